@@ -1,0 +1,47 @@
+"""A case (ケース): one consultation of one person, from intake to closure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from app.domain.common import Stage
+from app.domain.intake import Intake
+from app.domain.person import Person
+
+
+@dataclass
+class Case:
+    id: str
+    case_no: str            # fiscal-year based: 2026-0001
+    person_id: str
+    stage: Stage
+    opened_on: date
+    assignee: str = ""      # 担当 (staff display name)
+    closed_on: date | None = None
+    rev: int = 0
+
+
+@dataclass
+class CaseSummary:
+    """One row of the case list."""
+
+    id: str
+    case_no: str
+    name: str
+    kana: str
+    birth_date: date | None
+    received_on: date
+    stage: Stage
+    assignee: str
+
+    def age(self, on: date) -> int | None:
+        from app.text_ja import age_on
+        return age_on(self.birth_date, on) if self.birth_date else None
+
+
+@dataclass
+class CaseDetail:
+    case: Case
+    person: Person
+    intakes: list[Intake] = field(default_factory=list)

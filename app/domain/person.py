@@ -1,0 +1,31 @@
+"""The person who consults (本人): identity and contact details, entered once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from app.domain.common import Sex
+
+
+@dataclass
+class PersonInput:
+    """What a worker types about the person. Names are kept exactly as written (髙, 﨑, 𠮷)."""
+
+    name: str = ""                       # 氏名
+    kana: str = ""                       # ふりがな
+    birth_date: date | None = None       # 生年月日
+    sex: Sex = Sex.UNKNOWN               # 性別
+    postal_code: str = ""                # 〒 (7 digits, stored as 123-4567)
+    address: str = ""                    # 住所
+    phone_home: str = ""                 # 電話 (自宅)
+    phone_mobile: str = ""               # 電話 (携帯)
+    email: str = ""                      # E-mail
+
+
+@dataclass
+class Person(PersonInput):
+    id: str = ""
+    rev: int = 0
+    sensitive: bool = False             # DV・ストーカー・閲覧制限: mask whereabouts
+    case_ids: list[str] = field(default_factory=list)
