@@ -1,0 +1,189 @@
+"""``python -m app …``: everything a user can do without the screen.
+
+The password comes from a prompt, or from TSUNAGU_PASSWORD for scripts. Every subcommand
+takes ``--db PATH`` and ``--user NAME`` after its name; the default database is the one
+the GUI uses. Errors exit non-zero with the Japanese message on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from pathlib import Path
+
+from app.errors import TsunaguError
+from app.i18n import _
+
+
+def _password(prompt: str, *, confirm: bool = False) -> str:
+    env = os.environ.get("TSUNAGU_PASSWORD")
+    if env is not None:
+        return env
+    if not sys.stdin.isatty():
+        raise TsunaguError(_("No password was given: type it at the prompt, or set "
+                             "TSUNAGU_PASSWORD for scripts."))
+    first = getpass.getpass(prompt)
+    if confirm and getpass.getpass(_("Password (again): ")) != first:
+        raise TsunaguError(_("The two passwords differ."))
+    return first
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    from app.paths import default_db_path
+    p.add_argument("--db", type=Path, default=None,
+                   help=_("database file (default: {path})").format(path=default_db_path()))
+    p.add_argument("--user", default=os.environ.get("TSUNAGU_USER", "admin"),
+                   help=_("user name (default: TSUNAGU_USER or admin)"))
+
+
+def _db(args) -> Path:
+    from app.paths import default_db_path
+    return args.db or default_db_path()
+
+
+def _open(args):
+    from app.desk import Desk
+    return Desk.open(_db(args), args.user, _password(_("Password: ")))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m app",
+        description=_("Tsunagu: case records of a self-reliance consultation support desk."))
+    sub = parser.add_subparsers(dest="command", metavar=_("command"))
+
+    p = sub.add_parser("init", help=_("create a new agency database"))
+    _common(p)
+    p.add_argument("--agency", required=True, help=_("agency name"))
+    p.add_argument("--municipality", required=True, help=_("municipality"))
+    p.add_argument("--population", required=True, type=int, help=_("population"))
+    p.add_argument("--name", default="", help=_("administrator's display name"))
+    p.add_argument("--recovery-sheet", type=Path, default=None,
+                   help=_("also write the recovery-key sheet to this PDF"))
+
+    p = sub.add_parser("demo", help=_("build a demo desk with synthetic cases"))
+    _common(p)
+    p.add_argument("--cases", type=int, default=200, help=_("number of cases"))
+
+    p = sub.add_parser("cases", help=_("list or search cases"))
+    csub = p.add_subparsers(dest="cases_command", metavar=_("action"))
+    pl = csub.add_parser("list", help=_("list cases"))
+    _common(pl)
+    pl.add_argument("--json", action="store_true", help=_("print JSON"))
+    pl.add_argument("--limit", type=int, default=1000)
+    ps = csub.add_parser("search", help=_("search by name or reading"))
+    _common(ps)
+    ps.add_argument("text")
+    ps.add_argument("--json", action="store_true", help=_("print JSON"))
+    ps.add_argument("--limit", type=int, default=1000)
+
+    p = sub.add_parser("print", help=_("print a sheet to PDF"))
+    _common(p)
+    p.add_argument("--case", help=_("case number, e.g. 2026-0001"))
+    p.add_argument("--sheet", default="intake", choices=["intake", "intake-noconsent"],
+                   help=_("sheet name"))
+    p.add_argument("--blank", action="store_true", help=_("blank sheet for handwriting"))
+    p.add_argument("--out", type=Path, required=True, help=_("output PDF file"))
+
+    p = sub.add_parser("audit", help=_("audit log"))
+    asub = p.add_subparsers(dest="audit_command", metavar=_("action"))
+    pv = asub.add_parser("verify", help=_("check the hash chain of the audit log"))
+    _common(pv)
+    return parser
+
+
+def _case_rows(cases, today) -> list[dict]:
+    return [{"case_no": c.case_no, "name": c.name, "kana": c.kana,
+             "age": c.age(today), "received_on": c.received_on.isoformat(),
+             "stage": c.stage.value, "stage_label": c.stage.label, "assignee": c.assignee}
+            for c in cases]
+
+
+def _print_cases(rows: list[dict], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    for r in rows:
+        age = "" if r["age"] is None else str(r["age"])
+        print(f"{r['case_no']}\t{r['name']}\t{r['kana']}\t{age}\t{r['received_on']}\t"
+              f"{r['stage_label']}\t{r['assignee']}")
+
+
+def run(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    if args.command == "init":
+        from app.desk import Desk
+        password = _password(_("Administrator's password: "), confirm=True)
+        desk, recovery = Desk.create(
+            _db(args), agency_name=args.agency, municipality=args.municipality,
+            population=args.population, admin_login=args.user,
+            admin_name=args.name or args.user, password=password)
+        with desk:
+            print(_("Created {path}").format(path=_db(args)))
+            print(_("Recovery key (shown once; print it and keep it in a safe): {key}")
+                  .format(key=recovery))
+            if args.recovery_sheet:
+                from datetime import date
+
+                from forms.recovery import render_recovery_key
+                render_recovery_key(args.recovery_sheet, desk.agency, recovery, date.today())
+                print(_("Recovery-key sheet written to {path}").format(path=args.recovery_sheet))
+        return 0
+    if args.command == "demo":
+        from app.demo import create_demo
+        path = _db(args)
+        login, password = create_demo(
+            path, args.cases,
+            progress=lambda done, total: print(f"{done}/{total}", file=sys.stderr))
+        print(_("Demo desk: {path}").format(path=path))
+        print(_("User: {login}").format(login=login))
+        print(_("Password: {password}").format(password=password))
+        return 0
+    if args.command == "cases":
+        if args.cases_command is None:
+            parser.parse_args(["cases", "--help"])
+        with _open(args) as desk:
+            text = args.text if args.cases_command == "search" else ""
+            cases = desk.list_cases(text, limit=args.limit)
+            _print_cases(_case_rows(cases, desk.today()), args.json)
+        return 0
+    if args.command == "print":
+        with _open(args) as desk:
+            case_id = desk.case_id(args.case) if args.case else None
+            if case_id is None and not args.blank:
+                raise TsunaguError(_("Give --case NUMBER, or --blank for a blank sheet."))
+            warnings = desk.print_intake(case_id, args.out, blank=args.blank,
+                                         consent=args.sheet != "intake-noconsent")
+            for w in warnings:
+                print(w, file=sys.stderr)
+            print(_("Written: {path}").format(path=args.out))
+        return 0
+    if args.command == "audit":
+        if args.audit_command is None:
+            parser.parse_args(["audit", "--help"])
+        with _open(args) as desk:
+            broken = desk.audit_verify()
+            if broken is None:
+                print(_("The audit log is intact."))
+                return 0
+            print(_("The audit log is broken at entry {seq}.").format(seq=broken), file=sys.stderr)
+            return 3
+    parser.print_help()
+    return 2
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        return run(argv)
+    except TsunaguError as exc:
+        print(_("Error: {message}").format(message=exc), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,501 @@
+"""Desk: the one door into an opened, unlocked agency database.
+
+The GUI, the CLI and the tests all drive the desk through this facade. Every operation
+checks the user's permission, validates input, applies the process rules, and writes the
+rows, the change journal and the audit entry in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from datetime import date
+from pathlib import Path
+
+from app import text_ja, validation
+from app.domain import (
+    Agency, CaseDetail, CaseSummary, EmergencyAction, IntakeInput, Person, ReferralSource,
+    Route, Stage, Staff, Triage,
+)
+from app.domain.intake import HOUSING_STATUSES, TOPIC_KEYS, WORK_STATUSES
+from app.errors import (
+    NotFound, PermissionDenied, StoreError, ValidationError, ValidationErrors,
+)
+from app.i18n import _
+from app.paths import master_dir
+from app.security.keyslots import KdfParams, KeySlots, new_recovery_key
+from app.security.roles import Permission, Role, allows
+from app.store.db import DamagedDatabase, user_version
+from app.store.store import Store, new_id, remove_database_files
+
+# Pages of the intake wizard, in order; each validates its own fields.
+INTAKE_PAGES = ("person", "consultation", "triage", "consent")
+MIN_PASSWORD_DEFAULT = 8
+
+
+def _today() -> date:
+    return date.today()
+
+
+class Desk:
+    """An open agency database, unlocked for one user."""
+
+    def __init__(self, store: Store, user: Staff, *, today=_today):
+        self._store = store
+        self.user = user
+        self._today = today
+
+    # ------------------------------------------------------------------ lifecycle
+    @staticmethod
+    def exists(path: str | os.PathLike[str]) -> bool:
+        return Path(path).exists()
+
+    @classmethod
+    def create(cls, path: str | os.PathLike[str], *, agency_name: str, municipality: str,
+               population: int, admin_login: str, admin_name: str, password: str,
+               min_password_length: int = MIN_PASSWORD_DEFAULT, device_name: str = "",
+               kdf: KdfParams | None = None) -> tuple["Desk", str]:
+        """Make a new agency database. Returns the desk (logged in as the administrator)
+        and the recovery key, which is shown once and printed by the caller."""
+        path = Path(path)
+        errors: list[ValidationError] = []
+
+        def collect(fn, *args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except ValidationError as e:
+                errors.append(e)
+                return None
+
+        agency_name = collect(validation.clean_text, agency_name, "agency.name",
+                              _("Agency name"), required=True, max_len=100)
+        municipality = collect(validation.clean_text, municipality, "agency.municipality",
+                               _("Municipality"), required=True, max_len=100)
+        if not isinstance(population, int) or isinstance(population, bool) or population <= 0 \
+                or population > 50_000_000:
+            errors.append(ValidationError("agency.population", _(
+                "Enter the population as a whole number greater than 0.")))
+        admin_login = collect(check_login, admin_login)
+        admin_name = collect(validation.clean_text, admin_name, "admin.name", _("Name"),
+                             required=True, max_len=50)
+        if not 4 <= int(min_password_length) <= 64:
+            errors.append(ValidationError("password.rule", _(
+                "The minimum password length must be between 4 and 64 characters.")))
+        else:
+            collect(check_password, password, int(min_password_length))
+        if path.exists() and path.stat().st_size > 0:
+            errors.append(ValidationError("path", _(
+                "A database already exists at {path}. Open it instead, or choose another "
+                "folder.").format(path=str(path))))
+        if errors:
+            raise ValidationErrors(errors)
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        remove_database_files(path)
+        slots = KeySlots.new(path)
+        raw_key = os.urandom(32)
+        recovery = new_recovery_key()
+        store = Store.create(path, raw_key)
+        try:
+            device_id = new_id()
+            store.device_id = device_id
+            store.clock.device_id = device_id
+            admin_id = new_id()
+            store.user_id = admin_id
+            with store.transaction() as w:
+                store.set_local("device_id", device_id)
+                store.set_local("device_name", device_name or socket.gethostname())
+                store.set_local("db_id", slots.db_id)
+                for key, value in {
+                    "agency.id": new_id(), "agency.name": agency_name,
+                    "agency.municipality": municipality, "agency.population": str(population),
+                    "password.min_length": str(int(min_password_length)),
+                }.items():
+                    store.put_setting(w, key, value)
+                w.insert("device", {"name": device_name or socket.gethostname(), "kind": "desk",
+                                    "created_at": date.today().isoformat()}, row_id=device_id)
+                w.insert("staff", {"login": admin_login, "display_name": admin_name,
+                                   "role": Role.ADMIN.value, "active": 1}, row_id=admin_id)
+                _load_master_data(w)
+                store.audit(admin_login, "create", detail=agency_name)
+            slots.set_password(admin_login, password, raw_key, kdf)
+            slots.set_recovery_key(recovery, raw_key, kdf)
+            slots.save()
+        except BaseException:
+            store.close()
+            remove_database_files(path)
+            raise
+        user = store.staff_by_login(admin_login)
+        assert user is not None
+        return cls(store, user), recovery
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str], login: str, password: str) -> "Desk":
+        """Unlock with a user's password. Raises WrongPassword, DamagedDatabase,
+        TruncatedDatabase, NewerDatabase or MissingKeySlots with a Japanese message."""
+        path = Path(path)
+        if not path.exists():
+            raise StoreError(_("No database was found at {path}.").format(path=str(path)))
+        from app.store.db import check_file_shape
+        check_file_shape(path)
+        slots = KeySlots.load(path)
+        raw_key = slots.unlock(login, password)
+        return cls._open_with_key(path, raw_key, login)
+
+    @classmethod
+    def open_with_recovery_key(cls, path: str | os.PathLike[str], recovery_key: str) -> "Desk":
+        """Unlock with the printed recovery key, as the first active administrator."""
+        path = Path(path)
+        from app.store.db import check_file_shape
+        check_file_shape(path)
+        raw_key = KeySlots.load(path).unlock_with_recovery_key(recovery_key)
+        return cls._open_with_key(path, raw_key, None)
+
+    @classmethod
+    def _open_with_key(cls, path: Path, raw_key: bytes, login: str | None) -> "Desk":
+        store = Store.open(path, raw_key)
+        try:
+            if login is None:
+                admins = [s for s in store.staff() if s.role == Role.ADMIN.value]
+                if not admins:
+                    raise StoreError(_("No active administrator exists in this database."))
+                user = admins[0]
+            else:
+                found = store.staff_by_login(login)
+                if found is None or not found.active:
+                    from app.errors import WrongPassword
+                    raise WrongPassword(_("The user name or password is wrong. Check the "
+                                          "keyboard (caps lock, half/full width) and try again."))
+                user = found
+            store.user_id = user.id
+            with store.transaction():
+                store.audit(user.login, "login" if login else "login_recovery_key")
+        except BaseException:
+            store.close()
+            raise
+        return cls(store, user)
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None  # type: ignore[assignment]
+
+    @property
+    def closed(self) -> bool:
+        return self._store is None
+
+    @property
+    def path(self) -> Path:
+        return self._store.path
+
+    def __enter__(self) -> "Desk":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ helpers
+    def today(self) -> date:
+        return self._today()
+
+    def _require(self, permission: Permission) -> None:
+        if not allows(self.user.role, permission):
+            with self._store.transaction():
+                self._store.audit(self.user.login, "refused", detail=permission.value)
+            raise PermissionDenied(_("Your role ({role}) does not allow this operation.")
+                                   .format(role=Role(self.user.role).label))
+
+    # ------------------------------------------------------------------ agency and master data
+    @property
+    def agency(self) -> Agency:
+        return self._store.agency()
+
+    def referral_sources(self, route: Route | str | None = None) -> list[ReferralSource]:
+        return self._store.referral_sources(Route(route).value if route else None)
+
+    def staff(self) -> list[Staff]:
+        return self._store.staff()
+
+    def min_password_length(self) -> int:
+        return int(self._store.setting("password.min_length", str(MIN_PASSWORD_DEFAULT)) or 8)
+
+    # ------------------------------------------------------------------ intake
+    def check_intake(self, data: IntakeInput, pages: set[str] | None = None) -> list[ValidationError]:
+        """Validate the intake (only the given wizard pages). Returns the problems found."""
+        return check_intake(data, pages, today=self.today())
+
+    def find_same_person(self, name: str, birth_date: date | None) -> list[Person]:
+        """Persons already registered with the same (folded) name and birth date."""
+        if not name or birth_date is None:
+            return []
+        return self._store.persons_by_identity(text_ja.fold_for_search(name), birth_date)
+
+    def register_intake(self, data: IntakeInput) -> CaseDetail:
+        """相談受付: create (or reuse) the person, open a case, record the intake."""
+        self._require(Permission.EDIT_CASES)
+        errors = check_intake(data, None, today=self.today())
+        if errors:
+            raise ValidationErrors(errors)
+        data = clean_intake(data)
+        store = self._store
+        with store.transaction() as w:
+            p = data.person
+            fields = store.person_fields(p, text_ja.fold_for_search(p.name),
+                                         text_ja.fold_for_search(p.kana))
+            if data.existing_person_id:
+                if store.person(data.existing_person_id) is None:
+                    raise NotFound(_("The person to attach this intake to no longer exists."))
+                person_id = data.existing_person_id
+                w.update("person", person_id, fields)
+            else:
+                person_id = w.insert("person", fields)
+            fy = text_ja.fiscal_year(data.received_on)
+            case_no = store.next_case_no(fy)
+            stage = {Triage.CONTINUE: Stage.INTAKE, Triage.REFER: Stage.REFERRED,
+                     Triage.INFO_ONLY: Stage.INFO_ONLY}[Triage(data.triage)]
+            case_id = store.insert_case(w, case_no=case_no, person_id=person_id,
+                                        fiscal_year=fy, stage=stage,
+                                        opened_on=data.received_on, assignee_id=self.user.id)
+            store.insert_intake(w, case_id, data)
+            store.audit(self.user.login, "intake", case_id=case_id, detail=case_no)
+        detail = store.case_detail(case_id)
+        assert detail is not None
+        return detail
+
+    # ------------------------------------------------------------------ cases
+    def list_cases(self, search: str = "", *, sort: str = "case_no", descending: bool = False,
+                   limit: int = 200, offset: int = 0) -> list[CaseSummary]:
+        self._require(Permission.VIEW_CASES)
+        return self._store.list_cases(folded_query=text_ja.fold_for_search(search), sort=sort,
+                                      descending=descending, limit=limit, offset=offset)
+
+    def count_cases(self, search: str = "") -> int:
+        self._require(Permission.VIEW_CASES)
+        return self._store.count_cases(folded_query=text_ja.fold_for_search(search))
+
+    def get_case(self, case_id: str) -> CaseDetail:
+        self._require(Permission.VIEW_CASES)
+        detail = self._store.case_detail(case_id)
+        if detail is None:
+            raise NotFound(_("Case not found."))
+        with self._store.transaction():
+            self._store.audit(self.user.login, "view_case", case_id=case_id,
+                              detail=detail.case.case_no)
+        return detail
+
+    def case_id(self, case_no: str) -> str:
+        found = self._store.case_id_by_no(case_no.strip())
+        if found is None:
+            raise NotFound(_("No case has the number {case_no}.").format(case_no=case_no))
+        return found
+
+    # ------------------------------------------------------------------ printing
+    def print_intake(self, case_id: str | None, out: str | os.PathLike[str], *,
+                     blank: bool = False, consent: bool = True) -> list[str]:
+        """Write the 相談受付・申込票 PDF. Returns warnings (characters no font has)."""
+        from forms.intake import render_intake
+        self._require(Permission.PRINT)
+        detail = None
+        if case_id is not None and not blank:
+            detail = self._store.case_detail(case_id)
+            if detail is None:
+                raise NotFound(_("Case not found."))
+        warnings = render_intake(Path(out), self.agency, detail, blank=blank, consent=consent)
+        with self._store.transaction():
+            self._store.audit(self.user.login, "print", case_id=case_id,
+                              detail="intake" + ("-blank" if blank else "")
+                              + ("" if consent else "-noconsent"))
+        return warnings
+
+    def batch(self):
+        """Group many operations into one transaction (imports, demo data).
+
+        Each operation inside still succeeds or fails whole (a savepoint); the batch
+        commits once at the end, or not at all.
+        """
+        return self._store.transaction()
+
+    # ------------------------------------------------------------------ drafts
+    def save_draft(self, key: str, payload: dict) -> None:
+        with self._store.transaction():
+            self._store.save_draft(key, payload)
+
+    def load_draft(self, key: str) -> dict | None:
+        return self._store.load_draft(key)
+
+    def discard_draft(self, key: str) -> None:
+        with self._store.transaction():
+            self._store.discard_draft(key)
+
+    def drafts(self) -> list[tuple[str, str]]:
+        return self._store.drafts()
+
+    # ------------------------------------------------------------------ audit
+    def audit_verify(self) -> int | None:
+        return self._store.audit_verify()
+
+    def audit_entries(self, case_id: str | None = None, limit: int = 1000):
+        return self._store.audit_entries(case_id, limit)
+
+    # for the demo generator and benchmarks only
+    @property
+    def store(self) -> Store:
+        return self._store
+
+
+# ---------------------------------------------------------------------- validation
+def check_login(login: str) -> str:
+    login = (login or "").strip()
+    if not login:
+        raise ValidationError("admin.login", _("Enter a user name."))
+    if len(login) > 32 or not all(c.isalnum() or c in "._-" for c in login) or not login.isascii():
+        raise ValidationError("admin.login", _(
+            "A user name may use half-width letters, digits and . _ - (up to 32 characters)."))
+    return login
+
+
+def check_password(password: str, min_length: int) -> str:
+    if len(password or "") < min_length:
+        raise ValidationError("password", _(
+            "The password must have at least {n} characters.").format(n=min_length))
+    if len(password) > 256:
+        raise ValidationError("password", _("The password is too long (256 characters at most)."))
+    return password
+
+
+def _collect(errors: list[ValidationError], fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except ValidationError as e:
+        errors.append(e)
+        return None
+
+
+def check_intake(data: IntakeInput, pages: set[str] | None, *, today: date) -> list[ValidationError]:
+    """Validate the pages of an intake; the core refuses what the wizard lets through."""
+    pages = set(INTAKE_PAGES) if pages is None else set(pages)
+    errors: list[ValidationError] = []
+    c = lambda fn, *a, **k: _collect(errors, fn, *a, **k)  # noqa: E731
+    p = data.person
+    if "person" in pages:
+        c(validation.clean_text, p.name, "person.name", _("Name"), required=True, max_len=100)
+        c(validation.clean_kana, p.kana, "person.kana", _("Furigana"))
+        if data.received_on is not None:
+            c(validation.clean_date, p.birth_date, "person.birth_date", _("Date of birth"),
+              not_after=(data.received_on, _("Date of intake")))
+        c(validation.clean_postal_code, p.postal_code, "person.postal_code")
+        c(validation.clean_text, p.address, "person.address", _("Address"), max_len=200)
+        c(validation.clean_phone, p.phone_home, "person.phone_home", _("Phone (home)"))
+        c(validation.clean_phone, p.phone_mobile, "person.phone_mobile", _("Phone (mobile)"))
+        c(validation.clean_email, p.email, "person.email")
+        if data.visitor is not None:
+            c(validation.clean_text, data.visitor.name, "visitor.name", _("Visitor's name"),
+              max_len=100)
+            c(validation.clean_phone, data.visitor.phone, "visitor.phone", _("Visitor's phone"))
+            c(validation.clean_text, data.visitor.relation_detail, "visitor.relation_detail",
+              _("Relationship"), max_len=50)
+    if "consultation" in pages:
+        c(validation.clean_date, data.received_on, "received_on", _("Date of intake"),
+          required=True, not_after=(today, _("Today")))
+        if data.route is None:
+            errors.append(ValidationError("route", _("Choose how the person came to the desk "
+                                                    "(consultation route).")))
+        elif Route(data.route) in (Route.MUNICIPAL, Route.AGENCY) and not data.referral_source.strip():
+            errors.append(ValidationError("referral_source", _(
+                "Choose who referred the person (referral source).")))
+        c(validation.clean_text, data.referral_source, "referral_source", _("Referral source"),
+          max_len=100)
+        unknown = [t for t in data.topics if t not in TOPIC_KEYS]
+        if unknown:
+            errors.append(ValidationError("topics", _("Unknown consultation topic: {topic}")
+                                          .format(topic=", ".join(unknown))))
+        if not data.topics:
+            errors.append(ValidationError("topics", _(
+                "Mark at least one item of the consultation (○).")))
+        elif data.main_topic not in data.topics:
+            errors.append(ValidationError("main_topic", _(
+                "Choose the main item of the consultation (◎) among the marked ones.")))
+        c(validation.clean_text, data.topic_other, "topic_other", _("Other (details)"),
+          max_len=200)
+        c(validation.clean_text, data.consultation, "consultation",
+          _("What the person wants to consult about"), max_len=5000, multiline=True)
+        c(validation.clean_text, data.hopes, "hopes", _("Help the person hopes for"),
+          max_len=5000, multiline=True)
+        if data.work_status and data.work_status not in dict(WORK_STATUSES):
+            errors.append(ValidationError("work_status", _("Unknown work status.")))
+        if data.housing_status and data.housing_status not in dict(HOUSING_STATUSES):
+            errors.append(ValidationError("housing_status", _("Unknown housing status.")))
+        c(validation.clean_text, data.health_insurance, "health_insurance",
+          _("Health insurance"), max_len=100)
+        c(validation.clean_text, data.pension, "pension", _("Pension"), max_len=100)
+    if "triage" in pages:
+        if data.triage is None:
+            errors.append(ValidationError("triage", _(
+                "Choose the result of triage (continued support, referral or information only).")))
+        elif Triage(data.triage) is Triage.REFER:
+            if not data.referral_to.strip():
+                errors.append(ValidationError("referral_to", _(
+                    "Enter the agency the person is referred to.")))
+            if data.check_on is None:
+                errors.append(ValidationError("check_on", _(
+                    "Enter the date to check that the person reached the agency (a referral "
+                    "is never just a phone number).")))
+            elif data.received_on and data.check_on < data.received_on:
+                errors.append(ValidationError("check_on", _(
+                    "The check date must be on or after the date of intake.")))
+        c(validation.clean_text, data.referral_to, "referral_to", _("Referred to"), max_len=100)
+        bad = [a for a in data.emergency_actions if a not in {e.value for e in EmergencyAction}]
+        if bad:
+            errors.append(ValidationError("emergency_actions", _("Unknown emergency action.")))
+        if data.emergency_needed and not data.emergency_actions and not data.emergency_note.strip():
+            errors.append(ValidationError("emergency_actions", _(
+                "Emergency support is needed: record what was done.")))
+        c(validation.clean_text, data.emergency_note, "emergency_note",
+          _("Emergency support done"), max_len=2000, multiline=True)
+    if "consent" in pages:
+        if data.consent is None:
+            errors.append(ValidationError("consent", _(
+                "Record whether the person consented to information sharing (yes or no).")))
+        elif data.consent:
+            bound = data.received_on or today
+            c(validation.clean_date, data.consent_on, "consent_on", _("Date of consent"),
+              required=True, not_after=(today, _("Today")))
+            if data.consent_on and data.received_on and data.consent_on < data.received_on:
+                errors.append(ValidationError("consent_on", _(
+                    "The date of consent cannot be before the date of intake.")))
+            del bound
+    return errors
+
+
+def clean_intake(data: IntakeInput) -> IntakeInput:
+    """The normalised form of already-validated input (kana, postal code, phones)."""
+    from dataclasses import replace as dc_replace
+    p = data.person
+    person = dc_replace(
+        p,
+        name=validation.clean_text(p.name, "person.name", "", required=True, max_len=100),
+        kana=validation.clean_kana(p.kana, "person.kana", ""),
+        postal_code=validation.clean_postal_code(p.postal_code, "person.postal_code"),
+        address=validation.clean_text(p.address, "person.address", "", max_len=200),
+        phone_home=validation.clean_phone(p.phone_home, "person.phone_home", ""),
+        phone_mobile=validation.clean_phone(p.phone_mobile, "person.phone_mobile", ""),
+        email=validation.clean_email(p.email, "person.email"),
+    )
+    return dc_replace(
+        data, person=person,
+        referral_source=data.referral_source.strip(), referral_to=data.referral_to.strip(),
+        consultation=data.consultation.strip(), hopes=data.hopes.strip(),
+        topics=[t for t in TOPIC_KEYS if t in data.topics],
+        consent_on=data.consent_on if data.consent else None,
+    )
+
+
+def _load_master_data(w) -> None:
+    sources = json.loads((master_dir() / "referral_sources.json").read_text(encoding="utf-8"))
+    for i, s in enumerate(sources["sources"]):
+        w.insert("referral_source", {"route": s["route"], "grp": s["group"], "name": s["name"],
+                                     "active": 1, "sort": i})
+
+
+__all__ = ["Desk", "INTAKE_PAGES", "check_intake", "DamagedDatabase", "user_version"]

@@ -1,0 +1,1 @@
+"""Security: key slots (per-user unlock, recovery key), roles and permissions, audit."""

@@ -1,0 +1,204 @@
+"""Opening the SQLCipher database: raw key, pragmas, error classification, migrations.
+
+Facts this module relies on (see STACK.md): the key is set before anything touches the
+schema; a wrong key only fails at the first read, with the same error as a damaged file;
+a 0-byte file opens as an empty database with any key; WAL + synchronous=FULL keeps every
+acknowledged write; foreign keys are off unless turned on per connection.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+
+import sqlcipher3
+
+from app.errors import DamagedDatabase, NewerDatabase, StoreError, TruncatedDatabase
+from app.i18n import _
+
+PAGE_SIZE = 4096
+_HEX_KEY = re.compile(r"^[0-9a-f]{64}$")
+_log_silenced = False
+
+DatabaseError = sqlcipher3.DatabaseError
+Connection = sqlcipher3.Connection
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, name, sql) for every numbered migration file, in order."""
+    found = []
+    for entry in resources.files("app.store").joinpath("migrations").iterdir():
+        m = re.match(r"^(\d{4})_(.+)\.sql$", entry.name)
+        if m:
+            found.append((int(m.group(1)), m.group(2), entry.read_text(encoding="utf-8")))
+    found.sort()
+    for expected, (version, _name, _sql) in enumerate(found, start=1):
+        if version != expected:
+            raise RuntimeError(f"migration ladder has a gap at {expected}")
+    return found
+
+
+def latest_version() -> int:
+    return len(migrations())
+
+
+def _silence_log(conn: Connection) -> None:
+    global _log_silenced
+    if not _log_silenced:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        _log_silenced = True
+
+
+def _key_pragma(raw_key: bytes) -> str:
+    hexkey = raw_key.hex()
+    if len(raw_key) != 32 or not _HEX_KEY.match(hexkey):
+        raise ValueError("database key must be 32 bytes")
+    # A bound parameter is a syntax error for PRAGMA key; the literal is built from hex only.
+    return f"PRAGMA key = \"x'{hexkey}'\""
+
+
+def connect(path: str | os.PathLike[str], raw_key: bytes, *, create: bool = False) -> Connection:
+    """Open ``path`` with ``raw_key``, check it is readable, and set the pragmas.
+
+    Raises TruncatedDatabase, DamagedDatabase (wrong key cannot happen here: the key was
+    authenticated by its key slot, so an unreadable file is a damaged one).
+    """
+    p = Path(path)
+    if not create:
+        check_file_shape(p)
+    conn = sqlcipher3.connect(str(p), isolation_level=None, check_same_thread=False, timeout=10)
+    try:
+        _silence_log(conn)
+        conn.execute(_key_pragma(raw_key))
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlcipher3.DatabaseError as exc:
+            raise DamagedDatabase(
+                _("The database file {path} is damaged or is not a Tsunagu database. "
+                  "Restore the newest backup.").format(path=p.name)) from exc
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+        conn.execute("PRAGMA secure_delete = ON")
+        conn.execute("PRAGMA busy_timeout = 10000")
+        if not create:
+            _check_pages(conn, p)
+        return conn
+    except BaseException:
+        conn.close()
+        raise
+
+
+def check_file_shape(p: Path) -> None:
+    """Refuse a missing, empty or cut-off file before SQLCipher sees it."""
+    if not p.exists():
+        raise StoreError(_("The database file {path} does not exist.").format(path=str(p)))
+    size = p.stat().st_size
+    if size == 0:
+        raise TruncatedDatabase(
+            _("The database file {path} is empty (0 bytes). It was not opened, so nothing "
+              "was overwritten. Restore the newest backup.").format(path=p.name))
+    if size % PAGE_SIZE != 0:
+        raise TruncatedDatabase(
+            _("The database file {path} is cut off ({size} bytes is not a whole number of "
+              "pages). Restore the newest backup.").format(path=p.name, size=size))
+
+
+def _check_pages(conn: Connection, p: Path) -> None:
+    try:
+        pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    except sqlcipher3.DatabaseError as exc:
+        raise DamagedDatabase(
+            _("The database file {path} is damaged or is not a Tsunagu database. "
+              "Restore the newest backup.").format(path=p.name)) from exc
+    wal = Path(str(p) + "-wal")
+    has_wal = wal.exists() and wal.stat().st_size > 0
+    if not has_wal and pages * PAGE_SIZE > p.stat().st_size:
+        raise TruncatedDatabase(
+            _("The database file {path} is cut off ({size} bytes is not a whole number of "
+              "pages). Restore the newest backup.").format(path=p.name, size=p.stat().st_size))
+
+
+def user_version(conn: Connection) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def export_copy(conn: Connection, target: str | os.PathLike[str], raw_key: bytes) -> Path:
+    """Encrypted copy of the open database via sqlcipher_export (never a file copy)."""
+    target = Path(target)
+    tmp = target.with_name(target.name + ".part")
+    if tmp.exists():
+        tmp.unlink()
+    version = user_version(conn)
+    conn.execute(f"ATTACH DATABASE ? AS bk KEY \"x'{raw_key.hex()}'\"", (str(tmp),))
+    try:
+        conn.execute("SELECT sqlcipher_export('bk')")
+        conn.execute(f"PRAGMA bk.user_version = {int(version)}")
+    finally:
+        conn.execute("DETACH DATABASE bk")
+    os.replace(tmp, target)
+    return target
+
+
+def migrate(conn: Connection, path: Path, raw_key: bytes) -> int:
+    """Bring the schema to the latest version; refuse a newer one. Returns the old version.
+
+    Before upgrading an existing database, an encrypted backup is written beside it.
+    Each step runs in its own transaction and sets user_version inside it.
+    """
+    current = user_version(conn)
+    ladder = migrations()
+    latest = len(ladder)
+    if current > latest:
+        raise NewerDatabase(
+            _("This database was written by a newer version of Tsunagu (schema {found}, this "
+              "program knows up to {known}). Install the newer version to open it.")
+            .format(found=current, known=latest))
+    if current == latest:
+        return current
+    if current > 0:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        export_copy(conn, path.with_name(f"{path.stem}.before-v{latest}-{stamp}.db"), raw_key)
+    for version, _name, sql in ladder[current:]:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _split_sql(sql):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return current
+
+
+def _split_sql(sql: str) -> list[str]:
+    """Split a migration file into statements (complete_statement handles triggers)."""
+    statements, buf = [], ""
+    for line in sql.splitlines(keepends=True):
+        if not buf and (line.strip().startswith("--") or not line.strip()):
+            continue
+        buf += line
+        if sqlcipher3.complete_statement(buf):
+            statements.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        statements.append(buf.strip())
+    return statements
+
+
+def retry_locked(fn, *, attempts: int = 5, first_delay: float = 0.05):
+    """Run ``fn`` and retry with back-off while the file is transiently locked."""
+    delay = first_delay
+    for attempt in range(attempts):
+        try:
+            return fn()
+        except sqlcipher3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc) or attempt == attempts - 1:
+                raise
+            time.sleep(delay)
+            delay *= 2

@@ -1,0 +1,95 @@
+"""Row writes with their journal entries, in the caller's transaction.
+
+Every synced row carries id, rev, hlc, updated_by and device_id. ``Writer.insert`` and
+``Writer.update`` set them and append one journal entry (table, row, changed fields, base
+revision) so that history, transfer bundles and conflict detection all read one source.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from app.store.db import Connection
+from app.store.hlc import HybridClock
+
+# Tables the Writer may touch, and their columns (identifiers are never taken from input).
+SYNC_COLUMNS = ("rev", "hlc", "updated_by", "device_id")
+
+
+def _json_value(value: Any) -> Any:
+    return value
+
+
+class Writer:
+    """Writes rows and journal entries on one connection, inside an open transaction."""
+
+    def __init__(self, conn: Connection, clock: HybridClock, user_id: str, device_id: str):
+        self.conn = conn
+        self.clock = clock
+        self.user_id = user_id
+        self.device_id = device_id
+        self._columns: dict[str, set[str]] = {}
+
+    def _table_columns(self, table: str) -> set[str]:
+        if table not in self._columns:
+            rows = self.conn.execute(f"PRAGMA table_info({table})").fetchall()
+            if not rows:
+                raise ValueError(f"unknown table {table}")
+            self._columns[table] = {r[1] for r in rows}
+        return self._columns[table]
+
+    def _check(self, table: str, fields: dict[str, Any]) -> None:
+        known = self._table_columns(table)
+        unknown = set(fields) - known
+        if unknown:
+            raise ValueError(f"unknown columns for {table}: {sorted(unknown)}")
+
+    def _journal(self, table: str, row_id: str, op: str, fields: dict[str, Any],
+                 base_rev: int, rev: int, hlc: str) -> None:
+        self.conn.execute(
+            "INSERT INTO journal (id, tbl, row_id, op, fields, base_rev, rev, hlc, user_id, device_id)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (str(uuid.uuid4()), table, row_id, op,
+             json.dumps(fields, ensure_ascii=False, sort_keys=True, default=str),
+             base_rev, rev, hlc, self.user_id, self.device_id))
+
+    def insert(self, table: str, fields: dict[str, Any], *, row_id: str | None = None,
+               id_column: str = "id") -> str:
+        row_id = row_id or str(uuid.uuid4())
+        hlc = self.clock.now()
+        values = dict(fields)
+        values[id_column] = row_id
+        values.update(rev=1, hlc=hlc, updated_by=self.user_id, device_id=self.device_id)
+        self._check(table, values)
+        cols = list(values)
+        self.conn.execute(
+            f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
+            [values[c] for c in cols])
+        self._journal(table, row_id, "insert", fields, 0, 1, hlc)
+        return row_id
+
+    def update(self, table: str, row_id: str, changes: dict[str, Any], *,
+               id_column: str = "id") -> int:
+        """Apply ``changes`` to one row; only fields whose value changes are journalled."""
+        self._check(table, changes)
+        cols = list(changes)
+        row = self.conn.execute(
+            f"SELECT rev{''.join(', ' + c for c in cols)} FROM {table} WHERE {id_column} = ?",
+            (row_id,)).fetchone()
+        if row is None:
+            raise KeyError(f"{table} {row_id} not found")
+        base_rev = row[0]
+        changed = {c: changes[c] for i, c in enumerate(cols) if row[i + 1] != changes[c]}
+        if not changed:
+            return base_rev
+        hlc = self.clock.now()
+        rev = base_rev + 1
+        assignments = ", ".join(f"{c} = ?" for c in changed)
+        self.conn.execute(
+            f"UPDATE {table} SET {assignments}, rev = ?, hlc = ?, updated_by = ?, device_id = ?"
+            f" WHERE {id_column} = ?",
+            [*changed.values(), rev, hlc, self.user_id, self.device_id, row_id])
+        self._journal(table, row_id, "update", changed, base_rev, rev, hlc)
+        return rev

@@ -1,0 +1,390 @@
+"""Store: the open database connection, its transactions and every query of the core.
+
+The Desk facade validates and applies rules; this class holds the SQL. Rows come back as
+domain objects.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from contextlib import contextmanager
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+from app.domain import (
+    Agency, Case, CaseDetail, CaseSummary, Intake, Person, PersonInput, ReferralSource,
+    Route, Sex, Stage, Staff, Triage, Visitor,
+)
+from app.store import audit as audit_log
+from app.store import db
+from app.store.hlc import HybridClock
+from app.store.journal import Writer
+
+
+def _d(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+CASE_SORTS = {
+    "case_no": "c.case_no",
+    "name": "p.name_fold",
+    "kana": "p.kana_fold",
+    "age": "p.birth_date",
+    "received_on": "c.opened_on",
+    "stage": "c.stage",
+    "assignee": "s.display_name",
+}
+
+
+class Store:
+    def __init__(self, conn: db.Connection, path: Path, raw_key: bytes):
+        self.conn = conn
+        self.path = path
+        self._raw_key = raw_key
+        self.device_id = self.local("device_id") or ""
+        self.clock = HybridClock(self.device_id or "local")
+        self.user_id = ""
+        self._savepoints = 0
+
+    # -- lifecycle ---------------------------------------------------------
+    @classmethod
+    def create(cls, path: Path, raw_key: bytes) -> "Store":
+        conn = db.connect(path, raw_key, create=True)
+        db.migrate(conn, path, raw_key)
+        store = cls(conn, path, raw_key)
+        return store
+
+    @classmethod
+    def open(cls, path: Path, raw_key: bytes) -> "Store":
+        conn = db.connect(path, raw_key)
+        try:
+            db.migrate(conn, path, raw_key)
+        except BaseException:
+            conn.close()
+            raise
+        return cls(conn, path, raw_key)
+
+    def close(self) -> None:
+        if self.conn is not None:
+            try:
+                self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                self.conn.close()
+                self.conn = None  # type: ignore[assignment]
+                self._raw_key = b""
+
+    def export_copy(self, target: Path) -> Path:
+        return db.export_copy(self.conn, target, self._raw_key)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Writer]:
+        """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any error: never half a change.
+
+        Nested inside an open transaction (a batch), it becomes a savepoint: the inner
+        operation still succeeds or fails whole, and the batch commits once.
+        """
+        writer = Writer(self.conn, self.clock, self.user_id or "system", self.device_id)
+        if self.conn.in_transaction:
+            self._savepoints += 1
+            name = f"sp{self._savepoints}"
+            self.conn.execute(f"SAVEPOINT {name}")
+            try:
+                yield writer
+            except BaseException:
+                self.conn.execute(f"ROLLBACK TO {name}")
+                self.conn.execute(f"RELEASE {name}")
+                raise
+            self.conn.execute(f"RELEASE {name}")
+            return
+        db.retry_locked(lambda: self.conn.execute("BEGIN IMMEDIATE"))
+        try:
+            yield writer
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    # -- local and settings ------------------------------------------------------
+    def local(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM local WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_local(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT INTO local (key, value) VALUES (?, ?) ON CONFLICT (key) DO "
+                          "UPDATE SET value = excluded.value", (key, value))
+
+    def setting(self, key: str, default: str | None = None) -> str | None:
+        row = self.conn.execute("SELECT value FROM setting WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def put_setting(self, w: Writer, key: str, value: str) -> None:
+        row = self.conn.execute("SELECT id FROM setting WHERE key = ?", (key,)).fetchone()
+        if row:
+            w.update("setting", row[0], {"value": value})
+        else:
+            w.insert("setting", {"key": key, "value": value})
+
+    def agency(self) -> Agency:
+        return Agency(
+            name=self.setting("agency.name", "") or "",
+            municipality=self.setting("agency.municipality", "") or "",
+            population=int(self.setting("agency.population", "0") or 0),
+            agency_id=self.setting("agency.id", "") or "",
+            device_id=self.device_id,
+            device_name=self.local("device_name") or "",
+        )
+
+    # -- staff --------------------------------------------------------------------
+    def staff_by_login(self, login: str) -> Staff | None:
+        row = self.conn.execute(
+            "SELECT id, login, display_name, role, active FROM staff WHERE login = ?",
+            (login,)).fetchone()
+        return Staff(row[0], row[1], row[2], row[3], bool(row[4])) if row else None
+
+    def staff(self, active_only: bool = True) -> list[Staff]:
+        sql = "SELECT id, login, display_name, role, active FROM staff"
+        if active_only:
+            sql += " WHERE active = 1"
+        rows = self.conn.execute(sql + " ORDER BY display_name").fetchall()
+        return [Staff(r[0], r[1], r[2], r[3], bool(r[4])) for r in rows]
+
+    # -- master data ----------------------------------------------------------------
+    def referral_sources(self, route: str | None = None) -> list[ReferralSource]:
+        sql = "SELECT id, route, grp, name, active, sort FROM referral_source WHERE active = 1"
+        args: list[Any] = []
+        if route:
+            sql += " AND route = ?"
+            args.append(route)
+        rows = self.conn.execute(sql + " ORDER BY sort, name", args).fetchall()
+        return [ReferralSource(r[0], r[1], r[2], r[3], bool(r[4]), r[5]) for r in rows]
+
+    # -- audit ----------------------------------------------------------------------
+    def audit(self, login: str, action: str, case_id: str | None = None, detail: str = "",
+              reason: str = "") -> None:
+        audit_log.append(self.conn, user_id=self.user_id or "system", login=login,
+                         device_id=self.device_id, action=action, case_id=case_id,
+                         detail=detail, reason=reason)
+
+    def audit_entries(self, case_id: str | None = None, limit: int = 1000):
+        return audit_log.entries(self.conn, case_id=case_id, limit=limit)
+
+    def audit_verify(self) -> int | None:
+        return audit_log.verify(self.conn)
+
+    # -- case numbers ------------------------------------------------------------------
+    def next_case_no(self, fiscal_year: int) -> str:
+        """Allocate the next number of ``fiscal_year`` (call inside a transaction)."""
+        row = self.conn.execute("SELECT last FROM case_counter WHERE fiscal_year = ?",
+                                (fiscal_year,)).fetchone()
+        last = row[0] if row else 0
+        while True:
+            last += 1
+            case_no = f"{fiscal_year}-{last:04d}"
+            if not self.conn.execute("SELECT 1 FROM case_file WHERE case_no = ?",
+                                     (case_no,)).fetchone():
+                break
+        self.conn.execute(
+            "INSERT INTO case_counter (fiscal_year, last) VALUES (?, ?) ON CONFLICT (fiscal_year)"
+            " DO UPDATE SET last = excluded.last", (fiscal_year, last))
+        return case_no
+
+    # -- person -------------------------------------------------------------------------
+    @staticmethod
+    def person_fields(p: PersonInput, name_fold: str, kana_fold: str) -> dict[str, Any]:
+        return {
+            "name": p.name, "kana": p.kana, "birth_date": _iso(p.birth_date),
+            "sex": Sex(p.sex).value, "postal_code": p.postal_code, "address": p.address,
+            "phone_home": p.phone_home, "phone_mobile": p.phone_mobile, "email": p.email,
+            "name_fold": name_fold, "kana_fold": kana_fold,
+            "search_key": f"{name_fold}\u3000{kana_fold}",
+        }
+
+    _PERSON_COLS = ("id, name, kana, birth_date, sex, postal_code, address, phone_home, "
+                    "phone_mobile, email, sensitive, rev")
+
+    def _person(self, r) -> Person:
+        return Person(name=r[1], kana=r[2], birth_date=_d(r[3]), sex=Sex(r[4]),
+                      postal_code=r[5], address=r[6], phone_home=r[7], phone_mobile=r[8],
+                      email=r[9], sensitive=bool(r[10]), id=r[0], rev=r[11])
+
+    def person(self, person_id: str) -> Person | None:
+        r = self.conn.execute(f"SELECT {self._PERSON_COLS} FROM person WHERE id = ?",
+                              (person_id,)).fetchone()
+        if r is None:
+            return None
+        p = self._person(r)
+        p.case_ids = [x[0] for x in self.conn.execute(
+            "SELECT id FROM case_file WHERE person_id = ? ORDER BY opened_on", (person_id,))]
+        return p
+
+    def persons_by_identity(self, name_fold: str, birth_date: date) -> list[Person]:
+        rows = self.conn.execute(
+            f"SELECT {self._PERSON_COLS} FROM person WHERE name_fold = ? AND birth_date = ?",
+            (name_fold, birth_date.isoformat())).fetchall()
+        return [self._person(r) for r in rows]
+
+    # -- cases ---------------------------------------------------------------------------
+    def insert_case(self, w: Writer, *, case_no: str, person_id: str, fiscal_year: int,
+                    stage: Stage, opened_on: date, assignee_id: str | None) -> str:
+        return w.insert("case_file", {
+            "case_no": case_no, "person_id": person_id, "fiscal_year": fiscal_year,
+            "stage": stage.value, "opened_on": opened_on.isoformat(), "assignee_id": assignee_id,
+        })
+
+    def insert_intake(self, w: Writer, case_id: str, i) -> str:
+        visitor = None
+        if i.visitor and (i.visitor.name or i.visitor.phone or i.visitor.relation):
+            visitor = json.dumps(i.visitor.__dict__, ensure_ascii=False)
+        return w.insert("intake", {
+            "case_id": case_id, "received_on": i.received_on.isoformat(),
+            "received_by": i.received_by, "route": Route(i.route).value,
+            "referral_source": i.referral_source,
+            "topics": json.dumps(list(i.topics)), "main_topic": i.main_topic,
+            "topic_other": i.topic_other, "consultation": i.consultation, "hopes": i.hopes,
+            "visitor": visitor, "work_status": i.work_status,
+            "housing_status": i.housing_status, "health_insurance": i.health_insurance,
+            "pension": i.pension, "triage": Triage(i.triage).value,
+            "referral_to": i.referral_to, "accompanied": int(bool(i.accompanied)),
+            "check_on": _iso(i.check_on), "emergency_needed": int(bool(i.emergency_needed)),
+            "emergency_actions": json.dumps(list(i.emergency_actions)),
+            "emergency_note": i.emergency_note,
+            "consent": None if i.consent is None else int(bool(i.consent)),
+            "consent_on": _iso(i.consent_on),
+        })
+
+    _CASE_COLS = ("c.id, c.case_no, c.person_id, c.stage, c.opened_on, "
+                  "COALESCE(s.display_name, ''), c.closed_on, c.rev")
+
+    def _case(self, r) -> Case:
+        return Case(id=r[0], case_no=r[1], person_id=r[2], stage=Stage(r[3]),
+                    opened_on=date.fromisoformat(r[4]), assignee=r[5], closed_on=_d(r[6]),
+                    rev=r[7])
+
+    def case(self, case_id: str) -> Case | None:
+        r = self.conn.execute(
+            f"SELECT {self._CASE_COLS} FROM case_file c LEFT JOIN staff s ON s.id = c.assignee_id"
+            " WHERE c.id = ?", (case_id,)).fetchone()
+        return self._case(r) if r else None
+
+    def case_id_by_no(self, case_no: str) -> str | None:
+        r = self.conn.execute("SELECT id FROM case_file WHERE case_no = ?", (case_no,)).fetchone()
+        return r[0] if r else None
+
+    def intakes(self, case_id: str) -> list[Intake]:
+        rows = self.conn.execute(
+            "SELECT id, case_id, received_on, received_by, route, referral_source, topics,"
+            " main_topic, topic_other, consultation, hopes, visitor, work_status,"
+            " housing_status, health_insurance, pension, triage, referral_to, accompanied,"
+            " check_on, emergency_needed, emergency_actions, emergency_note, consent,"
+            " consent_on, rev FROM intake WHERE case_id = ? ORDER BY received_on",
+            (case_id,)).fetchall()
+        result = []
+        for r in rows:
+            visitor = Visitor(**json.loads(r[11])) if r[11] else None
+            result.append(Intake(
+                id=r[0], case_id=r[1], received_on=date.fromisoformat(r[2]), received_by=r[3],
+                route=Route(r[4]), referral_source=r[5], topics=json.loads(r[6]),
+                main_topic=r[7], topic_other=r[8], consultation=r[9], hopes=r[10],
+                visitor=visitor, work_status=r[12], housing_status=r[13],
+                health_insurance=r[14], pension=r[15], triage=Triage(r[16]),
+                referral_to=r[17], accompanied=bool(r[18]), check_on=_d(r[19]),
+                emergency_needed=bool(r[20]), emergency_actions=json.loads(r[21]),
+                emergency_note=r[22], consent=None if r[23] is None else bool(r[23]),
+                consent_on=_d(r[24]), rev=r[25]))
+        return result
+
+    def case_detail(self, case_id: str) -> CaseDetail | None:
+        case = self.case(case_id)
+        if case is None:
+            return None
+        person = self.person(case.person_id)
+        assert person is not None
+        return CaseDetail(case=case, person=person, intakes=self.intakes(case_id))
+
+    # -- case list and search -------------------------------------------------------------
+    def _search_clause(self, folded: str) -> tuple[str, list[Any]]:
+        if not folded:
+            return "", []
+        if len(folded) >= 3:
+            phrase = '"' + folded.replace('"', '""') + '"'
+            return ("p.rowid IN (SELECT rowid FROM person_fts WHERE person_fts MATCH ?)",
+                    [phrase])
+        # FTS5 trigram finds nothing below 3 characters: scan the folded column in SQL.
+        return "p.search_key LIKE ? ESCAPE '\\'", [f"%{_like_escape(folded)}%"]
+
+    def list_cases(self, *, folded_query: str = "", sort: str = "case_no",
+                   descending: bool = False, limit: int = 200, offset: int = 0,
+                   stages: list[str] | None = None) -> list[CaseSummary]:
+        where, args = self._search_clause(folded_query)
+        clauses = [where] if where else []
+        if stages:
+            clauses.append(f"c.stage IN ({', '.join('?' for _ in stages)})")
+            args += stages
+        sql = (
+            "SELECT c.id, c.case_no, p.name, p.kana, p.birth_date, c.opened_on, c.stage,"
+            " COALESCE(s.display_name, '') FROM case_file c JOIN person p ON p.id = c.person_id"
+            " LEFT JOIN staff s ON s.id = c.assignee_id")
+        if clauses:
+            sql += " WHERE " + " AND ".join(clauses)
+        order = CASE_SORTS.get(sort, "c.case_no")
+        direction = "DESC" if descending else "ASC"
+        sql += f" ORDER BY {order} {direction}, c.case_no {direction} LIMIT ? OFFSET ?"
+        rows = self.conn.execute(sql, [*args, limit, offset]).fetchall()
+        return [CaseSummary(id=r[0], case_no=r[1], name=r[2], kana=r[3], birth_date=_d(r[4]),
+                            received_on=date.fromisoformat(r[5]), stage=Stage(r[6]),
+                            assignee=r[7]) for r in rows]
+
+    def count_cases(self, *, folded_query: str = "") -> int:
+        where, args = self._search_clause(folded_query)
+        sql = "SELECT count(*) FROM case_file c JOIN person p ON p.id = c.person_id"
+        if where:
+            sql += " WHERE " + where
+        return int(self.conn.execute(sql, args).fetchone()[0])
+
+    # -- drafts (local, not journalled) -------------------------------------------------------
+    def save_draft(self, key: str, payload: dict) -> None:
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self.conn.execute(
+            "INSERT INTO draft (key, user_id, payload, updated_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (user_id, key) DO UPDATE SET payload = excluded.payload,"
+            " updated_at = excluded.updated_at",
+            (key, self.user_id, json.dumps(payload, ensure_ascii=False, default=str), now))
+
+    def load_draft(self, key: str) -> dict | None:
+        r = self.conn.execute("SELECT payload FROM draft WHERE user_id = ? AND key = ?",
+                              (self.user_id, key)).fetchone()
+        return json.loads(r[0]) if r else None
+
+    def discard_draft(self, key: str) -> None:
+        self.conn.execute("DELETE FROM draft WHERE user_id = ? AND key = ?", (self.user_id, key))
+
+    def drafts(self) -> list[tuple[str, str]]:
+        return [(r[0], r[1]) for r in self.conn.execute(
+            "SELECT key, updated_at FROM draft WHERE user_id = ? ORDER BY updated_at DESC",
+            (self.user_id,))]
+
+    # -- bulk (demo, benchmarks) ----------------------------------------------------------------
+    def execute_many(self, sql: str, rows: list[tuple]) -> None:
+        self.conn.executemany(sql, rows)
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def remove_database_files(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", ".keys"):
+        p = Path(str(path) + suffix)
+        if p.exists():
+            os.unlink(p)
