@@ -331,6 +331,14 @@ class Desk:
     def drafts(self) -> list[tuple[str, str]]:
         return self._store.drafts()
 
+    def check_integrity(self) -> None:
+        """Read every page (HMAC) and check the structure; DamagedDatabase if broken.
+
+        Small databases get the page check at open already; the GUI runs this in the
+        background after login for large ones."""
+        from app.store.db import check_pages
+        check_pages(self._store.conn, thorough=True)
+
     # ------------------------------------------------------------------ audit
     def audit_verify(self) -> int | None:
         return self._store.audit_verify()

@@ -20,9 +20,13 @@ class Route(LabelledEnum):
 
     @property
     def short_label(self) -> str:
+        """The route's name in the statistics (庁内 / 関係機関 / アウトリーチ / 本人等)."""
         from app.i18n import _
-        return _({"municipal": N_("Municipal"), "agency": N_("Related agency"),
-                  "outreach": N_("Outreach"), "self": N_("Person/family")}[self.value])
+        return _(_ROUTE_SHORT[self.value])
+
+
+_ROUTE_SHORT = {"municipal": N_("Municipal"), "agency": N_("Related agency"),
+                "outreach": N_("Outreach"), "self": N_("Person/family")}
 
 
 class Triage(LabelledEnum):

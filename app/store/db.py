@@ -25,7 +25,45 @@ _HEX_KEY = re.compile(r"^[0-9a-f]{64}$")
 _log_silenced = False
 
 DatabaseError = sqlcipher3.DatabaseError
-Connection = sqlcipher3.Connection
+# Files up to this size get a full page check (every page's HMAC) when opened; larger
+# ones are checked by ``check_pages`` in the background after login (≈0.2 s per 90 MB).
+FULL_CHECK_AT_OPEN_BYTES = 64 * 1024 * 1024
+_DAMAGE_MARKERS = ("file is not a database", "database disk image is malformed",
+                   "hmac check failed")
+
+
+def _damaged(path: Path) -> DamagedDatabase:
+    return DamagedDatabase(
+        _("The database file {path} is damaged or is not a Tsunagu database. "
+          "Restore the newest backup.").format(path=path.name))
+
+
+def is_damage(exc: BaseException) -> bool:
+    return isinstance(exc, sqlcipher3.DatabaseError) and not isinstance(
+        exc, (sqlcipher3.IntegrityError, sqlcipher3.ProgrammingError)) and any(
+        m in str(exc).lower() for m in _DAMAGE_MARKERS)
+
+
+class Connection(sqlcipher3.Connection):
+    """A connection that reports a damaged page as DamagedDatabase, wherever it is read."""
+
+    db_path: Path = Path("?")
+
+    def execute(self, *args, **kwargs):  # type: ignore[override]
+        try:
+            return super().execute(*args, **kwargs)
+        except sqlcipher3.DatabaseError as exc:
+            if is_damage(exc):
+                raise _damaged(self.db_path) from exc
+            raise
+
+    def executemany(self, *args, **kwargs):  # type: ignore[override]
+        try:
+            return super().executemany(*args, **kwargs)
+        except sqlcipher3.DatabaseError as exc:
+            if is_damage(exc):
+                raise _damaged(self.db_path) from exc
+            raise
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -70,16 +108,13 @@ def connect(path: str | os.PathLike[str], raw_key: bytes, *, create: bool = Fals
     p = Path(path)
     if not create:
         check_file_shape(p)
-    conn = sqlcipher3.connect(str(p), isolation_level=None, check_same_thread=False, timeout=10)
+    conn = sqlcipher3.connect(str(p), isolation_level=None, check_same_thread=False,
+                              timeout=10, factory=Connection)
+    conn.db_path = p
     try:
         _silence_log(conn)
         conn.execute(_key_pragma(raw_key))
-        try:
-            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlcipher3.DatabaseError as exc:
-            raise DamagedDatabase(
-                _("The database file {path} is damaged or is not a Tsunagu database. "
-                  "Restore the newest backup.").format(path=p.name)) from exc
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
@@ -87,6 +122,8 @@ def connect(path: str | os.PathLike[str], raw_key: bytes, *, create: bool = Fals
         conn.execute("PRAGMA busy_timeout = 10000")
         if not create:
             _check_pages(conn, p)
+            if p.stat().st_size <= FULL_CHECK_AT_OPEN_BYTES:
+                check_pages(conn)
         return conn
     except BaseException:
         conn.close()
@@ -108,13 +145,20 @@ def check_file_shape(p: Path) -> None:
               "pages). Restore the newest backup.").format(path=p.name, size=size))
 
 
+def check_pages(conn: Connection, *, thorough: bool = False) -> None:
+    """Read every page and check its HMAC (and, if thorough, the b-tree structure);
+    raise DamagedDatabase on the first problem."""
+    problems = conn.execute("PRAGMA cipher_integrity_check").fetchall()
+    if problems:
+        raise _damaged(conn.db_path)
+    if thorough:
+        result = conn.execute("PRAGMA quick_check").fetchone()
+        if not result or result[0] != "ok":
+            raise _damaged(conn.db_path)
+
+
 def _check_pages(conn: Connection, p: Path) -> None:
-    try:
-        pages = conn.execute("PRAGMA page_count").fetchone()[0]
-    except sqlcipher3.DatabaseError as exc:
-        raise DamagedDatabase(
-            _("The database file {path} is damaged or is not a Tsunagu database. "
-              "Restore the newest backup.").format(path=p.name)) from exc
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
     wal = Path(str(p) + "-wal")
     has_wal = wal.exists() and wal.stat().st_size > 0
     if not has_wal and pages * PAGE_SIZE > p.stat().st_size:

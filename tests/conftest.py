@@ -1,0 +1,70 @@
+"""Shared fixtures: a template desk built once per session and copied for each test."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from app.desk import Desk
+from app.domain import IntakeInput, PersonInput, Route, Sex, Triage
+from app.security.keyslots import KdfParams
+
+PASSWORD = "correct horse 1"
+LOGIN = "admin"
+
+
+@pytest.fixture(scope="session")
+def desk_template(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "desk.db"
+    desk, recovery = Desk.create(
+        path, agency_name="つなぐ町自立相談支援センター", municipality="つなぐ町",
+        population=8200, admin_login=LOGIN, admin_name="管理 花子", password=PASSWORD,
+        kdf=KdfParams.fast())
+    desk.close()
+    (folder / "recovery.txt").write_text(recovery, encoding="utf-8")
+    return path
+
+
+def copy_desk(template: Path, target_dir: Path) -> Path:
+    target = target_dir / template.name
+    for suffix in ("", ".keys"):
+        shutil.copy2(str(template) + suffix, str(target) + suffix)
+    return target
+
+
+@pytest.fixture
+def desk_path(desk_template, tmp_path) -> Path:
+    return copy_desk(desk_template, tmp_path)
+
+
+@pytest.fixture
+def recovery_key(desk_template) -> str:
+    return (desk_template.parent / "recovery.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def desk(desk_path):
+    d = Desk.open(desk_path, LOGIN, PASSWORD)
+    yield d
+    d.close()
+
+
+def make_intake(name="髙橋 𠮷子", kana="たかはし よしこ", birth=date(1980, 5, 6),
+                received=date(2026, 4, 1), triage=Triage.CONTINUE, **kw) -> IntakeInput:
+    data = IntakeInput(
+        person=PersonInput(name=name, kana=kana, birth_date=birth, sex=Sex.FEMALE,
+                           postal_code="123-4567", address="つなぐ町本町1-2-3 山﨑荘101",
+                           phone_mobile="090-1234-5678"),
+        received_on=received, received_by="管理 花子", route=Route.SELF,
+        topics=["debt", "housing"], main_topic="debt", consultation="家賃を滞納している。",
+        triage=triage, consent=True, consent_on=received)
+    if triage is Triage.REFER:
+        data.referral_to = "法テラス"
+        data.check_on = received
+    for k, v in kw.items():
+        setattr(data, k, v)
+    return data
