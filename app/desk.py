@@ -27,6 +27,7 @@ from app.paths import master_dir
 from app.security.keyslots import KdfParams, KeySlots, new_recovery_key
 from app.security.roles import Permission, Role, allows
 from app.store.db import DamagedDatabase, user_version
+from app.store.lock import DeskLock
 from app.store.store import Store, new_id, remove_database_files
 
 # Pages of the intake wizard, in order; each validates its own fields.
@@ -41,10 +42,11 @@ def _today() -> date:
 class Desk:
     """An open agency database, unlocked for one user."""
 
-    def __init__(self, store: Store, user: Staff, *, today=_today):
+    def __init__(self, store: Store, user: Staff, *, today=_today, lock: DeskLock | None = None):
         self._store = store
         self.user = user
         self._today = today
+        self._lock = lock
 
     # ------------------------------------------------------------------ lifecycle
     @staticmethod
@@ -92,6 +94,8 @@ class Desk:
             raise ValidationErrors(errors)
 
         path.parent.mkdir(parents=True, exist_ok=True)
+        lock = DeskLock(path)
+        lock.acquire(admin_login)
         remove_database_files(path)
         slots = KeySlots.new(path)
         raw_key = os.urandom(32)
@@ -125,10 +129,11 @@ class Desk:
         except BaseException:
             store.close()
             remove_database_files(path)
+            lock.release()
             raise
         user = store.staff_by_login(admin_login)
         assert user is not None
-        return cls(store, user), recovery
+        return cls(store, user, lock=lock), recovery
 
     @classmethod
     def open(cls, path: str | os.PathLike[str], login: str, password: str) -> "Desk":
@@ -154,7 +159,13 @@ class Desk:
 
     @classmethod
     def _open_with_key(cls, path: Path, raw_key: bytes, login: str | None) -> "Desk":
-        store = Store.open(path, raw_key)
+        lock = DeskLock(path)
+        lock.acquire(login or "recovery")
+        try:
+            store = Store.open(path, raw_key)
+        except BaseException:
+            lock.release()
+            raise
         try:
             if login is None:
                 admins = [s for s in store.staff() if s.role == Role.ADMIN.value]
@@ -173,13 +184,18 @@ class Desk:
                 store.audit(user.login, "login" if login else "login_recovery_key")
         except BaseException:
             store.close()
+            lock.release()
             raise
-        return cls(store, user)
+        return cls(store, user, lock=lock)
 
     def close(self) -> None:
         if self._store is not None:
-            self._store.close()
-            self._store = None  # type: ignore[assignment]
+            try:
+                self._store.close()
+            finally:
+                self._store = None  # type: ignore[assignment]
+                if self._lock is not None:
+                    self._lock.release()
 
     @property
     def closed(self) -> bool:

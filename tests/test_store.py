@@ -12,7 +12,7 @@ import sqlcipher3
 
 from app.desk import Desk
 from app.errors import (
-    DamagedDatabase, MissingKeySlots, NewerDatabase, StoreError, TruncatedDatabase,
+    AlreadyOpen, DamagedDatabase, MissingKeySlots, NewerDatabase, StoreError, TruncatedDatabase,
     ValidationErrors, WrongPassword,
 )
 from app.security.keyslots import KdfParams, KeySlots
@@ -261,3 +261,27 @@ def test_recovery_key_opens_and_a_wrong_one_is_refused(desk_path, recovery_key):
     with pytest.raises(WrongPassword) as err:
         Desk.open_with_recovery_key(desk_path, "0000-0000-0000-0000-0000-0000-0000-0000")
     assert "回復キー" in str(err.value)
+
+
+def test_second_instance_is_refused_naming_who_has_it_open(desk_path):
+    with Desk.open(desk_path, LOGIN, PASSWORD):
+        with pytest.raises(AlreadyOpen) as err:
+            Desk.open(desk_path, LOGIN, PASSWORD)
+        import socket
+        assert LOGIN in str(err.value) and socket.gethostname() in str(err.value)
+        assert "開かれています" in str(err.value)
+    Desk.open(desk_path, LOGIN, PASSWORD).close()  # released on close
+
+
+def test_stale_lock_after_a_crash_is_taken_over(desk_path):
+    import subprocess
+    import sys
+    code = ("import os, sys; sys.path.insert(0, '.');"
+            "from app.desk import Desk;"
+            f"d = Desk.open({str(desk_path)!r}, {LOGIN!r}, {PASSWORD!r});"
+            "os._exit(0)")  # dies holding the lock, leaving the lock file behind
+    subprocess.run([sys.executable, "-c", code], check=True,
+                   cwd=Path(__file__).resolve().parent.parent)
+    assert Path(str(desk_path) + ".lock").exists()
+    with Desk.open(desk_path, LOGIN, PASSWORD) as desk:
+        assert desk.count_cases() == 0
