@@ -1,0 +1,568 @@
+"""The layout kit every sheet is built with: page, header/footer, grids, check boxes, text boxes.
+
+A sheet is a list of Platypus flowables handed to :func:`build_sheet`, which puts on every page
+the agency name and case number (header) and 「取扱注意（個人情報）」 with 「x / y」 (footer).
+All text goes through :mod:`forms.fonts` so characters missing from BIZ UD are drawn with a
+fallback font. Government-form look: thin black rules, light grey label cells, check boxes and
+marks drawn as shapes (☐☑✔ are not in the fonts), 和暦 dates.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate,
+                                Paragraph, Spacer, Table, TableStyle)
+
+from app.i18n import _
+from app.text_ja import age_on, format_wareki
+from forms import fonts
+from forms.fonts import GOTHIC, GOTHIC_BOLD, MINCHO, draw_string, split_runs, string_width
+
+# -- page ----------------------------------------------------------------------------------------
+
+PAGE_WIDTH, PAGE_HEIGHT = A4
+MARGIN_LEFT = MARGIN_RIGHT = 15 * mm
+MARGIN_TOP = 21 * mm          # the header sits in it
+MARGIN_BOTTOM = 18 * mm       # the footer sits in it
+SAFE_MARGIN = 10 * mm         # nothing is drawn closer to the paper's edge (printers' limit ≈5 mm)
+CONTENT_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
+CONTENT_HEIGHT = PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
+
+RULE = 0.5                    # thin black rule of the grids
+FRAME_RULE = 1.0              # outer frame of a grid
+LABEL_BG = colors.Color(0.9, 0.9, 0.9)
+FAINT = colors.Color(0.6, 0.6, 0.6)
+PAD_RIGHT = 9                 # ≈1 em: CJK wrapping hangs 、。」 into the right padding
+
+BODY_SIZE = 9
+LABEL_SIZE = 8.5
+
+
+# -- text ----------------------------------------------------------------------------------------
+
+def markup(text: str | None, font: str = GOTHIC) -> str:
+    """Paragraph markup for plain ``text``: ``<>&`` escaped, fallback runs in ``<font>``."""
+    if not text:
+        return ""
+    out = []
+    for run_font, run in split_runs(text, font):
+        # Paragraph collapses whitespace: keep 　 (U+3000) and runs of spaces as written,
+        # since blank dates and write-in brackets are made of them.
+        piece = escape(run).replace("\u3000", "\u00a0\u00a0").replace("  ", "\u00a0\u00a0")
+        piece = piece.replace("\n", "<br/>")
+        out.append(piece if run_font == font else f'<font name="{run_font}">{piece}</font>')
+    return "".join(out)
+
+
+_styles: dict[str, ParagraphStyle] | None = None
+
+
+def styles() -> dict[str, ParagraphStyle]:
+    """The paragraph styles of the sheets (registers the fonts on first use)."""
+    global _styles
+    if _styles is None:
+        fonts.register_base_fonts()
+        base = dict(fontName=GOTHIC, fontSize=BODY_SIZE, leading=13, wordWrap="CJK")
+        _styles = {
+            "body": ParagraphStyle("body", **base),
+            "value": ParagraphStyle("value", **{**base, "fontSize": 10, "leading": 14}),
+            "large": ParagraphStyle("large", **{**base, "fontSize": 14, "leading": 18}),
+            "small": ParagraphStyle("small", **{**base, "fontSize": 7.5, "leading": 10}),
+            "note": ParagraphStyle("note", **{**base, "fontSize": 7.5, "leading": 10,
+                                              "textColor": colors.Color(0.25, 0.25, 0.25)}),
+            "label": ParagraphStyle("label", **{**base, "fontSize": LABEL_SIZE, "leading": 11,
+                                                "alignment": TA_CENTER}),
+            "label_left": ParagraphStyle("label_left", **{**base, "fontSize": LABEL_SIZE,
+                                                          "leading": 11}),
+            "formal": ParagraphStyle("formal", **{**base, "fontName": MINCHO, "fontSize": 10,
+                                                  "leading": 14.5}),
+            "heading": ParagraphStyle("heading", **{**base, "fontName": GOTHIC_BOLD,
+                                                    "fontSize": 10.5, "leading": 14}),
+            "title": ParagraphStyle("title", **{**base, "fontName": GOTHIC_BOLD, "fontSize": 16,
+                                                "leading": 22, "alignment": TA_CENTER}),
+            "right": ParagraphStyle("right", **{**base, "alignment": TA_RIGHT}),
+            "center": ParagraphStyle("center", **{**base, "alignment": TA_CENTER}),
+        }
+    return _styles
+
+
+def para(text: str | None, style: str | ParagraphStyle = "body") -> Paragraph:
+    """A Paragraph of plain ``text`` (escaped, with font fallback)."""
+    st = styles()[style] if isinstance(style, str) else style
+    return Paragraph(markup(text, st.fontName), st)
+
+
+# -- dates ---------------------------------------------------------------------------------------
+
+def wareki(d: date | None) -> str:
+    """令和8年4月1日 (empty for None)."""
+    return format_wareki(d) if d else ""
+
+
+def birth_with_age(birth: date | None, on: date | None) -> str:
+    """昭和55年3月3日（満46歳）; the age as of ``on`` (or today)."""
+    if not birth:
+        return ""
+    return _("{date} (age {age})").format(date=wareki(birth),
+                                           age=age_on(birth, on or date.today()))
+
+
+def blank_date() -> str:
+    """A date to fill in by hand: 令和　　年　　月　　日."""
+    return _("Reiwa ____ / ____ / ____")
+
+
+def blank_birth_date() -> str:
+    """A birth date to fill in: 昭・平・令　　年　　月　　日（満　　歳）."""
+    return _("S. / H. / R. ____ / ____ / ____ (age ____)")
+
+
+# -- grids ---------------------------------------------------------------------------------------
+
+class Label(str):
+    """A label cell of :func:`grid`: light grey, centred."""
+
+
+class LeftLabel(Label):
+    """A label cell aligned left (for a label spanning a whole row)."""
+
+
+Cell = str | Label | Flowable | list | None
+
+
+def grid(rows: Sequence[Sequence[Cell]], col_widths: Sequence[float], *,
+         spans: Iterable[tuple[tuple[int, int], tuple[int, int]]] = (),
+         row_heights: Sequence[float | None] | None = None,
+         value_style: str = "value", repeat_rows: int = 0, valign: str = "MIDDLE",
+         extra: Iterable[tuple] = (), frame: bool = True) -> Table:
+    """A ruled label/value table. ``str`` → value paragraph, :class:`Label` → grey label cell.
+
+    ``spans`` are ReportLab ``((col0,row0),(col1,row1))`` pairs; the covered cells should be
+    ``None``. Rows are never split across pages (``splitByRow``); long text belongs in
+    :func:`text_box`, which splits by chunks of lines.
+    """
+    data = []
+    commands: list[tuple] = [
+        ("GRID", (0, 0), (-1, -1), RULE, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), valign),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), PAD_RIGHT),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+    ]
+    if frame:
+        commands.append(("BOX", (0, 0), (-1, -1), FRAME_RULE, colors.black))
+    for r, row in enumerate(rows):
+        out = []
+        for c, cell in enumerate(row):
+            if isinstance(cell, Label):
+                style = "label_left" if isinstance(cell, LeftLabel) else "label"
+                out.append(para(str(cell), style))
+                commands.append(("BACKGROUND", (c, r), (c, r), LABEL_BG))
+                commands.append(("RIGHTPADDING", (c, r), (c, r), 4 if style == "label" else 9))
+            elif isinstance(cell, str):
+                out.append(para(cell, value_style) if cell else "")
+            elif cell is None:
+                out.append("")
+            else:
+                out.append(cell)
+        data.append(out)
+    for start, end in spans:
+        commands.append(("SPAN", start, end))
+    commands.extend(extra)
+    table = Table(data, colWidths=list(col_widths), rowHeights=row_heights,
+                  repeatRows=repeat_rows, splitByRow=1, hAlign="LEFT")
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def section_heading(text: str, note: str = "") -> Table:
+    """A section heading: a black square, bold text, an optional note on the right."""
+    st = styles()
+    left = Paragraph("■ " + markup(text, GOTHIC_BOLD), st["heading"])
+    right = para(note, ParagraphStyle("hn", parent=st["note"], alignment=TA_RIGHT))
+    table = Table([[left, right]], colWidths=[CONTENT_WIDTH * 0.45, CONTENT_WIDTH * 0.55],
+                  hAlign="LEFT")
+    table.setStyle(TableStyle([
+        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+        ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+    ]))
+    table.spaceBefore = 5
+    table.spaceAfter = 2
+    return table
+
+
+def title(text: str) -> Paragraph:
+    p = para(text, "title")
+    p.spaceAfter = 4
+    return p
+
+
+def gap(height_mm: float = 3) -> Spacer:
+    return Spacer(1, height_mm * mm)
+
+
+# -- marks drawn as shapes -----------------------------------------------------------------------
+
+def draw_box(canv: Canvas, x: float, y: float, size: float, mark: str = "") -> None:
+    """A check box with its lower-left corner at (x, y); ``mark``: '', check, fill, circle, double.
+
+    check = a tick, fill = ■, circle = ○ (chosen), double = ◎ (the main one).
+    """
+    canv.saveState()
+    canv.setStrokeColor(colors.black)
+    canv.setLineWidth(0.6)
+    canv.rect(x, y, size, size, stroke=1, fill=0)
+    cx, cy = x + size / 2, y + size / 2
+    if mark == "check":
+        canv.setLineWidth(size * 0.16)
+        canv.setLineCap(1)
+        canv.setLineJoin(1)
+        path = canv.beginPath()
+        path.moveTo(x + size * 0.18, y + size * 0.52)
+        path.lineTo(x + size * 0.42, y + size * 0.2)
+        path.lineTo(x + size * 0.9, y + size * 0.95)
+        canv.drawPath(path, stroke=1, fill=0)
+    elif mark == "fill":
+        inset = size * 0.2
+        canv.setFillColor(colors.black)
+        canv.rect(x + inset, y + inset, size - 2 * inset, size - 2 * inset, stroke=0, fill=1)
+    elif mark in ("circle", "double"):
+        canv.setLineWidth(size * 0.11)
+        canv.circle(cx, cy, size * 0.36, stroke=1, fill=0)
+        if mark == "double":
+            canv.circle(cx, cy, size * 0.17, stroke=1, fill=0)
+    canv.restoreState()
+
+
+@dataclass
+class Choice:
+    """One item of a :class:`Choices` group. ``mark``: '', check, fill, circle, double."""
+
+    label: str
+    mark: str = ""
+    fill: bool = False       # take the rest of the row (items with a write-in part)
+    box: bool = True         # False: a plain write-in field among the items (つなぎ先：…)
+
+
+def _wrap_line(text: str, font: str, size: float, width: float) -> list[str]:
+    """Greedy character wrapping of one label (labels are short; no kinsoku needed)."""
+    lines: list[str] = []
+    for para_text in text.split("\n"):
+        cur = ""
+        for ch in para_text:
+            if cur and string_width(cur + ch, font, size) > width:
+                lines.append(cur)
+                cur = ch
+            else:
+                cur += ch
+        lines.append(cur)
+    return lines
+
+
+class Choices(Flowable):
+    """A group of check-box items laid out in ``columns`` (or flowing inline), drawn as shapes.
+
+    Labels wider than their place wrap onto further lines; nothing is cut.
+    """
+
+    def __init__(self, items: Sequence[Choice], columns: int | None = None, *,
+                 font: str = GOTHIC, size: float = BODY_SIZE, box: float | None = None,
+                 leading: float | None = None, item_gap: float = 10, pad_v: float = 2):
+        super().__init__()
+        self.items = list(items)
+        self.columns = columns
+        self.font = font
+        self.size = size
+        self.box = box or size * 0.95
+        self.leading = leading or size * 1.55
+        self.item_gap = item_gap
+        self.pad_v = pad_v
+        self._placed: list[tuple[float, int, Choice, list[str]]] = []  # x, row, item, lines
+        self._row_tops: list[float] = []
+
+    def wrap(self, avail_width: float, avail_height: float):
+        self.width = avail_width
+        placed = []
+        row, x = 0, 0.0
+        col_w = avail_width / self.columns if self.columns else 0
+        for item in self.items:
+            box_w = self.box + 3 if item.box else 0
+            natural = box_w + string_width(item.label, self.font, self.size)
+            if self.columns:
+                span = max(1, math.ceil((natural + self.item_gap) / col_w))
+                col = round(x / col_w)
+                if col + span > self.columns and col > 0:
+                    row, x, col = row + 1, 0.0, 0
+                span = min(span, self.columns - col)
+                w = avail_width - x if item.fill else span * col_w
+            else:
+                if x > 0 and (x + natural > avail_width or item.fill):
+                    row, x = row + 1, 0.0
+                w = avail_width - x if item.fill else min(natural, avail_width - x)
+            lines = _wrap_line(item.label, self.font, self.size, max(w - box_w, self.size))
+            placed.append((x, row, item, lines))
+            x += w if self.columns else w + self.item_gap
+        heights: dict[int, int] = {}
+        for _x, r, _item, lines in placed:
+            heights[r] = max(heights.get(r, 1), len(lines))
+        tops, y = [], 0.0
+        for r in range(row + 1 if placed else 0):
+            tops.append(y)
+            y += heights.get(r, 1) * self.leading
+        self._placed, self._row_tops = placed, tops
+        self.height = y + 2 * self.pad_v - (self.leading - self.size * 1.2)
+        return self.width, self.height
+
+    def draw(self):
+        canv = self.canv
+        ascent = self.size * 0.88
+        for x, r, item, lines in self._placed:
+            top = self.height - self.pad_v - self._row_tops[r]
+            baseline = top - ascent
+            text_x = x
+            if item.box:
+                draw_box(canv, x, baseline - self.size * 0.08, self.box, item.mark)
+                text_x += self.box + 3
+            for i, line in enumerate(lines):
+                draw_string(canv, text_x, baseline - i * self.leading, line, self.font,
+                            self.size)
+
+
+class SealBox(Flowable):
+    """The 印 box: a square with a faint 印 in a dashed circle, for the seal or a thumbprint."""
+
+    def __init__(self, size: float = 16 * mm):
+        super().__init__()
+        self.width = self.height = size
+
+    def wrap(self, *_):
+        return self.width, self.height
+
+    def draw(self):
+        c, s = self.canv, self.width
+        c.saveState()
+        c.setStrokeColor(FAINT)
+        c.setLineWidth(0.5)
+        c.setDash(1.5, 1.5)
+        c.circle(s / 2, s / 2, s * 0.36, stroke=1, fill=0)
+        c.setFillColor(FAINT)
+        draw_string(c, s / 2, s / 2 - 4, _("Seal"), GOTHIC, 11, anchor="middle")
+        c.restoreState()
+
+
+class WritingSpace(Flowable):
+    """Empty space to write in by hand, with faint dotted guide lines every ``line_gap``."""
+
+    def __init__(self, height: float, line_gap: float | None = 7 * mm, width: float | None = None):
+        super().__init__()
+        self.height = height
+        self.line_gap = line_gap
+        self._width = width
+
+    def wrap(self, avail_width, _avail_height):
+        self.width = self._width or avail_width
+        return self.width, self.height
+
+    def draw(self):
+        if not self.line_gap:
+            return
+        c = self.canv
+        c.saveState()
+        c.setStrokeColor(colors.Color(0.72, 0.72, 0.72))
+        c.setLineWidth(0.4)
+        c.setDash(1, 2)
+        y = self.height - self.line_gap
+        while y > 1:
+            c.line(0, y, self.width, y)
+            y -= self.line_gap
+        c.restoreState()
+
+
+def text_box(label: str, text: str | None, *, min_height: float = 25 * mm,
+             width: float = CONTENT_WIDTH, lines_per_row: int = 3, note: str = "") -> Table:
+    """A labelled box of free text that flows across pages.
+
+    The text is cut into rows of a few lines each, so a page break falls between lines and
+    never through the middle of a row; the label row repeats at the top of each continuation.
+    An empty text leaves writing space of ``min_height``.
+    """
+    st = styles()["value"]
+    head = para(label if not note else f"{label}　{note}", "label_left")
+    inner_w = width - 4 - PAD_RIGHT
+    rows: list[list] = [[head]]
+    chunk_h = lines_per_row * st.leading
+    body_h = 0.0
+    for block in (text or "").strip("\n").split("\n") if text and text.strip() else []:
+        remaining = Paragraph(markup(block, st.fontName), st) if block.strip() else None
+        if remaining is None:
+            rows.append([Spacer(1, st.leading * 0.5)])
+            body_h += st.leading * 0.5 + 1
+            continue
+        while remaining is not None:
+            _w, h = remaining.wrap(inner_w, 1e6)
+            if h <= chunk_h + 1:
+                rows.append([remaining])
+                body_h += h + 1
+                remaining = None
+            else:
+                parts = remaining.split(inner_w, chunk_h + 1)
+                if len(parts) < 2:
+                    rows.append([remaining])
+                    body_h += h + 1
+                    remaining = None
+                else:
+                    rows.append([parts[0]])
+                    body_h += parts[0].wrap(inner_w, 1e6)[1] + 1
+                    remaining = parts[1]
+    if body_h < min_height:
+        # an empty box gets handwriting guide lines; a short text just keeps the box's size
+        guides = 7 * mm if len(rows) == 1 else None
+        rows.append([WritingSpace(min_height - body_h, line_gap=guides)])
+    n = len(rows)
+    commands = [
+        ("BOX", (0, 0), (-1, -1), FRAME_RULE, colors.black),
+        ("LINEBELOW", (0, 0), (-1, 0), RULE, colors.black),
+        ("BACKGROUND", (0, 0), (-1, 0), LABEL_BG),
+        ("LEFTPADDING", (0, 0), (-1, -1), 4),
+        ("RIGHTPADDING", (0, 0), (-1, -1), PAD_RIGHT),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 1), (-1, n - 1), 1),
+        ("BOTTOMPADDING", (0, 1), (-1, n - 1), 0),
+        ("TOPPADDING", (0, 1), (-1, 1), 4),
+        ("BOTTOMPADDING", (0, n - 1), (-1, n - 1), 4),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+    ]
+    table = Table(rows, colWidths=[width], repeatRows=1, splitByRow=1, hAlign="LEFT")
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def keep(*flowables: Flowable) -> KeepTogether:
+    """Keep ``flowables`` on one page (moves them to the next page if they don't fit)."""
+    return KeepTogether(list(flowables))
+
+
+# -- the document --------------------------------------------------------------------------------
+
+@dataclass
+class Furniture:
+    """What is printed on every page around the content."""
+
+    agency_name: str
+    case_no: str = ""                 # '' prints a write-in blank
+    sheet_title: str = ""
+    footer: str = field(default_factory=lambda: _("Confidential (personal information)"))
+    show_case_no: bool = True
+
+
+class _NumberedCanvas(Canvas):
+    """Defers each page until the end so the footer can say 「x / y」."""
+
+    furniture: Furniture
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict] = []
+
+    def showPage(self):
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self):
+        total = len(self._pages)
+        for number, state in enumerate(self._pages, start=1):
+            self.__dict__.update(state)
+            self._draw_furniture(number, total)
+            Canvas.showPage(self)
+        self.page_count = total
+        Canvas.save(self)
+
+    def _draw_furniture(self, number: int, total: int) -> None:
+        f = self.furniture
+        self.saveState()
+        self.setFillColor(colors.black)
+        top = PAGE_HEIGHT - SAFE_MARGIN - 8
+        draw_string(self, MARGIN_LEFT, top, f.agency_name, GOTHIC, 8.5)
+        right = PAGE_WIDTH - MARGIN_RIGHT
+        if f.show_case_no:
+            if f.case_no:
+                text = _("ID: {case_no}").format(case_no=f.case_no)
+                draw_string(self, right, top, text, GOTHIC_BOLD, 9, anchor="end")
+            else:
+                label = _("ID:")
+                draw_string(self, right - 30 * mm, top, label, GOTHIC_BOLD, 9, anchor="end")
+                self.setLineWidth(0.5)
+                self.line(right - 29 * mm, top - 2, right, top - 2)
+        if f.sheet_title:
+            draw_string(self, PAGE_WIDTH / 2, top, f.sheet_title, GOTHIC, 8.5, anchor="middle")
+        self.setLineWidth(0.4)
+        self.line(MARGIN_LEFT, top - 5, right, top - 5)
+        bottom = SAFE_MARGIN + 2
+        self.line(MARGIN_LEFT, bottom + 11, right, bottom + 11)
+        w = draw_string(self, MARGIN_LEFT + 2, bottom + 1, f.footer, GOTHIC_BOLD, 8.5)
+        self.setLineWidth(0.6)
+        self.rect(MARGIN_LEFT, bottom - 2, w + 4, 11.5, stroke=1, fill=0)
+        draw_string(self, right, bottom + 1, f"{number} / {total}", GOTHIC, 9, anchor="end")
+        self.restoreState()
+
+
+def build_sheet(target, story: list[Flowable], furniture: Furniture, *,
+                title: str = "", subject: str = "") -> int:
+    """Lay ``story`` out on A4 pages with the header and footer; returns the page count.
+
+    ``target`` is a file name or a binary file object.
+    """
+    styles()  # registers the fonts
+    doc = BaseDocTemplate(
+        target, pagesize=A4, leftMargin=MARGIN_LEFT, rightMargin=MARGIN_RIGHT,
+        topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM, title=title, subject=subject,
+        author=furniture.agency_name, creator="Tsunagu", invariant=True, lang="ja-JP",
+        initialFontName=GOTHIC,
+    )
+    frame = Frame(MARGIN_LEFT, MARGIN_BOTTOM, CONTENT_WIDTH, CONTENT_HEIGHT, id="body",
+                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
+    doc.addPageTemplates([PageTemplate(id="sheet", frames=[frame])])
+    canvas_class = type("SheetCanvas", (_NumberedCanvas,), {"furniture": furniture})
+    made: list[_NumberedCanvas] = []
+
+    def maker(*args, **kwargs):
+        canv = canvas_class(*args, **kwargs)
+        made.append(canv)
+        return canv
+
+    doc.build(story, canvasmaker=maker)
+    return getattr(made[-1], "page_count", 0) if made else 0
+
+
+def collect_texts(*values) -> list[str]:
+    """Flatten the strings in ``values`` (nested lists/tuples allowed) for a printability check."""
+    out: list[str] = []
+    for v in values:
+        if isinstance(v, str):
+            out.append(v)
+        elif isinstance(v, (list, tuple)):
+            out.extend(collect_texts(*v))
+    return out
+
+
+__all__ = [
+    "CONTENT_WIDTH", "Choice", "Choices", "Furniture", "Label", "LeftLabel",
+    "MARGIN_BOTTOM", "MARGIN_LEFT", "MARGIN_RIGHT", "MARGIN_TOP", "SAFE_MARGIN", "SealBox",
+    "WritingSpace", "birth_with_age", "blank_birth_date", "blank_date", "build_sheet",
+    "collect_texts", "draw_box", "gap", "grid", "keep", "markup", "para", "section_heading",
+    "styles", "text_box", "title", "wareki",
+]
