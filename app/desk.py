@@ -28,6 +28,7 @@ from app.security.keyslots import KdfParams, KeySlots, new_recovery_key
 from app.security.roles import Permission, Role, allows
 from app.store.db import DamagedDatabase, user_version
 from app.store.lock import DeskLock
+from app.operations.process import ProcessOperations
 from app.store.store import Store, new_id, remove_database_files
 
 # Pages of the intake wizard, in order; each validates its own fields.
@@ -39,8 +40,11 @@ def _today() -> date:
     return date.today()
 
 
-class Desk:
-    """An open agency database, unlocked for one user."""
+class Desk(ProcessOperations):
+    """An open agency database, unlocked for one user.
+
+    Operations beyond opening, intake and search live in mixins by area
+    (app/operations/): the process steps in ProcessOperations."""
 
     def __init__(self, store: Store, user: Staff, *, today=_today, lock: DeskLock | None = None):
         self._store = store
