@@ -185,8 +185,12 @@ def _application(agency: Agency, intake: Intake | None, *, consent: bool) -> Flo
         sentences.append(_("I agree that information may be shared with the related agencies "
                            "(persons) needed for consultation support."))
     body = [para(s, "formal") for s in sentences]
-    signed_on = (wareki(intake.consent_on) if intake and intake.consent and intake.consent_on
-                 else blank_date())
+    # the application is made at intake; with the consent clause, the day consent was given
+    applied_on = None
+    if intake:
+        applied_on = (intake.consent_on if consent and intake.consent and intake.consent_on
+                      else intake.received_on)
+    signed_on = wareki(applied_on) if applied_on else blank_date()
     cols = [20 * mm, 54 * mm, 20 * mm, 64 * mm, 22 * mm]
     table = grid([[body, None, None, None, None],
                   [Label(_("Date of application")), signed_on, Label(_("Signature of the person")), "", SealBox(14 * mm)]],

@@ -5,7 +5,6 @@ It carries the agency, the date and the key — no case data.
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
 
@@ -15,18 +14,15 @@ from reportlab.platypus import Flowable, Table, TableStyle
 
 from app.domain import Agency
 from app.i18n import _
+from app.security.keyslots import normalise_recovery_key
 from forms import kit
 from forms.fonts import GOTHIC, GOTHIC_BOLD, draw_string
 from forms.kit import CONTENT_WIDTH, Furniture, Label, SealBox, grid, para, section_heading
 from forms.output import check_texts, write_pdf_atomic
 
-GROUP = 4
-
-
-def key_groups(recovery_key: str, size: int = GROUP) -> list[str]:
-    """The key's letters and digits in groups of ``size`` (separators dropped)."""
-    chars = re.sub(r"[^0-9A-Za-z]", "", recovery_key).upper()
-    return [chars[i:i + size] for i in range(0, len(chars), size)]
+def key_groups(recovery_key: str) -> list[str]:
+    """The key in its groups of four, normalised the way the unlock screen reads it."""
+    return normalise_recovery_key(recovery_key).split("-")
 
 
 class KeyGroups(Flowable):
