@@ -88,6 +88,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--blank", action="store_true", help=_("blank sheet for handwriting"))
     p.add_argument("--out", type=Path, required=True, help=_("output PDF file"))
 
+    p = sub.add_parser("backup", help=_("write an encrypted, verified backup"))
+    _common(p)
+    p.add_argument("--to", type=Path, default=None,
+                   help=_("backup folder (default: the folder in the settings)"))
+
+    p = sub.add_parser("verify", help=_("check the database and its newest backup"))
+    _common(p)
+    p.add_argument("--backups", type=Path, default=None, help=_("backup folder"))
+
+    p = sub.add_parser("restore", help=_("replace the database with a backup"))
+    _common(p)
+    p.add_argument("file", type=Path, help=_("backup file (tsunagu-….db)"))
+    p.add_argument("--recovery-key", action="store_true",
+                   help=_("unlock the backup with the recovery key instead of a password"))
+
     p = sub.add_parser("audit", help=_("audit log"))
     asub = p.add_subparsers(dest="audit_command", metavar=_("action"))
     pv = asub.add_parser("verify", help=_("check the hash chain of the audit log"))
@@ -164,6 +179,31 @@ def run(argv: list[str] | None = None) -> int:
             for w in warnings:
                 print(w, file=sys.stderr)
             print(_("Written: {path}").format(path=args.out))
+        return 0
+    if args.command == "backup":
+        with _open(args) as desk:
+            target = desk.backup(args.to)
+            print(_("Backup written and verified: {path}").format(path=target))
+        return 0
+    if args.command == "verify":
+        from app.store.backup import list_backups
+        with _open(args) as desk:
+            desk.check_integrity()
+            print(_("Database: OK ({path})").format(path=desk.path))
+            backups = list_backups(args.backups or desk.backup_folder())
+            if not backups:
+                print(_("No backup was found in {folder}. Make one with: python -m app backup")
+                      .format(folder=args.backups or desk.backup_folder()), file=sys.stderr)
+                return 4
+            desk.verify_backup(backups[0].path)
+            print(_("Newest backup: OK ({path})").format(path=backups[0].path))
+        return 0
+    if args.command == "restore":
+        from app.desk import Desk
+        secret = _password(_("Recovery key: ") if args.recovery_key else _("Password: "))
+        kept = Desk.restore(args.file, _db(args), "" if args.recovery_key else args.user, secret)
+        print(_("Restored {backup} to {path}. The replaced database was kept as {kept}.")
+              .format(backup=args.file, path=_db(args), kept=kept))
         return 0
     if args.command == "audit":
         if args.audit_command is None:

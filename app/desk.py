@@ -192,6 +192,26 @@ class Desk(ProcessOperations):
             raise
         return cls(store, user, lock=lock)
 
+    @staticmethod
+    def restore(backup: str | os.PathLike[str], live: str | os.PathLike[str], login: str,
+                password: str) -> Path:
+        """Replace the database at ``live`` with a verified backup, unlocked with the
+        password (or the recovery key when ``login`` is empty) valid at backup time.
+        The replaced files are kept beside it; returns their path."""
+        from app.store.backup import restore as restore_files
+        backup, live = Path(backup), Path(live)
+        if not backup.exists():
+            raise StoreError(_("No backup was found at {path}.").format(path=str(backup)))
+        slots = KeySlots.load(backup)
+        raw_key = (slots.unlock(login, password) if login
+                   else slots.unlock_with_recovery_key(password))
+        lock = DeskLock(live)
+        lock.acquire(login or "recovery")
+        try:
+            return restore_files(backup, raw_key, live)
+        finally:
+            lock.release()
+
     def close(self) -> None:
         if self._store is not None:
             try:
@@ -358,6 +378,27 @@ class Desk(ProcessOperations):
         background after login for large ones."""
         from app.store.db import check_pages
         check_pages(self._store.conn, thorough=True)
+
+    # ------------------------------------------------------------------ backups
+    def backup_folder(self) -> Path:
+        folder = self._store.setting("backup.folder", "") or ""
+        return Path(folder) if folder else self.path.parent / "backups"
+
+    def backup_generations(self) -> int:
+        return int(self._store.setting("backup.generations", "10") or 10)
+
+    def backup(self, folder: str | os.PathLike[str] | None = None) -> Path:
+        """Write an encrypted, verified backup (key slots included); prune old generations."""
+        self._require(Permission.VIEW_CASES)
+        target = self._store.backup(Path(folder) if folder else self.backup_folder(),
+                                    keep=self.backup_generations())
+        with self._store.transaction():
+            self._store.audit(self.user.login, "backup", detail=str(target))
+        return target
+
+    def verify_backup(self, path: str | os.PathLike[str]) -> int:
+        """Open a backup with this desk's key and check every page; returns its schema."""
+        return self._store.verify_backup(Path(path))
 
     # ------------------------------------------------------------------ audit
     def audit_verify(self) -> int | None:

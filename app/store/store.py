@@ -87,6 +87,15 @@ class Store:
     def export_copy(self, target: Path) -> Path:
         return db.export_copy(self.conn, target, self._raw_key)
 
+    def backup(self, folder: Path, keep: int = 10) -> Path:
+        from app.security.keyslots import keys_path
+        from app.store.backup import make_backup
+        return make_backup(self.conn, self._raw_key, keys_path(self.path), folder, keep=keep)
+
+    def verify_backup(self, path: Path) -> int:
+        from app.store.backup import verify_file
+        return verify_file(path, self._raw_key)
+
     @contextmanager
     def transaction(self) -> Iterator[Writer]:
         """BEGIN IMMEDIATE … COMMIT, or ROLLBACK on any error: never half a change.

@@ -1,0 +1,119 @@
+"""Encrypted backups: made with sqlcipher_export (never a file copy), key slots included,
+each one verified by reopening it and checking every page before it counts.
+
+A backup is a pair in the backup folder: ``tsunagu-YYYYMMDD-HHMMSS.db`` (encrypted with
+the same database key) and ``….db.keys`` (the key slots at the time of the backup).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from app.errors import StoreError
+from app.i18n import _
+from app.store import db
+from app.store.files import fsync_dir, write_atomic
+
+NAME = re.compile(r"^tsunagu-(\d{8}-\d{6})(?:-\d+)?\.db$")
+
+
+@dataclass
+class BackupInfo:
+    path: Path
+    created: datetime
+    size: int
+
+
+def list_backups(folder: str | os.PathLike[str]) -> list[BackupInfo]:
+    """Backups in ``folder``, newest first (only complete pairs)."""
+    folder = Path(folder)
+    found = []
+    if not folder.is_dir():
+        return found
+    for p in folder.iterdir():
+        m = NAME.match(p.name)
+        if m and Path(str(p) + ".keys").exists():
+            found.append(BackupInfo(p, datetime.strptime(m.group(1), "%Y%m%d-%H%M%S"),
+                                    p.stat().st_size))
+    found.sort(key=lambda b: (b.created, b.path.name), reverse=True)
+    return found
+
+
+def verify_file(path: str | os.PathLike[str], raw_key: bytes) -> int:
+    """Open a database or backup with its key and check every page and the structure.
+    Returns its schema version; raises DamagedDatabase / TruncatedDatabase."""
+    conn = db.connect(Path(path), raw_key)
+    try:
+        db.check_pages(conn, thorough=True)
+        return db.user_version(conn)
+    finally:
+        conn.close()
+
+
+def make_backup(conn: db.Connection, raw_key: bytes, keys_file: Path, folder: str | os.PathLike[str],
+                *, keep: int = 10, now: datetime | None = None) -> Path:
+    """Write a verified backup into ``folder`` and prune to ``keep`` generations."""
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(_("The backup folder {folder} cannot be created: {error}")
+                         .format(folder=folder, error=exc.strerror or exc)) from exc
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    target = folder / f"tsunagu-{stamp}.db"
+    n = 1
+    while target.exists():
+        target = folder / f"tsunagu-{stamp}-{n}.db"
+        n += 1
+    try:
+        db.export_copy(conn, target, raw_key)
+        write_atomic(Path(str(target) + ".keys"), keys_file.read_bytes())
+        verify_file(target, raw_key)
+    except OSError as exc:
+        _remove_pair(target)
+        raise StoreError(_("The backup could not be written to {folder}: {error}. Check that "
+                           "the drive is connected and has free space.")
+                         .format(folder=folder, error=exc.strerror or exc)) from exc
+    except BaseException:
+        _remove_pair(target)
+        raise
+    fsync_dir(folder)
+    for old in list_backups(folder)[keep:]:
+        _remove_pair(old.path)
+    return target
+
+
+def _remove_pair(path: Path) -> None:
+    for p in (path, Path(str(path) + ".keys"), path.with_name(path.name + ".part")):
+        try:
+            p.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def restore(backup: str | os.PathLike[str], raw_key: bytes, live: str | os.PathLike[str]) -> Path:
+    """Replace the live database with a verified backup. The replaced files are kept
+    beside it as ``<name>.replaced-<stamp>`` so that a restore can itself be undone.
+    Returns the path of the kept old database (or the live path if there was none)."""
+    backup, live = Path(backup), Path(live)
+    verify_file(backup, raw_key)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    kept = live.with_name(f"{live.name}.replaced-{stamp}")
+    staging = live.with_name(live.name + ".restoring")
+    shutil.copyfile(backup, staging)
+    with open(staging, "rb+") as fh:
+        os.fsync(fh.fileno())
+    verify_file(staging, raw_key)
+    for suffix in ("", "-wal", "-shm", ".keys"):
+        old = Path(str(live) + suffix)
+        if old.exists():
+            os.replace(old, Path(str(kept) + suffix))
+    os.replace(staging, live)
+    write_atomic(Path(str(live) + ".keys"), Path(str(backup) + ".keys").read_bytes())
+    fsync_dir(live.parent)
+    return kept
