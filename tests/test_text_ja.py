@@ -12,8 +12,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # no conftest/pythonpath setting in the repo yet
-    sys.path.insert(0, str(ROOT))
 
 from app import text_ja  # noqa: E402
 from app.errors import ValidationError

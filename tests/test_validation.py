@@ -11,8 +11,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # no conftest/pythonpath setting in the repo yet
-    sys.path.insert(0, str(ROOT))
 
 from app.errors import ValidationError  # noqa: E402
 from app.validation import (  # noqa: E402

@@ -1,6 +1,6 @@
 """Benchmark of the paper layer (a plain script, not a test): prints timings in seconds.
 
-    /tmp/venv/bin/python tests/bench/bench_pdf.py
+    python tests/bench/bench_pdf.py
 
 first render  — a fresh process: import, font registration and one intake sheet
 warm intake   — median of repeated renders of the filled intake sheet (target < 0.3 s)
