@@ -99,8 +99,11 @@ def _key_pragma(raw_key: bytes) -> str:
     return f"PRAGMA key = \"x'{hexkey}'\""
 
 
-def connect(path: str | os.PathLike[str], raw_key: bytes, *, create: bool = False) -> Connection:
+def connect(path: str | os.PathLike[str], raw_key: bytes | None, *,
+            create: bool = False) -> Connection:
     """Open ``path`` with ``raw_key``, check it is readable, and set the pragmas.
+
+    ``raw_key=None`` opens a plain SQLite file: only the benchmarks do that, to compare.
 
     Raises TruncatedDatabase, DamagedDatabase (wrong key cannot happen here: the key was
     authenticated by its key slot, so an unreadable file is a damaged one).
@@ -113,7 +116,8 @@ def connect(path: str | os.PathLike[str], raw_key: bytes, *, create: bool = Fals
     conn.db_path = p
     try:
         _silence_log(conn)
-        conn.execute(_key_pragma(raw_key))
+        if raw_key is not None:
+            conn.execute(_key_pragma(raw_key))
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA journal_mode = WAL")
@@ -122,7 +126,7 @@ def connect(path: str | os.PathLike[str], raw_key: bytes, *, create: bool = Fals
         conn.execute("PRAGMA busy_timeout = 10000")
         if not create:
             _check_pages(conn, p)
-            if p.stat().st_size <= FULL_CHECK_AT_OPEN_BYTES:
+            if raw_key is not None and p.stat().st_size <= FULL_CHECK_AT_OPEN_BYTES:
                 check_pages(conn)
         return conn
     except BaseException:
@@ -171,14 +175,16 @@ def user_version(conn: Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
-def export_copy(conn: Connection, target: str | os.PathLike[str], raw_key: bytes) -> Path:
-    """Encrypted copy of the open database via sqlcipher_export (never a file copy)."""
+def export_copy(conn: Connection, target: str | os.PathLike[str], raw_key: bytes | None) -> Path:
+    """Encrypted copy of the open database via sqlcipher_export (never a file copy).
+    ``raw_key=None`` writes a plain copy (benchmarks only)."""
     target = Path(target)
     tmp = target.with_name(target.name + ".part")
     if tmp.exists():
         tmp.unlink()
     version = user_version(conn)
-    conn.execute(f"ATTACH DATABASE ? AS bk KEY \"x'{raw_key.hex()}'\"", (str(tmp),))
+    key = f"\"x'{raw_key.hex()}'\"" if raw_key is not None else "''"
+    conn.execute(f"ATTACH DATABASE ? AS bk KEY {key}", (str(tmp),))
     try:
         conn.execute("SELECT sqlcipher_export('bk')")
         conn.execute(f"PRAGMA bk.user_version = {int(version)}")

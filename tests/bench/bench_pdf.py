@@ -108,5 +108,16 @@ def main() -> None:
     print(f"warm kit document ({long_pages} pages): {warm_long:.3f} s  {verdict(warm_long)}")
 
 
+def five_page_story_seconds(rounds: int = 7) -> float:
+    """Warm median of the five-page kit document (used by tests/bench/run.py)."""
+    from forms import kit
+    furniture = kit.Furniture(agency_name=AGENCY.name, case_no="2026-0001",
+                              sheet_title="支援経過記録")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = str(Path(tmp) / "long.pdf")
+        return median_time(lambda: kit.build_sheet(out, five_page_story(), furniture), rounds)
+
+
 if __name__ == "__main__":
     main()
+
