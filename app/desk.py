@@ -239,6 +239,10 @@ class Desk(ProcessOperations):
     def today(self) -> date:
         return self._today()
 
+    def _require_case(self, case_id: str, permission: Permission) -> None:
+        """Check ``permission`` for one case (role, and later: own/team cases, agenda)."""
+        self._require(permission)
+
     def _require(self, permission: Permission) -> None:
         if not allows(self.user.role, permission):
             with self._store.transaction():
