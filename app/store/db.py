@@ -124,6 +124,8 @@ def connect(path: str | os.PathLike[str], raw_key: bytes | None, *,
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA secure_delete = ON")
         conn.execute("PRAGMA busy_timeout = 10000")
+        # Keep up to 64 MB of decrypted pages: repeated searches do not decrypt again.
+        conn.execute("PRAGMA cache_size = -65536")
         if not create:
             _check_pages(conn, p)
             if raw_key is not None and p.stat().st_size <= FULL_CHECK_AT_OPEN_BYTES:

@@ -356,9 +356,10 @@ class Store:
 
     def count_cases(self, *, folded_query: str = "") -> int:
         where, args = self._search_clause(folded_query)
+        if not where:
+            return int(self.conn.execute("SELECT count(*) FROM case_file").fetchone()[0])
         sql = "SELECT count(*) FROM case_file c JOIN person p ON p.id = c.person_id"
-        if where:
-            sql += " WHERE " + where
+        sql += " WHERE " + where
         return int(self.conn.execute(sql, args).fetchone()[0])
 
     # -- drafts (local, not journalled) -------------------------------------------------------
