@@ -1,0 +1,118 @@
+"""First-run wizard (creates the desk, shows the recovery key once) and the login dialog."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QWizard
+
+from app.desk import Desk
+from app.security.keyslots import KdfParams
+from tests.conftest import LOGIN, PASSWORD
+from tests.ui.conftest import type_text
+from ui.login import LoginDialog
+from ui.setup_wizard import SetupWizard
+
+
+def _fill_setup(wizard: SetupWizard) -> None:
+    type_text(wizard.agency.name, "つなぐ町自立相談支援センター")
+    type_text(wizard.agency.municipality, "つなぐ町")
+    wizard.agency.population.setValue(8200)
+    wizard.next()
+    type_text(wizard.admin.login, "sato")
+    type_text(wizard.admin.display_name, "佐藤 花子")
+    wizard.next()
+
+
+def test_setup_wizard_creates_the_desk_and_shows_the_recovery_key(qtbot, tmp_path):
+    opened = []
+    path = tmp_path / "new" / "tsunagu.db"
+    wizard = SetupWizard(path, kdf=KdfParams.fast(), opener=opened.append)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    _fill_setup(wizard)
+    assert wizard.currentPage() is wizard.password
+    wizard.password.password.setText("short")
+    wizard.password.confirm.setText("short")
+    wizard.next()
+    assert wizard.currentPage() is wizard.password
+    assert "8文字以上" in wizard.password.errors["password"].text()
+    wizard.password.password.setText("correct horse 1")
+    wizard.password.confirm.setText("correct horse 2")
+    wizard.next()
+    assert "一致しません" in wizard.password.errors["password.confirm"].text()
+    wizard.password.confirm.setText("correct horse 1")
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.recovery, timeout=10000)
+    assert Desk.exists(path)
+    key = wizard.recovery.key.text()
+    assert key and key == wizard.recovery_key
+    finish = wizard.button(QWizard.WizardButton.FinishButton)
+    assert not finish.isEnabled()  # the key must be acknowledged first
+    wizard.reject()
+    assert wizard.isVisible()      # no way out before it is
+    wizard.recovery.print_button.click()
+    qtbot.waitUntil(lambda: bool(opened), timeout=10000)
+    pdf = wizard.printed_paths[0]
+    assert pdf.read_bytes().startswith(b"%PDF")
+    wizard.recovery.kept.setChecked(True)
+    assert finish.isEnabled()
+    assert wizard.desk.agency.name == "つなぐ町自立相談支援センター"
+    assert wizard.desk.user.login == "sato"
+    wizard.desk.close()
+    reopened = Desk.open_with_recovery_key(path, key)
+    reopened.close()
+
+
+def test_setup_wizard_refuses_an_empty_agency_name(qtbot, tmp_path):
+    wizard = SetupWizard(tmp_path / "x.db", kdf=KdfParams.fast())
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.next()
+    assert wizard.currentPage() is wizard.agency
+    assert "機関名を入力してください" in wizard.agency.errors["agency.name"].text()
+    assert "人口" in wizard.agency.errors["agency.population"].text()
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_login_wrong_then_right_password(qtbot, desk_path):
+    dialog = LoginDialog(desk_path, login=LOGIN)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert str(desk_path) in dialog.where.text()
+    dialog.password.setText("wrong password")
+    dialog.try_open()
+    qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=10000)
+    assert "パスワード" in dialog.error.text()
+    assert dialog.desk is None
+    dialog.password.setText(PASSWORD)
+    with qtbot.waitSignal(dialog.accepted, timeout=10000):
+        dialog.try_open()
+    assert dialog.desk is not None and dialog.desk.user.login == LOGIN
+    dialog.desk.close()
+
+
+def test_login_with_the_recovery_key(qtbot, desk_path, recovery_key):
+    dialog = LoginDialog(desk_path)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.switch.click()
+    assert dialog.modes.currentIndex() == 1
+    assert dialog.switch.text() == "パスワードでログイン"
+    dialog.recovery.setText("AAAA-BBBB")
+    dialog.try_open()
+    qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=10000)
+    dialog.recovery.setText(recovery_key)
+    with qtbot.waitSignal(dialog.accepted, timeout=10000):
+        dialog.try_open()
+    dialog.desk.close()
+
+
+def test_login_shows_the_cores_message_for_a_damaged_file(qtbot, tmp_path):
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"")
+    dialog = LoginDialog(bad, login=LOGIN)
+    qtbot.addWidget(dialog)
+    dialog.password.setText(PASSWORD)
+    dialog.try_open()
+    qtbot.waitUntil(lambda: dialog.error.text() != "", timeout=10000)
+    assert dialog.desk is None
+    assert any("\u3040" <= ch <= "\u30ff" for ch in dialog.error.text())  # Japanese, as is

@@ -1,0 +1,5 @@
+"""``python -m ui`` starts the GUI."""
+
+from ui.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,134 @@
+"""One helper for work off the GUI thread (Anki's CollectionOp): database, PDF, queries.
+
+``run_in_background(parent, op, on_done, on_error)`` runs ``op()`` on a worker thread of a
+single-thread pool (operations run one after another, in the order they were started) and
+calls ``on_done(result)`` or ``on_error(exception)`` back on the GUI thread.
+
+What the worker may NOT touch: any widget, model or other QObject living on the GUI thread,
+and QPixmap/QFont rendering. ``op`` should only call the Desk (or other Qt-free core code)
+and return plain data; everything visible happens in ``on_done`` / ``on_error``.
+
+The Desk's single SQLite connection is shared with the GUI thread (draft saves, small reads),
+so the GUI holds the desk through ``SerializedDesk``: every call takes one lock, and a
+background operation and a GUI-thread call never interleave inside a transaction.
+"""
+
+from __future__ import annotations
+
+import threading
+import traceback
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+_pool: QThreadPool | None = None
+_running: set["_Callbacks"] = set()
+
+
+def pool() -> QThreadPool:
+    global _pool
+    if _pool is None:
+        _pool = QThreadPool()
+        _pool.setMaxThreadCount(1)
+    return _pool
+
+
+def busy() -> bool:
+    """True while any background operation has not yet reported back (tests wait on it)."""
+    return bool(_running)
+
+
+def wait_idle(msecs: int = 30000) -> bool:
+    """Block until the worker is idle (used at shutdown, before closing the desk)."""
+    return pool().waitForDone(msecs)
+
+
+class _Callbacks(QObject):
+    """Lives on the GUI thread; the worker's signals are queued to it."""
+
+    done = Signal(object)
+    failed = Signal(object)
+
+    def __init__(self, parent: QObject | None, on_done: Callable[[Any], None],
+                 on_error: Callable[[BaseException], None] | None):
+        super().__init__(parent)
+        self._on_done = on_done
+        self._on_error = on_error
+        self.done.connect(self._deliver_done)
+        self.failed.connect(self._deliver_error)
+
+    @Slot(object)
+    def _deliver_done(self, result: Any) -> None:
+        _running.discard(self)
+        self._on_done(result)
+
+    @Slot(object)
+    def _deliver_error(self, error: BaseException) -> None:
+        _running.discard(self)
+        if self._on_error is not None:
+            self._on_error(error)
+        else:
+            traceback.print_exception(error)
+
+
+class _Job(QRunnable):
+    def __init__(self, op: Callable[[], Any], callbacks: _Callbacks):
+        super().__init__()
+        self._op = op
+        self._callbacks = callbacks
+
+    def run(self) -> None:  # worker thread: no widgets here
+        try:
+            result = self._op()
+        except BaseException as error:  # noqa: BLE001 - reported on the GUI thread
+            self._emit(self._callbacks.failed, error)
+        else:
+            self._emit(self._callbacks.done, result)
+
+    def _emit(self, signal, value) -> None:
+        try:
+            signal.emit(value)
+        except RuntimeError:
+            # The parent (a closed window) is gone: nobody is waiting for the answer.
+            _running.discard(self._callbacks)
+
+
+def run_in_background(parent: QObject | None, op: Callable[[], Any],
+                      on_done: Callable[[Any], None] = lambda _result: None,
+                      on_error: Callable[[BaseException], None] | None = None) -> None:
+    """Run ``op()`` off the GUI thread; ``on_done``/``on_error`` run on the GUI thread.
+
+    If ``parent`` is deleted before the operation ends, neither callback runs."""
+    callbacks = _Callbacks(parent, on_done, on_error)
+    _running.add(callbacks)
+    callbacks.destroyed.connect(lambda *_a, c=callbacks: _running.discard(c))
+    pool().start(_Job(op, callbacks))
+
+
+class SerializedDesk:
+    """The Desk as the GUI holds it: each attribute read or call takes one shared lock."""
+
+    def __init__(self, desk):
+        self._desk = desk
+        self._lock = threading.RLock()
+
+    @property
+    def raw(self):
+        return self._desk
+
+    def __getattr__(self, name: str):
+        with self._lock:
+            value = getattr(self._desk, name)
+        if not callable(value):
+            return value
+
+        def locked(*args, **kwargs):
+            with self._lock:
+                return value(*args, **kwargs)
+
+        locked.__name__ = name
+        return locked
+
+
+def serialized(desk) -> SerializedDesk:
+    return desk if isinstance(desk, SerializedDesk) else SerializedDesk(desk)

@@ -1,0 +1,94 @@
+"""Entry point of the GUI (``tsunagu``, ``python -m ui``): set-up wizard or login, then the
+main window. ``--demo`` opens a throwaway desk with synthetic cases."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from app import i18n
+from app.i18n import _
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    from app.paths import default_db_path
+    parser = argparse.ArgumentParser(prog="tsunagu", description=_(
+        "Tsunagu: records of a self-reliance consultation desk"))
+    parser.add_argument("--demo", action="store_true", help=_(
+        "open a throwaway demo desk with synthetic cases (removed on exit)"))
+    parser.add_argument("--db", metavar="PATH", help=_("database file (default: {path})")
+                        .format(path=default_db_path()))
+    parser.add_argument("--lang", choices=list(i18n.SUPPORTED), default=i18n.language(),
+                        help=_("language of the screens (ja or en)"))
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    i18n.set_language(args.lang)
+
+    from PySide6.QtWidgets import QApplication, QDialog, QLabel
+
+    from app.desk import Desk
+    from app.paths import default_db_path
+    from ui.background import run_in_background
+    from ui.login import LoginDialog
+    from ui.main_window import MainWindow
+    from ui.setup_wizard import SetupWizard
+    from ui.startup import prepare_application
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Tsunagu")
+    prepare_application(app, args.lang)
+    windows: list = []
+
+    def show_main(desk) -> None:
+        window = MainWindow(desk)
+        windows.append(window)
+        window.show()
+
+    if args.demo:
+        folder = Path(tempfile.mkdtemp(prefix="tsunagu-demo-"))
+        app.aboutToQuit.connect(lambda: shutil.rmtree(folder, ignore_errors=True))
+        note = QLabel(_("Creating the demo desk with synthetic cases…"))
+        note.setMargin(24)
+        note.setWindowTitle("Tsunagu")
+        note.show()
+        windows.append(note)
+        path = folder / "demo.db"
+
+        def build():
+            from app.demo import create_demo
+            login, password = create_demo(path, cases=200)
+            return Desk.open(path, login, password)
+
+        def ready(desk) -> None:
+            note.close()
+            show_main(desk)
+
+        def failed(error: BaseException) -> None:
+            note.setText(_("The demo desk could not be created: {error}").format(error=error))
+
+        run_in_background(None, build, ready, failed)
+        return app.exec()
+
+    path = Path(args.db) if args.db else default_db_path()
+    if not Desk.exists(path):
+        wizard = SetupWizard(path)
+        if wizard.exec() != QDialog.DialogCode.Accepted or wizard.desk is None:
+            return 1
+        desk = wizard.desk
+    else:
+        login = LoginDialog(path)
+        if login.exec() != QDialog.DialogCode.Accepted or login.desk is None:
+            return 1
+        desk = login.desk
+    show_main(desk)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

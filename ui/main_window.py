@@ -1,0 +1,146 @@
+"""The main window: toolbar with the areas that work now, tabs (case list + opened cases),
+status bar with the agency and the user."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QToolBar, QWidget
+
+from app.errors import TsunaguError
+from app.i18n import _
+from app.security.roles import Role
+from ui import printing
+from ui.background import run_in_background, serialized, wait_idle
+from ui.intake_wizard import IntakeWizard
+from ui.views.case_list import CaseListView
+from ui.views.case_view import CaseView
+
+
+class MainWindow(QMainWindow):
+    """Holds the desk; closes it when the window closes (after background work ends)."""
+
+    def __init__(self, desk, parent: QWidget | None = None, *,
+                 opener: printing.Opener | None = None,
+                 show_error: Callable[[str], None] | None = None,
+                 wizard_options: dict | None = None,
+                 close_desk_on_exit: bool = True):
+        super().__init__(parent)
+        self.desk = serialized(desk)
+        self.opener = opener or printing.open_with_system_viewer
+        self.show_error = show_error or (lambda text: QMessageBox.warning(self, _("Error"), text))
+        self.wizard_options = wizard_options or {}
+        self.close_desk_on_exit = close_desk_on_exit
+        self.wizard: IntakeWizard | None = None
+        agency = self.desk.agency
+        self.setWindowTitle(_("Tsunagu — {agency}").format(agency=agency.name))
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.setTabsClosable(True)
+        self.tabs.tabCloseRequested.connect(self._close_tab)
+        self.case_list = CaseListView(self.desk)
+        self.case_list.open_case.connect(self.open_case)
+        self.tabs.addTab(self.case_list, _("Case list"))
+        self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
+        self.setCentralWidget(self.tabs)
+
+        toolbar = QToolBar(_("Main"))
+        toolbar.setMovable(False)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        toolbar.setStyleSheet("QToolBar { spacing: 6px; padding: 4px; }"
+                              "QToolButton { padding: 5px 12px; }")
+        self.list_action = QAction(_("Case list"), self)
+        self.list_action.triggered.connect(lambda: self.tabs.setCurrentWidget(self.case_list))
+        self.new_intake_action = QAction(_("New intake"), self)
+        self.new_intake_action.setShortcut(QKeySequence("Ctrl+N"))
+        self.new_intake_action.triggered.connect(self.new_intake)
+        self.blank_action = QAction(_("Blank intake form"), self)
+        self.blank_action.triggered.connect(self.print_blank)
+        for action in (self.list_action, self.new_intake_action, self.blank_action):
+            toolbar.addAction(action)
+        self.addToolBar(toolbar)
+        button = toolbar.widgetForAction(self.new_intake_action)
+        if button is not None:
+            button.setStyleSheet("background: #1f5f99; color: white; font-weight: bold;"
+                                 "border-radius: 4px; padding: 5px 14px;")
+
+        user = self.desk.user
+        try:
+            role = Role(user.role).label
+        except ValueError:
+            role = user.role
+        self.agency_label = QLabel(f"{agency.name}（{agency.municipality}）")
+        self.user_label = QLabel(_("User: {name} ({role})").format(name=user.display_name,
+                                                                  role=role))
+        self.statusBar().addWidget(self.agency_label)
+        self.statusBar().addPermanentWidget(self.user_label)
+        self.resize(1280, 800)
+
+    # ---------------------------------------------------------------- actions
+    def new_intake(self) -> IntakeWizard:
+        if self.wizard is not None and self.wizard.isVisible():
+            self.wizard.raise_()
+            return self.wizard
+        self.wizard = IntakeWizard(self.desk, self, **self.wizard_options)
+        self.wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.wizard.registered.connect(self._intake_registered)
+        self.wizard.destroyed.connect(lambda *_a: setattr(self, "wizard", None))
+        self.wizard.show()
+        return self.wizard
+
+    def _intake_registered(self, case_id: str) -> None:
+        self.case_list.refresh()
+        self.open_case(case_id)
+
+    def open_case(self, case_id: str) -> None:
+        for i in range(1, self.tabs.count()):
+            view = self.tabs.widget(i)
+            if isinstance(view, CaseView) and view.detail.case.id == case_id:
+                self.tabs.setCurrentIndex(i)
+                return
+        desk = self.desk
+
+        def show(detail) -> None:
+            view = CaseView(desk, detail, opener=self.opener)
+            index = self.tabs.addTab(view, f"{detail.person.name}（{detail.case.case_no}）")
+            self.tabs.setCurrentIndex(index)
+
+        run_in_background(self, lambda: desk.get_case(case_id), show, self._failed)
+
+    def print_blank(self) -> None:
+        path = printing.new_pdf_path("intake-blank")
+        desk = self.desk
+
+        def done(warnings) -> None:
+            printing.open_pdf(path, self.opener)
+            if warnings:
+                self.show_error("\n".join(warnings))
+
+        run_in_background(self, lambda: desk.print_intake(None, path, blank=True), done,
+                          self._failed)
+
+    def _failed(self, error: BaseException) -> None:
+        self.show_error(str(error) if isinstance(error, TsunaguError) else repr(error))
+
+    def _close_tab(self, index: int) -> None:
+        if index == 0:
+            return
+        widget = self.tabs.widget(index)
+        self.tabs.removeTab(index)
+        widget.deleteLater()
+
+    def current_case_view(self) -> CaseView | None:
+        widget = self.tabs.currentWidget()
+        return widget if isinstance(widget, CaseView) else None
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if self.wizard is not None:
+            self.wizard.close()
+        wait_idle()
+        if self.close_desk_on_exit and not self.desk.closed:
+            self.desk.close()
+        printing.remove_print_folder()
+        super().closeEvent(event)

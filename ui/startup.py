@@ -1,0 +1,67 @@
+"""Application-wide Qt set-up: bundled fonts (no tofu, 𠮷 included) and Qt's own translations."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication
+
+from app.paths import fonts_dir
+
+UI_FAMILY = "BIZ UDPGothic"          # proportional, the UI text
+MONO_FAMILY = "BIZ UDGothic"         # fixed width: recovery key, numbers
+FALLBACK_FAMILY = "IPAmj明朝"        # has 𠮷 and the rare name kanji BIZ UD lacks
+FONT_FILES = ("BIZUDPGothic-Regular.ttf", "BIZUDGothic-Regular.ttf", "BIZUDGothic-Bold.ttf",
+              "BIZUDMincho-Regular.ttf", "ipamjm.ttf")
+UI_POINT_SIZE = 10.5
+
+_registered: list[str] | None = None
+
+
+def register_fonts() -> list[str]:
+    """Register the bundled fonts once; returns the families Qt now knows from them."""
+    global _registered, FALLBACK_FAMILY
+    if _registered is not None:
+        return _registered
+    families: list[str] = []
+    for name in FONT_FILES:
+        font_id = QFontDatabase.addApplicationFont(str(fonts_dir() / name))
+        if font_id >= 0:
+            found = QFontDatabase.applicationFontFamilies(font_id)
+            families.extend(found)
+            if name == "ipamjm.ttf" and found:
+                FALLBACK_FAMILY = found[0]
+    _registered = families
+    return families
+
+
+def ui_font(point_size: float = UI_POINT_SIZE, *, mono: bool = False) -> QFont:
+    """The UI font with IPAmj Mincho behind it for glyphs BIZ UD lacks (𠮷)."""
+    font = QFont()
+    font.setFamilies([MONO_FAMILY if mono else UI_FAMILY, FALLBACK_FAMILY])
+    font.setPointSizeF(point_size)
+    return font
+
+
+def install_qt_translations(app: QApplication, language: str) -> QTranslator | None:
+    """Load Qt's own catalog (qtbase_ja.qm) so 次へ / 戻る / 完了 / キャンセル are Japanese."""
+    if language != "ja":
+        return None
+    translator = QTranslator(app)
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    if translator.load(QLocale(QLocale.Language.Japanese), "qtbase", "_", folder):
+        app.installTranslator(translator)
+        return translator
+    return None
+
+
+def prepare_application(app: QApplication, language: str = "ja") -> None:
+    """Fonts, substitutions and translations; call once after creating the QApplication."""
+    register_fonts()
+    for family in (UI_FAMILY, MONO_FAMILY, "BIZ UDMincho"):
+        QFont.insertSubstitution(family, FALLBACK_FAMILY)
+    app.setFont(ui_font())
+    if language == "ja":
+        QLocale.setDefault(QLocale(QLocale.Language.Japanese, QLocale.Country.Japan))
+    if not hasattr(app, "_tsunagu_translator"):
+        app._tsunagu_translator = install_qt_translations(app, language)  # keep it alive

@@ -1,0 +1,235 @@
+"""ケース一覧: a table of cases searched and sorted by the core, with a debounced live search."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout,
+    QWidget,
+)
+
+from app import text_ja
+from app.domain import CaseSummary, Stage
+from app.i18n import N_, _
+from ui.background import run_in_background, serialized
+
+PAGE_SIZE = 200
+SEARCH_DELAY_MS = 200
+
+# (header msgid, the core's sort key)
+COLUMNS: list[tuple[str, str]] = [
+    (N_("Case No."), "case_no"), (N_("Name"), "name"), (N_("Furigana"), "kana"),
+    (N_("Age"), "age"), (N_("Received on"), "received_on"), (N_("Stage"), "stage"),
+    (N_("Assigned to"), "assignee"),
+]
+
+
+class CaseTableModel(QAbstractTableModel):
+    """Rows come from ``desk.list_cases``; sorting asks the core again (never sorts here)."""
+
+    loaded = Signal()
+
+    def __init__(self, desk, parent=None, *, today: date | None = None):
+        super().__init__(parent)
+        self.desk = serialized(desk)
+        self.rows: list[CaseSummary] = []
+        self.total = 0
+        self.search = ""
+        self.sort_key = "case_no"
+        self.descending = True
+        self._today = today
+        self._generation = 0
+        self._fetching = False
+
+    def today(self) -> date:
+        return self._today or self.desk.today()
+
+    # ---------------------------------------------------------------- queries
+    def reload(self) -> None:
+        """Ask the core for the first page of the current search and sort (in the background)."""
+        self._generation += 1
+        generation = self._generation
+        desk, search, sort, descending = self.desk, self.search, self.sort_key, self.descending
+
+        def query():
+            return (desk.list_cases(search, sort=sort, descending=descending, limit=PAGE_SIZE),
+                    desk.count_cases(search))
+
+        def show(result) -> None:
+            if generation != self._generation:
+                return  # an older query finished after a newer one started
+            rows, total = result
+            self.beginResetModel()
+            self.rows, self.total = rows, total
+            self.endResetModel()
+            self.loaded.emit()
+
+        run_in_background(self, query, show)
+
+    def set_search(self, text: str) -> None:
+        self.search = text.strip()
+        self.reload()
+
+    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: N802 - Qt override
+        return not parent.isValid() and len(self.rows) < self.total and not self._fetching
+
+    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: N802 - Qt override
+        if parent.isValid() or self._fetching:
+            return
+        self._fetching = True
+        generation = self._generation
+        desk, search, sort, descending = self.desk, self.search, self.sort_key, self.descending
+        offset = len(self.rows)
+
+        def more():
+            return desk.list_cases(search, sort=sort, descending=descending, limit=PAGE_SIZE,
+                                   offset=offset)
+
+        def append(rows) -> None:
+            self._fetching = False
+            if generation != self._generation or not rows:
+                return
+            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(rows) - 1)
+            self.rows.extend(rows)
+            self.endInsertRows()
+            self.loaded.emit()
+
+        run_in_background(self, more, append)
+
+    # ---------------------------------------------------------------- Qt model
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt override
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt override
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
+                and 0 <= section < len(COLUMNS):
+            return _(COLUMNS[section][0])
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self.rows):
+            return None
+        case = self.rows[index.row()]
+        column = COLUMNS[index.column()][1]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if column == "case_no":
+                return case.case_no
+            if column == "name":
+                return case.name
+            if column == "kana":
+                return case.kana
+            if column == "age":
+                age = case.age(self.today())
+                return "" if age is None else str(age)
+            if column == "received_on":
+                return text_ja.format_wareki(case.received_on, "long")
+            if column == "stage":
+                return Stage(case.stage).label
+            if column == "assignee":
+                return case.assignee
+        if role == Qt.ItemDataRole.UserRole:
+            return case.id
+        if role == Qt.ItemDataRole.TextAlignmentRole and column == "age":
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and column == "stage":
+            from PySide6.QtGui import QColor
+            if Stage(case.stage) in (Stage.REFERRED, Stage.INFO_ONLY, Stage.SUSPENDED):
+                return QColor("#8a5a00")
+        return None
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(COLUMNS):
+            return
+        self.sort_key = COLUMNS[column][1]
+        self.descending = order == Qt.SortOrder.DescendingOrder
+        self.reload()
+
+
+class CaseTable(QTableView):
+    """Enter opens the current case as a double-click does."""
+
+    activated_case = Signal(str)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
+            self._emit(self.currentIndex())
+            return
+        super().keyPressEvent(event)
+
+    def _emit(self, index: QModelIndex) -> None:
+        case_id = self.model().data(index, Qt.ItemDataRole.UserRole)
+        if case_id:
+            self.activated_case.emit(case_id)
+
+
+class CaseListView(QWidget):
+    """The search box, the count and the table. Emits ``open_case(case_id)``."""
+
+    open_case = Signal(str)
+
+    def __init__(self, desk, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.desk = serialized(desk)
+        self.model = CaseTableModel(self.desk, self)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(_("Search by name or reading (e.g. たかはし)"))
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(360)
+        self.count_label = QLabel()
+        self.count_label.setStyleSheet("color: #445;")
+        self.table = CaseTable()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(28)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setHighlightSections(False)
+        for column, width in enumerate((110, 170, 200, 60, 170, 140)):
+            self.table.setColumnWidth(column, width)
+        # Sorting by header asks the core (model.sort); the default: newest case first.
+        header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
+        self.table.setSortingEnabled(True)
+        self.table.doubleClicked.connect(self.table._emit)
+        self.table.activated_case.connect(self.open_case)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SEARCH_DELAY_MS)
+        self._timer.timeout.connect(lambda: self.model.set_search(self.search.text()))
+        self.search.textChanged.connect(lambda _t: self._timer.start())
+        self.model.loaded.connect(self._update_count)
+        self.model.modelReset.connect(self._update_count)
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel(_("Search")))
+        top.addWidget(self.search)
+        top.addStretch(1)
+        top.addWidget(self.count_label)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+
+    def refresh(self) -> None:
+        self.model.reload()
+
+    def _update_count(self) -> None:
+        shown, total = len(self.model.rows), self.model.total
+        if self.model.search:
+            text = _("{total} cases match “{search}”").format(total=total, search=self.model.search)
+        else:
+            text = _("{total} cases").format(total=total)
+        if shown < total:
+            text += "　" + _("(showing {shown}; scroll for more)").format(shown=shown)
+        self.count_label.setText(text)
