@@ -184,8 +184,10 @@ class Desk(ProcessOperations):
                                           "keyboard (caps lock, half/full width) and try again."))
                 user = found
             store.user_id = user.id
-            with store.transaction():
+            with store.transaction() as w:
                 store.audit(user.login, "login" if login else "login_recovery_key")
+                from app.store.process_repo import ensure_process_data
+                ensure_process_data(store, w)  # desks created before schema 2
         except BaseException:
             store.close()
             lock.release()
@@ -302,6 +304,7 @@ class Desk(ProcessOperations):
                                         fiscal_year=fy, stage=stage,
                                         opened_on=data.received_on, assignee_id=self.user.id)
             store.insert_intake(w, case_id, data)
+            self._process_after_intake(w, case_id)
             store.audit(self.user.login, "intake", case_id=case_id, detail=case_no)
         detail = store.case_detail(case_id)
         assert detail is not None
@@ -569,6 +572,8 @@ def _load_master_data(w) -> None:
     for i, s in enumerate(sources["sources"]):
         w.insert("referral_source", {"route": s["route"], "grp": s["group"], "name": s["name"],
                                      "active": 1, "sort": i})
+    from app.store.process_repo import ProcessRepo
+    ProcessRepo(w.conn).load_master(w)  # services, assessment domains and checklist
 
 
 __all__ = ["Desk", "INTAKE_PAGES", "check_intake", "DamagedDatabase", "user_version"]

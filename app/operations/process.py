@@ -1,7 +1,1027 @@
-"""Process steps after intake (assessment … closure): Desk operations. See app/process.py."""
+"""Process steps after intake (assessment … closure): Desk operations. See app/process.py.
+
+Each operation checks the permission, validates its input (messages name the field), asks
+app/process.py whether the step is allowed now (ProcessError with the reason if not), then
+writes the rows, the journal and the audit entry in one transaction and brings the case's
+stage up to date. Nothing here writes SQL: app/store/process_repo.py does.
+"""
 
 from __future__ import annotations
 
+from dataclasses import asdict, replace
+from datetime import date, datetime
+from typing import Any, Iterable
+
+from app import process as P
+from app import validation
+from app.domain import EmergencyAction, Stage
+from app.errors import NotFound, ProcessError, ValidationError, ValidationErrors
+from app.i18n import _
+from app.process import (
+    AgendaKind, ClosurePattern, EvaluationDecision, MeetingKind, MeetingResult, PlanKind,
+    PlanStatus, ProposalStatus, ScreeningResult, Step,
+)
+from app.security.roles import Permission
+from app.store.process_repo import ProcessRepo
+
+
+class _Check:
+    """Collects validation errors of one operation; ``done()`` raises them all at once."""
+
+    def __init__(self) -> None:
+        self.errors: list[ValidationError] = []
+
+    def __call__(self, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except ValidationError as e:
+            self.errors.append(e)
+            return None
+
+    def add(self, field: str, message: str) -> None:
+        self.errors.append(ValidationError(field, message))
+
+    def text(self, value, field: str, label: str, *, required: bool = False,
+             max_len: int = 2000, multiline: bool = True) -> str:
+        return self(validation.clean_text, value, field, label, required=required,
+                    max_len=max_len, multiline=multiline) or ""
+
+    def date(self, value, field: str, label: str, *, required: bool = False,
+             today: date | None = None, not_before: tuple[date, str] | None = None):
+        return self(validation.clean_date, value, field, label, required=required,
+                    not_after=(today, _("Today")) if today else None, not_before=not_before)
+
+    def choice(self, enum, value, field: str, label: str):
+        if value is None or value == "":
+            self.add(field, _("Please enter {label}").format(label=label))
+            return None
+        try:
+            return enum(value)
+        except ValueError:
+            self.add(field, _("{label}: unknown value {value}").format(label=label,
+                                                                      value=str(value)))
+            return None
+
+    def done(self) -> None:
+        if self.errors:
+            raise ValidationErrors(self.errors)
+
 
 class ProcessOperations:
-    """Mixin of Desk for the consultation process (filled in by the process work)."""
+    """Mixin of Desk: the consultation process from 緊急的な支援 to フォローアップ."""
+
+    _store: Any
+    user: Any
+
+    # ------------------------------------------------------------------ plumbing
+    @property
+    def _repo(self) -> ProcessRepo:
+        repo = getattr(self, "_process_repo", None)
+        if repo is None or repo.conn is not self._store.conn:
+            repo = ProcessRepo(self._store.conn)
+            self._process_repo = repo
+        return repo
+
+    def _process_after_intake(self, w, case_id: str) -> None:
+        """Called by register_intake inside its transaction: the referral to check later
+        (他機関へつなぎ) and the emergency support done, with statutory procedures pending."""
+        self._repo.from_intakes(w, case_id)
+
+    def _case_state(self, case_id: str) -> P.CaseState:
+        if self._store.case(case_id) is None:
+            raise NotFound(_("Case not found."))
+        return self._repo.case_state(case_id)
+
+    @staticmethod
+    def _allow(state: P.CaseState, step: Step) -> None:
+        status = P.check(state, step)
+        if not status.allowed:
+            raise ProcessError(status.reason)
+
+    def _restage(self, w, case_id: str, **extra: Any) -> Stage:
+        """Write the stage app/process.py derives (and closed_on / next monitoring)."""
+        state = self._repo.case_state(case_id)
+        new = P.stage(state)
+        changes: dict[str, Any] = {"stage": new.value, **extra}
+        if new in (Stage.CLOSED, Stage.SUSPENDED):
+            changes["next_monitoring_on"] = None
+        self._repo.set_status(w, "case_file", case_id, **changes)
+        return new
+
+    def _audit(self, action: str, case_id: str | None, detail: str = "") -> None:
+        self._store.audit(self.user.login, action, case_id=case_id, detail=detail)
+
+    def _plan_or_404(self, plan_id: str) -> P.Plan:
+        plan = self._repo.plan(plan_id)
+        if plan is None:
+            raise NotFound(_("Plan not found."))
+        return plan
+
+    def _meeting_or_404(self, meeting_id: str) -> P.Meeting:
+        meeting = self._repo.meeting(meeting_id)
+        if meeting is None:
+            raise NotFound(_("Meeting not found."))
+        return meeting
+
+    # ------------------------------------------------------------------ master data
+    def services(self) -> list[P.Service]:
+        """Services a plan can contain (master data), statutory ones flagged."""
+        return self._repo.services()
+
+    def assessment_domains(self) -> list[tuple[str, str]]:
+        return self._repo.assessment_master("domain")
+
+    def assessment_problems(self) -> list[tuple[str, str]]:
+        return self._repo.assessment_master("problem")
+
+    # ------------------------------------------------------------------ queries
+    def case_state(self, case_id: str) -> P.CaseState:
+        self._require(Permission.VIEW_CASES)
+        return self._case_state(case_id)
+
+    def case_steps(self, case_id: str) -> list[P.StepStatus]:
+        """Every step with whether it is allowed now and, if not, why (translated)."""
+        self._require(Permission.VIEW_CASES)
+        return P.steps(self._case_state(case_id))
+
+    def next_actions(self, case_id: str) -> list[str]:
+        self._require(Permission.VIEW_CASES)
+        return P.next_actions(self._case_state(case_id))
+
+    def current_plan(self, case_id: str) -> P.Plan | None:
+        """The plan in effect (approved by the 支援調整会議, newest), or None."""
+        self._require(Permission.VIEW_CASES)
+        active = [p for p in self._repo.plans(case_id) if p.status is PlanStatus.APPROVED]
+        return active[-1] if active else None
+
+    def plans(self, case_id: str) -> list[P.Plan]:
+        self._require(Permission.VIEW_CASES)
+        return self._repo.plans(case_id)
+
+    def plan(self, plan_id: str) -> P.Plan:
+        self._require(Permission.VIEW_CASES)
+        return self._plan_or_404(plan_id)
+
+    def plan_amendments(self, plan_id: str) -> list[dict[str, Any]]:
+        self._require(Permission.VIEW_CASES)
+        return self._repo.amendments(plan_id)
+
+    def assessments(self, case_id: str) -> list[P.Assessment]:
+        self._require(Permission.VIEW_CASES)
+        return self._repo.assessments(case_id)
+
+    def referrals(self, case_id: str) -> list[P.Referral]:
+        self._require(Permission.VIEW_CASES)
+        return self._repo.referrals(case_id)
+
+    def emergency_support(self, case_id: str) -> list[dict[str, Any]]:
+        self._require(Permission.VIEW_CASES)
+        return self._repo.emergency(case_id)
+
+    def support_records(self, case_id: str, include_superseded: bool = False
+                        ) -> list[P.SupportRecord]:
+        """支援経過記録, newest first; corrected entries only with ``include_superseded``."""
+        self._require(Permission.VIEW_CASES)
+        return self._repo.records(case_id, include_superseded)
+
+    def meeting(self, meeting_id: str) -> P.Meeting:
+        self._require(Permission.VIEW_CASES)
+        return self._meeting_or_404(meeting_id)
+
+    def pending_agenda(self, meeting_id: str) -> list[P.AgendaItem]:
+        """Agenda items of the meeting still waiting for their result."""
+        self._require(Permission.VIEW_CASES)
+        self._meeting_or_404(meeting_id)
+        return self._repo.agenda(meeting_id, pending_only=True)
+
+    def timeline(self, case_id: str, kinds: Iterable[str] | None = None) -> list[P.TimelineEntry]:
+        """Everything that happened on the case, newest first, optionally only some kinds."""
+        self._require(Permission.VIEW_CASES)
+        if self._store.case(case_id) is None:
+            raise NotFound(_("Case not found."))
+        entries = self._repo.timeline(case_id)
+        if kinds is not None:
+            wanted = set(kinds)
+            entries = [e for e in entries if e.kind in wanted]
+        entries.sort(key=lambda e: (e.on, e.order), reverse=True)
+        with self._store.transaction():
+            self._audit("view_timeline", case_id)
+        return entries
+
+    def dashboard(self) -> dict[str, Any]:
+        """Lists for the dashboard (and their counts under ``counts``)."""
+        self._require(Permission.VIEW_CASES)
+        today = self.today()
+        due = self._repo.monitoring_due(today)
+        board: dict[str, Any] = {
+            "monitoring_today": [r for r in due if r["next_monitoring_on"] == today.isoformat()],
+            "monitoring_overdue": [r for r in due if r["next_monitoring_on"] < today.isoformat()],
+            "referrals_to_check": self._repo.referrals_to_check(today),
+            "plans_waiting_for_meeting": self._repo.plans_waiting(),
+            "decisions_pending": self._repo.decisions_pending(),
+            "emergency_procedures_pending": self._repo.emergency_pending(),
+            "suspended_cases": self._repo.suspended_cases(),
+            "next_meetings": self._repo.next_meetings(today),
+        }
+        board["counts"] = {k: len(v) for k, v in board.items()}
+        return board
+
+    # ------------------------------------------------------------------ 緊急的な支援
+    def record_emergency(self, case_id: str, action: EmergencyAction | str, done_on: date,
+                         note: str = "") -> str:
+        """緊急的な支援: record what was done; statutory ones carry a pending procedure."""
+        self._require(Permission.EDIT_CASES)
+        c = _Check()
+        act = c.choice(EmergencyAction, action, "action", _("Emergency support"))
+        done_on = c.date(done_on, "done_on", _("Date"), required=True, today=self.today())
+        note = c.text(note, "note", _("Emergency support done"))
+        if act is EmergencyAction.OTHER and not note:
+            c.add("note", _("Describe the emergency support that was done."))
+        c.done()
+        state = self._case_state(case_id)
+        self._allow(state, Step.EMERGENCY)
+        with self._store.transaction() as w:
+            row_id = self._repo.insert_emergency(w, case_id, act.value, done_on, note,
+                                                 act.statutory)
+            self._audit("emergency", case_id, act.value)
+        return row_id
+
+    def complete_emergency_procedure(self, emergency_id: str, done_on: date) -> None:
+        """The municipal procedure of a statutory emergency support is done."""
+        self._require(Permission.EDIT_CASES)
+        row = self._repo.emergency_row(emergency_id)
+        if row is None:
+            raise NotFound(_("Emergency support not found."))
+        c = _Check()
+        done_on = c.date(done_on, "procedure_done_on", _("Date"), required=True,
+                         today=self.today())
+        c.done()
+        if row["procedure"] != "pending":
+            raise ProcessError(_("No municipal procedure is pending for this support."))
+        with self._store.transaction() as w:
+            self._repo.set_status(w, "emergency_support", emergency_id, procedure="done",
+                                  procedure_done_on=done_on)
+            self._audit("emergency_procedure", row["case_id"], row["action"])
+
+    # ------------------------------------------------------------------ アセスメント
+    def save_assessment(self, case_id: str, data: P.AssessmentInput) -> P.Assessment:
+        """アセスメント: adds a new version (a re-assessment never overwrites the old one)."""
+        self._require(Permission.EDIT_CASES)
+        c = _Check()
+        c.date(data.assessed_on, "assessed_on", _("Date of assessment"), required=True,
+               today=self.today())
+        domains = dict(self._repo.assessment_master("domain"))
+        problems = dict(self._repo.assessment_master("problem"))
+        for key in data.domains:
+            if key not in domains:
+                c.add("domains", _("Unknown assessment domain: {key}").format(key=key))
+        for key in data.problems:
+            if key not in problems:
+                c.add("problems", _("Unknown problem in the checklist: {key}").format(key=key))
+        cleaned = {k: c.text(v, f"domains.{k}", domains.get(k, k), max_len=5000)
+                   for k, v in data.domains.items()}
+        analysis = c.text(data.analysis, "analysis", _("Problems and their background"),
+                          max_len=10000)
+        strengths = c.text(data.strengths, "strengths", _("Strengths of the person"),
+                           max_len=5000)
+        wishes = c.text(data.wishes, "wishes", _("What the person wishes"), max_len=5000)
+        if not (cleaned or data.problems or analysis):
+            c.add("analysis", _("Record the person's situation: a domain, the checklist or "
+                                "the problems and their background."))
+        c.done()
+        state = self._case_state(case_id)
+        self._allow(state, Step.ASSESSMENT)
+        data = replace(data, domains=cleaned, analysis=analysis, strengths=strengths,
+                       wishes=wishes, author=data.author or self.user.display_name,
+                       problems=[k for k in problems if k in data.problems])
+        with self._store.transaction() as w:
+            row_id, version = self._repo.insert_assessment(w, case_id, data)
+            self._restage(w, case_id)
+            self._audit("assessment", case_id, f"v{version}")
+        return next(a for a in self._repo.assessments(case_id) if a.id == row_id)
+
+    # ------------------------------------------------------------------ スクリーニング
+    def screen(self, case_id: str, result: ScreeningResult | str, screened_on: date, *,
+               note: str = "", referral_to: str = "", accompanied: bool = False,
+               check_on: date | None = None, reported_on: date | None = None) -> str:
+        """スクリーニング: 継続支援 / 他機関へつなぐ (with the check date) / 情報提供で終了."""
+        self._require(Permission.EDIT_CASES)
+        c = _Check()
+        res = c.choice(ScreeningResult, result, "result", _("Result of screening"))
+        screened_on = c.date(screened_on, "screened_on", _("Date of screening"), required=True,
+                             today=self.today())
+        note = c.text(note, "note", _("Note"))
+        referral_to = c.text(referral_to, "referral_to", _("Referred to"), max_len=100,
+                             multiline=False)
+        check_on = c.date(check_on, "check_on", _("Date to check the referral"))
+        reported_on = c.date(reported_on, "reported_on", _("Reported to the municipality"),
+                             today=self.today())
+        if res is ScreeningResult.REFER:
+            if not referral_to:
+                c.add("referral_to", _("Enter the agency the person is referred to."))
+            if check_on is None:
+                c.add("check_on", _("Enter the date to check that the person reached the "
+                                    "agency (a referral is never just a phone number)."))
+            elif screened_on and check_on < screened_on:
+                c.add("check_on", _("The check date must be on or after the date of the "
+                                    "referral."))
+        c.done()
+        state = self._case_state(case_id)
+        self._allow(state, Step.SCREENING)
+        with self._store.transaction() as w:
+            row_id = self._repo.insert_screening(w, case_id, screened_on, res.value,
+                                                 state.assessment_version, note, reported_on)
+            if res is ScreeningResult.REFER:
+                self._repo.insert_referral(w, case_id, "screening", row_id, screened_on,
+                                           referral_to, accompanied, check_on)
+            self._restage(w, case_id)
+            self._audit("screening", case_id, res.value)
+        return row_id
+
+    # ------------------------------------------------------------------ つなぎ
+    def check_referral(self, referral_id: str, checked_on: date, arrived: bool,
+                       note: str = "") -> P.Referral:
+        """後日確認: did the person reach the agency they were referred to?"""
+        self._require(Permission.EDIT_CASES)
+        ref = self._repo.referral(referral_id)
+        if ref is None:
+            raise NotFound(_("Referral not found."))
+        c = _Check()
+        checked_on = c.date(checked_on, "checked_on", _("Date of the check"), required=True,
+                            today=self.today(), not_before=(ref.referred_on,
+                                                            _("Date of the referral")))
+        note = c.text(note, "check_note", _("Note"))
+        if not isinstance(arrived, bool):
+            c.add("arrived", _("Record whether the person reached the agency."))
+        c.done()
+        self._allow(self._case_state(ref.case_id), Step.REFERRAL_CHECK)
+        if ref.checked_on is not None:
+            raise ProcessError(_("This referral has already been checked."))
+        with self._store.transaction() as w:
+            self._repo.set_status(w, "referral", referral_id, checked_on=checked_on,
+                                  arrived=int(arrived), check_note=note)
+            self._restage(w, ref.case_id)
+            self._audit("referral_check", ref.case_id, "arrived" if arrived else "not_arrived")
+        return self._repo.referral(referral_id)  # type: ignore[return-value]
+
+    def take_back(self, referral_id: str, taken_back_on: date, note: str = "") -> None:
+        """ケースの引き戻し: a referral that failed comes back into continued support."""
+        self._require(Permission.EDIT_CASES)
+        ref = self._repo.referral(referral_id)
+        if ref is None:
+            raise NotFound(_("Referral not found."))
+        c = _Check()
+        taken_back_on = c.date(taken_back_on, "taken_back_on", _("Date"), required=True,
+                               today=self.today())
+        note = c.text(note, "note", _("Note"))
+        c.done()
+        state = self._case_state(ref.case_id)
+        self._allow(state, Step.TAKE_BACK)
+        if not (ref.checked_on and ref.arrived is False and ref.taken_back_on is None):
+            raise ProcessError(_("Check first that the person did not reach the agency, then "
+                                 "take the case back."))
+        with self._store.transaction() as w:
+            changes: dict[str, Any] = {"taken_back_on": taken_back_on}
+            if note:
+                changes["check_note"] = (ref.check_note + "\n" + note).strip()
+            self._repo.set_status(w, "referral", referral_id, **changes)
+            self._restage(w, ref.case_id)
+            self._audit("take_back", ref.case_id, ref.referred_to)
+
+    # ------------------------------------------------------------------ プラン
+    def _check_plan(self, data: P.PlanInput) -> P.PlanInput:
+        c = _Check()
+        aim = c.text(data.aim, "aim", _("The person's aim"), required=True, max_len=2000)
+        if not data.goals:
+            c.add("goals", _("Enter at least one short-term goal."))
+        goals = []
+        for i, g in enumerate(data.goals):
+            text = c.text(g.text, f"goals.{i}.text", _("Short-term goal"), required=True,
+                          max_len=1000)
+            target = c.date(g.target_on, f"goals.{i}.target_on", _("Target date"))
+            goals.append(P.Goal(text, target))
+        if not data.items:
+            c.add("items", _("Enter at least one support item."))
+        known = {s.key for s in self._repo.services()}
+        items = []
+        for i, item in enumerate(data.items):
+            what = c.text(item.what, f"items.{i}.what", _("Support content"), required=True,
+                          max_len=1000)
+            if item.service_key not in known:
+                c.add(f"items.{i}.service_key", _("Choose the service of the support item."))
+            provider = c.text(item.provider, f"items.{i}.provider", _("Provider"), max_len=100,
+                              multiline=False)
+            frequency = c.text(item.frequency, f"items.{i}.frequency", _("Frequency"),
+                               max_len=100, multiline=False)
+            pf = c.date(item.period_from, f"items.{i}.period_from", _("Start of the period"))
+            pt = c.date(item.period_to, f"items.{i}.period_to", _("End of the period"))
+            if pf and pt and pt < pf:
+                c.add(f"items.{i}.period_to", _("The end of the period must be on or after "
+                                                "its start."))
+            items.append(replace(item, what=what, provider=provider, frequency=frequency,
+                                 period_from=pf, period_to=pt,
+                                 problem=(item.problem or "").strip()))
+        pf = c.date(data.period_from, "period_from", _("Start of the plan period"))
+        pt = c.date(data.period_to, "period_to", _("End of the plan period"))
+        if pf and pt and pt < pf:
+            c.add("period_to", _("The end of the period must be on or after its start."))
+        nm = c.date(data.next_monitoring_on, "next_monitoring_on", _("Next monitoring"))
+        signed = c.date(data.signed_on, "signed_on", _("Date of the person's signature"),
+                        today=self.today())
+        author = c.text(data.author, "author", _("Author"), max_len=50, multiline=False)
+        c.done()
+        return replace(data, aim=aim, goals=goals, items=items, period_from=pf, period_to=pt,
+                       next_monitoring_on=nm, signed_on=signed,
+                       author=author or self.user.display_name)
+
+    def draft_plan(self, case_id: str, data: P.PlanInput) -> P.Plan:
+        """プラン作成 (first plan) or 再プラン (after an approved プラン評価), as a draft."""
+        self._require(Permission.EDIT_CASES)
+        data = self._check_plan(data)
+        state = self._case_state(case_id)
+        step = Step.REPLAN if state.plans else Step.PLAN
+        self._allow(state, step)
+        kind = PlanKind.REPLAN if state.plans else PlanKind.FIRST
+        with self._store.transaction() as w:
+            plan_id = self._repo.insert_plan(w, case_id, data, kind, state.assessment_version,
+                                             self.today())
+            self._restage(w, case_id)
+            self._audit("plan_draft", case_id, kind.value)
+        return self._plan_or_404(plan_id)
+
+    def update_plan(self, plan_id: str, data: P.PlanInput) -> P.Plan:
+        """Edit a draft (also one sent back by 再検討) before submitting it again."""
+        self._require(Permission.EDIT_CASES)
+        plan = self._plan_or_404(plan_id)
+        data = self._check_plan(data)
+        if plan.status is not PlanStatus.DRAFT:
+            raise ProcessError(_("Only a draft plan can be edited. Amend the plan in effect "
+                                 "instead (plan amendment)."))
+        if reason := P.open_reason(self._case_state(plan.case_id)):
+            raise ProcessError(reason)
+        with self._store.transaction() as w:
+            self._repo.replace_plan_content(w, plan_id, data)
+            self._audit("plan_edit", plan.case_id, str(plan.number))
+        return self._plan_or_404(plan_id)
+
+    def submit_plan(self, plan_id: str, meeting_id: str | None = None) -> P.Plan:
+        """Put a signed draft before the 支援調整会議 (on ``meeting_id``'s agenda if given)."""
+        self._require(Permission.EDIT_CASES)
+        plan = self._plan_or_404(plan_id)
+        state = self._case_state(plan.case_id)
+        self._allow(state, Step.SUBMIT_PLAN)
+        if state.open_plan is None or state.open_plan.id != plan_id:
+            raise ProcessError(_("There is no draft plan to submit."))
+        meeting = self._meeting_or_404(meeting_id) if meeting_id else None
+        if meeting is not None and meeting.held:
+            raise ProcessError(_("The results of this meeting are already recorded; choose "
+                                 "another meeting."))
+        with self._store.transaction() as w:
+            self._repo.set_plan(w, plan_id, status=PlanStatus.SUBMITTED.value)
+            if meeting is not None:
+                kind = AgendaKind.REPLAN if plan.kind is PlanKind.REPLAN else AgendaKind.NEW_PLAN
+                self._repo.insert_agenda_item(w, meeting.id, plan.case_id, kind.value, plan_id,
+                                              plan.aim[:200])
+            self._restage(w, plan.case_id)
+            self._audit("plan_submit", plan.case_id, str(plan.number))
+        return self._plan_or_404(plan_id)
+
+    def amend_plan(self, plan_id: str, data: P.PlanInput, reason: str,
+                   amended_on: date | None = None) -> P.Plan:
+        """プランの修正: a minor change of the plan in effect; before and after are kept."""
+        self._require(Permission.EDIT_CASES)
+        plan = self._plan_or_404(plan_id)
+        data = self._check_plan(data)
+        c = _Check()
+        reason = c.text(reason, "reason", _("Reason for the amendment"), required=True)
+        amended_on = c.date(amended_on or self.today(), "amended_on", _("Date"),
+                            required=True, today=self.today())
+        c.done()
+        state = self._case_state(plan.case_id)
+        self._allow(state, Step.AMEND_PLAN)
+        if plan.status is not PlanStatus.APPROVED:
+            raise ProcessError(_("Only the plan in effect can be amended."))
+        started = {i.id for i in plan.items if i.started_on}
+        dropped = started - {i.id for i in data.items if i.id}
+        if dropped:
+            raise ProcessError(_("A service that has started cannot be removed by an "
+                                 "amendment; end it with a re-plan."))
+        before = _plan_snapshot(plan)
+        with self._store.transaction() as w:
+            self._repo.replace_plan_content(w, plan_id, data)
+            after = _plan_snapshot(self._repo.plan(plan_id))  # type: ignore[arg-type]
+            self._repo.insert_amendment(w, plan_id, plan.case_id, amended_on, reason, before,
+                                        after)
+            self._restage(w, plan.case_id)
+            self._audit("plan_amend", plan.case_id, str(plan.number))
+        return self._plan_or_404(plan_id)
+
+    # ------------------------------------------------------------------ 支援調整会議
+    def plan_meeting(self, held_on: date, kind: MeetingKind | str = MeetingKind.REGULAR, *,
+                     place: str = "", participants: Iterable[P.Participant] = (),
+                     next_meeting_on: date | None = None) -> P.Meeting:
+        """Schedule a 支援調整会議 (定例 or 随時)."""
+        self._require(Permission.EDIT_CASES)
+        c = _Check()
+        held_on = c.date(held_on, "held_on", _("Date of the meeting"), required=True)
+        k = c.choice(MeetingKind, kind, "kind", _("Kind of meeting"))
+        place = c.text(place, "place", _("Place"), max_len=100, multiline=False)
+        people = _check_participants(c, participants)
+        next_on = c.date(next_meeting_on, "next_meeting_on", _("Next meeting"))
+        if held_on and next_on and next_on <= held_on:
+            c.add("next_meeting_on", _("The next meeting must be after this one."))
+        c.done()
+        with self._store.transaction() as w:
+            meeting_id = self._repo.insert_meeting(w, held_on, k.value, place, people, next_on)
+            self._audit("meeting_plan", None, held_on.isoformat())
+        return self._meeting_or_404(meeting_id)
+
+    def add_agenda_item(self, meeting_id: str, kind: AgendaKind | str, case_id: str | None = None,
+                        subject_id: str | None = None, summary: str = "") -> P.AgendaItem:
+        """Put a case (its plan, evaluation, 中断 or 終結) or a 地域課題 on the agenda."""
+        self._require(Permission.EDIT_CASES)
+        meeting = self._meeting_or_404(meeting_id)
+        c = _Check()
+        k = c.choice(AgendaKind, kind, "kind", _("Item type"))
+        summary = c.text(summary, "summary", _("Summary"), max_len=2000)
+        if k is AgendaKind.REGIONAL_ISSUE and not summary:
+            c.add("summary", _("Describe the regional issue."))
+        if k is not None and k is not AgendaKind.REGIONAL_ISSUE and not subject_id:
+            c.add("subject_id", _("Choose what the meeting is to approve."))
+        c.done()
+        if meeting.held:
+            raise ProcessError(_("The results of this meeting are already recorded; choose "
+                                 "another meeting."))
+        if k is not AgendaKind.REGIONAL_ISSUE:
+            table = self._repo.subject_table(k)
+            row = self._repo.row(table, subject_id)  # type: ignore[arg-type]
+            if row is None or (case_id and row["case_id"] != case_id):
+                raise NotFound(_("What the meeting is to approve was not found in this case."))
+            case_id = row["case_id"]
+            waiting = {"plan": PlanStatus.SUBMITTED.value}.get(table, "proposed")
+            if row["status"] != waiting:
+                raise ProcessError(_("This item is not waiting for the support coordination "
+                                     "meeting."))
+            if table == "plan" and (row["kind"] == "replan") != (k is AgendaKind.REPLAN):
+                raise ProcessError(_("Choose the item type that matches the plan (new plan or "
+                                     "re-plan)."))
+            if self._repo.pending_agenda_for(subject_id):  # type: ignore[arg-type]
+                raise ProcessError(_("This item is already on the agenda of a meeting."))
+        with self._store.transaction() as w:
+            item_id = self._repo.insert_agenda_item(w, meeting_id, case_id, k.value, subject_id,
+                                                    summary)
+            self._audit("agenda_add", case_id, k.value)
+        return self._repo.agenda_item(item_id)  # type: ignore[return-value]
+
+    def record_meeting_results(self, meeting_id: str,
+                               results: dict[str, tuple[MeetingResult | str, str]],
+                               minutes: str = "", *,
+                               participants: Iterable[P.Participant] | None = None,
+                               next_meeting_on: date | None = None) -> P.Meeting:
+        """The 支援調整会議 decided: 了承 / 修正のうえ了承 (conditions) / 再検討 per item.
+
+        Only 了承 and 修正のうえ了承 make a plan, evaluation, 中断 or 終結 take effect;
+        再検討 sends a plan back to draft and a proposal back to the worker."""
+        self._require(Permission.EDIT_CASES)
+        meeting = self._meeting_or_404(meeting_id)
+        items = {i.id: i for i in meeting.items}
+        c = _Check()
+        if meeting.held_on > self.today():
+            c.add("held_on", _("The meeting has not been held yet."))
+        minutes = c.text(minutes, "minutes", _("Minutes"), max_len=20000)
+        people = _check_participants(c, participants) if participants is not None else None
+        decided: dict[str, tuple[MeetingResult, str]] = {}
+        for item_id, pair in results.items():
+            if item_id not in items:
+                c.add(f"results.{item_id}", _("This item is not on the meeting's agenda."))
+                continue
+            result, conditions = pair
+            r = c.choice(MeetingResult, result, f"results.{item_id}.result", _("Result"))
+            cond = c.text(conditions, f"results.{item_id}.conditions", _("Conditions"))
+            if r is MeetingResult.APPROVED_WITH_CHANGES and not cond:
+                c.add(f"results.{item_id}.conditions", _(
+                    "Approved with changes: enter the changes (conditions)."))
+            if items[item_id].result is not None:
+                c.add(f"results.{item_id}", _("The result of this item is already recorded."))
+            if r is not None:
+                decided[item_id] = (r, cond)
+        c.done()
+        touched: set[str] = set()
+        with self._store.transaction() as w:
+            for item_id, (result, cond) in decided.items():
+                item = items[item_id]
+                self._repo.set_agenda_result(w, item_id, result.value, cond)
+                if item.case_id:
+                    self._apply_result(w, item, result, cond, meeting.held_on)
+                    touched.add(item.case_id)
+            changes: dict[str, Any] = {"held": 1, "minutes": minutes}
+            if people is not None:
+                changes["participants"] = _participants_json(people)
+            if next_meeting_on is not None:
+                changes["next_meeting_on"] = next_meeting_on
+            self._repo.set_meeting(w, meeting_id, **changes)
+            for case_id in sorted(touched):
+                self._restage(w, case_id)
+                self._audit("meeting_result", case_id, meeting.held_on.isoformat())
+            self._audit("meeting_held", None, meeting.held_on.isoformat())
+        return self._meeting_or_404(meeting_id)
+
+    def _apply_result(self, w, item: P.AgendaItem, result: MeetingResult, conditions: str,
+                      held_on: date) -> None:
+        repo, case_id = self._repo, item.case_id
+        ok = result.takes_effect
+        if item.kind in (AgendaKind.NEW_PLAN, AgendaKind.REPLAN):
+            if not ok:
+                repo.set_plan(w, item.subject_id, status=PlanStatus.DRAFT.value,
+                              meeting_result=result.value, conditions=conditions)
+                return
+            # The newer plan supersedes the one in effect: never two approved plans.
+            for other in repo.plans(case_id):  # type: ignore[arg-type]
+                if other.status is PlanStatus.APPROVED and other.id != item.subject_id:
+                    repo.set_plan(w, other.id, status=PlanStatus.SUPERSEDED.value,
+                                  superseded_by=item.subject_id, ended_on=held_on)
+            repo.set_plan(w, item.subject_id, status=PlanStatus.APPROVED.value,
+                          approved_on=held_on, meeting_result=result.value,
+                          conditions=conditions)
+            return
+        status = ProposalStatus.CONFIRMED.value if ok else ProposalStatus.RECONSIDER.value
+        if item.kind is AgendaKind.EVALUATION:
+            repo.set_status(w, "evaluation", item.subject_id, status=status,  # type: ignore[arg-type]
+                            confirmed_on=held_on if ok else None)
+        elif item.kind is AgendaKind.SUSPENSION:
+            repo.set_status(w, "suspension", item.subject_id, status=status,  # type: ignore[arg-type]
+                            confirmed_on=held_on if ok else None)
+            if not ok:   # the attempts count again for a later proposal
+                for a in repo.contact_attempts(case_id):  # type: ignore[arg-type]
+                    if a["suspension_id"] == item.subject_id:
+                        repo.set_status(w, "contact_attempt", a["id"], suspension_id=None)
+        elif item.kind is AgendaKind.CLOSURE:
+            repo.set_status(w, "closure", item.subject_id, status=status,  # type: ignore[arg-type]
+                            confirmed_on=held_on if ok else None)
+            if ok:
+                for plan in repo.plans(case_id):  # type: ignore[arg-type]
+                    if plan.status in (PlanStatus.APPROVED, PlanStatus.DRAFT,
+                                       PlanStatus.SUBMITTED):
+                        repo.set_plan(w, plan.id, status=PlanStatus.ENDED.value,
+                                      ended_on=held_on)
+                repo.set_status(w, "case_file", case_id, closed_on=held_on)  # type: ignore[arg-type]
+
+    # ------------------------------------------------------------------ 支援決定, サービス開始
+    def record_decision(self, plan_id: str, service_key: str, decided_on: date, officer: str,
+                        result: P.DecisionResult | str = P.DecisionResult.APPROVED,
+                        note: str = "") -> str:
+        """支援決定 by the municipality on one statutory service of the plan in effect."""
+        self._require(Permission.EDIT_CASES)
+        plan = self._plan_or_404(plan_id)
+        c = _Check()
+        decided_on = c.date(decided_on, "decided_on", _("Date of the support decision"),
+                            required=True, today=self.today())
+        officer = c.text(officer, "officer", _("Municipal officer"), required=True, max_len=50,
+                         multiline=False)
+        res = c.choice(P.DecisionResult, result, "result", _("Result"))
+        note = c.text(note, "note", _("Note"))
+        c.done()
+        state = self._case_state(plan.case_id)
+        self._allow(state, Step.DECISION)
+        if plan.status is not PlanStatus.APPROVED:
+            raise ProcessError(_(P.MEETING_NEEDED))
+        items = [i for i in plan.items if i.service_key == service_key]
+        if not items:
+            raise ProcessError(_("The plan does not contain this service."))
+        if items[0].decision == "reported":
+            raise ProcessError(_("This service needs no support decision; it is only reported "
+                                 "to the municipality."))
+        if items[0].decision != "required":
+            raise ProcessError(_("The support decision for this service is already recorded."))
+        if plan.approved_on and decided_on < plan.approved_on:
+            raise ValidationErrors([ValidationError("decided_on", _(
+                "The support decision cannot be before the meeting approved the plan."))])
+        with self._store.transaction() as w:
+            row_id = self._repo.insert_decision(w, plan.case_id, plan_id, service_key,
+                                                decided_on, officer, res.value, note)
+            self._restage(w, plan.case_id)
+            self._audit("decision", plan.case_id, f"{service_key}:{res.value}")
+        return row_id
+
+    def start_service(self, plan_item_id: str, started_on: date) -> P.PlanItem:
+        """サービス開始 of one item; a statutory service only after its 支援決定.
+
+        The first start of a plan schedules the first monitoring (支援開始直後) within two
+        weeks, on a business day (see app.process.first_monitoring_date)."""
+        self._require(Permission.EDIT_CASES)
+        row = self._repo.plan_item_row(plan_item_id)
+        if row is None:
+            raise NotFound(_("Support item not found."))
+        plan = self._plan_or_404(row["plan_id"])
+        c = _Check()
+        started_on = c.date(started_on, "started_on", _("Start date"), required=True,
+                            today=self.today())
+        c.done()
+        state = self._case_state(plan.case_id)
+        if reason := P.can_start_item(state, plan_item_id):
+            raise ProcessError(reason)
+        first = not any(i.started_on for i in plan.items)
+        with self._store.transaction() as w:
+            self._repo.insert_service_start(w, plan.case_id, plan.id, plan_item_id, started_on)
+            extra: dict[str, Any] = {}
+            if first:
+                extra["next_monitoring_on"] = (plan.next_monitoring_on
+                                               or P.first_monitoring_date(started_on))
+            self._restage(w, plan.case_id, **extra)
+            self._audit("service_start", plan.case_id, row["service_key"])
+        return next(i for i in self._plan_or_404(plan.id).items if i.id == plan_item_id)
+
+    # ------------------------------------------------------------------ 支援経過記録
+    def _check_record(self, occurred_at, method, content, contact_person, next_action, staff):
+        c = _Check()
+        if isinstance(occurred_at, date) and not isinstance(occurred_at, datetime):
+            occurred_at = datetime(occurred_at.year, occurred_at.month, occurred_at.day)
+        if not isinstance(occurred_at, datetime):
+            c.add("occurred_at", _("Please enter {label}").format(label=_("Date and time")))
+        elif occurred_at.date() > self.today():
+            c.add("occurred_at", _("A support record cannot be in the future."))
+        m = c.choice(P.RecordMethod, method, "method", _("Method"))
+        content = c.text(content, "content", _("Content"), required=True, max_len=20000)
+        contact_person = c.text(contact_person, "contact_person", _("Contacted person"),
+                                max_len=100, multiline=False)
+        next_action = c.text(next_action, "next_action", _("Next action"), max_len=2000)
+        staff = c.text(staff or self.user.display_name, "staff", _("Staff"), required=True,
+                       max_len=50, multiline=False)
+        return c, occurred_at, m, content, contact_person, next_action, staff
+
+    def add_record(self, case_id: str, occurred_at: datetime, method: P.RecordMethod | str,
+                   content: str, *, contact_person: str = "", next_action: str = "",
+                   staff: str = "") -> P.SupportRecord:
+        """支援経過記録: one contact (append-only)."""
+        self._require(Permission.EDIT_CASES)
+        c, at, m, content, person, nxt, staff = self._check_record(
+            occurred_at, method, content, contact_person, next_action, staff)
+        c.done()
+        self._allow(self._case_state(case_id), Step.RECORD)
+        with self._store.transaction() as w:
+            row_id = self._repo.insert_record(w, case_id, at, m.value, staff, person, content, nxt)
+            self._audit("record", case_id, m.value)
+        return next(r for r in self._repo.records(case_id, True) if r.id == row_id)
+
+    def correct_record(self, record_id: str, content: str, reason: str, *,
+                       occurred_at: datetime | None = None, method: P.RecordMethod | str | None = None,
+                       contact_person: str | None = None, next_action: str | None = None
+                       ) -> P.SupportRecord:
+        """Correct a 支援経過記録: a new entry supersedes the old one, which stays readable."""
+        self._require(Permission.EDIT_CASES)
+        old = self._repo.record_row(record_id)
+        if old is None:
+            raise NotFound(_("Support record not found."))
+        c, at, m, content, person, nxt, staff = self._check_record(
+            occurred_at or datetime.fromisoformat(old["occurred_at"]), method or old["method"],
+            content, old["contact_person"] if contact_person is None else contact_person,
+            old["next_action"] if next_action is None else next_action, "")
+        reason = c.text(reason, "correction_reason", _("Reason for the correction"),
+                        required=True, max_len=500)
+        c.done()
+        if old["corrected"]:
+            raise ProcessError(_("This entry has already been corrected; correct the latest "
+                                 "version."))
+        with self._store.transaction() as w:
+            row_id = self._repo.insert_record(w, old["case_id"], at, m.value, staff, person,
+                                              content, nxt, supersedes=record_id,
+                                              correction_reason=reason)
+            self._audit("record_correct", old["case_id"], record_id)
+        return next(r for r in self._repo.records(old["case_id"], True) if r.id == row_id)
+
+    # ------------------------------------------------------------------ モニタリング
+    def add_monitoring(self, case_id: str, data: P.MonitoringInput) -> str:
+        """モニタリング of the plan in effect; schedules the next one (monthly by default,
+        on a business day)."""
+        self._require(Permission.EDIT_CASES)
+        c = _Check()
+        on = c.date(data.monitored_on, "monitored_on", _("Date of monitoring"), required=True,
+                    today=self.today())
+        kind = c.choice(P.MonitoringKind, data.kind, "kind", _("Kind of monitoring"))
+        change = c.text(data.change, "change", _("The person's change"), max_len=5000)
+        nxt = c.date(data.next_on, "next_on", _("Next monitoring"))
+        if on and nxt and nxt <= on:
+            c.add("next_on", _("The next monitoring must be after this one."))
+        c.done()
+        state = self._case_state(case_id)
+        self._allow(state, Step.MONITORING)
+        plan = state.active_plan
+        assert plan is not None
+        next_on = nxt or P.next_monitoring_date(on)
+        data = replace(data, monitored_on=on, kind=kind, change=change)
+        with self._store.transaction() as w:
+            row_id = self._repo.insert_monitoring(w, case_id, plan.id, data, next_on)
+            self._restage(w, case_id, next_monitoring_on=next_on)
+            self._audit("monitoring", case_id, kind.value)
+        return row_id
+
+    # ------------------------------------------------------------------ プラン評価
+    def evaluate(self, case_id: str, data: P.EvaluationInput,
+                 meeting_id: str | None = None) -> str:
+        """プラン評価 of the plan in effect, proposed to the 支援調整会議 (its agenda if given).
+
+        Its decision (終結 / 再プラン / 再アセスメント / 継続) takes effect with the meeting."""
+        self._require(Permission.EDIT_CASES)
+        c = _Check()
+        c.date(data.evaluated_on, "evaluated_on", _("Date of evaluation"), required=True,
+               today=self.today())
+        decision = c.choice(EvaluationDecision, data.decision, "decision", _("Decision"))
+        if not data.attainment:
+            c.add("attainment", _("Record the attainment of each goal."))
+        for i, (goal, att) in enumerate(data.attainment):
+            c.text(goal, f"attainment.{i}.goal", _("Short-term goal"), required=True)
+            c.choice(P.Attainment, att, f"attainment.{i}.attainment", _("Attainment"))
+        c.date(data.employed_on, "employed_on", _("Date of employment"), today=self.today())
+        c.date(data.income_increased_on, "income_increased_on", _("Date of increased income"),
+               today=self.today())
+        c.text(data.support_delivered, "support_delivered", _("Support delivered"),
+               max_len=10000)
+        c.done()
+        state = self._case_state(case_id)
+        self._allow(state, Step.EVALUATION)
+        plan = state.active_plan
+        assert plan is not None
+        meeting = self._meeting_or_404(meeting_id) if meeting_id else None
+        if meeting is not None and meeting.held:
+            raise ProcessError(_("The results of this meeting are already recorded; choose "
+                                 "another meeting."))
+        with self._store.transaction() as w:
+            row_id = self._repo.insert_evaluation(w, case_id, plan.id,
+                                                  replace(data, decision=decision),
+                                                  state.assessment_version)
+            if meeting is not None:
+                self._repo.insert_agenda_item(w, meeting.id, case_id, "evaluation", row_id,
+                                              decision.label)
+            self._restage(w, case_id)
+            self._audit("evaluation", case_id, decision.value)
+        return row_id
+
+    # ------------------------------------------------------------------ 中断, 再開
+    def add_contact_attempt(self, case_id: str, attempted_on: date,
+                            method: P.ContactMethod | str,
+                            outcome: P.ContactOutcome | str = P.ContactOutcome.NO_RESPONSE,
+                            note: str = "") -> str:
+        """An effort to reach the person (連絡票, 知人 …) — required before 中断; a
+        move-away found here allows 終結(3)."""
+        self._require(Permission.EDIT_CASES)
+        c = _Check()
+        attempted_on = c.date(attempted_on, "attempted_on", _("Date"), required=True,
+                              today=self.today())
+        m = c.choice(P.ContactMethod, method, "method", _("Method"))
+        o = c.choice(P.ContactOutcome, outcome, "outcome", _("Outcome"))
+        note = c.text(note, "note", _("Note"))
+        c.done()
+        self._allow(self._case_state(case_id), Step.CONTACT_ATTEMPT)
+        with self._store.transaction() as w:
+            row_id = self._repo.insert_contact_attempt(w, case_id, attempted_on, m.value,
+                                                       o.value, note)
+            self._audit("contact_attempt", case_id, f"{m.value}:{o.value}")
+        return row_id
+
+    def propose_suspension(self, case_id: str, proposed_on: date, reason: str,
+                           meeting_id: str | None = None) -> str:
+        """中断: after recorded attempts to reach the person; reported to the 支援調整会議,
+        in effect once it confirms. Every record is kept for a later 再開."""
+        self._require(Permission.EDIT_CASES)
+        c = _Check()
+        proposed_on = c.date(proposed_on, "proposed_on", _("Date"), required=True,
+                             today=self.today())
+        reason = c.text(reason, "reason", _("Reason for the suspension"), required=True)
+        c.done()
+        state = self._case_state(case_id)
+        self._allow(state, Step.SUSPENSION)
+        meeting = self._meeting_or_404(meeting_id) if meeting_id else None
+        if meeting is not None and meeting.held:
+            raise ProcessError(_("The results of this meeting are already recorded; choose "
+                                 "another meeting."))
+        case = self._store.case(case_id)
+        with self._store.transaction() as w:
+            row_id = self._repo.insert_suspension(w, case_id, proposed_on, reason,
+                                                  case.stage.value)
+            for a in self._repo.contact_attempts(case_id):
+                if a["suspension_id"] is None:
+                    self._repo.set_status(w, "contact_attempt", a["id"], suspension_id=row_id)
+            if meeting is not None:
+                self._repo.insert_agenda_item(w, meeting.id, case_id, "suspension", row_id,
+                                              reason[:200])
+            self._restage(w, case_id)
+            self._audit("suspension_propose", case_id)
+        return row_id
+
+    def resume(self, case_id: str, resumed_on: date, note: str = "") -> Stage:
+        """再開 of a suspended case: everything recorded before stays; monitoring restarts."""
+        self._require(Permission.EDIT_CASES)
+        c = _Check()
+        resumed_on = c.date(resumed_on, "resumed_on", _("Date"), required=True,
+                            today=self.today())
+        note = c.text(note, "note", _("Note"))
+        c.done()
+        state = self._case_state(case_id)
+        self._allow(state, Step.RESUME)
+        current = next(s for s in reversed(self._repo.suspensions(case_id))
+                       if s["status"] == "confirmed")
+        with self._store.transaction() as w:
+            self._repo.set_status(w, "suspension", current["id"], status="resumed",
+                                  resumed_on=resumed_on, resume_note=note)
+            extra = {}
+            if self._repo.case_state(case_id).active_plan is not None:
+                extra["next_monitoring_on"] = P.first_monitoring_date(resumed_on)
+            new = self._restage(w, case_id, **extra)
+            self._audit("resume", case_id)
+        return new
+
+    # ------------------------------------------------------------------ 終結, フォローアップ
+    def propose_closure(self, case_id: str, data: P.ClosureInput,
+                        meeting_id: str | None = None) -> str:
+        """終結 (1)(2)(3), proposed to the 支援調整会議. (3) only after a confirmed 中断 or a
+        recorded move-away: 連絡がないことだけでは終結しない."""
+        self._require(Permission.EDIT_CASES)
+        c = _Check()
+        c.date(data.proposed_on, "proposed_on", _("Date"), required=True, today=self.today())
+        pattern = c.choice(ClosurePattern, data.pattern, "pattern", _("Closure pattern"))
+        c.text(data.reason, "reason", _("Reason for closure"), required=True)
+        grounds = None
+        if data.grounds:
+            grounds = c.choice(P.ClosureGrounds, data.grounds, "grounds", _("Grounds"))
+        if pattern in (ClosurePattern.RESOLVED, ClosurePattern.STEP_BACK):
+            c.text(data.intention, "intention", _("The person's intention"), required=True)
+            c.text(data.intention_how, "intention_how", _("How the intention was confirmed"),
+                   required=True, max_len=200, multiline=False)
+            c.date(data.intention_on, "intention_on", _("When the intention was confirmed"),
+                   required=True, today=self.today())
+        for i, r in enumerate(data.referrals):
+            c.text(r, f"referrals.{i}", _("Referred to"), required=True, max_len=100,
+                   multiline=False)
+        c.text(data.followup_plan, "followup_plan", _("Follow-up plan"))
+        c.done()
+        state = self._case_state(case_id)
+        if reason := P.can_close(state, pattern, grounds):
+            raise ProcessError(reason)
+        if pattern is ClosurePattern.CONTACT_LOST and grounds is None:
+            grounds = (P.ClosureGrounds.SUSPENSION if state.suspended
+                       else P.ClosureGrounds.MOVED_AWAY)
+        meeting = self._meeting_or_404(meeting_id) if meeting_id else None
+        if meeting is not None and meeting.held:
+            raise ProcessError(_("The results of this meeting are already recorded; choose "
+                                 "another meeting."))
+        with self._store.transaction() as w:
+            row_id = self._repo.insert_closure(w, case_id, replace(
+                data, pattern=pattern, grounds=grounds, reason=data.reason.strip()))
+            if meeting is not None:
+                self._repo.insert_agenda_item(w, meeting.id, case_id, "closure", row_id,
+                                              pattern.label)
+            self._restage(w, case_id)
+            self._audit("closure_propose", case_id, pattern.value)
+        return row_id
+
+    def add_followup(self, case_id: str, contacted_on: date, content: str, *, method: str = "",
+                     contact_person: str = "") -> str:
+        """フォローアップ contact after a confirmed 終結."""
+        self._require(Permission.EDIT_CASES)
+        c = _Check()
+        contacted_on = c.date(contacted_on, "contacted_on", _("Date"), required=True,
+                              today=self.today())
+        content = c.text(content, "content", _("Content"), required=True)
+        method = c.text(method, "method", _("Method"), max_len=50, multiline=False)
+        contact_person = c.text(contact_person, "contact_person", _("Contacted person"),
+                                max_len=100, multiline=False)
+        c.done()
+        state = self._case_state(case_id)
+        self._allow(state, Step.FOLLOWUP)
+        closure = next(x for x in reversed(self._repo.closures(case_id))
+                       if x["status"] == "confirmed")
+        with self._store.transaction() as w:
+            row_id = self._repo.insert_followup(w, case_id, closure["id"], contacted_on, method,
+                                                contact_person, content)
+            self._audit("followup", case_id)
+        return row_id
+
+
+def _check_participants(c: _Check, participants: Iterable[P.Participant] | None
+                        ) -> list[P.Participant]:
+    people = []
+    for i, p in enumerate(participants or ()):
+        name = c.text(p.name, f"participants.{i}.name", _("Name"), required=True, max_len=50,
+                      multiline=False)
+        org = c.text(p.organisation, f"participants.{i}.organisation", _("Organisation"),
+                     max_len=100, multiline=False)
+        people.append(P.Participant(name, org))
+    return people
+
+
+def _participants_json(people: list[P.Participant]) -> str:
+    import json
+    return json.dumps([asdict(p) for p in people], ensure_ascii=False)
+
+
+def _plan_snapshot(plan: P.Plan) -> dict[str, Any]:
+    """The content of a plan as plain data (for the プランの修正 history)."""
+    return {
+        "aim": plan.aim,
+        "goals": [{"text": g.text, "target_on": g.target_on} for g in plan.goals],
+        "items": [{"id": i.id, "what": i.what, "service_key": i.service_key,
+                   "provider": i.provider, "period_from": i.period_from,
+                   "period_to": i.period_to, "frequency": i.frequency} for i in plan.items],
+        "period_from": plan.period_from, "period_to": plan.period_to,
+        "next_monitoring_on": plan.next_monitoring_on,
+    }

@@ -1,0 +1,987 @@
+"""The consultation process as a pure step graph: which steps a case allows now, and why not.
+
+No I/O and no SQL. The Desk builds a ``CaseState`` (facts about one case) from the store and
+asks this module; the GUI enables its step buttons and drives its wizards from the same
+answers (DESIGN.md principle 3). The rules are those of the 手引き (PROCESS.md):
+
+* every プラン, 再プラン, プラン評価, 中断 and 終結 takes effect only with a 支援調整会議 result
+  了承 or 修正のうえ了承; 再検討 sends it back;
+* 支援決定: a statutory service (法定サービス) needs the municipality's decision before it can
+  be marked started; other services are only reported (§1.8);
+* 中断 needs recorded contact attempts first; 終結(3) needs a confirmed 中断 or a recorded
+  move-away — 本人からの連絡・来訪がないということだけで終結判断をしない;
+* 再プラン follows an approved プラン評価: goals met → next goal; not met → アセスメント first;
+* フォローアップ only after a confirmed 終結; a closed case is reopened by a new 相談受付.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from app.domain.common import LabelledEnum, Stage
+from app.i18n import N_, _
+
+
+# ---------------------------------------------------------------------------- vocabulary
+class Step(LabelledEnum):
+    """A step of the process a worker can take on a case (one wizard each)."""
+
+    EMERGENCY = "emergency", N_("Urgent support")                    # 緊急的な支援
+    ASSESSMENT = "assessment", N_("Assessment")                      # アセスメント
+    SCREENING = "screening", N_("Screening")                         # スクリーニング
+    PLAN = "plan", N_("Drafting the plan")                           # プラン作成
+    SUBMIT_PLAN = "submit_plan", N_("Submitting the plan to the support coordination meeting")
+    AMEND_PLAN = "amend_plan", N_("Plan amendment")                  # プランの修正
+    REPLAN = "replan", N_("Re-plan")                                 # 再プラン
+    DECISION = "decision", N_("Support decision")                    # 支援決定
+    SERVICE_START = "service_start", N_("Start of services")         # サービス開始
+    RECORD = "record", N_("Support record")                          # 支援経過記録
+    MONITORING = "monitoring", N_("Monitoring")                      # モニタリング
+    EVALUATION = "evaluation", N_("Plan evaluation")                 # プラン評価
+    CONTACT_ATTEMPT = "contact_attempt", N_("Attempt to make contact")  # 連絡の試み
+    SUSPENSION = "suspension", N_("Suspension")                      # 中断
+    RESUME = "resume", N_("Resumption")                              # 再開
+    CLOSURE = "closure", N_("Closure")                               # 終結
+    FOLLOWUP = "followup", N_("Follow-up")                           # フォローアップ
+    REFERRAL_CHECK = "referral_check", N_("Checking the referral")   # つなぎ先の確認
+    TAKE_BACK = "take_back", N_("Taking the case back")              # ケースの引き戻し
+    NEW_INTAKE = "new_intake", N_("New intake of the same person")   # 再度の相談受付
+
+
+class ScreeningResult(LabelledEnum):
+    """スクリーニングの結果."""
+
+    CONTINUE = "continue", N_("Continued support")                   # 継続支援
+    REFER = "refer", N_("Refer to another agency")                   # 他機関へつなぐ
+    INFO_ONLY = "info_only", N_("End with information")              # 情報提供で終了
+
+
+class PlanKind(LabelledEnum):
+    FIRST = "first", N_("First plan")                                # 初回プラン
+    REPLAN = "replan", N_("Re-plan")                                 # 再プラン
+
+
+class PlanStatus(LabelledEnum):
+    """draft → submitted → approved (再検討: back to draft) → superseded / ended."""
+
+    DRAFT = "draft", N_("Draft")                                     # 作成中
+    SUBMITTED = "submitted", N_("Waiting for the support coordination meeting")
+    APPROVED = "approved", N_("Approved")                            # 了承済み (in effect)
+    SUPERSEDED = "superseded", N_("Replaced by a newer plan")
+    ENDED = "ended", N_("Ended")
+
+
+class MeetingKind(LabelledEnum):
+    REGULAR = "regular", N_("Regular")                               # 定例
+    AD_HOC = "ad_hoc", N_("Ad hoc")                                  # 随時
+
+
+class AgendaKind(LabelledEnum):
+    """Item types of a 支援調整会議 agenda."""
+
+    NEW_PLAN = "new_plan", N_("New plan")                            # 新規プラン
+    REPLAN = "replan", N_("Re-plan")                                 # 再プラン
+    EVALUATION = "evaluation", N_("Evaluation")                      # 評価
+    SUSPENSION = "suspension", N_("Suspension")                      # 中断
+    CLOSURE = "closure", N_("Closure")                               # 終結
+    REGIONAL_ISSUE = "regional_issue", N_("Regional issue")          # 地域課題
+
+
+class MeetingResult(LabelledEnum):
+    """Result of one agenda item of the 支援調整会議."""
+
+    APPROVED = "approved", N_("Approved as proposed")                # 了承
+    APPROVED_WITH_CHANGES = "approved_with_changes", N_("Approved with changes")  # 修正のうえ了承
+    RECONSIDER = "reconsider", N_("To be reconsidered")              # 再検討
+
+    @property
+    def takes_effect(self) -> bool:
+        return self is not MeetingResult.RECONSIDER
+
+
+class DecisionResult(LabelledEnum):
+    """支援決定 by the municipality on one statutory service."""
+
+    APPROVED = "approved", N_("Decided (service granted)")           # 支援決定
+    REFUSED = "refused", N_("Not granted")                           # 不決定
+
+
+class RecordMethod(LabelledEnum):
+    """Method of a 支援経過記録 entry."""
+
+    OFFICE = "office", N_("Visit to the office")                     # 来所
+    PHONE = "phone", N_("Phone")                                     # 電話
+    HOME_VISIT = "home_visit", N_("Home visit")                      # 訪問
+    ACCOMPANY = "accompany", N_("Accompanying")                      # 同行
+    MAIL = "mail", N_("E-mail / letter")                             # メール・文書
+    AGENCY = "agency", N_("Contact with a related agency")           # 関係機関連絡
+    CASE_CONFERENCE = "case_conference", N_("Case conference")       # ケース会議
+
+
+class MonitoringKind(LabelledEnum):
+    AFTER_START = "after_start", N_("Right after support starts")    # 支援開始直後
+    REGULAR = "regular", N_("Regular (e.g. monthly)")                # 定期
+    AD_HOC = "ad_hoc", N_("Ad hoc")                                  # 随時
+
+
+class Attainment(LabelledEnum):
+    MET = "met", N_("Achieved")                                      # 達成
+    PARTLY = "partly", N_("Partly achieved")                         # 一部達成
+    NOT_MET = "not_met", N_("Not achieved")                          # 未達成
+
+
+class EvaluationDecision(LabelledEnum):
+    """What the プラン評価 proposes to the 支援調整会議."""
+
+    CLOSE = "close", N_("Closure")                                   # 終結
+    REPLAN = "replan", N_("Re-plan")                                 # 再プラン
+    REASSESS = "reassess", N_("Re-assessment")                       # 再アセスメント
+    CONTINUE = "continue", N_("Continue")                            # 継続
+
+
+class ClosurePattern(LabelledEnum):
+    """終結のパターン (1)(2)(3) of the 手引き."""
+
+    RESOLVED = "1", N_("(1) Hardship resolved, self-reliance in sight")
+    STEP_BACK = "2", N_("(2) Big problems solved, the agency can step back")
+    CONTACT_LOST = "3", N_("(3) Contact lost")
+
+
+class ClosureGrounds(LabelledEnum):
+    """Why contact is considered lost, for 終結(3)."""
+
+    SUSPENSION = "suspension", N_("Suspended, with no prospect of resuming")  # 中断後、再開のめどなし
+    MOVED_AWAY = "moved_away", N_("Moved away without notice")                # 行き先を知らせずに転居
+
+
+class ContactMethod(LabelledEnum):
+    """How the worker tried to reach the person before 中断."""
+
+    NOTE_AT_HOME = "note_at_home", N_("Note left at home")           # 自宅に連絡票
+    ACQUAINTANCE = "acquaintance", N_("Through acquaintances")       # 事情を知る知人等
+    PHONE = "phone", N_("Phone")
+    VISIT = "visit", N_("Home visit")
+    LETTER = "letter", N_("E-mail / letter")
+    AGENCY = "agency", N_("Contact with a related agency")
+
+
+class ContactOutcome(LabelledEnum):
+    NO_RESPONSE = "no_response", N_("No response")                   # 応答なし
+    MOVED_AWAY = "moved_away", N_("Moved away, whereabouts unknown")  # 転居（行き先不明）
+    REACHED = "reached", N_("Reached the person")                    # 連絡がついた
+
+
+class ProposalStatus(LabelledEnum):
+    """A proposal that needs the 支援調整会議 (evaluation, 中断, 終結)."""
+
+    PROPOSED = "proposed", N_("Waiting for the support coordination meeting")
+    CONFIRMED = "confirmed", N_("Confirmed by the support coordination meeting")
+    RECONSIDER = "reconsider", N_("To be reconsidered")
+    RESUMED = "resumed", N_("Resumed")                               # 中断 only
+
+
+class ReferralOrigin(LabelledEnum):
+    INTAKE = "intake", N_("At intake")                               # 受付時
+    SCREENING = "screening", N_("At screening")                      # スクリーニング時
+    CLOSURE = "closure", N_("On closure")                            # 終結時
+
+
+# ---------------------------------------------------------------------------- facts
+@dataclass(frozen=True)
+class ItemFact:
+    """One support item of a plan, as far as the rules care."""
+
+    id: str
+    service_key: str = ""
+    needs_decision: bool = False       # 法定サービス needing the municipality's 支援決定
+    decided: bool = False              # a 支援決定 (granted) is recorded
+    refused: bool = False              # the municipality did not grant it
+    started: bool = False
+
+
+@dataclass(frozen=True)
+class PlanFact:
+    id: str
+    number: int = 1
+    kind: PlanKind = PlanKind.FIRST
+    status: PlanStatus = PlanStatus.DRAFT
+    signed: bool = False               # 本人署名 (the plan is also the application)
+    on_agenda: bool = False            # on a meeting agenda still waiting for its result
+    items: tuple[ItemFact, ...] = ()
+
+
+@dataclass(frozen=True)
+class EvaluationFact:
+    id: str
+    plan_id: str
+    status: ProposalStatus = ProposalStatus.PROPOSED
+    decision: EvaluationDecision = EvaluationDecision.CONTINUE
+    assessment_version: int = 0        # the latest assessment when it was evaluated
+    all_goals_met: bool = False
+
+
+@dataclass(frozen=True)
+class ReferralFact:
+    id: str
+    origin: ReferralOrigin = ReferralOrigin.INTAKE
+    checked: bool = False
+    arrived: bool | None = None
+    taken_back: bool = False
+
+
+@dataclass
+class CaseState:
+    """Snapshot of the facts about one case that the rules read (built by the Desk)."""
+
+    case_id: str = ""
+    triage: str = "continue"                  # 振り分け at intake (Triage value)
+    emergency_pending: int = 0                # statutory emergency procedures still pending
+    assessment_version: int = 0               # 0: no assessment yet
+    screening: ScreeningResult | None = None  # latest screening
+    screened_version: int = 0                 # assessment version the latest screening read
+    plans: tuple[PlanFact, ...] = ()
+    evaluations: tuple[EvaluationFact, ...] = ()
+    referrals: tuple[ReferralFact, ...] = ()
+    records: int = 0
+    monitorings_of_active_plan: int = 0
+    open_contact_attempts: int = 0            # attempts not yet attached to a 中断
+    moved_away: bool = False                  # a contact attempt found the person moved away
+    suspension: ProposalStatus | None = None  # latest 中断 (RESUMED once resumed)
+    closure: ProposalStatus | None = None     # latest 終結 proposal
+    followups: int = 0
+
+    # -- derived facts ------------------------------------------------------------
+    @property
+    def active_plans(self) -> list[PlanFact]:
+        return [p for p in self.plans if p.status is PlanStatus.APPROVED]
+
+    @property
+    def active_plan(self) -> PlanFact | None:
+        """The plan in effect (the newest approved one)."""
+        active = self.active_plans
+        return max(active, key=lambda p: p.number) if active else None
+
+    @property
+    def open_plan(self) -> PlanFact | None:
+        """A plan being drafted or waiting for the meeting (at most one)."""
+        for p in sorted(self.plans, key=lambda p: -p.number):
+            if p.status in (PlanStatus.DRAFT, PlanStatus.SUBMITTED):
+                return p
+        return None
+
+    @property
+    def latest_evaluation(self) -> EvaluationFact | None:
+        active = self.active_plan
+        if active is None:
+            return None
+        mine = [e for e in self.evaluations if e.plan_id == active.id
+                and e.status is not ProposalStatus.RECONSIDER]
+        return mine[-1] if mine else None
+
+    @property
+    def closed(self) -> bool:
+        return self.closure is ProposalStatus.CONFIRMED
+
+    @property
+    def suspended(self) -> bool:
+        return self.suspension is ProposalStatus.CONFIRMED
+
+    @property
+    def out_of_agency(self) -> bool:
+        """Referred out or ended with information, and not taken back."""
+        if any(r.taken_back for r in self.referrals):
+            return False
+        if self.screening is not None and self.screened_version == self.assessment_version:
+            return self.screening is not ScreeningResult.CONTINUE
+        return self.triage in ("refer", "info_only")
+
+    @property
+    def continued(self) -> bool:
+        """Screened for continued support on the latest assessment, or already planning."""
+        return bool(self.plans) or (self.screening is ScreeningResult.CONTINUE)
+
+    @property
+    def problems(self) -> list[str]:
+        """Inconsistencies to show on the case (e.g. after merging transfer bundles)."""
+        found = []
+        if len(self.active_plans) > 1:
+            found.append(_("Two approved plans are in effect for this case (after merging "
+                           "data from another device). End the older one."))
+        return found
+
+
+@dataclass(frozen=True)
+class StepStatus:
+    step: Step
+    allowed: bool
+    reason: str = ""          # translated; why not (empty when allowed)
+
+    @property
+    def label(self) -> str:
+        return self.step.label
+
+
+# ---------------------------------------------------------------------------- reasons
+MEETING_NEEDED = N_("The approval of the support coordination meeting is needed.")
+ASSESS_FIRST = N_("Do the assessment first.")
+CLOSED = N_("The case is closed. To support the person again, register a new intake of the "
+            "same person.")
+SUSPENDED = N_("Support is suspended. Resume the case first.")
+OUT_OF_AGENCY = N_("The case was referred to another agency or ended with information. Take "
+                   "the case back first.")
+SILENCE_IS_NO_REASON = N_("You cannot close with pattern (3) only because there has been no "
+                          "contact. Suspend support first, or record the move-away.")
+
+
+def _guard_open(state: CaseState, *, allow_suspended: bool = False,
+                allow_out: bool = False) -> str:
+    if state.closed:
+        return _(CLOSED)
+    if state.suspended and not allow_suspended:
+        return _(SUSPENDED)
+    if state.out_of_agency and not allow_out:
+        return _(OUT_OF_AGENCY)
+    return ""
+
+
+def open_reason(state: CaseState) -> str:
+    """Why nothing can be changed on the case now (closed, suspended, referred out), or ''."""
+    return _guard_open(state)
+
+
+def _statutory_pending(plan: PlanFact) -> list[ItemFact]:
+    return [i for i in plan.items if i.needs_decision and not i.decided and not i.refused]
+
+
+def _why_not(step: Step, s: CaseState) -> str:
+    """The translated reason ``step`` is blocked for ``s``, or '' when it is allowed."""
+    active, open_plan = s.active_plan, s.open_plan
+    if step is Step.EMERGENCY:
+        return _guard_open(s, allow_out=True)
+    if step is Step.ASSESSMENT:
+        return _guard_open(s)
+    if step is Step.SCREENING:
+        if r := _guard_open(s, allow_out=True):
+            return r
+        if s.assessment_version == 0:
+            return _(ASSESS_FIRST)
+        if s.plans:
+            return _("The case already has a plan; screening is done before the first plan.")
+        return ""
+    if step is Step.PLAN:
+        if r := _guard_open(s):
+            return r
+        if s.assessment_version == 0:
+            return _(ASSESS_FIRST)
+        if s.plans:
+            return _("The case already has a plan. Amend it, or evaluate it and re-plan.")
+        if s.screening is not ScreeningResult.CONTINUE or s.screened_version != s.assessment_version:
+            return _("Screen the latest assessment for continued support first.")
+        return ""
+    if step is Step.SUBMIT_PLAN:
+        if r := _guard_open(s):
+            return r
+        if open_plan is None or open_plan.status is not PlanStatus.DRAFT:
+            if open_plan is not None and open_plan.status is PlanStatus.SUBMITTED:
+                return _("The plan is already waiting for the support coordination meeting.")
+            return _("There is no draft plan to submit.")
+        if not open_plan.signed:
+            return _("Record the date of the person's signature on the plan first.")
+        return ""
+    if step is Step.AMEND_PLAN:
+        if r := _guard_open(s):
+            return r
+        if active is None:
+            return _(MEETING_NEEDED) if open_plan else _("There is no plan in effect.")
+        return ""
+    if step is Step.REPLAN:
+        if r := _guard_open(s):
+            return r
+        if open_plan is not None and open_plan.kind is PlanKind.REPLAN:
+            return _("A re-plan is already being drafted.")
+        if active is None:
+            return _("There is no plan in effect.")
+        ev = s.latest_evaluation
+        if ev is None:
+            return _("Evaluate the plan at the support coordination meeting before re-planning.")
+        if ev.status is ProposalStatus.PROPOSED:
+            return _(MEETING_NEEDED)
+        if ev.decision is EvaluationDecision.REASSESS and s.assessment_version <= ev.assessment_version:
+            return _("The goals were not achieved: do the assessment again before re-planning.")
+        if ev.decision not in (EvaluationDecision.REPLAN, EvaluationDecision.REASSESS):
+            return _("The plan evaluation did not decide on a re-plan.")
+        return ""
+    if step is Step.DECISION:
+        if r := _guard_open(s):
+            return r
+        if active is None:
+            if open_plan is not None:
+                return _(MEETING_NEEDED)
+            return _("There is no plan in effect.")
+        if not any(i.needs_decision for i in active.items):
+            return _("The plan has no statutory service: no support decision is needed (the "
+                     "municipality is only informed).")
+        if not _statutory_pending(active):
+            return _("Every statutory service of the plan already has its support decision.")
+        return ""
+    if step is Step.SERVICE_START:
+        if r := _guard_open(s):
+            return r
+        if active is None:
+            return _(MEETING_NEEDED) if open_plan else _("There is no plan in effect.")
+        waiting = [i for i in active.items if not i.started and not i.refused]
+        if not waiting:
+            return _("Every service of the plan has started.")
+        if all(i.needs_decision and not i.decided for i in waiting):
+            return _(DECISION_FIRST)
+        return ""
+    if step is Step.RECORD:
+        return ""
+    if step is Step.MONITORING:
+        if r := _guard_open(s):
+            return r
+        if active is None:
+            return _(MEETING_NEEDED) if open_plan else _("There is no plan in effect.")
+        if not any(i.started for i in active.items):
+            return _("Start a service of the plan before monitoring.")
+        return ""
+    if step is Step.EVALUATION:
+        if r := _guard_open(s):
+            return r
+        if active is None:
+            return _(MEETING_NEEDED) if open_plan else _("There is no plan in effect.")
+        ev = s.latest_evaluation
+        if ev is not None and ev.status is ProposalStatus.PROPOSED:
+            return _("An evaluation of this plan is waiting for the support coordination meeting.")
+        return ""
+    if step is Step.CONTACT_ATTEMPT:
+        return _guard_open(s, allow_suspended=True)
+    if step is Step.SUSPENSION:
+        if s.suspension is ProposalStatus.PROPOSED:
+            return _("A suspension is waiting for the support coordination meeting.")
+        if r := _guard_open(s):
+            return r
+        if not s.continued:
+            return _("Only a case in continued support can be suspended.")
+        if s.open_contact_attempts == 0:
+            return _("Record the attempts to reach the person first (a note left at home, "
+                     "contact with acquaintances …).")
+        return ""
+    if step is Step.RESUME:
+        if s.closed:
+            return _(CLOSED)
+        if s.suspension is ProposalStatus.PROPOSED:
+            return _(MEETING_NEEDED)
+        if not s.suspended:
+            return _("The case is not suspended.")
+        return ""
+    if step is Step.CLOSURE:
+        if s.closure is ProposalStatus.PROPOSED:
+            return _("A closure is waiting for the support coordination meeting.")
+        return _guard_open(s, allow_suspended=True, allow_out=False)
+    if step is Step.FOLLOWUP:
+        if s.closure is ProposalStatus.PROPOSED:
+            return _(MEETING_NEEDED)
+        if not s.closed:
+            return _("Follow-up comes after a closure confirmed by the support coordination "
+                     "meeting.")
+        return ""
+    if step is Step.REFERRAL_CHECK:
+        if not any(not r.checked for r in s.referrals):
+            return _("No referral is waiting for its check.")
+        return ""
+    if step is Step.TAKE_BACK:
+        if s.closed:
+            return _(CLOSED)
+        if not any(r.checked and r.arrived is False and not r.taken_back for r in s.referrals):
+            return _("Check first that the person did not reach the agency, then take the "
+                     "case back.")
+        return ""
+    if step is Step.NEW_INTAKE:
+        if not s.closed:
+            return _("The case is still open: continue it instead of a new intake.")
+        return ""
+    raise ValueError(step)
+
+
+DECISION_FIRST = N_("A statutory service cannot start before the municipality's support "
+                    "decision.")
+
+
+def steps(state: CaseState) -> list[StepStatus]:
+    """Every step, allowed or not, with the reason when not (for the case view's buttons)."""
+    result = []
+    for step in Step:
+        reason = _why_not(step, state)
+        result.append(StepStatus(step, not reason, reason))
+    return result
+
+
+def check(state: CaseState, step: Step) -> StepStatus:
+    reason = _why_not(step, state)
+    return StepStatus(step, not reason, reason)
+
+
+def can_start_item(state: CaseState, item_id: str) -> str:
+    """Why the service of plan item ``item_id`` cannot be marked started ('' when it can)."""
+    if r := _guard_open(state):
+        return r
+    active = state.active_plan
+    if active is None:
+        return _(MEETING_NEEDED) if state.open_plan else _("There is no plan in effect.")
+    item = next((i for i in (active.items if active else ()) if i.id == item_id), None)
+    if item is None:
+        return _("This item is not part of the plan in effect.")
+    if item.started:
+        return _("This service has already started.")
+    if item.refused:
+        return _("The municipality did not grant this service.")
+    if item.needs_decision and not item.decided:
+        return _(DECISION_FIRST)
+    return ""
+
+
+def can_close(state: CaseState, pattern: ClosurePattern | str,
+              grounds: ClosureGrounds | str | None = None) -> str:
+    """Why 終結 with ``pattern`` is refused ('' when it may go to the meeting)."""
+    if r := _why_not(Step.CLOSURE, state):
+        return r
+    pattern = ClosurePattern(pattern)
+    if pattern is ClosurePattern.CONTACT_LOST:
+        g = ClosureGrounds(grounds) if grounds else None
+        if g is ClosureGrounds.SUSPENSION and state.suspended:
+            return ""
+        if g is ClosureGrounds.MOVED_AWAY and state.moved_away:
+            return ""
+        if g is None and (state.suspended or state.moved_away):
+            return ""
+        return _(SILENCE_IS_NO_REASON)
+    if state.suspended:
+        return _("A suspended case closes with pattern (3), or resume it first.")
+    return ""
+
+
+class DecisionNeed(LabelledEnum):
+    """The 支援決定 matrix of PROCESS.md §1.8, by what the plan contains."""
+
+    REQUIRED = "required", N_("Statutory services only: support decision required")
+    STATUTORY_ONLY = "statutory_only", N_(
+        "Statutory and other services: decision for the statutory ones, the rest reported")
+    REPORT_ONLY = "report_only", N_("No statutory service: report only")
+
+
+def decision_need(needs_decision: list[bool]) -> DecisionNeed:
+    """Which row of the matrix a plan falls in (one flag per service item)."""
+    if not any(needs_decision):
+        return DecisionNeed.REPORT_ONLY
+    if all(needs_decision):
+        return DecisionNeed.REQUIRED
+    return DecisionNeed.STATUTORY_ONLY
+
+
+def stage(s: CaseState) -> Stage:
+    """The stage shown on the stage bar."""
+    if s.closed:
+        return Stage.CLOSED
+    if s.suspended:
+        return Stage.SUSPENDED
+    if s.out_of_agency:
+        return Stage.REFERRED if (
+            (s.screening is ScreeningResult.REFER and s.screened_version == s.assessment_version
+             and s.assessment_version)
+            or (s.screening is None and s.triage == "refer")) else Stage.INFO_ONLY
+    active, open_plan = s.active_plan, s.open_plan
+    if active is not None:
+        ev = s.latest_evaluation
+        if ev is not None and ev.status is ProposalStatus.PROPOSED:
+            return Stage.EVALUATION
+        if s.closure is ProposalStatus.PROPOSED:
+            return Stage.EVALUATION
+        if ev is not None and ev.status is ProposalStatus.CONFIRMED:
+            if ev.decision is EvaluationDecision.REASSESS and (
+                    s.assessment_version <= ev.assessment_version):
+                return Stage.ASSESSMENT
+            if ev.decision in (EvaluationDecision.REPLAN, EvaluationDecision.REASSESS):
+                if open_plan is not None and open_plan.status is PlanStatus.SUBMITTED:
+                    return Stage.MEETING
+                return Stage.PLAN
+            if ev.decision is EvaluationDecision.CLOSE:
+                return Stage.EVALUATION
+        if _statutory_pending(active):
+            return Stage.DECISION
+        if s.monitorings_of_active_plan:
+            return Stage.MONITORING
+        return Stage.SUPPORT
+    if open_plan is not None:
+        return Stage.MEETING if open_plan.status is PlanStatus.SUBMITTED else Stage.PLAN
+    if s.closure is ProposalStatus.PROPOSED:
+        return Stage.EVALUATION
+    if s.screening is ScreeningResult.CONTINUE and s.screened_version == s.assessment_version:
+        return Stage.PLAN
+    if s.assessment_version:
+        return Stage.ASSESSMENT
+    return Stage.INTAKE
+
+
+def next_actions(s: CaseState) -> list[str]:
+    """Short translated hints of what to do next on the case (for the case view)."""
+    hints: list[str] = list(s.problems)
+    allowed = {st.step for st in steps(s) if st.allowed}
+    order = [Step.REFERRAL_CHECK, Step.TAKE_BACK, Step.ASSESSMENT, Step.SCREENING, Step.PLAN,
+             Step.SUBMIT_PLAN, Step.REPLAN, Step.DECISION, Step.SERVICE_START, Step.MONITORING,
+             Step.RESUME, Step.FOLLOWUP]
+    st = stage(s)
+    for step in order:
+        if step not in allowed:
+            continue
+        if step is Step.ASSESSMENT and (s.assessment_version and st is not Stage.ASSESSMENT):
+            continue
+        if step is Step.MONITORING and st not in (Stage.SUPPORT, Stage.MONITORING):
+            continue
+        hints.append(step.label)
+    if s.open_plan is not None and s.open_plan.status is PlanStatus.SUBMITTED:
+        hints.append(_(MEETING_NEEDED))
+    if s.emergency_pending:
+        hints.append(_("Municipal procedures of emergency support are pending: {n}")
+                     .format(n=s.emergency_pending))
+    return hints
+
+
+# ---------------------------------------------------------------------------- scheduling
+def is_business_day(d: date) -> bool:
+    """Weekdays that are not Japanese national holidays nor the year-end closure (12/29–1/3)."""
+    import jpholiday
+    if d.weekday() >= 5 or jpholiday.is_holiday(d):
+        return False
+    if (d.month == 12 and d.day >= 29) or (d.month == 1 and d.day <= 3):
+        return False
+    return True
+
+
+def previous_business_day(d: date) -> date:
+    """``d`` itself when it is a business day, else the business day before it.
+
+    We move earlier, never later: a monitoring planned "within two weeks" or "monthly"
+    then stays within its interval instead of slipping past it."""
+    while not is_business_day(d):
+        d -= timedelta(days=1)
+    return d
+
+
+def _add_months(d: date, months: int) -> date:
+    import calendar
+    y, m = divmod(d.month - 1 + months, 12)
+    y, m = d.year + y, m + 1
+    return date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
+
+
+FIRST_MONITORING_DAYS = 14
+
+
+def first_monitoring_date(support_started: date) -> date:
+    """① 支援直後: within two weeks after support starts (on a business day)."""
+    return previous_business_day(support_started + timedelta(days=FIRST_MONITORING_DAYS))
+
+
+def next_monitoring_date(last: date) -> date:
+    """② 定期: about one month after the last monitoring (on a business day)."""
+    target = previous_business_day(_add_months(last, 1))
+    return target if target > last else last + timedelta(days=1)
+
+
+# ---------------------------------------------------------------------------- wizards
+# Pages of each wizard, and how the next page depends on the answers given so far
+# (Electrum's GUI-agnostic wizard: the Qt pages call ``wizard_next`` from nextId()).
+WIZARD_PAGES: dict[Step, tuple[str, ...]] = {
+    Step.EMERGENCY: ("action", "procedure", "confirm"),
+    Step.ASSESSMENT: ("basics", "household", "domains", "problems", "analysis", "team",
+                      "confirm"),
+    Step.SCREENING: ("result", "referral", "report", "confirm"),
+    Step.PLAN: ("aim", "goals", "items", "services", "schedule", "signature", "confirm"),
+    Step.REPLAN: ("aim", "goals", "items", "services", "schedule", "signature", "confirm"),
+    Step.MONITORING: ("basics", "progress", "amendment", "next", "confirm"),
+    Step.EVALUATION: ("goals", "outcomes", "decision", "next_goal", "reassessment",
+                      "closure_intent", "meeting", "confirm"),
+    Step.SUSPENSION: ("attempts", "proposal", "meeting", "confirm"),
+    Step.CLOSURE: ("pattern", "grounds", "intention", "referrals", "followup", "meeting",
+                   "confirm"),
+    Step.REFERRAL_CHECK: ("result", "take_back", "confirm"),
+}
+
+
+def _skip(step: Step, page: str, a: dict[str, Any]) -> bool:
+    """True when ``page`` does not apply given the answers ``a``."""
+    if step is Step.SCREENING:
+        result = a.get("result")
+        if page == "referral":
+            return result != ScreeningResult.REFER.value
+        if page == "report":          # continuing cases are reported to the municipality
+            return result != ScreeningResult.CONTINUE.value
+    if step in (Step.PLAN, Step.REPLAN) and page == "services":
+        return not a.get("has_statutory")
+    if step is Step.MONITORING and page == "amendment":
+        return not a.get("amendment_needed")
+    if step is Step.EVALUATION:
+        decision = a.get("decision")
+        wanted = {"next_goal": EvaluationDecision.REPLAN.value,
+                  "reassessment": EvaluationDecision.REASSESS.value,
+                  "closure_intent": EvaluationDecision.CLOSE.value}
+        if page in wanted:
+            return decision != wanted[page]
+    if step is Step.CLOSURE:
+        pattern = a.get("pattern")
+        if page == "grounds":
+            return pattern != ClosurePattern.CONTACT_LOST.value
+        if page == "intention":       # the person cannot be asked when contact is lost
+            return pattern == ClosurePattern.CONTACT_LOST.value
+    if step is Step.REFERRAL_CHECK and page == "take_back":
+        return a.get("arrived") is not False
+    return False
+
+
+def wizard_pages(step: Step) -> tuple[str, ...]:
+    return WIZARD_PAGES.get(step, ("confirm",))
+
+
+def wizard_next(step: Step | str, page: str, answers: dict[str, Any]) -> str | None:
+    """The page after ``page`` given ``answers`` so far, or None when ``page`` is the last."""
+    step = Step(step)
+    pages = wizard_pages(step)
+    if page not in pages:
+        raise ValueError(f"unknown page {page!r} of {step.value}")
+    for nxt in pages[pages.index(page) + 1:]:
+        if not _skip(step, nxt, answers):
+            return nxt
+    return None
+
+
+def wizard_path(step: Step | str, answers: dict[str, Any]) -> list[str]:
+    """Every page the wizard shows for ``answers`` (first page included)."""
+    step = Step(step)
+    path = [wizard_pages(step)[0]]
+    while (nxt := wizard_next(step, path[-1], answers)) is not None:
+        path.append(nxt)
+    return path
+
+
+# ---------------------------------------------------------------------------- records
+# Plain domain objects the Desk returns (rows of the process tables).
+@dataclass
+class Goal:
+    """短期目標 with its target date."""
+
+    text: str
+    target_on: date | None = None
+
+
+@dataclass
+class PlanItem:
+    """One support item: what, who (this agency or a named provider), period, frequency."""
+
+    what: str
+    service_key: str = "self_reliance"
+    provider: str = ""                 # '' = this agency
+    problem: str = ""                  # the problem it addresses
+    period_from: date | None = None
+    period_to: date | None = None
+    frequency: str = ""
+    id: str = ""
+    started_on: date | None = None     # サービス開始 (filled by the store)
+    decision: str = ""                 # 'required' / 'decided' / 'refused' / 'reported'
+
+
+@dataclass
+class PlanInput:
+    aim: str                            # 本人の目指す姿
+    goals: list[Goal] = field(default_factory=list)
+    items: list[PlanItem] = field(default_factory=list)
+    period_from: date | None = None
+    period_to: date | None = None
+    next_monitoring_on: date | None = None
+    signed_on: date | None = None       # 本人署名日
+    author: str = ""                    # 作成者
+    created_on: date | None = None      # 作成日
+
+
+@dataclass
+class Plan(PlanInput):
+    id: str = ""
+    case_id: str = ""
+    number: int = 1
+    kind: PlanKind = PlanKind.FIRST
+    status: PlanStatus = PlanStatus.DRAFT
+    approved_on: date | None = None
+    meeting_result: str = ""
+    conditions: str = ""
+    rev: int = 0
+
+    @property
+    def decision_need(self) -> DecisionNeed:
+        return decision_need([i.decision in ("required", "decided", "refused")
+                              for i in self.items])
+
+
+@dataclass
+class Participant:
+    name: str
+    organisation: str = ""
+
+
+@dataclass
+class AgendaItem:
+    id: str
+    meeting_id: str
+    kind: AgendaKind
+    case_id: str | None
+    subject_id: str | None
+    summary: str = ""
+    result: MeetingResult | None = None
+    conditions: str = ""
+    case_no: str = ""
+
+
+@dataclass
+class Meeting:
+    """支援調整会議 — approves plans, evaluations, suspensions and closures."""
+
+    id: str
+    held_on: date
+    kind: MeetingKind
+    place: str = ""
+    participants: list[Participant] = field(default_factory=list)
+    minutes: str = ""
+    next_meeting_on: date | None = None
+    held: bool = False
+    items: list[AgendaItem] = field(default_factory=list)
+
+
+@dataclass
+class SupportRecord:
+    """支援経過記録 — append-only; a correction is a new row superseding the old one."""
+
+    id: str
+    case_id: str
+    occurred_at: datetime
+    method: RecordMethod
+    staff: str
+    contact_person: str
+    content: str
+    next_action: str = ""
+    supersedes: str | None = None
+    superseded_by: str | None = None
+    correction_reason: str = ""
+
+
+@dataclass
+class TimelineEntry:
+    """One thing that happened on a case (the case view's timeline, newest first)."""
+
+    kind: str          # table name: intake, assessment, plan, support_record, …
+    on: date
+    title: str
+    text: str = ""
+    id: str = ""
+    order: str = ""    # hlc of the row, for a stable order within a day
+    superseded: bool = False
+
+
+
+@dataclass
+class Service:
+    """A service from the master data (名称は法改正で変わる)."""
+
+    key: str
+    name: str
+    statutory: bool = False
+    employment: bool = False
+    needs_decision: bool = False      # 支援決定 required before it starts
+    usual_months: int | None = None
+    id: str = ""
+
+
+@dataclass
+class Referral:
+    """つなぎ: referral to another agency, checked later (後日確認), maybe taken back."""
+
+    id: str
+    case_id: str
+    origin: ReferralOrigin
+    referred_on: date
+    referred_to: str
+    accompanied: bool = False
+    check_on: date | None = None
+    checked_on: date | None = None
+    arrived: bool | None = None
+    check_note: str = ""
+    taken_back_on: date | None = None
+
+
+@dataclass
+class AssessmentInput:
+    """インテーク・アセスメントシート; domains by master key, problems as checklist keys."""
+
+    assessed_on: date
+    domains: dict[str, str] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    problem_other: str = ""
+    analysis: str = ""                  # 課題と背景要因
+    strengths: str = ""                 # 本人の強み (ストレングス)
+    wishes: str = ""                    # 本人の希望
+    household: list[dict[str, Any]] = field(default_factory=list)
+    consultation_history: str = ""      # 相談歴
+    life_history: str = ""              # 生活歴・職歴
+    team: list[Participant] = field(default_factory=list)          # チームアセスメント
+    expert_opinions: list[dict[str, str]] = field(default_factory=list)  # 専門的アセスメント
+    author: str = ""
+    reason: str = ""                    # why re-assessed
+
+
+@dataclass
+class Assessment(AssessmentInput):
+    id: str = ""
+    case_id: str = ""
+    version: int = 1
+
+
+@dataclass
+class MonitoringInput:
+    monitored_on: date
+    kind: MonitoringKind = MonitoringKind.REGULAR
+    method: str = ""
+    change: str = ""                    # 本人の変化
+    progress: list[dict[str, str]] = field(default_factory=list)   # [{goal, progress}]
+    satisfaction: str = ""
+    amendment_needed: bool = False
+    next_on: date | None = None         # None: scheduled monthly
+
+
+@dataclass
+class EvaluationInput:
+    evaluated_on: date
+    attainment: list[tuple[str, Attainment]] = field(default_factory=list)  # (goal, 達成度)
+    decision: EvaluationDecision = EvaluationDecision.CONTINUE
+    support_delivered: str = ""
+    employed_on: date | None = None     # 就労
+    income_increased_on: date | None = None  # 増収
+    motivation: bool = False            # 意欲
+    relationships: bool = False         # 関係性
+    participation: bool = False         # 参加
+    hardship: bool = False              # 経済的困窮
+    note: str = ""
+
+
+@dataclass
+class ClosureInput:
+    """終結: pattern with its reason, the person's intention (how, when), referrals, follow-up."""
+
+    proposed_on: date
+    pattern: ClosurePattern
+    reason: str
+    grounds: ClosureGrounds | None = None   # pattern (3)
+    intention: str = ""
+    intention_how: str = ""
+    intention_on: date | None = None
+    referrals: list[str] = field(default_factory=list)
+    followup_plan: str = ""

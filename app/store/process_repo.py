@@ -1,0 +1,695 @@
+"""SQL of the consultation process (assessment … follow-up): writes through the Writer, reads
+into the plain objects of app/process.py, and the facts (CaseState) the step graph reads."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import date, datetime
+from typing import Any
+
+from app import process as P
+from app.paths import master_dir
+from app.store.db import Connection
+from app.store.journal import Writer
+
+
+def _d(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _iso(d: date | datetime | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+BACKFILL_FLAG = "process.backfilled"
+
+
+def ensure_process_data(store: Any, w: Writer) -> None:
+    """First open of a desk from before schema 2: load the master data it lacks and, once
+    per installation, derive the referral and emergency rows of its old intakes."""
+    repo = ProcessRepo(store.conn)
+    if store.conn.execute("SELECT 1 FROM service LIMIT 1").fetchone() is None:
+        repo.load_master(w)
+    if store.local(BACKFILL_FLAG) is None:
+        repo.from_intakes(w)
+        store.set_local(BACKFILL_FLAG, "1")
+
+
+class ProcessRepo:
+    """Queries and writes of the process tables on one open connection."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def _all(self, sql: str, args: tuple | list = ()) -> list[dict[str, Any]]:
+        cur = self.conn.execute(sql, args)
+        names = [c[0] for c in cur.description]
+        return [dict(zip(names, r)) for r in cur.fetchall()]
+
+    def _one(self, sql: str, args: tuple | list = ()) -> dict[str, Any] | None:
+        rows = self._all(sql, args)
+        return rows[0] if rows else None
+
+    # ------------------------------------------------------------------ master data
+    def load_master(self, w: Writer) -> int:
+        """Insert the services and assessment lists of resources/master missing from the
+        database (a new desk, or one created before schema 2). Returns rows added."""
+        added = 0
+        services = json.loads((master_dir() / "services.json").read_text(encoding="utf-8"))
+        known = {r[0] for r in self.conn.execute("SELECT key FROM service")}
+        for i, s in enumerate(services["services"]):
+            if s["key"] in known:
+                continue
+            w.insert("service", {"key": s["key"], "name": s["name"],
+                                 "statutory": int(s["statutory"]),
+                                 "employment": int(s["employment"]),
+                                 "needs_decision": int(s["needs_decision"]),
+                                 "usual_months": s.get("usual_months"), "sort": i, "active": 1})
+            added += 1
+        lists = json.loads((master_dir() / "assessment.json").read_text(encoding="utf-8"))
+        known_pairs = {(r[0], r[1]) for r in self.conn.execute(
+            "SELECT kind, key FROM assessment_master")}
+        for kind, entries in (("domain", lists["domains"]), ("problem", lists["problems"])):
+            for i, e in enumerate(entries):
+                if (kind, e["key"]) in known_pairs:
+                    continue
+                w.insert("assessment_master", {"kind": kind, "key": e["key"], "name": e["name"],
+                                               "sort": i, "active": 1})
+                added += 1
+        return added
+
+    def services(self, active_only: bool = True) -> list[P.Service]:
+        sql = ("SELECT id, key, name, statutory, employment, needs_decision, usual_months "
+               "FROM service")
+        if active_only:
+            sql += " WHERE active = 1"
+        return [P.Service(id=r["id"], key=r["key"], name=r["name"],
+                          statutory=bool(r["statutory"]), employment=bool(r["employment"]),
+                          needs_decision=bool(r["needs_decision"]),
+                          usual_months=r["usual_months"])
+                for r in self._all(sql + " ORDER BY sort, key")]
+
+    def service(self, key: str) -> P.Service | None:
+        return next((s for s in self.services(active_only=False) if s.key == key), None)
+
+    def assessment_master(self, kind: str) -> list[tuple[str, str]]:
+        return [(r[0], r[1]) for r in self.conn.execute(
+            "SELECT key, name FROM assessment_master WHERE kind = ? AND active = 1"
+            " ORDER BY sort, key", (kind,))]
+
+    # ------------------------------------------------------------------ from intake
+    def from_intakes(self, w: Writer, case_id: str | None = None) -> int:
+        """Referral rows for intakes triaged 他機関へつなぎ, and emergency rows for the
+        emergency support done at intake (statutory ones pending), where missing."""
+        where = " AND i.case_id = ?" if case_id else ""
+        args = (case_id,) if case_id else ()
+        added = 0
+        for r in self._all(
+                "SELECT i.id, i.case_id, i.received_on, i.referral_to, i.accompanied, i.check_on"
+                " FROM intake i WHERE i.triage = 'refer' AND NOT EXISTS (SELECT 1 FROM referral"
+                " x WHERE x.origin = 'intake' AND x.source_id = i.id)" + where, args):
+            w.insert("referral", {"case_id": r["case_id"], "origin": "intake",
+                                  "source_id": r["id"], "referred_on": r["received_on"],
+                                  "referred_to": r["referral_to"],
+                                  "accompanied": r["accompanied"], "check_on": r["check_on"]})
+            added += 1
+        from app.domain import EmergencyAction
+        for r in self._all(
+                "SELECT i.id, i.case_id, i.received_on, i.emergency_actions, i.emergency_note"
+                " FROM intake i WHERE i.emergency_actions <> '[]' AND NOT EXISTS (SELECT 1 FROM"
+                " emergency_support e WHERE e.intake_id = i.id)" + where, args):
+            for action in json.loads(r["emergency_actions"]):
+                statutory = EmergencyAction(action).statutory
+                w.insert("emergency_support", {
+                    "case_id": r["case_id"], "intake_id": r["id"], "action": action,
+                    "done_on": r["received_on"], "note": r["emergency_note"],
+                    "procedure": "pending" if statutory else "none"})
+                added += 1
+        return added
+
+    # ------------------------------------------------------------------ emergency
+    def insert_emergency(self, w: Writer, case_id: str, action: str, done_on: date, note: str,
+                         statutory: bool) -> str:
+        return w.insert("emergency_support", {
+            "case_id": case_id, "action": action, "done_on": _iso(done_on), "note": note,
+            "procedure": "pending" if statutory else "none"})
+
+    def emergency(self, case_id: str) -> list[dict[str, Any]]:
+        return self._all("SELECT * FROM emergency_support WHERE case_id = ? ORDER BY done_on, hlc",
+                         (case_id,))
+
+    def emergency_row(self, emergency_id: str) -> dict[str, Any] | None:
+        return self._one("SELECT * FROM emergency_support WHERE id = ?", (emergency_id,))
+
+    # ------------------------------------------------------------------ assessment
+    def assessment_version(self, case_id: str) -> int:
+        return int(self.conn.execute("SELECT COALESCE(MAX(version), 0) FROM assessment"
+                                     " WHERE case_id = ?", (case_id,)).fetchone()[0])
+
+    def insert_assessment(self, w: Writer, case_id: str, a: P.AssessmentInput) -> tuple[str, int]:
+        version = self.assessment_version(case_id) + 1
+        row_id = w.insert("assessment", {
+            "case_id": case_id, "version": version, "assessed_on": _iso(a.assessed_on),
+            "author": a.author, "domains": _json(a.domains), "problems": _json(a.problems),
+            "problem_other": a.problem_other, "analysis": a.analysis, "strengths": a.strengths,
+            "wishes": a.wishes, "household": _json(a.household),
+            "consultation_history": a.consultation_history, "life_history": a.life_history,
+            "team": _json([asdict(t) for t in a.team]),
+            "expert_opinions": _json(a.expert_opinions), "reason": a.reason})
+        return row_id, version
+
+    def assessments(self, case_id: str) -> list[P.Assessment]:
+        out = []
+        for r in self._all("SELECT * FROM assessment WHERE case_id = ? ORDER BY version",
+                           (case_id,)):
+            out.append(P.Assessment(
+                id=r["id"], case_id=r["case_id"], version=r["version"],
+                assessed_on=date.fromisoformat(r["assessed_on"]), author=r["author"],
+                domains=json.loads(r["domains"]), problems=json.loads(r["problems"]),
+                problem_other=r["problem_other"], analysis=r["analysis"],
+                strengths=r["strengths"], wishes=r["wishes"],
+                household=json.loads(r["household"]),
+                consultation_history=r["consultation_history"], life_history=r["life_history"],
+                team=[P.Participant(**t) for t in json.loads(r["team"])],
+                expert_opinions=json.loads(r["expert_opinions"]), reason=r["reason"]))
+        return out
+
+    # ------------------------------------------------------------------ screening, referral
+    def insert_screening(self, w: Writer, case_id: str, screened_on: date, result: str,
+                         version: int, note: str, reported_on: date | None) -> str:
+        return w.insert("screening", {
+            "case_id": case_id, "screened_on": _iso(screened_on), "result": result,
+            "assessment_version": version, "note": note, "reported_on": _iso(reported_on)})
+
+    def insert_referral(self, w: Writer, case_id: str, origin: str, source_id: str | None,
+                        referred_on: date, referred_to: str, accompanied: bool,
+                        check_on: date | None) -> str:
+        return w.insert("referral", {
+            "case_id": case_id, "origin": origin, "source_id": source_id,
+            "referred_on": _iso(referred_on), "referred_to": referred_to,
+            "accompanied": int(accompanied), "check_on": _iso(check_on)})
+
+    @staticmethod
+    def _referral(r: dict[str, Any]) -> P.Referral:
+        return P.Referral(
+            id=r["id"], case_id=r["case_id"], origin=P.ReferralOrigin(r["origin"]),
+            referred_on=date.fromisoformat(r["referred_on"]), referred_to=r["referred_to"],
+            accompanied=bool(r["accompanied"]), check_on=_d(r["check_on"]),
+            checked_on=_d(r["checked_on"]),
+            arrived=None if r["arrived"] is None else bool(r["arrived"]),
+            check_note=r["check_note"], taken_back_on=_d(r["taken_back_on"]))
+
+    def referrals(self, case_id: str) -> list[P.Referral]:
+        return [self._referral(r) for r in self._all(
+            "SELECT * FROM referral WHERE case_id = ? ORDER BY referred_on, hlc", (case_id,))]
+
+    def referral(self, referral_id: str) -> P.Referral | None:
+        r = self._one("SELECT * FROM referral WHERE id = ?", (referral_id,))
+        return self._referral(r) if r else None
+
+    # ------------------------------------------------------------------ plans
+    def next_plan_number(self, case_id: str) -> int:
+        return int(self.conn.execute("SELECT COALESCE(MAX(number), 0) FROM plan WHERE case_id = ?",
+                                     (case_id,)).fetchone()[0]) + 1
+
+    @staticmethod
+    def _plan_fields(p: P.PlanInput) -> dict[str, Any]:
+        return {"aim": p.aim,
+                "goals": _json([{"text": g.text, "target_on": _iso(g.target_on)} for g in p.goals]),
+                "period_from": _iso(p.period_from), "period_to": _iso(p.period_to),
+                "next_monitoring_on": _iso(p.next_monitoring_on), "signed_on": _iso(p.signed_on),
+                "author": p.author}
+
+    @staticmethod
+    def _item_fields(item: P.PlanItem, sort: int) -> dict[str, Any]:
+        return {"sort": sort, "problem": item.problem, "what": item.what,
+                "service_key": item.service_key, "provider": item.provider,
+                "period_from": _iso(item.period_from), "period_to": _iso(item.period_to),
+                "frequency": item.frequency, "removed": 0}
+
+    def insert_plan(self, w: Writer, case_id: str, p: P.PlanInput, kind: P.PlanKind,
+                    assessment_version: int, created_on: date) -> str:
+        plan_id = w.insert("plan", {
+            "case_id": case_id, "number": self.next_plan_number(case_id), "kind": kind.value,
+            "status": P.PlanStatus.DRAFT.value, "assessment_version": assessment_version,
+            "created_on": _iso(p.created_on or created_on), **self._plan_fields(p)})
+        for i, item in enumerate(p.items):
+            w.insert("plan_item", {"plan_id": plan_id, **self._item_fields(item, i)})
+        return plan_id
+
+    def replace_plan_content(self, w: Writer, plan_id: str, p: P.PlanInput) -> None:
+        """Write new content: items with an id are updated, new ones added, missing ones
+        marked removed (never deleted: a started service keeps its item)."""
+        w.update("plan", plan_id, self._plan_fields(p))
+        existing = {r["id"] for r in self._all(
+            "SELECT id FROM plan_item WHERE plan_id = ? AND removed = 0", (plan_id,))}
+        kept = set()
+        for i, item in enumerate(p.items):
+            if item.id and item.id in existing:
+                w.update("plan_item", item.id, self._item_fields(item, i))
+                kept.add(item.id)
+            else:
+                w.insert("plan_item", {"plan_id": plan_id, **self._item_fields(item, i)})
+        for gone in existing - kept:
+            w.update("plan_item", gone, {"removed": 1})
+
+    def set_plan(self, w: Writer, plan_id: str, **changes: Any) -> None:
+        w.update("plan", plan_id, {k: (_iso(v) if isinstance(v, date) else v)
+                                   for k, v in changes.items()})
+
+    def insert_amendment(self, w: Writer, plan_id: str, case_id: str, amended_on: date,
+                         reason: str, before: dict, after: dict) -> str:
+        return w.insert("plan_amendment", {
+            "plan_id": plan_id, "case_id": case_id, "amended_on": _iso(amended_on),
+            "reason": reason, "before": _json(before), "after": _json(after)})
+
+    def amendments(self, plan_id: str) -> list[dict[str, Any]]:
+        rows = self._all("SELECT * FROM plan_amendment WHERE plan_id = ? ORDER BY hlc", (plan_id,))
+        for r in rows:
+            r["before"], r["after"] = json.loads(r["before"]), json.loads(r["after"])
+        return rows
+
+    def _items(self, plan_id: str) -> list[P.PlanItem]:
+        needs = {s.key: s.needs_decision for s in self.services(active_only=False)}
+        decisions: dict[str, str] = {}
+        for r in self._all("SELECT service_key, result FROM decision WHERE plan_id = ?"
+                           " ORDER BY hlc", (plan_id,)):
+            decisions[r["service_key"]] = r["result"]
+        starts = {r["plan_item_id"]: r["started_on"] for r in self._all(
+            "SELECT plan_item_id, started_on FROM service_start WHERE plan_id = ?", (plan_id,))}
+        items = []
+        for r in self._all("SELECT * FROM plan_item WHERE plan_id = ? AND removed = 0"
+                           " ORDER BY sort", (plan_id,)):
+            if needs.get(r["service_key"]):
+                state = {"approved": "decided", "refused": "refused"}.get(
+                    decisions.get(r["service_key"], ""), "required")
+            else:
+                state = "reported"
+            items.append(P.PlanItem(
+                id=r["id"], what=r["what"], service_key=r["service_key"], provider=r["provider"],
+                problem=r["problem"], period_from=_d(r["period_from"]),
+                period_to=_d(r["period_to"]), frequency=r["frequency"],
+                started_on=_d(starts.get(r["id"])), decision=state))
+        return items
+
+    def _plan(self, r: dict[str, Any]) -> P.Plan:
+        return P.Plan(
+            id=r["id"], case_id=r["case_id"], number=r["number"], kind=P.PlanKind(r["kind"]),
+            status=P.PlanStatus(r["status"]), aim=r["aim"],
+            goals=[P.Goal(g["text"], _d(g.get("target_on"))) for g in json.loads(r["goals"])],
+            items=self._items(r["id"]), period_from=_d(r["period_from"]),
+            period_to=_d(r["period_to"]), next_monitoring_on=_d(r["next_monitoring_on"]),
+            signed_on=_d(r["signed_on"]), author=r["author"], created_on=_d(r["created_on"]),
+            approved_on=_d(r["approved_on"]), meeting_result=r["meeting_result"],
+            conditions=r["conditions"], rev=r["rev"])
+
+    def plan(self, plan_id: str) -> P.Plan | None:
+        r = self._one("SELECT * FROM plan WHERE id = ?", (plan_id,))
+        return self._plan(r) if r else None
+
+    def plans(self, case_id: str) -> list[P.Plan]:
+        return [self._plan(r) for r in self._all(
+            "SELECT * FROM plan WHERE case_id = ? ORDER BY number", (case_id,))]
+
+    def plan_item_row(self, item_id: str) -> dict[str, Any] | None:
+        return self._one("SELECT * FROM plan_item WHERE id = ? AND removed = 0", (item_id,))
+
+    # ------------------------------------------------------------------ meetings
+    def insert_meeting(self, w: Writer, held_on: date, kind: str, place: str,
+                       participants: list[P.Participant], next_meeting_on: date | None) -> str:
+        return w.insert("meeting", {
+            "held_on": _iso(held_on), "kind": kind, "place": place,
+            "participants": _json([asdict(p) for p in participants]),
+            "next_meeting_on": _iso(next_meeting_on), "held": 0})
+
+    def set_meeting(self, w: Writer, meeting_id: str, **changes: Any) -> None:
+        w.update("meeting", meeting_id, {k: (_iso(v) if isinstance(v, date) else v)
+                                         for k, v in changes.items()})
+
+    def insert_agenda_item(self, w: Writer, meeting_id: str, case_id: str | None, kind: str,
+                           subject_id: str | None, summary: str) -> str:
+        sort = int(self.conn.execute("SELECT COUNT(*) FROM agenda_item WHERE meeting_id = ?",
+                                     (meeting_id,)).fetchone()[0])
+        return w.insert("agenda_item", {
+            "meeting_id": meeting_id, "case_id": case_id, "kind": kind, "subject_id": subject_id,
+            "summary": summary, "sort": sort})
+
+    def set_agenda_result(self, w: Writer, item_id: str, result: str, conditions: str) -> None:
+        w.update("agenda_item", item_id, {"result": result, "conditions": conditions})
+
+    def _agenda(self, r: dict[str, Any]) -> P.AgendaItem:
+        return P.AgendaItem(
+            id=r["id"], meeting_id=r["meeting_id"], kind=P.AgendaKind(r["kind"]),
+            case_id=r["case_id"], subject_id=r["subject_id"], summary=r["summary"],
+            result=P.MeetingResult(r["result"]) if r["result"] else None,
+            conditions=r["conditions"], case_no=r.get("case_no") or "")
+
+    _AGENDA_SQL = ("SELECT a.*, c.case_no FROM agenda_item a LEFT JOIN case_file c"
+                   " ON c.id = a.case_id")
+
+    def agenda(self, meeting_id: str, pending_only: bool = False) -> list[P.AgendaItem]:
+        sql = self._AGENDA_SQL + " WHERE a.meeting_id = ?"
+        if pending_only:
+            sql += " AND a.result IS NULL"
+        return [self._agenda(r) for r in self._all(sql + " ORDER BY a.sort", (meeting_id,))]
+
+    def agenda_item(self, item_id: str) -> P.AgendaItem | None:
+        r = self._one(self._AGENDA_SQL + " WHERE a.id = ?", (item_id,))
+        return self._agenda(r) if r else None
+
+    def pending_agenda_for(self, subject_id: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM agenda_item WHERE subject_id = ? AND result IS"
+                                 " NULL", (subject_id,)).fetchone() is not None
+
+    def meeting(self, meeting_id: str) -> P.Meeting | None:
+        r = self._one("SELECT * FROM meeting WHERE id = ?", (meeting_id,))
+        if r is None:
+            return None
+        return P.Meeting(
+            id=r["id"], held_on=date.fromisoformat(r["held_on"]), kind=P.MeetingKind(r["kind"]),
+            place=r["place"],
+            participants=[P.Participant(**p) for p in json.loads(r["participants"])],
+            minutes=r["minutes"], next_meeting_on=_d(r["next_meeting_on"]),
+            held=bool(r["held"]), items=self.agenda(r["id"]))
+
+    def case_agenda(self, case_id: str) -> list[tuple[P.AgendaItem, date]]:
+        return [(self._agenda(r), date.fromisoformat(r["held_on"])) for r in self._all(
+            "SELECT a.*, c.case_no, m.held_on FROM agenda_item a JOIN meeting m ON"
+            " m.id = a.meeting_id LEFT JOIN case_file c ON c.id = a.case_id WHERE a.case_id = ?",
+            (case_id,))]
+
+    # ------------------------------------------------------------------ decision, start
+    def insert_decision(self, w: Writer, case_id: str, plan_id: str, service_key: str,
+                        decided_on: date, officer: str, result: str, note: str) -> str:
+        return w.insert("decision", {
+            "case_id": case_id, "plan_id": plan_id, "service_key": service_key,
+            "decided_on": _iso(decided_on), "officer": officer, "result": result, "note": note})
+
+    def insert_service_start(self, w: Writer, case_id: str, plan_id: str, item_id: str,
+                             started_on: date) -> str:
+        return w.insert("service_start", {"case_id": case_id, "plan_id": plan_id,
+                                          "plan_item_id": item_id,
+                                          "started_on": _iso(started_on)})
+
+    # ------------------------------------------------------------------ support records
+    def insert_record(self, w: Writer, case_id: str, occurred_at: datetime, method: str,
+                      staff: str, contact_person: str, content: str, next_action: str,
+                      supersedes: str | None = None, correction_reason: str = "") -> str:
+        return w.insert("support_record", {
+            "case_id": case_id, "occurred_at": occurred_at.isoformat(timespec="minutes"),
+            "method": method, "staff": staff, "contact_person": contact_person,
+            "content": content, "next_action": next_action, "supersedes": supersedes,
+            "correction_reason": correction_reason})
+
+    def records(self, case_id: str, include_superseded: bool = False) -> list[P.SupportRecord]:
+        rows = self._all(
+            "SELECT r.*, (SELECT n.id FROM support_record n WHERE n.supersedes = r.id"
+            " ORDER BY n.hlc DESC LIMIT 1) AS superseded_by FROM support_record r"
+            " WHERE r.case_id = ? ORDER BY r.occurred_at DESC, r.hlc DESC", (case_id,))
+        out = [P.SupportRecord(
+            id=r["id"], case_id=r["case_id"], occurred_at=datetime.fromisoformat(r["occurred_at"]),
+            method=P.RecordMethod(r["method"]), staff=r["staff"],
+            contact_person=r["contact_person"], content=r["content"],
+            next_action=r["next_action"], supersedes=r["supersedes"],
+            superseded_by=r["superseded_by"], correction_reason=r["correction_reason"])
+            for r in rows]
+        return out if include_superseded else [r for r in out if r.superseded_by is None]
+
+    def record_row(self, record_id: str) -> dict[str, Any] | None:
+        return self._one("SELECT r.*, (SELECT 1 FROM support_record n WHERE n.supersedes = r.id)"
+                         " AS corrected FROM support_record r WHERE r.id = ?", (record_id,))
+
+    # ------------------------------------------------------------------ monitoring, evaluation
+    def insert_monitoring(self, w: Writer, case_id: str, plan_id: str, m: P.MonitoringInput,
+                          next_on: date) -> str:
+        return w.insert("monitoring", {
+            "case_id": case_id, "plan_id": plan_id, "monitored_on": _iso(m.monitored_on),
+            "kind": P.MonitoringKind(m.kind).value, "method": m.method, "change": m.change,
+            "progress": _json(m.progress), "satisfaction": m.satisfaction,
+            "amendment_needed": int(m.amendment_needed), "next_on": _iso(next_on)})
+
+    def monitorings(self, case_id: str) -> list[dict[str, Any]]:
+        return self._all("SELECT * FROM monitoring WHERE case_id = ? ORDER BY monitored_on DESC,"
+                         " hlc DESC", (case_id,))
+
+    def insert_evaluation(self, w: Writer, case_id: str, plan_id: str, e: P.EvaluationInput,
+                          assessment_version: int) -> str:
+        return w.insert("evaluation", {
+            "case_id": case_id, "plan_id": plan_id, "evaluated_on": _iso(e.evaluated_on),
+            "attainment": _json([{"goal": g, "attainment": P.Attainment(a).value}
+                                 for g, a in e.attainment]),
+            "support_delivered": e.support_delivered, "employed_on": _iso(e.employed_on),
+            "income_increased_on": _iso(e.income_increased_on),
+            "motivation": int(e.motivation), "relationships": int(e.relationships),
+            "participation": int(e.participation), "hardship": int(e.hardship),
+            "decision": P.EvaluationDecision(e.decision).value, "note": e.note,
+            "assessment_version": assessment_version, "status": "proposed"})
+
+    def evaluations(self, case_id: str) -> list[dict[str, Any]]:
+        rows = self._all("SELECT * FROM evaluation WHERE case_id = ? ORDER BY hlc", (case_id,))
+        for r in rows:
+            r["attainment"] = json.loads(r["attainment"])
+        return rows
+
+    def set_status(self, w: Writer, table: str, row_id: str, **changes: Any) -> None:
+        assert table in ("evaluation", "suspension", "closure", "emergency_support", "referral",
+                         "contact_attempt", "case_file")
+        w.update(table, row_id, {k: (_iso(v) if isinstance(v, date) else v)
+                                 for k, v in changes.items()})
+
+    # ------------------------------------------------------------------ contact, 中断, 終結
+    def insert_contact_attempt(self, w: Writer, case_id: str, attempted_on: date, method: str,
+                               outcome: str, note: str) -> str:
+        return w.insert("contact_attempt", {
+            "case_id": case_id, "attempted_on": _iso(attempted_on), "method": method,
+            "outcome": outcome, "note": note})
+
+    def contact_attempts(self, case_id: str) -> list[dict[str, Any]]:
+        return self._all("SELECT * FROM contact_attempt WHERE case_id = ? ORDER BY attempted_on,"
+                         " hlc", (case_id,))
+
+    def insert_suspension(self, w: Writer, case_id: str, proposed_on: date, reason: str,
+                          stage_before: str) -> str:
+        return w.insert("suspension", {"case_id": case_id, "proposed_on": _iso(proposed_on),
+                                       "reason": reason, "status": "proposed",
+                                       "stage_before": stage_before})
+
+    def suspensions(self, case_id: str) -> list[dict[str, Any]]:
+        return self._all("SELECT * FROM suspension WHERE case_id = ? ORDER BY hlc", (case_id,))
+
+    def insert_closure(self, w: Writer, case_id: str, c: P.ClosureInput) -> str:
+        return w.insert("closure", {
+            "case_id": case_id, "proposed_on": _iso(c.proposed_on),
+            "pattern": P.ClosurePattern(c.pattern).value, "reason": c.reason,
+            "grounds": P.ClosureGrounds(c.grounds).value if c.grounds else None,
+            "intention": c.intention, "intention_how": c.intention_how,
+            "intention_on": _iso(c.intention_on), "referrals": _json(c.referrals),
+            "followup_plan": c.followup_plan, "status": "proposed"})
+
+    def closures(self, case_id: str) -> list[dict[str, Any]]:
+        rows = self._all("SELECT * FROM closure WHERE case_id = ? ORDER BY hlc", (case_id,))
+        for r in rows:
+            r["referrals"] = json.loads(r["referrals"])
+        return rows
+
+    def insert_followup(self, w: Writer, case_id: str, closure_id: str, contacted_on: date,
+                        method: str, contact_person: str, content: str) -> str:
+        return w.insert("followup", {
+            "case_id": case_id, "closure_id": closure_id, "contacted_on": _iso(contacted_on),
+            "method": method, "contact_person": contact_person, "content": content})
+
+    def followups(self, case_id: str) -> list[dict[str, Any]]:
+        return self._all("SELECT * FROM followup WHERE case_id = ? ORDER BY contacted_on, hlc",
+                         (case_id,))
+
+    def subject_table(self, kind: P.AgendaKind) -> str:
+        return {P.AgendaKind.NEW_PLAN: "plan", P.AgendaKind.REPLAN: "plan",
+                P.AgendaKind.EVALUATION: "evaluation", P.AgendaKind.SUSPENSION: "suspension",
+                P.AgendaKind.CLOSURE: "closure"}[kind]
+
+    def row(self, table: str, row_id: str) -> dict[str, Any] | None:
+        assert table in ("plan", "evaluation", "suspension", "closure", "meeting", "case_file",
+                         "referral", "emergency_support")
+        return self._one(f"SELECT * FROM {table} WHERE id = ?", (row_id,))
+
+    # ------------------------------------------------------------------ the facts
+    def case_state(self, case_id: str) -> P.CaseState:
+        """Everything app/process.py needs to judge the steps of one case."""
+        intake = self._one("SELECT triage FROM intake WHERE case_id = ? ORDER BY received_on"
+                           " DESC, hlc DESC LIMIT 1", (case_id,))
+        screening = self._one("SELECT result, assessment_version FROM screening WHERE case_id = ?"
+                              " ORDER BY hlc DESC LIMIT 1", (case_id,))
+        plans = []
+        for p in self.plans(case_id):
+            plans.append(P.PlanFact(
+                id=p.id, number=p.number, kind=p.kind, status=p.status,
+                signed=p.signed_on is not None, on_agenda=self.pending_agenda_for(p.id),
+                items=tuple(P.ItemFact(
+                    id=i.id, service_key=i.service_key,
+                    needs_decision=i.decision != "reported", decided=i.decision == "decided",
+                    refused=i.decision == "refused", started=i.started_on is not None)
+                    for i in p.items)))
+        evaluations = tuple(P.EvaluationFact(
+            id=e["id"], plan_id=e["plan_id"], status=P.ProposalStatus(e["status"]),
+            decision=P.EvaluationDecision(e["decision"]),
+            assessment_version=e["assessment_version"],
+            all_goals_met=bool(e["attainment"]) and all(
+                a["attainment"] == "met" for a in e["attainment"]))
+            for e in self.evaluations(case_id))
+        referrals = tuple(P.ReferralFact(
+            id=r.id, origin=r.origin, checked=r.checked_on is not None, arrived=r.arrived,
+            taken_back=r.taken_back_on is not None) for r in self.referrals(case_id))
+        active = next((p for p in sorted(plans, key=lambda p: -p.number)
+                       if p.status is P.PlanStatus.APPROVED), None)
+        monitorings = 0
+        if active is not None:
+            monitorings = int(self.conn.execute(
+                "SELECT COUNT(*) FROM monitoring WHERE plan_id = ?", (active.id,)).fetchone()[0])
+        suspensions = [s for s in self.suspensions(case_id) if s["status"] != "reconsider"]
+        closures = [c for c in self.closures(case_id) if c["status"] != "reconsider"]
+        attempts = self.contact_attempts(case_id)
+        live_suspension = {s["id"] for s in suspensions if s["status"] != "resumed"}
+        moved_away = any(a["outcome"] == "moved_away" and (
+            a["suspension_id"] is None or a["suspension_id"] in live_suspension) for a in attempts)
+        return P.CaseState(
+            case_id=case_id,
+            triage=intake["triage"] if intake else "continue",
+            emergency_pending=int(self.conn.execute(
+                "SELECT COUNT(*) FROM emergency_support WHERE case_id = ? AND procedure ="
+                " 'pending'", (case_id,)).fetchone()[0]),
+            assessment_version=self.assessment_version(case_id),
+            screening=P.ScreeningResult(screening["result"]) if screening else None,
+            screened_version=screening["assessment_version"] if screening else 0,
+            plans=tuple(plans), evaluations=evaluations, referrals=referrals,
+            records=int(self.conn.execute("SELECT COUNT(*) FROM support_record WHERE case_id = ?",
+                                          (case_id,)).fetchone()[0]),
+            monitorings_of_active_plan=monitorings,
+            open_contact_attempts=sum(1 for a in attempts if a["suspension_id"] is None
+                                      and a["outcome"] != "reached"),
+            moved_away=moved_away,
+            suspension=P.ProposalStatus(suspensions[-1]["status"]) if suspensions else None,
+            closure=P.ProposalStatus(closures[-1]["status"]) if closures else None,
+            followups=len(self.followups(case_id)))
+
+    # ------------------------------------------------------------------ timeline
+    def timeline(self, case_id: str) -> list[P.TimelineEntry]:
+        """Every event of the case as (kind, date, title, text), unsorted."""
+        out: list[P.TimelineEntry] = []
+        T = P.TimelineEntry
+        for r in self._all("SELECT id, received_on, consultation, hlc FROM intake WHERE case_id"
+                           " = ?", (case_id,)):
+            out.append(T("intake", date.fromisoformat(r["received_on"]), "intake",
+                          r["consultation"], r["id"], r["hlc"]))
+        for r in self.emergency(case_id):
+            out.append(T("emergency", date.fromisoformat(r["done_on"]), r["action"],
+                          r["note"], r["id"], r["hlc"]))
+        for r in self._all("SELECT id, version, assessed_on, analysis, hlc FROM assessment WHERE"
+                           " case_id = ?", (case_id,)):
+            out.append(T("assessment", date.fromisoformat(r["assessed_on"]),
+                          str(r["version"]), r["analysis"], r["id"], r["hlc"]))
+        for r in self._all("SELECT id, screened_on, result, note, hlc FROM screening WHERE"
+                           " case_id = ?", (case_id,)):
+            out.append(T("screening", date.fromisoformat(r["screened_on"]), r["result"],
+                          r["note"], r["id"], r["hlc"]))
+        for r in self._all("SELECT * FROM referral WHERE case_id = ?", (case_id,)):
+            out.append(T("referral", date.fromisoformat(r["referred_on"]), r["referred_to"],
+                          r["check_note"], r["id"], r["hlc"]))
+        for r in self._all("SELECT id, number, status, created_on, aim, hlc FROM plan WHERE"
+                           " case_id = ?", (case_id,)):
+            out.append(T("plan", date.fromisoformat(r["created_on"]), str(r["number"]),
+                          r["aim"], r["id"], r["hlc"]))
+        for r in self._all("SELECT id, amended_on, reason, hlc FROM plan_amendment WHERE"
+                           " case_id = ?", (case_id,)):
+            out.append(T("plan_amendment", date.fromisoformat(r["amended_on"]), "",
+                          r["reason"], r["id"], r["hlc"]))
+        for item, held_on in self.case_agenda(case_id):
+            if item.result is not None:
+                out.append(T("meeting", held_on, item.kind.value,
+                              item.result.value + (f": {item.conditions}" if item.conditions
+                                                   else ""), item.id, ""))
+        for r in self._all("SELECT id, decided_on, service_key, result, hlc FROM decision WHERE"
+                           " case_id = ?", (case_id,)):
+            out.append(T("decision", date.fromisoformat(r["decided_on"]), r["service_key"],
+                          r["result"], r["id"], r["hlc"]))
+        for r in self._all("SELECT s.id, s.started_on, i.what, s.hlc FROM service_start s JOIN"
+                           " plan_item i ON i.id = s.plan_item_id WHERE s.case_id = ?",
+                           (case_id,)):
+            out.append(T("service_start", date.fromisoformat(r["started_on"]), r["what"], "",
+                          r["id"], r["hlc"]))
+        for rec in self.records(case_id, include_superseded=True):
+            out.append(T("support_record", rec.occurred_at.date(), rec.method.value,
+                          rec.content, rec.id, rec.occurred_at.isoformat(),
+                          superseded=rec.superseded_by is not None))
+        for r in self.monitorings(case_id):
+            out.append(T("monitoring", date.fromisoformat(r["monitored_on"]), r["kind"],
+                          r["change"], r["id"], r["hlc"]))
+        for r in self.evaluations(case_id):
+            out.append(T("evaluation", date.fromisoformat(r["evaluated_on"]), r["decision"],
+                          r["note"], r["id"], r["hlc"]))
+        for r in self.contact_attempts(case_id):
+            out.append(T("contact_attempt", date.fromisoformat(r["attempted_on"]), r["method"],
+                          r["note"], r["id"], r["hlc"]))
+        for r in self.suspensions(case_id):
+            out.append(T("suspension", date.fromisoformat(r["proposed_on"]), r["status"],
+                          r["reason"], r["id"], r["hlc"]))
+            if r["resumed_on"]:
+                out.append(T("resume", date.fromisoformat(r["resumed_on"]), "",
+                              r["resume_note"], r["id"], r["hlc"]))
+        for r in self.closures(case_id):
+            out.append(T("closure", date.fromisoformat(r["proposed_on"]), r["pattern"],
+                          r["reason"], r["id"], r["hlc"]))
+        for r in self.followups(case_id):
+            out.append(T("followup", date.fromisoformat(r["contacted_on"]), r["method"],
+                          r["content"], r["id"], r["hlc"]))
+        return out
+
+    # ------------------------------------------------------------------ dashboard
+    def monitoring_due(self, today: date) -> list[dict[str, Any]]:
+        return self._all(
+            "SELECT c.id AS case_id, c.case_no, p.name, c.next_monitoring_on FROM case_file c"
+            " JOIN person p ON p.id = c.person_id WHERE c.next_monitoring_on IS NOT NULL AND"
+            " c.next_monitoring_on <= ? AND c.stage NOT IN ('closed', 'suspended')"
+            " ORDER BY c.next_monitoring_on, c.case_no", (_iso(today),))
+
+    def referrals_to_check(self, today: date) -> list[dict[str, Any]]:
+        return self._all(
+            "SELECT r.id, r.case_id, c.case_no, r.referred_to, r.check_on FROM referral r JOIN"
+            " case_file c ON c.id = r.case_id WHERE r.checked_on IS NULL AND (r.check_on IS NULL"
+            " OR r.check_on <= ?) ORDER BY r.check_on, c.case_no", (_iso(today),))
+
+    def plans_waiting(self) -> list[dict[str, Any]]:
+        return self._all(
+            "SELECT p.id, p.case_id, c.case_no, p.number, p.kind, (SELECT m.held_on FROM"
+            " agenda_item a JOIN meeting m ON m.id = a.meeting_id WHERE a.subject_id = p.id AND"
+            " a.result IS NULL ORDER BY m.held_on LIMIT 1) AS meeting_on FROM plan p JOIN"
+            " case_file c ON c.id = p.case_id WHERE p.status = 'submitted' ORDER BY c.case_no")
+
+    def decisions_pending(self) -> list[dict[str, Any]]:
+        return self._all(
+            "SELECT DISTINCT p.id AS plan_id, p.case_id, c.case_no, i.service_key, s.name FROM"
+            " plan p JOIN plan_item i ON i.plan_id = p.id AND i.removed = 0 JOIN service s ON"
+            " s.key = i.service_key AND s.needs_decision = 1 JOIN case_file c ON c.id = p.case_id"
+            " WHERE p.status = 'approved' AND NOT EXISTS (SELECT 1 FROM decision d WHERE"
+            " d.plan_id = p.id AND d.service_key = i.service_key) ORDER BY c.case_no")
+
+    def emergency_pending(self) -> list[dict[str, Any]]:
+        return self._all(
+            "SELECT e.id, e.case_id, c.case_no, e.action, e.done_on FROM emergency_support e JOIN"
+            " case_file c ON c.id = e.case_id WHERE e.procedure = 'pending' ORDER BY e.done_on")
+
+    def suspended_cases(self) -> list[dict[str, Any]]:
+        return self._all(
+            "SELECT c.id AS case_id, c.case_no, p.name, s.confirmed_on FROM case_file c JOIN"
+            " person p ON p.id = c.person_id LEFT JOIN suspension s ON s.case_id = c.id AND"
+            " s.status = 'confirmed' WHERE c.stage = 'suspended' ORDER BY c.case_no")
+
+    def next_meetings(self, today: date) -> list[dict[str, Any]]:
+        return self._all(
+            "SELECT m.id, m.held_on, m.kind, m.place, (SELECT COUNT(*) FROM agenda_item a WHERE"
+            " a.meeting_id = m.id AND a.result IS NULL) AS pending FROM meeting m WHERE"
+            " m.held = 0 AND m.held_on >= ? ORDER BY m.held_on", (_iso(today),))
