@@ -640,6 +640,9 @@ def next_actions(s: CaseState) -> list[str]:
             continue
         if step is Step.MONITORING and st not in (Stage.SUPPORT, Stage.MONITORING):
             continue
+        if step is Step.SCREENING and s.screening is not None and (
+                s.screened_version == s.assessment_version):
+            continue
         hints.append(step.label)
     if s.open_plan is not None and s.open_plan.status is PlanStatus.SUBMITTED:
         hints.append(_(MEETING_NEEDED))

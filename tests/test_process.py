@@ -263,3 +263,11 @@ def test_monitoring_dates_avoid_weekends_and_holidays():
     assert P.next_monitoring_date(date(2026, 8, 21)) == date(2026, 9, 18)
     assert not P.is_business_day(date(2026, 12, 31))
     assert P.is_business_day(date(2026, 4, 23))
+
+
+def test_next_actions_point_at_the_next_step():
+    assert P.next_actions(SCREENED) == [Step.PLAN.label]
+    assert P.next_actions(with_plan(PlanStatus.SUBMITTED)) == [_(P.MEETING_NEEDED)]
+    assert P.next_actions(with_plan(items=(HOUSING,))) == [Step.DECISION.label]
+    assert P.next_actions(CaseState(emergency_pending=1))[-1] == \
+        "緊急的な支援の自治体手続きが未了です：1件"
