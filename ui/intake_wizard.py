@@ -174,6 +174,8 @@ def _radio_group(parent: QWidget, options: list[tuple[str, str]], *, columns: in
         group.addButton(button)
         buttons[value] = button
         grid.addWidget(button, i // columns, i % columns)
+    grid.setHorizontalSpacing(24)
+    grid.setColumnStretch(columns, 1)  # keep the choices together on the left
     return box, group, buttons
 
 
@@ -781,7 +783,7 @@ class IntakeWizard(QWizard):
         consent = _("Not agreed") if data.consent is False else (
             _("Agreed (on {date})").format(date=_wareki(data.consent_on)) if data.consent else "")
         rows = [
-            row(_("Name"), f"{p.name}（{p.kana}）"), row(_("Date of birth"), age),
+            row(_("Name"), f"{p.name}（{p.kana}）" if p.kana else p.name), row(_("Date of birth"), age),
             row(_("Sex"), p.sex.label), row(_("Address"), f"{p.postal_code} {p.address}"),
             row(_("Phone"), " / ".join(x for x in (p.phone_home, p.phone_mobile) if x)),
         ]

@@ -36,6 +36,7 @@ class LoginDialog(QDialog):
         self.login = QLineEdit(login or os.environ.get("TSUNAGU_USER", ""))
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setStyleSheet("lineedit-password-character: 8226;")
         password_form = QWidget()
         form = QFormLayout(password_form)
         form.addRow(_("User name"), self.login)

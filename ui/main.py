@@ -4,7 +4,9 @@ main window. ``--demo`` opens a throwaway desk with synthetic cases."""
 from __future__ import annotations
 
 import argparse
+import atexit
 import shutil
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -45,6 +47,19 @@ def main(argv: list[str] | None = None) -> int:
     prepare_application(app, args.lang)
     windows: list = []
 
+    def shut_down() -> None:
+        for window in windows:
+            window.close()  # the main window closes its desk
+
+    app.aboutToQuit.connect(shut_down)
+    # Ctrl+C / a polite kill ends the event loop cleanly (the demo folder is removed).
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_a: app.quit())
+    from PySide6.QtCore import QTimer
+    ticker = QTimer(app)
+    ticker.timeout.connect(lambda: None)  # lets Python run its signal handlers
+    ticker.start(300)
+
     def show_main(desk) -> None:
         window = MainWindow(desk)
         windows.append(window)
@@ -53,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.demo:
         folder = Path(tempfile.mkdtemp(prefix="tsunagu-demo-"))
         app.aboutToQuit.connect(lambda: shutil.rmtree(folder, ignore_errors=True))
+        atexit.register(shutil.rmtree, folder, True)
         note = QLabel(_("Creating the demo desk with synthetic cases…"))
         note.setMargin(24)
         note.setWindowTitle("Tsunagu")
@@ -68,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         def ready(desk) -> None:
             note.close()
             show_main(desk)
+            print(_("Demo desk: {path}").format(path=path), flush=True)
 
         def failed(error: BaseException) -> None:
             note.setText(_("The demo desk could not be created: {error}").format(error=error))

@@ -10,7 +10,7 @@ from app.paths import fonts_dir
 
 UI_FAMILY = "BIZ UDPGothic"          # proportional, the UI text
 MONO_FAMILY = "BIZ UDGothic"         # fixed width: recovery key, numbers
-FALLBACK_FAMILY = "IPAmj明朝"        # has 𠮷 and the rare name kanji BIZ UD lacks
+FALLBACK_FAMILY = "IPAmjMincho"      # has 𠮷 and the rare name kanji BIZ UD lacks
 FONT_FILES = ("BIZUDPGothic-Regular.ttf", "BIZUDGothic-Regular.ttf", "BIZUDGothic-Bold.ttf",
               "BIZUDMincho-Regular.ttf", "ipamjm.ttf")
 UI_POINT_SIZE = 10.5

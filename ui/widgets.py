@@ -37,7 +37,7 @@ class DateField(QWidget):
 
     textChanged = Signal(str)
 
-    def __init__(self, label: str, parent: QWidget | None = None, *, width: int = 200):
+    def __init__(self, label: str, parent: QWidget | None = None, *, width: int = 240):
         super().__init__(parent)
         self.label = label
         self.edit = QLineEdit(self)

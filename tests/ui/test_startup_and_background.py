@@ -1,0 +1,65 @@
+"""Bundled fonts cover every character (𠮷 included), Qt's buttons are Japanese, and the
+background helper reports back on the GUI thread."""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QCoreApplication, QObject
+from PySide6.QtGui import QFont, QFontMetrics, QRawFont
+from PySide6.QtWidgets import QApplication
+
+from ui import background
+from ui.startup import FALLBACK_FAMILY, UI_FAMILY, register_fonts, ui_font
+
+
+def test_bundled_fonts_are_the_application_font_with_a_fallback_for_rare_kanji(qapp):
+    families = register_fonts()
+    assert UI_FAMILY in families and FALLBACK_FAMILY in families
+    font = QApplication.font()
+    assert font.families()[:2] == [UI_FAMILY, FALLBACK_FAMILY]
+    assert QFontMetrics(ui_font()).inFontUcs4(ord("髙"))
+    rare = QRawFont.fromFont(QFont(FALLBACK_FAMILY))
+    assert rare.supportsCharacter(0x20BB7)  # 𠮷 (not in BIZ UD)
+
+
+def test_qt_buttons_are_translated(qapp):
+    assert QCoreApplication.translate("QWizard", "Cancel") == "キャンセル"
+
+
+def test_background_results_come_back_on_the_gui_thread(qtbot):
+    seen = {}
+    owner = QObject()
+
+    def work():
+        seen["worker"] = threading.current_thread() is not threading.main_thread()
+        return 42
+
+    def done(value):
+        seen["value"] = value
+        seen["gui"] = threading.current_thread() is threading.main_thread()
+
+    background.run_in_background(owner, work, done)
+    qtbot.waitUntil(lambda: "value" in seen, timeout=5000)
+    assert seen == {"worker": True, "value": 42, "gui": True}
+    assert not background.busy()
+
+
+def test_background_errors_go_to_the_error_callback(qtbot):
+    errors = []
+    background.run_in_background(None, lambda: 1 / 0, lambda _r: None, errors.append)
+    qtbot.waitUntil(lambda: bool(errors), timeout=5000)
+    assert isinstance(errors[0], ZeroDivisionError)
+
+
+def test_no_callback_after_the_owner_is_gone(qtbot):
+    called = []
+    gate = threading.Event()
+    owner = QObject()
+    background.run_in_background(owner, gate.wait, called.append)
+    owner.deleteLater()
+    qtbot.wait(20)
+    gate.set()
+    qtbot.waitUntil(lambda: not background.busy(), timeout=5000)
+    qtbot.wait(20)
+    assert called == []
