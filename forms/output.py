@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from app.store.files import atomic_path
+
 import os
 import tempfile
 from collections.abc import Callable, Iterable
@@ -54,27 +56,6 @@ def write_pdf_atomic(build_fn: Callable[[str], T], path: str | os.PathLike) -> T
     before the rename, and is removed if building fails: ``path`` is either the old file or the
     complete new one, never half a PDF.
     """
-    dest = Path(path)
-    folder = dest.parent if str(dest.parent) else Path(".")
-    folder.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.stem}.", suffix=".pdf.tmp", dir=folder)
-    os.close(fd)
-    try:
+    with atomic_path(path, suffix=".pdf.tmp") as tmp:
         result = build_fn(tmp)
-        with open(tmp, "rb+") as fh:
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, dest)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    if os.name == "posix":  # make the rename itself durable
-        dir_fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
     return result
