@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from app.store.files import atomic_path
-
 import os
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
 from app.errors import TsunaguError
+from app.store.files import atomic_path
 from app.i18n import _
 from forms.fonts import describe_chars, unprintable_chars
 
