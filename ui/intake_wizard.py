@@ -382,6 +382,10 @@ class ConsultationPage(IntakePage):
         layout.addLayout(top)
         layout.addLayout(texts, 1)
         layout.addWidget(self.general_error)
+        order = ["received_on", "route", "referral_source", "work_status", "housing_status",
+                 "health_insurance", "pension", "topics", "topic_other", "main_topic",
+                 "consultation", "hopes"]  # focus goes to the first bad field in this order
+        self.fields = {k: self.fields[k] for k in order if k in self.fields}
         self.connect_changes(self.received_on, self.received_by, *self.route.values(), self.source,
                              *self.topics.values(), self.main_topic, self.topic_other,
                              self.consultation, self.hopes, self.work, self.housing,

@@ -152,6 +152,8 @@ def test_a_full_intake_registers_a_case_that_appears_in_the_list(qtbot, desk):
     intake = view.detail.intakes[-1]
     assert intake.triage is Triage.REFER and intake.accompanied
     assert intake.emergency_actions == ["housing_benefit"]
+    assert "住居確保給付金（法定）" in view.contents.text()
+    assert "市町村の手続き待ち" in view.contents.text()  # statutory: shown as pending
 
 
 def test_draft_comes_back_after_a_crash(qtbot, desk):
