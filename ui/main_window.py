@@ -62,6 +62,20 @@ class MainWindow(QMainWindow):
         for action in (self.list_action, self.new_intake_action, self.blank_action):
             toolbar.addAction(action)
         self.addToolBar(toolbar)
+        self.toolbar = toolbar
+        # Areas (ダッシュボード, 支援調整会議, 統計・報告, 同期, 管理 …): each registered in
+        # ui/areas.py with a label, a factory and who may see it; opened as a fixed tab.
+        self.area_actions: dict[str, QAction] = {}
+        self.area_views: dict[str, QWidget] = {}
+        from ui.areas import AREAS
+        toolbar.addSeparator()
+        for area in AREAS:
+            if not area.visible(self.desk):
+                continue
+            action = QAction(area.label(), self)
+            action.triggered.connect(lambda _checked=False, key=area.key: self.open_area(key))
+            toolbar.addAction(action)
+            self.area_actions[area.key] = action
         button = toolbar.widgetForAction(self.new_intake_action)
         if button is not None:
             button.setStyleSheet("background: #1f5f99; color: white; font-weight: bold;"
@@ -110,6 +124,18 @@ class MainWindow(QMainWindow):
 
         run_in_background(self, lambda: desk.get_case(case_id), show, self._failed)
 
+    def open_area(self, key: str) -> QWidget:
+        """Show the area ``key`` (created on first use), as a tab that stays open."""
+        from ui.areas import area_by_key
+        view = self.area_views.get(key)
+        if view is None or self.tabs.indexOf(view) < 0:
+            area = area_by_key(key)
+            view = area.factory(self)
+            self.area_views[key] = view
+            self.tabs.addTab(view, area.label())
+        self.tabs.setCurrentWidget(view)
+        return view
+
     def print_blank(self) -> None:
         path = printing.new_pdf_path("intake-blank")
         desk = self.desk
@@ -130,6 +156,9 @@ class MainWindow(QMainWindow):
             return
         widget = self.tabs.widget(index)
         self.tabs.removeTab(index)
+        for key, view in list(self.area_views.items()):
+            if view is widget:
+                del self.area_views[key]
         widget.deleteLater()
 
     def current_case_view(self) -> CaseView | None:
