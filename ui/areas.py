@@ -34,3 +34,21 @@ def area_by_key(key: str) -> Area:
         if area.key == key:
             return area
     raise KeyError(key)
+
+
+# Modules that register an area when imported, in toolbar order. A module that does not
+# exist yet is skipped, so a screen appears as soon as its module lands.
+AREA_MODULES = ("ui.views.dashboard", "ui.views.meetings", "ui.views.statistics",
+                "ui.views.sync", "ui.views.admin")
+
+
+def load_areas() -> list[Area]:
+    import importlib
+    for name in AREA_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+    order = {name.rsplit(".", 1)[1]: i for i, name in enumerate(AREA_MODULES)}
+    return sorted(AREAS, key=lambda a: order.get(a.key, len(order)))

@@ -67,9 +67,9 @@ class MainWindow(QMainWindow):
         # ui/areas.py with a label, a factory and who may see it; opened as a fixed tab.
         self.area_actions: dict[str, QAction] = {}
         self.area_views: dict[str, QWidget] = {}
-        from ui.areas import AREAS
+        from ui.areas import load_areas
         toolbar.addSeparator()
-        for area in AREAS:
+        for area in load_areas():
             if not area.visible(self.desk):
                 continue
             action = QAction(area.label(), self)
