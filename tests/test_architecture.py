@@ -1,0 +1,63 @@
+"""House rules of the architecture, checked on every run."""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_core_never_imports_qt_import_linter():
+    """The import-linter contract in pyproject.toml: app/ and forms/ never import PySide6 or ui."""
+    exe = Path(sys.executable).with_name("lint-imports")
+    out = subprocess.run([str(exe)], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "1 kept, 0 broken" in out.stdout
+
+
+def test_core_imports_without_pyside6():
+    code = ("import sys; sys.modules['PySide6'] = None\n"
+            "import app.desk, app.cli, app.demo, forms.intake, forms.recovery\n"
+            "print('ok')")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+
+
+def test_no_sql_writes_outside_the_store():
+    """Nothing outside app/store/ writes SQL (INSERT/UPDATE/DELETE/CREATE/DROP/ALTER)."""
+    verbs = ("INSERT INTO", "UPDATE ", "DELETE FROM", "CREATE TABLE", "DROP TABLE", "ALTER TABLE",
+             "REPLACE INTO")
+    offenders = []
+    for package in ("app", "ui", "forms"):
+        for path in (ROOT / package).rglob("*.py"):
+            if "store" in path.relative_to(ROOT).parts[:2]:
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                    text = node.value.upper()
+                    if any(v in text for v in verbs) and ("?" in text or " SET " in text
+                                                          or "VALUES" in text or "(" in text):
+                        offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not offenders, ("SQL written outside app/store/ — move these queries into a module "
+                           "under app/store/ (DESIGN.md: nothing outside app/store/ writes SQL): "
+                           + ", ".join(offenders))
+
+
+def test_no_machine_paths_in_the_repository():
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout
+    bad = []
+    for name in tracked.splitlines():
+        if not name.endswith((".py", ".md", ".toml", ".json", ".sql", ".po", ".txt", ".spec")):
+            continue
+        text = (ROOT / name).read_text(encoding="utf-8", errors="ignore")
+        for marker in ("/work/main", "/tmp/venv", "/root/"):
+            if marker in text:
+                bad.append(f"{name}: {marker}")
+    assert not bad, bad
