@@ -25,6 +25,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         .format(path=default_db_path()))
     parser.add_argument("--lang", choices=list(i18n.SUPPORTED), default=i18n.language(),
                         help=_("language of the screens (ja or en)"))
+    parser.add_argument("--self-test", action="store_true", help=_(
+        "check this installation in a temporary folder and exit"))
+    parser.add_argument("--bench-startup", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -59,6 +62,13 @@ def main(argv: list[str] | None = None) -> int:
     ticker = QTimer(app)
     ticker.timeout.connect(lambda: None)  # lets Python run its signal handlers
     ticker.start(300)
+
+    if args.self_test:
+        from ui.selftest import self_test
+        return self_test(app)
+    if args.bench_startup:
+        from ui.selftest import bench_startup
+        return bench_startup(app, Path(args.db) if args.db else default_db_path())
 
     def show_main(desk) -> None:
         window = MainWindow(desk)
