@@ -107,6 +107,26 @@ def build_parser() -> argparse.ArgumentParser:
     asub = p.add_subparsers(dest="audit_command", metavar=_("action"))
     pv = asub.add_parser("verify", help=_("check the hash chain of the audit log"))
     _common(pv)
+    pe = asub.add_parser("export", help=_("write the audit log as CSV (for Excel)"))
+    _common(pe)
+    pe.add_argument("--out", type=Path, required=True, help=_("CSV file to write"))
+
+    p = sub.add_parser("users", help=_("user accounts (administrator)"))
+    usub = p.add_subparsers(dest="users_command", metavar=_("action"))
+    pu = usub.add_parser("add", help=_("add a user (password from the prompt or "
+                                       "TSUNAGU_NEW_PASSWORD)"))
+    _common(pu)
+    pu.add_argument("--name", required=True, help=_("the new user's login name"))
+    pu.add_argument("--role", required=True,
+                    help=_("role: admin, chief, consultant, employment, municipal, viewer "
+                           "(or its Japanese name)"))
+    pu.add_argument("--display", default="", help=_("display name (default: the login name)"))
+    pu.add_argument("--team", default="", help=_("team"))
+    pu = usub.add_parser("list", help=_("list users"))
+    _common(pu)
+    pu = usub.add_parser("disable", help=_("disable a user (its key slot is removed)"))
+    _common(pu)
+    pu.add_argument("login", help=_("login name"))
     return parser
 
 
@@ -209,14 +229,63 @@ def run(argv: list[str] | None = None) -> int:
         if args.audit_command is None:
             parser.parse_args(["audit", "--help"])
         with _open(args) as desk:
-            broken = desk.audit_verify()
+            if args.audit_command == "export":
+                n = desk.audit_export_csv(args.out)
+                print(_("Audit log written: {path} ({n} entries)").format(path=args.out, n=n))
+                return 0
+            broken = desk.audit_check()
             if broken is None:
                 print(_("The audit log is intact."))
                 return 0
-            print(_("The audit log is broken at entry {seq}.").format(seq=broken), file=sys.stderr)
+            print(_("The audit log is broken at entry {seq}.").format(seq=broken.seq),
+                  file=sys.stderr)
+            print((_("Entry {seq} is missing (deleted); the entry before it was written at "
+                     "{at}.") if broken.deleted else
+                   _("Entry {seq}, written at {at}, was changed.")).format(
+                       seq=broken.seq, at=broken.at), file=sys.stderr)
             return 3
+    if args.command == "users":
+        if args.users_command is None:
+            parser.parse_args(["users", "--help"])
+        return _users(args)
     parser.print_help()
     return 2
+
+
+def _role_arg(text: str):
+    from app.security.roles import Role
+    for role in Role:
+        if text.strip() in (role.value, role.label):
+            return role
+    raise TsunaguError(_("Unknown role: {role}").format(role=text) + " (" + ", ".join(
+        f"{r.value}={r.label}" for r in Role) + ")")
+
+
+def _users(args) -> int:
+    if args.users_command == "add":
+        role = _role_arg(args.role)
+        new = os.environ.get("TSUNAGU_NEW_PASSWORD")
+        if new is None:
+            if not sys.stdin.isatty():
+                raise TsunaguError(_("No password for the new user was given: type it at the "
+                                     "prompt, or set TSUNAGU_NEW_PASSWORD for scripts."))
+            new = getpass.getpass(_("Password of the new user: "))
+            if getpass.getpass(_("Password (again): ")) != new:
+                raise TsunaguError(_("The two passwords differ."))
+    with _open(args) as desk:
+        if args.users_command == "add":
+            u = desk.add_user(args.name, args.display or args.name, role, new, team=args.team)
+            print(_("User {login} ({name}, {role}) added.").format(
+                login=u.login, name=u.display_name, role=u.role_label))
+        elif args.users_command == "list":
+            for u in desk.list_users():
+                state = "" if u.active else _("disabled")
+                print(f"{u.login}\t{u.display_name}\t{u.role_label}\t{u.team}\t{state}")
+        elif args.users_command == "disable":
+            desk.disable_user(args.login)
+            print(_("User {login} disabled: it can no longer open the database.")
+                  .format(login=args.login))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

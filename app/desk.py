@@ -20,7 +20,7 @@ from app.domain import (
 )
 from app.domain.intake import HOUSING_STATUSES, TOPIC_KEYS, WORK_STATUSES
 from app.errors import (
-    NotFound, PermissionDenied, StoreError, ValidationError, ValidationErrors,
+    NotFound, PermissionDenied, StoreError, ValidationError, ValidationErrors, WrongPassword,
 )
 from app.i18n import _
 from app.paths import master_dir
@@ -29,6 +29,8 @@ from app.security.roles import Permission, Role, allows
 from app.store.db import DamagedDatabase, user_version
 from app.store.lock import DeskLock
 from app.operations.process import ProcessOperations
+from app.operations.security import SecurityOperations, audit_failed_logins
+from app.security.throttle import LoginThrottle
 from app.store.store import Store, new_id, remove_database_files
 
 # Pages of the intake wizard, in order; each validates its own fields.
@@ -40,7 +42,7 @@ def _today() -> date:
     return date.today()
 
 
-class Desk(ProcessOperations):
+class Desk(ProcessOperations, SecurityOperations):
     """An open agency database, unlocked for one user.
 
     Operations beyond opening, intake and search live in mixins by area
@@ -149,7 +151,13 @@ class Desk(ProcessOperations):
         from app.store.db import check_file_shape
         check_file_shape(path)
         slots = KeySlots.load(path)
-        raw_key = slots.unlock(login, password)
+        throttle = LoginThrottle(path)
+        throttle.check()  # LoginThrottled: 「あと N 秒待ってから…」
+        try:
+            raw_key = slots.unlock(login, password)
+        except WrongPassword:
+            throttle.failed(login)
+            raise
         return cls._open_with_key(path, raw_key, login)
 
     @classmethod
@@ -158,7 +166,13 @@ class Desk(ProcessOperations):
         path = Path(path)
         from app.store.db import check_file_shape
         check_file_shape(path)
-        raw_key = KeySlots.load(path).unlock_with_recovery_key(recovery_key)
+        throttle = LoginThrottle(path)
+        throttle.check()
+        try:
+            raw_key = KeySlots.load(path).unlock_with_recovery_key(recovery_key)
+        except WrongPassword:
+            throttle.failed("", "recovery")
+            raise
         return cls._open_with_key(path, raw_key, None)
 
     @classmethod
@@ -179,15 +193,17 @@ class Desk(ProcessOperations):
             else:
                 found = store.staff_by_login(login)
                 if found is None or not found.active:
-                    from app.errors import WrongPassword
+                    LoginThrottle(path).failed(login, "disabled")
                     raise WrongPassword(_("The user name or password is wrong. Check the "
                                           "keyboard (caps lock, half/full width) and try again."))
                 user = found
             store.user_id = user.id
             with store.transaction() as w:
+                throttle = audit_failed_logins(store, path)  # counted while locked
                 store.audit(user.login, "login" if login else "login_recovery_key")
                 from app.store.process_repo import ensure_process_data
                 ensure_process_data(store, w)  # desks created before schema 2
+            throttle.clear()
         except BaseException:
             store.close()
             lock.release()
@@ -242,11 +258,13 @@ class Desk(ProcessOperations):
         return self._today()
 
     def _require_case(self, case_id: str, permission: Permission) -> None:
-        """Check ``permission`` for one case (role, and later: own/team cases, agenda)."""
-        self._require(permission)
+        """Check ``permission`` for one case: the role, then whether the user sees the case
+        (own, 協働 and team cases; all for 主任; agenda cases for 自治体担当) — see
+        app/operations/security.py. Refusals are audited."""
+        self._require_case_access(case_id, permission)
 
     def _require(self, permission: Permission) -> None:
-        if not allows(self.user.role, permission):
+        if not self._allows(permission):
             with self._store.transaction():
                 self._store.audit(self.user.login, "refused", detail=permission.value)
             raise PermissionDenied(_("Your role ({role}) does not allow this operation.")
@@ -275,7 +293,8 @@ class Desk(ProcessOperations):
         """Persons already registered with the same (folded) name and birth date."""
         if not name or birth_date is None:
             return []
-        return self._store.persons_by_identity(text_ja.fold_for_search(name), birth_date)
+        return self._mask_persons(
+            self._store.persons_by_identity(text_ja.fold_for_search(name), birth_date))
 
     def register_intake(self, data: IntakeInput) -> CaseDetail:
         """相談受付: create (or reuse) the person, open a case, record the intake."""
@@ -313,23 +332,27 @@ class Desk(ProcessOperations):
     # ------------------------------------------------------------------ cases
     def list_cases(self, search: str = "", *, sort: str = "case_no", descending: bool = False,
                    limit: int = 200, offset: int = 0) -> list[CaseSummary]:
-        self._require(Permission.VIEW_CASES)
+        """The cases this user may see (filtered in SQL); no whereabouts in the rows."""
+        access = self._require_case_view()
         return self._store.list_cases(folded_query=text_ja.fold_for_search(search), sort=sort,
-                                      descending=descending, limit=limit, offset=offset)
+                                      descending=descending, limit=limit, offset=offset,
+                                      access=access)
 
     def count_cases(self, search: str = "") -> int:
-        self._require(Permission.VIEW_CASES)
-        return self._store.count_cases(folded_query=text_ja.fold_for_search(search))
+        access = self._require_case_view()
+        return self._store.count_cases(folded_query=text_ja.fold_for_search(search),
+                                       access=access)
 
     def get_case(self, case_id: str) -> CaseDetail:
-        self._require(Permission.VIEW_CASES)
+        """The case; a sensitive person's whereabouts come masked (see ``reveal``)."""
+        self._require_case(case_id, Permission.VIEW_CASES)
         detail = self._store.case_detail(case_id)
         if detail is None:
             raise NotFound(_("Case not found."))
         with self._store.transaction():
             self._store.audit(self.user.login, "view_case", case_id=case_id,
                               detail=detail.case.case_no)
-        return detail
+        return self._masked(detail)
 
     def case_id(self, case_no: str) -> str:
         found = self._store.case_id_by_no(case_no.strip())
@@ -339,20 +362,42 @@ class Desk(ProcessOperations):
 
     # ------------------------------------------------------------------ printing
     def print_intake(self, case_id: str | None, out: str | os.PathLike[str], *,
-                     blank: bool = False, consent: bool = True) -> list[str]:
-        """Write the 相談受付・申込票 PDF. Returns warnings (characters no font has)."""
+                     blank: bool = False, consent: bool = True, reveal_reason: str = "",
+                     for_recipient: str = "", basis: str = "consent",
+                     reason: str = "") -> list[str]:
+        """Write the 相談受付・申込票 PDF. Returns warnings (characters no font has).
+
+        A sensitive person's whereabouts are masked unless ``reveal_reason`` is given
+        (audited). A sheet ``for_recipient`` (another agency) is a disclosure: it is
+        recorded with its ``basis`` and ``reason`` (see record_disclosure) and never shows
+        a sensitive person's whereabouts."""
         from forms.intake import render_intake
-        self._require(Permission.PRINT)
         detail = None
+        if case_id is not None:
+            self._require_case(case_id, Permission.PRINT)
+        else:
+            self._require(Permission.PRINT)
         if case_id is not None and not blank:
             detail = self._store.case_detail(case_id)
             if detail is None:
                 raise NotFound(_("Case not found."))
-        warnings = render_intake(Path(out), self.agency, detail, blank=blank, consent=consent)
+        mask = bool(detail and detail.person.sensitive
+                    and (for_recipient or not reveal_reason.strip()))
+        if detail and detail.person.sensitive and reveal_reason.strip() and not for_recipient:
+            reveal_reason = validation.clean_text(reveal_reason, "reveal_reason", _("Reason"),
+                                                  max_len=500)
+        if for_recipient and case_id is not None:
+            self.record_disclosure(case_id, for_recipient, _("Intake and application form"),
+                                   basis, reason)
+        warnings = render_intake(Path(out), self.agency, detail, blank=blank, consent=consent,
+                                 mask_whereabouts=mask)
         with self._store.transaction():
             self._store.audit(self.user.login, "print", case_id=case_id,
                               detail="intake" + ("-blank" if blank else "")
-                              + ("" if consent else "-noconsent"))
+                              + ("" if consent else "-noconsent")
+                              + ("-revealed" if detail and detail.person.sensitive and not mask
+                                 else "") + (f" → {for_recipient}" if for_recipient else ""),
+                              reason=reveal_reason.strip() if detail and not mask else "")
         return warnings
 
     def batch(self):
@@ -396,7 +441,7 @@ class Desk(ProcessOperations):
 
     def backup(self, folder: str | os.PathLike[str] | None = None) -> Path:
         """Write an encrypted, verified backup (key slots included); prune old generations."""
-        self._require(Permission.VIEW_CASES)
+        self._require(Permission.BACKUP)
         target = self._store.backup(Path(folder) if folder else self.backup_folder(),
                                     keep=self.backup_generations())
         with self._store.transaction():

@@ -24,24 +24,41 @@ class Permission(str, Enum):
     MANAGE_USERS = "manage_users"
     MANAGE_SETTINGS = "manage_settings"
     VIEW_STATISTICS = "view_statistics"
+    # issue 5 (privacy and security); which cases a role sees is CASE_SCOPES below.
+    ALL_CASES = "all_cases"              # every case, not only own and team cases
+    ASSIGN_CASES = "assign_cases"        # 担当 and hand-over of any case
+    VIEW_AGENDA_CASES = "view_agenda_cases"  # read cases on a meeting's agenda (自治体担当)
+    VIEW_AUDIT = "view_audit"            # search and export the audit log
+    BACKUP = "backup"
+    PURGE = "purge"                      # retention: delete personal data for good
 
 
-_ALL = set(Permission)
+_ALL = set(Permission) - {Permission.VIEW_AGENDA_CASES}
+_WORKER = {Permission.VIEW_CASES, Permission.EDIT_CASES, Permission.PRINT,
+           Permission.VIEW_STATISTICS, Permission.BACKUP}
+# Reading and writing case content. The administrator manages the system (users,
+# settings, master data, backups, retention); it holds these only while the agency
+# setting ``security.admin_case_access`` is on (see app/operations/security.py).
+ADMIN_CASE_PERMISSIONS = frozenset({Permission.VIEW_CASES, Permission.EDIT_CASES,
+                                    Permission.PRINT, Permission.ALL_CASES,
+                                    Permission.ASSIGN_CASES})
 GRANTS: dict[Role, set[Permission]] = {
     Role.ADMIN: _ALL,
-    Role.CHIEF: {Permission.VIEW_CASES, Permission.EDIT_CASES, Permission.PRINT,
-                 Permission.VIEW_STATISTICS},
-    Role.CONSULTANT: {Permission.VIEW_CASES, Permission.EDIT_CASES, Permission.PRINT,
-                      Permission.VIEW_STATISTICS},
-    Role.EMPLOYMENT: {Permission.VIEW_CASES, Permission.EDIT_CASES, Permission.PRINT,
-                      Permission.VIEW_STATISTICS},
-    Role.MUNICIPAL: {Permission.VIEW_STATISTICS},
+    Role.CHIEF: _WORKER | {Permission.ALL_CASES, Permission.ASSIGN_CASES},
+    Role.CONSULTANT: set(_WORKER),
+    Role.EMPLOYMENT: set(_WORKER),
+    Role.MUNICIPAL: {Permission.VIEW_AGENDA_CASES, Permission.VIEW_STATISTICS},
     Role.VIEWER: {Permission.VIEW_STATISTICS},
 }
+# Roles that can be 担当 or 協働 of a case.
+CASE_WORKER_ROLES = frozenset({Role.CHIEF, Role.CONSULTANT, Role.EMPLOYMENT, Role.ADMIN})
 
 
-def allows(role: str, permission: Permission) -> bool:
+def allows(role: str, permission: Permission, *, admin_case_access: bool = True) -> bool:
     try:
-        return permission in GRANTS[Role(role)]
+        r = Role(role)
     except ValueError:
         return False
+    if r is Role.ADMIN and not admin_case_access and permission in ADMIN_CASE_PERMISSIONS:
+        return False
+    return permission in GRANTS[r]

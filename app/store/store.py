@@ -22,6 +22,7 @@ from app.store import audit as audit_log
 from app.store import db
 from app.store.hlc import HybridClock
 from app.store.journal import Writer
+from app.store.security_repo import case_access_clause
 
 
 def _d(text: str | None) -> date | None:
@@ -180,8 +181,10 @@ class Store:
 
     # -- audit ----------------------------------------------------------------------
     def audit(self, login: str, action: str, case_id: str | None = None, detail: str = "",
-              reason: str = "") -> None:
-        audit_log.append(self.conn, user_id=self.user_id or "system", login=login,
+              reason: str = "", user_id: str | None = None) -> None:
+        """``user_id`` overrides the logged-in user's (failed logins are nobody's)."""
+        audit_log.append(self.conn, user_id=(self.user_id or "system") if user_id is None
+                         else user_id, login=login,
                          device_id=self.device_id, action=action, case_id=case_id,
                          detail=detail, reason=reason)
 
@@ -334,9 +337,14 @@ class Store:
 
     def list_cases(self, *, folded_query: str = "", sort: str = "case_no",
                    descending: bool = False, limit: int = 200, offset: int = 0,
-                   stages: list[str] | None = None) -> list[CaseSummary]:
+                   stages: list[str] | None = None, access=None) -> list[CaseSummary]:
+        """``access`` (security_repo.CaseAccess) limits the rows to the user's cases."""
         where, args = self._search_clause(folded_query)
         clauses = [where] if where else []
+        allowed, allowed_args = case_access_clause(access)
+        if allowed:
+            clauses.append(allowed)
+            args = [*args, *allowed_args]
         if stages:
             clauses.append(f"c.stage IN ({', '.join('?' for _ in stages)})")
             args += stages
@@ -354,12 +362,17 @@ class Store:
                             received_on=date.fromisoformat(r[5]), stage=Stage(r[6]),
                             assignee=r[7]) for r in rows]
 
-    def count_cases(self, *, folded_query: str = "") -> int:
+    def count_cases(self, *, folded_query: str = "", access=None) -> int:
         where, args = self._search_clause(folded_query)
+        allowed, allowed_args = case_access_clause(access)
         if not where:
-            return int(self.conn.execute("SELECT count(*) FROM case_file").fetchone()[0])
+            sql = "SELECT count(*) FROM case_file c"
+            if allowed:
+                sql += " WHERE " + allowed
+            return int(self.conn.execute(sql, allowed_args).fetchone()[0])
         sql = "SELECT count(*) FROM case_file c JOIN person p ON p.id = c.person_id"
-        sql += " WHERE " + where
+        sql += " WHERE " + where + (" AND " + allowed if allowed else "")
+        args = [*args, *allowed_args]
         return int(self.conn.execute(sql, args).fetchone()[0])
 
     # -- drafts (local, not journalled) -------------------------------------------------------
