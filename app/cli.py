@@ -127,6 +127,40 @@ def build_parser() -> argparse.ArgumentParser:
     pu = usub.add_parser("disable", help=_("disable a user (its key slot is removed)"))
     _common(pu)
     pu.add_argument("login", help=_("login name"))
+
+    p = sub.add_parser("bundle", help=_("transfer files between devices"))
+    bsub = p.add_subparsers(dest="bundle_command", metavar=_("action"))
+    pe = bsub.add_parser("export", help=_("write a transfer file"))
+    _common(pe)
+    pe.add_argument("--out", type=Path, required=True, help=_("transfer file to write"))
+    pe.add_argument("--for", dest="for_device", default=None,
+                    help=_("device id or code: what it has not seen yet"))
+    pe.add_argument("--cases", default=None, help=_("case numbers, separated by commas"))
+    pi = bsub.add_parser("import", help=_("apply a transfer file"))
+    _common(pi)
+    pi.add_argument("file", type=Path, help=_("transfer file"))
+
+    p = sub.add_parser("device", help=_("devices of this agency (desk PCs, field laptops)"))
+    dsub = p.add_subparsers(dest="device_command", metavar=_("action"))
+    pa = dsub.add_parser("add", help=_("make a new installation in a folder"))
+    _common(pa)
+    pa.add_argument("--kind", required=True, choices=["field", "desk"], help=_("kind of device"))
+    pa.add_argument("--name", required=True, help=_("device name"))
+    pa.add_argument("--out", type=Path, required=True, help=_("folder for the new installation"))
+    pa.add_argument("--cases", default=None,
+                    help=_("case numbers to check out to a field device, separated by commas"))
+    pl = dsub.add_parser("list", help=_("list devices"))
+    _common(pl)
+    pl.add_argument("--json", action="store_true", help=_("print JSON"))
+    pr = dsub.add_parser("revoke", help=_("refuse a lost or retired device's transfer files"))
+    _common(pr)
+    pr.add_argument("device", help=_("device id or code"))
+    for action, text in (("checkout", _("check cases out to a field device")),
+                         ("checkin", _("check cases back in from a field device"))):
+        pc = dsub.add_parser(action, help=text)
+        _common(pc)
+        pc.add_argument("device", help=_("device id or code"))
+        pc.add_argument("cases", help=_("case numbers, separated by commas"))
     return parser
 
 
@@ -248,6 +282,48 @@ def run(argv: list[str] | None = None) -> int:
         if args.users_command is None:
             parser.parse_args(["users", "--help"])
         return _users(args)
+    if args.command == "bundle":
+        if args.bundle_command is None:
+            parser.parse_args(["bundle", "--help"])
+        with _open(args) as desk:
+            if args.bundle_command == "export":
+                cases = [c for c in args.cases.split(",") if c.strip()] if args.cases else None
+                header = desk.export_bundle(args.out, for_device=args.for_device, cases=cases)
+                print(_("Transfer file written: {path} ({n} entries)")
+                      .format(path=args.out, n=header["entries"]))
+            else:
+                print(json.dumps(desk.import_bundle(args.file)))
+        return 0
+    if args.command == "device":
+        if args.device_command is None:
+            parser.parse_args(["device", "--help"])
+        with _open(args) as desk:
+            if args.device_command == "add":
+                cases = [c for c in args.cases.split(",") if c.strip()] if args.cases else None
+                d = desk.add_device(args.kind, args.name, args.out, cases=cases)
+                print(_("Device {name} ({code}) created in {folder}. Copy the folder to the "
+                        "device; it opens with the same users and passwords.")
+                      .format(name=d.name, code=d.code, folder=args.out))
+                print(d.id)
+            elif args.device_command == "list":
+                rows = [d.__dict__ for d in desk.devices()]
+                if args.json:
+                    print(json.dumps(rows, ensure_ascii=False, indent=1))
+                for d in ([] if args.json else rows):
+                    state = _("revoked") if d["revoked"] else ""
+                    print(f"{d['id']}\t{d['code'] or '-'}\t{d['kind']}\t{d['name']}\t"
+                          f"{d['cases']}\t{'*' if d['this'] else ''}{state}")
+            elif args.device_command == "revoke":
+                desk.revoke_device(args.device)
+                print(_("Device {device} revoked.").format(device=args.device))
+            else:
+                cases = [c for c in args.cases.split(",") if c.strip()]
+                if args.device_command == "checkout":
+                    n = desk.check_out(cases, args.device)
+                else:
+                    n = desk.check_in(cases, args.device)
+                print(n)
+        return 0
     parser.print_help()
     return 2
 

@@ -29,6 +29,7 @@ from app.security.roles import Permission, Role, allows
 from app.store.db import DamagedDatabase, user_version
 from app.store.lock import DeskLock
 from app.operations.process import ProcessOperations
+from app.operations.sync import SyncOperations
 from app.operations.security import SecurityOperations, audit_failed_logins
 from app.security.throttle import LoginThrottle
 from app.store.store import Store, new_id, remove_database_files
@@ -42,11 +43,12 @@ def _today() -> date:
     return date.today()
 
 
-class Desk(ProcessOperations, SecurityOperations):
+class Desk(ProcessOperations, SyncOperations, SecurityOperations):
     """An open agency database, unlocked for one user.
 
     Operations beyond opening, intake and search live in mixins by area
-    (app/operations/): the process steps in ProcessOperations."""
+    (app/operations/): the process steps in ProcessOperations, devices and transfer
+    bundles in SyncOperations."""
 
     def __init__(self, store: Store, user: Staff, *, today=_today, lock: DeskLock | None = None):
         self._store = store
@@ -324,6 +326,7 @@ class Desk(ProcessOperations, SecurityOperations):
                                         opened_on=data.received_on, assignee_id=self.user.id)
             store.insert_intake(w, case_id, data)
             self._process_after_intake(w, case_id)
+            self._sync_after_intake(w, case_id)  # a laptop holds the cases it opens
             store.audit(self.user.login, "intake", case_id=case_id, detail=case_no)
         detail = store.case_detail(case_id)
         assert detail is not None

@@ -71,8 +71,9 @@ class Writer:
         return row_id
 
     def update(self, table: str, row_id: str, changes: dict[str, Any], *,
-               id_column: str = "id") -> int:
-        """Apply ``changes`` to one row; only fields whose value changes are journalled."""
+               id_column: str = "id", force: bool = False) -> int:
+        """Apply ``changes`` to one row; only fields whose value changes are journalled
+        (``force``: all of them, e.g. a conflict resolved in favour of the current value)."""
         self._check(table, changes)
         cols = list(changes)
         row = self.conn.execute(
@@ -81,7 +82,8 @@ class Writer:
         if row is None:
             raise KeyError(f"{table} {row_id} not found")
         base_rev = row[0]
-        changed = {c: changes[c] for i, c in enumerate(cols) if row[i + 1] != changes[c]}
+        changed = {c: changes[c] for i, c in enumerate(cols)
+                   if force or row[i + 1] != changes[c]}
         if not changed:
             return base_rev
         hlc = self.clock.now()
@@ -93,3 +95,16 @@ class Writer:
             [*changed.values(), rev, hlc, self.user_id, self.device_id, row_id])
         self._journal(table, row_id, "update", changed, base_rev, rev, hlc)
         return rev
+
+    def delete(self, table: str, row_id: str, *, id_column: str = "id") -> None:
+        """Delete one row; the journal entry keeps its last values (nothing lost)."""
+        cur = self.conn.execute(f"SELECT * FROM {table} WHERE {id_column} = ?", (row_id,))
+        row = cur.fetchone()
+        if row is None:
+            raise KeyError(f"{table} {row_id} not found")
+        old = {d[0]: v for d, v in zip(cur.description, row)
+               if d[0] not in (id_column, *SYNC_COLUMNS)}
+        base_rev = int(row[[d[0] for d in cur.description].index("rev")])
+        hlc = self.clock.now()
+        self.conn.execute(f"DELETE FROM {table} WHERE {id_column} = ?", (row_id,))
+        self._journal(table, row_id, "delete", old, base_rev, base_rev + 1, hlc)

@@ -55,6 +55,10 @@ class Store:
         self._raw_key = raw_key
         self.device_id = self.local("device_id") or ""
         self.clock = HybridClock(self.device_id or "local")
+        # Stamps continue after the newest one held, even if the wall clock went back.
+        newest = conn.execute("SELECT max(hlc) FROM journal").fetchone()[0]
+        if newest:
+            self.clock.observe(newest)
         self.user_id = ""
         self._savepoints = 0
 
@@ -84,6 +88,11 @@ class Store:
                 self.conn.close()
                 self.conn = None  # type: ignore[assignment]
                 self._raw_key = b""
+
+    def database_key(self) -> bytes:
+        """The raw database key: only for a new device's key slots and the transfer key
+        (app/sync), never shown or stored elsewhere."""
+        return self._raw_key
 
     def export_copy(self, target: Path) -> Path:
         return db.export_copy(self.conn, target, self._raw_key)
@@ -200,9 +209,11 @@ class Store:
         row = self.conn.execute("SELECT last FROM case_counter WHERE fiscal_year = ?",
                                 (fiscal_year,)).fetchone()
         last = row[0] if row else 0
+        # Devices added for sync number with their code (2026-F1-0001): no offline collision.
+        prefix = self.local("case_prefix") or ""
         while True:
             last += 1
-            case_no = f"{fiscal_year}-{last:04d}"
+            case_no = f"{fiscal_year}-{prefix}{last:04d}"
             if not self.conn.execute("SELECT 1 FROM case_file WHERE case_no = ?",
                                      (case_no,)).fetchone():
                 break

@@ -1,0 +1,444 @@
+"""Sync operations of Desk: devices, 持ち出し, transfer bundles, conflicts (app/sync/)."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from app import text_ja, validation
+from app.errors import NotFound, TsunaguError, ValidationError, ValidationErrors
+from app.i18n import _
+from app.security.roles import Permission
+from app.store.files import write_atomic
+from app.sync import bundle as bundle_format
+from app.store import sync_exchange as exchange
+from app.sync import merge
+from app.sync.bundle import BundleRefused
+from app.store.sync_devices import (
+    DeviceInfo, build_device_file, held_cases, list_devices, next_code,
+)
+
+PERSON_FIELDS = ("name", "kana", "birth_date", "sex", "postal_code", "address",
+                 "phone_home", "phone_mobile", "email")
+
+
+class SyncOperations:
+    """Mixin of Desk: devices and transfer bundles (uses self._store, self.user)."""
+
+    # ------------------------------------------------------------------ this device
+    def _me(self) -> str:
+        return self._store.device_id
+
+    def device_kind(self) -> str:
+        return self._store.local("device_kind") or "desk"
+
+    def _agency_id(self) -> str:
+        return self._store.setting("agency.id", "") or ""
+
+    # ------------------------------------------------------------------ devices
+    def devices(self) -> list[DeviceInfo]:
+        self._require(Permission.VIEW_CASES)
+        return list_devices(self._store.conn, self._me())
+
+    def _device(self, device_id: str) -> DeviceInfo:
+        for d in list_devices(self._store.conn, self._me()):
+            if d.id == device_id or (d.code and d.code == device_id):
+                return d
+        raise NotFound(_("No device has the id {device}.").format(device=device_id))
+
+    def add_device(self, kind: str, name: str, out_dir: str | os.PathLike[str], *,
+                   password_for_new_device: str | None = None, cases: list[str] | None = None,
+                   kdf=None) -> DeviceInfo:
+        """Make a new installation in ``out_dir`` (tsunagu.db + tsunagu.db.keys).
+
+        A desk device gets everything; a field laptop master data and the ``cases``
+        checked out to it now (more later with check_out). With a password, the new
+        installation gets its own key file with one slot (this user, that password);
+        without, it gets a copy of this desk's key slots (same users, same recovery key)."""
+        from app.security.keyslots import KeySlots, keys_path
+        from app.store.store import new_id
+        self._require(Permission.MANAGE_SETTINGS)
+        if self.device_kind() != "desk":
+            raise TsunaguError(_("Only a desk PC can add devices."))
+        errors = []
+        if kind not in ("desk", "field"):
+            errors.append(ValidationError("kind", _("Choose the kind of device: desk or field.")))
+        try:
+            name = validation.clean_text(name, "name", _("Device name"), required=True,
+                                         max_len=50)
+        except ValidationError as e:
+            errors.append(e)
+        target = Path(out_dir) / "tsunagu.db"
+        if target.exists() or keys_path(target).exists():
+            errors.append(ValidationError("out_dir", _(
+                "A database already exists in {folder}. Choose an empty folder.")
+                .format(folder=str(out_dir))))
+        if password_for_new_device is not None:
+            from app.desk import check_password
+            try:
+                check_password(password_for_new_device, self.min_password_length())
+            except ValidationError as e:
+                errors.append(e)
+        if errors:
+            raise ValidationErrors(errors)
+        case_ids = [self._case_ref(c) for c in (cases or [])]
+        if case_ids and kind != "field":
+            raise TsunaguError(_("Cases are checked out to field devices only."))
+        store = self._store
+        device_id = new_id()
+        code = next_code(store.conn, store.local("device_code") or "", kind)
+        with store.transaction() as w:
+            w.insert("device", {"name": name, "kind": kind, "code": code,
+                                "created_at": self.today().isoformat()}, row_id=device_id)
+            for case_id in case_ids:
+                self._check_out_one(w, case_id, device_id)
+            store.audit(self.user.login, "device_add", detail=f"{kind} {code} {name}")
+        Path(out_dir).mkdir(parents=True, exist_ok=True)
+        vector = exchange.own_vector(store.conn, self._me())
+        raw_key = store.database_key()
+        if password_for_new_device is not None:
+            slots = KeySlots.new(target)
+            slots.set_password(self.user.login, password_for_new_device, raw_key, kdf)
+        else:
+            slots = KeySlots.load(store.path)
+            slots.path = keys_path(target)
+        try:
+            build_device_file(store.conn, raw_key, target, device_id=device_id, name=name,
+                              kind=kind, code=code, db_id=slots.db_id, creator=self._me(),
+                              creator_vector=vector,
+                              keep_cases=set(case_ids) if kind == "field" else None)
+            slots.save()
+        except BaseException:
+            from app.store.sync_devices import db_remove
+            db_remove(target)
+            raise
+        with store.transaction():
+            exchange.save_vector(store.conn, device_id, vector)
+        return self._device(device_id)
+
+    def revoke_device(self, device_id: str) -> None:
+        """A lost or retired device: its bundles are refused from now on (here, and on
+        every device that receives this change). Its cases are returned here."""
+        self._require(Permission.MANAGE_SETTINGS)
+        d = self._device(device_id)
+        if d.this:
+            raise TsunaguError(_("This device cannot revoke itself."))
+        store = self._store
+        with store.transaction() as w:
+            w.update("device", d.id, {"revoked": 1})
+            for (cid,) in store.conn.execute(
+                    "SELECT id FROM checkout WHERE target_device = ? AND returned_on IS NULL",
+                    (d.id,)).fetchall():
+                w.update("checkout", cid, {"returned_on": self.today().isoformat()})
+            store.audit(self.user.login, "device_revoke", detail=f"{d.code} {d.name}")
+
+    # ------------------------------------------------------------------ 持ち出し
+    def _case_ref(self, ref: str) -> str:
+        if self._store.case(ref) is not None:
+            return ref
+        return self.case_id(ref)
+
+    def _check_out_one(self, w, case_id: str, device_id: str) -> None:
+        conn = self._store.conn
+        other = conn.execute("SELECT d.name FROM checkout c JOIN device d ON"
+                             " d.id = c.target_device WHERE c.case_id = ? AND"
+                             " c.returned_on IS NULL AND c.target_device != ?",
+                             (case_id, device_id)).fetchone()
+        if other:
+            case = self._store.case(case_id)
+            raise TsunaguError(_("Case {case_no} is already checked out to {device}. Check it "
+                                 "in first.").format(case_no=case.case_no if case else case_id,
+                                                      device=other[0]))
+        if case_id in held_cases(conn, device_id):
+            return
+        w.insert("checkout", {"case_id": case_id, "target_device": device_id,
+                              "out_on": self.today().isoformat()})
+
+    def check_out(self, case_ids: list[str], device_id: str) -> int:
+        """持ち出し: the cases go to the field laptop with its next bundle."""
+        self._require(Permission.EDIT_CASES)
+        d = self._device(device_id)
+        if d.kind != "field" or d.revoked:
+            raise TsunaguError(_("Cases can be checked out only to a field device that is not "
+                                 "revoked."))
+        ids = [self._case_ref(c) for c in case_ids]
+        with self._store.transaction() as w:
+            for case_id in ids:
+                self._check_out_one(w, case_id, d.id)
+                self._store.audit(self.user.login, "check_out", case_id=case_id,
+                                  detail=d.name)
+        return len(ids)
+
+    def check_in(self, case_ids: list[str], device_id: str | None = None) -> int:
+        """The cases come back: the laptop deletes them once a desk holds its changes."""
+        self._require(Permission.EDIT_CASES)
+        ids = [self._case_ref(c) for c in case_ids]
+        n = 0
+        with self._store.transaction() as w:
+            for case_id in ids:
+                sql = "SELECT id FROM checkout WHERE case_id = ? AND returned_on IS NULL"
+                args: list[Any] = [case_id]
+                if device_id:
+                    sql += " AND target_device = ?"
+                    args.append(self._device(device_id).id)
+                for (cid,) in self._store.conn.execute(sql, args).fetchall():
+                    w.update("checkout", cid, {"returned_on": self.today().isoformat()})
+                    n += 1
+                self._store.audit(self.user.login, "check_in", case_id=case_id)
+        return n
+
+    def checked_out(self, device_id: str | None = None) -> list[tuple[str, str]]:
+        """(case id, device id) of every open check-out."""
+        sql = "SELECT case_id, target_device FROM checkout WHERE returned_on IS NULL"
+        args = []
+        if device_id:
+            sql += " AND target_device = ?"
+            args.append(device_id)
+        return [(r[0], r[1]) for r in self._store.conn.execute(sql + " ORDER BY out_on", args)]
+
+    def _sync_after_intake(self, w, case_id: str) -> None:
+        """A case opened on a field laptop is checked out to it (held until returned)."""
+        if self.device_kind() == "field":
+            w.insert("checkout", {"case_id": case_id, "target_device": self._me(),
+                                  "out_on": self.today().isoformat()})
+
+    # ------------------------------------------------------------------ bundles
+    def export_bundle(self, out: str | os.PathLike[str], *, for_device: str | None = None,
+                      cases: list[str] | None = None) -> dict:
+        """Write a transfer file: what ``for_device`` has not seen, the chosen ``cases``
+        (whole history, with master data), or everything. Returns the header."""
+        self._require(Permission.VIEW_CASES)
+        store, conn = self._store, self._store.conn
+        peer = peer_kind = None
+        known: dict[str, str] = {}
+        if for_device is not None:
+            d = self._device(for_device)
+            if d.revoked:
+                raise TsunaguError(_("The device {device} is revoked: no transfer file is made "
+                                     "for it.").format(device=d.name))
+            peer, peer_kind = d.id, d.kind
+            known = exchange.load_vector(conn, peer)
+        case_ids = None if cases is None else [self._case_ref(c) for c in cases]
+        if self.device_kind() == "field" and case_ids is None:
+            peer_kind = "desk"  # a laptop sends everything it holds that the peer lacks
+        entries = exchange.select_entries(conn, peer=peer, peer_kind=peer_kind, known=known,
+                                          cases=case_ids)
+        header = {"agency_id": self._agency_id(), "from_device": self._me(),
+                  "to_device": peer, "created": bundle_format.now_iso(),
+                  "entries": len(entries), "cases": case_ids,
+                  "scope": "cases" if case_ids is not None else (
+                      "since" if peer else "all"),
+                  "schema": _schema(conn)}
+        payload = {"vector": exchange.own_vector(conn, self._me()),
+                   "sender_kind": self.device_kind(), "entries": entries}
+        data = bundle_format.pack(store.database_key(), header, payload)
+        write_atomic(Path(out), data)
+        with store.transaction():
+            if peer:
+                exchange.save_vector(conn, peer, known, exported=header["created"])
+            store.audit(self.user.login, "bundle_export",
+                        detail=f"{Path(out).name} {len(entries)} → {peer or '*'}")
+        return header
+
+    def read_bundle_header(self, path: str | os.PathLike[str]) -> dict:
+        """The header of a transfer file (not yet authenticated), for the 同期 screen."""
+        data = _read(Path(path))
+        return bundle_format.read_header(data, Path(path).name)[0]
+
+    def import_bundle(self, path: str | os.PathLike[str]) -> dict:
+        """Apply a transfer file whole or not at all. Idempotent and order-independent.
+        Returns {"applied": n, "skipped": n, "conflicts": n}."""
+        self._require(Permission.EDIT_CASES)
+        store, conn = self._store, self._store.conn
+        path = Path(path)
+        name = path.name
+        data = _read(path)
+        header, payload = bundle_format.unpack(data, store.database_key(), self._agency_id(),
+                                               name)
+        sender = header.get("from_device")
+        if not isinstance(sender, str):
+            raise bundle_format._damaged(name)
+        row = conn.execute("SELECT name, revoked, kind FROM device WHERE id = ?",
+                           (sender,)).fetchone()
+        if row is not None and row[1]:
+            raise BundleRefused(_("The transfer file {name} comes from the revoked device "
+                                  "{device}. Nothing was imported.").format(name=name,
+                                                                          device=row[0]))
+        to = header.get("to_device")
+        if to not in (None, self._me()):
+            target = conn.execute("SELECT name FROM device WHERE id = ?", (to,)).fetchone()
+            raise BundleRefused(_("The transfer file {name} is meant for another device "
+                                  "({device}). Nothing was imported.")
+                                .format(name=name, device=target[0] if target else to))
+        if int(header.get("schema") or 0) > _schema(conn):
+            raise BundleRefused(_("The transfer file {name} was made by a newer version of "
+                                  "Tsunagu. Update Tsunagu on this PC, then import it again. "
+                                  "Nothing was imported.").format(name=name))
+        tables = _tables(conn)
+        entries = [bundle_format.check_entry(e, tables, name) for e in payload["entries"]]
+        if len(entries) != header.get("entries"):
+            raise bundle_format._damaged(name)
+        vector = payload.get("vector") if isinstance(payload.get("vector"), dict) else {}
+        sender_kind = payload.get("sender_kind")
+        if row is not None:
+            sender_kind = row[2]
+        if sender == self._me():
+            return {"applied": 0, "skipped": len(entries), "conflicts": 0}
+        with store.transaction():
+            applied, skipped, conflicts, cases = exchange.apply_entries(conn, store.clock,
+                                                                        entries)
+            flagged = merge.post_merge_checks(conn, sorted(cases))
+            now = bundle_format.now_iso()
+            exchange.save_vector(conn, sender,
+                                 exchange.merge_vectors(exchange.load_vector(conn, sender),
+                                                        vector), imported=now)
+            if header.get("scope") != "cases":
+                mine = exchange.own_vector(conn, self._me())
+                if sender_kind == "desk":
+                    mine = exchange.merge_vectors(mine, vector)
+                elif sender in vector:
+                    mine = exchange.merge_vectors(mine, {sender: vector[sender]})
+                exchange.save_vector(conn, self._me(), mine)
+            if self.device_kind() == "field":
+                desks = [r[0] for r in conn.execute("SELECT id FROM device WHERE kind = 'desk'")]
+                exchange.purge_returned(conn, self._me(), desks)
+            store.audit(self.user.login, "bundle_import",
+                        detail=f"{name} +{applied} ={skipped} !{conflicts + flagged}")
+        return {"applied": applied, "skipped": skipped, "conflicts": conflicts + flagged}
+
+    # ------------------------------------------------------------------ conflicts
+    def conflicts(self, *, open_only: bool = True, case_id: str | None = None) -> list[dict]:
+        """Conflicts for the 同期 screen: both values, who wrote each and when, the value
+        applied now, and whether it is still open."""
+        self._require(Permission.VIEW_CASES)
+        conn = self._store.conn
+        sql = "SELECT * FROM sync_conflict"
+        args = []
+        if case_id:
+            sql += " WHERE case_id = ?"
+            args.append(case_id)
+        cur = conn.execute(sql + " ORDER BY winner_hlc, id", args)
+        names = [d[0] for d in cur.description]
+        out = []
+        for r in cur.fetchall():
+            c = dict(zip(names, r))
+            c["open"] = merge.conflict_is_open(conn, c)
+            if open_only and not c["open"]:
+                continue
+            for side in ("loser_value", "winner_value"):
+                c[side] = None if c[side] is None else json.loads(c[side])
+            c["applied_value"] = None
+            if c["kind"] == "field":
+                cols = {x[1] for x in conn.execute(f"PRAGMA table_info({c['tbl']})")}
+                if c["field"] in cols:
+                    v = conn.execute(f"SELECT {c['field']} FROM {c['tbl']} WHERE id = ?",
+                                     (c["row_id"],)).fetchone()
+                    c["applied_value"] = v[0] if v else None
+            out.append(c)
+        return out
+
+    def resolve_conflict(self, conflict_id: str, choice: str, value: Any = None) -> None:
+        """Settle a conflict: ``choice`` "winner" (keep the applied side), "loser" (take
+        the other value), or "value" (``value``). For a deletion conflict: "keep" or
+        "delete". Written as a new journalled change that saw both sides."""
+        self._require(Permission.EDIT_CASES)
+        store, conn = self._store, self._store.conn
+        found = [c for c in self.conflicts(open_only=False) if c["id"] == conflict_id]
+        if not found:
+            raise NotFound(_("The conflict was not found."))
+        c = found[0]
+        with store.transaction() as w:
+            if c["kind"] == "field":
+                if choice not in ("winner", "loser", "value"):
+                    raise ValidationError("choice", _("Choose one of the two values."))
+                chosen = {"winner": c["winner_value"], "loser": c["loser_value"]}.get(
+                    choice, value)
+                changes = {c["field"]: chosen}
+                if c["tbl"] in merge.DERIVED:
+                    row = conn.execute(f"SELECT * FROM {c['tbl']} WHERE id = ?", (c["row_id"],))
+                    names = [d[0] for d in row.description]
+                    current = dict(zip(names, row.fetchone()))
+                    current.update(changes)
+                    changes.update(merge.DERIVED[c["tbl"]][1](current))
+                w.update(c["tbl"], c["row_id"], changes, force=True)
+            elif c["kind"] == "delete":
+                if choice == "delete":
+                    w.delete(c["tbl"], c["row_id"])
+                elif choice == "keep":
+                    cols = [x[1] for x in conn.execute(f"PRAGMA table_info({c['tbl']})")
+                            if x[1] not in merge.ROW_META]
+                    v = conn.execute(f"SELECT {cols[0]} FROM {c['tbl']} WHERE id = ?",
+                                     (c["row_id"],)).fetchone()
+                    w.update(c["tbl"], c["row_id"], {cols[0]: v[0]}, force=True)
+                else:
+                    raise ValidationError("choice", _("Choose to keep or delete the record."))
+            else:
+                raise TsunaguError(_("This conflict is settled by the process step itself "
+                                     "(for example, end one of the two plans)."))
+            store.audit(self.user.login, "resolve_conflict", case_id=c["case_id"],
+                        detail=f"{c['tbl']}.{c['field']} {choice}")
+
+    # ------------------------------------------------------------------ person edits
+    def update_person(self, person_id: str, **fields: Any):
+        """Correct a person's details (validated like the intake); journalled field by
+        field, so concurrent edits on two devices are merged or flagged."""
+        self._require(Permission.EDIT_CASES)
+        unknown = set(fields) - set(PERSON_FIELDS)
+        if unknown:
+            raise ValidationError(sorted(unknown)[0], _("Unknown field: {field}")
+                                  .format(field=", ".join(sorted(unknown))))
+        store = self._store
+        person = store.person(person_id)
+        if person is None:
+            raise NotFound(_("The person was not found."))
+        from dataclasses import replace
+        from app.desk import check_intake, clean_intake
+        from app.domain import IntakeInput, PersonInput
+        base = PersonInput(name=person.name, kana=person.kana, birth_date=person.birth_date,
+                           sex=person.sex, postal_code=person.postal_code,
+                           address=person.address, phone_home=person.phone_home,
+                           phone_mobile=person.phone_mobile, email=person.email)
+        if isinstance(fields.get("birth_date"), str):
+            fields["birth_date"] = validation.clean_date(fields["birth_date"],
+                                                         "person.birth_date", _("Date of birth"))
+        p = replace(base, **fields)
+        probe = IntakeInput(person=p, received_on=self.today())
+        errors = check_intake(probe, {"person"}, today=self.today())
+        if errors:
+            raise ValidationErrors(errors)
+        p = clean_intake(probe).person
+        values = store.person_fields(p, text_ja.fold_for_search(p.name),
+                                     text_ja.fold_for_search(p.kana))
+        with store.transaction() as w:
+            w.update("person", person_id, values)
+            store.audit(self.user.login, "person_update",
+                        case_id=person.case_ids[0] if person.case_ids else None,
+                        detail=",".join(sorted(fields)))
+        return store.person(person_id)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise BundleRefused(_("The transfer file {name} was not found.")
+                            .format(name=str(path))) from None
+    except OSError as exc:
+        raise BundleRefused(_("The transfer file {name} cannot be read: {error}")
+                            .format(name=path.name, error=exc.strerror or exc)) from None
+
+
+def _schema(conn) -> int:
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _tables(conn) -> dict[str, list[str]]:
+    from app.store.sync_scope import synced_tables
+    return synced_tables(conn)
+
+
+__all__ = ["SyncOperations", "date"]
+

@@ -1,0 +1,148 @@
+"""Devices: each installation (desk PC or field laptop) of one agency's database.
+
+A new installation is made from this one: the database is copied by ``sqlcipher_export``
+(never a file copy) into a staging file beside this database, trimmed there, and exported
+once more into the target folder, so the target only ever receives the rows it may hold.
+A **desk** device gets everything; a **field** laptop gets master data and the cases
+checked out to it (持ち出し) — no row, journal entry, search-index entry or conflict of any
+other case. The staging file is encrypted with the agency key (like this database) and
+removed afterwards; the copy's ``local`` table gets the new device's id, name and case
+number prefix, its audit log starts afresh (the audit log belongs to an installation), and
+it knows what this device holds (its version vector), so the first bundles are small.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.store import audit as audit_log
+from app.store import db
+from app.store.sync_scope import CaseIndex
+
+
+@dataclass
+class DeviceInfo:
+    id: str
+    name: str
+    kind: str            # "desk" or "field"
+    code: str            # case-number prefix ("" for the first desk)
+    created_at: str
+    revoked: bool
+    this: bool           # this installation
+    cases: int           # cases checked out to it now (field devices)
+
+
+def list_devices(conn, this_device: str) -> list[DeviceInfo]:
+    rows = conn.execute(
+        "SELECT d.id, d.name, d.kind, d.code, d.created_at, d.revoked,"
+        " (SELECT count(*) FROM checkout c WHERE c.target_device = d.id"
+        "  AND c.returned_on IS NULL) FROM device d ORDER BY d.created_at, d.code, d.name"
+    ).fetchall()
+    return [DeviceInfo(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[0] == this_device, r[6])
+            for r in rows]
+
+
+def held_cases(conn, device_id: str) -> set[str]:
+    """Cases checked out to ``device_id`` and not returned."""
+    return {r[0] for r in conn.execute(
+        "SELECT DISTINCT case_id FROM checkout WHERE target_device = ? AND returned_on IS NULL",
+        (device_id,))}
+
+
+def next_code(conn, own_code: str, kind: str) -> str:
+    """A code unique in the agency without asking anyone: this device's code, the kind's
+    letter and a number (F1, D2, D2F1 …)."""
+    letter = "F" if kind == "field" else "D"
+    taken = {r[0] for r in conn.execute("SELECT code FROM device")}
+    n = 1
+    while f"{own_code}{letter}{n}" in taken or f"{own_code}F{n}" in taken \
+            or f"{own_code}D{n}" in taken:
+        n += 1
+    return f"{own_code}{letter}{n}"
+
+
+def trim_to_cases(conn, keep: set[str]) -> int:
+    """Delete every case-scoped row (and its journal, context and conflicts) of cases not
+    in ``keep``; a person stays while one of their kept cases does. Returns rows deleted."""
+    index = CaseIndex(conn)
+    doomed: dict[str, list[str]] = {}
+    for tbl in index.tables:
+        if index.is_master(tbl):
+            continue
+        ids = [r[0] for r in conn.execute(f"SELECT id FROM {tbl}")]
+        doomed[tbl] = [rid for rid in ids if not (index.cases_of(tbl, rid) & keep)]
+    # Journal entries of rows not present here (deleted or pending) that are not kept.
+    stray = [(t, r) for t, r in conn.execute("SELECT DISTINCT tbl, row_id FROM journal")
+             if t in index.tables and not index.is_master(t)
+             and not (index.cases_of(t, r) & keep)]
+    n = 0
+    for tbl, ids in doomed.items():
+        for rid in ids:
+            conn.execute(f"DELETE FROM {tbl} WHERE id = ?", (rid,))
+            n += 1
+    for tbl, rid in set(stray) | {(t, r) for t, ids in doomed.items() for r in ids}:
+        forget_row(conn, tbl, rid)
+    conn.execute("INSERT INTO person_fts (person_fts) VALUES ('rebuild')")
+    return n
+
+
+def forget_row(conn, tbl: str, row_id: str) -> None:
+    conn.execute("DELETE FROM sync_context WHERE entry_id IN (SELECT id FROM journal"
+                 " WHERE tbl = ? AND row_id = ?)", (tbl, row_id))
+    conn.execute("DELETE FROM journal WHERE tbl = ? AND row_id = ?", (tbl, row_id))
+    conn.execute("DELETE FROM sync_conflict WHERE tbl = ? AND row_id = ?", (tbl, row_id))
+
+
+def build_device_file(source_conn, raw_key: bytes, target: Path, *, device_id: str, name: str,
+                      kind: str, code: str, db_id: str, creator: str,
+                      creator_vector: dict[str, str], keep_cases: set[str] | None) -> Path:
+    """Write the new installation's database to ``target`` (see module docstring)."""
+    staging = target.parent / f".{target.name}.staging"
+    staging_local = Path(str(source_conn.db_path)).parent / f".device-{device_id}.staging.db"
+    for p in (staging_local,):
+        db_remove(p)
+    db.export_copy(source_conn, staging_local, raw_key)
+    try:
+        conn = db.connect(staging_local, raw_key)
+        try:
+            conn.execute("PRAGMA foreign_keys = OFF")
+            conn.execute("BEGIN IMMEDIATE")
+            if keep_cases is not None:
+                trim_to_cases(conn, keep_cases)
+            conn.execute("DELETE FROM local")
+            for key, value in {"device_id": device_id, "device_name": name, "db_id": db_id,
+                               "device_kind": kind, "device_code": code,
+                               "case_prefix": f"{code}-" if code else ""}.items():
+                conn.execute("INSERT INTO local (key, value) VALUES (?, ?)", (key, value))
+            for table in ("audit", "draft", "case_counter", "sync_peer"):
+                conn.execute(f"DELETE FROM {table}")
+            own = {k: v for k, v in creator_vector.items()}
+            conn.execute("INSERT INTO sync_peer (peer, vector) VALUES (?, ?)",
+                         (creator, json.dumps(creator_vector, sort_keys=True)))
+            conn.execute("INSERT INTO sync_peer (peer, vector) VALUES (?, ?)",
+                         (device_id, json.dumps(own, sort_keys=True)))
+            audit_log.append(conn, user_id="system", login="system", device_id=device_id,
+                             action="device_created", detail=f"{kind} {code} from {creator}")
+            conn.execute("COMMIT")
+            if target.exists():
+                raise FileExistsError(str(target))
+            db.export_copy(conn, staging, raw_key)
+            os.replace(staging, target)
+        finally:
+            conn.close()
+    finally:
+        db_remove(staging_local)
+        db_remove(staging)
+    return target
+
+
+def db_remove(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal", ".part"):
+        p = Path(str(path) + suffix)
+        try:
+            p.unlink()
+        except FileNotFoundError:
+            pass

@@ -1,0 +1,328 @@
+"""Merge: the rows are a deterministic function of the journal entries held.
+
+Every device folds the same set of journal entries into the same rows, whatever order the
+entries arrived in:
+
+* a row exists once its ``insert`` entry is held (an update that arrives first waits);
+* each field takes the value of the newest entry that set it, ordered by (hlc, entry id)
+  — the hybrid clock stamp ends with the device id, so ties cannot happen;
+* ``rev`` is the number of entries of the row, ``hlc``/``updated_by``/``device_id`` those
+  of its newest entry; derived columns (person search keys) are recomputed from the merged
+  values, so the FTS index (kept by the person triggers) follows;
+* a deletion removes the row only if it saw every write of the row; an edit it did not see
+  keeps the row, and the deletion is recorded as a conflict;
+* two writes of one field are *concurrent* when neither saw the other (each entry carries
+  its causal context, see migration 0004); a concurrent write that lost with a different
+  value becomes a row of ``sync_conflict`` — both values, who wrote each, when, where.
+  Nothing is overwritten without a trace: every value stays in the journal.
+
+Conflict rows are derived from the entries too (ids are hashes), so they are the same on
+every device. A conflict is open until a later write of the field saw both sides
+(``resolve_conflict`` writes one).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from app import text_ja
+
+# Tables whose rows are records of what happened: only ever inserted (a correction is a
+# new row). Inserts never conflict; the registry lets the process work add its tables.
+APPEND_ONLY: set[str] = {
+    "intake", "support_record", "monitoring", "followup", "plan_amendment",
+    "contact_attempt", "service_start", "decision", "screening", "assessment",
+}
+
+
+def register_append_only(*tables: str) -> None:
+    APPEND_ONLY.update(tables)
+
+
+def _person_derived(values: dict[str, Any]) -> dict[str, Any]:
+    name_fold = text_ja.fold_for_search(values.get("name") or "")
+    kana_fold = text_ja.fold_for_search(values.get("kana") or "")
+    return {"name_fold": name_fold, "kana_fold": kana_fold,
+            "search_key": f"{name_fold}\u3000{kana_fold}"}
+
+
+# Columns computed from other columns: never a conflict, recomputed after the merge.
+DERIVED: dict[str, tuple[set[str], Callable[[dict[str, Any]], dict[str, Any]]]] = {
+    "person": ({"name_fold", "kana_fold", "search_key"}, _person_derived),
+}
+
+ROW_META = ("id", "rev", "hlc", "updated_by", "device_id")
+
+
+@dataclass
+class Entry:
+    id: str
+    tbl: str
+    row_id: str
+    op: str
+    fields: dict[str, Any]
+    base_rev: int
+    rev: int
+    hlc: str
+    user_id: str
+    device_id: str
+    ctx: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.hlc, self.id)
+
+    def saw(self, other: "Entry") -> bool:
+        """True if this entry was written by a device that already held ``other``."""
+        return self.id != other.id and self.ctx.get(other.device_id, "") >= other.hlc
+
+
+def _norm(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def load_entries(conn, tbl: str, row_id: str) -> list[Entry]:
+    rows = conn.execute(
+        "SELECT j.id, j.tbl, j.row_id, j.op, j.fields, j.base_rev, j.rev, j.hlc, j.user_id,"
+        " j.device_id, c.ctx FROM journal j LEFT JOIN sync_context c ON c.entry_id = j.id"
+        " WHERE j.tbl = ? AND j.row_id = ?", (tbl, row_id)).fetchall()
+    entries = [Entry(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], r[7], r[8], r[9],
+                     json.loads(r[10]) if r[10] else {}) for r in rows]
+    entries.sort(key=lambda e: e.key)
+    return entries
+
+
+def conflict_id(kind: str, tbl: str, row_id: str, fld: str, loser: str) -> str:
+    return hashlib.sha256(f"{kind}|{tbl}|{row_id}|{fld}|{loser}".encode()).hexdigest()[:32]
+
+
+class Merger:
+    """Recomputes rows from their journal entries (inside the caller's transaction)."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self._cols: dict[str, list[str]] = {}
+        self.conflicts_changed = 0
+
+    def columns(self, tbl: str) -> list[str]:
+        if tbl not in self._cols:
+            self._cols[tbl] = [r[1] for r in self.conn.execute(f"PRAGMA table_info({tbl})")]
+        return self._cols[tbl]
+
+    def recompute(self, rows: list[tuple[str, str]]) -> None:
+        """Fold the entries of each (table, row id); parents before children (the insert
+        of a parent is older than the insert of its child), deletions last."""
+        loaded = [(t, r, load_entries(self.conn, t, r)) for t, r in set(rows)]
+
+        def order(item):
+            entries = item[2]
+            first = next((e.key for e in entries if e.op == "insert"), ("~", ""))
+            return first
+        loaded.sort(key=order)
+        deletions = []
+        for tbl, row_id, entries in loaded:
+            if not self._apply_row(tbl, row_id, entries):
+                deletions.append((tbl, row_id, entries))
+        for tbl, row_id, entries in reversed(deletions):
+            self.conn.execute(f"DELETE FROM {tbl} WHERE id = ?", (row_id,))
+            self._conflicts(tbl, row_id, entries, deleted=True)
+
+    def _apply_row(self, tbl: str, row_id: str, entries: list[Entry]) -> bool:
+        """Write the merged row; False if the row is to be deleted."""
+        cols = self.columns(tbl)
+        writes = [e for e in entries if e.op != "delete"]
+        deletes = [e for e in entries if e.op == "delete"]
+        if any(all(d.saw(w) for w in writes) for d in deletes):
+            return False
+        current = self.conn.execute(f"SELECT * FROM {tbl} WHERE id = ?", (row_id,))
+        names = [d[0] for d in current.description]
+        row = current.fetchone()
+        has_insert = any(e.op == "insert" for e in writes)
+        if not writes or (row is None and not has_insert):
+            return True  # waiting for its insert
+        values: dict[str, Any] = {}
+        for e in writes:  # ascending (hlc, id): the newest value of each field stays
+            for k, v in e.fields.items():
+                if k in cols and k not in ROW_META:
+                    values[k] = v
+        if tbl in DERIVED:
+            merged = dict(zip(names, row)) if row is not None else {}
+            merged.update(values)
+            values.update(DERIVED[tbl][1](merged))
+        newest = writes[-1]
+        values.update(rev=len(entries), hlc=newest.hlc, updated_by=newest.user_id,
+                      device_id=newest.device_id)
+        if row is None:
+            values["id"] = row_id
+            keys = list(values)
+            self.conn.execute(
+                f"INSERT INTO {tbl} ({', '.join(keys)}) VALUES ({', '.join('?' * len(keys))})",
+                [values[k] for k in keys])
+        else:
+            old = dict(zip(names, row))
+            changed = {k: v for k, v in values.items() if old.get(k) != v}
+            if changed:
+                self.conn.execute(
+                    f"UPDATE {tbl} SET {', '.join(f'{k} = ?' for k in changed)} WHERE id = ?",
+                    [*changed.values(), row_id])
+        self._conflicts(tbl, row_id, entries, deleted=False)
+        return True
+
+    def _conflicts(self, tbl: str, row_id: str, entries: list[Entry], *, deleted: bool) -> None:
+        writes = [e for e in entries if e.op != "delete"]
+        derived = DERIVED.get(tbl, (set(), None))[0]
+        case_id = None
+        if tbl == "case_file":
+            case_id = row_id
+        else:
+            for e in entries:
+                if "case_id" in e.fields and e.op == "insert":
+                    case_id = e.fields["case_id"]
+        fields = sorted({k for e in writes for k in e.fields} - derived - set(ROW_META))
+        for fld in fields:
+            setters = [e for e in writes if fld in e.fields]
+            if len(setters) < 2:
+                continue
+            for loser in setters:
+                rivals = [w for w in setters if w.key > loser.key and not w.saw(loser)
+                          and not loser.saw(w)
+                          and _norm(w.fields[fld]) != _norm(loser.fields[fld])]
+                if rivals:
+                    winner = max(rivals, key=lambda e: e.key)
+                    self._record("field", tbl, row_id, fld, case_id, loser, winner,
+                                 loser.fields[fld], winner.fields[fld])
+        if not deleted:
+            for d in (e for e in entries if e.op == "delete"):
+                unseen = [w for w in writes if not d.saw(w)]
+                if unseen:
+                    winner = max(unseen, key=lambda e: e.key)
+                    self._record("delete", tbl, row_id, "*", case_id, d, winner,
+                                 None, None)
+
+    def _record(self, kind, tbl, row_id, fld, case_id, loser: Entry, winner: Entry,
+                loser_value, winner_value) -> None:
+        cid = conflict_id(kind, tbl, row_id, fld, loser.id)
+        lv = None if loser_value is None else _norm(loser_value)
+        wv = None if winner_value is None else _norm(winner_value)
+        old = self.conn.execute("SELECT winner_entry FROM sync_conflict WHERE id = ?",
+                                (cid,)).fetchone()
+        if old is not None and old[0] == winner.id:
+            return
+        self.conn.execute(
+            "INSERT INTO sync_conflict (id, kind, tbl, row_id, field, case_id, loser_entry,"
+            " loser_value, loser_user, loser_device, loser_hlc, winner_entry, winner_value,"
+            " winner_user, winner_device, winner_hlc) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+            " ON CONFLICT (id) DO UPDATE SET winner_entry = excluded.winner_entry,"
+            " winner_value = excluded.winner_value, winner_user = excluded.winner_user,"
+            " winner_device = excluded.winner_device, winner_hlc = excluded.winner_hlc",
+            (cid, kind, tbl, row_id, fld, case_id, loser.id, lv, loser.user_id,
+             loser.device_id, loser.hlc, winner.id, wv, winner.user_id, winner.device_id,
+             winner.hlc))
+        self.conflicts_changed += 1
+
+
+def conflict_is_open(conn, conflict: dict) -> bool:
+    """Open until a later write of the field saw both sides (rule conflicts: until the
+    rule holds again)."""
+    if conflict["kind"] == "rule":
+        check = RULE_STATUS.get(conflict["field"])
+        return bool(check(conn, conflict)) if check else True
+    entries = load_entries(conn, conflict["tbl"], conflict["row_id"])
+    by_id = {e.id: e for e in entries}
+    loser, winner = by_id.get(conflict["loser_entry"]), by_id.get(conflict["winner_entry"])
+    if loser is None or winner is None:
+        return False
+    for e in entries:
+        if e.op == "delete":
+            continue
+        if conflict["kind"] == "field" and conflict["field"] not in e.fields:
+            continue
+        if e.saw(loser) and e.saw(winner):
+            return False
+    return True
+
+
+# ----------------------------------------------------------------- process rules after merge
+@dataclass
+class RuleIssue:
+    rule: str            # stable key, e.g. "two_approved_plans"
+    case_id: str
+    rows: list[tuple[str, str]]   # (table, row id) involved, the first kept, the others flagged
+    detail: str = ""
+
+
+# fn(conn, case_ids) -> issues; app/process.py may add its own.
+POST_MERGE_CHECKS: list[Callable[[Any, list[str]], list[RuleIssue]]] = []
+# rule key -> fn(conn, conflict row) -> still broken?
+RULE_STATUS: dict[str, Callable[[Any, dict], bool]] = {}
+
+
+def register_post_merge_check(fn, rule: str | None = None, still_broken=None):
+    POST_MERGE_CHECKS.append(fn)
+    if rule and still_broken:
+        RULE_STATUS[rule] = still_broken
+    return fn
+
+
+def _has_table(conn, name: str) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                        (name,)).fetchone() is not None
+
+
+def two_approved_plans(conn, case_ids: list[str]) -> list[RuleIssue]:
+    """Two plans approved for one case (approved on two devices offline)."""
+    if not _has_table(conn, "plan") or not case_ids:
+        return []
+    issues = []
+    for cid in case_ids:
+        plans = conn.execute("SELECT id FROM plan WHERE case_id = ? AND status = 'approved'"
+                             " ORDER BY approved_on, hlc, id", (cid,)).fetchall()
+        if len(plans) > 1:
+            issues.append(RuleIssue("two_approved_plans", cid,
+                                    [("plan", p[0]) for p in plans],
+                                    "two plans are approved for this case"))
+    return issues
+
+
+def _plans_still_approved(conn, conflict: dict) -> bool:
+    ids = [conflict["row_id"], *json.loads(conflict["detail"] or "[]")]
+    n = conn.execute(f"SELECT count(*) FROM plan WHERE status = 'approved' AND id IN "
+                     f"({', '.join('?' * len(ids))})", ids).fetchone()[0]
+    return n > 1
+
+
+register_post_merge_check(two_approved_plans, "two_approved_plans", _plans_still_approved)
+
+
+def post_merge_checks(conn, case_ids: list[str]) -> int:
+    """Run every registered process check on the merged cases; each issue becomes a
+    ``rule`` conflict (flagged, never silently both in effect). Returns new flags."""
+    flagged = 0
+    for check in POST_MERGE_CHECKS:
+        for issue in check(conn, sorted(set(case_ids))):
+            kept_tbl, kept_id = issue.rows[0]
+            for tbl, row_id in issue.rows[1:]:
+                cid = conflict_id("rule", tbl, row_id, issue.rule, kept_id)
+                if conn.execute("SELECT 1 FROM sync_conflict WHERE id = ?", (cid,)).fetchone():
+                    continue
+                newest = conn.execute(
+                    "SELECT id, user_id, device_id, hlc FROM journal WHERE tbl = ? AND row_id = ?"
+                    " ORDER BY hlc DESC LIMIT 1", (tbl, row_id)).fetchone()
+                kept = conn.execute(
+                    "SELECT id, user_id, device_id, hlc FROM journal WHERE tbl = ? AND row_id = ?"
+                    " ORDER BY hlc DESC LIMIT 1", (kept_tbl, kept_id)).fetchone()
+                if newest is None or kept is None:
+                    continue
+                conn.execute(
+                    "INSERT INTO sync_conflict (id, kind, tbl, row_id, field, case_id,"
+                    " loser_entry, loser_value, loser_user, loser_device, loser_hlc,"
+                    " winner_entry, winner_value, winner_user, winner_device, winner_hlc,"
+                    " detail) VALUES (?, 'rule', ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, NULL, ?, ?, ?, ?)",
+                    (cid, tbl, row_id, issue.rule, issue.case_id, newest[0], newest[1],
+                     newest[2], newest[3], kept[0], kept[1], kept[2], kept[3],
+                     json.dumps([kept_id])))
+                flagged += 1
+    return flagged

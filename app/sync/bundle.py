@@ -1,0 +1,162 @@
+"""Transfer bundles: one encrypted, authenticated file of journal entries.
+
+Layout (all of it authenticated; nothing is applied unless every byte checks)::
+
+    MAGIC (16 bytes "TSUNAGU-BUNDLE\\n\\0")
+    header length (4 bytes, big-endian)
+    header (UTF-8 JSON): format, version, schema, agency_id, from_device, to_device,
+                         created, entries, scope ("since" | "all" | "cases"), cases,
+                         salt, nonce
+    ciphertext: AES-256-GCM of zlib(JSON payload), associated data = everything above
+
+The key is HKDF-SHA256(database key, salt, "tsunagu-transfer-v1|<agency id>"): only
+installations of the same agency (copies of one database key) can read or write a bundle,
+and a fresh salt per bundle gives a fresh key. The payload holds the sender's version
+vector ({origin device: newest hlc it holds completely}), its kind, and the entries, each
+with its causal context. Rows are not shipped: they are folded from the entries (merge.py),
+and a receiver missing a row always gets the row's whole history.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import struct
+import zlib
+from datetime import datetime, timezone
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from app.errors import TsunaguError
+from app.i18n import _
+
+MAGIC = b"TSUNAGU-BUNDLE\n\0"
+FORMAT = "tsunagu-bundle"
+VERSION = 1
+MAX_HEADER = 64 * 1024
+HLC = re.compile(r"^\d{13}-\d{5}-[0-9A-Za-z._-]+$")
+ENTRY_COLUMNS = ("id", "tbl", "row_id", "op", "fields", "base_rev", "rev", "hlc", "user_id",
+                 "device_id", "ctx")
+
+
+class BundleRefused(TsunaguError):
+    """A bundle was not applied (damaged, altered, foreign, revoked, newer…); nothing
+    changed."""
+
+
+def _b64(b: bytes) -> str:
+    return base64.b64encode(b).decode("ascii")
+
+
+def transfer_key(db_key: bytes, agency_id: str, salt: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt,
+                info=f"tsunagu-transfer-v1|{agency_id}".encode("utf-8")).derive(db_key)
+
+
+def pack(db_key: bytes, header: dict[str, Any], payload: dict[str, Any]) -> bytes:
+    salt, nonce = os.urandom(16), os.urandom(12)
+    header = dict(header, format=FORMAT, version=VERSION, salt=_b64(salt), nonce=_b64(nonce))
+    head = json.dumps(header, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    prefix = MAGIC + struct.pack(">I", len(head)) + head
+    body = zlib.compress(json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+                         .encode("utf-8"), 6)
+    key = transfer_key(db_key, header["agency_id"], salt)
+    return prefix + AESGCM(key).encrypt(nonce, body, prefix)
+
+
+def _damaged(name: str) -> BundleRefused:
+    return BundleRefused(_("The transfer file {name} is damaged or was altered (it may have "
+                           "been cut off while copying). Nothing was imported. Make the "
+                           "transfer file again on the sending PC.").format(name=name))
+
+
+def read_header(data: bytes, name: str) -> tuple[dict[str, Any], bytes]:
+    """The header (not yet authenticated) and the authenticated prefix."""
+    if not data.startswith(MAGIC):
+        if len(data) < len(MAGIC) and MAGIC.startswith(data):
+            raise _damaged(name)
+        raise BundleRefused(_("{name} is not a Tsunagu transfer file. Nothing was imported.")
+                            .format(name=name))
+    if len(data) < len(MAGIC) + 4:
+        raise _damaged(name)
+    (n,) = struct.unpack(">I", data[len(MAGIC):len(MAGIC) + 4])
+    if n > MAX_HEADER or len(data) < len(MAGIC) + 4 + n + 16:
+        raise _damaged(name)
+    prefix = data[:len(MAGIC) + 4 + n]
+    try:
+        header = json.loads(prefix[len(MAGIC) + 4:].decode("utf-8"))
+        if not isinstance(header, dict):
+            raise ValueError
+    except (ValueError, UnicodeDecodeError):
+        raise _damaged(name) from None
+    if header.get("format") != FORMAT:
+        raise _damaged(name)
+    version = header.get("version")
+    if not isinstance(version, int):
+        raise _damaged(name)
+    if version > VERSION:
+        raise BundleRefused(_("The transfer file {name} was made by a newer version of Tsunagu "
+                              "(format {found}; this program reads up to {known}). Install "
+                              "the newer Tsunagu on this PC, then import it again. Nothing was "
+                              "imported.")
+                            .format(name=name, found=version, known=VERSION))
+    return header, prefix
+
+
+def unpack(data: bytes, db_key: bytes, agency_id: str, name: str) -> tuple[dict, dict]:
+    header, prefix = read_header(data, name)
+    if header.get("agency_id") != agency_id:
+        raise BundleRefused(_("The transfer file {name} comes from another agency's database. "
+                              "Nothing was imported.").format(name=name))
+    try:
+        salt = base64.b64decode(header["salt"], validate=True)
+        nonce = base64.b64decode(header["nonce"], validate=True)
+        key = transfer_key(db_key, agency_id, salt)
+        body = AESGCM(key).decrypt(nonce, data[len(prefix):], prefix)
+        payload = json.loads(zlib.decompress(body).decode("utf-8"))
+    except (InvalidTag, KeyError, ValueError, TypeError, zlib.error, UnicodeDecodeError):
+        raise _damaged(name) from None
+    if not isinstance(payload, dict) or not isinstance(payload.get("entries"), list):
+        raise _damaged(name)
+    return header, payload
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def check_entry(raw: Any, tables: dict[str, list[str]], name: str) -> dict[str, Any]:
+    """One entry of a payload, checked field by field (never trusted for SQL)."""
+    if not isinstance(raw, list) or len(raw) != len(ENTRY_COLUMNS):
+        raise _damaged(name)
+    e = dict(zip(ENTRY_COLUMNS, raw))
+    if e["tbl"] not in tables:
+        raise BundleRefused(_("The transfer file {name} holds data this version of Tsunagu "
+                              "does not know (table {table}). Install the newer Tsunagu on "
+                              "this PC. Nothing was imported.").format(name=name, table=e["tbl"]))
+    ok = (isinstance(e["id"], str) and isinstance(e["row_id"], str)
+          and e["op"] in ("insert", "update", "delete") and isinstance(e["fields"], str)
+          and isinstance(e["base_rev"], int) and isinstance(e["rev"], int)
+          and isinstance(e["hlc"], str) and HLC.match(e["hlc"]) is not None
+          and isinstance(e["user_id"], str) and isinstance(e["device_id"], str)
+          and isinstance(e["ctx"], str))
+    if not ok:
+        raise _damaged(name)
+    try:
+        fields, ctx = json.loads(e["fields"]), json.loads(e["ctx"])
+    except ValueError:
+        raise _damaged(name) from None
+    if not isinstance(fields, dict) or not isinstance(ctx, dict):
+        raise _damaged(name)
+    cols = set(tables[e["tbl"]])
+    if e["op"] != "delete" and not set(fields) <= cols:
+        raise BundleRefused(_("The transfer file {name} holds data this version of Tsunagu "
+                              "does not know (table {table}). Install the newer Tsunagu on "
+                              "this PC. Nothing was imported.").format(name=name, table=e["tbl"]))
+    return e
