@@ -83,8 +83,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("print", help=_("print a sheet to PDF"))
     _common(p)
     p.add_argument("--case", help=_("case number, e.g. 2026-0001"))
-    p.add_argument("--sheet", default="intake", choices=["intake", "intake-noconsent"],
+    from forms.sheets import MEETING_SHEETS, SHEETS
+    p.add_argument("--sheet", default="intake", choices=[*SHEETS, *MEETING_SHEETS],
                    help=_("sheet name"))
+    p.add_argument("--meeting", help=_("meeting ID (for the agenda and minutes sheets)"))
+    p.add_argument("--visit-kit", action="store_true",
+                   help=_("home-visit kit: blank sheets pre-filled for --case NO[,NO…], or "
+                          "for a new person without --case"))
     p.add_argument("--blank", action="store_true", help=_("blank sheet for handwriting"))
     p.add_argument("--out", type=Path, required=True, help=_("output PDF file"))
 
@@ -225,11 +230,18 @@ def run(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "print":
         with _open(args) as desk:
-            case_id = desk.case_id(args.case) if args.case else None
-            if case_id is None and not args.blank:
-                raise TsunaguError(_("Give --case NUMBER, or --blank for a blank sheet."))
-            warnings = desk.print_intake(case_id, args.out, blank=args.blank,
-                                         consent=args.sheet != "intake-noconsent")
+            if args.visit_kit:
+                numbers = [n for n in (args.case or "").split(",") if n.strip()]
+                warnings = desk.print_visit_kit([desk.case_id(n) for n in numbers], args.out)
+            elif args.meeting or args.sheet in ("agenda", "minutes"):
+                if not args.meeting or args.sheet not in ("agenda", "minutes"):
+                    raise TsunaguError(_("Give --meeting ID with --sheet agenda or minutes."))
+                warnings = desk.print_meeting(args.meeting, args.sheet, args.out)
+            else:
+                case_id = desk.case_id(args.case) if args.case else None
+                if case_id is None and not args.blank:
+                    raise TsunaguError(_("Give --case NUMBER, or --blank for a blank sheet."))
+                warnings = desk.print_sheet(case_id, args.sheet, args.out, blank=args.blank)
             for w in warnings:
                 print(w, file=sys.stderr)
             print(_("Written: {path}").format(path=args.out))

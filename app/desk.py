@@ -15,7 +15,8 @@ from pathlib import Path
 
 from app import text_ja, validation
 from app.domain import (
-    Agency, CaseDetail, CaseSummary, EmergencyAction, IntakeInput, Person, ReferralSource,
+    Agency, CaseDetail, CaseSummary, EmergencyAction, IntakeInput, Person, PersonInput,
+    ReferralSource,
     Route, Stage, Staff, Triage,
 )
 from app.domain.intake import HOUSING_STATUSES, TOPIC_KEYS, WORK_STATUSES
@@ -402,6 +403,81 @@ class Desk(ProcessOperations, SyncOperations, SecurityOperations):
                                  else "") + (f" → {for_recipient}" if for_recipient else ""),
                               reason=reveal_reason.strip() if detail and not mask else "")
         return warnings
+
+    def _print_detail(self, case_id: str):
+        """The case as printed: whereabouts of a sensitive person masked (security layer)."""
+        detail = self._store.case_detail(case_id)
+        if detail is None:
+            raise NotFound(_("Case not found."))
+        masked = getattr(self, "_masked", None)
+        return masked(detail) if callable(masked) else detail
+
+    def print_sheet(self, case_id: str | None, sheet: str, out: str | os.PathLike[str], *,
+                    blank: bool = False) -> list[str]:
+        """Write one sheet of forms/sheets.py (intake … consent), filled from the case or
+        blank for handwriting (pre-filled with the person when a case is given). Returns
+        warnings (characters no font has)."""
+        from forms.data import blank_data, collect
+        from forms.sheets import SHEETS
+        if sheet not in SHEETS:
+            raise ValidationErrors([ValidationError("sheet", _(
+                "Unknown sheet: {name}. Choose one of: {names}").format(
+                    name=sheet, names=", ".join(SHEETS)))])
+        if sheet in ("intake", "intake-noconsent"):
+            return self.print_intake(case_id, out, blank=blank, consent=sheet == "intake")
+        if case_id is None:
+            if not blank:
+                raise ValidationErrors([ValidationError("case", _(
+                    "Give a case, or print the blank sheet."))])
+            self._require(Permission.PRINT)
+            data = blank_data(self)
+        else:
+            self._require_case(case_id, Permission.PRINT)
+            data = collect(self, case_id, self._print_detail(case_id))
+        result = SHEETS[sheet](Path(out), self.agency, data, blank=blank)
+        with self._store.transaction():
+            self._store.audit(self.user.login, "print", case_id=case_id,
+                              detail=sheet + ("-blank" if blank else ""))
+        return result.warnings
+
+    def print_meeting(self, meeting_id: str, sheet: str = "agenda",
+                      out: str | os.PathLike[str] = "") -> list[str]:
+        """支援調整会議: the agenda (資料, persons by initials unless consent covers the
+        participants) or the record (minutes). Returns warnings."""
+        from forms import meeting as sheets
+        if sheet not in sheets.MEETING_SHEETS:
+            raise ValidationErrors([ValidationError("sheet", _(
+                "Unknown sheet: {name}. Choose one of: {names}").format(
+                    name=sheet, names=", ".join(sheets.MEETING_SHEETS)))])
+        self._require(Permission.PRINT)
+        data = sheets.collect_meeting(self, meeting_id, self._print_detail)
+        render = sheets.render_agenda if sheet == "agenda" else sheets.render_minutes
+        result = render(Path(out), self.agency, data)
+        with self._store.transaction():
+            self._store.audit(self.user.login, "print", case_id=None,
+                              detail=f"meeting-{sheet} {data.meeting.held_on.isoformat()}")
+        return result.warnings
+
+    def print_visit_kit(self, case_ids: list[str] | None, out: str | os.PathLike[str],
+                        prefill: PersonInput | None = None) -> list[str]:
+        """One PDF with the blank sheets of a home visit (intake, assessment, consent,
+        records) for each case, pre-filled with the person and case number; without cases,
+        a kit for a new person (``prefill`` if known). Returns warnings."""
+        from forms.data import blank_data
+        from forms.visit_kit import render_visit_kit
+        self._require(Permission.PRINT)
+        people = []
+        for case_id in case_ids or []:
+            self._require_case(case_id, Permission.PRINT)
+            people.append(blank_data(self, self._print_detail(case_id)))
+        if not people:
+            people.append(blank_data(self, prefill=prefill))
+        result = render_visit_kit(Path(out), self.agency, people)
+        with self._store.transaction():
+            for case_id in case_ids or [None]:
+                self._store.audit(self.user.login, "print", case_id=case_id,
+                                  detail="visit-kit")
+        return result.warnings
 
     def batch(self):
         """Group many operations into one transaction (imports, demo data).

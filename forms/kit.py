@@ -483,16 +483,21 @@ class _NumberedCanvas(Canvas):
         self._startPage()
 
     def save(self):
-        total = len(self._pages)
-        for number, state in enumerate(self._pages, start=1):
+        # pages are numbered per part (a bundle holds several sheets, each 「1 / n」)
+        parts = [state.get("_part", 0) for state in self._pages]
+        totals = {p: parts.count(p) for p in set(parts)}
+        seen: dict[int, int] = {}
+        for state in self._pages:
             self.__dict__.update(state)
-            self._draw_furniture(number, total)
+            part = state.get("_part", 0)
+            seen[part] = seen.get(part, 0) + 1
+            self._draw_furniture(seen[part], totals[part])
             Canvas.showPage(self)
-        self.page_count = total
+        self.page_count = len(self._pages)
         Canvas.save(self)
 
     def _draw_furniture(self, number: int, total: int) -> None:
-        f = self.furniture
+        f = self.__dict__.get("_part_furniture") or self.furniture
         self.saveState()
         self.setFillColor(colors.black)
         top = PAGE_HEIGHT - SAFE_MARGIN - 8
@@ -548,6 +553,207 @@ def build_sheet(target, story: list[Flowable], furniture: Furniture, *,
     return getattr(made[-1], "page_count", 0) if made else 0
 
 
+class _PartStart(Flowable):
+    """Zero-size marker: the pages from here on belong to a new part with its own furniture."""
+
+    def __init__(self, index: int, furniture: Furniture):
+        super().__init__()
+        self.index = index
+        self.furniture = furniture
+        self.width = self.height = 0
+
+    def wrap(self, *_):
+        return 0, 0
+
+    def draw(self):
+        self.canv._part = self.index
+        self.canv._part_furniture = self.furniture
+
+
+def build_bundle(target, parts: Sequence[tuple[list[Flowable], Furniture]], *,
+                 title: str = "", subject: str = "") -> int:
+    """Several sheets in one PDF, each on its own pages with its own header and 「x / y」."""
+    from reportlab.platypus import PageBreak
+    story: list[Flowable] = []
+    for index, (part_story, furniture) in enumerate(parts):
+        if index:
+            story.append(PageBreak())
+        story.append(_PartStart(index, furniture))
+        story.extend(part_story)
+    first = parts[0][1] if parts else Furniture(agency_name="")
+    return build_sheet(target, story, first, title=title, subject=subject)
+
+
+def render(out_path, story: list[Flowable], furniture: Furniture, texts: Iterable[str | None], *,
+           title: str = "", strict: bool = False):
+    """Check ``texts`` for unprintable characters, then write the sheet atomically.
+
+    Returns a :class:`forms.output.PrintResult`."""
+    from pathlib import Path
+
+    from forms.output import PrintResult, check_texts, write_pdf_atomic
+    chars, warnings = check_texts([t for t in texts if t], strict=strict)
+    pages = write_pdf_atomic(
+        lambda tmp: build_sheet(tmp, story, furniture, title=title or furniture.sheet_title),
+        out_path)
+    return PrintResult(Path(out_path), pages, warnings, chars)
+
+
+# -- tables whose long cells flow across pages -----------------------------------------------
+
+def _cell_flowable(cell: Cell, style: str) -> tuple[Flowable | list | str, bool]:
+    """(flowable, is_label) for a flow_table cell."""
+    if isinstance(cell, Label):
+        return para(str(cell), "label_left" if isinstance(cell, LeftLabel) else "label"), True
+    if isinstance(cell, str):
+        return (para(cell, style) if cell else ""), False
+    if cell is None:
+        return "", False
+    return cell, False
+
+
+def flow_table(rows: Sequence[Sequence[Cell]], col_widths: Sequence[float], *,
+               header: Sequence[str] | None = None, max_lines: int = 10,
+               value_style: str = "body", row_heights: Sequence[float | None] | None = None,
+               muted_rows: Iterable[int] = (), valign: str = "TOP",
+               label_cols: Iterable[int] = ()) -> Table:
+    """A ruled list table whose rows are never cut in half by a page break.
+
+    A row whose text is taller than ``max_lines`` lines is cut into continuation rows of
+    whole lines (no rule between them), so very long entries still flow onto the next page;
+    the header row repeats on every page. ``muted_rows`` are printed grey (superseded
+    entries); ``label_cols`` get the grey label background.
+    """
+    st = styles()[value_style]
+    pad_l, pad_r = 4, PAD_RIGHT
+    data: list[list] = []
+    commands: list[tuple] = [
+        ("BOX", (0, 0), (-1, -1), FRAME_RULE, colors.black),
+        ("VALIGN", (0, 0), (-1, -1), valign),
+        ("LEFTPADDING", (0, 0), (-1, -1), pad_l),
+        ("RIGHTPADDING", (0, 0), (-1, -1), pad_r),
+        ("TOPPADDING", (0, 0), (-1, -1), 3),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+    ]
+    for c in range(1, len(col_widths)):
+        commands.append(("LINEBEFORE", (c, 0), (c, -1), RULE, colors.black))
+    heights: list[float | None] = []
+    if header:
+        data.append([para(h, "label") for h in header])
+        commands += [("BACKGROUND", (0, 0), (-1, 0), LABEL_BG),
+                     ("LINEBELOW", (0, 0), (-1, 0), RULE, colors.black),
+                     ("VALIGN", (0, 0), (-1, 0), "MIDDLE"),
+                     ("RIGHTPADDING", (0, 0), (-1, 0), 4)]
+        heights.append(None)
+    label_cols = set(label_cols)
+    muted = set(muted_rows)
+    max_h = max_lines * st.leading
+    for r, row in enumerate(rows):
+        cells = []
+        for c, cell in enumerate(row):
+            flow, is_label = _cell_flowable(cell, value_style)
+            if r in muted and isinstance(cell, str) and cell:
+                flow = Paragraph(f'<font color="#666666">{markup(cell, st.fontName)}</font>', st)
+            cells.append((flow, is_label or c in label_cols))
+        # cut tall paragraphs into chunks of whole lines
+        columns: list[list] = []
+        for c, (flow, _lab) in enumerate(cells):
+            inner = col_widths[c] - pad_l - pad_r
+            chunks = [flow]
+            if isinstance(flow, Paragraph):
+                _w, h = flow.wrap(inner, 1e6)
+                if h > max_h + 1:
+                    chunks, rest = [], flow
+                    while rest is not None:
+                        _w, h = rest.wrap(inner, 1e6)
+                        if h <= max_h + 1:
+                            chunks.append(rest)
+                            break
+                        parts = rest.split(inner, max_h + 1)
+                        if len(parts) < 2:
+                            chunks.append(rest)
+                            break
+                        chunks.append(parts[0])
+                        rest = parts[1]
+            columns.append(chunks)
+        n = max(len(ch) for ch in columns) if columns else 1
+        first = len(data)
+        for k in range(n):
+            data.append([ch[k] if k < len(ch) else "" for ch in columns])
+            heights.append(row_heights[r] if row_heights and k == 0 and n == 1 else None)
+        last = len(data) - 1
+        commands.append(("LINEBELOW", (0, last), (-1, last), RULE, colors.black))
+        if n > 1:
+            commands += [("BOTTOMPADDING", (0, first), (-1, last - 1), 0),
+                         ("TOPPADDING", (0, first + 1), (-1, last), 0)]
+        for c, (_flow, is_label) in enumerate(cells):
+            if is_label:
+                commands.append(("BACKGROUND", (c, first), (c, last), LABEL_BG))
+                if n == 1:
+                    commands.append(("VALIGN", (c, first), (c, first), "MIDDLE"))
+    table = Table(data, colWidths=list(col_widths), rowHeights=heights,
+                  repeatRows=1 if header else 0, splitByRow=1, hAlign="LEFT")
+    table.setStyle(TableStyle(commands))
+    return table
+
+
+def choice_row(options: Iterable[tuple[str, bool]], *, columns: int | None = None,
+               item_gap: float = 14, mark: str = "check") -> Choices:
+    """Check boxes for ``(label, chosen)`` pairs (the chosen ones ticked)."""
+    return Choices([Choice(label, mark if on else "") for label, on in options],
+                   columns=columns, item_gap=item_gap)
+
+
+def date_or_blank(d: date | None, blank: bool = True) -> str:
+    """和暦 date, or a write-in date when there is none (and ``blank``)."""
+    return wareki(d) if d else (blank_date() if blank else "")
+
+
+def person_rows(case_no: str, person, *, on: date | None = None,
+                address: bool = True) -> list[list[Cell]]:
+    """The person rows that open every sheet: ID, ふりがな, 氏名, 生年月日, 住所 (4 columns)."""
+    kana = getattr(person, "kana", "") if person else ""
+    name = getattr(person, "name", "") if person else ""
+    birth_d = getattr(person, "birth_date", None) if person else None
+    birth = birth_with_age(birth_d, on) if birth_d else blank_birth_date()
+    rows: list[list[Cell]] = [
+        [Label(_("ID")), case_no, Label(_("Furigana")), kana],
+        [Label(_("Name")), para(name, "large") if name else "", Label(_("Date of birth")), birth],
+    ]
+    if address:
+        addr = getattr(person, "address", "") if person else ""
+        postal = getattr(person, "postal_code", "") if person else ""
+        text = (_("Postal code {code}").format(code=postal) + "　" if postal else "") + (addr or "")
+        rows.append([Label(_("Address")), text, None, None])
+    return rows
+
+
+PERSON_COLS = [20 * mm, 72 * mm, 22 * mm, CONTENT_WIDTH - 114 * mm]
+
+
+def person_grid(case_no: str, person, *, on: date | None = None, address: bool = True) -> Table:
+    rows = person_rows(case_no, person, on=on, address=address)
+    spans = [((1, 2), (3, 2))] if address else []
+    empty = not (person and getattr(person, "name", ""))
+    heights = [8 * mm, 11 * mm] + ([9 * mm] if address else []) if empty else [
+        None, 10 * mm] + ([None] if address else [])
+    return grid(rows, PERSON_COLS, spans=spans, row_heights=heights, value_style="value")
+
+
+def signature_block(date_label: str, signed_on: date | None, *, who: str = "",
+                    seal: bool = True) -> Table:
+    """Date, 本人署名 and the 印 box, in one ruled row."""
+    cols = [20 * mm, 52 * mm, 22 * mm, (CONTENT_WIDTH - 116 * mm) if seal else
+            CONTENT_WIDTH - 94 * mm] + ([22 * mm] if seal else [])
+    row: list[Cell] = [Label(date_label), date_or_blank(signed_on),
+                       Label(who or _("Signature of the person")), ""]
+    extra = [("ALIGN", (4, 0), (4, 0), "CENTER"), ("LEFTPADDING", (4, 0), (4, 0), 0),
+             ("RIGHTPADDING", (4, 0), (4, 0), 0)] if seal else []
+    if seal:
+        row.append(SealBox(14 * mm))
+    return grid([row], cols, row_heights=[18 * mm], value_style="body", extra=extra)
+
+
 def collect_texts(*values) -> list[str]:
     """Flatten the strings in ``values`` (nested lists/tuples allowed) for a printability check."""
     out: list[str] = []
@@ -560,7 +766,9 @@ def collect_texts(*values) -> list[str]:
 
 
 __all__ = [
-    "CONTENT_WIDTH", "Choice", "Choices", "Furniture", "Label", "LeftLabel",
+    "CONTENT_WIDTH", "Choice", "Choices", "Furniture", "Label", "LeftLabel", "PERSON_COLS",
+    "build_bundle", "choice_row", "date_or_blank", "flow_table", "person_grid", "person_rows",
+    "render", "signature_block",
     "MARGIN_BOTTOM", "MARGIN_LEFT", "MARGIN_RIGHT", "MARGIN_TOP", "SAFE_MARGIN", "SealBox",
     "WritingSpace", "birth_with_age", "blank_birth_date", "blank_date", "build_sheet",
     "collect_texts", "draw_box", "gap", "grid", "keep", "markup", "para", "section_heading",

@@ -194,6 +194,36 @@ class ProcessOperations:
         self._meeting_or_404(meeting_id)
         return self._repo.agenda(meeting_id, pending_only=True)
 
+    # rows the printed sheets read (forms/data.py), oldest first
+    def monitorings(self, case_id: str) -> list[dict[str, Any]]:
+        self._require(Permission.VIEW_CASES)
+        return list(reversed(self._repo.monitorings(case_id)))
+
+    def evaluations(self, case_id: str) -> list[dict[str, Any]]:
+        self._require(Permission.VIEW_CASES)
+        return self._repo.evaluations(case_id)
+
+    def closures(self, case_id: str) -> list[dict[str, Any]]:
+        self._require(Permission.VIEW_CASES)
+        return self._repo.closures(case_id)
+
+    def followups(self, case_id: str) -> list[dict[str, Any]]:
+        self._require(Permission.VIEW_CASES)
+        return self._repo.followups(case_id)
+
+    def decisions(self, case_id: str) -> list[dict[str, Any]]:
+        self._require(Permission.VIEW_CASES)
+        return self._repo.decisions(case_id)
+
+    def screenings(self, case_id: str) -> list[dict[str, Any]]:
+        self._require(Permission.VIEW_CASES)
+        return self._repo.screenings(case_id)
+
+    def case_agenda(self, case_id: str) -> list[tuple[P.AgendaItem, date]]:
+        """Every agenda item of the case with its meeting date (results included)."""
+        self._require(Permission.VIEW_CASES)
+        return self._repo.case_agenda(case_id)
+
     def timeline(self, case_id: str, kinds: Iterable[str] | None = None) -> list[P.TimelineEntry]:
         """Everything that happened on the case, newest first, optionally only some kinds."""
         self._require(Permission.VIEW_CASES)

@@ -507,6 +507,16 @@ class ProcessRepo:
         return self._all("SELECT * FROM followup WHERE case_id = ? ORDER BY contacted_on, hlc",
                          (case_id,))
 
+    def decisions(self, case_id: str) -> list[dict[str, Any]]:
+        """支援決定 rows of the case (read-only; for the printed plan)."""
+        return self._all("SELECT * FROM decision WHERE case_id = ? ORDER BY decided_on, hlc",
+                         (case_id,))
+
+    def screenings(self, case_id: str) -> list[dict[str, Any]]:
+        """スクリーニング rows of the case (read-only; for the printed assessment)."""
+        return self._all("SELECT * FROM screening WHERE case_id = ? ORDER BY screened_on, hlc",
+                         (case_id,))
+
     def subject_table(self, kind: P.AgendaKind) -> str:
         return {P.AgendaKind.NEW_PLAN: "plan", P.AgendaKind.REPLAN: "plan",
                 P.AgendaKind.EVALUATION: "evaluation", P.AgendaKind.SUSPENSION: "suspension",

@@ -1,0 +1,205 @@
+"""支援調整会議 — the agenda (資料) and the record (記録) of one meeting.
+
+Agenda: date, kind, place, participants (name, organisation), and per item the case number,
+the person as INITIALS (the full name only when the person's recorded consent covers every
+participating organisation on the meeting day), the item type and the proposed plan's summary.
+Record: the result of each item (了承 / 修正のうえ了承 / 再検討) with its conditions, the
+地域課題 noted, the minutes and the next meeting.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import jaconv
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable
+
+from app.i18n import _
+from app.process import AgendaKind, Meeting, MeetingResult
+from forms import kit
+from forms.kit import (CONTENT_WIDTH, Furniture, Label, choice_row, date_or_blank, flow_table,
+                       grid, para, section_heading, text_box, wareki)
+from forms.output import PrintResult
+from forms.sheets import MEETING_SHEETS
+
+
+@dataclass
+class AgendaRow:
+    """One agenda item as printed."""
+
+    kind: AgendaKind
+    case_no: str = ""
+    who: str = ""                  # initials, or the full name when consent covers it
+    summary: str = ""
+    result: MeetingResult | None = None
+    conditions: str = ""
+
+
+@dataclass
+class MeetingData:
+    meeting: Meeting
+    rows: list[AgendaRow] = field(default_factory=list)
+
+
+def initials(kana: str, name: str = "") -> str:
+    """Initials from the reading, family name first: たかはし よしこ → T.Y."""
+    reading = jaconv.kata2hira(jaconv.z2h(kana or "", kana=False, ascii=True, digit=True))
+    parts = [p for p in reading.replace("\u3000", " ").split(" ") if p]
+    letters = []
+    for part in parts:
+        roman = jaconv.kana2alphabet(part).strip()
+        if roman and roman[0].isascii() and roman[0].isalpha():
+            letters.append(roman[0].upper())
+    if letters:
+        return ".".join(letters) + "."
+    return "＊＊"
+
+
+def consent_covers(consents, organisations: list[str], on: date) -> bool:
+    """True when one recorded consent, valid on ``on``, names every organisation."""
+    orgs = [o for o in organisations if o]
+    if not orgs or not consents:
+        return False
+    for c in consents:
+        covers = getattr(c, "covers", None)
+        if callable(covers) and all(covers(o, on) for o in orgs):
+            return True
+    return False
+
+
+def collect_meeting(desk, meeting_id: str, detail_of) -> MeetingData:
+    """The meeting and its agenda rows; ``detail_of(case_id)`` gives the CaseDetail."""
+    meeting = desk.meeting(meeting_id)
+    orgs = [p.organisation for p in meeting.participants]
+    consents_of = getattr(desk, "consents", None)
+    rows = []
+    for item in meeting.items:
+        who, summary = "", item.summary
+        if item.case_id:
+            detail = detail_of(item.case_id)
+            person = detail.person if detail else None
+            who = initials(person.kana if person else "", person.name if person else "")
+            consents = consents_of(item.case_id) if callable(consents_of) else []
+            if person and consent_covers(consents, orgs, meeting.held_on):
+                who = person.name
+            if item.kind in (AgendaKind.NEW_PLAN, AgendaKind.REPLAN) and item.subject_id:
+                summary = _plan_summary(desk, item.subject_id) or summary
+        rows.append(AgendaRow(item.kind, item.case_no, who, summary, item.result,
+                              item.conditions))
+    return MeetingData(meeting, rows)
+
+
+def _plan_summary(desk, plan_id: str) -> str:
+    plan = desk.plan(plan_id)
+    names = {s.key: s.name for s in desk.services()}
+    lines = [_("Aim: {aim}").format(aim=plan.aim)]
+    for g in plan.goals:
+        lines.append(_("Goal: {goal}").format(goal=g.text)
+                     + (_(" (by {date})").format(date=wareki(g.target_on)) if g.target_on
+                        else ""))
+    services = []
+    for i in plan.items:
+        name = names.get(i.service_key, i.service_key)
+        if name not in services:
+            services.append(name)
+    if services:
+        lines.append(_("Services: {services}").format(services="、".join(services)))
+    if plan.period_from or plan.period_to:
+        lines.append(_("Plan period: {start} to {end}").format(
+            start=wareki(plan.period_from), end=wareki(plan.period_to)))
+    return "\n".join(lines)
+
+
+def _header(m: Meeting, title: str) -> list[Flowable]:
+    kind = choice_row([(_("Regular"), m.kind.value == "regular"),
+                       (_("Ad hoc"), m.kind.value == "ad_hoc")], item_gap=14)
+    return [kit.title(title), grid([
+        [Label(_("Date of the meeting")), wareki(m.held_on), Label(_("Kind")), kind],
+        [Label(_("Place")), m.place, None, None],
+    ], [24 * mm, 60 * mm, 16 * mm, CONTENT_WIDTH - 100 * mm], spans=[((1, 1), (3, 1))],
+        row_heights=[9 * mm, 9 * mm])]
+
+
+def _participants(m: Meeting, blank_rows: int = 0) -> list[Flowable]:
+    rows = [[p.name, p.organisation] for p in m.participants]
+    heights: list[float | None] = [None] * len(rows)
+    for _i in range(blank_rows):
+        rows.append(["", ""])
+        heights.append(8 * mm)
+    if not rows:
+        rows, heights = [["", ""]], [8 * mm]
+    return [section_heading(_("Participants")),
+            flow_table(rows, [60 * mm, CONTENT_WIDTH - 60 * mm],
+                       header=[_("Name"), _("Organisation")], row_heights=heights)]
+
+
+def _texts(agency, data: MeetingData) -> list[str]:
+    m = data.meeting
+    out = [agency.name, m.place, m.minutes]
+    out += [x for p in m.participants for x in (p.name, p.organisation)]
+    out += [x for r in data.rows for x in (r.who, r.summary, r.conditions, r.case_no)]
+    return out
+
+
+def _furniture(agency, title: str) -> Furniture:
+    return Furniture(agency_name=agency.name, sheet_title=title, show_case_no=False)
+
+
+def render_agenda(out_path: str | Path, agency, data: MeetingData, *,
+                  strict: bool = False) -> PrintResult:
+    title = _("Support coordination meeting: agenda")
+    m = data.meeting
+    story = _header(m, title) + _participants(m)
+    story.append(section_heading(_("Agenda"), _("Persons are shown by initials unless their consent covers the participants.")))
+    rows = [[str(i + 1), r.case_no, r.who, r.kind.label, r.summary]
+            for i, r in enumerate(data.rows)]
+    if not rows:
+        rows = [["", "", "", "", ""]]
+    story.append(flow_table(rows, [9 * mm, 22 * mm, 24 * mm, 22 * mm, CONTENT_WIDTH - 77 * mm],
+                            header=["No.", _("Case No."), _("Person (initials)"), _("Item type"),
+                                    _("Summary (proposed plan)")]))
+    story.append(kit.gap(3))
+    story.append(para(_("This material contains personal information: it is collected at the "
+                        "end of the meeting. Participants are bound to confidentiality."),
+                      "note"))
+    return kit.render(out_path, story, _furniture(agency, title), _texts(agency, data),
+                      strict=strict)
+
+
+def render_minutes(out_path: str | Path, agency, data: MeetingData, *,
+                   strict: bool = False) -> PrintResult:
+    title = _("Support coordination meeting: record")
+    m = data.meeting
+    story = _header(m, title) + _participants(m)
+    story.append(section_heading(_("Results")))
+    rows = []
+    case_rows = [r for r in data.rows if r.kind is not AgendaKind.REGIONAL_ISSUE]
+    for i, r in enumerate(case_rows):
+        results = choice_row([(x.label, r.result == x) for x in MeetingResult], columns=1)
+        rows.append([str(i + 1), r.case_no, r.who, r.kind.label, results, r.conditions])
+    if not rows:
+        rows = [["", "", "", "", "", ""]]
+    story.append(flow_table(rows, [9 * mm, 22 * mm, 24 * mm, 22 * mm, 38 * mm,
+                                   CONTENT_WIDTH - 115 * mm],
+                            header=["No.", _("Case No."), _("Person (initials)"), _("Item type"),
+                                    _("Result"), _("Conditions / changes")]))
+    issues = [r for r in data.rows if r.kind is AgendaKind.REGIONAL_ISSUE]
+    story.append(section_heading(_("Regional issues")))
+    issue_rows = [[r.summary, r.conditions] for r in issues] or [["", ""]]
+    story.append(flow_table(issue_rows, [CONTENT_WIDTH / 2, CONTENT_WIDTH / 2],
+                            header=[_("Issue"), _("Discussion")],
+                            row_heights=[None if issues else 14 * mm] * len(issue_rows)))
+    story.append(kit.gap(2))
+    story.append(text_box(_("Minutes"), m.minutes, min_height=30 * mm))
+    story.append(kit.gap(2))
+    story.append(grid([[Label(_("Next meeting")), date_or_blank(m.next_meeting_on)]],
+                      [30 * mm, CONTENT_WIDTH - 30 * mm], row_heights=[9 * mm]))
+    return kit.render(out_path, story, _furniture(agency, title), _texts(agency, data),
+                      strict=strict)
+
+
+__all__ = ["MEETING_SHEETS", "AgendaRow", "MeetingData", "collect_meeting", "consent_covers", "initials",
+           "render_agenda", "render_minutes"]
