@@ -5,6 +5,8 @@
 first render  — a fresh process: import, font registration and one intake sheet
 warm intake   — median of repeated renders of the filled intake sheet (target < 0.3 s)
 warm 5 pages  — median of a five-page document built with the kit (target < 0.3 s)
+warm sheet    — median per sheet of forms/sheets.py, filled from a case taken through the
+                process (the assessment with a 3,000-character analysis: five pages)
 """
 
 from __future__ import annotations
@@ -106,6 +108,34 @@ def main() -> None:
     print(f"first render (fresh process, fonts included): {first:.3f} s")
     print(f"warm intake sheet ({pages} pages, {size // 1024} KB): {warm:.3f} s  {verdict(warm)}")
     print(f"warm kit document ({long_pages} pages): {warm_long:.3f} s  {verdict(warm_long)}")
+    for name, n, seconds in sheet_times():
+        print(f"warm sheet {name} ({n} pages): {seconds:.3f} s  {verdict(seconds)}")
+
+
+def sheet_times(rounds: int = 5) -> list[tuple[str, int, float]]:
+    """(sheet, pages, warm median seconds) for every sheet of forms/sheets.py, filled from a
+    case taken through the whole process (a 3,000-character analysis: a 5-page assessment)."""
+    from app.desk import Desk
+    from app.security.keyslots import KdfParams
+    from forms.data import collect
+    from forms.sheets import SHEETS
+    from tests.sheet_cases import full_case
+    long_text = ("昨年の秋に勤めていた工場が閉鎖になり、失業しました。家賃を滞納しています。" * 100)[:3000]
+    out: list[tuple[str, int, float]] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        desk, _key = Desk.create(Path(tmp) / "bench.db", agency_name=AGENCY.name,
+                                 municipality="つなぐ市", population=120000, admin_login="admin",
+                                 admin_name="管理 花子", password="bench password 1",
+                                 kdf=KdfParams.fast())
+        with desk:
+            info = full_case(desk, analysis=long_text)
+            data = collect(desk, info["case_id"], desk.get_case(info["case_id"]))
+            for name, render in SHEETS.items():
+                target = Path(tmp) / f"{name}.pdf"
+                pages = render(target, AGENCY, data).pages
+                out.append((name, pages, median_time(lambda: render(target, AGENCY, data),
+                                                     rounds)))
+    return out
 
 
 def five_page_story_seconds(rounds: int = 7) -> float:
