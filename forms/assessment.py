@@ -20,7 +20,7 @@ from app.process import Assessment, ScreeningResult
 from forms import kit
 from forms.data import CaseData
 from forms.kit import (CONTENT_WIDTH, Choice, Choices, Furniture, Label, choice_row,
-                       date_or_blank, flow_table, grid, section_heading, text_box)
+                       date_or_blank, flow_table, grid, keep, section_heading, text_box)
 from forms.output import PrintResult
 
 TITLE = N_("Intake and assessment sheet")
@@ -120,19 +120,19 @@ def story_assessment(data: CaseData, a: Assessment | None) -> list[Flowable]:
                             max_lines=8))
 
     # 課題チェックリスト
-    story.append(CondPageBreak(45 * mm))
-    story.append(section_heading(_("Problems the person faces"),
-                                 _("Tick every problem that applies.")))
+    heading = section_heading(_("Problems the person faces"),
+                              _("Tick every problem that applies."))
     chosen = set(a.problems) if a else set()
     items = []
     for key, name in data.problems:
         label = name
         if key == "other":
-            other = a.problem_other if a and a.problem_other else "　" * 16
+            other = a.problem_other if a and a.problem_other else "　" * 10
             label = _("Other ({detail})").format(detail=other)
         items.append(Choice(label, "check" if key in chosen else "", fill=key == "other"))
-    story.append(grid([[Choices(items, columns=3, item_gap=4, leading=15)]], [CONTENT_WIDTH],
-                      extra=[("LEFTPADDING", (0, 0), (-1, -1), 5)]))
+    story.append(keep(heading, grid([[Choices(items, columns=3, item_gap=4, leading=15)]],
+                                    [CONTENT_WIDTH],
+                                    extra=[("LEFTPADDING", (0, 0), (-1, -1), 5)])))
 
     story.append(kit.gap(2))
     story.append(text_box(_("Problems and their background"), a.analysis if a else "",
