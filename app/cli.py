@@ -166,6 +166,28 @@ def build_parser() -> argparse.ArgumentParser:
         _common(pc)
         pc.add_argument("device", help=_("device id or code"))
         pc.add_argument("cases", help=_("case numbers, separated by commas"))
+    p = sub.add_parser("report", help=_("statistics and lists for the municipality (issue 7)"))
+    rsub = p.add_subparsers(dest="report_command", metavar=_("report"))
+    for name, text in (("monthly", _("monthly statistics (STATISTICS.md)")),
+                       ("fiscal-year", _("fiscal-year statistics: twelve months, sums, rates")),
+                       ("caseload", _("caseload list: the cases in support"))):
+        pr = rsub.add_parser(name, help=text)
+        _common(pr)
+        if name == "monthly":
+            pr.add_argument("--month", required=True, help=_("month, e.g. 2026-04"))
+        elif name == "fiscal-year":
+            pr.add_argument("--year", required=True, type=int, help=_("fiscal year, e.g. 2026"))
+        formats = ["csv", "xlsx", "pdf"] if name == "caseload" else ["json", "csv", "xlsx", "pdf"]
+        pr.add_argument("--format", default=formats[0], choices=formats, help=_("output format"))
+        pr.add_argument("--out", type=Path, default=None,
+                        help=_("output file (JSON is printed when omitted)"))
+        pr.add_argument("--encoding", default="utf-8", choices=["utf-8", "cp932"],
+                        help=_("CSV encoding (default: UTF-8 with BOM)"))
+
+    p = sub.add_parser("import-ledger", help=_("import an existing case ledger (LEDGER.md)"))
+    _common(p)
+    p.add_argument("file", type=Path, help=_("ledger file (.xlsx or .csv)"))
+    p.add_argument("--dry-run", action="store_true", help=_("check only; write nothing"))
     return parser
 
 
@@ -336,6 +358,37 @@ def run(argv: list[str] | None = None) -> int:
                     n = desk.check_in(cases, args.device)
                 print(n)
         return 0
+    if args.command == "report":
+        if args.report_command is None:
+            parser.parse_args(["report", "--help"])
+        with _open(args) as desk:
+            if args.format == "json":
+                data = (desk.monthly_report(args.month) if args.report_command == "monthly"
+                        else desk.fiscal_year_report(args.year))
+                text = json.dumps(data, ensure_ascii=False)
+                if args.out:
+                    from app.store.files import write_atomic
+                    write_atomic(args.out, (text + "\n").encode("utf-8"))
+                else:
+                    print(text)
+                return 0
+            if args.out is None:
+                raise TsunaguError(_("Give --out FILE for the {format} format.")
+                                   .format(format=args.format))
+            if args.report_command == "monthly":
+                desk.export_monthly(args.month, args.out, args.format, encoding=args.encoding)
+            elif args.report_command == "fiscal-year":
+                desk.export_fiscal_year(args.year, args.out, args.format, encoding=args.encoding)
+            else:
+                desk.export_caseload(args.out, args.format, encoding=args.encoding)
+            print(_("Written: {path}").format(path=args.out))
+        return 0
+    if args.command == "import-ledger":
+        with _open(args) as desk:
+            report = desk.import_ledger(args.file, dry_run=args.dry_run)
+            for line in report.lines():
+                print(line)
+            return 0 if report.ok else 5
     parser.print_help()
     return 2
 

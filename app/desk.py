@@ -30,6 +30,7 @@ from app.security.roles import Permission, Role, allows
 from app.store.db import DamagedDatabase, user_version
 from app.store.lock import DeskLock
 from app.operations.process import ProcessOperations
+from app.operations.reports import ReportOperations
 from app.operations.sync import SyncOperations
 from app.operations.security import SecurityOperations, audit_failed_logins
 from app.security.throttle import LoginThrottle
@@ -44,7 +45,7 @@ def _today() -> date:
     return date.today()
 
 
-class Desk(ProcessOperations, SyncOperations, SecurityOperations):
+class Desk(ProcessOperations, SyncOperations, SecurityOperations, ReportOperations):
     """An open agency database, unlocked for one user.
 
     Operations beyond opening, intake and search live in mixins by area

@@ -1,0 +1,135 @@
+"""Statistics, reports and the ledger import (issue 7): Desk operations (a mixin of Desk).
+
+For the 統計・報告 screen: ``monthly_report`` / ``fiscal_year_report`` give the figures
+(JSON-ready dicts, STATISTICS.md), ``cases_behind`` the cases behind one figure (only those
+the user may see), ``caseload`` the 支援ケース一覧, ``targets`` / ``set_targets`` the national
+targets per fiscal year, ``export_*`` the files, and ``import_ledger`` the 相談受付簿.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from app.reports import statistics as S
+from app.security.roles import Permission
+
+
+class ReportOperations:
+    """Mixin of Desk: statistics, reports, exports and the ledger import."""
+
+    _store: Any
+    user: Any
+
+    # ------------------------------------------------------------------ plumbing
+    def _case_filter(self):
+        """The SQL filter of the cases this user may see (role checked, refusal audited)."""
+        if hasattr(self, "_require_case_view"):
+            return self._require_case_view()  # issue 5: own, team or every case
+        self._require(Permission.VIEW_CASES)  # type: ignore[attr-defined]
+        return None
+
+    def _audit_report(self, action: str, detail: str) -> None:
+        with self._store.transaction():
+            self._store.audit(self.user.login, action, detail=detail)
+
+    # ------------------------------------------------------------------ figures
+    def monthly_report(self, month: str) -> dict[str, Any]:
+        """The monthly report of STATISTICS.md for ``"YYYY-MM"``."""
+        self._require(Permission.VIEW_STATISTICS)  # type: ignore[attr-defined]
+        return S.monthly(self._store, month)
+
+    def fiscal_year_report(self, year: int) -> dict[str, Any]:
+        """Fiscal year ``year``: twelve months, sums and rates."""
+        self._require(Permission.VIEW_STATISTICS)  # type: ignore[attr-defined]
+        return S.fiscal_year(self._store, year)
+
+    def cases_behind(self, period: str, key: str) -> list[dict[str, Any]]:
+        """The cases behind one figure of ``period`` ("2026-04", or "FY2026" for a fiscal
+        year's total): dicts with case_id, case_no, name, kana, received_on, stage, assignee
+        and ``on`` (the date of the counted fact), oldest first. Cases the user may not see
+        are left out (the figure still counts them). Keys: ``statistics.BEHIND_KEYS``."""
+        self._require(Permission.VIEW_STATISTICS)  # type: ignore[attr-defined]
+        access = self._case_filter()
+        from app.store.stats_repo import StatsRepo
+        facts = S.facts_behind(self._store, period, key)
+        rows = StatsRepo(self._store.conn).case_rows(facts, access)
+        self._audit_report("view_statistics_cases", f"{period} {key} ({len(rows)})")
+        return rows
+
+    def caseload(self, on: date | None = None) -> list[dict[str, Any]]:
+        """支援ケース一覧: the cases 支援中 (see STATISTICS.md) on ``on`` (today), with stage,
+        担当, the plan in effect and the next monitoring date; only cases the user sees."""
+        access = self._case_filter()
+        from app.store.stats_repo import StatsRepo
+        rows = StatsRepo(self._store.conn).caseload(on or self.today(), access)  # type: ignore[attr-defined]
+        self._audit_report("view_caseload", str(len(rows)))
+        return rows
+
+    # ------------------------------------------------------------------ targets
+    def targets(self, fy: int) -> dict[str, float]:
+        """National targets per 100,000 population per month for fiscal year ``fy``."""
+        self._require(Permission.VIEW_STATISTICS)  # type: ignore[attr-defined]
+        return S.targets(self._store, fy)
+
+    def set_targets(self, fy: int, *, new_consultations: float | None = None,
+                    plans_created: float | None = None,
+                    employment_support_targets: float | None = None) -> dict[str, float]:
+        """Set the targets of fiscal year ``fy`` (administrator); omitted ones keep their
+        current value. Later years without their own setting use these."""
+        self._require(Permission.MANAGE_SETTINGS)  # type: ignore[attr-defined]
+        fy = S._check_year(fy)
+        current = S.targets(self._store, fy)
+        given = {"new_consultations": new_consultations, "plans_created": plans_created,
+                 "employment_support_targets": employment_support_targets}
+        values = S.check_targets({k: current[k] if v is None else v for k, v in given.items()})
+        with self._store.transaction() as w:
+            self._store.put_setting(w, S.TARGETS_SETTING.format(fy=fy), json.dumps(values))
+            self._store.audit(self.user.login, "settings", detail=f"targets FY{fy} "
+                              + json.dumps(values))
+        return values
+
+    # ------------------------------------------------------------------ exports
+    def export_monthly(self, month: str, out: str | os.PathLike[str], fmt: str = "csv", *,
+                       encoding: str = "utf-8") -> Path:
+        from app.reports.export import export_monthly
+        report = self.monthly_report(month)
+        path = export_monthly(report, self._store.agency(), out, fmt, encoding)
+        self._audit_report("export", f"monthly {report['month']} {fmt}")
+        return path
+
+    def export_fiscal_year(self, year: int, out: str | os.PathLike[str], fmt: str = "csv", *,
+                           encoding: str = "utf-8") -> Path:
+        from app.reports.export import export_fiscal_year
+        report = self.fiscal_year_report(year)
+        path = export_fiscal_year(report, self._store.agency(), out, fmt, encoding)
+        self._audit_report("export", f"fiscal_year {report['fiscal_year']} {fmt}")
+        return path
+
+    def export_caseload(self, out: str | os.PathLike[str], fmt: str = "csv", *,
+                        encoding: str = "utf-8", on: date | None = None) -> Path:
+        from app.reports.export import check_format, export_caseload
+        check_format(fmt)
+        if fmt.lower() == "pdf":
+            self._require(Permission.PRINT)  # type: ignore[attr-defined]
+        on = on or self.today()  # type: ignore[attr-defined]
+        rows = self.caseload(on)
+        path = export_caseload(rows, on, self._store.agency(), out, fmt, encoding)
+        self._audit_report("export", f"caseload {on.isoformat()} {fmt} ({len(rows)})")
+        return path
+
+    # ------------------------------------------------------------------ ledger
+    def import_ledger(self, path: str | os.PathLike[str], *, dry_run: bool = False):
+        """台帳の取り込み (LEDGER.md): all or nothing, idempotent. Returns a LedgerReport
+        (``report.lines()`` for people); nothing is written when it has errors or with
+        ``dry_run``."""
+        self._require(Permission.EDIT_CASES)  # type: ignore[attr-defined]
+        self._require(Permission.MANAGE_SETTINGS)  # type: ignore[attr-defined]
+        from app.ledger import import_ledger
+        return import_ledger(self, Path(path), dry_run=dry_run)
+
+
+__all__ = ["ReportOperations"]

@@ -1,0 +1,254 @@
+"""SQL of the statistics (STATISTICS.md): every figure is counted from the records
+themselves — intakes, screenings, plans approved by the 支援調整会議, evaluations,
+suspensions, closures, 支援決定 — never from counters kept on the side.
+
+Each counting rule is one query that selects the case behind every counted fact, so the
+figure and the list behind it ("click a figure to list its cases") can never disagree.
+Dates are ISO text; a month is ``start`` … ``end`` inclusive.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from app.store.db import Connection
+
+try:  # which cases a user sees (issue 5)
+    from app.store.security_repo import case_access_clause
+except ImportError:  # pragma: no cover - before the security layer exists
+    def case_access_clause(access, alias: str = "c"):  # type: ignore[misc]
+        return "", []
+
+APPROVED = "('approved', 'approved_with_changes')"   # 了承 / 修正のうえ了承
+
+# A plan counts for the month its meeting result (了承 / 修正のうえ了承) is dated in.
+_PLAN_IN_MONTH = (f"p.approved_on BETWEEN :start AND :end AND p.meeting_result IN {APPROVED}"
+                  " AND p.approved_on IS NOT NULL")
+_HAS_EMPLOYMENT = ("EXISTS (SELECT 1 FROM plan_item pi JOIN service s ON s.key = pi.service_key"
+                   " WHERE pi.plan_id = p.id AND s.employment = 1)")
+
+
+def _target_before(outcome_col: str) -> str:
+    """The person was an employment-support target on or before the outcome date."""
+    return (
+        "EXISTS (SELECT 1 FROM case_file c2 JOIN plan p2 ON p2.case_id = c2.id"
+        " WHERE c2.person_id = c.person_id AND p2.approved_on IS NOT NULL"
+        f" AND p2.approved_on <= e.{outcome_col} AND p2.meeting_result IN {APPROVED}"
+        " AND EXISTS (SELECT 1 FROM plan_item pi JOIN service s ON s.key = pi.service_key"
+        " WHERE pi.plan_id = p2.id AND s.employment = 1))")
+
+
+def _outcome(col: str, among_targets: bool) -> str:
+    # One outcome per case and date: an evaluation sent back (再検討) and proposed again
+    # carries the same outcome twice.
+    extra = (" AND " + _target_before(col)) if among_targets else ""
+    return (f"SELECT e.case_id AS case_id, e.{col} AS on_ FROM evaluation e"
+            " JOIN case_file c ON c.id = e.case_id"
+            f" WHERE e.{col} BETWEEN :start AND :end AND e.status <> 'reconsider'{extra}"
+            f" GROUP BY e.case_id, e.{col}")
+
+
+# key -> SELECT case_id, on_ (the date of the counted fact), one row per counted fact.
+RULES: dict[str, str] = {
+    "new_consultations":
+        "SELECT i.case_id AS case_id, i.received_on AS on_ FROM intake i"
+        " WHERE i.received_on BETWEEN :start AND :end",
+    "plans_created":
+        f"SELECT p.case_id AS case_id, p.approved_on AS on_ FROM plan p WHERE {_PLAN_IN_MONTH}",
+    "first_plans":
+        f"SELECT p.case_id AS case_id, p.approved_on AS on_ FROM plan p WHERE {_PLAN_IN_MONTH}"
+        " AND p.kind = 'first'",
+    "replans":
+        f"SELECT p.case_id AS case_id, p.approved_on AS on_ FROM plan p WHERE {_PLAN_IN_MONTH}"
+        " AND p.kind = 'replan'",
+    # one per person per month: the person's first counted plan of the month stands for them
+    # (grouped by month too, so that a fiscal year is counted month by month)
+    "employment_support_targets":
+        "SELECT MIN(p.case_id) AS case_id, MIN(p.approved_on) AS on_ FROM plan p"
+        f" JOIN case_file c ON c.id = p.case_id WHERE {_PLAN_IN_MONTH} AND {_HAS_EMPLOYMENT}"
+        " GROUP BY c.person_id, substr(p.approved_on, 1, 7)",
+    "employed": _outcome("employed_on", False),
+    "income_increased": _outcome("income_increased_on", False),
+    "employed_among_targets": _outcome("employed_on", True),
+    "income_increased_among_targets": _outcome("income_increased_on", True),
+    "referred_out":
+        "SELECT i.case_id AS case_id, i.received_on AS on_ FROM intake i"
+        " WHERE i.received_on BETWEEN :start AND :end AND i.triage = 'refer'"
+        " UNION ALL SELECT x.case_id, x.screened_on FROM screening x"
+        " WHERE x.screened_on BETWEEN :start AND :end AND x.result = 'refer'",
+    "information_only":
+        "SELECT i.case_id AS case_id, i.received_on AS on_ FROM intake i"
+        " WHERE i.received_on BETWEEN :start AND :end AND i.triage = 'info_only'"
+        " UNION ALL SELECT x.case_id, x.screened_on FROM screening x"
+        " WHERE x.screened_on BETWEEN :start AND :end AND x.result = 'info_only'",
+    # a 中断 counts when the 支援調整会議 confirmed it (it stays counted once resumed)
+    "suspended":
+        "SELECT s.case_id AS case_id, s.confirmed_on AS on_ FROM suspension s"
+        " WHERE s.confirmed_on BETWEEN :start AND :end"
+        " AND s.status IN ('confirmed', 'resumed')",
+    "closed":
+        "SELECT x.case_id AS case_id, x.confirmed_on AS on_ FROM closure x"
+        " WHERE x.confirmed_on BETWEEN :start AND :end AND x.status = 'confirmed'",
+}
+for _pattern in ("1", "2", "3"):
+    RULES[f"closed_{_pattern}"] = RULES["closed"] + f" AND x.pattern = '{_pattern}'"
+
+# 支援中 at a date: the latest of the case's intake triage, screenings and take-backs on or
+# before the date says 継続支援, and the case is not closed by then (suspended included).
+_SEGMENTS = """
+WITH ev (case_id, on_, ord, cont) AS (
+    SELECT case_id, received_on, 0, triage = 'continue' FROM intake
+    UNION ALL SELECT case_id, screened_on, 1, result = 'continue' FROM screening
+    UNION ALL SELECT case_id, taken_back_on, 2, 1 FROM referral WHERE taken_back_on IS NOT NULL
+),
+seg AS (
+    SELECT case_id, on_ AS start, cont,
+           LEAD(on_) OVER (PARTITION BY case_id ORDER BY on_, ord) AS next_on
+    FROM ev WHERE on_ <= :last
+)
+"""
+_ACTIVE_AT = (" seg.cont = 1 AND seg.start <= m.e AND (seg.next_on IS NULL OR seg.next_on > m.e)"
+              " AND (c.closed_on IS NULL OR c.closed_on > m.e)")
+
+
+def _month_ends_cte(ends: list[str]) -> tuple[str, dict[str, str]]:
+    values = ", ".join(f"(:e{i})" for i in range(len(ends)))
+    return f", m (e) AS (VALUES {values})", {f"e{i}": e for i, e in enumerate(ends)}
+
+
+class StatsRepo:
+    """Read-only queries of the statistics on one open connection."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    # ------------------------------------------------------------------ counts
+    def count(self, key: str, start: date, end: date) -> int:
+        sql = f"SELECT count(*) FROM ({RULES[key]})"
+        return int(self.conn.execute(sql, {"start": start.isoformat(),
+                                           "end": end.isoformat()}).fetchone()[0])
+
+    def counts_by_month(self, start: date, end: date) -> dict[str, dict[str, int]]:
+        """{"YYYY-MM": {key: count}} for every month with a counted fact in the range."""
+        args = {"start": start.isoformat(), "end": end.isoformat()}
+        out: dict[str, dict[str, int]] = {}
+        for key, rule in RULES.items():
+            for month, n in self.conn.execute(
+                    f"SELECT substr(on_, 1, 7), count(*) FROM ({rule}) GROUP BY 1", args):
+                out.setdefault(month, {})[key] = int(n)
+        return out
+
+    def active_at(self, ends: list[date]) -> dict[date, int]:
+        """支援中 at each date of ``ends`` (month ends), in one pass over the cases."""
+        if not ends:
+            return {}
+        cte, args = _month_ends_cte([e.isoformat() for e in ends])
+        sql = (_SEGMENTS + cte + " SELECT m.e, count(*) FROM seg"
+               " JOIN m ON seg.start <= m.e JOIN case_file c ON c.id = seg.case_id"
+               f" WHERE {_ACTIVE_AT} GROUP BY m.e")
+        found = {r[0]: int(r[1]) for r in self.conn.execute(
+            sql, {**args, "last": max(ends).isoformat()})}
+        return {e: found.get(e.isoformat(), 0) for e in ends}
+
+    def breakdowns_by_month(self, start: date, end: date) -> dict[str, dict[str, dict[str, int]]]:
+        """{"YYYY-MM": {"routes": {route: n}, "sources": {name: n}, "services": {name: n}}}:
+        new consultations by route and by referral source, 支援決定 by service."""
+        args = {"start": start.isoformat(), "end": end.isoformat()}
+        out: dict[str, dict[str, dict[str, int]]] = {}
+
+        def put(month: str, part: str, name: str, n: int) -> None:
+            box = out.setdefault(month, {"routes": {}, "sources": {}, "services": {}})
+            box[part][name] = box[part].get(name, 0) + int(n)
+
+        for r in self.conn.execute(
+                "SELECT substr(received_on, 1, 7), route, count(*) FROM intake"
+                " WHERE received_on BETWEEN :start AND :end GROUP BY 1, 2", args):
+            put(r[0], "routes", r[1], r[2])
+        for r in self.conn.execute(
+                "SELECT substr(received_on, 1, 7), referral_source, count(*) FROM intake"
+                " WHERE received_on BETWEEN :start AND :end AND referral_source <> ''"
+                " GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2", args):
+            put(r[0], "sources", r[1], r[2])
+        for r in self.conn.execute(
+                "SELECT substr(d.decided_on, 1, 7), COALESCE(s.name, d.service_key), count(*)"
+                " FROM decision d LEFT JOIN service s ON s.key = d.service_key"
+                " WHERE d.decided_on BETWEEN :start AND :end AND d.result = 'approved'"
+                " GROUP BY 1, d.service_key ORDER BY 1, MIN(COALESCE(s.sort, 999)), 2", args):
+            put(r[0], "services", r[1], r[2])
+        return out
+
+    # ------------------------------------------------------------------ the cases behind
+    def case_ids(self, key: str, start: date, end: date) -> list[tuple[str, str]]:
+        """(case_id, date of the counted fact) for each fact counted under ``key``."""
+        if key == "active_at_month_end":
+            cte, args = _month_ends_cte([end.isoformat()])
+            sql = (_SEGMENTS + cte + " SELECT seg.case_id, seg.start FROM seg"
+                   " JOIN m ON seg.start <= m.e JOIN case_file c ON c.id = seg.case_id"
+                   f" WHERE {_ACTIVE_AT}")
+            return [(r[0], r[1]) for r in self.conn.execute(
+                sql, {**args, "last": end.isoformat()})]
+        return [(r[0], r[1]) for r in self.conn.execute(
+            RULES[key], {"start": start.isoformat(), "end": end.isoformat()})]
+
+    def case_rows(self, facts: list[tuple[str, str]], access=None) -> list[dict[str, Any]]:
+        """The cases of ``facts`` the user may see, in the order of the facts' dates."""
+        if not facts:
+            return []
+        allowed, allowed_args = case_access_clause(access)
+        on_by_case: dict[str, str] = {}
+        for case_id, on in facts:
+            on_by_case.setdefault(case_id, on)
+        out: list[dict[str, Any]] = []
+        ids = list(on_by_case)
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            sql = ("SELECT c.id, c.case_no, p.name, p.kana, c.opened_on, c.stage,"
+                   " COALESCE(s.display_name, '') FROM case_file c"
+                   " JOIN person p ON p.id = c.person_id LEFT JOIN staff s ON s.id = c.assignee_id"
+                   f" WHERE c.id IN ({', '.join('?' for _ in chunk)})")
+            if allowed:
+                sql += " AND " + allowed
+            for r in self.conn.execute(sql, [*chunk, *allowed_args]):
+                out.append({"case_id": r[0], "case_no": r[1], "name": r[2], "kana": r[3],
+                            "received_on": r[4], "stage": r[5], "assignee": r[6],
+                            "on": on_by_case[r[0]]})
+        out.sort(key=lambda r: (r["on"] or "", r["case_no"]))
+        return out
+
+    # ------------------------------------------------------------------ caseload
+    def caseload(self, on: date, access=None) -> list[dict[str, Any]]:
+        """支援ケース一覧: the cases 支援中 on ``on`` with stage, 担当, plan and monitoring."""
+        facts = self.case_ids("active_at_month_end", on, on)
+        ids = [f[0] for f in facts]
+        allowed, allowed_args = case_access_clause(access)
+        out: list[dict[str, Any]] = []
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            sql = (
+                "SELECT c.id, c.case_no, p.name, p.kana, p.birth_date, c.opened_on, c.stage,"
+                " COALESCE(s.display_name, ''), c.next_monitoring_on,"
+                " (SELECT json_array(pl.number, pl.kind, pl.approved_on, pl.period_to)"
+                "  FROM plan pl WHERE pl.case_id = c.id AND pl.status = 'approved'"
+                "  ORDER BY pl.number DESC LIMIT 1),"
+                " (SELECT i.main_topic FROM intake i WHERE i.case_id = c.id"
+                "  ORDER BY i.received_on LIMIT 1)"
+                " FROM case_file c JOIN person p ON p.id = c.person_id"
+                " LEFT JOIN staff s ON s.id = c.assignee_id"
+                f" WHERE c.id IN ({', '.join('?' for _ in chunk)})")
+            if allowed:
+                sql += " AND " + allowed
+            for r in self.conn.execute(sql, [*chunk, *allowed_args]):
+                plan = json.loads(r[9]) if r[9] else None
+                out.append({
+                    "case_id": r[0], "case_no": r[1], "name": r[2], "kana": r[3],
+                    "birth_date": r[4], "received_on": r[5], "stage": r[6], "assignee": r[7],
+                    "next_monitoring_on": r[8],
+                    "plan_number": plan[0] if plan else None,
+                    "plan_kind": plan[1] if plan else None,
+                    "plan_approved_on": plan[2] if plan else None,
+                    "plan_period_to": plan[3] if plan else None,
+                    "main_topic": r[10] or ""})
+        out.sort(key=lambda r: r["case_no"])
+        return out

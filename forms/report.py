@@ -1,0 +1,149 @@
+"""Report sheets: the monthly statistics (月次報告), the fiscal-year summary (年度集計) with
+the indicator chart against the national targets, and the 支援ケース一覧 (caseload list).
+
+Built with the layout kit (forms/kit.py), so they share its header, footer, fonts and the
+atomic write. The chart is a reportlab.graphics bar chart whose Japanese labels use the
+kit's registered fonts.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any, Sequence
+
+from reportlab.graphics.charts.barcharts import VerticalBarChart
+from reportlab.graphics.charts.legends import Legend
+from reportlab.graphics.shapes import Drawing, String
+from reportlab.lib import colors
+from reportlab.lib.units import mm
+
+from app.i18n import _
+from app.reports import statistics as S
+from app.text_ja import format_wareki_year
+from forms import kit
+from forms.fonts import GOTHIC
+from forms.kit import CONTENT_WIDTH, Furniture, flow_table, gap, para, section_heading, title
+
+ACTUAL_COLOUR = colors.Color(0.25, 0.25, 0.25)
+TARGET_COLOUR = colors.Color(0.75, 0.75, 0.75)
+
+
+def indicator_chart(per_100k: dict[str, float], targets: dict[str, float], *,
+                    actual_label: str, width: float = CONTENT_WIDTH,
+                    height: float = 62 * mm) -> Drawing:
+    """Bars of the three indicators per 100,000 population beside their targets."""
+    kit.styles()  # registers the fonts
+    d = Drawing(width, height)
+    chart = VerticalBarChart()
+    chart.x, chart.y = 18 * mm, 14 * mm
+    chart.width, chart.height = width - 70 * mm, height - 22 * mm
+    actual = [float(per_100k.get(k, 0) or 0) for k in S.INDICATORS]
+    target = [float(targets.get(k, 0) or 0) for k in S.INDICATORS]
+    chart.data = [actual, target]
+    chart.bars[0].fillColor = ACTUAL_COLOUR
+    chart.bars[1].fillColor = TARGET_COLOUR
+    chart.barSpacing = 2
+    chart.groupSpacing = 14
+    chart.categoryAxis.categoryNames = [S.label(k) for k in S.INDICATORS]
+    chart.categoryAxis.labels.fontName = GOTHIC
+    chart.categoryAxis.labels.fontSize = 7.5
+    chart.categoryAxis.labels.dy = -3
+    chart.valueAxis.labels.fontName = GOTHIC
+    chart.valueAxis.labels.fontSize = 7.5
+    chart.valueAxis.valueMin = 0
+    top = max(actual + target + [1.0])
+    chart.valueAxis.valueMax = top * 1.15
+    chart.barLabels.fontName = GOTHIC
+    chart.barLabels.fontSize = 7
+    chart.barLabels.nudge = 6
+    chart.barLabelFormat = "%.1f"
+    d.add(chart)
+    legend = Legend()
+    legend.x, legend.y = width - 48 * mm, height - 12 * mm
+    legend.fontName = GOTHIC
+    legend.fontSize = 8
+    legend.alignment = "right"
+    legend.colorNamePairs = [(ACTUAL_COLOUR, actual_label),
+                             (TARGET_COLOUR, _("National target"))]
+    d.add(legend)
+    d.add(String(0, height - 8, _("Per 100,000 population"), fontName=GOTHIC, fontSize=8))
+    return d
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[Any]],
+           widths: Sequence[float]) -> Any:
+    return flow_table([[("" if v is None else str(v)) for v in r] for r in rows], widths,
+                      header=list(header), max_lines=4)
+
+
+def _furniture(agency, sheet_title: str, *, confidential: bool = False) -> Furniture:
+    f = Furniture(agency_name=agency.name, sheet_title=sheet_title, show_case_no=False)
+    if not confidential:
+        f.footer = _("Statistics: no personal information")
+    return f
+
+
+def render_monthly(path, agency, report: dict[str, Any]):
+    """月次報告: figures, the indicator chart, and the breakdowns."""
+    from app.reports.export import monthly_table
+    y, m = int(report["month"][:4]), int(report["month"][5:])
+    heading = _("Monthly report of the self-reliance consultation support, {month}").format(
+        month=_("{year} month {month}").format(year=format_wareki_year(date(y, m, 1)), month=m))
+    header, rows = monthly_table(report)
+    story = [title(heading),
+             para(_("{municipality}, population {population}, fiscal year {fy}").format(
+                 municipality=agency.municipality, population=f"{report['population']:,}",
+                 fy=report["fiscal_year"])),
+             gap(2), section_heading(_("Indicators against the national targets")),
+             indicator_chart(report["per_100k"], report["targets_per_100k"],
+                             actual_label=_("This month")),
+             section_heading(_("Figures")),
+             _table(header, rows, [30 * mm, 70 * mm, 22 * mm, 29 * mm, 29 * mm])]
+    texts = [heading, agency.name] + [str(c) for r in rows for c in r]
+    return kit.render(path, story, _furniture(agency, _("Monthly report")), texts,
+                      title=heading)
+
+
+def render_fiscal_year(path, agency, fy: dict[str, Any]):
+    """年度集計: the chart (monthly average per 100,000) and the twelve months."""
+    from app.reports.export import fiscal_year_table
+    heading = _("Fiscal year {year} summary of the self-reliance consultation support").format(
+        year=fy["fiscal_year"])
+    header, rows = fiscal_year_table(fy)
+    first = 44 * mm
+    rest = (CONTENT_WIDTH - first) / (len(header) - 1)
+    rates = [[S.label(k), "-" if fy[k] is None else f"{fy[k] * 100:.1f}%"]
+             for k in S.RATE_KEYS]
+    story = [title(heading),
+             para(_("{municipality}, population {population}").format(
+                 municipality=agency.municipality, population=f"{fy['population']:,}")),
+             gap(2), section_heading(_("Indicators against the national targets"),
+                                     _("monthly average of the fiscal year")),
+             indicator_chart(fy["per_100k_monthly_average"], fy["targets_per_100k"],
+                             actual_label=_("Monthly average")),
+             section_heading(_("Rates")),
+             _table([_("Item"), _("Rate")], rates, [120 * mm, 40 * mm]),
+             section_heading(_("Figures by month")),
+             flow_table([[str(v) for v in r] for r in rows], [first] + [rest] * (len(header) - 1),
+                        header=header, max_lines=4, value_style="small")]
+    texts = [heading, agency.name] + [str(c) for r in rows for c in r]
+    return kit.render(path, story, _furniture(agency, _("Fiscal year summary")), texts,
+                      title=heading)
+
+
+def render_caseload(path, agency, table, on: date):
+    """支援ケース一覧: the cases in support on ``on`` (personal information)."""
+    header, rows = table
+    heading = _("Caseload list (cases in support) as of {date}").format(date=kit.wareki(on))
+    widths = [20, 26, 26, 9, 18, 16, 18, 16, 18, 18, 18]
+    scale = CONTENT_WIDTH / (sum(widths) * mm)
+    story = [title(heading),
+             para(_("{n} cases").format(n=len(rows))), gap(2),
+             flow_table([[("" if v is None else str(v)) for v in r] for r in rows],
+                        [w * mm * scale for w in widths], header=header, max_lines=3,
+                        value_style="small")]
+    texts = [heading, agency.name] + [str(c) for r in rows for c in r]
+    return kit.render(Path(path), story,
+                      _furniture(agency, _("Caseload list"), confidential=True), texts,
+                      title=heading)
