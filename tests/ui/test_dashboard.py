@@ -1,0 +1,152 @@
+"""ダッシュボード: every tile's count is the core's, a click lists exactly the cases behind it
+(number, name, date), overdue in the warning colour, double-click opens the case (or, for 次回
+の会議, the meeting), F5 refreshes."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.domain import EmergencyAction, Triage
+from app.process import MonitoringInput, MonitoringKind, PlanItem
+from tests.conftest import make_intake
+from tests.test_process_walk import approved_plan, open_case, plan_input
+from tests.ui.test_meetings import TODAY, prepare_waiting_cases
+from ui.main_window import MainWindow
+from ui.views.dashboard import TILE_KEYS, WARNING, DashboardView
+
+
+def prepare_dashboard(desk) -> dict[str, str]:
+    """Something on most tiles: a plan waiting (髙橋), a decision pending and an overdue
+    monitoring (鈴木), a monitoring due today (田中), a referral to check (山田), a
+    statutory emergency support waiting for its procedure, a meeting next week."""
+    ids = prepare_waiting_cases(desk)
+    suzuki = open_case(desk, name="鈴木 一郎", kana="すずき いちろう", birth=date(1975, 6, 1))
+    plan = approved_plan(desk, suzuki, plan_input(
+        PlanItem("就労準備支援事業", "work_preparation", "つなぐ町社協"),
+        PlanItem("月1回の面談", "self_reliance")), date(2026, 4, 22))
+    desk.start_service(plan.items[1].id, date(2026, 5, 1))
+    tanaka = open_case(desk, name="田中 花", kana="たなか はな", birth=date(1988, 2, 3))
+    plan = approved_plan(desk, tanaka, plan_input(PlanItem("月1回の面談", "self_reliance")),
+                         date(2026, 4, 22))
+    desk.start_service(plan.items[0].id, date(2026, 5, 1))
+    desk.add_monitoring(tanaka, MonitoringInput(date(2026, 11, 10), MonitoringKind.REGULAR,
+                                                change="落ち着いている", next_on=TODAY))
+    yamada = desk.register_intake(make_intake(
+        name="山田 花子", kana="やまだ はなこ", birth=date(1990, 3, 4), triage=Triage.REFER,
+        received=date(2026, 11, 2))).case.id
+    desk.record_emergency(tanaka, EmergencyAction.HOUSING_BENEFIT, date(2026, 11, 12))
+    meeting = desk.plan_meeting(date(2026, 11, 27), "regular", place="役場2階会議室")
+    ids.update(suzuki=suzuki, tanaka=tanaka, yamada=yamada, meeting=meeting.id)
+    return ids
+
+
+@pytest.fixture
+def board_desk(desk):
+    ids = prepare_dashboard(desk)
+    return desk, ids
+
+
+def loaded(qtbot, view: DashboardView) -> None:
+    qtbot.waitUntil(lambda: not view.busy() and bool(view.board), timeout=10000)
+
+
+def test_counts_are_the_cores_and_a_tile_lists_exactly_its_cases(qtbot, board_desk,
+                                                                  qtmodeltester):
+    desk, ids = board_desk
+    board = desk.dashboard()
+    view = DashboardView(desk)
+    qtbot.addWidget(view)
+    view.resize(1280, 800)
+    view.show()
+    loaded(qtbot, view)
+    assert {k: view.count(k) for k in TILE_KEYS} == {k: board["counts"][k] for k in TILE_KEYS}
+    assert view.count("monitoring_today") == 1 and view.count("monitoring_overdue") >= 1
+    assert view.count("plans_waiting_for_meeting") == 1
+    assert view.count("next_meetings") == 1
+    assert [view.tiles[k].title_label.text() for k in TILE_KEYS] == [
+        "モニタリング（今日）", "モニタリング（期限切れ）", "つなぎ先の確認待ち", "会議待ちのプラン",
+        "支援決定待ち", "手続き待ちの緊急支援", "中断中", "次回の会議"]
+    # overdue monitoring: the tile in the warning colour
+    assert "#b42318" in view.tiles["monitoring_overdue"].count_label.styleSheet()
+    assert "#b42318" not in view.tiles["monitoring_today"].count_label.styleSheet()
+
+    for key in TILE_KEYS:
+        if key == "next_meetings":
+            continue
+        view.tiles[key].click()
+        expected = [r["case_id"] for r in board[key]]
+        listed = [view.model.data(view.model.index(r, 0), Qt.ItemDataRole.UserRole)
+                  for r in range(view.model.rowCount())]
+        assert listed == expected, key
+        assert view.tiles[key].isChecked()
+    qtmodeltester.check(view.model)
+
+    view.tiles["monitoring_overdue"].click()
+    model = view.model
+    assert [model.headerData(c, Qt.Orientation.Horizontal) for c in range(4)] == [
+        "ケース番号", "氏名", "モニタリング予定日", "内容"]
+    row = next(r for r in range(model.rowCount())
+               if model.data(model.index(r, 0), Qt.ItemDataRole.UserRole) == ids["suzuki"])
+    assert model.data(model.index(row, 1)) == "鈴木 一郎"
+    assert model.data(model.index(row, 2)).startswith("令和8年5月")
+    assert model.data(model.index(row, 2), Qt.ItemDataRole.ForegroundRole) == WARNING
+    assert view.list_title.text().startswith("モニタリング（期限切れ）")
+
+    view.tiles["plans_waiting_for_meeting"].click()
+    assert model.rowCount() == 1
+    assert model.data(model.index(0, 1)) == "髙橋 𠮷子"   # names come from the case list
+    assert "プラン第1号" in model.data(model.index(0, 3))
+
+    view.tiles["referrals_to_check"].click()
+    names = [model.data(model.index(r, 1)) for r in range(model.rowCount())]
+    assert "山田 花子" in names
+
+    view.tiles["next_meetings"].click()
+    assert model.rowCount() == 1
+    assert model.data(model.index(0, 2)) == "役場2階会議室"
+    assert model.data(model.index(0, 1)) == "定例"
+
+
+def test_f5_refreshes_in_the_background(qtbot, board_desk):
+    desk, ids = board_desk
+    view = DashboardView(desk)
+    qtbot.addWidget(view)
+    view.show()
+    loaded(qtbot, view)
+    assert view.count("next_meetings") == 1
+    desk.plan_meeting(date(2026, 12, 4), "ad_hoc")
+    view.board = {}
+    qtbot.keyClick(view, Qt.Key.Key_F5)
+    loaded(qtbot, view)
+    assert view.count("next_meetings") == 2
+
+
+def test_opening_a_case_and_a_meeting_from_the_lists(qtbot, board_desk):
+    desk, ids = board_desk
+    window = MainWindow(desk, opener=lambda url: None, close_desk_on_exit=False)
+    qtbot.addWidget(window)
+    window.show()
+    assert "dashboard" in window.area_actions
+    assert window.area_actions["dashboard"].text() == "ダッシュボード"
+    view = window.open_area("dashboard")
+    loaded(qtbot, view)
+    view.tiles["monitoring_today"].click()
+    assert view.model.rowCount() == 1
+    index = view.model.index(0, 1)
+    assert view.model.data(index) == "田中 花"
+    rect = view.table.visualRect(index)
+    qtbot.mouseClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: window.current_case_view() is not None, timeout=10000)
+    assert window.current_case_view().detail.case.id == ids["tanaka"]
+
+    window.tabs.setCurrentWidget(view)
+    view.tiles["next_meetings"].click()
+    view.open_row(view.model.index(0, 0))
+    meetings = window.area_views["meetings"]
+    assert window.tabs.currentWidget() is meetings
+    qtbot.waitUntil(lambda: meetings.meeting is not None and meetings.meeting.id == ids["meeting"]
+                    and not meetings.busy(), timeout=10000)

@@ -1,0 +1,341 @@
+"""ダッシュボード: one tile per list the core's ``dashboard()`` keeps (monitoring due today and
+overdue, referrals to check, plans waiting for a meeting, decisions and emergency procedures
+pending, suspended cases, next meetings). A tile shows the count; clicking it lists the cases
+behind it (number, name, date); double-click opens the case. Refreshed when shown and on F5,
+in the background."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QTableView,
+    QVBoxLayout, QWidget,
+)
+
+from app import text_ja
+from app.domain import EmergencyAction
+from app.errors import TsunaguError
+from app.i18n import N_, _
+from app.process import MeetingKind, PlanKind
+from ui.areas import Area, register
+from ui.background import run_in_background, serialized
+from ui.views.meetings import all_cases, may
+from ui.widgets import ErrorLabel, heading
+
+WARNING = QColor("#b42318")
+
+# (the core's key, tile label msgid, the date column's header msgid, warn when not empty)
+TILES: list[tuple[str, str, str, bool]] = [
+    ("monitoring_today", N_("Monitoring (today)"), N_("Monitoring due"), False),
+    ("monitoring_overdue", N_("Monitoring (overdue)"), N_("Monitoring due"), True),
+    ("referrals_to_check", N_("Referrals awaiting their check"), N_("Check on"), False),
+    ("plans_waiting_for_meeting", N_("Plans waiting for a meeting"), N_("Date of the meeting"),
+     False),
+    ("decisions_pending", N_("Support decisions pending"), N_("Date"), False),
+    ("emergency_procedures_pending", N_("Emergency support awaiting its procedure"),
+     N_("Done on"), False),
+    ("suspended_cases", N_("Suspended cases"), N_("Suspended on"), False),
+    ("next_meetings", N_("Next meetings"), N_("Date of the meeting"), False),
+]
+TILE_KEYS = [t[0] for t in TILES]
+
+
+@dataclass
+class Row:
+    """One line of a tile's list: a case (or, for 次回の会議, a meeting)."""
+
+    case_id: str | None
+    case_no: str
+    name: str
+    due: date | None
+    detail: str
+    overdue: bool = False
+    meeting_id: str | None = None
+    cells: tuple[str, str, str, str] | None = None   # a meeting's own columns
+
+
+def _date(value) -> date | None:
+    if value is None or value == "":
+        return None
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def _label(enum, value) -> str:
+    try:
+        return enum(value).label
+    except ValueError:
+        return str(value)
+
+
+def rows_for(key: str, raw: list[dict[str, Any]], names: dict[str, str], today: date) -> list[Row]:
+    """The core's rows of one list, as the table shows them."""
+    out = []
+    for r in raw:
+        if key == "next_meetings":
+            held_on = _date(r["held_on"])
+            cells = (text_ja.format_wareki(held_on, "long") if held_on else "",
+                     _label(MeetingKind, r["kind"]), r.get("place") or "",
+                     str(r.get("pending", 0)))
+            out.append(Row(None, "", "", held_on, "", meeting_id=r["id"], cells=cells))
+            continue
+        case_id = r["case_id"]
+        name = r.get("name") or names.get(case_id, "")
+        if key.startswith("monitoring"):
+            due, detail = _date(r["next_monitoring_on"]), ""
+            if due is not None and due < today:
+                detail = _("{days} days overdue").format(days=(today - due).days)
+        elif key == "referrals_to_check":
+            due, detail = _date(r.get("check_on")), r.get("referred_to", "")
+        elif key == "plans_waiting_for_meeting":
+            due = _date(r.get("meeting_on"))
+            detail = _("Plan No. {number} ({kind})").format(
+                number=r["number"], kind=_label(PlanKind, r["kind"]))
+            if due is None:
+                detail += "　" + _("not on an agenda yet")
+        elif key == "decisions_pending":
+            due, detail = None, r.get("name") or r.get("service_key", "")
+            name = names.get(case_id, "")
+        elif key == "emergency_procedures_pending":
+            due, detail = _date(r.get("done_on")), _label(EmergencyAction, r["action"])
+        else:  # suspended_cases
+            due, detail = _date(r.get("confirmed_on")), ""
+        overdue = key == "monitoring_overdue" or (
+            key == "referrals_to_check" and due is not None and due < today)
+        out.append(Row(case_id, r.get("case_no", ""), name, due, detail, overdue))
+    return out
+
+
+class DashboardListModel(QAbstractTableModel):
+    """The cases behind the chosen tile: ケース番号, 氏名, the tile's date, 内容."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.key = ""
+        self.rows: list[Row] = []
+        self.date_header = N_("Date")
+
+    def set_rows(self, key: str, rows: list[Row], date_header: str) -> None:
+        self.beginResetModel()
+        self.key, self.rows, self.date_header = key, list(rows), date_header
+        self.endResetModel()
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, 3)
+
+    def headers(self) -> list[str]:
+        if self.key == "next_meetings":
+            return [_("Date of the meeting"), _("Kind of meeting"), _("Place"),
+                    _("Items waiting")]
+        return [_("Case No."), _("Name"), _(self.date_header), _("Details")]
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt override
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt override
+        return 0 if parent.isValid() else 4
+
+    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
+                and 0 <= section < 4:
+            return self.headers()[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        col = index.column()
+        due = text_ja.format_wareki(row.due, "long") if row.due else ""
+        if role == Qt.ItemDataRole.DisplayRole:
+            if row.cells:
+                return row.cells[col]
+            return (row.case_no, row.name, due, row.detail)[col]
+        if role == Qt.ItemDataRole.UserRole:
+            return row.case_id
+        if role == Qt.ItemDataRole.UserRole + 1:
+            return row.meeting_id
+        if role == Qt.ItemDataRole.ForegroundRole and row.overdue and col in (0, 2):
+            return WARNING
+        if role == Qt.ItemDataRole.FontRole and row.overdue and col == 2:
+            from PySide6.QtGui import QFont
+            font = QFont()
+            font.setBold(True)
+            return font
+        return None
+
+
+class Tile(QPushButton):
+    """A count and what it counts; checkable, so the chosen list is marked."""
+
+    def __init__(self, key: str, label: str, warn: bool, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.key, self.warn = key, warn
+        self.setCheckable(True)
+        self.setAutoExclusive(True)
+        self.setMinimumSize(220, 92)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.count_label = QLabel("–")
+        self.title_label = QLabel(label)
+        self.title_label.setWordWrap(True)
+        for w in (self.count_label, self.title_label):
+            w.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(14, 8, 14, 8)
+        layout.addWidget(self.count_label)
+        layout.addWidget(self.title_label)
+        self.set_count(None)
+
+    def set_count(self, count: int | None) -> None:
+        self.count = count
+        self.count_label.setText("–" if count is None else str(count))
+        alarm = bool(self.warn and count)
+        colour = "#b42318" if alarm else ("#1d3d5c" if count else "#8a94a0")
+        self.count_label.setStyleSheet(f"font-size: 22pt; font-weight: bold; color: {colour};")
+        self.title_label.setStyleSheet("color: #b42318; font-weight: bold;" if alarm
+                                       else "color: #334;")
+        border = "#d92d20" if alarm else "#c9d3de"
+        self.setStyleSheet(
+            f"QPushButton {{ text-align: left; background: {'#fff4f2' if alarm else '#f7f9fb'};"
+            f" border: 1px solid {border}; border-radius: 6px; }}"
+            f"QPushButton:checked {{ background: #e3eef9; border: 2px solid #1f5f99; }}"
+            f"QPushButton:focus {{ border: 2px solid #5b8fc7; }}")
+
+
+class DashboardView(QWidget):
+    """Tiles above, the chosen tile's list below. Emits ``open_case`` and ``open_meeting``."""
+
+    open_case = Signal(str)
+    open_meeting = Signal(str)
+    loaded = Signal()
+
+    def __init__(self, desk, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.desk = serialized(desk)
+        self.board: dict[str, Any] = {}
+        self.names: dict[str, str] = {}
+        self.today = date.today()
+        self.current_key = "monitoring_today"
+        self._loading = 0
+        self.tiles: dict[str, Tile] = {}
+        grid = QGridLayout()
+        grid.setSpacing(10)
+        for i, (key, label, _header, warn) in enumerate(TILES):
+            tile = Tile(key, _(label), warn)
+            tile.clicked.connect(lambda _c=False, k=key: self.show_list(k))
+            self.tiles[key] = tile
+            grid.addWidget(tile, i // 4, i % 4)
+        self.refresh_button = QPushButton(_("Refresh"))
+        self.refresh_button.setToolTip("F5")
+        self.refresh_button.clicked.connect(self.refresh)
+        self.stamp = QLabel()
+        self.stamp.setStyleSheet("color: #667;")
+        self.error = ErrorLabel()
+        self.list_title = heading("")
+        self.model = DashboardListModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(28)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        for col, width in enumerate((120, 200, 190)):
+            self.table.setColumnWidth(col, width)
+        self.table.doubleClicked.connect(self.open_row)
+        self.table.activated.connect(self.open_row)
+        self.empty = QLabel()
+        self.empty.setStyleSheet("color: #667;")
+
+        top = QHBoxLayout()
+        top.addWidget(heading(_("Dashboard")))
+        top.addStretch(1)
+        top.addWidget(self.stamp)
+        top.addWidget(self.refresh_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.error)
+        layout.addLayout(grid)
+        layout.addSpacing(6)
+        layout.addWidget(self.list_title)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.table, 1)
+        QShortcut(QKeySequence("F5"), self, activated=self.refresh)
+
+    def busy(self) -> bool:
+        return self._loading > 0
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self.refresh()
+
+    def refresh(self) -> None:
+        desk = self.desk
+        self._loading += 1
+
+        def load():
+            board = desk.dashboard()
+            names = {c.id: c.name for c in all_cases(desk)}
+            return board, names, desk.today()
+
+        def show(result) -> None:
+            self._loading -= 1
+            self.board, self.names, self.today = result
+            self.error.clear_message()
+            for key, tile in self.tiles.items():
+                tile.set_count(len(self.board.get(key, [])))
+            from datetime import datetime
+            self.stamp.setText(_("Updated at {time}").format(
+                time=datetime.now().strftime("%H:%M")))
+            self.show_list(self.current_key)
+            self.loaded.emit()
+
+        def failed(error: BaseException) -> None:
+            self._loading -= 1
+            self.error.show_message(str(error) if isinstance(error, TsunaguError)
+                                    else repr(error))
+
+        run_in_background(self, load, show, failed)
+
+    def count(self, key: str) -> int | None:
+        return self.tiles[key].count
+
+    def show_list(self, key: str) -> None:
+        self.current_key = key
+        _key, label, header, _warn = TILES[TILE_KEYS.index(key)]
+        self.tiles[key].setChecked(True)
+        rows = rows_for(key, self.board.get(key, []), self.names, self.today)
+        self.model.set_rows(key, rows, header)
+        self.list_title.setText(f"{_(label)}（{len(rows)}）")
+        self.empty.setText(_("Nothing here.") if self.board and not rows else "")
+        self.empty.setVisible(bool(self.board) and not rows)
+
+    def open_row(self, index: QModelIndex) -> None:
+        if not index.isValid():
+            return
+        meeting_id = self.model.data(index, Qt.ItemDataRole.UserRole + 1)
+        if meeting_id:
+            self.open_meeting.emit(meeting_id)
+            return
+        case_id = self.model.data(index, Qt.ItemDataRole.UserRole)
+        if case_id:
+            self.open_case.emit(case_id)
+
+
+def _create(window) -> DashboardView:
+    view = DashboardView(window.desk)
+    view.open_case.connect(window.open_case)
+
+    def open_meeting(meeting_id: str) -> None:
+        meetings = window.open_area("meetings")
+        meetings.select_meeting(meeting_id)
+
+    view.open_meeting.connect(open_meeting)
+    return view
+
+
+register(Area("dashboard", N_("Dashboard"), _create, lambda desk: may(desk, "view_cases")))

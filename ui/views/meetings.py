@@ -1,0 +1,992 @@
+"""支援調整会議: the meetings (past and planned), planning one, its agenda (cases by number and
+initials), pulling in every case waiting for the meeting, and recording all results on one
+screen — 了承 / 修正のうえ了承 (with conditions) / 再検討 — with the minutes and the next date.
+
+Everything is read and written through the Desk, off the GUI thread. The few Qt-free helpers
+at the top compose the Desk's public queries where the core has no single call yet
+(``list_meetings``, ``waiting_items``); they use ``desk.meetings()`` /
+``desk.agenda_candidates()`` as soon as the core offers them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Callable, Iterable
+
+from PySide6.QtCore import (
+    QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal,
+)
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout,
+    QHeaderView, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QRadioButton, QSplitter,
+    QStyledItemDelegate, QTableView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QButtonGroup,
+)
+
+from app import text_ja
+from app.domain import CaseSummary
+from app.errors import PermissionDenied, TsunaguError, ValidationErrors
+from app.i18n import N_, _
+from app.process import (
+    AgendaItem, AgendaKind, Meeting, MeetingKind, MeetingResult, Participant, ProposalStatus,
+)
+from ui import printing
+from ui.areas import Area, register
+from ui.background import run_in_background, serialized
+from ui.widgets import DateField, ErrorLabel, heading
+
+WARNING = QColor("#b34700")
+ERROR_BG = QColor("#fde8e8")
+DONE = QColor("#2d6a2d")
+
+
+# ============================================================================ core helpers
+def may(desk, permission: str) -> bool:
+    """Whether the core lets this user do ``permission`` (asked without touching the audit
+    log: ``desk.allowed`` where the security layer offers it, else the role grants)."""
+    allowed = getattr(desk, "allowed", None)
+    try:
+        if callable(allowed):
+            return bool(allowed(permission))
+        from app.security.roles import Permission, allows
+        return allows(desk.user.role, Permission(permission))
+    except ValueError:
+        return False
+
+
+def all_cases(desk, page: int = 500) -> list[CaseSummary]:
+    """Every case this user may see (the case list's own query, page by page)."""
+    out: list[CaseSummary] = []
+    while True:
+        rows = desk.list_cases("", limit=page, offset=len(out))
+        out.extend(rows)
+        if len(rows) < page:
+            return out
+
+
+def list_meetings(desk, known: Iterable[str] = ()) -> list[Meeting]:
+    """Every meeting, newest first. Until the core lists meetings itself, gathered from the
+    coming meetings (dashboard), the agendas of the cases, and ids this screen knows."""
+    lister = getattr(desk, "meetings", None)
+    if callable(lister):
+        return sorted(lister(), key=lambda m: m.held_on, reverse=True)
+    ids: dict[str, None] = dict.fromkeys(known)
+    for row in desk.dashboard()["next_meetings"]:
+        ids[row["id"]] = None
+    for case in all_cases(desk):
+        for item, _held_on in desk.case_agenda(case.id):
+            ids[item.meeting_id] = None
+    meetings = []
+    for meeting_id in ids:
+        try:
+            meetings.append(desk.meeting(meeting_id))
+        except TsunaguError:
+            continue  # a meeting id we remembered that is gone
+    return sorted(meetings, key=lambda m: m.held_on, reverse=True)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """Something waiting for the 支援調整会議 and on no agenda yet."""
+
+    kind: AgendaKind
+    case_id: str
+    subject_id: str
+    summary: str
+    case_no: str = ""
+
+
+def waiting_items(desk) -> list[Candidate]:
+    """Every plan (new / 再プラン), evaluation, 中断 and 終結 waiting for a meeting's result and
+    not yet on an agenda, in case-number order."""
+    finder = getattr(desk, "agenda_candidates", None)
+    if callable(finder):
+        return list(finder())
+    out: list[Candidate] = []
+    for row in desk.dashboard()["plans_waiting_for_meeting"]:
+        if row.get("meeting_on"):
+            continue  # already on a meeting's agenda
+        kind = AgendaKind.REPLAN if row["kind"] == "replan" else AgendaKind.NEW_PLAN
+        out.append(Candidate(kind, row["case_id"], row["id"], desk.plan(row["id"]).aim[:200],
+                             row["case_no"]))
+    for case in all_cases(desk):
+        state = desk.case_state(case.id)
+        proposed = [e for e in state.evaluations if e.status is ProposalStatus.PROPOSED]
+        if not proposed and ProposalStatus.PROPOSED not in (state.closure, state.suspension):
+            continue
+        on_agenda = {a.subject_id for a, _on in desk.case_agenda(case.id) if a.result is None}
+        for ev in proposed:
+            if ev.id not in on_agenda:
+                out.append(Candidate(AgendaKind.EVALUATION, case.id, ev.id, ev.decision.label,
+                                     case.case_no))
+        if state.suspension is ProposalStatus.PROPOSED:
+            for entry in desk.timeline(case.id, kinds=["suspension"]):
+                if entry.title == ProposalStatus.PROPOSED.value and entry.id not in on_agenda:
+                    out.append(Candidate(AgendaKind.SUSPENSION, case.id, entry.id,
+                                         entry.text[:200], case.case_no))
+        if state.closure is ProposalStatus.PROPOSED:
+            from app.process import ClosurePattern
+            for row in desk.closures(case.id):
+                if row["status"] == ProposalStatus.PROPOSED.value and row["id"] not in on_agenda:
+                    out.append(Candidate(AgendaKind.CLOSURE, case.id, row["id"],
+                                         ClosurePattern(row["pattern"]).label, case.case_no))
+    return sorted(out, key=lambda c: (c.case_no, c.kind.value))
+
+
+def pull_in(desk, meeting_id: str) -> tuple[int, list[str]]:
+    """Put every waiting item on the meeting's agenda; (how many, the core's refusals)."""
+    added, problems = 0, []
+    for c in waiting_items(desk):
+        try:
+            desk.add_agenda_item(meeting_id, c.kind, c.case_id, c.subject_id, c.summary)
+            added += 1
+        except TsunaguError as e:
+            problems.append(f"{c.case_no}: {e}")
+    return added, problems
+
+
+_ROMAJI = {}
+for _letters, _kana in (("A", "あア"), ("I", "いイ"), ("U", "うウ"), ("E", "えエ"), ("O", "おオ"),
+                        ("K", "かきくけこカキクケコ"), ("G", "がぎぐげごガギグゲゴ"),
+                        ("S", "さしすせそサシスセソ"), ("Z", "ざずぜぞザズゼゾ"), ("J", "じジ"),
+                        ("T", "たてとつタテトツ"), ("C", "ちチ"), ("D", "だぢづでどダヂヅデド"),
+                        ("N", "なにぬねのんナニヌネノン"), ("H", "はひへほハヒヘホ"),
+                        ("F", "ふフ"), ("B", "ばびぶべぼバビブベボ"),
+                        ("P", "ぱぴぷぺぽパピプペポ"), ("M", "まみむめもマミムメモ"),
+                        ("Y", "やゆよヤユヨ"), ("R", "らりるれろラリルレロ"), ("W", "わをワヲ"),
+                        ("V", "ゔヴ")):
+    for _k in _kana:
+        _ROMAJI[_k] = _letters
+
+
+def initials(kana: str, name: str = "") -> str:
+    """「たかはし よしこ」→ T.Y. — what an agenda shows instead of the name."""
+    parts = (kana or "").replace("　", " ").split()
+    letters = [_ROMAJI.get(p[0], "") for p in parts if p]
+    if letters and all(letters):
+        return "".join(f"{x}." for x in letters)
+    parts = (name or "").replace("　", " ").split()
+    if parts and all(p[0].isascii() and p[0].isalpha() for p in parts):
+        return "".join(f"{p[0].upper()}." for p in parts)
+    return "＊＊"   # never the kanji of the name
+
+
+def _d(d: date | None) -> str:
+    return text_ja.format_wareki(d, "long") if d else ""
+
+
+# ============================================================================ models
+MEETING_COLUMNS = (N_("Date"), N_("Kind of meeting"), N_("Place"), N_("Items"), N_("Status"))
+
+
+def meeting_status(meeting: Meeting, today: date) -> str:
+    if meeting.held:
+        return _("Recorded")
+    if meeting.held_on > today:
+        return _("Planned")
+    return _("Results to record")
+
+
+class MeetingTableModel(QAbstractTableModel):
+    """The meetings, newest first (rows given by the view)."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: list[Meeting] = []
+        self.today = date.today()
+
+    def set_rows(self, rows: list[Meeting], today: date) -> None:
+        self.beginResetModel()
+        self.rows, self.today = list(rows), today
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt override
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt override
+        return 0 if parent.isValid() else len(MEETING_COLUMNS)
+
+    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
+                and 0 <= section < len(MEETING_COLUMNS):
+            return _(MEETING_COLUMNS[section])
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self.rows):
+            return None
+        m = self.rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (_d(m.held_on), m.kind.label, m.place, str(len(m.items)),
+                    meeting_status(m, self.today))[col]
+        if role == Qt.ItemDataRole.UserRole:
+            return m.id
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == 3:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.ForegroundRole and col == 4:
+            if m.held:
+                return DONE
+            if m.held_on <= self.today:
+                return WARNING
+        return None
+
+    def row_of(self, meeting_id: str) -> int:
+        return next((i for i, m in enumerate(self.rows) if m.id == meeting_id), -1)
+
+
+AGENDA_COLUMNS = (N_("No."), N_("Item type"), N_("Case No."), N_("Initials"), N_("Summary"),
+                  N_("Result"), N_("Conditions"), N_("Message"))
+COL_RESULT, COL_CONDITIONS, COL_MESSAGE = 5, 6, 7
+
+
+class AgendaModel(QAbstractTableModel):
+    """The agenda of one meeting. While its results are not recorded, 結果 and 条件 are
+    editable; ``results()`` is what goes to ``record_meeting_results`` in one call."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.items: list[AgendaItem] = []
+        self.people: dict[str, tuple[str, str]] = {}   # case_id -> (initials, full name)
+        self.editable = False
+        self.chosen: dict[str, MeetingResult | None] = {}
+        self.conditions: dict[str, str] = {}
+        self.messages: dict[str, str] = {}
+
+    def set_meeting(self, meeting: Meeting | None, people: dict[str, tuple[str, str]]) -> None:
+        self.beginResetModel()
+        self.items = list(meeting.items) if meeting else []
+        self.people = dict(people)
+        self.editable = bool(meeting) and not meeting.held
+        self.chosen = {i.id: i.result if i.result is not None else
+                       (MeetingResult.APPROVED if i.kind is AgendaKind.REGIONAL_ISSUE
+                        and self.editable else None) for i in self.items}
+        self.conditions = {i.id: i.conditions for i in self.items}
+        self.messages = {}
+        self.endResetModel()
+
+    def item_editable(self, row: int) -> bool:
+        return self.editable and self.items[row].result is None
+
+    def results(self) -> dict[str, tuple[str, str]]:
+        """Every item still waiting, with the chosen result ("" when none: the core asks)."""
+        return {i.id: (self.chosen[i.id].value if self.chosen.get(i.id) else "",
+                       self.conditions.get(i.id, "")) for i in self.items if i.result is None}
+
+    def set_messages(self, messages: dict[str, str]) -> None:
+        self.messages = dict(messages)
+        if self.items:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self.items) - 1,
+                                                               len(AGENDA_COLUMNS) - 1))
+
+    # ---------------------------------------------------------------- Qt model
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt override
+        return 0 if parent.isValid() else len(self.items)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt override
+        return 0 if parent.isValid() else len(AGENDA_COLUMNS)
+
+    def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole \
+                and 0 <= section < len(AGENDA_COLUMNS):
+            return _(AGENDA_COLUMNS[section])
+        return None
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if index.column() in (COL_RESULT, COL_CONDITIONS) and self.item_editable(index.row()):
+            flags |= Qt.ItemFlag.ItemIsEditable
+        return flags
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self.items):
+            return None
+        item = self.items[index.row()]
+        col = index.column()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            if col == 0:
+                return str(index.row() + 1)
+            if col == 1:
+                return item.kind.label
+            if col == 2:
+                return item.case_no
+            if col == 3:
+                return self.people.get(item.case_id or "", ("", ""))[0] if item.case_id else ""
+            if col == 4:
+                return item.summary
+            if col == COL_RESULT:
+                chosen = self.chosen.get(item.id)
+                if role == Qt.ItemDataRole.EditRole:
+                    return chosen.value if chosen else ""
+                return chosen.label if chosen else ""
+            if col == COL_CONDITIONS:
+                return self.conditions.get(item.id, "")
+            if col == COL_MESSAGE:
+                return self.messages.get(item.id, "")
+        if role == Qt.ItemDataRole.UserRole:
+            return item.case_id
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == COL_MESSAGE or item.id in self.messages:
+                return self.messages.get(item.id) or None
+            if col == 4:
+                return item.summary
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if col == COL_MESSAGE:
+                return QColor("#c00000")
+            if col == COL_RESULT and self.chosen.get(item.id) is MeetingResult.RECONSIDER:
+                return WARNING
+        if role == Qt.ItemDataRole.BackgroundRole and item.id in self.messages:
+            return ERROR_BG
+        return None
+
+    def setData(self, index, value, role=Qt.ItemDataRole.EditRole) -> bool:  # noqa: N802
+        if not index.isValid() or role != Qt.ItemDataRole.EditRole \
+                or not (self.flags(index) & Qt.ItemFlag.ItemIsEditable):
+            return False
+        item = self.items[index.row()]
+        if index.column() == COL_RESULT:
+            try:
+                new = MeetingResult(value) if value else None
+            except ValueError:
+                return False
+            if self.chosen.get(item.id) is new:
+                return True
+            self.chosen[item.id] = new
+        else:
+            text = str(value or "")
+            if self.conditions.get(item.id, "") == text:
+                return True
+            self.conditions[item.id] = text
+        self.dataChanged.emit(index, index)
+        return True
+
+
+class ResultDelegate(QStyledItemDelegate):
+    """結果 as a drop-down, 条件 as a line: both commit as soon as they change, so the
+    model always holds what the screen shows."""
+
+    def createEditor(self, parent, option, index):  # noqa: N802 - Qt override
+        if index.column() == COL_RESULT:
+            combo = QComboBox(parent)
+            combo.addItem(_("(choose)"), "")
+            for r in MeetingResult:
+                combo.addItem(r.label, r.value)
+            combo.currentIndexChanged.connect(lambda _i, e=combo: self.commitData.emit(e))
+            return combo
+        edit = QLineEdit(parent)
+        edit.setPlaceholderText(_("Needed for “approved with changes”"))
+        edit.textEdited.connect(lambda _t, e=edit: self.commitData.emit(e))
+        return edit
+
+    def setEditorData(self, editor, index):  # noqa: N802 - Qt override
+        value = index.data(Qt.ItemDataRole.EditRole) or ""
+        if isinstance(editor, QComboBox):
+            i = editor.findData(value)
+            if i != editor.currentIndex():
+                editor.blockSignals(True)
+                editor.setCurrentIndex(max(i, 0))
+                editor.blockSignals(False)
+        elif editor.text() != value:
+            editor.setText(value)
+
+    def setModelData(self, editor, model, index):  # noqa: N802 - Qt override
+        if isinstance(editor, QComboBox):
+            model.setData(index, editor.currentData(), Qt.ItemDataRole.EditRole)
+        else:
+            model.setData(index, editor.text(), Qt.ItemDataRole.EditRole)
+
+
+# ============================================================================ widgets
+class ParticipantsEditor(QWidget):
+    """参加者: name and organisation, one row each."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.table = QTableWidget(0, 2)
+        self.table.setHorizontalHeaderLabels([_("Name"), _("Organisation")])
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setColumnWidth(0, 160)
+        self.table.setMinimumHeight(110)
+        self.add_button = QPushButton(_("Add a participant"))
+        self.remove_button = QPushButton(_("Remove"))
+        self.add_button.clicked.connect(lambda: self.add_row())
+        self.remove_button.clicked.connect(self.remove_current)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table)
+        layout.addLayout(buttons)
+
+    def add_row(self, name: str = "", organisation: str = "") -> int:
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        self.table.setItem(row, 0, QTableWidgetItem(name))
+        self.table.setItem(row, 1, QTableWidgetItem(organisation))
+        return row
+
+    def remove_current(self) -> None:
+        row = self.table.currentRow()
+        if row >= 0:
+            self.table.removeRow(row)
+
+    def set_participants(self, people: Iterable[Participant]) -> None:
+        self.table.setRowCount(0)
+        for p in people:
+            self.add_row(p.name, p.organisation)
+
+    def participants(self) -> list[Participant]:
+        """Rows with anything typed (an empty name in a filled row is for the core to refuse)."""
+        out = []
+        for row in range(self.table.rowCount()):
+            cells = [self.table.item(row, c) for c in (0, 1)]
+            name, org = ((c.text().strip() if c else "") for c in cells)
+            if name or org:
+                out.append(Participant(name, org))
+        return out
+
+
+class PlanMeetingDialog(QDialog):
+    """会議を予定する: date, 定例/随時, place, participants, next meeting. Opened with
+    ``open()`` (never ``exec()``); the core checks the answers; closes once planned."""
+
+    planned = Signal(object)  # the Meeting
+
+    def __init__(self, desk, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.desk = serialized(desk)
+        self.setWindowTitle(_("Plan a meeting"))
+        self.date = DateField(_("Date of the meeting"))
+        self.kind_group = QButtonGroup(self)
+        kinds = QHBoxLayout()
+        self.kind_buttons: dict[MeetingKind, QRadioButton] = {}
+        for kind in MeetingKind:
+            button = QRadioButton(kind.label)
+            self.kind_group.addButton(button)
+            self.kind_buttons[kind] = button
+            kinds.addWidget(button)
+        kinds.addStretch(1)
+        self.kind_buttons[MeetingKind.REGULAR].setChecked(True)
+        self.place = QLineEdit()
+        self.place.setPlaceholderText(_("e.g. town hall, meeting room 2"))
+        self.participants = ParticipantsEditor()
+        self.next_date = DateField(_("Next meeting"))
+        self.error = ErrorLabel()
+        form = QFormLayout()
+        form.addRow(_("Date of the meeting"), self.date)
+        form.addRow(_("Kind of meeting"), kinds)
+        form.addRow(_("Place"), self.place)
+        form.addRow(_("Participants"), self.participants)
+        form.addRow(_("Next meeting"), self.next_date)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Plan the meeting"))
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.resize(620, 480)
+
+    def kind(self) -> MeetingKind:
+        return next(k for k, b in self.kind_buttons.items() if b.isChecked())
+
+    def submit(self) -> None:
+        self.error.clear_message()
+        try:
+            held_on = self.date.parsed("held_on")
+            next_on = self.next_date.parsed("next_meeting_on")
+        except TsunaguError as e:
+            self.error.show_message(str(e))
+            return
+        desk, kind, place, people = self.desk, self.kind(), self.place.text(), \
+            self.participants.participants()
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(False)
+
+        def done(meeting) -> None:
+            ok.setEnabled(True)
+            self.planned.emit(meeting)
+            self.accept()
+
+        def failed(error: BaseException) -> None:
+            ok.setEnabled(True)
+            self.error.show_message(str(error) if isinstance(error, TsunaguError)
+                                    else repr(error))
+
+        run_in_background(self, lambda: desk.plan_meeting(
+            held_on, kind, place=place, participants=people, next_meeting_on=next_on),
+            done, failed)
+
+
+class AgendaTable(QTableView):
+    """Double-click (or Enter) on a case item opens the case; 結果 and 条件 are edited in place."""
+
+    open_case = Signal(str)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid() \
+                and self.currentIndex().column() not in (COL_RESULT, COL_CONDITIONS):
+            self._open(self.currentIndex())
+            return
+        super().keyPressEvent(event)
+
+    def _open(self, index: QModelIndex) -> None:
+        case_id = self.model().data(index, Qt.ItemDataRole.UserRole)
+        if case_id:
+            self.open_case.emit(case_id)
+
+
+class MeetingsView(QWidget):
+    """The 支援調整会議 area: meetings on the left, the chosen one on the right."""
+
+    open_case = Signal(str)
+    recorded = Signal(str)   # meeting id
+
+    def __init__(self, desk, parent: QWidget | None = None, *,
+                 opener: printing.Opener | None = None,
+                 dialog_shown: Callable[[QDialog], None] | None = None):
+        super().__init__(parent)
+        self.desk = serialized(desk)
+        self.opener = opener or printing.open_with_system_viewer
+        # how a dialog is shown (tests get the dialog instead of a window)
+        self.dialog_shown = dialog_shown or (lambda dialog: dialog.open())
+        self.known_ids: set[str] = set()
+        self.meeting: Meeting | None = None
+        self.can_edit = may(self.desk, "edit_cases")
+        self.dialog: PlanMeetingDialog | None = None
+        self._loading = 0
+
+        # ---- left: the meetings
+        self.meetings_model = MeetingTableModel(self)
+        self.meetings_table = QTableView()
+        self.meetings_table.setModel(self.meetings_model)
+        self.meetings_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.meetings_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.meetings_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.meetings_table.verticalHeader().hide()
+        self.meetings_table.setAlternatingRowColors(True)
+        header = self.meetings_table.horizontalHeader()
+        header.setStretchLastSection(False)
+        for col, width in enumerate((128, 64, 110, 40, 84)):
+            self.meetings_table.setColumnWidth(col, width)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.meetings_table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.meetings_table.selectionModel().currentRowChanged.connect(self._meeting_chosen)
+        self.plan_button = QPushButton(_("Plan a meeting"))
+        self.plan_button.clicked.connect(self.plan_meeting)
+        self.refresh_button = QPushButton(_("Refresh"))
+        self.refresh_button.setToolTip("F5")
+        self.refresh_button.clicked.connect(lambda: self.refresh())
+        self.banner = ErrorLabel()
+        top = QHBoxLayout()
+        top.addWidget(self.plan_button)
+        top.addStretch(1)
+        top.addWidget(self.refresh_button)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(heading(_("Support coordination meetings")))
+        left_layout.addLayout(top)
+        left_layout.addWidget(self.meetings_table, 1)
+
+        # ---- right: one meeting
+        self.title = heading("")
+        self.info = QLabel()
+        self.info.setWordWrap(True)
+        self.info.setStyleSheet("color: #334;")
+        self.pull_button = QPushButton(_("Pull in the cases waiting for a result"))
+        self.pull_button.clicked.connect(self.pull_in_waiting)
+        self.print_agenda_button = QPushButton(_("Print the agenda"))
+        self.print_record_button = QPushButton(_("Print the record"))
+        self.print_agenda_button.clicked.connect(lambda: self.print_meeting("agenda"))
+        self.print_record_button.clicked.connect(lambda: self.print_meeting("minutes"))
+        self.can_print = callable(getattr(self.desk, "print_meeting", None)) and \
+            may(self.desk, "print")
+        for button in (self.print_agenda_button, self.print_record_button):
+            button.setVisible(self.can_print)
+        self.status = QLabel()
+        self.status.setStyleSheet("color: #245;")
+        self.status.setWordWrap(True)
+        actions = QHBoxLayout()
+        actions.addWidget(self.pull_button)
+        actions.addStretch(1)
+        actions.addWidget(self.print_agenda_button)
+        actions.addWidget(self.print_record_button)
+
+        self.agenda_model = AgendaModel(self)
+        self.agenda_table = AgendaTable()
+        self.agenda_table.setModel(self.agenda_model)
+        self.agenda_table.setItemDelegate(ResultDelegate(self.agenda_table))
+        self.agenda_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.agenda_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.agenda_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.agenda_table.verticalHeader().hide()
+        self.agenda_table.verticalHeader().setDefaultSectionSize(32)
+        header = self.agenda_table.horizontalHeader()
+        header.setStretchLastSection(False)
+        for col, width in enumerate((34, 82, 112, 70, 160, 136, 190, 170)):
+            self.agenda_table.setColumnWidth(col, width)
+        header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        self.agenda_table.setWordWrap(True)
+        # the core's messages: the row turns red, the text is its tooltip and is listed
+        # under the agenda with the item's number (a column would squeeze the summary)
+        self.agenda_table.setColumnHidden(COL_MESSAGE, True)
+        self.agenda_table.doubleClicked.connect(self._agenda_double_clicked)
+        self.agenda_table.open_case.connect(self.open_case)
+        self.agenda_model.modelReset.connect(self._open_editors)
+
+        self.issue = QLineEdit()
+        self.issue.setPlaceholderText(_("A missing social resource noticed at the meeting"))
+        self.issue_button = QPushButton(_("Add a regional issue"))
+        self.issue_button.clicked.connect(self.add_regional_issue)
+        self.issue.returnPressed.connect(self.add_regional_issue)
+        issue_row = QHBoxLayout()
+        issue_row.addWidget(QLabel(_("Regional issue")))
+        issue_row.addWidget(self.issue, 1)
+        issue_row.addWidget(self.issue_button)
+
+        self.participants = ParticipantsEditor()
+        self.participants.table.setMinimumHeight(90)
+        self.minutes = QPlainTextEdit()
+        self.minutes.setPlaceholderText(_("Minutes of the meeting (who said what, what was "
+                                          "agreed)"))
+        self.minutes.setMinimumHeight(90)
+        self.next_date = DateField(_("Next meeting"))
+        self.save_button = QPushButton(_("Save all results"))
+        self.save_button.setStyleSheet("background: #1f5f99; color: white; font-weight: bold;"
+                                       "border-radius: 4px; padding: 6px 16px;")
+        self.save_button.clicked.connect(self.save_results)
+        self.error = ErrorLabel()
+        record = QFormLayout()
+        record.addRow(_("Participants"), self.participants)
+        record.addRow(_("Minutes"), self.minutes)
+        record.addRow(_("Next meeting"), self.next_date)
+        save_row = QHBoxLayout()
+        save_row.addWidget(self.error, 1)
+        save_row.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignTop)
+
+        self.detail = QWidget()
+        right = QVBoxLayout(self.detail)
+        right.setContentsMargins(0, 0, 0, 0)
+        right.addWidget(self.title)
+        right.addWidget(self.info)
+        right.addLayout(actions)
+        right.addWidget(self.status)
+        right.addWidget(self.agenda_table, 3)
+        right.addLayout(issue_row)
+        right.addLayout(record, 2)
+        right.addLayout(save_row)
+        self.empty = QLabel(_("Choose a meeting on the left, or plan one."))
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setStyleSheet("color: #667;")
+        right_box = QWidget()
+        box = QVBoxLayout(right_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.empty)
+        box.addWidget(self.detail)
+        self.detail.hide()
+
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(right_box)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([450, 830])
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addWidget(splitter, 1)
+        QShortcut(QKeySequence("F5"), self, activated=lambda: self.refresh())
+        if not self.can_edit:
+            self._refuse_editing(_("Your role can read meetings but not plan or record them."))
+
+    # ---------------------------------------------------------------- loading
+    def busy(self) -> bool:
+        return self._loading > 0
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self.refresh()
+
+    def refresh(self, select: str | None = None) -> None:
+        """Reload the meetings (and the chosen one) in the background."""
+        desk, known = self.desk, set(self.known_ids)
+        select = select or (self.meeting.id if self.meeting else None)
+        self._loading += 1
+
+        def load():
+            return list_meetings(desk, known), desk.today()
+
+        def show(result) -> None:
+            self._loading -= 1
+            meetings, today = result
+            self.banner.clear_message()
+            self.known_ids.update(m.id for m in meetings)
+            self.meetings_model.set_rows(meetings, today)
+            row = self.meetings_model.row_of(select) if select else -1
+            if row < 0 and meetings and select is None:
+                # the nearest meeting still to record, else the newest
+                waiting = [i for i, m in enumerate(meetings) if not m.held]
+                row = waiting[-1] if waiting else 0
+            if row >= 0:
+                selection = self.meetings_table.selectionModel()
+                selection.blockSignals(True)
+                self.meetings_table.selectRow(row)
+                selection.blockSignals(False)
+                self.load_meeting(self.meetings_model.rows[row].id)
+            else:
+                self.show_meeting(None, {})
+
+        run_in_background(self, load, show, self._load_failed)
+
+    def select_meeting(self, meeting_id: str) -> None:
+        self.known_ids.add(meeting_id)
+        self.refresh(select=meeting_id)
+
+    def _meeting_chosen(self, current: QModelIndex, _previous: QModelIndex | None = None) -> None:
+        if not current.isValid():
+            return
+        self.load_meeting(self.meetings_model.data(current, Qt.ItemDataRole.UserRole))
+
+    def load_meeting(self, meeting_id: str) -> None:
+        desk = self.desk
+        self._loading += 1
+
+        def load():
+            meeting = desk.meeting(meeting_id)
+            wanted = {i.case_id for i in meeting.items if i.case_id}
+            people = {}
+            if wanted:
+                for case in all_cases(desk):
+                    if case.id in wanted:
+                        people[case.id] = (initials(case.kana, case.name), case.name)
+            return meeting, people
+
+        def show(result) -> None:
+            self._loading -= 1
+            self.show_meeting(*result)
+
+        run_in_background(self, load, show, self._load_failed)
+
+    def _load_failed(self, error: BaseException) -> None:
+        self._loading -= 1
+        text = str(error) if isinstance(error, TsunaguError) else repr(error)
+        if isinstance(error, PermissionDenied):
+            self._refuse_editing(text)
+            self.refresh_button.setEnabled(True)
+        self.banner.show_message(text)
+
+    def _refuse_editing(self, text: str) -> None:
+        self.can_edit = False
+        for w in (self.plan_button, self.pull_button, self.issue_button, self.save_button):
+            w.setEnabled(False)
+            w.setToolTip(text)
+
+    # ---------------------------------------------------------------- showing one meeting
+    def show_meeting(self, meeting: Meeting | None, people: dict[str, tuple[str, str]]) -> None:
+        same = meeting is not None and self.meeting is not None and self.meeting.id == meeting.id
+        self.meeting = meeting
+        self.agenda_model.set_meeting(meeting, people)
+        if not same:  # what the last action said stays while its meeting is shown
+            self.error.clear_message()
+            self.status.setText("")
+        self.empty.setVisible(meeting is None)
+        self.detail.setVisible(meeting is not None)
+        if meeting is None:
+            return
+        self.title.setText(_("Support coordination meeting of {date} ({kind})").format(
+            date=_d(meeting.held_on), kind=meeting.kind.label))
+        lines = []
+        if meeting.place:
+            lines.append(_("Place: {place}").format(place=meeting.place))
+        if meeting.participants:
+            lines.append(_("Participants: {names}").format(names="、".join(
+                f"{p.name}（{p.organisation}）" if p.organisation else p.name
+                for p in meeting.participants)))
+        if meeting.next_meeting_on:
+            lines.append(_("Next meeting: {date}").format(date=_d(meeting.next_meeting_on)))
+        self.info.setText("　".join(lines) if lines else "")
+        self.participants.set_participants(meeting.participants)
+        self.minutes.setPlainText(meeting.minutes)
+        self.next_date.set_date(meeting.next_meeting_on)
+        open_ = not meeting.held
+        for w in (self.pull_button, self.issue_button, self.issue, self.save_button,
+                  self.minutes, self.next_date, self.participants):
+            w.setEnabled(open_ and self.can_edit)
+        self.save_button.setVisible(open_)
+        self.print_record_button.setEnabled(meeting.held)
+        if meeting.held:
+            self.status.setText(_("The results of this meeting are recorded."))
+
+    def _open_editors(self) -> None:
+        for row in range(self.agenda_model.rowCount()):
+            if self.agenda_model.item_editable(row) and self.can_edit:
+                for col in (COL_RESULT, COL_CONDITIONS):
+                    self.agenda_table.openPersistentEditor(self.agenda_model.index(row, col))
+
+    def editor(self, row: int, column: int) -> QWidget | None:
+        """The in-place editor of a 結果 or 条件 cell (tests and keyboard users)."""
+        return self.agenda_table.indexWidget(self.agenda_model.index(row, column))
+
+    def _agenda_double_clicked(self, index: QModelIndex) -> None:
+        if index.column() not in (COL_RESULT, COL_CONDITIONS) or \
+                not self.agenda_model.item_editable(index.row()):
+            self.agenda_table._open(index)
+
+    # ---------------------------------------------------------------- actions
+    def plan_meeting(self) -> PlanMeetingDialog:
+        dialog = PlanMeetingDialog(self.desk, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.planned.connect(lambda m: self.select_meeting(m.id))
+        # a regular meeting usually has the same members: start from the latest list
+        latest = next((m for m in self.meetings_model.rows if m.participants), None)
+        if latest is not None:
+            dialog.participants.set_participants(latest.participants)
+        self.dialog = dialog
+        self.dialog_shown(dialog)
+        return dialog
+
+    def pull_in_waiting(self) -> None:
+        if self.meeting is None:
+            return
+        desk, meeting_id = self.desk, self.meeting.id
+        self.pull_button.setEnabled(False)
+        self.status.setText(_("Looking for the cases waiting for a result…"))
+        self._loading += 1
+
+        def done(result) -> None:
+            self._loading -= 1
+            self.pull_button.setEnabled(self.can_edit)
+            added, problems = result
+            text = _("{count} items added to the agenda.").format(count=added) if added else \
+                _("No case is waiting for a result.")
+            self.status.setText(text)
+            self.error.show_message("\n".join(problems))
+            self.refresh(select=meeting_id)
+
+        def failed(error: BaseException) -> None:
+            self._loading -= 1
+            self.pull_button.setEnabled(self.can_edit)
+            self.status.setText("")
+            self.error.show_message(str(error))
+
+        run_in_background(self, lambda: pull_in(desk, meeting_id), done, failed)
+
+    def add_regional_issue(self) -> None:
+        if self.meeting is None:
+            return
+        desk, meeting_id, text = self.desk, self.meeting.id, self.issue.text()
+        self._loading += 1
+
+        def done(_item) -> None:
+            self._loading -= 1
+            self.issue.clear()
+            self.error.clear_message()
+            self.refresh(select=meeting_id)
+
+        def failed(error: BaseException) -> None:
+            self._loading -= 1
+            self.error.show_message(str(error))
+            self.issue.setFocus()
+
+        run_in_background(self, lambda: desk.add_agenda_item(
+            meeting_id, AgendaKind.REGIONAL_ISSUE, summary=text), done, failed)
+
+    def save_results(self) -> None:
+        """Everything on the screen goes to the core in one call; the core's messages come
+        back to the item (or field) they are about, and nothing is saved if there is one."""
+        if self.meeting is None:
+            return
+        self.agenda_table.setFocus()  # commit an editor still open
+        self.error.clear_message()
+        self.agenda_model.set_messages({})
+        try:
+            next_on = self.next_date.parsed("next_meeting_on")
+        except TsunaguError as e:
+            self.error.show_message(str(e))
+            return
+        desk, meeting_id = self.desk, self.meeting.id
+        results = self.agenda_model.results()
+        minutes = self.minutes.toPlainText()
+        people = self.participants.participants()
+        self.save_button.setEnabled(False)
+        self._loading += 1
+
+        def done(meeting: Meeting) -> None:
+            self._loading -= 1
+            self.recorded.emit(meeting.id)
+            self.refresh(select=meeting.id)
+
+        def failed(error: BaseException) -> None:
+            self._loading -= 1
+            self.save_button.setEnabled(self.can_edit)
+            self._show_errors(error)
+
+        run_in_background(self, lambda: desk.record_meeting_results(
+            meeting_id, results, minutes, participants=people, next_meeting_on=next_on),
+            done, failed)
+
+    def _show_errors(self, error: BaseException) -> None:
+        if not isinstance(error, TsunaguError):
+            self.error.show_message(repr(error))
+            return
+        errors = error.errors if isinstance(error, ValidationErrors) else [error]
+        per_item: dict[str, list[str]] = {}
+        general = []
+        for e in errors:
+            field = getattr(e, "field", "") or ""
+            parts = field.split(".")
+            if parts[0] == "results" and len(parts) > 1:
+                per_item.setdefault(parts[1], []).append(e.message)
+            else:
+                general.append(e.message)
+        self.agenda_model.set_messages({k: " ".join(v) for k, v in per_item.items()})
+        lines = []
+        for row, item in enumerate(self.agenda_model.items):
+            if item.id in per_item:
+                lines.append(_("Item {number} ({kind} {case_no}): {message}").format(
+                    number=row + 1, kind=item.kind.label, case_no=item.case_no,
+                    message=" ".join(per_item[item.id])))
+        self.error.show_message("\n".join(lines + general))
+        for row, item in enumerate(self.agenda_model.items):
+            if item.id in per_item:
+                self.agenda_table.scrollTo(self.agenda_model.index(row, 0))
+                break
+
+    def print_meeting(self, which: str) -> None:
+        """資料 (``agenda``) or 記録 (``minutes``) as a PDF, handed to the injected opener."""
+        if self.meeting is None or not self.can_print:
+            return
+        desk, meeting_id = self.desk, self.meeting.id
+        path = printing.new_pdf_path(f"meeting-{which}-{self.meeting.held_on.isoformat()}")
+        self.status.setText(_("Preparing the PDF…"))
+
+        def done(warnings) -> None:
+            self.status.setText("")
+            printing.open_pdf(path, self.opener)
+            if warnings:
+                self.error.show_message("\n".join(warnings))
+
+        def failed(error: BaseException) -> None:
+            self.status.setText("")
+            self.error.show_message(str(error))
+
+        run_in_background(self, lambda: desk.print_meeting(meeting_id, which, path), done,
+                          failed)
+
+
+def _create(window) -> MeetingsView:
+    view = MeetingsView(window.desk, opener=window.opener)
+    view.open_case.connect(window.open_case)
+    return view
+
+
+register(Area("meetings", N_("Support coordination meeting"), _create,
+              lambda desk: may(desk, "view_cases")))
