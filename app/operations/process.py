@@ -136,56 +136,56 @@ class ProcessOperations:
 
     # ------------------------------------------------------------------ queries
     def case_state(self, case_id: str) -> P.CaseState:
-        self._require(Permission.VIEW_CASES)
+        self._require_case(case_id, Permission.VIEW_CASES)
         return self._case_state(case_id)
 
     def case_steps(self, case_id: str) -> list[P.StepStatus]:
         """Every step with whether it is allowed now and, if not, why (translated)."""
-        self._require(Permission.VIEW_CASES)
+        self._require_case(case_id, Permission.VIEW_CASES)
         return P.steps(self._case_state(case_id))
 
     def next_actions(self, case_id: str) -> list[str]:
-        self._require(Permission.VIEW_CASES)
+        self._require_case(case_id, Permission.VIEW_CASES)
         return P.next_actions(self._case_state(case_id))
 
     def current_plan(self, case_id: str) -> P.Plan | None:
         """The plan in effect (approved by the 支援調整会議, newest), or None."""
-        self._require(Permission.VIEW_CASES)
+        self._require_case(case_id, Permission.VIEW_CASES)
         active = [p for p in self._repo.plans(case_id) if p.status is PlanStatus.APPROVED]
         return active[-1] if active else None
 
     def plans(self, case_id: str) -> list[P.Plan]:
-        self._require(Permission.VIEW_CASES)
+        self._require_case(case_id, Permission.VIEW_CASES)
         return self._repo.plans(case_id)
 
     def plan(self, plan_id: str) -> P.Plan:
-        self._require(Permission.VIEW_CASES)
+        self._require_case(self._case_of("plan", plan_id), Permission.VIEW_CASES)
         return self._plan_or_404(plan_id)
 
     def plan_amendments(self, plan_id: str) -> list[dict[str, Any]]:
-        self._require(Permission.VIEW_CASES)
+        self._require_case(self._case_of("plan", plan_id), Permission.VIEW_CASES)
         return self._repo.amendments(plan_id)
 
     def assessments(self, case_id: str) -> list[P.Assessment]:
-        self._require(Permission.VIEW_CASES)
+        self._require_case(case_id, Permission.VIEW_CASES)
         return self._repo.assessments(case_id)
 
     def referrals(self, case_id: str) -> list[P.Referral]:
-        self._require(Permission.VIEW_CASES)
+        self._require_case(case_id, Permission.VIEW_CASES)
         return self._repo.referrals(case_id)
 
     def emergency_support(self, case_id: str) -> list[dict[str, Any]]:
-        self._require(Permission.VIEW_CASES)
+        self._require_case(case_id, Permission.VIEW_CASES)
         return self._repo.emergency(case_id)
 
     def support_records(self, case_id: str, include_superseded: bool = False
                         ) -> list[P.SupportRecord]:
         """支援経過記録, newest first; corrected entries only with ``include_superseded``."""
-        self._require(Permission.VIEW_CASES)
+        self._require_case(case_id, Permission.VIEW_CASES)
         return self._repo.records(case_id, include_superseded)
 
     def meeting(self, meeting_id: str) -> P.Meeting:
-        self._require(Permission.VIEW_CASES)
+        self._require_meetings(read=True)
         return self._meeting_or_404(meeting_id)
 
     def pending_agenda(self, meeting_id: str) -> list[P.AgendaItem]:
@@ -196,37 +196,37 @@ class ProcessOperations:
 
     # rows the printed sheets read (forms/data.py), oldest first
     def monitorings(self, case_id: str) -> list[dict[str, Any]]:
-        self._require(Permission.VIEW_CASES)
+        self._require_case(case_id, Permission.VIEW_CASES)
         return list(reversed(self._repo.monitorings(case_id)))
 
     def evaluations(self, case_id: str) -> list[dict[str, Any]]:
-        self._require(Permission.VIEW_CASES)
+        self._require_case(case_id, Permission.VIEW_CASES)
         return self._repo.evaluations(case_id)
 
     def closures(self, case_id: str) -> list[dict[str, Any]]:
-        self._require(Permission.VIEW_CASES)
+        self._require_case(case_id, Permission.VIEW_CASES)
         return self._repo.closures(case_id)
 
     def followups(self, case_id: str) -> list[dict[str, Any]]:
-        self._require(Permission.VIEW_CASES)
+        self._require_case(case_id, Permission.VIEW_CASES)
         return self._repo.followups(case_id)
 
     def decisions(self, case_id: str) -> list[dict[str, Any]]:
-        self._require(Permission.VIEW_CASES)
+        self._require_case(case_id, Permission.VIEW_CASES)
         return self._repo.decisions(case_id)
 
     def screenings(self, case_id: str) -> list[dict[str, Any]]:
-        self._require(Permission.VIEW_CASES)
+        self._require_case(case_id, Permission.VIEW_CASES)
         return self._repo.screenings(case_id)
 
     def case_agenda(self, case_id: str) -> list[tuple[P.AgendaItem, date]]:
         """Every agenda item of the case with its meeting date (results included)."""
-        self._require(Permission.VIEW_CASES)
+        self._require_case(case_id, Permission.VIEW_CASES)
         return self._repo.case_agenda(case_id)
 
     def timeline(self, case_id: str, kinds: Iterable[str] | None = None) -> list[P.TimelineEntry]:
         """Everything that happened on the case, newest first, optionally only some kinds."""
-        self._require(Permission.VIEW_CASES)
+        self._require_case(case_id, Permission.VIEW_CASES)
         if self._store.case(case_id) is None:
             raise NotFound(_("Case not found."))
         entries = self._repo.timeline(case_id)
@@ -237,6 +237,20 @@ class ProcessOperations:
         with self._store.transaction():
             self._audit("view_timeline", case_id)
         return entries
+
+    def _require_meetings(self, *, read: bool = False) -> None:
+        """支援調整会議 are run by the 主任 (and the administrator while it has case access);
+        the municipal officer may read the meetings whose agenda it attends."""
+        if read and not self._allows(Permission.MEETINGS) \
+                and self._allows(Permission.VIEW_AGENDA_CASES):
+            return
+        self._require(Permission.MEETINGS)
+
+    def _case_of(self, table: str, row_id: str) -> str:
+        case_id = self._repo.case_of(table, row_id)
+        if case_id is None:
+            raise NotFound(_("Not found."))
+        return case_id
 
     def dashboard(self) -> dict[str, Any]:
         """Lists for the dashboard (and their counts under ``counts``)."""
@@ -253,6 +267,16 @@ class ProcessOperations:
             "suspended_cases": self._repo.suspended_cases(),
             "next_meetings": self._repo.next_meetings(today),
         }
+        visible: dict[str, bool] = {}
+
+        def seen(row: dict[str, Any]) -> bool:
+            case_id = row.get("case_id")
+            if case_id is None:
+                return True
+            if case_id not in visible:
+                visible[case_id] = self._sec.case_visible(case_id, self.case_access())
+            return visible[case_id]
+        board = {k: [r for r in v if seen(r)] for k, v in board.items()}
         board["counts"] = {k: len(v) for k, v in board.items()}
         return board
 
@@ -260,7 +284,7 @@ class ProcessOperations:
     def record_emergency(self, case_id: str, action: EmergencyAction | str, done_on: date,
                          note: str = "") -> str:
         """緊急的な支援: record what was done; statutory ones carry a pending procedure."""
-        self._require(Permission.EDIT_CASES)
+        self._require_case(case_id, Permission.EDIT_CASES)
         c = _Check()
         act = c.choice(EmergencyAction, action, "action", _("Emergency support"))
         done_on = c.date(done_on, "done_on", _("Date"), required=True, today=self.today())
@@ -278,7 +302,7 @@ class ProcessOperations:
 
     def complete_emergency_procedure(self, emergency_id: str, done_on: date) -> None:
         """The municipal procedure of a statutory emergency support is done."""
-        self._require(Permission.EDIT_CASES)
+        self._require_case(self._case_of("emergency_support", emergency_id), Permission.EDIT_CASES)
         row = self._repo.emergency_row(emergency_id)
         if row is None:
             raise NotFound(_("Emergency support not found."))
@@ -296,7 +320,7 @@ class ProcessOperations:
     # ------------------------------------------------------------------ アセスメント
     def save_assessment(self, case_id: str, data: P.AssessmentInput) -> P.Assessment:
         """アセスメント: adds a new version (a re-assessment never overwrites the old one)."""
-        self._require(Permission.EDIT_CASES)
+        self._require_case(case_id, Permission.EDIT_CASES)
         c = _Check()
         c.date(data.assessed_on, "assessed_on", _("Date of assessment"), required=True,
                today=self.today())
@@ -335,7 +359,7 @@ class ProcessOperations:
                note: str = "", referral_to: str = "", accompanied: bool = False,
                check_on: date | None = None, reported_on: date | None = None) -> str:
         """スクリーニング: 継続支援 / 他機関へつなぐ (with the check date) / 情報提供で終了."""
-        self._require(Permission.EDIT_CASES)
+        self._require_case(case_id, Permission.EDIT_CASES)
         c = _Check()
         res = c.choice(ScreeningResult, result, "result", _("Result of screening"))
         screened_on = c.date(screened_on, "screened_on", _("Date of screening"), required=True,
@@ -372,7 +396,7 @@ class ProcessOperations:
     def check_referral(self, referral_id: str, checked_on: date, arrived: bool,
                        note: str = "") -> P.Referral:
         """後日確認: did the person reach the agency they were referred to?"""
-        self._require(Permission.EDIT_CASES)
+        self._require_case(self._case_of("referral", referral_id), Permission.EDIT_CASES)
         ref = self._repo.referral(referral_id)
         if ref is None:
             raise NotFound(_("Referral not found."))
@@ -396,7 +420,7 @@ class ProcessOperations:
 
     def take_back(self, referral_id: str, taken_back_on: date, note: str = "") -> None:
         """ケースの引き戻し: a referral that failed comes back into continued support."""
-        self._require(Permission.EDIT_CASES)
+        self._require_case(self._case_of("referral", referral_id), Permission.EDIT_CASES)
         ref = self._repo.referral(referral_id)
         if ref is None:
             raise NotFound(_("Referral not found."))
@@ -466,7 +490,7 @@ class ProcessOperations:
 
     def draft_plan(self, case_id: str, data: P.PlanInput) -> P.Plan:
         """プラン作成 (first plan) or 再プラン (after an approved プラン評価), as a draft."""
-        self._require(Permission.EDIT_CASES)
+        self._require_case(case_id, Permission.EDIT_CASES)
         data = self._check_plan(data)
         state = self._case_state(case_id)
         step = Step.REPLAN if state.plans else Step.PLAN
@@ -481,7 +505,7 @@ class ProcessOperations:
 
     def update_plan(self, plan_id: str, data: P.PlanInput) -> P.Plan:
         """Edit a draft (also one sent back by 再検討) before submitting it again."""
-        self._require(Permission.EDIT_CASES)
+        self._require_case(self._case_of("plan", plan_id), Permission.EDIT_CASES)
         plan = self._plan_or_404(plan_id)
         data = self._check_plan(data)
         if plan.status is not PlanStatus.DRAFT:
@@ -496,7 +520,7 @@ class ProcessOperations:
 
     def submit_plan(self, plan_id: str, meeting_id: str | None = None) -> P.Plan:
         """Put a signed draft before the 支援調整会議 (on ``meeting_id``'s agenda if given)."""
-        self._require(Permission.EDIT_CASES)
+        self._require_case(self._case_of("plan", plan_id), Permission.EDIT_CASES)
         plan = self._plan_or_404(plan_id)
         state = self._case_state(plan.case_id)
         self._allow(state, Step.SUBMIT_PLAN)
@@ -519,7 +543,7 @@ class ProcessOperations:
     def amend_plan(self, plan_id: str, data: P.PlanInput, reason: str,
                    amended_on: date | None = None) -> P.Plan:
         """プランの修正: a minor change of the plan in effect; before and after are kept."""
-        self._require(Permission.EDIT_CASES)
+        self._require_case(self._case_of("plan", plan_id), Permission.EDIT_CASES)
         plan = self._plan_or_404(plan_id)
         data = self._check_plan(data)
         c = _Check()
@@ -551,7 +575,7 @@ class ProcessOperations:
                      place: str = "", participants: Iterable[P.Participant] = (),
                      next_meeting_on: date | None = None) -> P.Meeting:
         """Schedule a 支援調整会議 (定例 or 随時)."""
-        self._require(Permission.EDIT_CASES)
+        self._require_meetings()
         c = _Check()
         held_on = c.date(held_on, "held_on", _("Date of the meeting"), required=True)
         k = c.choice(MeetingKind, kind, "kind", _("Kind of meeting"))
@@ -569,7 +593,9 @@ class ProcessOperations:
     def add_agenda_item(self, meeting_id: str, kind: AgendaKind | str, case_id: str | None = None,
                         subject_id: str | None = None, summary: str = "") -> P.AgendaItem:
         """Put a case (its plan, evaluation, 中断 or 終結) or a 地域課題 on the agenda."""
-        self._require(Permission.EDIT_CASES)
+        self._require_meetings()
+        if case_id is not None:
+            self._require_case(case_id, Permission.VIEW_CASES)
         meeting = self._meeting_or_404(meeting_id)
         c = _Check()
         k = c.choice(AgendaKind, kind, "kind", _("Item type"))
@@ -612,7 +638,7 @@ class ProcessOperations:
 
         Only 了承 and 修正のうえ了承 make a plan, evaluation, 中断 or 終結 take effect;
         再検討 sends a plan back to draft and a proposal back to the worker."""
-        self._require(Permission.EDIT_CASES)
+        self._require_meetings()
         meeting = self._meeting_or_404(meeting_id)
         items = {i.id: i for i in meeting.items}
         c = _Check()
@@ -701,7 +727,7 @@ class ProcessOperations:
                         result: P.DecisionResult | str = P.DecisionResult.APPROVED,
                         note: str = "") -> str:
         """支援決定 by the municipality on one statutory service of the plan in effect."""
-        self._require(Permission.EDIT_CASES)
+        self._require_case(self._case_of("plan", plan_id), Permission.DECISIONS)
         plan = self._plan_or_404(plan_id)
         c = _Check()
         decided_on = c.date(decided_on, "decided_on", _("Date of the support decision"),
@@ -738,7 +764,7 @@ class ProcessOperations:
 
         The first start of a plan schedules the first monitoring (支援開始直後) within two
         weeks, on a business day (see app.process.first_monitoring_date)."""
-        self._require(Permission.EDIT_CASES)
+        self._require_case(self._case_of("plan_item", plan_item_id), Permission.EDIT_CASES)
         row = self._repo.plan_item_row(plan_item_id)
         if row is None:
             raise NotFound(_("Support item not found."))
@@ -783,7 +809,7 @@ class ProcessOperations:
                    content: str, *, contact_person: str = "", next_action: str = "",
                    staff: str = "") -> P.SupportRecord:
         """支援経過記録: one contact (append-only)."""
-        self._require(Permission.EDIT_CASES)
+        self._require_case(case_id, Permission.EDIT_CASES)
         c, at, m, content, person, nxt, staff = self._check_record(
             occurred_at, method, content, contact_person, next_action, staff)
         c.done()
@@ -798,7 +824,7 @@ class ProcessOperations:
                        contact_person: str | None = None, next_action: str | None = None
                        ) -> P.SupportRecord:
         """Correct a 支援経過記録: a new entry supersedes the old one, which stays readable."""
-        self._require(Permission.EDIT_CASES)
+        self._require_case(self._case_of("support_record", record_id), Permission.EDIT_CASES)
         old = self._repo.record_row(record_id)
         if old is None:
             raise NotFound(_("Support record not found."))
@@ -823,7 +849,7 @@ class ProcessOperations:
     def add_monitoring(self, case_id: str, data: P.MonitoringInput) -> str:
         """モニタリング of the plan in effect; schedules the next one (monthly by default,
         on a business day)."""
-        self._require(Permission.EDIT_CASES)
+        self._require_case(case_id, Permission.EDIT_CASES)
         c = _Check()
         on = c.date(data.monitored_on, "monitored_on", _("Date of monitoring"), required=True,
                     today=self.today())
@@ -851,7 +877,7 @@ class ProcessOperations:
         """プラン評価 of the plan in effect, proposed to the 支援調整会議 (its agenda if given).
 
         Its decision (終結 / 再プラン / 再アセスメント / 継続) takes effect with the meeting."""
-        self._require(Permission.EDIT_CASES)
+        self._require_case(case_id, Permission.EDIT_CASES)
         c = _Check()
         c.date(data.evaluated_on, "evaluated_on", _("Date of evaluation"), required=True,
                today=self.today())
@@ -893,7 +919,7 @@ class ProcessOperations:
                             note: str = "") -> str:
         """An effort to reach the person (連絡票, 知人 …) — required before 中断; a
         move-away found here allows 終結(3)."""
-        self._require(Permission.EDIT_CASES)
+        self._require_case(case_id, Permission.EDIT_CASES)
         c = _Check()
         attempted_on = c.date(attempted_on, "attempted_on", _("Date"), required=True,
                               today=self.today())
@@ -912,7 +938,7 @@ class ProcessOperations:
                            meeting_id: str | None = None) -> str:
         """中断: after recorded attempts to reach the person; reported to the 支援調整会議,
         in effect once it confirms. Every record is kept for a later 再開."""
-        self._require(Permission.EDIT_CASES)
+        self._require_case(case_id, Permission.EDIT_CASES)
         c = _Check()
         proposed_on = c.date(proposed_on, "proposed_on", _("Date"), required=True,
                              today=self.today())
@@ -940,7 +966,7 @@ class ProcessOperations:
 
     def resume(self, case_id: str, resumed_on: date, note: str = "") -> Stage:
         """再開 of a suspended case: everything recorded before stays; monitoring restarts."""
-        self._require(Permission.EDIT_CASES)
+        self._require_case(case_id, Permission.EDIT_CASES)
         c = _Check()
         resumed_on = c.date(resumed_on, "resumed_on", _("Date"), required=True,
                             today=self.today())
@@ -965,7 +991,7 @@ class ProcessOperations:
                         meeting_id: str | None = None) -> str:
         """終結 (1)(2)(3), proposed to the 支援調整会議. (3) only after a confirmed 中断 or a
         recorded move-away: 連絡がないことだけでは終結しない."""
-        self._require(Permission.EDIT_CASES)
+        self._require_case(case_id, Permission.EDIT_CASES)
         c = _Check()
         c.date(data.proposed_on, "proposed_on", _("Date"), required=True, today=self.today())
         pattern = c.choice(ClosurePattern, data.pattern, "pattern", _("Closure pattern"))
@@ -1007,7 +1033,7 @@ class ProcessOperations:
     def add_followup(self, case_id: str, contacted_on: date, content: str, *, method: str = "",
                      contact_person: str = "") -> str:
         """フォローアップ contact after a confirmed 終結."""
-        self._require(Permission.EDIT_CASES)
+        self._require_case(case_id, Permission.EDIT_CASES)
         c = _Check()
         contacted_on = c.date(contacted_on, "contacted_on", _("Date"), required=True,
                               today=self.today())

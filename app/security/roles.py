@@ -31,23 +31,27 @@ class Permission(str, Enum):
     VIEW_AUDIT = "view_audit"            # search and export the audit log
     BACKUP = "backup"
     PURGE = "purge"                      # retention: delete personal data for good
+    MEETINGS = "meetings"                # plan 支援調整会議 and record their results (主任)
+    DECISIONS = "decisions"              # record 支援決定 (municipality, or staff for it)
 
 
 _ALL = set(Permission) - {Permission.VIEW_AGENDA_CASES}
 _WORKER = {Permission.VIEW_CASES, Permission.EDIT_CASES, Permission.PRINT,
-           Permission.VIEW_STATISTICS, Permission.BACKUP}
+           Permission.VIEW_STATISTICS, Permission.BACKUP, Permission.DECISIONS}
 # Reading and writing case content. The administrator manages the system (users,
 # settings, master data, backups, retention); it holds these only while the agency
 # setting ``security.admin_case_access`` is on (see app/operations/security.py).
 ADMIN_CASE_PERMISSIONS = frozenset({Permission.VIEW_CASES, Permission.EDIT_CASES,
                                     Permission.PRINT, Permission.ALL_CASES,
-                                    Permission.ASSIGN_CASES})
+                                    Permission.ASSIGN_CASES, Permission.MEETINGS,
+                                    Permission.DECISIONS})
 GRANTS: dict[Role, set[Permission]] = {
     Role.ADMIN: _ALL,
-    Role.CHIEF: _WORKER | {Permission.ALL_CASES, Permission.ASSIGN_CASES},
+    Role.CHIEF: _WORKER | {Permission.ALL_CASES, Permission.ASSIGN_CASES, Permission.MEETINGS},
     Role.CONSULTANT: set(_WORKER),
     Role.EMPLOYMENT: set(_WORKER),
-    Role.MUNICIPAL: {Permission.VIEW_AGENDA_CASES, Permission.VIEW_STATISTICS},
+    Role.MUNICIPAL: {Permission.VIEW_AGENDA_CASES, Permission.VIEW_STATISTICS,
+                     Permission.DECISIONS},
     Role.VIEWER: {Permission.VIEW_STATISTICS},
 }
 # Roles that can be 担当 or 協働 of a case.

@@ -83,6 +83,21 @@ class ProcessRepo:
                 added += 1
         return added
 
+    # Tables whose rows belong to one case, for the per-case permission check.
+    _CASE_TABLES = {"plan", "plan_item", "support_record", "referral", "emergency_support",
+                    "agenda_item"}
+
+    def case_of(self, table: str, row_id: str) -> str | None:
+        """The case a row belongs to (plan items through their plan)."""
+        if table not in self._CASE_TABLES:
+            raise ValueError(table)
+        if table == "plan_item":
+            r = self.conn.execute("SELECT p.case_id FROM plan_item i JOIN plan p ON p.id = i.plan_id"
+                                  " WHERE i.id = ?", (row_id,)).fetchone()
+        else:
+            r = self.conn.execute(f"SELECT case_id FROM {table} WHERE id = ?", (row_id,)).fetchone()
+        return r[0] if r else None
+
     def services(self, active_only: bool = True) -> list[P.Service]:
         sql = ("SELECT id, key, name, statutory, employment, needs_decision, usual_months "
                "FROM service")

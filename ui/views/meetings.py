@@ -989,4 +989,4 @@ def _create(window) -> MeetingsView:
 
 
 register(Area("meetings", N_("Support coordination meeting"), _create,
-              lambda desk: may(desk, "view_cases")))
+              lambda desk: may(desk, "meetings") or may(desk, "view_agenda_cases")))
