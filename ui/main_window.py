@@ -32,6 +32,9 @@ class MainWindow(QMainWindow):
         self.opener = opener or printing.open_with_system_viewer
         self.show_error = show_error or (lambda text: QMessageBox.warning(self, _("Error"), text))
         self.wizard_options = wizard_options or {}
+        # the step wizards of a case (ui/wizards) take the same injected draft/error dialogs
+        self.step_wizard_options = {k: v for k, v in self.wizard_options.items()
+                                    if k in ("ask_restore_draft", "ask_keep_draft", "show_error")}
         self.close_desk_on_exit = close_desk_on_exit
         self.wizard: IntakeWizard | None = None
         agency = self.desk.agency
@@ -118,7 +121,9 @@ class MainWindow(QMainWindow):
         desk = self.desk
 
         def show(detail) -> None:
-            view = CaseView(desk, detail, opener=self.opener)
+            view = CaseView(desk, detail, opener=self.opener,
+                            wizard_options=self.step_wizard_options)
+            view.new_intake_requested.connect(lambda _person_id: self.new_intake())
             index = self.tabs.addTab(view, f"{detail.person.name}（{detail.case.case_no}）")
             self.tabs.setCurrentIndex(index)
 

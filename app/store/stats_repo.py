@@ -107,10 +107,17 @@ seg AS (
     SELECT case_id, on_ AS start, cont,
            LEAD(on_) OVER (PARTITION BY case_id ORDER BY on_, ord) AS next_on
     FROM ev WHERE on_ <= :last
+),
+act AS MATERIALIZED (
+    -- one row per stretch of 継続支援: from its start until the next decision or closure
+    SELECT seg.case_id, seg.start,
+           CASE WHEN seg.next_on IS NULL THEN c.closed_on
+                WHEN c.closed_on IS NULL THEN seg.next_on
+                ELSE min(seg.next_on, c.closed_on) END AS stop
+    FROM seg JOIN case_file c ON c.id = seg.case_id WHERE seg.cont = 1
 )
 """
-_ACTIVE_AT = (" seg.cont = 1 AND seg.start <= m.e AND (seg.next_on IS NULL OR seg.next_on > m.e)"
-              " AND (c.closed_on IS NULL OR c.closed_on > m.e)")
+_ACTIVE_AT = " act.start <= m.e AND (act.stop IS NULL OR act.stop > m.e)"
 
 
 def _month_ends_cte(ends: list[str]) -> tuple[str, dict[str, str]]:
@@ -145,9 +152,8 @@ class StatsRepo:
         if not ends:
             return {}
         cte, args = _month_ends_cte([e.isoformat() for e in ends])
-        sql = (_SEGMENTS + cte + " SELECT m.e, count(*) FROM seg"
-               " JOIN m ON seg.start <= m.e JOIN case_file c ON c.id = seg.case_id"
-               f" WHERE {_ACTIVE_AT} GROUP BY m.e")
+        sql = (_SEGMENTS + cte + f" SELECT m.e, count(*) FROM act JOIN m ON {_ACTIVE_AT}"
+               " GROUP BY m.e")
         found = {r[0]: int(r[1]) for r in self.conn.execute(
             sql, {**args, "last": max(ends).isoformat()})}
         return {e: found.get(e.isoformat(), 0) for e in ends}
@@ -184,9 +190,8 @@ class StatsRepo:
         """(case_id, date of the counted fact) for each fact counted under ``key``."""
         if key == "active_at_month_end":
             cte, args = _month_ends_cte([end.isoformat()])
-            sql = (_SEGMENTS + cte + " SELECT seg.case_id, seg.start FROM seg"
-                   " JOIN m ON seg.start <= m.e JOIN case_file c ON c.id = seg.case_id"
-                   f" WHERE {_ACTIVE_AT}")
+            sql = (_SEGMENTS + cte + f" SELECT act.case_id, act.start FROM act JOIN m ON"
+                   f" {_ACTIVE_AT}")
             return [(r[0], r[1]) for r in self.conn.execute(
                 sql, {**args, "last": end.isoformat()})]
         return [(r[0], r[1]) for r in self.conn.execute(
