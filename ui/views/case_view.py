@@ -1,4 +1,9 @@
-"""One case: header (number, name, reading, age), the stage bar, the intake as recorded, 印刷."""
+"""One case: header (number, name, reading, age), the stage bar, the steps the core allows now
+(one button per step, the reason shown when it is blocked), next actions, the timeline of
+everything that happened, the current plan, the intake as recorded, 印刷.
+
+Every step opens its wizard (ui/wizards); when one finishes the view reloads in the
+background. Labels come from the process enums and master data, never raw keys."""
 
 from __future__ import annotations
 
@@ -6,17 +11,23 @@ from datetime import date
 from html import escape
 from typing import Callable
 
+from typing import Any
+
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QFrame, QHBoxLayout, QLabel, QMenu, QMessageBox, QPushButton, QScrollArea, QToolButton,
+    QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QMenu, QMessageBox,
+    QPushButton, QScrollArea, QSplitter, QTabWidget, QToolButton, QTreeWidget, QTreeWidgetItem,
     QVBoxLayout, QWidget,
 )
 
+from app import process as P
 from app import text_ja
 from app.domain import CONSULTATION_TOPICS, CaseDetail, EmergencyAction, Stage, Triage
 from app.domain.intake import HOUSING_STATUSES, WORK_STATUSES
 from app.errors import TsunaguError
-from app.i18n import _
+from app.i18n import N_, _
+from app.process import Step
 from ui import printing
 from ui.background import run_in_background, serialized
 
@@ -80,13 +91,25 @@ class CaseView(QWidget):
     is handed to ``opener`` (injected; default: the system viewer)."""
 
     printed = Signal(str)  # path of the PDF
+    refreshed = Signal()   # the steps, timeline and plan were read again
+    new_intake_requested = Signal(str)  # person id: a closed case is reopened by a new intake
 
     def __init__(self, desk, detail: CaseDetail, parent: QWidget | None = None, *,
                  opener: printing.Opener | None = None,
-                 warn: Callable[[str], None] | None = None):
+                 warn: Callable[[str], None] | None = None,
+                 wizard_options: dict | None = None):
         super().__init__(parent)
         self.desk = serialized(desk)
         self.detail = detail
+        self.wizard_options = wizard_options or {}
+        self.wizard = None
+        self.steps: list[P.StepStatus] = []
+        self.step_buttons: dict[Step, QPushButton] = {}
+        self.step_reasons: dict[Step, QLabel] = {}
+        self.timeline_entries: list[P.TimelineEntry] = []
+        self.service_names: dict[str, str] = {}
+        self.services: dict[str, P.Service] = {}
+        self._shown_before = False
         self.opener = opener or printing.open_with_system_viewer
         self.warn = warn or (lambda text: QMessageBox.warning(self, _("Printing"), text))
         case, person = detail.case, detail.person
@@ -149,10 +172,315 @@ class CaseView(QWidget):
         scroll.setFrameShape(QFrame.Shape.StyledPanel)
         scroll.setWidget(self.contents)
 
+        # left: what can be done now; right: timeline, plan, intake
+        self.next_label = QLabel()
+        self.next_label.setWordWrap(True)
+        self.next_label.setTextFormat(Qt.TextFormat.RichText)
+        self.next_label.setStyleSheet("background: #fff8e1; border: 1px solid #e6d28a;"
+                                      "border-radius: 4px; padding: 6px;")
+        self.actions_panel = QWidget()
+        self.actions_layout = QVBoxLayout(self.actions_panel)
+        self.actions_layout.setContentsMargins(4, 4, 4, 4)
+        self.actions_layout.setSpacing(2)
+        actions_scroll = QScrollArea()
+        actions_scroll.setWidgetResizable(True)
+        actions_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        actions_scroll.setWidget(self.actions_panel)
+        left = QWidget()
+        left_column = QVBoxLayout(left)
+        left_column.setContentsMargins(0, 0, 6, 0)
+        next_title = QLabel(_("Next actions"))
+        next_title.setStyleSheet("font-weight: bold; color: #1d3d5c;")
+        left_column.addWidget(next_title)
+        left_column.addWidget(self.next_label)
+        steps_title = QLabel(_("Steps"))
+        steps_title.setStyleSheet("font-weight: bold; color: #1d3d5c; margin-top: 6px;")
+        left_column.addWidget(steps_title)
+        left_column.addWidget(actions_scroll, 1)
+        left.setMinimumWidth(300)
+        left.setMaximumWidth(380)
+
+        self.timeline_filter = QComboBox()
+        self.timeline_filter.addItem(_("Everything"), "")
+        for kind, label in TIMELINE_KINDS:
+            self.timeline_filter.addItem(_(label), kind)
+        self.timeline_filter.currentIndexChanged.connect(lambda _i: self.refresh_timeline())
+        self.timeline = QTreeWidget()
+        self.timeline.setColumnCount(3)
+        self.timeline.setHeaderLabels([_("Date"), _("Kind"), _("Contents")])
+        self.timeline.setRootIsDecorated(False)
+        self.timeline.setAlternatingRowColors(True)
+        self.timeline.setWordWrap(True)
+        self.timeline.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.timeline.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.timeline.header().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.timeline.currentItemChanged.connect(lambda *_a: self._selection_changed())
+        self.correct_button = QPushButton(_("Correct this support record"))
+        self.correct_button.setEnabled(False)
+        self.correct_button.clicked.connect(self.correct_selected_record)
+        timeline_tab = QWidget()
+        tl = QVBoxLayout(timeline_tab)
+        bar = QHBoxLayout()
+        bar.addWidget(QLabel(_("Show")))
+        bar.addWidget(self.timeline_filter)
+        bar.addStretch(1)
+        bar.addWidget(self.correct_button)
+        tl.addLayout(bar)
+        tl.addWidget(self.timeline, 1)
+
+        self.plan_label = QLabel(_("Loading…"))
+        self.plan_label.setTextFormat(Qt.TextFormat.RichText)
+        self.plan_label.setWordWrap(True)
+        self.plan_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.plan_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.plan_label.setContentsMargins(8, 8, 8, 8)
+        self.edit_draft_button = QPushButton(_("Edit the draft plan"))
+        self.edit_draft_button.hide()
+        self.edit_draft_button.clicked.connect(lambda: self.open_plan_wizard("edit"))
+        plan_tab = QWidget()
+        pl = QVBoxLayout(plan_tab)
+        plan_scroll = QScrollArea()
+        plan_scroll.setWidgetResizable(True)
+        plan_scroll.setFrameShape(QFrame.Shape.StyledPanel)
+        plan_scroll.setWidget(self.plan_label)
+        pl.addWidget(plan_scroll, 1)
+        pl.addWidget(self.edit_draft_button, 0, Qt.AlignmentFlag.AlignLeft)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(timeline_tab, _("Timeline"))
+        self.tabs.addTab(plan_tab, _("Current plan"))
+        self.tabs.addTab(scroll, _("Intake"))
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(self.tabs)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.stage_bar)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(splitter, 1)
+        self._layout = layout
+        self.refresh()
+
+    # ---------------------------------------------------------------- reading the case
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        """Coming back to the tab (e.g. from the 支援調整会議 screen) reads the case again."""
+        super().showEvent(event)
+        if self._shown_before:
+            self.refresh()
+        self._shown_before = True
+
+    def refresh(self) -> None:
+        """Read the case again off the GUI thread: stage, steps, hints, timeline, plan."""
+        desk, case_id = self.desk, self.detail.case.id
+        kind = self.timeline_filter.currentData() or None
+
+        def work() -> dict[str, Any]:
+            return {"detail": desk.get_case(case_id), "steps": desk.case_steps(case_id),
+                    "next": desk.next_actions(case_id), "plans": desk.plans(case_id),
+                    "services": desk.services(),
+                    "timeline": desk.timeline(case_id, [kind] if kind else None)}
+
+        run_in_background(self, work, self._apply, self._read_failed)
+
+    def refresh_timeline(self) -> None:
+        desk, case_id = self.desk, self.detail.case.id
+        kind = self.timeline_filter.currentData() or None
+        run_in_background(self, lambda: desk.timeline(case_id, [kind] if kind else None),
+                          self._fill_timeline, self._read_failed)
+
+    def _read_failed(self, error: BaseException) -> None:
+        self.next_label.setText(escape(str(error)))
+
+    def _apply(self, data: dict[str, Any]) -> None:
+        self.detail = data["detail"]
+        self.service_names = {s.key: s.name for s in data["services"]}
+        self.services = {s.key: s for s in data["services"]}
+        new_bar = StageBar(self.detail.case.stage)
+        self._layout.replaceWidget(self.stage_bar, new_bar)
+        self.stage_bar.deleteLater()
+        self.stage_bar = new_bar
+        self.steps = data["steps"]
+        self._build_actions()
+        hints = data["next"]
+        self.next_label.setText("<br>".join(f"・{escape(h)}" for h in hints)
+                                or escape(_("Nothing is due.")))
+        self._fill_plan(data["plans"])
+        self._fill_timeline(data["timeline"])
+        self.refreshed.emit()
+
+    def _build_actions(self) -> None:
+        while self.actions_layout.count():
+            item = self.actions_layout.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self.step_buttons.clear()
+        self.step_reasons.clear()
+        allowed = [s for s in self.steps if s.allowed]
+        blocked = [s for s in self.steps if not s.allowed]
+        for title, group in ((_("Possible now"), allowed), (_("Not possible now"), blocked)):
+            if not group:
+                continue
+            heading = QLabel(title)
+            heading.setStyleSheet("color: #556; margin-top: 6px;")
+            self.actions_layout.addWidget(heading)
+            for status in group:
+                button = QPushButton(status.label)
+                button.setEnabled(status.allowed)
+                button.setToolTip(status.reason)
+                button.setMinimumHeight(30)
+                if status.allowed:
+                    button.setStyleSheet("text-align: left; padding: 4px 10px;"
+                                         "font-weight: bold; color: #1f3f5f;")
+                    button.clicked.connect(lambda _c=False, st=status.step: self.open_step(st))
+                else:
+                    button.setStyleSheet("text-align: left; padding: 4px 10px;")
+                self.actions_layout.addWidget(button)
+                self.step_buttons[status.step] = button
+                if not status.allowed:
+                    reason = QLabel(status.reason)
+                    reason.setWordWrap(True)
+                    reason.setStyleSheet("color: #7a4a00; font-size: 9pt; margin: 0 0 4px 10px;")
+                    self.actions_layout.addWidget(reason)
+                    self.step_reasons[status.step] = reason
+        self.actions_layout.addStretch(1)
+
+    def _fill_timeline(self, entries: list[P.TimelineEntry]) -> None:
+        self.timeline_entries = entries
+        self.timeline.clear()
+        grey = QBrush(QColor("#8a96a3"))
+        for e in entries:
+            kind, text = timeline_texts(e, self.service_names)
+            item = QTreeWidgetItem([_wareki(e.on), kind, text])
+            item.setData(0, Qt.ItemDataRole.UserRole, e)
+            item.setToolTip(2, text)
+            if e.superseded:
+                for col in range(3):
+                    item.setForeground(col, grey)
+            self.timeline.addTopLevelItem(item)
+        self._selection_changed()
+
+    def _selected_entry(self) -> P.TimelineEntry | None:
+        item = self.timeline.currentItem()
+        return item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
+
+    def _selection_changed(self) -> None:
+        e = self._selected_entry()
+        record_ok = any(s.step is Step.RECORD and s.allowed for s in self.steps)
+        self.correct_button.setEnabled(bool(e and e.kind == "support_record"
+                                            and not e.superseded and record_ok))
+
+    def _fill_plan(self, plans: list[P.Plan]) -> None:
+        current = next((p for p in reversed(plans) if p.status is P.PlanStatus.APPROVED), None)
+        open_plan = next((p for p in reversed(plans) if p.status in (
+            P.PlanStatus.DRAFT, P.PlanStatus.SUBMITTED)), None)
+        parts = []
+        if current is not None:
+            parts.append(self._plan_html(current))
+        if open_plan is not None:
+            parts.append(self._plan_html(open_plan))
+        if not parts:
+            parts.append(escape(_("There is no plan yet.")))
+        self.plan_label.setText("<hr>".join(parts))
+        editable = open_plan is not None and open_plan.status is P.PlanStatus.DRAFT
+        self.edit_draft_button.setVisible(editable)
+
+    def _plan_html(self, plan: P.Plan) -> str:
+        title = _("Plan No. {n}").format(n=plan.number) + f"（{plan.kind.label}・{plan.status.label}）"
+        head = [(_("The person's aim"), plan.aim),
+                (_("Plan period"), f"{_wareki(plan.period_from)} 〜 {_wareki(plan.period_to)}"),
+                (_("Next monitoring"), _wareki(plan.next_monitoring_on)),
+                (_("Date of the person's signature"), _wareki(plan.signed_on))]
+        if plan.approved_on:
+            result = plan.meeting_result
+            try:
+                result = P.MeetingResult(result).label
+            except ValueError:
+                pass
+            head.append((_("Support coordination meeting"),
+                         f"{_wareki(plan.approved_on)}　{result}"))
+        elif plan.meeting_result:
+            head.append((_("Support coordination meeting"),
+                         P.MeetingResult(plan.meeting_result).label))
+        if plan.conditions:
+            head.append((_("Conditions"), plan.conditions))
+        head.append((_("Support decision"), plan.decision_need.label))
+        goals = "".join(f"<li>{escape(g.text)}"
+                        + (f"（{escape(_wareki(g.target_on))}）" if g.target_on else "") + "</li>"
+                        for g in plan.goals)
+        head.append((_("Short-term goals"), ("html", f"<ul style='margin:0'>{goals}</ul>")))
+        rows = ["<tr style='background:#e8eef4;'>" + "".join(
+            f"<th align='left' style='padding:3px 8px;'>{escape(h)}</th>" for h in (
+                _("Support content"), _("Service"), _("Provider"), _("Frequency"),
+                _("Support decision"), _("Start of services")))
+            + "</tr>"]
+        for item in plan.items:
+            service = self.services.get(item.service_key)
+            name = escape(self.service_names.get(item.service_key, item.service_key))
+            if service is not None and service.statutory:
+                name += (" <span style='color:#b35c00; font-weight:bold;'>"
+                         + escape(_("statutory")) + "</span>")
+            started = (_("Started on {date}").format(date=_wareki(item.started_on))
+                       if item.started_on else _("Not started"))
+            status = decision_status_text(item.decision)
+            colour = "#8a1c1c" if item.decision == "required" else "#223"
+            rows.append("<tr>" + "".join(f"<td style='padding:3px 8px;'>{c}</td>" for c in (
+                escape(item.what), name, escape(item.provider or _("This agency")),
+                escape(item.frequency), f"<span style='color:{colour}'>{escape(status)}</span>",
+                escape(started))) + "</tr>")
+        table = "<table cellspacing='0' style='margin-top:6px;'>" + "".join(rows) + "</table>"
+        return (f"<h3 style='color:#1d3d5c; margin:4px 0;'>{escape(title)}</h3>"
+                + _sections_html([("", head)]).replace("<h3 style='color:#1d3d5c; margin:10px 0 "
+                                                       "4px 0;'></h3>", "")
+                + table)
+
+    # ---------------------------------------------------------------- steps
+    def open_step(self, step: Step):
+        """Open the wizard of ``step``; the view reloads when it records something."""
+        if step is Step.NEW_INTAKE:
+            self.new_intake_requested.emit(self.detail.person.id)
+            return None
+        from ui.wizards import open_step_wizard
+        return self._show_wizard(open_step_wizard(step, self.desk, self.detail.case.id, self,
+                                                  **self.wizard_options))
+
+    def open_plan_wizard(self, mode: str):
+        from ui.wizards import PlanWizard
+        return self._show_wizard(PlanWizard(self.desk, self.detail.case.id, self, mode=mode,
+                                            **self.wizard_options))
+
+    def correct_selected_record(self):
+        e = self._selected_entry()
+        if e is None or e.kind != "support_record":
+            return None
+        from ui.wizards import RecordCorrectionWizard
+        return self._show_wizard(RecordCorrectionWizard(
+            self.desk, self.detail.case.id, self, record_id=e.id, **self.wizard_options))
+
+    def _show_wizard(self, wizard):
+        if self.wizard is not None:
+            try:
+                self.wizard.close()
+            except RuntimeError:
+                pass
+        self.wizard = wizard
+        wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        wizard.setWindowModality(Qt.WindowModality.WindowModal)
+        wizard.completed.connect(lambda _step, w=wizard: self._wizard_done(w))
+        wizard.destroyed.connect(lambda *_a, w=wizard: self._forget(w))
+        wizard.show()
+        return wizard
+
+    def _forget(self, wizard) -> None:
+        if self.wizard is wizard:
+            self.wizard = None
+
+    def _wizard_done(self, wizard) -> None:
+        self.refresh()
+        follow = getattr(wizard, "follow_up_step", None)
+        if follow is Step.AMEND_PLAN:
+            self.open_plan_wizard("amend")
 
     # ---------------------------------------------------------------- contents
     def _intake_html(self, intake) -> str:
@@ -248,6 +576,74 @@ class CaseView(QWidget):
                       _("The PDF could not be written: {error}").format(error=error))
 
         run_in_background(self, work, done, failed)
+
+
+# Kinds of the timeline (desk.timeline), in the process's order, with their labels.
+TIMELINE_KINDS: list[tuple[str, str]] = [
+    ("intake", N_("Intake")), ("emergency", N_("Urgent support")),
+    ("assessment", N_("Assessment")), ("screening", N_("Screening")),
+    ("referral", N_("Referral to another agency")), ("plan", N_("Plan")),
+    ("plan_amendment", N_("Plan amendment")),
+    ("meeting", N_("Support coordination meeting")), ("decision", N_("Support decision")),
+    ("service_start", N_("Start of services")), ("support_record", N_("Support record")),
+    ("monitoring", N_("Monitoring")), ("evaluation", N_("Plan evaluation")),
+    ("contact_attempt", N_("Attempt to make contact")), ("suspension", N_("Suspension")),
+    ("resume", N_("Resumption")), ("closure", N_("Closure")), ("followup", N_("Follow-up")),
+]
+
+
+def _enum_label(enum, value: str) -> str:
+    try:
+        return enum(value).label
+    except ValueError:
+        return value
+
+
+def decision_status_text(decision: str) -> str:
+    return {"required": _("Waiting for the support decision"),
+            "decided": _("Support decision made"), "refused": _("Not granted"),
+            "reported": _("Reported only")}.get(decision, decision)
+
+
+def timeline_texts(e: P.TimelineEntry, service_names: dict[str, str]) -> tuple[str, str]:
+    """(kind label, what happened) of one timeline entry, in words, not keys."""
+    kind = _(dict(TIMELINE_KINDS).get(e.kind, e.kind))
+    title, text = e.title, e.text or ""
+    if e.kind == "intake":
+        title = ""
+    elif e.kind == "emergency":
+        title = _enum_label(EmergencyAction, title)
+    elif e.kind == "assessment":
+        title = _("Version {n}").format(n=title)
+    elif e.kind == "screening":
+        title = _enum_label(P.ScreeningResult, title)
+    elif e.kind == "referral":
+        title = _("Referred to: {agency}").format(agency=title)
+    elif e.kind == "plan":
+        title = _("Plan No. {n}").format(n=title)
+    elif e.kind == "meeting":
+        result, _sep, conditions = text.partition(": ")
+        title = _enum_label(P.AgendaKind, title)
+        text = _enum_label(P.MeetingResult, result) + (f"（{conditions}）" if conditions else "")
+    elif e.kind == "decision":
+        title = service_names.get(title, title)
+        text = _enum_label(P.DecisionResult, text)
+    elif e.kind == "support_record":
+        title = _enum_label(P.RecordMethod, title)
+        if e.superseded:
+            title += _("(corrected; old text)")
+    elif e.kind == "monitoring":
+        title = _enum_label(P.MonitoringKind, title)
+    elif e.kind == "evaluation":
+        title = _enum_label(P.EvaluationDecision, title)
+    elif e.kind == "contact_attempt":
+        title = _enum_label(P.ContactMethod, title)
+    elif e.kind == "suspension":
+        title = _enum_label(P.ProposalStatus, title)
+    elif e.kind == "closure":
+        title = _enum_label(P.ClosurePattern, title)
+    body = "　".join(x for x in (title, text.replace("\n", " ")) if x)
+    return kind, body
 
 
 def _choice(options: list[tuple[str, str]], key: str) -> str:
