@@ -260,6 +260,10 @@ class RowsEditor(QWidget):
             self.add_row(values)
         while self.table.rowCount() < self.min_rows:
             self.add_row()
+        if self.fixed_rows:   # exactly as tall as its rows: no empty grid under them
+            self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
+            self.table.setFixedHeight(self.table.horizontalHeader().sizeHint().height() + 4
+                                      + 34 * max(1, self.table.rowCount()))
 
 
 def _as_text(value: Any) -> str:

@@ -60,7 +60,6 @@ class EmergencyWizard(StepWizard):
                 "id": r["id"], "label": _emergency_label(EmergencyAction(r["action"])),
                 "done_on": wareki(date.fromisoformat(r["done_on"])), "complete": False,
                 "procedure_done_on": ""} for r in self.pending])
-            self.procedures.setMinimumHeight(60 + 34 * len(self.pending))
             proc.form.addRow(proc.field_box("procedures", self.procedures,
                                             aliases=("procedure_done_on",)))
         else:

@@ -52,6 +52,7 @@ class PlanWizard(StepWizard):
         self.title_text = {"edit": _("Editing the draft plan")}.get(mode, "")
         self.finish_text = _("Amend the plan") if mode == "amend" else _("Save the plan")
         super().__init__(desk, case_id, parent, **options)
+        self.resize(1220, 720)   # the items table needs the width (screens are 1280 wide)
 
     def load(self) -> None:
         self.services = self.desk.services()
@@ -91,13 +92,13 @@ class PlanWizard(StepWizard):
                          _("Per problem: what, who (empty: this agency), period and frequency, "
                            "and the service from the master data."))
         self.items = RowsEditor([
-            Column("what", _("Support content")), Column("problem", _("Problem"), width=130),
-            Column("service_key", _("Service"), "combo", 270,
+            Column("what", _("Support content")), Column("problem", _("Problem"), width=120),
+            Column("service_key", _("Service"), "combo", 300,
                    [(s.key, service_label(s)) for s in self.services]),
-            Column("provider", _("Provider"), width=140),
-            Column("period_from", _("From"), width=100, kind="date"),
-            Column("period_to", _("To"), width=100, kind="date"),
-            Column("frequency", _("Frequency"), width=80)],
+            Column("provider", _("Provider"), width=130),
+            Column("period_from", _("From"), width=95, kind="date"),
+            Column("period_to", _("To"), width=95, kind="date"),
+            Column("frequency", _("Frequency"), width=75)],
             add_label=_("Add an item"), min_rows=2)
         self.items.setMinimumHeight(240)
         items.form.addRow(items.field_box("items", self.items))
@@ -347,7 +348,6 @@ class ServiceStartWizard(StepWizard):
         for r in blocked:
             self.items.cell(r, "start").setEnabled(False)
             self.items.cell(r, "status").setStyleSheet("color: #8a1c1c;")
-        self.items.setMinimumHeight(70 + 34 * max(1, len(rows)))
         page.form.addRow(page.field_box("items", self.items))
         self.started_on = page.row(_("Start date"), "started_on", date_field(_("Start date")),
                                    required=True)

@@ -182,7 +182,6 @@ class MonitoringWizard(StepWizard):
             rows += [{"goal": _("Service: {what}").format(what=i.what), "progress": ""}
                      for i in self.plan.items]
         self.progress.set_value(rows)
-        self.progress.setMinimumHeight(60 + 34 * max(1, len(rows)))
         progress.row(_("Progress"), "progress", self.progress)
         progress.row(_("Satisfaction"), "satisfaction", QLineEdit())
         progress.row("", "amendment_needed", QCheckBox(_("The plan needs an amendment")))
@@ -251,8 +250,6 @@ class EvaluationWizard(StepWizard):
                    [(x.value, x.label) for x in Attainment])], fixed_rows=True, min_rows=0)
         self.attainment.set_value([{"goal": g.text, "attainment": ""}
                                    for g in (self.plan.goals if self.plan else [])])
-        self.attainment.setMinimumHeight(60 + 34 * max(1, len(self.plan.goals) if self.plan
-                                                       else 1))
         goals.row(_("Attainment"), "attainment", self.attainment)
         self.evaluated_on = goals.row(_("Date of evaluation"), "evaluated_on",
                                       date_field(_("Date of evaluation")), required=True)
