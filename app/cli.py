@@ -275,7 +275,12 @@ def run(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "verify":
         from app.store.backup import list_backups
-        with _open(args) as desk:
+        from app.desk import Desk
+        password = _password(_("Password: "))
+        damaged = _verify_damaged(args, password)
+        if damaged is not None:
+            return damaged
+        with Desk.open(_db(args), args.user, password) as desk:
             desk.check_integrity()
             print(_("Database: OK ({path})").format(path=desk.path))
             backups = list_backups(args.backups or desk.backup_folder())
@@ -391,6 +396,41 @@ def run(argv: list[str] | None = None) -> int:
             return 0 if report.ok else 5
     parser.print_help()
     return 2
+
+
+def _verify_damaged(args, password: str) -> int | None:
+    """``verify`` when the database itself does not open (damaged, cut off, key file
+    gone): say so, and still check the newest backup with the password, so the user knows
+    whether ``restore`` will work. Exit 3 (damaged). None: the database opens."""
+    from app.desk import Desk
+    from app.errors import DamagedDatabase, MissingKeySlots, TruncatedDatabase
+    from app.operations.maintenance import BackupUnlocker, backup_folders_for
+    from app.store.backup import list_backups
+    try:
+        Desk.open(_db(args), args.user, password).close()
+        return None
+    except (DamagedDatabase, TruncatedDatabase, MissingKeySlots) as exc:
+        print(_("Database: DAMAGED — {problem}").format(problem=exc), file=sys.stderr)
+    folders = [args.backups] if args.backups else backup_folders_for(_db(args))
+    backups = sorted((b for f in folders for b in list_backups(f)),
+                     key=lambda b: b.created, reverse=True)
+    if not backups:
+        print(_("No backup was found in {folder}. Make one with: python -m app backup")
+              .format(folder=", ".join(str(f) for f in folders)), file=sys.stderr)
+        return 4
+    unlocker = BackupUnlocker(args.user, password)
+    for info in backups:
+        try:
+            unlocker.check(info.path)
+        except TsunaguError as exc:
+            print(_("Backup {path}: {problem}").format(path=info.path, problem=exc),
+                  file=sys.stderr)
+            continue
+        print(_("Newest intact backup: OK ({path}). Restore it with: python -m app restore "
+                "{path}").format(path=info.path))
+        return 3
+    print(_("No intact backup was found."), file=sys.stderr)
+    return 3
 
 
 def _role_arg(text: str):

@@ -29,6 +29,7 @@ from app.security.keyslots import KdfParams, KeySlots, new_recovery_key
 from app.security.roles import Permission, Role, allows
 from app.store.db import DamagedDatabase, user_version
 from app.store.lock import DeskLock
+from app.operations.maintenance import MaintenanceOperations
 from app.operations.process import ProcessOperations
 from app.operations.reports import ReportOperations
 from app.operations.sync import SyncOperations
@@ -45,7 +46,8 @@ def _today() -> date:
     return date.today()
 
 
-class Desk(ProcessOperations, SyncOperations, SecurityOperations, ReportOperations):
+class Desk(ProcessOperations, SyncOperations, SecurityOperations, ReportOperations,
+           MaintenanceOperations):
     """An open agency database, unlocked for one user.
 
     Operations beyond opening, intake and search live in mixins by area

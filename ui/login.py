@@ -12,19 +12,26 @@ from PySide6.QtWidgets import (
 )
 
 from app.desk import Desk
-from app.errors import TsunaguError
+from app.errors import DamagedDatabase, MissingKeySlots, TruncatedDatabase, TsunaguError
 from app.i18n import _
 from ui.background import run_in_background
 from ui.widgets import ErrorLabel
 
 
 class LoginDialog(QDialog):
-    """Opens the desk in the background; ``desk`` is set when the dialog is accepted."""
+    """Opens the desk in the background; ``desk`` is set when the dialog is accepted.
 
-    def __init__(self, path: str | Path, parent: QWidget | None = None, *, login: str = ""):
+    A damaged, cut-off or key-less database ends the dialog with the result ``DAMAGED``
+    and the error in ``damage``: the caller shows the recovery screen (ui/recovery.py)."""
+
+    DAMAGED = 2
+
+    def __init__(self, path: str | Path, parent: QWidget | None = None, *, login: str = "",
+                 notice: str = ""):
         super().__init__(parent)
         self.path = Path(path)
         self.desk: Desk | None = None
+        self.damage: TsunaguError | None = None
         self.setWindowTitle(_("Tsunagu — log in"))
         title = QLabel(_("Tsunagu"))
         title.setStyleSheet("font-size: 18pt; font-weight: bold; color: #1d3d5c;")
@@ -57,6 +64,11 @@ class LoginDialog(QDialog):
         self.modes.addWidget(recovery_form)
         self.error = ErrorLabel()
         self.status = QLabel()
+        self.notice = QLabel(notice)  # e.g. what the recovery screen restored
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet("background: #e9f5ec; border: 1px solid #9fcfaa; "
+                                  "padding: 8px; color: #1d4d2a;")
+        self.notice.setVisible(bool(notice))
         self.switch = QPushButton(_("Open with the recovery key"))
         self.switch.setFlat(True)
         self.switch.setStyleSheet("color: #1f5f99; text-decoration: underline; text-align: left;")
@@ -71,6 +83,7 @@ class LoginDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addWidget(where)
+        layout.addWidget(self.notice)
         layout.addWidget(self.modes)
         layout.addWidget(self.error)
         layout.addWidget(self.status)
@@ -113,6 +126,17 @@ class LoginDialog(QDialog):
         message = str(error) if isinstance(error, TsunaguError) else \
             _("The database could not be opened: {error}").format(error=error)
         self.error.show_message(message)
+        self.adjustSize()  # long messages (who has the database open) wrap onto more lines
+        if isinstance(error, (DamagedDatabase, TruncatedDatabase, MissingKeySlots)):
+            self.damage = error
+            self.done(self.DAMAGED)
+            return
         if self.modes.currentIndex() == 0:
             self.password.selectAll()
             self.password.setFocus()
+
+    def entered(self) -> tuple[str, str, bool]:
+        """(login, password or recovery key, whether it is the recovery key) as typed."""
+        if self.modes.currentIndex() == 1:
+            return "", self.recovery.text(), True
+        return self.login.text().strip(), self.password.text(), False

@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     from app.desk import Desk
     from app.paths import default_db_path
     from ui.background import run_in_background
-    from ui.login import LoginDialog
+    from ui.recovery import log_in, recover
     from ui.main_window import MainWindow
     from ui.setup_wizard import SetupWizard
     from ui.startup import prepare_application
@@ -73,6 +73,20 @@ def main(argv: list[str] | None = None) -> int:
     def show_main(desk) -> None:
         window = MainWindow(desk)
         windows.append(window)
+        db_path, user = Path(desk.path), desk.user.login
+
+        def next_session(new_desk, old=window) -> None:
+            """After a restore or damage found while running: the desk is closed."""
+            if new_desk is not None:
+                show_main(new_desk)
+            windows.remove(old)
+            old.close()
+            if new_desk is None:
+                app.quit()
+
+        window.damaged.connect(lambda message: next_session(recover(db_path, message, user)))
+        window.session_ended.connect(
+            lambda notice: next_session(log_in(db_path, notice=notice)))
         window.show()
 
     if args.demo:
@@ -109,10 +123,9 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         desk = wizard.desk
     else:
-        login = LoginDialog(path)
-        if login.exec() != QDialog.DialogCode.Accepted or login.desk is None:
+        desk = log_in(path)  # a damaged database leads to the recovery screen first
+        if desk is None:
             return 1
-        desk = login.desk
     show_main(desk)
     return app.exec()
 

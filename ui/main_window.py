@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QToolBar, QWidget
 
@@ -20,13 +20,20 @@ from ui.views.case_view import CaseView
 
 
 class MainWindow(QMainWindow):
-    """Holds the desk; closes it when the window closes (after background work ends)."""
+    """Holds the desk; closes it when the window closes (after background work ends).
+
+    ``damaged(message)``: the database was found damaged after login (the desk is closed;
+    show the recovery screen). ``session_ended(notice)``: the desk was closed for a
+    restore; log in again. Automatic backups: ui/views/backup.py (AutoBackup)."""
+
+    damaged = Signal(str)
+    session_ended = Signal(str)
 
     def __init__(self, desk, parent: QWidget | None = None, *,
                  opener: printing.Opener | None = None,
                  show_error: Callable[[str], None] | None = None,
                  wizard_options: dict | None = None,
-                 close_desk_on_exit: bool = True):
+                 close_desk_on_exit: bool = True, auto_backup_options: dict | None = None):
         super().__init__(parent)
         self.desk = serialized(desk)
         self.opener = opener or printing.open_with_system_viewer
@@ -95,6 +102,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.agency_label)
         self.statusBar().addPermanentWidget(self.user_label)
         self.resize(1280, 800)
+        from ui.views.backup import AutoBackup
+        self.auto_backup = AutoBackup(self, **(auto_backup_options or {}))
 
     # ---------------------------------------------------------------- actions
     def new_intake(self) -> IntakeWizard:
@@ -173,6 +182,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
         if self.wizard is not None:
             self.wizard.close()
+        if not self.auto_backup.on_close(event):
+            return  # backing up in the background first; closes when done
         wait_idle()
         if self.close_desk_on_exit and not self.desk.closed:
             self.desk.close()

@@ -41,6 +41,8 @@ from app.store.security_repo import CaseAccess, SecurityRepo
 ADMIN_CASE_ACCESS = "security.admin_case_access"
 RETENTION_YEARS = "retention.years"
 RETENTION_DEFAULT = 5
+AUTO_LOCK_MINUTES = "security.auto_lock_minutes"
+AUTO_LOCK_DEFAULT = 5
 LOCK_EVENTS = ("lock", "unlock", "auto_lock")
 
 AUDIT_CSV_HEADINGS = ("連番", "日時", "利用者", "操作", "ケース番号", "詳細", "理由", "端末",
@@ -596,6 +598,25 @@ class SecurityOperations:
         with self._store.transaction():
             self._store.audit(self.user.login, kind)
 
+    def auto_lock_minutes(self) -> int:
+        """Minutes without input before the screen locks itself (default 5)."""
+        try:
+            minutes = int(self._store.setting(AUTO_LOCK_MINUTES, str(AUTO_LOCK_DEFAULT))
+                          or AUTO_LOCK_DEFAULT)
+        except ValueError:
+            return AUTO_LOCK_DEFAULT
+        return minutes if 1 <= minutes <= 60 else AUTO_LOCK_DEFAULT
+
+    def set_auto_lock_minutes(self, minutes: int) -> None:
+        if not self._allows(Permission.MANAGE_SETTINGS):
+            self._refuse(self._role_refused(), detail=Permission.MANAGE_SETTINGS.value)
+        if not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 60:
+            raise ValidationError("security.auto_lock_minutes", _(
+                "Enter the time before the screen locks as whole minutes between 1 and 60."))
+        with self._store.transaction() as w:
+            self._store.put_setting(w, AUTO_LOCK_MINUTES, str(minutes))
+            self._store.audit(self.user.login, "setting", detail=f"{AUTO_LOCK_MINUTES}={minutes}")
+
     def verify_password(self, password: str) -> bool:
         """Unlocking the locked screen: the user's password again (back-off applies)."""
         throttle = LoginThrottle(self._store.path)
@@ -663,14 +684,24 @@ class SecurityOperations:
                 "Case {case_no} is not past its retention period (or not closed): it cannot "
                 "be deleted.").format(case_no=row["case_no"] if row else not_due[0]))
         result = PurgeResult(purged=[due[i].case_no for i in ids])
+        from app.store.stats_repo import StatsRepo
+        stats = StatsRepo(self._store.conn)
         with self._store.transaction() as w:
             plan = self._sec.purge_plan(ids)
+            span = stats.case_span(ids)
+            before = stats.snapshot(*span) if span else {}
             for case_id in ids:
                 mine = self._sec.purge_plan([case_id])
                 counts = {t: len(v) for t, v in sorted(mine.items())
                           if t not in ("case_file", "person")}
                 self._sec.anonymise(w, case_id, counts, self.today())  # type: ignore[attr-defined]
             result.rows = self._sec.delete_rows(plan)
+            if span:
+                # What these cases contributed to each month stays, without them: past
+                # statistics do not change.
+                after = stats.snapshot(*span)
+                stats.record_anon(w, {k: before.get(k, 0) - after.get(k, 0)
+                                      for k in set(before) | set(after)})
             self._store.audit(self.user.login, "purge", detail=" ".join(result.purged),
                               reason=reason)
         self._sec.compact()

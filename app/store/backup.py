@@ -7,6 +7,7 @@ the same database key) and ``….db.keys`` (the key slots at the time of the bac
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -70,15 +71,24 @@ def make_backup(conn: db.Connection, raw_key: bytes, keys_file: Path, folder: st
     while target.exists():
         target = folder / f"tsunagu-{stamp}-{n}.db"
         n += 1
+    _check_free_space(conn, folder)
     try:
         db.export_copy(conn, target, raw_key)
         write_atomic(Path(str(target) + ".keys"), keys_file.read_bytes())
         verify_file(target, raw_key)
     except OSError as exc:
         _remove_pair(target)
+        if exc.errno == errno.ENOSPC:
+            raise _disk_full(folder) from exc
         raise StoreError(_("The backup could not be written to {folder}: {error}. Check that "
                            "the drive is connected and has free space.")
                          .format(folder=folder, error=exc.strerror or exc)) from exc
+    except db.DatabaseError as exc:
+        # SQLite reports ENOSPC as "database or disk is full" (SQLITE_FULL).
+        _remove_pair(target)
+        if "full" in str(exc).lower():
+            raise _disk_full(folder) from exc
+        raise
     except BaseException:
         _remove_pair(target)
         raise
@@ -86,6 +96,32 @@ def make_backup(conn: db.Connection, raw_key: bytes, keys_file: Path, folder: st
     for old in list_backups(folder)[keep:]:
         _remove_pair(old.path)
     return target
+
+
+def _disk_full(folder: Path) -> StoreError:
+    return StoreError(_("The backup drive {folder} is full. Nothing was changed in the "
+                        "database and no partial backup was left. Free some space (or use "
+                        "another drive) and back up again.").format(folder=folder))
+
+
+def _check_free_space(conn: db.Connection, folder: Path) -> None:
+    """Refuse before writing when the drive clearly cannot hold the backup."""
+    pages, free_pages, page_size = (int(conn.execute(f"PRAGMA {name}").fetchone()[0])
+                                    for name in ("page_count", "freelist_count", "page_size"))
+    need = (pages - free_pages) * page_size + 64 * 1024
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return  # some network shares do not say; the write itself will tell
+    if free < need:
+        raise StoreError(_("The backup drive {folder} does not have enough free space (about "
+                           "{need} MB needed, {free} MB free). Nothing was changed in the "
+                           "database. Free some space (or use another drive) and back up "
+                           "again.").format(folder=folder, need=_mb(need), free=_mb(free)))
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f}"
 
 
 def _remove_pair(path: Path) -> None:

@@ -28,6 +28,9 @@ DatabaseError = sqlcipher3.DatabaseError
 # Files up to this size get a full page check (every page's HMAC) when opened; larger
 # ones are checked by ``check_pages`` in the background after login (≈0.2 s per 90 MB).
 FULL_CHECK_AT_OPEN_BYTES = 64 * 1024 * 1024
+# How long SQLite itself waits on a lock held by another connection (a backup tool, a
+# virus scanner) before retry_locked backs off and tries again.
+BUSY_TIMEOUT_S = 10.0
 _DAMAGE_MARKERS = ("file is not a database", "database disk image is malformed",
                    "hmac check failed")
 
@@ -112,24 +115,28 @@ def connect(path: str | os.PathLike[str], raw_key: bytes | None, *,
     if not create:
         check_file_shape(p)
     conn = sqlcipher3.connect(str(p), isolation_level=None, check_same_thread=False,
-                              timeout=10, factory=Connection)
+                              timeout=BUSY_TIMEOUT_S, factory=Connection)
     conn.db_path = p
-    try:
-        _silence_log(conn)
-        if raw_key is not None:
-            conn.execute(_key_pragma(raw_key))
+
+    def prepare() -> None:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA secure_delete = ON")
-        conn.execute("PRAGMA busy_timeout = 10000")
+        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         # Keep up to 64 MB of decrypted pages: repeated searches do not decrypt again.
         conn.execute("PRAGMA cache_size = -65536")
         if not create:
             _check_pages(conn, p)
             if raw_key is not None and p.stat().st_size <= FULL_CHECK_AT_OPEN_BYTES:
                 check_pages(conn)
+
+    try:
+        _silence_log(conn)
+        if raw_key is not None:
+            conn.execute(_key_pragma(raw_key))
+        retry_locked(prepare)  # another program may hold the file for a moment
         return conn
     except BaseException:
         conn.close()
@@ -243,14 +250,26 @@ def _split_sql(sql: str) -> list[str]:
     return statements
 
 
+def is_locked(exc: BaseException) -> bool:
+    text = str(exc).lower()
+    return isinstance(exc, sqlcipher3.OperationalError) and ("locked" in text or "busy" in text)
+
+
 def retry_locked(fn, *, attempts: int = 5, first_delay: float = 0.05):
-    """Run ``fn`` and retry with back-off while the file is transiently locked."""
+    """Run ``fn`` and retry with back-off while the file is transiently locked (each
+    attempt already waits BUSY_TIMEOUT_S inside SQLite). Still locked after the last
+    attempt: a StoreError saying so, not SQLite's English."""
     delay = first_delay
     for attempt in range(attempts):
         try:
             return fn()
         except sqlcipher3.OperationalError as exc:
-            if "locked" not in str(exc) and "busy" not in str(exc) or attempt == attempts - 1:
+            if not is_locked(exc):
                 raise
+            if attempt == attempts - 1:
+                raise StoreError(_(
+                    "The database is being used by another program (it stayed locked). "
+                    "Close other programs that use the file (a copy or backup tool, a "
+                    "virus scan), then try again.")) from exc
             time.sleep(delay)
             delay *= 2

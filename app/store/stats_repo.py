@@ -145,7 +145,56 @@ class StatsRepo:
             for month, n in self.conn.execute(
                     f"SELECT substr(on_, 1, 7), count(*) FROM ({rule}) GROUP BY 1", args):
                 out.setdefault(month, {})[key] = int(n)
+        for month, key, n in self._anon(start, end, "count:"):
+            box = out.setdefault(month, {})
+            box[key] = box.get(key, 0) + n
         return out
+
+    def _anon(self, start: date, end: date, prefix: str) -> list[tuple[str, str, int]]:
+        """What purged cases contributed (anon_stat), as (month, key without prefix, n)."""
+        rows = self.conn.execute(
+            "SELECT month, substr(key, ?), sum(value) FROM anon_stat WHERE month BETWEEN ? AND ?"
+            " AND key LIKE ? GROUP BY month, key",
+            (len(prefix) + 1, start.isoformat()[:7], end.isoformat()[:7], prefix + "%"))
+        return [(r[0], r[1], int(r[2])) for r in rows]
+
+    def snapshot(self, start: date, end: date) -> dict[tuple[str, str], int]:
+        """Every figure of every month in [start, end] as {(month, anon key): n} — the
+        form in which a purge records what its cases contributed."""
+        import calendar
+        flat: dict[tuple[str, str], int] = {}
+        for month, counts in self.counts_by_month(start, end).items():
+            for key, n in counts.items():
+                flat[(month, "count:" + key)] = n
+        months, cursor = [], date(start.year, start.month, 1)
+        while cursor <= end:
+            months.append(cursor.replace(
+                day=calendar.monthrange(cursor.year, cursor.month)[1]))
+            cursor = date(cursor.year + cursor.month // 12, cursor.month % 12 + 1, 1)
+        for e, n in self.active_at(months).items():
+            flat[(e.isoformat()[:7], "active")] = n
+        for month, parts in self.breakdowns_by_month(start, end).items():
+            for part, prefix in (("routes", "route:"), ("sources", "source:"),
+                                 ("services", "service:")):
+                for name, n in parts.get(part, {}).items():
+                    flat[(month, prefix + name)] = n
+        return flat
+
+    def case_span(self, case_ids: list[str]) -> tuple[date, date] | None:
+        """First intake and last closure (or today's latest fact) of these cases."""
+        marks = ",".join("?" for _ in case_ids)
+        r = self.conn.execute(
+            f"SELECT min(i.received_on), max(COALESCE(c.closed_on, i.received_on))"
+            f" FROM case_file c JOIN intake i ON i.case_id = c.id WHERE c.id IN ({marks})",
+            case_ids).fetchone()
+        if not r or not r[0]:
+            return None
+        return date.fromisoformat(r[0]), date.fromisoformat(r[1])
+
+    def record_anon(self, w, contributions: dict[tuple[str, str], int]) -> None:
+        for (month, key), n in sorted(contributions.items()):
+            if n:
+                w.insert("anon_stat", {"month": month, "key": key, "value": n})
 
     def active_at(self, ends: list[date]) -> dict[date, int]:
         """支援中 at each date of ``ends`` (month ends), in one pass over the cases."""
@@ -156,7 +205,8 @@ class StatsRepo:
                " GROUP BY m.e")
         found = {r[0]: int(r[1]) for r in self.conn.execute(
             sql, {**args, "last": max(ends).isoformat()})}
-        return {e: found.get(e.isoformat(), 0) for e in ends}
+        anon = {m: n for m, _k, n in self._anon(min(ends), max(ends), "active")}
+        return {e: found.get(e.isoformat(), 0) + anon.get(e.isoformat()[:7], 0) for e in ends}
 
     def breakdowns_by_month(self, start: date, end: date) -> dict[str, dict[str, dict[str, int]]]:
         """{"YYYY-MM": {"routes": {route: n}, "sources": {name: n}, "services": {name: n}}}:
@@ -183,6 +233,10 @@ class StatsRepo:
                 " WHERE d.decided_on BETWEEN :start AND :end AND d.result = 'approved'"
                 " GROUP BY 1, d.service_key ORDER BY 1, MIN(COALESCE(s.sort, 999)), 2", args):
             put(r[0], "services", r[1], r[2])
+        for part, prefix in (("routes", "route:"), ("sources", "source:"),
+                             ("services", "service:")):
+            for month, name, n in self._anon(start, end, prefix):
+                put(month, part, name, n)
         return out
 
     # ------------------------------------------------------------------ the cases behind

@@ -1,0 +1,272 @@
+"""Backups as the desk keeps them: where they go, how many are kept, when the next
+automatic one is due, and checking backups when the database itself cannot be opened.
+
+Automatic backups (on exit and at most once a day while the program runs) are the
+system protecting the agency's history, so they run for every user whatever the role;
+choosing the folder and the number of generations is the administrator's
+(MANAGE_SETTINGS). A folder the administrator chose gets a small marker file: a backup
+into a folder without it is refused, because on a USB drive or NAS that is not
+connected the folder's path may still exist as an empty local folder (a mount point),
+and a backup written there would silently miss the drive.
+
+Beside the database, ``<database>.backup.json`` names the backup folder so that the
+recovery screen finds the backups when the database itself is damaged (the setting is
+inside it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime
+from hashlib import sha256
+from pathlib import Path
+
+from app.errors import StoreError, ValidationError
+from app.i18n import _
+from app.security.roles import Permission
+from app.store.backup import BackupInfo, list_backups, verify_file
+from app.store.files import write_atomic
+
+FOLDER_SETTING = "backup.folder"
+GENERATIONS_SETTING = "backup.generations"
+LAST_BACKUP_LOCAL = "backup.last"
+DEFAULT_GENERATIONS = 10
+MAX_GENERATIONS = 100
+MARKER = ".tsunagu-backups"
+
+
+@dataclass(frozen=True)
+class BackupSettings:
+    folder: Path
+    generations: int
+    custom: bool  # False: the default folder beside the database
+
+
+def default_backup_folder(db_path: str | os.PathLike[str]) -> Path:
+    return Path(db_path).parent / "backups"
+
+
+def pointer_path(db_path: str | os.PathLike[str]) -> Path:
+    return Path(str(db_path) + ".backup.json")
+
+
+def backup_folders_for(db_path: str | os.PathLike[str]) -> list[Path]:
+    """Where the backups of the database at ``db_path`` may be, without opening it: the
+    folder named beside it (if any), then the default folder."""
+    folders: list[Path] = []
+    try:
+        data = json.loads(pointer_path(db_path).read_text(encoding="utf-8"))
+        if data.get("folder"):
+            folders.append(Path(data["folder"]))
+    except (OSError, ValueError, AttributeError):
+        pass
+    default = default_backup_folder(db_path)
+    if default not in folders:
+        folders.append(default)
+    return folders
+
+
+class BackupUnlocker:
+    """Checks backups of a database that may not open: each backup's own key file is
+    unlocked with the password (or the recovery key when ``login`` is empty), then every
+    page is read (app.store.backup.verify_file).
+
+    The key derivation is slow by design; backups whose key files are identical (the
+    passwords did not change between them) are unlocked once."""
+
+    def __init__(self, login: str, secret: str):
+        self.login = login
+        self.secret = secret
+        self._keys: dict[bytes, bytes] = {}
+
+    def raw_key(self, backup: str | os.PathLike[str]) -> bytes:
+        """WrongPassword, MissingKeySlots (key file missing or damaged)."""
+        from app.security.keyslots import KeySlots, keys_path
+        try:
+            digest = sha256(keys_path(backup).read_bytes()).digest()
+        except OSError:
+            digest = b""
+        if digest and digest in self._keys:
+            return self._keys[digest]
+        slots = KeySlots.load(backup)
+        key = (slots.unlock(self.login, self.secret) if self.login
+               else slots.unlock_with_recovery_key(self.secret))
+        if digest:
+            self._keys[digest] = key
+        return key
+
+    def check(self, backup: str | os.PathLike[str]) -> int:
+        """Unlock and verify one backup; returns its schema version. Raises WrongPassword,
+        MissingKeySlots, DamagedDatabase or TruncatedDatabase with the message to show."""
+        key = self.raw_key(backup)
+        return verify_file(backup, key)
+
+
+class MaintenanceOperations:
+    """Backup settings and automatic backups (mixin of app.desk.Desk)."""
+
+    # ------------------------------------------------------------------ settings
+    def backup_settings(self) -> BackupSettings:
+        folder = (self._store.setting(FOLDER_SETTING, "") or "").strip()
+        try:
+            generations = int(self._store.setting(GENERATIONS_SETTING, "") or
+                              DEFAULT_GENERATIONS)
+        except ValueError:
+            generations = DEFAULT_GENERATIONS
+        if folder:
+            return BackupSettings(Path(folder), generations, True)
+        return BackupSettings(default_backup_folder(self.path), generations, False)
+
+    def set_backup_settings(self, folder: str | os.PathLike[str] | None,
+                            generations: int) -> BackupSettings:
+        """Administrator: the backup folder (a USB drive or NAS path is fine; empty means
+        the default folder beside the database) and the generations kept. The folder is
+        created if needed and must be writable."""
+        self._require(Permission.MANAGE_SETTINGS)
+        errors = []
+        if isinstance(generations, bool) or not isinstance(generations, int) \
+                or not 1 <= generations <= MAX_GENERATIONS:
+            errors.append(ValidationError("backup.generations", _(
+                "Enter the number of backups to keep as a whole number from 1 to {n}.")
+                .format(n=MAX_GENERATIONS)))
+        text = str(folder or "").strip()
+        target: Path | None = None
+        if text:
+            target = Path(text).expanduser()
+            problem = _check_folder(target, self.path)
+            if problem:
+                errors.append(ValidationError("backup.folder", problem))
+        if errors:
+            from app.errors import ValidationErrors
+            raise ValidationErrors(errors)
+        if target is not None:
+            _write_marker(target, self.agency.name)
+        with self._store.transaction() as w:
+            self._store.put_setting(w, FOLDER_SETTING, str(target) if target else "")
+            self._store.put_setting(w, GENERATIONS_SETTING, str(generations))
+            self._store.audit(self.user.login, "setting",
+                              detail=f"{FOLDER_SETTING}={target or ''} "
+                                     f"{GENERATIONS_SETTING}={generations}")
+        self._write_pointer()
+        return self.backup_settings()
+
+    # ------------------------------------------------------------------ automatic backups
+    def last_backup(self) -> datetime | None:
+        """The newest backup this desk knows of: the last one it wrote, or the newest in
+        the backup folder (a backup made from the command line counts too)."""
+        times = []
+        stamp = self._store.local(LAST_BACKUP_LOCAL)
+        if stamp:
+            try:
+                times.append(datetime.fromisoformat(stamp))
+            except ValueError:
+                pass
+        try:
+            found = list_backups(self.backup_settings().folder)
+        except OSError:
+            found = []
+        if found:
+            times.append(found[0].created)
+        return max(times) if times else None
+
+    def backup_due(self, now: datetime | None = None) -> bool:
+        """True when no backup was made today (automatic backups run at most daily)."""
+        now = now or datetime.now()
+        last = self.last_backup()
+        return last is None or last.date() < now.date() or last > now  # clock set back
+
+    def auto_backup(self, now: datetime | None = None, *, only_if_due: bool = False,
+                    reason: str = "auto") -> Path | None:
+        """Write a verified backup into the configured folder (on exit, daily). Returns
+        its path, or None when ``only_if_due`` and one was made today already. Any
+        failure is a StoreError saying what to do; the live database is never changed."""
+        now = now or datetime.now()
+        if only_if_due and not self.backup_due(now):
+            return None
+        settings = self.backup_settings()
+        if settings.custom:
+            _require_marker(settings.folder)
+        from app.security.keyslots import keys_path
+        from app.store.backup import make_backup
+        store = self._store
+        target = make_backup(store.conn, store.database_key(), keys_path(self.path),
+                             settings.folder, keep=settings.generations, now=now)
+        with store.transaction():
+            store.set_local(LAST_BACKUP_LOCAL, now.isoformat(timespec="seconds"))
+            store.audit(self.user.login, "backup", detail=f"{reason}: {target}")
+        self._write_pointer()
+        return target
+
+    def backups(self) -> list[BackupInfo]:
+        """Backups in the configured folder, newest first ([] if it cannot be read)."""
+        try:
+            return list_backups(self.backup_settings().folder)
+        except OSError:
+            return []
+
+    def _write_pointer(self) -> None:
+        settings = self.backup_settings()
+        data = {"folder": str(settings.folder) if settings.custom else ""}
+        try:
+            write_atomic(pointer_path(self.path),
+                         json.dumps(data, ensure_ascii=False).encode("utf-8"))
+        except OSError:
+            pass  # only a convenience for the recovery screen; the default folder is known
+
+
+def _check_folder(folder: Path, db_path: Path) -> str:
+    """The problem with ``folder`` as a backup folder, or ''."""
+    if not folder.is_absolute():
+        return _("Give the backup folder as a full path (beginning with a drive such as "
+                 "E: or with the name of a network share).")
+    if folder.resolve() == db_path.parent.resolve():
+        return _("Choose a folder other than the database's own folder (a backup there "
+                 "is lost with the disk).")
+    if folder.exists() and not folder.is_dir():
+        return _("{folder} is a file, not a folder.").format(folder=folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return _("The folder {folder} cannot be created ({error}). If it is on a USB drive "
+                 "or a network drive, check that the drive is connected.").format(
+                     folder=folder, error=exc.strerror or exc)
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".tsunagu-probe-", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        return _("Tsunagu cannot write to the folder {folder} ({error}). Choose a folder "
+                 "you may write to.").format(folder=folder, error=exc.strerror or exc)
+    return ""
+
+
+def _write_marker(folder: Path, agency: str) -> None:
+    try:
+        write_atomic(folder / MARKER, json.dumps({"agency": agency}, ensure_ascii=False)
+                     .encode("utf-8"))
+    except OSError as exc:
+        raise StoreError(_("Tsunagu cannot write to the folder {folder} ({error}). Choose a "
+                           "folder you may write to.").format(folder=folder,
+                                                              error=exc.strerror or exc)
+                         ) from exc
+
+
+def _require_marker(folder: Path) -> None:
+    if not folder.is_dir():
+        raise StoreError(_(
+            "The backup folder {folder} was not found. If it is on a USB drive or a network "
+            "drive (NAS), connect it and back up again; or choose another folder in "
+            "Backup settings.").format(folder=folder))
+    if not (folder / MARKER).exists():
+        raise StoreError(_(
+            "The folder {folder} exists but is not the backup folder that was set up (its "
+            "marker file is missing): the USB drive or network drive is probably not "
+            "connected. Connect it and back up again, or set the folder again in Backup "
+            "settings.").format(folder=folder))
+
+
+__all__ = ["MaintenanceOperations", "BackupSettings", "BackupUnlocker", "backup_folders_for",
+           "default_backup_folder", "pointer_path"]
