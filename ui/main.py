@@ -35,6 +35,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     i18n.set_language(args.lang)
 
+    if not (args.self_test or args.bench_startup):
+        from ui.preflight import problem
+        why = problem()
+        if why:
+            print(_("Error: {message}").format(message=why), file=sys.stderr)
+            return 2
+
     from PySide6.QtWidgets import QApplication, QDialog, QLabel
 
     from app.desk import Desk
@@ -87,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
         window.damaged.connect(lambda message: next_session(recover(db_path, message, user)))
         window.session_ended.connect(
             lambda notice: next_session(log_in(db_path, notice=notice)))
+        if "dashboard" in window.area_actions:
+            window.open_area("dashboard")  # what is due today comes first
         window.show()
 
     if args.demo:
