@@ -110,7 +110,8 @@ class MaintenanceOperations:
 
     # ------------------------------------------------------------------ settings
     def backup_settings(self) -> BackupSettings:
-        folder = (self._store.setting(FOLDER_SETTING, "") or "").strip()
+        # The folder is a path on this machine: kept locally, never synced to other devices.
+        folder = (self._store.local(FOLDER_SETTING) or "").strip()
         try:
             generations = int(self._store.setting(GENERATIONS_SETTING, "") or
                               DEFAULT_GENERATIONS)
@@ -145,7 +146,7 @@ class MaintenanceOperations:
         if target is not None:
             _write_marker(target, self.agency.name)
         with self._store.transaction() as w:
-            self._store.put_setting(w, FOLDER_SETTING, str(target) if target else "")
+            self._store.set_local(FOLDER_SETTING, str(target) if target else "")
             self._store.put_setting(w, GENERATIONS_SETTING, str(generations))
             self._store.audit(self.user.login, "setting",
                               detail=f"{FOLDER_SETTING}={target or ''} "
