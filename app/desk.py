@@ -33,6 +33,7 @@ from app.operations.maintenance import MaintenanceOperations
 from app.operations.process import ProcessOperations
 from app.operations.reports import ReportOperations
 from app.operations.sync import SyncOperations
+from app.operations.sync_folder import SyncFolderOperations
 from app.operations.security import SecurityOperations, audit_failed_logins
 from app.security.throttle import LoginThrottle
 from app.store.store import Store, new_id, remove_database_files
@@ -46,8 +47,8 @@ def _today() -> date:
     return date.today()
 
 
-class Desk(ProcessOperations, SyncOperations, SecurityOperations, ReportOperations,
-           MaintenanceOperations):
+class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOperations,
+           ReportOperations, MaintenanceOperations):
     """An open agency database, unlocked for one user.
 
     Operations beyond opening, intake and search live in mixins by area

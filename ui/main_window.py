@@ -104,6 +104,8 @@ class MainWindow(QMainWindow):
         self.resize(1280, 800)
         from ui.views.backup import AutoBackup
         self.auto_backup = AutoBackup(self, **(auto_backup_options or {}))
+        from ui.views.sync import start_folder_sync
+        start_folder_sync(self)  # import/write the sync folder's files, in the background
 
     # ---------------------------------------------------------------- actions
     def new_intake(self) -> IntakeWizard:

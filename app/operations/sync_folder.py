@@ -1,0 +1,208 @@
+"""Sync-folder operations of Desk: a folder (USB stick, shared folder, Syncthing folder) where
+each installation leaves one transfer file per peer and picks up the files addressed to it;
+plus what the 同期 screen needs beside app/operations/sync.py (last exchange per device,
+conflicts with case numbers and names of people and devices).
+
+File names: ``tsunagu-to-<receiver id>-from-<sender id>.tsb`` — a peer finds its own files
+by its id; the header inside is what is trusted. Files are written atomically (temporary
+file beginning with a dot, then renamed), so a half-written file is never picked up.
+
+The folder is a setting of this installation (table ``local``: never sent to other
+devices, since each PC has its own path). Files already imported are remembered by size and
+modification time, so an unchanged file is not read again; importing one twice would
+change nothing anyway (import is idempotent). A file for a peer is rewritten only when this
+installation holds something new or learnt what the peer holds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from app.errors import TsunaguError, ValidationError
+from app.i18n import _
+from app.security.roles import Permission
+from app.store import sync_exchange as exchange
+from app.store.sync_peers import exchange_times
+from app.sync.bundle import BundleRefused
+
+FOLDER_KEY = "sync_folder.path"
+SEEN_KEY = "sync_folder.seen"    # {file name: [size, mtime_ns]} imported (or refused) here
+SENT_KEY = "sync_folder.sent"    # {peer id: signature of the last file written for it}
+PREFIX = "tsunagu-to-"
+SUFFIX = ".tsb"
+
+
+def folder_file_name(to_device: str, from_device: str) -> str:
+    """The name of the transfer file ``from_device`` leaves in the folder for ``to_device``."""
+    return f"{PREFIX}{to_device}-from-{from_device}{SUFFIX}"
+
+
+def hlc_time(hlc: str | None) -> str | None:
+    """The wall-clock time of a hybrid-logical-clock stamp, as a local ISO timestamp."""
+    try:
+        ms = int(str(hlc).split("-", 1)[0])
+    except (TypeError, ValueError):
+        return None
+    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).astimezone().isoformat(
+        timespec="seconds")
+
+
+class SyncFolderOperations:
+    """Mixin of Desk: the sync folder and read models of the 同期 screen."""
+
+    # ------------------------------------------------------------------ setting
+    def sync_folder(self) -> str | None:
+        """The sync folder of this installation, or None when none is set."""
+        return self._store.local(FOLDER_KEY) or None
+
+    def set_sync_folder(self, path: str | os.PathLike[str] | None) -> str | None:
+        """Set (or clear, with None / "") the sync folder. It must exist and be writable."""
+        self._require(Permission.MANAGE_SETTINGS)
+        text = "" if path is None else str(path).strip()
+        if text:
+            folder = Path(text).expanduser()
+            if not folder.is_dir():
+                raise ValidationError("sync_folder", _(
+                    "The folder {folder} was not found. Connect the drive or create the "
+                    "folder, then choose it again.").format(folder=text))
+            probe = folder / f".tsunagu-probe-{uuid.uuid4().hex}"
+            try:
+                probe.write_bytes(b"")
+                probe.unlink()
+            except OSError as exc:
+                raise ValidationError("sync_folder", _(
+                    "Tsunagu cannot write to the folder {folder} ({error}). Choose a folder "
+                    "this PC may write to.").format(folder=text, error=exc.strerror or exc)) \
+                    from None
+            text = str(folder.resolve())
+        store = self._store
+        with store.transaction():
+            store.set_local(FOLDER_KEY, text)
+            store.set_local(SEEN_KEY, "{}")
+            store.set_local(SENT_KEY, "{}")
+            store.audit(self.user.login, "setting", detail=f"{FOLDER_KEY}={text}")
+        return text or None
+
+    # ------------------------------------------------------------------ sync
+    def _json_local(self, key: str) -> dict[str, Any]:
+        try:
+            value = json.loads(self._store.local(key) or "{}")
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
+
+    def sync_with_folder(self) -> dict[str, Any]:
+        """Import the files addressed to this installation, then write one for each peer.
+
+        Returns {"folder", "imported": [{file, device, applied, skipped, conflicts}],
+        "refused": [{file, message}], "unchanged": n (files already read), "written":
+        [{file, device, entries}], "up_to_date": n (peers whose file needed no rewrite)}."""
+        self._require(Permission.EDIT_CASES)
+        text = self.sync_folder()
+        if not text:
+            raise TsunaguError(_("No sync folder is set. Choose one on the Sync screen."))
+        folder = Path(text)
+        if not folder.is_dir():
+            raise TsunaguError(_("The sync folder {folder} was not found. If it is on a USB "
+                                 "drive or a network drive, connect it and try again.")
+                               .format(folder=text))
+        me = self._me()
+        names = {d.id: d.name for d in self.devices()}
+        result: dict[str, Any] = {"folder": text, "imported": [], "refused": [],
+                                  "unchanged": 0, "written": [], "up_to_date": 0}
+        # 1. what the others left for us
+        seen = self._json_local(SEEN_KEY)
+        present: set[str] = set()
+        for path in sorted(folder.glob(f"{PREFIX}{me}-from-*{SUFFIX}")):
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            present.add(path.name)
+            signature = [st.st_size, st.st_mtime_ns]
+            if seen.get(path.name) == signature:
+                result["unchanged"] += 1
+                continue
+            sender = path.name[len(f"{PREFIX}{me}-from-"):-len(SUFFIX)]
+            try:
+                counts = self.import_bundle(path)
+            except BundleRefused as exc:
+                result["refused"].append({"file": path.name, "message": str(exc)})
+            else:
+                result["imported"].append(dict(counts, file=path.name,
+                                               device=names.get(sender, sender)))
+            seen[path.name] = signature
+        seen = {k: v for k, v in seen.items() if k in present}
+        # 2. one file for each peer (a field laptop writes for the desks only)
+        sent = self._json_local(SENT_KEY)
+        field = self.device_kind() == "field"
+        own = exchange.own_vector(self._store.conn, me)
+        for d in self.devices():
+            if d.this:
+                continue
+            target = folder / folder_file_name(d.id, me)
+            if d.revoked or (field and d.kind != "desk"):
+                if d.revoked and target.exists():
+                    target.unlink()  # a lost device gets nothing more from us
+                sent.pop(d.id, None)
+                continue
+            signature = json.dumps([own, exchange.load_vector(self._store.conn, d.id)],
+                                   sort_keys=True)
+            if sent.get(d.id) == signature and target.exists():
+                result["up_to_date"] += 1
+                continue
+            header = self.export_bundle(target, for_device=d.id)
+            sent[d.id] = signature
+            result["written"].append({"file": target.name, "device": d.name,
+                                      "entries": header.get("entries", 0)})
+        with self._store.transaction():
+            self._store.set_local(SEEN_KEY, json.dumps(seen, sort_keys=True))
+            self._store.set_local(SENT_KEY, json.dumps(sent, sort_keys=True))
+        return result
+
+    # ------------------------------------------------------------------ screen read models
+    def device_exchanges(self) -> dict[str, dict[str, str | None]]:
+        """{device id: {"imported": when we last imported from it, "exported": when we last
+        wrote a transfer file for it}} (ISO timestamps, UTC; None when never)."""
+        self._require(Permission.VIEW_CASES)
+        return {peer: {"imported": imp, "exported": exp}
+                for peer, (imp, exp) in exchange_times(self._store.conn).items()}
+
+    def checked_out_case_numbers(self, device_id: str) -> list[str]:
+        """Case numbers of the cases checked out to ``device_id`` now."""
+        self._require(Permission.VIEW_CASES)
+        out = []
+        for case_id, _dev in self.checked_out(device_id):
+            case = self._store.case(case_id)
+            out.append(case.case_no if case else case_id)
+        return out
+
+    def conflicts_for_screen(self, *, open_only: bool = True) -> list[dict]:
+        """``conflicts()`` with what a person needs to decide: ``case_nos`` (the case numbers
+        the row belongs to), ``{side}_user_name``, ``{side}_device_name`` and
+        ``{side}_time`` (local ISO time) for the sides "winner" and "loser"."""
+        rows = self.conflicts(open_only=open_only)
+        staff = {s.id: s.display_name for s in self._store.staff(active_only=False)}
+        staff.update({s.login: s.display_name for s in self._store.staff(active_only=False)})
+        devices = {d.id: d.name for d in self.devices()}
+        for c in rows:
+            case_ids = [c["case_id"]] if c.get("case_id") else []
+            if not case_ids and c["tbl"] == "person":
+                person = self._store.person(c["row_id"])
+                case_ids = person.case_ids if person else []
+            numbers = []
+            for case_id in case_ids:
+                case = self._store.case(case_id)
+                numbers.append(case.case_no if case else case_id)
+            c["case_nos"] = numbers
+            for side in ("winner", "loser"):
+                c[f"{side}_user_name"] = staff.get(c[f"{side}_user"], c[f"{side}_user"])
+                c[f"{side}_device_name"] = devices.get(c[f"{side}_device"],
+                                                       c[f"{side}_device"])
+                c[f"{side}_time"] = hlc_time(c[f"{side}_hlc"])
+        return rows

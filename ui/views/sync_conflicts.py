@@ -1,0 +1,255 @@
+"""The conflicts of the 同期 screen: one card per conflicting field with both values side by
+side, who wrote each and when (user, device, time), the value applied now, and the choice
+(keep this / keep that / another value; for a deleted record: keep / delete). The choice is
+handed to ``Desk.resolve_conflict``; nothing here decides what wins."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any, Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+    QRadioButton, QScrollArea, QVBoxLayout, QWidget,
+)
+
+from app import text_ja
+from app.i18n import N_, _
+from ui.widgets import ErrorLabel
+
+# Tables and fields shown in Japanese; a key not listed here is shown as it is.
+TABLE_LABELS = {
+    "person": N_("Person"), "case_file": N_("Case"), "intake": N_("Intake"),
+    "assessment": N_("Assessment"), "plan": N_("Plan"), "plan_item": N_("Plan item"),
+    "support_record": N_("Support record"), "monitoring": N_("Monitoring"),
+    "evaluation": N_("Evaluation"), "closure": N_("Closure"), "referral": N_("Referral"),
+    "consent": N_("Consent"), "checkout": N_("Check-out"), "meeting": N_("Meeting"),
+    "agenda_item": N_("Agenda item"), "decision": N_("Support decision"),
+    "suspension": N_("Suspension"), "followup": N_("Follow-up"), "setting": N_("Setting"),
+    "staff": N_("Staff"), "device": N_("Device"),
+}
+FIELD_LABELS = {
+    "person.name": N_("Name"), "person.kana": N_("Furigana"),
+    "person.birth_date": N_("Date of birth"), "person.sex": N_("Sex"),
+    "person.postal_code": N_("Postal code"), "person.address": N_("Address"),
+    "person.phone_home": N_("Phone (home)"), "person.phone_mobile": N_("Phone (mobile)"),
+    "person.email": N_("E-mail"), "person.sensitive": N_("Whereabouts protected"),
+    "case_file.stage": N_("Stage"), "case_file.assignee_id": N_("Assigned to"),
+    "case_file.next_monitoring_on": N_("Next monitoring"),
+    "intake.consultation": N_("Consultation"), "intake.hopes": N_("Hopes"),
+    "intake.main_topic": N_("Main topic"),
+    "support_record.content": N_("Content"), "support_record.next_action": N_("Next action"),
+    "plan.aim": N_("Aim"), "plan.goals": N_("Goals"), "plan.status": N_("Status"),
+    "assessment.analysis": N_("Analysis"),
+    "checkout.returned_on": N_("Returned on"),
+}
+
+
+def table_label(table: str) -> str:
+    return _(TABLE_LABELS[table]) if table in TABLE_LABELS else table
+
+
+def field_label(table: str, field: str) -> str:
+    key = f"{table}.{field}"
+    return _(FIELD_LABELS[key]) if key in FIELD_LABELS else field
+
+
+def value_text(value: Any) -> str:
+    if value is None or value == "":
+        return _("(empty)")
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def when_text(iso: str | None) -> str:
+    """A local ISO time as 令和8年11月27日 09:15."""
+    if not iso:
+        return _("never")
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return f"{text_ja.format_wareki(moment.date(), 'long')} {moment:%H:%M}"
+
+
+VALUE_STYLE = ("background: #f7f9fc; border: 1px solid #c9d3df; border-radius: 3px;"
+               " padding: 4px 6px;")
+APPLIED_STYLE = ("background: #eef7ee; border: 1px solid #8fc29a; border-radius: 3px;"
+                 " padding: 4px 6px;")
+
+
+class ConflictCard(QFrame):
+    """One conflict. ``resolve(conflict_id, choice, value)`` is emitted on 確定."""
+
+    resolve = Signal(str, str, object)
+
+    def __init__(self, conflict: dict, *, can_edit: bool, refusal: str,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.conflict = conflict
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setObjectName("conflictCard")
+        self.setStyleSheet("#conflictCard { background: white; border: 1px solid #c3ccd6;"
+                           " border-radius: 4px; }")
+        c = conflict
+        cases = "、".join(c.get("case_nos") or []) or "—"
+        kind = c["kind"]
+        if kind == "field":
+            what = f"{table_label(c['tbl'])}：{field_label(c['tbl'], c['field'])}"
+        elif kind == "delete":
+            what = _("{table}: deleted on one device, changed on the other").format(
+                table=table_label(c["tbl"]))
+        else:
+            what = _("Process rule: {rule}").format(rule=c.get("detail") or c["field"])
+        title = QLabel(_("Case {case_no} — {what}").format(case_no=cases, what=what))
+        title.setStyleSheet("font-weight: bold; color: #1d3d5c;")
+        title.setWordWrap(True)
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(12)
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(2, 1)
+        self.value_labels: dict[str, QLabel] = {}
+        heads = {"winner": _("Value A (applied now)"), "loser": _("Value B (not applied)")}
+        for col, side in ((1, "winner"), (2, "loser")):
+            head = QLabel(heads[side])
+            head.setStyleSheet("font-weight: bold;")
+            grid.addWidget(head, 0, col)
+            # a deletion conflict: the loser deleted the record, the winner changed it
+            shown = c[f"{side}_value"] if kind == "field" else (
+                _("(deleted)") if side == "loser" else _("(changed; the record is kept now)"))
+            value = QLabel(value_text(shown) if kind == "field" else shown)
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setStyleSheet(APPLIED_STYLE if side == "winner" else VALUE_STYLE)
+            self.value_labels[side] = value
+            grid.addWidget(value, 1, col)
+            who = QLabel(_("{user} on {device}, {when}").format(
+                user=c.get(f"{side}_user_name") or c[f"{side}_user"],
+                device=c.get(f"{side}_device_name") or c[f"{side}_device"],
+                when=when_text(c.get(f"{side}_time"))))
+            who.setStyleSheet("color: #445;")
+            who.setWordWrap(True)
+            grid.addWidget(who, 2, col)
+        grid.addWidget(QLabel(_("Value")), 1, 0)
+        grid.addWidget(QLabel(_("Written by")), 2, 0)
+        if kind == "field":
+            grid.addWidget(QLabel(_("Applied now")), 3, 0)
+            self.applied = QLabel(value_text(c.get("applied_value")))
+            self.applied.setWordWrap(True)
+            grid.addWidget(self.applied, 3, 1, 1, 2)
+
+        self.choices = QButtonGroup(self)
+        row = QHBoxLayout()
+        self.other = QLineEdit()
+        self.other.setEnabled(False)
+        if kind == "field":
+            options = [("winner", _("Keep value A")), ("loser", _("Keep value B")),
+                       ("value", _("Enter another value:"))]
+        elif kind == "delete":
+            options = [("keep", _("Keep the record")), ("delete", _("Delete the record"))]
+        else:
+            options = []
+        self.buttons: dict[str, QRadioButton] = {}
+        for key, text in options:
+            button = QRadioButton(text)
+            self.buttons[key] = button
+            self.choices.addButton(button)
+            row.addWidget(button)
+        if kind == "field":
+            row.addWidget(self.other, 1)
+            self.buttons["value"].toggled.connect(self.other.setEnabled)
+            # only plain text can be typed in; other values are chosen from the two sides
+            plain = all(isinstance(c[f"{s}_value"], str) or c[f"{s}_value"] is None
+                        for s in ("winner", "loser"))
+            self.buttons["value"].setEnabled(plain)
+            self.other.setText("" if c.get("applied_value") is None
+                               else str(c["applied_value"]))
+        else:
+            row.addStretch(1)
+        self.ok = QPushButton(_("Resolve"))
+        self.ok.clicked.connect(self._resolve)
+        row.addWidget(self.ok)
+        self.error = ErrorLabel()
+        if not options:
+            note = QLabel(_("This conflict is settled by the process step itself (for "
+                            "example, end one of the two plans)."))
+            note.setWordWrap(True)
+            row.insertWidget(0, note, 1)
+            self.ok.hide()
+        if not can_edit:
+            for button in self.buttons.values():
+                button.setEnabled(False)
+            self.ok.setEnabled(False)
+            self.ok.setToolTip(refusal)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addLayout(grid)
+        layout.addLayout(row)
+        layout.addWidget(self.error)
+
+    def choose(self, choice: str, value: str | None = None) -> None:
+        """Select a choice as a person would (used by tests and keyboard users alike)."""
+        self.buttons[choice].setChecked(True)
+        if value is not None:
+            self.other.setText(value)
+
+    def _resolve(self) -> None:
+        checked = [k for k, b in self.buttons.items() if b.isChecked()]
+        if not checked:
+            self.error.show_message(_("Choose which value to keep."))
+            return
+        self.error.clear_message()
+        choice = checked[0]
+        self.resolve.emit(self.conflict["id"], choice,
+                          self.other.text() if choice == "value" else None)
+
+
+class ConflictList(QWidget):
+    """The open conflicts as cards in a scroll area. ``resolve`` is forwarded from the cards."""
+
+    resolve = Signal(str, str, object)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.cards: list[ConflictCard] = []
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.error = ErrorLabel()
+        self.inner = QWidget()
+        self.inner_layout = QVBoxLayout(self.inner)
+        self.inner_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.inner)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.error)
+        layout.addWidget(scroll, 1)
+
+    def show_conflicts(self, conflicts: list[dict], *, can_edit: bool, refusal: str) -> None:
+        for card in self.cards:
+            card.setParent(None)
+            card.deleteLater()
+        self.cards = []
+        for c in conflicts:
+            card = ConflictCard(c, can_edit=can_edit, refusal=refusal)
+            card.resolve.connect(self.resolve)
+            self.inner_layout.insertWidget(self.inner_layout.count() - 1, card)
+            self.cards.append(card)
+        if conflicts:
+            self.summary.setText(_("{n} conflicts wait for a decision. Value A is the one "
+                                   "applied now; nothing was overwritten without a trace.")
+                                 .format(n=len(conflicts)))
+        else:
+            self.summary.setText(_("There are no open conflicts."))
+
+    def card_for(self, predicate: Callable[[dict], bool]) -> ConflictCard | None:
+        return next((card for card in self.cards if predicate(card.conflict)), None)
