@@ -33,7 +33,8 @@ class MainWindow(QMainWindow):
                  opener: printing.Opener | None = None,
                  show_error: Callable[[str], None] | None = None,
                  wizard_options: dict | None = None,
-                 close_desk_on_exit: bool = True, auto_backup_options: dict | None = None):
+                 close_desk_on_exit: bool = True, auto_backup_options: dict | None = None,
+                 lock_options: dict | None = None, dialogs=None):
         super().__init__(parent)
         self.desk = serialized(desk)
         self.opener = opener or printing.open_with_system_viewer
@@ -106,6 +107,11 @@ class MainWindow(QMainWindow):
         self.auto_backup = AutoBackup(self, **(auto_backup_options or {}))
         from ui.views.sync import start_folder_sync
         start_folder_sync(self)  # import/write the sync folder's files, in the background
+        # 画面ロック (idle time or Ctrl+L) and the security questions (ui/lock.py, ui/dialogs)
+        from ui.dialogs import Dialogs
+        from ui.lock import ScreenLock
+        self.dialogs = dialogs or Dialogs()
+        self.screen_lock = ScreenLock(self, **(lock_options or {}))
 
     # ---------------------------------------------------------------- actions
     def new_intake(self) -> IntakeWizard:

@@ -34,6 +34,7 @@ class CaseSummary:
     received_on: date
     stage: Stage
     assignee: str
+    sensitive: bool = False        # 閲覧制限: the list marks the row (no whereabouts in it)
 
     def age(self, on: date) -> int | None:
         from app.text_ja import age_on

@@ -361,7 +361,8 @@ class Store:
             args += stages
         sql = (
             "SELECT c.id, c.case_no, p.name, p.kana, p.birth_date, c.opened_on, c.stage,"
-            " COALESCE(s.display_name, '') FROM case_file c JOIN person p ON p.id = c.person_id"
+            " COALESCE(s.display_name, ''), p.sensitive"
+            " FROM case_file c JOIN person p ON p.id = c.person_id"
             " LEFT JOIN staff s ON s.id = c.assignee_id")
         if clauses:
             sql += " WHERE " + " AND ".join(clauses)
@@ -371,7 +372,7 @@ class Store:
         rows = self.conn.execute(sql, [*args, limit, offset]).fetchall()
         return [CaseSummary(id=r[0], case_no=r[1], name=r[2], kana=r[3], birth_date=_d(r[4]),
                             received_on=date.fromisoformat(r[5]), stage=Stage(r[6]),
-                            assignee=r[7]) for r in rows]
+                            assignee=r[7], sensitive=bool(r[8])) for r in rows]
 
     def count_cases(self, *, folded_query: str = "", access=None) -> int:
         where, args = self._search_clause(folded_query)

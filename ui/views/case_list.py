@@ -121,7 +121,10 @@ class CaseTableModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if column == "case_no":
                 return case.case_no
-            if column == "name":
+            if column == "name":  # 閲覧制限: marked (the row holds no whereabouts)
+                if getattr(case, "sensitive", False):
+                    from ui.dialogs.case_privacy import restricted_label
+                    return f"{case.name}　{restricted_label()}"
                 return case.name
             if column == "kana":
                 return case.kana

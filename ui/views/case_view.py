@@ -157,6 +157,9 @@ class CaseView(QWidget):
         side = QVBoxLayout()
         side.addWidget(self.print_button, 0, Qt.AlignmentFlag.AlignRight)
         side.addWidget(self.print_status, 0, Qt.AlignmentFlag.AlignRight)
+        from ui.dialogs.case_privacy import CasePrivacyBar  # 閲覧制限, reveal, consent
+        self.privacy = CasePrivacyBar(self)
+        side.addWidget(self.privacy, 0, Qt.AlignmentFlag.AlignRight)
         side.addStretch(1)
         top.addLayout(side)
 

@@ -372,7 +372,7 @@ class SyncView(QWidget):
         self.check_in_button = QPushButton(_("Return cases…"))
         self.check_in_button.clicked.connect(self.check_in)
         self.revoke_button = QPushButton(_("Revoke…"))
-        self.revoke_button.setStyleSheet("color: #b00020;")
+        self.revoke_button.setStyleSheet("QPushButton:enabled { color: #b00020; }")
         self.revoke_button.clicked.connect(self.revoke)
         self.device_status = _status_label()
         self.admin_note = QLabel()

@@ -1,0 +1,173 @@
+"""管理 (administrators): 利用者, 監査ログ, 保存期間 and 設定 (administrator's case access with
+a reason, the auto-lock time, 「回復キーを再発行」). Everything goes through the core; its
+messages are shown. Dialogs come from the main window's ``dialogs`` (ui/dialogs)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox, QGroupBox, QHBoxLayout, QLabel, QPushButton, QSpinBox, QTabWidget, QVBoxLayout,
+    QWidget,
+)
+
+from app.i18n import _
+from app.security.roles import Permission
+from ui.areas import Area, register
+from ui.dialogs import Dialogs, dialogs_for
+from ui.dialogs.base import ReasonDialog, error_text
+from ui.dialogs.recovery_key import RecoveryKeyDialog
+from ui.views.admin_audit import AuditPanel, RetentionPanel
+from ui.views.admin_users import UsersPanel
+from ui.widgets import ErrorLabel
+
+
+class SettingsPanel(QWidget):
+    def __init__(self, admin):
+        super().__init__()
+        self.admin = admin
+        access = QGroupBox(_("Administrator's access to cases"))
+        self.case_access = QCheckBox(_("Administrators may read and write cases"))
+        note = QLabel(_("On a small desk the administrator is also the chief worker. With a "
+                        "separate chief, switch this off: administrators then see no case, "
+                        "not even in lists. Every change is recorded with its reason."))
+        note.setWordWrap(True)
+        self.case_access.toggled.connect(self.toggle_case_access)
+        column = QVBoxLayout(access)
+        column.addWidget(self.case_access)
+        column.addWidget(note)
+
+        lock = QGroupBox(_("Screen lock"))
+        self.minutes = QSpinBox()
+        self.minutes.setRange(1, 60)
+        self.minutes.setSuffix(_(" minutes"))
+        self.save_minutes = QPushButton(_("Save"))
+        self.save_minutes.clicked.connect(self.set_minutes)
+        row = QHBoxLayout(lock)
+        row.addWidget(QLabel(_("Lock the screen after")))
+        row.addWidget(self.minutes)
+        row.addWidget(QLabel(_("without input")))
+        row.addWidget(self.save_minutes)
+        row.addStretch(1)
+
+        key = QGroupBox(_("Recovery key"))
+        self.recovery_button = QPushButton(_("Issue a new recovery key…"))
+        self.recovery_button.clicked.connect(self.regenerate_key)
+        key_note = QLabel(_("Issue a new key when the sheet is lost or someone who should not "
+                            "have it may have seen it. The old key stops working at once."))
+        key_note.setWordWrap(True)
+        kc = QVBoxLayout(key)
+        kc.addWidget(key_note)
+        kc.addWidget(self.recovery_button, 0, Qt.AlignmentFlag.AlignLeft)
+
+        self.message = QLabel()
+        self.message.setStyleSheet("color: #1d6b2f;")
+        self.error = ErrorLabel()
+        layout = QVBoxLayout(self)
+        for w in (access, lock, key, self.message, self.error):
+            layout.addWidget(w)
+        layout.addStretch(1)
+        self.refresh()
+
+    @property
+    def desk(self):
+        return self.admin.desk
+
+    def refresh(self) -> None:
+        self.case_access.blockSignals(True)
+        self.case_access.setChecked(self.desk.admin_case_access())
+        self.case_access.blockSignals(False)
+        self.minutes.setValue(self.desk.auto_lock_minutes())
+
+    def _say(self, text: str) -> None:
+        self.error.clear_message()
+        self.message.setText(text)
+
+    def toggle_case_access(self, allowed: bool) -> None:
+        dialog = ReasonDialog(_("Administrator's access to cases"), _(
+            "Allow administrators to read and write cases?") if allowed else _(
+            "Stop administrators from reading and writing cases?"), self,
+            placeholder=_("e.g. a separate chief worker was appointed"))
+        ok = self.admin.dialogs.run(dialog)
+        if ok:
+            try:
+                self.desk.set_admin_case_access(allowed, dialog.reason())
+            except Exception as error:  # noqa: BLE001 - the core's message
+                self.error.show_message(error_text(error))
+                ok = False
+        if ok:
+            self._say(_("Administrators may now read and write cases.") if allowed else
+                      _("Administrators no longer see cases."))
+        self.refresh()
+
+    def set_minutes(self) -> None:
+        try:
+            self.desk.set_auto_lock_minutes(self.minutes.value())
+        except Exception as error:  # noqa: BLE001 - the core's message
+            self.error.show_message(error_text(error))
+            return
+        lock = getattr(self.admin.window_, "screen_lock", None)
+        if lock is not None:
+            lock.set_minutes(self.minutes.value())
+        self._say(_("The screen now locks after {n} minutes without input.").format(
+            n=self.minutes.value()))
+
+    def regenerate_key(self) -> None:
+        dialogs = self.admin.dialogs
+        if not dialogs.confirm(self, _("Issue a new recovery key"), _(
+                "Issue a new recovery key? The old key stops working at once; print the new "
+                "one and keep it in a safe.")):
+            return
+        try:
+            key = self.desk.regenerate_recovery_key()
+            agency = self.desk.agency
+        except Exception as error:  # noqa: BLE001 - the core's message
+            self.error.show_message(error_text(error))
+            return
+        opener = getattr(self.admin.window_, "opener", None)
+        if opener is None:
+            from ui.printing import open_with_system_viewer as opener
+        dialog = RecoveryKeyDialog(key, agency, opener, self, today=self.desk.today())
+        del key
+        dialogs.run(dialog)
+        self._say(_("A new recovery key was issued; the old one no longer works."))
+
+
+class AdminView(QWidget):
+    def __init__(self, desk, parent: QWidget | None = None, *, window=None,
+                 dialogs: Dialogs | None = None):
+        super().__init__(parent)
+        self.desk = desk
+        self.window_ = window
+        self._dialogs = dialogs
+        self.tabs = QTabWidget()
+        self.users = UsersPanel(self)
+        self.audit = AuditPanel(self)
+        self.retention = RetentionPanel(self)
+        self.settings = SettingsPanel(self)
+        self.tabs.addTab(self.users, _("Users"))
+        self.tabs.addTab(self.audit, _("Audit log"))
+        self.tabs.addTab(self.retention, _("Retention"))
+        self.tabs.addTab(self.settings, _("Settings"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+
+    @property
+    def dialogs(self) -> Dialogs:
+        if self._dialogs is not None:
+            return self._dialogs
+        return dialogs_for(self.window_ if self.window_ is not None else self.parentWidget())
+
+    @dialogs.setter
+    def dialogs(self, value: Dialogs) -> None:
+        self._dialogs = value
+
+
+def _visible(desk) -> bool:
+    try:
+        return bool(desk.allowed(Permission.MANAGE_USERS))
+    except Exception:  # noqa: BLE001 - a desk without the security core
+        return False
+
+
+register(Area("admin", "Administration", lambda window: AdminView(window.desk, window=window),
+              _visible))

@@ -1,0 +1,306 @@
+"""管理 › 監査ログ (filter, table, CSV export, 改ざん検査) and 管理 › 保存期間 (years, closed
+cases past retention, purge with a typed reason and a confirmation naming how many)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox, QFormLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPlainTextEdit,
+    QPushButton, QSpinBox, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
+)
+
+from app import text_ja
+from app.errors import ValidationError
+from app.i18n import N_, _
+from ui.background import run_in_background
+from ui.dialogs.base import error_text
+from ui.widgets import DateField, ErrorLabel, heading
+
+ACTIONS: dict[str, str] = {
+    "login": N_("Log in"), "login_failed": N_("Failed log-in"),
+    "login_recovery_key": N_("Opened with the recovery key"),
+    "lock": N_("Screen locked"), "auto_lock": N_("Screen locked (idle)"),
+    "unlock": N_("Screen unlocked"), "unlock_failed": N_("Failed unlock"),
+    "view_case": N_("Viewed a case"), "reveal": N_("Showed restricted whereabouts"),
+    "intake": N_("Intake"), "print": N_("Printed"), "export": N_("Exported"),
+    "disclose": N_("Information given"), "consent": N_("Consent recorded"),
+    "consent_withdraw": N_("Consent withdrawn"), "sensitive_on": N_("Access restricted"),
+    "sensitive_off": N_("Restriction lifted"), "refused": N_("Refused"),
+    "user_add": N_("User added"), "user_disable": N_("User disabled"),
+    "user_enable": N_("User enabled"), "user_role": N_("Role changed"),
+    "user_team": N_("Team changed"), "password_change": N_("Password changed"),
+    "password_change_failed": N_("Password change failed"),
+    "password_reset": N_("Password reset"), "recovery_key_new": N_("New recovery key"),
+    "admin_case_access": N_("Administrator's case access"), "setting": N_("Setting"),
+    "purge": N_("Deleted for good (retention)"), "backup": N_("Backup"),
+    "assign": N_("Assigned"), "hand_over": N_("Handed over"),
+    "coworker_add": N_("Co-worker added"), "create": N_("Database created"),
+}
+
+
+def action_label(action: str) -> str:
+    return _(ACTIONS[action]) if action in ACTIONS else action
+
+
+def _wareki(d: date | None) -> str:
+    return text_ja.format_wareki(d, "long") if d else ""
+
+
+def _tree(headers: list[str]) -> QTreeWidget:
+    t = QTreeWidget()
+    t.setColumnCount(len(headers))
+    t.setHeaderLabels(headers)
+    t.setRootIsDecorated(False)
+    t.setAlternatingRowColors(True)
+    t.setUniformRowHeights(True)
+    t.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    t.header().setStretchLastSection(True)
+    return t
+
+
+class AuditPanel(QWidget):
+    def __init__(self, admin):
+        super().__init__()
+        self.admin = admin
+        self.user = QComboBox()
+        self.user.addItem(_("Everyone"), "")
+        self.case_no = QLineEdit()
+        self.case_no.setPlaceholderText(_("e.g. 2026-0001"))
+        self.case_no.setMaximumWidth(160)
+        self.action = QComboBox()
+        self.action.addItem(_("Every action"), "")
+        for key, label in ACTIONS.items():
+            self.action.addItem(_(label), key)
+        self.since = DateField(_("From"), width=150)
+        self.until = DateField(_("To"), width=150)
+        self.search_button = QPushButton(_("Search"))
+        self.search_button.setDefault(True)
+        self.search_button.clicked.connect(self.search)
+        self.export_button = QPushButton(_("Export to CSV…"))
+        self.export_button.clicked.connect(self.export)
+        self.check_button = QPushButton(_("Check for tampering"))
+        self.check_button.clicked.connect(self.check)
+        self.table = _tree([_("Time"), _("User"), _("Action"), _("Case No."), _("Details"),
+                            _("Reason")])
+        self.count = QLabel()
+        self.check_result = QLabel()
+        self.check_result.setWordWrap(True)
+        self.error = ErrorLabel()
+        filters = QFormLayout()
+        row1 = QHBoxLayout()
+        row1.addWidget(self.user)
+        row1.addWidget(QLabel(_("Case No.")))
+        row1.addWidget(self.case_no)
+        row1.addWidget(QLabel(_("Action")))
+        row1.addWidget(self.action)
+        row1.addStretch(1)
+        row2 = QHBoxLayout()
+        row2.addWidget(self.since)
+        row2.addWidget(QLabel("〜"))
+        row2.addWidget(self.until)
+        row2.addStretch(1)
+        filters.addRow(_("User"), row1)
+        filters.addRow(_("Period"), row2)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.search_button)
+        buttons.addWidget(self.export_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.check_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addLayout(buttons)
+        layout.addWidget(self.error)
+        layout.addWidget(self.check_result)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.count)
+        self.rows: list = []
+        self.loaded_users = False
+
+    @property
+    def desk(self):
+        return self.admin.desk
+
+    def _load_users(self) -> None:
+        if self.loaded_users:
+            return
+        try:
+            for u in self.desk.list_users():
+                self.user.addItem(f"{u.display_name}（{u.login}）", u.login)
+            self.loaded_users = True
+        except Exception as error:  # noqa: BLE001 - shown
+            self.error.show_message(error_text(error))
+
+    def filters(self) -> dict | None:
+        try:
+            since = self.since.parsed("since")
+            until = self.until.parsed("until")
+        except ValidationError as e:
+            self.error.show_message(e.message)
+            return None
+        return {"user": self.user.currentData() or None,
+                "case_no": self.case_no.text().strip() or None,
+                "action": self.action.currentData() or None, "since": since, "until": until}
+
+    def search(self) -> None:
+        self._load_users()
+        filters = self.filters()
+        if filters is None:
+            return
+        self.error.clear_message()
+        desk = self.desk
+        run_in_background(self, lambda: desk.audit_search(**filters, limit=1000), self._show,
+                          lambda e: self.error.show_message(error_text(e)))
+
+    def _show(self, rows) -> None:
+        self.rows = rows
+        self.table.clear()
+        items = []
+        for r in rows:
+            items.append(QTreeWidgetItem([r.at.replace("T", " ")[:19], r.login,
+                                          action_label(r.action), r.case_no or "",
+                                          r.detail or "", r.reason or ""]))
+        self.table.addTopLevelItems(items)
+        self.count.setText(_("{n} entries (newest first, up to 1,000 shown)").format(n=len(rows)))
+
+    def export(self) -> None:
+        filters = self.filters()
+        if filters is None:
+            return
+        name = f"audit-{date.today().isoformat()}.csv"
+        path = self.admin.dialogs.save_path(self, _("Export the audit log"), name)
+        if not path:
+            return
+        desk = self.desk
+
+        def done(n: int) -> None:
+            self.admin.dialogs.info(self, _("Export the audit log"), _(
+                "{n} entries were written to {path}.").format(n=n, path=path))
+
+        run_in_background(self, lambda: desk.audit_export_csv(path, **filters), done,
+                          lambda e: self.error.show_message(error_text(e)))
+
+    def check(self) -> None:
+        desk = self.desk
+
+        def done(broken) -> None:
+            if broken is None:
+                self.check_result.setStyleSheet("color: #1d6b2f; font-weight: bold;")
+                self.check_result.setText(_("No tampering found: every entry of the audit log "
+                                            "is linked to the one before."))
+            else:
+                self.check_result.setStyleSheet("color: #b00020; font-weight: bold;")
+                what = (_("Entry No. {seq} is missing (deleted)") if broken.deleted
+                        else _("Entry No. {seq} was changed")).format(seq=broken.seq)
+                self.check_result.setText(_(
+                    "The audit log was tampered with: {what} (around {at}). Report this to "
+                    "the person responsible for data protection.").format(
+                        what=what, at=broken.at.replace("T", " ")[:19]))
+
+        run_in_background(self, desk.audit_check, done,
+                          lambda e: self.error.show_message(error_text(e)))
+
+
+class RetentionPanel(QWidget):
+    def __init__(self, admin):
+        super().__init__()
+        self.admin = admin
+        self.years = QSpinBox()
+        self.years.setRange(1, 100)
+        self.years.setSuffix(_(" years"))
+        self.save_years = QPushButton(_("Save"))
+        self.save_years.clicked.connect(self.set_years)
+        self.table = _tree(["", _("Case No."), _("Closed on"), _("Retention ended on")])
+        self.reason = QPlainTextEdit()
+        self.reason.setFixedHeight(60)
+        self.reason.setPlaceholderText(_("e.g. retention period under the agency's rules"))
+        self.purge_button = QPushButton(_("Delete the checked cases for good…"))
+        self.purge_button.setStyleSheet("color: #8a1c1c;")
+        self.purge_button.clicked.connect(self.purge)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.error = ErrorLabel()
+        top = QHBoxLayout()
+        top.addWidget(QLabel(_("Keep closed cases for")))
+        top.addWidget(self.years)
+        top.addWidget(self.save_years)
+        top.addStretch(1)
+        note = QLabel(_("Deleting removes the person's data from the database for good; only "
+                        "anonymised counts stay for the statistics."))
+        note.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(heading(_("Closed cases past the retention period")))
+        layout.addWidget(self.table, 1)
+        layout.addWidget(note)
+        form = QFormLayout()
+        form.addRow(_("Reason") + " *", self.reason)
+        layout.addLayout(form)
+        layout.addWidget(self.purge_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.message)
+        layout.addWidget(self.error)
+        self.items: list = []
+        self.refresh()
+
+    @property
+    def desk(self):
+        return self.admin.desk
+
+    def refresh(self) -> None:
+        try:
+            self.years.setValue(self.desk.retention_years())
+            self.items = self.desk.retention_due()
+        except Exception as error:  # noqa: BLE001 - shown
+            self.error.show_message(error_text(error))
+            return
+        self.table.clear()
+        for i in self.items:
+            item = QTreeWidgetItem(["", i.case_no, _wareki(i.closed_on), _wareki(i.due_on)])
+            item.setCheckState(0, Qt.CheckState.Unchecked)
+            item.setData(0, Qt.ItemDataRole.UserRole, i.case_id)
+            self.table.addTopLevelItem(item)
+        if not self.items:
+            self.message.setText(_("No closed case is past the retention period."))
+
+    def set_years(self) -> None:
+        try:
+            self.desk.set_retention_years(self.years.value())
+        except Exception as error:  # noqa: BLE001 - the core's message
+            self.error.show_message(error_text(error))
+            return
+        self.error.clear_message()
+        self.message.setText(_("The retention period was saved."))
+        self.refresh()
+
+    def checked_ids(self) -> list[str]:
+        out = []
+        for i in range(self.table.topLevelItemCount()):
+            item = self.table.topLevelItem(i)
+            if item.checkState(0) == Qt.CheckState.Checked:
+                out.append(item.data(0, Qt.ItemDataRole.UserRole))
+        return out
+
+    def purge(self) -> None:
+        ids, reason = self.checked_ids(), self.reason.toPlainText().strip()
+        if not ids:
+            self.error.show_message(_("Check the cases to delete."))
+            return
+        if not reason:
+            self.error.show_message(_("Enter the reason."))
+            return
+        if not self.admin.dialogs.confirm(self, _("Delete for good"), _(
+                "Delete the personal data of {n} cases for good? This cannot be undone.")
+                .format(n=len(ids))):
+            return
+        desk = self.desk
+
+        def done(result) -> None:
+            self.error.clear_message()
+            self.reason.clear()
+            self.refresh()
+            self.message.setText(_("Deleted for good: {cases}").format(
+                cases="、".join(result.purged)))
+
+        run_in_background(self, lambda: desk.purge(ids, reason), done,
+                          lambda e: self.error.show_message(error_text(e)))
