@@ -19,7 +19,7 @@ import threading
 import traceback
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 _pool: QThreadPool | None = None
 _running: set["_Callbacks"] = set()
@@ -132,3 +132,41 @@ class SerializedDesk:
 
 def serialized(desk) -> SerializedDesk:
     return desk if isinstance(desk, SerializedDesk) else SerializedDesk(desk)
+
+
+class GuiThreadGarbageCollector(QObject):
+    """Python's garbage collector may run on whichever thread allocates; collecting Qt
+    wrappers on the worker thread deletes GUI objects off the GUI thread and can crash.
+    As Anki does, automatic collection is switched off and the GUI thread collects on a
+    timer instead (cheap: generation thresholds are still respected)."""
+
+    def __init__(self, app, interval_ms: int = 500):
+        super().__init__(app)
+        import gc
+        self._gc = gc
+        gc.disable()
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.check)
+        self._timer.start(interval_ms)
+
+    def check(self) -> None:
+        gc = self._gc
+        counts = gc.get_count()
+        thresholds = gc.get_threshold()
+        for generation in (2, 1, 0):
+            if counts[generation] > thresholds[generation]:
+                gc.collect(generation)
+                break
+
+    def collect_now(self) -> None:
+        self._gc.collect()
+
+
+_collector: GuiThreadGarbageCollector | None = None
+
+
+def collect_garbage_on_gui_thread(app) -> GuiThreadGarbageCollector:
+    global _collector
+    if _collector is None:
+        _collector = GuiThreadGarbageCollector(app)
+    return _collector

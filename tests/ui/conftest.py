@@ -23,14 +23,17 @@ from ui.startup import prepare_application  # noqa: E402
 @pytest.fixture(scope="session", autouse=True)
 def prepared_app(qapp):
     prepare_application(qapp, "ja")
+    background.collect_garbage_on_gui_thread(qapp)  # as the app does: never GC on a worker
     return qapp
 
 
 @pytest.fixture(autouse=True)
 def no_background_work_left(qtbot):
-    """Every test ends with the worker idle, so no callback outlives its desk."""
+    """Every test ends with the worker idle, so no callback outlives its desk, and its
+    garbage is collected here, on the GUI thread."""
     yield
     qtbot.waitUntil(lambda: not background.busy(), timeout=10000)
+    background.collect_garbage_on_gui_thread(QApplication.instance()).collect_now()
 
 
 def type_text(widget: QWidget, text: str) -> None:
