@@ -30,6 +30,7 @@ from app.security.roles import Permission, Role, allows
 from app.store.db import DamagedDatabase, user_version
 from app.store.lock import DeskLock
 from app.operations.maintenance import MaintenanceOperations
+from app.operations.master import MasterOperations
 from app.operations.process import ProcessOperations
 from app.operations.reports import ReportOperations
 from app.operations.sync import SyncOperations
@@ -48,7 +49,7 @@ def _today() -> date:
 
 
 class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOperations,
-           ReportOperations, MaintenanceOperations):
+           ReportOperations, MaintenanceOperations, MasterOperations):
     """An open agency database, unlocked for one user.
 
     Operations beyond opening, intake and search live in mixins by area
@@ -417,18 +418,33 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
         return masked(detail) if callable(masked) else detail
 
     def print_sheet(self, case_id: str | None, sheet: str, out: str | os.PathLike[str], *,
-                    blank: bool = False) -> list[str]:
+                    blank: bool = False, reveal_reason: str = "", for_recipient: str = "",
+                    basis: str = "consent", reason: str = "") -> list[str]:
         """Write one sheet of forms/sheets.py (intake … consent), filled from the case or
         blank for handwriting (pre-filled with the person when a case is given). Returns
-        warnings (characters no font has)."""
+        warnings (characters no font has).
+
+        A sensitive person's whereabouts are masked unless ``reveal_reason`` is given
+        (audited). A sheet ``for_recipient`` (another agency) is a disclosure, as in
+        ``print_intake``: it needs a consent covering the recipient today, or another
+        ``basis`` (支援会議（法第9条） / 法令) with its ``reason``; it is recorded (see
+        record_disclosure) and never shows the person's whereabouts (address, phones,
+        e-mail). A refused disclosure writes no file."""
         from forms.data import blank_data, collect
-        from forms.sheets import SHEETS
+        from forms.sheets import SHEETS, SHEET_TITLES
         if sheet not in SHEETS:
             raise ValidationErrors([ValidationError("sheet", _(
                 "Unknown sheet: {name}. Choose one of: {names}").format(
                     name=sheet, names=", ".join(SHEETS)))])
+        for_recipient = (for_recipient or "").strip()
+        if for_recipient and (case_id is None or blank):
+            raise ValidationErrors([ValidationError("for_recipient", _(
+                "A sheet for another agency is printed filled in from a case."))])
         if sheet in ("intake", "intake-noconsent"):
-            return self.print_intake(case_id, out, blank=blank, consent=sheet == "intake")
+            return self.print_intake(case_id, out, blank=blank, consent=sheet == "intake",
+                                     reveal_reason=reveal_reason, for_recipient=for_recipient,
+                                     basis=basis, reason=reason)
+        revealed = ""
         if case_id is None:
             if not blank:
                 raise ValidationErrors([ValidationError("case", _(
@@ -437,11 +453,34 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
             data = blank_data(self)
         else:
             self._require_case(case_id, Permission.PRINT)
-            data = collect(self, case_id, self._print_detail(case_id))
-        result = SHEETS[sheet](Path(out), self.agency, data, blank=blank)
+            detail = self._print_detail(case_id)
+            if for_recipient:
+                detail = _omit_whereabouts(self._store.case_detail(case_id))
+            elif reveal_reason.strip() and detail.person.sensitive:
+                revealed = validation.clean_text(reveal_reason, "reveal_reason", _("Reason"),
+                                                 required=True, max_len=500)
+                detail = self._store.case_detail(case_id)
+            data = collect(self, case_id, detail)
+        if not for_recipient:
+            result = SHEETS[sheet](Path(out), self.agency, data, blank=blank)
+        else:
+            # Written beside ``out`` first: a refused disclosure leaves no file, a failed
+            # rendering records no disclosure.
+            out = Path(out)
+            part = out.with_name(out.name + ".part")
+            try:
+                result = SHEETS[sheet](part, self.agency, data, blank=False)
+                self.record_disclosure(case_id, for_recipient,  # type: ignore[arg-type]
+                                       _(SHEET_TITLES[sheet]), basis, reason)
+                os.replace(part, out)
+            finally:
+                part.unlink(missing_ok=True)
         with self._store.transaction():
             self._store.audit(self.user.login, "print", case_id=case_id,
-                              detail=sheet + ("-blank" if blank else ""))
+                              detail=sheet + ("-blank" if blank else "")
+                              + ("-revealed" if revealed else "")
+                              + (f" → {for_recipient}" if for_recipient else ""),
+                              reason=revealed)
         return result.warnings
 
     def print_meeting(self, meeting_id: str, sheet: str = "agenda",
@@ -693,6 +732,24 @@ def clean_intake(data: IntakeInput) -> IntakeInput:
         topics=[t for t in TOPIC_KEYS if t in data.topics],
         consent_on=data.consent_on if data.consent else None,
     )
+
+
+def _omit_whereabouts(detail):
+    """The case as a sheet for another agency shows it: no address, postal code, phones or
+    e-mail of the person (nor the phone of whoever came with them), for every person — the
+    sheet says they are left out, and not whether access is restricted."""
+    from dataclasses import replace as dc_replace
+    if detail is None:
+        raise NotFound(_("Case not found."))
+    p = detail.person
+    left_out = _("(not given to other agencies)")
+    person = dc_replace(p, postal_code="",
+                        address=left_out if (p.address or p.postal_code) else "",
+                        phone_home=left_out if (p.phone_home or p.phone_mobile) else "",
+                        phone_mobile="", email="")
+    intakes = [dc_replace(i, visitor=dc_replace(i.visitor, phone=""))
+               if i.visitor is not None and i.visitor.phone else i for i in detail.intakes]
+    return dc_replace(detail, person=person, intakes=intakes)
 
 
 def _load_master_data(w) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Callable
 
+from app.i18n import N_
+
 if TYPE_CHECKING:
     from forms.output import PrintResult
 
@@ -36,6 +38,19 @@ def _intake(consent: bool) -> Renderer:
     return render_intake
 
 
+# The printed title of each sheet (msgids; the print menus and disclosure records use them).
+SHEET_TITLES: dict[str, str] = {
+    "intake": N_("Intake and application form"),
+    "intake-noconsent": N_("Intake and application form without the consent clause"),
+    "assessment": N_("Intake and assessment sheet"),
+    "plan": N_("Support plan and application for services"),
+    "records": N_("Support record sheet"),
+    "monitoring": N_("Monitoring sheet"),
+    "evaluation": N_("Plan evaluation sheet"),
+    "closure": N_("Closure and follow-up record"),
+    "consent": N_("Consent to the provision of information"),
+}
+
 SHEETS: dict[str, Renderer] = {
     "intake": _intake(True),
     "intake-noconsent": _intake(False),
@@ -48,4 +63,4 @@ SHEETS: dict[str, Renderer] = {
     "consent": _lazy("forms.consent", "render_consent"),
 }
 
-__all__ = ["MEETING_SHEETS", "SHEETS", "Renderer"]
+__all__ = ["MEETING_SHEETS", "SHEETS", "SHEET_TITLES", "Renderer"]
