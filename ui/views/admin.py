@@ -148,6 +148,9 @@ class AdminView(QWidget):
         self.tabs.addTab(self.audit, _("Audit log"))
         self.tabs.addTab(self.retention, _("Retention"))
         self.tabs.addTab(self.settings, _("Settings"))
+        from ui.views.ledger_import import LedgerImportView  # 台帳の取り込み (its own module)
+        self.ledger_import = LedgerImportView(desk, window=window)
+        self.tabs.addTab(self.ledger_import, _("Import a ledger"))
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
 
