@@ -60,7 +60,7 @@ def story_assessment(data: CaseData, a: Assessment | None) -> list[Flowable]:
     story.append(grid([[Label(_("Date of assessment")), date_or_blank(a.assessed_on if a else None),
                         Label(_("Written by")), a.author if a else "",
                         Label(_("Version")), version]],
-                      [26 * mm, 46 * mm, 18 * mm, 48 * mm, 14 * mm, 28 * mm],
+                      [26 * mm, 56 * mm, 18 * mm, 40 * mm, 12 * mm, 28 * mm],
                       value_style="body", row_heights=[9 * mm]))
     if a and a.reason:
         story.append(grid([[Label(_("Reason for re-assessment")), a.reason]],

@@ -715,7 +715,7 @@ def person_rows(case_no: str, person, *, on: date | None = None,
     kana = getattr(person, "kana", "") if person else ""
     name = getattr(person, "name", "") if person else ""
     birth_d = getattr(person, "birth_date", None) if person else None
-    birth = birth_with_age(birth_d, on) if birth_d else blank_birth_date()
+    birth = birth_with_age(birth_d, on) if birth_d else para(blank_birth_date(), "body")
     rows: list[list[Cell]] = [
         [Label(_("ID")), case_no, Label(_("Furigana")), kana],
         [Label(_("Name")), para(name, "large") if name else "", Label(_("Date of birth")), birth],
@@ -728,7 +728,8 @@ def person_rows(case_no: str, person, *, on: date | None = None,
     return rows
 
 
-PERSON_COLS = [20 * mm, 72 * mm, 22 * mm, CONTENT_WIDTH - 114 * mm]
+# the birth column holds 「昭・平・令　　年　　月　　日（満　　歳）」 on one line when blank
+PERSON_COLS = [20 * mm, 64 * mm, 22 * mm, CONTENT_WIDTH - 106 * mm]
 
 
 def person_grid(case_no: str, person, *, on: date | None = None, address: bool = True) -> Table:

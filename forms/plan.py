@@ -63,7 +63,7 @@ def story_plan(agency, data: CaseData, plan: Plan | None) -> list[Flowable]:
                         Label(_("Author")), plan.author if plan else "",
                         Label(_("Plan")), [kind, para(number, "body")]]],
                       [20 * mm, 46 * mm, 16 * mm, 42 * mm, 14 * mm, CONTENT_WIDTH - 138 * mm],
-                      value_style="body", row_heights=[None if plan else 12 * mm]))
+                      value_style="body", row_heights=[None]))  # the kind: 3 lines
     story.append(kit.gap(1.5))
     story.append(kit.person_grid(data.case_no, data.person,
                                  on=plan.created_on if plan else None, address=False))

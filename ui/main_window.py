@@ -7,7 +7,9 @@ from typing import Callable
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QToolBar, QWidget
+from PySide6.QtWidgets import (
+    QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget, QToolBar, QToolButton, QWidget,
+)
 
 from app.errors import TsunaguError
 from app.i18n import _
@@ -70,8 +72,22 @@ class MainWindow(QMainWindow):
         self.new_intake_action.triggered.connect(self.new_intake)
         self.blank_action = QAction(_("Blank intake form"), self)
         self.blank_action.triggered.connect(self.print_blank)
+        self.visit_kit_action = QAction(_("Home-visit kit (new person)"), self)
+        self.visit_kit_action.setToolTip(_("Blank sheets to take on a home visit to someone "
+                                           "not registered yet (intake, assessment, consent, "
+                                           "records). For registered cases: choose them in "
+                                           "the case list."))
+        self.visit_kit_action.triggered.connect(self.print_blank_visit_kit)
         for action in (self.list_action, self.new_intake_action, self.blank_action):
             toolbar.addAction(action)
+        # the blank sheets without a case: the intake form (one click), the visit kit (▾)
+        blank_menu = QMenu(self)
+        blank_menu.addAction(_("Blank intake form"), self.print_blank)
+        blank_menu.addAction(self.visit_kit_action)
+        self.blank_action.setMenu(blank_menu)
+        blank_button = toolbar.widgetForAction(self.blank_action)
+        if isinstance(blank_button, QToolButton):
+            blank_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         self.addToolBar(toolbar)
         self.toolbar = toolbar
         # Areas (ダッシュボード, 支援調整会議, 統計・報告, 同期, 管理 …): each registered in
@@ -169,6 +185,14 @@ class MainWindow(QMainWindow):
 
         run_in_background(self, lambda: desk.print_intake(None, path, blank=True), done,
                           self._failed)
+
+    def print_blank_visit_kit(self) -> None:
+        """訪問用セット for a new person: the blank visit sheets (ui/print_menu)."""
+        from ui.print_menu import SheetPrinter
+        printer = getattr(self, "kit_printer", None)
+        if printer is None:
+            self.kit_printer = printer = SheetPrinter(self, self.desk)
+        printer.print_visit_kit(None)
 
     def _failed(self, error: BaseException) -> None:
         self.show_error(str(error) if isinstance(error, TsunaguError) else repr(error))

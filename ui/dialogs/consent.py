@@ -148,6 +148,11 @@ class ConsentDialog(QDialog):
         buttons.addWidget(self.add_button)
         buttons.addWidget(self.withdraw_button)
         buttons.addStretch(1)
+        # 印刷: 情報提供に関する同意書 first (filled in / blank), then the other sheets
+        from ui.print_menu import PrintButton, SheetPrinter
+        self.printer = SheetPrinter(self, desk, case_id, dialogs=dialogs)
+        self.print_button = PrintButton(self.printer, own="consent")
+        buttons.addWidget(self.print_button)
         layout.addLayout(buttons)
         layout.addWidget(heading(_("Information given to other agencies")))
         layout.addWidget(self.disclosures_table, 1)

@@ -8,8 +8,8 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableView, QVBoxLayout,
-    QWidget,
+    QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableView,
+    QVBoxLayout, QWidget,
 )
 
 from app import text_ja
@@ -190,7 +190,8 @@ class CaseListView(QWidget):
         self.table = CaseTable()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # several cases can be chosen (Ctrl/Shift) for the home-visit kit
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
@@ -215,17 +216,49 @@ class CaseListView(QWidget):
         self.model.loaded.connect(self._update_count)
         self.model.modelReset.connect(self._update_count)
 
+        # 訪問用セット: the blank visit sheets pre-filled for each chosen case (ui/print_menu)
+        from ui.print_menu import SheetPrinter
+        self.printer = SheetPrinter(self, self.desk)
+        self.visit_kit_button = QPushButton(_("Print the home-visit kit"))
+        self.visit_kit_button.setToolTip(_("Blank sheets for a home visit (intake, assessment, "
+                                           "consent, records), with the name and case number "
+                                           "of each chosen case. Ctrl+click to choose several."))
+        self.visit_kit_button.setEnabled(False)
+        self.visit_kit_button.setMinimumWidth(self.visit_kit_button.fontMetrics().horizontalAdvance(
+            _("Print the home-visit kit ({n} cases)").format(n=99)) + 24)
+        self.visit_kit_button.clicked.connect(self.print_visit_kit)
+        self.printer.busy_changed.connect(lambda _busy: self._selection_changed())
+        self.table.selectionModel().selectionChanged.connect(
+            lambda *_a: self._selection_changed())
+        self.model.modelReset.connect(self._selection_changed)
+
         top = QHBoxLayout()
         top.addWidget(QLabel(_("Search")))
         top.addWidget(self.search)
         top.addStretch(1)
         top.addWidget(self.count_label)
+        top.addWidget(self.visit_kit_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
 
     def refresh(self) -> None:
         self.model.reload()
+
+    def selected_case_ids(self) -> list[str]:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        return [self.model.rows[r].id for r in rows if r < len(self.model.rows)]
+
+    def _selection_changed(self) -> None:
+        n = len(self.selected_case_ids())
+        self.visit_kit_button.setEnabled(n > 0 and not self.printer.busy)
+        self.visit_kit_button.setText(_("Print the home-visit kit ({n} cases)").format(n=n)
+                                      if n > 1 else _("Print the home-visit kit"))
+
+    def print_visit_kit(self) -> None:
+        ids = self.selected_case_ids()
+        if ids:
+            self.printer.print_visit_kit(ids)
 
     def _update_count(self) -> None:
         shown, total = len(self.model.rows), self.model.total

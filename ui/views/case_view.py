@@ -131,22 +131,19 @@ class CaseView(QWidget):
         kana = QLabel("　".join(facts))
         kana.setStyleSheet("font-size: 11pt; color: #333;")
 
-        self.print_button = QToolButton()
-        self.print_button.setText(_("Print"))
-        self.print_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.print_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.print_button.setMinimumHeight(34)
-        menu = QMenu(self.print_button)
-        self.print_actions = {
-            "filled": menu.addAction(_("Intake and application form (filled in)")),
-            "no_consent": menu.addAction(_("Intake and application form without the consent clause")),
-            "blank": menu.addAction(_("Intake and application form (blank, for handwriting)")),
+        # 印刷: every sheet of the case, filled in / blank / for another agency (ui/print_menu)
+        from ui.print_menu import PrintButton, SheetPrinter
+        self.printer = SheetPrinter(self, self.desk, case.id, case_no=case.case_no)
+        self.printer.printed.connect(self.printed)
+        self.print_button = PrintButton(self.printer)
+        self.print_menu = self.print_button.print_menu
+        self.print_actions = {   # the intake's entries, by their former names
+            "filled": self.print_menu.action("intake", "filled"),
+            "no_consent": self.print_menu.action("intake-noconsent", "filled"),
+            "blank": self.print_menu.action("intake", "blank"),
         }
-        self.print_actions["filled"].triggered.connect(lambda: self.print_intake("filled"))
-        self.print_actions["no_consent"].triggered.connect(lambda: self.print_intake("no_consent"))
-        self.print_actions["blank"].triggered.connect(lambda: self.print_intake("blank"))
-        self.print_button.setMenu(menu)
         self.print_status = QLabel()
+        self.printer.status.connect(self.print_status.setText)
 
         head = QVBoxLayout()
         head.addWidget(number)
@@ -158,7 +155,11 @@ class CaseView(QWidget):
         side.addWidget(self.print_button, 0, Qt.AlignmentFlag.AlignRight)
         side.addWidget(self.print_status, 0, Qt.AlignmentFlag.AlignRight)
         from ui.dialogs.case_privacy import CasePrivacyBar  # 閲覧制限, reveal, consent
+        kept = list(self.print_menu.actions())
         self.privacy = CasePrivacyBar(self)
+        for extra in [a for a in self.print_menu.actions() if a not in kept]:
+            self.print_menu.removeAction(extra)  # the print menu has every sheet for agencies
+        self.privacy.agency_print = self.print_menu.action("intake", "agency")
         side.addWidget(self.privacy, 0, Qt.AlignmentFlag.AlignRight)
         side.addStretch(1)
         top.addLayout(side)

@@ -540,12 +540,46 @@ class StepWizard(QWizard):
         self.prefill()
         self._restoring = False
         self.resize(1000, 700)
+        self.install_print_button()
         draft = self.desk.load_draft(self.draft_key)
         if draft:
             if self.ask_restore_draft():
                 self.restore(draft)
             else:
                 self.desk.discard_draft(self.draft_key)
+
+    # ---------------------------------------------------------------- 印刷
+    def install_print_button(self) -> None:
+        """「印刷」 at the bottom left: the step's own sheet (ui/print_menu.STEP_SHEETS) first,
+        filled from what is saved, blank, or for another agency; then the other sheets."""
+        from ui.print_menu import STEP_SHEETS, PrintMenu, SheetPrinter
+        self.printer = SheetPrinter(self, self.desk, self.case_id,
+                                    opener=self.context.get("opener"),
+                                    warn=self.context.get("warn"),
+                                    dialogs=self.context.get("dialogs"))
+        self.print_menu = PrintMenu(self.printer, own=STEP_SHEETS.get(self.step, ""),
+                                    parent=self)
+        self.setOption(QWizard.WizardOption.HaveCustomButton1, True)
+        self.setButtonText(QWizard.WizardButton.CustomButton1, _("Print") + " ▾")
+        self.print_button = self.button(QWizard.WizardButton.CustomButton1)
+        self.print_button.setToolTip(_("Print this step's sheet: filled in from what is "
+                                       "saved, blank for handwriting, or for another agency"))
+        self.customButtonClicked.connect(self._print_clicked)
+        self.printer.busy_changed.connect(lambda busy: self.print_button.setEnabled(not busy))
+        self.setButtonLayout([QWizard.WizardButton.CustomButton1, QWizard.WizardButton.Stretch,
+                              QWizard.WizardButton.BackButton, QWizard.WizardButton.NextButton,
+                              QWizard.WizardButton.CommitButton,
+                              QWizard.WizardButton.FinishButton,
+                              QWizard.WizardButton.CancelButton])
+
+    def _print_clicked(self, which) -> None:
+        if which in (QWizard.WizardButton.CustomButton1,
+                     QWizard.WizardButton.CustomButton1.value):
+            from PySide6.QtCore import QPoint
+            b = self.print_button
+            above = b.mapToGlobal(QPoint(0, 0))  # opens upwards, from the button bar
+            self.print_menu.popup(QPoint(above.x(),
+                                         above.y() - self.print_menu.sizeHint().height()))
 
     # ---------------------------------------------------------------- to override
     def load(self) -> None:
