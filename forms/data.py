@@ -33,6 +33,7 @@ class CaseData:
     decisions: list[dict[str, Any]] = field(default_factory=list)
     agenda: list[tuple[AgendaItem, date]] = field(default_factory=list)
     services: list[Service] = field(default_factory=list)
+    all_services: list[Service] = field(default_factory=list)   # inactive ones too (names)
     domains: list[tuple[str, str]] = field(default_factory=list)
     problems: list[tuple[str, str]] = field(default_factory=list)
     consents: list[Any] = field(default_factory=list)   # app.security.privacy.Consent, if any
@@ -64,7 +65,7 @@ class CaseData:
         return self.plans[-1] if self.plans else None
 
     def service_name(self, key: str) -> str:
-        return next((s.name for s in self.services if s.key == key), key)
+        return next((s.name for s in (self.all_services or self.services) if s.key == key), key)
 
     def meeting_of(self, subject_id: str) -> tuple[AgendaItem, date] | None:
         """The agenda item (and meeting date) that decided ``subject_id``, newest first."""
@@ -92,10 +93,19 @@ def collect(desk, case_id: str, detail: CaseDetail | None = None) -> CaseData:
         agenda=desk.case_agenda(case_id),
     )
     data.services = desk.services()
+    data.all_services = desk.services(include_inactive=True)   # names of deactivated ones
     consents = getattr(desk, "consents", None)   # the security layer's consent records
     if callable(consents):
         data.consents = list(consents(case_id))
-    data.domains, data.problems = desk.assessment_domains(), desk.assessment_problems()
+    # the active lists, plus deactivated entries the case's assessments used (their names)
+    used_d = {k for a in data.assessments for k in a.domains}
+    used_p = {k for a in data.assessments for k in a.problems}
+    active_d = {k for k, _n in desk.assessment_domains()}
+    active_p = {k for k, _n in desk.assessment_problems()}
+    data.domains = [(k, n) for k, n in desk.assessment_domains(include_inactive=True)
+                    if k in active_d or k in used_d]
+    data.problems = [(k, n) for k, n in desk.assessment_problems(include_inactive=True)
+                     if k in active_p or k in used_p]
     return data
 
 

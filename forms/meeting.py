@@ -94,7 +94,7 @@ def collect_meeting(desk, meeting_id: str, detail_of) -> MeetingData:
 
 def _plan_summary(desk, plan_id: str) -> str:
     plan = desk.plan(plan_id)
-    names = {s.key: s.name for s in desk.services()}
+    names = {s.key: s.name for s in desk.services(include_inactive=True)}
     lines = [_("Aim: {aim}").format(aim=plan.aim)]
     for g in plan.goals:
         lines.append(_("Goal: {goal}").format(goal=g.text)

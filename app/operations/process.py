@@ -124,15 +124,17 @@ class ProcessOperations:
         return meeting
 
     # ------------------------------------------------------------------ master data
-    def services(self) -> list[P.Service]:
-        """Services a plan can contain (master data), statutory ones flagged."""
-        return self._repo.services()
+    def services(self, include_inactive: bool = False) -> list[P.Service]:
+        """Services a plan can contain (master data), statutory ones flagged. Inactive ones
+        (deactivated by the administrator) only with ``include_inactive``: to show the
+        names on old records, never as a choice."""
+        return self._repo.services(active_only=not include_inactive)
 
-    def assessment_domains(self) -> list[tuple[str, str]]:
-        return self._repo.assessment_master("domain")
+    def assessment_domains(self, include_inactive: bool = False) -> list[tuple[str, str]]:
+        return self._repo.assessment_master("domain", active_only=not include_inactive)
 
-    def assessment_problems(self) -> list[tuple[str, str]]:
-        return self._repo.assessment_master("problem")
+    def assessment_problems(self, include_inactive: bool = False) -> list[tuple[str, str]]:
+        return self._repo.assessment_master("problem", active_only=not include_inactive)
 
     # ------------------------------------------------------------------ queries
     def case_state(self, case_id: str) -> P.CaseState:
@@ -461,7 +463,10 @@ class ProcessOperations:
         for i, item in enumerate(data.items):
             what = c.text(item.what, f"items.{i}.what", _("Support content"), required=True,
                           max_len=1000)
-            if item.service_key not in known:
+            # a deactivated service stays on the items that already had it (never a new choice)
+            kept = bool(item.id) and (self._repo.plan_item_row(item.id) or {}).get(
+                "service_key") == item.service_key
+            if item.service_key not in known and not kept:
                 c.add(f"items.{i}.service_key", _("Choose the service of the support item."))
             provider = c.text(item.provider, f"items.{i}.provider", _("Provider"), max_len=100,
                               multiline=False)

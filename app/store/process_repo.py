@@ -112,9 +112,10 @@ class ProcessRepo:
     def service(self, key: str) -> P.Service | None:
         return next((s for s in self.services(active_only=False) if s.key == key), None)
 
-    def assessment_master(self, kind: str) -> list[tuple[str, str]]:
+    def assessment_master(self, kind: str, active_only: bool = True) -> list[tuple[str, str]]:
+        active = " AND active = 1" if active_only else ""
         return [(r[0], r[1]) for r in self.conn.execute(
-            "SELECT key, name FROM assessment_master WHERE kind = ? AND active = 1"
+            f"SELECT key, name FROM assessment_master WHERE kind = ?{active}"
             " ORDER BY sort, key", (kind,))]
 
     # ------------------------------------------------------------------ from intake
@@ -272,10 +273,33 @@ class ProcessRepo:
                 w.insert("plan_item", {"plan_id": plan_id, **self._item_fields(item, i)})
         for gone in existing - kept:
             w.update("plan_item", gone, {"removed": 1})
+        status = self.conn.execute("SELECT status FROM plan WHERE id = ?", (plan_id,)).fetchone()
+        if status and status[0] == P.PlanStatus.APPROVED.value:   # プランの修正
+            self.keep_services_at_approval(w, plan_id)
 
     def set_plan(self, w: Writer, plan_id: str, **changes: Any) -> None:
         w.update("plan", plan_id, {k: (_iso(v) if isinstance(v, date) else v)
                                    for k, v in changes.items()})
+        if changes.get("status") == P.PlanStatus.APPROVED.value:
+            self.keep_services_at_approval(w, plan_id)
+
+    def keep_services_at_approval(self, w: Writer, plan_id: str) -> None:
+        """Record on each item of an approved plan the service as the master data says now
+        (name and flags): a later change of the master data applies to new plans only, and
+        past statistics never change (migration 0007). Items added by a プランの修正 get it
+        when written; an item whose service changed gets it anew."""
+        services = {r["key"]: r for r in self._all(
+            "SELECT key, name, statutory, employment, needs_decision FROM service")}
+        for r in self._all("SELECT id, service_key, service_at_approval FROM plan_item"
+                           " WHERE plan_id = ? AND removed = 0", (plan_id,)):
+            s = services.get(r["service_key"])
+            kept = json.loads(r["service_at_approval"]) if r["service_at_approval"] else None
+            if s is None or (kept and kept.get("key") == r["service_key"]):
+                continue
+            w.update("plan_item", r["id"], {"service_at_approval": json.dumps(
+                {"key": s["key"], "name": s["name"], "statutory": int(s["statutory"]),
+                 "employment": int(s["employment"]),
+                 "needs_decision": int(s["needs_decision"])}, ensure_ascii=False)})
 
     def insert_amendment(self, w: Writer, plan_id: str, case_id: str, amended_on: date,
                          reason: str, before: dict, after: dict) -> str:
@@ -300,7 +324,12 @@ class ProcessRepo:
         items = []
         for r in self._all("SELECT * FROM plan_item WHERE plan_id = ? AND removed = 0"
                            " ORDER BY sort", (plan_id,)):
-            if needs.get(r["service_key"]):
+            kept = json.loads(r["service_at_approval"]) if r.get("service_at_approval") else None
+            if kept and kept.get("key") == r["service_key"]:   # as when the plan was approved
+                need = bool(kept.get("needs_decision"))
+            else:
+                need = bool(needs.get(r["service_key"]))
+            if need:
                 state = {"approved": "decided", "refused": "refused"}.get(
                     decisions.get(r["service_key"], ""), "required")
             else:

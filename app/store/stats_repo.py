@@ -26,8 +26,12 @@ APPROVED = "('approved', 'approved_with_changes')"   # 了承 / 修正のうえ�
 # A plan counts for the month its meeting result (了承 / 修正のうえ了承) is dated in.
 _PLAN_IN_MONTH = (f"p.approved_on BETWEEN :start AND :end AND p.meeting_result IN {APPROVED}"
                   " AND p.approved_on IS NOT NULL")
+# A plan item counts with the service as it was when its plan was approved (migration 0007):
+# editing the master data never changes past figures.
+_ITEM_EMPLOYMENT = ("COALESCE(json_extract(pi.service_at_approval, '$.employment'),"
+                    " s.employment) = 1")
 _HAS_EMPLOYMENT = ("EXISTS (SELECT 1 FROM plan_item pi JOIN service s ON s.key = pi.service_key"
-                   " WHERE pi.plan_id = p.id AND s.employment = 1)")
+                   f" WHERE pi.plan_id = p.id AND {_ITEM_EMPLOYMENT})")
 
 
 def _target_before(outcome_col: str) -> str:
@@ -37,7 +41,7 @@ def _target_before(outcome_col: str) -> str:
         " WHERE c2.person_id = c.person_id AND p2.approved_on IS NOT NULL"
         f" AND p2.approved_on <= e.{outcome_col} AND p2.meeting_result IN {APPROVED}"
         " AND EXISTS (SELECT 1 FROM plan_item pi JOIN service s ON s.key = pi.service_key"
-        " WHERE pi.plan_id = p2.id AND s.employment = 1))")
+        f" WHERE pi.plan_id = p2.id AND {_ITEM_EMPLOYMENT}))")
 
 
 def _outcome(col: str, among_targets: bool) -> str:
@@ -228,10 +232,13 @@ class StatsRepo:
                 " GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2", args):
             put(r[0], "sources", r[1], r[2])
         for r in self.conn.execute(
-                "SELECT substr(d.decided_on, 1, 7), COALESCE(s.name, d.service_key), count(*)"
+                "SELECT substr(d.decided_on, 1, 7), COALESCE((SELECT json_extract("
+                " pi.service_at_approval, '$.name') FROM plan_item pi WHERE pi.plan_id ="
+                " d.plan_id AND pi.service_key = d.service_key AND pi.service_at_approval"
+                " IS NOT NULL LIMIT 1), s.name, d.service_key) AS name, count(*)"
                 " FROM decision d LEFT JOIN service s ON s.key = d.service_key"
                 " WHERE d.decided_on BETWEEN :start AND :end AND d.result = 'approved'"
-                " GROUP BY 1, d.service_key ORDER BY 1, MIN(COALESCE(s.sort, 999)), 2", args):
+                " GROUP BY 1, name ORDER BY 1, MIN(COALESCE(s.sort, 999)), 2", args):
             put(r[0], "services", r[1], r[2])
         for part, prefix in (("routes", "route:"), ("sources", "source:"),
                              ("services", "service:")):

@@ -37,6 +37,11 @@ ACTIONS: dict[str, str] = {
     "purge": N_("Deleted for good (retention)"), "backup": N_("Backup"),
     "assign": N_("Assigned"), "hand_over": N_("Handed over"),
     "coworker_add": N_("Co-worker added"), "create": N_("Database created"),
+    "master_add": N_("Master data: added"), "master_edit": N_("Master data: edited"),
+    "master_move": N_("Master data: order changed"),
+    "master_deactivate": N_("Master data: deactivated"),
+    "master_reactivate": N_("Master data: reactivated"),
+    "master_delete": N_("Master data: deleted"),
 }
 
 

@@ -283,7 +283,7 @@ class CaseView(QWidget):
         def work() -> dict[str, Any]:
             return {"detail": desk.get_case(case_id), "steps": desk.case_steps(case_id),
                     "next": desk.next_actions(case_id), "plans": desk.plans(case_id),
-                    "services": desk.services(),
+                    "services": desk.services(include_inactive=True),
                     "timeline": desk.timeline(case_id, [kind] if kind else None)}
 
         run_in_background(self, work, self._apply, self._read_failed)

@@ -55,8 +55,8 @@ class PlanWizard(StepWizard):
         self.resize(1220, 720)   # the items table needs the width (screens are 1280 wide)
 
     def load(self) -> None:
-        self.services = self.desk.services()
-        self.by_key = {s.key: s for s in self.services}
+        self.services = self.desk.services()   # the choices: active services only
+        self.by_key = {s.key: s for s in self.desk.services(include_inactive=True)}
         self.base: P.Plan | None = None
         if self.mode in ("amend", "replan"):
             self.base = self.desk.current_plan(self.case_id)
@@ -280,7 +280,7 @@ class DecisionWizard(StepWizard):
 
     def load(self) -> None:
         self.plan = self.desk.current_plan(self.case_id)
-        names = {s.key: s.name for s in self.desk.services()}
+        names = {s.key: s.name for s in self.desk.services(include_inactive=True)}
         self.pending = [(i.service_key, names.get(i.service_key, i.service_key))
                         for i in (self.plan.items if self.plan else [])
                         if i.decision == "required"]
@@ -324,7 +324,7 @@ class ServiceStartWizard(StepWizard):
     def load(self) -> None:
         self.plan = self.desk.current_plan(self.case_id)
         self.state = self.desk.case_state(self.case_id)
-        self.names = {s.key: s.name for s in self.desk.services()}
+        self.names = {s.key: s.name for s in self.desk.services(include_inactive=True)}
 
     def build(self) -> list[StepPage]:
         page = StepPage(self, "start", _("Start of services"),
