@@ -204,18 +204,18 @@ def read_table(path: Path) -> list[tuple[int, list[Any]]]:
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise LedgerFileError(_("Old Excel files (.xls) cannot be read: save the ledger as "
                                 ".xlsx or CSV and import that."))
-    if data.startswith(b"\xef\xbb\xbf"):
-        text = data[3:].decode("utf-8", errors="strict")
-    else:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
+    try:
+        if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 BOM, then bytes that are not UTF-8
+            text = data[3:].decode("utf-8", errors="strict")
+        else:
             try:
-                text = data.decode("cp932")
+                text = data.decode("utf-8")
             except UnicodeDecodeError:
-                raise LedgerFileError(_(
-                    "The file is neither UTF-8 nor Shift_JIS (cp932) text, nor an Excel "
-                    "workbook (.xlsx).")) from None
+                text = data.decode("cp932")
+    except UnicodeDecodeError:
+        raise LedgerFileError(_(
+            "The file is neither UTF-8 nor Shift_JIS (cp932) text, nor an Excel "
+            "workbook (.xlsx).")) from None
     rows = []
     for n, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
         rows.append((n, list(cells)))
@@ -233,8 +233,13 @@ def _read_xlsx(data: bytes) -> list[tuple[int, list[Any]]]:
         if not wb.worksheets:
             return []
         ws = wb.worksheets[0]
+        # read-only sheets are parsed while iterating: broken XML in a cell (e.g. a
+        # character reference to a lone surrogate) surfaces here, not at load_workbook
         return [(n, list(cells)) for n, cells in enumerate(ws.iter_rows(values_only=True),
                                                            start=1)]
+    except Exception as e:  # noqa: BLE001 - ParseError, ValueError, KeyError, …
+        raise LedgerFileError(_("The Excel file cannot be read: {reason}").format(
+            reason=str(e) or type(e).__name__)) from None
     finally:
         wb.close()
 

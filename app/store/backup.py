@@ -83,6 +83,9 @@ def make_backup(conn: db.Connection, raw_key: bytes, keys_file: Path, folder: st
         raise StoreError(_("The backup could not be written to {folder}: {error}. Check that "
                            "the drive is connected and has free space.")
                          .format(folder=folder, error=exc.strerror or exc)) from exc
+    except db.DiskFull as exc:  # SQLITE_FULL, as the connection wrapper reports it
+        _remove_pair(target)
+        raise _disk_full(folder) from exc
     except db.DatabaseError as exc:
         # SQLite reports ENOSPC as "database or disk is full" (SQLITE_FULL).
         _remove_pair(target)

@@ -47,8 +47,30 @@ def is_damage(exc: BaseException) -> bool:
         m in str(exc).lower() for m in _DAMAGE_MARKERS)
 
 
+SQLITE_FULL = 13
+
+
+class DiskFull(StoreError):
+    """SQLITE_FULL: the drive has no room left. SQLite has rolled the write back (in WAL
+    mode a failed COMMIT leaves nothing behind), so the message says nothing was saved."""
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    return isinstance(exc, sqlcipher3.OperationalError) and (
+        getattr(exc, "sqlite_errorcode", None) == SQLITE_FULL
+        or "database or disk is full" in str(exc).lower())
+
+
+def _disk_full() -> DiskFull:
+    return DiskFull(_("The disk is full, so this could not be saved. Nothing of this "
+                      "operation was written; everything saved before is kept. Free some "
+                      "space on the drive (or move the database to a larger drive), then try "
+                      "again."))
+
+
 class Connection(sqlcipher3.Connection):
-    """A connection that reports a damaged page as DamagedDatabase, wherever it is read."""
+    """A connection that reports a damaged page as DamagedDatabase and a full disk as
+    DiskFull (Japanese messages, not SQLite's English), wherever they happen."""
 
     db_path: Path = Path("?")
 
@@ -58,6 +80,8 @@ class Connection(sqlcipher3.Connection):
         except sqlcipher3.DatabaseError as exc:
             if is_damage(exc):
                 raise _damaged(self.db_path) from exc
+            if is_disk_full(exc):
+                raise _disk_full() from exc
             raise
 
     def executemany(self, *args, **kwargs):  # type: ignore[override]
@@ -66,6 +90,8 @@ class Connection(sqlcipher3.Connection):
         except sqlcipher3.DatabaseError as exc:
             if is_damage(exc):
                 raise _damaged(self.db_path) from exc
+            if is_disk_full(exc):
+                raise _disk_full() from exc
             raise
 
 

@@ -8,6 +8,7 @@ second instance can say who has the desk open.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import socket
@@ -42,11 +43,22 @@ class DeskLock:
                         since=holder.get("since", "?")))
         info = {"user": login, "host": socket.gethostname(), "pid": os.getpid(),
                 "since": datetime.now().strftime("%Y-%m-%d %H:%M")}
-        fh.seek(0)
-        fh.truncate()
-        fh.write(json.dumps(info, ensure_ascii=False).encode("utf-8").ljust(512))
-        fh.flush()
-        os.fsync(fh.fileno())
+        try:
+            fh.seek(0)
+            fh.truncate()
+            fh.write(json.dumps(info, ensure_ascii=False).encode("utf-8").ljust(512))
+            fh.flush()
+            os.fsync(fh.fileno())
+        except OSError as exc:  # a full disk: give the lock back, say so in words
+            _unlock(fh)
+            try:
+                fh.close()  # flushes the unwritten buffer again: ENOSPC again, fd closed
+            except OSError:
+                pass
+            if exc.errno == errno.ENOSPC:
+                from app.store.db import _disk_full
+                raise _disk_full() from exc
+            raise
         self._fh = fh
 
     def holder(self) -> dict:

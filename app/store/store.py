@@ -84,6 +84,8 @@ class Store:
         if self.conn is not None:
             try:
                 self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except db.DiskFull:
+                pass  # every commit is safe in the -wal file; the next open checkpoints it
             finally:
                 self.conn.close()
                 self.conn = None  # type: ignore[assignment]
@@ -121,8 +123,12 @@ class Store:
             try:
                 yield writer
             except BaseException:
-                self.conn.execute(f"ROLLBACK TO {name}")
-                self.conn.execute(f"RELEASE {name}")
+                # SQLITE_FULL (or IOERR) mid-statement may already have rolled back the
+                # whole transaction: then there is no savepoint left, and the original
+                # error (not "no such savepoint") must reach the caller.
+                if self.conn.in_transaction:
+                    self.conn.execute(f"ROLLBACK TO {name}")
+                    self.conn.execute(f"RELEASE {name}")
                 raise
             self.conn.execute(f"RELEASE {name}")
             return
@@ -130,9 +136,15 @@ class Store:
         try:
             yield writer
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:  # SQLite may have rolled back already (disk full)
+                self.conn.execute("ROLLBACK")
             raise
-        self.conn.execute("COMMIT")
+        try:
+            self.conn.execute("COMMIT")
+        except BaseException:
+            if self.conn.in_transaction:  # a failed COMMIT leaves nothing half-written
+                self.conn.execute("ROLLBACK")
+            raise
 
     # -- local and settings ------------------------------------------------------
     def local(self, key: str) -> str | None:
