@@ -67,6 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help=_("build a demo desk with synthetic cases"))
     _common(p)
     p.add_argument("--cases", type=int, default=200, help=_("number of cases"))
+    p.add_argument("--records-per-case", type=int, default=10,
+                   help=_("about how many support records each case gets"))
 
     p = sub.add_parser("cases", help=_("list or search cases"))
     csub = p.add_subparsers(dest="cases_command", metavar=_("action"))
@@ -236,7 +238,7 @@ def run(argv: list[str] | None = None) -> int:
         from app.demo import create_demo
         path = _db(args)
         login, password = create_demo(
-            path, args.cases,
+            path, args.cases, records_per_case=args.records_per_case,
             progress=lambda done, total: print(f"{done}/{total}", file=sys.stderr))
         print(_("Demo desk: {path}").format(path=path))
         print(_("User: {login}").format(login=login))

@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from app.demo import create_demo, demo_intake  # noqa: E402
+from app.demo import GENERATOR_VERSION, create_demo, demo_intake  # noqa: E402
 from app.desk import Desk  # noqa: E402
 from app.security.keyslots import KeySlots  # noqa: E402
 from app.store import db  # noqa: E402
@@ -38,7 +38,13 @@ TARGETS = {  # seconds, issue 8 at N = 100,000
     "startup_to_login": 1.5, "unlock": None, "search_kana": 0.05, "search_kanji_1char": 0.05,
     "search_3chars": 0.05, "case_list_first_screen": 0.05, "open_case": 0.1,
     "save_intake": 0.03, "pdf_5_pages": 0.3, "monthly_report": 1.0, "fiscal_year_report": 2.0,
+    "open_case_1000_records": 0.1, "save_support_record": 0.03, "unlock_to_dashboard": None,
 }
+RATIO_TARGET = 1.3      # encrypted / plain
+RSS_TARGET_MB = 400
+BIG_CASE_RECORDS = 1000
+BUNDLE_CASES = 200
+SETUP_VERSION = 1       # what prepare() adds to a cached desk
 
 
 def median_time(fn, rounds: int) -> float:
@@ -50,22 +56,101 @@ def median_time(fn, rounds: int) -> float:
     return statistics.median(times)
 
 
-def build(cases: int) -> tuple[Path, str, str]:
+def build(cases: int, records: int = 10, share: float = 1.0) -> tuple[Path, str, str]:
+    """The cached desk; its name carries the generator version, so a desk made by an older
+    generator is not reused."""
     folder = Path(os.environ.get("TSUNAGU_BENCH_DIR", tempfile.gettempdir())) / "tsunagu-bench"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"desk-{cases}.db"
-    meta = folder / f"desk-{cases}.json"
+    stem = f"desk-{cases}-g{GENERATOR_VERSION}-r{records}" + (f"-p{share:g}" if share < 1 else "")
+    path = folder / f"{stem}.db"
+    meta = folder / f"{stem}.json"
     if path.exists() and meta.exists():
         info = json.loads(meta.read_text())
         return path, info["login"], info["password"]
-    for p in folder.glob(f"desk-{cases}.db*"):
-        p.unlink()
+    for p in folder.glob(f"{stem}*"):
+        if p.is_file():
+            p.unlink()
     t = time.perf_counter()
-    login, password = create_demo(path, cases, progress=lambda d, n: print(
-        f"\rbuilding {d}/{n}", end="", file=sys.stderr))
-    print(f"\rbuilt {cases} cases in {time.perf_counter() - t:.0f} s", file=sys.stderr)
-    meta.write_text(json.dumps({"login": login, "password": password}))
+    login, password = create_demo(
+        path, cases, records_per_case=records, process_share=share, progress=lambda d, n: print(
+            f"\rbuilding {d}/{n} ({time.perf_counter() - t:.0f} s)", end="", file=sys.stderr))
+    built = time.perf_counter() - t
+    print(f"\rbuilt {cases} cases in {built:.0f} s", file=sys.stderr)
+    meta.write_text(json.dumps({"login": login, "password": password,
+                                "build_seconds": round(built)}))
     return path, login, password
+
+
+def prepare(path: Path, login: str, password: str) -> dict:
+    """Once per cached desk: a desk device made with add_device, then 200 new cases (not on
+    that device: the bundle to import) and one case with 1,000 support records."""
+    meta_path = path.with_suffix(".json")
+    info = json.loads(meta_path.read_text())
+    if info.get("setup") == SETUP_VERSION:
+        return info
+    from app.demo import fill
+    from app.process import (Goal, MeetingResult, MonitoringInput, PlanInput, PlanItem,
+                             RecordMethod, ScreeningResult, AssessmentInput)
+    from datetime import datetime, timedelta
+    import random
+    import shutil
+    for p in path.parent.glob(path.stem + "-plain.db*"):
+        p.unlink()
+    device_dir = path.parent / (path.stem + "-device")
+    shutil.rmtree(device_dir, ignore_errors=True)
+    desk = Desk.open(path, login, password)
+    try:
+        t = time.perf_counter()
+        desk.add_device("desk", "ベンチ用の窓口PC", device_dir)
+        print(f"device made in {time.perf_counter() - t:.0f} s", file=sys.stderr)
+        before = {r[0] for r in desk.store.conn.execute("SELECT id FROM case_file")}
+        fill(desk, BUNDLE_CASES, seed=8, days=90)
+        bundle = sorted({r[0] for r in desk.store.conn.execute("SELECT id FROM case_file")}
+                        - before)
+        rng = random.Random(3)
+        today = desk.today()
+        start = today - timedelta(days=3 * 365)
+        from dataclasses import replace
+        from app.domain import Triage
+        with desk.batch():
+            data = replace(demo_intake(rng, desk, start), triage=Triage.CONTINUE,
+                           referral_to="", accompanied=False, check_on=None)
+            cid = desk.register_intake(data).case.id
+        with desk.batch():
+            try:
+                desk.save_assessment(cid, AssessmentInput(start + timedelta(days=7),
+                                                          problems=["economic_hardship"],
+                                                          analysis="長期の支援が必要"))
+                desk.screen(cid, ScreeningResult.CONTINUE, start + timedelta(days=7))
+                plan = desk.draft_plan(cid, PlanInput(
+                    aim="自分の収入で暮らす", goals=[Goal("生活リズムを整える")],
+                    items=[PlanItem("月1回の面談", "self_reliance")],
+                    period_from=start + timedelta(days=30),
+                    period_to=start + timedelta(days=3 * 365 - 30),
+                    signed_on=start + timedelta(days=10)))
+                m = desk.plan_meeting(start + timedelta(days=20))
+                desk.submit_plan(plan.id, m.id)
+                desk.record_meeting_results(m.id, {i.id: (MeetingResult.APPROVED, "")
+                                                   for i in desk.pending_agenda(m.id)})
+                desk.start_service(plan.items[0].id, start + timedelta(days=25))
+                for k in range(30):
+                    desk.add_monitoring(cid, MonitoringInput(start + timedelta(days=35 + 34 * k)))
+            except Exception as e:  # noqa: BLE001 - the records matter, not the plan
+                print(f"big case without a plan: {e}", file=sys.stderr)
+        methods = list(RecordMethod)
+        with desk.batch():
+            for k in range(BIG_CASE_RECORDS):
+                on = start + timedelta(days=int(k * 3 * 365 / BIG_CASE_RECORDS))
+                desk.add_record(cid, datetime(on.year, on.month, on.day, 10, 0),
+                                methods[k % len(methods)],
+                                f"面談{k + 1}回目。生活の状況と求職活動の進み具合を確認した。" * 2,
+                                contact_person="本人", next_action="次回の面談日を調整")
+    finally:
+        desk.close()
+    info.update({"setup": SETUP_VERSION, "device": str(device_dir / "tsunagu.db"),
+                 "bundle_cases": bundle, "big_case": cid})
+    meta_path.write_text(json.dumps(info))
+    return info
 
 
 def plain_copy(path: Path, raw_key: bytes) -> Path:
@@ -111,55 +196,138 @@ def measure_store(store: Store, rounds: int) -> dict[str, float]:
     return r
 
 
+def measure_desk(desk: Desk, info: dict, rounds: int) -> dict[str, float]:
+    """What the screens load, through the Desk (the same calls on both databases)."""
+    from datetime import datetime
+    from app.process import RecordMethod
+    r = {}
+    r["dashboard"] = median_time(desk.dashboard, rounds)
+    big = info["big_case"]
+
+    def open_case():  # what the case view loads
+        desk.get_case(big), desk.timeline(big), desk.support_records(big), desk.current_plan(big)
+    r["open_case_1000_records"] = median_time(open_case, rounds)
+    some = desk.list_cases(limit=1, offset=100)[0].id
+    now = datetime.now().replace(second=0, microsecond=0)
+    r["save_support_record"] = median_time(lambda: desk.add_record(
+        some, now, RecordMethod.PHONE, "本人より電話。面接の結果を聞いた。",
+        contact_person="本人", next_action="来週来所"), rounds)
+    # issue 7: figures counted from the records (the month and fiscal year of today)
+    month = date.today().strftime("%Y-%m")
+    fy = date.today().year if date.today().month >= 4 else date.today().year - 1
+    if hasattr(desk, "monthly_report"):
+        r["monthly_report"] = median_time(lambda: desk.monthly_report(month), rounds)
+        r["fiscal_year_report"] = median_time(lambda: desk.fiscal_year_report(fy), rounds)
+    return r
+
+
+def measure_bundle(desk: Desk, info: dict, login: str, password: str, rounds: int
+                   ) -> dict[str, float]:
+    """export_bundle(cases=200) on the desk; import into a fresh copy of the desk device
+    made with add_device before those cases existed (each round on its own copy)."""
+    import shutil
+    folder = Path(tempfile.mkdtemp(prefix="tsunagu-bundle-"))
+    try:
+        out = folder / "200.tsb"
+        t = time.perf_counter()
+        desk.export_bundle(out, cases=info["bundle_cases"])
+        export = time.perf_counter() - t
+        if export < 5:  # slow exports are timed once (the whole journal is read each time)
+            export = median_time(lambda: desk.export_bundle(out, cases=info["bundle_cases"]),
+                                 rounds)
+        device = Path(info["device"])
+        times, applied = [], 0
+        for i in range(max(1, min(rounds, 3))):
+            target = folder / f"dev{i}" / "tsunagu.db"
+            target.parent.mkdir()
+            shutil.copy(device, target)
+            shutil.copy(str(device) + ".keys", str(target) + ".keys")
+            other = Desk.open(target, login, password)
+            try:
+                t = time.perf_counter()
+                applied = other.import_bundle(out)["applied"]
+                times.append(time.perf_counter() - t)
+            finally:
+                other.close()
+            for p in target.parent.iterdir():
+                p.unlink()
+        return {"bundle_export_200_cases": export,
+                "bundle_import_200_cases": statistics.median(times),
+                "bundle_bytes": out.stat().st_size, "bundle_entries": applied}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def unlock_seconds(path: Path, login: str, password: str, rounds: int) -> float:
+    """Desk.open (key derivation, migrations check, login audit) and the dashboard."""
+    def once():
+        desk = Desk.open(path, login, password)
+        try:
+            desk.dashboard()
+        finally:
+            desk.close()
+    return median_time(once, max(1, min(rounds, 3)))
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cases", type=int, default=10000)
+    ap.add_argument("--records-per-case", type=int, default=10)
+    ap.add_argument("--process-share", type=float, default=1.0,
+                    help="share of the cases taken through the process beyond intake")
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
 
-    path, login, password = build(args.cases)
+    path, login, password = build(args.cases, args.records_per_case, args.process_share)
+    info = prepare(path, login, password)
     results: dict[str, dict] = {}
-
-    t = time.perf_counter()
+    results["unlock_to_dashboard"] = {"encrypted": unlock_seconds(path, login, password,
+                                                                   args.rounds)}
     desk = Desk.open(path, login, password)
-    unlock = time.perf_counter() - t
-    results["unlock"] = {"encrypted": unlock}
     enc = measure_store(desk.store, args.rounds)
+    enc.update(measure_desk(desk, info, args.rounds))
 
     import random
     rng = random.Random(1)
+
     def save():
         desk.register_intake(demo_intake(rng, desk, date.today()))
     results["save_intake"] = {"encrypted": median_time(save, args.rounds)}
-    # issue 7: figures counted from the records (the month and fiscal year of today)
-    month = date.today().strftime("%Y-%m")
-    fy = date.today().year if date.today().month >= 4 else date.today().year - 1
-    results["monthly_report"] = {"encrypted": median_time(
-        lambda: desk.monthly_report(month), args.rounds)}
-    results["fiscal_year_report"] = {"encrypted": median_time(
-        lambda: desk.fiscal_year_report(fy), args.rounds)}
+    rss_before_bundle = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    bundle = measure_bundle(desk, info, login, password, args.rounds)
     raw_key = KeySlots.load(path).unlock(login, password)
+    user = desk.user
     desk.close()
 
-    plain = Store(db.connect(plain_copy(path, raw_key), None), path, b"")
+    plain_path = plain_copy(path, raw_key)
+    plain = Store(db.connect(plain_path, None), plain_path, b"")
     pl = measure_store(plain, args.rounds)
+    plain_desk = Desk(plain, user)
+    pl.update(measure_desk(plain_desk, info, args.rounds))
     plain.conn.close()
     for k, v in enc.items():
-        results[k] = {"encrypted": v, "plain": pl[k], "ratio": v / pl[k] if pl[k] else None}
+        results[k] = {"encrypted": v, "plain": pl.get(k),
+                      "ratio": v / pl[k] if pl.get(k) else None}
+    for k in ("bundle_export_200_cases", "bundle_import_200_cases"):
+        results[k] = {"encrypted": bundle[k]}
 
     sys.path.insert(0, str(ROOT / "tests" / "bench"))
     from bench_pdf import five_page_story_seconds  # type: ignore
     results["pdf_5_pages"] = {"encrypted": five_page_story_seconds(args.rounds)}
     startup = startup_seconds()
     results["startup_to_login"] = {"encrypted": startup}
-    for name in ("open_case_1000_records", "save_support_record", "bundle_200_cases"):
-        results[name] = {"encrypted": None, "note": "n/a: not built yet"}
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     summary = {"cases": args.cases, "machine": f"{platform.machine()} {os.cpu_count()} cores, "
                f"{platform.system()} {platform.release()}, Python {platform.python_version()}",
                "date": date.today().isoformat(), "db_mb": round(path.stat().st_size / 2**20, 1),
-               "peak_rss_mb": round(peak_mb, 1), "results": results}
+               "peak_rss_mb": round(peak_mb, 1),
+               "peak_rss_mb_before_bundle": round(rss_before_bundle, 1),
+               "records_per_case": args.records_per_case,
+               "process_share": args.process_share,
+               "build_seconds": info.get("build_seconds"),
+               "bundle": {k: bundle[k] for k in ("bundle_bytes", "bundle_entries")},
+               "results": results}
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=1))
         return 0
@@ -172,7 +340,13 @@ def main() -> int:
         print(f"{name:28} {ms(r.get('encrypted')):>13} {ms(r.get('plain')):>9} "
               f"{(format(r['ratio'], '.2f') if r.get('ratio') else '-'):>6} "
               f"{(format(target * 1000, '.0f') if target else '-'):>10}")
-    print(f"peak RSS: {summary['peak_rss_mb']} MB (target < 400 MB)")
+    worst = max((r["ratio"] for r in results.values() if r.get("ratio")), default=None)
+    print(f"worst encrypted/plain ratio: {worst:.2f} (target <= {RATIO_TARGET})" if worst
+          else "worst encrypted/plain ratio: n/a")
+    print(f"peak RSS: {summary['peak_rss_mb']} MB, before the bundle export "
+          f"{summary['peak_rss_mb_before_bundle']} MB (target < {RSS_TARGET_MB} MB)")
+    print(f"bundle of {BUNDLE_CASES} cases: {bundle['bundle_bytes'] / 2**20:.1f} MB, "
+          f"{bundle['bundle_entries']} entries applied")
     return 0
 
 
