@@ -150,9 +150,13 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
         return cls(store, user, lock=lock), recovery
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str], login: str, password: str) -> "Desk":
+    def open(cls, path: str | os.PathLike[str], login: str, password: str, *,
+             lock: DeskLock | None = None) -> "Desk":
         """Unlock with a user's password. Raises WrongPassword, DamagedDatabase,
-        TruncatedDatabase, NewerDatabase or MissingKeySlots with a Japanese message."""
+        TruncatedDatabase, NewerDatabase or MissingKeySlots with a Japanese message.
+
+        ``lock``: the one-writer lock kept by ``suspend`` (the screen lock); the desk takes
+        it over on success and leaves it with the caller on failure."""
         path = Path(path)
         if not path.exists():
             raise StoreError(_("No database was found at {path}.").format(path=str(path)))
@@ -166,7 +170,7 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
         except WrongPassword:
             throttle.failed(login)
             raise
-        return cls._open_with_key(path, raw_key, login)
+        return cls._open_with_key(path, raw_key, login, lock)
 
     @classmethod
     def open_with_recovery_key(cls, path: str | os.PathLike[str], recovery_key: str) -> "Desk":
@@ -184,13 +188,25 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
         return cls._open_with_key(path, raw_key, None)
 
     @classmethod
-    def _open_with_key(cls, path: Path, raw_key: bytes, login: str | None) -> "Desk":
-        lock = DeskLock(path)
-        lock.acquire(login or "recovery")
+    def _open_with_key(cls, path: Path, raw_key: bytes, login: str | None,
+                       kept: DeskLock | None = None) -> "Desk":
+        if kept is not None and kept.held:
+            lock = kept
+            lock.ensure_held(login or "recovery")  # AlreadyOpen if someone took it meanwhile
+        else:
+            lock = DeskLock(path)
+            lock.acquire(login or "recovery")
+
+        def give_back() -> None:
+            if lock is kept:
+                lock.mark_locked(True)  # still the caller's, still locked
+            else:
+                lock.release()
+
         try:
             store = Store.open(path, raw_key)
         except BaseException:
-            lock.release()
+            give_back()
             raise
         try:
             if login is None:
@@ -214,7 +230,7 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
             throttle.clear()
         except BaseException:
             store.close()
-            lock.release()
+            give_back()
             raise
         return cls(store, user, lock=lock)
 
@@ -246,6 +262,17 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
                 self._store = None  # type: ignore[assignment]
                 if self._lock is not None:
                     self._lock.release()
+
+    def suspend(self) -> DeskLock | None:
+        """The screen lock: close the database and drop the key, but keep this program's
+        one-writer lock (marked locked), so that no second program opens the desk while
+        this one waits with unsaved input. Hand the lock to ``Desk.open(..., lock=)`` at
+        unlock, or ``release()`` it when the program quits."""
+        lock, self._lock = self._lock, None
+        self.close()
+        if lock is not None:
+            lock.mark_locked(True)
+        return lock
 
     @property
     def closed(self) -> bool:

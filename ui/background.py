@@ -116,6 +116,15 @@ class SerializedDesk:
     def raw(self):
         return self._desk
 
+    def rebind(self, desk) -> None:
+        """Point this wrapper (and so every view holding it) at ``desk`` — the screen lock
+        swaps in a stand-in while locked and the newly opened desk at unlock. Waits for a
+        call in progress on the old desk to end."""
+        if isinstance(desk, SerializedDesk):
+            desk = desk.raw
+        with self._lock:
+            self._desk = desk
+
     def __getattr__(self, name: str):
         with self._lock:
             value = getattr(self._desk, name)

@@ -6,6 +6,11 @@ Unlocking opens the database again through ``Desk.open`` (the login back-off and
 apply), rebinds the desk every view and wizard holds — they share one ``SerializedDesk`` —
 and shows the same windows again: same tabs, same case, open wizards with their input.
 
+The one-writer lock (app/store/lock.py) stays held while locked: the locked program is
+still open, with unsaved input in its windows, so a second program is refused (naming the
+user and computer, and saying the screen there is locked). It is given back only when the
+program quits (「終了」 on the lock screen, or closing the main window).
+
 Why hide rather than cover: a covered window still answers screen readers, the taskbar
 preview and ``grab()``; a hidden one shows nothing. A modal question open at the moment of
 locking is answered 「キャンセル」 (Qt ends a hidden dialog's loop) — the safe answer.
@@ -48,25 +53,24 @@ class DeskLocked(TsunaguError):
 
 
 class LockedDesk:
-    """Stands in for the desk while locked: ``closed``, and every other call refused."""
+    """Stands in for the desk while locked: ``closed``, and every other call refused.
+    Holds the one-writer lock kept by ``Desk.suspend``; ``close`` (the program quits)
+    gives it back."""
 
     closed = True
 
-    def __init__(self, user, path: Path):
+    def __init__(self, user, path: Path, lock=None):
         self.user = user
         self.path = path
+        self.lock = lock
 
     def close(self) -> None:
-        pass
+        lock, self.lock = self.lock, None
+        if lock is not None:
+            lock.release()
 
     def __getattr__(self, name: str):
         raise DeskLocked(_("The screen is locked. Unlock it with your password to go on."))
-
-
-def rebind(shared: SerializedDesk, desk) -> None:
-    """Point the desk every view shares at ``desk`` (under the wrapper's lock)."""
-    with shared._lock:  # noqa: SLF001 - the wrapper's own lock, see ui/background.py
-        shared._desk = desk  # noqa: SLF001
 
 
 def _text_hash(text: str) -> str:
@@ -262,7 +266,8 @@ class ScreenLock(QObject):
 
     def __init__(self, window, *, clock: Callable[[], float] = time.monotonic,
                  check_every_ms: int = CHECK_EVERY_MS, start_timer: bool = True,
-                 open_desk: Callable | None = None, quit: Callable[[], None] | None = None):
+                 open_desk: Callable[..., object] | None = None,
+                 quit: Callable[[], None] | None = None):
         super().__init__(window)
         self.window = window
         desk = window.desk
@@ -277,9 +282,10 @@ class ScreenLock(QObject):
         if open_desk is None:
             from app.desk import Desk
             open_desk = Desk.open
-        self.open_desk = open_desk
+        self.open_desk = open_desk  # (path, login, password, *, lock) -> Desk
         self.quit = quit or QApplication.quit
         self.locked = False
+        self.held_lock = None  # the one-writer lock, kept while locked
         self.screen: LockScreen | None = None
         self.hidden: list[QWidget] = []
         self.focus: QWidget | None = None
@@ -355,9 +361,13 @@ class ScreenLock(QObject):
                 pass  # the lock goes on even if the entry cannot be written
             self._today = getattr(raw, "_today", None)
             self.user = raw.user
-            raw.close()  # the database closed, the key dropped
+            suspend = getattr(raw, "suspend", None)
+            if callable(suspend):  # the database closed, the key dropped, the lock kept
+                self.held_lock = suspend()
+            else:
+                raw.close()
             self.old_desk = raw
-        rebind(shared, LockedDesk(getattr(self, "user", raw.user), self.path))
+        shared.rebind(LockedDesk(getattr(self, "user", raw.user), self.path, self.held_lock))
         self.screen = LockScreen(self.agency_name, self.user_name, self.login)
         self.screen.unlock_requested.connect(self.unlock)
         self.screen.quit_requested.connect(self._quit)
@@ -374,9 +384,9 @@ class ScreenLock(QObject):
     # ---------------------------------------------------------------- unlock
     def unlock(self, password: str) -> None:
         """Open the database again with the password (off the GUI thread, as at login)."""
-        path, login, open_desk = self.path, self.login, self.open_desk
-        run_in_background(self, lambda: open_desk(path, login, password), self._opened,
-                          self._failed)
+        path, login, open_desk, held = self.path, self.login, self.open_desk, self.held_lock
+        run_in_background(self, lambda: open_desk(path, login, password, lock=held),
+                          self._opened, self._failed)
 
     def _failed(self, error: BaseException) -> None:
         message = str(error) if isinstance(error, TsunaguError) else \
@@ -389,7 +399,8 @@ class ScreenLock(QObject):
             desk._today = self._today  # noqa: SLF001 - keep an injected clock
         old = getattr(self, "old_desk", None)
         shared = self.window.desk
-        rebind(shared, desk)
+        self.held_lock = None  # the new desk holds it now, and gives it back on close
+        shared.rebind(desk)
         self._rebind_strays(old, shared)
         try:
             desk.lock_event("unlock")
@@ -437,13 +448,16 @@ class ScreenLock(QObject):
                 if value is old:
                     setattr(obj, name, shared)
                 elif isinstance(value, SerializedDesk) and value is not shared \
-                        and value.__dict__.get("_desk") is old:
-                    rebind(value, shared.raw)
+                        and value.raw is old:
+                    value.rebind(shared.raw)
 
     def _quit(self) -> None:
         """「終了」 while locked: drafts were saved as typed; nothing touches the desk."""
         if getattr(self.window, "wizard", None) is not None:
             self.window.wizard = None  # its draft stays for the next start
+        # The program ends: give the one-writer lock back (the database is closed already).
+        self.window.desk.close()
+        self.held_lock = None
         if self.screen is not None:
             self.screen.allow_close = True
             self.screen.close()

@@ -217,7 +217,7 @@ class MainWindow(QMainWindow):
         if not self.auto_backup.on_close(event):
             return  # backing up in the background first; closes when done
         wait_idle()
-        if self.close_desk_on_exit and not self.desk.closed:
-            self.desk.close()
+        if self.close_desk_on_exit:
+            self.desk.close()  # while locked: gives the kept one-writer lock back
         printing.remove_print_folder()
         super().closeEvent(event)

@@ -203,3 +203,38 @@ def test_quit_from_the_lock_screen_keeps_the_draft(qtbot, desk_with_cases):
     with Desk.open(desk_with_cases.path if False else window.screen_lock.path, LOGIN,
                    PASSWORD) as d:
         assert "下書き 太郎" in str(d.load_draft(DRAFT_KEY))
+
+
+def test_the_locked_program_keeps_the_desk_from_a_second_one(qtbot, desk_with_cases):
+    """While locked the database is closed, but the program still holds the one-writer
+    lock: a second program is refused (naming user and computer, saying the screen there is
+    locked) and so cannot write while the wizard input waits; unlocking keeps the lock;
+    「終了」 on the lock screen gives it back."""
+    import socket
+
+    from app.desk import Desk
+    from app.errors import AlreadyOpen
+
+    window, quits = make_window(qtbot, desk_with_cases, Clock())
+    path = window.screen_lock.path
+    wizard = window.new_intake()
+    type_text(wizard.person.name, "未保存 花子")
+    window.screen_lock.action.trigger()
+    assert window.screen_lock.locked and desk_with_cases.closed
+    with pytest.raises(AlreadyOpen) as refused:
+        Desk.open(path, LOGIN, PASSWORD)
+    message = str(refused.value)
+    assert LOGIN in message and socket.gethostname() in message
+    assert "画面がロックされている" in message
+    unlock(qtbot, window, PASSWORD)
+    assert not window.screen_lock.locked and not window.desk.closed
+    assert wizard.person.name.text() == "未保存 花子"
+    with pytest.raises(AlreadyOpen) as refused:  # still the first program's desk
+        Desk.open(path, LOGIN, PASSWORD)
+    assert "画面がロックされている" not in str(refused.value)
+    # locked again, then 「終了」: the lock is given back, the desk opens elsewhere
+    window.screen_lock.lock()
+    window.screen_lock.screen.quit_button.click()
+    assert quits == [1]
+    Desk.open(path, LOGIN, PASSWORD).close()
+    window.close()
