@@ -167,9 +167,8 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
         throttle.check()  # LoginThrottled: 「あと N 秒待ってから…」
         try:
             raw_key = slots.unlock(login, password)
-        except WrongPassword:
-            throttle.failed(login)
-            raise
+        except WrongPassword as wrong:
+            raise throttle.refusal(login, "password", wrong) from None
         return cls._open_with_key(path, raw_key, login, lock)
 
     @classmethod
@@ -182,9 +181,8 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
         throttle.check()
         try:
             raw_key = KeySlots.load(path).unlock_with_recovery_key(recovery_key)
-        except WrongPassword:
-            throttle.failed("", "recovery")
-            raise
+        except WrongPassword as wrong:
+            raise throttle.refusal("", "recovery", wrong) from None
         return cls._open_with_key(path, raw_key, None)
 
     @classmethod
@@ -217,9 +215,9 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
             else:
                 found = store.staff_by_login(login)
                 if found is None or not found.active:
-                    LoginThrottle(path).failed(login, "disabled")
-                    raise WrongPassword(_("The user name or password is wrong. Check the "
-                                          "keyboard (caps lock, half/full width) and try again."))
+                    raise LoginThrottle(path).refusal(login, "disabled", WrongPassword(_(
+                        "The user name or password is wrong. Check the keyboard (caps lock, "
+                        "half/full width) and try again.")))
                 user = found
             store.user_id = user.id
             with store.transaction() as w:

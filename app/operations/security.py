@@ -632,7 +632,7 @@ class SecurityOperations:
         if ok:
             throttle.clear()
         else:
-            throttle.failed(self.user.login, "unlock")
+            throttle.failed(self.user.login, "unlock")  # kept in memory if not written
         return ok
 
     # ------------------------------------------------------------------ statistics

@@ -116,3 +116,29 @@ def test_login_shows_the_cores_message_for_a_damaged_file(qtbot, tmp_path):
     qtbot.waitUntil(lambda: dialog.error.text() != "", timeout=10000)
     assert dialog.desk is None
     assert any("\u3040" <= ch <= "\u30ff" for ch in dialog.error.text())  # Japanese, as is
+
+
+def test_login_wrong_password_on_a_full_disk_is_refused_in_words(qtbot, desk_path,
+                                                                  monkeypatch):
+    """The failed attempt cannot be written (disk full): the dialog still refuses the
+    password and says, in Japanese, why the attempt was not recorded — no raw OSError."""
+    import errno
+
+    from app.security import throttle as throttle_mod
+
+    def full(*_a, **_k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(throttle_mod, "write_atomic", full)
+    monkeypatch.setattr(throttle_mod, "_unrecorded", {})
+    dialog = LoginDialog(desk_path, login=LOGIN)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.password.setText("wrong password")
+    dialog.try_open()
+    qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=10000)
+    shown = dialog.error.text()
+    assert "パスワード" in shown and "ディスクがいっぱい" in shown
+    assert "Errno" not in shown and "No space" not in shown
+    assert dialog.desk is None and dialog.isVisible()
+    dialog.grab().save("/tmp/eng5/login_disk_full.png")
