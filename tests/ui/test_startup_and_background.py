@@ -63,3 +63,35 @@ def test_no_callback_after_the_owner_is_gone(qtbot):
     qtbot.waitUntil(lambda: not background.busy(), timeout=5000)
     qtbot.wait(20)
     assert called == []
+
+
+def test_serialized_desk_rebind_waits_for_a_call_in_progress(qtbot):
+    """SerializedDesk.rebind (the screen lock swaps desks): later calls go to the new desk,
+    and a call already running on the old one ends before the swap."""
+    import time
+
+    events: list[str] = []
+
+    class Old:
+        name = "old"
+
+        def slow(self) -> str:
+            events.append("slow start")
+            time.sleep(0.2)
+            events.append("slow end")
+            return "old"
+
+    class New:
+        name = "new"
+
+    shared = background.SerializedDesk(Old())
+    worker = threading.Thread(target=shared.slow)
+    worker.start()
+    while "slow start" not in events:
+        time.sleep(0.01)
+    new = New()
+    shared.rebind(background.SerializedDesk(new))  # a wrapper is unwrapped, not nested
+    events.append("rebound")
+    worker.join()
+    assert events == ["slow start", "slow end", "rebound"]
+    assert shared.raw is new and shared.name == "new"
