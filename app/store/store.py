@@ -117,20 +117,26 @@ class Store:
         """
         writer = Writer(self.conn, self.clock, self.user_id or "system", self.device_id)
         if self.conn.in_transaction:
+            # Named by nesting depth, not by a running number: the same few statement
+            # texts stay in the connection's statement cache (a new name per operation
+            # pushed the cached queries out: thousands of distinct statements in a batch).
             self._savepoints += 1
             name = f"sp{self._savepoints}"
-            self.conn.execute(f"SAVEPOINT {name}")
             try:
-                yield writer
-            except BaseException:
-                # SQLITE_FULL (or IOERR) mid-statement may already have rolled back the
-                # whole transaction: then there is no savepoint left, and the original
-                # error (not "no such savepoint") must reach the caller.
-                if self.conn.in_transaction:
-                    self.conn.execute(f"ROLLBACK TO {name}")
-                    self.conn.execute(f"RELEASE {name}")
-                raise
-            self.conn.execute(f"RELEASE {name}")
+                self.conn.execute(f"SAVEPOINT {name}")
+                try:
+                    yield writer
+                except BaseException:
+                    # SQLITE_FULL (or IOERR) mid-statement may already have rolled back the
+                    # whole transaction: then there is no savepoint left, and the original
+                    # error (not "no such savepoint") must reach the caller.
+                    if self.conn.in_transaction:
+                        self.conn.execute(f"ROLLBACK TO {name}")
+                        self.conn.execute(f"RELEASE {name}")
+                    raise
+                self.conn.execute(f"RELEASE {name}")
+            finally:
+                self._savepoints -= 1
             return
         db.retry_locked(lambda: self.conn.execute("BEGIN IMMEDIATE"))
         try:
