@@ -33,7 +33,9 @@ from app.operations.maintenance import MaintenanceOperations
 from app.operations.master import MasterOperations
 from app.operations.process import ProcessOperations
 from app.operations.reports import ReportOperations
-from app.operations.sync import SyncOperations
+from app.operations.sync import (
+    SyncOperations, ensure_device_keys, keep_identity, new_identity,
+)
 from app.operations.sync_folder import SyncFolderOperations
 from app.operations.security import SecurityOperations, audit_failed_logins
 from app.security.throttle import LoginThrottle
@@ -121,18 +123,24 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
             store.clock.device_id = device_id
             admin_id = new_id()
             store.user_id = admin_id
+            agency_id = new_id()
             with store.transaction() as w:
                 store.set_local("device_id", device_id)
                 store.set_local("device_name", device_name or socket.gethostname())
                 store.set_local("db_id", slots.db_id)
                 for key, value in {
-                    "agency.id": new_id(), "agency.name": agency_name,
+                    "agency.id": agency_id, "agency.name": agency_name,
                     "agency.municipality": municipality, "agency.population": str(population),
                     "password.min_length": str(int(min_password_length)),
                 }.items():
                     store.put_setting(w, key, value)
+                # the first desk: its own key pairs, self-certified and pinned (the anchor
+                # of every device made from it — app/sync/identity.py)
+                secrets, keys = new_identity(agency_id, device_id, "desk")
                 w.insert("device", {"name": device_name or socket.gethostname(), "kind": "desk",
-                                    "created_at": date.today().isoformat()}, row_id=device_id)
+                                    "created_at": date.today().isoformat(), **keys},
+                         row_id=device_id)
+                keep_identity(store, secrets, {device_id: secrets.sign_key})
                 w.insert("staff", {"login": admin_login, "display_name": admin_name,
                                    "role": Role.ADMIN.value, "active": 1}, row_id=admin_id)
                 _load_master_data(w)
@@ -225,6 +233,7 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
                 store.audit(user.login, "login" if login else "login_recovery_key")
                 from app.store.process_repo import ensure_process_data
                 ensure_process_data(store, w)  # desks created before schema 2
+                ensure_device_keys(store, w)   # installations created before schema 10
             throttle.clear()
         except BaseException:
             store.close()

@@ -12,6 +12,7 @@ import pytest
 
 from app.errors import TsunaguError, ValidationErrors
 from app.store import db
+from app.store.sync_devices import load_secrets
 from app.sync.bundle import BundleRefused
 from conftest import LOGIN, PASSWORD, make_intake
 from sync_helpers import NAMES, build_devices, copy_tree, dump, open_dev
@@ -224,23 +225,26 @@ def test_foreign_revoked_misaddressed_and_future_bundles_are_refused(devs, tmp_p
     try:
         with pytest.raises(BundleRefused):
             other.import_bundle(path)
-        # same agency id but another key: authentication fails
+        # same agency id but another key: authentication fails (with a's signature, or
+        # with the other database's own signature)
         data = path.read_bytes()
         header, _prefix = fmt.read_header(data, "x")
-        forged = fmt.pack(other.store.database_key(), {k: v for k, v in header.items()
-                                                         if k not in ("salt", "nonce")},
-                          {"vector": {}, "entries": []})
-        (tmp_path / "forged.tsb").write_bytes(forged)
-        with pytest.raises(BundleRefused):
-            b.import_bundle(tmp_path / "forged.tsb")
+        fields = {k: v for k, v in header.items() if k not in ("salt", "nonce", "box")}
+        for signer in (load_secrets(a.store.conn), load_secrets(other.store.conn)):
+            forged = fmt.pack(other.store.database_key(), fields,
+                              {"vector": {}, "entries": []}, signer=signer)
+            (tmp_path / "forged.tsb").write_bytes(forged)
+            with pytest.raises(BundleRefused):
+                b.import_bundle(tmp_path / "forged.tsb")
     finally:
         other.close()
     with pytest.raises(BundleRefused):
         lap.import_bundle(path)       # meant for b
     future = fmt.pack(a.store.database_key(), {"agency_id": header["agency_id"],
                                                "from_device": ids["a"], "to_device": None,
-                                               "entries": 0}, {"vector": {}, "entries": []})
-    future = future.replace(b'"version": 1', b'"version": 9')
+                                               "entries": 0}, {"vector": {}, "entries": []},
+                      signer=load_secrets(a.store.conn))
+    future = future.replace(b'"version": 2', b'"version": 9')
     (tmp_path / "future.tsb").write_bytes(future)
     with pytest.raises(BundleRefused) as err:
         b.import_bundle(tmp_path / "future.tsb")

@@ -18,11 +18,53 @@ from app.store import sync_exchange as exchange
 from app.sync import merge
 from app.sync.bundle import BundleRefused
 from app.store.sync_devices import (
-    DeviceInfo, build_device_file, held_cases, list_devices, next_code,
+    TOFU_KEY, DeviceInfo, build_device_file, device_records, held_cases, list_devices,
+    load_anchors, load_secrets, next_code, save_anchors, save_secrets, tofu_allowed,
 )
+from app.sync import identity
+from app.sync.identity import DeviceSecrets, Trust, Untrusted
 
 PERSON_FIELDS = ("name", "kana", "birth_date", "sex", "postal_code", "address",
                  "phone_home", "phone_mobile", "email")
+
+
+# ---------------------------------------------------------------------- device identity
+def new_identity(agency_id: str, device_id: str, kind: str,
+                 issuer: tuple[str, DeviceSecrets] | None = None
+                 ) -> tuple[DeviceSecrets, dict[str, str]]:
+    """Fresh key pairs for a device and the ``device`` columns registering their public
+    halves, certified by ``issuer`` (device id, its secrets) or self-certified."""
+    secrets = DeviceSecrets.new()
+    issuer_id, issuer_secrets = issuer or (device_id, secrets)
+    cert = identity.issue(agency_id, device_id, kind, secrets.sign_key, secrets.box_key,
+                          issuer_id, issuer_secrets)
+    return secrets, {"sign_key": secrets.sign_key, "box_key": secrets.box_key, "cert": cert}
+
+
+def keep_identity(store, secrets: DeviceSecrets, anchors: dict[str, str]) -> None:
+    """Store this installation's private keys and pin its anchors (in the caller's
+    transaction; both stay on this installation)."""
+    save_secrets(store.conn, secrets)
+    save_anchors(store.conn, dict(load_anchors(store.conn), **anchors))
+
+
+def ensure_device_keys(store, w) -> bool:
+    """An installation made before schema 10 gets its key pairs at its first open and
+    registers them in its device row. Nobody can vouch for them (the desk that made this
+    installation never saw them), so the certificate is self-signed, and this installation
+    pins the others' keys on first contact (app/sync/identity.py). True if keys were made."""
+    conn = store.conn
+    if load_secrets(conn) is not None:
+        return False
+    me = store.device_id
+    rec = next((r for r in device_records(conn) if r.id == me), None)
+    kind = rec.kind if rec is not None else (store.local("device_kind") or "desk")
+    secrets, keys = new_identity(store.setting("agency.id", "") or "", me, kind)
+    if rec is not None:
+        w.update("device", me, keys)
+    keep_identity(store, secrets, {me: secrets.sign_key})
+    store.set_local(TOFU_KEY, "1")
+    return True
 
 
 class SyncOperations:
@@ -37,6 +79,86 @@ class SyncOperations:
 
     def _agency_id(self) -> str:
         return self._store.setting("agency.id", "") or ""
+
+    def _secrets(self) -> DeviceSecrets:
+        secrets = load_secrets(self._store.conn)
+        if secrets is None:  # ensure_device_keys runs at every open: not expected
+            raise TsunaguError(_("This installation has no signing key. Close Tsunagu and open "
+                                 "it again; if this message comes back, restore a backup."))
+        return secrets
+
+    def _trust(self, chain: list | tuple = ()) -> Trust:
+        conn = self._store.conn
+        return Trust(self._agency_id(), device_records(conn), load_anchors(conn),
+                     chain if isinstance(chain, list) else ())
+
+    def _recipient_box_key(self, device_id: str) -> str | None:
+        """The X25519 key a file for ``device_id`` is encrypted to, if its registration is
+        trusted here (a peer still on its first-contact key gets the agency key only)."""
+        try:
+            return self._trust().trusted(device_id).box_key or None
+        except Untrusted:
+            return None
+
+    def _sender_key(self, header: dict, name: str
+                    ) -> tuple[identity.DeviceRecord, str, dict[str, str]]:
+        """(trusted record, device name, keys to pin) of the device a file claims to come
+        from; BundleRefused when that device is unknown, revoked or not registered."""
+        sender = header.get("from_device")
+        if not isinstance(sender, str) or not sender:
+            raise bundle_format._damaged(name)
+        chain = header.get("sender") if isinstance(header.get("sender"), list) else []
+        trust = self._trust(chain)
+        names = {d.id: d.name for d in list_devices(self._store.conn, self._me())}
+        label = names.get(sender, sender)
+        pins: dict[str, str] = {}
+        try:
+            return trust.trusted(sender), label, pins
+        except Untrusted as first:
+            error = first
+        if error.reason in ("unregistered", "self_signed", "bad_cert") \
+                and tofu_allowed(self._store.conn):
+            # first contact between installations upgraded from schema 9: pin the
+            # self-signed keys of devices known here that have no other registration
+            for entry in chain:
+                rec = identity.chain_record(entry)
+                row = trust.rows.get(rec.id) if rec is not None else None
+                if rec is None or row is None or row.revoked or rec.id in trust.anchors \
+                        or row.kind != rec.kind or row.sign_key not in ("", rec.sign_key) \
+                        or not identity.self_signed_ok(self._agency_id(), rec):
+                    continue
+                pins[rec.id] = rec.sign_key
+            if pins:
+                trust.anchors.update(pins)
+                try:
+                    return trust.trusted(sender), label, pins
+                except Untrusted as again:
+                    error = again
+        who = names.get(error.device_id, error.device_id)
+        if error.reason == "revoked":
+            raise BundleRefused(_("The transfer file {name} comes from the revoked device "
+                                  "{device}. Nothing was imported.").format(name=name,
+                                                                          device=who))
+        if error.reason == "unknown":
+            raise BundleRefused(_("The transfer file {name} comes from a device this PC does "
+                                  "not know ({device}). Import the transfer files of the desk "
+                                  "PC that added it first, then import this file again. "
+                                  "Nothing was imported.").format(name=name, device=who))
+        if error.reason == "issuer_revoked":
+            raise BundleRefused(_("The transfer file {name} comes from the device {device}, "
+                                  "which this PC meets for the first time and which was added "
+                                  "by a revoked device. Add the device again from a desk PC. "
+                                  "Nothing was imported.").format(name=name, device=who))
+        if error.reason in ("unregistered", "self_signed"):
+            raise BundleRefused(_("The device {device} has not registered its signing key with "
+                                  "this PC yet, so the transfer file {name} cannot be checked. "
+                                  "Update Tsunagu on both PCs, then import the transfer files "
+                                  "of the desk PC first. Nothing was imported.")
+                                .format(name=name, device=who))
+        raise BundleRefused(_("The registration of the device {device} does not check out (its "
+                              "keys are not certified by a desk PC of this agency), so the "
+                              "transfer file {name} is refused. Nothing was imported.")
+                            .format(name=name, device=who))
 
     # ------------------------------------------------------------------ devices
     def devices(self) -> list[DeviceInfo]:
@@ -90,9 +212,14 @@ class SyncOperations:
         store = self._store
         device_id = new_id()
         code = next_code(store.conn, store.local("device_code") or "", kind)
+        # the new installation's own key pairs, certified by this desk; the private halves
+        # go into its database only (build_device_file), none stays here
+        secrets, keys = new_identity(self._agency_id(), device_id, kind,
+                                     issuer=(self._me(), self._secrets()))
         with store.transaction() as w:
             w.insert("device", {"name": name, "kind": kind, "code": code,
-                                "created_at": self.today().isoformat()}, row_id=device_id)
+                                "created_at": self.today().isoformat(), **keys},
+                     row_id=device_id)
             for case_id in case_ids:
                 self._check_out_one(w, case_id, device_id)
             store.audit(self.user.login, "device_add", detail=f"{kind} {code} {name}")
@@ -109,7 +236,10 @@ class SyncOperations:
             build_device_file(store.conn, raw_key, target, device_id=device_id, name=name,
                               kind=kind, code=code, db_id=slots.db_id, creator=self._me(),
                               creator_vector=vector,
-                              keep_cases=set(case_ids) if kind == "field" else None)
+                              keep_cases=set(case_ids) if kind == "field" else None,
+                              secrets=secrets,
+                              anchors=dict(load_anchors(store.conn),
+                                           **{self._me(): self._secrets().sign_key}))
             slots.save()
         except BaseException:
             from app.store.sync_devices import db_remove
@@ -231,10 +361,14 @@ class SyncOperations:
                   "entries": len(entries), "cases": case_ids,
                   "scope": "cases" if case_ids is not None else (
                       "since" if peer else "all"),
-                  "schema": _schema(conn)}
+                  "schema": _schema(conn),
+                  "sender": identity.chain_of(self._me(), self._trust().rows)}
         payload = {"vector": exchange.own_vector(conn, self._me()),
                    "sender_kind": self.device_kind(), "entries": entries}
-        data = bundle_format.pack(store.database_key(), header, payload)
+        data = bundle_format.pack(store.database_key(), header, payload,
+                                  signer=self._secrets(),
+                                  recipient_box_key=self._recipient_box_key(peer) if peer
+                                  else None)
         write_atomic(Path(out), data)
         with store.transaction():
             if peer:
@@ -256,23 +390,22 @@ class SyncOperations:
         path = Path(path)
         name = path.name
         data = _read(path)
-        header, payload = bundle_format.unpack(data, store.database_key(), self._agency_id(),
-                                               name)
-        sender = header.get("from_device")
-        if not isinstance(sender, str):
-            raise bundle_format._damaged(name)
-        row = conn.execute("SELECT name, revoked, kind FROM device WHERE id = ?",
-                           (sender,)).fetchone()
-        if row is not None and row[1]:
-            raise BundleRefused(_("The transfer file {name} comes from the revoked device "
-                                  "{device}. Nothing was imported.").format(name=name,
-                                                                          device=row[0]))
+        header, _prefix = bundle_format.read_header(data, name)
+        if header.get("agency_id") != self._agency_id():
+            raise BundleRefused(_("The transfer file {name} comes from another agency's "
+                                  "database. Nothing was imported.").format(name=name))
         to = header.get("to_device")
         if to not in (None, self._me()):
             target = conn.execute("SELECT name FROM device WHERE id = ?", (to,)).fetchone()
             raise BundleRefused(_("The transfer file {name} is meant for another device "
                                   "({device}). Nothing was imported.")
                                 .format(name=name, device=target[0] if target else to))
+        # which device made it: its own signature, checked against its registered key
+        sender_rec, sender_name, pins = self._sender_key(header, name)
+        header, payload = bundle_format.unpack(
+            data, store.database_key(), self._agency_id(), name, sender_key=sender_rec.sign_key,
+            sender_name=sender_name, box_secret=self._secrets().box)
+        sender = header["from_device"]
         if int(header.get("schema") or 0) > _schema(conn):
             raise BundleRefused(_("The transfer file {name} was made by a newer version of "
                                   "Tsunagu. Update Tsunagu on this PC, then import it again. "
@@ -282,12 +415,14 @@ class SyncOperations:
         if len(entries) != header.get("entries"):
             raise bundle_format._damaged(name)
         vector = payload.get("vector") if isinstance(payload.get("vector"), dict) else {}
-        sender_kind = payload.get("sender_kind")
-        if row is not None:
-            sender_kind = row[2]
+        sender_kind = sender_rec.kind   # certified (or registered here), not as claimed
         if sender == self._me():
             return {"applied": 0, "skipped": len(entries), "conflicts": 0}
         with store.transaction():
+            if pins:
+                save_anchors(conn, dict(load_anchors(conn), **pins))
+                store.audit(self.user.login, "device_key_pinned",
+                            detail=" ".join(f"{k}:{v}" for k, v in sorted(pins.items())))
             applied, skipped, conflicts, cases = exchange.apply_entries(conn, store.clock,
                                                                         entries)
             flagged = merge.post_merge_checks(conn, sorted(cases))

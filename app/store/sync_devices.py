@@ -21,6 +21,10 @@ from pathlib import Path
 from app.store import audit as audit_log
 from app.store import db
 from app.store.sync_scope import CaseIndex
+from app.sync.identity import BOX_SECRET, SIGN_SECRET, DeviceRecord, DeviceSecrets
+
+ANCHORS_KEY = "sync.anchors"     # local: {device id: pinned public signing key}
+TOFU_KEY = "sync.tofu"           # local: "1" on installations upgraded from schema 9
 
 
 @dataclass
@@ -43,6 +47,49 @@ def list_devices(conn, this_device: str) -> list[DeviceInfo]:
     ).fetchall()
     return [DeviceInfo(r[0], r[1], r[2], r[3], r[4], bool(r[5]), r[0] == this_device, r[6])
             for r in rows]
+
+
+def device_records(conn) -> list[DeviceRecord]:
+    """Every device row with its registered public keys and certificate."""
+    return [DeviceRecord(id=r[0], kind=r[1], sign_key=r[2], box_key=r[3], cert=r[4],
+                         revoked=bool(r[5]))
+            for r in conn.execute("SELECT id, kind, sign_key, box_key, cert, revoked FROM device")]
+
+
+def load_secrets(conn) -> DeviceSecrets | None:
+    """This installation's private keys (None on a database not upgraded yet)."""
+    found = dict(conn.execute("SELECT name, value FROM local_secret WHERE name IN (?, ?)",
+                              (SIGN_SECRET, BOX_SECRET)).fetchall())
+    if SIGN_SECRET not in found or BOX_SECRET not in found:
+        return None
+    return DeviceSecrets(sign=bytes(found[SIGN_SECRET]), box=bytes(found[BOX_SECRET]))
+
+
+def save_secrets(conn, secrets: DeviceSecrets) -> None:
+    """Keep this installation's private keys (caller holds the transaction)."""
+    for name, value in ((SIGN_SECRET, secrets.sign), (BOX_SECRET, secrets.box)):
+        conn.execute("INSERT INTO local_secret (name, value) VALUES (?, ?) ON CONFLICT (name)"
+                     " DO UPDATE SET value = excluded.value", (name, value))
+
+
+def load_anchors(conn) -> dict[str, str]:
+    row = conn.execute("SELECT value FROM local WHERE key = ?", (ANCHORS_KEY,)).fetchone()
+    try:
+        value = json.loads(row[0]) if row else {}
+    except ValueError:
+        return {}
+    return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)} \
+        if isinstance(value, dict) else {}
+
+
+def save_anchors(conn, anchors: dict[str, str]) -> None:
+    conn.execute("INSERT INTO local (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE"
+                 " SET value = excluded.value", (ANCHORS_KEY, json.dumps(anchors, sort_keys=True)))
+
+
+def tofu_allowed(conn) -> bool:
+    row = conn.execute("SELECT value FROM local WHERE key = ?", (TOFU_KEY,)).fetchone()
+    return bool(row and row[0] == "1")
 
 
 def held_cases(conn, device_id: str) -> set[str]:
@@ -98,8 +145,11 @@ def forget_row(conn, tbl: str, row_id: str) -> None:
 
 def build_device_file(source_conn, raw_key: bytes, target: Path, *, device_id: str, name: str,
                       kind: str, code: str, db_id: str, creator: str,
-                      creator_vector: dict[str, str], keep_cases: set[str] | None) -> Path:
-    """Write the new installation's database to ``target`` (see module docstring)."""
+                      creator_vector: dict[str, str], keep_cases: set[str] | None,
+                      secrets: DeviceSecrets, anchors: dict[str, str]) -> Path:
+    """Write the new installation's database to ``target`` (see module docstring). The
+    new device gets its own private keys (``secrets``; this installation keeps no copy),
+    the creator's anchors plus the creator's key, and the creator's first-contact rule."""
     staging = target.parent / f".{target.name}.staging"
     staging_local = Path(str(source_conn.db_path)).parent / f".device-{device_id}.staging.db"
     for p in (staging_local,):
@@ -112,11 +162,17 @@ def build_device_file(source_conn, raw_key: bytes, target: Path, *, device_id: s
             conn.execute("BEGIN IMMEDIATE")
             if keep_cases is not None:
                 trim_to_cases(conn, keep_cases)
+            tofu = tofu_allowed(conn)
             conn.execute("DELETE FROM local")
+            conn.execute("DELETE FROM local_secret")
             for key, value in {"device_id": device_id, "device_name": name, "db_id": db_id,
                                "device_kind": kind, "device_code": code,
                                "case_prefix": f"{code}-" if code else ""}.items():
                 conn.execute("INSERT INTO local (key, value) VALUES (?, ?)", (key, value))
+            save_secrets(conn, secrets)
+            save_anchors(conn, dict(anchors, **{device_id: secrets.sign_key}))
+            if tofu:
+                conn.execute("INSERT INTO local (key, value) VALUES (?, '1')", (TOFU_KEY,))
             for table in ("audit", "draft", "case_counter", "sync_peer"):
                 conn.execute(f"DELETE FROM {table}")
             own = {k: v for k, v in creator_vector.items()}
