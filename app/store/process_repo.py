@@ -573,62 +573,106 @@ class ProcessRepo:
 
     # ------------------------------------------------------------------ the facts
     def case_state(self, case_id: str) -> P.CaseState:
-        """Everything app/process.py needs to judge the steps of one case."""
-        intake = self._one("SELECT triage FROM intake WHERE case_id = ? ORDER BY received_on"
-                           " DESC, hlc DESC LIMIT 1", (case_id,))
-        screening = self._one("SELECT result, assessment_version FROM screening WHERE case_id = ?"
-                              " ORDER BY hlc DESC LIMIT 1", (case_id,))
+        """Everything app/process.py needs to judge the steps of one case.
+
+        Read before and after every process step, so it reads only the columns the rules
+        need, the plans' items, decisions and starts for all plans at once (the same facts
+        as plans(), evaluations(), referrals() … would give: tests/test_case_state.py)."""
+        c = self.conn
+        head = c.execute(
+            "SELECT (SELECT triage FROM intake WHERE case_id = ?1 ORDER BY received_on DESC,"
+            " hlc DESC LIMIT 1),"
+            " (SELECT COUNT(*) FROM emergency_support WHERE case_id = ?1 AND"
+            " procedure = 'pending'),"
+            " (SELECT COALESCE(MAX(version), 0) FROM assessment WHERE case_id = ?1),"
+            " (SELECT COUNT(*) FROM support_record WHERE case_id = ?1),"
+            " (SELECT COUNT(*) FROM followup WHERE case_id = ?1)", (case_id,)).fetchone()
+        screening = c.execute("SELECT result, assessment_version FROM screening WHERE"
+                              " case_id = ? ORDER BY hlc DESC LIMIT 1", (case_id,)).fetchone()
+        plan_rows = c.execute(
+            "SELECT id, number, kind, status, signed_on, EXISTS (SELECT 1 FROM agenda_item a"
+            " WHERE a.subject_id = plan.id AND a.result IS NULL) FROM plan WHERE case_id = ?"
+            " ORDER BY number", (case_id,)).fetchall()
         plans = []
-        for p in self.plans(case_id):
-            plans.append(P.PlanFact(
-                id=p.id, number=p.number, kind=p.kind, status=p.status,
-                signed=p.signed_on is not None, on_agenda=self.pending_agenda_for(p.id),
-                items=tuple(P.ItemFact(
-                    id=i.id, service_key=i.service_key,
-                    needs_decision=i.decision != "reported", decided=i.decision == "decided",
-                    refused=i.decision == "refused", started=i.started_on is not None)
-                    for i in p.items)))
-        evaluations = tuple(P.EvaluationFact(
-            id=e["id"], plan_id=e["plan_id"], status=P.ProposalStatus(e["status"]),
-            decision=P.EvaluationDecision(e["decision"]),
-            assessment_version=e["assessment_version"],
-            all_goals_met=bool(e["attainment"]) and all(
-                a["attainment"] == "met" for a in e["attainment"]))
-            for e in self.evaluations(case_id))
+        if plan_rows:
+            of_case = "plan_id IN (SELECT id FROM plan WHERE case_id = ?)"
+            needs = {r[0]: r[1] for r in c.execute(
+                "SELECT key, needs_decision FROM service ORDER BY sort, key")}
+            decisions: dict[tuple[str, str], str] = {}
+            for plan_id, key, result in c.execute(
+                    f"SELECT plan_id, service_key, result FROM decision WHERE {of_case}"
+                    " ORDER BY hlc", (case_id,)):
+                decisions[(plan_id, key)] = result
+            starts = {(r[0], r[1]): r[2] for r in c.execute(
+                f"SELECT plan_id, plan_item_id, started_on FROM service_start WHERE {of_case}",
+                (case_id,))}
+            items: dict[str, list[P.ItemFact]] = {}
+            for plan_id, item_id, key, kept_json in c.execute(
+                    f"SELECT plan_id, id, service_key, service_at_approval FROM plan_item"
+                    f" WHERE {of_case} AND removed = 0 ORDER BY sort", (case_id,)):
+                kept = json.loads(kept_json) if kept_json else None
+                if kept and kept.get("key") == key:   # as when the plan was approved
+                    need = bool(kept.get("needs_decision"))
+                else:
+                    need = bool(needs.get(key))
+                result = decisions.get((plan_id, key), "") if need else ""
+                items.setdefault(plan_id, []).append(P.ItemFact(
+                    id=item_id, service_key=key, needs_decision=need,
+                    decided=result == "approved", refused=result == "refused",
+                    started=bool(starts.get((plan_id, item_id)))))
+            plans = [P.PlanFact(id=r[0], number=r[1], kind=P.PlanKind(r[2]),
+                                status=P.PlanStatus(r[3]), signed=bool(r[4]),
+                                on_agenda=bool(r[5]), items=tuple(items.get(r[0], ())))
+                     for r in plan_rows]
+        evaluations = []
+        for eid, plan_id, status, decision, version, attainment in c.execute(
+                "SELECT id, plan_id, status, decision, assessment_version, attainment FROM"
+                " evaluation WHERE case_id = ? ORDER BY hlc", (case_id,)):
+            att = json.loads(attainment)
+            evaluations.append(P.EvaluationFact(
+                id=eid, plan_id=plan_id, status=P.ProposalStatus(status),
+                decision=P.EvaluationDecision(decision), assessment_version=version,
+                all_goals_met=bool(att) and all(a["attainment"] == "met" for a in att)))
         referrals = tuple(P.ReferralFact(
-            id=r.id, origin=r.origin, checked=r.checked_on is not None, arrived=r.arrived,
-            taken_back=r.taken_back_on is not None) for r in self.referrals(case_id))
+            id=r[0], origin=P.ReferralOrigin(r[1]), checked=bool(r[2]),
+            arrived=None if r[3] is None else bool(r[3]), taken_back=bool(r[4]))
+            for r in c.execute("SELECT id, origin, checked_on, arrived, taken_back_on FROM"
+                               " referral WHERE case_id = ? ORDER BY referred_on, hlc",
+                               (case_id,)))
         active = next((p for p in sorted(plans, key=lambda p: -p.number)
                        if p.status is P.PlanStatus.APPROVED), None)
         monitorings = 0
         if active is not None:
-            monitorings = int(self.conn.execute(
-                "SELECT COUNT(*) FROM monitoring WHERE plan_id = ?", (active.id,)).fetchone()[0])
-        suspensions = [s for s in self.suspensions(case_id) if s["status"] != "reconsider"]
-        closures = [c for c in self.closures(case_id) if c["status"] != "reconsider"]
-        attempts = self.contact_attempts(case_id)
-        live_suspension = {s["id"] for s in suspensions if s["status"] != "resumed"}
-        moved_away = any(a["outcome"] == "moved_away" and (
-            a["suspension_id"] is None or a["suspension_id"] in live_suspension) for a in attempts)
+            monitorings = int(c.execute("SELECT COUNT(*) FROM monitoring WHERE plan_id = ?",
+                                        (active.id,)).fetchone()[0])
+        suspensions = [(r[0], r[1]) for r in c.execute(
+            "SELECT id, status FROM suspension WHERE case_id = ? ORDER BY hlc", (case_id,))
+            if r[1] != "reconsider"]
+        closures = [r[0] for r in c.execute(
+            "SELECT status FROM closure WHERE case_id = ? ORDER BY hlc", (case_id,))
+            if r[0] != "reconsider"]
+        attempts = c.execute("SELECT outcome, suspension_id FROM contact_attempt WHERE"
+                             " case_id = ?", (case_id,)).fetchall()
+        live_suspension = {s[0] for s in suspensions if s[1] != "resumed"}
+        moved_away = any(outcome == "moved_away" and (
+            suspension is None or suspension in live_suspension)
+            for outcome, suspension in attempts)
         return P.CaseState(
             case_id=case_id,
-            triage=intake["triage"] if intake else "continue",
-            emergency_pending=int(self.conn.execute(
-                "SELECT COUNT(*) FROM emergency_support WHERE case_id = ? AND procedure ="
-                " 'pending'", (case_id,)).fetchone()[0]),
-            assessment_version=self.assessment_version(case_id),
-            screening=P.ScreeningResult(screening["result"]) if screening else None,
-            screened_version=screening["assessment_version"] if screening else 0,
-            plans=tuple(plans), evaluations=evaluations, referrals=referrals,
-            records=int(self.conn.execute("SELECT COUNT(*) FROM support_record WHERE case_id = ?",
-                                          (case_id,)).fetchone()[0]),
+            triage=head[0] if head[0] is not None else "continue",
+            emergency_pending=int(head[1]),
+            assessment_version=int(head[2]),
+            screening=P.ScreeningResult(screening[0]) if screening else None,
+            screened_version=screening[1] if screening else 0,
+            plans=tuple(plans), evaluations=tuple(evaluations), referrals=referrals,
+            records=int(head[3]),
             monitorings_of_active_plan=monitorings,
-            open_contact_attempts=sum(1 for a in attempts if a["suspension_id"] is None
-                                      and a["outcome"] != "reached"),
+            open_contact_attempts=sum(1 for outcome, suspension in attempts
+                                      if suspension is None and outcome != "reached"),
             moved_away=moved_away,
-            suspension=P.ProposalStatus(suspensions[-1]["status"]) if suspensions else None,
-            closure=P.ProposalStatus(closures[-1]["status"]) if closures else None,
-            followups=len(self.followups(case_id)))
+            suspension=P.ProposalStatus(suspensions[-1][1]) if suspensions else None,
+            closure=P.ProposalStatus(closures[-1]) if closures else None,
+            followups=int(head[4]))
 
     # ------------------------------------------------------------------ timeline
     def timeline(self, case_id: str) -> list[P.TimelineEntry]:
