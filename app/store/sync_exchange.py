@@ -22,7 +22,7 @@ from app.store import db
 from app.store import sync_merge as merge
 from app.sync.bundle import ENTRY_COLUMNS
 from app.store.sync_devices import forget_row, held_cases
-from app.store.sync_scope import CaseIndex, synced_tables
+from app.store.sync_scope import CaseIndex, CaseScope, synced_tables
 
 
 def load_vector(conn, peer: str) -> dict[str, str]:
@@ -67,17 +67,59 @@ ENTRY_SQL = ("SELECT j.id, j.tbl, j.row_id, j.op, j.fields, j.base_rev, j.rev, j
              " LEFT JOIN sync_context c ON c.entry_id = j.id")
 
 
+def _entries_of_rows(conn, rows) -> list[tuple]:
+    """Every entry of the given (table, row id)s, through the journal's (tbl, row_id) index."""
+    by_table: dict[str, list[str]] = {}
+    for tbl, rid in rows:
+        by_table.setdefault(tbl, []).append(rid)
+    out: list[tuple] = []
+    for tbl, ids in sorted(by_table.items()):
+        out += _rows(conn, ENTRY_SQL + " WHERE j.tbl = ? AND j.row_id IN"
+                     " (SELECT value FROM json_each(?))", (tbl, json.dumps(sorted(ids))))
+    return out
+
+
+def _entries_of_tables(conn, tables) -> list[tuple]:
+    out: list[tuple] = []
+    for tbl in sorted(tables):
+        out += _rows(conn, ENTRY_SQL + " WHERE j.tbl = ?", (tbl,))
+    return out
+
+
+def journal_devices(conn) -> list[str]:
+    """Every origin device of the journal (a skip scan of the journal_device index)."""
+    return [r[0] for r in conn.execute(
+        "WITH RECURSIVE d (device) AS (SELECT (SELECT min(device_id) FROM journal)"
+        " UNION ALL SELECT (SELECT min(device_id) FROM journal WHERE device_id > d.device)"
+        " FROM d WHERE d.device IS NOT NULL) SELECT device FROM d WHERE device IS NOT NULL")]
+
+
+def _entries_since(conn, known: dict[str, str]) -> list[tuple]:
+    """Entries newer than ``known`` holds from their origin (journal_device index)."""
+    out: list[tuple] = []
+    for device in journal_devices(conn):
+        out += _rows(conn, ENTRY_SQL + " WHERE j.device_id = ? AND j.hlc > ?",
+                     (device, known.get(device, "")))
+    return out
+
+
+def _ordered(rows: list[tuple]) -> list[list]:
+    rows.sort(key=lambda r: (r[7], r[0]))   # (hlc, id), as ORDER BY j.hlc, j.id
+    return [list(r) for r in rows]
+
+
 def select_entries(conn, *, peer: str | None, peer_kind: str | None,
                    known: dict[str, str], cases: list[str] | None) -> list[list]:
-    """Entries for a bundle, ordered by (hlc, id)."""
-    rows = _rows(conn, ENTRY_SQL + " ORDER BY j.hlc, j.id")
+    """Entries for a bundle, ordered by (hlc, id). Reads only what the bundle needs: the
+    entries newer than ``known`` (for a desk, or everything), or master data and the
+    rows of the chosen or checked-out cases (sync_scope.CaseScope)."""
     if cases is None and (peer is None or peer_kind == "desk"):
-        return [list(r) for r in rows if r[7] > known.get(r[9], "")]
-    index = CaseIndex(conn)
+        return _ordered(_entries_since(conn, known))
+    scope = CaseScope(conn)
     if cases is not None:
-        wanted = set(cases)
-        return [list(r) for r in rows
-                if index.is_master(r[1]) or index.cases_of(r[1], r[2]) & wanted]
+        rows = scope.rows_of(cases)
+        return _ordered(_entries_of_tables(conn, scope.master_tables())
+                        + _entries_of_rows(conn, rows))
     held = held_cases(conn, peer)
     # Cases whose check-out the peer has not seen: it gets their whole history.
     fresh = {case for case, hlc, origin in _rows(
@@ -85,23 +127,18 @@ def select_entries(conn, *, peer: str | None, peer_kind: str | None,
         " j.tbl = 'checkout' AND j.row_id = c.id AND j.op = 'insert'"
         " WHERE c.target_device = ? AND c.returned_on IS NULL", (peer,))
         if hlc > known.get(origin, "")}
-    out = []
-    for r in rows:
-        if index.is_master(r[1]):
-            if r[7] > known.get(r[9], ""):
-                out.append(list(r))
-            continue
-        mine = index.cases_of(r[1], r[2]) & held
-        if not mine and r[1] == "checkout":
-            # The return of a check-out (so the laptop lets the case go).
-            ret = conn.execute("SELECT target_device FROM checkout WHERE id = ?",
-                               (r[2],)).fetchone()
-            if ret and ret[0] == peer and r[7] > known.get(r[9], ""):
-                out.append(list(r))
-            continue
-        if mine and (mine & fresh or r[7] > known.get(r[9], "")):
-            out.append(list(r))
-    return out
+    out = [r for r in _entries_of_tables(conn, scope.master_tables())
+           if r[7] > known.get(r[9], "")]
+    rows = scope.rows_of(held)
+    for r in _entries_of_rows(conn, rows):
+        if rows[(r[1], r[2])] & fresh or r[7] > known.get(r[9], ""):
+            out.append(r)
+    # The return of a check-out (so the laptop lets the case go).
+    returned = [("checkout", r[0]) for r in _rows(
+        conn, "SELECT id FROM checkout WHERE target_device = ?", (peer,))
+        if ("checkout", r[0]) not in rows]
+    out += [r for r in _entries_of_rows(conn, returned) if r[7] > known.get(r[9], "")]
+    return _ordered(out)
 
 
 def apply_entries(conn, clock, entries: list[dict]) -> tuple[int, int, int, set[str]]:
@@ -124,10 +161,10 @@ def apply_entries(conn, clock, entries: list[dict]) -> tuple[int, int, int, set[
         applied += 1
     merger = merge.Merger(conn)
     merger.recompute(touched)
-    index = CaseIndex(conn) if touched else None
+    scope = CaseScope(conn)
     cases: set[str] = set()
     for tbl, rid in set(touched):
-        cases |= index.cases_of(tbl, rid) if index else set()
+        cases |= scope.cases_of(tbl, rid)
     return applied, skipped, merger.conflicts_changed, cases
 
 

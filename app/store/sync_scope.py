@@ -102,3 +102,160 @@ class CaseIndex:
         if parent == "case_file":
             return {value}
         return self.cases_of(parent, value, _depth + 1)
+
+
+# Link columns whose journalled values have an index (schema 11: journal_*_ref).
+INDEXED_LINKS = ("case_id", "plan_id", "person_id")
+
+
+def _ids(values) -> str:
+    """A list of ids as one bound parameter (``IN (SELECT value FROM json_each(?))``): no
+    limit on the number of variables, one statement text for any count."""
+    return json.dumps(sorted(values))
+
+
+class CaseScope:
+    """The same answers as ``CaseIndex``, read from SQL for the rows concerned only: the
+    cases of a few rows (an imported bundle) and the rows of a few cases (a case bundle, a
+    field laptop's cases), through the link columns' indexes and the journal's
+    (tbl, row_id) and journal_*_ref indexes — never the whole journal.
+
+    A row present in its table belongs to the case(s) its link column names now; a row
+    known only from the journal (deleted, or waiting for its insert) to those its oldest
+    entry naming the link column names; a person to every case whose row or journal
+    names them."""
+
+    def __init__(self, conn):
+        self.conn = conn
+        self.tables = synced_tables(conn)
+        self.links = {t: table_link(t, c) for t, c in self.tables.items()}
+        self._values: dict[tuple[str, str], object] = {}
+        self._persons: dict[str, set[str]] = {}
+
+    def is_master(self, table: str) -> bool:
+        return table in self.tables and self.links.get(table) is None
+
+    def master_tables(self) -> list[str]:
+        return [t for t in self.tables if self.links.get(t) is None]
+
+    # ---------------------------------------------------------------- row -> cases
+    def _journalled(self, table: str, row_id: str, column: str):
+        """The value of ``column`` in the oldest entry of the row that names it."""
+        for (fields,) in self.conn.execute(
+                "SELECT fields FROM journal WHERE tbl = ? AND row_id = ? ORDER BY hlc, id",
+                (table, row_id)):
+            data = json.loads(fields)
+            if column in data:
+                return data[column]
+        return None
+
+    def _value(self, table: str, row_id: str):
+        key = (table, row_id)
+        if key not in self._values:
+            column = self.links[table][0]
+            row = self.conn.execute(f"SELECT {column} FROM {table} WHERE id = ?",
+                                    (row_id,)).fetchone()
+            self._values[key] = row[0] if row is not None else self._journalled(
+                table, row_id, column)
+        return self._values[key]
+
+    def _person_cases(self, person_id: str) -> set[str]:
+        if person_id not in self._persons:
+            found = {r[0] for r in self.conn.execute(
+                "SELECT id FROM case_file WHERE person_id = ?", (person_id,))}
+            for rid, tbl, fields in self.conn.execute(
+                    "SELECT row_id, tbl, fields FROM journal"
+                    " WHERE json_extract(fields, '$.person_id') = ?", (person_id,)):
+                if tbl == "case_file" and json.loads(fields).get("person_id") == person_id:
+                    found.add(rid)
+            self._persons[person_id] = found
+        return self._persons[person_id]
+
+    def cases_of(self, table: str, row_id: str, _depth: int = 0) -> set[str]:
+        link = self.links.get(table)
+        if link is None or _depth > 5:
+            return set()
+        if table == "case_file":
+            return {row_id}
+        if table == "person":
+            return set(self._person_cases(row_id))
+        value = self._value(table, row_id)
+        if value is None:
+            return set()
+        parent = link[1]
+        if parent == "case_file":
+            return {value}
+        return self.cases_of(parent, value, _depth + 1)
+
+    # ---------------------------------------------------------------- cases -> rows
+    def rows_of(self, cases) -> dict[tuple[str, str], frozenset[str]]:
+        """{(table, row id): the given cases it belongs to} for every case-scoped row
+        (present, or known from the journal) that belongs to at least one of ``cases``."""
+        wanted = {c for c in cases if isinstance(c, str)}
+        members: dict[str, dict[str, frozenset[str]]] = {}
+        for table in self.tables:
+            self._members(table, wanted, members, set())
+        return {(t, rid): cs for t, rows in members.items() for rid, cs in rows.items()}
+
+    def _members(self, table: str, wanted: set[str], memo: dict, visiting: set[str]
+                 ) -> dict[str, frozenset[str]]:
+        """{row id: cases of ``wanted`` it belongs to} for ``table``."""
+        if table in memo:
+            return memo[table]
+        link = self.links.get(table)
+        if link is None or table in visiting:
+            return {}
+        visiting = visiting | {table}
+        conn = self.conn
+        out: dict[str, frozenset[str]] = {}
+        if table == "case_file":
+            out = {c: frozenset((c,)) for c in wanted}
+        elif table == "person":
+            persons: dict[str, set[str]] = {}
+            for cid, pid in conn.execute(
+                    "SELECT id, person_id FROM case_file WHERE id IN"
+                    " (SELECT value FROM json_each(?))", (_ids(wanted),)):
+                persons.setdefault(pid, set()).add(cid)
+            for cid, fields in conn.execute(
+                    "SELECT row_id, fields FROM journal WHERE tbl = 'case_file' AND row_id IN"
+                    " (SELECT value FROM json_each(?))", (_ids(wanted),)):
+                data = json.loads(fields)
+                if "person_id" in data:
+                    try:
+                        persons.setdefault(data["person_id"], set()).add(cid)
+                    except TypeError:  # not an id: names no person
+                        pass
+            out = {p: frozenset(cs) for p, cs in persons.items() if isinstance(p, str)}
+        else:
+            column, parent = link
+            parents = self._members(parent, wanted, memo, visiting)
+            if parents:
+                out = self._linked(table, column, parents)
+        memo[table] = out
+        return out
+
+    def _linked(self, table: str, column: str, parents: dict[str, frozenset[str]]
+                ) -> dict[str, frozenset[str]]:
+        conn = self.conn
+        keys = _ids(parents)
+        out = {rid: parents[value] for rid, value in conn.execute(
+            f"SELECT id, {column} FROM {table} WHERE {column} IN"
+            f" (SELECT value FROM json_each(?))", (keys,))}
+        # Rows not in the table: the journal names their link (deleted or pending rows).
+        if column in INDEXED_LINKS:
+            candidates = {rid for rid, tbl in conn.execute(
+                f"SELECT row_id, tbl FROM journal WHERE json_extract(fields, '$.{column}')"
+                f" IN (SELECT value FROM json_each(?))", (keys,)) if tbl == table}
+        else:
+            candidates = {r[0] for r in conn.execute(
+                "SELECT DISTINCT row_id FROM journal WHERE tbl = ?", (table,))}
+        candidates -= set(out)
+        if candidates:
+            absent = [r[0] for r in conn.execute(
+                f"SELECT value FROM json_each(?) WHERE NOT EXISTS"
+                f" (SELECT 1 FROM {table} WHERE id = value)", (_ids(candidates),))]
+            for rid in absent:
+                value = self._journalled(table, rid, column)
+                if isinstance(value, str) and value in parents:
+                    out[rid] = parents[value]
+        return out
