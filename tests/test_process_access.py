@@ -45,3 +45,36 @@ def test_meetings_are_run_by_the_chief_not_by_consultants(agency):  # noqa: F811
     with as_user(agency["path"], "view") as d:
         with pytest.raises(PermissionDenied):
             d.meeting(meeting.id)
+
+
+def test_dashboard_filters_counts_and_caps_in_sql(agency):  # noqa: F811
+    """Only the user's cases, filtered in SQL; each list capped at ``limit`` rows while
+    ``counts`` stays whole; ``limit=None`` lists everything; ``lists`` picks lists."""
+    from app.domain import Triage
+    from tests.conftest import make_intake
+    names = {"a": ["安藤 一", "安藤 二", "安藤 三"], "b": ["馬場 一", "馬場 二"]}
+    with as_user(agency["path"], "chief") as d:
+        for team, people in names.items():
+            for n, name in enumerate(people):
+                case = d.register_intake(make_intake(
+                    name=name, kana="てすと", birth=date(1970 + n, 1, 1), triage=Triage.REFER,
+                    received=date(2026, 4, 10 + n))).case.id
+                d.assign_case(case, f"con_{team}")
+        everything = d.dashboard(limit=None)
+        assert everything["counts"]["referrals_to_check"] == 5
+    with as_user(agency["path"], "con_b") as d:
+        full = d.dashboard(limit=None)
+        rows = full["referrals_to_check"]
+        assert sorted(r["person_name"] for r in rows) == sorted(names["b"])
+        assert full["counts"]["referrals_to_check"] == 2
+        capped = d.dashboard(limit=1)
+        assert capped["referrals_to_check"] == rows[:1]
+        assert capped["counts"] == full["counts"]
+        assert d.dashboard()["counts"] == full["counts"]
+        one = d.dashboard(limit=None, lists=["referrals_to_check"])
+        assert set(one) == {"referrals_to_check", "counts"}
+        assert one["referrals_to_check"] == rows and one["counts"] == {"referrals_to_check": 2}
+    with as_user(agency["path"], "chief") as d:
+        capped = d.dashboard(limit=2)
+        assert capped["referrals_to_check"] == everything["referrals_to_check"][:2]
+        assert capped["counts"] == everything["counts"]

@@ -24,6 +24,14 @@ from app.process import (
 from app.security.roles import Permission
 from app.store.process_repo import ProcessRepo
 
+# Rows of each dashboard list: the counts are always whole; a caseworker reads the first
+# ones (the GUI loads the rest of one list on request).
+DASHBOARD_ROWS = 200
+
+
+def _counted(rows: list) -> tuple[list, int]:
+    return rows, len(rows)
+
 
 class _Check:
     """Collects validation errors of one operation; ``done()`` raises them all at once."""
@@ -254,32 +262,31 @@ class ProcessOperations:
             raise NotFound(_("Not found."))
         return case_id
 
-    def dashboard(self) -> dict[str, Any]:
-        """Lists for the dashboard (and their counts under ``counts``)."""
+    def dashboard(self, limit: int | None = DASHBOARD_ROWS,
+                  lists: Iterable[str] | None = None) -> dict[str, Any]:
+        """Lists for the dashboard: the first ``limit`` rows of each (None: all of them),
+        and under ``counts`` how many each list has. Only the cases this user may see,
+        filtered in SQL. ``lists`` names the lists wanted (default: every one)."""
         self._require(Permission.VIEW_CASES)
         today = self.today()
-        due = self._repo.monitoring_due(today)
-        board: dict[str, Any] = {
-            "monitoring_today": [r for r in due if r["next_monitoring_on"] == today.isoformat()],
-            "monitoring_overdue": [r for r in due if r["next_monitoring_on"] < today.isoformat()],
-            "referrals_to_check": self._repo.referrals_to_check(today),
-            "plans_waiting_for_meeting": self._repo.plans_waiting(),
-            "decisions_pending": self._repo.decisions_pending(),
-            "emergency_procedures_pending": self._repo.emergency_pending(),
-            "suspended_cases": self._repo.suspended_cases(),
-            "next_meetings": self._repo.next_meetings(today),
+        access = self.case_access()
+        repo = self._repo
+        queries = {
+            "monitoring_today": lambda: repo.monitoring_on(today, access, limit),
+            "monitoring_overdue": lambda: repo.monitoring_overdue(today, access, limit),
+            "referrals_to_check": lambda: repo.referrals_to_check(today, access, limit),
+            "plans_waiting_for_meeting": lambda: repo.plans_waiting(access, limit),
+            "decisions_pending": lambda: repo.decisions_pending(access, limit),
+            "emergency_procedures_pending": lambda: repo.emergency_pending(access, limit),
+            "suspended_cases": lambda: repo.suspended_cases(access, limit),
+            "next_meetings": lambda: _counted(repo.next_meetings(today)),
         }
-        visible: dict[str, bool] = {}
-
-        def seen(row: dict[str, Any]) -> bool:
-            case_id = row.get("case_id")
-            if case_id is None:
-                return True
-            if case_id not in visible:
-                visible[case_id] = self._sec.case_visible(case_id, self.case_access())
-            return visible[case_id]
-        board = {k: [r for r in v if seen(r)] for k, v in board.items()}
-        board["counts"] = {k: len(v) for k, v in board.items()}
+        wanted = list(queries) if lists is None else [k for k in queries if k in set(lists)]
+        board: dict[str, Any] = {}
+        counts: dict[str, int] = {}
+        for key in wanted:
+            board[key], counts[key] = queries[key]()
+        board["counts"] = counts
         return board
 
     # ------------------------------------------------------------------ 緊急的な支援

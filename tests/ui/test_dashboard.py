@@ -150,3 +150,35 @@ def test_opening_a_case_and_a_meeting_from_the_lists(qtbot, board_desk):
     assert window.tabs.currentWidget() is meetings
     qtbot.waitUntil(lambda: meetings.meeting is not None and meetings.meeting.id == ids["meeting"]
                     and not meetings.busy(), timeout=10000)
+
+
+def test_a_long_list_shows_its_first_rows_and_all_on_request(qtbot, board_desk, monkeypatch):
+    """The tile counts every case; the list holds the core's first rows, says so, and
+    「すべて表示」 loads the rest of that list."""
+    desk, ids = board_desk
+    for n in range(3):
+        desk.register_intake(make_intake(
+            name=f"山田 {n}郎", kana="やまだ", birth=date(1980 + n, 1, 1), triage=Triage.REFER,
+            received=date(2026, 11, 3 + n)))
+    full = desk.dashboard(limit=None)["referrals_to_check"]
+    assert len(full) >= 4
+    real = desk.dashboard
+    monkeypatch.setattr(desk, "dashboard", lambda limit=2, lists=None: real(limit, lists))
+    view = DashboardView(desk)
+    qtbot.addWidget(view)
+    view.show()
+    loaded(qtbot, view)
+    view.tiles["referrals_to_check"].click()
+    assert view.count("referrals_to_check") == len(full)
+    assert view.model.rowCount() == 2
+    assert view.list_title.text().endswith(f"（{len(full)}）")
+    assert view.more_button.isVisible() and view.more_button.text() == "すべて表示"
+    assert view.more_label.text() == f"{len(full)}件のうち最初の2件を表示しています。"
+    view.more_button.click()
+    qtbot.waitUntil(lambda: view.model.rowCount() == len(full), timeout=10000)
+    listed = [view.model.data(view.model.index(r, 0), Qt.ItemDataRole.UserRole)
+              for r in range(view.model.rowCount())]
+    assert listed == [r["case_id"] for r in full]
+    assert not view.more_button.isVisible()
+    view.tiles["monitoring_today"].click()
+    assert not view.more_button.isVisible()

@@ -1,8 +1,9 @@
 """ダッシュボード: one tile per list the core's ``dashboard()`` keeps (monitoring due today and
 overdue, referrals to check, plans waiting for a meeting, decisions and emergency procedures
 pending, suspended cases, next meetings). A tile shows the count; clicking it lists the cases
-behind it (number, name, date); double-click opens the case. Refreshed when shown and on F5,
-in the background."""
+behind it (number, name, date); double-click opens the case. A long list shows its first rows
+(the core's ``DASHBOARD_ROWS``) and「すべて表示」loads the rest of that list. Refreshed when
+shown and on F5, in the background."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from app.i18n import N_, _
 from app.process import MeetingKind, PlanKind
 from ui.areas import Area, register
 from ui.background import run_in_background, serialized
-from ui.views.meetings import all_cases, may
+from ui.views.meetings import may
 from ui.widgets import ErrorLabel, heading
 
 WARNING = QColor("#b42318")
@@ -84,7 +85,9 @@ def rows_for(key: str, raw: list[dict[str, Any]], names: dict[str, str], today: 
             out.append(Row(None, "", "", held_on, "", meeting_id=r["id"], cells=cells))
             continue
         case_id = r["case_id"]
-        name = r.get("name") or names.get(case_id, "")
+        name = r.get("person_name") or names.get(case_id, "")
+        if not name and key != "decisions_pending":
+            name = r.get("name") or ""   # (decisions: the service's name)
         if key.startswith("monitoring"):
             due, detail = _date(r["next_monitoring_on"]), ""
             if due is not None and due < today:
@@ -99,7 +102,6 @@ def rows_for(key: str, raw: list[dict[str, Any]], names: dict[str, str], today: 
                 detail += "　" + _("not on an agenda yet")
         elif key == "decisions_pending":
             due, detail = None, r.get("name") or r.get("service_key", "")
-            name = names.get(case_id, "")
         elif key == "emergency_procedures_pending":
             due, detail = _date(r.get("done_on")), _label(EmergencyAction, r["action"])
         else:  # suspended_cases
@@ -250,6 +252,15 @@ class DashboardView(QWidget):
         self.table.activated.connect(self.open_row)
         self.empty = QLabel()
         self.empty.setStyleSheet("color: #667;")
+        # A long list: its first rows are shown, the rest on request.
+        self.more_label = QLabel()
+        self.more_label.setStyleSheet("color: #667;")
+        self.more_button = QPushButton(_("Show all"))
+        self.more_button.clicked.connect(self.load_all)
+        more = QHBoxLayout()
+        more.addWidget(self.more_label)
+        more.addWidget(self.more_button)
+        more.addStretch(1)
 
         top = QHBoxLayout()
         top.addWidget(heading(_("Dashboard")))
@@ -264,6 +275,9 @@ class DashboardView(QWidget):
         layout.addWidget(self.list_title)
         layout.addWidget(self.empty)
         layout.addWidget(self.table, 1)
+        layout.addLayout(more)
+        self.more_label.hide()
+        self.more_button.hide()
         QShortcut(QKeySequence("F5"), self, activated=self.refresh)
 
     def busy(self) -> bool:
@@ -278,16 +292,14 @@ class DashboardView(QWidget):
         self._loading += 1
 
         def load():
-            board = desk.dashboard()
-            names = {c.id: c.name for c in all_cases(desk)}
-            return board, names, desk.today()
+            return desk.dashboard(), {}, desk.today()
 
         def show(result) -> None:
             self._loading -= 1
             self.board, self.names, self.today = result
             self.error.clear_message()
             for key, tile in self.tiles.items():
-                tile.set_count(len(self.board.get(key, [])))
+                tile.set_count(self.total(key))
             from datetime import datetime
             self.stamp.setText(_("Updated at {time}").format(
                 time=datetime.now().strftime("%H:%M")))
@@ -304,15 +316,52 @@ class DashboardView(QWidget):
     def count(self, key: str) -> int | None:
         return self.tiles[key].count
 
+    def total(self, key: str) -> int:
+        """How many the list has (the core counts them all; only the first are loaded)."""
+        rows = self.board.get(key, [])
+        return max(int(self.board.get("counts", {}).get(key, len(rows))), len(rows))
+
+    def load_all(self) -> None:
+        """「すべて表示」: the whole of the list shown now, in the background."""
+        desk, key = self.desk, self.current_key
+        self._loading += 1
+        self.more_button.setEnabled(False)
+
+        def load():
+            return desk.dashboard(limit=None, lists=[key])
+
+        def show(result) -> None:
+            self._loading -= 1
+            self.more_button.setEnabled(True)
+            self.board[key] = result.get(key, [])
+            self.board.setdefault("counts", {})[key] = result["counts"].get(key, 0)
+            self.tiles[key].set_count(self.total(key))
+            if self.current_key == key:
+                self.show_list(key)
+
+        def failed(error: BaseException) -> None:
+            self._loading -= 1
+            self.more_button.setEnabled(True)
+            self.error.show_message(str(error) if isinstance(error, TsunaguError)
+                                    else repr(error))
+
+        run_in_background(self, load, show, failed)
+
     def show_list(self, key: str) -> None:
         self.current_key = key
         _key, label, header, _warn = TILES[TILE_KEYS.index(key)]
         self.tiles[key].setChecked(True)
         rows = rows_for(key, self.board.get(key, []), self.names, self.today)
         self.model.set_rows(key, rows, header)
-        self.list_title.setText(f"{_(label)}（{len(rows)}）")
+        total = self.total(key)
+        self.list_title.setText(f"{_(label)}（{total}）")
         self.empty.setText(_("Nothing here.") if self.board and not rows else "")
         self.empty.setVisible(bool(self.board) and not rows)
+        partial = total > len(rows)
+        self.more_label.setText(_("The first {shown} of {total} are listed.").format(
+            shown=len(rows), total=total) if partial else "")
+        self.more_label.setVisible(partial)
+        self.more_button.setVisible(partial)
 
     def open_row(self, index: QModelIndex) -> None:
         if not index.isValid():

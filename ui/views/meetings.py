@@ -73,7 +73,7 @@ def list_meetings(desk, known: Iterable[str] = ()) -> list[Meeting]:
     if callable(lister):
         return sorted(lister(), key=lambda m: m.held_on, reverse=True)
     ids: dict[str, None] = dict.fromkeys(known)
-    for row in desk.dashboard()["next_meetings"]:
+    for row in desk.dashboard(limit=None, lists=["next_meetings"])["next_meetings"]:
         ids[row["id"]] = None
     for case in all_cases(desk):
         for item, _held_on in desk.case_agenda(case.id):
@@ -105,7 +105,8 @@ def waiting_items(desk) -> list[Candidate]:
     if callable(finder):
         return list(finder())
     out: list[Candidate] = []
-    for row in desk.dashboard()["plans_waiting_for_meeting"]:
+    waiting = desk.dashboard(limit=None, lists=["plans_waiting_for_meeting"])
+    for row in waiting["plans_waiting_for_meeting"]:
         if row.get("meeting_on"):
             continue  # already on a meeting's agenda
         kind = AgendaKind.REPLAN if row["kind"] == "replan" else AgendaKind.NEW_PLAN
