@@ -411,10 +411,17 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
         """Write the 相談受付・申込票 PDF. Returns warnings (characters no font has).
 
         A sensitive person's whereabouts are masked unless ``reveal_reason`` is given
-        (audited). A sheet ``for_recipient`` (another agency) is a disclosure: it is
-        recorded with its ``basis`` and ``reason`` (see record_disclosure) and never shows
-        a sensitive person's whereabouts."""
+        (audited). A sheet ``for_recipient`` (another agency) is a disclosure, as in
+        ``print_sheet``: it needs a consent covering the recipient today, or another
+        ``basis`` with its ``reason``; it is recorded (see record_disclosure) and never
+        shows the person's whereabouts — address, postal code, phones, e-mail, the phone of
+        whoever came with them — whether or not access is restricted (and the restriction
+        is not named). A refused disclosure writes no file."""
         from forms.intake import render_intake
+        for_recipient = (for_recipient or "").strip()
+        if for_recipient and (case_id is None or blank):
+            raise ValidationErrors([ValidationError("for_recipient", _(
+                "A sheet for another agency is printed filled in from a case."))])
         detail = None
         if case_id is not None:
             self._require_case(case_id, Permission.PRINT)
@@ -424,23 +431,37 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
             detail = self._store.case_detail(case_id)
             if detail is None:
                 raise NotFound(_("Case not found."))
-        mask = bool(detail and detail.person.sensitive
-                    and (for_recipient or not reveal_reason.strip()))
-        if detail and detail.person.sensitive and reveal_reason.strip() and not for_recipient:
-            reveal_reason = validation.clean_text(reveal_reason, "reveal_reason", _("Reason"),
-                                                  max_len=500)
-        if for_recipient and case_id is not None:
-            self.record_disclosure(case_id, for_recipient, _("Intake and application form"),
-                                   basis, reason)
-        warnings = render_intake(Path(out), self.agency, detail, blank=blank, consent=consent,
-                                 mask_whereabouts=mask)
+        mask, revealed = False, ""
+        if for_recipient:
+            detail = _omit_whereabouts(detail)
+        elif detail is not None and detail.person.sensitive:
+            if reveal_reason.strip():
+                revealed = validation.clean_text(reveal_reason, "reveal_reason", _("Reason"),
+                                                 required=True, max_len=500)
+            else:
+                mask = True
+        if not for_recipient:
+            warnings = render_intake(Path(out), self.agency, detail, blank=blank,
+                                     consent=consent, mask_whereabouts=mask)
+        else:
+            # Written beside ``out`` first: a refused disclosure leaves no file, a failed
+            # rendering records no disclosure.
+            out = Path(out)
+            part = out.with_name(out.name + ".part")
+            try:
+                warnings = render_intake(part, self.agency, detail, consent=consent)
+                self.record_disclosure(case_id, for_recipient,  # type: ignore[arg-type]
+                                       _("Intake and application form"), basis, reason)
+                os.replace(part, out)
+            finally:
+                part.unlink(missing_ok=True)
         with self._store.transaction():
             self._store.audit(self.user.login, "print", case_id=case_id,
                               detail="intake" + ("-blank" if blank else "")
                               + ("" if consent else "-noconsent")
-                              + ("-revealed" if detail and detail.person.sensitive and not mask
-                                 else "") + (f" → {for_recipient}" if for_recipient else ""),
-                              reason=reveal_reason.strip() if detail and not mask else "")
+                              + ("-revealed" if revealed else "")
+                              + (f" → {for_recipient}" if for_recipient else ""),
+                              reason=revealed)
         return warnings
 
     def _print_detail(self, case_id: str):

@@ -134,8 +134,10 @@ def _basic(person: PersonInput | None, intake: Intake | None) -> list[Flowable]:
     birth = birth_with_age(p.birth_date, on) if p.birth_date else blank_birth_date()
     postal = _("Postal code {code}").format(code=p.postal_code) if p.postal_code else _(
         "Postal code ____-______")
-    address = [para(postal, "body"), para(p.address, "value")] if p.address else [
-        para(postal, "body")]
+    # An address without a postal code (or the note that it is left out for another
+    # agency) gets no blank 〒 line to write into.
+    address = ([para(postal, "body")] if p.postal_code or not p.address else []) + (
+        [para(p.address, "value")] if p.address else [])
     rows = [
         [Label(_("Furigana")), p.kana, Label(_("Sex")), sex],
         [Label(_("Name")), kit.para(p.name, "large") if p.name else "", None, None],

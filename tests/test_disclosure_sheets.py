@@ -182,3 +182,59 @@ def test_intake_for_another_agency_goes_through_print_sheet(d, tmp_path):
     desk.print_sheet(cid, "intake", tmp_path / "i.pdf", for_recipient=RECIPIENT)
     found = desk.disclosures(cid)
     assert len(found) == 1 and found[0].basis.value == "consent"
+
+
+@pytest.mark.parametrize("sheet", ("intake", "intake-noconsent"))
+@pytest.mark.parametrize("sensitive", (False, True))
+def test_intake_for_another_agency_never_shows_whereabouts(d, tmp_path, sheet, sensitive):
+    """The 相談受付・申込票 like every other sheet: for another agency the whereabouts are
+    left out for every person, and a restriction is not named."""
+    desk, info = d
+    cid = info["case_id"]
+    if sensitive:
+        desk.set_sensitive(cid, True, "DV 被害の相談があったため")
+    out = tmp_path / f"{sheet}.pdf"
+    desk.print_sheet(cid, sheet, out, for_recipient=RECIPIENT)
+    text = assert_no_whereabouts(out)
+    assert flat(NAME) in text
+    assert "他機関への提供のため記載しません" in text
+    assert "閲覧制限" not in text and "＊＊＊" not in text
+    found = desk.disclosures(cid)
+    assert len(found) == 1 and found[0].scope == "相談受付・申込票"
+    audit = desk.audit_search(action="print", limit=1)
+    assert audit[0].detail == f"{sheet} → {RECIPIENT}" and audit[0].reason == ""
+
+
+def test_intake_for_the_desk_still_shows_whereabouts_unless_restricted(d, tmp_path):
+    desk, info = d
+    cid = info["case_id"]
+    desk.print_intake(cid, tmp_path / "desk.pdf")
+    assert flat(ADDRESS) in flat("".join(page_texts(tmp_path / "desk.pdf")))
+    desk.set_sensitive(cid, True, "DV 被害の相談があったため")
+    desk.print_intake(cid, tmp_path / "masked.pdf")
+    text = assert_no_whereabouts(tmp_path / "masked.pdf")
+    assert "閲覧制限" in text  # for the desk's own staff the marker is shown
+    desk.print_intake(cid, tmp_path / "shown.pdf", reveal_reason="家庭訪問の準備のため")
+    assert flat(PHONE) in flat("".join(page_texts(tmp_path / "shown.pdf")))
+    audit = desk.audit_search(action="print", limit=1)
+    assert audit[0].detail == "intake-revealed" and audit[0].reason == "家庭訪問の準備のため"
+
+
+def test_intake_for_another_agency_refused_writes_nothing(d, tmp_path):
+    desk, info = d
+    cid = info["case_id"]
+    withdraw_all(desk, cid, TODAY)
+    out = tmp_path / "intake.pdf"
+    with pytest.raises(ValidationError) as refused:
+        desk.print_intake(cid, out, for_recipient=RECIPIENT)
+    assert RECIPIENT in str(refused.value)
+    assert not out.exists() and not list(tmp_path.glob("*.part"))
+    assert desk.disclosures(cid) == []
+    with pytest.raises(ValidationErrors):  # a blank sheet is no disclosure
+        desk.print_intake(cid, out, blank=True, for_recipient=RECIPIENT)
+    # the reveal reason of the desk's own sheet has no effect on a sheet for an agency
+    desk.set_sensitive(cid, True, "DV 被害の相談があったため")
+    desk.print_intake(cid, out, for_recipient=RECIPIENT, basis="statute",
+                      reason="生活困窮者自立支援法に基づく照会", reveal_reason="見せたい")
+    assert_no_whereabouts(out)
+    assert desk.disclosures(cid)[0].basis.value == "statute"

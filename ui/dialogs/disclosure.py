@@ -1,6 +1,6 @@
 """Printing a sheet for another agency: whom it is for; the consent that covers it, or
 another basis (支援会議（法第9条） / 法令) with a reason; the disclosure is recorded by the core
-and the sheet never shows a restricted person's whereabouts."""
+and the sheet never shows the person's whereabouts (for anyone, restricted or not)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ class RecipientDialog(FormDialog):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(_("Intake form for another agency"), parent, intro=_(
             "Giving the sheet to another agency is a disclosure: it is recorded with its "
-            "basis. Restricted whereabouts never appear on it."), ok_text=_("Next"))
+            "basis. The person's address, phones and e-mail are left off it."),
+            ok_text=_("Next"))
         self.recipient = QLineEdit()
         self.recipient.setPlaceholderText(_("e.g. ハローワーク○○"))
         self.form.addRow(_("Recipient") + " *", self.recipient)
