@@ -157,6 +157,8 @@ class MainWindow(QMainWindow):
             view = CaseView(desk, detail, opener=self.opener,
                             wizard_options=self.step_wizard_options)
             view.new_intake_requested.connect(lambda _person_id: self.new_intake())
+            # the list's 閲覧制限 marker follows a restriction set or lifted in the view
+            view.privacy.restriction_changed.connect(lambda _flag: self.case_list.refresh())
             index = self.tabs.addTab(view, f"{detail.person.name}（{detail.case.case_no}）")
             self.tabs.setCurrentIndex(index)
 

@@ -4,7 +4,7 @@ the print-menu entry for a sheet given to another agency."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from app.i18n import _
@@ -23,6 +23,8 @@ def restricted_label() -> str:
 
 
 class CasePrivacyBar(QWidget):
+    restriction_changed = Signal(bool)  # set (True) or lifted (False): lists show the marker
+
     def __init__(self, view, dialogs: Dialogs | None = None):
         super().__init__(view)
         self.view = view
@@ -140,6 +142,7 @@ class CasePrivacyBar(QWidget):
             self._render(detail)
             self.update_state()
             self.view.refresh()
+            self.restriction_changed.emit(flag)
 
         run_in_background(self, work, done, self._failed)
 

@@ -220,6 +220,7 @@ class RetentionPanel(QWidget):
         self.reason = QPlainTextEdit()
         self.reason.setFixedHeight(60)
         self.reason.setPlaceholderText(_("e.g. retention period under the agency's rules"))
+        self.reason.textChanged.connect(lambda: self.error.clear_message())
         self.purge_button = QPushButton(_("Delete the checked cases for good…"))
         self.purge_button.setStyleSheet("color: #8a1c1c;")
         self.purge_button.clicked.connect(self.purge)
@@ -294,18 +295,30 @@ class RetentionPanel(QWidget):
         if not reason:
             self.error.show_message(_("Enter the reason."))
             return
+        numbers = [i.case_no for i in self.items if i.case_id in ids]
         if not self.admin.dialogs.confirm(self, _("Delete for good"), _(
-                "Delete the personal data of {n} cases for good? This cannot be undone.")
-                .format(n=len(ids))):
+                "Delete the personal data of these {n} cases for good: {cases}? This cannot "
+                "be undone; only anonymised counts stay for the statistics.")
+                .format(n=len(ids), cases="、".join(numbers))):
             return
         desk = self.desk
+        # one purge at a time: a second click would ask again for cases already gone
+        self.purge_button.setEnabled(False)
+        self.error.clear_message()
+        self.message.setText(_("Deleting… (the database file is rewritten; this may take a "
+                               "moment)"))
 
         def done(result) -> None:
+            self.purge_button.setEnabled(True)
             self.error.clear_message()
             self.reason.clear()
             self.refresh()
             self.message.setText(_("Deleted for good: {cases}").format(
                 cases="、".join(result.purged)))
 
-        run_in_background(self, lambda: desk.purge(ids, reason), done,
-                          lambda e: self.error.show_message(error_text(e)))
+        def failed(error: BaseException) -> None:
+            self.purge_button.setEnabled(True)
+            self.message.setText("")
+            self.error.show_message(error_text(error))
+
+        run_in_background(self, lambda: desk.purge(ids, reason), done, failed)
