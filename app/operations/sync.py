@@ -27,6 +27,19 @@ from app.sync.identity import DeviceSecrets, Trust, Untrusted
 PERSON_FIELDS = ("name", "kana", "birth_date", "sex", "postal_code", "address",
                  "phone_home", "phone_mobile", "email")
 
+# Conflicts that may be settled with a value typed in, and whose rules check it (the same
+# as a normal edit of the field); every other field is settled by choosing a side.
+TYPED_FIELDS: dict[tuple[str, str], str] = {
+    **{("person", f): "person" for f in PERSON_FIELDS if f != "sex"},
+    ("referral_source", "name"): "master", ("service", "name"): "master",
+    ("assessment_master", "name"): "master",
+    ("staff", "display_name"): "user_name", ("staff", "team"): "team",
+    ("device", "name"): "device_name",
+}
+# Tables an administrator keeps (MANAGE_SETTINGS): their conflicts are settled by one too.
+ADMIN_TABLES = {"referral_source", "service", "assessment_master", "staff", "setting",
+                "device"}
+
 
 # ---------------------------------------------------------------------- device identity
 def new_identity(agency_id: str, device_id: str, kind: str,
@@ -485,6 +498,11 @@ class SyncOperations:
         if not found:
             raise NotFound(_("The conflict was not found."))
         c = found[0]
+        if c["tbl"] in ADMIN_TABLES:   # master data, users, settings, devices
+            self._require(Permission.MANAGE_SETTINGS)
+        if c["kind"] == "field" and choice == "value":
+            # typed in: checked exactly as a normal edit of the field would be
+            value = self._typed_conflict_value(c, value)
         with store.transaction() as w:
             if c["kind"] == "field":
                 if choice not in ("winner", "loser", "value"):
@@ -516,7 +534,74 @@ class SyncOperations:
             store.audit(self.user.login, "resolve_conflict", case_id=c["case_id"],
                         detail=f"{c['tbl']}.{c['field']} {choice}")
 
+    def conflict_value_typeable(self, conflict: dict) -> bool:
+        """Whether another value may be typed in for this conflict (a text field with a
+        validator of its own); other fields are settled by choosing one of the two sides."""
+        return conflict.get("kind") == "field" and \
+            (conflict.get("tbl"), conflict.get("field")) in TYPED_FIELDS
+
+    def _typed_conflict_value(self, c: dict, value: Any) -> Any:
+        """The value typed in to settle a conflict, validated and normalised by the same
+        rules as a normal edit of that field; ValidationError(s) in Japanese otherwise."""
+        kind = TYPED_FIELDS.get((c["tbl"], c["field"]))
+        if kind is None:
+            raise ValidationError("value", _(
+                "This value cannot be typed in: choose value A or value B."))
+        if value is not None and not isinstance(value, str):
+            raise ValidationError("value", _("Enter the value as text."))
+        text = value or ""
+        if kind == "person":
+            person = self._store.person(c["row_id"])
+            if person is None:
+                raise NotFound(_("The person was not found."))
+            return self._person_values(person, {c["field"]: text}, only=c["field"])[c["field"]]
+        if kind == "master":
+            from app.operations.master import MasterInput, MasterKind
+            table_kinds = {"referral_source": ["referral_source"], "service": ["service"],
+                           "assessment_master": ["domain", "problem"]}[c["tbl"]]
+            for k in table_kinds:
+                if self._master.row(k, c["row_id"]) is not None:
+                    mk = MasterKind(k)
+                    e = self._entry_or_404(mk, c["row_id"])
+                    return self._check_master(mk, MasterInput(
+                        name=text, route=e.route, statutory=e.statutory,
+                        employment=e.employment, needs_decision=e.needs_decision,
+                        usual_months=e.usual_months), c["row_id"])["name"]
+            raise NotFound(_("The entry was not found (deleted on another device?)"))
+        if kind == "user_name":
+            return validation.clean_text(text, "user.display_name", _("Name"), required=True,
+                                         max_len=50)
+        if kind == "team":
+            return validation.clean_text(text, "user.team", _("Team"), max_len=30)
+        return validation.clean_text(text, "name", _("Device name"), required=True, max_len=50)
+
     # ------------------------------------------------------------------ person edits
+    def _person_values(self, person, fields: dict[str, Any], *, only: str | None = None
+                       ) -> dict[str, Any]:
+        """Every column of the person with ``fields`` changed, validated like the intake
+        (``only``: report problems of that field only). Raises ValidationErrors."""
+        from dataclasses import replace
+        from app.desk import check_intake, clean_intake
+        from app.domain import IntakeInput, PersonInput
+        base = PersonInput(name=person.name, kana=person.kana, birth_date=person.birth_date,
+                           sex=person.sex, postal_code=person.postal_code,
+                           address=person.address, phone_home=person.phone_home,
+                           phone_mobile=person.phone_mobile, email=person.email)
+        fields = dict(fields)
+        if isinstance(fields.get("birth_date"), str):
+            fields["birth_date"] = validation.clean_date(fields["birth_date"],
+                                                         "person.birth_date", _("Date of birth"))
+        p = replace(base, **fields)
+        probe = IntakeInput(person=p, received_on=self.today())
+        errors = check_intake(probe, {"person"}, today=self.today())
+        if only is not None:
+            errors = [e for e in errors if e.field == f"person.{only}"]
+        if errors:
+            raise ValidationErrors(errors)
+        p = clean_intake(probe).person
+        return self._store.person_fields(p, text_ja.fold_for_search(p.name),
+                                         text_ja.fold_for_search(p.kana))
+
     def update_person(self, person_id: str, **fields: Any):
         """Correct a person's details (validated like the intake); journalled field by
         field, so concurrent edits on two devices are merged or flagged."""
@@ -529,24 +614,7 @@ class SyncOperations:
         person = store.person(person_id)
         if person is None:
             raise NotFound(_("The person was not found."))
-        from dataclasses import replace
-        from app.desk import check_intake, clean_intake
-        from app.domain import IntakeInput, PersonInput
-        base = PersonInput(name=person.name, kana=person.kana, birth_date=person.birth_date,
-                           sex=person.sex, postal_code=person.postal_code,
-                           address=person.address, phone_home=person.phone_home,
-                           phone_mobile=person.phone_mobile, email=person.email)
-        if isinstance(fields.get("birth_date"), str):
-            fields["birth_date"] = validation.clean_date(fields["birth_date"],
-                                                         "person.birth_date", _("Date of birth"))
-        p = replace(base, **fields)
-        probe = IntakeInput(person=p, received_on=self.today())
-        errors = check_intake(probe, {"person"}, today=self.today())
-        if errors:
-            raise ValidationErrors(errors)
-        p = clean_intake(probe).person
-        values = store.person_fields(p, text_ja.fold_for_search(p.name),
-                                     text_ja.fold_for_search(p.kana))
+        values = self._person_values(person, fields)
         with store.transaction() as w:
             w.update("person", person_id, values)
             store.audit(self.user.login, "person_update",

@@ -27,6 +27,7 @@ from app.errors import TsunaguError, ValidationError
 from app.i18n import _
 from app.security.roles import Permission
 from app.store import sync_exchange as exchange
+from app.store.sync_merge import record_name
 from app.store.sync_peers import exchange_times
 from app.sync.bundle import BundleRefused
 
@@ -185,7 +186,8 @@ class SyncFolderOperations:
     def conflicts_for_screen(self, *, open_only: bool = True) -> list[dict]:
         """``conflicts()`` with what a person needs to decide: ``case_nos`` (the case numbers
         the row belongs to), ``{side}_user_name``, ``{side}_device_name`` and
-        ``{side}_time`` (local ISO time) for the sides "winner" and "loser"."""
+        ``{side}_time`` (local ISO time) for the sides "winner" and "loser", ``typeable``
+        (another value may be typed in) and ``record`` (the name of a master-data record)."""
         rows = self.conflicts(open_only=open_only)
         staff = {s.id: s.display_name for s in self._store.staff(active_only=False)}
         staff.update({s.login: s.display_name for s in self._store.staff(active_only=False)})
@@ -200,6 +202,8 @@ class SyncFolderOperations:
                 case = self._store.case(case_id)
                 numbers.append(case.case_no if case else case_id)
             c["case_nos"] = numbers
+            c["typeable"] = self.conflict_value_typeable(c)
+            c["record"] = record_name(self._store.conn, c["tbl"], c["row_id"])
             for side in ("winner", "loser"):
                 c[f"{side}_user_name"] = staff.get(c[f"{side}_user"], c[f"{side}_user"])
                 c[f"{side}_device_name"] = devices.get(c[f"{side}_device"],

@@ -194,13 +194,16 @@ class Merger:
                     winner = max(rivals, key=lambda e: e.key)
                     self._record("field", tbl, row_id, fld, case_id, loser, winner,
                                  loser.fields[fld], winner.fields[fld])
-        if not deleted:
-            for d in (e for e in entries if e.op == "delete"):
-                unseen = [w for w in writes if not d.saw(w)]
-                if unseen:
-                    winner = max(unseen, key=lambda e: e.key)
-                    self._record("delete", tbl, row_id, "*", case_id, d, winner,
-                                 None, None)
+        # recorded whether or not the row survived: a deletion that saw both sides
+        # ("delete" chosen) closes it, and every device holds the same conflict rows
+        for d in (e for e in entries if e.op == "delete"):
+            # edits concurrent with the deletion; a write that saw the deletion (the
+            # "keep" of a resolution) settles it rather than competing with it
+            unseen = [w for w in writes if not d.saw(w) and not w.saw(d)]
+            if unseen:
+                winner = max(unseen, key=lambda e: e.key)
+                self._record("delete", tbl, row_id, "*", case_id, d, winner,
+                             None, None)
 
     def _record(self, kind, tbl, row_id, fld, case_id, loser: Entry, winner: Entry,
                 loser_value, winner_value) -> None:
@@ -225,8 +228,8 @@ class Merger:
 
 
 def conflict_is_open(conn, conflict: dict) -> bool:
-    """Open until a later write of the field saw both sides (rule conflicts: until the
-    rule holds again)."""
+    """Open until a later write of the field, or a deletion of the record, saw both sides
+    (rule conflicts: until the rule holds again)."""
     if conflict["kind"] == "rule":
         check = RULE_STATUS.get(conflict["field"])
         return bool(check(conn, conflict)) if check else True
@@ -237,6 +240,10 @@ def conflict_is_open(conn, conflict: dict) -> bool:
         return False
     for e in entries:
         if e.op == "delete":
+            # a deletion by someone who saw both sides settles it too (the record is gone
+            # on purpose: "delete" chosen for a deletion conflict)
+            if e.id != loser.id and e.saw(loser) and e.saw(winner):
+                return False
             continue
         if conflict["kind"] == "field" and conflict["field"] not in e.fields:
             continue
@@ -326,3 +333,24 @@ def post_merge_checks(conn, case_ids: list[str]) -> int:
                      json.dumps([kept_id])))
                 flagged += 1
     return flagged
+
+
+NAME_COLUMNS = {"referral_source": "name", "service": "name", "assessment_master": "name",
+                "staff": "display_name", "device": "name"}
+
+
+def record_name(conn, tbl: str, row_id: str) -> str:
+    """What a person calls a record of master data (its name now, or the last name it had
+    when it is deleted); "" for other tables."""
+    col = NAME_COLUMNS.get(tbl)
+    if col is None:
+        return ""
+    row = conn.execute(f"SELECT {col} FROM {tbl} WHERE id = ?", (row_id,)).fetchone()
+    if row is not None:
+        return str(row[0])
+    for (fields,) in conn.execute("SELECT fields FROM journal WHERE tbl = ? AND row_id = ?"
+                                  " ORDER BY hlc DESC, id DESC", (tbl, row_id)):
+        value = json.loads(fields).get(col)
+        if isinstance(value, str):
+            return value
+    return ""

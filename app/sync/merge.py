@@ -11,7 +11,7 @@ a deletion that did not see an edit keeps the edit and is flagged. Other modules
 """
 
 from app.store.sync_merge import (  # noqa: F401
-    APPEND_ONLY, DERIVED, POST_MERGE_CHECKS, RULE_STATUS, Entry, Merger, RuleIssue,
+    APPEND_ONLY, DERIVED, POST_MERGE_CHECKS, ROW_META, RULE_STATUS, Entry, Merger, RuleIssue,
     conflict_is_open, post_merge_checks, register_append_only, register_post_merge_check,
     two_approved_plans,
 )

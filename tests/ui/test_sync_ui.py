@@ -179,15 +179,60 @@ def test_conflict_listed_with_both_values_and_resolved(qtbot, devs, tmp_path):
     card.ok.click()
     idle(qtbot)
     assert a.store.person(pid).address == loser
-    # the other one: a value typed in
+    # the other one: a value typed in, checked as a normal edit of the phone number
     card = view.conflicts.card_for(lambda c: c["field"] == "phone_home")
     assert card is not None and len(view.conflicts.cards) == 1
-    card.choose("value", "033-333-3333")
+    assert card.buttons["value"].isEnabled()
+    applied = a.store.person(pid2).phone_home
+    card.choose("value", "でんわ")
+    card.ok.click()
+    idle(qtbot)
+    assert card.error.isVisibleTo(card) and "電話" in card.error.text()
+    assert a.store.person(pid2).phone_home == applied and len(a.conflicts()) == 1
+    card.choose("value", "０３３－３３３－３３３３")   # full width, normalised as in the intake
     card.ok.click()
     idle(qtbot)
     assert a.conflicts() == []
     assert a.store.person(pid2).phone_home == "033-333-3333"
     assert view.conflicts.cards == [] and view.tabs.tabText(1) == "競合"
+
+
+def test_deleted_on_one_desk_and_changed_on_the_other(qtbot, devs, tmp_path):
+    """An unused 紹介元 deleted on a and renamed on b: the edit is kept and flagged; the
+    screen offers keep / delete, and both settle it everywhere."""
+    from app.operations.master import MasterInput
+    ids, d = devs
+    a, b = d["a"], d["b"]
+    unused = [e for e in a.master_entries("referral_source") if e.deletable][:2]
+    for e in unused:
+        a.delete_master_entry("referral_source", e.id)
+        b.edit_master_entry("referral_source", e.id,
+                            MasterInput(name=e.name + "（改称）", route=e.route))
+    b.export_bundle(tmp_path / "b.tsb", for_device=ids["a"])
+    a.import_bundle(tmp_path / "b.tsb")
+    view = view_for(qtbot, a)
+    assert view.tabs.tabText(1) == "競合（2）"
+    cards = {card.conflict["row_id"]: card for card in view.conflicts.cards}
+    keep, drop = cards[unused[0].id], cards[unused[1].id]
+    texts = " ".join(w.text() for w in keep.findChildren(type(keep.value_labels["winner"])))
+    assert "マスターデータ" in texts and "紹介元" in texts and "削除" in texts
+    assert keep.value_labels["loser"].text() == "（削除）"
+    assert "窓口PC2" in texts and "管理 花子" in texts
+    assert set(keep.buttons) == {"keep", "delete"}
+    keep.choose("keep")
+    keep.ok.click()
+    idle(qtbot)
+    drop = view.conflicts.card_for(lambda c: c["row_id"] == unused[1].id)
+    drop.choose("delete")
+    drop.ok.click()
+    idle(qtbot)
+    assert view.conflicts.cards == [] and a.conflicts() == []
+    names = {e.id: e.name for e in a.master_entries("referral_source")}
+    assert names.get(unused[0].id) == unused[0].name + "（改称）" and unused[1].id not in names
+    # b receives the decisions: nothing left open there either
+    a.export_bundle(tmp_path / "a.tsb", for_device=ids["b"])
+    b.import_bundle(tmp_path / "a.tsb")
+    assert b.conflicts() == [] and dump(a) == dump(b)
 
 
 def test_resolve_without_a_choice_asks_for_one(qtbot, devs, tmp_path):

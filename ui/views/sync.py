@@ -601,8 +601,14 @@ class SyncView(QWidget):
             self.refresh()
             self.changed.emit()
 
+        def failed(error: BaseException) -> None:
+            # on the card itself, under the value typed in (the list may be scrolled)
+            card = self.conflicts.card_for(lambda c: c["id"] == conflict_id)
+            (card.error if card is not None else self.conflicts.error).show_message(
+                error_text(error))
+
         run_in_background(self, lambda: desk.resolve_conflict(conflict_id, choice, value),
-                          done, lambda e: self.conflicts.error.show_message(error_text(e)))
+                          done, failed)
 
     # ---------------------------------------------------------------- devices
     def _device_call(self, op: Callable[[], Any], message: Callable[[Any], str]) -> None:
@@ -661,8 +667,10 @@ class SyncView(QWidget):
         if d is None:
             return
         text = _("Revoke the device {name} ({code})? Transfer files from it will be refused "
-                 "from now on, and the cases checked out to it come back here. Use this for a "
-                 "lost or retired device; it cannot be undone.").format(
+                 "from now on, and the cases checked out to it come back here. The other PCs "
+                 "refuse its files once they have received this change: exchange transfer "
+                 "files with them soon. Use this for a lost or retired device; it cannot be "
+                 "undone.").format(
                      name=d.name, code=d.code or "—")
         if not self.dialogs.confirm(self, _("Revoke a device"), text):
             return

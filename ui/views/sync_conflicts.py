@@ -16,7 +16,9 @@ from PySide6.QtWidgets import (
 )
 
 from app import text_ja
+from app.domain import Sex, Stage
 from app.i18n import N_, _
+from app.security.roles import Role
 from ui.widgets import ErrorLabel
 
 # Tables and fields shown in Japanese; a key not listed here is shown as it is.
@@ -29,7 +31,12 @@ TABLE_LABELS = {
     "agenda_item": N_("Agenda item"), "decision": N_("Support decision"),
     "suspension": N_("Suspension"), "followup": N_("Follow-up"), "setting": N_("Setting"),
     "staff": N_("Staff"), "device": N_("Device"),
+    "referral_source": N_("Referral source"), "service": N_("Service"),
+    "assessment_master": N_("Assessment domain / checklist item"),
 }
+# Tables of master data (no case): their cards say so instead of a case number.
+MASTER_TABLES = {"referral_source", "service", "assessment_master", "staff", "setting",
+                 "device"}
 FIELD_LABELS = {
     "person.name": N_("Name"), "person.kana": N_("Furigana"),
     "person.birth_date": N_("Date of birth"), "person.sex": N_("Sex"),
@@ -44,6 +51,10 @@ FIELD_LABELS = {
     "plan.aim": N_("Aim"), "plan.goals": N_("Goals"), "plan.status": N_("Status"),
     "assessment.analysis": N_("Analysis"),
     "checkout.returned_on": N_("Returned on"),
+    "referral_source.name": N_("Name"), "referral_source.route": N_("Route"),
+    "service.name": N_("Name"), "assessment_master.name": N_("Name"),
+    "staff.display_name": N_("Name"), "staff.role": N_("Role"), "staff.team": N_("Team"),
+    "device.name": N_("Device name"),
 }
 
 
@@ -56,9 +67,19 @@ def field_label(table: str, field: str) -> str:
     return _(FIELD_LABELS[key]) if key in FIELD_LABELS else field
 
 
-def value_text(value: Any) -> str:
+# Fields holding a code: shown by its Japanese label.
+CODED_FIELDS = {"person.sex": Sex, "case_file.stage": Stage, "staff.role": Role}
+
+
+def value_text(value: Any, table: str = "", field: str = "") -> str:
     if value is None or value == "":
         return _("(empty)")
+    coded = CODED_FIELDS.get(f"{table}.{field}")
+    if coded is not None:
+        try:
+            return coded(value).label
+        except ValueError:
+            pass
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
@@ -99,14 +120,21 @@ class ConflictCard(QFrame):
         c = conflict
         cases = "、".join(c.get("case_nos") or []) or "—"
         kind = c["kind"]
+        table = table_label(c["tbl"])
+        if c.get("record"):   # master data: which entry
+            table = f"{table}「{c['record']}」"
         if kind == "field":
-            what = f"{table_label(c['tbl'])}：{field_label(c['tbl'], c['field'])}"
+            what = f"{table}：{field_label(c['tbl'], c['field'])}"
         elif kind == "delete":
             what = _("{table}: deleted on one device, changed on the other").format(
-                table=table_label(c["tbl"]))
+                table=table)
         else:
             what = _("Process rule: {rule}").format(rule=c.get("detail") or c["field"])
-        title = QLabel(_("Case {case_no} — {what}").format(case_no=cases, what=what))
+        if c.get("case_nos") or c["tbl"] not in MASTER_TABLES:
+            heading = _("Case {case_no} — {what}").format(case_no=cases, what=what)
+        else:
+            heading = _("Master data — {what}").format(what=what)
+        title = QLabel(heading)
         title.setStyleSheet("font-weight: bold; color: #1d3d5c;")
         title.setWordWrap(True)
 
@@ -123,7 +151,8 @@ class ConflictCard(QFrame):
             # a deletion conflict: the loser deleted the record, the winner changed it
             shown = c[f"{side}_value"] if kind == "field" else (
                 _("(deleted)") if side == "loser" else _("(changed; the record is kept now)"))
-            value = QLabel(value_text(shown) if kind == "field" else shown)
+            value = QLabel(value_text(shown, c["tbl"], c["field"]) if kind == "field"
+                           else shown)
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setStyleSheet(APPLIED_STYLE if side == "winner" else VALUE_STYLE)
@@ -140,7 +169,7 @@ class ConflictCard(QFrame):
         grid.addWidget(QLabel(_("Written by")), 2, 0)
         if kind == "field":
             grid.addWidget(QLabel(_("Applied now")), 3, 0)
-            self.applied = QLabel(value_text(c.get("applied_value")))
+            self.applied = QLabel(value_text(c.get("applied_value"), c["tbl"], c["field"]))
             self.applied.setWordWrap(True)
             grid.addWidget(self.applied, 3, 1, 1, 2)
 
@@ -164,11 +193,14 @@ class ConflictCard(QFrame):
         if kind == "field":
             row.addWidget(self.other, 1)
             self.buttons["value"].toggled.connect(self.other.setEnabled)
-            # only plain text can be typed in; other values are chosen from the two sides
-            plain = all(isinstance(c[f"{s}_value"], str) or c[f"{s}_value"] is None
-                        for s in ("winner", "loser"))
-            self.buttons["value"].setEnabled(plain)
-            self.other.setText("" if c.get("applied_value") is None
+            # only a text field the core can check may be typed in (Desk.conflicts_for_screen
+            # says which); other values are chosen from the two sides
+            typeable = bool(c.get("typeable"))
+            self.buttons["value"].setEnabled(typeable)
+            if not typeable:
+                self.buttons["value"].setToolTip(_(
+                    "This value cannot be typed in: choose value A or value B."))
+            self.other.setText("" if c.get("applied_value") is None or not typeable
                                else str(c["applied_value"]))
         else:
             row.addStretch(1)
