@@ -28,6 +28,7 @@ from app.domain.intake import HOUSING_STATUSES, WORK_STATUSES
 from app.errors import TsunaguError, ValidationError, ValidationErrors
 from app.i18n import _
 from ui.background import run_in_background, serialized
+from ui.dialogs import drafts
 from ui.widgets import DateField, ErrorLabel
 
 DRAFT_KEY = "intake:new"
@@ -38,24 +39,7 @@ def _wareki(d: date | None) -> str:
 
 
 # ---------------------------------------------------------------------- default dialogs
-def ask_restore_draft_dialog(parent: QWidget) -> bool:
-    answer = QMessageBox.question(
-        parent, _("Unfinished intake"),
-        _("An intake that was not finished was found. Continue where it was left?"),
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        QMessageBox.StandardButton.Yes)
-    return answer == QMessageBox.StandardButton.Yes
-
-
-def ask_keep_draft_dialog(parent: QWidget) -> bool:
-    answer = QMessageBox.question(
-        parent, _("Keep the unfinished intake?"),
-        _("Keep what was entered as a draft? The next new intake can continue from it."),
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        QMessageBox.StandardButton.Yes)
-    return answer == QMessageBox.StandardButton.Yes
-
-
+# (the draft questions are shared with the step wizards: ui/dialogs/drafts.py)
 def ask_same_person_dialog(parent: QWidget, persons: list[Person]) -> Person | None:
     """Ask whether the intake belongs to a person already registered; None = a new person."""
     dialog = QDialog(parent)
@@ -618,8 +602,10 @@ class IntakeWizard(QWizard):
                  show_error: Callable[[str], None] | None = None):
         super().__init__(parent)
         self.desk = serialized(desk)
-        self.ask_restore_draft = ask_restore_draft or (lambda: ask_restore_draft_dialog(self))
-        self.ask_keep_draft = ask_keep_draft or (lambda: ask_keep_draft_dialog(self))
+        self.ask_restore_draft = ask_restore_draft or (
+            lambda: drafts.ask_restore_draft(self, drafts.INTAKE_DRAFT))
+        self.ask_keep_draft = ask_keep_draft or (
+            lambda: drafts.ask_keep_draft(self, drafts.INTAKE_DRAFT))
         self.ask_same_person = ask_same_person or (lambda ps: ask_same_person_dialog(self, ps))
         self.show_error = show_error or (lambda text: show_error_dialog(self, text))
         self.existing_person: Person | None = None

@@ -7,7 +7,8 @@ back to the page that holds the field (red text under it) and block; a ``Process
 process does not allow it now, with the reason) is shown in red on the last page.
 
 Drafts: every change saves the whole form under ``f"{step}:{case_id}"``; reopening offers to
-continue from it. Dialogs that block (restore the draft? keep it?) are injected.
+continue from it. Dialogs that block (restore the draft? keep it?) are injected; the defaults
+are the questions shared with the intake wizard (ui/dialogs/drafts.py).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from app import text_ja
 from app.errors import TsunaguError, ValidationError, ValidationErrors
 from app.i18n import _
 from ui.background import run_in_background, serialized
+from ui.dialogs import drafts
 from ui.widgets import DateField, ErrorLabel
 
 REFUSAL_STYLE = ("color: #8a1c1c; background: #fdecea; border: 1px solid #e0a5a0;"
@@ -37,25 +39,6 @@ REFUSAL_STYLE = ("color: #8a1c1c; background: #fdecea; border: 1px solid #e0a5a0
 
 def wareki(d: date | None) -> str:
     return text_ja.format_wareki(d, "long") if d else ""
-
-
-# ---------------------------------------------------------------------- default dialogs
-def ask_restore_draft_dialog(parent: QWidget) -> bool:
-    answer = QMessageBox.question(
-        parent, _("Unfinished input"),
-        _("Input that was not finished was found. Continue where it was left?"),
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        QMessageBox.StandardButton.Yes)
-    return answer == QMessageBox.StandardButton.Yes
-
-
-def ask_keep_draft_dialog(parent: QWidget) -> bool:
-    answer = QMessageBox.question(
-        parent, _("Keep the unfinished input?"),
-        _("Keep what was entered as a draft? Opening this step again can continue from it."),
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-        QMessageBox.StandardButton.Yes)
-    return answer == QMessageBox.StandardButton.Yes
 
 
 # ---------------------------------------------------------------------- small inputs
@@ -516,8 +499,10 @@ class StepWizard(QWizard):
         self.desk = serialized(desk)
         self.case_id = case_id
         self.context = context
-        self.ask_restore_draft = ask_restore_draft or (lambda: ask_restore_draft_dialog(self))
-        self.ask_keep_draft = ask_keep_draft or (lambda: ask_keep_draft_dialog(self))
+        self.ask_restore_draft = ask_restore_draft or (  # ui/dialogs/drafts.py
+            lambda: drafts.ask_restore_draft(self, drafts.STEP_DRAFT))
+        self.ask_keep_draft = ask_keep_draft or (
+            lambda: drafts.ask_keep_draft(self, drafts.STEP_DRAFT))
         self.show_error = show_error or (lambda text: QMessageBox.warning(self, _("Error"), text))
         self._restoring = False
         self.recorded = False

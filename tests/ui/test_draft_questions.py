@@ -1,0 +1,68 @@
+"""The draft questions shared by the intake wizard and the step wizards (ui/dialogs/drafts.py):
+the words of each wizard, buttons that say what happens, Esc or closing the box keeps the
+draft; and both wizards ask them when nothing is injected (the blocking part replaced)."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from tests.conftest import make_intake
+from ui.dialogs import drafts
+from ui.intake_wizard import DRAFT_KEY, IntakeWizard
+from ui.wizards.early import AssessmentWizard
+
+
+@pytest.mark.parametrize("make, title, keep, discard", [
+    (drafts.restore_question, "入力途中", "続きから入力する", "破棄して新しく始める"),
+    (drafts.keep_question, "残しますか", "下書きを残す", "下書きを破棄する"),
+])
+def test_the_buttons_say_what_happens_and_esc_keeps(qtbot, make, title, keep, discard):
+    q = make(None, drafts.STEP_DRAFT)
+    qtbot.addWidget(q.box)
+    assert title in q.box.windowTitle()
+    assert q.keep.text() == keep and q.discard.text() == discard
+    assert q.box.defaultButton() is q.keep and q.box.escapeButton() is q.keep
+    q.box.show()
+    qtbot.keyClick(q.box, Qt.Key.Key_Escape)  # Esc (or closing): nothing is lost
+    assert q.answer() is True
+    q.box.grab().save(f"/tmp/eng5/draft_{make.__name__}.png")
+    q2 = make(None, drafts.STEP_DRAFT)
+    qtbot.addWidget(q2.box)
+    q2.box.show()
+    q2.discard.click()
+    assert q2.answer() is False
+
+
+def test_intake_and_step_wizards_ask_the_shared_questions(qtbot, desk, monkeypatch):
+    asked: list[tuple[str, str]] = []
+    answers = {"restore": True, "keep": False}
+
+    def fake_run(q: drafts.DraftQuestion) -> bool:
+        kind = "restore" if q.keep.text() == "続きから入力する" else "keep"
+        asked.append((kind, q.box.text()))
+        (q.keep if answers[kind] else q.discard).click()
+        return q.answer()
+
+    monkeypatch.setattr(drafts, "run_question", fake_run)
+    desk.save_draft(DRAFT_KEY, {"version": 1, "name": "下書き 花子"})
+    wizard = IntakeWizard(desk)  # nothing injected: the shared questions
+    qtbot.addWidget(wizard)
+    assert asked == [("restore", "入力途中の相談受付が残っています。続きから入力しますか？")]
+    assert wizard.person.name.text() == "下書き 花子"
+    wizard.reject()  # 「下書きを破棄する」 was clicked: the draft goes
+    assert asked[-1][0] == "keep" and "相談受付" in asked[-1][1]
+    assert desk.load_draft(DRAFT_KEY) is None
+
+    case_id = desk.register_intake(make_intake()).case.id
+    key = f"{AssessmentWizard.step.value}:{case_id}"
+    asked.clear()
+    answers.update(restore=False, keep=True)
+    desk.save_draft(key, {"version": 1})
+    step = AssessmentWizard(desk, case_id)
+    qtbot.addWidget(step)
+    assert asked and asked[0][0] == "restore" and "相談受付" not in asked[0][1]
+    assert desk.load_draft(key) is None  # 「破棄して新しく始める」
+    step.field_changed()  # something typed: a new draft
+    step.reject()
+    assert asked[-1][0] == "keep" and desk.load_draft(key) is not None
