@@ -180,6 +180,7 @@ PARTICIPANTS = [Participant("町 一郎", "つなぐ町福祉課"), Participant(
                 Participant("社協 三郎", "つなぐ町社会福祉協議会")]
 MEETING_CAP = 100   # items one meeting can discuss; more go to another session
 CHUNK = 3000        # operations per transaction
+BULK_CHUNK = 30000  # … when building a whole desk (Store.bulk_load: the cache holds them)
 
 
 def _meeting_day(year: int, month: int) -> date:
@@ -250,7 +251,7 @@ class _Simulation:
         self.at(held_on, self.hold, meeting.id, prio=1)
         return meeting.id, held_on
 
-    def run(self, progress=None, total: int = 0) -> None:
+    def run(self, progress=None, total: int = 0, chunk: int = CHUNK) -> None:
         batch = self.desk.batch()
         batch.__enter__()
         try:
@@ -261,7 +262,7 @@ class _Simulation:
                     intakes += 1
                 fn(on, *args)
                 self.ops += 1
-                if self.ops >= CHUNK:
+                if self.ops >= chunk:
                     batch.__exit__(None, None, None)
                     self.ops = 0
                     if progress:
@@ -585,11 +586,13 @@ class _Simulation:
 
 def fill(desk: Desk, cases: int, *, seed: int = 20261126, end: date | None = None,
          days: int = 730, records_per_case: int = 10, process_share: float = 1.0,
-         progress=None) -> None:
+         progress=None, bulk: bool = True) -> None:
     """Add ``cases`` synthetic intakes spread over the ``days`` before ``end`` and take them
     through the process (assessment … 終結, about ``records_per_case`` 支援経過記録 each).
     ``process_share`` < 1 leaves the other cases at their intake (quicker huge desks).
-    Deterministic for a seed; committed in transactions of a few thousand operations."""
+    Deterministic for a seed; committed in transactions of a few thousand operations, or
+    with ``bulk`` (a desk nobody else is using) tens of thousands under Store.bulk_load —
+    the same Desk operations either way."""
     rng = random.Random(seed)
     end = end or desk.today()
     start = end - timedelta(days=days)
@@ -599,7 +602,11 @@ def fill(desk: Desk, cases: int, *, seed: int = 20261126, end: date | None = Non
     for received_on in dates:
         sim.at(received_on, sim.intake, demo_intake(rng, desk, received_on),
                share.random() < process_share, prio=-1)
-    sim.run(progress, cases)
+    if not bulk:
+        sim.run(progress, cases)
+        return
+    with desk.store.bulk_load():
+        sim.run(progress, cases, BULK_CHUNK)
 
 
 def create_demo(path: str | Path, cases: int = 200, *, kdf: KdfParams | None = None,

@@ -25,12 +25,15 @@ def _json_value(value: Any) -> Any:
 class Writer:
     """Writes rows and journal entries on one connection, inside an open transaction."""
 
-    def __init__(self, conn: Connection, clock: HybridClock, user_id: str, device_id: str):
+    def __init__(self, conn: Connection, clock: HybridClock, user_id: str, device_id: str,
+                 columns: dict[str, set[str]] | None = None):
+        """``columns``: a cache of table columns shared by the writers of one connection
+        (the Store's), so that each transaction does not read PRAGMA table_info again."""
         self.conn = conn
         self.clock = clock
         self.user_id = user_id
         self.device_id = device_id
-        self._columns: dict[str, set[str]] = {}
+        self._columns: dict[str, set[str]] = {} if columns is None else columns
 
     def _table_columns(self, table: str) -> set[str]:
         if table not in self._columns:

@@ -61,6 +61,7 @@ class Store:
             self.clock.observe(newest)
         self.user_id = ""
         self._savepoints = 0
+        self._columns: dict[str, set[str]] = {}   # table -> columns, for every Writer
 
     # -- lifecycle ---------------------------------------------------------
     @classmethod
@@ -115,7 +116,8 @@ class Store:
         Nested inside an open transaction (a batch), it becomes a savepoint: the inner
         operation still succeeds or fails whole, and the batch commits once.
         """
-        writer = Writer(self.conn, self.clock, self.user_id or "system", self.device_id)
+        writer = Writer(self.conn, self.clock, self.user_id or "system", self.device_id,
+                        self._columns)
         if self.conn.in_transaction:
             # Named by nesting depth, not by a running number: the same few statement
             # texts stay in the connection's statement cache (a new name per operation
@@ -151,6 +153,30 @@ class Store:
             if self.conn.in_transaction:  # a failed COMMIT leaves nothing half-written
                 self.conn.execute("ROLLBACK")
             raise
+
+    @contextmanager
+    def bulk_load(self, cache_mb: int = 2048) -> Iterator[None]:
+        """Building a large desk in one go (demo and benchmark desks, app/demo.py): a page
+        cache big enough for the growing indexes, so that pages are not decrypted again
+        and again, and no fsync at each commit (synchronous = OFF: a build cut off by a
+        crash is thrown away and made again). What is written — rows, journal, audit,
+        indexes, FTS — is exactly what the same operations write without it. At the end
+        the settings are put back and the write-ahead log is checkpointed with a full
+        sync, so the finished desk is as durable as any other."""
+        conn = self.conn
+        if conn.in_transaction:
+            raise RuntimeError("bulk_load starts outside a transaction")
+        cache = int(conn.execute("PRAGMA cache_size").fetchone()[0])
+        sync = int(conn.execute("PRAGMA synchronous").fetchone()[0])
+        conn.execute(f"PRAGMA cache_size = -{int(cache_mb) * 1024}")
+        conn.execute("PRAGMA synchronous = OFF")
+        try:
+            yield
+        finally:
+            conn.execute(f"PRAGMA cache_size = {cache}")
+            if not conn.in_transaction:   # (SQLite refuses it inside one)
+                conn.execute(f"PRAGMA synchronous = {sync}")
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     # -- local and settings ------------------------------------------------------
     def local(self, key: str) -> str | None:
