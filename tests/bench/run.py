@@ -56,29 +56,51 @@ def median_time(fn, rounds: int) -> float:
     return statistics.median(times)
 
 
-def build(cases: int, records: int = 10, share: float = 1.0) -> tuple[Path, str, str]:
-    """The cached desk; its name carries the generator version, so a desk made by an older
-    generator is not reused."""
+def desk_files(cases: int, records: int = 10, share: float = 1.0) -> tuple[Path, Path]:
+    """(database, metadata) of the cached desk; the name carries the generator version, so
+    a desk made by an older generator is not reused."""
     folder = Path(os.environ.get("TSUNAGU_BENCH_DIR", tempfile.gettempdir())) / "tsunagu-bench"
-    folder.mkdir(parents=True, exist_ok=True)
     stem = f"desk-{cases}-g{GENERATOR_VERSION}-r{records}" + (f"-p{share:g}" if share < 1 else "")
-    path = folder / f"{stem}.db"
-    meta = folder / f"{stem}.json"
+    return folder / f"{stem}.db", folder / f"{stem}.json"
+
+
+def build(cases: int, records: int = 10, share: float = 1.0) -> tuple[Path, str, str]:
+    """The cached desk, built first if missing — in a child process (``--build-only``), so
+    that the build's page cache does not count in the peak memory measured here."""
+    path, meta = desk_files(cases, records, share)
+    if not (path.exists() and meta.exists()):
+        subprocess.run([sys.executable, str(Path(__file__).resolve()), "--build-only",
+                        "--cases", str(cases), "--records-per-case", str(records),
+                        "--process-share", repr(share)], check=True)
+    info = json.loads(meta.read_text())
+    return path, info["login"], info["password"]
+
+
+def build_here(cases: int, records: int = 10, share: float = 1.0) -> None:
+    """Build the desk in this process (app/demo.create_demo: every case through the Desk
+    operations, under Store.bulk_load) unless it is cached."""
+    path, meta = desk_files(cases, records, share)
     if path.exists() and meta.exists():
-        info = json.loads(meta.read_text())
-        return path, info["login"], info["password"]
-    for p in folder.glob(f"{stem}*"):
+        print(f"{path.name} is already built", file=sys.stderr)
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for p in path.parent.glob(f"{path.stem}*"):
         if p.is_file():
             p.unlink()
-    t = time.perf_counter()
-    login, password = create_demo(
-        path, cases, records_per_case=records, process_share=share, progress=lambda d, n: print(
-            f"\rbuilding {d}/{n} ({time.perf_counter() - t:.0f} s)", end="", file=sys.stderr))
-    built = time.perf_counter() - t
-    print(f"\rbuilt {cases} cases in {built:.0f} s", file=sys.stderr)
+    t, cpu = time.perf_counter(), time.process_time()
+
+    def progress(done: int, total: int) -> None:
+        print(f"building {done}/{total} cases ({time.perf_counter() - t:.0f} s, cpu "
+              f"{time.process_time() - cpu:.0f} s)", file=sys.stderr, flush=True)
+    login, password = create_demo(path, cases, records_per_case=records, process_share=share,
+                                  progress=progress)
+    built, cpu = time.perf_counter() - t, time.process_time() - cpu
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"built {cases} cases in {built:.0f} s ({built / cases * 1000:.1f} ms/case, cpu "
+          f"{cpu:.0f} s, peak RSS {peak:.0f} MB)", file=sys.stderr)
     meta.write_text(json.dumps({"login": login, "password": password,
-                                "build_seconds": round(built)}))
-    return path, login, password
+                                "build_seconds": round(built), "build_cpu_seconds": round(cpu),
+                                "build_peak_rss_mb": round(peak)}))
 
 
 def prepare(path: Path, login: str, password: str) -> dict:
@@ -277,7 +299,12 @@ def main() -> int:
                     help="share of the cases taken through the process beyond intake")
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--build-only", action="store_true",
+                    help="build the desk (if not cached) and measure nothing")
     args = ap.parse_args()
+    if args.build_only:
+        build_here(args.cases, args.records_per_case, args.process_share)
+        return 0
 
     path, login, password = build(args.cases, args.records_per_case, args.process_share)
     info = prepare(path, login, password)
