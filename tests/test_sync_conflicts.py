@@ -169,3 +169,94 @@ def test_deleted_on_one_desk_renamed_on_the_other_keeps_the_edit_and_flags_it(de
         assert unused[0].id in ids_now and unused[1].id not in ids_now
         assert desk.conflicts() == []
     assert dump(a) == dump(b)
+
+
+# ---------------------------------------------------------------------- unique keys
+def _named(desk, kind, name):
+    return [e for e in desk.master_entries(kind) if e.name == name]
+
+
+def test_the_same_master_name_added_on_two_desks_is_one_entry(devs, tmp_path):
+    ids, d = devs
+    a, b = d["a"], d["b"]
+    a.add_master_entry("referral_source", MasterInput(name="ハローワーク新宿", route="agency"))
+    b.add_master_entry("referral_source", MasterInput(name="ハローワーク　新宿", route="agency"))
+    a.add_master_entry("service", MasterInput(name="家計改善支援（訪問）", usual_months=3))
+    b.add_master_entry("service", MasterInput(name="家計改善支援（訪問）", usual_months=6))
+    swap(a, b, tmp_path)
+    assert dump(a) == dump(b)
+    keys = set()
+    for desk in (a, b):
+        sources = [e for e in desk.master_entries("referral_source")
+                   if e.name.replace("　", "") == "ハローワーク新宿"]
+        services = _named(desk, "service", "家計改善支援（訪問）")
+        assert len(sources) == 1 and len(services) == 1
+        keys.add(services[0].key)
+    # the same key on both desks: plan items made on either refer to the one entry
+    assert len(keys) == 1 and keys.pop().startswith("custom_")
+    # the differing usual duration is a conflict a person settles, nothing silent
+    flagged = [c for c in a.conflicts() if c["tbl"] == "service"]
+    assert [c["field"] for c in flagged] == ["usual_months"]
+    assert {flagged[0]["winner_value"], flagged[0]["loser_value"]} == {3, 6}
+
+
+def test_an_entry_renamed_into_a_name_added_elsewhere_is_flagged(devs, tmp_path):
+    ids, d = devs
+    a, b = d["a"], d["b"]
+    first = a.master_entries("referral_source")[0]
+    a.edit_master_entry("referral_source", first.id,
+                        MasterInput(name="くらし相談窓口", route=first.route))
+    b.add_master_entry("referral_source", MasterInput(name="くらし相談窓口", route="agency"))
+    swap(a, b, tmp_path)
+    assert dump(a) == dump(b)
+    for desk in (a, b):
+        assert len(_named(desk, "referral_source", "くらし相談窓口")) == 2
+        [rule] = [c for c in desk.conflicts() if c["kind"] == "rule"]
+        assert rule["field"] == "duplicate_name" and rule["tbl"] == "referral_source"
+        assert first.id in {rule["row_id"], *__import__("json").loads(rule["detail"])}
+    # settled as the list says: the newer entry deactivated
+    newer = [e for e in _named(a, "referral_source", "くらし相談窓口") if e.id != first.id][0]
+    a.set_master_entry_active("referral_source", newer.id, False)
+    assert a.conflicts() == []
+    swap(a, b, tmp_path)
+    assert b.conflicts() == []
+
+
+def test_the_same_login_and_setting_on_two_desks_merge(devs, tmp_path):
+    ids, d = devs
+    a, b = d["a"], d["b"]
+    a.add_user("tanaka", "田中 一郎", "consultant", "another horse 2", kdf=KdfParams.fast())
+    b.add_user("tanaka", "田中 一朗", "chief", "another horse 3", kdf=KdfParams.fast())
+    a.set_auto_lock_minutes(5)
+    b.set_auto_lock_minutes(7)
+    swap(a, b, tmp_path)        # no IntegrityError
+    assert dump(a) == dump(b)
+    users = [u for u in a.staff() if u.login == "tanaka"]
+    assert len(users) == 1
+    fields = sorted((c["tbl"], c["field"]) for c in a.conflicts())
+    assert fields == [("setting", "value"), ("staff", "display_name"), ("staff", "role")]
+    c = next(c for c in a.conflicts_for_screen() if c["field"] == "display_name")
+    assert c["typeable"]
+    a.resolve_conflict(c["id"], "value", "田中 一郎")
+    assert [u.display_name for u in a.staff() if u.login == "tanaka"] == ["田中 一郎"]
+
+
+@pytest.mark.parametrize("first", ["a", "b"])
+def test_rows_made_before_natural_ids_never_fail_a_merge(devs, tmp_path, first):
+    """Two users with one login under different ids (as a database from before this
+    version could hold): the user made first keeps the login on both desks, the other is
+    held back in the history and flagged — whichever file arrives first."""
+    ids, d = devs
+    a, b = d["a"], d["b"]
+    for desk in ((a, b) if first == "a" else (b, a)):
+        with desk.store.transaction() as w:
+            w.insert("staff", {"login": "yamada", "display_name": f"山田（{desk.agency.device_name}）",
+                               "role": "consultant", "active": 1})
+    swap(a, b, tmp_path)
+    assert dump(a) == dump(b)
+    for desk in (a, b):
+        [kept] = [u for u in desk.staff() if u.login == "yamada"]
+        maker = a if first == "a" else b
+        assert kept.display_name == f"山田（{maker.agency.device_name}）"
+        [rule] = [c for c in desk.conflicts() if c["kind"] == "rule"]
+        assert rule["field"] == "duplicate_key" and rule["tbl"] == "staff"

@@ -28,6 +28,8 @@ Rules (for the administrator's manual):
 
 from __future__ import annotations
 
+import hashlib
+import json
 import unicodedata
 import uuid
 from dataclasses import dataclass
@@ -39,7 +41,8 @@ from app.domain.common import LabelledEnum
 from app.errors import NotFound, ValidationError, ValidationErrors
 from app.i18n import N_, _
 from app.security.roles import Permission
-from app.store.master_repo import MasterRepo
+from app.store.master_repo import TABLES, MasterRepo
+from app.store.sync_merge import RuleIssue, natural_id, register_post_merge_check
 
 
 class MasterKind(LabelledEnum):
@@ -216,12 +219,22 @@ class MasterOperations:
         fields = self._check_master(k, data, None)
         with self._store.transaction() as w:
             fields.update(active=1, sort=self._master.next_sort(k.value))
+            # Named by its list and folded name, the same on every device: an entry added
+            # under the same name on two devices offline is one entry (its other fields
+            # merge, differences are flagged), never a silent duplicate. A name whose entry
+            # was deleted before gets a fresh id (reviving the old row would be taken for
+            # an edit against that deletion).
+            folded = _fold(fields["name"])
+            entry_id: str | None = natural_id(f"master:{k.value}", folded)
+            if self._master.ever_written(k.value, entry_id):
+                entry_id = None
             if k is not MasterKind.REFERRAL_SOURCE:
-                key = "custom_" + uuid.uuid4().hex[:8]
+                key = "custom_" + (hashlib.sha256(folded.encode("utf-8")).hexdigest()[:12]
+                                   if entry_id else uuid.uuid4().hex[:12])
                 while self._master.key_exists(k.value, key):
-                    key = "custom_" + uuid.uuid4().hex[:8]
+                    key = "custom_" + uuid.uuid4().hex[:12]
                 fields["key"] = key
-            entry_id = self._master.insert(w, k.value, fields)
+            entry_id = self._master.insert(w, k.value, fields, row_id=entry_id)
             self._audit_master("master_add", k, fields["name"])
         return self._entry_or_404(k, entry_id)
 
@@ -297,3 +310,35 @@ class MasterOperations:
         with self._store.transaction() as w:
             self._master.delete(w, k.value, entry_id)
             self._audit_master("master_delete", k, entry.name)
+
+
+# ---------------------------------------------------------------------- after a merge
+def duplicate_master_names(conn, _case_ids) -> list[RuleIssue]:
+    """Two active entries of one list under the same name after a merge (one renamed, or
+    re-added after a deletion, on two devices offline — entries added under the same name
+    are one entry already, see add_master_entry): flagged as a ``duplicate_name`` conflict,
+    the entry made first named as the one to keep, until one is deactivated or renamed."""
+    repo = MasterRepo(conn)
+    issues = []
+    for k in MasterKind:
+        groups: dict[str, list[str]] = {}
+        for r in repo.rows(k.value):
+            if r["active"]:
+                groups.setdefault(_fold(r["name"]), []).append(r["id"])
+        for ids in groups.values():
+            if len(ids) > 1:
+                ordered = sorted(ids, key=lambda i: repo.created(k.value, i))
+                table = TABLES[k.value][0]
+                issues.append(RuleIssue("duplicate_name", None,  # type: ignore[arg-type]
+                                        [(table, i) for i in ordered]))
+    return issues
+
+
+def _names_still_duplicate(conn, conflict: dict) -> bool:
+    repo = MasterRepo(conn)
+    names = [repo.active_name(conflict["tbl"], i)
+             for i in (conflict["row_id"], *json.loads(conflict["detail"] or "[]"))]
+    return all(names) and len({_fold(n) for n in names if n}) == 1
+
+
+register_post_merge_check(duplicate_master_names, "duplicate_name", _names_still_duplicate)

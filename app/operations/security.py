@@ -37,6 +37,7 @@ from app.security.roles import CASE_WORKER_ROLES, Permission, Role, allows
 from app.security.throttle import LoginThrottle
 from app.store.files import write_atomic
 from app.store.security_repo import CaseAccess, SecurityRepo
+from app.store.sync_merge import natural_id
 
 ADMIN_CASE_ACCESS = "security.admin_case_access"
 RETENTION_YEARS = "retention.years"
@@ -204,8 +205,10 @@ class SecurityOperations:
             raise ValidationErrors(errors)
         assert r is not None and login is not None
         with self._store.transaction() as w:
+            # the login names the row on every device: the same login added on two desks
+            # offline is one user whose fields merge (conflicts flagged), not a clash
             w.insert("staff", {"login": login, "display_name": display_name, "role": r.value,
-                               "active": 1, "team": team})
+                               "active": 1, "team": team}, row_id=natural_id("staff", login))
             self._store.audit(self.user.login, "user_add", detail=f"{login} {r.value}")
             slots = KeySlots.load(self._store.path)
             slots.set_password(login, password, self._store._raw_key, kdf or self._kdf())

@@ -8,6 +8,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from sqlcipher3 import IntegrityError
+
 from app import text_ja, validation
 from app.errors import NotFound, TsunaguError, ValidationError, ValidationErrors
 from app.i18n import _
@@ -431,30 +433,39 @@ class SyncOperations:
         sender_kind = sender_rec.kind   # certified (or registered here), not as claimed
         if sender == self._me():
             return {"applied": 0, "skipped": len(entries), "conflicts": 0}
-        with store.transaction():
-            if pins:
-                save_anchors(conn, dict(load_anchors(conn), **pins))
-                store.audit(self.user.login, "device_key_pinned",
-                            detail=" ".join(f"{k}:{v}" for k, v in sorted(pins.items())))
-            applied, skipped, conflicts, cases = exchange.apply_entries(conn, store.clock,
-                                                                        entries)
-            flagged = merge.post_merge_checks(conn, sorted(cases))
-            now = bundle_format.now_iso()
-            exchange.save_vector(conn, sender,
-                                 exchange.merge_vectors(exchange.load_vector(conn, sender),
-                                                        vector), imported=now)
-            if header.get("scope") != "cases":
-                mine = exchange.own_vector(conn, self._me())
-                if sender_kind == "desk":
-                    mine = exchange.merge_vectors(mine, vector)
-                elif sender in vector:
-                    mine = exchange.merge_vectors(mine, {sender: vector[sender]})
-                exchange.save_vector(conn, self._me(), mine)
-            if self.device_kind() == "field":
-                desks = [r[0] for r in conn.execute("SELECT id FROM device WHERE kind = 'desk'")]
-                exchange.purge_returned(conn, self._me(), desks)
-            store.audit(self.user.login, "bundle_import",
-                        detail=f"{name} +{applied} ={skipped} !{conflicts + flagged}")
+        try:
+            with store.transaction():
+                if pins:
+                    save_anchors(conn, dict(load_anchors(conn), **pins))
+                    store.audit(self.user.login, "device_key_pinned",
+                                detail=" ".join(f"{k}:{v}" for k, v in sorted(pins.items())))
+                applied, skipped, conflicts, cases = exchange.apply_entries(conn, store.clock,
+                                                                            entries)
+                flagged = merge.post_merge_checks(conn, sorted(cases))
+                now = bundle_format.now_iso()
+                exchange.save_vector(conn, sender,
+                                     exchange.merge_vectors(exchange.load_vector(conn, sender),
+                                                            vector), imported=now)
+                if header.get("scope") != "cases":
+                    mine = exchange.own_vector(conn, self._me())
+                    if sender_kind == "desk":
+                        mine = exchange.merge_vectors(mine, vector)
+                    elif sender in vector:
+                        mine = exchange.merge_vectors(mine, {sender: vector[sender]})
+                    exchange.save_vector(conn, self._me(), mine)
+                if self.device_kind() == "field":
+                    desks = [r[0] for r in conn.execute(
+                        "SELECT id FROM device WHERE kind = 'desk'")]
+                    exchange.purge_returned(conn, self._me(), desks)
+                store.audit(self.user.login, "bundle_import",
+                            detail=f"{name} +{applied} ={skipped} !{conflicts + flagged}")
+        except IntegrityError as exc:
+            # the merge keeps unique keys apart (sync_merge); should a constraint still
+            # fail, the whole file is refused in words, never half applied
+            raise BundleRefused(_("The transfer file {name} could not be merged into this "
+                                  "database ({error}). Nothing was imported. Keep the file "
+                                  "and tell the administrator.")
+                                .format(name=name, error=exc)) from exc
         return {"applied": applied, "skipped": skipped, "conflicts": conflicts + flagged}
 
     # ------------------------------------------------------------------ conflicts

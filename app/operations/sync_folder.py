@@ -204,6 +204,13 @@ class SyncFolderOperations:
             c["case_nos"] = numbers
             c["typeable"] = self.conflict_value_typeable(c)
             c["record"] = record_name(self._store.conn, c["tbl"], c["row_id"])
+            if c["kind"] == "rule":   # the record kept (the other side of the rule)
+                try:
+                    kept = json.loads(c.get("detail") or "[]")
+                except ValueError:
+                    kept = []
+                c["kept_record"] = record_name(self._store.conn, c["tbl"], kept[0]) \
+                    if kept and isinstance(kept[0], str) else ""
             for side in ("winner", "loser"):
                 c[f"{side}_user_name"] = staff.get(c[f"{side}_user"], c[f"{side}_user"])
                 c[f"{side}_device_name"] = devices.get(c[f"{side}_device"],

@@ -112,14 +112,34 @@ class MasterRepo:
                 + one("SELECT count(*) FROM plan_item WHERE problem = ?", (key,)))
 
     # ------------------------------------------------------------------ writes
-    def insert(self, w: Writer, kind: str, fields: dict[str, Any]) -> str:
+    def created(self, kind: str, row_id: str) -> tuple[str, str]:
+        """(stamp of the row's first journal entry, id): the order rows were made in."""
+        r = self.conn.execute("SELECT min(hlc) FROM journal WHERE tbl = ? AND row_id = ?",
+                              (TABLES[kind][0], row_id)).fetchone()
+        return (r[0] or "~", row_id)
+
+    def active_name(self, table: str, row_id: str) -> str | None:
+        """The name of an active master row of ``table`` (None: gone or inactive)."""
+        if table not in {t for t, _w, _a in TABLES.values()}:
+            return None
+        r = self.conn.execute(f"SELECT name FROM {table} WHERE id = ? AND active = 1",
+                              (row_id,)).fetchone()
+        return r[0] if r else None
+
+    def ever_written(self, kind: str, row_id: str) -> bool:
+        """Whether a row with this id exists or ever existed (its journal)."""
+        return self.conn.execute("SELECT 1 FROM journal WHERE tbl = ? AND row_id = ? LIMIT 1",
+                                 (TABLES[kind][0], row_id)).fetchone() is not None
+
+    def insert(self, w: Writer, kind: str, fields: dict[str, Any],
+               row_id: str | None = None) -> str:
         table = TABLES[kind][0]
         values = dict(fields)
         if kind in ("domain", "problem"):
             values["kind"] = kind
         if kind == "referral_source":
             values["grp"] = values.pop("group")
-        return w.insert(table, values)
+        return w.insert(table, values, row_id=row_id)
 
     def update(self, w: Writer, kind: str, row_id: str, changes: dict[str, Any]) -> None:
         values = dict(changes)

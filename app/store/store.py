@@ -23,6 +23,7 @@ from app.store import db
 from app.store.hlc import HybridClock
 from app.store.journal import Writer
 from app.store.security_repo import case_access_clause
+from app.store.sync_merge import natural_id
 
 
 def _d(text: str | None) -> date | None:
@@ -195,8 +196,8 @@ class Store:
         row = self.conn.execute("SELECT id FROM setting WHERE key = ?", (key,)).fetchone()
         if row:
             w.update("setting", row[0], {"value": value})
-        else:
-            w.insert("setting", {"key": key, "value": value})
+        else:   # one row per key on every device (sync_merge.natural_id)
+            w.insert("setting", {"key": key, "value": value}, row_id=natural_id("setting", key))
 
     def agency(self) -> Agency:
         return Agency(

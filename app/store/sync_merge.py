@@ -25,8 +25,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable
+
+from sqlcipher3 import IntegrityError
 
 from app import text_ja
 
@@ -95,6 +98,24 @@ def load_entries(conn, tbl: str, row_id: str) -> list[Entry]:
     return entries
 
 
+def natural_id(kind: str, key: str) -> str:
+    """The row id of a record identified by a natural key (a setting's key, a user's login,
+    a master entry's folded name): the same on every device, so the same key added on two
+    devices is one row whose fields merge, instead of two rows that clash or duplicate."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"tsunagu:{kind}:{key}"))
+
+
+def _first_key(entries: list[Entry]) -> tuple[str, str]:
+    return next((e.key for e in entries if e.op == "insert"), ("~", ""))
+
+
+def _case_of(entries: list[Entry]) -> str | None:
+    for e in entries:
+        if e.op == "insert" and isinstance(e.fields.get("case_id"), str):
+            return e.fields["case_id"]
+    return None
+
+
 def conflict_id(kind: str, tbl: str, row_id: str, fld: str, loser: str) -> str:
     return hashlib.sha256(f"{kind}|{tbl}|{row_id}|{fld}|{loser}".encode()).hexdigest()[:32]
 
@@ -155,21 +176,92 @@ class Merger:
         newest = writes[-1]
         values.update(rev=len(entries), hlc=newest.hlc, updated_by=newest.user_id,
                       device_id=newest.device_id)
-        if row is None:
-            values["id"] = row_id
+        try:
+            self._write(tbl, row_id, values, None if row is None else dict(zip(names, row)))
+        except IntegrityError as exc:
+            if "UNIQUE" not in str(exc).upper():
+                raise
+            self._unique_clash(tbl, row_id, values, row is not None, entries)
+        self._conflicts(tbl, row_id, entries, deleted=False)
+        return True
+
+    def _write(self, tbl: str, row_id: str, values: dict[str, Any],
+               old: dict[str, Any] | None) -> None:
+        if old is None:
+            values = dict(values, id=row_id)
             keys = list(values)
             self.conn.execute(
                 f"INSERT INTO {tbl} ({', '.join(keys)}) VALUES ({', '.join('?' * len(keys))})",
                 [values[k] for k in keys])
-        else:
-            old = dict(zip(names, row))
-            changed = {k: v for k, v in values.items() if old.get(k) != v}
-            if changed:
-                self.conn.execute(
-                    f"UPDATE {tbl} SET {', '.join(f'{k} = ?' for k in changed)} WHERE id = ?",
-                    [*changed.values(), row_id])
-        self._conflicts(tbl, row_id, entries, deleted=False)
-        return True
+            return
+        changed = {k: v for k, v in values.items() if old.get(k) != v}
+        if changed:
+            self.conn.execute(
+                f"UPDATE {tbl} SET {', '.join(f'{k} = ?' for k in changed)} WHERE id = ?",
+                [*changed.values(), row_id])
+
+    # -------------------------------------------------------------- unique keys
+    def _unique_holder(self, tbl: str, row_id: str, values: dict[str, Any]) -> str | None:
+        """Another row holding a unique key (other than the id) the merged row needs."""
+        for index in self.conn.execute(f"PRAGMA index_list({tbl})").fetchall():
+            name, unique, partial = index[1], index[2], index[4]
+            if not unique or partial:
+                continue
+            cols = [r[2] for r in self.conn.execute(f"PRAGMA index_info({name})")]
+            if not cols or "id" in cols or any(c not in values for c in cols):
+                continue
+            found = self.conn.execute(
+                f"SELECT id FROM {tbl} WHERE {' AND '.join(f'{c} IS ?' for c in cols)}"
+                " AND id != ? LIMIT 1", [*(values[c] for c in cols), row_id]).fetchone()
+            if found:
+                return found[0]
+        return None
+
+    def _unique_clash(self, tbl: str, row_id: str, values: dict[str, Any], exists: bool,
+                      entries: list[Entry]) -> None:
+        """Two rows made on two devices need one unique key (a login, a setting, a master
+        key, an assessment version). Rows written by this version share their id when
+        they share such a key (natural_id), so this is the rare rest: the row inserted
+        first keeps the key, the other is held back — kept in the journal, not in its
+        table — and flagged as a ``duplicate_key`` conflict. Never a failed import."""
+        holder = self._unique_holder(tbl, row_id, values)
+        held, kept = row_id, holder
+        if holder is not None and not exists and \
+                _first_key(entries) < _first_key(load_entries(self.conn, tbl, holder)):
+            # this row is the older one: it takes the key, the holder is held back instead
+            self.conn.execute("SAVEPOINT unique_clash")
+            try:
+                self.conn.execute(f"DELETE FROM {tbl} WHERE id = ?", (holder,))
+                self._write(tbl, row_id, values, None)
+            except IntegrityError:   # the holder has dependent rows: hold this one back
+                self.conn.execute("ROLLBACK TO unique_clash")
+            else:
+                held, kept = holder, row_id
+            self.conn.execute("RELEASE unique_clash")
+        self._record_rule("duplicate_key", tbl, held, kept or held,
+                          _case_of(entries) if held == row_id
+                          else _case_of(load_entries(self.conn, tbl, held)))
+
+    def _record_rule(self, rule: str, tbl: str, held: str, kept: str,
+                     case_id: str | None) -> None:
+        cid = conflict_id("rule", tbl, held, rule, kept)
+        if self.conn.execute("SELECT 1 FROM sync_conflict WHERE id = ?", (cid,)).fetchone():
+            return
+        newest = self.conn.execute(
+            "SELECT id, user_id, device_id, hlc FROM journal WHERE tbl = ? AND row_id = ?"
+            " ORDER BY hlc DESC LIMIT 1", (tbl, held)).fetchone()
+        other = self.conn.execute(
+            "SELECT id, user_id, device_id, hlc FROM journal WHERE tbl = ? AND row_id = ?"
+            " ORDER BY hlc DESC LIMIT 1", (tbl, kept)).fetchone() or newest
+        if newest is None:
+            return
+        self.conn.execute(
+            "INSERT INTO sync_conflict (id, kind, tbl, row_id, field, case_id, loser_entry,"
+            " loser_value, loser_user, loser_device, loser_hlc, winner_entry, winner_value,"
+            " winner_user, winner_device, winner_hlc, detail) VALUES (?, 'rule', ?, ?, ?, ?,"
+            " ?, NULL, ?, ?, ?, ?, NULL, ?, ?, ?, ?)",
+            (cid, tbl, held, rule, case_id, *newest, *other, json.dumps([kept])))
+        self.conflicts_changed += 1
 
     def _conflicts(self, tbl: str, row_id: str, entries: list[Entry], *, deleted: bool) -> None:
         writes = [e for e in entries if e.op != "delete"]
@@ -302,6 +394,15 @@ def _plans_still_approved(conn, conflict: dict) -> bool:
 
 
 register_post_merge_check(two_approved_plans, "two_approved_plans", _plans_still_approved)
+
+
+def _still_held_back(conn, conflict: dict) -> bool:
+    """duplicate_key: open while the held-back row is not in its table."""
+    return conn.execute(f"SELECT 1 FROM {conflict['tbl']} WHERE id = ?",
+                        (conflict["row_id"],)).fetchone() is None
+
+
+RULE_STATUS["duplicate_key"] = _still_held_back
 
 
 def post_merge_checks(conn, case_ids: list[str]) -> int:

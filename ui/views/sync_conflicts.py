@@ -55,6 +55,36 @@ FIELD_LABELS = {
     "service.name": N_("Name"), "assessment_master.name": N_("Name"),
     "staff.display_name": N_("Name"), "staff.role": N_("Role"), "staff.team": N_("Team"),
     "device.name": N_("Device name"),
+    "referral_source.active": N_("Active"), "service.active": N_("Active"),
+    "assessment_master.active": N_("Active"),
+    "service.usual_months": N_("Usual duration"),
+    "service.statutory": N_("Statutory service (法定サービス)"),
+    "service.needs_decision": N_("Needs the municipality's support decision"),
+    "service.employment": N_("Counted as employment support"),
+}
+# Fields holding 0 / 1: shown as はい / いいえ.
+YES_NO_FIELDS = {"referral_source.active", "service.active", "assessment_master.active",
+                 "service.statutory", "service.needs_decision", "service.employment",
+                 "staff.active", "person.sensitive"}
+
+
+# Process rules a merge can break (app/store/sync_merge.py, app/operations/master.py): what
+# the card says, and how the rule is settled.
+RULE_LABELS = {
+    "two_approved_plans": N_("Two plans are approved for this case"),
+    "duplicate_name": N_("The same name twice in one list"),
+    "duplicate_key": N_("Added on two devices under the same key"),
+}
+RULE_NOTES = {
+    "two_approved_plans": N_("This conflict is settled by the process step itself (for "
+                             "example, end one of the two plans)."),
+    "duplicate_name": N_("One entry was renamed, or added again, on another device under "
+                         "the same name. Deactivate one of the two or rename it (管理 › "
+                         "マスターデータ); records keep the name they were written with."),
+    "duplicate_key": N_("A record made on another device needs the same key (for example "
+                        "a user name) as one made earlier. The earlier one is used; the "
+                        "other is held back and kept in the history. Tell the "
+                        "administrator."),
 }
 
 
@@ -74,6 +104,8 @@ CODED_FIELDS = {"person.sex": Sex, "case_file.stage": Stage, "staff.role": Role}
 def value_text(value: Any, table: str = "", field: str = "") -> str:
     if value is None or value == "":
         return _("(empty)")
+    if f"{table}.{field}" in YES_NO_FIELDS and value in (0, 1, True, False):
+        return _("Yes") if value else _("No")
     coded = CODED_FIELDS.get(f"{table}.{field}")
     if coded is not None:
         try:
@@ -129,7 +161,12 @@ class ConflictCard(QFrame):
             what = _("{table}: deleted on one device, changed on the other").format(
                 table=table)
         else:
-            what = _("Process rule: {rule}").format(rule=c.get("detail") or c["field"])
+            rule = RULE_LABELS.get(c["field"])
+            rule_text = _(rule) if rule else c["field"]
+            if c["tbl"] in MASTER_TABLES:
+                what = f"{table_label(c['tbl'])}：{rule_text}"
+            else:
+                what = _("Process rule: {rule}").format(rule=rule_text)
         if c.get("case_nos") or c["tbl"] not in MASTER_TABLES:
             heading = _("Case {case_no} — {what}").format(case_no=cases, what=what)
         else:
@@ -143,16 +180,26 @@ class ConflictCard(QFrame):
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(2, 1)
         self.value_labels: dict[str, QLabel] = {}
-        heads = {"winner": _("Value A (applied now)"), "loser": _("Value B (not applied)")}
+        heads = ({"winner": _("Value A (applied now)"), "loser": _("Value B (not applied)")}
+                 if kind != "rule" else
+                 {"winner": _("Record A (in use)"), "loser": _("Record B (to check)")})
         for col, side in ((1, "winner"), (2, "loser")):
             head = QLabel(heads[side])
             head.setStyleSheet("font-weight: bold;")
             grid.addWidget(head, 0, col)
-            # a deletion conflict: the loser deleted the record, the winner changed it
-            shown = c[f"{side}_value"] if kind == "field" else (
-                _("(deleted)") if side == "loser" else _("(changed; the record is kept now)"))
-            value = QLabel(value_text(shown, c["tbl"], c["field"]) if kind == "field"
-                           else shown)
+            # a deletion conflict: the loser deleted the record, the winner changed it;
+            # a rule: the record flagged (loser) and the one kept (winner)
+            if kind == "field":
+                shown = value_text(c[f"{side}_value"], c["tbl"], c["field"])
+            elif kind == "delete":
+                shown = (_("(deleted)") if side == "loser"
+                         else _("(changed; the record is kept now)"))
+            else:
+                name = c.get("record" if side == "loser" else "kept_record") or ""
+                shown = (_("{record} (kept)") if side == "winner"
+                         else _("{record} (flagged)")).format(
+                             record=name or table_label(c["tbl"]))
+            value = QLabel(shown)
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setStyleSheet(APPLIED_STYLE if side == "winner" else VALUE_STYLE)
@@ -202,15 +249,14 @@ class ConflictCard(QFrame):
                     "This value cannot be typed in: choose value A or value B."))
             self.other.setText("" if c.get("applied_value") is None or not typeable
                                else str(c["applied_value"]))
-        else:
+        elif options:
             row.addStretch(1)
         self.ok = QPushButton(_("Resolve"))
         self.ok.clicked.connect(self._resolve)
         row.addWidget(self.ok)
         self.error = ErrorLabel()
         if not options:
-            note = QLabel(_("This conflict is settled by the process step itself (for "
-                            "example, end one of the two plans)."))
+            note = QLabel(_(RULE_NOTES.get(c["field"], RULE_NOTES["two_approved_plans"])))
             note.setWordWrap(True)
             row.insertWidget(0, note, 1)
             self.ok.hide()
