@@ -176,10 +176,20 @@ def prepare(path: Path, login: str, password: str) -> dict:
 
 
 def plain_copy(path: Path, raw_key: bytes) -> Path:
+    """The plain copy, made again when the desk's schema moved on (new indexes)."""
     plain = path.with_name(path.stem + "-plain.db")
-    if not plain.exists():
-        conn = db.connect(path, raw_key)
-        db.export_copy(conn, plain, None)
+    conn = db.connect(path, raw_key)
+    try:
+        if plain.exists():
+            old = db.connect(plain, None)
+            stale = db.user_version(old) != db.user_version(conn)
+            old.close()
+            if stale:
+                for p in plain.parent.glob(plain.name + "*"):
+                    p.unlink()
+        if not plain.exists():
+            db.export_copy(conn, plain, None)
+    finally:
         conn.close()
     return plain
 
