@@ -377,7 +377,8 @@ def two_approved_plans(conn, case_ids: list[str]) -> list[RuleIssue]:
         return []
     issues = []
     for cid in case_ids:
-        plans = conn.execute("SELECT id FROM plan WHERE case_id = ? AND status = 'approved'"
+        # (+status: found through the case's plans, not among every approved plan)
+        plans = conn.execute("SELECT id FROM plan WHERE case_id = ? AND +status = 'approved'"
                              " ORDER BY approved_on, hlc, id", (cid,)).fetchall()
         if len(plans) > 1:
             issues.append(RuleIssue("two_approved_plans", cid,
