@@ -860,6 +860,34 @@ class Meeting:
     items: list[AgendaItem] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class MeetingSummary:
+    """One row of the list of 支援調整会議: the meeting without its agenda, minutes or
+    results — only how many items its agenda has."""
+
+    id: str
+    held_on: date
+    kind: MeetingKind
+    place: str = ""
+    held: bool = False
+    item_count: int = 0
+    next_meeting_on: date | None = None
+    participants: tuple[Participant, ...] = ()
+
+
+@dataclass(frozen=True)
+class AgendaCandidate:
+    """Something waiting for the 支援調整会議 and on no agenda yet: a submitted plan (新規
+    プラン / 再プラン), or a proposed プラン評価, 中断 or 終結. ``summary`` is what the
+    agenda item says (the plan's aim, the decision, the reason or the closure pattern)."""
+
+    kind: AgendaKind
+    case_id: str
+    subject_id: str
+    summary: str
+    case_no: str = ""
+
+
 @dataclass
 class SupportRecord:
     """支援経過記録 — append-only; a correction is a new row superseding the old one."""

@@ -198,6 +198,32 @@ class ProcessOperations:
         self._require_meetings(read=True)
         return self._meeting_or_404(meeting_id)
 
+    def meetings(self, limit: int | None = DASHBOARD_ROWS
+                 ) -> tuple[list[P.MeetingSummary], int]:
+        """Every 支援調整会議, newest first: the first ``limit`` (None: all of them) and how
+        many there are. For whoever may read a meeting (the 主任; the 自治体担当, who reads
+        the cases on the agendas); the agendas are counted, not read."""
+        self._require_meetings(read=True)
+        return self._repo.meetings(limit)
+
+    def agenda_candidates(self, limit: int | None = DASHBOARD_ROWS
+                          ) -> tuple[list[P.AgendaCandidate], int]:
+        """What waits for the 支援調整会議 and is on no agenda yet — submitted plans (新規
+        プラン / 再プラン), proposed プラン評価, 中断 and 終結 — in case-number order: the
+        first ``limit`` (None: all) and how many there are. Only the cases this user may
+        see, filtered in SQL (own, 協働 and team cases; all for the 主任; for the 自治体担当
+        the cases on an agenda)."""
+        access = self._require_case_view()
+        rows, total = self._repo.agenda_candidates(access, limit)
+        return [_candidate(r) for r in rows], total
+
+    def agenda_people(self, meeting_id: str) -> dict[str, tuple[str, str]]:
+        """case id → (name, kana) of the persons on the meeting's agenda, for the cases this
+        user may see (the screen shows their initials, never the name)."""
+        self._require_meetings(read=True)
+        self._meeting_or_404(meeting_id)
+        return self._repo.agenda_people(meeting_id, self.case_access())
+
     def pending_agenda(self, meeting_id: str) -> list[P.AgendaItem]:
         """Agenda items of the meeting still waiting for their result."""
         self._require(Permission.VIEW_CASES)
@@ -1063,6 +1089,17 @@ class ProcessOperations:
                                                 contact_person, content)
             self._audit("followup", case_id)
         return row_id
+
+
+def _candidate(row: dict[str, Any]) -> P.AgendaCandidate:
+    """An agenda candidate from its row; an evaluation says its decision and a closure its
+    pattern, in words (what the agenda item's summary will say)."""
+    kind, summary = AgendaKind(row["kind"]), row["summary"] or ""
+    if kind is AgendaKind.EVALUATION:
+        summary = EvaluationDecision(summary).label
+    elif kind is AgendaKind.CLOSURE:
+        summary = ClosurePattern(summary).label
+    return P.AgendaCandidate(kind, row["case_id"], row["id"], summary, row["case_no"])
 
 
 def _check_participants(c: _Check, participants: Iterable[P.Participant] | None

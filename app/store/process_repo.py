@@ -422,6 +422,73 @@ class ProcessRepo:
             minutes=r["minutes"], next_meeting_on=_d(r["next_meeting_on"]),
             held=bool(r["held"]), items=self.agenda(r["id"]))
 
+    def meetings(self, limit: int | None = None) -> tuple[list[P.MeetingSummary], int]:
+        """(the first ``limit`` meetings, newest first; how many there are). Each without
+        its agenda: the items are only counted, from the agenda_meeting index."""
+        sql = ("SELECT m.id, m.held_on, m.kind, m.place, m.held, m.next_meeting_on,"
+               " m.participants, (SELECT count(*) FROM agenda_item a WHERE"
+               " a.meeting_id = m.id) FROM meeting m ORDER BY m.held_on DESC, m.place, m.id")
+        args: list[Any] = []
+        if limit is not None:
+            sql, args = sql + " LIMIT ?", [limit]
+        rows = [P.MeetingSummary(
+            id=r[0], held_on=date.fromisoformat(r[1]), kind=P.MeetingKind(r[2]), place=r[3],
+            held=bool(r[4]), next_meeting_on=_d(r[5]),
+            participants=tuple(P.Participant(**p) for p in json.loads(r[6])), item_count=r[7])
+            for r in self.conn.execute(sql, args)]
+        total = len(rows)
+        if limit is not None and total >= limit:
+            total = int(self.conn.execute("SELECT count(*) FROM meeting").fetchone()[0])
+        return rows, total
+
+    # What waits for a meeting: (table, its agenda kind, its summary, the status of a row
+    # that waits — a plan 'submitted', the others 'proposed', as add_agenda_item checks).
+    _WAITING = (
+        ("plan", "CASE x.kind WHEN 'replan' THEN 'replan' ELSE 'new_plan' END",
+         "substr(x.aim, 1, 200)", "submitted"),
+        ("evaluation", "'evaluation'", "x.decision", "proposed"),
+        ("suspension", "'suspension'", "substr(x.reason, 1, 200)", "proposed"),
+        ("closure", "'closure'", "x.pattern", "proposed"),
+    )
+
+    def agenda_candidates(self, access=None, limit: int | None = None
+                          ) -> tuple[list[dict[str, Any]], int]:
+        """(the first ``limit`` items waiting for the 支援調整会議 and on no agenda still
+        waiting for its result; how many there are), of the cases ``access`` lets the user
+        see, in case-number order, then by kind, then as written. Rows: id (the subject),
+        case_id, case_no, kind (an AgendaKind value) and summary (for an evaluation its
+        decision, for a closure its pattern, as stored)."""
+        allowed, allowed_args = case_access_clause(access)
+        parts, args = [], []
+        for table, kind, summary, status in self._WAITING:
+            parts.append(
+                f"SELECT x.id, x.case_id, c.case_no, {kind} AS kind, {summary} AS summary,"
+                f" x.hlc FROM {table} x JOIN case_file c ON c.id = x.case_id"
+                f" WHERE x.status = '{status}' AND NOT EXISTS (SELECT 1 FROM agenda_item a"
+                f" WHERE a.subject_id = x.id AND a.result IS NULL)"
+                + (f" AND {allowed}" if allowed else ""))
+            args += allowed_args
+        union = " UNION ALL ".join(parts)
+        sql = (f"SELECT id, case_id, case_no, kind, summary FROM ({union})"
+               " ORDER BY case_no, kind, hlc")
+        if limit is None:
+            rows = self._all(sql, args)
+            return rows, len(rows)
+        rows = self._all(sql + " LIMIT ?", [*args, limit])
+        total = len(rows)
+        if total >= limit:
+            total = int(self.conn.execute(f"SELECT count(*) FROM ({union})", args).fetchone()[0])
+        return rows, total
+
+    def agenda_people(self, meeting_id: str, access=None) -> dict[str, tuple[str, str]]:
+        """case id → (name, kana) of the person of each case on the meeting's agenda that
+        ``access`` lets the user see."""
+        allowed, allowed_args = case_access_clause(access)
+        return {r[0]: (r[1], r[2]) for r in self.conn.execute(
+            "SELECT DISTINCT c.id, p.name, p.kana FROM agenda_item a JOIN case_file c"
+            " ON c.id = a.case_id JOIN person p ON p.id = c.person_id WHERE a.meeting_id = ?"
+            + (f" AND {allowed}" if allowed else ""), [meeting_id, *allowed_args])}
+
     def case_agenda(self, case_id: str) -> list[tuple[P.AgendaItem, date]]:
         return [(self._agenda(r), date.fromisoformat(r["held_on"])) for r in self._all(
             "SELECT a.*, c.case_no, m.held_on FROM agenda_item a JOIN meeting m ON"

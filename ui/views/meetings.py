@@ -2,15 +2,15 @@
 initials), pulling in every case waiting for the meeting, and recording all results on one
 screen — 了承 / 修正のうえ了承 (with conditions) / 再検討 — with the minutes and the next date.
 
-Everything is read and written through the Desk, off the GUI thread. The few Qt-free helpers
-at the top compose the Desk's public queries where the core has no single call yet
-(``list_meetings``, ``waiting_items``); they use ``desk.meetings()`` /
-``desk.agenda_candidates()`` as soon as the core offers them.
+Everything is read and written through the Desk, off the GUI thread, with queries that read
+only what is shown: ``desk.meetings()`` (the first rows of the list and how many there are,
+「すべて表示」 for the rest), ``desk.meeting()`` and ``desk.agenda_people()`` for the chosen
+meeting, ``desk.agenda_candidates()`` for what waits to be pulled in. The screen never goes
+through every case, so it stays instant however many the desk holds.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any, Callable, Iterable
 
@@ -26,11 +26,11 @@ from PySide6.QtWidgets import (
 )
 
 from app import text_ja
-from app.domain import CaseSummary
 from app.errors import PermissionDenied, TsunaguError, ValidationErrors
 from app.i18n import N_, _
 from app.process import (
-    AgendaItem, AgendaKind, Meeting, MeetingKind, MeetingResult, Participant, ProposalStatus,
+    AgendaCandidate, AgendaItem, AgendaKind, Meeting, MeetingKind, MeetingResult,
+    MeetingSummary, Participant,
 )
 from ui import printing
 from ui.areas import Area, register
@@ -56,84 +56,10 @@ def may(desk, permission: str) -> bool:
         return False
 
 
-def all_cases(desk, page: int = 500) -> list[CaseSummary]:
-    """Every case this user may see (the case list's own query, page by page)."""
-    out: list[CaseSummary] = []
-    while True:
-        rows = desk.list_cases("", limit=page, offset=len(out))
-        out.extend(rows)
-        if len(rows) < page:
-            return out
-
-
-def list_meetings(desk, known: Iterable[str] = ()) -> list[Meeting]:
-    """Every meeting, newest first. Until the core lists meetings itself, gathered from the
-    coming meetings (dashboard), the agendas of the cases, and ids this screen knows."""
-    lister = getattr(desk, "meetings", None)
-    if callable(lister):
-        return sorted(lister(), key=lambda m: m.held_on, reverse=True)
-    ids: dict[str, None] = dict.fromkeys(known)
-    for row in desk.dashboard(limit=None, lists=["next_meetings"])["next_meetings"]:
-        ids[row["id"]] = None
-    for case in all_cases(desk):
-        for item, _held_on in desk.case_agenda(case.id):
-            ids[item.meeting_id] = None
-    meetings = []
-    for meeting_id in ids:
-        try:
-            meetings.append(desk.meeting(meeting_id))
-        except TsunaguError:
-            continue  # a meeting id we remembered that is gone
-    return sorted(meetings, key=lambda m: m.held_on, reverse=True)
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """Something waiting for the 支援調整会議 and on no agenda yet."""
-
-    kind: AgendaKind
-    case_id: str
-    subject_id: str
-    summary: str
-    case_no: str = ""
-
-
-def waiting_items(desk) -> list[Candidate]:
+def waiting_items(desk) -> list[AgendaCandidate]:
     """Every plan (new / 再プラン), evaluation, 中断 and 終結 waiting for a meeting's result and
-    not yet on an agenda, in case-number order."""
-    finder = getattr(desk, "agenda_candidates", None)
-    if callable(finder):
-        return list(finder())
-    out: list[Candidate] = []
-    waiting = desk.dashboard(limit=None, lists=["plans_waiting_for_meeting"])
-    for row in waiting["plans_waiting_for_meeting"]:
-        if row.get("meeting_on"):
-            continue  # already on a meeting's agenda
-        kind = AgendaKind.REPLAN if row["kind"] == "replan" else AgendaKind.NEW_PLAN
-        out.append(Candidate(kind, row["case_id"], row["id"], desk.plan(row["id"]).aim[:200],
-                             row["case_no"]))
-    for case in all_cases(desk):
-        state = desk.case_state(case.id)
-        proposed = [e for e in state.evaluations if e.status is ProposalStatus.PROPOSED]
-        if not proposed and ProposalStatus.PROPOSED not in (state.closure, state.suspension):
-            continue
-        on_agenda = {a.subject_id for a, _on in desk.case_agenda(case.id) if a.result is None}
-        for ev in proposed:
-            if ev.id not in on_agenda:
-                out.append(Candidate(AgendaKind.EVALUATION, case.id, ev.id, ev.decision.label,
-                                     case.case_no))
-        if state.suspension is ProposalStatus.PROPOSED:
-            for entry in desk.timeline(case.id, kinds=["suspension"]):
-                if entry.title == ProposalStatus.PROPOSED.value and entry.id not in on_agenda:
-                    out.append(Candidate(AgendaKind.SUSPENSION, case.id, entry.id,
-                                         entry.text[:200], case.case_no))
-        if state.closure is ProposalStatus.PROPOSED:
-            from app.process import ClosurePattern
-            for row in desk.closures(case.id):
-                if row["status"] == ProposalStatus.PROPOSED.value and row["id"] not in on_agenda:
-                    out.append(Candidate(AgendaKind.CLOSURE, case.id, row["id"],
-                                         ClosurePattern(row["pattern"]).label, case.case_no))
-    return sorted(out, key=lambda c: (c.case_no, c.kind.value))
+    not yet on an agenda, in case-number order (the core's query, uncapped)."""
+    return desk.agenda_candidates(limit=None)[0]
 
 
 def pull_in(desk, meeting_id: str) -> tuple[int, list[str]]:
@@ -182,7 +108,7 @@ def _d(d: date | None) -> str:
 MEETING_COLUMNS = (N_("Date"), N_("Kind of meeting"), N_("Place"), N_("Items"), N_("Status"))
 
 
-def meeting_status(meeting: Meeting, today: date) -> str:
+def meeting_status(meeting: Meeting | MeetingSummary, today: date) -> str:
     if meeting.held:
         return _("Recorded")
     if meeting.held_on > today:
@@ -195,10 +121,10 @@ class MeetingTableModel(QAbstractTableModel):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.rows: list[Meeting] = []
+        self.rows: list[MeetingSummary] = []
         self.today = date.today()
 
-    def set_rows(self, rows: list[Meeting], today: date) -> None:
+    def set_rows(self, rows: list[MeetingSummary], today: date) -> None:
         self.beginResetModel()
         self.rows, self.today = list(rows), today
         self.endResetModel()
@@ -221,7 +147,7 @@ class MeetingTableModel(QAbstractTableModel):
         m = self.rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return (_d(m.held_on), m.kind.label, m.place, str(len(m.items)),
+            return (_d(m.held_on), m.kind.label, m.place, str(m.item_count),
                     meeting_status(m, self.today))[col]
         if role == Qt.ItemDataRole.UserRole:
             return m.id
@@ -551,6 +477,8 @@ class MeetingsView(QWidget):
 
     open_case = Signal(str)
     recorded = Signal(str)   # meeting id
+    # Meetings listed at first (newest first); 「すべて表示」 lists the others.
+    list_rows: int = 200
 
     def __init__(self, desk, parent: QWidget | None = None, *,
                  opener: printing.Opener | None = None,
@@ -560,8 +488,9 @@ class MeetingsView(QWidget):
         self.opener = opener or printing.open_with_system_viewer
         # how a dialog is shown (tests get the dialog instead of a window)
         self.dialog_shown = dialog_shown or (lambda dialog: dialog.open())
-        self.known_ids: set[str] = set()
         self.meeting: Meeting | None = None
+        self.show_all = False       # 「すべて表示」 was asked for: later refreshes keep it
+        self.total = 0              # how many meetings there are (the core counts them)
         self.can_edit = may(self.desk, "edit_cases")
         self.dialog: PlanMeetingDialog | None = None
         self._loading = 0
@@ -598,6 +527,18 @@ class MeetingsView(QWidget):
         left_layout.addWidget(heading(_("Support coordination meetings")))
         left_layout.addLayout(top)
         left_layout.addWidget(self.meetings_table, 1)
+        # a long list: its first rows are shown, the rest on request (as on the dashboard)
+        self.more_label = QLabel()
+        self.more_label.setStyleSheet("color: #667;")
+        self.more_button = QPushButton(_("Show all"))
+        self.more_button.clicked.connect(self.load_all)
+        more = QHBoxLayout()
+        more.addWidget(self.more_label)
+        more.addWidget(self.more_button)
+        more.addStretch(1)
+        left_layout.addLayout(more)
+        self.more_label.hide()
+        self.more_button.hide()
 
         # ---- right: one meeting
         self.title = heading("")
@@ -718,37 +659,56 @@ class MeetingsView(QWidget):
 
     def refresh(self, select: str | None = None) -> None:
         """Reload the meetings (and the chosen one) in the background."""
-        desk, known = self.desk, set(self.known_ids)
+        desk, limit = self.desk, None if self.show_all else self.list_rows
         select = select or (self.meeting.id if self.meeting else None)
         self._loading += 1
 
         def load():
-            return list_meetings(desk, known), desk.today()
+            return desk.meetings(limit=limit), desk.today()
 
         def show(result) -> None:
             self._loading -= 1
-            meetings, today = result
+            (meetings, total), today = result
             self.banner.clear_message()
-            self.known_ids.update(m.id for m in meetings)
-            self.meetings_model.set_rows(meetings, today)
+            self._show_rows(meetings, total, today)
             row = self.meetings_model.row_of(select) if select else -1
             if row < 0 and meetings and select is None:
-                # the nearest meeting still to record, else the newest
+                # the nearest meeting still to record (the first of that day), else the newest
                 waiting = [i for i, m in enumerate(meetings) if not m.held]
-                row = waiting[-1] if waiting else 0
+                nearest = meetings[waiting[-1]].held_on if waiting else None
+                row = next((i for i in waiting if meetings[i].held_on == nearest), 0)
             if row >= 0:
                 selection = self.meetings_table.selectionModel()
                 selection.blockSignals(True)
                 self.meetings_table.selectRow(row)
                 selection.blockSignals(False)
                 self.load_meeting(self.meetings_model.rows[row].id)
+            elif select is not None:
+                # a meeting beyond the first rows (opened from the dashboard): shown anyway
+                self.meetings_table.clearSelection()
+                self.load_meeting(select)
             else:
                 self.show_meeting(None, {})
 
         run_in_background(self, load, show, self._load_failed)
 
+    def _show_rows(self, meetings: list[MeetingSummary], total: int, today: date) -> None:
+        self.meetings_model.set_rows(meetings, today)
+        self.total = max(total, len(meetings))
+        partial = self.total > len(meetings)
+        self.more_label.setText(_("The first {shown} of {total} are listed.").format(
+            shown=len(meetings), total=self.total) if partial else "")
+        self.more_label.setVisible(partial)
+        self.more_button.setVisible(partial)
+        self.more_button.setEnabled(True)
+
+    def load_all(self) -> None:
+        """「すべて表示」: every meeting listed, the chosen one kept."""
+        self.show_all = True
+        self.more_button.setEnabled(False)   # until the whole list is shown
+        self.refresh()
+
     def select_meeting(self, meeting_id: str) -> None:
-        self.known_ids.add(meeting_id)
         self.refresh(select=meeting_id)
 
     def _meeting_chosen(self, current: QModelIndex, _previous: QModelIndex | None = None) -> None:
@@ -762,12 +722,10 @@ class MeetingsView(QWidget):
 
         def load():
             meeting = desk.meeting(meeting_id)
-            wanted = {i.case_id for i in meeting.items if i.case_id}
             people = {}
-            if wanted:
-                for case in all_cases(desk):
-                    if case.id in wanted:
-                        people[case.id] = (initials(case.kana, case.name), case.name)
+            if any(i.case_id for i in meeting.items):
+                for case_id, (name, kana) in desk.agenda_people(meeting_id).items():
+                    people[case_id] = (initials(kana, name), name)
             return meeting, people
 
         def show(result) -> None:
@@ -778,6 +736,7 @@ class MeetingsView(QWidget):
 
     def _load_failed(self, error: BaseException) -> None:
         self._loading -= 1
+        self.more_button.setEnabled(True)
         text = str(error) if isinstance(error, TsunaguError) else repr(error)
         if isinstance(error, PermissionDenied):
             self._refuse_editing(text)
