@@ -243,3 +243,67 @@ def test_printing_the_agenda_and_the_record_through_the_injected_opener(qtbot, w
     view.print_record_button.click()
     qtbot.waitUntil(lambda: len(opened) == 2, timeout=20000)
     assert "meeting-minutes" in opened[1].toLocalFile()
+
+
+class EveryCaseRefused:
+    """The desk, except that what goes through the cases one by one (the case list, a case's
+    state, agenda, plans, timeline, closures) or the whole dashboard fails and is noted: the
+    screen must read its lists with the core's queries, at any number of cases."""
+
+    REFUSED = ("list_cases", "count_cases", "case_state", "case_agenda", "plans", "plan",
+               "timeline", "closures", "dashboard")
+
+    def __init__(self, desk: Desk):
+        self._desk = desk
+        self.called: list[str] = []
+
+    def __getattr__(self, name: str):
+        if name in self.REFUSED:
+            def refused(*_args, **_kwargs):
+                self.called.append(name)
+                raise AssertionError(f"the meetings screen called desk.{name}")
+            return refused
+        return getattr(self._desk, name)
+
+
+def test_the_screen_lists_with_the_core_queries_never_case_by_case(qtbot, waiting):
+    desk, ids = waiting
+    held = desk.meetings()[0][0].id           # the meeting that approved 佐藤's plan
+    later = desk.plan_meeting(date(2026, 12, 4), "ad_hoc", place="社協")
+    coming = desk.plan_meeting(TODAY, "regular", place="役場2階会議室")
+    guarded = EveryCaseRefused(desk)
+    view = MeetingsView(guarded, dialog_shown=lambda d: None)
+    view.list_rows = 2
+    qtbot.addWidget(view)
+    view.resize(1280, 800)
+    view.show()
+    idle(qtbot, view)
+    # the first two of three, newest first; the nearest meeting to record is chosen
+    model = view.meetings_model
+    assert [model.rows[r].id for r in range(model.rowCount())] == [later.id, coming.id]
+    assert [model.data(model.index(r, 4)) for r in range(2)] == ["予定", "結果未記録"]
+    assert view.more_label.isVisible() and view.more_button.isVisible()
+    assert view.more_label.text() == _("The first {shown} of {total} are listed.").format(
+        shown=2, total=3)
+    assert view.meeting.id == coming.id and view.banner.text() == ""
+    # a meeting beyond the first rows (opened from the dashboard) is shown all the same
+    view.select_meeting(held)
+    qtbot.waitUntil(lambda: view.meeting.id == held and not view.busy(), timeout=10000)
+    assert view.agenda_model.data(view.agenda_model.index(0, 3)) == "S.T."
+    # すべて表示: the third row, the shown meeting kept and now selected
+    view.more_button.click()
+    qtbot.waitUntil(lambda: model.rowCount() == 3 and not view.busy(), timeout=10000)
+    assert not view.more_button.isVisible() and view.meeting.id == held
+    assert view.meetings_table.currentIndex().row() == 2
+    assert model.data(model.index(2, 3)) == "1" and model.data(model.index(2, 4)) == "記録済み"
+    # pulling in finds 髙橋's plan and 佐藤's closure; the agenda shows their initials
+    view.select_meeting(coming.id)
+    qtbot.waitUntil(lambda: view.meeting.id == coming.id and not view.busy(), timeout=10000)
+    view.pull_button.click()
+    qtbot.waitUntil(lambda: view.agenda_model.rowCount() == 2 and not view.busy(),
+                    timeout=10000)
+    agenda = view.agenda_model
+    assert {agenda.items[r].subject_id: agenda.data(agenda.index(r, 3)) for r in range(2)} == {
+        ids["plan"]: "T.Y.", ids["closure"]: "S.T."}
+    assert model.data(model.index(model.row_of(coming.id), 3)) == "2"
+    assert guarded.called == []
