@@ -181,3 +181,8 @@ def test_meetings_listed_newest_first_with_their_items_counted(agency):  # noqa:
             for call in (d.meetings, lambda: d.agenda_people(held)):
                 with pytest.raises(PermissionDenied):
                     call()
+    with as_user(path, "chief") as d:   # sessions of one day: numbered rooms in their order
+        for n in (10, 2):
+            d.plan_meeting(date(2026, 12, 1), place=f"第{n}会議室")
+        assert [m.place for m in d.meetings(limit=3)[0]] == ["社協", "第2会議室", "第10会議室"]
+        assert d.meetings(limit=3)[1] == 5

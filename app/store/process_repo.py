@@ -424,10 +424,13 @@ class ProcessRepo:
 
     def meetings(self, limit: int | None = None) -> tuple[list[P.MeetingSummary], int]:
         """(the first ``limit`` meetings, newest first; how many there are). Each without
-        its agenda: the items are only counted, from the agenda_meeting index."""
+        its agenda: the items are only counted, from the agenda_meeting index. Sessions of
+        one day by place, a shorter name first: numbered rooms in their order (第2 before
+        第10)."""
         sql = ("SELECT m.id, m.held_on, m.kind, m.place, m.held, m.next_meeting_on,"
                " m.participants, (SELECT count(*) FROM agenda_item a WHERE"
-               " a.meeting_id = m.id) FROM meeting m ORDER BY m.held_on DESC, m.place, m.id")
+               " a.meeting_id = m.id) FROM meeting m"
+               " ORDER BY m.held_on DESC, length(m.place), m.place, m.id")
         args: list[Any] = []
         if limit is not None:
             sql, args = sql + " LIMIT ?", [limit]
