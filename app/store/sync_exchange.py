@@ -22,7 +22,7 @@ from app.store import db
 from app.store import sync_merge as merge
 from app.sync.bundle import ENTRY_COLUMNS
 from app.store.sync_devices import forget_row, held_cases
-from app.store.sync_scope import CaseIndex, CaseScope, synced_tables
+from app.store.sync_scope import CaseScope, synced_tables
 
 
 def load_vector(conn, peer: str) -> dict[str, str]:
@@ -180,12 +180,12 @@ def purge_returned(conn, me: str, desk_peers: list[str]) -> list[str]:
     acked = ""
     for peer in desk_peers:
         acked = max(acked, load_vector(conn, peer).get(me, ""))
-    index = CaseIndex(conn)
+    scope = CaseScope(conn)
+    members = scope.rows_of(returned)
     held = held_cases(conn, me)
     purged = []
     for case in sorted(returned):
-        rows = [(t, r) for t, r in conn.execute("SELECT DISTINCT tbl, row_id FROM journal")
-                if not index.is_master(t) and case in index.cases_of(t, r)]
+        rows = [key for key, cases in members.items() if case in cases]
         newest_own = ""
         for t, r in rows:
             v = conn.execute("SELECT max(hlc) FROM journal WHERE tbl = ? AND row_id = ?"
@@ -195,7 +195,7 @@ def purge_returned(conn, me: str, desk_peers: list[str]) -> list[str]:
             continue  # a change made here has not reached a desk yet: keep the case
         conn.execute("PRAGMA defer_foreign_keys = ON")
         for t, r in sorted(rows, key=lambda x: x[0] == "person" or x[0] == "case_file"):
-            if index.cases_of(t, r) & held:
+            if scope.cases_of(t, r) & held:
                 continue  # a person with another case still held here
             conn.execute(f"DELETE FROM {t} WHERE id = ?", (r,))
             forget_row(conn, t, r)
