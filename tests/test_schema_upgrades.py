@@ -149,3 +149,51 @@ def test_the_script_builds_the_newest_schema(tmp_path):
     path, meta = _encrypted_copy(tmp_path / "made", latest, tmp_path)
     assert meta["schema"] == latest
     _check_upgrade(path, meta)
+
+
+def test_data_steps_run_once_with_the_upgrade_not_at_every_open(tmp_path, monkeypatch):
+    """The steps that need Python (app/upgrades.py) belong to the ladder: an upgrade from
+    schema 1 runs each once; later opens run none."""
+    from app import upgrades
+    calls: list[int] = []
+    steps = {v: (lambda fn, v: lambda store, w: (calls.append(v), fn(store, w)))(fn, v)
+             for v, fn in upgrades.DATA_STEPS.items()}
+    monkeypatch.setattr("app.desk.DATA_STEPS", steps)
+    path, meta = _encrypted_copy(SCHEMAS, 1, tmp_path)
+    with Desk.open(path, meta["login"], meta["password"]):
+        pass
+    assert calls == sorted(upgrades.DATA_STEPS)
+    with Desk.open(path, meta["login"], meta["password"]) as desk:
+        assert load_secrets(desk.store.conn) is not None
+    assert calls == sorted(upgrades.DATA_STEPS)
+
+
+def test_an_upgrade_cut_off_before_its_last_step_runs_the_data_steps_later(
+        tmp_path, monkeypatch):
+    """A data step that fails leaves the last schema step undone (and the version the
+    upgrade started from kept): the next open finishes the upgrade with every data step of
+    the versions crossed before."""
+    from app import upgrades
+    path, meta = _encrypted_copy(SCHEMAS, 1, tmp_path)
+
+    def broken(store, w):
+        raise RuntimeError("power cut")
+    monkeypatch.setattr("app.desk.DATA_STEPS", {**upgrades.DATA_STEPS,
+                                                db.latest_version(): broken})
+    with pytest.raises(RuntimeError):
+        Desk.open(path, meta["login"], meta["password"])
+    conn = db.connect(path, bytes.fromhex(meta["raw_key"]))
+    try:
+        assert db.user_version(conn) == db.latest_version() - 1
+        assert conn.execute("SELECT value FROM local WHERE key = ?",
+                            (db.UPGRADE_FROM,)).fetchone() == ("1",)
+    finally:
+        conn.close()
+    monkeypatch.setattr("app.desk.DATA_STEPS", upgrades.DATA_STEPS)
+    with Desk.open(path, meta["login"], meta["password"]) as desk:
+        conn = desk.store.conn
+        assert db.user_version(conn) == db.latest_version()
+        assert load_secrets(conn) is not None     # the schema-10 step
+        assert conn.execute("SELECT count(*) FROM referral").fetchone()[0] == 1   # schema 2
+        assert conn.execute("SELECT 1 FROM local WHERE key = ?",
+                            (db.UPGRADE_FROM,)).fetchone() is None
