@@ -23,7 +23,7 @@ from app import process as P
 from app.desk import Desk
 from app.domain import Stage
 from app.errors import NotFound, ProcessError, ValidationErrors
-from app.process import (AgendaKind, Attainment, ClosureInput, ClosurePattern,
+from app.process import (Attainment, ClosureInput, ClosurePattern,
                          EvaluationDecision, EvaluationInput, Goal, MeetingResult,
                          MonitoringInput, PlanInput, PlanItem, ScreeningResult)
 from app.security.keyslots import KdfParams
