@@ -29,13 +29,12 @@ from app.security.keyslots import KdfParams, KeySlots, new_recovery_key
 from app.security.roles import Permission, Role, allows
 from app.store.db import DamagedDatabase, user_version
 from app.store.lock import DeskLock
+from app.upgrades import DATA_STEPS
 from app.operations.maintenance import MaintenanceOperations
 from app.operations.master import MasterOperations
 from app.operations.process import ProcessOperations
 from app.operations.reports import ReportOperations
-from app.operations.sync import (
-    SyncOperations, ensure_device_keys, keep_identity, new_identity,
-)
+from app.operations.sync import SyncOperations, keep_identity, new_identity
 from app.operations.sync_folder import SyncFolderOperations
 from app.operations.security import SecurityOperations, audit_failed_logins
 from app.security.throttle import LoginThrottle
@@ -210,7 +209,7 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
                 lock.release()
 
         try:
-            store = Store.open(path, raw_key)
+            store = Store.open(path, raw_key, DATA_STEPS)   # upgrades old desks whole
         except BaseException:
             give_back()
             raise
@@ -228,12 +227,9 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
                         "half/full width) and try again.")))
                 user = found
             store.user_id = user.id
-            with store.transaction() as w:
+            with store.transaction():
                 throttle = audit_failed_logins(store, path)  # counted while locked
                 store.audit(user.login, "login" if login else "login_recovery_key")
-                from app.store.process_repo import ensure_process_data
-                ensure_process_data(store, w)  # desks created before schema 2
-                ensure_device_keys(store, w)   # installations created before schema 10
             throttle.clear()
         except BaseException:
             store.close()

@@ -732,9 +732,9 @@ class _Writer:
                 repo.insert_referral(w, case_id, "screening", sid, on, r.referral_to, False,
                                      None)
         self._plans(r, case_id, version)
-        state = repo.case_state(case_id)
-        repo.set_status(w, "case_file", case_id, stage=P.stage(state).value,
-                        next_monitoring_on=None)
+        from app.store import derived_repo
+        repo.set_status(w, "case_file", case_id,   # stage & co. as the records give them
+                        **derived_repo.case_fields(store.conn, case_id, repo))
         store.audit(self.desk.user.login, "import", case_id=case_id, detail=case_no)
         return case_no
 

@@ -228,7 +228,7 @@ def test_a_device_met_first_is_checked_through_its_certificate(devs, tmp_path):
 
 def _make_legacy(root: Path, names: str) -> None:
     """Turn copies into installations as schema 9 left them: no key pairs, no registered
-    keys, no anchors."""
+    keys, no anchors — and schema 9 (the keys are made by the schema-10 upgrade step)."""
     from app.store import db
     from app.security.keyslots import KeySlots
     for k in names:
@@ -240,6 +240,11 @@ def _make_legacy(root: Path, names: str) -> None:
         conn.execute("UPDATE device SET sign_key = '', box_key = '', cert = ''")
         conn.execute("DELETE FROM local WHERE key IN ('sync.anchors', 'sync.tofu')")
         conn.execute("COMMIT")
+        # schema 10 undone (migrations 11-14 only add and drop indexes "IF [NOT] EXISTS")
+        for column in ("sign_key", "box_key", "cert"):
+            conn.execute(f"ALTER TABLE device DROP COLUMN {column}")
+        conn.execute("DROP TABLE local_secret")
+        conn.execute("PRAGMA user_version = 9")
         conn.close()
 
 

@@ -22,6 +22,7 @@ from app.process import (
     PlanStatus, ProposalStatus, ScreeningResult, Step,
 )
 from app.security.roles import Permission
+from app.store import derived_repo
 from app.store.process_repo import ProcessRepo
 
 # Rows of each dashboard list: the counts are always whole; a caseworker reads the first
@@ -106,15 +107,12 @@ class ProcessOperations:
         if not status.allowed:
             raise ProcessError(status.reason)
 
-    def _restage(self, w, case_id: str, **extra: Any) -> Stage:
-        """Write the stage app/process.py derives (and closed_on / next monitoring)."""
-        state = self._repo.case_state(case_id)
-        new = P.stage(state)
-        changes: dict[str, Any] = {"stage": new.value, **extra}
-        if new in (Stage.CLOSED, Stage.SUSPENDED):
-            changes["next_monitoring_on"] = None
-        self._repo.set_status(w, "case_file", case_id, **changes)
-        return new
+    def _restage(self, w, case_id: str) -> Stage:
+        """Write the columns derived from the case's records — stage, closed_on, next
+        monitoring (app/derived.py: the same rule a merge applies) — where they changed."""
+        want = derived_repo.case_fields(self._store.conn, case_id, self._repo)
+        self._repo.set_status(w, "case_file", case_id, **want)   # journals what changed
+        return Stage(want["stage"])
 
     def _audit(self, action: str, case_id: str | None, detail: str = "") -> None:
         self._store.audit(self.user.login, action, case_id=case_id, detail=detail)
@@ -758,7 +756,6 @@ class ProcessOperations:
                                        PlanStatus.SUBMITTED):
                         repo.set_plan(w, plan.id, status=PlanStatus.ENDED.value,
                                       ended_on=held_on)
-                repo.set_status(w, "case_file", case_id, closed_on=held_on)  # type: ignore[arg-type]
 
     # ------------------------------------------------------------------ 支援決定, サービス開始
     def record_decision(self, plan_id: str, service_key: str, decided_on: date, officer: str,
@@ -814,14 +811,9 @@ class ProcessOperations:
         state = self._case_state(plan.case_id)
         if reason := P.can_start_item(state, plan_item_id):
             raise ProcessError(reason)
-        first = not any(i.started_on for i in plan.items)
         with self._store.transaction() as w:
             self._repo.insert_service_start(w, plan.case_id, plan.id, plan_item_id, started_on)
-            extra: dict[str, Any] = {}
-            if first:
-                extra["next_monitoring_on"] = (plan.next_monitoring_on
-                                               or P.first_monitoring_date(started_on))
-            self._restage(w, plan.case_id, **extra)
+            self._restage(w, plan.case_id)   # the first start sets the first monitoring
             self._audit("service_start", plan.case_id, row["service_key"])
         return next(i for i in self._plan_or_404(plan.id).items if i.id == plan_item_id)
 
@@ -905,7 +897,7 @@ class ProcessOperations:
         data = replace(data, monitored_on=on, kind=kind, change=change)
         with self._store.transaction() as w:
             row_id = self._repo.insert_monitoring(w, case_id, plan.id, data, next_on)
-            self._restage(w, case_id, next_monitoring_on=next_on)
+            self._restage(w, case_id)
             self._audit("monitoring", case_id, kind.value)
         return row_id
 
@@ -1017,10 +1009,7 @@ class ProcessOperations:
         with self._store.transaction() as w:
             self._repo.set_status(w, "suspension", current["id"], status="resumed",
                                   resumed_on=resumed_on, resume_note=note)
-            extra = {}
-            if self._repo.case_state(case_id).active_plan is not None:
-                extra["next_monitoring_on"] = P.first_monitoring_date(resumed_on)
-            new = self._restage(w, case_id, **extra)
+            new = self._restage(w, case_id)   # monitoring restarts if a plan is in effect
             self._audit("resume", case_id)
         return new
 

@@ -64,8 +64,8 @@ def keep_identity(store, secrets: DeviceSecrets, anchors: dict[str, str]) -> Non
 
 
 def ensure_device_keys(store, w) -> bool:
-    """An installation made before schema 10 gets its key pairs at its first open and
-    registers them in its device row. Nobody can vouch for them (the desk that made this
+    """An installation made before schema 10 gets its key pairs when it is upgraded (the
+    schema-10 data step, app/upgrades.py) and registers them in its device row. Nobody can vouch for them (the desk that made this
     installation never saw them), so the certificate is self-signed, and this installation
     pins the others' keys on first contact (app/sync/identity.py). True if keys were made."""
     conn = store.conn
@@ -97,7 +97,7 @@ class SyncOperations:
 
     def _secrets(self) -> DeviceSecrets:
         secrets = load_secrets(self._store.conn)
-        if secrets is None:  # ensure_device_keys runs at every open: not expected
+        if secrets is None:  # made by the schema-10 upgrade step: not expected
             raise TsunaguError(_("This installation has no signing key. Close Tsunagu and open "
                                  "it again; if this message comes back, restore a backup."))
         return secrets

@@ -14,6 +14,7 @@ import time
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
+from typing import Callable
 
 import sqlcipher3
 
@@ -239,11 +240,20 @@ def export_copy(conn: Connection, target: str | os.PathLike[str], raw_key: bytes
     return target
 
 
-def migrate(conn: Connection, path: Path, raw_key: bytes) -> int:
+# The schema an upgrade started from, kept (in ``local``) until its last step commits.
+UPGRADE_FROM = "upgrade.from"
+
+
+def migrate(conn: Connection, path: Path, raw_key: bytes,
+            finish: Callable[[int], None] | None = None) -> int:
     """Bring the schema to the latest version; refuse a newer one. Returns the old version.
 
     Before upgrading an existing database, an encrypted backup is written beside it.
-    Each step runs in its own transaction and sets user_version inside it.
+    Each step runs in its own transaction and sets user_version inside it. On an existing
+    database, ``finish(from_version)`` runs in the transaction of the last step, after its
+    SQL: the data steps that need Python (app/upgrades.py), on the newest schema, once. The
+    version the upgrade started from is kept until then, so an upgrade cut off between
+    two steps still runs the data steps of the versions it crossed before.
     """
     current = user_version(conn)
     ladder = migrations()
@@ -258,11 +268,22 @@ def migrate(conn: Connection, path: Path, raw_key: bytes) -> int:
     if current > 0:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         export_copy(conn, path.with_name(f"{path.stem}.before-v{latest}-{stamp}.db"), raw_key)
+    start = current
+    if current > 0 and finish is not None:
+        kept = conn.execute("SELECT value FROM local WHERE key = ?", (UPGRADE_FROM,)).fetchone()
+        start = min(current, int(kept[0])) if kept else current
     for version, _name, sql in ladder[current:]:
         conn.execute("BEGIN IMMEDIATE")
         try:
             for statement in _split_sql(sql):
                 conn.execute(statement)
+            if current > 0 and finish is not None:
+                if version == latest:
+                    finish(start)
+                    conn.execute("DELETE FROM local WHERE key = ?", (UPGRADE_FROM,))
+                else:
+                    conn.execute("INSERT OR IGNORE INTO local (key, value) VALUES (?, ?)",
+                                 (UPGRADE_FROM, str(start)))
             conn.execute(f"PRAGMA user_version = {version}")
             conn.execute("COMMIT")
         except BaseException:

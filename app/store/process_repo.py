@@ -27,20 +27,6 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-BACKFILL_FLAG = "process.backfilled"
-
-
-def ensure_process_data(store: Any, w: Writer) -> None:
-    """First open of a desk from before schema 2: load the master data it lacks and, once
-    per installation, derive the referral and emergency rows of its old intakes."""
-    repo = ProcessRepo(store.conn)
-    if store.conn.execute("SELECT 1 FROM service LIMIT 1").fetchone() is None:
-        repo.load_master(w)
-    if store.local(BACKFILL_FLAG) is None:
-        repo.from_intakes(w)
-        store.set_local(BACKFILL_FLAG, "1")
-
-
 class ProcessRepo:
     """Queries and writes of the process tables on one open connection."""
 

@@ -12,7 +12,7 @@ import uuid
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator, Mapping
 
 from app.domain import (
     Agency, Case, CaseDetail, CaseSummary, Intake, Person, PersonInput, ReferralSource,
@@ -73,14 +73,28 @@ class Store:
         return store
 
     @classmethod
-    def open(cls, path: Path, raw_key: bytes) -> "Store":
+    def open(cls, path: Path, raw_key: bytes,
+             data_steps: Mapping[int, Callable[["Store", Writer], None]] | None = None
+             ) -> "Store":
+        """Open and upgrade. ``data_steps`` (version -> fn(store, writer), app/upgrades.py):
+        an upgrade from below a version runs its step once, in the upgrade's last
+        transaction (db.migrate), on the newest schema."""
         conn = db.connect(path, raw_key)
         try:
-            db.migrate(conn, path, raw_key)
+            store = cls(conn, path, raw_key)   # reads tables every schema has
+
+            def finish(from_version: int) -> None:
+                store._columns.clear()   # the ladder has added columns
+                for version, fn in sorted((data_steps or {}).items()):
+                    if version > from_version:
+                        with store.transaction() as w:   # a savepoint in the last step
+                            fn(store, w)
+
+            db.migrate(conn, path, raw_key, finish)
         except BaseException:
             conn.close()
             raise
-        return cls(conn, path, raw_key)
+        return store
 
     def close(self) -> None:
         if self.conn is not None:

@@ -19,6 +19,7 @@ import json
 from typing import Iterable
 
 from app.store import db
+from app.store import derived_repo  # noqa: F401  (registers the derived case columns)
 from app.store import sync_merge as merge
 from app.sync.bundle import ENTRY_COLUMNS
 from app.store.sync_devices import forget_row, held_cases
@@ -165,6 +166,7 @@ def apply_entries(conn, clock, entries: list[dict]) -> tuple[int, int, int, set[
     cases: set[str] = set()
     for tbl, rid in set(touched):
         cases |= scope.cases_of(tbl, rid)
+    merge.recompute_derived(conn, cases)   # stage & co. from the merged records
     return applied, skipped, merger.conflicts_changed, cases
 
 

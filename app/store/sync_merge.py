@@ -8,7 +8,9 @@ entries arrived in:
   — the hybrid clock stamp ends with the device id, so ties cannot happen;
 * ``rev`` is the number of entries of the row, ``hlc``/``updated_by``/``device_id`` those
   of its newest entry; derived columns (person search keys) are recomputed from the merged
-  values, so the FTS index (kept by the person triggers) follows;
+  values, so the FTS index (kept by the person triggers) follows, and the columns derived
+  from other rows (a case's stage …) are recomputed for each case touched, after the
+  rows (``register_derived``) — neither is ever a conflict;
 * a deletion removes the row only if it saw every write of the row; an edit it did not see
   keeps the row, and the deletion is recorded as a conflict;
 * two writes of one field are *concurrent* when neither saw the other (each entry carries
@@ -56,6 +58,31 @@ def _person_derived(values: dict[str, Any]) -> dict[str, Any]:
 DERIVED: dict[str, tuple[set[str], Callable[[dict[str, Any]], dict[str, Any]]]] = {
     "person": ({"name_fold", "kana_fold", "search_key"}, _person_derived),
 }
+
+# Columns computed from other rows (a case's stage from its plans, evaluations, closure …):
+# never a conflict; after a merge, ``recompute_derived`` asks each registered function to
+# store them again for the cases the merge touched (app/store/derived_repo.py registers
+# the case_file ones).
+DERIVED_FROM_FACTS: dict[str, set[str]] = {}
+_RECOMPUTE: list[Callable[[Any, list[str]], int]] = []
+
+
+def register_derived(tbl: str, columns: set[str],
+                     recompute: Callable[[Any, list[str]], int]) -> None:
+    DERIVED_FROM_FACTS.setdefault(tbl, set()).update(columns)
+    if recompute not in _RECOMPUTE:
+        _RECOMPUTE.append(recompute)
+
+
+def recompute_derived(conn, case_ids) -> int:
+    """Store the derived columns of every case touched by a merge; returns rows changed."""
+    ids = sorted(set(case_ids))
+    return sum(fn(conn, ids) for fn in _RECOMPUTE) if ids else 0
+
+
+def _derived_columns(tbl: str) -> set[str]:
+    return DERIVED.get(tbl, (set(), None))[0] | DERIVED_FROM_FACTS.get(tbl, set())
+
 
 ROW_META = ("id", "rev", "hlc", "updated_by", "device_id")
 
@@ -265,7 +292,7 @@ class Merger:
 
     def _conflicts(self, tbl: str, row_id: str, entries: list[Entry], *, deleted: bool) -> None:
         writes = [e for e in entries if e.op != "delete"]
-        derived = DERIVED.get(tbl, (set(), None))[0]
+        derived = _derived_columns(tbl)
         case_id = None
         if tbl == "case_file":
             case_id = row_id
@@ -325,6 +352,8 @@ def conflict_is_open(conn, conflict: dict) -> bool:
     if conflict["kind"] == "rule":
         check = RULE_STATUS.get(conflict["field"])
         return bool(check(conn, conflict)) if check else True
+    if conflict["kind"] == "field" and conflict["field"] in _derived_columns(conflict["tbl"]):
+        return False   # recorded by an older version: the value is computed, not chosen
     entries = load_entries(conn, conflict["tbl"], conflict["row_id"])
     by_id = {e.id: e for e in entries}
     loser, winner = by_id.get(conflict["loser_entry"]), by_id.get(conflict["winner_entry"])
