@@ -38,8 +38,8 @@ SENTENCES = [
 def long_text(n: int = 3000, seed: int = 0) -> str:
     out = ""
     i = seed
-    while len(out) < n:
-        out += SENTENCES[i % len(SENTENCES)]
+    while len(out) < n:      # numbered, so that no stretch of the text repeats
+        out += f"{i - seed + 1}．" + SENTENCES[i % len(SENTENCES)]
         i += 1
     return out[:n]
 

@@ -90,22 +90,24 @@ def flat(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def _pieces(haystack: str, needle: str) -> int | None:
-    """How many pieces ``needle`` is cut into in ``haystack`` (in order), or None."""
+def _pieces(haystack: str, needle: str, anchor: int = 6) -> int | None:
+    """How many pieces ``needle`` is cut into in ``haystack`` (in order), or None.
+
+    Each piece starts at the earliest place after the previous one where its first
+    ``anchor`` characters occur, and runs as far as the two texts agree."""
     pos, pieces, rest = 0, 0, needle
     while rest:
-        lo, hi = 0, len(rest)
-        # the longest prefix of rest found after pos
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if haystack.find(rest[:mid], pos) >= 0:
-                lo = mid
-            else:
-                hi = mid - 1
-        if lo == 0:
+        k = min(anchor, len(rest))
+        at = haystack.find(rest[:k], pos)
+        while at < 0 and k > 1:         # a short piece at the end of a column chunk
+            k -= 1
+            at = haystack.find(rest[:k], pos)
+        if at < 0:
             return None
-        pos = haystack.find(rest[:lo], pos) + lo
-        rest = rest[lo:]
+        while k < len(rest) and at + k < len(haystack) and haystack[at + k] == rest[k]:
+            k += 1
+        pos = at + k
+        rest = rest[k:]
         pieces += 1
     return pieces
 
@@ -120,12 +122,11 @@ def missing_text(path: Path, texts, *, ignore: str = "") -> list[str]:
     """
     pages = page_texts(path)
     hay = flat("".join(pages))
-    limit = 3 * len(pages) + 1
     bad = []
     counts = Counter(hay)
     need: Counter = Counter()
     for t in texts:
-        if not t:
+        if not t or t in ("True", "False"):
             continue
         needle = flat(t)
         if ignore:
@@ -135,7 +136,7 @@ def missing_text(path: Path, texts, *, ignore: str = "") -> list[str]:
         for ch, k in Counter(needle).items():
             need[ch] = max(need[ch], k)
         n = _pieces(hay, needle)
-        if n is None or n > limit:
+        if n is None or n > 3 * len(pages) + len(needle) // 150 + 1:
             bad.append(t[:40])
     short = {ch: n - counts[ch] for ch, n in need.items() if counts[ch] < n}
     if short and not bad:
