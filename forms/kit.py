@@ -44,7 +44,7 @@ RULE = 0.5                    # thin black rule of the grids
 FRAME_RULE = 1.0              # outer frame of a grid
 LABEL_BG = colors.Color(0.9, 0.9, 0.9)
 FAINT = colors.Color(0.6, 0.6, 0.6)
-PAD_RIGHT = 9                 # ≈1 em: CJK wrapping hangs 、。」 into the right padding
+PAD_RIGHT = 5                 # right padding of cells (JText never hangs 、。 past the line)
 
 BODY_SIZE = 9
 LABEL_SIZE = 8.5
