@@ -24,7 +24,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate,
                                 Paragraph, Spacer, Table, TableStyle)
 
-from app.i18n import _
+from app.i18n import N_, _
 from app.text_ja import age_on, format_wareki
 from forms import fonts
 from forms.fonts import GOTHIC, GOTHIC_BOLD, MINCHO, draw_string, split_runs, string_width
@@ -246,16 +246,18 @@ def _fit_rows(rows, data, col_widths, spans, row_heights):
                 continue
             width = covered.get((c, r), col_widths[c]) - pad
             h = _needed(cell, width)
-            if isinstance(cell, JText) and h > MAX_CELL_HEIGHT:
-                keep_lines = max(1, int(MAX_CELL_HEIGHT // cell.cur_leading) - 1)
-                head, rest = cell.split_lines(width, keep_lines)
-                if rest is not None:
-                    label = next((str(x) for x in reversed(rows[r][:c]) if isinstance(x, Label)),
-                                 "")
-                    note = para(_(CONTINUED_NOTE), "note")
-                    row[c] = [head, note]
-                    overflow.append((label, _rest_of(cell.text, head._lines)))
-                    h = _needed(row[c], width)
+            if h > MAX_CELL_HEIGHT:
+                *before, text = cell if isinstance(cell, list) and cell else [cell]
+                if isinstance(text, JText):
+                    room = MAX_CELL_HEIGHT - _needed(before, width)
+                    keep_lines = max(1, int(room // text.cur_leading) - 1)
+                    head, rest = text.split_lines(width, keep_lines)
+                    if rest is not None:
+                        label = next((str(x) for x in reversed(rows[r][:c])
+                                      if isinstance(x, Label)), "")
+                        row[c] = [*before, head, para(_(CONTINUED_NOTE), "note")]
+                        overflow.append((label, _rest_of(text.text, head._lines)))
+                        h = _needed(row[c], width)
             need = max(need, h + 7)
         if r < len(heights) and heights[r] is not None and need > heights[r]:
             heights[r] = None
@@ -507,7 +509,7 @@ class SheetTable(Table):
         return part
 
 
-CONTINUED_NOTE = "(continued on the attached sheet)"
+CONTINUED_NOTE = N_("(continued on the attached sheet)")
 
 
 def continued_label(label: str) -> str:
@@ -665,7 +667,7 @@ def build_sheet(target, story: list[Flowable], furniture: Furniture, *,
     return getattr(made[-1], "page_count", 0) if made else 0
 
 
-ATTACHED_SHEET = "Attached sheet (continued)"
+ATTACHED_SHEET = N_("Attached sheet (continued)")
 
 
 def _overflows(items) -> list[tuple[str, str]]:
