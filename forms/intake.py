@@ -59,8 +59,9 @@ def consent_stands(intake: Intake | None, consents=None, on=None) -> bool:
         return False
     for c in consents or []:
         withdrawn = getattr(c, "withdrawn_on", None)
-        if str(getattr(c, "id", "")).startswith("intake:") and withdrawn is not None \
-                and (on is None or withdrawn <= on):
+        from_intake = getattr(c, "from_intake", False) or str(
+            getattr(c, "id", "")).startswith("intake:")
+        if from_intake and withdrawn is not None and (on is None or withdrawn <= on):
             return False
     return True
 

@@ -485,8 +485,11 @@ class SheetTable(Table):
         at_top = availHeight >= CONTENT_HEIGHT - 2
         content_after = [r for r in range(n, total) if r not in self.filler_rows]
         if not content_after:
-            # only writing space would go on: end the box here
-            return [self._with_style(parts[0])]
+            if any(r not in self.filler_rows for r in range(head, n)):
+                # only the writing space under a text would go on: end the box here
+                return [self._with_style(parts[0])]
+            if not at_top:
+                return []       # a blank box is its writing space: keep it whole
         if not at_top and body_before < min(self.min_rows, total - head):
             return []
         if body_after == 1 and body_before >= self.min_rows + 1 and not at_top:
