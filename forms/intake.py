@@ -159,7 +159,7 @@ def _basic(person: PersonInput | None, intake: Intake | None) -> list[Flowable]:
         [para(p.address, "value")] if p.address else [])
     rows = [
         [Label(_("Furigana")), p.kana, Label(_("Sex")), sex],
-        [Label(_("Name")), kit.para(p.name, "large") if p.name else "", None, None],
+        [Label(_("Name")), kit.para(p.name, "large", fit_min=10) if p.name else "", None, None],
         [Label(_("Date of birth")), birth, None, None],
         [Label(_("Address")), address, None, None],
         [Label(_("Phone (home)")), p.phone_home, Label(_("Phone (mobile)")), p.phone_mobile],

@@ -783,7 +783,7 @@ def _cell_flowable(cell: Cell, style: str) -> tuple[Flowable | list | str, bool]
 
 
 def flow_table(rows: Sequence[Sequence[Cell]], col_widths: Sequence[float], *,
-               header: Sequence[str] | None = None, max_lines: int = 10,
+               header: Sequence[str] | None = None, max_lines: int = 5,
                value_style: str = "body", row_heights: Sequence[float | None] | None = None,
                muted_rows: Iterable[int] = (), valign: str = "TOP",
                label_cols: Iterable[int] = ()) -> Table:

@@ -155,8 +155,8 @@ def render_caseload(path, agency, table, on: date):
     """支援ケース一覧: the cases in support on ``on`` (personal information)."""
     header, rows = table
     heading = _("Caseload list (cases in support) as of {date}").format(date=kit.wareki(on))
-    # dates (和暦, 令和8年12月31日 fits its column at 6 pt) and the case number never wrap
-    widths = [17, 23, 20, 7, 19.5, 13, 13, 11, 19.5, 19.5, 19.5]
+    # dates (和暦: 令和8年12月31日 fits its column at 6.5 pt) and the case number never wrap
+    widths = [16, 21, 18, 6.5, 20.5, 12, 12.5, 12, 20.5, 20.5, 20.5]
     scale = CONTENT_WIDTH / (sum(widths) * mm)
     one_line = {0, 3}
     story = [title(heading),
