@@ -613,24 +613,58 @@ class _NumberedCanvas(Canvas):
         self.page_count = len(self._pages)
         Canvas.save(self)
 
+    def _draw_header_left(self, agency: str, sheet_title: str, top: float,
+                          avail: float) -> None:
+        """Agency name (left) and sheet title (centred) in ``avail`` points: never over each
+        other or the ID. Long ones shrink (to 5.5 pt); a title that still does not fit is
+        left out (it is printed as the sheet's title on page 1); an agency name too long
+        even at 5 pt takes two lines."""
+        gap_ = 12
+        size = 8.5
+        a_w = string_width(agency, GOTHIC, 1)
+        t_w = string_width(sheet_title, GOTHIC, 1) if sheet_title else 0.0
+        need = (a_w + t_w) * size + (gap_ if sheet_title else 0)
+        if need > avail and sheet_title:
+            size = max(5.5, size * (avail - gap_) / ((a_w + t_w) * size) * size / size)
+            if (a_w + t_w) * size + gap_ > avail:
+                sheet_title, t_w = "", 0.0
+                size = 8.5
+        if not sheet_title and a_w * size > avail:
+            size = max(5.0, avail / a_w if a_w else size)
+        if a_w * size > avail:
+            lines = break_lines(agency, GOTHIC, size, avail)[:2]
+            draw_string(self, MARGIN_LEFT, top + 3, lines[0], GOTHIC, size)
+            if len(lines) > 1:
+                draw_string(self, MARGIN_LEFT, top - 2.5, lines[1], GOTHIC, size)
+            return
+        draw_string(self, MARGIN_LEFT, top, agency, GOTHIC, size)
+        if sheet_title:
+            width = t_w * size
+            x = PAGE_WIDTH / 2 - width / 2
+            lo = MARGIN_LEFT + a_w * size + gap_
+            hi = MARGIN_LEFT + avail - width
+            x = min(max(x, lo), hi)
+            draw_string(self, x, top, sheet_title, GOTHIC, size)
+
     def _draw_furniture(self, number: int, total: int) -> None:
         f = self.__dict__.get("_part_furniture") or self.furniture
         self.saveState()
         self.setFillColor(colors.black)
         top = PAGE_HEIGHT - SAFE_MARGIN - 8
-        draw_string(self, MARGIN_LEFT, top, f.agency_name, GOTHIC, 8.5)
         right = PAGE_WIDTH - MARGIN_RIGHT
+        id_w = 0.0
         if f.show_case_no:
             if f.case_no:
                 text = _("ID: {case_no}").format(case_no=f.case_no)
-                draw_string(self, right, top, text, GOTHIC_BOLD, 9, anchor="end")
+                id_w = draw_string(self, right, top, text, GOTHIC_BOLD, 9, anchor="end")
             else:
                 label = _("ID:")
-                draw_string(self, right - 30 * mm, top, label, GOTHIC_BOLD, 9, anchor="end")
+                id_w = 30 * mm + draw_string(self, right - 30 * mm, top, label, GOTHIC_BOLD, 9,
+                                             anchor="end")
                 self.setLineWidth(0.5)
                 self.line(right - 29 * mm, top - 2, right, top - 2)
-        if f.sheet_title:
-            draw_string(self, PAGE_WIDTH / 2, top, f.sheet_title, GOTHIC, 8.5, anchor="middle")
+        self._draw_header_left(f.agency_name, f.sheet_title, top,
+                               CONTENT_WIDTH - id_w - (8 if id_w else 0))
         self.setLineWidth(0.4)
         self.line(MARGIN_LEFT, top - 5, right, top - 5)
         bottom = SAFE_MARGIN + 2

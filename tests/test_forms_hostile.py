@@ -326,3 +326,19 @@ def test_rare_kanji_in_gothic_text_stays_gothic(tmp_path):
     assert b"IPAmjMincho" in raw                  # 𠮷 in Mincho text
     assert "𠮷田髙﨑" in re.sub(r"\s", "", page_texts(out)[0])
     assert ADDRESS  # (used by the hostile case)
+
+
+@pytest.mark.parametrize("agency", ["つなぐ町自立相談支援センター", "グエン" * 20, "髙" * 100,
+                                    "社会福祉法人つなぐ町社会福祉協議会 つなぐ町自立相談支援センター"
+                                    "（生活困窮者自立支援事業受託）"])
+def test_page_header_never_overprints(tmp_path, agency):
+    """The agency name (up to 100 characters), the sheet title and the ID share the header
+    line without touching; the agency name is always there, whole."""
+    for case_no in ("2026-0001", ""):
+        out = tmp_path / "header.pdf"
+        kit.build_sheet(str(out), [kit.para("本文")],
+                        kit.Furniture(agency_name=agency, case_no=case_no,
+                                      sheet_title="インテーク・アセスメントシート"))
+        assert overlapping_glyphs(out) == []
+        assert missing_text(out, [agency]) == []
+        assert_sound(out)
