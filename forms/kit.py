@@ -492,7 +492,10 @@ class SheetTable(Table):
                 return []       # a blank box is its writing space: keep it whole
         if not at_top and body_before < min(self.min_rows, total - head):
             return []
-        if body_after == 1 and body_before >= self.min_rows + 1 and not at_top:
+        if body_after == 1 and not at_top:
+            # never carry one row over alone: take one more with it, or move the whole table
+            if body_before < self.min_rows + 1:
+                return []
             heights = getattr(self, "_rowHeights", None)
             if heights:
                 again = Table.split(self, availWidth, sum(heights[:n - 1]) + 0.01)

@@ -342,3 +342,16 @@ def test_page_header_never_overprints(tmp_path, agency):
         assert overlapping_glyphs(out) == []
         assert missing_text(out, [agency]) == []
         assert_sound(out)
+
+
+@pytest.mark.parametrize("room", range(10, 60, 4))
+def test_a_short_grid_never_leaves_one_row_alone(tmp_path, room):
+    from reportlab.platypus import Spacer
+    out = tmp_path / "grid.pdf"
+    rows = [[kit.Label(f"項目{k}"), f"値{k}"] for k in range(1, 4)]
+    kit.build_sheet(str(out), [Spacer(1, kit.CONTENT_HEIGHT - room * kit.mm),
+                               kit.grid(rows, [30 * kit.mm, kit.CONTENT_WIDTH - 30 * kit.mm],
+                                        row_heights=[12 * kit.mm] * 3)], FURN)
+    for page in page_texts(out):
+        n = len(re.findall(r"項目\d", page))
+        assert n in (0, 2, 3), (room, n)
