@@ -473,6 +473,7 @@ class SheetTable(Table):
     cont_row: list | None = None
     filler_rows: frozenset = frozenset()
     min_rows: int = 2
+    cont_first: dict = {}     # row → the entry's number, shown with 「続き」 atop a new page
 
     def split(self, availWidth, availHeight):
         parts = Table.split(self, availWidth, availHeight)
@@ -505,13 +506,21 @@ class SheetTable(Table):
         first, rest = parts
         if self.cont_row is not None and head:
             rest._cellvalues[0] = list(self.cont_row)
+        if n in self.cont_first and len(rest._cellvalues) > head:
+            row = list(rest._cellvalues[head])
+            row[0] = [para(self.cont_first[n], "body"), para(_("continued"), "note")]
+            rest._cellvalues[head] = row
         fillers = frozenset(r - n + head for r in self.filler_rows if r >= n)
-        return [self._with_style(first), self._with_style(rest, fillers)]
+        shifted = {r - n + head: v for r, v in self.cont_first.items() if r >= n}
+        return [self._with_style(first, cont_first={r: v for r, v in self.cont_first.items()
+                                                      if r < n}),
+                self._with_style(rest, fillers, shifted)]
 
-    def _with_style(self, part, fillers=None):
+    def _with_style(self, part, fillers=None, cont_first=None):
         part.cont_row = self.cont_row
         part.min_rows = self.min_rows
         part.filler_rows = self.filler_rows if fillers is None else fillers
+        part.cont_first = self.cont_first if cont_first is None else cont_first
         return part
 
 
@@ -854,7 +863,7 @@ def flow_table(rows: Sequence[Sequence[Cell]], col_widths: Sequence[float], *,
         heights.append(None)
     label_cols = set(label_cols)
     muted = set(muted_rows)
-    max_h = max_lines * st.leading
+    cont_first: dict[int, str] = {}
     for r, row in enumerate(rows):
         cells = []
         for c, cell in enumerate(row):
@@ -875,8 +884,12 @@ def flow_table(rows: Sequence[Sequence[Cell]], col_widths: Sequence[float], *,
             columns.append(chunks)
         n = max(len(ch) for ch in columns) if columns else 1
         first = len(data)
+        lead = row[0] if row and isinstance(row[0], str) and len(row[0]) <= 12 else ""
         for k in range(n):
             data.append([ch[k] if k < len(ch) else "" for ch in columns])
+            if k and lead and data[-1][0] == "":
+                # if the page breaks here, the entry's number goes on with 「続き」
+                cont_first[len(data) - 1] = lead
             fixed = row_heights[r] if row_heights and k == 0 and n == 1 else None
             if fixed is not None and any(
                     _needed(ch[0], col_widths[c] - pad_l - pad_r) + 7 > fixed
@@ -896,6 +909,7 @@ def flow_table(rows: Sequence[Sequence[Cell]], col_widths: Sequence[float], *,
     table = SheetTable(data, colWidths=list(col_widths), rowHeights=heights,
                        repeatRows=1 if header else 0, splitByRow=1, hAlign="LEFT")
     table.setStyle(TableStyle(commands))
+    table.cont_first = cont_first
     return table
 
 
