@@ -116,9 +116,17 @@ def test_every_sheet_prints_hostile_data_whole_and_without_overprinting(hd, give
     JOBS[job](desk, info, out)
     assert given, "the sheet declared no input"
     assert_printed_whole(out, given)
-    text = "".join(page_texts(out))
+    pages = [re.sub(r"\s", "", t) for t in page_texts(out)]
+    text = "".join(pages)
     if job in SHEETS or job == "visit-kit":
-        assert "𠮷髙" in re.sub(r"\s", "", text)      # the 40-character name, whole
+        assert "𠮷髙" in text      # the 40-character name, whole
+    # a field too long for its box says so and goes on on the attached sheet at the end
+    cut = [i for i, t in enumerate(pages) if "（続きは別紙）" in t]
+    if job in ("evaluation", "closure", "plan"):
+        assert cut, "the 3,000-character note fits no box: it must continue on the 別紙"
+    if cut:
+        attached = [i for i, t in enumerate(pages) if "別紙（続き）" in t]
+        assert attached and min(attached) > max(cut)
 
 
 def caseload_rows(n: int = 50) -> list[dict]:
