@@ -5,6 +5,12 @@ the agency name and case number (header) and 「取扱注意（個人情報）�
 All text goes through :mod:`forms.fonts` so characters missing from BIZ UD are drawn with a
 fallback font. Government-form look: thin black rules, light grey label cells, check boxes and
 marks drawn as shapes (☐☑✔ are not in the fonts), 和暦 dates.
+
+Text is laid out by :class:`forms.textflow.JText` (禁則, no justified CJK lines). Nothing is
+printed over anything else: a grid's row heights are minimums, a one-line value may shrink
+before it wraps, a cell taller than a third of a page is cut with 「（続きは別紙）」 and goes on
+on a 別紙 page after the sheet; boxes and lists split between whole lines, say （続き） on
+the next page, never leave an empty box, a lone row or a heading behind.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate,
-                                Paragraph, Spacer, Table, TableStyle)
+                                Spacer, Table, TableStyle)
 
 from app.i18n import N_, _
 from app.text_ja import age_on, format_wareki
@@ -53,7 +59,8 @@ LABEL_SIZE = 8.5
 # -- text ----------------------------------------------------------------------------------------
 
 def markup(text: str | None, font: str = GOTHIC) -> str:
-    """Paragraph markup for plain ``text``: ``<>&`` escaped, fallback runs in ``<font>``."""
+    """ReportLab Paragraph markup for plain ``text``: ``<>&`` escaped, fallback runs in
+    ``<font>`` (the sheets themselves lay text out with :class:`forms.textflow.JText`)."""
     if not text:
         return ""
     out = []
@@ -282,7 +289,7 @@ def section_heading(text: str, note: str = "") -> Table:
     return table
 
 
-def title(text: str) -> Paragraph:
+def title(text: str) -> JText:
     p = para(text, "title")
     p.spaceAfter = 4
     return p
