@@ -500,7 +500,7 @@ class SheetTable(Table):
                 return []       # a blank box is its writing space: keep it whole
         if not at_top and body_before < min(self.min_rows, total - head):
             return []
-        if body_after == 1 and not at_top:
+        if body_after == 1 and (body_before >= self.min_rows + 1 or not at_top):
             # never carry one row over alone: take one more with it, or move the whole table
             if body_before < self.min_rows + 1:
                 return []
@@ -752,8 +752,12 @@ def _keep_headings(story: list[Flowable]) -> list[Flowable]:
                 _w, h_head = item.wrap(CONTENT_WIDTH, CONTENT_HEIGHT)
             except Exception:   # pragma: no cover
                 h_next = h_head = 0
-            if isinstance(nxt, SheetTable) and nxt.splitByRow and len(nxt._cellvalues) > 2:
-                h_next = min(h_next, 35 * mm)
+            heights = getattr(nxt, "_rowHeights", None)
+            if isinstance(nxt, SheetTable) and heights and nxt.splitByRow:
+                # what must come with the heading: the table's heading row and first rows
+                head = nxt.repeatRows if isinstance(nxt.repeatRows, int) else len(
+                    nxt.repeatRows)
+                h_next = min(h_next, sum(heights[:head + nxt.min_rows + 1]))
             need = min(h_head + 8 + h_next, CONTENT_HEIGHT - 1)
             out.append(CondPageBreak(need))
         out.append(item)

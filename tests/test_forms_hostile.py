@@ -120,6 +120,10 @@ def test_every_sheet_prints_hostile_data_whole_and_without_overprinting(hd, give
     text = "".join(pages)
     if job in SHEETS or job == "visit-kit":
         assert "𠮷髙" in text      # the 40-character name, whole
+    # no section heading ends a page (the header and footer lines are drawn last)
+    for i, lines in enumerate(page_lines(out)):
+        content = [ln for ln in lines if ln.strip()][:-2]
+        assert not (content and content[-1].startswith("■")), (i + 1, content[-1])
     # a field too long for its box says so and goes on on the attached sheet at the end
     cut = [i for i, t in enumerate(pages) if "（続きは別紙）" in t]
     if job in ("evaluation", "closure", "plan"):
