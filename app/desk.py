@@ -436,16 +436,20 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
                                                  required=True, max_len=500)
             else:
                 mask = True
+        # the consent clause follows the data: not given or withdrawn → the wording without it
+        sec = getattr(self, "_sec", None)
+        consents = sec.consents(case_id) if sec is not None and detail is not None else None
         if not for_recipient:
             warnings = render_intake(Path(out), self.agency, detail, blank=blank,
-                                     consent=consent, mask_whereabouts=mask)
+                                     consent=consent, mask_whereabouts=mask, consents=consents)
         else:
             # Written beside ``out`` first: a refused disclosure leaves no file, a failed
             # rendering records no disclosure.
             out = Path(out)
             part = out.with_name(out.name + ".part")
             try:
-                warnings = render_intake(part, self.agency, detail, consent=consent)
+                warnings = render_intake(part, self.agency, detail, consent=consent,
+                                         consents=consents)
                 self.record_disclosure(case_id, for_recipient,  # type: ignore[arg-type]
                                        _("Intake and application form"), basis, reason)
                 os.replace(part, out)

@@ -117,7 +117,7 @@ def story_assessment(data: CaseData, a: Assessment | None) -> list[Flowable]:
         heights.append(None if text else (20 * mm if blank else 9 * mm))
     story.append(flow_table(domain_rows, [40 * mm, CONTENT_WIDTH - 40 * mm],
                             value_style="value", row_heights=heights, label_cols=(0,),
-                            max_lines=8))
+                            max_lines=5))
 
     # 課題チェックリスト
     heading = section_heading(_("Problems the person faces"),

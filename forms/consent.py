@@ -115,7 +115,7 @@ def story_consent(agency, data: CaseData, view: ConsentView | None) -> list[Flow
     person = data.person
     story.append(keep(
         section_heading(_("Signature")),
-        grid([[Label(_("Name")), para(person.name, "large") if person and person.name else "",
+        grid([[Label(_("Name")), para(person.name, "large", fit_min=10) if person and person.name else "",
                Label(_("Furigana")), person.kana if person else ""],
               [Label(_("Address")), person.address if person else "", None, None]],
              kit.PERSON_COLS, spans=[((1, 1), (3, 1))], row_heights=[12 * mm, 10 * mm]),

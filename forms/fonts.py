@@ -2,8 +2,9 @@
 
 ReportLab does no font fallback: a character missing from the font is dropped or boxed without a
 word. So every piece of text is split into runs, each drawn with the first font that has the
-character: BIZ UD (bundled) → IPAmj Mincho (bundled, 46 MB, loaded only when a character needs
-it, e.g. 𠮷 U+20BB7) → any TrueType font in the system font folders. A character no font has is
+character: BIZ UD (bundled) → in Gothic text the Gothic fallback (bundled, a subset of Noto
+Sans CJK JP, e.g. 𠮷 U+20BB7), in Mincho text IPAmj Mincho (bundled, 46 MB) — each loaded only
+when a character needs it — → any TrueType font in the system font folders. A character no font has is
 reported by :func:`unprintable_chars` so the caller can tell the user before printing; if it is
 printed anyway it appears as 〓 (the geta mark typesetters use for a missing character), never
 as a silent blank.
@@ -31,6 +32,7 @@ GOTHIC_BOLD = "BIZUDGothic-Bold"
 PGOTHIC = "BIZUDPGothic"
 MINCHO = "BIZUDMincho"
 IPAMJ = "IPAmjMincho"
+GOTHIC_FALLBACK = "TsunaguGothicFallback"   # name kanji BIZ UD Gothic lacks, in Gothic
 
 MISSING_GLYPH = "〓"  # printed in place of a character no font has (after a warning)
 
@@ -40,7 +42,14 @@ _BUNDLED = {
     PGOTHIC: "BIZUDPGothic-Regular.ttf",
     MINCHO: "BIZUDMincho-Regular.ttf",
     IPAMJ: "ipamjm.ttf",
+    GOTHIC_FALLBACK: "TsunaguGothicFallback.ttf",
 }
+
+# The fallback order per style: Gothic text stays Gothic (BIZ UD Gothic, then the Gothic
+# subset of Noto Sans CJK JP made by tools/make_gothic_fallback.py), Mincho text stays Mincho
+# (BIZ UD Mincho, then IPAmj Mincho); the other style only when neither has the character.
+_GOTHIC_CHAIN = (GOTHIC, GOTHIC_FALLBACK, MINCHO, IPAMJ)
+_MINCHO_CHAIN = (MINCHO, IPAMJ, GOTHIC, GOTHIC_FALLBACK)
 
 # ReportLab writes the ToUnicode entry of a character beyond U+FFFF as 5 hex digits
 # ("<20BB7>") instead of UTF-16 ("<D842DFB7>"), so 𠮷 extracts, searches and copies as "₻".
@@ -335,7 +344,8 @@ def font_for_char(ch: str, primary: str = GOTHIC) -> str | None:
         if has_glyph(primary, ch):
             chosen = primary
         else:
-            for name in (GOTHIC, MINCHO, IPAMJ):
+            chain = _MINCHO_CHAIN if primary in (MINCHO, IPAMJ) else _GOTHIC_CHAIN
+            for name in chain:
                 if name != primary and has_glyph(name, ch):
                     chosen = name
                     break

@@ -34,7 +34,7 @@ def _mark(on: bool) -> str:
 def render_intake(out_path: str | Path, agency: Agency, detail: CaseDetail | None, *,
                   blank: bool = False, consent: bool = True,
                   prefill: PersonInput | None = None, strict: bool = False,
-                  mask_whereabouts: bool = False) -> list[str]:
+                  mask_whereabouts: bool = False, consents=None) -> list[str]:
     """Write the 相談受付・申込票 to ``out_path`` and return warnings for the user.
 
     ``blank``: the same layout with writing space (for a home visit); only the person fields
@@ -44,16 +44,33 @@ def render_intake(out_path: str | Path, agency: Agency, detail: CaseDetail | Non
     ``strict``) — check the warnings before handing the sheet over.
     ``mask_whereabouts``: print 「＊＊＊（閲覧制限）」 for the postal code, address, phones and
     e-mail (and the visitor's phone) — a 閲覧制限 person's sheet (Desk decides when).
+    A filled sheet follows the data: the consent clause only when the person gave consent
+    at intake and has not withdrawn it (``consents``: the case's consent records, if known);
+    otherwise the wording of the sheet without consent.
     """
     return render_intake_result(out_path, agency, detail, blank=blank, consent=consent,
                                 prefill=prefill, strict=strict,
-                                mask_whereabouts=mask_whereabouts).warnings
+                                mask_whereabouts=mask_whereabouts, consents=consents).warnings
+
+
+def consent_stands(intake: Intake | None, consents=None, on=None) -> bool:
+    """Whether the person's consent to share information, given at intake, still stands."""
+    if intake is None or intake.consent is not True:
+        return False
+    for c in consents or []:
+        withdrawn = getattr(c, "withdrawn_on", None)
+        from_intake = getattr(c, "from_intake", False) or str(
+            getattr(c, "id", "")).startswith("intake:")
+        if from_intake and withdrawn is not None and (on is None or withdrawn <= on):
+            return False
+    return True
 
 
 def render_intake_result(out_path: str | Path, agency: Agency, detail: CaseDetail | None, *,
                          blank: bool = False, consent: bool = True,
                          prefill: PersonInput | None = None,
-                         strict: bool = False, mask_whereabouts: bool = False) -> PrintResult:
+                         strict: bool = False, mask_whereabouts: bool = False,
+                         consents=None) -> PrintResult:
     """:func:`render_intake`, returning the full :class:`PrintResult` (pages, characters)."""
     if mask_whereabouts and detail is not None:
         from app.security.privacy import mask_detail
@@ -68,6 +85,8 @@ def render_intake_result(out_path: str | Path, agency: Agency, detail: CaseDetai
         person = detail.person
         intake = detail.intakes[-1] if detail.intakes else None
     case_no = detail.case.case_no if detail else ""
+    if intake is not None:
+        consent = consent and consent_stands(intake, consents)
 
     chars, warnings = check_texts(_texts(agency, case_no, person, intake), strict=strict)
     story = _story(agency, case_no, person, intake, blank=blank or intake is None,
@@ -140,7 +159,7 @@ def _basic(person: PersonInput | None, intake: Intake | None) -> list[Flowable]:
         [para(p.address, "value")] if p.address else [])
     rows = [
         [Label(_("Furigana")), p.kana, Label(_("Sex")), sex],
-        [Label(_("Name")), kit.para(p.name, "large") if p.name else "", None, None],
+        [Label(_("Name")), kit.para(p.name, "large", fit_min=10) if p.name else "", None, None],
         [Label(_("Date of birth")), birth, None, None],
         [Label(_("Address")), address, None, None],
         [Label(_("Phone (home)")), p.phone_home, Label(_("Phone (mobile)")), p.phone_mobile],

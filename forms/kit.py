@@ -5,6 +5,12 @@ the agency name and case number (header) and 「取扱注意（個人情報）�
 All text goes through :mod:`forms.fonts` so characters missing from BIZ UD are drawn with a
 fallback font. Government-form look: thin black rules, light grey label cells, check boxes and
 marks drawn as shapes (☐☑✔ are not in the fonts), 和暦 dates.
+
+Text is laid out by :class:`forms.textflow.JText` (禁則, no justified CJK lines). Nothing is
+printed over anything else: a grid's row heights are minimums, a one-line value may shrink
+before it wraps, a cell taller than a third of a page is cut with 「（続きは別紙）」 and goes on
+on a 別紙 page after the sheet; boxes and lists split between whole lines, say （続き） on
+the next page, never leave an empty box, a lone row or a heading behind.
 """
 
 from __future__ import annotations
@@ -22,12 +28,13 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate,
-                                Paragraph, Spacer, Table, TableStyle)
+                                Spacer, Table, TableStyle)
 
-from app.i18n import _
+from app.i18n import N_, _
 from app.text_ja import age_on, format_wareki
 from forms import fonts
 from forms.fonts import GOTHIC, GOTHIC_BOLD, MINCHO, draw_string, split_runs, string_width
+from forms.textflow import CENTER, LEFT, RIGHT, JText, break_lines
 
 # -- page ----------------------------------------------------------------------------------------
 
@@ -43,7 +50,7 @@ RULE = 0.5                    # thin black rule of the grids
 FRAME_RULE = 1.0              # outer frame of a grid
 LABEL_BG = colors.Color(0.9, 0.9, 0.9)
 FAINT = colors.Color(0.6, 0.6, 0.6)
-PAD_RIGHT = 9                 # ≈1 em: CJK wrapping hangs 、。」 into the right padding
+PAD_RIGHT = 5                 # right padding of cells (JText never hangs 、。 past the line)
 
 BODY_SIZE = 9
 LABEL_SIZE = 8.5
@@ -52,7 +59,8 @@ LABEL_SIZE = 8.5
 # -- text ----------------------------------------------------------------------------------------
 
 def markup(text: str | None, font: str = GOTHIC) -> str:
-    """Paragraph markup for plain ``text``: ``<>&`` escaped, fallback runs in ``<font>``."""
+    """ReportLab Paragraph markup for plain ``text``: ``<>&`` escaped, fallback runs in
+    ``<font>`` (the sheets themselves lay text out with :class:`forms.textflow.JText`)."""
     if not text:
         return ""
     out = []
@@ -97,10 +105,18 @@ def styles() -> dict[str, ParagraphStyle]:
     return _styles
 
 
-def para(text: str | None, style: str | ParagraphStyle = "body") -> Paragraph:
-    """A Paragraph of plain ``text`` (escaped, with font fallback)."""
+_ALIGN = {TA_CENTER: CENTER, TA_RIGHT: RIGHT}
+
+
+def para(text: str | None, style: str | ParagraphStyle = "body", *,
+         fit_min: float | None = None, color=None) -> JText:
+    """A block of plain ``text`` in ``style`` (Japanese line breaking, font fallback).
+
+    ``fit_min``: a one-line value too wide for its cell shrinks down to this size before it
+    wraps (names, numbers, dates)."""
     st = styles()[style] if isinstance(style, str) else style
-    return Paragraph(markup(text, st.fontName), st)
+    return JText(text, st.fontName, st.fontSize, st.leading, _ALIGN.get(st.alignment, LEFT),
+                 color or st.textColor, fit_min)
 
 
 # -- dates ---------------------------------------------------------------------------------------
@@ -181,16 +197,84 @@ def grid(rows: Sequence[Sequence[Cell]], col_widths: Sequence[float], *,
     for start, end in spans:
         commands.append(("SPAN", start, end))
     commands.extend(extra)
-    table = Table(data, colWidths=list(col_widths), rowHeights=row_heights,
-                  repeatRows=repeat_rows, splitByRow=1, hAlign="LEFT")
+    heights, overflow = _fit_rows(rows, data, col_widths, spans, row_heights)
+    table = SheetTable(data, colWidths=list(col_widths), rowHeights=heights,
+                       repeatRows=repeat_rows, splitByRow=1, hAlign="LEFT")
     table.setStyle(TableStyle(commands))
+    if overflow:
+        table._tsunagu_overflow = overflow
     return table
+
+
+MAX_CELL_HEIGHT = CONTENT_HEIGHT / 3    # taller grid cells continue on the attached sheet
+
+
+def _needed(cell, width: float) -> float:
+    """Height the content of a cell needs at ``width`` (without padding)."""
+    if cell is None or isinstance(cell, str):
+        return 0.0
+    if isinstance(cell, (list, tuple)):
+        return sum(_needed(c, width) for c in cell)
+    try:
+        return cell.wrap(width, 1e6)[1] + (getattr(cell, "spaceBefore", 0) or 0) \
+            + (getattr(cell, "spaceAfter", 0) or 0)
+    except Exception:   # pragma: no cover - a flowable that cannot say
+        return 0.0
+
+
+def _rest_of(text: str, shown: list[str]) -> str:
+    """``text`` after the characters of the ``shown`` lines (line breaks and spaces aside)."""
+    count = sum(len("".join(line.split())) for line in shown)
+    for i, ch in enumerate(text):
+        if count == 0:
+            return text[i:].lstrip()
+        if not ch.isspace():
+            count -= 1
+    return ""
+
+
+def _fit_rows(rows, data, col_widths, spans, row_heights):
+    """Row heights that hold their content (a given height is a minimum), and the cells cut
+    for the attached sheet: [(label, rest of the text)]."""
+    covered: dict[tuple[int, int], float] = {}
+    vertical: set[tuple[int, int]] = set()
+    for (c0, r0), (c1, r1) in spans:
+        c0, c1 = sorted((c0 % len(col_widths), c1 % len(col_widths)))
+        covered[(c0, r0)] = sum(col_widths[c0:c1 + 1])
+        if r1 != r0:
+            vertical.add((c0, r0))
+    heights = list(row_heights) if row_heights else [None] * len(data)
+    overflow: list[tuple[str, str]] = []
+    pad = 4 + PAD_RIGHT
+    for r, row in enumerate(data):
+        need = 0.0
+        for c, cell in enumerate(row):
+            if (c, r) in vertical:
+                continue
+            width = covered.get((c, r), col_widths[c]) - pad
+            h = _needed(cell, width)
+            if h > MAX_CELL_HEIGHT:
+                *before, text = cell if isinstance(cell, list) and cell else [cell]
+                if isinstance(text, JText):
+                    room = MAX_CELL_HEIGHT - _needed(before, width)
+                    keep_lines = max(1, int(room // text.cur_leading) - 1)
+                    head, rest = text.split_lines(width, keep_lines)
+                    if rest is not None:
+                        label = next((str(x) for x in reversed(rows[r][:c])
+                                      if isinstance(x, Label)), "")
+                        row[c] = [*before, head, para(_(CONTINUED_NOTE), "note")]
+                        overflow.append((label, _rest_of(text.text, head._lines)))
+                        h = _needed(row[c], width)
+            need = max(need, h + 7)
+        if r < len(heights) and heights[r] is not None and need > heights[r]:
+            heights[r] = None
+    return heights, overflow
 
 
 def section_heading(text: str, note: str = "") -> Table:
     """A section heading: a black square, bold text, an optional note on the right."""
     st = styles()
-    left = Paragraph("■ " + markup(text, GOTHIC_BOLD), st["heading"])
+    left = para("■ " + text, "heading")
     right = para(note, ParagraphStyle("hn", parent=st["note"], alignment=TA_RIGHT))
     table = Table([[left, right]], colWidths=[CONTENT_WIDTH * 0.45, CONTENT_WIDTH * 0.55],
                   hAlign="LEFT")
@@ -201,10 +285,11 @@ def section_heading(text: str, note: str = "") -> Table:
     ]))
     table.spaceBefore = 5
     table.spaceAfter = 2
+    table._tsunagu_heading = True
     return table
 
 
-def title(text: str) -> Paragraph:
+def title(text: str) -> JText:
     p = para(text, "title")
     p.spaceAfter = 4
     return p
@@ -258,18 +343,8 @@ class Choice:
 
 
 def _wrap_line(text: str, font: str, size: float, width: float) -> list[str]:
-    """Greedy character wrapping of one label (labels are short; no kinsoku needed)."""
-    lines: list[str] = []
-    for para_text in text.split("\n"):
-        cur = ""
-        for ch in para_text:
-            if cur and string_width(cur + ch, font, size) > width:
-                lines.append(cur)
-                cur = ch
-            else:
-                cur += ch
-        lines.append(cur)
-    return lines
+    """Wrap one label (Japanese line breaking, as in the text fields)."""
+    return break_lines(text, font, size, width)
 
 
 class Choices(Flowable):
@@ -391,45 +466,104 @@ class WritingSpace(Flowable):
         c.restoreState()
 
 
+class SheetTable(Table):
+    """A Table whose page breaks are the ones a person would make.
+
+    - ``cont_row``: the row printed instead of the repeated heading row on a continuation
+      (「課題と背景要因（続き）」), so a box that goes on says so;
+    - a split never leaves fewer than two body rows behind or carries a single row over
+      (unless the table starts the page and must split anyway);
+    - ``filler_rows`` (writing space under a text) never continue alone onto the next page
+      as an empty duplicate box: they are dropped instead.
+    """
+
+    cont_row: list | None = None
+    filler_rows: frozenset = frozenset()
+    min_rows: int = 2
+    cont_first: dict = {}     # row → the entry's number, shown with 「続き」 atop a new page
+
+    def split(self, availWidth, availHeight):
+        parts = Table.split(self, availWidth, availHeight)
+        if len(parts) != 2:
+            return parts
+        head = self.repeatRows if isinstance(self.repeatRows, int) else len(self.repeatRows)
+        n = len(parts[0]._cellvalues)
+        total = len(self._cellvalues)
+        body_before, body_after = n - head, total - n
+        at_top = availHeight >= CONTENT_HEIGHT - 2
+        content_after = [r for r in range(n, total) if r not in self.filler_rows]
+        if not content_after:
+            if any(r not in self.filler_rows for r in range(head, n)):
+                # only the writing space under a text would go on: end the box here
+                return [self._with_style(parts[0])]
+            if not at_top:
+                return []       # a blank box is its writing space: keep it whole
+        if not at_top and body_before < min(self.min_rows, total - head):
+            return []
+        if body_after == 1 and (body_before >= self.min_rows + 1 or not at_top):
+            # never carry one row over alone: take one more with it, or move the whole table
+            if body_before < self.min_rows + 1:
+                return []
+            heights = getattr(self, "_rowHeights", None)
+            if heights:
+                again = Table.split(self, availWidth, sum(heights[:n - 1]) + 0.01)
+                if len(again) == 2:
+                    parts = again
+                    n = len(parts[0]._cellvalues)
+        first, rest = parts
+        if self.cont_row is not None and head:
+            rest._cellvalues[0] = list(self.cont_row)
+        if n in self.cont_first and len(rest._cellvalues) > head:
+            row = list(rest._cellvalues[head])
+            row[0] = [para(self.cont_first[n], "body"), para(_("continued"), "note")]
+            rest._cellvalues[head] = row
+        fillers = frozenset(r - n + head for r in self.filler_rows if r >= n)
+        shifted = {r - n + head: v for r, v in self.cont_first.items() if r >= n}
+        return [self._with_style(first, cont_first={r: v for r, v in self.cont_first.items()
+                                                      if r < n}),
+                self._with_style(rest, fillers, shifted)]
+
+    def _with_style(self, part, fillers=None, cont_first=None):
+        part.cont_row = self.cont_row
+        part.min_rows = self.min_rows
+        part.filler_rows = self.filler_rows if fillers is None else fillers
+        part.cont_first = self.cont_first if cont_first is None else cont_first
+        return part
+
+
+CONTINUED_NOTE = N_("(continued on the attached sheet)")
+
+
+def continued_label(label: str) -> str:
+    return _("{label} (continued)").format(label=label)
+
+
 def text_box(label: str, text: str | None, *, min_height: float = 25 * mm,
              width: float = CONTENT_WIDTH, lines_per_row: int = 3, note: str = "") -> Table:
     """A labelled box of free text that flows across pages.
 
     The text is cut into rows of a few lines each, so a page break falls between lines and
-    never through the middle of a row; the label row repeats at the top of each continuation.
-    An empty text leaves writing space of ``min_height``.
+    never through the middle of a row; on the next page the box goes on under its label
+    marked 「（続き）」. An empty text leaves writing space of ``min_height``.
     """
     st = styles()["value"]
-    head = para(label if not note else f"{label}　{note}", "label_left")
+    full_label = label if not note else f"{label}　{note}"
+    head = para(full_label, "label_left")
     inner_w = width - 4 - PAD_RIGHT
     rows: list[list] = [[head]]
-    chunk_h = lines_per_row * st.leading
     body_h = 0.0
-    for block in (text or "").strip("\n").split("\n") if text and text.strip() else []:
-        remaining = Paragraph(markup(block, st.fontName), st) if block.strip() else None
-        if remaining is None:
-            rows.append([Spacer(1, st.leading * 0.5)])
-            body_h += st.leading * 0.5 + 1
-            continue
-        while remaining is not None:
-            _w, h = remaining.wrap(inner_w, 1e6)
-            if h <= chunk_h + 1:
-                rows.append([remaining])
-                body_h += h + 1
-                remaining = None
-            else:
-                parts = remaining.split(inner_w, chunk_h + 1)
-                if len(parts) < 2:
-                    rows.append([remaining])
-                    body_h += h + 1
-                    remaining = None
-                else:
-                    rows.append([parts[0]])
-                    body_h += parts[0].wrap(inner_w, 1e6)[1] + 1
-                    remaining = parts[1]
+    if text and text.strip():
+        block = JText(text.strip("\n"), st.fontName, st.fontSize, st.leading)
+        lines = block.lines(inner_w)
+        for i in range(0, len(lines), lines_per_row):
+            part = block._part(lines[i:i + lines_per_row])
+            rows.append([part])
+            body_h += len(part._lines) * st.leading + 1
+    fillers = set()
     if body_h < min_height:
         # an empty box gets handwriting guide lines; a short text just keeps the box's size
         guides = 7 * mm if len(rows) == 1 else None
+        fillers.add(len(rows))
         rows.append([WritingSpace(min_height - body_h, line_gap=guides)])
     n = len(rows)
     commands = [
@@ -446,8 +580,10 @@ def text_box(label: str, text: str | None, *, min_height: float = 25 * mm,
         ("BOTTOMPADDING", (0, n - 1), (-1, n - 1), 4),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]
-    table = Table(rows, colWidths=[width], repeatRows=1, splitByRow=1, hAlign="LEFT")
+    table = SheetTable(rows, colWidths=[width], repeatRows=1, splitByRow=1, hAlign="LEFT")
     table.setStyle(TableStyle(commands))
+    table.cont_row = [para(continued_label(full_label), "label_left")]
+    table.filler_rows = frozenset(fillers)
     return table
 
 
@@ -496,24 +632,58 @@ class _NumberedCanvas(Canvas):
         self.page_count = len(self._pages)
         Canvas.save(self)
 
+    def _draw_header_left(self, agency: str, sheet_title: str, top: float,
+                          avail: float) -> None:
+        """Agency name (left) and sheet title (centred) in ``avail`` points: never over each
+        other or the ID. Long ones shrink (to 5.5 pt); a title that still does not fit is
+        left out (it is printed as the sheet's title on page 1); an agency name too long
+        even at 5 pt takes two lines."""
+        gap_ = 12
+        size = 8.5
+        a_w = string_width(agency, GOTHIC, 1)
+        t_w = string_width(sheet_title, GOTHIC, 1) if sheet_title else 0.0
+        need = (a_w + t_w) * size + (gap_ if sheet_title else 0)
+        if need > avail and sheet_title:
+            size = max(5.5, size * (avail - gap_) / ((a_w + t_w) * size) * size / size)
+            if (a_w + t_w) * size + gap_ > avail:
+                sheet_title, t_w = "", 0.0
+                size = 8.5
+        if not sheet_title and a_w * size > avail:
+            size = max(5.0, avail / a_w if a_w else size)
+        if a_w * size > avail:
+            lines = break_lines(agency, GOTHIC, size, avail)[:2]
+            draw_string(self, MARGIN_LEFT, top + 3, lines[0], GOTHIC, size)
+            if len(lines) > 1:
+                draw_string(self, MARGIN_LEFT, top - 2.5, lines[1], GOTHIC, size)
+            return
+        draw_string(self, MARGIN_LEFT, top, agency, GOTHIC, size)
+        if sheet_title:
+            width = t_w * size
+            x = PAGE_WIDTH / 2 - width / 2
+            lo = MARGIN_LEFT + a_w * size + gap_
+            hi = MARGIN_LEFT + avail - width
+            x = min(max(x, lo), hi)
+            draw_string(self, x, top, sheet_title, GOTHIC, size)
+
     def _draw_furniture(self, number: int, total: int) -> None:
         f = self.__dict__.get("_part_furniture") or self.furniture
         self.saveState()
         self.setFillColor(colors.black)
         top = PAGE_HEIGHT - SAFE_MARGIN - 8
-        draw_string(self, MARGIN_LEFT, top, f.agency_name, GOTHIC, 8.5)
         right = PAGE_WIDTH - MARGIN_RIGHT
+        id_w = 0.0
         if f.show_case_no:
             if f.case_no:
                 text = _("ID: {case_no}").format(case_no=f.case_no)
-                draw_string(self, right, top, text, GOTHIC_BOLD, 9, anchor="end")
+                id_w = draw_string(self, right, top, text, GOTHIC_BOLD, 9, anchor="end")
             else:
                 label = _("ID:")
-                draw_string(self, right - 30 * mm, top, label, GOTHIC_BOLD, 9, anchor="end")
+                id_w = 30 * mm + draw_string(self, right - 30 * mm, top, label, GOTHIC_BOLD, 9,
+                                             anchor="end")
                 self.setLineWidth(0.5)
                 self.line(right - 29 * mm, top - 2, right, top - 2)
-        if f.sheet_title:
-            draw_string(self, PAGE_WIDTH / 2, top, f.sheet_title, GOTHIC, 8.5, anchor="middle")
+        self._draw_header_left(f.agency_name, f.sheet_title, top,
+                               CONTENT_WIDTH - id_w - (8 if id_w else 0))
         self.setLineWidth(0.4)
         self.line(MARGIN_LEFT, top - 5, right, top - 5)
         bottom = SAFE_MARGIN + 2
@@ -549,8 +719,65 @@ def build_sheet(target, story: list[Flowable], furniture: Furniture, *,
         made.append(canv)
         return canv
 
-    doc.build(story, canvasmaker=maker)
+    doc.build(with_attached_sheet(story), canvasmaker=maker)
     return getattr(made[-1], "page_count", 0) if made else 0
+
+
+ATTACHED_SHEET = N_("Attached sheet (continued)")
+
+
+def _overflows(items) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    for item in items:
+        if isinstance(item, (list, tuple)):
+            found += _overflows(item)
+            continue
+        found += getattr(item, "_tsunagu_overflow", [])
+        content = getattr(item, "_content", None)     # KeepTogether
+        if isinstance(content, (list, tuple)):
+            found += _overflows(content)
+    return found
+
+
+def _keep_headings(story: list[Flowable]) -> list[Flowable]:
+    """A section heading never ends a page: it moves on with the start of what it heads
+    (a few rows of a table or box that splits, the whole of one that does not)."""
+    from reportlab.platypus import CondPageBreak
+    out: list[Flowable] = []
+    for i, item in enumerate(story):
+        if getattr(item, "_tsunagu_heading", False) and i + 1 < len(story):
+            nxt = story[i + 1]
+            try:
+                _w, h_next = nxt.wrap(CONTENT_WIDTH, CONTENT_HEIGHT)
+                _w, h_head = item.wrap(CONTENT_WIDTH, CONTENT_HEIGHT)
+            except Exception:   # pragma: no cover
+                h_next = h_head = 0
+            heights = getattr(nxt, "_rowHeights", None)
+            if isinstance(nxt, SheetTable) and heights and nxt.splitByRow:
+                # what must come with the heading: the table's heading row and first rows
+                head = nxt.repeatRows if isinstance(nxt.repeatRows, int) else len(
+                    nxt.repeatRows)
+                h_next = min(h_next, sum(heights[:head + nxt.min_rows + 1]))
+            need = min(h_head + 8 + h_next, CONTENT_HEIGHT - 1)
+            out.append(CondPageBreak(need))
+        out.append(item)
+    return out
+
+
+def with_attached_sheet(story: list[Flowable]) -> list[Flowable]:
+    """``story`` followed by the 別紙 page that continues the fields too long for their box
+    (each printed 「（続きは別紙）」 where it was cut)."""
+    story = _keep_headings(story)
+    found = _overflows(story)
+    if not found:
+        return story
+    from reportlab.platypus import PageBreak
+    out = list(story) + [PageBreak(), title(_(ATTACHED_SHEET))]
+    for label, rest in found:
+        out.append(text_box(continued_label(label) if label else _(ATTACHED_SHEET), rest,
+                            min_height=0))
+        out.append(gap(2))
+    return out
 
 
 class _PartStart(Flowable):
@@ -613,7 +840,7 @@ def _cell_flowable(cell: Cell, style: str) -> tuple[Flowable | list | str, bool]
 
 
 def flow_table(rows: Sequence[Sequence[Cell]], col_widths: Sequence[float], *,
-               header: Sequence[str] | None = None, max_lines: int = 10,
+               header: Sequence[str] | None = None, max_lines: int = 5,
                value_style: str = "body", row_heights: Sequence[float | None] | None = None,
                muted_rows: Iterable[int] = (), valign: str = "TOP",
                label_cols: Iterable[int] = ()) -> Table:
@@ -647,40 +874,39 @@ def flow_table(rows: Sequence[Sequence[Cell]], col_widths: Sequence[float], *,
         heights.append(None)
     label_cols = set(label_cols)
     muted = set(muted_rows)
-    max_h = max_lines * st.leading
+    cont_first: dict[int, str] = {}
     for r, row in enumerate(rows):
         cells = []
         for c, cell in enumerate(row):
             flow, is_label = _cell_flowable(cell, value_style)
             if r in muted and isinstance(cell, str) and cell:
-                flow = Paragraph(f'<font color="#666666">{markup(cell, st.fontName)}</font>', st)
+                flow = para(cell, value_style, color=colors.Color(0.4, 0.4, 0.4))
             cells.append((flow, is_label or c in label_cols))
-        # cut tall paragraphs into chunks of whole lines
+        # cut tall texts into chunks of whole lines
         columns: list[list] = []
         for c, (flow, _lab) in enumerate(cells):
             inner = col_widths[c] - pad_l - pad_r
             chunks = [flow]
-            if isinstance(flow, Paragraph):
-                _w, h = flow.wrap(inner, 1e6)
-                if h > max_h + 1:
-                    chunks, rest = [], flow
-                    while rest is not None:
-                        _w, h = rest.wrap(inner, 1e6)
-                        if h <= max_h + 1:
-                            chunks.append(rest)
-                            break
-                        parts = rest.split(inner, max_h + 1)
-                        if len(parts) < 2:
-                            chunks.append(rest)
-                            break
-                        chunks.append(parts[0])
-                        rest = parts[1]
+            if isinstance(flow, JText):
+                lines = flow.lines(inner)
+                if len(lines) > max_lines:
+                    chunks = [flow._part(lines[i:i + max_lines])
+                              for i in range(0, len(lines), max_lines)]
             columns.append(chunks)
         n = max(len(ch) for ch in columns) if columns else 1
         first = len(data)
+        lead = row[0] if row and isinstance(row[0], str) and len(row[0]) <= 12 else ""
         for k in range(n):
             data.append([ch[k] if k < len(ch) else "" for ch in columns])
-            heights.append(row_heights[r] if row_heights and k == 0 and n == 1 else None)
+            if k and lead and data[-1][0] == "":
+                # if the page breaks here, the entry's number goes on with 「続き」
+                cont_first[len(data) - 1] = lead
+            fixed = row_heights[r] if row_heights and k == 0 and n == 1 else None
+            if fixed is not None and any(
+                    _needed(ch[0], col_widths[c] - pad_l - pad_r) + 7 > fixed
+                    for c, ch in enumerate(columns) if ch):
+                fixed = None        # a given height is a minimum: never print over the rule
+            heights.append(fixed)
         last = len(data) - 1
         commands.append(("LINEBELOW", (0, last), (-1, last), RULE, colors.black))
         if n > 1:
@@ -691,9 +917,10 @@ def flow_table(rows: Sequence[Sequence[Cell]], col_widths: Sequence[float], *,
                 commands.append(("BACKGROUND", (c, first), (c, last), LABEL_BG))
                 if n == 1:
                     commands.append(("VALIGN", (c, first), (c, first), "MIDDLE"))
-    table = Table(data, colWidths=list(col_widths), rowHeights=heights,
-                  repeatRows=1 if header else 0, splitByRow=1, hAlign="LEFT")
+    table = SheetTable(data, colWidths=list(col_widths), rowHeights=heights,
+                       repeatRows=1 if header else 0, splitByRow=1, hAlign="LEFT")
     table.setStyle(TableStyle(commands))
+    table.cont_first = cont_first
     return table
 
 
@@ -718,7 +945,8 @@ def person_rows(case_no: str, person, *, on: date | None = None,
     birth = birth_with_age(birth_d, on) if birth_d else para(blank_birth_date(), "body")
     rows: list[list[Cell]] = [
         [Label(_("ID")), case_no, Label(_("Furigana")), kana],
-        [Label(_("Name")), para(name, "large") if name else "", Label(_("Date of birth")), birth],
+        [Label(_("Name")), para(name, "large", fit_min=9) if name else "",
+         Label(_("Date of birth")), birth],
     ]
     if address:
         addr = getattr(person, "address", "") if person else ""

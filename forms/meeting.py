@@ -136,11 +136,18 @@ def _participants(m: Meeting, blank_rows: int = 0) -> list[Flowable]:
                        header=[_("Name"), _("Organisation")], row_heights=heights)]
 
 
-def _texts(agency, data: MeetingData) -> list[str]:
+def _texts(agency, data: MeetingData, *, minutes: bool = False) -> list[str]:
+    """What the sheet prints from the data: the agenda the summaries, the record the
+    results' conditions, the regional issues and the minutes."""
     m = data.meeting
-    out = [agency.name, m.place, m.minutes]
+    out = [agency.name, m.place] + ([m.minutes] if minutes else [])
     out += [x for p in m.participants for x in (p.name, p.organisation)]
-    out += [x for r in data.rows for x in (r.who, r.summary, r.conditions, r.case_no)]
+    for r in data.rows:
+        out += [r.who, r.case_no]
+        if not minutes or r.kind is AgendaKind.REGIONAL_ISSUE:
+            out.append(r.summary)
+        if minutes:
+            out.append(r.conditions)
     return out
 
 
@@ -197,8 +204,8 @@ def render_minutes(out_path: str | Path, agency, data: MeetingData, *,
     story.append(kit.gap(2))
     story.append(grid([[Label(_("Next meeting")), date_or_blank(m.next_meeting_on)]],
                       [30 * mm, CONTENT_WIDTH - 30 * mm], row_heights=[9 * mm]))
-    return kit.render(out_path, story, _furniture(agency, title), _texts(agency, data),
-                      strict=strict)
+    return kit.render(out_path, story, _furniture(agency, title),
+                      _texts(agency, data, minutes=True), strict=strict)
 
 
 __all__ = ["MEETING_SHEETS", "AgendaRow", "MeetingData", "collect_meeting", "consent_covers", "initials",

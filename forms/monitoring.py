@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, PageBreak
+from reportlab.platypus import Flowable
 
 from app.i18n import N_, _
 from app.process import MonitoringKind
@@ -41,31 +41,67 @@ def render_monitoring(out_path: str | Path, agency, data: CaseData, *, blank: bo
 def _progress(m: dict) -> list[dict]:
     import json
     value = m.get("progress") or []
-    return json.loads(value) if isinstance(value, str) else list(value)
+    rows = json.loads(value) if isinstance(value, str) else list(value)
+    out = []
+    for p in rows:
+        if isinstance(p, dict):
+            goal = p.get("goal") or p.get("target") or p.get("item") or ""
+            text = p.get("progress") or p.get("text") or p.get("note") or p.get("status") or ""
+            out.append({"goal": str(goal), "progress": str(text)})
+        elif p:
+            out.append({"goal": "", "progress": str(p)})
+    return out
 
 
 def _d(value) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def story_monitoring(data: CaseData, monitorings: list[dict]) -> list[Flowable]:
-    story: list[Flowable] = [kit.title(_(TITLE))]
-    story.append(kit.person_grid(data.case_no, data.person, address=False))
-    plan = data.plan
+def by_plan(data: CaseData, monitorings: list[dict]) -> list[tuple[object, list[dict]]]:
+    """The monitorings grouped under the plan they monitored (oldest plan first), each group
+    oldest first. Monitorings of a plan the sheet does not know come last, under no plan."""
+    plans = list(data.plans)
+    order = {p.id: i for i, p in enumerate(plans)}
+    groups: dict[str | None, list[dict]] = {}
+    for m in sorted(monitorings, key=lambda m: (str(m.get("monitored_on") or ""),
+                                                 str(m.get("hlc") or ""))):
+        pid = m.get("plan_id")
+        groups.setdefault(pid if pid in order else None, []).append(m)
+    out = [(plans[order[pid]], groups[pid]) for pid in sorted(
+        (k for k in groups if k is not None), key=lambda k: order[k])]
+    if None in groups:
+        out.append((None, groups[None]))
+    return out
+
+
+def _plan_row(plan) -> Flowable:
     plan_line = ""
     if plan:
         plan_line = _("Plan No. {n}: {aim}").format(n=plan.number, aim=plan.aim)
-    story.append(grid([[Label(_("Plan")), plan_line]], [24 * mm, CONTENT_WIDTH - 24 * mm],
-                      row_heights=[None if plan_line else 9 * mm]))
-    entries = monitorings or [None]
-    for n, m in enumerate(entries):
-        if n:
-            story.append(PageBreak())
-        story += _one(data, m, n + 1)
+    return grid([[Label(_("Plan")), plan_line]], [24 * mm, CONTENT_WIDTH - 24 * mm],
+                row_heights=[None if plan_line else 9 * mm])
+
+
+def story_monitoring(data: CaseData, monitorings: list[dict]) -> list[Flowable]:
+    """Title and person, then per plan its monitorings one after another (a new monitoring
+    starts on a new page only when it does not fit), each with its per-goal progress."""
+    story: list[Flowable] = [kit.title(_(TITLE))]
+    story.append(kit.person_grid(data.case_no, data.person, address=False))
+    if not monitorings:
+        story.append(_plan_row(data.plan))
+        story += _one(data, None, 1)
+        return story
+    n = 0
+    for plan, group in by_plan(data, monitorings):
+        story.append(kit.gap(2))
+        story.append(_plan_row(plan))
+        for m in group:
+            n += 1
+            story += _one(data, m, n, plan)
     return story
 
 
-def _one(data: CaseData, m: dict | None, n: int) -> list[Flowable]:
+def _one(data: CaseData, m: dict | None, n: int, plan=None) -> list[Flowable]:
     blank = m is None
     kind = m.get("kind") if m else None
     kinds = choice_row([(k.label, kind == k.value) for k in MonitoringKind], item_gap=14)
@@ -92,7 +128,9 @@ def _one(data: CaseData, m: dict | None, n: int) -> list[Flowable]:
             rows.append(["", ""])
             heights.append(16 * mm)
     elif not rows:
-        rows, heights = [["", ""]], [10 * mm]
+        goals = [g.text for g in plan.goals] if plan else []
+        rows = [[g, ""] for g in goals] or [["", ""]]
+        heights = [10 * mm] * len(rows)
     out.append(flow_table(rows, [70 * mm, CONTENT_WIDTH - 70 * mm],
                           header=[_("Goal / service"), _("Progress")], row_heights=heights))
     out.append(kit.gap(2))

@@ -35,7 +35,7 @@ def render_plan(out_path: str | Path, agency, data: CaseData, *, blank: bool = F
     texts = [agency.name, data.case_no]
     p = data.person
     if p:
-        texts += [p.name, p.kana, p.address]
+        texts += [p.name, p.kana]          # the plan does not print the address
     if plan:
         texts += [plan.aim, plan.author, plan.conditions, *(g.text for g in plan.goals)]
         texts += [x for i in plan.items for x in (i.what, i.provider, i.problem, i.frequency)]

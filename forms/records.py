@@ -74,7 +74,7 @@ def story_records(data: CaseData, records: list[SupportRecord]) -> list[Flowable
             rows.append([str(i + 1), "", "", "", ""])
             heights.append(17 * mm)
     story.append(flow_table(rows, COLS, header=header, row_heights=heights, muted_rows=muted,
-                            max_lines=12))
+                            max_lines=5))
     return story
 
 

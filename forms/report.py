@@ -8,6 +8,7 @@ kit's registered fonts.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any, Sequence
@@ -132,18 +133,40 @@ def render_fiscal_year(path, agency, fy: dict[str, Any]):
                       title=heading)
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _caseload_cell(value: Any, one_line: bool) -> Any:
+    """A caseload cell: ISO dates in 和暦; dates and case numbers on one line (they shrink
+    to fit their column rather than wrap)."""
+    text = "" if value is None else str(value)
+    if _ISO_DATE.match(text):
+        try:
+            text = kit.wareki(date.fromisoformat(text))
+        except ValueError:
+            pass
+        one_line = True
+    if one_line and text:
+        return para(text, "small", fit_min=5)
+    return text
+
+
 def render_caseload(path, agency, table, on: date):
     """支援ケース一覧: the cases in support on ``on`` (personal information)."""
     header, rows = table
     heading = _("Caseload list (cases in support) as of {date}").format(date=kit.wareki(on))
-    widths = [20, 26, 26, 9, 18, 16, 18, 16, 18, 18, 18]
+    # dates (和暦: 令和8年12月31日 fits its column at 6.5 pt) and the case number never wrap
+    widths = [16, 21, 18, 6.5, 20.5, 12, 12.5, 12, 20.5, 20.5, 20.5]
     scale = CONTENT_WIDTH / (sum(widths) * mm)
+    one_line = {0, 3}
     story = [title(heading),
              para(_("{n} cases").format(n=len(rows))), gap(2),
-             flow_table([[("" if v is None else str(v)) for v in r] for r in rows],
+             flow_table([[_caseload_cell(v, c in one_line) for c, v in enumerate(r)]
+                         for r in rows],
                         [w * mm * scale for w in widths], header=header, max_lines=3,
                         value_style="small")]
-    texts = [heading, agency.name] + [str(c) for r in rows for c in r]
+    texts = [heading, agency.name] + [str(c) for r in rows for c in r
+                                      if not (isinstance(c, str) and _ISO_DATE.match(c))]
     return kit.render(Path(path), story,
                       _furniture(agency, _("Caseload list"), confidential=True), texts,
                       title=heading)

@@ -34,7 +34,8 @@ def _intake(consent: bool) -> Renderer:
         from forms.intake import render_intake_result
         return render_intake_result(out_path, agency, data.detail, blank=blank,
                                     consent=consent, strict=strict,
-                                    prefill=data.person if blank else None)
+                                    prefill=data.person if blank else None,
+                                    consents=data.consents)
     return render_intake
 
 

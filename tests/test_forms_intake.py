@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+
+from tests.pdf_checks import missing_text
 from reportlab.lib.units import mm
 
 from app.domain import (Agency, Case, CaseDetail, Intake, Person, PersonInput, Route, Sex, Stage,
@@ -166,9 +168,11 @@ def test_long_free_text_flows_onto_further_pages(tmp_path, agency):
     n = assert_pages_sound(path)
     assert n == result.pages and n >= 3
     texts = page_texts(path)
-    assert flat("".join(texts)).count("工場が閉鎖") == long_text.count("工場が閉鎖")
-    # the label row repeats on the continuation page
+    # all of it, in order (cut only where the page breaks)
+    assert missing_text(path, [long_text]) == []
+    # the label row repeats on the continuation page, saying so
     assert sum("相談したいこと" in t for t in texts) >= 2
+    assert any("相談したいこと（困っていること）（続き）" in t for t in texts)
 
 
 def test_unprintable_character_is_reported_not_dropped(tmp_path, agency):
@@ -186,9 +190,12 @@ def test_unprintable_character_is_reported_not_dropped(tmp_path, agency):
 
 def test_split_runs_falls_back_per_character():
     runs = fonts.split_runs("𠮷田 髙子", fonts.GOTHIC)
-    assert runs[0] == (fonts.IPAMJ, "𠮷")
+    assert runs[0] == (fonts.GOTHIC_FALLBACK, "𠮷")      # Gothic text stays Gothic
     assert runs[1] == (fonts.GOTHIC, "田 髙子")
     assert "".join(t for _f, t in runs) == "𠮷田 髙子"
+    assert fonts.split_runs("𠮷", fonts.GOTHIC_BOLD) == [(fonts.GOTHIC_FALLBACK, "𠮷")]
+    # Mincho text stays Mincho
+    assert fonts.split_runs("𠮷田", fonts.MINCHO) == [(fonts.IPAMJ, "𠮷"), (fonts.MINCHO, "田")]
     # the check-box glyphs BIZ UD lacks never come from BIZ UD
     for ch in "☐☑✔":
         assert not fonts.has_glyph(fonts.GOTHIC, ch)
