@@ -562,6 +562,11 @@ def can_start_item(state: CaseState, item_id: str) -> str:
     return ""
 
 
+def _ja(d: date) -> str:
+    from app.text_ja import format_date_ja
+    return format_date_ja(d)
+
+
 def _suspension_block(s: CaseState, on: date | None) -> str:
     if s.suspension is ProposalStatus.PROPOSED:
         return _("A suspension is waiting for the support coordination meeting.")
@@ -590,7 +595,7 @@ def _contact_effort(s: CaseState, on: date | None) -> str:
     if (end - first).days < rules.suspension_days:
         return _("Before a suspension, keep trying to reach the person for at least {n} days "
                  "(the first attempt was on {first}).").format(
-                     n=rules.suspension_days, first=first.isoformat())
+                     n=rules.suspension_days, first=_ja(first))
     return ""
 
 
@@ -631,7 +636,7 @@ def can_close(state: CaseState, pattern: ClosurePattern | str,
             if state.suspended_on and end and (end - state.suspended_on).days < days:
                 return _("Closure (3) comes only after the suspension has lasted {n} days with "
                          "no prospect of resuming (suspended on {since}).").format(
-                             n=days, since=state.suspended_on.isoformat())
+                             n=days, since=_ja(state.suspended_on))
             return ""
         if g is ClosureGrounds.MOVED_AWAY and state.moved_away:
             return ""
@@ -793,7 +798,7 @@ def next_actions(s: CaseState) -> list[str]:
         hints.append(step.label)
     if due := evaluation_due(s):
         hints.append(_("Plan evaluation due: the plan period ends on {on}.")
-                     .format(on=due.isoformat()))
+                     .format(on=_ja(due)))
     if not report_reason(s) and s.active_plan is not None and not s.closed:
         hints.append(_("Report the plan to the municipality (it has no statutory service)."))
     if s.open_plan is not None and s.open_plan.status is PlanStatus.SUBMITTED:
