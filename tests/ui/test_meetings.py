@@ -30,7 +30,8 @@ def prepare_waiting_cases(desk: Desk) -> dict[str, str]:
     desk.submit_plan(plan.id)
     sato = open_case(desk, name="佐藤 太郎", kana="さとう たろう", birth=date(1970, 1, 2))
     approved_plan(desk, sato, plan_input(PlanItem("面談", "self_reliance")), date(2026, 4, 22))
-    closure_id = desk.propose_closure(sato, closure(ClosurePattern.RESOLVED))
+    closure_id = desk.propose_closure(sato, closure(ClosurePattern.RESOLVED,
+                                                    no_evaluation_reason="他市へ転居"))
     return {"takahashi": takahashi, "plan": plan.id, "sato": sato, "closure": closure_id}
 
 

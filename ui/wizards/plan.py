@@ -129,6 +129,12 @@ class PlanWizard(StepWizard):
                         if self.mode == "amend" else
                         _("The person signs the plan (it is also the application)."))
         if self.mode == "amend":
+            sign.add(note_label(_(
+                "A minor amendment may change the wording, frequency and provider of a "
+                "support item, and move a period or a target date by up to {n} days (desk "
+                "setting). A new goal, a statutory service or employment support is a re-plan "
+                "for the support coordination meeting.").format(
+                    n=self.desk.process_settings().amendment_days)))
             sign.row(_("Reason for the amendment"), "reason", text_edit(90), required=True)
             self.amended_on = sign.row(_("Date"), "amended_on", date_field(_("Date")))
         sign.row(_("Date of the person's signature"), "signed_on",
