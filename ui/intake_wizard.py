@@ -832,7 +832,27 @@ class IntakeWizard(QWizard):
 
     def _offer_open_case(self, error) -> None:
         """One open case per person (issue 19): the consultation goes into the open case as a
-        相談 record; a new case only when that case is ending, with the reason."""
+        相談 record; a new case only when that case is ending, with the reason.
+        ``ask_open_case`` (replaceable, e.g. by tests) answers ("record", "") or
+        ("new", reason) or None."""
+        ask = getattr(self, "ask_open_case", None) or self._open_case_dialog
+        answer = ask(error)
+        data, desk = self._pending_intake, self.desk
+        if answer and answer[0] == "record":
+            try:
+                desk.record_consultation(error.case_id, data)
+            except TsunaguError as e:
+                self.confirm.general_error.show_message(str(e))
+                return
+            self._registered_in(error.case_id)
+        elif answer and answer[0] == "new" and error.ending and answer[1].strip():
+            self._set_buttons_enabled(False)
+            run_in_background(self, lambda: desk.register_intake(
+                data, new_case_reason=answer[1]), self._registered, self._register_failed)
+        else:
+            self.confirm.general_error.show_message(str(error))
+
+    def _open_case_dialog(self, error):
         from PySide6.QtWidgets import QInputDialog
         box = QMessageBox(QMessageBox.Icon.Question, _("Open case"), str(error),
                           parent=self)
@@ -842,21 +862,13 @@ class IntakeWizard(QWizard):
             if error.ending else None
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.exec()
-        data, desk = self._pending_intake, self.desk
         if box.clickedButton() is record:
-            try:
-                desk.record_consultation(error.case_id, data)
-            except TsunaguError as e:
-                self.confirm.general_error.show_message(str(e))
-                return
-            self._registered_in(error.case_id)
-        elif new_case is not None and box.clickedButton() is new_case:
+            return ("record", "")
+        if new_case is not None and box.clickedButton() is new_case:
             reason, ok = QInputDialog.getText(self, _("Open a new case"),
                                               _("Reason for a new case"))
-            if ok and reason.strip():
-                self._set_buttons_enabled(False)
-                run_in_background(self, lambda: desk.register_intake(
-                    data, new_case_reason=reason), self._registered, self._register_failed)
+            return ("new", reason) if ok else None
+        return None
 
     def _registered_in(self, case_id: str) -> None:
         self.case_id = case_id
