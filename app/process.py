@@ -1073,6 +1073,8 @@ class Meeting:
     next_meeting_on: date | None = None
     held: bool = False
     items: list[AgendaItem] = field(default_factory=list)
+    municipality_attended: bool | None = None   # recorded with the results (schema 15)
+    municipality_absence: str = ""              # the confirmation when it did not attend
 
 
 @dataclass(frozen=True)

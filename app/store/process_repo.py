@@ -475,7 +475,10 @@ class ProcessRepo:
             place=r["place"],
             participants=[P.Participant(**p) for p in json.loads(r["participants"])],
             minutes=r["minutes"], next_meeting_on=_d(r["next_meeting_on"]),
-            held=bool(r["held"]), items=self.agenda(r["id"]))
+            held=bool(r["held"]), items=self.agenda(r["id"]),
+            municipality_attended=None if r.get("municipality_attended") is None
+            else bool(r["municipality_attended"]),
+            municipality_absence=r.get("municipality_absence") or "")
 
     def meetings(self, limit: int | None = None) -> tuple[list[P.MeetingSummary], int]:
         """(the first ``limit`` meetings, newest first; how many there are). Each without
