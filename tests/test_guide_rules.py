@@ -448,3 +448,25 @@ def test_report_of_a_plan_without_statutory_services(d):
                               date(2026, 4, 22))
     with pytest.raises(ProcessError, match="支援決定"):
         d.report_plan(statutory.id, date(2026, 4, 24), "つなぐ町福祉課")
+
+
+def test_schema_15_backfills_employment_as_approved(d):
+    """Plans approved before schema 15: an amended plan had what its first amendment's
+    "before" lists (an old amendment that removed employment support does not hide it)."""
+    import re
+    from app.store.db import migrations
+    [(_n, _name, sql)] = [m for m in migrations() if m[1] == "guide_rules"]
+    update = re.search(r"UPDATE plan SET employment_at_approval.*?;\n", sql, re.S).group(0)
+    cid = open_case(d)
+    plan = _self_plan(d, cid)
+    before = {"aim": plan.aim, "goals": [], "items": [
+        {"id": "gone", "what": "求職活動", "service_key": "employment_worker"}]}
+    with d.store.transaction() as w:
+        w.update("plan", plan.id, {"employment_at_approval": None})
+        d._repo.insert_amendment(w, plan.id, cid, date(2026, 10, 1), "旧版の修正", before,
+                                 {"aim": plan.aim, "goals": [], "items": []})
+    d.store.conn.execute(update)
+    row = d.store.conn.execute("SELECT employment_at_approval FROM plan WHERE id = ?",
+                               (plan.id,)).fetchone()
+    assert row[0] == 1
+    assert statistics.monthly(d, "2026-09")["counts"]["employment_support_targets"] == 1

@@ -48,3 +48,4 @@ WHERE approved_on IS NOT NULL;
 -- The dashboard's 「評価の時期」: approved plans by the end of their period.
 CREATE INDEX IF NOT EXISTS plan_due ON plan (status, period_to);
 CREATE INDEX IF NOT EXISTS closure_evaluation ON closure (evaluation_id);
+CREATE INDEX IF NOT EXISTS evaluation_plan ON evaluation (plan_id, status);
