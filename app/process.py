@@ -36,6 +36,7 @@ class Step(LabelledEnum):
     AMEND_PLAN = "amend_plan", N_("Plan amendment")                  # プランの修正
     REPLAN = "replan", N_("Re-plan")                                 # 再プラン
     DECISION = "decision", N_("Support decision")                    # 支援決定
+    REPORT = "report", N_("Report to the municipality")              # 報告 (no statutory service)
     SERVICE_START = "service_start", N_("Start of services")         # サービス開始
     RECORD = "record", N_("Support record")                          # 支援経過記録
     MONITORING = "monitoring", N_("Monitoring")                      # モニタリング
@@ -454,6 +455,8 @@ def _why_not(step: Step, s: CaseState) -> str:
         if not _statutory_pending(active):
             return _("Every statutory service of the plan already has its support decision.")
         return ""
+    if step is Step.REPORT:
+        return _guard_open(s) or report_reason(s)
     if step is Step.SERVICE_START:
         if r := _guard_open(s):
             return r
@@ -782,7 +785,8 @@ def next_actions(s: CaseState) -> list[str]:
     hints: list[str] = list(s.problems)
     allowed = {st.step for st in steps(s) if st.allowed}
     order = [Step.REFERRAL_CHECK, Step.TAKE_BACK, Step.ASSESSMENT, Step.SCREENING, Step.PLAN,
-             Step.SUBMIT_PLAN, Step.REPLAN, Step.DECISION, Step.SERVICE_START, Step.MONITORING,
+             Step.SUBMIT_PLAN, Step.REPLAN, Step.DECISION, Step.REPORT, Step.SERVICE_START,
+             Step.MONITORING,
              Step.RESUME, Step.FOLLOWUP]
     st = stage(s)
     for step in order:
@@ -799,8 +803,6 @@ def next_actions(s: CaseState) -> list[str]:
     if due := evaluation_due(s):
         hints.append(_("Plan evaluation due: the plan period ends on {on}.")
                      .format(on=_ja(due)))
-    if not report_reason(s) and s.active_plan is not None and not s.closed:
-        hints.append(_("Report the plan to the municipality (it has no statutory service)."))
     if s.open_plan is not None and s.open_plan.status is PlanStatus.SUBMITTED:
         hints.append(_(MEETING_NEEDED))
     if s.emergency_pending:

@@ -433,14 +433,16 @@ def test_evaluations_due_at_plan_end_in_next_actions_and_dashboard(d):
 def test_report_of_a_plan_without_statutory_services(d):
     cid = open_case(d)
     plan = approved_plan(d, cid, plan_input(PlanItem("面談", "self_reliance")), date(2026, 4, 22))
-    assert any("自治体に報告" in h for h in d.next_actions(cid))
+    assert any("自治体への報告" in h for h in d.next_actions(cid))
     with pytest.raises(ValidationErrors):
         d.report_plan(plan.id, date(2026, 4, 23), "")
     with pytest.raises(ValidationErrors):            # before the approval
         d.report_plan(plan.id, date(2026, 4, 20), "つなぐ町福祉課")
+    assert next(s for s in d.case_steps(cid) if s.step is Step.REPORT).allowed
     d.report_plan(plan.id, date(2026, 4, 24), "つなぐ町福祉課 町 一郎")
+    assert "報告済み" in next(s for s in d.case_steps(cid) if s.step is Step.REPORT).reason
     assert d.plan_report(plan.id) == (date(2026, 4, 24), "つなぐ町福祉課 町 一郎")
-    assert not any("自治体に報告" in h for h in d.next_actions(cid))
+    assert not any("自治体への報告" in h for h in d.next_actions(cid))
     with pytest.raises(ProcessError):
         d.report_plan(plan.id, date(2026, 4, 25), "つなぐ町福祉課")
     other = open_case(d, name="別人 一郎", birth=date(1970, 1, 1))

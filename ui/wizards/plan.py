@@ -379,3 +379,35 @@ class ServiceStartWizard(StepWizard):
         return [(_("Services"), "\n".join(f"・{r['what']}（{r['service']}）" for r in a["items"]
                                            if r.get("start"))),
                 (_("Start date"), a["started_on"])]
+
+
+class ReportWizard(StepWizard):
+    """報告: a plan without statutory services is reported to the municipality (no 支援決定):
+    the date and to whom (issue 19)."""
+
+    step = Step.REPORT
+
+    def load(self) -> None:
+        self.plan = self.desk.current_plan(self.case_id)
+
+    def build(self) -> list[StepPage]:
+        page = StepPage(self, "report", _("Report to the municipality"),
+                        _("A plan with no statutory service needs no support decision; it is "
+                          "reported to the municipality."))
+        self.reported_on = page.row(_("Date of the report"), "reported_on",
+                                    date_field(_("Date of the report")), required=True)
+        self.reported_to = page.row(_("Reported to"), "reported_to", QLineEdit(),
+                                    required=True)
+        page.finish()
+        return [page]
+
+    def prefill(self) -> None:
+        self.reported_on.set_date(self.desk.today())
+
+    def operation(self, a):
+        on = self.date("reported_on")
+        desk, plan_id = self.desk, self.plan.id if self.plan else ""
+        return lambda: desk.report_plan(plan_id, on, a["reported_to"])
+
+    def summary_rows(self, a):
+        return [(_("Date of the report"), a["reported_on"]), (_("Reported to"), a["reported_to"])]
