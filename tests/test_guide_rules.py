@@ -472,3 +472,18 @@ def test_schema_15_backfills_employment_as_approved(d):
                                (plan.id,)).fetchone()
     assert row[0] == 1
     assert statistics.monthly(d, "2026-09")["counts"]["employment_support_targets"] == 1
+
+
+def test_ledger_rows_get_the_same_date_order_message():
+    from app.ledger import Problem, check_row
+    problems: list[Problem] = []
+    check_row(2, {"受付日": "2026/9/5", "アセスメント日": "2026/9/1", "プラン了承日": "2026/9/3",
+                  "氏名": "髙橋 𠮷子"}, problems, TODAY, {})
+    by_column = {p.column: p.message for p in problems}
+    assert by_column["アセスメント日"] == step_dates.OrderProblem(
+        "assessment", date(2026, 9, 1), "intake", date(2026, 9, 5)).message(
+            {"assessment": "アセスメント日", "intake": "受付日"})
+    assert "令和8年9月1日" in by_column["アセスメント日"] and "令和8年9月5日" in by_column["アセスメント日"]
+    # the plan approval is checked against the nearest dated step it depends on (the
+    # assessment, 9/1: fine); the wrong assessment date is reported once, on its column
+    assert "プラン了承日" not in by_column
