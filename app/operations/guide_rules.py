@@ -168,8 +168,9 @@ class GuideRuleOperations:
             _("Consultation (the case is open):"), data.consultation or "",
             data.hopes or "") if x.strip())
         on = data.received_on or self.today()
+        visitor = getattr(data, "visitor", None)
         return self.add_record(case_id, datetime(on.year, on.month, on.day), method, content,
-                               contact_person=(data.referral_source or ""),
+                               contact_person=(getattr(visitor, "name", "") or ""),
                                staff=data.received_by or "")
 
     # ------------------------------------------------------------------ due evaluations
