@@ -141,7 +141,7 @@ def _participants(m: Meeting, blank_rows: int = 0) -> list[Flowable]:
     return [section_heading(_("Participants")),
             flow_table(rows, [60 * mm, CONTENT_WIDTH - 60 * mm],
                        header=[_("Name"), _("Organisation")], row_heights=heights),
-            para(line, "note")]
+            para(line)]
 
 
 def _texts(agency, data: MeetingData) -> list[str]:
