@@ -183,12 +183,6 @@ def test_date_order_is_one_table_for_the_desk_and_the_ledger():
     assert step_dates.after_today("record", date(2026, 12, 4), TODAY)
 
 
-def test_ledger_import_applies_the_same_rules():
-    import inspect
-    from app import ledger
-    assert "step_dates.problems" in inspect.getsource(ledger)
-
-
 def test_every_dated_step_is_checked_against_what_it_depends_on(d):
     case = d.register_intake(make_intake(received=date(2026, 9, 1)))
     cid = case.case.id

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from app import process as P
-from app.errors import NotFound, ProcessError, ValidationError, ValidationErrors
+from app.errors import ProcessError, ValidationError, ValidationErrors
 from app.i18n import _
 from app.security.roles import Permission
 

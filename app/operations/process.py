@@ -24,7 +24,7 @@ from app.process import (
 )
 from app.operations.guide_rules import GuideRuleOperations
 from app.security.roles import Permission
-from app.store.process_repo import ProcessRepo, plan_content
+from app.store.process_repo import ProcessRepo
 
 # Rows of each dashboard list: the counts are always whole; a caseworker reads the first
 # ones (the GUI loads the rest of one list on request).
