@@ -285,8 +285,11 @@ def test_new_case_only_when_the_open_one_is_ending_with_a_reason(d):
                                           existing_person_id=person_id),
                               new_case_reason="家族の介護について新たな相談")
     assert again.case.id != cid
-    october = statistics.monthly(d, "2026-10")["counts"]
-    assert october["new_consultations"] == 1
+    october = statistics.monthly(d, "2026-10")
+    # the person's case was still open: no new consultation, and counted once in 支援中
+    assert october["counts"]["new_consultations"] == 0
+    assert october["referral_routes"]["本人等"] == 0
+    october = october["counts"]
     assert october["active_at_month_end"] == 1          # one person, counted once
     behind = statistics.facts_behind(d.store, "2026-10", "active_at_month_end")
     assert len(behind) == 1 and behind[0][0] in (cid, again.case.id)   # the person once

@@ -58,9 +58,11 @@ def _outcome(col: str, among_targets: bool) -> str:
 
 # key -> SELECT case_id, on_ (the date of the counted fact), one row per counted fact.
 RULES: dict[str, str] = {
+    # an intake opened as a new case while the person's other case was still open (ending,
+    # with a reason: issue 19) is no new consultation; a return after closure is
     "new_consultations":
         "SELECT i.case_id AS case_id, i.received_on AS on_ FROM intake i"
-        " WHERE i.received_on BETWEEN :start AND :end",
+        " WHERE i.received_on BETWEEN :start AND :end AND i.new_case_reason = ''",
     "plans_created":
         f"SELECT p.case_id AS case_id, p.approved_on AS on_ FROM plan p WHERE {_PLAN_IN_MONTH}",
     "first_plans":
@@ -227,11 +229,13 @@ class StatsRepo:
 
         for r in self.conn.execute(
                 "SELECT substr(received_on, 1, 7), route, count(*) FROM intake"
-                " WHERE received_on BETWEEN :start AND :end GROUP BY 1, 2", args):
+                " WHERE received_on BETWEEN :start AND :end AND new_case_reason = ''"
+                " GROUP BY 1, 2", args):
             put(r[0], "routes", r[1], r[2])
         for r in self.conn.execute(
                 "SELECT substr(received_on, 1, 7), referral_source, count(*) FROM intake"
                 " WHERE received_on BETWEEN :start AND :end AND referral_source <> ''"
+                " AND new_case_reason = ''"
                 " GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2", args):
             put(r[0], "sources", r[1], r[2])
         for r in self.conn.execute(
