@@ -501,11 +501,15 @@ class _Simulation:
                 else "大きな課題は解決し、専門機関の支援で生活できる",
                 intention="もう大丈夫です。困ったらまた相談します", intention_how="面談",
                 intention_on=on, followup_plan="3か月後に担当が電話で様子を確認"), meeting_id)
-            self.subjects[closure] = (c, "closure")
+            # decided with the evaluation (no agenda item of its own): see after_evaluation
+            assert closure
 
     def after_evaluation(self, on: date, c: _Case, result: MeetingResult,
                          decision: EvaluationDecision) -> None:
-        if decision is EvaluationDecision.REPLAN:
+        if decision is EvaluationDecision.CLOSE:
+            if result.takes_effect:     # the 終結 proposed with it is confirmed with it
+                self.after_closure(on, c, result)
+        elif decision is EvaluationDecision.REPLAN:
             self.at(on + self.days(3, 14), self.draft, c)
         elif decision is EvaluationDecision.REASSESS:
             self.at(on + self.days(7, 30), self.assess, c, True)
@@ -531,6 +535,7 @@ class _Simulation:
             return
         c.gen += 1            # monitoring and evaluation stop
         desk = self.desk
+        first = on
         for method, note in ((P.ContactMethod.PHONE, "電話に出ない"),
                              (P.ContactMethod.NOTE_AT_HOME, "自宅に連絡票を置いた"),
                              (P.ContactMethod.ACQUAINTANCE,
@@ -539,7 +544,11 @@ class _Simulation:
                 return
             desk.add_contact_attempt(c.id, on, method, note=note)
             on += self.days(3, 10)
-        on = min(on - self.days(1, 2), self.end)
+        # 中断 only after trying by two means or more over the desk's set number of days
+        on = max(on - self.days(1, 2), first + timedelta(
+            days=desk.process_settings().suspension_days))
+        if on > self.end:
+            return
         meeting_id, _ = self.meeting_after(on)
         row = desk.propose_suspension(c.id, on, "完全に連絡が取れない", meeting_id)
         self.subjects[row] = (c, "suspension")

@@ -334,13 +334,20 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
         return self._mask_persons(
             self._store.persons_by_identity(text_ja.fold_for_search(name), birth_date))
 
-    def register_intake(self, data: IntakeInput) -> CaseDetail:
-        """相談受付: create (or reuse) the person, open a case, record the intake."""
+    def register_intake(self, data: IntakeInput, *, new_case_reason: str = "") -> CaseDetail:
+        """相談受付: create (or reuse) the person, open a case, record the intake.
+
+        One open case per person: for a known person whose case is open this raises
+        OpenCaseExists (record the 相談 in that case: record_consultation); only when that
+        case is ending may a new case be opened, with ``new_case_reason``."""
         self._require(Permission.EDIT_CASES)
         errors = check_intake(data, None, today=self.today())
         if errors:
             raise ValidationErrors(errors)
         data = clean_intake(data)
+        new_case_reason = validation.clean_text(
+            new_case_reason, "new_case_reason", _("Reason for a new case"), max_len=1000) or ""
+        self._check_open_case(data.existing_person_id, new_case_reason)
         store = self._store
         with store.transaction() as w:
             p = data.person
@@ -360,7 +367,9 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
             case_id = store.insert_case(w, case_no=case_no, person_id=person_id,
                                         fiscal_year=fy, stage=stage,
                                         opened_on=data.received_on, assignee_id=self.user.id)
-            store.insert_intake(w, case_id, data)
+            intake_id = store.insert_intake(w, case_id, data)
+            if new_case_reason and data.existing_person_id:
+                w.update("intake", intake_id, {"new_case_reason": new_case_reason})
             self._process_after_intake(w, case_id)
             self._sync_after_intake(w, case_id)  # a laptop holds the cases it opens
             store.audit(self.user.login, "intake", case_id=case_id, detail=case_no)

@@ -29,6 +29,7 @@ from typing import Any
 from app import process as P
 from app import text_ja, validation
 from app.domain import EmergencyAction, IntakeInput, PersonInput, Route, Sex, Stage, Triage
+from app.domain import step_dates
 from app.domain.intake import CONSULTATION_TOPICS
 from app.errors import TsunaguError, ValidationError
 from app.i18n import _
@@ -477,25 +478,24 @@ def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today
         need("終結区分", "終結日")
     if r.pattern and not r.closed_on:
         need("終結日", "終結区分")
-    c.order("アセスメント日", r.assessed_on, "受付日", r.received_on)
-    c.order("プラン了承日", r.plan_on, "アセスメント日" if r.assessed_on else "受付日",
-            r.assessed_on or r.received_on)
-    previous, previous_col = r.plan_on, "プラン了承日"
-    for d in r.replans:
-        c.order("再プラン了承日", d, previous_col, previous)
-        previous, previous_col = d, "再プラン了承日"
-    for col, d in (("支援決定日", r.decided_on), ("就労日", r.employed_on),
-                   ("増収日", r.income_on), ("中断日", r.suspended_on)):
-        c.order(col, d, "プラン了承日", r.plan_on)
-    if r.closed_on:
-        latest: list[tuple[str, date | None]] = [
-            ("受付日", r.received_on), ("アセスメント日", r.assessed_on),
-            ("プラン了承日", r.plan_on), ("支援決定日", r.decided_on), ("就労日", r.employed_on),
-            ("増収日", r.income_on), ("中断日", r.suspended_on)]
-        latest += [("再プラン了承日", d) for d in r.replans]
-        bound = max(((col, d) for col, d in latest if d), key=lambda x: x[1], default=None)
-        if bound:
-            c.order("終結日", r.closed_on, bound[0], bound[1])
+    # date order: the rules of the Desk operations (app/domain/step_dates.py)
+    outcomes = [d for d in (r.employed_on, r.income_on) if d]
+    dates = {"intake": r.received_on, "assessment": r.assessed_on, "approval": r.plan_on,
+             "replan": r.replans, "decision": r.decided_on, "outcome": outcomes,
+             "suspension": r.suspended_on}
+    names = {"intake": "受付日", "assessment": "アセスメント日", "approval": "プラン了承日",
+             "replan": "再プラン了承日", "decision": "支援決定日", "suspension": "中断日",
+             "outcome": "就労日" if outcomes and r.employed_on == max(outcomes) else "増収日"}
+    for col, key, d in (("アセスメント日", "assessment", r.assessed_on),
+                        ("プラン了承日", "approval", r.plan_on),
+                        ("支援決定日", "decision", r.decided_on),
+                        ("就労日", "outcome", r.employed_on), ("増収日", "outcome", r.income_on),
+                        ("中断日", "suspension", r.suspended_on),
+                        ("終結日", "closure", r.closed_on)):
+        for problem in step_dates.problems(key, d, dates):
+            c.add(col, problem.message(names))
+    for problem in step_dates.all_problems({"approval": r.plan_on, "replan": r.replans}):
+        c.add("再プラン了承日", problem.message(names))
     return r
 
 

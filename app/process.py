@@ -36,6 +36,7 @@ class Step(LabelledEnum):
     AMEND_PLAN = "amend_plan", N_("Plan amendment")                  # プランの修正
     REPLAN = "replan", N_("Re-plan")                                 # 再プラン
     DECISION = "decision", N_("Support decision")                    # 支援決定
+    REPORT = "report", N_("Report to the municipality")              # 報告 (no statutory service)
     SERVICE_START = "service_start", N_("Start of services")         # サービス開始
     RECORD = "record", N_("Support record")                          # 支援経過記録
     MONITORING = "monitoring", N_("Monitoring")                      # モニタリング
@@ -202,6 +203,27 @@ class ItemFact:
 
 
 @dataclass(frozen=True)
+class ProcessSettings:
+    """The desk's settings for the guide's rules where the guide leaves the figure open
+    (一定期間, 軽微な修正); the screens state them. Stored as agency settings."""
+
+    suspension_means: int = 2          # 中断: contact attempts by at least this many means …
+    suspension_days: int = 14          # … spread over at least this many days
+    closure3_days: int = 90            # 終結(3): only after this many days of 中断
+    amendment_days: int = 31           # 軽微な修正: a period moves by at most this many days
+    evaluation_notice_days: int = 14   # プラン評価: listed this many days before the plan ends
+
+
+@dataclass(frozen=True)
+class ContactFact:
+    """A recorded attempt to reach the person, not yet part of a 中断."""
+
+    on: date
+    method: str
+    outcome: str = "no_response"
+
+
+@dataclass(frozen=True)
 class PlanFact:
     id: str
     number: int = 1
@@ -210,6 +232,9 @@ class PlanFact:
     signed: bool = False               # 本人署名 (the plan is also the application)
     on_agenda: bool = False            # on a meeting agenda still waiting for its result
     items: tuple[ItemFact, ...] = ()
+    period_to: date | None = None      # end of the plan period (プラン評価 is due then)
+    approved_on: date | None = None
+    reported_on: date | None = None    # 報告 to the municipality (no statutory service)
 
 
 @dataclass(frozen=True)
@@ -251,6 +276,10 @@ class CaseState:
     suspension: ProposalStatus | None = None  # latest 中断 (RESUMED once resumed)
     closure: ProposalStatus | None = None     # latest 終結 proposal
     followups: int = 0
+    contacts: tuple[ContactFact, ...] = ()    # attempts not yet attached to a 中断
+    suspended_on: date | None = None          # the 中断 in effect was confirmed on
+    today: date | None = None                 # the desk's today (due dates)
+    settings: ProcessSettings = field(default_factory=ProcessSettings)
 
     # -- derived facts ------------------------------------------------------------
     @property
@@ -426,6 +455,8 @@ def _why_not(step: Step, s: CaseState) -> str:
         if not _statutory_pending(active):
             return _("Every statutory service of the plan already has its support decision.")
         return ""
+    if step is Step.REPORT:
+        return _guard_open(s) or report_reason(s)
     if step is Step.SERVICE_START:
         if r := _guard_open(s):
             return r
@@ -459,16 +490,7 @@ def _why_not(step: Step, s: CaseState) -> str:
     if step is Step.CONTACT_ATTEMPT:
         return _guard_open(s, allow_suspended=True)
     if step is Step.SUSPENSION:
-        if s.suspension is ProposalStatus.PROPOSED:
-            return _("A suspension is waiting for the support coordination meeting.")
-        if r := _guard_open(s):
-            return r
-        if not s.continued:
-            return _("Only a case in continued support can be suspended.")
-        if s.open_contact_attempts == 0:
-            return _("Record the attempts to reach the person first (a note left at home, "
-                     "contact with acquaintances …).")
-        return ""
+        return _suspension_block(s, s.today)
     if step is Step.RESUME:
         if s.closed:
             return _(CLOSED)
@@ -543,24 +565,95 @@ def can_start_item(state: CaseState, item_id: str) -> str:
     return ""
 
 
+def _ja(d: date) -> str:
+    from app.text_ja import format_date_ja
+    return format_date_ja(d)
+
+
+def _suspension_block(s: CaseState, on: date | None) -> str:
+    if s.suspension is ProposalStatus.PROPOSED:
+        return _("A suspension is waiting for the support coordination meeting.")
+    if r := _guard_open(s):
+        return r
+    if not s.continued:
+        return _("Only a case in continued support can be suspended.")
+    if s.open_contact_attempts == 0:
+        return _("Record the attempts to reach the person first (a note left at home, "
+                 "contact with acquaintances …).")
+    return _contact_effort(s, on)
+
+
+def _contact_effort(s: CaseState, on: date | None) -> str:
+    """中断 needs efforts to keep supporting the person (手引き §10): attempts by at least
+    ``suspension_means`` means, over at least ``suspension_days`` days (desk settings)."""
+    tried = [c for c in s.contacts if c.outcome != ContactOutcome.REACHED.value]
+    rules = s.settings
+    means = {c.method for c in tried}
+    if len(means) < rules.suspension_means:
+        return _("Before a suspension, try to reach the person by at least {n} different means "
+                 "(a note left at home, acquaintances, a home visit …); recorded so far: {k}."
+                 ).format(n=rules.suspension_means, k=len(means))
+    first = min(c.on for c in tried)
+    end = on or s.today or max(c.on for c in tried)
+    if (end - first).days < rules.suspension_days:
+        return _("Before a suspension, keep trying to reach the person for at least {n} days "
+                 "(the first attempt was on {first}).").format(
+                     n=rules.suspension_days, first=_ja(first))
+    return ""
+
+
+def can_suspend(state: CaseState, on: date | None = None) -> str:
+    """Why 中断 proposed on ``on`` (default: today) is refused ('' when it may go to the
+    meeting)."""
+    return _suspension_block(state, on or state.today)
+
+
+def closing_evaluation(state: CaseState) -> EvaluationFact | None:
+    """The プラン評価 of the plan in effect that decided 終結 (proposed or confirmed), if any:
+    the closure is decided with it, without an agenda item of its own."""
+    ev = state.latest_evaluation
+    if ev is not None and ev.decision is EvaluationDecision.CLOSE:
+        return ev
+    return None
+
+
 def can_close(state: CaseState, pattern: ClosurePattern | str,
-              grounds: ClosureGrounds | str | None = None) -> str:
-    """Why 終結 with ``pattern`` is refused ('' when it may go to the meeting)."""
+              grounds: ClosureGrounds | str | None = None, *, on: date | None = None,
+              without_evaluation_reason: str = "") -> str:
+    """Why 終結 with ``pattern`` on ``on`` is refused ('' when it may go to the meeting).
+
+    (3) needs a 中断 confirmed at least ``closure3_days`` before (一定期間がたって) or a
+    recorded move-away; (1)(2) normally follow a プラン評価 that decided 終結, otherwise the
+    reason is recorded."""
     if r := _why_not(Step.CLOSURE, state):
         return r
     pattern = ClosurePattern(pattern)
     if pattern is ClosurePattern.CONTACT_LOST:
         g = ClosureGrounds(grounds) if grounds else None
+        if g is None:
+            g = (ClosureGrounds.SUSPENSION if state.suspended else
+                 ClosureGrounds.MOVED_AWAY if state.moved_away else None)
         if g is ClosureGrounds.SUSPENSION and state.suspended:
+            end = on or state.today
+            days = state.settings.closure3_days
+            if state.suspended_on and end and (end - state.suspended_on).days < days:
+                return _("Closure (3) comes only after the suspension has lasted {n} days with "
+                         "no prospect of resuming (suspended on {since}).").format(
+                             n=days, since=_ja(state.suspended_on))
             return ""
         if g is ClosureGrounds.MOVED_AWAY and state.moved_away:
-            return ""
-        if g is None and (state.suspended or state.moved_away):
             return ""
         return _(SILENCE_IS_NO_REASON)
     if state.suspended:
         return _("A suspended case closes with pattern (3), or resume it first.")
+    if closing_evaluation(state) is None and not without_evaluation_reason.strip():
+        return _(EVALUATE_BEFORE_CLOSING)
     return ""
+
+
+EVALUATE_BEFORE_CLOSING = N_(
+    "Closure (1) or (2) follows a plan evaluation that decided on closure. Evaluate the plan "
+    "first, or record why the case closes without a plan evaluation.")
 
 
 class DecisionNeed(LabelledEnum):
@@ -579,6 +672,68 @@ def decision_need(needs_decision: list[bool]) -> DecisionNeed:
     if all(needs_decision):
         return DecisionNeed.REQUIRED
     return DecisionNeed.STATUTORY_ONLY
+
+
+# ---------------------------------------------------------------------------- プランの修正
+REPLAN_INSTEAD = N_("This is not a minor amendment. Submit it to the support coordination "
+                    "meeting as a re-plan.")
+
+
+def _moved(a: date | None, b: date | None, limit: int) -> bool:
+    if a == b:
+        return False
+    if a is None or b is None:
+        return True
+    return abs((a - b).days) > limit
+
+
+def amendment_problems(before: "Plan", after: "PlanInput", services: dict[str, "Service"],
+                       settings: ProcessSettings = ProcessSettings()) -> list[str]:
+    """What of ``after`` goes beyond a 軽微な修正 of the plan in effect ``before`` (手引き
+    §11: プランの修正 = 支援内容を軽微に修正; anything bigger is a 再プラン through the
+    支援調整会議). A minor amendment may change the wording of a support item, its frequency,
+    its provider (contact), the next monitoring date, and move a period or a goal's target
+    date by at most ``settings.amendment_days`` days. It never changes the aim or the goals,
+    never adds or removes a support item or changes its service — so it never adds a
+    statutory service, a goal or employment support. Empty list: a minor amendment."""
+    out: list[str] = []
+    days = settings.amendment_days
+    if (after.aim or "").strip() != (before.aim or "").strip():
+        out.append(_("The person's aim changes."))
+    if [g.text.strip() for g in after.goals] != [g.text.strip() for g in before.goals]:
+        out.append(_("Short-term goals are added, removed or rewritten."))
+    else:
+        for old, new in zip(before.goals, after.goals):
+            if _moved(old.target_on, new.target_on, days):
+                out.append(_("The target date of a goal moves by more than {n} days.")
+                           .format(n=days))
+                break
+    if _moved(before.period_from, after.period_from, days) or _moved(
+            before.period_to, after.period_to, days):
+        out.append(_("The plan period moves by more than {n} days.").format(n=days))
+    old_items = {i.id: i for i in before.items}
+    kept = set()
+    for item in after.items:
+        old = old_items.get(item.id) if item.id else None
+        if old is None:
+            svc = services.get(item.service_key)
+            if svc is not None and (svc.statutory or svc.needs_decision):
+                out.append(_("A statutory service is added: {name}.").format(name=svc.name))
+            elif svc is not None and svc.employment:
+                out.append(_("Employment support is added: {name}.").format(name=svc.name))
+            else:
+                out.append(_("A support item is added."))
+            continue
+        kept.add(old.id)
+        if item.service_key != old.service_key:
+            out.append(_("The service of a support item changes."))
+        if _moved(old.period_from, item.period_from, days) or _moved(
+                old.period_to, item.period_to, days):
+            out.append(_("The period of a support item moves by more than {n} days.")
+                       .format(n=days))
+    if set(old_items) - kept:
+        out.append(_("A support item is removed."))
+    return list(dict.fromkeys(out))
 
 
 def stage(s: CaseState) -> Stage:
@@ -630,7 +785,8 @@ def next_actions(s: CaseState) -> list[str]:
     hints: list[str] = list(s.problems)
     allowed = {st.step for st in steps(s) if st.allowed}
     order = [Step.REFERRAL_CHECK, Step.TAKE_BACK, Step.ASSESSMENT, Step.SCREENING, Step.PLAN,
-             Step.SUBMIT_PLAN, Step.REPLAN, Step.DECISION, Step.SERVICE_START, Step.MONITORING,
+             Step.SUBMIT_PLAN, Step.REPLAN, Step.DECISION, Step.REPORT, Step.SERVICE_START,
+             Step.MONITORING,
              Step.RESUME, Step.FOLLOWUP]
     st = stage(s)
     for step in order:
@@ -644,12 +800,44 @@ def next_actions(s: CaseState) -> list[str]:
                 s.screened_version == s.assessment_version):
             continue
         hints.append(step.label)
+    if due := evaluation_due(s):
+        hints.append(_("Plan evaluation due: the plan period ends on {on}.")
+                     .format(on=_ja(due)))
     if s.open_plan is not None and s.open_plan.status is PlanStatus.SUBMITTED:
         hints.append(_(MEETING_NEEDED))
     if s.emergency_pending:
         hints.append(_("Municipal procedures of emergency support are pending: {n}")
                      .format(n=s.emergency_pending))
     return hints
+
+
+def evaluation_due(s: CaseState) -> date | None:
+    """The end of the plan in effect when its プラン評価 is due (the period ends within
+    ``evaluation_notice_days`` or has ended) and none is recorded; else None."""
+    active = s.active_plan
+    if active is None or active.period_to is None or s.today is None:
+        return None
+    if s.closed or s.suspended or s.closure is ProposalStatus.PROPOSED:
+        return None
+    if (active.period_to - s.today).days > s.settings.evaluation_notice_days:
+        return None
+    if any(e.plan_id == active.id and e.status is not ProposalStatus.RECONSIDER
+           for e in s.evaluations):
+        return None
+    return active.period_to
+
+
+def report_reason(s: CaseState) -> str:
+    """Why the 報告 of the plan in effect to the municipality cannot be recorded ('' when it
+    can): a plan with no statutory service is reported, not decided (手引き §8)."""
+    active = s.active_plan
+    if active is None:
+        return _("There is no plan in effect.")
+    if any(i.needs_decision for i in active.items):
+        return _("The plan contains statutory services: record the support decision.")
+    if active.reported_on is not None:
+        return _("The plan is already reported to the municipality.")
+    return ""
 
 
 # ---------------------------------------------------------------------------- scheduling
@@ -830,6 +1018,35 @@ class Plan(PlanInput):
 class Participant:
     name: str
     organisation: str = ""
+    municipal: bool = False            # of the municipality (自治体), whatever the name says
+
+
+# Organisations that are the municipality's own offices (not 社協 nor other agencies).
+_MUNICIPAL_MARKS = ("役場", "役所", "市役所", "区役所", "町役場", "村役場", "福祉事務所", "庁",
+                    "自治体")
+_NOT_MUNICIPAL = ("社会福祉協議会", "社協", "センター", "法人", "事業所", "ハローワーク",
+                  "公共職業安定所")
+
+
+def is_municipal(p: Participant, municipality: str = "") -> bool:
+    """Whether a participant represents the municipality (自治体は原則参画): marked so, or an
+    office of it by its organisation's name (「つなぐ町福祉課」, 「〇〇市役所」, 福祉事務所)."""
+    if p.municipal:
+        return True
+    import unicodedata
+    org = unicodedata.normalize("NFKC", p.organisation or "").strip()
+    if not org or any(m in org for m in _NOT_MUNICIPAL):
+        return False
+    if any(m in org for m in _MUNICIPAL_MARKS):
+        return True
+    if org.endswith(("課", "係")):          # a department: 福祉課, 生活支援係
+        return True
+    town = unicodedata.normalize("NFKC", municipality or "").strip()
+    return bool(town) and org.startswith(town) and org.endswith(("室", "部", "局"))
+
+
+def municipality_attended(people: list[Participant], municipality: str = "") -> bool:
+    return any(is_municipal(p, municipality) for p in people)
 
 
 @dataclass
@@ -858,6 +1075,8 @@ class Meeting:
     next_meeting_on: date | None = None
     held: bool = False
     items: list[AgendaItem] = field(default_factory=list)
+    municipality_attended: bool | None = None   # recorded with the results (schema 15)
+    municipality_absence: str = ""              # the confirmation when it did not attend
 
 
 @dataclass(frozen=True)
@@ -1016,3 +1235,4 @@ class ClosureInput:
     intention_on: date | None = None
     referrals: list[str] = field(default_factory=list)
     followup_plan: str = ""
+    no_evaluation_reason: str = ""          # (1)(2) without a プラン評価 that decided 終結

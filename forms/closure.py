@@ -73,6 +73,8 @@ def story_closure(data: CaseData, c: dict | None, followups: list[dict]) -> list
         row_heights=[None if c else 16 * mm, 9 * mm]))
 
     found = data.meeting_of(c["id"]) if c else None
+    if found is None and c and c.get("evaluation_id"):   # decided with its プラン評価
+        found = data.meeting_of(c["evaluation_id"])
     result = found[0].result if found else None
     results = choice_row([(r.label, result == r) for r in MeetingResult], item_gap=14)
     story.append(section_heading(_("Support coordination meeting")))

@@ -131,16 +131,24 @@ def _participants(m: Meeting, blank_rows: int = 0) -> list[Flowable]:
         heights.append(8 * mm)
     if not rows:
         rows, heights = [["", ""]], [8 * mm]
+    from app.process import municipality_attended
+    attended = getattr(m, "municipality_attended", None)
+    if attended is None:
+        attended = municipality_attended(list(m.participants))
+    absence = getattr(m, "municipality_absence", "")
+    line = (_("Municipality: attends") if attended else
+            _("Municipality: does not attend") + (f"（{absence}）" if absence else ""))
     return [section_heading(_("Participants")),
             flow_table(rows, [60 * mm, CONTENT_WIDTH - 60 * mm],
-                       header=[_("Name"), _("Organisation")], row_heights=heights)]
+                       header=[_("Name"), _("Organisation")], row_heights=heights),
+            para(line)]
 
 
 def _texts(agency, data: MeetingData, *, minutes: bool = False) -> list[str]:
     """What the sheet prints from the data: the agenda the summaries, the record the
     results' conditions, the regional issues and the minutes."""
     m = data.meeting
-    out = [agency.name, m.place] + ([m.minutes] if minutes else [])
+    out = [agency.name, m.place, getattr(m, "municipality_absence", "")] + ([m.minutes] if minutes else [])
     out += [x for p in m.participants for x in (p.name, p.organisation)]
     for r in data.rows:
         out += [r.who, r.case_no]

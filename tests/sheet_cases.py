@@ -98,13 +98,14 @@ def full_case(desk, *, analysis: str = "離職後の孤立と生活習慣の乱�
         change="朝起きられるようになった", progress=[{"goal": GOAL, "progress": "週3回通所できている"}],
         satisfaction="満足している"))
     m2 = meeting(desk, date(2026, 10, 7))
+    m3 = meeting(desk, date(2026, 10, 14))
+    # the プラン評価 decides 終結; the closure is proposed with it and decided with it at
+    # the 10/14 meeting (no second agenda item: issue 19)
     desk.evaluate(cid, EvaluationInput(
         date(2026, 9, 30), [(GOAL, Attainment.MET), ("家賃の滞納を解消する", Attainment.PARTLY)],
         EvaluationDecision.CLOSE, support_delivered="就労準備支援事業 週3回、家計相談 月2回",
         employed_on=date(2026, 9, 15), motivation=True, participation=True,
-        note="9月から就労開始"), m2)
-    decide(desk, m2)
-    m3 = meeting(desk, date(2026, 10, 14))
+        note="9月から就労開始"), m3)
     desk.propose_closure(cid, ClosureInput(
         proposed_on=date(2026, 10, 8), pattern=ClosurePattern.RESOLVED,
         reason="就労により収入が安定し、家賃を払えている", intention="もう大丈夫です",

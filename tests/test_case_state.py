@@ -28,7 +28,10 @@ def reference_state(repo: ProcessRepo, case_id: str) -> P.CaseState:
                 id=i.id, service_key=i.service_key,
                 needs_decision=i.decision != "reported", decided=i.decision == "decided",
                 refused=i.decision == "refused", started=i.started_on is not None)
-                for i in p.items)))
+                for i in p.items),
+            period_to=p.period_to, approved_on=p.approved_on,
+            reported_on=repo.row("plan", p.id)["reported_on"] and date.fromisoformat(
+                repo.row("plan", p.id)["reported_on"])))
     evaluations = tuple(P.EvaluationFact(
         id=e["id"], plan_id=e["plan_id"], status=P.ProposalStatus(e["status"]),
         decision=P.EvaluationDecision(e["decision"]),
@@ -68,6 +71,11 @@ def reference_state(repo: ProcessRepo, case_id: str) -> P.CaseState:
                                   and a["outcome"] != "reached"),
         moved_away=moved_away,
         suspension=P.ProposalStatus(suspensions[-1]["status"]) if suspensions else None,
+        suspended_on=date.fromisoformat(suspensions[-1]["confirmed_on"])
+        if suspensions and suspensions[-1]["status"] == "confirmed" else None,
+        contacts=tuple(P.ContactFact(date.fromisoformat(a["attempted_on"]), a["method"],
+                                     a["outcome"]) for a in attempts
+                       if a["suspension_id"] is None),
         closure=P.ProposalStatus(closures[-1]["status"]) if closures else None,
         followups=len(repo.followups(case_id)))
 
@@ -97,7 +105,7 @@ def test_case_state_equals_the_full_reads_at_every_step_of_a_demo_desk(desk, mon
 
     monkeypatch.setattr(ProcessRepo, "case_state", checked)
     desk._today = lambda: date(2026, 11, 20)
-    fill(desk, 150, seed=5, records_per_case=3)
+    fill(desk, 150, seed=6, records_per_case=3)
     repo = ProcessRepo(desk.store.conn)
     for (case_id,) in desk.store.conn.execute("SELECT id FROM case_file").fetchall():
         checked(repo, case_id)   # every case as it ends up (follow-ups come last)

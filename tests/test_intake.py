@@ -97,7 +97,10 @@ def test_page_checks_only_look_at_their_page(desk):
 
 
 def test_same_person_is_found_and_a_second_intake_attaches(desk):
-    first = desk.register_intake(make_intake(name="髙橋 花子", received=date(2025, 5, 1)))
+    # the first consultation ended with information: the case is not open (one open case per
+    # person, issue 19), so the person's second intake opens a new case
+    first = desk.register_intake(make_intake(name="髙橋 花子", received=date(2025, 5, 1),
+                                             triage=Triage.INFO_ONLY))
     same = desk.find_same_person("高橋　花子", date(1980, 5, 6))
     assert [p.id for p in same] == [first.person.id]
     assert desk.find_same_person("高橋 花子", date(1980, 5, 7)) == []

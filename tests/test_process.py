@@ -156,7 +156,9 @@ def test_goals_not_met_go_back_to_assessment_first():
 def test_suspension_needs_contact_attempts_and_the_meeting():
     s = with_plan()
     assert "連絡" in reason(s, Step.SUSPENSION)
-    tried = replace(s, open_contact_attempts=2)
+    # two means over at least the set number of days (issue 19; tests/test_guide_rules.py)
+    tried = replace(s, open_contact_attempts=2, today=date(2026, 6, 20), contacts=(
+        P.ContactFact(date(2026, 6, 1), "phone"), P.ContactFact(date(2026, 6, 5), "note_at_home")))
     assert allowed(tried, Step.SUSPENSION)
     proposed = replace(tried, suspension=ProposalStatus.PROPOSED)
     assert "支援調整会議" in reason(proposed, Step.SUSPENSION)
@@ -182,7 +184,9 @@ def test_closure_for_silence_alone_is_refused():
     assert P.can_close(moved, ClosurePattern.CONTACT_LOST, ClosureGrounds.SUSPENSION) != ""
     # a suspended case closes with (3) or is resumed first
     assert "(3)" in P.can_close(suspended, ClosurePattern.RESOLVED)
-    assert P.can_close(s, ClosurePattern.RESOLVED) == ""
+    # (1)(2) follow a プラン評価 that decided 終結, or record why not (issue 19)
+    assert P.can_close(s, ClosurePattern.RESOLVED) == _(P.EVALUATE_BEFORE_CLOSING)
+    assert P.can_close(s, ClosurePattern.RESOLVED, without_evaluation_reason="転居") == ""
 
 
 def test_closure_waits_for_the_meeting_and_follow_up_comes_after():

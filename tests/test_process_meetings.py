@@ -75,12 +75,14 @@ def test_agenda_candidates_are_what_waits_for_a_meeting(desk):
     # 中断 proposed after the attempts to reach the person
     suspended = open_case(d, **person(3))
     approved_plan(d, suspended, plan_input(item), date(2026, 4, 22))
-    d.add_contact_attempt(suspended, date(2026, 5, 20), "note_at_home")
+    d.add_contact_attempt(suspended, date(2026, 5, 15), "note_at_home")
+    d.add_contact_attempt(suspended, date(2026, 5, 22), "acquaintance")
     suspension = d.propose_suspension(suspended, date(2026, 6, 1), "完全に連絡が取れない")
     # 終結 proposed
     closing = open_case(d, **person(4))
     approved_plan(d, closing, plan_input(item), date(2026, 4, 22))
-    closure_id = d.propose_closure(closing, closure(ClosurePattern.RESOLVED))
+    closure_id = d.propose_closure(closing, closure(ClosurePattern.RESOLVED,
+                                                 no_evaluation_reason="他市へ転居"))
     # 再プラン after an evaluation the meeting approved
     replanned = open_case(d, **person(5))
     approved_plan(d, replanned, plan_input(item), date(2026, 4, 22))
@@ -134,7 +136,8 @@ def test_agenda_candidates_only_of_the_cases_the_user_sees(agency):  # noqa: F81
         team_b = open_case(d, **person(2))
         d.assign_case(team_b, "con_b")
         approved_plan(d, team_b, plan_input(item), date(2026, 4, 22))  # on a (held) agenda
-        closure_b = d.propose_closure(team_b, closure(ClosurePattern.RESOLVED))
+        closure_b = d.propose_closure(team_b, closure(ClosurePattern.RESOLVED,
+                                                 no_evaluation_reason="他市へ転居"))
         assert {c.subject_id for c in d.agenda_candidates()[0]} == {plan_a.id, closure_b}
     seen = {}
     for login in ("con_a", "con_a2", "con_b", "emp_b", "muni"):

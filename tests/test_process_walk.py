@@ -177,7 +177,14 @@ def test_closure_patterns_1_and_2(d, pattern):
     with pytest.raises(ValidationErrors) as e:
         d.propose_closure(cid, closure(pattern, intention=""))
     assert [x.field for x in e.value.errors] == ["intention"]
+    # (1)(2) follow the プラン評価 that decides 終結; the closure is decided with it
+    with pytest.raises(ProcessError) as e2:
+        d.propose_closure(cid, closure(pattern), m)
+    assert str(e2.value) == _(P.EVALUATE_BEFORE_CLOSING)
+    d.evaluate(cid, EvaluationInput(date(2026, 9, 30), [("生活リズムを整える", Attainment.MET)],
+                                    EvaluationDecision.CLOSE), m)
     d.propose_closure(cid, closure(pattern), m)
+    assert [i.kind for i in d.pending_agenda(m)] == [AgendaKind.EVALUATION]
     assert why(d, cid, Step.FOLLOWUP) == _(P.MEETING_NEEDED)
     assert stage(d, cid) is not Stage.CLOSED
     decide(d, m)
@@ -215,7 +222,7 @@ def test_suspension_confirmed_then_resumed_with_records_intact(d):
     with pytest.raises(ProcessError) as e:
         d.propose_suspension(cid, date(2026, 6, 1), "連絡が取れない")
     assert "連絡" in str(e.value)
-    d.add_contact_attempt(cid, date(2026, 5, 20), "note_at_home", note="自宅に連絡票")
+    d.add_contact_attempt(cid, date(2026, 5, 15), "note_at_home", note="自宅に連絡票")
     d.add_contact_attempt(cid, date(2026, 5, 25), "acquaintance", note="民生委員に様子を聞いた")
     m = meeting(d, date(2026, 6, 3))
     d.propose_suspension(cid, date(2026, 6, 1), "完全に連絡が取れない", m)
@@ -237,7 +244,8 @@ def test_suspension_confirmed_then_resumed_with_records_intact(d):
 def test_closure_pattern_3_after_a_confirmed_suspension(d):
     cid = open_case(d)
     approved_plan(d, cid, plan_input(PlanItem("面談", "self_reliance")), date(2026, 4, 22))
-    d.add_contact_attempt(cid, date(2026, 5, 20), "note_at_home")
+    d.add_contact_attempt(cid, date(2026, 5, 15), "note_at_home")
+    d.add_contact_attempt(cid, date(2026, 5, 25), "acquaintance")
     m = meeting(d, date(2026, 6, 3))
     d.propose_suspension(cid, date(2026, 6, 1), "完全に連絡が取れない", m)
     decide(d, m)

@@ -40,6 +40,10 @@ def _full_case(desk, name: str, kana: str, received: date) -> str:
     _decide(desk, m)
     desk.record_decision(plan.id, "housing_benefit", date(2019, 6, 28), "町 一郎")
     m2 = _meeting(desk, date(2020, 2, 5))
+    # the プラン評価 decides 終結 (with its outcome); the closure is decided with it
+    desk.evaluate(cid, P.EvaluationInput(date(2020, 1, 30), [("仕事を見つける", P.Attainment.MET)],
+                                         P.EvaluationDecision.CLOSE,
+                                         employed_on=date(2019, 12, 1)), m2)
     desk.propose_closure(cid, ClosureInput(
         proposed_on=date(2020, 1, 30), pattern=ClosurePattern.RESOLVED, reason="就職した",
         intention="大丈夫です", intention_how="面談", intention_on=date(2020, 1, 28),

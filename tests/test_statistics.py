@@ -162,7 +162,7 @@ def test_viewer_sees_figures_but_not_cases(d):
 
 # ---------------------------------------------------------------------------- the Desk way
 def _meeting_ok(d, on, submit=None):
-    m = d.plan_meeting(on, "regular").id
+    m = d.plan_meeting(on, "regular", participants=[P.Participant("町 一郎", "福祉課")]).id
     if submit:
         submit(m)
     items = d.pending_agenda(m)

@@ -802,6 +802,7 @@ class IntakeWizard(QWizard):
         self.confirm.status.setText(_("Registering…"))
         self._set_buttons_enabled(False)
         desk = self.desk
+        self._pending_intake = data
         run_in_background(self, lambda: desk.register_intake(data), self._registered,
                           self._register_failed)
 
@@ -818,13 +819,63 @@ class IntakeWizard(QWizard):
         self.confirm._busy = False
         self.confirm.status.setText("")
         self._set_buttons_enabled(True)
+        from app.operations.guide_rules import OpenCaseExists
         if isinstance(error, ValidationErrors):
             self._show_errors_on_pages(error.errors)
+        elif isinstance(error, OpenCaseExists):
+            self._offer_open_case(error)
         elif isinstance(error, TsunaguError):
             self.confirm.general_error.show_message(str(error))
         else:
             self.confirm.general_error.show_message(
                 _("The intake could not be registered: {error}").format(error=error))
+
+    def _offer_open_case(self, error) -> None:
+        """One open case per person (issue 19): the consultation goes into the open case as a
+        相談 record; a new case only when that case is ending, with the reason.
+        ``ask_open_case`` (replaceable, e.g. by tests) answers ("record", "") or
+        ("new", reason) or None."""
+        ask = getattr(self, "ask_open_case", None) or self._open_case_dialog
+        answer = ask(error)
+        data, desk = self._pending_intake, self.desk
+        if answer and answer[0] == "record":
+            try:
+                desk.record_consultation(error.case_id, data)
+            except TsunaguError as e:
+                self.confirm.general_error.show_message(str(e))
+                return
+            self._registered_in(error.case_id)
+        elif answer and answer[0] == "new" and error.ending and answer[1].strip():
+            self._set_buttons_enabled(False)
+            run_in_background(self, lambda: desk.register_intake(
+                data, new_case_reason=answer[1]), self._registered, self._register_failed)
+        else:
+            self.confirm.general_error.show_message(str(error))
+
+    def _open_case_dialog(self, error):
+        from PySide6.QtWidgets import QInputDialog
+        box = QMessageBox(QMessageBox.Icon.Question, _("Open case"), str(error),
+                          parent=self)
+        record = box.addButton(_("Record it in case {case_no}").format(case_no=error.case_no),
+                               QMessageBox.ButtonRole.AcceptRole)
+        new_case = box.addButton(_("Open a new case"), QMessageBox.ButtonRole.ActionRole) \
+            if error.ending else None
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        if box.clickedButton() is record:
+            return ("record", "")
+        if new_case is not None and box.clickedButton() is new_case:
+            reason, ok = QInputDialog.getText(self, _("Open a new case"),
+                                              _("Reason for a new case"))
+            return ("new", reason) if ok else None
+        return None
+
+    def _registered_in(self, case_id: str) -> None:
+        self.case_id = case_id
+        self.desk.discard_draft(DRAFT_KEY)
+        self.confirm._done = True
+        self.registered.emit(case_id)
+        self.accept()
 
     def _show_errors_on_pages(self, errors: list[ValidationError]) -> None:
         """Go back to the first page with a problem and show it there."""

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 
 from app import process as P
 from app import validation
+from app.domain import step_dates
 from app.domain import EmergencyAction, Stage
 from app.errors import NotFound, ProcessError, ValidationError, ValidationErrors
 from app.i18n import _
@@ -21,6 +22,7 @@ from app.process import (
     AgendaKind, ClosurePattern, EvaluationDecision, MeetingKind, MeetingResult, PlanKind,
     PlanStatus, ProposalStatus, ScreeningResult, Step,
 )
+from app.operations.guide_rules import GuideRuleOperations
 from app.security.roles import Permission
 from app.store import derived_repo
 from app.store.process_repo import ProcessRepo
@@ -76,7 +78,7 @@ class _Check:
             raise ValidationErrors(self.errors)
 
 
-class ProcessOperations:
+class ProcessOperations(GuideRuleOperations):
     """Mixin of Desk: the consultation process from 緊急的な支援 to フォローアップ."""
 
     _store: Any
@@ -99,13 +101,32 @@ class ProcessOperations:
     def _case_state(self, case_id: str) -> P.CaseState:
         if self._store.case(case_id) is None:
             raise NotFound(_("Case not found."))
-        return self._repo.case_state(case_id)
+        return replace(self._repo.case_state(case_id), today=self.today(),
+                       settings=self.process_settings())
 
     @staticmethod
     def _allow(state: P.CaseState, step: Step) -> None:
         status = P.check(state, step)
         if not status.allowed:
             raise ProcessError(status.reason)
+
+    def _in_order(self, case_id: str, *checks: tuple[str, str, date | None],
+                  **known: Any) -> None:
+        """Each (step, field, date) against the dates of the steps it depends on
+        (app/domain/step_dates.py: the rules the ledger import applies too); ``known``
+        overrides a step's date (e.g. the approval of this very plan)."""
+        dates: dict[str, Any] = dict(self._repo.case_dates(case_id))
+        dates.update(known)
+        errors = [ValidationError(field, p.message()) for key, field, on in checks
+                  for p in step_dates.problems(key, on, dates)]
+        if errors:
+            raise ValidationErrors(errors)
+
+    def _meeting_after(self, meeting: P.Meeting | None, key: str, on: date | None) -> None:
+        """A meeting cannot decide on something dated after it."""
+        if meeting is not None and on is not None and meeting.held_on < on:
+            raise ValidationErrors([ValidationError("meeting_id", step_dates.OrderProblem(
+                "meeting", meeting.held_on, key, on).message())])
 
     def _restage(self, w, case_id: str) -> Stage:
         """Write the columns derived from the case's records — stage, closed_on, next
@@ -303,6 +324,11 @@ class ProcessOperations:
             "decisions_pending": lambda: repo.decisions_pending(access, limit),
             "emergency_procedures_pending": lambda: repo.emergency_pending(access, limit),
             "suspended_cases": lambda: repo.suspended_cases(access, limit),
+            # プラン評価 due at the end of the plan period (issue 19)
+            "evaluations_due": lambda: repo.evaluations_due(
+                date.fromordinal(today.toordinal()
+                                 + self.process_settings().evaluation_notice_days),
+                access, limit),
             "next_meetings": lambda: _counted(repo.next_meetings(today)),
         }
         wanted = list(queries) if lists is None else [k for k in queries if k in set(lists)]
@@ -327,6 +353,7 @@ class ProcessOperations:
         c.done()
         state = self._case_state(case_id)
         self._allow(state, Step.EMERGENCY)
+        self._in_order(case_id, ("record", "done_on", done_on))
         with self._store.transaction() as w:
             row_id = self._repo.insert_emergency(w, case_id, act.value, done_on, note,
                                                  act.statutory)
@@ -341,7 +368,8 @@ class ProcessOperations:
             raise NotFound(_("Emergency support not found."))
         c = _Check()
         done_on = c.date(done_on, "procedure_done_on", _("Date"), required=True,
-                         today=self.today())
+                         today=self.today(), not_before=(
+                             date.fromisoformat(row["done_on"]), _("Emergency support")))
         c.done()
         if row["procedure"] != "pending":
             raise ProcessError(_("No municipal procedure is pending for this support."))
@@ -378,6 +406,7 @@ class ProcessOperations:
         c.done()
         state = self._case_state(case_id)
         self._allow(state, Step.ASSESSMENT)
+        self._in_order(case_id, ("assessment", "assessed_on", data.assessed_on))
         data = replace(data, domains=cleaned, analysis=analysis, strengths=strengths,
                        wishes=wishes, author=data.author or self.user.display_name,
                        problems=[k for k in problems if k in data.problems])
@@ -415,6 +444,7 @@ class ProcessOperations:
         c.done()
         state = self._case_state(case_id)
         self._allow(state, Step.SCREENING)
+        self._in_order(case_id, ("screening", "screened_on", screened_on))
         with self._store.transaction() as w:
             row_id = self._repo.insert_screening(w, case_id, screened_on, res.value,
                                                  state.assessment_version, note, reported_on)
@@ -459,7 +489,8 @@ class ProcessOperations:
             raise NotFound(_("Referral not found."))
         c = _Check()
         taken_back_on = c.date(taken_back_on, "taken_back_on", _("Date"), required=True,
-                               today=self.today())
+                               today=self.today(), not_before=(
+                                   ref.checked_on or ref.referred_on, _("Date of the check")))
         note = c.text(note, "note", _("Note"))
         c.done()
         state = self._case_state(ref.case_id)
@@ -531,6 +562,7 @@ class ProcessOperations:
         state = self._case_state(case_id)
         step = Step.REPLAN if state.plans else Step.PLAN
         self._allow(state, step)
+        self._in_order(case_id, ("plan_signed", "signed_on", data.signed_on))
         kind = PlanKind.REPLAN if state.plans else PlanKind.FIRST
         with self._store.transaction() as w:
             plan_id = self._repo.insert_plan(w, case_id, data, kind, state.assessment_version,
@@ -549,6 +581,7 @@ class ProcessOperations:
                                  "instead (plan amendment)."))
         if reason := P.open_reason(self._case_state(plan.case_id)):
             raise ProcessError(reason)
+        self._in_order(plan.case_id, ("plan_signed", "signed_on", data.signed_on))
         with self._store.transaction() as w:
             self._repo.replace_plan_content(w, plan_id, data)
             self._audit("plan_edit", plan.case_id, str(plan.number))
@@ -566,6 +599,7 @@ class ProcessOperations:
         if meeting is not None and meeting.held:
             raise ProcessError(_("The results of this meeting are already recorded; choose "
                                  "another meeting."))
+        self._meeting_after(meeting, "plan_signed", plan.signed_on)
         with self._store.transaction() as w:
             self._repo.set_plan(w, plan_id, status=PlanStatus.SUBMITTED.value)
             if meeting is not None:
@@ -596,6 +630,11 @@ class ProcessOperations:
         if dropped:
             raise ProcessError(_("A service that has started cannot be removed by an "
                                  "amendment; end it with a re-plan."))
+        services = {s.key: s for s in self._repo.services(active_only=False)}
+        if beyond := P.amendment_problems(plan, data, services, self.process_settings()):
+            raise ProcessError(" ".join(beyond) + " " + _(P.REPLAN_INSTEAD))
+        self._in_order(plan.case_id, ("amendment", "amended_on", amended_on),
+                       approval=plan.approved_on)
         before = _plan_snapshot(plan)
         with self._store.transaction() as w:
             self._repo.replace_plan_content(w, plan_id, data)
@@ -659,6 +698,10 @@ class ProcessOperations:
                                      "re-plan)."))
             if self._repo.pending_agenda_for(subject_id):  # type: ignore[arg-type]
                 raise ProcessError(_("This item is already on the agenda of a meeting."))
+            self._meeting_after(meeting, *_subject_date(table, row))
+            if table == "closure" and row.get("evaluation_id"):
+                raise ProcessError(_("This closure is decided with its plan evaluation; it "
+                                     "needs no agenda item of its own."))
         with self._store.transaction() as w:
             item_id = self._repo.insert_agenda_item(w, meeting_id, case_id, k.value, subject_id,
                                                     summary)
@@ -669,11 +712,16 @@ class ProcessOperations:
                                results: dict[str, tuple[MeetingResult | str, str]],
                                minutes: str = "", *,
                                participants: Iterable[P.Participant] | None = None,
-                               next_meeting_on: date | None = None) -> P.Meeting:
+                               next_meeting_on: date | None = None,
+                               municipality_absence: str = "") -> P.Meeting:
         """The 支援調整会議 decided: 了承 / 修正のうえ了承 (conditions) / 再検討 per item.
 
         Only 了承 and 修正のうえ了承 make a plan, evaluation, 中断 or 終結 take effect;
-        再検討 sends a plan back to draft and a proposal back to the worker."""
+        再検討 sends a plan back to draft and a proposal back to the worker.
+
+        A meeting is a 合議体: no result without at least one participant. The municipality
+        takes part in principle: without a participant of it, ``municipality_absence`` (the
+        confirmation why it went ahead without) is required and goes into the minutes."""
         self._require_meetings()
         meeting = self._meeting_or_404(meeting_id)
         items = {i.id: i for i in meeting.items}
@@ -682,6 +730,18 @@ class ProcessOperations:
             c.add("held_on", _("The meeting has not been held yet."))
         minutes = c.text(minutes, "minutes", _("Minutes"), max_len=20000)
         people = _check_participants(c, participants) if participants is not None else None
+        present = people if people is not None else meeting.participants
+        if not present:
+            c.add("participants", _("Record who took part: a meeting without participants "
+                                    "cannot decide."))
+        municipal = P.municipality_attended(present, self._store.agency().municipality)
+        absence = c.text(municipality_absence, "municipality_absence",
+                         _("Why the meeting went ahead without the municipality"),
+                         max_len=1000)
+        if present and not municipal and not absence:
+            c.add("municipality_absence", _(
+                "No one from the municipality took part. Confirm that the meeting goes ahead "
+                "without it and why (recorded in the minutes)."))
         decided: dict[str, tuple[MeetingResult, str]] = {}
         for item_id, pair in results.items():
             if item_id not in items:
@@ -697,7 +757,19 @@ class ProcessOperations:
                 c.add(f"results.{item_id}", _("The result of this item is already recorded."))
             if r is not None:
                 decided[item_id] = (r, cond)
+            item = items[item_id]
+            if item.case_id and item.subject_id and item.kind is not AgendaKind.REGIONAL_ISSUE:
+                table = self._repo.subject_table(item.kind)
+                row = self._repo.row(table, item.subject_id)
+                key, on = _subject_date(table, row) if row else ("", None)
+                if on is not None and meeting.held_on < on:
+                    c.add(f"results.{item_id}", step_dates.OrderProblem(
+                        "meeting", meeting.held_on, key, on).message())
         c.done()
+        if not municipal:
+            note = _("The municipality did not take part. Confirmed: {why}").format(
+                why=absence)
+            minutes = (minutes + "\n" + note).strip() if note not in minutes else minutes
         touched: set[str] = set()
         with self._store.transaction() as w:
             for item_id, (result, cond) in decided.items():
@@ -706,7 +778,9 @@ class ProcessOperations:
                 if item.case_id:
                     self._apply_result(w, item, result, cond, meeting.held_on)
                     touched.add(item.case_id)
-            changes: dict[str, Any] = {"held": 1, "minutes": minutes}
+            changes: dict[str, Any] = {"held": 1, "minutes": minutes,
+                                       "municipality_attended": int(municipal),
+                                       "municipality_absence": absence}
             if people is not None:
                 changes["participants"] = _participants_json(people)
             if next_meeting_on is not None:
@@ -740,6 +814,10 @@ class ProcessOperations:
         if item.kind is AgendaKind.EVALUATION:
             repo.set_status(w, "evaluation", item.subject_id, status=status,  # type: ignore[arg-type]
                             confirmed_on=held_on if ok else None)
+            # a 終結 proposed with this evaluation (its decision 終結) is decided with it
+            for x in repo.closures(case_id):  # type: ignore[arg-type]
+                if x["evaluation_id"] == item.subject_id and x["status"] == "proposed":
+                    self._close(w, case_id, x["id"], ok, held_on)  # type: ignore[arg-type]
         elif item.kind is AgendaKind.SUSPENSION:
             repo.set_status(w, "suspension", item.subject_id, status=status,  # type: ignore[arg-type]
                             confirmed_on=held_on if ok else None)
@@ -748,14 +826,20 @@ class ProcessOperations:
                     if a["suspension_id"] == item.subject_id:
                         repo.set_status(w, "contact_attempt", a["id"], suspension_id=None)
         elif item.kind is AgendaKind.CLOSURE:
-            repo.set_status(w, "closure", item.subject_id, status=status,  # type: ignore[arg-type]
-                            confirmed_on=held_on if ok else None)
-            if ok:
-                for plan in repo.plans(case_id):  # type: ignore[arg-type]
-                    if plan.status in (PlanStatus.APPROVED, PlanStatus.DRAFT,
-                                       PlanStatus.SUBMITTED):
-                        repo.set_plan(w, plan.id, status=PlanStatus.ENDED.value,
-                                      ended_on=held_on)
+            self._close(w, case_id, item.subject_id, ok, held_on)  # type: ignore[arg-type]
+
+    def _close(self, w, case_id: str, closure_id: str, ok: bool, on: date) -> None:
+        """終結 confirmed on ``on`` (the plans end, the case closes) or sent back."""
+        repo = self._repo
+        status = ProposalStatus.CONFIRMED.value if ok else ProposalStatus.RECONSIDER.value
+        repo.set_status(w, "closure", closure_id, status=status,
+                        confirmed_on=on if ok else None)
+        if ok:
+            for plan in repo.plans(case_id):
+                if plan.status in (PlanStatus.APPROVED, PlanStatus.DRAFT,
+                                   PlanStatus.SUBMITTED):
+                    repo.set_plan(w, plan.id, status=PlanStatus.ENDED.value, ended_on=on)
+            repo.set_status(w, "case_file", case_id, closed_on=on)
 
     # ------------------------------------------------------------------ 支援決定, サービス開始
     def record_decision(self, plan_id: str, service_key: str, decided_on: date, officer: str,
@@ -784,9 +868,8 @@ class ProcessOperations:
                                  "to the municipality."))
         if items[0].decision != "required":
             raise ProcessError(_("The support decision for this service is already recorded."))
-        if plan.approved_on and decided_on < plan.approved_on:
-            raise ValidationErrors([ValidationError("decided_on", _(
-                "The support decision cannot be before the meeting approved the plan."))])
+        self._in_order(plan.case_id, ("decision", "decided_on", decided_on),
+                       approval=plan.approved_on)
         with self._store.transaction() as w:
             row_id = self._repo.insert_decision(w, plan.case_id, plan_id, service_key,
                                                 decided_on, officer, res.value, note)
@@ -811,6 +894,12 @@ class ProcessOperations:
         state = self._case_state(plan.case_id)
         if reason := P.can_start_item(state, plan_item_id):
             raise ProcessError(reason)
+        decided = [d["decided_on"] for d in self._repo.decisions(plan.case_id)
+                   if d["plan_id"] == plan.id and d["service_key"] == row["service_key"]
+                   and d["result"] == "approved"]
+        self._in_order(plan.case_id, ("service_start", "started_on", started_on),
+                       approval=plan.approved_on,
+                       decision=date.fromisoformat(decided[-1]) if decided else None)
         with self._store.transaction() as w:
             self._repo.insert_service_start(w, plan.case_id, plan.id, plan_item_id, started_on)
             self._restage(w, plan.case_id)   # the first start sets the first monitoring
@@ -844,6 +933,7 @@ class ProcessOperations:
             occurred_at, method, content, contact_person, next_action, staff)
         c.done()
         self._allow(self._case_state(case_id), Step.RECORD)
+        self._in_order(case_id, ("record", "occurred_at", at.date()))
         with self._store.transaction() as w:
             row_id = self._repo.insert_record(w, case_id, at, m.value, staff, person, content, nxt)
             self._audit("record", case_id, m.value)
@@ -868,6 +958,7 @@ class ProcessOperations:
         if old["corrected"]:
             raise ProcessError(_("This entry has already been corrected; correct the latest "
                                  "version."))
+        self._in_order(old["case_id"], ("record", "occurred_at", at.date()))
         with self._store.transaction() as w:
             row_id = self._repo.insert_record(w, old["case_id"], at, m.value, staff, person,
                                               content, nxt, supersedes=record_id,
@@ -893,6 +984,10 @@ class ProcessOperations:
         self._allow(state, Step.MONITORING)
         plan = state.active_plan
         assert plan is not None
+        full = self._plan_or_404(plan.id)
+        starts = [i.started_on for i in full.items if i.started_on]
+        self._in_order(case_id, ("monitoring", "monitored_on", on), approval=full.approved_on,
+                       service_start=min(starts) if starts else None)
         next_on = nxt or P.next_monitoring_date(on)
         data = replace(data, monitored_on=on, kind=kind, change=change)
         with self._store.transaction() as w:
@@ -909,8 +1004,8 @@ class ProcessOperations:
         Its decision (終結 / 再プラン / 再アセスメント / 継続) takes effect with the meeting."""
         self._require_case(case_id, Permission.EDIT_CASES)
         c = _Check()
-        c.date(data.evaluated_on, "evaluated_on", _("Date of evaluation"), required=True,
-               today=self.today())
+        evaluated_on = c.date(data.evaluated_on, "evaluated_on", _("Date of evaluation"),
+                              required=True, today=self.today())
         decision = c.choice(EvaluationDecision, data.decision, "decision", _("Decision"))
         if not data.attainment:
             c.add("attainment", _("Record the attainment of each goal."))
@@ -927,10 +1022,16 @@ class ProcessOperations:
         self._allow(state, Step.EVALUATION)
         plan = state.active_plan
         assert plan is not None
+        full = self._plan_or_404(plan.id)
+        self._in_order(case_id, ("evaluation", "evaluated_on", evaluated_on),
+                       ("outcome", "employed_on", data.employed_on),
+                       ("outcome", "income_increased_on", data.income_increased_on),
+                       approval=full.approved_on)
         meeting = self._meeting_or_404(meeting_id) if meeting_id else None
         if meeting is not None and meeting.held:
             raise ProcessError(_("The results of this meeting are already recorded; choose "
                                  "another meeting."))
+        self._meeting_after(meeting, "evaluation", evaluated_on)
         with self._store.transaction() as w:
             row_id = self._repo.insert_evaluation(w, case_id, plan.id,
                                                   replace(data, decision=decision),
@@ -958,6 +1059,7 @@ class ProcessOperations:
         note = c.text(note, "note", _("Note"))
         c.done()
         self._allow(self._case_state(case_id), Step.CONTACT_ATTEMPT)
+        self._in_order(case_id, ("contact_attempt", "attempted_on", attempted_on))
         with self._store.transaction() as w:
             row_id = self._repo.insert_contact_attempt(w, case_id, attempted_on, m.value,
                                                        o.value, note)
@@ -975,11 +1077,14 @@ class ProcessOperations:
         reason = c.text(reason, "reason", _("Reason for the suspension"), required=True)
         c.done()
         state = self._case_state(case_id)
-        self._allow(state, Step.SUSPENSION)
+        if reason_ := P.can_suspend(state, proposed_on):
+            raise ProcessError(reason_)
+        self._in_order(case_id, ("suspension", "proposed_on", proposed_on))
         meeting = self._meeting_or_404(meeting_id) if meeting_id else None
         if meeting is not None and meeting.held:
             raise ProcessError(_("The results of this meeting are already recorded; choose "
                                  "another meeting."))
+        self._meeting_after(meeting, "suspension", proposed_on)
         case = self._store.case(case_id)
         with self._store.transaction() as w:
             row_id = self._repo.insert_suspension(w, case_id, proposed_on, reason,
@@ -1004,6 +1109,7 @@ class ProcessOperations:
         c.done()
         state = self._case_state(case_id)
         self._allow(state, Step.RESUME)
+        self._in_order(case_id, ("resume", "resumed_on", resumed_on))
         current = next(s for s in reversed(self._repo.suspensions(case_id))
                        if s["status"] == "confirmed")
         with self._store.transaction() as w:
@@ -1020,8 +1126,11 @@ class ProcessOperations:
         recorded move-away: 連絡がないことだけでは終結しない."""
         self._require_case(case_id, Permission.EDIT_CASES)
         c = _Check()
-        c.date(data.proposed_on, "proposed_on", _("Date"), required=True, today=self.today())
+        proposed_on = c.date(data.proposed_on, "proposed_on", _("Date"), required=True,
+                             today=self.today())
         pattern = c.choice(ClosurePattern, data.pattern, "pattern", _("Closure pattern"))
+        no_eval = c.text(data.no_evaluation_reason, "no_evaluation_reason",
+                         _("Why the case closes without a plan evaluation"), max_len=2000)
         c.text(data.reason, "reason", _("Reason for closure"), required=True)
         grounds = None
         if data.grounds:
@@ -1038,19 +1147,33 @@ class ProcessOperations:
         c.text(data.followup_plan, "followup_plan", _("Follow-up plan"))
         c.done()
         state = self._case_state(case_id)
-        if reason := P.can_close(state, pattern, grounds):
+        if reason := P.can_close(state, pattern, grounds, on=proposed_on,
+                                 without_evaluation_reason=no_eval):
             raise ProcessError(reason)
         if pattern is ClosurePattern.CONTACT_LOST and grounds is None:
             grounds = (P.ClosureGrounds.SUSPENSION if state.suspended
                        else P.ClosureGrounds.MOVED_AWAY)
-        meeting = self._meeting_or_404(meeting_id) if meeting_id else None
+        self._in_order(case_id, ("closure", "proposed_on", proposed_on))
+        # (1)(2) after a プラン評価 that decided 終結: decided with it, no agenda item of its own
+        ev = P.closing_evaluation(state) if pattern is not ClosurePattern.CONTACT_LOST else None
+        meeting = self._meeting_or_404(meeting_id) if meeting_id and ev is None else None
         if meeting is not None and meeting.held:
             raise ProcessError(_("The results of this meeting are already recorded; choose "
                                  "another meeting."))
+        self._meeting_after(meeting, "closure", proposed_on)
         with self._store.transaction() as w:
             row_id = self._repo.insert_closure(w, case_id, replace(
-                data, pattern=pattern, grounds=grounds, reason=data.reason.strip()))
-            if meeting is not None:
+                data, pattern=pattern, grounds=grounds, reason=data.reason.strip(),
+                no_evaluation_reason="" if ev is not None else no_eval),
+                ev.id if ev is not None else None)
+            if ev is not None and ev.status is ProposalStatus.CONFIRMED:
+                # the meeting already decided 終結 with the evaluation
+                confirmed = next((e["confirmed_on"] for e in self._repo.evaluations(case_id)
+                                  if e["id"] == ev.id), None)
+                on = max(proposed_on, date.fromisoformat(confirmed)) if confirmed \
+                    else proposed_on
+                self._close(w, case_id, row_id, True, on)
+            elif meeting is not None:
                 self._repo.insert_agenda_item(w, meeting.id, case_id, "closure", row_id,
                                               pattern.label)
             self._restage(w, case_id)
@@ -1071,6 +1194,7 @@ class ProcessOperations:
         c.done()
         state = self._case_state(case_id)
         self._allow(state, Step.FOLLOWUP)
+        self._in_order(case_id, ("followup", "contacted_on", contacted_on))
         closure = next(x for x in reversed(self._repo.closures(case_id))
                        if x["status"] == "confirmed")
         with self._store.transaction() as w:
@@ -1078,6 +1202,18 @@ class ProcessOperations:
                                                 contact_person, content)
             self._audit("followup", case_id)
         return row_id
+
+
+_SUBJECT_DATES = {"plan": ("plan_signed", "signed_on"), "evaluation": ("evaluation",
+                                                                        "evaluated_on"),
+                  "suspension": ("suspension", "proposed_on"),
+                  "closure": ("closure", "proposed_on")}
+
+
+def _subject_date(table: str, row: dict[str, Any]) -> tuple[str, date | None]:
+    """(step, date) of what an agenda item asks the meeting to approve."""
+    key, col = _SUBJECT_DATES[table]
+    return key, date.fromisoformat(row[col]) if row.get(col) else None
 
 
 def _candidate(row: dict[str, Any]) -> P.AgendaCandidate:

@@ -27,6 +27,20 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
+def plan_content(plan: P.Plan) -> dict[str, Any]:
+    """The content of a plan as plain data (approval snapshot, amendment history)."""
+    return {
+        "aim": plan.aim,
+        "goals": [{"text": g.text, "target_on": _iso(g.target_on)} for g in plan.goals],
+        "items": [{"id": i.id, "what": i.what, "service_key": i.service_key,
+                   "provider": i.provider, "period_from": _iso(i.period_from),
+                   "period_to": _iso(i.period_to), "frequency": i.frequency}
+                  for i in plan.items],
+        "period_from": _iso(plan.period_from), "period_to": _iso(plan.period_to),
+        "next_monitoring_on": _iso(plan.next_monitoring_on),
+    }
+
+
 class ProcessRepo:
     """Queries and writes of the process tables on one open connection."""
 
@@ -269,6 +283,41 @@ class ProcessRepo:
                                    for k, v in changes.items()})
         if changes.get("status") == P.PlanStatus.APPROVED.value:
             self.keep_services_at_approval(w, plan_id)
+            self.keep_plan_as_approved(w, plan_id)
+
+    def keep_plan_as_approved(self, w: Writer, plan_id: str) -> None:
+        """The plan as the 支援調整会議 approved it (migration 0015): its content, and whether
+        it contains employment support — what the statistics count from, whatever a later
+        プランの修正 does."""
+        plan = self.plan(plan_id)
+        assert plan is not None
+        kept = {r["id"]: json.loads(r["service_at_approval"] or "null") for r in self._all(
+            "SELECT id, service_at_approval FROM plan_item WHERE plan_id = ? AND removed = 0",
+            (plan_id,))}
+        content = plan_content(plan)
+        for item in content["items"]:
+            item["service"] = kept.get(item["id"])
+        employment = any((s or {}).get("employment") for s in kept.values())
+        w.update("plan", plan_id, {"approved_content": _json(content),
+                                   "employment_at_approval": int(employment)})
+
+    def plan_versions(self, plan_id: str, approved_on: date | None) -> list[dict[str, Any]]:
+        """The plan as approved, then after each amendment (see Desk.plan_versions)."""
+        row = self._one("SELECT approved_content FROM plan WHERE id = ?", (plan_id,))
+        out: list[dict[str, Any]] = []
+        amendments = self.amendments(plan_id)
+        if row and row["approved_content"]:
+            first = json.loads(row["approved_content"])
+        elif amendments:
+            first = amendments[0]["before"]
+        else:
+            return out
+        out.append({"version": 1, "on": _iso(approved_on), "source": "approval", "reason": "",
+                    "content": first})
+        for i, a in enumerate(amendments, start=2):
+            out.append({"version": i, "on": a["amended_on"], "source": "amendment",
+                        "reason": a["reason"], "content": a["after"]})
+        return out
 
     def keep_services_at_approval(self, w: Writer, plan_id: str) -> None:
         """Record on each item of an approved plan the service as the master data says now
@@ -347,6 +396,12 @@ class ProcessRepo:
         return [self._plan(r) for r in self._all(
             "SELECT * FROM plan WHERE case_id = ? ORDER BY number", (case_id,))]
 
+    def cases_of_person(self, person_id: str) -> list[tuple[str, str]]:
+        """(case id, case number) of the person's cases not closed, newest first."""
+        return [(r[0], r[1]) for r in self.conn.execute(
+            "SELECT id, case_no FROM case_file WHERE person_id = ? AND stage <> 'closed'"
+            " ORDER BY opened_on DESC, case_no DESC", (person_id,))]
+
     def plan_item_row(self, item_id: str) -> dict[str, Any] | None:
         return self._one("SELECT * FROM plan_item WHERE id = ? AND removed = 0", (item_id,))
 
@@ -406,7 +461,10 @@ class ProcessRepo:
             place=r["place"],
             participants=[P.Participant(**p) for p in json.loads(r["participants"])],
             minutes=r["minutes"], next_meeting_on=_d(r["next_meeting_on"]),
-            held=bool(r["held"]), items=self.agenda(r["id"]))
+            held=bool(r["held"]), items=self.agenda(r["id"]),
+            municipality_attended=None if r.get("municipality_attended") is None
+            else bool(r["municipality_attended"]),
+            municipality_absence=r.get("municipality_absence") or "")
 
     def meetings(self, limit: int | None = None) -> tuple[list[P.MeetingSummary], int]:
         """(the first ``limit`` meetings, newest first; how many there are). Each without
@@ -455,6 +513,8 @@ class ProcessRepo:
                 f" x.hlc FROM {table} x JOIN case_file c ON c.id = x.case_id"
                 f" WHERE x.status = '{status}' AND NOT EXISTS (SELECT 1 FROM agenda_item a"
                 f" WHERE a.subject_id = x.id AND a.result IS NULL)"
+                # a 終結 decided with its プラン評価 has no agenda item of its own
+                + (" AND x.evaluation_id IS NULL" if table == "closure" else "")
                 + (f" AND {allowed}" if allowed else ""))
             args += allowed_args
         union = " UNION ALL ".join(parts)
@@ -583,14 +643,16 @@ class ProcessRepo:
     def suspensions(self, case_id: str) -> list[dict[str, Any]]:
         return self._all("SELECT * FROM suspension WHERE case_id = ? ORDER BY hlc", (case_id,))
 
-    def insert_closure(self, w: Writer, case_id: str, c: P.ClosureInput) -> str:
+    def insert_closure(self, w: Writer, case_id: str, c: P.ClosureInput,
+                       evaluation_id: str | None = None) -> str:
         return w.insert("closure", {
-            "case_id": case_id, "proposed_on": _iso(c.proposed_on),
+            "case_id": case_id, "evaluation_id": evaluation_id, "proposed_on": _iso(c.proposed_on),
             "pattern": P.ClosurePattern(c.pattern).value, "reason": c.reason,
             "grounds": P.ClosureGrounds(c.grounds).value if c.grounds else None,
             "intention": c.intention, "intention_how": c.intention_how,
             "intention_on": _iso(c.intention_on), "referrals": _json(c.referrals),
-            "followup_plan": c.followup_plan, "status": "proposed"})
+            "followup_plan": c.followup_plan, "status": "proposed",
+            "no_evaluation_reason": c.no_evaluation_reason})
 
     def closures(self, case_id: str) -> list[dict[str, Any]]:
         rows = self._all("SELECT * FROM closure WHERE case_id = ? ORDER BY hlc", (case_id,))
@@ -628,6 +690,39 @@ class ProcessRepo:
                          "referral", "emergency_support")
         return self._one(f"SELECT * FROM {table} WHERE id = ?", (row_id,))
 
+    # ------------------------------------------------------------------ dates of the steps
+    def case_dates(self, case_id: str) -> dict[str, date | None]:
+        """The latest date of each step of the case, as app/domain/step_dates.py names them
+        (the plan steps of the plan in effect); for the date-order checks."""
+        r = self.conn.execute(
+            "SELECT (SELECT MIN(received_on) FROM intake WHERE case_id = ?1),"
+            " (SELECT MAX(assessed_on) FROM assessment WHERE case_id = ?1),"
+            " (SELECT MAX(screened_on) FROM screening WHERE case_id = ?1),"
+            " (SELECT MAX(approved_on) FROM plan WHERE case_id = ?1 AND approved_on IS NOT NULL),"
+            " (SELECT MAX(decided_on) FROM decision WHERE case_id = ?1),"
+            " (SELECT MAX(evaluated_on) FROM evaluation WHERE case_id = ?1"
+            "  AND status <> 'reconsider'),"
+            " (SELECT MAX(MAX(COALESCE(employed_on, '')), MAX(COALESCE(income_increased_on, '')))"
+            "  FROM evaluation WHERE case_id = ?1 AND status = 'confirmed'),"
+            " (SELECT MAX(attempted_on) FROM contact_attempt WHERE case_id = ?1"
+            "  AND suspension_id IS NULL),"
+            " (SELECT MAX(proposed_on) FROM suspension WHERE case_id = ?1"
+            "  AND status <> 'reconsider'),"
+            " (SELECT MAX(confirmed_on) FROM suspension WHERE case_id = ?1"
+            "  AND status IN ('confirmed', 'resumed')),"
+            " (SELECT MAX(resumed_on) FROM suspension WHERE case_id = ?1),"
+            " (SELECT MAX(confirmed_on) FROM closure WHERE case_id = ?1"
+            "  AND status = 'confirmed')", (case_id,)).fetchone()
+        keys = ("intake", "assessment", "screening", "approval", "decision", "evaluation",
+                "outcome", "contact_attempt", "suspension", "suspension_confirmed", "resume",
+                "closure_confirmed")
+        out = {k: _d(v or None) for k, v in zip(keys, r)}
+        # a resumed case is suspended no more: what comes after counts from the resumption
+        if out["resume"] and out["suspension_confirmed"] and \
+                out["resume"] >= out["suspension_confirmed"]:
+            out["suspension_confirmed"] = out["resume"]
+        return out
+
     # ------------------------------------------------------------------ the facts
     def case_state(self, case_id: str) -> P.CaseState:
         """Everything app/process.py needs to judge the steps of one case.
@@ -648,8 +743,8 @@ class ProcessRepo:
                               " case_id = ? ORDER BY hlc DESC LIMIT 1", (case_id,)).fetchone()
         plan_rows = c.execute(
             "SELECT id, number, kind, status, signed_on, EXISTS (SELECT 1 FROM agenda_item a"
-            " WHERE a.subject_id = plan.id AND a.result IS NULL) FROM plan WHERE case_id = ?"
-            " ORDER BY number", (case_id,)).fetchall()
+            " WHERE a.subject_id = plan.id AND a.result IS NULL), period_to, approved_on,"
+            " reported_on FROM plan WHERE case_id = ? ORDER BY number", (case_id,)).fetchall()
         plans = []
         if plan_rows:
             of_case = "plan_id IN (SELECT id FROM plan WHERE case_id = ?)"
@@ -679,7 +774,9 @@ class ProcessRepo:
                     started=bool(starts.get((plan_id, item_id)))))
             plans = [P.PlanFact(id=r[0], number=r[1], kind=P.PlanKind(r[2]),
                                 status=P.PlanStatus(r[3]), signed=bool(r[4]),
-                                on_agenda=bool(r[5]), items=tuple(items.get(r[0], ())))
+                                on_agenda=bool(r[5]), items=tuple(items.get(r[0], ())),
+                                period_to=_d(r[6]), approved_on=_d(r[7]),
+                                reported_on=_d(r[8]))
                      for r in plan_rows]
         evaluations = []
         for eid, plan_id, status, decision, version, attainment in c.execute(
@@ -702,14 +799,17 @@ class ProcessRepo:
         if active is not None:
             monitorings = int(c.execute("SELECT COUNT(*) FROM monitoring WHERE plan_id = ?",
                                         (active.id,)).fetchone()[0])
-        suspensions = [(r[0], r[1]) for r in c.execute(
-            "SELECT id, status FROM suspension WHERE case_id = ? ORDER BY hlc", (case_id,))
-            if r[1] != "reconsider"]
+        suspensions = [(r[0], r[1], r[2]) for r in c.execute(
+            "SELECT id, status, confirmed_on FROM suspension WHERE case_id = ? ORDER BY hlc",
+            (case_id,)) if r[1] != "reconsider"]
         closures = [r[0] for r in c.execute(
             "SELECT status FROM closure WHERE case_id = ? ORDER BY hlc", (case_id,))
             if r[0] != "reconsider"]
-        attempts = c.execute("SELECT outcome, suspension_id FROM contact_attempt WHERE"
-                             " case_id = ?", (case_id,)).fetchall()
+        attempt_rows = c.execute("SELECT outcome, suspension_id, attempted_on, method FROM"
+                                 " contact_attempt WHERE case_id = ?", (case_id,)).fetchall()
+        attempts = [(r[0], r[1]) for r in attempt_rows]
+        contacts = tuple(sorted((P.ContactFact(date.fromisoformat(r[2]), r[3], r[0])
+                                 for r in attempt_rows if r[1] is None), key=lambda x: x.on))
         live_suspension = {s[0] for s in suspensions if s[1] != "resumed"}
         moved_away = any(outcome == "moved_away" and (
             suspension is None or suspension in live_suspension)
@@ -728,6 +828,9 @@ class ProcessRepo:
                                       if suspension is None and outcome != "reached"),
             moved_away=moved_away,
             suspension=P.ProposalStatus(suspensions[-1][1]) if suspensions else None,
+            suspended_on=_d(suspensions[-1][2]) if suspensions and
+            suspensions[-1][1] == "confirmed" else None,
+            contacts=contacts,
             closure=P.ProposalStatus(closures[-1]) if closures else None,
             followups=int(head[4]))
 
@@ -908,6 +1011,20 @@ class ProcessRepo:
             "c.stage = 'suspended'", "c.case_no", [], access, limit,
             count_from="case_file c LEFT JOIN suspension s"
                        " ON s.case_id = c.id AND +s.status = 'confirmed'")
+
+    def evaluations_due(self, until: date, access=None, limit: int | None = None
+                        ) -> tuple[list[dict[str, Any]], int]:
+        """Plans in effect whose period ends on or before ``until`` with no プラン評価
+        (other than one sent back), of open cases: the dashboard's 「評価の時期」."""
+        return self._listed(
+            "p.id AS plan_id, p.case_id, c.case_no, p.number, p.period_to",
+            "plan p JOIN case_file c ON c.id = p.case_id",
+            "p.status = 'approved' AND p.period_to IS NOT NULL AND p.period_to <= ?"
+            " AND c.stage NOT IN ('closed', 'suspended') AND NOT EXISTS (SELECT 1 FROM"
+            " evaluation e WHERE e.plan_id = p.id AND e.status <> 'reconsider')"
+            " AND NOT EXISTS (SELECT 1 FROM closure x WHERE x.case_id = p.case_id"
+            " AND x.status = 'proposed')",
+            "p.period_to, c.case_no", [_iso(until)], access, limit)
 
     def next_meetings(self, today: date) -> list[dict[str, Any]]:
         return self._all(

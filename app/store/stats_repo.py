@@ -30,8 +30,11 @@ _PLAN_IN_MONTH = (f"p.approved_on BETWEEN :start AND :end AND p.meeting_result I
 # editing the master data never changes past figures.
 _ITEM_EMPLOYMENT = ("COALESCE(json_extract(pi.service_at_approval, '$.employment'),"
                     " s.employment) = 1")
-_HAS_EMPLOYMENT = ("EXISTS (SELECT 1 FROM plan_item pi JOIN service s ON s.key = pi.service_key"
-                   f" WHERE pi.plan_id = p.id AND {_ITEM_EMPLOYMENT})")
+# … and with the plan as the 支援調整会議 approved it (migration 0015): a later プランの修正
+# never makes an approved plan an employment-support plan of a month already reported.
+_HAS_EMPLOYMENT = ("COALESCE(p.employment_at_approval, EXISTS (SELECT 1 FROM plan_item pi"
+                   " JOIN service s ON s.key = pi.service_key"
+                   f" WHERE pi.plan_id = p.id AND pi.removed = 0 AND {_ITEM_EMPLOYMENT})) = 1")
 
 
 def _target_before(outcome_col: str) -> str:
@@ -40,25 +43,26 @@ def _target_before(outcome_col: str) -> str:
         "EXISTS (SELECT 1 FROM case_file c2 JOIN plan p2 ON p2.case_id = c2.id"
         " WHERE c2.person_id = c.person_id AND p2.approved_on IS NOT NULL"
         f" AND p2.approved_on <= e.{outcome_col} AND p2.meeting_result IN {APPROVED}"
-        " AND EXISTS (SELECT 1 FROM plan_item pi JOIN service s ON s.key = pi.service_key"
-        f" WHERE pi.plan_id = p2.id AND {_ITEM_EMPLOYMENT}))")
+        " AND " + _HAS_EMPLOYMENT.replace("p.", "p2.") + ")")
 
 
 def _outcome(col: str, among_targets: bool) -> str:
-    # One outcome per case and date: an evaluation sent back (再検討) and proposed again
-    # carries the same outcome twice.
+    # Only from a プラン評価 the 支援調整会議 confirmed (issue 19): a proposed one counts
+    # nothing yet. One outcome per case and date.
     extra = (" AND " + _target_before(col)) if among_targets else ""
     return (f"SELECT e.case_id AS case_id, e.{col} AS on_ FROM evaluation e"
             " JOIN case_file c ON c.id = e.case_id"
-            f" WHERE e.{col} BETWEEN :start AND :end AND e.status <> 'reconsider'{extra}"
+            f" WHERE e.{col} BETWEEN :start AND :end AND e.status = 'confirmed'{extra}"
             f" GROUP BY e.case_id, e.{col}")
 
 
 # key -> SELECT case_id, on_ (the date of the counted fact), one row per counted fact.
 RULES: dict[str, str] = {
+    # an intake opened as a new case while the person's other case was still open (ending,
+    # with a reason: issue 19) is no new consultation; a return after closure is
     "new_consultations":
         "SELECT i.case_id AS case_id, i.received_on AS on_ FROM intake i"
-        " WHERE i.received_on BETWEEN :start AND :end",
+        " WHERE i.received_on BETWEEN :start AND :end AND i.new_case_reason = ''",
     "plans_created":
         f"SELECT p.case_id AS case_id, p.approved_on AS on_ FROM plan p WHERE {_PLAN_IN_MONTH}",
     "first_plans":
@@ -114,7 +118,7 @@ seg AS (
 ),
 act AS MATERIALIZED (
     -- one row per stretch of 継続支援: from its start until the next decision or closure
-    SELECT seg.case_id, seg.start,
+    SELECT seg.case_id, c.person_id, seg.start,
            CASE WHEN seg.next_on IS NULL THEN c.closed_on
                 WHEN c.closed_on IS NULL THEN seg.next_on
                 ELSE min(seg.next_on, c.closed_on) END AS stop
@@ -205,8 +209,9 @@ class StatsRepo:
         if not ends:
             return {}
         cte, args = _month_ends_cte([e.isoformat() for e in ends])
-        sql = (_SEGMENTS + cte + f" SELECT m.e, count(*) FROM act JOIN m ON {_ACTIVE_AT}"
-               " GROUP BY m.e")
+        # a person counts once, even with two cases open (one open case per person)
+        sql = (_SEGMENTS + cte + " SELECT m.e, count(DISTINCT act.person_id) FROM act JOIN m"
+               f" ON {_ACTIVE_AT} GROUP BY m.e")
         found = {r[0]: int(r[1]) for r in self.conn.execute(
             sql, {**args, "last": max(ends).isoformat()})}
         anon = {m: n for m, _k, n in self._anon(min(ends), max(ends), "active")}
@@ -224,11 +229,13 @@ class StatsRepo:
 
         for r in self.conn.execute(
                 "SELECT substr(received_on, 1, 7), route, count(*) FROM intake"
-                " WHERE received_on BETWEEN :start AND :end GROUP BY 1, 2", args):
+                " WHERE received_on BETWEEN :start AND :end AND new_case_reason = ''"
+                " GROUP BY 1, 2", args):
             put(r[0], "routes", r[1], r[2])
         for r in self.conn.execute(
                 "SELECT substr(received_on, 1, 7), referral_source, count(*) FROM intake"
                 " WHERE received_on BETWEEN :start AND :end AND referral_source <> ''"
+                " AND new_case_reason = ''"
                 " GROUP BY 1, 2 ORDER BY 1, 3 DESC, 2", args):
             put(r[0], "sources", r[1], r[2])
         for r in self.conn.execute(
@@ -251,8 +258,8 @@ class StatsRepo:
         """(case_id, date of the counted fact) for each fact counted under ``key``."""
         if key == "active_at_month_end":
             cte, args = _month_ends_cte([end.isoformat()])
-            sql = (_SEGMENTS + cte + f" SELECT act.case_id, act.start FROM act JOIN m ON"
-                   f" {_ACTIVE_AT}")
+            sql = (_SEGMENTS + cte + " SELECT MAX(act.case_id), MIN(act.start) FROM act JOIN m"
+                   f" ON {_ACTIVE_AT} GROUP BY act.person_id")
             return [(r[0], r[1]) for r in self.conn.execute(
                 sql, {**args, "last": end.isoformat()})]
         return [(r[0], r[1]) for r in self.conn.execute(

@@ -114,8 +114,8 @@ def prepare(path: Path, login: str, password: str) -> dict:
     if info.get("setup") == SETUP_VERSION:
         return info
     from app.demo import fill
-    from app.process import (Goal, MeetingResult, MonitoringInput, PlanInput, PlanItem,
-                             RecordMethod, ScreeningResult, AssessmentInput)
+    from app.process import (Goal, MeetingResult, MonitoringInput, Participant, PlanInput,
+                             PlanItem, RecordMethod, ScreeningResult, AssessmentInput)
     from datetime import datetime, timedelta
     import random
     import shutil
@@ -153,7 +153,8 @@ def prepare(path: Path, login: str, password: str) -> dict:
                     period_from=start + timedelta(days=30),
                     period_to=start + timedelta(days=3 * 365 - 30),
                     signed_on=start + timedelta(days=10)))
-                m = desk.plan_meeting(start + timedelta(days=20))
+                m = desk.plan_meeting(start + timedelta(days=20), participants=[
+                    Participant("町 一郎", "つなぐ町福祉課")])
                 desk.submit_plan(plan.id, m.id)
                 desk.record_meeting_results(m.id, {i.id: (MeetingResult.APPROVED, "")
                                                    for i in desk.pending_agenda(m.id)})

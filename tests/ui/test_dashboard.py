@@ -68,7 +68,7 @@ def test_counts_are_the_cores_and_a_tile_lists_exactly_its_cases(qtbot, board_de
     assert view.count("next_meetings") == 1
     assert [view.tiles[k].title_label.text() for k in TILE_KEYS] == [
         "モニタリング（今日）", "モニタリング（期限切れ）", "つなぎ先の確認待ち", "会議待ちのプラン",
-        "支援決定待ち", "手続き待ちの緊急支援", "中断中", "次回の会議"]
+        "支援決定待ち", "手続き待ちの緊急支援", "中断中", "プラン評価の時期", "次回の会議"]
     # overdue monitoring: the tile in the warning colour
     assert "#b42318" in view.tiles["monitoring_overdue"].count_label.styleSheet()
     assert "#b42318" not in view.tiles["monitoring_today"].count_label.styleSheet()

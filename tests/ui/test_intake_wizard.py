@@ -212,11 +212,16 @@ def test_same_person_is_offered_and_attaching_works(qtbot, desk):
     assert len(asked) == 1
     fill_rest(wizard, qtbot)
     assert "登録済みの本人の記録に結び付けます" in wizard.confirm.summary.text()
+    # the person's case is still open: the wizard offers the 相談 in that case (issue 19)
+    offered: list = []
+    wizard.ask_open_case = lambda e: offered.append(e) or ("record", "")
     with qtbot.waitSignal(wizard.registered, timeout=10000) as signal:
         wizard.button(QWizard.WizardButton.FinishButton).click()
+    assert offered and offered[0].case_id == existing.case.id
     detail = desk.get_case(signal.args[0])
     assert detail.person.id == existing.person.id
-    assert detail.case.id != existing.case.id
+    assert detail.case.id == existing.case.id and desk.count_cases() == 1
+    assert len(desk.support_records(existing.case.id)) == 1
 
 
 def test_same_person_declined_registers_a_new_person(qtbot, desk):

@@ -13,7 +13,9 @@ from PySide6.QtWidgets import QDialogButtonBox
 from app.desk import Desk
 from app.domain import Stage
 from app.i18n import _
-from app.process import AgendaKind, ClosurePattern, MeetingResult, PlanItem, PlanStatus
+from app.process import (
+    AgendaKind, ClosurePattern, MeetingResult, Participant, PlanItem, PlanStatus,
+)
 from tests.test_process_walk import approved_plan, closure, open_case, plan_input
 from tests.ui.conftest import type_text
 from ui.main_window import MainWindow
@@ -30,7 +32,8 @@ def prepare_waiting_cases(desk: Desk) -> dict[str, str]:
     desk.submit_plan(plan.id)
     sato = open_case(desk, name="佐藤 太郎", kana="さとう たろう", birth=date(1970, 1, 2))
     approved_plan(desk, sato, plan_input(PlanItem("面談", "self_reliance")), date(2026, 4, 22))
-    closure_id = desk.propose_closure(sato, closure(ClosurePattern.RESOLVED))
+    closure_id = desk.propose_closure(sato, closure(ClosurePattern.RESOLVED,
+                                                    no_evaluation_reason="他市へ転居"))
     return {"takahashi": takahashi, "plan": plan.id, "sato": sato, "closure": closure_id}
 
 
@@ -218,7 +221,8 @@ def test_initials_from_the_reading():
 
 def test_printing_the_agenda_and_the_record_through_the_injected_opener(qtbot, waiting):
     desk, ids = waiting
-    meeting = desk.plan_meeting(TODAY, "regular", place="役場2階会議室")
+    meeting = desk.plan_meeting(TODAY, "regular", place="役場2階会議室",
+                                participants=[Participant("町 一郎", "つなぐ町福祉課")])
     desk.add_agenda_item(meeting.id, AgendaKind.NEW_PLAN, ids["takahashi"], ids["plan"], "案")
     opened = []
     view = MeetingsView(desk, opener=opened.append, dialog_shown=lambda d: None)

@@ -375,6 +375,8 @@ def test_closure_pattern_3_for_silence_is_refused_with_the_reason(qtbot, d):
 
 def test_suspension_after_attempts_then_resume(qtbot, d):
     cid, _plan = with_plan(d)
+    # a first attempt by phone; the guide asks for two means or more over the set days
+    d.add_contact_attempt(cid, date(2026, 11, 2), "phone", note="電話に出ない")
     view = view_of(qtbot, d, cid)
     assert "連絡" in view.step_reasons[Step.SUSPENSION].text()
     view.step_buttons[Step.CONTACT_ATTEMPT].click()
@@ -385,7 +387,7 @@ def test_suspension_after_attempts_then_resume(qtbot, d):
     finish(qtbot, attempt)
     assert attempt.recorded
     qtbot.waitUntil(lambda: view.step_buttons[Step.SUSPENSION].isEnabled(), timeout=5000)
-    m = d.plan_meeting(date(2026, 11, 20))
+    m = d.plan_meeting(date(2026, 11, 20), participants=[Participant("町 一郎", "福祉課")])
     view.step_buttons[Step.SUSPENSION].click()
     w = view.wizard
     assert "自宅に連絡票を置いた" in w.page_named("attempts").findChildren(

@@ -41,6 +41,7 @@ TILES: list[tuple[str, str, str, bool]] = [
     ("emergency_procedures_pending", N_("Emergency support awaiting its procedure"),
      N_("Done on"), False),
     ("suspended_cases", N_("Suspended cases"), N_("Suspended on"), False),
+    ("evaluations_due", N_("Plan evaluations due"), N_("End of the plan period"), True),
     ("next_meetings", N_("Next meetings"), N_("Date of the meeting"), False),
 ]
 TILE_KEYS = [t[0] for t in TILES]
@@ -104,6 +105,9 @@ def rows_for(key: str, raw: list[dict[str, Any]], names: dict[str, str], today: 
             due, detail = None, r.get("name") or r.get("service_key", "")
         elif key == "emergency_procedures_pending":
             due, detail = _date(r.get("done_on")), _label(EmergencyAction, r["action"])
+        elif key == "evaluations_due":      # プラン評価 at the end of the plan period
+            due = _date(r.get("period_to"))
+            detail = _("Plan No. {number}").format(number=r.get("number", ""))
         else:  # suspended_cases
             due, detail = _date(r.get("confirmed_on")), ""
         overdue = key == "monitoring_overdue" or (

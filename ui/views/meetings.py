@@ -610,6 +610,12 @@ class MeetingsView(QWidget):
         self.error = ErrorLabel()
         record = QFormLayout()
         record.addRow(_("Participants"), self.participants)
+        # 自治体は原則参画: without it, the confirmation goes into the minutes (issue 19)
+        self.municipality_absence = QLineEdit()
+        self.municipality_absence.setPlaceholderText(_(
+            "Only when no one from the municipality took part: why the meeting went ahead"))
+        record.addRow(_("Why the meeting went ahead without the municipality"),
+                      self.municipality_absence)
         record.addRow(_("Minutes"), self.minutes)
         record.addRow(_("Next meeting"), self.next_date)
         save_row = QHBoxLayout()
@@ -876,6 +882,7 @@ class MeetingsView(QWidget):
         results = self.agenda_model.results()
         minutes = self.minutes.toPlainText()
         people = self.participants.participants()
+        absence = self.municipality_absence.text()
         self.save_button.setEnabled(False)
         self._loading += 1
 
@@ -890,8 +897,8 @@ class MeetingsView(QWidget):
             self._show_errors(error)
 
         run_in_background(self, lambda: desk.record_meeting_results(
-            meeting_id, results, minutes, participants=people, next_meeting_on=next_on),
-            done, failed)
+            meeting_id, results, minutes, participants=people, next_meeting_on=next_on,
+            municipality_absence=absence), done, failed)
 
     def _show_errors(self, error: BaseException) -> None:
         if not isinstance(error, TsunaguError):

@@ -14,7 +14,9 @@ from ui.wizards.base import StepWizard
 from ui.wizards.early import (
     AssessmentWizard, EmergencyWizard, ReferralCheckWizard, ScreeningWizard, TakeBackWizard,
 )
-from ui.wizards.plan import DecisionWizard, PlanWizard, ServiceStartWizard, SubmitPlanWizard
+from ui.wizards.plan import (
+    DecisionWizard, PlanWizard, ReportWizard, ServiceStartWizard, SubmitPlanWizard,
+)
 from ui.wizards.support import (
     ClosureWizard, ContactAttemptWizard, EvaluationWizard, FollowupWizard, MonitoringWizard,
     RecordCorrectionWizard, RecordWizard, ResumeWizard, SuspensionWizard,
@@ -29,6 +31,7 @@ WIZARDS: dict[Step, Callable[..., StepWizard]] = {
     Step.AMEND_PLAN: lambda *a, **k: PlanWizard(*a, mode="amend", **k),
     Step.SUBMIT_PLAN: SubmitPlanWizard,
     Step.DECISION: DecisionWizard,
+    Step.REPORT: ReportWizard,
     Step.SERVICE_START: ServiceStartWizard,
     Step.RECORD: RecordWizard,
     Step.MONITORING: MonitoringWizard,

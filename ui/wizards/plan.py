@@ -129,6 +129,12 @@ class PlanWizard(StepWizard):
                         if self.mode == "amend" else
                         _("The person signs the plan (it is also the application)."))
         if self.mode == "amend":
+            sign.add(note_label(_(
+                "A minor amendment may change the wording, frequency and provider of a "
+                "support item, and move a period or a target date by up to {n} days (desk "
+                "setting). A new goal, a statutory service or employment support is a re-plan "
+                "for the support coordination meeting.").format(
+                    n=self.desk.process_settings().amendment_days)))
             sign.row(_("Reason for the amendment"), "reason", text_edit(90), required=True)
             self.amended_on = sign.row(_("Date"), "amended_on", date_field(_("Date")))
         sign.row(_("Date of the person's signature"), "signed_on",
@@ -373,3 +379,35 @@ class ServiceStartWizard(StepWizard):
         return [(_("Services"), "\n".join(f"・{r['what']}（{r['service']}）" for r in a["items"]
                                            if r.get("start"))),
                 (_("Start date"), a["started_on"])]
+
+
+class ReportWizard(StepWizard):
+    """報告: a plan without statutory services is reported to the municipality (no 支援決定):
+    the date and to whom (issue 19)."""
+
+    step = Step.REPORT
+
+    def load(self) -> None:
+        self.plan = self.desk.current_plan(self.case_id)
+
+    def build(self) -> list[StepPage]:
+        page = StepPage(self, "report", _("Report to the municipality"),
+                        _("A plan with no statutory service needs no support decision; it is "
+                          "reported to the municipality."))
+        self.reported_on = page.row(_("Date of the report"), "reported_on",
+                                    date_field(_("Date of the report")), required=True)
+        self.reported_to = page.row(_("Reported to"), "reported_to", QLineEdit(),
+                                    required=True)
+        page.finish()
+        return [page]
+
+    def prefill(self) -> None:
+        self.reported_on.set_date(self.desk.today())
+
+    def operation(self, a):
+        on = self.date("reported_on")
+        desk, plan_id = self.desk, self.plan.id if self.plan else ""
+        return lambda: desk.report_plan(plan_id, on, a["reported_to"])
+
+    def summary_rows(self, a):
+        return [(_("Date of the report"), a["reported_on"]), (_("Reported to"), a["reported_to"])]

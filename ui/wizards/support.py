@@ -388,6 +388,11 @@ class SuspensionWizard(StepWizard):
                 method = e.title
             lines.append(f"・{wareki(e.on)}　{method}　{e.text}")
         attempts.add(note_label("\n".join(lines) or _("No attempt is recorded yet.")))
+        rules = self.desk.process_settings()
+        attempts.add(note_label(_(
+            "The guide asks for efforts to keep supporting the person first: attempts by at "
+            "least {n} different means over at least {days} days (desk settings).").format(
+                n=rules.suspension_means, days=rules.suspension_days)))
         attempts.finish()
 
         proposal = StepPage(self, "proposal", _("Suspension"),
@@ -467,6 +472,14 @@ class ClosureWizard(StepWizard):
         self.pattern_refusal.hide()
         pattern.form.addRow("", self.pattern_refusal)
         pattern.row(_("Reason for closure"), "reason", text_edit(80), required=True)
+        rules = self.desk.process_settings()
+        pattern.add(note_label(_(
+            "(1)(2) follow a plan evaluation that decided on closure (decided with it, no "
+            "second agenda item); otherwise record why. (3) only after {days} days of "
+            "suspension (desk setting) or a recorded move-away.").format(
+                days=rules.closure3_days)))
+        self.no_evaluation = pattern.row(_("Why the case closes without a plan evaluation"),
+                                         "no_evaluation_reason", text_edit(60))
         pattern.finish()
         self.pattern.changed.connect(self._pattern_changed)
 
@@ -512,7 +525,8 @@ class ClosureWizard(StepWizard):
     def _pattern_changed(self) -> None:
         """Say at once, in the core's words, why a pattern cannot be proposed now."""
         value = self.pattern.value()
-        reason = P.can_close(self.state, value, self.grounds.value() or None) if value else ""
+        reason = P.can_close(self.state, value, self.grounds.value() or None,
+                             without_evaluation_reason="-") if value else ""
         self.pattern_refusal.setText(reason)
         self.pattern_refusal.setVisible(bool(reason))
 
@@ -525,7 +539,8 @@ class ClosureWizard(StepWizard):
             intention="" if lost else a["intention"],
             intention_how="" if lost else a["intention_how"],
             intention_on=None if lost else self.date("intention_on"),
-            referrals=[r["to"] for r in a["referrals"]], followup_plan=a["followup_plan"])
+            referrals=[r["to"] for r in a["referrals"]], followup_plan=a["followup_plan"],
+            no_evaluation_reason="" if lost else a.get("no_evaluation_reason", ""))
         desk, case_id, meeting = self.desk, self.case_id, a["meeting"] or None
         return lambda: desk.propose_closure(case_id, data, meeting)
 

@@ -1,0 +1,185 @@
+"""The guide's rules that span steps (issue 19): the desk's settings for them, the 報告 of a
+plan to the municipality, the plan as approved (versions), one open case per person, and
+the プラン評価 that fall due. A mixin of ProcessOperations; the rules themselves are pure
+(app/process.py, app/domain/step_dates.py) and the SQL is in app/store/process_repo.py."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from datetime import date, datetime
+from typing import Any
+
+from app import process as P
+from app.errors import ProcessError, ValidationError, ValidationErrors
+from app.i18n import _
+from app.security.roles import Permission
+
+SETTING_PREFIX = "process."
+# (minimum, maximum) of each setting: a desk cannot switch a rule off.
+SETTING_RANGES: dict[str, tuple[int, int]] = {
+    "suspension_means": (2, 6),
+    "suspension_days": (1, 365),
+    "closure3_days": (1, 3650),
+    "amendment_days": (0, 365),
+    "evaluation_notice_days": (0, 180),
+}
+
+
+class OpenCaseExists(ProcessError):
+    """A 相談受付 for a person whose case is still open (one open case per person)."""
+
+    def __init__(self, message: str, case_id: str, case_no: str, ending: bool):
+        super().__init__(message)
+        self.case_id, self.case_no, self.ending = case_id, case_no, ending
+
+
+class GuideRuleOperations:
+    _store: Any
+    user: Any
+
+    # ------------------------------------------------------------------ settings
+    def process_settings(self) -> P.ProcessSettings:
+        """中断 / 終結(3) / 軽微な修正 / プラン評価 figures of this desk (defaults: see
+        P.ProcessSettings); every worker reads them (the screens state them)."""
+        values: dict[str, int] = {}
+        for f in fields(P.ProcessSettings):
+            raw = self._store.setting(SETTING_PREFIX + f.name)
+            if raw is None:
+                continue
+            try:
+                n = int(raw)
+            except ValueError:
+                continue
+            lo, hi = SETTING_RANGES[f.name]
+            if lo <= n <= hi:
+                values[f.name] = n
+        return P.ProcessSettings(**values)
+
+    def set_process_settings(self, **values: int) -> P.ProcessSettings:
+        """Change the figures (the 主任 or the administrator)."""
+        if not (self._allows(Permission.MEETINGS) or self._allows(Permission.MANAGE_SETTINGS)):
+            self._require(Permission.MEETINGS)
+        errors = []
+        for name, value in values.items():
+            if name not in SETTING_RANGES:
+                errors.append(ValidationError(name, _("Unknown setting: {name}").format(
+                    name=name)))
+                continue
+            lo, hi = SETTING_RANGES[name]
+            if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+                errors.append(ValidationError(name, _(
+                    "Enter a whole number between {lo} and {hi}.").format(lo=lo, hi=hi)))
+        if errors:
+            raise ValidationErrors(errors)
+        with self._store.transaction() as w:
+            for name, value in values.items():
+                self._store.put_setting(w, SETTING_PREFIX + name, str(value))
+            self._store.audit(self.user.login, "setting", detail=",".join(
+                f"{SETTING_PREFIX}{k}={v}" for k, v in sorted(values.items())))
+        return self.process_settings()
+
+    # ------------------------------------------------------------------ 報告
+    def report_plan(self, plan_id: str, reported_on: date, reported_to: str) -> P.Plan:
+        """報告: a plan without statutory services is reported to the municipality (no 支援
+        決定); the date and to whom are recorded."""
+        from app.operations.process import _Check
+        case_id = self._case_of("plan", plan_id)
+        self._require_case(case_id, Permission.EDIT_CASES)
+        plan = self._plan_or_404(plan_id)
+        c = _Check()
+        reported_on = c.date(reported_on, "reported_on", _("Date of the report"),
+                             required=True, today=self.today())
+        reported_to = c.text(reported_to, "reported_to", _("Reported to"), required=True,
+                             max_len=100, multiline=False)
+        c.done()
+        state = self._case_state(case_id)
+        if r := P.open_reason(state):
+            raise ProcessError(r)
+        if state.active_plan is None or state.active_plan.id != plan_id:
+            raise ProcessError(_("Only the plan in effect can be reported."))
+        if r := P.report_reason(state):
+            raise ProcessError(r)
+        self._in_order(case_id, ("report", "reported_on", reported_on),
+                       approval=plan.approved_on)
+        with self._store.transaction() as w:
+            self._repo.set_plan(w, plan_id, reported_on=reported_on, reported_to=reported_to)
+            self._audit("plan_report", case_id, str(plan.number))
+        return self._plan_or_404(plan_id)
+
+    def plan_report(self, plan_id: str) -> tuple[date | None, str]:
+        """(date, to whom) of the plan's 報告 to the municipality, (None, '') if none."""
+        self._require_case(self._case_of("plan", plan_id), Permission.VIEW_CASES)
+        row = self._repo.row("plan", plan_id) or {}
+        on = row.get("reported_on")
+        return (date.fromisoformat(on) if on else None), row.get("reported_to") or ""
+
+    # ------------------------------------------------------------------ versions
+    def plan_versions(self, plan_id: str) -> list[dict[str, Any]]:
+        """The plan as approved by the 支援調整会議, then after each プランの修正 (oldest
+        first): {"version", "on", "source" ('approval' / 'amendment'), "reason", "content"}."""
+        self._require_case(self._case_of("plan", plan_id), Permission.VIEW_CASES)
+        plan = self._plan_or_404(plan_id)
+        return self._repo.plan_versions(plan_id, plan.approved_on)
+
+    # ------------------------------------------------------------------ one open case per person
+    def open_case_of(self, person_id: str) -> tuple[str, str, bool] | None:
+        """(case id, case number, ending) of the person's open case, or None. Open: not
+        closed and not ended by a referral or information; ending: a 終結 is proposed or a
+        プラン評価 decided 終結."""
+        for case_id, case_no in self._repo.cases_of_person(person_id):
+            state = self._repo.case_state(case_id)
+            if state.closed or state.out_of_agency:
+                continue
+            ending = state.closure is P.ProposalStatus.PROPOSED or (
+                P.closing_evaluation(state) is not None)
+            return case_id, case_no, ending
+        return None
+
+    def _check_open_case(self, existing_person_id: str | None, new_case_reason: str) -> None:
+        """register_intake: a person with an open case gets no second case — the intake is
+        recorded as a 相談 in that case (record_consultation); only when the open case is
+        ending may a new case be opened, with the reason."""
+        if not existing_person_id:
+            return
+        found = self.open_case_of(existing_person_id)
+        if found is None:
+            return
+        case_id, case_no, ending = found
+        if ending and new_case_reason.strip():
+            return
+        if ending:
+            msg = _("This person's case {case_no} is ending. Record this consultation in that "
+                    "case, or open a new case and give the reason.").format(case_no=case_no)
+        else:
+            msg = _("This person has an open case ({case_no}). Record this consultation in "
+                    "that case instead of a new intake.").format(case_no=case_no)
+        raise OpenCaseExists(msg, case_id, case_no, ending)
+
+    def record_consultation(self, case_id: str, data: Any) -> P.SupportRecord:
+        """The 相談 of a person whose case is open, recorded in that case as a 支援経過記録
+        (an IntakeInput's date, route and what was consulted) — never a new consultation in
+        the statistics."""
+        from app.domain import Route
+        route = data.route.value if hasattr(data.route, "value") else (data.route or "")
+        method = {Route.SELF.value: P.RecordMethod.OFFICE,
+                  Route.OUTREACH.value: P.RecordMethod.HOME_VISIT}.get(
+                      route, P.RecordMethod.AGENCY)
+        content = "\n".join(x for x in (
+            _("Consultation (the case is open):"), data.consultation or "",
+            data.hopes or "") if x.strip())
+        on = data.received_on or self.today()
+        visitor = getattr(data, "visitor", None)
+        return self.add_record(case_id, datetime(on.year, on.month, on.day), method, content,
+                               contact_person=(getattr(visitor, "name", "") or ""),
+                               staff=data.received_by or "")
+
+    # ------------------------------------------------------------------ due evaluations
+    def evaluations_due(self, limit: int | None = 200) -> tuple[list[dict[str, Any]], int]:
+        """Plans in effect whose period ends within the notice days (or has ended) with no
+        プラン評価 yet: (first ``limit`` rows, how many), of the cases this user may see."""
+        self._require(Permission.VIEW_CASES)
+        horizon = self.today().toordinal() + self.process_settings().evaluation_notice_days
+        return self._repo.evaluations_due(date.fromordinal(horizon), self.case_access(), limit)
+
+
+__all__ = ["GuideRuleOperations", "OpenCaseExists", "SETTING_RANGES"]
