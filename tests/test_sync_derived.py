@@ -37,6 +37,9 @@ TODAY = date(2026, 11, 20)
 DEVICES = ("a", "b", "c")       # two desks and a field laptop holding every case below
 
 
+MEETING_PEOPLE = [P.Participant("町 一郎", "つなぐ町福祉課", municipal=True)]
+
+
 def _case(desk: Desk, name: str, kana: str, items: list[PlanItem], *, decide: bool,
           start: bool) -> str:
     cid = desk.register_intake(make_intake(name=name, kana=kana,
@@ -51,7 +54,7 @@ def _case(desk: Desk, name: str, kana: str, items: list[PlanItem], *, decide: bo
     m = desk.plan_meeting(date(2026, 4, 22), "regular", place="役場2階会議室")
     desk.submit_plan(plan.id, m.id)
     desk.record_meeting_results(m.id, {i.id: (MeetingResult.APPROVED, "")
-                                       for i in desk.pending_agenda(m.id)}, "")
+                                       for i in desk.pending_agenda(m.id)}, "", participants=MEETING_PEOPLE)
     if decide:
         for item in desk.plan(plan.id).items:
             if item.decision == "required":
@@ -156,9 +159,10 @@ def test_closure_confirmed_on_a_desk_while_the_laptop_monitors(devices, tmp_path
                                             pattern=ClosurePattern.RESOLVED,
                                             reason="就労により収入が安定した",
                                             intention="もう大丈夫です", intention_how="面談",
-                                            intention_on=date(2026, 10, 6)), m.id)
+                                            intention_on=date(2026, 10, 6),
+                                            no_evaluation_reason="本人の転居により評価の機会がない"), m.id)
         a.record_meeting_results(m.id, {i.id: (MeetingResult.APPROVED, "")
-                                        for i in a.pending_agenda(m.id)}, "")
+                                        for i in a.pending_agenda(m.id)}, "", participants=MEETING_PEOPLE)
         assert stored(a, cid) == {"stage": "closed", "closed_on": "2026-10-14",
                                   "next_monitoring_on": None}
         c.add_monitoring(cid, MonitoringInput(date(2026, 10, 20), P.MonitoringKind.REGULAR))
@@ -259,7 +263,8 @@ class World:
                                                        pattern=ClosurePattern.RESOLVED,
                                                        reason="収入が安定した",
                                                        intention="もう大丈夫です",
-                                                       intention_how="面談", intention_on=on))
+                                                       intention_how="面談", intention_on=on,
+                                                       no_evaluation_reason="評価の前に転居した"))
             elif kind == "meeting" and dev != "c":   # meetings are held at the desks
                 todo = [x for x in desk.agenda_candidates(None)[0] if x.case_id == cid]
                 if todo:
@@ -268,7 +273,7 @@ class World:
                         desk.add_agenda_item(m.id, x.kind, cid, x.subject_id, x.summary)
                     desk.record_meeting_results(m.id, {
                         i.id: (MeetingResult.APPROVED, "") for i in desk.pending_agenda(m.id)},
-                        "")
+                        "", participants=MEETING_PEOPLE)
             else:
                 return
         except (ProcessError, ValidationErrors):
