@@ -103,6 +103,7 @@ class CaseView(QWidget):
         self.detail = detail
         self.wizard_options = wizard_options or {}
         self.wizard = None
+        self.dialog_shown: Callable | None = None   # how a small dialog is shown (tests)
         self.steps: list[P.StepStatus] = []
         self.step_buttons: dict[Step, QPushButton] = {}
         self.step_reasons: dict[Step, QLabel] = {}
@@ -197,6 +198,14 @@ class CaseView(QWidget):
         next_title.setStyleSheet("font-weight: bold; color: #1d3d5c;")
         left_column.addWidget(next_title)
         left_column.addWidget(self.next_label)
+        # what waits for the 支援調整会議, each with a button that puts it on a meeting
+        self.waiting_panel = QWidget()
+        self.waiting_layout = QVBoxLayout(self.waiting_panel)
+        self.waiting_layout.setContentsMargins(0, 2, 0, 2)
+        self.waiting_layout.setSpacing(2)
+        self.waiting_buttons: list[QPushButton] = []
+        self.waits: list[P.MeetingWait] = []
+        left_column.addWidget(self.waiting_panel)
         steps_title = QLabel(_("Steps"))
         steps_title.setStyleSheet("font-weight: bold; color: #1d3d5c; margin-top: 6px;")
         left_column.addWidget(steps_title)
@@ -283,6 +292,7 @@ class CaseView(QWidget):
         def work() -> dict[str, Any]:
             return {"detail": desk.get_case(case_id), "steps": desk.case_steps(case_id),
                     "next": desk.next_actions(case_id), "plans": desk.plans(case_id),
+                    "waiting": desk.waiting_for_meeting(case_id),
                     "services": desk.services(include_inactive=True),
                     "timeline": desk.timeline(case_id, [kind] if kind else None)}
 
@@ -308,11 +318,55 @@ class CaseView(QWidget):
         self.steps = data["steps"]
         self._build_actions()
         hints = data["next"]
+        self._fill_waiting(data.get("waiting", []))
+        if not hints and self.waits:
+            hints = [_("Waiting for the support coordination meeting (below).")]
         self.next_label.setText("<br>".join(f"・{escape(h)}" for h in hints)
                                 or escape(_("Nothing is due.")))
         self._fill_plan(data["plans"])
         self._fill_timeline(data["timeline"])
         self.refreshed.emit()
+
+    def _fill_waiting(self, waits: list[P.MeetingWait]) -> None:
+        while self.waiting_layout.count():
+            item = self.waiting_layout.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self.waiting_buttons = []
+        self.waits = list(waits)
+        can_edit = self.desk.user is not None and _may(self.desk, "edit_cases")
+        for wait in self.waits:
+            if wait.meeting_on is not None:
+                where = _("on the agenda of the meeting of {date} ({kind})").format(
+                    date=_wareki(wait.meeting_on), kind=wait.meeting_kind.label
+                    if wait.meeting_kind else "")
+            else:
+                where = _("on no meeting's agenda yet")
+            label = QLabel(_("{what}: waiting for the support coordination meeting, {where}")
+                           .format(what=wait.kind.label, where=where))
+            label.setWordWrap(True)
+            label.setStyleSheet("color: #5a3d00;")
+            button = QPushButton(_("Move to another meeting…") if wait.item_id
+                                 else _("Put on a meeting…"))
+            button.setStyleSheet("text-align: left; padding: 3px 10px;")
+            button.setEnabled(can_edit)
+            button.clicked.connect(lambda _c=False, w=wait: self.put_on_meeting(w))
+            self.waiting_layout.addWidget(label)
+            self.waiting_layout.addWidget(button)
+            self.waiting_buttons.append(button)
+        self.waiting_panel.setVisible(bool(self.waits))
+
+    def put_on_meeting(self, wait: P.MeetingWait):
+        """The dialog choosing the meeting for what waits (moved if already on one)."""
+        from ui.dialogs.agenda import PutOnMeetingDialog
+        dialog = PutOnMeetingDialog(
+            self.desk, case_id=wait.case_id, subject_id=wait.subject_id, item_id=wait.item_id,
+            current_meeting=wait.meeting_id, what=wait.kind.label, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(self.refresh)
+        (self.dialog_shown or (lambda d: d.open()))(dialog)
+        self.agenda_dialog = dialog
+        return dialog
 
     def _build_actions(self) -> None:
         while self.actions_layout.count():
@@ -668,3 +722,8 @@ def _sections_html(sections) -> str:
                          f"width='180'>{escape(label)}</td><td valign='top'>{shown}</td></tr>")
         parts.append("</table>")
     return "".join(parts)
+
+
+def _may(desk, permission: str) -> bool:
+    from ui.views.meetings import may
+    return may(desk, permission)
