@@ -44,7 +44,8 @@ class MainWindow(QMainWindow):
         self.wizard_options = wizard_options or {}
         # the step wizards of a case (ui/wizards) take the same injected draft/error dialogs
         self.step_wizard_options = {k: v for k, v in self.wizard_options.items()
-                                    if k in ("ask_restore_draft", "ask_keep_draft", "show_error")}
+                                    if k in ("ask_restore_draft", "ask_keep_draft", "show_error",
+                                             "ask_close")}
         self.close_desk_on_exit = close_desk_on_exit
         self.wizard: IntakeWizard | None = None
         agency = self.desk.agency

@@ -156,6 +156,8 @@ class MeetingTableModel(QAbstractTableModel):
                     meeting_status(m, self.today))[col]
         if role == Qt.ItemDataRole.UserRole:
             return m.id
+        if role == Qt.ItemDataRole.ToolTipRole and col == 2 and m.place:
+            return m.place
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 3:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and col == 4:
