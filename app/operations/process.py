@@ -15,7 +15,9 @@ from typing import Any, Iterable
 from app import process as P
 from app import text_ja, validation
 from app.domain import EmergencyAction, Stage
-from app.errors import NotFound, ProcessError, ValidationError, ValidationErrors
+from app.errors import (
+    NotFound, PermissionDenied, ProcessError, ValidationError, ValidationErrors,
+)
 from app.i18n import _
 from app.process import (
     AgendaKind, ClosurePattern, EvaluationDecision, MeetingKind, MeetingResult, PlanKind,
@@ -75,8 +77,34 @@ class _Check:
             raise ValidationErrors(self.errors)
 
 
+class _DryRun(Exception):
+    """Ends a check_only transaction: everything it wrote is rolled back."""
+
+
 class ProcessOperations:
     """Mixin of Desk: the consultation process from 緊急的な支援 to フォローアップ."""
+
+    def check_only(self, fn) -> list[ValidationError]:
+        """Run ``fn`` — one or more process operations of this Desk, as a wizard's last page
+        would — keeping nothing: every check of the core runs (fields, cross-field rules,
+        the process), then the transaction is rolled back (audit entries included). The
+        step wizards ask it at each 次へ, so the final save never sends the user back.
+        Returns the field problems; a refusal of the process comes back with field ''."""
+        self._require(Permission.VIEW_CASES)
+        try:
+            with self._store.transaction():
+                fn()
+                raise _DryRun
+        except _DryRun:
+            return []
+        except ValidationErrors as e:
+            return list(e.errors)
+        except ValidationError as e:
+            return [e]
+        except ProcessError as e:
+            return [ValidationError("", str(e))]
+        except (NotFound, PermissionDenied, TypeError, ValueError, AttributeError, KeyError):
+            return []   # the wizard's answers are incomplete: the last page reports
 
     _store: Any
     user: Any

@@ -581,8 +581,12 @@ class StepPage(QWizardPage):
                 break
 
     def validatePage(self) -> bool:  # noqa: N802 - Qt override
-        """Dates that cannot be read block here; everything else is the core's at the end."""
+        """Everything this page can know blocks here (issue 14): dates that cannot be read,
+        then the core's own checks of the fields on this page, cross-field rules included
+        (the whole operation run by the core and rolled back: desk.check_only)."""
         errors = self.w.parse_errors(self)
+        if not errors:
+            errors = self.w.core_errors(self)
         self.show_errors(errors)
         return not errors
 
@@ -812,6 +816,19 @@ class StepWizard(QWizard):
         except Exception:  # noqa: BLE001 - building the call only; the core judges later
             pass
         return [e for e in self._parse.get(page.name, []) if page.owns(e)]
+
+    def core_errors(self, page: StepPage) -> list[ValidationError]:
+        """The core's problems with the fields of ``page`` (the operation checked and rolled
+        back); problems of fields on later pages wait for those pages."""
+        check = getattr(self.desk, "check_only", None)
+        if not callable(check):
+            return []
+        self._parse = {}
+        try:
+            op = self.operation(self.answers())
+        except Exception:  # noqa: BLE001 - answers still incomplete: the last page reports
+            return []
+        return [e for e in check(op) if e.field and page.owns(e)]
 
     # ---------------------------------------------------------------- drafts
     def payload(self) -> dict[str, Any]:
