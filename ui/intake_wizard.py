@@ -643,9 +643,11 @@ class IntakeWizard(QWizard):
         self.consent = ConsentPage(self)
         self.confirm = ConfirmPage(self)
         self.data_pages = [self.person, self.consultation, self.triage, self.consent]
+        from ui.fit import fit_to_screen, make_scrollable
         for page in [*self.data_pages, self.confirm]:
+            make_scrollable(page)   # a long page scrolls; 次へ / キャンセル stay on the screen
             self.addPage(page)
-        self.resize(1040, 760)
+        fit_to_screen(self, 1040, 760)
 
         self._restoring = True
         self.consultation.received_on.set_date(self.desk.today())

@@ -119,7 +119,8 @@ class MainWindow(QMainWindow):
                                                                   role=role))
         self.statusBar().addWidget(self.agency_label)
         self.statusBar().addPermanentWidget(self.user_label)
-        self.resize(1280, 800)
+        from ui.fit import fit_to_screen
+        fit_to_screen(self, 1280, 800)   # a 1280×720 laptop: never below the screen
         from ui.views.backup import AutoBackup
         self.auto_backup = AutoBackup(self, **(auto_backup_options or {}))
         from ui.views.sync import start_folder_sync

@@ -676,8 +676,15 @@ class MeetingsView(QWidget):
         box = QVBoxLayout(right_box)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.empty)
-        box.addWidget(self.detail)
-        self.detail.hide()
+        # the meeting scrolls as a whole on a small screen (1280×720): the agenda keeps its
+        # rows, nothing grows the window
+        self.detail_scroll = QScrollArea()
+        self.detail_scroll.setWidgetResizable(True)
+        self.detail_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.detail_scroll.setWidget(self.detail)
+        self.detail.setMinimumHeight(600)
+        box.addWidget(self.detail_scroll)
+        self.detail_scroll.hide()
 
         splitter = QSplitter()
         splitter.addWidget(left)
@@ -802,6 +809,7 @@ class MeetingsView(QWidget):
             self.status.setText("")
         self.empty.setVisible(meeting is None)
         self.detail.setVisible(meeting is not None)
+        self.detail_scroll.setVisible(meeting is not None)
         if meeting is None:
             return
         self.title.setText(_("Support coordination meeting of {date} ({kind})").format(

@@ -687,7 +687,10 @@ class StepWizard(QWizard):
         self.setStartId(0)
         self.prefill()
         self._restoring = False
-        self.resize(1000, 700)
+        from ui.fit import fit_to_screen, make_scrollable
+        for page in self.pages:   # a long page scrolls; 次へ / キャンセル stay on the screen
+            make_scrollable(page)
+        fit_to_screen(self, 1000, 700)
         self.install_print_button()
         draft = self.desk.load_draft(self.draft_key)
         if draft:
