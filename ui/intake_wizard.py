@@ -114,6 +114,12 @@ class IntakePage(QWizardPage):
         column.addWidget(error)
         self.fields[key] = focus or widget
         self.error_labels[key] = error
+        # the message goes once the field is changed (issue 14: it stayed after the fix)
+        for signal in ("textChanged", "currentIndexChanged", "toggled"):
+            target = focus or widget
+            if hasattr(target, signal):
+                getattr(target, signal).connect(lambda *_a, e=error: e.clear_message())
+                break
         return box
 
     def clear_errors(self) -> None:

@@ -78,3 +78,23 @@ def test_monitoring_next_date_not_after_this_one_stops_at_its_page(qtbot, desk):
     w.next()
     assert w.currentPage() is page and page.error_labels["next_on"].text()
     assert desk.monitorings(cid) == []
+
+
+def test_confirmation_reads_dates_in_wareki_and_fixed_fields_lose_their_message(qtbot, desk):
+    from ui.wizards.base import wareki_dates
+    assert wareki_dates("R8.12.3 〜 2027/3/31") == "令和8年12月3日 〜 令和9年3月31日"
+    assert wareki_dates("R8.2.30") == "R8.2.30"       # unreadable: as typed
+    desk._today = lambda: TODAY
+    cid, plan = with_plan(desk)
+    w = open_wizard(qtbot, desk, Step.RECORD, cid)
+    page = w.currentPage()
+    key = next(k for k in ("occurred_on", "occurred_at", "date") if k in page.inputs)
+    field = page.inputs[key]
+    field.setText("")
+    type_text(field.edit if hasattr(field, "edit") else field, "R8.2.30")
+    w.next()
+    assert page.error_labels[key].text()
+    type_text(field.edit if hasattr(field, "edit") else field, "1")   # changed: message gone
+    assert page.error_labels[key].text() == ""
+    field.setText("R8.11.18")
+    assert "R8.11.18" not in w.summary_html() and "令和8年11月18日" in w.summary_html()

@@ -13,6 +13,7 @@ are the questions shared with the intake wizard (ui/dialogs/drafts.py).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from html import escape
@@ -513,6 +514,8 @@ class StepPage(QWizardPage):
         if store:
             self.inputs[key] = widget
             connect_change(widget, self.w.field_changed)
+            # a message goes once the field is changed (issue 14: it stayed after the fix)
+            connect_change(widget, lambda *_a, e=error: e.clear_message())
         return box
 
     def row(self, label: str, key: str, widget: QWidget, *, required: bool = False,
@@ -631,10 +634,28 @@ class ConfirmPage(StepPage):
         return False
 
 
+# dates as typed (R8.12.3, 2026/12/3, 2026-12-03, H31.4.30, 令和8年12月3日 …) in a summary
+_TYPED_DATE = re.compile(
+    r"(?<![\w.])(?:[RHSTMrhstm]\d{1,2}|\d{4}|(?:令和|平成|昭和|大正|明治)(?:\d{1,2}|元)年?)"
+    r"[./年-]\d{1,2}[./月-]\d{1,2}日?(?![\w.])")
+
+
+def wareki_dates(text: str) -> str:
+    """Every readable date typed in ``text`` as a person reads it: 令和8年12月3日 (issue 14:
+    confirmation pages showed 「R8.12.3」 as typed). Unreadable text stays as it is."""
+    def one(m: re.Match) -> str:
+        try:
+            return wareki(text_ja.parse_date(m.group(0)))
+        except (ValidationError, ValueError):
+            return m.group(0)
+    return _TYPED_DATE.sub(one, text or "")
+
+
 def summary_table(rows: list[tuple[str, str]]) -> str:
     out = []
     for label, value in rows:
-        shown = value[1] if isinstance(value, tuple) else escape(value or "—").replace("\n", "<br>")
+        shown = value[1] if isinstance(value, tuple) else \
+            escape(wareki_dates(value) or "—").replace("\n", "<br>")
         out.append(f"<tr><th align='left' valign='top' style='padding:2px 14px 2px 0;"
                    f" color:#445; font-weight:normal;'>{escape(label)}</th><td>{shown}</td></tr>")
     return "<table>" + "".join(out) + "</table>"
