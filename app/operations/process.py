@@ -297,7 +297,9 @@ class ProcessOperations:
         if kinds is not None:
             wanted = set(kinds)
             entries = [e for e in entries if e.kind in wanted]
-        entries.sort(key=lambda e: (e.on, e.order), reverse=True)
+        # within a day in the order of the process (プラン before its 会議, 終結 after the
+        # プラン), then as written (issue 14: a plan whose row changed later came first)
+        entries.sort(key=lambda e: (e.on, _timeline_rank(e), e.order), reverse=True)
         with self._store.transaction():
             self._audit("view_timeline", case_id)
         return entries
@@ -1232,6 +1234,22 @@ class ProcessOperations:
                                                 contact_person, content)
             self._audit("followup", case_id)
         return row_id
+
+
+_TIMELINE_RANKS = {k: i for i, k in enumerate((
+    "intake", "emergency", "assessment", "screening", "referral", "plan", "plan_amendment",
+    "decision", "service_start", "support_record", "monitoring", "evaluation",
+    "contact_attempt", "suspension", "resume", "closure", "followup"))}
+_MEETING_SUBJECT = {"new_plan": "plan", "replan": "plan", "evaluation": "evaluation",
+                    "suspension": "suspension", "closure": "closure"}
+
+
+def _timeline_rank(e: P.TimelineEntry) -> float:
+    """Where an entry goes among those of its day: the order of the process; a meeting's
+    result just after what it decided."""
+    if e.kind == "meeting":
+        return _TIMELINE_RANKS.get(_MEETING_SUBJECT.get(e.title, ""), 0) + 0.5
+    return float(_TIMELINE_RANKS.get(e.kind, 0))
 
 
 def _candidate(row: dict[str, Any]) -> P.AgendaCandidate:

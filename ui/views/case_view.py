@@ -224,6 +224,7 @@ class CaseView(QWidget):
         self.timeline.setRootIsDecorated(False)
         self.timeline.setAlternatingRowColors(True)
         self.timeline.setWordWrap(True)
+        self.timeline.setStyleSheet("QTreeWidget::item { padding: 5px 2px; }")  # not tight
         self.timeline.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.timeline.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.timeline.header().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
@@ -369,39 +370,47 @@ class CaseView(QWidget):
         return dialog
 
     def _build_actions(self) -> None:
+        """Every step in the order of the process, always in the same place (issue 14: the
+        buttons moved as the case advanced, so a click landed on another step); a step not
+        possible now is greyed with its reason, said once for steps in a row that share it."""
         while self.actions_layout.count():
             item = self.actions_layout.takeAt(0)
             if item.widget() is not None:
                 item.widget().deleteLater()
         self.step_buttons.clear()
         self.step_reasons.clear()
-        allowed = [s for s in self.steps if s.allowed]
-        blocked = [s for s in self.steps if not s.allowed]
-        for title, group in ((_("Possible now"), allowed), (_("Not possible now"), blocked)):
-            if not group:
-                continue
-            heading = QLabel(title)
-            heading.setStyleSheet("color: #556; margin-top: 6px;")
-            self.actions_layout.addWidget(heading)
-            for status in group:
-                button = QPushButton(status.label)
-                button.setEnabled(status.allowed)
-                button.setToolTip(status.reason)
-                button.setMinimumHeight(30)
-                if status.allowed:
-                    button.setStyleSheet("text-align: left; padding: 4px 10px;"
-                                         "font-weight: bold; color: #1f3f5f;")
-                    button.clicked.connect(lambda _c=False, st=status.step: self.open_step(st))
-                else:
-                    button.setStyleSheet("text-align: left; padding: 4px 10px;")
-                self.actions_layout.addWidget(button)
-                self.step_buttons[status.step] = button
-                if not status.allowed:
-                    reason = QLabel(status.reason)
-                    reason.setWordWrap(True)
-                    reason.setStyleSheet("color: #7a4a00; font-size: 9pt; margin: 0 0 4px 10px;")
-                    self.actions_layout.addWidget(reason)
-                    self.step_reasons[status.step] = reason
+        run: list[Step] = []          # blocked steps in a row with the same reason
+        run_reason = ""
+
+        def close_run() -> None:
+            if not run:
+                return
+            reason = QLabel(run_reason)
+            reason.setWordWrap(True)
+            reason.setStyleSheet("color: #7a4a00; font-size: 9pt; margin: 0 0 4px 10px;")
+            self.actions_layout.addWidget(reason)
+            for step in run:
+                self.step_reasons[step] = reason
+            run.clear()
+
+        for status in self.steps:
+            if status.allowed or status.reason != run_reason:
+                close_run()
+            button = QPushButton(status.label)
+            button.setEnabled(status.allowed)
+            button.setToolTip(status.reason)
+            button.setMinimumHeight(30)
+            if status.allowed:
+                button.setStyleSheet("text-align: left; padding: 4px 10px;"
+                                     "font-weight: bold; color: #1f3f5f;")
+                button.clicked.connect(lambda _c=False, st=status.step: self.open_step(st))
+            else:
+                button.setStyleSheet("text-align: left; padding: 4px 10px;")
+                run.append(status.step)
+                run_reason = status.reason
+            self.actions_layout.addWidget(button)
+            self.step_buttons[status.step] = button
+        close_run()
         self.actions_layout.addStretch(1)
 
     def _fill_timeline(self, entries: list[P.TimelineEntry]) -> None:
