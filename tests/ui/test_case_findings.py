@@ -1,0 +1,83 @@
+"""Issue 14, point 4 (findings in the case list and the case view): a case number is found,
+↓ from the search box reaches the results, the step buttons keep their places as the case
+advances, a blocked step's reason is said once per run, one day's timeline follows the
+process."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+
+from app.process import ClosurePattern, PlanItem, Step
+from tests.test_process_walk import approved_plan, closure, open_case, plan_input
+from tests.ui.conftest import type_text
+from ui.views.case_list import CaseListView
+from ui.views.case_view import CaseView
+
+
+def test_a_case_number_is_found_and_down_reaches_the_results(qtbot, desk_with_cases):
+    desk = desk_with_cases
+    cases = desk.list_cases()
+    number = cases[1].case_no
+    assert desk.count_cases(number) == 1
+    assert desk.count_cases(number.replace("-", "－").translate(
+        str.maketrans("0123456789", "０１２３４５６７８９"))) == 1      # full width
+    assert desk.count_cases(number[-4:]) >= 1
+    view = CaseListView(desk)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitUntil(lambda: len(view.model.rows) == 3, timeout=5000)
+    type_text(view.search, number)
+    qtbot.waitUntil(lambda: [r.case_no for r in view.model.rows] == [number], timeout=5000)
+    opened = []
+    view.open_case.connect(opened.append)
+    view.search.setFocus()
+    QTest.keyClick(view.search, Qt.Key.Key_Down)
+    assert view.table.hasFocus() or view.table.currentIndex().row() == 0
+    assert view.table.currentIndex().row() == 0
+    QTest.keyClick(view.table, Qt.Key.Key_Return)
+    assert opened == [cases[1].id]
+    view.search.setFocus()
+    QTest.keyClick(view.search, Qt.Key.Key_Return)          # one result: Enter opens it
+    assert opened == [cases[1].id, cases[1].id]
+
+
+def test_step_buttons_keep_their_places_and_reasons_are_said_once(qtbot, desk):
+    desk._today = lambda: date(2026, 11, 20)
+    cid = open_case(desk)
+    view = CaseView(desk, desk.get_case(cid))
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitUntil(lambda: bool(view.step_buttons), timeout=10000)
+
+    def order():
+        return [view.actions_layout.itemAt(i).widget() for i in range(view.actions_layout.count())
+                if view.actions_layout.itemAt(i).widget() in view.step_buttons.values()]
+
+    before = [b.text() for b in order()]
+    approved_plan(desk, cid, plan_input(PlanItem("面談", "self_reliance")), date(2026, 4, 22))
+    view.refresh()
+    qtbot.waitUntil(lambda: view.step_buttons.get(Step.PLAN) is not None
+                    and not view.step_buttons[Step.PLAN].isEnabled(), timeout=10000)
+    after = [b.text() for b in order()]
+    assert after == before                                   # the same places
+    reasons = [view.step_reasons[s].text() for s in view.step_reasons]
+    labels = {id(view.step_reasons[s]) for s in view.step_reasons}
+    shown = [w for w in (view.actions_layout.itemAt(i).widget()
+                         for i in range(view.actions_layout.count()))
+             if w is not None and id(w) in labels]
+    texts = [w.text() for w in shown]
+    assert all(a != b for a, b in zip(texts, texts[1:]))    # never the same twice in a row
+    assert set(texts) == set(reasons)
+
+
+def test_one_days_timeline_follows_the_process(desk):
+    desk._today = lambda: date(2026, 11, 20)
+    cid = open_case(desk)
+    approved_plan(desk, cid, plan_input(PlanItem("面談", "self_reliance")), date(2026, 4, 22))
+    desk.propose_closure(cid, closure(ClosurePattern.RESOLVED, proposed_on=date(2026, 4, 22)))
+    day = [e.kind for e in desk.timeline(cid) if e.on == date(2026, 4, 22)]
+    # newest first: the 終結 proposed that day above the plan's meeting result
+    assert day == ["closure", "meeting"]
