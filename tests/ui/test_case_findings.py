@@ -81,3 +81,39 @@ def test_one_days_timeline_follows_the_process(desk):
     day = [e.kind for e in desk.timeline(cid) if e.on == date(2026, 4, 22)]
     # newest first: the 終結 proposed that day above the plan's meeting result
     assert day == ["closure", "meeting"]
+
+
+def test_a_pending_procedure_is_completed_from_an_empty_first_page(qtbot, desk):
+    from tests.conftest import make_intake
+    from tests.ui.test_process_wizards import OPTIONS
+    from ui.wizards import open_step_wizard
+    desk._today = lambda: date(2026, 11, 20)
+    cid = desk.register_intake(make_intake(
+        received=date(2026, 11, 2), emergency_needed=True,
+        emergency_actions=["housing_benefit"])).case.id
+    view = CaseView(desk, desk.get_case(cid))
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitUntil(lambda: bool(view.step_buttons), timeout=10000)
+    assert "手続き待ち" in view.contents.text()
+    w = open_step_wizard(Step.EMERGENCY, desk, cid, **OPTIONS)
+    qtbot.addWidget(w)
+    w.show()
+    page = w.page_named("action")
+    assert any("住居確保給付金" in label.text() and "次へ" in label.text()
+               for label in page.findChildren(type(view.contents)))
+    w.next()                                              # page 1 left empty: allowed
+    procedures = w.page_named("procedure")
+    assert w.currentPage() is procedures
+    table = procedures.inputs["procedures"]
+    table.cell(0, "complete").setChecked(True)
+    type_text(table.cell(0, "procedure_done_on"), "R8.11.19")
+    w.next()
+    assert w.currentPage() is w.confirm
+    w.next()
+    qtbot.waitUntil(lambda: w.recorded, timeout=10000)
+    assert desk.case_state(cid).emergency_pending == 0
+    assert [r["action"] for r in desk.emergency_support(cid)] == ["housing_benefit"]
+    view.refresh()
+    qtbot.waitUntil(lambda: "手続き済み" in view.contents.text(), timeout=10000)
+    assert "手続き待ち" not in view.contents.text()

@@ -294,6 +294,7 @@ class CaseView(QWidget):
             return {"detail": desk.get_case(case_id), "steps": desk.case_steps(case_id),
                     "next": desk.next_actions(case_id), "plans": desk.plans(case_id),
                     "waiting": desk.waiting_for_meeting(case_id),
+                    "emergency": desk.emergency_support(case_id),
                     "services": desk.services(include_inactive=True),
                     "timeline": desk.timeline(case_id, [kind] if kind else None)}
 
@@ -310,6 +311,9 @@ class CaseView(QWidget):
 
     def _apply(self, data: dict[str, Any]) -> None:
         self.detail = data["detail"]
+        self.emergency_rows = data.get("emergency", [])
+        if self.detail.intakes:
+            self.contents.setText(self._intake_html(self.detail.intakes[-1]))
         self.service_names = {s.key: s.name for s in data["services"]}
         self.services = {s.key: s for s in data["services"]}
         new_bar = StageBar(self.detail.case.stage)
@@ -600,8 +604,17 @@ class CaseView(QWidget):
                 action = EmergencyAction(value)
                 text = escape(action.label)
                 if action.statutory:
-                    text += (" <span style='color:#b35c00; font-weight:bold;'>"
-                             + escape(_("(pending municipal procedure)")) + "</span>")
+                    done = [r for r in getattr(self, "emergency_rows", [])
+                            if r.get("action") == value and r.get("procedure") == "done"]
+                    if done:   # issue 14: it said 手続き待ち after the procedure was done
+                        on = done[-1].get("procedure_done_on")
+                        text += (" <span style='color:#2d6a2d;'>" + escape(
+                            _("(municipal procedure done {date})").format(
+                                date=_wareki(date.fromisoformat(on)) if on else ""))
+                            + "</span>")
+                    else:
+                        text += (" <span style='color:#b35c00; font-weight:bold;'>"
+                                 + escape(_("(pending municipal procedure)")) + "</span>")
                 actions.append(text)
             triage.append((_("Emergency support"), ("html", "<br>".join(actions) or "—")))
             triage.append((_("What was done"), intake.emergency_note))
