@@ -117,3 +117,25 @@ def test_a_pending_procedure_is_completed_from_an_empty_first_page(qtbot, desk):
     view.refresh()
     qtbot.waitUntil(lambda: "手続き済み" in view.contents.text(), timeout=10000)
     assert "手続き待ち" not in view.contents.text()
+
+
+def test_the_intention_typed_in_the_evaluation_comes_to_the_closure(qtbot, desk):
+    from app.process import Attainment, EvaluationDecision, EvaluationInput
+    from tests.ui.test_process_wizards import OPTIONS
+    from ui.wizards import open_step_wizard
+    desk._today = lambda: date(2026, 11, 20)
+    cid = open_case(desk)
+    approved_plan(desk, cid, plan_input(PlanItem("面談", "self_reliance")), date(2026, 4, 22))
+    w = open_step_wizard(Step.EVALUATION, desk, cid, **OPTIONS)
+    qtbot.addWidget(w)
+    w.page_named("closure_intent").inputs["closure_intent"].setPlainText("もう一人で大丈夫")
+    a = w.answers()
+    a.update(decision=EvaluationDecision.CLOSE.value,
+             attainment=[{"goal": g["goal"], "attainment": Attainment.MET.value}
+                         for g in a["attainment"]])
+    w.operation(a)()
+    closing = open_step_wizard(Step.CLOSURE, desk, cid, **OPTIONS)
+    qtbot.addWidget(closing)
+    page = closing.page_named("intention")
+    assert page.inputs["intention"].toPlainText() == "もう一人で大丈夫"
+    assert page.inputs["intention_on"].parsed("x") == date(2026, 11, 20)
