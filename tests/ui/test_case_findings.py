@@ -139,3 +139,19 @@ def test_the_intention_typed_in_the_evaluation_comes_to_the_closure(qtbot, desk)
     page = closing.page_named("intention")
     assert page.inputs["intention"].toPlainText() == "もう一人で大丈夫"
     assert page.inputs["intention_on"].parsed("x") == date(2026, 11, 20)
+
+
+def test_the_reason_a_service_cannot_start_is_read_whole(qtbot, desk):
+    from tests.ui.test_process_wizards import OPTIONS, with_plan
+    from ui.wizards import open_step_wizard
+    desk._today = lambda: date(2026, 11, 20)
+    cid, _plan = with_plan(desk, PlanItem("家賃の支援", "housing_benefit"),
+                           PlanItem("面談", "self_reliance"))
+    w = open_step_wizard(Step.SERVICE_START, desk, cid, **OPTIONS)
+    qtbot.addWidget(w)
+    w.show()
+    table = w.items
+    label = table.cell(0, "status")
+    assert "支援決定" in label.text() and label.wordWrap()
+    assert label.toolTip() == label.text()
+    assert table.table.rowHeight(0) >= label.heightForWidth(330)

@@ -293,7 +293,9 @@ class RowsEditor(QWidget):
                 w.currentIndexChanged.connect(lambda _i: self.changed.emit())
             elif c.kind == "fixed":
                 w = QLabel(str(value or ""))
-                w.setContentsMargins(6, 0, 6, 0)
+                w.setContentsMargins(6, 2, 6, 2)
+                w.setWordWrap(True)          # a long reason is read whole, never cut off
+                w.setToolTip(str(value or ""))
             else:
                 w = QLineEdit()
                 if c.kind == "date":
@@ -402,8 +404,16 @@ class RowsEditor(QWidget):
             self.add_row()
         if self.fixed_rows:   # exactly as tall as its rows: no empty grid under them
             self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
+            for r in range(self.table.rowCount()):   # a row as tall as its wrapped text
+                need = 34
+                for col, c in enumerate(self.columns):
+                    w = self.table.cellWidget(r, col)
+                    if c.kind == "fixed" and c.width and isinstance(w, QLabel):
+                        need = max(need, w.heightForWidth(c.width) + 6)
+                self.table.setRowHeight(r, need)
+            rows = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
             self.table.setFixedHeight(self.table.horizontalHeader().sizeHint().height() + 4
-                                      + 34 * max(1, self.table.rowCount()))
+                                      + max(34, rows))
 
 
 def _as_text(value: Any) -> str:
