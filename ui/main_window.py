@@ -97,11 +97,18 @@ class MainWindow(QMainWindow):
         self.area_views: dict[str, QWidget] = {}
         from ui.areas import load_areas
         toolbar.addSeparator()
+        # keyboard (issue 14): Ctrl+1 the case list, Ctrl+2 … Ctrl+9 the areas in order
+        self.list_action.setShortcut(QKeySequence("Ctrl+1"))
+        self.list_action.setToolTip(_("Case list") + " (Ctrl+1)")
         for area in load_areas():
             if not area.visible(self.desk):
                 continue
             action = QAction(area.label(), self)
             action.triggered.connect(lambda _checked=False, key=area.key: self.open_area(key))
+            number = len(self.area_actions) + 2
+            if number <= 9:
+                action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+                action.setToolTip(f"{area.label()} (Ctrl+{number})")
             toolbar.addAction(action)
             self.area_actions[area.key] = action
         button = toolbar.widgetForAction(self.new_intake_action)

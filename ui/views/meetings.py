@@ -474,9 +474,79 @@ class PlanMeetingDialog(QDialog):
 
 
 class AgendaTable(QTableView):
-    """Double-click (or Enter) on a case item opens the case; 結果 and 条件 are edited in place."""
+    """Double-click (or Enter) on a case item opens the case; 結果 and 条件 are edited in place.
+
+    Keyboard (issue 14): while items wait for their result the table is one Tab stop whose
+    focus goes into the 結果 / 条件 editors; Tab and Shift+Tab walk them row by row and leave
+    the table at its ends; the row of the editor with focus is the chosen item."""
 
     open_case = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setTabKeyNavigation(False)
+
+    def editors(self) -> list[QWidget]:
+        model = self.model()
+        out = []
+        if model is None:
+            return out
+        for row in range(model.rowCount()):
+            for col in (COL_RESULT, COL_CONDITIONS):
+                w = self.indexWidget(model.index(row, col))
+                if w is not None and w.isEnabled():
+                    out.append(w)
+        return out
+
+    def adopt(self, editor: QWidget) -> None:
+        """An editor just opened: out of the window's Tab chain, stepped through here."""
+        editor.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        editor.installEventFilter(self)
+
+    def focusInEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().focusInEvent(event)
+        editors = self.editors()
+        if not editors or event.reason() not in (Qt.FocusReason.TabFocusReason,
+                                                  Qt.FocusReason.BacktabFocusReason):
+            return
+        back = event.reason() == Qt.FocusReason.BacktabFocusReason
+        editors[-1 if back else 0].setFocus(event.reason())
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt override
+        from PySide6.QtCore import QEvent
+        if event.type() == QEvent.Type.FocusIn:
+            model = self.model()
+            for row in range(model.rowCount() if model else 0):
+                for col in (COL_RESULT, COL_CONDITIONS):
+                    if self.indexWidget(model.index(row, col)) is obj and \
+                            self.currentIndex().row() != row:
+                        self.setCurrentIndex(model.index(row, 1))
+            return False
+        if event.type() == QEvent.Type.KeyPress and event.key() in (
+                Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and not (
+                event.modifiers() & Qt.KeyboardModifier.ControlModifier):
+            back = event.key() == Qt.Key.Key_Backtab or bool(
+                event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            editors = self.editors()
+            i = editors.index(obj) if obj in editors else -1
+            j = i - 1 if back else i + 1
+            if 0 <= j < len(editors):
+                editors[j].setFocus(Qt.FocusReason.BacktabFocusReason if back
+                                    else Qt.FocusReason.TabFocusReason)
+            else:
+                w = self.previousInFocusChain() if back else self.nextInFocusChain()
+                for _guard in range(500):
+                    if w is None or w is self:
+                        break
+                    if not self.isAncestorOf(w) and w.isVisible() and w.isEnabled() and \
+                            w.focusPolicy() & Qt.FocusPolicy.TabFocus and \
+                            w.window() is self.window():
+                        w.setFocus(Qt.FocusReason.BacktabFocusReason if back
+                                   else Qt.FocusReason.TabFocusReason)
+                        break
+                    w = w.previousInFocusChain() if back else w.nextInFocusChain()
+            return True
+        return False
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid() \
@@ -524,6 +594,7 @@ class MeetingsView(QWidget):
         self.meetings_table.verticalHeader().hide()
         self.meetings_table.setAlternatingRowColors(True)
         self.meetings_table.setWordWrap(False)   # 場所 elided in one line, whole in its tooltip
+        self.meetings_table.setTabKeyNavigation(False)   # Tab leaves the list (arrows move in it)
         header = self.meetings_table.horizontalHeader()
         header.setStretchLastSection(False)
         for col, width in enumerate((128, 64, 110, 40, 84)):
@@ -622,6 +693,7 @@ class MeetingsView(QWidget):
         self.minutes.setPlaceholderText(_("Minutes of the meeting (who said what, what was "
                                           "agreed)"))
         self.minutes.setMinimumHeight(90)
+        self.minutes.setTabChangesFocus(True)   # Tab goes on to the next field
         self.next_date = DateField(_("Next meeting"))
         self.save_button = QPushButton(_("Save the results"))
         self.save_button.setStyleSheet("background: #1f5f99; color: white; font-weight: bold;"
@@ -852,7 +924,11 @@ class MeetingsView(QWidget):
         for row in range(self.agenda_model.rowCount()):
             if self.agenda_model.item_editable(row) and self.can_edit:
                 for col in (COL_RESULT, COL_CONDITIONS):
-                    self.agenda_table.openPersistentEditor(self.agenda_model.index(row, col))
+                    index = self.agenda_model.index(row, col)
+                    self.agenda_table.openPersistentEditor(index)
+                    editor = self.agenda_table.indexWidget(index)
+                    if editor is not None:
+                        self.agenda_table.adopt(editor)
 
     def editor(self, row: int, column: int) -> QWidget | None:
         """The in-place editor of a 結果 or 条件 cell (tests and keyboard users)."""
