@@ -90,13 +90,13 @@ class Keyboard:
         else:
             raise AssertionError(f"Tab never reached the choices; stops: {seen[:40]}")
         target = buttons[value]
-        forward = group.index(target) > group.index(focused())
+        forward = group.index(target) > group.index(focused()) if focused() in group else True
         for _i in range(len(group) * 3):
             if focused() is target:
                 break
             before = focused()
-            for key in ((Qt.Key.Key_Down, Qt.Key.Key_Right) if forward
-                        else (Qt.Key.Key_Up, Qt.Key.Key_Left)):
+            for key in ((Qt.Key.Key_Right, Qt.Key.Key_Down) if forward
+                        else (Qt.Key.Key_Left, Qt.Key.Key_Up)):
                 self.key(key)
                 if focused() is not before:
                     break

@@ -21,7 +21,6 @@ from ui.intake_wizard import IntakeWizard
 from ui.main_window import MainWindow
 from ui.print_menu import SHEET_ORDER
 
-ALT = Qt.KeyboardModifier.AltModifier
 CTRL = Qt.KeyboardModifier.ControlModifier
 
 
@@ -244,9 +243,29 @@ def test_keyboard_only_from_intake_to_closure(qtbot, desk):
         active(window)
         kb.key(getattr(Qt.Key, f"Key_{number}"), CTRL)
         meetings = window.area_views["meetings"]
-        qtbot.waitUntil(lambda: meetings.meeting is not None and not meetings.meeting.held
-                        and meetings.meeting.held_on == clock["today"]
-                        and not meetings.busy(), timeout=10000)
+        qtbot.waitUntil(lambda: meetings.meeting is not None and not meetings.busy(),
+                        timeout=10000)
+        active(window)
+
+        def waiting_today():
+            m = meetings.meeting
+            return m is not None and not m.held and m.held_on == clock["today"]
+
+        if not waiting_today():          # choose it in the list with the arrow keys
+            kb.tab_to(meetings.meetings_table)
+            kb.key(Qt.Key.Key_Home, CTRL)                  # the newest meeting
+            for _i in range(meetings.meetings_model.rowCount()):
+                qtbot.waitUntil(lambda: not meetings.busy(), timeout=10000)
+                if waiting_today():
+                    break
+                kb.key(Qt.Key.Key_Down)
+        try:
+            qtbot.waitUntil(lambda: waiting_today() and not meetings.busy(), timeout=10000)
+        except Exception:
+            raise AssertionError([(m.held_on, m.held, m.kind) for m in meetings.meetings_model.rows]
+                                 + [meetings.meeting.held_on, meetings.meeting.held,
+                                    type(focused()).__name__,
+                                    meetings.meetings_table.currentIndex().row()])
         from ui.views.meetings import COL_RESULT
         active(window)
         combo = meetings.editor(0, COL_RESULT)
@@ -272,6 +291,126 @@ def test_keyboard_only_from_intake_to_closure(qtbot, desk):
     record_the_meeting()
     assert desk.plan(plan.id).status is PlanStatus.APPROVED
     assert desk.plan(plan.id).approved_on == clock["today"]
+    assert desk.case_state(cid).active_plan is not None
+
+    # ------------------------------------------------------------------ 支援決定
+    clock["today"] = date(2026, 12, 4)
+    refreshed()
+    w = step(Step.DECISION)
+    page = w.currentPage()
+    kb.choose(page.inputs["service_key"], "housing_benefit")
+    kb.pick_radio(page.inputs["result"].buttons, "approved")
+    kb.tab_to(page.inputs["officer"])
+    kb.type("町 一郎")
+    finish(w)
+    [decision] = desk.decisions(cid)
+    assert (decision["service_key"], decision["result"]) == ("housing_benefit", "approved")
+    assert decision["decided_on"] == "2026-12-04"
+    print_sheet("plan")
+
+    # ------------------------------------------------------------------ サービス開始
+    refreshed()
+    w = step(Step.SERVICE_START)
+    table = w.items
+    kb.tab_to(table.table)                                   # the first cell: 開始する
+    assert focused() is table.cell(0, "start")
+    kb.key(Qt.Key.Key_Space)
+    kb.tab()
+    assert focused() is table.cell(1, "start")
+    kb.key(Qt.Key.Key_Space)
+    finish(w)
+    started = [i for i in desk.plan(plan.id).items if i.started_on]
+    assert len(started) == 2 and started[0].started_on == date(2026, 12, 4)
+
+    # ------------------------------------------------------------------ 支援経過記録
+    refreshed()
+    w = step(Step.RECORD)
+    page = w.currentPage()
+    kb.pick_radio(page.inputs["method"].buttons, "home_visit")
+    kb.tab_to(page.inputs["occurred_time"])
+    kb.type("14:30")
+    kb.tab_to(page.inputs["content"])
+    kb.type("自宅を訪問した。家賃の支払いの見通しが立った。")
+    finish(w)
+    [record] = desk.support_records(cid)
+    assert record.content == "自宅を訪問した。家賃の支払いの見通しが立った。"
+    assert record.occurred_at.hour == 14 and record.occurred_at.minute == 30
+    print_sheet("records")
+
+    # ------------------------------------------------------------------ モニタリング
+    clock["today"] = date(2026, 12, 11)
+    refreshed()
+    w = step(Step.MONITORING)
+    kb.pick_radio(w.page_named("basics").inputs["kind"].buttons, "after_start")
+    next_page(w)
+    kb.tab_to(w.page_named("progress").inputs["change"])
+    kb.type("表情が明るくなった")
+    finish(w)
+    [monitoring] = desk.monitorings(cid)
+    assert monitoring["change"] == "表情が明るくなった"
+    assert monitoring["monitored_on"] == "2026-12-11"
+    print_sheet("monitoring")
+
+    # ------------------------------------------------------------------ プラン評価
+    clock["today"] = date(2027, 3, 31)
+    refreshed()
+    w = step(Step.EVALUATION)
+    attainment = w.attainment
+    kb.tab_to(attainment.table)
+    combo = attainment.cell(0, "attainment")
+    assert focused() is combo
+    for _i in range(10):
+        if combo.currentData() == "met":
+            break
+        kb.key(Qt.Key.Key_Down)
+    assert combo.currentData() == "met"
+    next_page(w)                                             # goals
+    next_page(w)                                             # outcomes
+    kb.pick_radio(w.page_named("decision").inputs["decision"].buttons, "close")
+    next_page(w)
+    assert w.currentPage().name == "closure_intent"
+    kb.tab_to(w.currentPage().inputs["closure_intent"])
+    kb.type("もう一人で大丈夫です")
+    finish(w)
+    [evaluation] = desk.evaluations(cid)
+    assert evaluation["decision"] == "close" and evaluation["status"] == "proposed"
+    put_on_meeting_today()
+    record_the_meeting()
+    assert desk.evaluations(cid)[0]["status"] == "confirmed"
+    print_sheet("evaluation")
+
+    # ------------------------------------------------------------------ 終結
+    refreshed()
+    w = step(Step.CLOSURE)
+    page = w.page_named("pattern")
+    kb.pick_radio(page.inputs["pattern"].buttons, "1")
+    kb.tab_to(page.inputs["reason"])
+    kb.type("就職し、生活が安定した")
+    while w.currentPage().name != "intention":
+        next_page(w)
+    intention = w.currentPage()
+    assert intention.inputs["intention"].toPlainText() == "もう一人で大丈夫です"   # carried
+    kb.tab_to(intention.inputs["intention_how"])
+    kb.replace("面談")
+    next_page(w)
+    referrals = w.page_named("referrals").inputs["referrals"]
+    kb.tab_to(referrals.table)
+    kb.type("ハローワーク")
+    while w.currentPage().name != "followup":
+        next_page(w)
+    kb.tab_to(w.currentPage().inputs["followup_plan"])
+    kb.type("3か月後に担当が電話で確認する")
+    finish(w)
+    [closing] = desk.closures(cid)
+    assert closing["status"] == "proposed" and closing["intention"] == "もう一人で大丈夫です"
+    put_on_meeting_today()
+    record_the_meeting()
+    assert desk.get_case(cid).case.stage is Stage.CLOSED
+    assert desk.closures(cid)[0]["status"] == "confirmed"
+    assert desk.waiting_for_meeting(cid) == []
+    print_sheet("closure")
+    # every sheet of the journey was printed, each a PDF of its own
+    assert len({str(u) for u in opened}) == len(opened) == 8
 
 
 def _page_errors(w) -> list[str]:

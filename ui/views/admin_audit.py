@@ -302,6 +302,7 @@ class RetentionPanel(QWidget):
         self.table = _tree(["", _("Case No."), _("Closed on"), _("Retention ended on")])
         self.reason = QPlainTextEdit()
         self.reason.setFixedHeight(60)
+        self.reason.setTabChangesFocus(True)
         self.reason.setPlaceholderText(_("e.g. retention period under the agency's rules"))
         self.reason.textChanged.connect(lambda: self.error.clear_message())
         self.purge_button = QPushButton(_("Delete the checked cases for good…"))
