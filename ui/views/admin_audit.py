@@ -284,7 +284,7 @@ class AuditPanel(QWidget):
                 self.check_result.setText(_(
                     "The audit log was tampered with: {what} (around {at}). Report this to "
                     "the person responsible for data protection.").format(
-                        what=what, at=broken.at.replace("T", " ")[:19]))
+                        what=what, at=_when(broken.at)))
 
         run_in_background(self, desk.audit_check, done,
                           lambda e: self.error.show_message(error_text(e)))
