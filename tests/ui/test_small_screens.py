@@ -181,3 +181,36 @@ def test_tab_reaches_every_control_of_every_wizard_page(qtbot, case_with_plan):
                 last = pos
         w.hide()
     assert problems == [], "\n".join(map(str, problems))
+
+
+@pytest.mark.parametrize("screen", SMALL_SCREENS, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_the_other_windows_and_dialogs_fit(qtbot, case_with_plan, tmp_path, screen):
+    """Set-up, log-in, planning a meeting, putting an item on one, consent: each fits the
+    room with its buttons inside."""
+    from PySide6.QtWidgets import QDialogButtonBox
+    from ui.dialogs import Dialogs
+    from ui.dialogs.agenda import PutOnMeetingDialog, WithdrawDialog
+    from ui.dialogs.consent import ConsentDialog
+    from ui.login import LoginDialog
+    from ui.setup_wizard import SetupWizard
+    from ui.views.meetings import PlanMeetingDialog
+    desk, cid = case_with_plan
+    room = room_on(*screen)
+    windows = [SetupWizard(tmp_path / "new.db"), LoginDialog(tmp_path / "new.db"),
+               PlanMeetingDialog(desk), ConsentDialog(desk, cid, Dialogs()),
+               PutOnMeetingDialog(desk, case_id=cid, subject_id="x"),
+               WithdrawDialog(desk, "x")]
+    for w in windows:
+        qtbot.addWidget(w)
+        w.show()
+        QApplication.processEvents()
+        need = w.minimumSizeHint()
+        assert need.height() <= room.height() and need.width() <= room.width(), (w, need)
+        assert w.height() <= room.height() and w.width() <= room.width(), (w, w.size())
+        buttons = [b for box in w.findChildren(QDialogButtonBox) for b in box.buttons()]
+        if isinstance(w, QWizard):
+            buttons = [w.button(b) for b in WIZARD_BUTTONS]
+        for b in buttons:
+            if b.isVisible():
+                assert inside(b, w), (w, b.text())
+        w.hide()
