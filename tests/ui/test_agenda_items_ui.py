@@ -85,8 +85,14 @@ def test_move_withdraw_and_record_item_by_item(qtbot, desk):
     view.error.show_message("\n".join(f"項目{i}: 結果を選んでください" for i in range(19)))
     qtbot.wait(50)
     assert view.agenda_table.height() == height
-    assert view.error_box.height() == 64
+    assert view.error_box.height() == 48
     assert view.window().height() <= 720
+    # at 1280×720 (less the task bar and title) the meeting's save button shows unscrolled
+    from tests.ui.test_small_screens import inside
+    view.resize(1280, 720 - 72 - 70)      # the main window's tab area at 1280×720
+    qtbot.wait(50)
+    assert inside(view.save_button, view)
+    assert view.detail_scroll.verticalScrollBar().value() == 0
 
 
 def test_case_view_lists_what_waits_with_a_button_to_a_meeting(qtbot, desk):

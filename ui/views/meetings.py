@@ -259,7 +259,8 @@ class AgendaModel(QAbstractTableModel):
             if col == 4:
                 return item.summary
             if col == COL_RESULT and item.withdrawn_on is not None:
-                return _("Moved to another meeting") if item.moved_to else _("Withdrawn")
+                return _("Moved to another meeting") if item.moved_to \
+                    else _("Withdrawn from the agenda")
             if col == COL_CONDITIONS and item.withdrawn_on is not None:
                 return item.withdrawn_reason
             if col == COL_RESULT:
@@ -471,6 +472,15 @@ class PlanMeetingDialog(QDialog):
         run_in_background(self, lambda: desk.plan_meeting(
             held_on, kind, place=place, participants=people, next_meeting_on=next_on),
             done, failed)
+
+
+class _FitLayout(QVBoxLayout):
+    """A column that takes the height it is given (down to its minimum): in a scroll area a
+    layout with wrapped labels asks for its preferred height instead, and the agenda grew
+    past the screen, pushing 「結果を保存」 out of sight at 1280×720."""
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt override
+        return False
 
 
 class AgendaTable(QTableView):
@@ -688,11 +698,11 @@ class MeetingsView(QWidget):
         issue_row.addWidget(self.issue_button)
 
         self.participants = ParticipantsEditor()
-        self.participants.table.setMinimumHeight(90)
+        self.participants.table.setMinimumHeight(70)
         self.minutes = QPlainTextEdit()
         self.minutes.setPlaceholderText(_("Minutes of the meeting (who said what, what was "
                                           "agreed)"))
-        self.minutes.setMinimumHeight(90)
+        self.minutes.setMinimumHeight(60)
         self.minutes.setTabChangesFocus(True)   # Tab goes on to the next field
         self.next_date = DateField(_("Next meeting"))
         self.save_button = QPushButton(_("Save the results"))
@@ -706,7 +716,7 @@ class MeetingsView(QWidget):
         self.error_box.setWidgetResizable(True)
         self.error_box.setFrameShape(QFrame.Shape.NoFrame)
         self.error_box.setWidget(self.error)
-        self.error_box.setFixedHeight(64)
+        self.error_box.setFixedHeight(48)
         self.error_box.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.error.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         record = QFormLayout()
@@ -725,12 +735,12 @@ class MeetingsView(QWidget):
         item_row.addWidget(self.move_button)
         item_row.addWidget(self.withdraw_button)
         item_row.addStretch(1)
-        self.agenda_table.setMinimumHeight(150)   # four rows always show
+        self.agenda_table.setMinimumHeight(140)   # four rows always show
         self.agenda_table.selectionModel().currentRowChanged.connect(
             lambda *_a: self._item_buttons())
 
         self.detail = QWidget()
-        right = QVBoxLayout(self.detail)
+        right = _FitLayout(self.detail)
         right.setContentsMargins(0, 0, 0, 0)
         right.addWidget(self.title)
         right.addWidget(self.info)
@@ -754,7 +764,6 @@ class MeetingsView(QWidget):
         self.detail_scroll.setWidgetResizable(True)
         self.detail_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.detail_scroll.setWidget(self.detail)
-        self.detail.setMinimumHeight(600)
         box.addWidget(self.detail_scroll)
         self.detail_scroll.hide()
 
