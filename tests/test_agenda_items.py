@@ -15,7 +15,6 @@ from app.process import (
     MeetingResult, PlanItem, PlanStatus,
 )
 from app.domain import Stage
-from app.store.db import latest_version
 from tests.test_process_walk import (
     TODAY, approved_plan, closure, meeting, open_case, plan_input,
 )
@@ -165,7 +164,6 @@ def test_a_consultant_moves_and_withdraws_own_items_only(agency):  # noqa: F811
 
 
 def test_schema_has_the_withdrawal_columns(d):
-    assert latest_version() >= 15
     case = open_case(d)
     plan = d.draft_plan(case, plan_input(ITEM))
     m = meeting(d, date(2026, 12, 4))
