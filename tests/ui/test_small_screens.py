@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
-    QAbstractButton, QApplication, QComboBox, QLineEdit, QPlainTextEdit, QRadioButton,
+    QAbstractButton, QAbstractSpinBox, QApplication, QComboBox, QLineEdit, QPlainTextEdit, QRadioButton,
     QTableWidget, QTextEdit, QWidget, QWizard,
 )
 
@@ -33,9 +33,11 @@ def case_with_plan(desk):
 
 
 def all_wizards(qtbot, desk, cid):
+    from ui.setup_wizard import SetupWizard
     out = [("intake", IntakeWizard(desk, ask_restore_draft=lambda: False,
                                    ask_keep_draft=lambda: False,
-                                   ask_same_person=lambda persons: None))]
+                                   ask_same_person=lambda persons: None)),
+           ("setup", SetupWizard(desk.path.parent / "setup-new.db"))]
     for step in WIZARDS:
         out.append((step.value, open_step_wizard(step, desk, cid, **OPTIONS)))
     for _name, w in out:
@@ -106,10 +108,10 @@ def controls_of(page: QWidget) -> list[QWidget]:
         if isinstance(w, QTableWidget):
             continue
         if not isinstance(w, (QLineEdit, QPlainTextEdit, QTextEdit, QComboBox,
-                              QAbstractButton)):
+                              QAbstractButton, QAbstractSpinBox)):
             continue
-        if isinstance(w, QLineEdit) and isinstance(w.parent(), QComboBox):
-            continue
+        if isinstance(w, QLineEdit) and isinstance(w.parent(), (QComboBox, QAbstractSpinBox)):
+            continue   # the editor inside a drop-down or a spin box: the box is the stop
         if _in_table(w) and w.parent() is not None and isinstance(w.parent(), QTableWidget):
             continue   # the table's corner button
         if w.focusPolicy() & Qt.FocusPolicy.TabFocus or _in_table(w):
