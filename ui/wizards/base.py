@@ -862,7 +862,11 @@ class StepWizard(QWizard):
             op = self.operation(self.answers())
         except Exception:  # noqa: BLE001 - answers still incomplete: the last page reports
             return []
-        return [e for e in check(op) if e.field and page.owns(e)]
+        try:
+            found = check(op)
+        except Exception:  # noqa: BLE001 - a check that cannot run never blocks 次へ
+            return []
+        return [e for e in found if e.field and page.owns(e)]
 
     # ---------------------------------------------------------------- drafts
     def payload(self) -> dict[str, Any]:
