@@ -1060,6 +1060,14 @@ class AgendaItem:
     result: MeetingResult | None = None
     conditions: str = ""
     case_no: str = ""
+    withdrawn_on: date | None = None     # withdrawn (or moved: moved_to) — waits no more
+    withdrawn_reason: str = ""
+    moved_to: str | None = None          # the meeting it was moved to
+
+    @property
+    def pending(self) -> bool:
+        """Still waiting for the meeting's result."""
+        return self.result is None and self.withdrawn_on is None
 
 
 @dataclass
@@ -1105,6 +1113,21 @@ class AgendaCandidate:
     subject_id: str
     summary: str
     case_no: str = ""
+
+
+@dataclass(frozen=True)
+class MeetingWait:
+    """Something of a case waiting for the 支援調整会議 and the meeting whose agenda it is
+    on (``item_id``/``meeting_id`` None: on no agenda yet)."""
+
+    kind: AgendaKind
+    case_id: str
+    subject_id: str
+    summary: str = ""
+    item_id: str | None = None
+    meeting_id: str | None = None
+    meeting_on: date | None = None
+    meeting_kind: MeetingKind | None = None
 
 
 @dataclass

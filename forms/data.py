@@ -71,7 +71,7 @@ class CaseData:
         """The agenda item (and meeting date) that decided ``subject_id``, newest first."""
         found = [(a, on) for a, on in self.agenda if a.subject_id == subject_id]
         decided = [x for x in found if x[0].result is not None]
-        pick = decided or found
+        pick = decided or [x for x in found if x[0].withdrawn_on is None] or found
         return max(pick, key=lambda x: x[1]) if pick else None
 
 

@@ -77,6 +77,8 @@ def collect_meeting(desk, meeting_id: str, detail_of) -> MeetingData:
     consents_of = getattr(desk, "consents", None)
     rows = []
     for item in meeting.items:
+        if item.withdrawn_on is not None:
+            continue   # withdrawn or moved to another meeting: not discussed here
         who, summary = "", item.summary
         if item.case_id:
             detail = detail_of(item.case_id)

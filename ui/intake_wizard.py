@@ -40,8 +40,14 @@ def _wareki(d: date | None) -> str:
 
 # ---------------------------------------------------------------------- default dialogs
 # (the draft questions are shared with the step wizards: ui/dialogs/drafts.py)
-def ask_same_person_dialog(parent: QWidget, persons: list[Person]) -> Person | None:
-    """Ask whether the intake belongs to a person already registered; None = a new person."""
+# ask_same_person's answer 「戻って確認する」 (also Esc and closing the box): nothing is
+# decided, the wizard stays on 本人情報 (issue 14: Esc never registers a new person)
+BACK_TO_PAGE = "back"
+
+
+def ask_same_person_dialog(parent: QWidget, persons: list[Person]):
+    """Ask whether the intake belongs to a person already registered: the Person, None (a
+    different, new person) or BACK_TO_PAGE (Esc / 戻って確認する: decide later)."""
     dialog = QDialog(parent)
     dialog.setWindowTitle(_("The same person may already be registered"))
     layout = QVBoxLayout(dialog)
@@ -53,17 +59,28 @@ def ask_same_person_dialog(parent: QWidget, persons: list[Person]) -> Person | N
     for p in persons:
         choices.addItem(f"{p.name}（{p.kana}）　{_wareki(p.birth_date)}　{p.address}")
     choices.setCurrentRow(0)
+    # every line whole: long addresses scroll sideways instead of being cut off
+    choices.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    choices.setMinimumWidth(560)
+    for i in range(choices.count()):
+        choices.item(i).setToolTip(choices.item(i).text())
     layout.addWidget(choices)
     buttons = QDialogButtonBox(dialog)
     attach = buttons.addButton(_("Attach to this person"), QDialogButtonBox.ButtonRole.AcceptRole)
-    buttons.addButton(_("Register as a different person"), QDialogButtonBox.ButtonRole.RejectRole)
+    different = buttons.addButton(_("Register as a different person"),
+                                  QDialogButtonBox.ButtonRole.ActionRole)
+    buttons.addButton(_("Go back and check"), QDialogButtonBox.ButtonRole.RejectRole)
     buttons.accepted.connect(dialog.accept)
     buttons.rejected.connect(dialog.reject)
+    different.clicked.connect(lambda: dialog.done(2))
     attach.setDefault(True)
     layout.addWidget(buttons)
-    if dialog.exec() == QDialog.DialogCode.Accepted and choices.currentRow() >= 0:
+    code = dialog.exec()
+    if code == QDialog.DialogCode.Accepted and choices.currentRow() >= 0:
         return persons[choices.currentRow()]
-    return None
+    if code == 2:
+        return None
+    return BACK_TO_PAGE
 
 
 def show_error_dialog(parent: QWidget, message: str) -> None:
@@ -97,6 +114,12 @@ class IntakePage(QWizardPage):
         column.addWidget(error)
         self.fields[key] = focus or widget
         self.error_labels[key] = error
+        # the message goes once the field is changed (issue 14: it stayed after the fix)
+        for signal in ("textChanged", "currentIndexChanged", "toggled"):
+            target = focus or widget
+            if hasattr(target, signal):
+                getattr(target, signal).connect(lambda *_a, e=error: e.clear_message())
+                break
         return box
 
     def clear_errors(self) -> None:
@@ -280,8 +303,7 @@ class PersonPage(IntakePage):
     def validatePage(self) -> bool:  # noqa: N802 - Qt override
         if not super().validatePage():
             return False
-        self.w.check_same_person()
-        return True
+        return self.w.check_same_person()
 
 
 class ConsultationPage(IntakePage):
@@ -599,13 +621,16 @@ class IntakeWizard(QWizard):
                  ask_restore_draft: Callable[[], bool] | None = None,
                  ask_keep_draft: Callable[[], bool] | None = None,
                  ask_same_person: Callable[[list[Person]], Person | None] | None = None,
-                 show_error: Callable[[str], None] | None = None):
+                 show_error: Callable[[str], None] | None = None,
+                 ask_close: Callable[[], str] | None = None):
         super().__init__(parent)
         self.desk = serialized(desk)
         self.ask_restore_draft = ask_restore_draft or (
             lambda: drafts.ask_restore_draft(self, drafts.INTAKE_DRAFT))
-        self.ask_keep_draft = ask_keep_draft or (
-            lambda: drafts.ask_keep_draft(self, drafts.INTAKE_DRAFT))
+        # closing with input: 入力を続ける / 下書きを残して閉じる / 下書きを破棄して閉じる
+        # (an injected ask_keep_draft answers instead: True keep, False discard)
+        self.ask_keep_draft = ask_keep_draft
+        self.ask_close = ask_close or (lambda: drafts.ask_close(self, drafts.INTAKE_DRAFT))
         self.ask_same_person = ask_same_person or (lambda ps: ask_same_person_dialog(self, ps))
         self.show_error = show_error or (lambda text: show_error_dialog(self, text))
         self.existing_person: Person | None = None
@@ -624,9 +649,11 @@ class IntakeWizard(QWizard):
         self.consent = ConsentPage(self)
         self.confirm = ConfirmPage(self)
         self.data_pages = [self.person, self.consultation, self.triage, self.consent]
+        from ui.fit import fit_to_screen, make_scrollable
         for page in [*self.data_pages, self.confirm]:
+            make_scrollable(page)   # a long page scrolls; 次へ / キャンセル stay on the screen
             self.addPage(page)
-        self.resize(1040, 760)
+        fit_to_screen(self, 1040, 760)
 
         self._restoring = True
         self.consultation.received_on.set_date(self.desk.today())
@@ -671,7 +698,10 @@ class IntakeWizard(QWizard):
 
     def reject(self) -> None:
         if self.case_id is None and self.has_input():
-            if not self.ask_keep_draft():
+            answer = drafts.close_answer(self.ask_keep_draft, self.ask_close)
+            if answer == drafts.CONTINUE:
+                return            # the wizard stays open, nothing lost
+            if answer == drafts.DISCARD:
                 self.desk.discard_draft(DRAFT_KEY)
         elif self.case_id is None:
             self.desk.discard_draft(DRAFT_KEY)
@@ -728,18 +758,24 @@ class IntakeWizard(QWizard):
         )
         return data, errors
 
-    def check_same_person(self) -> None:
-        """After 本人情報: offer to attach the intake to a person already registered."""
+    def check_same_person(self) -> bool:
+        """After 本人情報: offer to attach the intake to a person already registered.
+        False: the user went back to the page (Esc, 戻って確認する) — asked again on 次へ."""
         data, _errors = self.intake_input()
         identity = (data.person.name.strip(), data.person.birth_date)
         if identity == self._asked_identity:
-            return
-        self._asked_identity = identity
+            return True
         self.existing_person = None
         found = self.desk.find_same_person(*identity)
         if found:
-            self.existing_person = self.ask_same_person(found)
+            answer = self.ask_same_person(found)
+            if answer is BACK_TO_PAGE or answer == BACK_TO_PAGE:
+                self._asked_identity = None
+                return False
+            self.existing_person = answer
+        self._asked_identity = identity
         self.field_changed()
+        return True
 
     # ---------------------------------------------------------------- 確認 and 登録
     def summary_html(self) -> str:

@@ -44,7 +44,8 @@ class MainWindow(QMainWindow):
         self.wizard_options = wizard_options or {}
         # the step wizards of a case (ui/wizards) take the same injected draft/error dialogs
         self.step_wizard_options = {k: v for k, v in self.wizard_options.items()
-                                    if k in ("ask_restore_draft", "ask_keep_draft", "show_error")}
+                                    if k in ("ask_restore_draft", "ask_keep_draft", "show_error",
+                                             "ask_close")}
         self.close_desk_on_exit = close_desk_on_exit
         self.wizard: IntakeWizard | None = None
         agency = self.desk.agency
@@ -96,11 +97,18 @@ class MainWindow(QMainWindow):
         self.area_views: dict[str, QWidget] = {}
         from ui.areas import load_areas
         toolbar.addSeparator()
+        # keyboard (issue 14): Ctrl+1 the case list, Ctrl+2 … Ctrl+9 the areas in order
+        self.list_action.setShortcut(QKeySequence("Ctrl+1"))
+        self.list_action.setToolTip(_("Case list") + " (Ctrl+1)")
         for area in load_areas():
             if not area.visible(self.desk):
                 continue
             action = QAction(area.label(), self)
             action.triggered.connect(lambda _checked=False, key=area.key: self.open_area(key))
+            number = len(self.area_actions) + 2
+            if number <= 9:
+                action.setShortcut(QKeySequence(f"Ctrl+{number}"))
+                action.setToolTip(f"{area.label()} (Ctrl+{number})")
             toolbar.addAction(action)
             self.area_actions[area.key] = action
         button = toolbar.widgetForAction(self.new_intake_action)
@@ -118,7 +126,8 @@ class MainWindow(QMainWindow):
                                                                   role=role))
         self.statusBar().addWidget(self.agency_label)
         self.statusBar().addPermanentWidget(self.user_label)
-        self.resize(1280, 800)
+        from ui.fit import fit_to_screen
+        fit_to_screen(self, 1280, 800)   # a 1280×720 laptop: never below the screen
         from ui.views.backup import AutoBackup
         self.auto_backup = AutoBackup(self, **(auto_backup_options or {}))
         from ui.views.sync import start_folder_sync

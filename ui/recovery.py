@@ -35,7 +35,9 @@ WAIT_COLOR = "#556"
 
 
 def when_text(moment: datetime) -> str:
-    return moment.strftime("%Y/%m/%d %H:%M")
+    """令和8年12月3日 14:05 — a moment as a person reads it (issue 14: 和暦 everywhere)."""
+    from app import text_ja
+    return f"{text_ja.format_wareki(moment.date(), 'long')} {moment.strftime('%H:%M')}"
 
 
 def size_text(n: int) -> str:

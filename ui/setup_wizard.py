@@ -240,9 +240,13 @@ class SetupWizard(QWizard):
 
     def __init__(self, path: str | Path, parent: QWidget | None = None, *,
                  kdf=None, opener: printing.Opener | None = None,
-                 create: Callable[..., tuple[Desk, str]] | None = None):
+                 create: Callable[..., tuple[Desk, str]] | None = None,
+                 ask_close: Callable[[], bool] | None = None):
         super().__init__(parent)
         self.path = Path(path)
+        # closing with input typed asks first (issue 14); nothing of it is kept as a draft
+        # (it holds the administrator's password): True = close, False = continue
+        self.ask_close = ask_close or (lambda: ask_close_setup(self))
         self.kdf = kdf
         self.opener = opener or printing.open_with_system_viewer
         self._create = create or Desk.create
@@ -279,4 +283,24 @@ class SetupWizard(QWizard):
     def reject(self) -> None:
         if self.desk is not None:
             return  # the recovery key must be acknowledged: there is no going back now
+        typed = any(w.text() for w in (self.agency.name, self.agency.municipality,
+                                        self.admin.login, self.admin.display_name,
+                                        self.password.password))
+        if typed and not self.ask_close():
+            return  # 入力を続ける
         super().reject()
+
+
+def ask_close_setup(parent: QWidget) -> bool:
+    """「入力を続ける」 (the default, and Esc) or 「入力を破棄して閉じる」: True closes."""
+    from PySide6.QtWidgets import QMessageBox
+    box = QMessageBox(QMessageBox.Icon.Question, _("Close the first set-up?"),
+                      _("What was entered is not kept (it holds a password)."),
+                      QMessageBox.StandardButton.NoButton, parent)
+    go_on = box.addButton(_("Continue entering"), QMessageBox.ButtonRole.RejectRole)
+    close = box.addButton(_("Discard the input and close"),
+                          QMessageBox.ButtonRole.DestructiveRole)
+    box.setDefaultButton(go_on)
+    box.setEscapeButton(go_on)
+    box.exec()
+    return box.clickedButton() is close

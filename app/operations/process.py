@@ -13,10 +13,12 @@ from datetime import date, datetime
 from typing import Any, Iterable
 
 from app import process as P
-from app import validation
+from app import text_ja, validation
 from app.domain import step_dates
 from app.domain import EmergencyAction, Stage
-from app.errors import NotFound, ProcessError, ValidationError, ValidationErrors
+from app.errors import (
+    NotFound, PermissionDenied, ProcessError, ValidationError, ValidationErrors,
+)
 from app.i18n import _
 from app.process import (
     AgendaKind, ClosurePattern, EvaluationDecision, MeetingKind, MeetingResult, PlanKind,
@@ -78,8 +80,34 @@ class _Check:
             raise ValidationErrors(self.errors)
 
 
+class _DryRun(Exception):
+    """Ends a check_only transaction: everything it wrote is rolled back."""
+
+
 class ProcessOperations(GuideRuleOperations):
     """Mixin of Desk: the consultation process from 緊急的な支援 to フォローアップ."""
+
+    def check_only(self, fn) -> list[ValidationError]:
+        """Run ``fn`` — one or more process operations of this Desk, as a wizard's last page
+        would — keeping nothing: every check of the core runs (fields, cross-field rules,
+        the process), then the transaction is rolled back (audit entries included). The
+        step wizards ask it at each 次へ, so the final save never sends the user back.
+        Returns the field problems; a refusal of the process comes back with field ''."""
+        self._require(Permission.VIEW_CASES)
+        try:
+            with self._store.transaction():
+                fn()
+                raise _DryRun
+        except _DryRun:
+            return []
+        except ValidationErrors as e:
+            return list(e.errors)
+        except ValidationError as e:
+            return [e]
+        except ProcessError as e:
+            return [ValidationError("", str(e))]
+        except (NotFound, PermissionDenied, TypeError, ValueError, AttributeError, KeyError):
+            return []   # the wizard's answers are incomplete: the last page reports
 
     _store: Any
     user: Any
@@ -288,7 +316,9 @@ class ProcessOperations(GuideRuleOperations):
         if kinds is not None:
             wanted = set(kinds)
             entries = [e for e in entries if e.kind in wanted]
-        entries.sort(key=lambda e: (e.on, e.order), reverse=True)
+        # within a day in the order of the process (プラン before its 会議, 終結 after the
+        # プラン), then as written (issue 14: a plan whose row changed later came first)
+        entries.sort(key=lambda e: (e.on, _timeline_rank(e), e.order), reverse=True)
         with self._store.transaction():
             self._audit("view_timeline", case_id)
         return entries
@@ -671,6 +701,11 @@ class ProcessOperations(GuideRuleOperations):
         self._require_meetings()
         if case_id is not None:
             self._require_case(case_id, Permission.VIEW_CASES)
+        return self._add_agenda_item(meeting_id, kind, case_id, subject_id, summary)
+
+    def _add_agenda_item(self, meeting_id: str, kind: AgendaKind | str,
+                         case_id: str | None = None, subject_id: str | None = None,
+                         summary: str = "") -> P.AgendaItem:
         meeting = self._meeting_or_404(meeting_id)
         c = _Check()
         k = c.choice(AgendaKind, kind, "kind", _("Item type"))
@@ -755,6 +790,8 @@ class ProcessOperations(GuideRuleOperations):
                     "Approved with changes: enter the changes (conditions)."))
             if items[item_id].result is not None:
                 c.add(f"results.{item_id}", _("The result of this item is already recorded."))
+            elif items[item_id].withdrawn_on is not None:
+                c.add(f"results.{item_id}", _("This item was withdrawn from the agenda."))
             if r is not None:
                 decided[item_id] = (r, cond)
             item = items[item_id]
@@ -778,7 +815,10 @@ class ProcessOperations(GuideRuleOperations):
                 if item.case_id:
                     self._apply_result(w, item, result, cond, meeting.held_on)
                     touched.add(item.case_id)
-            changes: dict[str, Any] = {"held": 1, "minutes": minutes,
+            # held (recorded) once no item waits any more: results may be recorded item by
+            # item on the day, the others stay open (or are moved or withdrawn)
+            still = [i for i in meeting.items if i.pending and i.id not in decided]
+            changes: dict[str, Any] = {"held": 0 if still else 1, "minutes": minutes,
                                        "municipality_attended": int(municipal),
                                        "municipality_absence": absence}
             if people is not None:
@@ -789,8 +829,113 @@ class ProcessOperations(GuideRuleOperations):
             for case_id in sorted(touched):
                 self._restage(w, case_id)
                 self._audit("meeting_result", case_id, meeting.held_on.isoformat())
-            self._audit("meeting_held", None, meeting.held_on.isoformat())
+            if not still:
+                self._audit("meeting_held", None, meeting.held_on.isoformat())
         return self._meeting_or_404(meeting_id)
+
+    # ------------------------------------------------------------------ 議題の移動・取り下げ
+    def _pending_item(self, item_id: str) -> tuple[P.AgendaItem, P.Meeting]:
+        """The agenda item (still waiting for its result) and its meeting, after checking
+        that this user may change it: the worker of the case (edit rights on the case) or
+        the 主任 (a 地域課題 has no case: only who runs the meetings)."""
+        item = self._repo.agenda_item(item_id)
+        if item is None:
+            raise NotFound(_("The agenda item was not found."))
+        if item.case_id:
+            self._require_case(item.case_id, Permission.EDIT_CASES)
+        else:
+            self._require_meetings()
+        if item.result is not None:
+            raise ProcessError(_("The result of this item is already recorded."))
+        if item.withdrawn_on is not None:
+            raise ProcessError(_("This item was withdrawn from the agenda."))
+        return item, self._meeting_or_404(item.meeting_id)
+
+    def open_meetings(self) -> list[P.MeetingSummary]:
+        """Meetings an agenda item can go to: not yet recorded, dated today or later, the
+        nearest first (no case data: for every user who edits cases)."""
+        self._require(Permission.EDIT_CASES)
+        today = self.today()
+        rows, _total = self._repo.meetings(None)
+        return sorted((m for m in rows if not m.held and m.held_on >= today),
+                      key=lambda m: (m.held_on, m.kind.value != "ad_hoc", m.place))
+
+    def withdraw_agenda_item(self, item_id: str, reason: str) -> P.AgendaItem:
+        """Take an item off a meeting's agenda, with the reason. What it was to approve
+        still waits (次にすること shows it; it can be put on another meeting)."""
+        item, _meeting = self._pending_item(item_id)
+        c = _Check()
+        reason = c.text(reason, "reason", _("Reason for withdrawing"), required=True,
+                        max_len=500)
+        c.done()
+        with self._store.transaction() as w:
+            self._repo.withdraw_agenda_item(w, item_id, self.today(), reason)
+            if item.case_id:
+                self._restage(w, item.case_id)
+            self._audit("agenda_withdraw", item.case_id, item.kind.value)
+        return self._repo.agenda_item(item_id)  # type: ignore[return-value]
+
+    def move_agenda_item(self, item_id: str, meeting_id: str, reason: str = ""
+                         ) -> P.AgendaItem:
+        """Move an item waiting for its result to another meeting not yet recorded (a
+        随時 meeting today instead of the 定例 one two weeks ahead). The old item stays on
+        its meeting as withdrawn (moved_to); returns the new item."""
+        item, meeting = self._pending_item(item_id)
+        target = self._meeting_or_404(meeting_id)
+        c = _Check()
+        reason = c.text(reason, "reason", _("Reason for moving"), max_len=500)
+        c.done()
+        if target.id == meeting.id:
+            raise ProcessError(_("The item is already on this meeting's agenda."))
+        if target.held:
+            raise ProcessError(_("The results of this meeting are already recorded; choose "
+                                 "another meeting."))
+        if target.held_on < self.today():
+            raise ProcessError(_("Choose a meeting dated today or later."))
+        note = reason or _("Moved to the meeting of {date}").format(
+            date=text_ja.format_wareki(target.held_on, "long"))
+        with self._store.transaction() as w:
+            self._repo.withdraw_agenda_item(w, item_id, self.today(), note, moved_to=target.id)
+            new_id = self._repo.insert_agenda_item(w, target.id, item.case_id, item.kind.value,
+                                                   item.subject_id, item.summary)
+            if item.case_id:
+                self._restage(w, item.case_id)
+            self._audit("agenda_move", item.case_id, f"{meeting.held_on.isoformat()}->"
+                        f"{target.held_on.isoformat()}")
+        return self._repo.agenda_item(new_id)  # type: ignore[return-value]
+
+    def waiting_for_meeting(self, case_id: str) -> list[P.MeetingWait]:
+        """What of the case waits for the 支援調整会議 — a submitted plan, a proposed プラン
+        評価, 中断 or 終結 — each with the meeting whose agenda it is on (None: on none)."""
+        self._require_case(case_id, Permission.VIEW_CASES)
+        out = []
+        for r in self._repo.waiting_subjects(case_id):
+            item = self._repo.pending_item_for(r["id"])
+            meeting = self._repo.meeting(item.meeting_id) if item else None
+            out.append(P.MeetingWait(
+                kind=P.AgendaKind(r["kind"]), case_id=case_id, subject_id=r["id"],
+                summary=r["summary"] or "", item_id=item.id if item else None,
+                meeting_id=meeting.id if meeting else None,
+                meeting_on=meeting.held_on if meeting else None,
+                meeting_kind=meeting.kind if meeting else None))
+        return out
+
+    def put_on_meeting(self, case_id: str, subject_id: str, meeting_id: str,
+                       reason: str = "") -> P.AgendaItem:
+        """Put what waits (``subject_id``) on the agenda of ``meeting_id``: added if it is on
+        no agenda, moved if it is on another one."""
+        self._require_case(case_id, Permission.EDIT_CASES)
+        wait = next((x for x in self.waiting_for_meeting(case_id)
+                     if x.subject_id == subject_id), None)
+        if wait is None:
+            raise ProcessError(_("This item is not waiting for the support coordination "
+                                 "meeting."))
+        if wait.item_id is not None:
+            return self.move_agenda_item(wait.item_id, meeting_id, reason)
+        target = self._meeting_or_404(meeting_id)
+        if target.held_on < self.today() and not target.held:
+            raise ProcessError(_("Choose a meeting dated today or later."))
+        return self._add_agenda_item(meeting_id, wait.kind, case_id, subject_id, wait.summary)
 
     def _apply_result(self, w, item: P.AgendaItem, result: MeetingResult, conditions: str,
                       held_on: date) -> None:
@@ -1214,6 +1359,22 @@ def _subject_date(table: str, row: dict[str, Any]) -> tuple[str, date | None]:
     """(step, date) of what an agenda item asks the meeting to approve."""
     key, col = _SUBJECT_DATES[table]
     return key, date.fromisoformat(row[col]) if row.get(col) else None
+
+
+_TIMELINE_RANKS = {k: i for i, k in enumerate((
+    "intake", "emergency", "assessment", "screening", "referral", "plan", "plan_amendment",
+    "decision", "service_start", "support_record", "monitoring", "evaluation",
+    "contact_attempt", "suspension", "resume", "closure", "followup"))}
+_MEETING_SUBJECT = {"new_plan": "plan", "replan": "plan", "evaluation": "evaluation",
+                    "suspension": "suspension", "closure": "closure"}
+
+
+def _timeline_rank(e: P.TimelineEntry) -> float:
+    """Where an entry goes among those of its day: the order of the process; a meeting's
+    result just after what it decided."""
+    if e.kind == "meeting":
+        return _TIMELINE_RANKS.get(_MEETING_SUBJECT.get(e.title, ""), 0) + 0.5
+    return float(_TIMELINE_RANKS.get(e.kind, 0))
 
 
 def _candidate(row: dict[str, Any]) -> P.AgendaCandidate:

@@ -433,7 +433,9 @@ class ProcessRepo:
             id=r["id"], meeting_id=r["meeting_id"], kind=P.AgendaKind(r["kind"]),
             case_id=r["case_id"], subject_id=r["subject_id"], summary=r["summary"],
             result=P.MeetingResult(r["result"]) if r["result"] else None,
-            conditions=r["conditions"], case_no=r.get("case_no") or "")
+            conditions=r["conditions"], case_no=r.get("case_no") or "",
+            withdrawn_on=_d(r.get("withdrawn_on")), withdrawn_reason=r.get("withdrawn_reason") or "",
+            moved_to=r.get("moved_to"))
 
     _AGENDA_SQL = ("SELECT a.*, c.case_no FROM agenda_item a LEFT JOIN case_file c"
                    " ON c.id = a.case_id")
@@ -441,7 +443,7 @@ class ProcessRepo:
     def agenda(self, meeting_id: str, pending_only: bool = False) -> list[P.AgendaItem]:
         sql = self._AGENDA_SQL + " WHERE a.meeting_id = ?"
         if pending_only:
-            sql += " AND a.result IS NULL"
+            sql += " AND a.result IS NULL AND a.withdrawn_on IS NULL"
         return [self._agenda(r) for r in self._all(sql + " ORDER BY a.sort", (meeting_id,))]
 
     def agenda_item(self, item_id: str) -> P.AgendaItem | None:
@@ -449,8 +451,18 @@ class ProcessRepo:
         return self._agenda(r) if r else None
 
     def pending_agenda_for(self, subject_id: str) -> bool:
-        return self.conn.execute("SELECT 1 FROM agenda_item WHERE subject_id = ? AND result IS"
-                                 " NULL", (subject_id,)).fetchone() is not None
+        return self.pending_item_for(subject_id) is not None
+
+    def pending_item_for(self, subject_id: str) -> P.AgendaItem | None:
+        """The agenda item of ``subject_id`` still waiting for its result (None if none)."""
+        r = self._one(self._AGENDA_SQL + " WHERE a.subject_id = ? AND a.result IS NULL"
+                      " AND a.withdrawn_on IS NULL", (subject_id,))
+        return self._agenda(r) if r else None
+
+    def withdraw_agenda_item(self, w: Writer, item_id: str, on: date, reason: str,
+                             moved_to: str | None = None) -> None:
+        w.update("agenda_item", item_id, {"withdrawn_on": _iso(on), "withdrawn_reason": reason,
+                                          "moved_to": moved_to})
 
     def meeting(self, meeting_id: str) -> P.Meeting | None:
         r = self._one("SELECT * FROM meeting WHERE id = ?", (meeting_id,))
@@ -498,6 +510,15 @@ class ProcessRepo:
         ("closure", "'closure'", "x.pattern", "proposed"),
     )
 
+    def waiting_subjects(self, case_id: str) -> list[dict[str, Any]]:
+        """What of one case waits for the 支援調整会議 (on an agenda or not): id, kind (an
+        AgendaKind value), summary — in the order it was written."""
+        parts = [f"SELECT x.id, {kind} AS kind, {summary} AS summary, x.hlc FROM {table} x"
+                 f" WHERE x.case_id = ?1 AND x.status = '{status}'"
+                 for table, kind, summary, status in self._WAITING]
+        return self._all("SELECT id, kind, summary FROM (" + " UNION ALL ".join(parts)
+                         + ") ORDER BY hlc", (case_id,))
+
     def agenda_candidates(self, access=None, limit: int | None = None
                           ) -> tuple[list[dict[str, Any]], int]:
         """(the first ``limit`` items waiting for the 支援調整会議 and on no agenda still
@@ -512,7 +533,7 @@ class ProcessRepo:
                 f"SELECT x.id, x.case_id, c.case_no, {kind} AS kind, {summary} AS summary,"
                 f" x.hlc FROM {table} x JOIN case_file c ON c.id = x.case_id"
                 f" WHERE x.status = '{status}' AND NOT EXISTS (SELECT 1 FROM agenda_item a"
-                f" WHERE a.subject_id = x.id AND a.result IS NULL)"
+                f" WHERE a.subject_id = x.id AND a.result IS NULL AND a.withdrawn_on IS NULL)"
                 # a 終結 decided with its プラン評価 has no agenda item of its own
                 + (" AND x.evaluation_id IS NULL" if table == "closure" else "")
                 + (f" AND {allowed}" if allowed else ""))
@@ -743,7 +764,7 @@ class ProcessRepo:
                               " case_id = ? ORDER BY hlc DESC LIMIT 1", (case_id,)).fetchone()
         plan_rows = c.execute(
             "SELECT id, number, kind, status, signed_on, EXISTS (SELECT 1 FROM agenda_item a"
-            " WHERE a.subject_id = plan.id AND a.result IS NULL), period_to, approved_on,"
+            " WHERE a.subject_id = plan.id AND a.result IS NULL AND a.withdrawn_on IS NULL), period_to, approved_on,"
             " reported_on FROM plan WHERE case_id = ? ORDER BY number", (case_id,)).fetchall()
         plans = []
         if plan_rows:
@@ -976,7 +997,8 @@ class ProcessRepo:
         return self._listed(
             "p.id, p.case_id, c.case_no, p.number, p.kind, (SELECT m.held_on FROM"
             " agenda_item a JOIN meeting m ON m.id = a.meeting_id WHERE a.subject_id = p.id AND"
-            " a.result IS NULL ORDER BY m.held_on LIMIT 1) AS meeting_on",
+            " a.result IS NULL AND a.withdrawn_on IS NULL ORDER BY m.held_on LIMIT 1)"
+            " AS meeting_on",
             "plan p JOIN case_file c ON c.id = p.case_id",
             "p.status = 'submitted'", "c.case_no", [], access, limit, count_from="plan p")
 
@@ -1029,5 +1051,6 @@ class ProcessRepo:
     def next_meetings(self, today: date) -> list[dict[str, Any]]:
         return self._all(
             "SELECT m.id, m.held_on, m.kind, m.place, (SELECT COUNT(*) FROM agenda_item a WHERE"
-            " a.meeting_id = m.id AND a.result IS NULL) AS pending FROM meeting m WHERE"
+            " a.meeting_id = m.id AND a.result IS NULL AND a.withdrawn_on IS NULL) AS pending"
+            " FROM meeting m WHERE"
             " m.held = 0 AND m.held_on >= ? ORDER BY m.held_on", (_iso(today),))

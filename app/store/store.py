@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import uuid
 from contextlib import contextmanager
 from datetime import date, datetime, timezone
@@ -398,6 +399,14 @@ class Store:
     def _search_clause(self, folded: str) -> tuple[str, list[Any]]:
         if not folded:
             return "", []
+        if re.fullmatch(r"[0-9]+(?:-[0-9]*)?|-[0-9]+", folded):
+            # a case number, whole (2026-0070) or in part (0070): issue 14 found nothing
+            name_clause, name_args = self._name_clause(folded)
+            return (f"(c.case_no LIKE ? ESCAPE '\\' OR {name_clause})",
+                    [f"%{_like_escape(folded)}%", *name_args])
+        return self._name_clause(folded)
+
+    def _name_clause(self, folded: str) -> tuple[str, list[Any]]:
         if len(folded) >= 3:
             phrase = '"' + folded.replace('"', '""') + '"'
             return ("p.rowid IN (SELECT rowid FROM person_fts WHERE person_fts MATCH ?)",

@@ -24,7 +24,7 @@ def test_case_list_shows_cases_and_finds_takahashi_by_reading(qtbot, desk_with_c
     view.show()
     qtbot.waitUntil(lambda: len(view.model.rows) == 3, timeout=5000)
     assert "ケース 3件" in view.count_label.text()
-    assert view.search.placeholderText() == "氏名・ふりがなで検索（例: たかはし）"
+    assert view.search.placeholderText() == "氏名・ふりがな・ケース番号で検索（例: たかはし、2026-0070）"
     headers = [view.model.headerData(c, Qt.Orientation.Horizontal) for c in range(7)]
     assert headers == ["ケース番号", "氏名", "ふりがな", "年齢", "受付日", "段階", "担当"]
     type_text(view.search, "たかはし")

@@ -45,12 +45,19 @@ def test_intake_and_step_wizards_ask_the_shared_questions(qtbot, desk, monkeypat
         return q.answer()
 
     monkeypatch.setattr(drafts, "run_question", fake_run)
+
+    def fake_close(q: drafts.CloseQuestion) -> str:
+        asked.append(("keep", q.box.text()))
+        (q.keep if answers["keep"] else q.discard).click()
+        return q.answer()
+
+    monkeypatch.setattr(drafts, "run_close_question", fake_close)
     desk.save_draft(DRAFT_KEY, {"version": 1, "name": "下書き 花子"})
     wizard = IntakeWizard(desk)  # nothing injected: the shared questions
     qtbot.addWidget(wizard)
     assert asked == [("restore", "入力途中の相談受付が残っています。続きから入力しますか？")]
     assert wizard.person.name.text() == "下書き 花子"
-    wizard.reject()  # 「下書きを破棄する」 was clicked: the draft goes
+    wizard.reject()  # 「下書きを破棄して閉じる」 was clicked: the draft goes
     assert asked[-1][0] == "keep" and "相談受付" in asked[-1][1]
     assert desk.load_draft(DRAFT_KEY) is None
 
@@ -66,3 +73,27 @@ def test_intake_and_step_wizards_ask_the_shared_questions(qtbot, desk, monkeypat
     step.field_changed()  # something typed: a new draft
     step.reject()
     assert asked[-1][0] == "keep" and desk.load_draft(key) is not None
+
+
+def test_closing_a_wizard_asks_continue_keep_or_discard_continue_is_the_default(qtbot, desk):
+    """Issue 14: 「入力を続ける / 下書きを残して閉じる / 下書きを破棄して閉じる」, 入力を続ける
+    the default and the answer to Esc; answering it leaves the wizard open with its input."""
+    q = drafts.close_question(None, drafts.INTAKE_DRAFT)
+    qtbot.addWidget(q.box)
+    assert [b.text() for b in (q.go_on, q.keep, q.discard)] == [
+        "入力を続ける", "下書きを残して閉じる", "下書きを破棄して閉じる"]
+    assert q.box.defaultButton() is q.go_on and q.box.escapeButton() is q.go_on
+    q.box.show()
+    qtbot.keyClick(q.box, Qt.Key.Key_Escape)
+    assert q.answer() == drafts.CONTINUE
+
+    answers = [drafts.CONTINUE, drafts.DISCARD]
+    wizard = IntakeWizard(desk, ask_close=lambda: answers.pop(0))
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.person.name.setText("続き 花子")
+    qtbot.keyClick(wizard, Qt.Key.Key_Escape)        # Esc on the wizard: the question
+    assert wizard.isVisible() and wizard.person.name.text() == "続き 花子"
+    assert desk.load_draft(DRAFT_KEY) is not None
+    wizard.close()                                    # closing the window: asked again
+    assert not wizard.isVisible() and desk.load_draft(DRAFT_KEY) is None

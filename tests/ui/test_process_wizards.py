@@ -81,11 +81,20 @@ def to_confirm(w) -> None:
     raise AssertionError("never reached the confirm page")
 
 
-def finish(qtbot, w) -> None:
-    """Press the last button and wait for the background operation to report back."""
-    to_confirm(w)
+def finish(qtbot, w) -> bool:
+    """Go to the last page and press its button, waiting for the background operation to
+    report back. Issue 14: each 次へ asks the core about its page's fields, so input the
+    core refuses stops on its page (False: the confirm page was never reached)."""
+    for _i in range(12):
+        if w.currentPage() is w.confirm:
+            break
+        before = w.currentId()
+        w.next()
+        if w.currentId() == before:
+            return False
     w.button(QWizard.WizardButton.FinishButton).click()
     qtbot.waitUntil(lambda: not background.busy(), timeout=10000)
+    return True
 
 
 def error(page, key: str) -> str:
@@ -134,7 +143,11 @@ def test_assessment_wizard_validates_writes_and_the_view_refreshes(qtbot, d):
     type_text(basics.inputs["assessed_on"].edit, "R8.11.16")
     assert w.path() == ["basics", "household", "domains", "problems", "analysis", "team",
                         "confirm"]
-    finish(qtbot, w)            # nothing about the situation yet: the core refuses
+    for _i in range(8):         # nothing about the situation yet: 次へ on 分析 stops there
+        before = w.currentId()  # (issue 14: the core's check at 次へ, not at the final save)
+        w.next()
+        if w.currentId() == before:
+            break
     analysis = w.page_named("analysis")
     assert w.currentPage() is analysis
     assert error(analysis, "analysis") == (
@@ -234,7 +247,8 @@ def test_plan_wizard_validates_and_submits_to_the_meeting(qtbot, d):
     view = view_of(qtbot, d, cid)
     view.step_buttons[Step.PLAN].click()
     w = view.wizard
-    assert "働きたい" in w.page_named("aim").findChildren(type(view.next_label))[0].text()
+    assert any("働きたい" in label.text()
+               for label in w.page_named("aim").findChildren(type(view.next_label)))
     finish(qtbot, w)
     aim = w.page_named("aim")
     assert w.currentPage() is aim

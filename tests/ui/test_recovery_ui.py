@@ -86,7 +86,7 @@ def test_damage_at_login_leads_to_the_recovery_screen_and_a_restore(qtbot, desk_
     screen = recover_from(qtbot, dialog)
     assert words in screen.problem_label.text()  # the problem, named by the core
     assert screen.table.topLevelItemCount() == 2
-    assert screen.table.topLevelItem(0).text(0).startswith("2026/11/02")  # newest first
+    assert screen.table.topLevelItem(0).text(0).startswith("令和8年11月2日")  # newest first, 和暦
     restore_and_check(qtbot, screen, desk_path, expected=2)
     assert screen.table.topLevelItem(0).text(2) == "正常"
 
@@ -99,7 +99,7 @@ def test_a_damaged_newest_backup_is_skipped_for_an_older_intact_one(qtbot, desk_
     qtbot.waitUntil(lambda: screen.restore_button.isEnabled(), timeout=15000)
     assert screen.table.topLevelItem(0).text(2) == "破損 — 使いません"
     assert screen.table.topLevelItem(1).text(2) == "正常"
-    assert "2026/11/01" in screen.status.text()
+    assert "令和8年11月1日" in screen.status.text()
     restore_and_check(qtbot, screen, desk_path, expected=1)
 
 

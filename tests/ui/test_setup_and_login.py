@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtWidgets import QWizard
 
 from app.desk import Desk
@@ -142,3 +143,23 @@ def test_login_wrong_password_on_a_full_disk_is_refused_in_words(qtbot, desk_pat
     assert "Errno" not in shown and "No space" not in shown
     assert dialog.desk is None and dialog.isVisible()
     dialog.grab().save("/tmp/eng5/login_disk_full.png")
+
+
+def test_closing_the_setup_with_input_asks_and_continue_keeps_it_open(qtbot, tmp_path):
+    """Issue 14: closing a wizard with input asks; 入力を続ける keeps everything typed."""
+    answers = [False, True]
+    wizard = SetupWizard(tmp_path / "x.db", kdf=KdfParams.fast(),
+                         ask_close=lambda: answers.pop(0))
+    qtbot.addWidget(wizard)
+    wizard.show()
+    type_text(wizard.agency.name, "つなぐ町自立相談支援センター")
+    wizard.reject()                       # 入力を続ける
+    assert wizard.isVisible() and wizard.agency.name.text() == "つなぐ町自立相談支援センター"
+    wizard.reject()                       # 入力を破棄して閉じる
+    assert not wizard.isVisible() and answers == []
+    empty = SetupWizard(tmp_path / "y.db", kdf=KdfParams.fast(),
+                        ask_close=lambda: pytest.fail("nothing typed: no question"))
+    qtbot.addWidget(empty)
+    empty.show()
+    empty.reject()
+    assert not empty.isVisible()

@@ -391,3 +391,14 @@ def test_other_roles_see_admin_actions_disabled_with_the_reason(qtbot, devs, tmp
     finally:
         background.wait_idle()
         worker.close()
+
+
+def test_export_with_no_other_device_points_to_adding_one(qtbot, desk):
+    """Issue 14: the empty list of devices said only 「書き出し先の端末を選んでください」."""
+    view = view_for(qtbot, desk)
+    assert view.export_device.count() == 0
+    assert "端末の追加" in view.export_status.text()
+    assert view.export_status.isVisibleTo(view)
+    view.export_button.click()
+    assert "端末の追加" in view.export_status.text()
+    assert view.tabs.tabText(view.tabs.currentIndex()) == "端末"

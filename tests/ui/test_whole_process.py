@@ -208,8 +208,11 @@ def test_one_case_through_the_whole_process(qtbot, desk):
     page.inputs["pattern"].set_value("1")
     type_text(page.inputs["reason"], "就職し、生活が安定した")
     intention = w.page_named("intention")
-    type_text(intention.inputs["intention"], "もう大丈夫です")
+    # issue 14: the intention typed in the evaluation comes along, not typed again
+    assert intention.inputs["intention"].toPlainText() == "もう大丈夫です"
+    intention.inputs["intention_how"].setText("")
     type_text(intention.inputs["intention_how"], "面談")
+    intention.inputs["intention_on"].setText("")
     type_text(intention.inputs["intention_on"].edit, "R8.10.14")
     type_text(w.page_named("followup").inputs["followup_plan"], "3か月後に担当が電話で確認")
     finish(qtbot, w)

@@ -72,6 +72,56 @@ def keep_question(parent: QWidget | None, words: DraftWords) -> DraftQuestion:
                          _("Keep the draft"), _("Discard the draft"))
 
 
+CONTINUE, KEEP, DISCARD = "continue", "keep", "discard"
+
+
+class CloseQuestion:
+    """Closing a wizard with input (issue 14): 「入力を続ける」 (the default, and the answer
+    to Esc and to closing the box), 「下書きを残して閉じる」, 「下書きを破棄して閉じる」."""
+
+    def __init__(self, parent: QWidget | None, words: DraftWords):
+        self.box = QMessageBox(QMessageBox.Icon.Question, _(words.keep_title),
+                               _(words.keep_text), QMessageBox.StandardButton.NoButton, parent)
+        self.go_on: QAbstractButton = self.box.addButton(
+            _("Continue entering"), QMessageBox.ButtonRole.RejectRole)
+        self.keep: QAbstractButton = self.box.addButton(
+            _("Keep the draft and close"), QMessageBox.ButtonRole.AcceptRole)
+        self.discard: QAbstractButton = self.box.addButton(
+            _("Discard the draft and close"), QMessageBox.ButtonRole.DestructiveRole)
+        self.box.setDefaultButton(self.go_on)  # type: ignore[arg-type]
+        self.box.setEscapeButton(self.go_on)
+
+    def answer(self) -> str:
+        clicked = self.box.clickedButton()
+        if clicked is self.keep:
+            return KEEP
+        if clicked is self.discard:
+            return DISCARD
+        return CONTINUE
+
+
+def close_question(parent: QWidget | None, words: DraftWords) -> CloseQuestion:
+    return CloseQuestion(parent, words)
+
+
+def run_close_question(question: CloseQuestion) -> str:
+    question.box.exec()
+    return question.answer()
+
+
+def ask_close(parent: QWidget | None, words: DraftWords) -> str:
+    """Close the wizard? CONTINUE (stay), KEEP (close, draft kept) or DISCARD."""
+    return run_close_question(close_question(parent, words))
+
+
+def close_answer(ask_keep_draft, ask_close_) -> str:
+    """The answer of an injected ``ask_keep_draft`` (True: keep, False: discard) when a
+    wizard was given one, else of ``ask_close_``."""
+    if ask_keep_draft is not None:
+        return KEEP if ask_keep_draft() else DISCARD
+    return ask_close_()
+
+
 def run_question(question: DraftQuestion) -> bool:
     question.box.exec()
     return question.answer()
@@ -88,4 +138,6 @@ def ask_keep_draft(parent: QWidget | None, words: DraftWords) -> bool:
 
 
 __all__ = ["DraftWords", "DraftQuestion", "INTAKE_DRAFT", "STEP_DRAFT", "ask_keep_draft",
+           "CloseQuestion", "ask_close", "close_answer", "close_question", "CONTINUE", "KEEP",
+           "DISCARD", "run_close_question",
            "ask_restore_draft", "keep_question", "restore_question", "run_question"]

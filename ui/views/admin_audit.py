@@ -42,11 +42,83 @@ ACTIONS: dict[str, str] = {
     "master_deactivate": N_("Master data: deactivated"),
     "master_reactivate": N_("Master data: reactivated"),
     "master_delete": N_("Master data: deleted"),
+    # the consultation process (app/operations/process.py) — issue 14: never a code
+    "view_timeline": N_("Viewed the timeline"), "emergency": N_("Emergency support"),
+    "emergency_procedure": N_("Emergency support: municipal procedure done"),
+    "assessment": N_("Assessment"), "screening": N_("Screening"),
+    "referral_check": N_("Referral checked"), "take_back": N_("Taken back from referral"),
+    "plan_draft": N_("Plan drafted"), "plan_edit": N_("Draft plan edited"),
+    "plan_submit": N_("Plan submitted to the meeting"), "plan_amend": N_("Plan amended"),
+    "meeting_plan": N_("Meeting planned"), "agenda_add": N_("Put on the agenda"),
+    "agenda_move": N_("Agenda item moved"), "agenda_withdraw": N_("Agenda item withdrawn"),
+    "meeting_result": N_("Meeting result"), "meeting_held": N_("Meeting recorded"),
+    "decision": N_("Support decision"), "service_start": N_("Service started"),
+    "record": N_("Support record"), "record_correct": N_("Support record corrected"),
+    "monitoring": N_("Monitoring"), "evaluation": N_("Plan evaluation"),
+    "contact_attempt": N_("Attempt to reach the person"),
+    "suspension_propose": N_("Suspension proposed"), "resume": N_("Resumed"),
+    "closure_propose": N_("Closure proposed"), "followup": N_("Follow-up"),
+    "person_update": N_("Person's data changed"), "import_ledger": N_("Ledger imported"),
+    "import": N_("Imported"), "bundle_export": N_("Sync: written for another device"),
+    "bundle_import": N_("Sync: read from another device"),
+    "check_out": N_("Taken out on a laptop"), "check_in": N_("Brought back from a laptop"),
+    "device_add": N_("Device added"), "device_revoke": N_("Device revoked"),
+    "device_key_pinned": N_("Device key recorded"),
+    "resolve_conflict": N_("Sync conflict resolved"), "settings": N_("Settings"),
 }
 
 
 def action_label(action: str) -> str:
     return _(ACTIONS[action]) if action in ACTIONS else action
+
+
+def _detail_words() -> dict[str, str]:
+    """Codes the process writes as an entry's detail (kinds, results, methods …) → their
+    Japanese labels, from the enums the screens use."""
+    from app import process as P
+    from app.domain import EmergencyAction
+    words: dict[str, str] = {}
+    for enum in (P.ScreeningResult, P.PlanKind, P.MeetingKind, P.AgendaKind,
+                 P.MeetingResult, P.DecisionResult, P.RecordMethod, P.MonitoringKind,
+                 P.EvaluationDecision, P.ClosurePattern, P.ContactMethod, P.ContactOutcome,
+                 EmergencyAction):
+        for member in enum:
+            words.setdefault(member.value, member.label)
+    words.update({"arrived": _("arrived"), "not_arrived": _("not arrived"),
+                  "first": _("New plan")})
+    return words
+
+
+def detail_label(detail: str, services: dict[str, str] | None = None) -> str:
+    """An entry's detail as a person reads it: codes as words, ISO dates in 和暦
+    (「self_reliance」→ the service's name, 「2026-10-21」→ 令和8年10月21日)."""
+    if not detail:
+        return ""
+    words = _detail_words()
+    if services:
+        words.update(services)
+
+    def one(part: str) -> str:
+        if part in words:
+            return words[part]
+        try:
+            return text_ja.format_wareki(date.fromisoformat(part), "long")
+        except ValueError:
+            return part
+
+    out = []
+    for chunk in detail.split("->"):
+        out.append(":".join(one(p) for p in chunk.split(":")))
+    return " → ".join(out).replace(":", "：")
+
+
+def _when(at: str) -> str:
+    """「2026-12-03T07:54:00…」→ 令和8年12月3日 07:54:00 (as stored, the device's time)."""
+    try:
+        day = date.fromisoformat(at[:10])
+    except ValueError:
+        return at
+    return f"{text_ja.format_wareki(day, 'long')} {at[11:19]}"
 
 
 def _wareki(d: date | None) -> str:
@@ -155,17 +227,28 @@ class AuditPanel(QWidget):
             return
         self.error.clear_message()
         desk = self.desk
-        run_in_background(self, lambda: desk.audit_search(**filters, limit=1000), self._show,
+        def load():
+            rows = desk.audit_search(**filters, limit=1000)
+            try:
+                self.service_names = {s.key: s.name for s in desk.services(
+                    include_inactive=True)}
+            except Exception:  # noqa: BLE001 - the codes stay readable without the names
+                pass
+            return rows
+
+        run_in_background(self, load, self._show,
                           lambda e: self.error.show_message(error_text(e)))
 
     def _show(self, rows) -> None:
         self.rows = rows
         self.table.clear()
         items = []
+        names = getattr(self, "service_names", None)
         for r in rows:
-            items.append(QTreeWidgetItem([r.at.replace("T", " ")[:19], r.login,
+            items.append(QTreeWidgetItem([_when(r.at), r.login,
                                           action_label(r.action), r.case_no or "",
-                                          r.detail or "", r.reason or ""]))
+                                          detail_label(r.detail or "", names),
+                                          r.reason or ""]))
         self.table.addTopLevelItems(items)
         self.count.setText(_("{n} entries (newest first, up to 1,000 shown)").format(n=len(rows)))
 
@@ -201,7 +284,7 @@ class AuditPanel(QWidget):
                 self.check_result.setText(_(
                     "The audit log was tampered with: {what} (around {at}). Report this to "
                     "the person responsible for data protection.").format(
-                        what=what, at=broken.at.replace("T", " ")[:19]))
+                        what=what, at=_when(broken.at)))
 
         run_in_background(self, desk.audit_check, done,
                           lambda e: self.error.show_message(error_text(e)))
@@ -219,6 +302,7 @@ class RetentionPanel(QWidget):
         self.table = _tree(["", _("Case No."), _("Closed on"), _("Retention ended on")])
         self.reason = QPlainTextEdit()
         self.reason.setFixedHeight(60)
+        self.reason.setTabChangesFocus(True)
         self.reason.setPlaceholderText(_("e.g. retention period under the agency's rules"))
         self.reason.textChanged.connect(lambda: self.error.clear_message())
         self.purge_button = QPushButton(_("Delete the checked cases for good…"))

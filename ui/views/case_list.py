@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel, QEvent, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal,
+)
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTableView,
@@ -182,7 +184,9 @@ class CaseListView(QWidget):
         self.desk = serialized(desk)
         self.model = CaseTableModel(self.desk, self)
         self.search = QLineEdit()
-        self.search.setPlaceholderText(_("Search by name or reading (e.g. たかはし)"))
+        self.search.setPlaceholderText(_("Search by name, reading or case number "
+                                         "(e.g. たかはし, 2026-0070)"))
+        self.search.installEventFilter(self)   # ↓ goes to the results (issue 14)
         self.search.setClearButtonEnabled(True)
         self.search.setMinimumWidth(360)
         self.count_label = QLabel()
@@ -194,6 +198,7 @@ class CaseListView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
+        self.table.setTabKeyNavigation(False)   # Tab leaves the list (arrows move in it)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(28)
         header = self.table.horizontalHeader()
@@ -244,6 +249,27 @@ class CaseListView(QWidget):
 
     def refresh(self) -> None:
         self.model.reload()
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt override
+        """↓ / PageDown in the search box: to the results, the first one chosen; Enter opens
+        the case when the search found exactly one."""
+        if obj is self.search and event.type() == QEvent.Type.KeyPress:
+            if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_PageDown):
+                self.focus_results()
+                return True
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and \
+                    self.model.total == 1 and self.model.rows and self.search.text().strip():
+                if self._timer.isActive():   # the search typed last: run it first
+                    return False
+                self.open_case.emit(self.model.rows[0].id)
+                return True
+        return super().eventFilter(obj, event)
+
+    def focus_results(self) -> None:
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        if self.model.rowCount() and not self.table.currentIndex().isValid():
+            self.table.setCurrentIndex(self.model.index(0, 0))
+            self.table.selectRow(0)
 
     def selected_case_ids(self) -> list[str]:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})

@@ -103,6 +103,7 @@ class CaseView(QWidget):
         self.detail = detail
         self.wizard_options = wizard_options or {}
         self.wizard = None
+        self.dialog_shown: Callable | None = None   # how a small dialog is shown (tests)
         self.steps: list[P.StepStatus] = []
         self.step_buttons: dict[Step, QPushButton] = {}
         self.step_reasons: dict[Step, QLabel] = {}
@@ -197,6 +198,14 @@ class CaseView(QWidget):
         next_title.setStyleSheet("font-weight: bold; color: #1d3d5c;")
         left_column.addWidget(next_title)
         left_column.addWidget(self.next_label)
+        # what waits for the 支援調整会議, each with a button that puts it on a meeting
+        self.waiting_panel = QWidget()
+        self.waiting_layout = QVBoxLayout(self.waiting_panel)
+        self.waiting_layout.setContentsMargins(0, 2, 0, 2)
+        self.waiting_layout.setSpacing(2)
+        self.waiting_buttons: list[QPushButton] = []
+        self.waits: list[P.MeetingWait] = []
+        left_column.addWidget(self.waiting_panel)
         steps_title = QLabel(_("Steps"))
         steps_title.setStyleSheet("font-weight: bold; color: #1d3d5c; margin-top: 6px;")
         left_column.addWidget(steps_title)
@@ -215,6 +224,7 @@ class CaseView(QWidget):
         self.timeline.setRootIsDecorated(False)
         self.timeline.setAlternatingRowColors(True)
         self.timeline.setWordWrap(True)
+        self.timeline.setStyleSheet("QTreeWidget::item { padding: 5px 2px; }")  # not tight
         self.timeline.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.timeline.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.timeline.header().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
@@ -283,6 +293,8 @@ class CaseView(QWidget):
         def work() -> dict[str, Any]:
             return {"detail": desk.get_case(case_id), "steps": desk.case_steps(case_id),
                     "next": desk.next_actions(case_id), "plans": desk.plans(case_id),
+                    "waiting": desk.waiting_for_meeting(case_id),
+                    "emergency": desk.emergency_support(case_id),
                     "services": desk.services(include_inactive=True),
                     "timeline": desk.timeline(case_id, [kind] if kind else None)}
 
@@ -299,6 +311,9 @@ class CaseView(QWidget):
 
     def _apply(self, data: dict[str, Any]) -> None:
         self.detail = data["detail"]
+        self.emergency_rows = data.get("emergency", [])
+        if self.detail.intakes:
+            self.contents.setText(self._intake_html(self.detail.intakes[-1]))
         self.service_names = {s.key: s.name for s in data["services"]}
         self.services = {s.key: s for s in data["services"]}
         new_bar = StageBar(self.detail.case.stage)
@@ -308,46 +323,98 @@ class CaseView(QWidget):
         self.steps = data["steps"]
         self._build_actions()
         hints = data["next"]
+        self._fill_waiting(data.get("waiting", []))
+        if not hints and self.waits:
+            hints = [_("Waiting for the support coordination meeting (below).")]
         self.next_label.setText("<br>".join(f"・{escape(h)}" for h in hints)
                                 or escape(_("Nothing is due.")))
         self._fill_plan(data["plans"])
         self._fill_timeline(data["timeline"])
         self.refreshed.emit()
 
+    def _fill_waiting(self, waits: list[P.MeetingWait]) -> None:
+        while self.waiting_layout.count():
+            item = self.waiting_layout.takeAt(0)
+            if item.widget() is not None:
+                item.widget().deleteLater()
+        self.waiting_buttons = []
+        self.waits = list(waits)
+        can_edit = self.desk.user is not None and _may(self.desk, "edit_cases")
+        for wait in self.waits:
+            if wait.meeting_on is not None:
+                where = _("on the agenda of the meeting of {date} ({kind})").format(
+                    date=_wareki(wait.meeting_on), kind=wait.meeting_kind.label
+                    if wait.meeting_kind else "")
+            else:
+                where = _("on no meeting's agenda yet")
+            label = QLabel(_("{what}: waiting for the support coordination meeting, {where}")
+                           .format(what=wait.kind.label, where=where))
+            label.setWordWrap(True)
+            label.setStyleSheet("color: #5a3d00;")
+            button = QPushButton(_("Move to another meeting…") if wait.item_id
+                                 else _("Put on a meeting…"))
+            button.setStyleSheet("text-align: left; padding: 3px 10px;")
+            button.setEnabled(can_edit)
+            button.clicked.connect(lambda _c=False, w=wait: self.put_on_meeting(w))
+            self.waiting_layout.addWidget(label)
+            self.waiting_layout.addWidget(button)
+            self.waiting_buttons.append(button)
+        self.waiting_panel.setVisible(bool(self.waits))
+
+    def put_on_meeting(self, wait: P.MeetingWait):
+        """The dialog choosing the meeting for what waits (moved if already on one)."""
+        from ui.dialogs.agenda import PutOnMeetingDialog
+        dialog = PutOnMeetingDialog(
+            self.desk, case_id=wait.case_id, subject_id=wait.subject_id, item_id=wait.item_id,
+            current_meeting=wait.meeting_id, what=wait.kind.label, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(self.refresh)
+        (self.dialog_shown or (lambda d: d.open()))(dialog)
+        self.agenda_dialog = dialog
+        return dialog
+
     def _build_actions(self) -> None:
+        """Every step in the order of the process, always in the same place (issue 14: the
+        buttons moved as the case advanced, so a click landed on another step); a step not
+        possible now is greyed with its reason, said once for steps in a row that share it."""
         while self.actions_layout.count():
             item = self.actions_layout.takeAt(0)
             if item.widget() is not None:
                 item.widget().deleteLater()
         self.step_buttons.clear()
         self.step_reasons.clear()
-        allowed = [s for s in self.steps if s.allowed]
-        blocked = [s for s in self.steps if not s.allowed]
-        for title, group in ((_("Possible now"), allowed), (_("Not possible now"), blocked)):
-            if not group:
-                continue
-            heading = QLabel(title)
-            heading.setStyleSheet("color: #556; margin-top: 6px;")
-            self.actions_layout.addWidget(heading)
-            for status in group:
-                button = QPushButton(status.label)
-                button.setEnabled(status.allowed)
-                button.setToolTip(status.reason)
-                button.setMinimumHeight(30)
-                if status.allowed:
-                    button.setStyleSheet("text-align: left; padding: 4px 10px;"
-                                         "font-weight: bold; color: #1f3f5f;")
-                    button.clicked.connect(lambda _c=False, st=status.step: self.open_step(st))
-                else:
-                    button.setStyleSheet("text-align: left; padding: 4px 10px;")
-                self.actions_layout.addWidget(button)
-                self.step_buttons[status.step] = button
-                if not status.allowed:
-                    reason = QLabel(status.reason)
-                    reason.setWordWrap(True)
-                    reason.setStyleSheet("color: #7a4a00; font-size: 9pt; margin: 0 0 4px 10px;")
-                    self.actions_layout.addWidget(reason)
-                    self.step_reasons[status.step] = reason
+        run: list[Step] = []          # blocked steps in a row with the same reason
+        run_reason = ""
+
+        def close_run() -> None:
+            if not run:
+                return
+            reason = QLabel(run_reason)
+            reason.setWordWrap(True)
+            reason.setStyleSheet("color: #7a4a00; font-size: 9pt; margin: 0 0 4px 10px;")
+            self.actions_layout.addWidget(reason)
+            for step in run:
+                self.step_reasons[step] = reason
+            run.clear()
+
+        for status in self.steps:
+            if status.allowed or status.reason != run_reason:
+                close_run()
+            button = QPushButton(status.label)
+            button.setEnabled(status.allowed)
+            button.setToolTip(status.reason)
+            button.setMinimumHeight(30)
+            if status.allowed:
+                button.setStyleSheet("text-align: left; padding: 4px 10px;"
+                                     "font-weight: bold; color: #1f3f5f;")
+                button.clicked.connect(lambda _c=False, st=status.step: self.open_step(st))
+            else:
+                button.setStyleSheet("text-align: left; padding: 4px 10px;")
+                run.append(status.step)
+                run_reason = status.reason
+            self.actions_layout.addWidget(button)
+            self.step_buttons[status.step] = button
+        close_run()
         self.actions_layout.addStretch(1)
 
     def _fill_timeline(self, entries: list[P.TimelineEntry]) -> None:
@@ -537,8 +604,17 @@ class CaseView(QWidget):
                 action = EmergencyAction(value)
                 text = escape(action.label)
                 if action.statutory:
-                    text += (" <span style='color:#b35c00; font-weight:bold;'>"
-                             + escape(_("(pending municipal procedure)")) + "</span>")
+                    done = [r for r in getattr(self, "emergency_rows", [])
+                            if r.get("action") == value and r.get("procedure") == "done"]
+                    if done:   # issue 14: it said 手続き待ち after the procedure was done
+                        on = done[-1].get("procedure_done_on")
+                        text += (" <span style='color:#2d6a2d;'>" + escape(
+                            _("(municipal procedure done {date})").format(
+                                date=_wareki(date.fromisoformat(on)) if on else ""))
+                            + "</span>")
+                    else:
+                        text += (" <span style='color:#b35c00; font-weight:bold;'>"
+                                 + escape(_("(pending municipal procedure)")) + "</span>")
                 actions.append(text)
             triage.append((_("Emergency support"), ("html", "<br>".join(actions) or "—")))
             triage.append((_("What was done"), intake.emergency_note))
@@ -668,3 +744,8 @@ def _sections_html(sections) -> str:
                          f"width='180'>{escape(label)}</td><td valign='top'>{shown}</td></tr>")
         parts.append("</table>")
     return "".join(parts)
+
+
+def _may(desk, permission: str) -> bool:
+    from ui.views.meetings import may
+    return may(desk, permission)

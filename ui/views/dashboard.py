@@ -247,11 +247,15 @@ class DashboardView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
+        self.table.setTabKeyNavigation(False)   # Tab leaves the list (arrows move in it)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(28)
         self.table.horizontalHeader().setStretchLastSection(True)
         for col, width in enumerate((120, 200, 190)):
             self.table.setColumnWidth(col, width)
+        # a date or a place is never cut off (issue 14: 令和8年12月1… in the meetings list)
+        self.table.setWordWrap(False)
+        self.model.modelReset.connect(self._fit_columns)
         self.table.doubleClicked.connect(self.open_row)
         self.table.activated.connect(self.open_row)
         self.empty = QLabel()
@@ -366,6 +370,13 @@ class DashboardView(QWidget):
             shown=len(rows), total=total) if partial else "")
         self.more_label.setVisible(partial)
         self.more_button.setVisible(partial)
+
+    def _fit_columns(self) -> None:
+        for col, width in enumerate((120, 200, 190)):
+            if col < self.model.columnCount() - 1:
+                need = max(self.table.sizeHintForColumn(col),
+                           self.table.horizontalHeader().sectionSizeHint(col)) + 12
+                self.table.setColumnWidth(col, max(width, need))
 
     def open_row(self, index: QModelIndex) -> None:
         if not index.isValid():

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout,
     QHeaderView, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QRadioButton, QSplitter,
     QStyledItemDelegate, QTableView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
-    QButtonGroup,
+    QButtonGroup, QFrame, QScrollArea,
 )
 
 from app import text_ja
@@ -62,8 +62,9 @@ def waiting_items(desk) -> list[AgendaCandidate]:
     return desk.agenda_candidates(limit=None)[0]
 
 
-def pull_in(desk, meeting_id: str) -> tuple[int, list[str]]:
-    """Put every waiting item on the meeting's agenda; (how many, the core's refusals)."""
+def pull_in(desk, meeting_id: str) -> tuple[int, list[str], int]:
+    """Put every waiting item on the meeting's agenda; (how many, the core's refusals, how
+    many items wait on the agenda of other meetings not recorded yet — they can be moved)."""
     added, problems = 0, []
     for c in waiting_items(desk):
         try:
@@ -71,7 +72,11 @@ def pull_in(desk, meeting_id: str) -> tuple[int, list[str]]:
             added += 1
         except TsunaguError as e:
             problems.append(f"{c.case_no}: {e}")
-    return added, problems
+    elsewhere = 0
+    for m in desk.meetings(limit=None)[0]:
+        if not m.held and m.id != meeting_id and m.item_count:
+            elsewhere += len(desk.pending_agenda(m.id))
+    return added, problems, elsewhere
 
 
 _ROMAJI = {}
@@ -151,6 +156,8 @@ class MeetingTableModel(QAbstractTableModel):
                     meeting_status(m, self.today))[col]
         if role == Qt.ItemDataRole.UserRole:
             return m.id
+        if role == Qt.ItemDataRole.ToolTipRole and col == 2 and m.place:
+            return m.place
         if role == Qt.ItemDataRole.TextAlignmentRole and col == 3:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ForegroundRole and col == 4:
@@ -195,12 +202,18 @@ class AgendaModel(QAbstractTableModel):
         self.endResetModel()
 
     def item_editable(self, row: int) -> bool:
-        return self.editable and self.items[row].result is None
+        return self.editable and self.items[row].pending
 
     def results(self) -> dict[str, tuple[str, str]]:
-        """Every item still waiting, with the chosen result ("" when none: the core asks)."""
+        """The items still waiting whose result is chosen (or whose conditions are typed:
+        the core then asks for the result). Items left open stay open: results are recorded
+        item by item; the meeting is recorded once no item waits."""
         return {i.id: (self.chosen[i.id].value if self.chosen.get(i.id) else "",
-                       self.conditions.get(i.id, "")) for i in self.items if i.result is None}
+                       self.conditions.get(i.id, "")) for i in self.items
+                if i.pending and (self.chosen.get(i.id) or self.conditions.get(i.id, "").strip())}
+
+    def pending_count(self) -> int:
+        return sum(1 for i in self.items if i.pending)
 
     def set_messages(self, messages: dict[str, str]) -> None:
         self.messages = dict(messages)
@@ -245,6 +258,11 @@ class AgendaModel(QAbstractTableModel):
                 return self.people.get(item.case_id or "", ("", ""))[0] if item.case_id else ""
             if col == 4:
                 return item.summary
+            if col == COL_RESULT and item.withdrawn_on is not None:
+                return _("Moved to another meeting") if item.moved_to \
+                    else _("Withdrawn from the agenda")
+            if col == COL_CONDITIONS and item.withdrawn_on is not None:
+                return item.withdrawn_reason
             if col == COL_RESULT:
                 chosen = self.chosen.get(item.id)
                 if role == Qt.ItemDataRole.EditRole:
@@ -262,6 +280,8 @@ class AgendaModel(QAbstractTableModel):
             if col == 4:
                 return item.summary
         if role == Qt.ItemDataRole.ForegroundRole:
+            if item.withdrawn_on is not None:
+                return QColor("#8a96a3")
             if col == COL_MESSAGE:
                 return QColor("#c00000")
             if col == COL_RESULT and self.chosen.get(item.id) is MeetingResult.RECONSIDER:
@@ -454,10 +474,89 @@ class PlanMeetingDialog(QDialog):
             done, failed)
 
 
+class _FitLayout(QVBoxLayout):
+    """A column that takes the height it is given (down to its minimum): in a scroll area a
+    layout with wrapped labels asks for its preferred height instead, and the agenda grew
+    past the screen, pushing 「結果を保存」 out of sight at 1280×720."""
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt override
+        return False
+
+
 class AgendaTable(QTableView):
-    """Double-click (or Enter) on a case item opens the case; 結果 and 条件 are edited in place."""
+    """Double-click (or Enter) on a case item opens the case; 結果 and 条件 are edited in place.
+
+    Keyboard (issue 14): while items wait for their result the table is one Tab stop whose
+    focus goes into the 結果 / 条件 editors; Tab and Shift+Tab walk them row by row and leave
+    the table at its ends; the row of the editor with focus is the chosen item."""
 
     open_case = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setTabKeyNavigation(False)
+
+    def editors(self) -> list[QWidget]:
+        model = self.model()
+        out = []
+        if model is None:
+            return out
+        for row in range(model.rowCount()):
+            for col in (COL_RESULT, COL_CONDITIONS):
+                w = self.indexWidget(model.index(row, col))
+                if w is not None and w.isEnabled():
+                    out.append(w)
+        return out
+
+    def adopt(self, editor: QWidget) -> None:
+        """An editor just opened: out of the window's Tab chain, stepped through here."""
+        editor.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        editor.installEventFilter(self)
+
+    def focusInEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().focusInEvent(event)
+        editors = self.editors()
+        if not editors or event.reason() not in (Qt.FocusReason.TabFocusReason,
+                                                  Qt.FocusReason.BacktabFocusReason):
+            return
+        back = event.reason() == Qt.FocusReason.BacktabFocusReason
+        editors[-1 if back else 0].setFocus(event.reason())
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt override
+        from PySide6.QtCore import QEvent
+        if event.type() == QEvent.Type.FocusIn:
+            model = self.model()
+            for row in range(model.rowCount() if model else 0):
+                for col in (COL_RESULT, COL_CONDITIONS):
+                    if self.indexWidget(model.index(row, col)) is obj and \
+                            self.currentIndex().row() != row:
+                        self.setCurrentIndex(model.index(row, 1))
+            return False
+        if event.type() == QEvent.Type.KeyPress and event.key() in (
+                Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and not (
+                event.modifiers() & Qt.KeyboardModifier.ControlModifier):
+            back = event.key() == Qt.Key.Key_Backtab or bool(
+                event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            editors = self.editors()
+            i = editors.index(obj) if obj in editors else -1
+            j = i - 1 if back else i + 1
+            if 0 <= j < len(editors):
+                editors[j].setFocus(Qt.FocusReason.BacktabFocusReason if back
+                                    else Qt.FocusReason.TabFocusReason)
+            else:
+                w = self.previousInFocusChain() if back else self.nextInFocusChain()
+                for _guard in range(500):
+                    if w is None or w is self:
+                        break
+                    if not self.isAncestorOf(w) and w.isVisible() and w.isEnabled() and \
+                            w.focusPolicy() & Qt.FocusPolicy.TabFocus and \
+                            w.window() is self.window():
+                        w.setFocus(Qt.FocusReason.BacktabFocusReason if back
+                                   else Qt.FocusReason.TabFocusReason)
+                        break
+                    w = w.previousInFocusChain() if back else w.nextInFocusChain()
+            return True
+        return False
 
     def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid() \
@@ -504,6 +603,8 @@ class MeetingsView(QWidget):
         self.meetings_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.meetings_table.verticalHeader().hide()
         self.meetings_table.setAlternatingRowColors(True)
+        self.meetings_table.setWordWrap(False)   # 場所 elided in one line, whole in its tooltip
+        self.meetings_table.setTabKeyNavigation(False)   # Tab leaves the list (arrows move in it)
         header = self.meetings_table.horizontalHeader()
         header.setStretchLastSection(False)
         for col, width in enumerate((128, 64, 110, 40, 84)):
@@ -597,17 +698,27 @@ class MeetingsView(QWidget):
         issue_row.addWidget(self.issue_button)
 
         self.participants = ParticipantsEditor()
-        self.participants.table.setMinimumHeight(90)
+        self.participants.table.setMinimumHeight(70)
         self.minutes = QPlainTextEdit()
         self.minutes.setPlaceholderText(_("Minutes of the meeting (who said what, what was "
                                           "agreed)"))
-        self.minutes.setMinimumHeight(90)
+        self.minutes.setMinimumHeight(60)
+        self.minutes.setTabChangesFocus(True)   # Tab goes on to the next field
         self.next_date = DateField(_("Next meeting"))
-        self.save_button = QPushButton(_("Save all results"))
+        self.save_button = QPushButton(_("Save the results"))
         self.save_button.setStyleSheet("background: #1f5f99; color: white; font-weight: bold;"
                                        "border-radius: 4px; padding: 6px 16px;")
         self.save_button.clicked.connect(self.save_results)
         self.error = ErrorLabel()
+        # the core's messages scroll in a box of fixed height: they never squeeze the agenda
+        # or grow the window (issue 14)
+        self.error_box = QScrollArea()
+        self.error_box.setWidgetResizable(True)
+        self.error_box.setFrameShape(QFrame.Shape.NoFrame)
+        self.error_box.setWidget(self.error)
+        self.error_box.setFixedHeight(48)
+        self.error_box.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.error.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         record = QFormLayout()
         record.addRow(_("Participants"), self.participants)
         # 自治体は原則参画: without it, the confirmation goes into the minutes (issue 19)
@@ -619,17 +730,30 @@ class MeetingsView(QWidget):
         record.addRow(_("Minutes"), self.minutes)
         record.addRow(_("Next meeting"), self.next_date)
         save_row = QHBoxLayout()
-        save_row.addWidget(self.error, 1)
+        save_row.addWidget(self.error_box, 1)
         save_row.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignTop)
+        # an item waiting for its result: moved to another meeting, or withdrawn (issue 14)
+        self.move_button = QPushButton(_("Move the item to another meeting…"))
+        self.move_button.clicked.connect(self.move_selected_item)
+        self.withdraw_button = QPushButton(_("Withdraw the item…"))
+        self.withdraw_button.clicked.connect(self.withdraw_selected_item)
+        item_row = QHBoxLayout()
+        item_row.addWidget(self.move_button)
+        item_row.addWidget(self.withdraw_button)
+        item_row.addStretch(1)
+        self.agenda_table.setMinimumHeight(140)   # four rows always show
+        self.agenda_table.selectionModel().currentRowChanged.connect(
+            lambda *_a: self._item_buttons())
 
         self.detail = QWidget()
-        right = QVBoxLayout(self.detail)
+        right = _FitLayout(self.detail)
         right.setContentsMargins(0, 0, 0, 0)
         right.addWidget(self.title)
         right.addWidget(self.info)
         right.addLayout(actions)
         right.addWidget(self.status)
         right.addWidget(self.agenda_table, 3)
+        right.addLayout(item_row)
         right.addLayout(issue_row)
         right.addLayout(record, 2)
         right.addLayout(save_row)
@@ -640,8 +764,14 @@ class MeetingsView(QWidget):
         box = QVBoxLayout(right_box)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.empty)
-        box.addWidget(self.detail)
-        self.detail.hide()
+        # the meeting scrolls as a whole on a small screen (1280×720): the agenda keeps its
+        # rows, nothing grows the window
+        self.detail_scroll = QScrollArea()
+        self.detail_scroll.setWidgetResizable(True)
+        self.detail_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.detail_scroll.setWidget(self.detail)
+        box.addWidget(self.detail_scroll)
+        self.detail_scroll.hide()
 
         splitter = QSplitter()
         splitter.addWidget(left)
@@ -751,7 +881,8 @@ class MeetingsView(QWidget):
 
     def _refuse_editing(self, text: str) -> None:
         self.can_edit = False
-        for w in (self.plan_button, self.pull_button, self.issue_button, self.save_button):
+        for w in (self.plan_button, self.pull_button, self.issue_button, self.save_button,
+                  self.move_button, self.withdraw_button):
             w.setEnabled(False)
             w.setToolTip(text)
 
@@ -765,6 +896,7 @@ class MeetingsView(QWidget):
             self.status.setText("")
         self.empty.setVisible(meeting is None)
         self.detail.setVisible(meeting is not None)
+        self.detail_scroll.setVisible(meeting is not None)
         if meeting is None:
             return
         self.title.setText(_("Support coordination meeting of {date} ({kind})").format(
@@ -787,15 +919,31 @@ class MeetingsView(QWidget):
                   self.minutes, self.next_date, self.participants):
             w.setEnabled(open_ and self.can_edit)
         self.save_button.setVisible(open_)
+        pending = self.agenda_model.pending_count()
+        self.save_button.setText(_("Save the results chosen") if pending > 1
+                                 else _("Save the results"))
         self.print_record_button.setEnabled(meeting.held)
+        self._item_buttons()
         if meeting.held:
             self.status.setText(_("The results of this meeting are recorded."))
+        elif not same or not self.status.text():
+            decided = sum(1 for i in meeting.items if i.result is not None)
+            if decided and pending:
+                self.status.setText(_("{done} results recorded; {left} items still wait. "
+                                      "Record them now or later, or move or withdraw them.")
+                                    .format(done=decided, left=pending))
+            elif pending and meeting.held_on > self.desk.today():
+                self.status.setText(_("Results can be recorded from the day of the meeting."))
 
     def _open_editors(self) -> None:
         for row in range(self.agenda_model.rowCount()):
             if self.agenda_model.item_editable(row) and self.can_edit:
                 for col in (COL_RESULT, COL_CONDITIONS):
-                    self.agenda_table.openPersistentEditor(self.agenda_model.index(row, col))
+                    index = self.agenda_model.index(row, col)
+                    self.agenda_table.openPersistentEditor(index)
+                    editor = self.agenda_table.indexWidget(index)
+                    if editor is not None:
+                        self.agenda_table.adopt(editor)
 
     def editor(self, row: int, column: int) -> QWidget | None:
         """The in-place editor of a 結果 or 条件 cell (tests and keyboard users)."""
@@ -830,9 +978,14 @@ class MeetingsView(QWidget):
         def done(result) -> None:
             self._loading -= 1
             self.pull_button.setEnabled(self.can_edit)
-            added, problems = result
+            added, problems, elsewhere = result
             text = _("{count} items added to the agenda.").format(count=added) if added else \
                 _("No case is waiting for a result.")
+            if elsewhere:
+                text += " " + _("{count} items are on the agenda of other meetings not held "
+                                "yet: select one there and use “Move the item to another "
+                                "meeting”, or use the button in the case.").format(
+                                    count=elsewhere)
             self.status.setText(text)
             self.error.show_message("\n".join(problems))
             self.refresh(select=meeting_id)
@@ -880,6 +1033,11 @@ class MeetingsView(QWidget):
             return
         desk, meeting_id = self.desk, self.meeting.id
         results = self.agenda_model.results()
+        if not results and self.agenda_model.pending_count():
+            self.error.show_message(_("Choose the result of at least one item; the others can "
+                                      "be recorded later, moved or withdrawn."))
+            return
+        left = self.agenda_model.pending_count() - len(results)
         minutes = self.minutes.toPlainText()
         people = self.participants.participants()
         absence = self.municipality_absence.text()
@@ -888,6 +1046,9 @@ class MeetingsView(QWidget):
 
         def done(meeting: Meeting) -> None:
             self._loading -= 1
+            self.status.setText(_("{count} results saved.").format(count=len(results)) + (
+                " " + _("{left} items still wait for their result.").format(left=left)
+                if left > 0 else ""))
             self.recorded.emit(meeting.id)
             self.refresh(select=meeting.id)
 
@@ -926,6 +1087,55 @@ class MeetingsView(QWidget):
             if item.id in per_item:
                 self.agenda_table.scrollTo(self.agenda_model.index(row, 0))
                 break
+
+    def selected_item(self) -> AgendaItem | None:
+        row = self.agenda_table.currentIndex().row()
+        if 0 <= row < len(self.agenda_model.items):
+            return self.agenda_model.items[row]
+        return None
+
+    def _item_buttons(self) -> None:
+        item = self.selected_item()
+        ok = self.can_edit and self.meeting is not None and item is not None and item.pending
+        self.move_button.setEnabled(ok)
+        self.withdraw_button.setEnabled(ok)
+        tip = "" if ok else _("Select an item still waiting for its result.")
+        self.move_button.setToolTip(tip)
+        self.withdraw_button.setToolTip(tip)
+
+    def _item_text(self, item: AgendaItem) -> str:
+        return _("Item: {kind} {case_no}").format(kind=item.kind.label, case_no=item.case_no)
+
+    def move_selected_item(self):
+        item = self.selected_item()
+        if item is None or not item.pending or self.meeting is None:
+            return None
+        from ui.dialogs.agenda import PutOnMeetingDialog
+        dialog = PutOnMeetingDialog(self.desk, item_id=item.id, current_meeting=self.meeting.id,
+                                    what=self._item_text(item), parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        meeting_id = self.meeting.id
+        dialog.accepted.connect(lambda: self._item_changed(
+            meeting_id, _("The item was moved to another meeting.")))
+        self.dialog_shown(dialog)
+        return dialog
+
+    def withdraw_selected_item(self):
+        item = self.selected_item()
+        if item is None or not item.pending or self.meeting is None:
+            return None
+        from ui.dialogs.agenda import WithdrawDialog
+        dialog = WithdrawDialog(self.desk, item.id, what=self._item_text(item), parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        meeting_id = self.meeting.id
+        dialog.accepted.connect(lambda: self._item_changed(
+            meeting_id, _("The item was withdrawn from the agenda.")))
+        self.dialog_shown(dialog)
+        return dialog
+
+    def _item_changed(self, meeting_id: str, text: str) -> None:
+        self.status.setText(text)
+        self.refresh(select=meeting_id)
 
     def print_meeting(self, which: str) -> None:
         """資料 (``agenda``) or 記録 (``minutes``) as a PDF, handed to the injected opener."""

@@ -431,6 +431,14 @@ class SyncView(QWidget):
             index = self.export_device.findData(current)
             if index >= 0:
                 self.export_device.setCurrentIndex(index)
+        if self.export_device.count() == 0:   # issue 14: an empty list said nothing more
+            self.export_device.setPlaceholderText(_("No other device yet"))
+            _status(self.export_status, _(
+                "No other device is registered yet. Add the laptop or the other PC first in "
+                "the tab “Devices” (Add a device); then its file can be written here."), False)
+        elif self.export_status.property("no_device"):
+            _status(self.export_status, "", True)
+        self.export_status.setProperty("no_device", self.export_device.count() == 0)
         # devices table
         selected = self.selected_device()
         table = self.device_table
@@ -498,6 +506,13 @@ class SyncView(QWidget):
         if self.export_since.isChecked():
             device_id = self.export_device.currentData()
             if not device_id:
+                if self.export_device.count() == 0:
+                    _status(self.export_status, _(
+                        "No other device is registered yet. Add the laptop or the other PC "
+                        "first in the tab “Devices” (Add a device); then its file can be "
+                        "written here."), False)
+                    self.tabs.setCurrentIndex(self.tabs.count() - 1)
+                    return
                 _status(self.export_status, _("Choose the device the file is for."), False)
                 return
             kwargs: dict[str, Any] = {"for_device": device_id}

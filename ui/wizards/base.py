@@ -13,14 +13,15 @@ are the questions shared with the intake wizard (ui/dialogs/drafts.py).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from html import escape
 from typing import Any, Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractButton, QButtonGroup, QCheckBox, QComboBox, QFormLayout, QGridLayout, QGroupBox,
+    QAbstractButton, QApplication, QButtonGroup, QCheckBox, QComboBox, QFormLayout, QGridLayout, QGroupBox,
     QHBoxLayout, QHeaderView, QLabel, QLineEdit, QMessageBox, QPlainTextEdit, QPushButton,
     QRadioButton, QTableWidget, QVBoxLayout, QWidget, QWizard, QWizardPage,
 )
@@ -119,11 +120,114 @@ class Column:
     options: list[tuple[str, str]] = field(default_factory=list)   # combo: (value, label)
 
 
+class _CellTable(QTableWidget):
+    """The table of a RowsEditor: never a stop of its own. Focus coming to it (Tab, a page
+    opening on it, a click beside the cells) goes into a cell's own input, and a key typed
+    while the table itself has focus goes there too — so no keystroke is lost (issue 14)."""
+
+    def __init__(self, editor: "RowsEditor", rows: int, columns: int):
+        super().__init__(rows, columns, editor)
+        self.editor = editor
+        self.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.setTabKeyNavigation(False)
+
+    def focusInEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().focusInEvent(event)
+        backwards = event.reason() == Qt.FocusReason.BacktabFocusReason
+        target = self.editor.cell_inputs()[-1 if backwards else 0] \
+            if self.editor.cell_inputs() else None
+        row = self.currentRow()
+        if event.reason() not in (Qt.FocusReason.TabFocusReason,
+                                  Qt.FocusReason.BacktabFocusReason) and row >= 0:
+            target = self.editor.first_input(row) or target
+        if target is not None:
+            target.setFocus(event.reason())
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        target = self.editor.first_input(max(self.currentRow(), 0))
+        if target is not None and event.text() and event.text().isprintable():
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
+            QApplication.sendEvent(target, event)
+            return
+        super().keyPressEvent(event)
+
+    def inputMethodEvent(self, event) -> None:  # noqa: N802 - Qt override
+        target = self.editor.first_input(max(self.currentRow(), 0))
+        if target is not None:
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
+            QApplication.sendEvent(target, event)
+            return
+        super().inputMethodEvent(event)
+
+
+class _CellKeys(QObject):
+    """Keys inside one cell input: Tab / Shift+Tab go to the next / previous cell in
+    reading order and out of the table at its ends (whatever order the inputs were made
+    in); Esc undoes what was typed in the cell since it got focus and never closes the
+    wizard."""
+
+    def __init__(self, editor: "RowsEditor"):
+        super().__init__(editor)
+        self.editor = editor
+        self.before: dict[int, Any] = {}
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt override
+        t = event.type()
+        if t == QEvent.Type.FocusIn:
+            self.before[id(obj)] = _cell_value(obj)
+            row = self.editor.row_of(obj)
+            if row >= 0 and self.editor.table.currentRow() != row:
+                self.editor.table.setCurrentCell(row, 0)
+            return False
+        if t == QEvent.Type.ShortcutOverride and event.key() == Qt.Key.Key_Escape:
+            event.accept()
+            return True
+        if t != QEvent.Type.KeyPress:
+            return False
+        key = event.key()
+        if key == Qt.Key.Key_Escape:
+            if isinstance(obj, QComboBox) and obj.view().isVisible():
+                return False
+            if id(obj) in self.before:
+                _set_cell_value(obj, self.before[id(obj)])
+            return True
+        if key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab) and not (
+                event.modifiers() & Qt.KeyboardModifier.ControlModifier):
+            back = key == Qt.Key.Key_Backtab or bool(
+                event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            self.editor.step_focus(obj, back)
+            return True
+        return False
+
+
+def _cell_value(w: QWidget) -> Any:
+    if isinstance(w, QLineEdit):
+        return w.text()
+    if isinstance(w, QComboBox):
+        return w.currentIndex()
+    if isinstance(w, QCheckBox):
+        return w.isChecked()
+    return None
+
+
+def _set_cell_value(w: QWidget, value: Any) -> None:
+    if isinstance(w, QLineEdit) and w.text() != value:
+        w.setText(value)
+    elif isinstance(w, QComboBox) and w.currentIndex() != value:
+        w.setCurrentIndex(value)
+    elif isinstance(w, QCheckBox) and w.isChecked() != value:
+        w.setChecked(value)
+
+
 class RowsEditor(QWidget):
     """A small table of rows typed in place (goals, items, household …).
 
     ``value()`` is a list of dicts by column key, dates as typed text; rows where nothing was
-    entered are left out. Hidden per-row data (e.g. the id of a plan item) rides along."""
+    entered are left out. Hidden per-row data (e.g. the id of a plan item) rides along.
+
+    Keyboard (issue 14): Tab goes into the first cell, through the cells row by row and out
+    after the last one to the buttons under the table; typing while the table has focus
+    types into the cell; Esc in a cell undoes the cell only."""
 
     changed = Signal()
 
@@ -134,7 +238,8 @@ class RowsEditor(QWidget):
         self.fixed_rows = fixed_rows
         self.min_rows = min_rows
         self.hidden: list[dict[str, Any]] = []
-        self.table = QTableWidget(0, len(columns), self)
+        self.keys = _CellKeys(self)
+        self.table = _CellTable(self, 0, len(columns))
         self.table.setHorizontalHeaderLabels([c.label for c in columns])
         self.table.verticalHeader().setDefaultSectionSize(34)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -188,16 +293,70 @@ class RowsEditor(QWidget):
                 w.currentIndexChanged.connect(lambda _i: self.changed.emit())
             elif c.kind == "fixed":
                 w = QLabel(str(value or ""))
-                w.setContentsMargins(6, 0, 6, 0)
+                w.setContentsMargins(6, 2, 6, 2)
+                w.setWordWrap(True)          # a long reason is read whole, never cut off
+                w.setToolTip(str(value or ""))
             else:
                 w = QLineEdit()
                 if c.kind == "date":
                     w.setPlaceholderText(_("e.g. R8.4.1"))
                 w.setText(_as_text(value))
                 w.textChanged.connect(lambda _t: self.changed.emit())
+            if c.kind != "fixed":
+                # out of the window's Tab chain: Tab moves through the cells in reading
+                # order (_CellKeys), and the table is one stop of the chain
+                w.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+                w.installEventFilter(self.keys)
             self.table.setCellWidget(row, col, w)
         self.changed.emit()
         return row
+
+    # ---- keyboard
+    def cell_inputs(self) -> list[QWidget]:
+        """Every input of the table in reading order (row by row)."""
+        out = []
+        for r in range(self.table.rowCount()):
+            for c in range(self.table.columnCount()):
+                w = self.table.cellWidget(r, c)
+                if w is not None and not isinstance(w, QLabel) and w.isEnabled():
+                    out.append(w)
+        return out
+
+    def first_input(self, row: int) -> QWidget | None:
+        for c in range(self.table.columnCount()):
+            w = self.table.cellWidget(row, c)
+            if w is not None and not isinstance(w, QLabel) and w.isEnabled():
+                return w
+        return None
+
+    def row_of(self, w: QWidget) -> int:
+        for r in range(self.table.rowCount()):
+            for c in range(self.table.columnCount()):
+                if self.table.cellWidget(r, c) is w:
+                    return r
+        return -1
+
+    def step_focus(self, w: QWidget, back: bool) -> None:
+        inputs = self.cell_inputs()
+        i = inputs.index(w) if w in inputs else -1
+        j = i - 1 if back else i + 1
+        if 0 <= j < len(inputs):
+            inputs[j].setFocus(Qt.FocusReason.BacktabFocusReason if back
+                               else Qt.FocusReason.TabFocusReason)
+            return
+        # out of the table: the next (previous) stop of the window outside the table
+        start = self.table
+        w2 = start.previousInFocusChain() if back else self.table.nextInFocusChain()
+        for _guard in range(500):
+            if w2 is None or w2 is start:
+                break
+            inside = self.table.isAncestorOf(w2) or w2 is self.table
+            if not inside and w2.isVisible() and w2.isEnabled() and \
+                    w2.focusPolicy() & Qt.FocusPolicy.TabFocus and w2.window() is self.window():
+                w2.setFocus(Qt.FocusReason.BacktabFocusReason if back
+                            else Qt.FocusReason.TabFocusReason)
+                return
+            w2 = w2.previousInFocusChain() if back else w2.nextInFocusChain()
 
     def remove_selected(self) -> None:
         row = self.table.currentRow()
@@ -245,8 +404,16 @@ class RowsEditor(QWidget):
             self.add_row()
         if self.fixed_rows:   # exactly as tall as its rows: no empty grid under them
             self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
+            for r in range(self.table.rowCount()):   # a row as tall as its wrapped text
+                need = 34
+                for col, c in enumerate(self.columns):
+                    w = self.table.cellWidget(r, col)
+                    if c.kind == "fixed" and c.width and isinstance(w, QLabel):
+                        need = max(need, w.heightForWidth(c.width) + 6)
+                self.table.setRowHeight(r, need)
+            rows = sum(self.table.rowHeight(r) for r in range(self.table.rowCount()))
             self.table.setFixedHeight(self.table.horizontalHeader().sizeHint().height() + 4
-                                      + 34 * max(1, self.table.rowCount()))
+                                      + max(34, rows))
 
 
 def _as_text(value: Any) -> str:
@@ -357,6 +524,8 @@ class StepPage(QWizardPage):
         if store:
             self.inputs[key] = widget
             connect_change(widget, self.w.field_changed)
+            # a message goes once the field is changed (issue 14: it stayed after the fix)
+            connect_change(widget, lambda *_a, e=error: e.clear_message())
         return box
 
     def row(self, label: str, key: str, widget: QWidget, *, required: bool = False,
@@ -425,8 +594,12 @@ class StepPage(QWizardPage):
                 break
 
     def validatePage(self) -> bool:  # noqa: N802 - Qt override
-        """Dates that cannot be read block here; everything else is the core's at the end."""
+        """Everything this page can know blocks here (issue 14): dates that cannot be read,
+        then the core's own checks of the fields on this page, cross-field rules included
+        (the whole operation run by the core and rolled back: desk.check_only)."""
         errors = self.w.parse_errors(self)
+        if not errors:
+            errors = self.w.core_errors(self)
         self.show_errors(errors)
         return not errors
 
@@ -471,10 +644,28 @@ class ConfirmPage(StepPage):
         return False
 
 
+# dates as typed (R8.12.3, 2026/12/3, 2026-12-03, H31.4.30, 令和8年12月3日 …) in a summary
+_TYPED_DATE = re.compile(
+    r"(?<![\w.])(?:[RHSTMrhstm]\d{1,2}|\d{4}|(?:令和|平成|昭和|大正|明治)(?:\d{1,2}|元)年?)"
+    r"[./年-]\d{1,2}[./月-]\d{1,2}日?(?![\w.])")
+
+
+def wareki_dates(text: str) -> str:
+    """Every readable date typed in ``text`` as a person reads it: 令和8年12月3日 (issue 14:
+    confirmation pages showed 「R8.12.3」 as typed). Unreadable text stays as it is."""
+    def one(m: re.Match) -> str:
+        try:
+            return wareki(text_ja.parse_date(m.group(0)))
+        except (ValidationError, ValueError):
+            return m.group(0)
+    return _TYPED_DATE.sub(one, text or "")
+
+
 def summary_table(rows: list[tuple[str, str]]) -> str:
     out = []
     for label, value in rows:
-        shown = value[1] if isinstance(value, tuple) else escape(value or "—").replace("\n", "<br>")
+        shown = value[1] if isinstance(value, tuple) else \
+            escape(wareki_dates(value) or "—").replace("\n", "<br>")
         out.append(f"<tr><th align='left' valign='top' style='padding:2px 14px 2px 0;"
                    f" color:#445; font-weight:normal;'>{escape(label)}</th><td>{shown}</td></tr>")
     return "<table>" + "".join(out) + "</table>"
@@ -494,15 +685,18 @@ class StepWizard(QWizard):
     def __init__(self, desk, case_id: str, parent: QWidget | None = None, *,
                  ask_restore_draft: Callable[[], bool] | None = None,
                  ask_keep_draft: Callable[[], bool] | None = None,
-                 show_error: Callable[[str], None] | None = None, **context: Any):
+                 show_error: Callable[[str], None] | None = None,
+                 ask_close: Callable[[], str] | None = None, **context: Any):
         super().__init__(parent)
         self.desk = serialized(desk)
         self.case_id = case_id
         self.context = context
         self.ask_restore_draft = ask_restore_draft or (  # ui/dialogs/drafts.py
             lambda: drafts.ask_restore_draft(self, drafts.STEP_DRAFT))
-        self.ask_keep_draft = ask_keep_draft or (
-            lambda: drafts.ask_keep_draft(self, drafts.STEP_DRAFT))
+        # closing with input asks 入力を続ける / 下書きを残して閉じる / 下書きを破棄して閉じる;
+        # an injected ask_keep_draft (True: keep, False: discard) answers instead
+        self.ask_keep_draft = ask_keep_draft
+        self.ask_close = ask_close or (lambda: drafts.ask_close(self, drafts.STEP_DRAFT))
         self.show_error = show_error or (lambda text: QMessageBox.warning(self, _("Error"), text))
         self._restoring = False
         self.recorded = False
@@ -524,7 +718,10 @@ class StepWizard(QWizard):
         self.setStartId(0)
         self.prefill()
         self._restoring = False
-        self.resize(1000, 700)
+        from ui.fit import fit_to_screen, make_scrollable
+        for page in self.pages:   # a long page scrolls; 次へ / キャンセル stay on the screen
+            make_scrollable(page)
+        fit_to_screen(self, 1000, 700)
         self.install_print_button()
         draft = self.desk.load_draft(self.draft_key)
         if draft:
@@ -654,6 +851,23 @@ class StepWizard(QWizard):
             pass
         return [e for e in self._parse.get(page.name, []) if page.owns(e)]
 
+    def core_errors(self, page: StepPage) -> list[ValidationError]:
+        """The core's problems with the fields of ``page`` (the operation checked and rolled
+        back); problems of fields on later pages wait for those pages."""
+        check = getattr(self.desk, "check_only", None)
+        if not callable(check):
+            return []
+        self._parse = {}
+        try:
+            op = self.operation(self.answers())
+        except Exception:  # noqa: BLE001 - answers still incomplete: the last page reports
+            return []
+        try:
+            found = check(op)
+        except Exception:  # noqa: BLE001 - a check that cannot run never blocks 次へ
+            return []
+        return [e for e in found if e.field and page.owns(e)]
+
     # ---------------------------------------------------------------- drafts
     def payload(self) -> dict[str, Any]:
         data: dict[str, Any] = {"version": 1}
@@ -676,7 +890,10 @@ class StepWizard(QWizard):
 
     def reject(self) -> None:
         if not self.recorded and self.desk.load_draft(self.draft_key):
-            if not self.ask_keep_draft():
+            answer = drafts.close_answer(self.ask_keep_draft, self.ask_close)
+            if answer == drafts.CONTINUE:
+                return            # the wizard stays open, nothing lost
+            if answer == drafts.DISCARD:
                 self.desk.discard_draft(self.draft_key)
         super().reject()
 

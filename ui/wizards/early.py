@@ -41,6 +41,11 @@ class EmergencyWizard(StepWizard):
         action = StepPage(self, "action", _("Urgent support"),
                           _("Record the urgent support that was done. Statutory support needs "
                             "a municipal procedure and is shown as pending until it is done."))
+        if self.pending:   # issue 14: completing a procedure was hidden on page 2
+            action.add(note_label(_(
+                "Municipal procedures pending: {what}. To record that one is done, leave "
+                "this page empty and press Next (page “Municipal procedures”).").format(
+                    what="、".join(EmergencyAction(r["action"]).label for r in self.pending))))
         self.action = action.row(_("Urgent support"), "action", Choice(
             [(a.value, _emergency_label(a)) for a in EmergencyAction], columns=2))
         self.done_on = action.row(_("Date"), "done_on", date_field(_("Date")))
@@ -81,9 +86,14 @@ class EmergencyWizard(StepWizard):
         desk, case_id = self.desk, self.case_id
         action, note = a["action"], a["note"]
 
+        # with procedures pending, the first page may stay empty (one is completed on the
+        # next page); its 次へ check must not ask for an urgent support then
+        pending = bool(self.pending)
+        checking = self.currentPage() is not None and self.currentPage() is not self.confirm
+
         def op():
             made = None
-            if action or not completes:
+            if action or not (completes or (pending and checking)):
                 made = desk.record_emergency(case_id, action, done_on, note)
             for row_id, on in completes:
                 desk.complete_emergency_procedure(row_id, on)

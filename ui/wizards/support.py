@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPlainTextEdit
@@ -521,6 +521,26 @@ class ClosureWizard(StepWizard):
 
     def prefill(self) -> None:
         self.proposed_on.set_date(self.desk.today())
+        # 本人の意向 typed in the プラン評価 that proposed the closure comes along (issue 14:
+        # it was typed again), with the date of that evaluation
+        try:
+            evaluations = self.desk.evaluations(self.case_id)
+        except Exception:  # noqa: BLE001 - nothing to carry over
+            evaluations = []
+        prefix = _("The person's intention") + ": "
+        for row in reversed(evaluations):
+            if row.get("decision") != EvaluationDecision.CLOSE.value:
+                continue
+            lines = (row.get("note") or "").splitlines()
+            said = [ln[len(prefix):] for ln in lines if ln.startswith(prefix)]
+            if said:
+                page = self.page_named("intention")
+                page.inputs["intention"].setPlainText(said[0])
+                if row.get("evaluated_on"):
+                    page.inputs["intention_on"].set_date(
+                        date.fromisoformat(row["evaluated_on"]))
+                page.inputs["intention_how"].setText(_("At the plan evaluation"))
+            break
 
     def _pattern_changed(self) -> None:
         """Say at once, in the core's words, why a pattern cannot be proposed now."""
