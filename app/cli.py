@@ -190,6 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("file", type=Path, help=_("ledger file (.xlsx or .csv)"))
     p.add_argument("--dry-run", action="store_true", help=_("check only; write nothing"))
+    p.add_argument("--sheet", default=None, metavar="NAME",
+                   help=_("the workbook's sheet to read (default: the first with the "
+                          "expected header)"))
     return parser
 
 
@@ -392,7 +395,7 @@ def run(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "import-ledger":
         with _open(args) as desk:
-            report = desk.import_ledger(args.file, dry_run=args.dry_run)
+            report = desk.import_ledger(args.file, dry_run=args.dry_run, sheet=args.sheet)
             for line in report.lines():
                 print(line)
             return 0 if report.ok else 5

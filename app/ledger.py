@@ -17,12 +17,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
+from itertools import islice
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -30,15 +29,12 @@ from app import process as P
 from app import text_ja, validation
 from app.domain import EmergencyAction, IntakeInput, PersonInput, Route, Sex, Stage, Triage
 from app.domain.intake import CONSULTATION_TOPICS
-from app.errors import TsunaguError, ValidationError
+from app.errors import ValidationError
 from app.i18n import _
 
-COLUMNS = ("受付番号", "受付日", "氏名", "ふりがな", "生年月日", "性別", "郵便番号", "住所", "電話番号",
-           "相談経路", "紹介元", "主な相談内容", "相談内容", "振り分け", "つなぎ先", "緊急支援", "同意",
-           "アセスメント日", "スクリーニング結果", "プラン了承日", "再プラン了承日", "法定サービス",
-           "支援決定日", "就労支援対象", "就労日", "増収日", "中断日", "終結日", "終結区分", "担当者",
-           "備考")
-REQUIRED = ("受付日", "氏名", "相談経路", "振り分け")
+from app.ledger_file import (  # noqa: F401 - COLUMNS, REQUIRED are the ledger's own
+    COLUMNS, HEADER_SEARCH, REQUIRED, LedgerFileError, LedgerSource, cell_text as _cell_text,
+)
 
 ROUTES = {"庁内": Route.MUNICIPAL, "庁内紹介": Route.MUNICIPAL,
           "関係機関": Route.AGENCY, "関係機関紹介": Route.AGENCY,
@@ -46,15 +42,28 @@ ROUTES = {"庁内": Route.MUNICIPAL, "庁内紹介": Route.MUNICIPAL,
           "本人等": Route.SELF, "来所": Route.SELF, "電話": Route.SELF, "家族": Route.SELF,
           "知人": Route.SELF, "本人": Route.SELF}
 TRIAGES = {"継続支援": Triage.CONTINUE, "他機関へつなぎ": Triage.REFER,
-           "他機関へつなぐ": Triage.REFER, "情報提供のみ": Triage.INFO_ONLY}
+           "情報提供のみ": Triage.INFO_ONLY, "継続": Triage.CONTINUE, "支援継続": Triage.CONTINUE,
+           "他機関へつなぐ": Triage.REFER, "つなぎ": Triage.REFER, "他機関つなぎ": Triage.REFER,
+           "他機関紹介": Triage.REFER, "情報提供": Triage.INFO_ONLY,
+           "情報提供で終了": Triage.INFO_ONLY}
 SCREENINGS = {"継続支援": P.ScreeningResult.CONTINUE, "他機関へつなぎ": P.ScreeningResult.REFER,
-              "他機関へつなぐ": P.ScreeningResult.REFER,
-              "情報提供で終了": P.ScreeningResult.INFO_ONLY,
+              "情報提供で終了": P.ScreeningResult.INFO_ONLY, "継続": P.ScreeningResult.CONTINUE,
+              "支援継続": P.ScreeningResult.CONTINUE,
+              "他機関へつなぐ": P.ScreeningResult.REFER, "つなぎ": P.ScreeningResult.REFER,
+              "他機関つなぎ": P.ScreeningResult.REFER, "他機関紹介": P.ScreeningResult.REFER,
+              "情報提供": P.ScreeningResult.INFO_ONLY,
               "情報提供のみ": P.ScreeningResult.INFO_ONLY}
-SEXES = {"男": Sex.MALE, "男性": Sex.MALE, "女": Sex.FEMALE, "女性": Sex.FEMALE,
-         "その他": Sex.OTHER, "不明": Sex.UNKNOWN}
-YES = {"○", "〇", "◯", "はい", "1", "有", "あり", "true", "yes", "y", "済"}
-NO = {"", "×", "✕", "いいえ", "0", "無", "なし", "false", "no", "n", "-", "ー", "－"}
+SEXES = {"男": Sex.MALE, "女": Sex.FEMALE, "その他": Sex.OTHER, "不明": Sex.UNKNOWN,
+         "男性": Sex.MALE, "女性": Sex.FEMALE, "M": Sex.MALE, "F": Sex.FEMALE,
+         "未回答": Sex.UNKNOWN}
+YES = {"○", "〇", "◯", "はい", "1", "有", "有り", "あり", "true", "yes", "y", "済", "同意あり",
+       "レ", "✓", "✔"}
+NO = {"", "×", "✕", "いいえ", "0", "無", "無し", "なし", "false", "no", "n", "-", "ー", "－",
+      "同意なし", "未"}
+FLAG_CHOICES = "○ / × / 有 / 無 / はい / いいえ / 1 / 0"
+# the gap recorded where a value is needed and the ledger has none (a warning, not an error)
+NOT_RECORDED = "（記載なし）"
+REPORT_CAP = 200          # problems (and warnings) listed in a report; the rest are counted
 EMERGENCY_WORDS = (("生活保護", EmergencyAction.WELFARE), ("福祉事務所", EmergencyAction.WELFARE),
                    ("小口", EmergencyAction.EMERGENCY_LOAN), ("食料", EmergencyAction.FOOD),
                    ("食糧", EmergencyAction.FOOD), ("フードバンク", EmergencyAction.FOOD),
@@ -72,19 +81,39 @@ def _fold(text: str) -> str:
     return _PUNCT.sub("", unicodedata.normalize("NFKC", text or "")).lower()
 
 
-class LedgerFileError(TsunaguError):
-    """The file itself cannot be read (format, encoding, no header)."""
-
-
 @dataclass
 class Problem:
     row: int
     column: str
     message: str
+    warning: bool = False     # the row is imported anyway; the gap is recorded
 
     def text(self) -> str:
+        message = (_("{message} (imported)").format(message=self.message) if self.warning
+                   else self.message)
+        if self.column == "-":            # the file itself (format, limits, no header)
+            return message
         return _("Row {row} column “{column}”: {message}").format(
-            row=self.row, column=self.column, message=self.message)
+            row=self.row, column=self.column, message=message)
+
+
+class Capped(list):
+    """A report list keeping its first ``cap`` entries and counting the rest (``total``):
+    100,000 bad rows make a report of 200 lines and a count, not 100,000 lines."""
+
+    def __init__(self, cap: int = REPORT_CAP):
+        super().__init__()
+        self.cap = cap
+        self.total = 0
+
+    def append(self, item) -> None:
+        self.total += 1
+        if len(self) < self.cap:
+            super().append(item)
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self)
 
 
 @dataclass
@@ -94,37 +123,88 @@ class LedgerReport:
     rows: int = 0                                   # data rows read (empty ones excluded)
     empty_rows: int = 0
     unknown_columns: list[str] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    problems: Capped = field(default_factory=Capped)     # errors: nothing is written
+    warnings: Capped = field(default_factory=Capped)     # gaps: the rows are imported
     already: list[tuple[int, str]] = field(default_factory=list)    # (row, case number)
     imported: list[tuple[int, str]] = field(default_factory=list)   # (row, case number)
-    duplicates: list[str] = field(default_factory=list)
+    duplicates: Capped = field(default_factory=Capped)
     staff_created: list[str] = field(default_factory=list)
+    sheet: str = ""                                 # the sheet read (xlsx)
+    sheets: list[str] = field(default_factory=list)  # every sheet of the workbook
+    header_row: int = 1
+    title_rows: list[int] = field(default_factory=list)   # rows above the header, skipped
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
     @property
-    def written(self) -> int:
-        return 0 if (self.dry_run or self.problems) else len(self.imported)
+    def error_count(self) -> int:
+        return self.problems.total
 
-    def lines(self) -> list[str]:
+    @property
+    def warning_count(self) -> int:
+        return self.warnings.total
+
+    def header_lines(self) -> list[str]:
+        """What was read: the file, the sheet, the header row and the rows skipped above."""
         out = [_("Ledger {path}: {rows} rows").format(path=self.path, rows=self.rows)]
+        if self.sheet:
+            out.append(_("Sheet read: “{sheet}” (of {n} sheets).").format(
+                sheet=self.sheet, n=len(self.sheets)))
+        if self.title_rows:
+            out.append(_("Rows {rows} above the header (row {header}) were read as titles and "
+                         "skipped.").format(rows="、".join(str(n) for n in self.title_rows),
+                                            header=self.header_row))
         if self.empty_rows:
             out.append(_("Empty rows skipped: {n}").format(n=self.empty_rows))
         for col in self.unknown_columns:
             out.append(_("Unknown column “{column}”: ignored.").format(column=col))
-        for p in self.problems:
-            out.append(p.text())
+        return out
+
+    def error_lines(self) -> list[str]:
+        out = [p.text() for p in self.problems]
+        if self.problems.more:
+            out.append(_("… and {n} more problems (the first {cap} are listed).").format(
+                n=self.problems.more, cap=self.problems.cap))
+        return out
+
+    def warning_lines(self) -> list[str]:
+        out = [p.text() for p in self.warnings]
+        if self.warnings.more:
+            out.append(_("… and {n} more warnings (the first {cap} are listed).").format(
+                n=self.warnings.more, cap=self.warnings.cap))
+        return out
+
+    @property
+    def written(self) -> int:
+        return 0 if (self.dry_run or self.problems) else len(self.imported)
+
+    def lines(self) -> list[str]:
+        out = self.header_lines()
+        if self.problems:
+            out.append(_("Errors ({n}): nothing is imported while there is one.").format(
+                n=self.error_count))
+            out.extend(self.error_lines())
+        if self.warnings:
+            out.append(_("Warnings ({n}): these rows are imported, the gap recorded as "
+                         "“{gap}”.").format(n=self.warning_count, gap=NOT_RECORDED))
+            out.extend(self.warning_lines())
         if self.problems:
             out.append(_("Nothing was imported: {n} problems. Correct the file and import it "
-                         "again.").format(n=len(self.problems)))
-        for row, case_no in self.already:
+                         "again.").format(n=self.error_count))
+        for row, case_no in self.already[:REPORT_CAP]:
             out.append(_("Row {row}: already imported ({case_no}), skipped.").format(
                 row=row, case_no=case_no))
+        if len(self.already) > REPORT_CAP:
+            out.append(_("… and {n} more rows already imported.").format(
+                n=len(self.already) - REPORT_CAP))
         out.extend(self.duplicates)
+        if self.duplicates.more:
+            out.append(_("… and {n} more likely duplicates.").format(n=self.duplicates.more))
         if not self.problems:
-            numbers = ", ".join(c for _r, c in self.imported)
+            numbers = ", ".join(c for _r, c in self.imported[:REPORT_CAP]) + (
+                " …" if len(self.imported) > REPORT_CAP else "")
             if self.dry_run:
                 out.append(_("Dry run: {n} consultations would be imported; nothing was "
                              "written.").format(n=len(self.imported)))
@@ -176,89 +256,23 @@ class Row:
     note: str = ""
 
 
-# ---------------------------------------------------------------------- reading the file
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() \
-            else value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def read_table(path: Path) -> list[tuple[int, list[Any]]]:
-    """(spreadsheet row number, cells) of every row, header included."""
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise LedgerFileError(_("The file cannot be read: {reason}").format(reason=e.strerror
-                                                                           or str(e))) from None
-    if data[:4] == b"PK\x03\x04":
-        return _read_xlsx(data)
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise LedgerFileError(_("Old Excel files (.xls) cannot be read: save the ledger as "
-                                ".xlsx or CSV and import that."))
-    try:
-        if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 BOM, then bytes that are not UTF-8
-            text = data[3:].decode("utf-8", errors="strict")
-        else:
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError:
-                text = data.decode("cp932")
-    except UnicodeDecodeError:
-        raise LedgerFileError(_(
-            "The file is neither UTF-8 nor Shift_JIS (cp932) text, nor an Excel "
-            "workbook (.xlsx).")) from None
-    rows = []
-    for n, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-        rows.append((n, list(cells)))
-    return rows
-
-
-def _read_xlsx(data: bytes) -> list[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
-        raise LedgerFileError(_("The Excel file cannot be read: {reason}").format(
-            reason=str(e) or type(e).__name__)) from None
-    try:
-        if not wb.worksheets:
-            return []
-        ws = wb.worksheets[0]
-        # read-only sheets are parsed while iterating: broken XML in a cell (e.g. a
-        # character reference to a lone surrogate) surfaces here, not at load_workbook
-        return [(n, list(cells)) for n, cells in enumerate(ws.iter_rows(values_only=True),
-                                                           start=1)]
-    except Exception as e:  # noqa: BLE001 - ParseError, ValueError, KeyError, …
-        raise LedgerFileError(_("The Excel file cannot be read: {reason}").format(
-            reason=str(e) or type(e).__name__)) from None
-    finally:
-        wb.close()
-
-
-def _header_name(value: Any) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", _cell_text(value)))
-
-
 # ---------------------------------------------------------------------- checking rows
 class _RowCheck:
     def __init__(self, number: int, cells: dict[str, Any], problems: list[Problem],
-                 today: date):
+                 today: date, warnings: list[Problem] | None = None):
         self.n = number
         self.cells = cells
         self.problems = problems
+        self.warnings = warnings if warnings is not None else problems
         self.today = today
 
     def add(self, column: str, message: str) -> None:
         self.problems.append(Problem(self.n, column, message))
+
+    def warn(self, column: str, message: str) -> None:
+        """A gap in optional detail: the row is imported, the gap listed."""
+        self.warnings.append(Problem(self.n, column, message,
+                                     warning=self.warnings is not self.problems))
 
     def text(self, column: str, *, required: bool = False, max_len: int = 200,
              multiline: bool = False) -> str:
@@ -279,6 +293,8 @@ class _RowCheck:
             if required:
                 self.add(column, _("Enter a value: this column is required."))
             return None
+        if isinstance(value, str) and _SERIAL.fullmatch(value.strip()):
+            value = float(value.strip())     # an Excel serial date saved into a CSV
         try:
             d = text_ja.coerce_date(value.strip() if isinstance(value, str) else value, column)
         except ValidationError as e:
@@ -302,17 +318,22 @@ class _RowCheck:
                     out.append(d)
         return out
 
-    def choice(self, column: str, table: dict[str, Any], *, required: bool = False):
+    def choice(self, column: str, table: dict[str, Any], *, required: bool = False,
+               accepted: int | None = None):
+        """A value of a closed list (its common spellings too); unmapped values name the
+        accepted ones (the first ``accepted`` keys of the table, all when None)."""
         raw = unicodedata.normalize("NFKC", _cell_text(self.cells.get(column))).strip()
         if not raw:
             if required:
                 self.add(column, _("Enter a value: this column is required."))
             return None
+        folded = re.sub(r"\s+", "", raw).lower()
         for key, value in table.items():
-            if unicodedata.normalize("NFKC", key) == raw:
+            if re.sub(r"\s+", "", unicodedata.normalize("NFKC", key)).lower() == folded:
                 return value
+        names = list(dict.fromkeys(table))[:accepted]
         self.add(column, _("Unknown value “{value}”: use one of {choices}.").format(
-            value=raw, choices=" / ".join(dict.fromkeys(table))))
+            value=raw, choices=" / ".join(names)))
         return None
 
     def flag(self, column: str) -> bool | None:
@@ -322,7 +343,7 @@ class _RowCheck:
         if raw in {unicodedata.normalize("NFKC", y).lower() for y in NO}:
             return False if raw else None
         self.add(column, _("Unknown value “{value}”: use one of {choices}.").format(
-            value=raw, choices="○ / はい / 1"))
+            value=raw, choices=FLAG_CHOICES))
         return None
 
     def order(self, later_col: str, later: date | None, earlier_col: str,
@@ -334,6 +355,9 @@ class _RowCheck:
                    else _("{column} cannot be before {other} ({date})."))
             self.add(later_col, msg.format(column=later_col, other=earlier_col,
                                            date=_show(earlier)))
+
+
+_SERIAL = re.compile(r"[1-9][0-9]{4}(\.[0-9]+)?")   # 10000..99999 (1927..2173): Excel serials
 
 
 def _show(d: date) -> str:
@@ -350,8 +374,14 @@ def _topic(value: str) -> str | None:
     return None
 
 
+class _Names(dict):
+    accepted: str = ""       # the names an unknown value is told to use
+
+
 def _service_keys(services: list[P.Service]) -> dict[str, str]:
-    names: dict[str, str] = {}
+    names = _Names()
+    names.accepted = " / ".join(re.sub(r"[（(].*?[）)]", "", s.name) for s in services
+                                if s.key != BASE_SERVICE)
     for s in services:
         names[_fold(s.key)] = s.key
         names[_fold(s.name)] = s.key
@@ -365,8 +395,12 @@ def _service_keys(services: list[P.Service]) -> dict[str, str]:
 
 
 def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today: date,
-              service_names: dict[str, str]) -> Row:
-    c = _RowCheck(number, cells, problems, today)
+              service_names: dict[str, str], warnings: list[Problem] | None = None) -> Row:
+    """One row checked: errors where the import would have to guess go to ``problems``;
+    gaps in optional detail go to ``warnings`` (the row is imported; without a warnings
+    list they count as problems)."""
+    c = _RowCheck(number, cells, problems, today, warnings)
+    kept: list[str] = []       # unreadable optional details, kept in the consultation text
     r = Row(number)
     r.case_no = c.text("受付番号", max_len=30)
     r.received_on = c.date("受付日", required=True)
@@ -376,16 +410,20 @@ def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today
     try:
         r.kana = validation.clean_kana(kana, "ふりがな", "ふりがな")
     except ValidationError as e:
-        c.add("ふりがな", e.message)
+        c.warn("ふりがな", _("{message} Kept in the consultation text.").format(
+            message=e.message))
+        kept.append(f"ふりがな: {kana}")
     r.birth = c.date("生年月日")
     if r.birth and r.received_on and r.birth >= r.received_on:
         c.add("生年月日", _("{column} must be before {other} ({date}).").format(
             column="生年月日", other="受付日", date=_show(r.received_on)))
-    r.sex = c.choice("性別", SEXES) or Sex.UNKNOWN
+    r.sex = c.choice("性別", SEXES, accepted=6) or Sex.UNKNOWN
     try:
         r.postal_code = validation.clean_postal_code(cells.get("郵便番号"), "郵便番号")
     except ValidationError as e:
-        c.add("郵便番号", e.message)
+        c.warn("郵便番号", _("{message} Kept in the consultation text.").format(
+            message=e.message))
+        kept.append(f"郵便番号: {_cell_text(cells.get('郵便番号'))}")
     r.address = c.text("住所", max_len=200)
     phone = _cell_text(cells.get("電話番号"))
     try:
@@ -396,7 +434,9 @@ def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today
         else:
             r.phone_home = cleaned
     except ValidationError as e:
-        c.add("電話番号", e.message)
+        c.warn("電話番号", _("{message} Kept in the consultation text.").format(
+            message=e.message))
+        kept.append(f"電話番号: {phone}")
     r.route = c.choice("相談経路", ROUTES, required=True)
     r.source = c.text("紹介元", max_len=100)
     topic = c.text("主な相談内容", max_len=100)
@@ -409,7 +449,7 @@ def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today
         else:
             r.main_topic = key
     r.consultation = c.text("相談内容", max_len=5000, multiline=True)
-    r.triage = c.choice("振り分け", TRIAGES, required=True)
+    r.triage = c.choice("振り分け", TRIAGES, required=True, accepted=3)
     r.referral_to = c.text("つなぎ先", max_len=100)
     emergency = c.text("緊急支援", max_len=2000)
     for part in re.split(r"[;；・\n]", emergency):
@@ -422,7 +462,7 @@ def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today
     r.emergency_note = emergency
     r.consent = c.flag("同意")
     r.assessed_on = c.date("アセスメント日")
-    r.screening = c.choice("スクリーニング結果", SCREENINGS)
+    r.screening = c.choice("スクリーニング結果", SCREENINGS, accepted=3)
     r.plan_on = c.date("プラン了承日")
     r.replans = c.dates("再プラン了承日")
     for part in re.split(r"[;；\n]", _cell_text(cells.get("法定サービス"))):
@@ -430,7 +470,8 @@ def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today
             continue
         key = service_names.get(_fold(part))
         if key is None:
-            c.add("法定サービス", _("Unknown service “{value}”.").format(value=part.strip()))
+            c.add("法定サービス", _("Unknown service “{value}”: use one of {choices}.").format(
+                value=part.strip(), choices=getattr(service_names, "accepted", "")))
         elif key not in r.services:
             r.services.append(key)
     r.decided_on = c.date("支援決定日")
@@ -448,6 +489,8 @@ def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today
     r.pattern = pattern
     r.staff = c.text("担当者", max_len=50)
     r.note = c.text("備考", max_len=5000, multiline=True)
+    if kept:
+        r.note = "\n".join(([r.note] if r.note else []) + kept)
 
     # -- rules between columns -------------------------------------------------------
     def need(column: str, when: str) -> None:
@@ -455,7 +498,10 @@ def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today
 
     refer_at_intake = r.triage is Triage.REFER
     if (refer_at_intake or r.screening is P.ScreeningResult.REFER) and not r.referral_to:
-        need("つなぎ先", "他機関へつなぎ")
+        # a gap a desk cannot fill years later: imported, the agency recorded as not written
+        c.warn("つなぎ先", _("No agency is given for “{other}”: recorded as “{gap}”.").format(
+            other="他機関へつなぎ", gap=NOT_RECORDED))
+        r.referral_to = NOT_RECORDED
     if r.screening is not None and r.triage not in (None, Triage.CONTINUE):
         c.add("スクリーニング結果", _("Screening follows only an intake triaged “継続支援”."))
     if r.plan_on is not None:
@@ -504,54 +550,55 @@ class _DryRun(Exception):
     """Raised inside the transaction of a dry run: everything is rolled back."""
 
 
-def import_ledger(desk, path: Path, *, dry_run: bool = False) -> LedgerReport:
-    """Check the whole ledger, then write it in one transaction (or nothing)."""
+def import_ledger(desk, path: Path, *, dry_run: bool = False,
+                  sheet: str | None = None) -> LedgerReport:
+    """Check the whole ledger, then write it in one transaction (or nothing). Rows with
+    warnings only are written; ``sheet`` names the workbook's sheet (else the first sheet
+    with the expected header)."""
     from app.store.ledger_repo import LedgerRepo
     from app.store.process_repo import ProcessRepo
     store = desk.store
     report = LedgerReport(path=str(path), dry_run=dry_run)
-    try:
-        table = read_table(path)
-    except LedgerFileError as e:
-        report.problems.append(Problem(1, "-", e.message))
-        return report
-    if not table or not any(_cell_text(v) for v in table[0][1]):
-        report.problems.append(Problem(1, "-", _("The file has no header row (row 1 holds the "
-                                                 "column names).")))
-        return report
-    header_row = table[0][1]
-    columns: dict[int, str] = {}
-    seen: set[str] = set()
-    for i, raw in enumerate(header_row):
-        name = _header_name(raw)
-        if not name:
-            continue
-        if name not in COLUMNS:
-            report.unknown_columns.append(name)
-            continue
-        if name in seen:
-            report.problems.append(Problem(1, name, _("This column appears twice.")))
-            continue
-        seen.add(name)
-        columns[i] = name
-    for name in REQUIRED:
-        if name not in seen:
-            report.problems.append(Problem(1, name, _("This required column is missing.")))
-    if report.problems:
-        return report
-
     repo, lrepo = ProcessRepo(store.conn), LedgerRepo(store.conn)
-    service_names = _service_keys(repo.services(active_only=False))
-    services = {s.key: s for s in repo.services(active_only=False)}
+    all_services = repo.services(active_only=False)
+    service_names = _service_keys(all_services)
+    services = {s.key: s for s in all_services}
     today = desk.today()
     rows: list[Row] = []
-    for number, cells in table[1:]:
-        values = {name: cells[i] if i < len(cells) else None for i, name in columns.items()}
-        if not any(_cell_text(v) for v in cells):
-            report.empty_rows += 1
-            continue
-        report.rows += 1
-        rows.append(check_row(number, values, report.problems, today, service_names))
+    try:
+        with LedgerSource(path) as source:
+            report.sheets = source.sheet_names()
+            header, data = source.choose(sheet)
+            report.sheet = source.sheet
+            if header is None:
+                report.problems.append(Problem(1, "-", _(
+                    "No header row was found in the first {n} rows: one row must hold the "
+                    "column names (受付日, 氏名, 相談経路, 振り分け …).").format(n=HEADER_SEARCH)))
+                return report
+            report.header_row = header.row
+            report.title_rows = header.titles
+            report.unknown_columns = header.unknown
+            for name in header.twice:
+                report.problems.append(Problem(header.row, name, _("This column appears twice.")))
+            for name in header.missing:
+                report.problems.append(Problem(header.row, name,
+                                               _("This required column is missing.")))
+            if report.problems:
+                return report
+            columns = header.columns
+            for number, cells in data:
+                if not any(_cell_text(v) for v in cells):
+                    report.empty_rows += 1
+                    continue
+                report.rows += 1
+                values = {name: cells[i] if i < len(cells) else None
+                          for i, name in columns.items()}
+                rows.append(check_row(number, values, report.problems, today, service_names,
+                                      report.warnings))
+    except LedgerFileError as e:
+        report.problems.append(Problem(1, "-", e.message))
+        report.imported = []
+        return report
 
     # -- numbers, idempotency, persons ------------------------------------------------
     numbers: dict[str, int] = {}
@@ -610,12 +657,22 @@ def _likely_duplicates(rows: list[Row], lrepo, report: LedgerReport) -> None:
         if r.name_fold:
             by_name.setdefault(r.name_fold, []).append(r)
     for fold, group in by_name.items():
-        for i, r in enumerate(group):
+        if all(r.birth is not None for r in group):
+            continue
+        known = [p["case_no"] or p["name"] for p in lrepo.persons_by_name(fold)][:5]
+        without = sum(1 for r in group if r.birth is None)
+        births_before = 0
+        for r in group:                   # in row order
             if r.birth is not None:
+                births_before += 1
                 continue
-            others = [_("row {row}").format(row=o.number) for o in group if o is not r
-                      and (o.birth is None or o.number < r.number)]
-            others += [p["case_no"] or p["name"] for p in lrepo.persons_by_name(fold)]
+            total = without - 1 + births_before
+            others = [_("row {row}").format(row=o.number) for o in islice(
+                (o for o in group if o is not r and (o.birth is None or o.number < r.number)),
+                5)]
+            if total > 5:       # a name on thousands of rows: name a few, count the rest
+                others.append(_("{n} more rows").format(n=total - 5))
+            others += known
             if others:
                 report.duplicates.append(_(
                     "Row {row}: {name} may be the same person as {others} (no date of birth: "
