@@ -239,3 +239,32 @@ def test_rows_keep_focus_on_their_field(qtbot):
     assert row.focusProxy() is name and prow.focusProxy() is code
     assert isinstance(row.variant_picker, VariantPicker)
     assert isinstance(prow.postal_fill, PostalAddressFill)
+
+
+# hypothesis on the field itself: any width, hyphens, 〒, garbage — never an exception, the
+# address changes only for a known code and then starts with its region, keeping the rest
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from tests.test_postal import typed_codes  # noqa: E402
+
+KNOWN = ["1000001", "1020072", "4520961", "0600000", "9071801"]
+
+
+@given(st.one_of(typed_codes(), st.sampled_from(KNOWN).map(lambda c: (c, c)),
+                 st.text(max_size=12).map(lambda t: (t, None))))
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_postal_field_with_anything_typed(qtbot, case):
+    text, _digits = case
+    box, (code, address) = edits(qtbot, 2)
+    fill = PostalAddressFill(code, address, box)
+    commit(address, "1-2-3")
+    commit(code, text)
+    found = postal.lookup(text)
+    if not found:
+        assert address.text() == "1-2-3"
+    else:
+        assert any(address.text().startswith(a.prefecture + a.city) for a in found)
+        assert address.text().endswith("1-2-3")
+        assert fill.candidates == found
