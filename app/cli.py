@@ -186,6 +186,15 @@ def build_parser() -> argparse.ArgumentParser:
         pr.add_argument("--encoding", default="utf-8", choices=["utf-8", "cp932"],
                         help=_("CSV encoding (default: UTF-8 with BOM)"))
 
+    p = sub.add_parser("export-ledger", help=_("write every case as a ledger in the import's "
+                                               "own columns (LEDGER.md)"))
+    _common(p)
+    p.add_argument("--out", type=Path, required=True, help=_("output file (.xlsx or .csv)"))
+    p.add_argument("--format", default=None, choices=["xlsx", "csv"],
+                   help=_("output format (default: from the file name, else xlsx)"))
+    p.add_argument("--encoding", default="utf-8", choices=["utf-8", "cp932"],
+                   help=_("CSV encoding (default: UTF-8 with BOM)"))
+
     p = sub.add_parser("import-ledger", help=_("import an existing case ledger (LEDGER.md)"))
     _common(p)
     p.add_argument("file", type=Path, help=_("ledger file (.xlsx or .csv)"))
@@ -392,6 +401,12 @@ def run(argv: list[str] | None = None) -> int:
             else:
                 desk.export_caseload(args.out, args.format, encoding=args.encoding)
             print(_("Written: {path}").format(path=args.out))
+        return 0
+    if args.command == "export-ledger":
+        fmt = args.format or ("csv" if args.out.suffix.lower() == ".csv" else "xlsx")
+        with _open(args) as desk:
+            desk.export_ledger(args.out, fmt, encoding=args.encoding)
+        print(_("Written: {path}").format(path=args.out))
         return 0
     if args.command == "import-ledger":
         with _open(args) as desk:

@@ -190,6 +190,11 @@ class LedgerReport:
             out.append(_("Warnings ({n}): these rows are imported, the gap recorded as "
                          "“{gap}”.").format(n=self.warning_count, gap=NOT_RECORDED))
             out.extend(self.warning_lines())
+        return out + self.rest_lines()
+
+    def rest_lines(self) -> list[str]:
+        """After the errors and warnings: the outcome, rows already imported, duplicates."""
+        out = []
         if self.problems:
             out.append(_("Nothing was imported: {n} problems. Correct the file and import it "
                          "again.").format(n=self.error_count))
