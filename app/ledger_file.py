@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -245,8 +246,8 @@ class LedgerSource:
     def choose(self, sheet: str | None = None) -> tuple[Header | None, Iterator]:
         """The header and an iterator over the data rows below it, (number, cells)."""
         if self.kind == "csv":
-            if self.lines > MAX_ROWS + HEADER_SEARCH and \
-                    sum(1 for _n, c, _m in self._csv_rows() if any(c)) > MAX_ROWS + 1:
+            if self.lines > MAX_ROWS + 1 and \
+                    sum(1 for _n, c, _m in self._csv_rows() if any(c)) > MAX_ROWS + HEADER_SEARCH:
                 raise _too_many_rows()    # said at once, before any row is checked
             return self._split(self._csv_rows())
         names = self.sheet_names()
@@ -281,12 +282,11 @@ class LedgerSource:
         rest = [(n, c) for n, c, _m in head if n > header.row]
 
         def data() -> Iterator[tuple[int, list[Any]]]:
-            yield from rest
             count = 0
-            for n, cells, _m in rows:
-                count += 1
-                if count > MAX_ROWS:   # a cheap bound on the rows the file holds
-                    if any(cell_text(v) for v in cells):
+            for n, cells in itertools.chain(rest, ((n, c) for n, c, _m in rows)):
+                if any(v is not None and v != "" for v in cells):
+                    count += 1
+                    if count > MAX_ROWS:
                         raise _too_many_rows()
                 yield n, cells
         return header, data()
