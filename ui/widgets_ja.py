@@ -72,8 +72,6 @@ class PostalAddressFill(QWidget):
             self._say(_("Type the 7 digits of the postal code.") if 0 < len(digits) < 7
                       else "")
             return
-        if code == self._code:
-            return
         self._code = code
         self.lookup(text)
 
