@@ -242,6 +242,7 @@ class Row:
     consultation: str = ""
     triage: Triage | None = None
     referral_to: str = ""
+    taken_back_on: date | None = None     # the last つなぎ taken back into continued support
     emergency: list[str] = field(default_factory=list)
     emergency_note: str = ""
     consent: bool | None = None
@@ -250,10 +251,14 @@ class Row:
     plan_on: date | None = None
     replans: list[date] = field(default_factory=list)
     services: list[str] = field(default_factory=list)
-    decided_on: date | None = None
+    decided_on: date | None = None                      # the first 支援決定日
+    service_dates: dict[int, date] = field(default_factory=dict)  # services index -> 支援決定日
     employment: bool = False
-    employed_on: date | None = None
+    employment_dates: list[date] = field(default_factory=list)   # only the plans of these dates
+    employed_on: date | None = None          # the first 就労日 (of employed_dates)
     income_on: date | None = None
+    employed_dates: list[date] = field(default_factory=list)
+    income_dates: list[date] = field(default_factory=list)
     suspended_on: date | None = None
     closed_on: date | None = None
     pattern: str = ""
@@ -362,6 +367,7 @@ class _RowCheck:
                                            date=_show(earlier)))
 
 
+_DATE_LIKE = re.compile(r"[0-9０-９]+\s*[/／.．年-]|^[RHSTＲＨＳＴrhst令平昭大]")
 _SERIAL = re.compile(r"[1-9][0-9]{4}(\.[0-9]+)?")   # 10000..99999 (1927..2173): Excel serials
 
 
@@ -381,12 +387,38 @@ def _topic(value: str) -> str | None:
 
 class _Names(dict):
     accepted: str = ""       # the names an unknown value is told to use
+    needs_decision: frozenset = frozenset()   # keys of the services that need a 支援決定
+    employment: frozenset = frozenset()       # keys of the employment-support services
+
+
+def _decisions(c: "_RowCheck", r: Row, cells: dict[str, Any], service_names) -> None:
+    """支援決定日: one date for every service of 法定サービス that needs a decision, or (with
+    「;」) one date per such service in their order — the services after the last date are
+    not decided yet."""
+    raw = cells.get("支援決定日")
+    dates = c.dates("支援決定日")
+    r.decided_on = min(dates) if dates else None
+    if not dates:
+        return
+    needs = getattr(service_names, "needs_decision", frozenset())
+    indexes = [j for j, k in enumerate(r.services) if k in needs]
+    if isinstance(raw, str) and re.search(r"[;；\n]", raw):
+        if len(dates) > len(indexes):
+            c.add("支援決定日", _("{n} dates for {m} services that need a decision (法定サービス): "
+                              "give one date, or one per such service in their order.").format(
+                n=len(dates), m=len(indexes)))
+            return
+        r.service_dates = dict(zip(indexes, dates))
+    else:
+        r.service_dates = {j: dates[0] for j in indexes}
 
 
 def _service_keys(services: list[P.Service]) -> dict[str, str]:
     names = _Names()
     names.accepted = " / ".join(re.sub(r"[（(].*?[）)]", "", s.name) for s in services
                                 if s.key != BASE_SERVICE)
+    names.needs_decision = frozenset(s.key for s in services if s.needs_decision)
+    names.employment = frozenset(s.key for s in services if s.employment)
     for s in services:
         names[_fold(s.key)] = s.key
         names[_fold(s.name)] = s.key
@@ -456,6 +488,7 @@ def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today
     r.consultation = c.text("相談内容", max_len=5000, multiline=True)
     r.triage = c.choice("振り分け", TRIAGES, required=True, accepted=3)
     r.referral_to = c.text("つなぎ先", max_len=100)
+    r.taken_back_on = c.date("引き戻し日")
     emergency = c.text("緊急支援", max_len=2000)
     for part in re.split(r"[;；・\n]", emergency):
         part = part.strip()
@@ -477,12 +510,19 @@ def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today
         if key is None:
             c.add("法定サービス", _("Unknown service “{value}”: use one of {choices}.").format(
                 value=part.strip(), choices=getattr(service_names, "accepted", "")))
-        elif key not in r.services:
-            r.services.append(key)
-    r.decided_on = c.date("支援決定日")
-    r.employment = bool(c.flag("就労支援対象"))
-    r.employed_on = c.date("就労日")
-    r.income_on = c.date("増収日")
+        elif key not in r.services or key in getattr(service_names, "needs_decision", ()):
+            r.services.append(key)        # a service decided twice (延長) may come twice
+    _decisions(c, r, cells, service_names)
+    if _DATE_LIKE.search(_cell_text(cells.get("就労支援対象"))) or \
+            isinstance(cells.get("就労支援対象"), date):
+        # the approval dates of the plans that include employment support (not every plan)
+        r.employment_dates = c.dates("就労支援対象")
+    else:
+        r.employment = bool(c.flag("就労支援対象"))
+    r.employed_dates = sorted(set(c.dates("就労日")))      # several: 「;」 between
+    r.income_dates = sorted(set(c.dates("増収日")))
+    r.employed_on = r.employed_dates[0] if r.employed_dates else None
+    r.income_on = r.income_dates[0] if r.income_dates else None
     r.suspended_on = c.date("中断日")
     r.closed_on = c.date("終結日")
     pattern = unicodedata.normalize("NFKC", _cell_text(cells.get("終結区分"))).strip()
@@ -507,21 +547,36 @@ def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today
         c.warn("つなぎ先", _("No agency is given for “{other}”: recorded as “{gap}”.").format(
             other="他機関へつなぎ", gap=NOT_RECORDED))
         r.referral_to = NOT_RECORDED
-    if r.screening is not None and r.triage not in (None, Triage.CONTINUE):
+    # a つなぎ taken back (引き戻し日) goes on in continued support
+    back_at_intake = refer_at_intake and r.taken_back_on is not None
+    back_at_screening = r.screening is P.ScreeningResult.REFER and r.taken_back_on is not None
+    if r.taken_back_on is not None and not (refer_at_intake or
+                                            r.screening is P.ScreeningResult.REFER):
+        c.add("引き戻し日", _("This column needs a referral (“{other}”) to take back.").format(
+            other="他機関へつなぎ"))
+    if r.screening is not None and r.triage not in (None, Triage.CONTINUE) \
+            and not back_at_intake:
         c.add("スクリーニング結果", _("Screening follows only an intake triaged “継続支援”."))
     if r.plan_on is not None:
-        if r.triage not in (None, Triage.CONTINUE):
+        if r.triage not in (None, Triage.CONTINUE) and not back_at_intake:
             c.add("プラン了承日", _("A plan needs the triage “継続支援” (the row says “{value}”).")
                   .format(value=_cell_text(cells.get("振り分け"))))
-        if r.screening not in (None, P.ScreeningResult.CONTINUE):
+        if r.screening not in (None, P.ScreeningResult.CONTINUE) and not back_at_screening:
             c.add("プラン了承日", _("A plan needs the screening result “継続支援” (the row says "
                                 "“{value}”).").format(value=_cell_text(cells.get("スクリーニング結果"))))
     for col, value in (("再プラン了承日", r.replans), ("支援決定日", r.decided_on),
-                       ("就労支援対象", r.employment), ("就労日", r.employed_on),
+                       ("就労支援対象", r.employment or r.employment_dates),
+                       ("就労日", r.employed_on),
                        ("増収日", r.income_on), ("中断日", r.suspended_on)):
         if value and r.plan_on is None:
             c.add(col, _("This column needs “{other}” (the first plan).").format(
                 other="プラン了承日"))
+    approvals = ([r.plan_on] if r.plan_on else []) + r.replans
+    for d in r.employment_dates:
+        if r.plan_on is not None and d not in approvals:
+            c.add("就労支援対象", _("{date} is not the date of a plan of this row: give ○, or "
+                                "the approval dates of the plans with employment support.")
+                  .format(date=_show(d)))
     if r.decided_on and not any(s for s in r.services):
         need("法定サービス", "支援決定日")
     if r.closed_on and not r.pattern:
@@ -529,6 +584,12 @@ def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today
     if r.pattern and not r.closed_on:
         need("終結日", "終結区分")
     c.order("アセスメント日", r.assessed_on, "受付日", r.received_on)
+    c.order("引き戻し日", r.taken_back_on, "受付日", r.received_on)
+    if back_at_screening:
+        c.order("引き戻し日", r.taken_back_on, "アセスメント日" if r.assessed_on else "受付日",
+                r.assessed_on or r.received_on)
+    if back_at_intake or back_at_screening:
+        c.order("プラン了承日", r.plan_on, "引き戻し日", r.taken_back_on)
     c.order("プラン了承日", r.plan_on, "アセスメント日" if r.assessed_on else "受付日",
             r.assessed_on or r.received_on)
     previous, previous_col = r.plan_on, "プラン了承日"
@@ -793,6 +854,12 @@ class _Writer:
             if r.screening is P.ScreeningResult.REFER:
                 repo.insert_referral(w, case_id, "screening", sid, on, r.referral_to, False,
                                      None)
+        if r.taken_back_on is not None:
+            refs = repo.referrals(case_id)
+            if refs:
+                last = max(refs, key=lambda x: (x.referred_on, x.origin.value == "screening"))
+                repo.set_status(w, "referral", last.id, checked_on=r.taken_back_on.isoformat(),
+                                arrived=0, taken_back_on=r.taken_back_on.isoformat())
         self._plans(r, case_id, version)
         state = repo.case_state(case_id)
         repo.set_status(w, "case_file", case_id, stage=P.stage(state).value,
@@ -803,40 +870,48 @@ class _Writer:
     def _plans(self, r: Row, case_id: str, version: int) -> None:
         repo, w = self.repo, self.w
         approvals = ([r.plan_on] if r.plan_on else []) + list(r.replans)
-        # the plan whose 支援決定 the row records carries the statutory services
-        decided_index = 0
-        if r.decided_on:
-            decided_index = max(i for i, d in enumerate(approvals) if d <= r.decided_on)
-        # outcomes go on the first evaluation dated on or after them
+        # each service goes on the plan its 支援決定 was made for (the last approved by then);
+        # a service not decided on the plan of the first decision (the first plan without)
+        def plan_at(on: date) -> int:
+            return max((i for i, d in enumerate(approvals) if d <= on), default=0)
+
+        decided_index = plan_at(r.decided_on) if r.decided_on else 0
+        with_employment = [i for i, d in enumerate(approvals) if d in r.employment_dates]
+        placed: dict[int, list[int]] = {}
+        for j, key in enumerate(r.services):
+            on = r.service_dates.get(j)
+            i = plan_at(on) if on else decided_index
+            if with_employment and i not in with_employment and key in self.services \
+                    and self.services[key].employment:
+                # 就労支援対象 gave the plans with employment support: keep to them
+                earlier = [x for x in with_employment if on is None or approvals[x] <= on]
+                i = earlier[-1] if earlier else with_employment[0]
+            placed.setdefault(i, []).append(j)
+        # outcomes go on the first evaluation dated on or after them that has room (one 就労
+        # and one 増収 each); the others on an evaluation of their own, on their date
         evaluations: list[date] = list(r.replans) + ([r.closed_on] if r.closed_on and approvals
                                                       else [])
-        outcome_at: dict[str, date | None] = {}
-        for key, on in (("employed_on", r.employed_on), ("income_increased_on", r.income_on)):
-            if on:
-                outcome_at[key] = next((e for e in evaluations if e >= on), None)
-        extra = sorted({on for key, on in (("employed_on", r.employed_on),
-                                           ("income_increased_on", r.income_on))
-                        if on and outcome_at.get(key) is None})
-        extra_on = extra[-1] if extra else None
+        slots: dict[date, dict[str, date]] = {e: {} for e in evaluations}
+        extras: dict[date, dict[str, date]] = {}
+        for d, key in sorted({(d, "employed_on") for d in r.employed_dates}
+                             | {(d, "income_increased_on") for d in r.income_dates}):
+            e = next((e for e in evaluations if e >= d and key not in slots[e]), None)
+            (slots[e] if e is not None else extras.setdefault(d, {}))[key] = d
 
         def outcomes(at: date) -> dict[str, date | None]:
-            got = {}
-            for key, on in (("employed_on", r.employed_on), ("income_increased_on", r.income_on)):
-                target = outcome_at.get(key)
-                if on and (target == at if target else at == extra_on):
-                    got[key] = on
-            return got
+            return dict(slots.get(at, {}))
 
+        plan_ids: list[str] = []
         previous: str | None = None
         for i, on in enumerate(approvals):
             if previous is not None:
                 self._evaluate(case_id, previous, on, P.EvaluationDecision.REPLAN, version,
                                outcomes(on))
             items = [P.PlanItem(_("Self-reliance consultation support"), BASE_SERVICE)]
-            if i == decided_index:
-                items += [P.PlanItem(self.services[k].name, k) for k in r.services
-                          if k != BASE_SERVICE]
-            if r.employment and not any(self.services[it.service_key].employment
+            items += [P.PlanItem(self.services[r.services[j]].name, r.services[j])
+                      for j in placed.get(i, ()) if r.services[j] != BASE_SERVICE]
+            if (r.employment or on in r.employment_dates) and not any(
+                    self.services[it.service_key].employment
                                         for it in items if it.service_key in self.services):
                 items.append(P.PlanItem(self.services[EMPLOYMENT_SERVICE].name,
                                         EMPLOYMENT_SERVICE))
@@ -851,15 +926,18 @@ class _Writer:
                               superseded_by=plan_id, ended_on=on)
             repo.set_plan(w, plan_id, status=P.PlanStatus.APPROVED.value, approved_on=on,
                           meeting_result=P.MeetingResult.APPROVED.value, conditions="")
-            if i == decided_index and r.decided_on:
-                for key in r.services:
-                    if self.services[key].needs_decision:
-                        repo.insert_decision(w, case_id, plan_id, key, r.decided_on,
-                                             _("(from the ledger)"), "approved", "")
+            for j in placed.get(i, ()):
+                if j in r.service_dates:
+                    repo.insert_decision(w, case_id, plan_id, r.services[j],
+                                         r.service_dates[j], _("(from the ledger)"),
+                                         "approved", "")
             previous = plan_id
-        if extra_on is not None and previous is not None and extra_on not in evaluations:
-            self._evaluate(case_id, previous, extra_on, P.EvaluationDecision.CONTINUE, version,
-                           outcomes(extra_on))
+            plan_ids.append(plan_id)
+        for d, got in sorted(extras.items()):
+            if plan_ids:
+                at = max((i for i, on in enumerate(approvals) if on <= d), default=0)
+                self._evaluate(case_id, plan_ids[at], d, P.EvaluationDecision.CONTINUE, version,
+                               got)
         if r.suspended_on:
             sid = repo.insert_suspension(w, case_id, r.suspended_on, self.mark,
                                          Stage.SUPPORT.value)

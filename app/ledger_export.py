@@ -4,9 +4,9 @@
 consultation, the columns ``app.ledger`` reads, values in the ledger's words (継続支援, 庁内,
 男 …), dates as dates (xlsx) or 2026/4/1 (CSV). Importing it into an empty desk gives the
 same monthly statistics (tests/test_ledger_roundtrip.py). What a ledger row cannot hold is
-folded as the import would write it back: one 支援決定日 (the first), the first 就労日 and
-増収日, the first confirmed 中断; 就労支援対象 is ○ when every approved plan of the case
-includes employment support.
+folded as the import would write it back: the first confirmed 中断; 就労日 and 増収日 may
+hold several dates (「;」); 支援決定日 is one date, or one per decided service (「;」) in the order of 法定サービス; 就労支援対象 is ○ when every approved plan of the case
+includes employment support, else the approval dates of the plans that do.
 
 Persons under 閲覧制限 (DV etc.) are written without postal code, address and phones.
 """
@@ -40,6 +40,13 @@ def _d(text: str | None, fmt: str) -> Any:
     return d if fmt == "xlsx" else f"{d.year}/{d.month}/{d.day}"
 
 
+def _dates(days: list[str], fmt: str) -> Any:
+    """One date as a date (xlsx), several as 2026/4/1;2026/6/1."""
+    if len(days) == 1:
+        return _d(days[0], fmt)
+    return ";".join(str(_d(x, "csv")) for x in days)
+
+
 def ledger_rows(rows: list[dict[str, Any]], services: dict[str, dict[str, Any]],
                 fmt: str = "csv") -> list[list[Any]]:
     topics = dict(CONSULTATION_TOPICS)
@@ -50,19 +57,27 @@ def ledger_rows(rows: list[dict[str, Any]], services: dict[str, dict[str, Any]],
         replans = [p for p in plans if p["kind"] != "first"]
         if not first and replans:            # a re-plan without its first plan: the first
             first, replans = replans[:1], replans[1:]
-        employment = bool(plans) and all(
-            any(services.get(k, {}).get("employment") for k in p["services"]) for p in plans)
-        keys: list[str] = []
+        with_employment = [p for p in plans if any(
+            services.get(k, {}).get("employment") for k in p["services"])]
+        employment = bool(plans) and len(with_employment) == len(plans)
+        # decided services first, each with its date (a service decided twice comes twice),
+        # then the services planned without a decision
+        keys = [dec["service_key"] for dec in r["decisions"]]
+        dates = [dec["decided_on"] for dec in r["decisions"]]
         for p in plans:
             for k in p["services"]:
-                if k in (L.BASE_SERVICE,) or (employment and k == L.EMPLOYMENT_SERVICE):
+                if k == L.BASE_SERVICE or (employment and k == L.EMPLOYMENT_SERVICE):
                     continue
                 if k not in keys:
                     keys.append(k)
-        for dec in r["decisions"]:
-            if dec["service_key"] not in keys:
-                keys.append(dec["service_key"])
-        decided = r["decisions"][0]["decided_on"] if r["decisions"] else None
+        undecided = any(services.get(k, {}).get("needs_decision") for k in keys[len(dates):])
+        if not dates:
+            decided = ""
+        elif len(set(dates)) == 1 and not undecided:
+            decided = _d(dates[0], fmt)                   # one date for them all
+        else:
+            decided = ";".join(str(_d(x, "csv")) for x in dates) + (";" if len(dates) == 1
+                                                                   else "")
         referral = r["referral_to"] if r["triage"] == "refer" else (
             r["screening_referral"] or "")
         masked = r["sensitive"]
@@ -78,6 +93,7 @@ def ledger_rows(rows: list[dict[str, Any]], services: dict[str, dict[str, Any]],
             "主な相談内容": _(topics[r["main_topic"]]) if r["main_topic"] in topics else "",
             "相談内容": r["consultation"] or "",
             "振り分け": _label(L.TRIAGES, r["triage"]), "つなぎ先": referral or "",
+            "引き戻し日": _d(r["taken_back_on"], fmt),
             "緊急支援": r["emergency_note"] or "",
             "同意": {1: "有", 0: "無"}.get(r["consent"], ""),
             "アセスメント日": _d(r["assessed_on"], fmt),
@@ -85,9 +101,10 @@ def ledger_rows(rows: list[dict[str, Any]], services: dict[str, dict[str, Any]],
             "プラン了承日": _d(first[0]["approved_on"], fmt) if first else "",
             "再プラン了承日": ";".join(str(_d(p["approved_on"], "csv")) for p in replans),
             "法定サービス": ";".join(services[k]["name"] if k in services else k for k in keys),
-            "支援決定日": _d(decided, fmt),
-            "就労支援対象": "○" if employment else "",
-            "就労日": _d(r["employed_on"], fmt), "増収日": _d(r["income_on"], fmt),
+            "支援決定日": decided,
+            "就労支援対象": "○" if employment else ";".join(
+                str(_d(p["approved_on"], "csv")) for p in with_employment),
+            "就労日": _dates(r["employed"], fmt), "増収日": _dates(r["income"], fmt),
             "中断日": _d(r["suspended_on"], fmt),
             "終結日": _d(r["closure_on"] or r["closed_on"], fmt),
             "終結区分": r["pattern"] or "", "担当者": r["staff"], "備考": "",

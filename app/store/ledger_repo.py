@@ -79,8 +79,10 @@ class LedgerRepo:
         services, the approved decisions, outcomes, the first confirmed suspension and the
         confirmed closure. Ordered by intake date and case number."""
         c = self.conn
-        services = {r[0]: {"name": r[1], "statutory": bool(r[2]), "employment": bool(r[3])}
-                    for r in c.execute("SELECT key, name, statutory, employment FROM service")}
+        services = {r[0]: {"name": r[1], "statutory": bool(r[2]), "employment": bool(r[3]),
+                           "needs_decision": bool(r[4])}
+                    for r in c.execute("SELECT key, name, statutory, employment, needs_decision"
+                                       " FROM service")}
         out = []
         cases = c.execute(
             "SELECT cf.id, cf.case_no, cf.closed_on, p.name, p.kana, p.birth_date, p.sex,"
@@ -102,6 +104,9 @@ class LedgerRepo:
                 "referral_source": r[15], "main_topic": r[16], "consultation": r[17],
                 "triage": r[18], "referral_to": r[19], "emergency_note": r[20],
                 "consent": r[21]}
+            row["taken_back_on"] = c.execute(
+                "SELECT max(taken_back_on) FROM referral WHERE case_id = ?",
+                (case_id,)).fetchone()[0]
             row["assessed_on"] = c.execute(
                 "SELECT min(assessed_on) FROM assessment WHERE case_id = ?",
                 (case_id,)).fetchone()[0]
@@ -131,12 +136,13 @@ class LedgerRepo:
                 {"service_key": k, "decided_on": d} for k, d in c.execute(
                     "SELECT service_key, decided_on FROM decision WHERE case_id = ? AND"
                     " result = 'approved' ORDER BY decided_on", (case_id,))]
-            ev = c.execute("SELECT min(employed_on), min(income_increased_on) FROM evaluation"
-                           " WHERE case_id = ?", (case_id,)).fetchone()
-            row["employed_on"], row["income_on"] = ev[0], ev[1]
+            for col, key in (("employed_on", "employed"), ("income_increased_on", "income")):
+                row[key] = [d for (d,) in c.execute(
+                    f"SELECT DISTINCT {col} FROM evaluation WHERE case_id = ? AND {col} IS NOT"
+                    f" NULL AND status <> 'reconsider' ORDER BY 1", (case_id,))]
             row["suspended_on"] = c.execute(
                 "SELECT min(confirmed_on) FROM suspension WHERE case_id = ? AND"
-                " status = 'confirmed'", (case_id,)).fetchone()[0]
+                " status IN ('confirmed', 'resumed')", (case_id,)).fetchone()[0]
             cl = c.execute("SELECT confirmed_on, pattern FROM closure WHERE case_id = ? AND"
                            " status = 'confirmed' ORDER BY confirmed_on DESC LIMIT 1",
                            (case_id,)).fetchone()
