@@ -3,8 +3,20 @@
 * File: .xlsx (first sheet) or CSV in UTF-8 (with or without BOM) or cp932, detected from
   the bytes. Row 1 holds the column names in any order; unknown columns are reported and
   ignored; empty rows are skipped; dates in every form ``text_ja.parse_date`` reads.
-* **All or nothing**: the whole file is checked first; if any row is wrong nothing is
-  written and each problem is reported as 「行 N 列「名前」: message」 (the header is row 1).
+* **All or nothing**: the whole file is checked first; if any row has an **error** nothing is
+  written and each problem is reported as 「行 N 列「名前」: message」 (rows as the spreadsheet
+  shows them). Errors are only where the import would have to guess (a required column
+  missing, an impossible or out-of-order date, a duplicate 受付番号, a value outside a closed
+  list, 終結区分 missing with 終結日 …). A gap in optional detail is a **warning**: the row is
+  imported, the gap recorded as 「（記載なし）」 (e.g. つなぎ先) or an unreadable 郵便番号 /
+  電話番号 / ふりがな kept in the consultation text, listed as 「…（取り込みました）」.
+  Reports list the first 200 errors and warnings and count the rest.
+* Reading (app/ledger_file.py): streamed, with limits; the header found in the first 10
+  rows, merged cells, the sheet by name or the first with the header, common spellings.
+* Beyond one value a cell (what ``export-ledger`` writes so that a desk round-trips exactly):
+  就労支援対象 may give the approval dates of the plans with employment support; 支援決定日
+  one date per decided service (「;」, in 法定サービス's order); 就労日 / 増収日 several dates;
+  引き戻し日 the date a つなぎ was taken back into continued support.
 * **Idempotent**: a row whose 受付番号 already exists (same person, same 受付日) — or, without
   a 受付番号, an intake of the same person on the same day — is reported as already
   imported and written no second time.
