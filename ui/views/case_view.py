@@ -157,6 +157,9 @@ class CaseView(QWidget):
         side.addWidget(self.print_status, 0, Qt.AlignmentFlag.AlignRight)
         self.edit_person_button = QPushButton(_("Correct the person's details…"))
         self.edit_person_button.clicked.connect(self.edit_person)
+        from app.security.roles import Permission
+        if not self.desk.allowed(Permission.EDIT_CASES):
+            self.edit_person_button.hide()         # 閲覧, 自治体担当: nothing to correct
         side.addWidget(self.edit_person_button, 0, Qt.AlignmentFlag.AlignRight)
         from ui.dialogs.case_privacy import CasePrivacyBar  # 閲覧制限, reveal, consent
         kept = list(self.print_menu.actions())
