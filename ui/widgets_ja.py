@@ -155,7 +155,12 @@ def _common_prefix(texts: list[str]) -> str:
 
 # ---------------------------------------------------------------------- ふりがな from the IME
 class KanaFromIme(QObject):
-    """Proposes the reading typed through the input method on ``name`` in ``kana``."""
+    """Proposes the reading typed through the input method on ``name`` in ``kana``.
+
+    Each commit into 氏名 is kept with its reading (the last kana preedit before it); when
+    the name is edited afterwards, the parts still at its start keep their reading and the
+    rest is dropped (a 異体字 chosen with the picker keeps it: compared with variants folded).
+    """
 
     proposed = Signal(str)
 
@@ -163,11 +168,16 @@ class KanaFromIme(QObject):
         super().__init__(name)
         self.name = name
         self.kana = kana
-        self.reading = ""         # the reading of what was committed into 氏名 so far
+        self.segments: list[tuple[str, str]] = []   # (text committed, its reading)
+        self._base = ""           # what 氏名 held before the first commit followed
         self._segment = ""        # the last kana preedit of the composition in progress
         self._proposal = ""       # what this helper last put into ふりがな
         name.installEventFilter(self)
         name.textChanged.connect(self._name_changed)
+
+    @property
+    def reading(self) -> str:
+        return re.sub(r" {2,}", " ", "".join(r for _t, r in self.segments)).lstrip()
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt override
         if obj is self.name:
@@ -175,44 +185,61 @@ class KanaFromIme(QObject):
                 self._input_method(event)
             elif event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent) \
                     and event.key() == Qt.Key.Key_Space and not self._segment:
-                self._space()
+                self._add(" ", " ")
         return False
+
+    def _add(self, text: str, reading: str) -> None:
+        if not self.segments:
+            self._base = self.name.text()
+        self.segments.append((text, reading))
 
     def _input_method(self, event: QInputMethodEvent) -> None:
         preedit = event.preeditString()
         commit = event.commitString()
-        if preedit and text_ja.is_kana(preedit):
-            self._segment = preedit
+        # the commit first: an IME typing on commits the last conversion in the same event
+        # as the next composition's first kana (山田 + は)
         if commit:
             if commit.isspace():
-                self._space()
+                self._add(commit, " ")
             else:
                 reading = self._segment or (commit if text_ja.is_kana(commit) else "")
-                self.reading += text_ja.to_hiragana(reading.replace("\u3000", " "))
-                if commit[-1:].isspace():
-                    self._space()
+                reading = text_ja.to_hiragana(reading.replace("\u3000", " "))
+                if commit[-1:].isspace() and not reading.endswith(" "):
+                    reading += " "
+                self._add(commit, reading)
                 self._propose()
             self._segment = ""
-        elif not preedit:
+        if preedit and text_ja.is_kana(preedit):
+            self._segment = preedit
+        elif not preedit and not commit:
             self._segment = ""       # composition cancelled
-
-    def _space(self) -> None:
-        if self.reading and not self.reading.endswith(" "):
-            self.reading += " "
 
     def _name_changed(self, text: str) -> None:
         if not text.strip():          # cleared: start again
-            self.reading = ""
-            self._segment = ""
+            self.segments, self._base, self._segment = [], "", ""
+            return
+        folded = text_ja.fold_variants(text)
+        expect = self._base
+        keep: list[tuple[str, str]] = []
+        if folded.startswith(text_ja.fold_variants(expect)):
+            for t, r in self.segments:
+                if not folded.startswith(text_ja.fold_variants(expect + t)):
+                    break
+                expect += t
+                keep.append((t, r))
+        if len(keep) != len(self.segments):     # edited: the parts no longer there go
+            self.segments = keep
+            self._propose()
 
     def _propose(self) -> None:
         proposal = self.reading.strip()
-        if not proposal:
-            return
         current = self.kana.text()
         # only an empty field or our own earlier proposal is ours to change
         if current.strip() and current != self._proposal:
-            self.kana.setPlaceholderText(proposal)
+            if proposal:
+                self.kana.setPlaceholderText(proposal)
+            return
+        if not proposal and not current:
             return
         self._proposal = proposal
         if current != proposal:

@@ -61,6 +61,48 @@ def test_two_part_name_proposes_its_reading(qtbot):
     assert helper.reading == "やまだ はなこ"
 
 
+def test_typing_on_commits_the_conversion_with_the_next_kana(qtbot):
+    """MS-IME style: typing the next reading commits the converted text in the same event."""
+    box, (name, kana) = edits(qtbot, 2)
+    KanaFromIme(name, kana)
+    for s in ["や", "やま", "やまだ", "山田"]:
+        preedit(name, s)
+    event = QInputMethodEvent("は", [])
+    event.setCommitString("山田")
+    name.setFocus()
+    QApplication.sendEvent(name, event)
+    for s in ["はな", "はなこ", "花子"]:
+        preedit(name, s)
+    commit(name, "花子")
+    assert name.text() == "山田花子" and kana.text() == "やまだはなこ"
+
+
+def test_an_edited_name_keeps_the_reading_of_what_is_still_there(qtbot):
+    box, (name, kana) = edits(qtbot, 2)
+    helper = KanaFromIme(name, kana)
+    ime_type(name, ["やまだ"], "山田")
+    commit(name, "　")
+    ime_type(name, ["はなこ"], "花子")
+    assert kana.text() == "やまだ はなこ"
+    name.backspace()
+    name.backspace()                          # 花子 deleted: its reading goes
+    assert helper.reading == "やまだ " and kana.text() == "やまだ"
+    ime_type(name, ["はなえ"], "花江")
+    assert kana.text() == "やまだ はなえ"
+    name.setSelection(0, 1)
+    name.insert("崎")                          # 山 typed over: not a variant, its reading goes
+    assert helper.reading == "" and kana.text() == ""
+
+
+def test_a_variant_chosen_keeps_the_reading(qtbot):
+    box, (name, kana) = edits(qtbot, 2)
+    KanaFromIme(name, kana)
+    picker = VariantPicker(name, box)
+    ime_type(name, ["たかはし"], "高橋")
+    picker.replace(0, "髙")
+    assert name.text() == "髙橋" and kana.text() == "たかはし"
+
+
 def test_katakana_preedit_and_kana_commit_become_hiragana(qtbot):
     box, (name, kana) = edits(qtbot, 2)
     KanaFromIme(name, kana)
