@@ -52,19 +52,24 @@ ROUTES = {"庁内": Route.MUNICIPAL, "庁内紹介": Route.MUNICIPAL,
           "関係機関": Route.AGENCY, "関係機関紹介": Route.AGENCY,
           "アウトリーチ": Route.OUTREACH, "訪問": Route.OUTREACH, "出張相談": Route.OUTREACH,
           "本人等": Route.SELF, "来所": Route.SELF, "電話": Route.SELF, "家族": Route.SELF,
-          "知人": Route.SELF, "本人": Route.SELF}
+          "知人": Route.SELF, "本人": Route.SELF, "窓口": Route.SELF, "来庁": Route.SELF,
+          "電話相談": Route.SELF, "メール": Route.SELF, "本人来所": Route.SELF,
+          "他課": Route.MUNICIPAL, "庁内連携": Route.MUNICIPAL, "他機関": Route.AGENCY,
+          "関係機関から": Route.AGENCY, "訪問相談": Route.OUTREACH}
 TRIAGES = {"継続支援": Triage.CONTINUE, "他機関へつなぎ": Triage.REFER,
            "情報提供のみ": Triage.INFO_ONLY, "継続": Triage.CONTINUE, "支援継続": Triage.CONTINUE,
            "他機関へつなぐ": Triage.REFER, "つなぎ": Triage.REFER, "他機関つなぎ": Triage.REFER,
            "他機関紹介": Triage.REFER, "情報提供": Triage.INFO_ONLY,
-           "情報提供で終了": Triage.INFO_ONLY}
+           "情報提供で終了": Triage.INFO_ONLY, "情報提供・相談のみ": Triage.INFO_ONLY,
+           "相談のみ": Triage.INFO_ONLY}
 SCREENINGS = {"継続支援": P.ScreeningResult.CONTINUE, "他機関へつなぎ": P.ScreeningResult.REFER,
               "情報提供で終了": P.ScreeningResult.INFO_ONLY, "継続": P.ScreeningResult.CONTINUE,
               "支援継続": P.ScreeningResult.CONTINUE,
               "他機関へつなぐ": P.ScreeningResult.REFER, "つなぎ": P.ScreeningResult.REFER,
               "他機関つなぎ": P.ScreeningResult.REFER, "他機関紹介": P.ScreeningResult.REFER,
               "情報提供": P.ScreeningResult.INFO_ONLY,
-              "情報提供のみ": P.ScreeningResult.INFO_ONLY}
+              "情報提供のみ": P.ScreeningResult.INFO_ONLY,
+              "情報提供・相談のみで終了": P.ScreeningResult.INFO_ONLY}
 SEXES = {"男": Sex.MALE, "女": Sex.FEMALE, "その他": Sex.OTHER, "不明": Sex.UNKNOWN,
          "男性": Sex.MALE, "女性": Sex.FEMALE, "M": Sex.MALE, "F": Sex.FEMALE,
          "未回答": Sex.UNKNOWN}
