@@ -186,10 +186,22 @@ def build_parser() -> argparse.ArgumentParser:
         pr.add_argument("--encoding", default="utf-8", choices=["utf-8", "cp932"],
                         help=_("CSV encoding (default: UTF-8 with BOM)"))
 
+    p = sub.add_parser("export-ledger", help=_("write every case as a ledger in the import's "
+                                               "own columns (LEDGER.md)"))
+    _common(p)
+    p.add_argument("--out", type=Path, required=True, help=_("output file (.xlsx or .csv)"))
+    p.add_argument("--format", default=None, choices=["xlsx", "csv"],
+                   help=_("output format (default: from the file name, else xlsx)"))
+    p.add_argument("--encoding", default="utf-8", choices=["utf-8", "cp932"],
+                   help=_("CSV encoding (default: UTF-8 with BOM)"))
+
     p = sub.add_parser("import-ledger", help=_("import an existing case ledger (LEDGER.md)"))
     _common(p)
     p.add_argument("file", type=Path, help=_("ledger file (.xlsx or .csv)"))
     p.add_argument("--dry-run", action="store_true", help=_("check only; write nothing"))
+    p.add_argument("--sheet", default=None, metavar="NAME",
+                   help=_("the workbook's sheet to read (default: the first with the "
+                          "expected header)"))
     return parser
 
 
@@ -390,9 +402,15 @@ def run(argv: list[str] | None = None) -> int:
                 desk.export_caseload(args.out, args.format, encoding=args.encoding)
             print(_("Written: {path}").format(path=args.out))
         return 0
+    if args.command == "export-ledger":
+        fmt = args.format or ("csv" if args.out.suffix.lower() == ".csv" else "xlsx")
+        with _open(args) as desk:
+            desk.export_ledger(args.out, fmt, encoding=args.encoding)
+        print(_("Written: {path}").format(path=args.out))
+        return 0
     if args.command == "import-ledger":
         with _open(args) as desk:
-            report = desk.import_ledger(args.file, dry_run=args.dry_run)
+            report = desk.import_ledger(args.file, dry_run=args.dry_run, sheet=args.sheet)
             for line in report.lines():
                 print(line)
             return 0 if report.ok else 5

@@ -3,8 +3,20 @@
 * File: .xlsx (first sheet) or CSV in UTF-8 (with or without BOM) or cp932, detected from
   the bytes. Row 1 holds the column names in any order; unknown columns are reported and
   ignored; empty rows are skipped; dates in every form ``text_ja.parse_date`` reads.
-* **All or nothing**: the whole file is checked first; if any row is wrong nothing is
-  written and each problem is reported as 「行 N 列「名前」: message」 (the header is row 1).
+* **All or nothing**: the whole file is checked first; if any row has an **error** nothing is
+  written and each problem is reported as 「行 N 列「名前」: message」 (rows as the spreadsheet
+  shows them). Errors are only where the import would have to guess (a required column
+  missing, an impossible or out-of-order date, a duplicate 受付番号, a value outside a closed
+  list, 終結区分 missing with 終結日 …). A gap in optional detail is a **warning**: the row is
+  imported, the gap recorded as 「（記載なし）」 (e.g. つなぎ先) or an unreadable 郵便番号 /
+  電話番号 / ふりがな kept in the consultation text, listed as 「…（取り込みました）」.
+  Reports list the first 200 errors and warnings and count the rest.
+* Reading (app/ledger_file.py): streamed, with limits; the header found in the first 10
+  rows, merged cells, the sheet by name or the first with the header, common spellings.
+* Beyond one value a cell (what ``export-ledger`` writes so that a desk round-trips exactly):
+  就労支援対象 may give the approval dates of the plans with employment support; 支援決定日
+  one date per decided service (「;」, in 法定サービス's order); 就労日 / 増収日 several dates;
+  引き戻し日 the date a つなぎ was taken back into continued support.
 * **Idempotent**: a row whose 受付番号 already exists (same person, same 受付日) — or, without
   a 受付番号, an intake of the same person on the same day — is reported as already
   imported and written no second time.
@@ -17,12 +29,11 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
+from itertools import islice
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -31,31 +42,46 @@ from app import text_ja, validation
 from app.domain import EmergencyAction, IntakeInput, PersonInput, Route, Sex, Stage, Triage
 from app.domain import step_dates
 from app.domain.intake import CONSULTATION_TOPICS
-from app.errors import TsunaguError, ValidationError
+from app.errors import ValidationError
 from app.i18n import _
 
-COLUMNS = ("受付番号", "受付日", "氏名", "ふりがな", "生年月日", "性別", "郵便番号", "住所", "電話番号",
-           "相談経路", "紹介元", "主な相談内容", "相談内容", "振り分け", "つなぎ先", "緊急支援", "同意",
-           "アセスメント日", "スクリーニング結果", "プラン了承日", "再プラン了承日", "法定サービス",
-           "支援決定日", "就労支援対象", "就労日", "増収日", "中断日", "終結日", "終結区分", "担当者",
-           "備考")
-REQUIRED = ("受付日", "氏名", "相談経路", "振り分け")
+from app.ledger_file import (  # noqa: F401 - COLUMNS, REQUIRED are the ledger's own
+    COLUMNS, HEADER_SEARCH, REQUIRED, LedgerFileError, LedgerSource, cell_text as _cell_text,
+)
 
 ROUTES = {"庁内": Route.MUNICIPAL, "庁内紹介": Route.MUNICIPAL,
           "関係機関": Route.AGENCY, "関係機関紹介": Route.AGENCY,
           "アウトリーチ": Route.OUTREACH, "訪問": Route.OUTREACH, "出張相談": Route.OUTREACH,
           "本人等": Route.SELF, "来所": Route.SELF, "電話": Route.SELF, "家族": Route.SELF,
-          "知人": Route.SELF, "本人": Route.SELF}
+          "知人": Route.SELF, "本人": Route.SELF, "窓口": Route.SELF, "来庁": Route.SELF,
+          "電話相談": Route.SELF, "メール": Route.SELF, "本人来所": Route.SELF,
+          "他課": Route.MUNICIPAL, "庁内連携": Route.MUNICIPAL, "他機関": Route.AGENCY,
+          "関係機関から": Route.AGENCY, "訪問相談": Route.OUTREACH}
 TRIAGES = {"継続支援": Triage.CONTINUE, "他機関へつなぎ": Triage.REFER,
-           "他機関へつなぐ": Triage.REFER, "情報提供のみ": Triage.INFO_ONLY}
+           "情報提供のみ": Triage.INFO_ONLY, "継続": Triage.CONTINUE, "支援継続": Triage.CONTINUE,
+           "他機関へつなぐ": Triage.REFER, "つなぎ": Triage.REFER, "他機関つなぎ": Triage.REFER,
+           "他機関紹介": Triage.REFER, "情報提供": Triage.INFO_ONLY,
+           "情報提供で終了": Triage.INFO_ONLY, "情報提供・相談のみ": Triage.INFO_ONLY,
+           "相談のみ": Triage.INFO_ONLY}
 SCREENINGS = {"継続支援": P.ScreeningResult.CONTINUE, "他機関へつなぎ": P.ScreeningResult.REFER,
-              "他機関へつなぐ": P.ScreeningResult.REFER,
-              "情報提供で終了": P.ScreeningResult.INFO_ONLY,
-              "情報提供のみ": P.ScreeningResult.INFO_ONLY}
-SEXES = {"男": Sex.MALE, "男性": Sex.MALE, "女": Sex.FEMALE, "女性": Sex.FEMALE,
-         "その他": Sex.OTHER, "不明": Sex.UNKNOWN}
-YES = {"○", "〇", "◯", "はい", "1", "有", "あり", "true", "yes", "y", "済"}
-NO = {"", "×", "✕", "いいえ", "0", "無", "なし", "false", "no", "n", "-", "ー", "－"}
+              "情報提供で終了": P.ScreeningResult.INFO_ONLY, "継続": P.ScreeningResult.CONTINUE,
+              "支援継続": P.ScreeningResult.CONTINUE,
+              "他機関へつなぐ": P.ScreeningResult.REFER, "つなぎ": P.ScreeningResult.REFER,
+              "他機関つなぎ": P.ScreeningResult.REFER, "他機関紹介": P.ScreeningResult.REFER,
+              "情報提供": P.ScreeningResult.INFO_ONLY,
+              "情報提供のみ": P.ScreeningResult.INFO_ONLY,
+              "情報提供・相談のみで終了": P.ScreeningResult.INFO_ONLY}
+SEXES = {"男": Sex.MALE, "女": Sex.FEMALE, "その他": Sex.OTHER, "不明": Sex.UNKNOWN,
+         "男性": Sex.MALE, "女性": Sex.FEMALE, "M": Sex.MALE, "F": Sex.FEMALE,
+         "未回答": Sex.UNKNOWN}
+YES = {"○", "〇", "◯", "はい", "1", "有", "有り", "あり", "true", "yes", "y", "済", "同意あり",
+       "レ", "✓", "✔"}
+NO = {"", "×", "✕", "いいえ", "0", "無", "無し", "なし", "false", "no", "n", "-", "ー", "－",
+      "同意なし", "未"}
+FLAG_CHOICES = "○ / × / 有 / 無 / はい / いいえ / 1 / 0"
+# the gap recorded where a value is needed and the ledger has none (a warning, not an error)
+NOT_RECORDED = "（記載なし）"
+REPORT_CAP = 200          # problems (and warnings) listed in a report; the rest are counted
 EMERGENCY_WORDS = (("生活保護", EmergencyAction.WELFARE), ("福祉事務所", EmergencyAction.WELFARE),
                    ("小口", EmergencyAction.EMERGENCY_LOAN), ("食料", EmergencyAction.FOOD),
                    ("食糧", EmergencyAction.FOOD), ("フードバンク", EmergencyAction.FOOD),
@@ -73,19 +99,39 @@ def _fold(text: str) -> str:
     return _PUNCT.sub("", unicodedata.normalize("NFKC", text or "")).lower()
 
 
-class LedgerFileError(TsunaguError):
-    """The file itself cannot be read (format, encoding, no header)."""
-
-
 @dataclass
 class Problem:
     row: int
     column: str
     message: str
+    warning: bool = False     # the row is imported anyway; the gap is recorded
 
     def text(self) -> str:
+        message = (_("{message} (imported)").format(message=self.message) if self.warning
+                   else self.message)
+        if self.column == "-":            # the file itself (format, limits, no header)
+            return message
         return _("Row {row} column “{column}”: {message}").format(
-            row=self.row, column=self.column, message=self.message)
+            row=self.row, column=self.column, message=message)
+
+
+class Capped(list):
+    """A report list keeping its first ``cap`` entries and counting the rest (``total``):
+    100,000 bad rows make a report of 200 lines and a count, not 100,000 lines."""
+
+    def __init__(self, cap: int = REPORT_CAP):
+        super().__init__()
+        self.cap = cap
+        self.total = 0
+
+    def append(self, item) -> None:
+        self.total += 1
+        if len(self) < self.cap:
+            super().append(item)
+
+    @property
+    def more(self) -> int:
+        return self.total - len(self)
 
 
 @dataclass
@@ -95,37 +141,93 @@ class LedgerReport:
     rows: int = 0                                   # data rows read (empty ones excluded)
     empty_rows: int = 0
     unknown_columns: list[str] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    problems: Capped = field(default_factory=Capped)     # errors: nothing is written
+    warnings: Capped = field(default_factory=Capped)     # gaps: the rows are imported
     already: list[tuple[int, str]] = field(default_factory=list)    # (row, case number)
     imported: list[tuple[int, str]] = field(default_factory=list)   # (row, case number)
-    duplicates: list[str] = field(default_factory=list)
+    duplicates: Capped = field(default_factory=Capped)
     staff_created: list[str] = field(default_factory=list)
+    sheet: str = ""                                 # the sheet read (xlsx)
+    sheets: list[str] = field(default_factory=list)  # every sheet of the workbook
+    header_row: int = 1
+    title_rows: list[int] = field(default_factory=list)   # rows above the header, skipped
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
     @property
-    def written(self) -> int:
-        return 0 if (self.dry_run or self.problems) else len(self.imported)
+    def error_count(self) -> int:
+        return self.problems.total
 
-    def lines(self) -> list[str]:
+    @property
+    def warning_count(self) -> int:
+        return self.warnings.total
+
+    def header_lines(self) -> list[str]:
+        """What was read: the file, the sheet, the header row and the rows skipped above."""
         out = [_("Ledger {path}: {rows} rows").format(path=self.path, rows=self.rows)]
+        if self.sheet:
+            out.append(_("Sheet read: “{sheet}” (of {n} sheets).").format(
+                sheet=self.sheet, n=len(self.sheets)))
+        if self.title_rows:
+            out.append(_("Rows {rows} above the header (row {header}) were read as titles and "
+                         "skipped.").format(rows="、".join(str(n) for n in self.title_rows),
+                                            header=self.header_row))
         if self.empty_rows:
             out.append(_("Empty rows skipped: {n}").format(n=self.empty_rows))
         for col in self.unknown_columns:
             out.append(_("Unknown column “{column}”: ignored.").format(column=col))
-        for p in self.problems:
-            out.append(p.text())
+        return out
+
+    def error_lines(self) -> list[str]:
+        out = [p.text() for p in self.problems]
+        if self.problems.more:
+            out.append(_("… and {n} more problems (the first {cap} are listed).").format(
+                n=self.problems.more, cap=self.problems.cap))
+        return out
+
+    def warning_lines(self) -> list[str]:
+        out = [p.text() for p in self.warnings]
+        if self.warnings.more:
+            out.append(_("… and {n} more warnings (the first {cap} are listed).").format(
+                n=self.warnings.more, cap=self.warnings.cap))
+        return out
+
+    @property
+    def written(self) -> int:
+        return 0 if (self.dry_run or self.problems) else len(self.imported)
+
+    def lines(self) -> list[str]:
+        out = self.header_lines()
+        if self.problems:
+            out.append(_("Errors ({n}): nothing is imported while there is one.").format(
+                n=self.error_count))
+            out.extend(self.error_lines())
+        if self.warnings:
+            out.append(_("Warnings ({n}): these rows are imported, the gap recorded as "
+                         "“{gap}”.").format(n=self.warning_count, gap=NOT_RECORDED))
+            out.extend(self.warning_lines())
+        return out + self.rest_lines()
+
+    def rest_lines(self) -> list[str]:
+        """After the errors and warnings: the outcome, rows already imported, duplicates."""
+        out = []
         if self.problems:
             out.append(_("Nothing was imported: {n} problems. Correct the file and import it "
-                         "again.").format(n=len(self.problems)))
-        for row, case_no in self.already:
+                         "again.").format(n=self.error_count))
+        for row, case_no in self.already[:REPORT_CAP]:
             out.append(_("Row {row}: already imported ({case_no}), skipped.").format(
                 row=row, case_no=case_no))
+        if len(self.already) > REPORT_CAP:
+            out.append(_("… and {n} more rows already imported.").format(
+                n=len(self.already) - REPORT_CAP))
         out.extend(self.duplicates)
+        if self.duplicates.more:
+            out.append(_("… and {n} more likely duplicates.").format(n=self.duplicates.more))
         if not self.problems:
-            numbers = ", ".join(c for _r, c in self.imported)
+            numbers = ", ".join(c for _r, c in self.imported[:REPORT_CAP]) + (
+                " …" if len(self.imported) > REPORT_CAP else "")
             if self.dry_run:
                 out.append(_("Dry run: {n} consultations would be imported; nothing was "
                              "written.").format(n=len(self.imported)))
@@ -158,6 +260,7 @@ class Row:
     consultation: str = ""
     triage: Triage | None = None
     referral_to: str = ""
+    taken_back_on: date | None = None     # the last つなぎ taken back into continued support
     emergency: list[str] = field(default_factory=list)
     emergency_note: str = ""
     consent: bool | None = None
@@ -166,10 +269,14 @@ class Row:
     plan_on: date | None = None
     replans: list[date] = field(default_factory=list)
     services: list[str] = field(default_factory=list)
-    decided_on: date | None = None
+    decided_on: date | None = None                      # the first 支援決定日
+    service_dates: dict[int, date] = field(default_factory=dict)  # services index -> 支援決定日
     employment: bool = False
-    employed_on: date | None = None
+    employment_dates: list[date] = field(default_factory=list)   # only the plans of these dates
+    employed_on: date | None = None          # the first 就労日 (of employed_dates)
     income_on: date | None = None
+    employed_dates: list[date] = field(default_factory=list)
+    income_dates: list[date] = field(default_factory=list)
     suspended_on: date | None = None
     closed_on: date | None = None
     pattern: str = ""
@@ -177,89 +284,23 @@ class Row:
     note: str = ""
 
 
-# ---------------------------------------------------------------------- reading the file
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() \
-            else value.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def read_table(path: Path) -> list[tuple[int, list[Any]]]:
-    """(spreadsheet row number, cells) of every row, header included."""
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise LedgerFileError(_("The file cannot be read: {reason}").format(reason=e.strerror
-                                                                           or str(e))) from None
-    if data[:4] == b"PK\x03\x04":
-        return _read_xlsx(data)
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise LedgerFileError(_("Old Excel files (.xls) cannot be read: save the ledger as "
-                                ".xlsx or CSV and import that."))
-    try:
-        if data.startswith(b"\xef\xbb\xbf"):  # a UTF-8 BOM, then bytes that are not UTF-8
-            text = data[3:].decode("utf-8", errors="strict")
-        else:
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError:
-                text = data.decode("cp932")
-    except UnicodeDecodeError:
-        raise LedgerFileError(_(
-            "The file is neither UTF-8 nor Shift_JIS (cp932) text, nor an Excel "
-            "workbook (.xlsx).")) from None
-    rows = []
-    for n, cells in enumerate(csv.reader(io.StringIO(text, newline="")), start=1):
-        rows.append((n, list(cells)))
-    return rows
-
-
-def _read_xlsx(data: bytes) -> list[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook
-    try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as e:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
-        raise LedgerFileError(_("The Excel file cannot be read: {reason}").format(
-            reason=str(e) or type(e).__name__)) from None
-    try:
-        if not wb.worksheets:
-            return []
-        ws = wb.worksheets[0]
-        # read-only sheets are parsed while iterating: broken XML in a cell (e.g. a
-        # character reference to a lone surrogate) surfaces here, not at load_workbook
-        return [(n, list(cells)) for n, cells in enumerate(ws.iter_rows(values_only=True),
-                                                           start=1)]
-    except Exception as e:  # noqa: BLE001 - ParseError, ValueError, KeyError, …
-        raise LedgerFileError(_("The Excel file cannot be read: {reason}").format(
-            reason=str(e) or type(e).__name__)) from None
-    finally:
-        wb.close()
-
-
-def _header_name(value: Any) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", _cell_text(value)))
-
-
 # ---------------------------------------------------------------------- checking rows
 class _RowCheck:
     def __init__(self, number: int, cells: dict[str, Any], problems: list[Problem],
-                 today: date):
+                 today: date, warnings: list[Problem] | None = None):
         self.n = number
         self.cells = cells
         self.problems = problems
+        self.warnings = warnings if warnings is not None else problems
         self.today = today
 
     def add(self, column: str, message: str) -> None:
         self.problems.append(Problem(self.n, column, message))
+
+    def warn(self, column: str, message: str) -> None:
+        """A gap in optional detail: the row is imported, the gap listed."""
+        self.warnings.append(Problem(self.n, column, message,
+                                     warning=self.warnings is not self.problems))
 
     def text(self, column: str, *, required: bool = False, max_len: int = 200,
              multiline: bool = False) -> str:
@@ -280,6 +321,8 @@ class _RowCheck:
             if required:
                 self.add(column, _("Enter a value: this column is required."))
             return None
+        if isinstance(value, str) and _SERIAL.fullmatch(value.strip()):
+            value = float(value.strip())     # an Excel serial date saved into a CSV
         try:
             d = text_ja.coerce_date(value.strip() if isinstance(value, str) else value, column)
         except ValidationError as e:
@@ -303,17 +346,22 @@ class _RowCheck:
                     out.append(d)
         return out
 
-    def choice(self, column: str, table: dict[str, Any], *, required: bool = False):
+    def choice(self, column: str, table: dict[str, Any], *, required: bool = False,
+               accepted: int | None = None):
+        """A value of a closed list (its common spellings too); unmapped values name the
+        accepted ones (the first ``accepted`` keys of the table, all when None)."""
         raw = unicodedata.normalize("NFKC", _cell_text(self.cells.get(column))).strip()
         if not raw:
             if required:
                 self.add(column, _("Enter a value: this column is required."))
             return None
+        folded = re.sub(r"\s+", "", raw).lower()
         for key, value in table.items():
-            if unicodedata.normalize("NFKC", key) == raw:
+            if re.sub(r"\s+", "", unicodedata.normalize("NFKC", key)).lower() == folded:
                 return value
+        names = list(dict.fromkeys(table))[:accepted]
         self.add(column, _("Unknown value “{value}”: use one of {choices}.").format(
-            value=raw, choices=" / ".join(dict.fromkeys(table))))
+            value=raw, choices=" / ".join(names)))
         return None
 
     def flag(self, column: str) -> bool | None:
@@ -323,7 +371,7 @@ class _RowCheck:
         if raw in {unicodedata.normalize("NFKC", y).lower() for y in NO}:
             return False if raw else None
         self.add(column, _("Unknown value “{value}”: use one of {choices}.").format(
-            value=raw, choices="○ / はい / 1"))
+            value=raw, choices=FLAG_CHOICES))
         return None
 
     def order(self, later_col: str, later: date | None, earlier_col: str,
@@ -335,6 +383,10 @@ class _RowCheck:
                    else _("{column} cannot be before {other} ({date})."))
             self.add(later_col, msg.format(column=later_col, other=earlier_col,
                                            date=_show(earlier)))
+
+
+_DATE_LIKE = re.compile(r"[0-9０-９]+\s*[/／.．年-]|^[RHSTＲＨＳＴrhst令平昭大]")
+_SERIAL = re.compile(r"[1-9][0-9]{4}(\.[0-9]+)?")   # 10000..99999 (1927..2173): Excel serials
 
 
 def _show(d: date) -> str:
@@ -351,8 +403,40 @@ def _topic(value: str) -> str | None:
     return None
 
 
+class _Names(dict):
+    accepted: str = ""       # the names an unknown value is told to use
+    needs_decision: frozenset = frozenset()   # keys of the services that need a 支援決定
+    employment: frozenset = frozenset()       # keys of the employment-support services
+
+
+def _decisions(c: "_RowCheck", r: Row, cells: dict[str, Any], service_names) -> None:
+    """支援決定日: one date for every service of 法定サービス that needs a decision, or (with
+    「;」) one date per such service in their order — the services after the last date are
+    not decided yet."""
+    raw = cells.get("支援決定日")
+    dates = c.dates("支援決定日")
+    r.decided_on = min(dates) if dates else None
+    if not dates:
+        return
+    needs = getattr(service_names, "needs_decision", frozenset())
+    indexes = [j for j, k in enumerate(r.services) if k in needs]
+    if isinstance(raw, str) and re.search(r"[;；\n]", raw):
+        if len(dates) > len(indexes):
+            c.add("支援決定日", _("{n} dates for {m} services that need a decision (法定サービス): "
+                              "give one date, or one per such service in their order.").format(
+                n=len(dates), m=len(indexes)))
+            return
+        r.service_dates = dict(zip(indexes, dates))
+    else:
+        r.service_dates = {j: dates[0] for j in indexes}
+
+
 def _service_keys(services: list[P.Service]) -> dict[str, str]:
-    names: dict[str, str] = {}
+    names = _Names()
+    names.accepted = " / ".join(re.sub(r"[（(].*?[）)]", "", s.name) for s in services
+                                if s.key != BASE_SERVICE)
+    names.needs_decision = frozenset(s.key for s in services if s.needs_decision)
+    names.employment = frozenset(s.key for s in services if s.employment)
     for s in services:
         names[_fold(s.key)] = s.key
         names[_fold(s.name)] = s.key
@@ -366,8 +450,12 @@ def _service_keys(services: list[P.Service]) -> dict[str, str]:
 
 
 def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today: date,
-              service_names: dict[str, str]) -> Row:
-    c = _RowCheck(number, cells, problems, today)
+              service_names: dict[str, str], warnings: list[Problem] | None = None) -> Row:
+    """One row checked: errors where the import would have to guess go to ``problems``;
+    gaps in optional detail go to ``warnings`` (the row is imported; without a warnings
+    list they count as problems)."""
+    c = _RowCheck(number, cells, problems, today, warnings)
+    kept: list[str] = []       # unreadable optional details, kept in the consultation text
     r = Row(number)
     r.case_no = c.text("受付番号", max_len=30)
     r.received_on = c.date("受付日", required=True)
@@ -377,16 +465,20 @@ def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today
     try:
         r.kana = validation.clean_kana(kana, "ふりがな", "ふりがな")
     except ValidationError as e:
-        c.add("ふりがな", e.message)
+        c.warn("ふりがな", _("{message} Kept in the consultation text.").format(
+            message=e.message))
+        kept.append(f"ふりがな: {kana}")
     r.birth = c.date("生年月日")
     if r.birth and r.received_on and r.birth >= r.received_on:
         c.add("生年月日", _("{column} must be before {other} ({date}).").format(
             column="生年月日", other="受付日", date=_show(r.received_on)))
-    r.sex = c.choice("性別", SEXES) or Sex.UNKNOWN
+    r.sex = c.choice("性別", SEXES, accepted=6) or Sex.UNKNOWN
     try:
         r.postal_code = validation.clean_postal_code(cells.get("郵便番号"), "郵便番号")
     except ValidationError as e:
-        c.add("郵便番号", e.message)
+        c.warn("郵便番号", _("{message} Kept in the consultation text.").format(
+            message=e.message))
+        kept.append(f"郵便番号: {_cell_text(cells.get('郵便番号'))}")
     r.address = c.text("住所", max_len=200)
     phone = _cell_text(cells.get("電話番号"))
     try:
@@ -397,7 +489,9 @@ def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today
         else:
             r.phone_home = cleaned
     except ValidationError as e:
-        c.add("電話番号", e.message)
+        c.warn("電話番号", _("{message} Kept in the consultation text.").format(
+            message=e.message))
+        kept.append(f"電話番号: {phone}")
     r.route = c.choice("相談経路", ROUTES, required=True)
     r.source = c.text("紹介元", max_len=100)
     topic = c.text("主な相談内容", max_len=100)
@@ -410,8 +504,9 @@ def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today
         else:
             r.main_topic = key
     r.consultation = c.text("相談内容", max_len=5000, multiline=True)
-    r.triage = c.choice("振り分け", TRIAGES, required=True)
+    r.triage = c.choice("振り分け", TRIAGES, required=True, accepted=3)
     r.referral_to = c.text("つなぎ先", max_len=100)
+    r.taken_back_on = c.date("引き戻し日")
     emergency = c.text("緊急支援", max_len=2000)
     for part in re.split(r"[;；・\n]", emergency):
         part = part.strip()
@@ -423,7 +518,7 @@ def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today
     r.emergency_note = emergency
     r.consent = c.flag("同意")
     r.assessed_on = c.date("アセスメント日")
-    r.screening = c.choice("スクリーニング結果", SCREENINGS)
+    r.screening = c.choice("スクリーニング結果", SCREENINGS, accepted=3)
     r.plan_on = c.date("プラン了承日")
     r.replans = c.dates("再プラン了承日")
     for part in re.split(r"[;；\n]", _cell_text(cells.get("法定サービス"))):
@@ -431,13 +526,21 @@ def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today
             continue
         key = service_names.get(_fold(part))
         if key is None:
-            c.add("法定サービス", _("Unknown service “{value}”.").format(value=part.strip()))
-        elif key not in r.services:
-            r.services.append(key)
-    r.decided_on = c.date("支援決定日")
-    r.employment = bool(c.flag("就労支援対象"))
-    r.employed_on = c.date("就労日")
-    r.income_on = c.date("増収日")
+            c.add("法定サービス", _("Unknown service “{value}”: use one of {choices}.").format(
+                value=part.strip(), choices=getattr(service_names, "accepted", "")))
+        elif key not in r.services or key in getattr(service_names, "needs_decision", ()):
+            r.services.append(key)        # a service decided twice (延長) may come twice
+    _decisions(c, r, cells, service_names)
+    if _DATE_LIKE.search(_cell_text(cells.get("就労支援対象"))) or \
+            isinstance(cells.get("就労支援対象"), date):
+        # the approval dates of the plans that include employment support (not every plan)
+        r.employment_dates = c.dates("就労支援対象")
+    else:
+        r.employment = bool(c.flag("就労支援対象"))
+    r.employed_dates = sorted(set(c.dates("就労日")))      # several: 「;」 between
+    r.income_dates = sorted(set(c.dates("増収日")))
+    r.employed_on = r.employed_dates[0] if r.employed_dates else None
+    r.income_on = r.income_dates[0] if r.income_dates else None
     r.suspended_on = c.date("中断日")
     r.closed_on = c.date("終結日")
     pattern = unicodedata.normalize("NFKC", _cell_text(cells.get("終結区分"))).strip()
@@ -449,6 +552,8 @@ def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today
     r.pattern = pattern
     r.staff = c.text("担当者", max_len=50)
     r.note = c.text("備考", max_len=5000, multiline=True)
+    if kept:
+        r.note = "\n".join(([r.note] if r.note else []) + kept)
 
     # -- rules between columns -------------------------------------------------------
     def need(column: str, when: str) -> None:
@@ -456,22 +561,40 @@ def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today
 
     refer_at_intake = r.triage is Triage.REFER
     if (refer_at_intake or r.screening is P.ScreeningResult.REFER) and not r.referral_to:
-        need("つなぎ先", "他機関へつなぎ")
-    if r.screening is not None and r.triage not in (None, Triage.CONTINUE):
+        # a gap a desk cannot fill years later: imported, the agency recorded as not written
+        c.warn("つなぎ先", _("No agency is given for “{other}”: recorded as “{gap}”.").format(
+            other="他機関へつなぎ", gap=NOT_RECORDED))
+        r.referral_to = NOT_RECORDED
+    # a つなぎ taken back (引き戻し日) goes on in continued support
+    back_at_intake = refer_at_intake and r.taken_back_on is not None
+    back_at_screening = r.screening is P.ScreeningResult.REFER and r.taken_back_on is not None
+    if r.taken_back_on is not None and not (refer_at_intake or
+                                            r.screening is P.ScreeningResult.REFER):
+        c.add("引き戻し日", _("This column needs a referral (“{other}”) to take back.").format(
+            other="他機関へつなぎ"))
+    if r.screening is not None and r.triage not in (None, Triage.CONTINUE) \
+            and not back_at_intake:
         c.add("スクリーニング結果", _("Screening follows only an intake triaged “継続支援”."))
     if r.plan_on is not None:
-        if r.triage not in (None, Triage.CONTINUE):
+        if r.triage not in (None, Triage.CONTINUE) and not back_at_intake:
             c.add("プラン了承日", _("A plan needs the triage “継続支援” (the row says “{value}”).")
                   .format(value=_cell_text(cells.get("振り分け"))))
-        if r.screening not in (None, P.ScreeningResult.CONTINUE):
+        if r.screening not in (None, P.ScreeningResult.CONTINUE) and not back_at_screening:
             c.add("プラン了承日", _("A plan needs the screening result “継続支援” (the row says "
                                 "“{value}”).").format(value=_cell_text(cells.get("スクリーニング結果"))))
     for col, value in (("再プラン了承日", r.replans), ("支援決定日", r.decided_on),
-                       ("就労支援対象", r.employment), ("就労日", r.employed_on),
+                       ("就労支援対象", r.employment or r.employment_dates),
+                       ("就労日", r.employed_on),
                        ("増収日", r.income_on), ("中断日", r.suspended_on)):
         if value and r.plan_on is None:
             c.add(col, _("This column needs “{other}” (the first plan).").format(
                 other="プラン了承日"))
+    approvals = ([r.plan_on] if r.plan_on else []) + r.replans
+    for d in r.employment_dates:
+        if r.plan_on is not None and d not in approvals:
+            c.add("就労支援対象", _("{date} is not the date of a plan of this row: give ○, or "
+                                "the approval dates of the plans with employment support.")
+                  .format(date=_show(d)))
     if r.decided_on and not any(s for s in r.services):
         need("法定サービス", "支援決定日")
     if r.closed_on and not r.pattern:
@@ -489,13 +612,21 @@ def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today
     for col, key, d in (("アセスメント日", "assessment", r.assessed_on),
                         ("プラン了承日", "approval", r.plan_on),
                         ("支援決定日", "decision", r.decided_on),
-                        ("就労日", "outcome", r.employed_on), ("増収日", "outcome", r.income_on),
+                        *(("就労日", "outcome", d) for d in r.employed_dates),
+                        *(("増収日", "outcome", d) for d in r.income_dates),
                         ("中断日", "suspension", r.suspended_on),
                         ("終結日", "closure", r.closed_on)):
         for problem in step_dates.problems(key, d, dates):
             c.add(col, problem.message(names))
     for problem in step_dates.all_problems({"approval": r.plan_on, "replan": r.replans}):
         c.add("再プラン了承日", problem.message(names))
+    # a つなぎ taken back (引き戻し日): after the referral it ends, before the plan it leads to
+    c.order("引き戻し日", r.taken_back_on, "受付日", r.received_on)
+    if back_at_screening:
+        c.order("引き戻し日", r.taken_back_on, "アセスメント日" if r.assessed_on else "受付日",
+                r.assessed_on or r.received_on)
+    if back_at_intake or back_at_screening:
+        c.order("プラン了承日", r.plan_on, "引き戻し日", r.taken_back_on)
     return r
 
 
@@ -504,54 +635,55 @@ class _DryRun(Exception):
     """Raised inside the transaction of a dry run: everything is rolled back."""
 
 
-def import_ledger(desk, path: Path, *, dry_run: bool = False) -> LedgerReport:
-    """Check the whole ledger, then write it in one transaction (or nothing)."""
+def import_ledger(desk, path: Path, *, dry_run: bool = False,
+                  sheet: str | None = None) -> LedgerReport:
+    """Check the whole ledger, then write it in one transaction (or nothing). Rows with
+    warnings only are written; ``sheet`` names the workbook's sheet (else the first sheet
+    with the expected header)."""
     from app.store.ledger_repo import LedgerRepo
     from app.store.process_repo import ProcessRepo
     store = desk.store
     report = LedgerReport(path=str(path), dry_run=dry_run)
-    try:
-        table = read_table(path)
-    except LedgerFileError as e:
-        report.problems.append(Problem(1, "-", e.message))
-        return report
-    if not table or not any(_cell_text(v) for v in table[0][1]):
-        report.problems.append(Problem(1, "-", _("The file has no header row (row 1 holds the "
-                                                 "column names).")))
-        return report
-    header_row = table[0][1]
-    columns: dict[int, str] = {}
-    seen: set[str] = set()
-    for i, raw in enumerate(header_row):
-        name = _header_name(raw)
-        if not name:
-            continue
-        if name not in COLUMNS:
-            report.unknown_columns.append(name)
-            continue
-        if name in seen:
-            report.problems.append(Problem(1, name, _("This column appears twice.")))
-            continue
-        seen.add(name)
-        columns[i] = name
-    for name in REQUIRED:
-        if name not in seen:
-            report.problems.append(Problem(1, name, _("This required column is missing.")))
-    if report.problems:
-        return report
-
     repo, lrepo = ProcessRepo(store.conn), LedgerRepo(store.conn)
-    service_names = _service_keys(repo.services(active_only=False))
-    services = {s.key: s for s in repo.services(active_only=False)}
+    all_services = repo.services(active_only=False)
+    service_names = _service_keys(all_services)
+    services = {s.key: s for s in all_services}
     today = desk.today()
     rows: list[Row] = []
-    for number, cells in table[1:]:
-        values = {name: cells[i] if i < len(cells) else None for i, name in columns.items()}
-        if not any(_cell_text(v) for v in cells):
-            report.empty_rows += 1
-            continue
-        report.rows += 1
-        rows.append(check_row(number, values, report.problems, today, service_names))
+    try:
+        with LedgerSource(path) as source:
+            report.sheets = source.sheet_names()
+            header, data = source.choose(sheet)
+            report.sheet = source.sheet
+            if header is None:
+                report.problems.append(Problem(1, "-", _(
+                    "No header row was found in the first {n} rows: one row must hold the "
+                    "column names (受付日, 氏名, 相談経路, 振り分け …).").format(n=HEADER_SEARCH)))
+                return report
+            report.header_row = header.row
+            report.title_rows = header.titles
+            report.unknown_columns = header.unknown
+            for name in header.twice:
+                report.problems.append(Problem(header.row, name, _("This column appears twice.")))
+            for name in header.missing:
+                report.problems.append(Problem(header.row, name,
+                                               _("This required column is missing.")))
+            if report.problems:
+                return report
+            columns = header.columns
+            for number, cells in data:
+                if not any(_cell_text(v) for v in cells):
+                    report.empty_rows += 1
+                    continue
+                report.rows += 1
+                values = {name: cells[i] if i < len(cells) else None
+                          for i, name in columns.items()}
+                rows.append(check_row(number, values, report.problems, today, service_names,
+                                      report.warnings))
+    except LedgerFileError as e:
+        report.problems.append(Problem(1, "-", e.message))
+        report.imported = []
+        return report
 
     # -- numbers, idempotency, persons ------------------------------------------------
     numbers: dict[str, int] = {}
@@ -610,12 +742,22 @@ def _likely_duplicates(rows: list[Row], lrepo, report: LedgerReport) -> None:
         if r.name_fold:
             by_name.setdefault(r.name_fold, []).append(r)
     for fold, group in by_name.items():
-        for i, r in enumerate(group):
+        if all(r.birth is not None for r in group):
+            continue
+        known = [p["case_no"] or p["name"] for p in lrepo.persons_by_name(fold)][:5]
+        without = sum(1 for r in group if r.birth is None)
+        births_before = 0
+        for r in group:                   # in row order
             if r.birth is not None:
+                births_before += 1
                 continue
-            others = [_("row {row}").format(row=o.number) for o in group if o is not r
-                      and (o.birth is None or o.number < r.number)]
-            others += [p["case_no"] or p["name"] for p in lrepo.persons_by_name(fold)]
+            total = without - 1 + births_before
+            others = [_("row {row}").format(row=o.number) for o in islice(
+                (o for o in group if o is not r and (o.birth is None or o.number < r.number)),
+                5)]
+            if total > 5:       # a name on thousands of rows: name a few, count the rest
+                others.append(_("{n} more rows").format(n=total - 5))
+            others += known
             if others:
                 report.duplicates.append(_(
                     "Row {row}: {name} may be the same person as {others} (no date of birth: "
@@ -731,6 +873,12 @@ class _Writer:
             if r.screening is P.ScreeningResult.REFER:
                 repo.insert_referral(w, case_id, "screening", sid, on, r.referral_to, False,
                                      None)
+        if r.taken_back_on is not None:
+            refs = repo.referrals(case_id)
+            if refs:
+                last = max(refs, key=lambda x: (x.referred_on, x.origin.value == "screening"))
+                repo.set_status(w, "referral", last.id, checked_on=r.taken_back_on.isoformat(),
+                                arrived=0, taken_back_on=r.taken_back_on.isoformat())
         self._plans(r, case_id, version)
         from app.store import derived_repo
         repo.set_status(w, "case_file", case_id,   # stage & co. as the records give them
@@ -741,40 +889,48 @@ class _Writer:
     def _plans(self, r: Row, case_id: str, version: int) -> None:
         repo, w = self.repo, self.w
         approvals = ([r.plan_on] if r.plan_on else []) + list(r.replans)
-        # the plan whose 支援決定 the row records carries the statutory services
-        decided_index = 0
-        if r.decided_on:
-            decided_index = max(i for i, d in enumerate(approvals) if d <= r.decided_on)
-        # outcomes go on the first evaluation dated on or after them
+        # each service goes on the plan its 支援決定 was made for (the last approved by then);
+        # a service not decided on the plan of the first decision (the first plan without)
+        def plan_at(on: date) -> int:
+            return max((i for i, d in enumerate(approvals) if d <= on), default=0)
+
+        decided_index = plan_at(r.decided_on) if r.decided_on else 0
+        with_employment = [i for i, d in enumerate(approvals) if d in r.employment_dates]
+        placed: dict[int, list[int]] = {}
+        for j, key in enumerate(r.services):
+            on = r.service_dates.get(j)
+            i = plan_at(on) if on else decided_index
+            if with_employment and i not in with_employment and key in self.services \
+                    and self.services[key].employment:
+                # 就労支援対象 gave the plans with employment support: keep to them
+                earlier = [x for x in with_employment if on is None or approvals[x] <= on]
+                i = earlier[-1] if earlier else with_employment[0]
+            placed.setdefault(i, []).append(j)
+        # outcomes go on the first evaluation dated on or after them that has room (one 就労
+        # and one 増収 each); the others on an evaluation of their own, on their date
         evaluations: list[date] = list(r.replans) + ([r.closed_on] if r.closed_on and approvals
                                                       else [])
-        outcome_at: dict[str, date | None] = {}
-        for key, on in (("employed_on", r.employed_on), ("income_increased_on", r.income_on)):
-            if on:
-                outcome_at[key] = next((e for e in evaluations if e >= on), None)
-        extra = sorted({on for key, on in (("employed_on", r.employed_on),
-                                           ("income_increased_on", r.income_on))
-                        if on and outcome_at.get(key) is None})
-        extra_on = extra[-1] if extra else None
+        slots: dict[date, dict[str, date]] = {e: {} for e in evaluations}
+        extras: dict[date, dict[str, date]] = {}
+        for d, key in sorted({(d, "employed_on") for d in r.employed_dates}
+                             | {(d, "income_increased_on") for d in r.income_dates}):
+            e = next((e for e in evaluations if e >= d and key not in slots[e]), None)
+            (slots[e] if e is not None else extras.setdefault(d, {}))[key] = d
 
         def outcomes(at: date) -> dict[str, date | None]:
-            got = {}
-            for key, on in (("employed_on", r.employed_on), ("income_increased_on", r.income_on)):
-                target = outcome_at.get(key)
-                if on and (target == at if target else at == extra_on):
-                    got[key] = on
-            return got
+            return dict(slots.get(at, {}))
 
+        plan_ids: list[str] = []
         previous: str | None = None
         for i, on in enumerate(approvals):
             if previous is not None:
                 self._evaluate(case_id, previous, on, P.EvaluationDecision.REPLAN, version,
                                outcomes(on))
             items = [P.PlanItem(_("Self-reliance consultation support"), BASE_SERVICE)]
-            if i == decided_index:
-                items += [P.PlanItem(self.services[k].name, k) for k in r.services
-                          if k != BASE_SERVICE]
-            if r.employment and not any(self.services[it.service_key].employment
+            items += [P.PlanItem(self.services[r.services[j]].name, r.services[j])
+                      for j in placed.get(i, ()) if r.services[j] != BASE_SERVICE]
+            if (r.employment or on in r.employment_dates) and not any(
+                    self.services[it.service_key].employment
                                         for it in items if it.service_key in self.services):
                 items.append(P.PlanItem(self.services[EMPLOYMENT_SERVICE].name,
                                         EMPLOYMENT_SERVICE))
@@ -789,15 +945,18 @@ class _Writer:
                               superseded_by=plan_id, ended_on=on)
             repo.set_plan(w, plan_id, status=P.PlanStatus.APPROVED.value, approved_on=on,
                           meeting_result=P.MeetingResult.APPROVED.value, conditions="")
-            if i == decided_index and r.decided_on:
-                for key in r.services:
-                    if self.services[key].needs_decision:
-                        repo.insert_decision(w, case_id, plan_id, key, r.decided_on,
-                                             _("(from the ledger)"), "approved", "")
+            for j in placed.get(i, ()):
+                if j in r.service_dates:
+                    repo.insert_decision(w, case_id, plan_id, r.services[j],
+                                         r.service_dates[j], _("(from the ledger)"),
+                                         "approved", "")
             previous = plan_id
-        if extra_on is not None and previous is not None and extra_on not in evaluations:
-            self._evaluate(case_id, previous, extra_on, P.EvaluationDecision.CONTINUE, version,
-                           outcomes(extra_on))
+            plan_ids.append(plan_id)
+        for d, got in sorted(extras.items()):
+            if plan_ids:
+                at = max((i for i, on in enumerate(approvals) if on <= d), default=0)
+                self._evaluate(case_id, plan_ids[at], d, P.EvaluationDecision.CONTINUE, version,
+                               got)
         if r.suspended_on:
             sid = repo.insert_suspension(w, case_id, r.suspended_on, self.mark,
                                          Stage.SUPPORT.value)

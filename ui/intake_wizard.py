@@ -30,6 +30,7 @@ from app.i18n import _
 from ui.background import run_in_background, serialized
 from ui.dialogs import drafts
 from ui.widgets import DateField, ErrorLabel
+from ui.widgets_ja import name_row, postal_row
 
 DRAFT_KEY = "intake:new"
 
@@ -229,12 +230,14 @@ class PersonPage(IntakePage):
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        form.addRow(_("Name") + " *", self.field_box("person.name", self.name))
+        form.addRow(_("Name") + " *", self.field_box(
+            "person.name", name_row(self.name, self.kana), focus=self.name))
         form.addRow(_("Furigana"), self.field_box("person.kana", self.kana))
         form.addRow(_("Date of birth"), self.field_box("person.birth_date", self.birth,
                                                        focus=self.birth.edit))
         form.addRow(_("Sex"), sex_box)
-        form.addRow(_("Postal code"), self.field_box("person.postal_code", self.postal))
+        form.addRow(_("Postal code"), self.field_box(
+            "person.postal_code", postal_row(self.postal, self.address), focus=self.postal))
         form.addRow(_("Address"), self.field_box("person.address", self.address))
         phones = QWidget()
         row = QHBoxLayout(phones)

@@ -122,14 +122,30 @@ class ReportOperations:
         return path
 
     # ------------------------------------------------------------------ ledger
-    def import_ledger(self, path: str | os.PathLike[str], *, dry_run: bool = False):
+    def export_ledger(self, out: str | os.PathLike[str], fmt: str = "xlsx", *,
+                      encoding: str = "utf-8") -> Path:
+        """The whole desk as a ledger in the import's own columns (LEDGER.md): importing it
+        into an empty desk gives the same monthly statistics. Administrator only (every
+        case's personal data leaves the program); 閲覧制限 persons without whereabouts."""
+        self._require(Permission.MANAGE_SETTINGS)  # type: ignore[attr-defined]
+        self._require(Permission.VIEW_CASES)  # type: ignore[attr-defined]
+        self._require(Permission.ALL_CASES)  # type: ignore[attr-defined]
+        from app.ledger_export import export_ledger
+        from app.reports.export import check_encoding
+        path, n = export_ledger(self._store, out, fmt, check_encoding(encoding))
+        self._audit_report("export", f"ledger {fmt} ({n})")
+        return path
+
+    def import_ledger(self, path: str | os.PathLike[str], *, dry_run: bool = False,
+                      sheet: str | None = None):
         """台帳の取り込み (LEDGER.md): all or nothing, idempotent. Returns a LedgerReport
-        (``report.lines()`` for people); nothing is written when it has errors or with
-        ``dry_run``."""
+        (``report.lines()`` for people; errors and warnings apart); nothing is written when
+        it has errors or with ``dry_run``; rows with warnings only are written. ``sheet``:
+        the workbook's sheet (default: the first with the expected header)."""
         self._require(Permission.EDIT_CASES)  # type: ignore[attr-defined]
         self._require(Permission.MANAGE_SETTINGS)  # type: ignore[attr-defined]
         from app.ledger import import_ledger
-        return import_ledger(self, Path(path), dry_run=dry_run)
+        return import_ledger(self, Path(path), dry_run=dry_run, sheet=sheet)
 
 
 __all__ = ["ReportOperations"]

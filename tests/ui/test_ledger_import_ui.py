@@ -65,7 +65,8 @@ def test_a_broken_file_shows_its_row_problems_and_cannot_be_imported(qtbot, admi
     assert any(line.startswith("行 5 列「プラン了承日」: ") for line in shown)
     red = [view.lines.item(i) for i in range(view.lines.count())
            if view.lines.item(i).foreground().color() == PROBLEM]
-    assert len(red) == len(expected.problems)
+    assert len(red) == len(expected.problems) + 1          # and their heading
+    assert red[0].text().startswith("エラー（") and red[0].font().bold()
     assert counts(view)["problems"] == str(len(expected.problems))
     assert not view.import_button.isEnabled()
     view.run_import()                    # even asked directly: refused while there are errors
@@ -97,7 +98,7 @@ def test_a_good_file_previews_imports_and_shows_its_cases_and_a_second_import_wr
     # the preview: nothing written yet
     assert admin_desk.count_cases() == 0
     assert counts(view) == {"rows": "9", "to_import": "9", "already": "0", "duplicates": "2",
-                            "staff": "1", "problems": "0"}
+                            "staff": "1", "problems": "0", "warnings": "0"}
     assert any("書き込んでいません" in line for line in lines(view))
     assert any("不明な列「メモ」" in line for line in lines(view))
     assert view.import_button.isEnabled()

@@ -131,6 +131,7 @@ class CaseView(QWidget):
         facts.append(person.sex.label if hasattr(person.sex, "label") else str(person.sex))
         kana = QLabel("　".join(facts))
         kana.setStyleSheet("font-size: 11pt; color: #333;")
+        self.name_label, self.facts_label = name, kana
 
         # 印刷: every sheet of the case, filled in / blank / for another agency (ui/print_menu)
         from ui.print_menu import PrintButton, SheetPrinter
@@ -155,6 +156,12 @@ class CaseView(QWidget):
         side = QVBoxLayout()
         side.addWidget(self.print_button, 0, Qt.AlignmentFlag.AlignRight)
         side.addWidget(self.print_status, 0, Qt.AlignmentFlag.AlignRight)
+        self.edit_person_button = QPushButton(_("Correct the person's details…"))
+        self.edit_person_button.clicked.connect(self.edit_person)
+        from app.security.roles import Permission
+        if not self.desk.allowed(Permission.EDIT_CASES):
+            self.edit_person_button.hide()         # 閲覧, 自治体担当: nothing to correct
+        side.addWidget(self.edit_person_button, 0, Qt.AlignmentFlag.AlignRight)
         from ui.dialogs.case_privacy import CasePrivacyBar  # 閲覧制限, reveal, consent
         kept = list(self.print_menu.actions())
         self.privacy = CasePrivacyBar(self)
@@ -542,6 +549,33 @@ class CaseView(QWidget):
         wizard.destroyed.connect(lambda *_a, w=wizard: self._forget(w))
         wizard.show()
         return wizard
+
+    def edit_person(self):
+        """本人情報の修正 (郵便番号 → 住所, ふりがな, 異体字 as at intake); the header and the
+        intake text show the saved person."""
+        from ui.dialogs.person_edit import PersonEditDialog
+        dialog = PersonEditDialog(self.desk, self.detail.person, self)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.accepted.connect(lambda: self._person_saved(dialog))
+        dialog.show()
+        return dialog
+
+    def _person_saved(self, dialog) -> None:
+        if dialog.saved_person is None:
+            return
+        self.detail = self.desk.get_case(self.detail.case.id)
+        person = self.detail.person
+        self.name_label.setText(person.name)
+        facts = [person.kana] if person.kana else []
+        if person.birth_date:
+            facts.append(_("{date} (age {age})").format(
+                date=_wareki(person.birth_date),
+                age=text_ja.age_on(person.birth_date, self.desk.today())))
+        facts.append(person.sex.label)
+        self.facts_label.setText("　".join(facts))
+        self.contents.setText(self._intake_html(
+            self.detail.intakes[-1] if self.detail.intakes else None))
+        self.refresh()
 
     def _forget(self, wizard) -> None:
         if self.wizard is wizard:

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (
-    QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-    QPushButton, QVBoxLayout, QWidget,
+    QComboBox, QFileDialog, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget,
+    QListWidgetItem, QMessageBox, QPushButton, QVBoxLayout, QWidget,
 )
 
 from app.i18n import _
@@ -33,6 +33,21 @@ def ask_open_path(parent: QWidget, title: str, file_filter: str) -> str | None:
     return path or None
 
 
+# Asks whether to import although the check found warnings: (parent, report) -> bool
+AskImportWithWarnings = Callable[[QWidget, object], bool]
+
+
+def ask_import_with_warnings(parent: QWidget, report) -> bool:
+    box = QMessageBox(QMessageBox.Icon.Question, _("Import with warnings?"), _(
+        "The check found {n} warnings: those rows are imported with the gaps recorded as "
+        "“（記載なし）” and listed in the report. Import {m} consultations now?").format(
+        n=report.warning_count, m=len(report.imported)), parent=parent)
+    yes = box.addButton(_("Import"), QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(_("Do not import"), QMessageBox.ButtonRole.RejectRole)
+    box.exec()
+    return box.clickedButton() is yes
+
+
 class LedgerImportView(QWidget):
     """Choose → check (dry run) → preview → 取り込む. Emits ``imported(report)``."""
 
@@ -40,12 +55,15 @@ class LedgerImportView(QWidget):
     checked = Signal(object)
 
     def __init__(self, desk, parent: QWidget | None = None, *, window=None,
-                 ask_path: AskOpenPath = ask_open_path):
+                 ask_path: AskOpenPath = ask_open_path,
+                 ask_warnings: AskImportWithWarnings = ask_import_with_warnings):
         super().__init__(parent)
         self.desk = serialized(desk)
         self.window_ = window
         self.ask_path = ask_path
+        self.ask_warnings = ask_warnings
         self.path: Path | None = None
+        self.sheet: str | None = None      # None: the first sheet with the expected header
         self.report = None          # the last LedgerReport (dry run or import)
         self._loading = 0
 
@@ -59,6 +77,13 @@ class LedgerImportView(QWidget):
         self.path_label = QLabel(_("No file chosen."))
         self.path_label.setStyleSheet("color: #445;")
         self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.sheet_label = QLabel(_("Sheet:"))
+        self.sheet_choice = QComboBox()
+        self.sheet_choice.setAccessibleName(_("Sheet of the workbook"))
+        self.sheet_choice.setMinimumWidth(160)
+        self.sheet_choice.activated.connect(self._sheet_chosen)
+        self.sheet_label.hide()
+        self.sheet_choice.hide()
         self.check_button = QPushButton(_("Check again"))
         self.check_button.setEnabled(False)
         self.check_button.clicked.connect(self.check)
@@ -83,7 +108,7 @@ class LedgerImportView(QWidget):
                 ("already", _("Already imported (skipped)")),
                 ("duplicates", _("Likely duplicates to check")),
                 ("staff", _("Staff to be created (inactive)")),
-                ("problems", _("Problems")))):
+                ("problems", _("Errors")), ("warnings", _("Warnings (imported)")))):
             name = QLabel(text)
             value = QLabel("–")
             value.setStyleSheet("font-size: 14pt; font-weight: bold; color: #1d3d5c;")
@@ -104,6 +129,8 @@ class LedgerImportView(QWidget):
         file_row = QHBoxLayout()
         file_row.addWidget(self.choose_button)
         file_row.addWidget(self.path_label, 1)
+        file_row.addWidget(self.sheet_label)
+        file_row.addWidget(self.sheet_choice)
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
         buttons.addWidget(self.check_button)
@@ -133,7 +160,33 @@ class LedgerImportView(QWidget):
         """Take ``path`` and check it at once (a dry run)."""
         self.path = Path(path)
         self.path_label.setText(str(self.path))
+        self.sheet = None
+        self.sheet_choice.clear()
+        self.sheet_label.hide()
+        self.sheet_choice.hide()
         self.check()
+
+    def set_sheet(self, name: str | None) -> None:
+        """Read ``name`` (a sheet of the workbook) and check again."""
+        self.sheet = name
+        self.check()
+
+    def _sheet_chosen(self, index: int) -> None:
+        name = self.sheet_choice.itemText(index)
+        if name and name != (self.report.sheet if self.report is not None else None):
+            self.set_sheet(name)
+
+    def _show_sheets(self, report) -> None:
+        sheets = list(getattr(report, "sheets", []) or [])
+        self.sheet_choice.blockSignals(True)
+        self.sheet_choice.clear()
+        self.sheet_choice.addItems(sheets)
+        if report.sheet in sheets:
+            self.sheet_choice.setCurrentIndex(sheets.index(report.sheet))
+        self.sheet_choice.blockSignals(False)
+        many = len(sheets) > 1
+        self.sheet_label.setVisible(many)
+        self.sheet_choice.setVisible(many)
 
     def _set_busy(self, busy: bool, text: str = "") -> None:
         self._loading += 1 if busy else -1
@@ -147,7 +200,7 @@ class LedgerImportView(QWidget):
     def check(self) -> None:
         if self.path is None:
             return
-        desk, path = self.desk, self.path
+        desk, path, sheet = self.desk, self.path, self.sheet
         self.report = None
         self.lines.clear()
         self.error.clear_message()
@@ -164,12 +217,15 @@ class LedgerImportView(QWidget):
             self.error.show_message(error_text(error))
             self.checked.emit(None)
 
-        run_in_background(self, lambda: desk.import_ledger(path, dry_run=True), done, failed)
+        run_in_background(self, lambda: desk.import_ledger(path, dry_run=True, sheet=sheet),
+                          done, failed)
 
     def run_import(self) -> None:
         if self.path is None or not self.can_import():
             return
-        desk, path = self.desk, self.path
+        if self.report.warnings and not self.ask_warnings(self, self.report):
+            return
+        desk, path, sheet = self.desk, self.path, self.report.sheet or None
         self.error.clear_message()
         self._set_busy(True, _("Importing…"))
 
@@ -187,7 +243,7 @@ class LedgerImportView(QWidget):
             self.error.show_message(error_text(error))
             self.imported.emit(None)
 
-        run_in_background(self, lambda: desk.import_ledger(path), done, failed)
+        run_in_background(self, lambda: desk.import_ledger(path, sheet=sheet), done, failed)
 
     def can_import(self) -> bool:
         r = self.report
@@ -203,24 +259,52 @@ class LedgerImportView(QWidget):
         self.counts["already"].setText(str(len(report.already)))
         self.counts["duplicates"].setText(str(len(report.duplicates)))
         self.counts["staff"].setText(str(len(report.staff_created)))
-        self.counts["problems"].setText(str(len(report.problems)))
+        self.counts["problems"].setText(str(report.error_count))
         self.counts["problems"].setStyleSheet(
             "font-size: 14pt; font-weight: bold; color: %s;"
             % ("#b42318" if report.problems else "#1d3d5c"))
-        problems = {p.text() for p in report.problems}
-        duplicates = set(report.duplicates)
+        self.counts["warnings"].setText(str(report.warning_count))
+        self.counts["warnings"].setStyleSheet(
+            "font-size: 14pt; font-weight: bold; color: %s;"
+            % ("#8a5a00" if report.warnings else "#1d3d5c"))
+        self._show_sheets(report)
         self.lines.clear()
-        for line in report.lines():
-            item = QListWidgetItem(line)
-            if line in problems:
-                item.setForeground(QBrush(PROBLEM))
-            elif line in duplicates:
-                item.setForeground(QBrush(NOTICE))
+        bold = QFont(self.lines.font())
+        bold.setBold(True)
+
+        def add(text: str, colour: QColor | None = None, heading: bool = False) -> None:
+            item = QListWidgetItem(text)
+            if colour is not None:
+                item.setForeground(QBrush(colour))
+            if heading:
+                item.setFont(bold)
             self.lines.addItem(item)
+
+        for line in report.header_lines():
+            add(line)
+        # errors and warnings apart, each under its own heading
+        if report.problems:
+            add(_("Errors ({n}): nothing is imported while there is one.").format(
+                n=report.error_count), PROBLEM, True)
+            for line in report.error_lines():
+                add(line, PROBLEM)
+        if report.warnings:
+            add(_("Warnings ({n}): these rows are imported, the gap recorded as “{gap}”.")
+                .format(n=report.warning_count, gap="（記載なし）"), NOTICE, True)
+            for line in report.warning_lines():
+                add(line, NOTICE)
+        duplicates = set(report.duplicates)
+        for line in report.rest_lines():
+            add(line, NOTICE if line in duplicates else None)
         if report.problems:
             self.status.setStyleSheet("font-weight: bold; color: #b42318;")
             self.status.setText(_("{n} problems: nothing can be imported. Correct the file "
-                                  "and check it again.").format(n=len(report.problems)))
+                                  "and check it again.").format(n=report.error_count))
+        elif report.dry_run and report.imported and report.warnings:
+            self.status.setStyleSheet("font-weight: bold; color: #8a5a00;")
+            self.status.setText(_("No errors, {w} warnings: {n} consultations can be imported "
+                                  "(you will be asked first).").format(
+                w=report.warning_count, n=len(report.imported)))
         elif report.dry_run and report.imported:
             self.status.setStyleSheet("font-weight: bold; color: #1d6b2f;")
             self.status.setText(_("No problems: {n} consultations can be imported.").format(
