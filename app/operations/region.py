@@ -351,6 +351,21 @@ class RegionOperations:
         rows.sort(key=lambda r: (not r["active"], r["id"]))
         return self._resource(rows[0]) if rows else None
 
+    def unlisted_resource_names(self) -> list[dict[str, Any]]:
+        """Names typed as つなぎ先 / 支援を行う機関 (free text) that match no directory entry,
+        most used first — the screen offers to add them. Dicts with name and uses."""
+        self._require_any(Permission.EDIT_CASES, Permission.MANAGE_DESK,
+                          Permission.MANAGE_SETTINGS)
+        known = {r["name_fold"] for r in self._region.resources(include_inactive=True)}
+        out: dict[str, dict[str, Any]] = {}
+        for name, n in self._region.names_in_records().items():
+            fold = text_ja.fold_for_search(name)
+            if not fold or fold in known:
+                continue
+            slot = out.setdefault(fold, {"name": name, "uses": 0})
+            slot["uses"] += n
+        return sorted(out.values(), key=lambda r: (-r["uses"], r["name"]))
+
     def _check_resource(self, data: ResourceInput, resource_id: str | None) -> dict[str, Any]:
         c = _Check()
         name = c.text(data.name, "name", _("Name of the resource"), required=True,
@@ -377,6 +392,7 @@ class RegionOperations:
                                     "instead.").format(name=r["name"]))
                     break
         c.done()
+        name = text_ja.nfkc(name) if name else name   # ﾊﾛｰﾜｰｸ → ハローワーク
         return {"name": name, "name_fold": text_ja.fold_for_search(name),
                 "kind": kind.value, "checked_on": _iso(checked), **fields}
 
@@ -676,6 +692,7 @@ class RegionOperations:
         rows = self._region.ojt_sessions()
         for r in rows:
             r["kind"] = SessionKind(r["kind"])
+            r["held_on"] = date.fromisoformat(r["held_on"])
             r["case_numbers"] = json.loads(r["case_numbers"] or "[]")
             r["participants"] = json.loads(r["participants"] or "[]")
         return rows

@@ -101,6 +101,19 @@ class RegionRepo:
             f" WHERE i.provider IN ({marks}) AND i.removed = 0",
             [*names, *names, *names])
 
+    def names_in_records(self) -> dict[str, int]:
+        """{name: uses} of every つなぎ先 / 支援を行う機関 written in the records."""
+        out: dict[str, int] = {}
+        for name, n in self.conn.execute(
+                "SELECT name, count(*) FROM ("
+                " SELECT referral_to AS name FROM intake WHERE referral_to <> ''"
+                " UNION ALL SELECT referred_to FROM referral WHERE referred_to <> ''"
+                "  AND origin <> 'intake'"
+                " UNION ALL SELECT provider FROM plan_item WHERE provider <> '' AND removed = 0"
+                ") GROUP BY name"):
+            out[name] = n
+        return out
+
     def open_cases(self, case_ids: list[str], access: CaseAccess | None) -> list[dict[str, Any]]:
         """The open cases among ``case_ids`` that ``access`` sees (case_no, name, stage)."""
         if not case_ids:

@@ -271,6 +271,9 @@ class DashboardView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.error)
         layout.addLayout(grid)
+        from ui.views.region import DeskWarnings  # issue 15: the 主任's warnings
+        self.desk_warnings = DeskWarnings(self.desk)
+        layout.addWidget(self.desk_warnings)
         layout.addSpacing(6)
         layout.addWidget(self.list_title)
         layout.addWidget(self.empty)
@@ -289,6 +292,7 @@ class DashboardView(QWidget):
 
     def refresh(self) -> None:
         desk = self.desk
+        self.desk_warnings.refresh()
         self._loading += 1
 
         def load():
