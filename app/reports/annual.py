@@ -16,7 +16,9 @@ dict with figures only (no names):
   cases whose first plan was approved in the year — ``median`` (the middle value, or the
   mean of the two middle ones) and ``p90`` (nearest rank: the ⌈0.9·n⌉-th smallest);
   monitoring on time: every due date of the year up to the report's day (the plan's
-  first monitoring date and each monitoring's next date) of a plan not ended before it, on
+  first monitoring date — as written in the plan, else two weeks after its first service
+  start, as the process schedules it — and each monitoring's next date) of a plan not
+  ended before it, on
   time when the plan's next monitoring after the date was set came at most
   ``GRACE_DAYS`` days after it; 支援調整会議 held; 中断 rate = cases whose 中断 was
   confirmed in the year ÷ cases with a plan in effect at some time in the year.
@@ -207,13 +209,18 @@ def annual(store, repo, fy: int, *, today: date) -> dict[str, Any]:
     monitorings_by_plan: dict[str, list[dict[str, Any]]] = {}
     for m in raw["monitorings"]:
         monitorings_by_plan.setdefault(m["plan_id"], []).append(m)
+    from app.process import first_monitoring_date
+    starts = {r["plan_id"]: r["started_on"] for r in raw["starts"]}
     due_total = on_time = 0
     in_effect: set[str] = set()
     for p in raw["plans"]:
         if p["ended_on"] is None or p["ended_on"] >= s_iso:
             in_effect.add(p["case_id"])
         ms = monitorings_by_plan.get(p["id"], [])
-        dues = [(p["approved_on"], p["next_monitoring_on"], True)]
+        first = p["next_monitoring_on"] or (
+            first_monitoring_date(date.fromisoformat(starts[p["id"]])).isoformat()
+            if p["id"] in starts else None)
+        dues = [(p["approved_on"], first, True)]
         dues += [(m["monitored_on"], m["next_on"], False) for m in ms]
         for set_on, due, inclusive in dues:
             if not due or not (s_iso <= due <= as_of.isoformat()):

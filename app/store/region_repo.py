@@ -302,6 +302,9 @@ class RegionRepo:
             "plans": self._all(
                 "SELECT id, case_id, status, approved_on, ended_on, next_monitoring_on"
                 " FROM plan WHERE approved_on IS NOT NULL AND approved_on <= ?", (e,)),
+            "starts": self._all(
+                "SELECT plan_id, min(started_on) AS started_on FROM service_start"
+                " GROUP BY plan_id"),
             "monitorings": self._all(
                 "SELECT plan_id, monitored_on, next_on FROM monitoring WHERE monitored_on <= ?"
                 " ORDER BY monitored_on", (e,)),
