@@ -297,10 +297,25 @@ class RegionOperations:
         return self._region.open_cases(case_ids, access)
 
     # ================================================================== 社会資源
-    def _resource(self, r: dict[str, Any], *, with_uses: bool = False) -> Resource:
+    def _record_names_by_fold(self) -> dict[str, set[str]]:
+        """Folded name -> the spellings written as つなぎ先 / 支援を行う機関 in records."""
+        out: dict[str, set[str]] = {}
+        for name in self._region.names_in_records():
+            out.setdefault(text_ja.fold_for_search(name), set()).add(name)
+        return out
+
+    def _resource(self, r: dict[str, Any], *, with_uses: bool = False,
+                  spellings: dict[str, set[str]] | None = None) -> Resource:
         uses, open_cases = 0, ()
         if with_uses:
-            names = sorted(self._region.names_ever(r["id"]) | {r["name"]})
+            if spellings is None:
+                spellings = self._record_names_by_fold()
+            # every name the entry ever had, and every spelling of it in the records
+            # (ﾊﾛｰﾜｰｸ, ハローワーク … fold alike)
+            names = set(self._region.names_ever(r["id"])) | {r["name"]}
+            for n in list(names):
+                names |= spellings.get(text_ja.fold_for_search(n), set())
+            names = sorted(names)
             rows = self._region.uses(names)
             uses = len(rows)
             open_cases = tuple(self._visible_case_rows([u["case_id"] for u in rows]))
@@ -319,7 +334,8 @@ class RegionOperations:
                           Permission.MANAGE_SETTINGS)
         fold = text_ja.fold_for_search(search or "")
         kind = getattr(kind, "value", kind) or ""
-        return [self._resource(r, with_uses=with_uses)
+        spellings = self._record_names_by_fold() if with_uses else None
+        return [self._resource(r, with_uses=with_uses, spellings=spellings)
                 for r in self._region.resources(fold=fold, kind=kind,
                                                 include_inactive=include_inactive)]
 
