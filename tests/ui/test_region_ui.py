@@ -1,0 +1,105 @@
+"""地域・運営 screens (issue 15): the directory's form adds and edits through the core and
+shows its messages, the つなぎ先 fields offer directory names folded like names, the 主任's
+warnings appear on the dashboard (and not for a consultant), the yearly report renders."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from PySide6.QtWidgets import QLineEdit
+
+from app.operations.region import ResourceInput
+from app.security.roles import Role
+from tests.conftest import LOGIN, PASSWORD
+from tests.ui.conftest import type_text
+from ui.resource_chooser import attach_resource_completer
+from ui.views.region import RegionView, warnings_html
+
+TODAY = date(2026, 11, 20)
+PW = "password-5678"
+
+
+@pytest.fixture
+def chief_desk(desk_path):
+    from app.desk import Desk
+    with Desk.open(desk_path, LOGIN, PASSWORD) as admin:
+        admin.add_user("chief", "主任 一郎", Role.CHIEF, PW)
+        admin.add_user("con", "相談 花子", Role.CONSULTANT, PW)
+        admin.add_resource(ResourceInput(name="ハローワーク髙崎", kind="public"))
+    d = Desk.open(desk_path, "chief", PW)
+    d._today = lambda: TODAY
+    yield d
+    if not d.closed:
+        d.close()
+
+
+def test_directory_form_adds_and_reports_errors(qtbot, chief_desk, tmp_path):
+    view = RegionView(chief_desk)
+    qtbot.addWidget(view)
+    view.resize(1280, 720)
+    view.show()
+    panel = view.panels["resources"]
+    assert panel.table.rowCount() == 1
+    type_text(panel.name, "ﾌｰﾄﾞﾊﾞﾝｸ 𠮷田")
+    panel.kind.setCurrentIndex(panel.kind.findData("informal"))
+    type_text(panel.checked_on.edit, "R8.10.1")
+    panel.add()
+    assert panel.error.isHidden(), panel.error.text()
+    assert "登録しました" in panel.message.text()
+    names = [panel.table.item(r, 0).text() for r in range(panel.table.rowCount())]
+    assert "フードバンク 𠮷田" in names
+    # the same name again (folded): the core's message under the form, nothing added
+    panel.add()
+    assert not panel.error.isHidden() and "すでに" in panel.error.text()
+    assert panel.table.rowCount() == 2
+    type_text(panel.search, "ふーど")
+    assert panel.table.rowCount() == 1
+    view.grab().save(str(tmp_path / "resources.png"))
+    # every tab builds for the 主任, the yearly report lists its sections
+    assert set(view.panels) == {"resources", "issues", "activities", "training", "risk",
+                                "annual"}
+    assert "支援が届いた人" in view.panels["annual"].report.toPlainText()
+
+
+def test_consultant_sees_no_status_controls_and_no_dashboard_warnings(qtbot, desk_path):
+    from app.desk import Desk
+    with Desk.open(desk_path, LOGIN, PASSWORD) as admin:
+        admin.add_user("con", "相談 花子", Role.CONSULTANT, PW)
+    d = Desk.open(desk_path, "con", PW)
+    try:
+        view = RegionView(d)
+        qtbot.addWidget(view)
+        assert not view.panels["issues"].status_button.parentWidget().isEnabled()
+        assert d.desk_warnings() == {}
+        assert warnings_html({}) == ""
+    finally:
+        d.close()
+
+
+def test_chief_warnings_on_the_dashboard(qtbot, chief_desk):
+    from ui.views.dashboard import DashboardView
+    view = DashboardView(chief_desk)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitUntil(lambda: not view.busy(), timeout=10000)
+    assert view.desk_warnings.isVisibleTo(view)
+    text = view.desk_warnings.text()
+    assert "国研修" in text and "主任 一郎" in text and "相談 花子" in text
+    assert "苦情" in text
+
+
+def test_referral_fields_complete_from_the_directory(qtbot, chief_desk):
+    edit = QLineEdit()
+    qtbot.addWidget(edit)
+    completer = attach_resource_completer(edit, chief_desk)
+    assert completer.matches("ﾊﾛｰ") == ["ハローワーク髙崎"]
+    assert completer.matches("高崎") == ["ハローワーク髙崎"]
+    assert completer.matches("図書館") == []
+    from ui.intake_wizard import IntakeWizard
+    wizard = IntakeWizard(chief_desk, ask_restore_draft=lambda: False,
+                          ask_keep_draft=lambda: False, ask_same_person=lambda p: None,
+                          show_error=lambda t: None)
+    qtbot.addWidget(wizard)
+    c = wizard.triage.referral_to.completer()
+    assert c is not None and c.matches("はろーわーく") == ["ハローワーク髙崎"]
