@@ -35,16 +35,18 @@ def _axis_fonts(chart) -> None:
 
 def paired_bars(names: Sequence[str], first: Sequence[float], second: Sequence[float], *,
                 first_label: str, second_label: str, caption: str,
-                height: float = 60 * mm, fmt: str = "%d") -> Drawing:
-    """Vertical bars of two series side by side (e.g. target and result)."""
+                height: float = 60 * mm, fmt: str = "%d", single: bool = False) -> Drawing:
+    """Vertical bars of two series side by side (e.g. target and result); ``single``: the
+    second series only."""
     kit.styles()
     d = Drawing(CONTENT_WIDTH, height)
     chart = VerticalBarChart()
     chart.x, chart.y = 16 * mm, 14 * mm
     chart.width, chart.height = CONTENT_WIDTH - 62 * mm, height - 24 * mm
-    chart.data = [list(first), list(second)]
-    chart.bars[0].fillColor = LIGHT
-    chart.bars[1].fillColor = DARK
+    chart.data = [list(second)] if single else [list(first), list(second)]
+    chart.bars[0].fillColor = DARK if single else LIGHT
+    if not single:
+        chart.bars[1].fillColor = DARK
     chart.barSpacing = 2
     chart.groupSpacing = 10
     chart.categoryAxis.categoryNames = list(names)
@@ -62,7 +64,8 @@ def paired_bars(names: Sequence[str], first: Sequence[float], second: Sequence[f
     legend.x, legend.y = CONTENT_WIDTH - 40 * mm, height - 14 * mm
     legend.fontName = GOTHIC
     legend.fontSize = 7.5
-    legend.colorNamePairs = [(LIGHT, first_label), (DARK, second_label)]
+    legend.colorNamePairs = [(DARK, second_label)] if single else \
+        [(LIGHT, first_label), (DARK, second_label)]
     d.add(legend)
     d.add(String(0, height - 8, caption, fontName=GOTHIC, fontSize=8))
     return d
@@ -118,7 +121,12 @@ def _narrative(report: dict[str, Any]) -> dict[str, str]:
                            need=st["national_training"]["required"],
                            res=st["resources"]["active"],
                            added=st["resources"]["added_in_year"]),
-        "process": _("Half of the assessments were done within {a} days of intake and half "
+        "process": _("No assessment or plan approval was recorded in the year yet; "
+                     "{meet} support coordination meetings were held.").format(
+                         meet=pr["meetings_held"])
+        if not (pr["intake_to_assessment_days"]["cases"]
+                or pr["intake_to_plan_approval_days"]["cases"]) else
+        _("Half of the assessments were done within {a} days of intake and half "
                      "of the first plans approved within {b} days; {m} of monitorings were "
                      "on time; {meet} support coordination meetings were held.").format(
                          a=_num(pr["intake_to_assessment_days"]["median"]),
@@ -216,10 +224,10 @@ def render_annual(path, agency, report: dict[str, Any]):
     kinds = sorted(rg["activities"]["by_kind"].items())
     if kinds:
         story.append(paired_bars([key_label("activity", k) for k, _v in kinds],
-                                 [v["count"] for _k, v in kinds],
-                                 [v["participants"] for _k, v in kinds],
-                                 first_label=_("Times held"), second_label=_("Participants"),
-                                 caption=_("Activities with the region")))
+                                 [0 for _k in kinds], [v["count"] for _k, v in kinds],
+                                 first_label="", second_label=_("Times held"),
+                                 caption=_("Activities with the region (times held)"),
+                                 single=True))
     story.append(_table(*tables[5][1:], item_w))
     # 7 risk
     story += [KeepTogether([section_heading(_("7. Risk management")), para(text["risk"]),

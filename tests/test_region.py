@@ -389,3 +389,15 @@ def test_new_data_syncs_between_devices(tmp_path):
     finally:
         for x in (a, b, lap):
             x.close()
+
+
+def test_plan_providers_count_as_uses(d):
+    from tests.test_process_walk import approved_plan, open_case, plan_input
+    from app.process import PlanItem
+    hw = d.add_resource(ResourceInput(name="ハローワーク髙崎", kind="public"))
+    cid = open_case(d)
+    approved_plan(d, cid, plan_input(PlanItem("求職活動", "hello_work", "ﾊﾛｰﾜｰｸ高崎"),
+                                     PlanItem("面談", "self_reliance")), date(2026, 4, 22))
+    entry = d.resource(hw.id)
+    assert entry.uses == 1 and [c["case_id"] for c in entry.open_cases] == [cid]
+    assert d.unlisted_resource_names() == []

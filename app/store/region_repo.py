@@ -87,7 +87,7 @@ class RegionRepo:
 
     def uses(self, names: list[str]) -> list[dict[str, Any]]:
         """Every record naming one of ``names`` as つなぎ先 / 支援を行う機関: dicts with
-        case_id, kind (intake / referral / plan_item) and on."""
+        case_id, kind (intake / referral / plan_item / closure) and on."""
         if not names:
             return []
         marks = ", ".join("?" for _ in names)
@@ -98,8 +98,10 @@ class RegionRepo:
             f" WHERE referred_to IN ({marks}) AND origin <> 'intake'"
             f" UNION ALL SELECT p.case_id, 'plan_item', COALESCE(p.approved_on, p.created_on)"
             f" FROM plan_item i JOIN plan p ON p.id = i.plan_id"
-            f" WHERE i.provider IN ({marks}) AND i.removed = 0",
-            [*names, *names, *names])
+            f" WHERE i.provider IN ({marks}) AND i.removed = 0"
+            f" UNION ALL SELECT c.case_id, 'closure', c.proposed_on"
+            f" FROM closure c, json_each(c.referrals) j WHERE j.value IN ({marks})",
+            [*names, *names, *names, *names])
 
     def names_in_records(self) -> dict[str, int]:
         """{name: uses} of every つなぎ先 / 支援を行う機関 written in the records."""
@@ -110,6 +112,8 @@ class RegionRepo:
                 " UNION ALL SELECT referred_to FROM referral WHERE referred_to <> ''"
                 "  AND origin <> 'intake'"
                 " UNION ALL SELECT provider FROM plan_item WHERE provider <> '' AND removed = 0"
+                " UNION ALL SELECT j.value FROM closure c, json_each(c.referrals) j"
+                "  WHERE j.value <> ''"
                 ") GROUP BY name"):
             out[name] = n
         return out

@@ -71,6 +71,7 @@ class Table(QTableWidget):
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.setAlternatingRowColors(True)
         self.verticalHeader().hide()
+        self.setWordWrap(False)
         self.horizontalHeader().setStretchLastSection(True)
         for i, w in enumerate(widths):
             self.setColumnWidth(i, w)
@@ -163,8 +164,8 @@ class ResourcesPanel(Panel):
         top.addWidget(self.search, 1)
         top.addWidget(self.kind_filter)
         top.addWidget(self.inactive)
-        self.table = Table([_("Name"), _("Kind"), _("Field"), _("Contact"), _("Last checked"),
-                            _("Used")], [220, 150, 90, 140, 110])
+        self.table = Table([_("Name of the resource"), _("Kind"), _("Field"), _("Contact"),
+                            _("Last checked"), _("Used")], [210, 150, 80, 120, 120])
         self.table.itemSelectionChanged.connect(self.show_entry)
         self.detail = QTextBrowser()
         self.detail.setMaximumHeight(150)
@@ -188,7 +189,8 @@ class ResourcesPanel(Panel):
         self.note = _text(50)
         form_box = QGroupBox(_("Entry"))
         form = QFormLayout(form_box)
-        for label, w in ((_("Name") + " *", self.name), (_("Kind") + " *", self.kind),
+        for label, w in ((_("Name of the resource") + " *", self.name),
+                         (_("Kind") + " *", self.kind),
                          (_("Field"), self.field), (_("Address"), self.address),
                          (_("Contact"), self.contact), (_("Person in charge"), self.person),
                          (_("Who may use it and conditions"), self.conditions),
@@ -303,7 +305,7 @@ class IssuesPanel(Panel):
     def __init__(self, view):
         super().__init__(view)
         self.table = Table([_("Raised on"), _("Regional issue"), _("Raised from"), _("Status"),
-                            _("Cases")], [110, 260, 120, 110])
+                            _("Cases")], [125, 230, 90, 80])
         self.table.itemSelectionChanged.connect(self.show_issue)
         self.detail = QTextBrowser()
         self.detail.setMaximumHeight(140)
@@ -419,7 +421,7 @@ class ActivitiesPanel(Panel):
     def __init__(self, view):
         super().__init__(view)
         self.table = Table([_("Date"), _("Kind"), _("Title"), _("Partners"), _("Participants")],
-                           [110, 130, 220, 180, 80])
+                           [125, 110, 200, 150, 60])
         self.held_on = DateField(_("Date"), width=150)
         self.kind = _combo(_enum_options(R.ActivityKind))
         self.title = QLineEdit()
@@ -463,7 +465,7 @@ class TrainingPanel(Panel):
         super().__init__(view)
         self.table = Table([_("Name"), _("Role"), _("National course the role needs"),
                             _("Completed on"), _("Off-JT"), _("OJT / case reviews")],
-                           [140, 150, 240, 110, 60])
+                           [110, 130, 190, 125, 55])
         self.sessions = Table([_("Date"), _("Kind"), _("Topic"), _("Case numbers")],
                               [110, 90, 200])
         self.print_button = QPushButton(_("Training history (PDF)…"))
@@ -571,9 +573,9 @@ class RiskPanel(Panel):
     def __init__(self, view):
         super().__init__(view)
         self.complaints = Table([_("Received on"), _("Complainant"), _("Complaint"),
-                                 _("Completed on"), _("Case")], [110, 90, 260, 110])
+                                 _("Completed on"), _("Case")], [125, 80, 220, 125])
         self.incidents = Table([_("Occurred on"), _("Kind"), _("Severity"), _("What happened"),
-                                _("Reviewed on")], [110, 100, 110, 260])
+                                _("Reviewed on")], [125, 80, 90, 220])
         lists = QTabWidget()
         lists.addTab(self.complaints, _("Complaints"))
         lists.addTab(self.incidents, _("Near misses and accidents"))
@@ -633,7 +635,7 @@ class RiskPanel(Panel):
         note.setStyleSheet("color: #667;")
         layout = QVBoxLayout(self)
         layout.addWidget(note)
-        layout.addWidget(self.split(lists, self.column(forms, self.error, self.message)))
+        layout.addWidget(self.split(lists, self.column(forms, self.error, self.message)), 1)
         self._loaded = False
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override: read (and audit) on sight
@@ -705,7 +707,7 @@ class AnnualPanel(Panel):
         self.targets = {k: QLineEdit() for k in R_TARGET_KEYS}
         box = QGroupBox(_("The year's plan"))
         form = QFormLayout(box)
-        form.addRow(_("Fiscal year"), self.year)
+        form.addRow(_("Fiscal year (April to March)"), self.year)
         form.addRow(_("Goals: organisation and operation"), self.goals["structure"])
         form.addRow(_("Goals: consultation support"), self.goals["support"])
         form.addRow(_("Goals: community building and partnership"), self.goals["region"])
@@ -713,7 +715,7 @@ class AnnualPanel(Panel):
         for k, w in self.targets.items():
             w.setMaximumWidth(120)
             form.addRow(_("Target: {item}").format(item=key_label("target", k)), w)
-        self.save_button = QPushButton(_("Save the plan"))
+        self.save_button = QPushButton(_("Save the yearly plan"))
         self.save_button.clicked.connect(self.save)
         self.save_button.setEnabled(_may(self.desk, Permission.MANAGE_DESK))
         form.addRow(self.save_button)
@@ -837,7 +839,8 @@ def warnings_html(w: dict[str, Any]) -> str:
     lines.append(escape(_("Regional issues open: {n} ({cases} cases behind them)").format(
         n=open_n, cases=w.get("issue_cases", 0))))
     if "risk" in w:
-        months = "　".join(escape(_("{month}: complaints {c}, incidents {i} (personal data {p})")
+        months = escape(_("Complaints and incidents by month:")) + " " + "　".join(
+            escape(_("{month}: complaints {c}, incidents {i} (personal data {p})")
                                  .format(month=m["month"], c=m["complaints"], i=m["incidents"],
                                          p=m["personal_data"])) for m in w["risk"])
         lines.append(months)
