@@ -103,3 +103,35 @@ def test_referral_fields_complete_from_the_directory(qtbot, chief_desk):
     qtbot.addWidget(wizard)
     c = wizard.triage.referral_to.completer()
     assert c is not None and c.matches("はろーわーく") == ["ハローワーク髙崎"]
+
+
+def test_case_screen_raises_a_missing_resource(qtbot, desk_with_cases):
+    from ui.dialogs import Dialogs
+    from ui.views.case_view import CaseView
+    from ui.views.region import MissingResourceDialog
+    desk = desk_with_cases
+    detail = desk.get_case(desk.list_cases("髙橋")[0].id)
+    view = CaseView(desk, detail, opener=lambda url: None)
+    qtbot.addWidget(view)
+    shown = []
+
+    def run(dialog) -> bool:
+        shown.append(dialog)
+        assert isinstance(dialog, MissingResourceDialog)
+        dialog.accept()                       # empty: the core's message, stays open
+        assert "入力" in dialog.error.text() and dialog.result() == 0
+        type_text(dialog.title, "夜間に食料を受け取れる場所")
+        dialog.accept()
+        return dialog.result() == 1
+
+    view.dialogs = Dialogs(run=run)
+    from PySide6.QtWidgets import QPushButton
+    qtbot.waitUntil(lambda: any(b.text() == "不足している社会資源を地域課題に…"
+                                for b in view.findChildren(QPushButton)), timeout=5000)
+    button = next(b for b in view.findChildren(QPushButton)
+                  if b.text() == "不足している社会資源を地域課題に…")
+    button.click()
+    assert shown
+    issues = desk.regional_issues()
+    assert [(i.title, i.source.value, i.case_count) for i in issues] == [
+        ("夜間に食料を受け取れる場所", "case", 1)]

@@ -348,6 +348,8 @@ class CaseView(QWidget):
                     reason.setStyleSheet("color: #7a4a00; font-size: 9pt; margin: 0 0 4px 10px;")
                     self.actions_layout.addWidget(reason)
                     self.step_reasons[status.step] = reason
+        from ui.views.region import case_issue_button  # issue 15: 不足している社会資源
+        self.actions_layout.addWidget(case_issue_button(self))
         self.actions_layout.addStretch(1)
 
     def _fill_timeline(self, entries: list[P.TimelineEntry]) -> None:

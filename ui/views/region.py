@@ -26,7 +26,7 @@ from app.reports.annual import TARGET_KEYS as R_TARGET_KEYS
 from app.security.roles import Permission
 from ui.areas import Area, register
 from ui.background import serialized
-from ui.dialogs.base import error_text
+from ui.dialogs.base import FormDialog, error_text
 from ui.widgets import DateField, ErrorLabel, heading
 
 
@@ -800,6 +800,60 @@ class RegionView(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(heading(_("Community building and running the desk")))
         layout.addWidget(self.tabs)
+
+
+# ====================================================================== from a case
+class MissingResourceDialog(FormDialog):
+    """「不足している社会資源」 seen in a case (assessment, plan, evaluation): recorded as
+    a 地域課題 with the case behind it (the case number only reaches the register)."""
+
+    def __init__(self, desk, case_no: str, parent: QWidget | None = None):
+        super().__init__(_("A resource that is missing"), parent, intro=_(
+            "What this person needed and the region does not offer becomes a regional "
+            "issue with this case behind it. The chief follows it up."),
+            ok_text=_("Raise"))
+        self.desk, self.case_no = desk, case_no
+        self.title = QLineEdit()
+        self.details = _text(70)
+        self.existing = QComboBox()
+        self.existing.addItem(_("(a new regional issue)"), "")
+        try:
+            for i in desk.regional_issues():
+                if i.status.value not in R.ISSUE_FINAL:
+                    self.existing.addItem(i.title, i.id)
+        except Exception:  # noqa: BLE001 - shown as an error on submit
+            pass
+        self.form.addRow(_("Same as an open issue"), self.existing)
+        self.form.addRow(_("Missing resource") + " *", self.title)
+        self.form.addRow(_("Details"), self.details)
+        self.finish_layout()
+
+    def submit(self) -> bool:
+        issue_id = self.existing.currentData()
+        if issue_id:
+            return self.attempt(self.desk.link_issue_case, issue_id, self.case_no)
+        return self.attempt(self.desk.raise_regional_issue, self.title.text(),
+                            self.details.toPlainText(), source=R.IssueSource.CASE.value,
+                            case_no=self.case_no)
+
+
+def case_issue_button(case_view) -> QPushButton:
+    """The case screen's 「不足している社会資源を地域課題に」 button."""
+    button = QPushButton(_("Missing resource → regional issue…"))
+    button.setStyleSheet("text-align: left; padding: 4px 10px;")
+    button.setMinimumHeight(30)
+    button.setEnabled(_may(case_view.desk, Permission.EDIT_CASES))
+
+    def open_dialog() -> None:
+        from ui.dialogs import dialogs_for
+        detail = getattr(case_view, "detail", None)
+        if detail is None:
+            return
+        dialog = MissingResourceDialog(case_view.desk, detail.case.case_no, case_view)
+        dialogs_for(case_view).run(dialog)
+
+    button.clicked.connect(open_dialog)
+    return button
 
 
 # ====================================================================== the dashboard
