@@ -243,8 +243,7 @@ def _resource_row(r) -> dict:
             "field": r.field, "address": r.address, "contact": r.contact, "person": r.person,
             "conditions": r.conditions, "cost": r.cost,
             "checked_on": r.checked_on.isoformat() if r.checked_on else None,
-            "note": r.note, "active": r.active, "uses": r.uses,
-            "open_cases": [c["case_no"] for c in r.open_cases]}
+            "note": r.note, "active": r.active, "uses": r.uses}
 
 
 def _resources(parser, args) -> int:

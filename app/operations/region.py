@@ -297,28 +297,32 @@ class RegionOperations:
         return self._region.open_cases(case_ids, access)
 
     # ================================================================== 社会資源
-    def _record_names_by_fold(self) -> dict[str, set[str]]:
-        """Folded name -> the spellings written as つなぎ先 / 支援を行う機関 in records."""
-        out: dict[str, set[str]] = {}
-        for name in self._region.names_in_records():
-            out.setdefault(text_ja.fold_for_search(name), set()).add(name)
+    def _record_names_by_fold(self) -> dict[str, tuple[int, set[str]]]:
+        """Folded name -> (records, the spellings written) of every つなぎ先 / 支援を行う機関
+        in the records: one grouped read for the whole directory."""
+        out: dict[str, tuple[int, set[str]]] = {}
+        for name, n in self._region.names_in_records().items():
+            key = text_ja.fold_for_search(name)
+            count, spellings = out.get(key, (0, set()))
+            out[key] = (count + n, spellings | {name})
         return out
 
     def _resource(self, r: dict[str, Any], *, with_uses: bool = False,
-                  spellings: dict[str, set[str]] | None = None) -> Resource:
+                  with_cases: bool = False,
+                  index: dict[str, tuple[int, set[str]]] | None = None) -> Resource:
         uses, open_cases = 0, ()
-        if with_uses:
-            if spellings is None:
-                spellings = self._record_names_by_fold()
+        if with_uses or with_cases:
+            if index is None:
+                index = self._record_names_by_fold()
             # every name the entry ever had, and every spelling of it in the records
             # (ﾊﾛｰﾜｰｸ, ハローワーク … fold alike)
-            names = set(self._region.names_ever(r["id"])) | {r["name"]}
-            for n in list(names):
-                names |= spellings.get(text_ja.fold_for_search(n), set())
-            names = sorted(names)
-            rows = self._region.uses(names)
-            uses = len(rows)
-            open_cases = tuple(self._visible_case_rows([u["case_id"] for u in rows]))
+            folds = {text_ja.fold_for_search(n)
+                     for n in set(self._region.names_ever(r["id"])) | {r["name"]}}
+            uses = sum(index.get(f, (0, set()))[0] for f in folds)
+            if with_cases and uses:
+                names = sorted(set().union(*(index.get(f, (0, set()))[1] for f in folds)))
+                rows = self._region.uses(names)
+                open_cases = tuple(self._visible_case_rows([u["case_id"] for u in rows]))
         return Resource(
             id=r["id"], name=r["name"], kind=ResourceKind(r["kind"]), field=r["field"],
             address=r["address"], contact=r["contact"], person=r["person"],
@@ -329,13 +333,15 @@ class RegionOperations:
     def resources(self, search: str = "", *, kind: str = "", include_inactive: bool = False,
                   with_uses: bool = False) -> list[Resource]:
         """The 社会資源 directory, searched with the folding of names (kana, width,
-        variant kanji: 「ﾊﾛｰﾜｰｸ」 finds ハローワーク, 「髙」 finds 高)."""
+        variant kanji: 「ﾊﾛｰﾜｰｸ」 finds ハローワーク, 「髙」 finds 高). ``with_uses``: how
+        often each was used (one grouped read of the records; the cases behind an entry
+        are in ``resource``)."""
         self._require_any(Permission.VIEW_CASES, Permission.VIEW_STATISTICS,
                           Permission.MANAGE_SETTINGS)
         fold = text_ja.fold_for_search(search or "")
         kind = getattr(kind, "value", kind) or ""
-        spellings = self._record_names_by_fold() if with_uses else None
-        return [self._resource(r, with_uses=with_uses, spellings=spellings)
+        index = self._record_names_by_fold() if with_uses else None
+        return [self._resource(r, with_uses=with_uses, index=index)
                 for r in self._region.resources(fold=fold, kind=kind,
                                                 include_inactive=include_inactive)]
 
@@ -347,7 +353,7 @@ class RegionOperations:
         r = self._region.row("social_resource", resource_id)
         if r is None:
             raise NotFound(_("The social resource was not found."))
-        return self._resource(r, with_uses=True)
+        return self._resource(r, with_uses=True, with_cases=True)
 
     def resource_names(self) -> list[str]:
         """Names of the active entries, for the つなぎ先 / 支援を行う機関 choosers."""

@@ -155,11 +155,12 @@ class ResourcesPanel(Panel):
         super().__init__(view)
         self.search = QLineEdit()
         self.search.setPlaceholderText(_("Search by name (kana, width and variants folded)"))
-        self.search.textChanged.connect(lambda _t: self.refresh())
+        self.search.textChanged.connect(lambda _t: self.show_list())
         self.kind_filter = _combo([("", _("All kinds"))] + _enum_options(R.ResourceKind))
-        self.kind_filter.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.kind_filter.currentIndexChanged.connect(lambda _i: self.show_list())
         self.inactive = QCheckBox(_("Show inactive"))
-        self.inactive.toggled.connect(lambda _on: self.refresh())
+        self.inactive.toggled.connect(lambda _on: self.show_list())
+        self.uses: dict[str, int] = {}
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
         top.addWidget(self.kind_filter)
@@ -222,12 +223,21 @@ class ResourcesPanel(Panel):
         self.refresh()
 
     def refresh(self) -> None:
+        """Read the use counts (one pass over the records), then the list."""
+        self.uses = {e.id: e.uses for e in self.desk.resources(include_inactive=True,
+                                                                with_uses=True)}
+        self.show_list()
+        self.fill_unlisted()
+
+    def show_list(self) -> None:
+        """The list for the search and filters (typing reads the directory only)."""
         entries = self.desk.resources(self.search.text(), kind=self.kind_filter.currentData(),
-                                      include_inactive=self.inactive.isChecked(),
-                                      with_uses=True)
+                                      include_inactive=self.inactive.isChecked())
         self.table.fill([[e.name + ("" if e.active else _(" (inactive)")), e.kind.label,
-                          e.field, e.contact, _w(e.checked_on), e.uses] for e in entries],
-                        entries)
+                          e.field, e.contact, _w(e.checked_on), self.uses.get(e.id, 0)]
+                         for e in entries], entries)
+
+    def fill_unlisted(self) -> None:
         self.unlisted.clear()
         if getattr(self, "can_edit", False):
             try:
