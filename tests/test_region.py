@@ -371,10 +371,13 @@ def test_new_data_syncs_between_devices(tmp_path):
         a.save_annual_plan(2026, goals_region="就労体験先を開拓")
         # the same resource added on the second desk while apart: one entry after the merge
         b.add_resource(ResourceInput(name="ﾊﾛｰﾜｰｸ髙崎", kind="public", contact="0270-1"))
-        for src, dst in ((a, b), (b, a), (a, lap)):
+        def sync(src, dst):
             path = tmp_path / "x.tsb"
             src.export_bundle(path, for_device=dst.agency.device_id)
             dst.import_bundle(path)
+
+        for src, dst in ((a, b), (b, a), (a, lap)):
+            sync(src, dst)
         for x in (a, b):
             assert [r.name for r in x.resources()] == ["ハローワーク髙崎"]
             assert x.regional_issue(issue.id).case_count == 1
@@ -386,6 +389,23 @@ def test_new_data_syncs_between_devices(tmp_path):
         assert lap.annual_plan(2026)["goals"]["region"] == "就労体験先を開拓"
         assert [c["content"] for c in lap.complaints()] == ["電話対応"]
         assert lap.regional_issue(issue.id).case_count == 0     # B's link stays on desks
+        # renamed into a name added on the other desk while apart: flagged, then settled
+        cafe = a.add_resource(ResourceInput(name="居場所カフェ", kind="private"))
+        sync(a, b)
+        b.add_resource(ResourceInput(name="ひだまりサロン", kind="informal"))
+        a.edit_resource(cafe.id, ResourceInput(name="ひだまりサロン", kind="private"))
+        sync(a, b)
+        sync(b, a)
+        for x in (a, b):
+            [rule] = [c for c in x.conflicts() if c["kind"] == "rule"]
+            assert rule["field"] == "duplicate_resource" and rule["tbl"] == "social_resource"
+        newer = [r for r in a.resources("ひだまり") if r.id != cafe.id][0]
+        a.set_resource_active(newer.id, False)
+        assert [c for c in a.conflicts() if c["kind"] == "rule"] == []
+        # what stays: the contact typed differently on the two desks for one entry, for a
+        # person to settle (as for master data), never silently lost
+        assert [(c["tbl"], c["field"]) for c in a.conflicts()] == [("social_resource",
+                                                                    "contact")]
     finally:
         for x in (a, b, lap):
             x.close()

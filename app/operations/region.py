@@ -44,7 +44,7 @@ from app.errors import NotFound, PermissionDenied, ValidationError, ValidationEr
 from app.i18n import N_, _
 from app.security.roles import Permission, Role
 from app.store.region_repo import RegionRepo
-from app.store.sync_merge import natural_id
+from app.store.sync_merge import natural_id, register_post_merge_check
 
 MAX_NAME = 100
 
@@ -1064,6 +1064,38 @@ def _incident(r: dict[str, Any]) -> dict[str, Any]:
     d["reviewed_on"] = _d(r["reviewed_on"])
     d["audit_refs"] = json.loads(r["audit_refs"] or "[]")
     return d
+
+
+# ---------------------------------------------------------------------- after a merge
+def duplicate_resources(conn, _case_ids) -> list:
+    """Two active directory entries under one folded name after a merge (renamed, or
+    re-added after a deletion, on two devices offline; the same name added on two devices
+    is one entry already — add_resource): flagged, the entry made first named as the one
+    to keep, until one is deactivated or renamed."""
+    from app.store.sync_merge import RuleIssue
+    repo = RegionRepo(conn)
+    groups: dict[str, list[str]] = {}
+    for r in repo.resources(include_inactive=False):
+        groups.setdefault(r["name_fold"], []).append(r["id"])
+    issues = []
+    for ids in groups.values():
+        if len(ids) > 1:
+            ordered = sorted(ids, key=lambda i: (repo.first_hlc("social_resource", i), i))
+            issues.append(RuleIssue("duplicate_resource", None,  # type: ignore[arg-type]
+                                    [("social_resource", i) for i in ordered]))
+    return issues
+
+
+def _resources_still_duplicate(conn, conflict: dict) -> bool:
+    repo = RegionRepo(conn)
+    ids = [conflict["row_id"], *json.loads(conflict["detail"] or "[]")]
+    rows = [repo.row("social_resource", i) for i in ids]
+    return all(r and r["active"] for r in rows) and \
+        len({r["name_fold"] for r in rows if r}) == 1
+
+
+register_post_merge_check(duplicate_resources, "duplicate_resource",
+                          _resources_still_duplicate)
 
 
 def feed_meeting_issue(desk: Any, w: Any, item: dict[str, Any]) -> str:

@@ -50,6 +50,11 @@ class RegionRepo:
         assert table in TABLES
         return self._one(f"SELECT * FROM {table} WHERE id = ?", (row_id,))
 
+    def first_hlc(self, table: str, row_id: str) -> str:
+        r = self.conn.execute("SELECT min(hlc) FROM journal WHERE tbl = ? AND row_id = ?",
+                              (table, row_id)).fetchone()
+        return r[0] or "~"
+
     def exists_ever(self, table: str, row_id: str) -> bool:
         return self.conn.execute("SELECT 1 FROM journal WHERE tbl = ? AND row_id = ? LIMIT 1",
                                  (table, row_id)).fetchone() is not None
