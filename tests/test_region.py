@@ -14,9 +14,8 @@ from app.cli import main as cli_main
 from app.domain import Triage
 from app.errors import NotFound, PermissionDenied, ValidationError, ValidationErrors
 from app.operations.region import ComplaintInput, IncidentInput, ResourceInput
-from app.security.roles import Role
 from tests.conftest import LOGIN, PASSWORD, make_intake
-from tests.test_security import PW, agency, as_user  # noqa: F401  (fixture)
+from tests.test_security import agency, as_user  # noqa: F401  (fixture)
 
 TODAY = date(2026, 11, 20)
 

@@ -40,7 +40,7 @@ from typing import Any, Iterable
 
 from app import text_ja, validation
 from app.domain.common import LabelledEnum
-from app.errors import NotFound, PermissionDenied, ValidationError, ValidationErrors
+from app.errors import NotFound, ValidationError, ValidationErrors
 from app.i18n import N_, _
 from app.security.roles import Permission, Role
 from app.store.region_repo import RegionRepo
@@ -429,7 +429,7 @@ class RegionOperations:
             row_id = None
         with self._store.transaction() as w:
             row_id = self._region.insert(w, "social_resource", {
-                **fields, "active": 1, "created_on": self.today().isoformat()},  # type: ignore[attr-defined]
+                **fields, "active": 1, "created_on": self.today().isoformat()},
                 row_id=row_id)
             self._audit_region("resource_add", fields["name"])
         return self.resource(row_id)
@@ -461,7 +461,7 @@ class RegionOperations:
         cases: tuple[dict, ...] = ()
         if with_cases:
             ids = self._region.issue_case_ids(r["id"])
-            access = self.case_access() if self._allows(Permission.VIEW_CASES) else None  # type: ignore[attr-defined]
+            access = self.case_access() if self._allows(Permission.VIEW_CASES) else None
             if access is not None:
                 cases = tuple(self._region.cases_seen(ids, access))
         return RegionalIssue(
@@ -500,7 +500,7 @@ class RegionOperations:
                        multiline=False)
         description = c.text(description, "description", _("Details"), max_len=4000)
         src = c.choice(IssueSource, source, "source", _("Raised from"))
-        on = c.date(raised_on or self.today(), "raised_on", _("Raised on"),  # type: ignore[attr-defined]
+        on = c.date(raised_on or self.today(), "raised_on", _("Raised on"),
                     today=self.today())  # type: ignore[attr-defined]
         case_id = self._case_of_number(c, case_no)
         if src is IssueSource.CASE and not case_no:
@@ -622,9 +622,9 @@ class RegionOperations:
         c.done()
         with self._store.transaction() as w:
             row_id = self._region.insert(w, "region_activity", {
-                "held_on": on.isoformat(), "kind": k.value, "title": title,  # type: ignore[union-attr]
+                "held_on": on.isoformat(), "kind": k.value, "title": title,
                 "partners": partners, "participants": n, "note": note})
-            self._audit_region("activity_add", f"{on.isoformat()} {title}")  # type: ignore[union-attr]
+            self._audit_region("activity_add", f"{on.isoformat()} {title}")
         return row_id
 
     # ================================================================== 人材育成
@@ -702,10 +702,10 @@ class RegionOperations:
         c.done()
         with self._store.transaction() as w:
             row_id = self._region.insert(w, "staff_training", {
-                "staff_id": staff_id, "kind": k.value, "course": course, "title": title,  # type: ignore[union-attr]
-                "organiser": organiser, "completed_on": on.isoformat(), "hours": h,  # type: ignore[union-attr]
+                "staff_id": staff_id, "kind": k.value, "course": course, "title": title,
+                "organiser": organiser, "completed_on": on.isoformat(), "hours": h,
                 "note": note})
-            self._audit_region("training_add", f"{staff_id} {k.value} {title}")  # type: ignore[union-attr]
+            self._audit_region("training_add", f"{staff_id} {k.value} {title}")
         return row_id
 
     def ojt_sessions(self) -> list[dict[str, Any]]:
@@ -726,7 +726,7 @@ class RegionOperations:
         participants are staff ids."""
         self._require_any(Permission.MANAGE_DESK, Permission.EDIT_CASES)
         c = _Check()
-        on = c.date(held_on, "held_on", _("Date"), required=True, today=self.today())  # type: ignore[attr-defined]
+        on = c.date(held_on, "held_on", _("Date"), required=True, today=self.today())
         k = c.choice(SessionKind, kind, "kind", _("Kind of session"))
         topic = c.text(topic, "topic", _("Topic"), required=True, max_len=200, multiline=False)
         leader = c.text(leader, "leader", _("Led by"), max_len=100, multiline=False)
@@ -744,10 +744,10 @@ class RegionOperations:
         c.done()
         with self._store.transaction() as w:
             row_id = self._region.insert(w, "ojt_session", {
-                "held_on": on.isoformat(), "kind": k.value, "topic": topic,  # type: ignore[union-attr]
+                "held_on": on.isoformat(), "kind": k.value, "topic": topic,
                 "case_numbers": json.dumps(numbers), "participants": json.dumps(people),
                 "leader": leader, "note": note})
-            self._audit_region("ojt_add", f"{on.isoformat()} {topic} {','.join(numbers)}")  # type: ignore[union-attr]
+            self._audit_region("ojt_add", f"{on.isoformat()} {topic} {','.join(numbers)}")
         return row_id
 
     def print_training_history(self, staff_id: str, out: str | os.PathLike[str]) -> Path:
@@ -762,7 +762,7 @@ class RegionOperations:
         overview = next((r for r in self.training_overview() if r["staff_id"] == staff_id),
                         None) if s["active"] else None
         render_training_history(self._store.agency(), s, self._region.trainings(staff_id),
-                                sessions, overview, Path(out), today=self.today())  # type: ignore[attr-defined]
+                                sessions, overview, Path(out), today=self.today())
         path = Path(out)
         with self._store.transaction():
             self._audit_region("print", f"training_history {s['login']}")
@@ -773,7 +773,7 @@ class RegionOperations:
         """(case access, own staff id or None for everything) of the registers."""
         self._require_any(Permission.RISK_REGISTER, Permission.EDIT_CASES)
         access = self.case_access()  # type: ignore[attr-defined]
-        mine = None if self._allows(Permission.RISK_REGISTER) else self.user.id  # type: ignore[attr-defined]
+        mine = None if self._allows(Permission.RISK_REGISTER) else self.user.id
         return access, mine
 
     def complaints(self) -> list[dict[str, Any]]:
@@ -807,7 +807,7 @@ class RegionOperations:
             raise NotFound(_("The record was not found."))
         by = r["recorded_by"] if table == "complaint" else r["reported_by"]
         if mine is not None and by != mine:
-            self._refuse(self._role_refused(), detail=f"{table}:{row_id}")  # type: ignore[attr-defined]
+            self._refuse(self._role_refused(), detail=f"{table}:{row_id}")
         if r["case_id"]:
             self._require_case(r["case_id"], Permission.VIEW_CASES)  # type: ignore[attr-defined]
         return r
@@ -834,7 +834,7 @@ class RegionOperations:
         c.done()
         if case_id:
             self._require_case(case_id, Permission.VIEW_CASES)  # type: ignore[attr-defined]
-        return {"received_on": received.isoformat(), "complainant": who.value,  # type: ignore[union-attr]
+        return {"received_on": received.isoformat(), "complainant": who.value,
                 "content": content, **fields, "completed_on": _iso(done), "case_id": case_id,
                 "committee": int(bool(data.committee or committee_on)),
                 "committee_on": _iso(committee_on)}
@@ -894,7 +894,7 @@ class RegionOperations:
         if case_id:
             self._require_case(case_id, Permission.VIEW_CASES)  # type: ignore[attr-defined]
         return {"occurred_on": on.isoformat(), "kind": kind.value,  # type: ignore[union-attr]
-                "severity": severity.value, "what": what, "cause": cause,  # type: ignore[union-attr]
+                "severity": severity.value, "what": what, "cause": cause,
                 "prevention": prevention, "reviewed_at": reviewed_at,
                 "reviewed_on": _iso(reviewed_on), "audit_refs": json.dumps(sorted(set(refs))),
                 "case_id": case_id}

@@ -42,7 +42,6 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from app.errors import ValidationError
 from app.i18n import N_, _
 from app.reports import statistics as S
 

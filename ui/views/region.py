@@ -6,7 +6,6 @@ its messages are shown under the form they are about. Tabs the role may not use 
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from html import escape
 from typing import Any, Callable, Sequence
@@ -14,7 +13,7 @@ from typing import Any, Callable, Sequence
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
-    QHeaderView, QLabel, QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton,
+    QLabel, QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton,
     QSpinBox, QSplitter, QTableWidget, QTableWidgetItem, QTabWidget, QTextBrowser, QVBoxLayout,
     QWidget,
 )
