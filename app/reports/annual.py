@@ -212,9 +212,8 @@ def annual(store, repo, fy: int, *, today: date) -> dict[str, Any]:
     starts = {r["plan_id"]: r["started_on"] for r in raw["starts"]}
     due_total = on_time = 0
     in_effect: set[str] = set()
-    for p in raw["plans"]:
-        if p["ended_on"] is None or p["ended_on"] >= s_iso:
-            in_effect.add(p["case_id"])
+    for p in raw["plans"]:            # plans in effect at some time in the year
+        in_effect.add(p["case_id"])
         ms = monitorings_by_plan.get(p["id"], [])
         first = p["next_monitoring_on"] or (
             first_monitoring_date(date.fromisoformat(starts[p["id"]])).isoformat()

@@ -8,7 +8,7 @@ Writes go through the Writer (journalled, synced like every other table; migrati
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from app.store.db import Connection
@@ -285,6 +285,12 @@ class RegionRepo:
     def year_rows(self, start: date, end: date) -> dict[str, list[dict[str, Any]]]:
         """The raw rows the annual report computes from (app/reports/annual.py)."""
         s, e = start.isoformat(), end.isoformat()
+        # monitorings that may set or meet a due date of the year: those whose next date
+        # falls in it, and those done from a year before it to a week after it
+        m_from = (start - timedelta(days=400)).isoformat()
+        m_to = (end + timedelta(days=8)).isoformat()
+        in_effect = ("SELECT id FROM plan WHERE approved_on IS NOT NULL AND approved_on <= ?"
+                     " AND (ended_on IS NULL OR ended_on >= ?)")
         first_intake = ("SELECT i.case_id, min(i.received_on) AS received_on FROM intake i"
                         " GROUP BY i.case_id")
         return {
@@ -310,13 +316,14 @@ class RegionRepo:
                 f" GROUP BY f.case_id HAVING done_on BETWEEN ? AND ?", (s, e)),
             "plans": self._all(
                 "SELECT id, case_id, status, approved_on, ended_on, next_monitoring_on"
-                " FROM plan WHERE approved_on IS NOT NULL AND approved_on <= ?", (e,)),
+                f" FROM plan WHERE id IN ({in_effect})", (e, s)),
             "starts": self._all(
                 "SELECT plan_id, min(started_on) AS started_on FROM service_start"
-                " GROUP BY plan_id"),
+                f" WHERE plan_id IN ({in_effect}) GROUP BY plan_id", (e, s)),
             "monitorings": self._all(
-                "SELECT plan_id, monitored_on, next_on FROM monitoring WHERE monitored_on <= ?"
-                " ORDER BY monitored_on", (e,)),
+                "SELECT plan_id, monitored_on, next_on FROM monitoring"
+                " WHERE (next_on BETWEEN ? AND ?) OR (monitored_on BETWEEN ? AND ?)"
+                " ORDER BY monitored_on", (s, e, m_from, m_to)),
             "meetings": self._all(
                 "SELECT id, held_on, kind FROM meeting WHERE held = 1 AND held_on BETWEEN ? AND ?",
                 (s, e)),

@@ -59,7 +59,10 @@ def test_directory_form_adds_and_reports_errors(qtbot, chief_desk, tmp_path):
     # every tab builds for the 主任, the yearly report lists its sections
     assert set(view.panels) == {"resources", "issues", "activities", "training", "risk",
                                 "annual"}
-    assert "支援が届いた人" in view.panels["annual"].report.toPlainText()
+    annual = view.panels["annual"]
+    view.tabs.setCurrentWidget(annual)                  # computed when looked at
+    qtbot.waitUntil(lambda: not annual.busy() and "支援が届いた人"
+                    in annual.report.toPlainText(), timeout=10000)
 
 
 def test_consultant_sees_no_status_controls_and_no_dashboard_warnings(qtbot, desk_path):

@@ -736,12 +736,26 @@ class AnnualPanel(Panel):
             b.clicked.connect(lambda _c=False, f=fmt: self.export(f))
             export.addWidget(b)
         export.addStretch(1)
-        right = self.column(export, self.report, stretch_last=True)
+        self.status = QLabel()
+        self.status.setStyleSheet("color: #667;")
+        right = self.column(export, self.status, self.report, stretch_last=True)
         layout = QVBoxLayout(self)
         layout.addWidget(self.split(self.column(box, self.error, self.message), right))
-        self.refresh()
+        self._loading = 0
+        self._shown_year: int | None = None
+
+    def busy(self) -> bool:
+        return self._loading > 0
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override: computed when looked at
+        super().showEvent(event)
+        if self._shown_year != self.year.value():
+            self.refresh()
 
     def refresh(self) -> None:
+        """The plan's fields at once; the report (which reads the whole year) in the
+        background."""
+        from ui.background import run_in_background
         fy = self.year.value()
         plan = self.desk.annual_plan(fy)
         for k, w in self.goals.items():
@@ -750,7 +764,23 @@ class AnnualPanel(Panel):
             v = plan["targets"][k]
             w.setText("" if v is None else str(v))
             w.setPlaceholderText(_("none"))
-        self.show_report(self.desk.annual_report(fy))
+        self._shown_year = fy
+        self._loading += 1
+        self.status.setText(_("Computing the figures of the year…"))
+        desk = self.desk
+
+        def done(report) -> None:
+            self._loading -= 1
+            self.status.setText("")
+            if report["fiscal_year"] == self.year.value():
+                self.show_report(report)
+
+        def failed(error: BaseException) -> None:
+            self._loading -= 1
+            self.status.setText("")
+            self.error.show_message(error_text(error))
+
+        run_in_background(self, lambda: desk.annual_report(fy), done, failed)
 
     def show_report(self, report: dict) -> None:
         from app.reports.annual import sections
