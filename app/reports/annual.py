@@ -347,7 +347,7 @@ def _num(v: Any) -> str:
     if v is None:
         return "-"
     if isinstance(v, float):
-        return f"{v:.1f}"
+        return str(int(v)) if v.is_integer() else f"{v:.1f}"
     return str(v)
 
 
