@@ -314,7 +314,7 @@ class IssuesPanel(Panel):
     def __init__(self, view):
         super().__init__(view)
         self.table = Table([_("Raised on"), _("Regional issue"), _("Raised from"), _("Status"),
-                            _("Cases")], [125, 230, 90, 80])
+                            _("Cases")], [140, 220, 90, 80])
         self.table.itemSelectionChanged.connect(self.show_issue)
         self.detail = QTextBrowser()
         self.detail.setMaximumHeight(140)
@@ -430,7 +430,7 @@ class ActivitiesPanel(Panel):
     def __init__(self, view):
         super().__init__(view)
         self.table = Table([_("Date"), _("Kind"), _("Title"), _("Partners"), _("Participants")],
-                           [125, 110, 200, 150, 60])
+                           [140, 110, 190, 150, 60])
         self.held_on = DateField(_("Date"), width=150)
         self.kind = _combo(_enum_options(R.ActivityKind))
         self.title = QLineEdit()
@@ -474,9 +474,9 @@ class TrainingPanel(Panel):
         super().__init__(view)
         self.table = Table([_("Name"), _("Role"), _("National course the role needs"),
                             _("Completed on"), _("Off-JT"), _("OJT / case reviews")],
-                           [110, 130, 190, 125, 55])
+                           [110, 130, 190, 140, 55])
         self.sessions = Table([_("Date"), _("Kind"), _("Topic"), _("Case numbers")],
-                              [110, 90, 200])
+                              [140, 90, 200])
         self.print_button = QPushButton(_("Training history (PDF)…"))
         self.print_button.clicked.connect(self.print_history)
         left = self.column(self.table, self.print_button, heading(_("OJT and case reviews")),
@@ -582,9 +582,9 @@ class RiskPanel(Panel):
     def __init__(self, view):
         super().__init__(view)
         self.complaints = Table([_("Received on"), _("Complainant"), _("Complaint"),
-                                 _("Completed on"), _("Case")], [125, 80, 220, 125])
+                                 _("Completed on"), _("Case")], [140, 80, 200, 140])
         self.incidents = Table([_("Occurred on"), _("Kind"), _("Severity"), _("What happened"),
-                                _("Reviewed on")], [125, 80, 90, 220])
+                                _("Reviewed on")], [140, 80, 90, 200])
         lists = QTabWidget()
         lists.addTab(self.complaints, _("Complaints"))
         lists.addTab(self.incidents, _("Near misses and accidents"))
