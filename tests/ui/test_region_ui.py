@@ -138,3 +138,37 @@ def test_case_screen_raises_a_missing_resource(qtbot, desk_with_cases):
     issues = desk.regional_issues()
     assert [(i.title, i.source.value, i.case_count) for i in issues] == [
         ("夜間に食料を受け取れる場所", "case", 1)]
+
+
+def test_a_name_not_in_the_directory_is_offered_to_add(qtbot, chief_desk):
+    from ui.dialogs import Dialogs
+    from ui.resource_chooser import ADD_ROLE, AddResourceDialog
+    holder = QLineEdit()
+    qtbot.addWidget(holder)
+    shown = []
+
+    def run(dialog) -> bool:
+        shown.append(dialog)
+        assert isinstance(dialog, AddResourceDialog) and dialog.name.text() == "町立図書館"
+        dialog.kind.setCurrentIndex(dialog.kind.findData("public"))
+        dialog.accept()
+        return dialog.result() == 1
+
+    holder.dialogs = Dialogs(run=run)
+    completer = attach_resource_completer(holder, chief_desk)
+    type_text(holder, "町立図書館")
+    completer.update_matches(holder.text())
+    model = completer.model()
+    rows = [model.index(r, 0) for r in range(model.rowCount())]
+    assert [bool(i.data(ADD_ROLE)) for i in rows] == [True]     # only the offer
+    assert "町立図書館" in rows[0].data()
+    assert completer.pathFromIndex(rows[0]) == "町立図書館"       # the text stays
+    completer.activated[type(rows[0])].emit(rows[0])
+    assert shown and chief_desk.find_resource("町立図書館").kind.value == "public"
+    completer.update_matches("図書")                   # now a directory name (and the offer
+    model = completer.model()                         # for 「図書」 itself, last)
+    assert model.index(0, 0).data() == "町立図書館" and model.index(1, 0).data(ADD_ROLE)
+    # a known name typed in full gets no offer; a role that cannot add gets none either
+    completer.update_matches("ハローワーク髙崎")
+    assert not any(completer.model().index(r, 0).data(ADD_ROLE)
+                   for r in range(completer.model().rowCount()))
