@@ -1,9 +1,9 @@
 """Choosing a つなぎ先 / 支援を行う機関 from the 社会資源 directory (issue 15): a completer for
 any line edit (or editable combo box) that matches with the folding of names — 「ﾊﾛｰ」,
 「はろー」 and 「ハロー」 all offer ハローワーク, 「髙」 offers 高 … Free text is still accepted;
-a name not in the directory gets a last line 「＋「…」を社会資源に登録…」 that opens a short
-form (name, kind, field, contact) and adds it through the core. Names typed before are also
-listed on the 地域・運営 › 社会資源 screen to add."""
+a name matching nothing in the directory gets the line 「＋「…」を社会資源に登録…」, which
+opens a short form (name, kind, field, contact) and adds it through the core. Names typed
+before are also listed on the 地域・運営 › 社会資源 screen to add."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ class ResourceCompleter(QCompleter):
         found = self.matches(text)
         for name in found:
             self._model.appendRow(QStandardItem(name))
-        if self.may_add and text.strip() and not self.known(text):
+        if self.may_add and text.strip() and not found:   # (not while a name is typed)
             item = QStandardItem(_("＋ Add 「{name}」 to the social resources…").format(
                 name=text.strip()))
             item.setData(True, ADD_ROLE)
