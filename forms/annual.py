@@ -5,6 +5,7 @@ with its charts and tables. Figures only, no personal information.
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from pathlib import Path
 from typing import Any, Sequence
@@ -54,7 +55,9 @@ def paired_bars(names: Sequence[str], first: Sequence[float], second: Sequence[f
     chart.categoryAxis.labels.fontSize = 6.5
     chart.categoryAxis.labels.dy = -3
     chart.valueAxis.valueMin = 0
-    chart.valueAxis.valueMax = max(list(first) + list(second) + [1]) * 1.2
+    top = max(list(first) + list(second) + [1])
+    chart.valueAxis.valueMax = top * 1.2
+    chart.valueAxis.valueStep = max(1, math.ceil(top * 1.2 / 5))   # counts: whole steps
     chart.barLabels.fontName = GOTHIC
     chart.barLabels.fontSize = 6.5
     chart.barLabels.nudge = 5
@@ -229,9 +232,14 @@ def render_annual(path, agency, report: dict[str, Any]):
                                  caption=_("Activities with the region (times held)"),
                                  single=True))
     story.append(_table(*tables[5][1:], item_w))
+    if rg["issues"]:
+        story.append(gap(2))
+        story.append(_table(tables[6][1], [[kit.wareki(date.fromisoformat(r[0])), *r[1:]]
+                                           for r in tables[6][2]],
+                            [32 * mm, 100 * mm, 30 * mm, CONTENT_WIDTH - 162 * mm]))
     # 7 risk
     story += [KeepTogether([section_heading(_("7. Risk management")), para(text["risk"]),
-                            _table(*tables[6][1:], item_w)])]
+                            _table(*tables[7][1:], item_w)])]
     texts = [heading, agency.name] + [str(c) for _t, _h, rows in tables for r in rows
                                       for c in r] + list(p["goals"].values())
     f = Furniture(agency_name=agency.name, sheet_title=_("Annual report"), show_case_no=False)

@@ -211,6 +211,9 @@ def test_region_and_risk(report):
     assert rg["issues_by_status"] == {"created": 1, "noted": 2}
     assert rg["issues_raised_in_year"] == 3 and rg["resources_created"] == 1
     assert rg["cases_behind_open_issues"] == 1       # B behind the 就労体験 issue
+    assert [(i["title"], i["status"], i["cases"]) for i in rg["issues"]] == [
+        ("移動手段がない地区がある", "noted", 0), ("夜間の食料支援がない", "created", 1),
+        ("若者の就労体験先が少ない", "noted", 1)]
     assert rg["activities"] == {"count": 2, "participants": 27, "by_kind": {
         "seminar": {"count": 1, "participants": 25},
         "job_development": {"count": 1, "participants": 2}}}
@@ -240,7 +243,7 @@ def test_outputs_and_cli(report, built, tmp_path, monkeypatch, capsys):
     xlsx = d.export_annual_report(2026, tmp_path / "a.xlsx", "xlsx")
     from openpyxl import load_workbook
     wb = load_workbook(xlsx)
-    assert len(wb.sheetnames) == 7
+    assert len(wb.sheetnames) == 8
     first = wb[wb.sheetnames[0]]
     assert [c.value for c in first[2]][:3] == ["新規相談受付件数", "30", "4"]
     with pytest.raises(ValidationError):

@@ -163,6 +163,12 @@ def annual(store, repo, fy: int, *, today: date) -> dict[str, Any]:
                        "by_kind": by_kind},
         "resources_created": sum(1 for i in issues if i["status"] == "created"
                                  and s_iso <= i["status_on"] <= e_iso),
+        # the register as the year saw it: open issues, and those settled in the year
+        "issues": [{"title": i["title"], "status": i["status"], "raised_on": i["raised_on"],
+                    "cases": int(i["case_count"])}
+                   for i in sorted(issues, key=lambda i: (i["raised_on"], i["title"]))
+                   if i["raised_on"] <= e_iso and (i["status"] not in ("solved", "created")
+                                                   or i["status_on"] >= s_iso)],
     }
 
     # ---- plan: targets against the actual figures
@@ -422,6 +428,10 @@ def sections(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any
               f"{v['count']}（{v['participants']}）"]
              for k, v in sorted(rg["activities"]["by_kind"].items())]
     out.append((_("Region"), [_("Item"), _("Value")], rows))
+    out.append((_("Regional issues"), [_("Raised on"), _("Regional issue"), _("Status"),
+                                       _("Cases")],
+                [[i["raised_on"], i["title"], key_label("issue", i["status"]), i["cases"]]
+                 for i in rg["issues"]]))
     rk = report["risk"]
     rows = [[_("Complaints received"), rk["complaints"]],
             [_("of which completed"), rk["complaints_completed"]],
