@@ -618,7 +618,7 @@ class RegionOperations:
         title = c.text(title, "title", _("Title"), required=True, max_len=200, multiline=False)
         partners = c.text(partners, "partners", _("Partners"), max_len=1000)
         note = c.text(note, "note", _("Notes"), max_len=4000)
-        n = _count(c, participants, "participants", _("Participants"))
+        n = _count(c, participants, "participants", _("Number of participants"))
         c.done()
         with self._store.transaction() as w:
             row_id = self._region.insert(w, "region_activity", {

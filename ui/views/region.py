@@ -429,7 +429,8 @@ class IssuesPanel(Panel):
 class ActivitiesPanel(Panel):
     def __init__(self, view):
         super().__init__(view)
-        self.table = Table([_("Date"), _("Kind"), _("Title"), _("Partners"), _("Participants")],
+        self.table = Table([_("Date"), _("Kind"), _("Title"), _("Partners"),
+                            _("Number of participants")],
                            [140, 110, 190, 150, 60])
         self.held_on = DateField(_("Date"), width=150)
         self.kind = _combo(_enum_options(R.ActivityKind))
@@ -442,7 +443,7 @@ class ActivitiesPanel(Panel):
         form = QFormLayout(box)
         for label, w in ((_("Date") + " *", self.held_on), (_("Kind") + " *", self.kind),
                          (_("Title") + " *", self.title), (_("Partners"), self.partners),
-                         (_("Participants"), self.participants), (_("Notes"), self.note)):
+                         (_("Number of participants"), self.participants), (_("Notes"), self.note)):
             form.addRow(label, w)
         self.add_button = QPushButton(_("Record"))
         self.add_button.clicked.connect(self.add)
