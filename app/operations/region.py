@@ -779,6 +779,7 @@ class RegionOperations:
     def complaints(self) -> list[dict[str, Any]]:
         """The 苦情 register: the 主任 sees all, others the ones they recorded; one about a
         case only if the reader sees the case. The reading is audited."""
+        self._require_any(Permission.RISK_REGISTER, Permission.EDIT_CASES)
         access, mine = self._risk_scope()
         rows = self._region.complaints(access, mine=mine)
         with self._store.transaction():
@@ -788,6 +789,7 @@ class RegionOperations:
     def incidents(self) -> list[dict[str, Any]]:
         """ヒヤリハット・事故 reports, as ``complaints``; personal-data ones carry the audit
         entries they name (``audit_entries``)."""
+        self._require_any(Permission.RISK_REGISTER, Permission.EDIT_CASES)
         access, mine = self._risk_scope()
         rows = self._region.incidents(access, mine=mine)
         with self._store.transaction():
@@ -851,6 +853,7 @@ class RegionOperations:
 
     def edit_complaint(self, complaint_id: str, data: ComplaintInput) -> dict[str, Any]:
         """対応・結果・再発防止策・完了 (the 主任, or who recorded it)."""
+        self._require_any(Permission.RISK_REGISTER, Permission.EDIT_CASES)
         self._risk_row("complaint", complaint_id)
         fields = self._check_complaint(data)
         if fields["completed_on"]:
@@ -912,6 +915,7 @@ class RegionOperations:
 
     def edit_incident(self, incident_id: str, data: IncidentInput) -> dict[str, Any]:
         """Cause, prevention and the staff meeting that reviewed it."""
+        self._require_any(Permission.RISK_REGISTER, Permission.EDIT_CASES)
         self._risk_row("incident", incident_id)
         fields = self._check_incident(data)
         if fields["reviewed_on"]:
