@@ -288,6 +288,11 @@ def test_complaints_access_and_audit(agency):  # noqa: F811
             case_no=a_no, committee=True))
         assert done["completed_on"] == date(2026, 11, 5) and done["committee"]
         assert c.risk_open_counts()["open_complaints"] == 1
+    with as_user(path, "con_a") as a:                  # a completed one is the 主任's
+        a._today = lambda: TODAY
+        with pytest.raises(PermissionDenied):
+            a.edit_complaint(own["id"], ComplaintInput(
+                received_on=date(2026, 11, 2), content="折り返しが遅い", case_no=a_no))
     with as_user(path, "view") as v:
         with pytest.raises(PermissionDenied):
             v.complaints()

@@ -854,9 +854,9 @@ class RegionOperations:
     def edit_complaint(self, complaint_id: str, data: ComplaintInput) -> dict[str, Any]:
         """対応・結果・再発防止策・完了 (the 主任, or who recorded it)."""
         self._require_any(Permission.RISK_REGISTER, Permission.EDIT_CASES)
-        self._risk_row("complaint", complaint_id)
+        old = self._risk_row("complaint", complaint_id)
         fields = self._check_complaint(data)
-        if fields["completed_on"]:
+        if fields["completed_on"] or old["completed_on"]:   # completing, or a completed one
             self._require(Permission.RISK_REGISTER)  # type: ignore[attr-defined]
         with self._store.transaction() as w:
             self._region.update(w, "complaint", complaint_id, fields)
@@ -916,9 +916,9 @@ class RegionOperations:
     def edit_incident(self, incident_id: str, data: IncidentInput) -> dict[str, Any]:
         """Cause, prevention and the staff meeting that reviewed it."""
         self._require_any(Permission.RISK_REGISTER, Permission.EDIT_CASES)
-        self._risk_row("incident", incident_id)
+        old = self._risk_row("incident", incident_id)
         fields = self._check_incident(data)
-        if fields["reviewed_on"]:
+        if fields["reviewed_on"] or old["reviewed_on"]:     # reviewing, or a reviewed one
             self._require(Permission.RISK_REGISTER)  # type: ignore[attr-defined]
         with self._store.transaction() as w:
             self._region.update(w, "incident", incident_id, fields)
