@@ -172,3 +172,30 @@ def test_a_name_not_in_the_directory_is_offered_to_add(qtbot, chief_desk):
     completer.update_matches("ハローワーク髙崎")
     assert not any(completer.model().index(r, 0).data(ADD_ROLE)
                    for r in range(completer.model().rowCount()))
+
+
+def test_risk_tab_reports_and_reviews_an_incident(qtbot, chief_desk):
+    from app.operations.region import IncidentInput
+    chief_desk.add_incident(IncidentInput(occurred_on=date(2026, 11, 6), kind="safety",
+                                          severity="minor", what="来所者が段差で転倒"))
+    view = RegionView(chief_desk)
+    qtbot.addWidget(view)
+    view.resize(1280, 720)
+    view.show()
+    panel = view.panels["risk"]
+    view.tabs.setCurrentWidget(panel)                 # read (and audited) when looked at
+    assert panel.incidents.rowCount() == 1
+    panel.incidents.selectRow(0)
+    assert panel.i_what.toPlainText() == "来所者が段差で転倒"
+    type_text(panel.i_reviewed_at, "11月職員会議")
+    type_text(panel.i_reviewed_on.edit, "R8.11.18")
+    panel.save_incident()
+    assert panel.error.isHidden(), panel.error.text()
+    [saved] = chief_desk.incidents()
+    assert saved["reviewed_at"] == "11月職員会議" and saved["reviewed_on"] == date(2026, 11, 18)
+    # a bad date: the core's message, nothing changed
+    panel.incidents.selectRow(0)
+    panel.i_reviewed_on.setText("2026年2月30日")
+    panel.save_incident()
+    assert not panel.error.isHidden()
+    assert chief_desk.incidents()[0]["reviewed_on"] == date(2026, 11, 18)

@@ -627,15 +627,30 @@ class RiskPanel(Panel):
         self.i_prev = _text(40)
         self.i_audit = QLineEdit()
         self.i_audit.setPlaceholderText(_("audit entry numbers, e.g. 120, 121"))
+        self.i_case = QLineEdit()
+        self.i_reviewed_at = QLineEdit()
+        self.i_reviewed_on = DateField(_("Reviewed on"), width=150)
+        self.i_linked = QLabel()
+        self.i_linked.setWordWrap(True)
+        self.i_linked.setStyleSheet("color: #445;")
         iform = QFormLayout(ibox)
         for label, w in ((_("Occurred on") + " *", self.i_on), (_("Kind"), self.i_kind),
                          (_("Severity"), self.i_sev), (_("What happened") + " *", self.i_what),
                          (_("Cause"), self.i_cause), (_("Prevention of recurrence"), self.i_prev),
-                         (_("Audit entries involved"), self.i_audit)):
+                         (_("Audit entries involved"), self.i_audit), ("", self.i_linked),
+                         (_("Case number"), self.i_case),
+                         (_("Reviewed at (staff meeting)"), self.i_reviewed_at),
+                         (_("Reviewed on"), self.i_reviewed_on)):
             iform.addRow(label, w)
+        row2 = QHBoxLayout()
         b3 = QPushButton(_("Report"))
         b3.clicked.connect(self.add_incident)
-        iform.addRow(b3)
+        b4 = QPushButton(_("Save changes"))
+        b4.clicked.connect(self.save_incident)
+        row2.addWidget(b3)
+        row2.addWidget(b4)
+        iform.addRow(row2)
+        self.incidents.itemSelectionChanged.connect(self.load_incident)
         forms = QTabWidget()
         forms.addTab(cbox, _("Complaint"))
         forms.addTab(ibox, _("Near miss or accident"))
@@ -695,13 +710,45 @@ class RiskPanel(Panel):
         data = self._complaint()
         self.attempt(lambda: self.desk.edit_complaint(c["id"], data), _("Saved."))
 
-    def add_incident(self) -> None:
+    def _incident(self) -> R.IncidentInput:
         refs = [x for x in self.i_audit.text().replace("、", ",").split(",") if x.strip()]
-        data = R.IncidentInput(occurred_on=self.i_on.text(), kind=self.i_kind.currentData(),
-                               severity=self.i_sev.currentData(),
-                               what=self.i_what.toPlainText(), cause=self.i_cause.toPlainText(),
-                               prevention=self.i_prev.toPlainText(), audit_refs=refs)
+        return R.IncidentInput(
+            occurred_on=self.i_on.text(), kind=self.i_kind.currentData(),
+            severity=self.i_sev.currentData(), what=self.i_what.toPlainText(),
+            cause=self.i_cause.toPlainText(), prevention=self.i_prev.toPlainText(),
+            audit_refs=refs, case_no=self.i_case.text(),
+            reviewed_at=self.i_reviewed_at.text(),
+            reviewed_on=self.i_reviewed_on.text() or None)
+
+    def load_incident(self) -> None:
+        i = self.incidents.current()
+        if i is None:
+            return
+        self.i_on.set_date(i["occurred_on"])
+        self.i_kind.setCurrentIndex(max(0, self.i_kind.findData(i["kind"].value)))
+        self.i_sev.setCurrentIndex(max(0, self.i_sev.findData(i["severity"].value)))
+        for w, k in ((self.i_what, "what"), (self.i_cause, "cause"),
+                     (self.i_prev, "prevention")):
+            w.setPlainText(i[k])
+        self.i_audit.setText(", ".join(str(x) for x in i["audit_refs"]))
+        self.i_case.setText(i["case_no"] or "")
+        self.i_reviewed_at.setText(i["reviewed_at"])
+        self.i_reviewed_on.set_date(i["reviewed_on"])
+        self.i_linked.setText("\n".join(
+            f"{e['seq']}　{e['at'][:16].replace('T', ' ')}　{e['login']}　{e['action']}　"
+            f"{e['case_no'] or ''}" for e in i.get("audit_entries", [])))
+
+    def add_incident(self) -> None:
+        data = self._incident()
         self.attempt(lambda: self.desk.add_incident(data), _("The report was recorded."))
+
+    def save_incident(self) -> None:
+        i = self.incidents.current()
+        if i is None:
+            self.error.show_message(_("Choose a report in the list first."))
+            return
+        data = self._incident()
+        self.attempt(lambda: self.desk.edit_incident(i["id"], data), _("Saved."))
 
 
 # ====================================================================== 年間計画・事業報告
