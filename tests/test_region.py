@@ -337,6 +337,15 @@ def test_incidents_link_audit_entries(agency):  # noqa: F811
         assert counts["2026-11"] == {"month": "2026-11", "complaints": 0, "incidents": 2,
                                      "personal_data": 1}
         assert counts["2026-10"]["incidents"] == 0
+        fax = listed["FAX誤送信"]                  # its audit links kept without the permission
+        kept = c.edit_incident(fax["id"], IncidentInput(
+            occurred_on=date(2026, 11, 5), kind="personal_data", what="FAX誤送信",
+            prevention="短縮ダイヤルを使う", audit_refs=fax["audit_refs"]))
+        assert kept["audit_refs"] == fax["audit_refs"] and kept["prevention"]
+        with pytest.raises(PermissionDenied):     # … but not changed
+            c.edit_incident(fax["id"], IncidentInput(
+                occurred_on=date(2026, 11, 5), kind="personal_data", what="FAX誤送信",
+                audit_refs=[*fax["audit_refs"], fax["audit_refs"][0] + 1]))
         reviewed = c.edit_incident(listed["来所者が段差で転倒"]["id"], IncidentInput(
             occurred_on=date(2026, 11, 6), kind="safety", severity="minor",
             what="来所者が段差で転倒", prevention="段差にスロープ", reviewed_at="11月職員会議",

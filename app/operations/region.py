@@ -863,7 +863,10 @@ class RegionOperations:
             self._audit_region("complaint_edit", fields["received_on"], fields["case_id"])
         return _complaint(self._risk_row("complaint", complaint_id))
 
-    def _check_incident(self, data: IncidentInput) -> dict[str, Any]:
+    def _check_incident(self, data: IncidentInput,
+                        linked: list[int] | None = None) -> dict[str, Any]:
+        """``linked``: the audit entries the report names already (keeping them needs no
+        audit permission; linking others does)."""
         c = _Check()
         today = self.today()  # type: ignore[attr-defined]
         on = c.date(data.occurred_on, "occurred_on", _("Occurred on"), required=True,
@@ -890,7 +893,7 @@ class RegionOperations:
             refs.append(seq)
         if refs and kind is not IncidentKind.PERSONAL_DATA:
             c.add("audit_refs", _("Audit entries are linked to personal-data incidents only."))
-        if refs:
+        if refs and sorted(set(refs)) != sorted(set(linked or [])):
             self._require(Permission.VIEW_AUDIT)  # type: ignore[attr-defined]
         case_id = self._case_of_number(c, data.case_no)
         c.done()
@@ -917,7 +920,7 @@ class RegionOperations:
         """Cause, prevention and the staff meeting that reviewed it."""
         self._require_any(Permission.RISK_REGISTER, Permission.EDIT_CASES)
         old = self._risk_row("incident", incident_id)
-        fields = self._check_incident(data)
+        fields = self._check_incident(data, json.loads(old["audit_refs"] or "[]"))
         if fields["reviewed_on"] or old["reviewed_on"]:     # reviewing, or a reviewed one
             self._require(Permission.RISK_REGISTER)  # type: ignore[attr-defined]
         with self._store.transaction() as w:

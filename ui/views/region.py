@@ -654,6 +654,9 @@ class RiskPanel(Panel):
         forms = QTabWidget()
         forms.addTab(cbox, _("Complaint"))
         forms.addTab(ibox, _("Near miss or accident"))
+        lists.currentChanged.connect(forms.setCurrentIndex)     # the list and its form
+        forms.currentChanged.connect(lists.setCurrentIndex)
+        self.lists, self.forms = lists, forms
         note = QLabel(_("You see the records you wrote; the chief sees all. Every look at this "
                         "register is recorded in the audit log."))
         note.setWordWrap(True)
