@@ -49,6 +49,10 @@ def test_directory_form_adds_and_reports_errors(qtbot, chief_desk, tmp_path):
     assert "登録しました" in panel.message.text()
     names = [panel.table.item(r, 0).text() for r in range(panel.table.rowCount())]
     assert "フードバンク 𠮷田" in names
+    checked = {panel.table.item(r, 0).text(): panel.table.item(r, 4).text()
+               for r in range(panel.table.rowCount())}
+    assert checked["ハローワーク髙崎"] == "未確認"            # never checked: marked
+    assert checked["フードバンク 𠮷田"] == "令和8年10月1日"
     # the same name again (folded): the core's message under the form, nothing added
     panel.add()
     assert not panel.error.isHidden() and "すでに" in panel.error.text()

@@ -29,6 +29,9 @@ from ui.dialogs.base import FormDialog, error_text
 from ui.widgets import DateField, ErrorLabel, heading
 
 
+STALE_DAYS = 365   # a directory entry not checked for this long is marked
+
+
 def _w(d: date | None) -> str:
     return text_ja.format_wareki(d) if d else ""
 
@@ -235,6 +238,16 @@ class ResourcesPanel(Panel):
         self.table.fill([[e.name + ("" if e.active else _(" (inactive)")), e.kind.label,
                           e.field, e.contact, _w(e.checked_on), self.uses.get(e.id, 0)]
                          for e in entries], entries)
+        # not checked for a year (or never): the date cell says so, in the warning colour
+        today = self.desk.today()
+        for row, e in enumerate(entries):
+            if e.checked_on is None or (today - e.checked_on).days > STALE_DAYS:
+                item = self.table.item(row, 4)
+                item.setForeground(Qt.GlobalColor.darkRed)
+                item.setToolTip(_("Not checked for over a year: confirm the contact and "
+                                  "conditions."))
+                if e.checked_on is None:
+                    item.setText(_("not checked"))
 
     def fill_unlisted(self) -> None:
         self.unlisted.clear()
@@ -366,10 +379,12 @@ class IssuesPanel(Panel):
         self.resource.addItem("", "")
         for r in self.desk.resources():
             self.resource.addItem(r.name, r.id)
-        try:
-            waiting = self.desk.meeting_issues_to_register()
-        except Exception:  # noqa: BLE001
-            waiting = []
+        waiting = []
+        if _may(self.desk, Permission.EDIT_CASES, Permission.MEETINGS):
+            try:
+                waiting = self.desk.meeting_issues_to_register()
+            except Exception:  # noqa: BLE001 - shown as nothing to take in
+                waiting = []
         self._waiting = waiting
         self.pending.setText(_("Take in {n} regional issue(s) written at meetings").format(
             n=len(waiting)))
