@@ -203,3 +203,16 @@ def test_risk_tab_reports_and_reviews_an_incident(qtbot, chief_desk):
     panel.save_incident()
     assert not panel.error.isHidden()
     assert chief_desk.incidents()[0]["reviewed_on"] == date(2026, 11, 18)
+
+
+def test_main_window_area_and_link_from_the_dashboard(qtbot, chief_desk):
+    from ui.main_window import MainWindow
+    window = MainWindow(chief_desk, opener=lambda url: None, close_desk_on_exit=False)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.area_actions["region"].text() == "地域・運営"
+    board = window.open_area("dashboard")
+    qtbot.waitUntil(lambda: not board.busy(), timeout=10000)
+    assert "地域・運営を開く" in board.desk_warnings.text()
+    board.desk_warnings.linkActivated.emit("region")
+    assert isinstance(window.tabs.currentWidget(), RegionView)

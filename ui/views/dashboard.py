@@ -388,6 +388,7 @@ def _create(window) -> DashboardView:
         meetings.select_meeting(meeting_id)
 
     view.open_meeting.connect(open_meeting)
+    view.desk_warnings.open_area = lambda: window.open_area("region")  # issue 15
     return view
 
 

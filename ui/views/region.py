@@ -972,6 +972,8 @@ class DeskWarnings(QLabel):
         self.setWordWrap(True)
         self.setTextFormat(Qt.TextFormat.RichText)
         self.setStyleSheet("background: #fff8e6; border: 1px solid #e0c27a; padding: 6px;")
+        self.open_area: Callable[[], Any] | None = None   # set by the main window
+        self.linkActivated.connect(lambda _link: self.open_area and self.open_area())
         self.hide()
 
     def refresh(self) -> None:
@@ -979,7 +981,10 @@ class DeskWarnings(QLabel):
             w = self.desk.desk_warnings()
         except Exception:  # noqa: BLE001 - a role without it
             w = {}
-        self.setText(warnings_html(w))
+        text = warnings_html(w)
+        if text and self.open_area is not None:
+            text += "<br><a href='region'>" + escape(_("Open community and desk")) + "</a>"
+        self.setText(text)
         self.setVisible(bool(w))
 
 
