@@ -187,6 +187,12 @@ def render_annual(path, agency, report: dict[str, Any]):
                           caption=_("Targets and results of the year")),
               _table(*tables[0][1:], [70 * mm, 30 * mm, 30 * mm,
                                       CONTENT_WIDTH - 130 * mm])]
+    from forms.report import indicator_chart   # the national indicators (STATISTICS.md)
+    story += [gap(2), KeepTogether([
+        para(_("Against the national guide values (per 100,000 population, monthly average "
+               "of the year):"), "note"),
+        indicator_chart(p["per_100k_monthly_average"], p["targets_per_100k"],
+                        actual_label=_("Monthly average"))])]
     # 2 structure
     story += [section_heading(_("2. Structure (organisation and staff)")),
               para(text["structure"]), _table(*tables[1][1:], item_w)]
