@@ -132,6 +132,9 @@ def test_cli_resources(desk_path, monkeypatch, capsys):
     rows = json.loads(capsys.readouterr().out)
     assert [(r["name"], r["kind"], r["field"], r["uses"]) for r in rows] == [
         ("フードバンクつなぐ", "informal", "食料", 0)]
+    capsys.readouterr()
+    assert cli_main(["resources", "add", *base, "--name", "町立図書館", "--kind",
+                     "公的制度・サービス"]) == 0                    # the Japanese kind works too
     assert cli_main(["resources", "add", *base, "--name", "x", "--kind", "bogus"]) != 0
     assert "種別" in capsys.readouterr().err
     assert cli_main(["resources", "list", *base, "--search", "ふーど"]) == 0

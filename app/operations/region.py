@@ -392,7 +392,9 @@ class RegionOperations:
         c = _Check()
         name = c.text(data.name, "name", _("Name of the resource"), required=True,
                       max_len=MAX_NAME, multiline=False)
-        kind = c.choice(ResourceKind, data.kind, "kind", _("Kind of resource"))
+        given = text_ja.nfkc(str(getattr(data.kind, "value", data.kind) or "")).strip()
+        given = next((k.value for k in ResourceKind if given in (k.label, k.value)), given)
+        kind = c.choice(ResourceKind, given, "kind", _("Kind of resource"))  # key or 関係機関
         fields = {
             "field": c.text(data.field, "field", _("Field"), max_len=100, multiline=False),
             "address": c.text(data.address, "address", _("Address"), max_len=200),
