@@ -194,6 +194,33 @@ def build_parser() -> argparse.ArgumentParser:
                    help=_("output format (default: from the file name, else xlsx)"))
     p.add_argument("--encoding", default="utf-8", choices=["utf-8", "cp932"],
                    help=_("CSV encoding (default: UTF-8 with BOM)"))
+    # issue 15: the yearly report and the 社会資源 directory
+    pr = rsub.add_parser("annual", help=_("the yearly plan and evaluation (事業報告)"))
+    _common(pr)
+    pr.add_argument("--year", required=True, type=int, help=_("fiscal year, e.g. 2026"))
+    pr.add_argument("--format", default="json", choices=["json", "xlsx", "pdf"],
+                    help=_("output format"))
+    pr.add_argument("--out", type=Path, default=None,
+                    help=_("output file (JSON is printed when omitted)"))
+    p = sub.add_parser("resources", help=_("the social resource directory (社会資源)"))
+    rsub2 = p.add_subparsers(dest="resources_command", metavar=_("action"))
+    pl = rsub2.add_parser("list", help=_("list the directory"))
+    _common(pl)
+    pl.add_argument("--json", action="store_true", help=_("print JSON"))
+    pl.add_argument("--search", default="", help=_("name, folded like names (kana, width, "
+                                                     "variants)"))
+    pl.add_argument("--all", action="store_true", help=_("include inactive entries"))
+    pa = rsub2.add_parser("add", help=_("add an entry"))
+    _common(pa)
+    pa.add_argument("--name", required=True, help=_("name"))
+    pa.add_argument("--kind", required=True, help=_("kind: public, agency, private, informal, "
+                                                     "employer, training, other"))
+    for opt, text in (("--field", _("field")), ("--address", _("address")),
+                      ("--contact", _("contact")), ("--person", _("person in charge")),
+                      ("--conditions", _("who may use it and conditions")),
+                      ("--cost", _("cost")), ("--checked-on", _("last checked on")),
+                      ("--note", _("notes"))):
+        pa.add_argument(opt, default="", help=text)
 
     p = sub.add_parser("import-ledger", help=_("import an existing case ledger (LEDGER.md)"))
     _common(p)
@@ -220,6 +247,51 @@ def _print_cases(rows: list[dict], as_json: bool) -> None:
         age = "" if r["age"] is None else str(r["age"])
         print(f"{r['case_no']}\t{r['name']}\t{r['kana']}\t{age}\t{r['received_on']}\t"
               f"{r['stage_label']}\t{r['assignee']}")
+
+
+def _resource_row(r) -> dict:
+    return {"id": r.id, "name": r.name, "kind": r.kind.value, "kind_label": r.kind.label,
+            "field": r.field, "address": r.address, "contact": r.contact, "person": r.person,
+            "conditions": r.conditions, "cost": r.cost,
+            "checked_on": r.checked_on.isoformat() if r.checked_on else None,
+            "note": r.note, "active": r.active, "uses": r.uses}
+
+
+def _resources(parser, args) -> int:
+    """``resources list [--json]`` / ``resources add --name N --kind K`` (issue 15)."""
+    if args.resources_command is None:
+        parser.parse_args(["resources", "--help"])
+    from app.operations.region import ResourceInput
+    with _open(args) as desk:
+        if args.resources_command == "add":
+            r = desk.add_resource(ResourceInput(
+                name=args.name, kind=args.kind, field=args.field, address=args.address,
+                contact=args.contact, person=args.person, conditions=args.conditions,
+                cost=args.cost, checked_on=args.checked_on or None, note=args.note))
+            print(_("Added: {name}").format(name=r.name))
+            return 0
+        rows = [_resource_row(r) for r in desk.resources(args.search, with_uses=True,
+                                                         include_inactive=args.all)]
+        if args.json:
+            print(json.dumps(rows, ensure_ascii=False, indent=1))
+        else:
+            for r in rows:
+                print(f"{r['name']}\t{r['kind_label']}\t{r['field']}\t{r['contact']}\t"
+                      f"{r['uses']}")
+    return 0
+
+
+def _annual(desk, args) -> int:
+    """``report annual --year Y --format json|xlsx|pdf [--out F]`` (issue 15)."""
+    if args.format == "json" and args.out is None:
+        print(json.dumps(desk.annual_report(args.year), ensure_ascii=False))
+        return 0
+    if args.out is None:
+        raise TsunaguError(_("Give --out FILE for the {format} format.")
+                           .format(format=args.format))
+    desk.export_annual_report(args.year, args.out, args.format)
+    print(_("Written: {path}").format(path=args.out))
+    return 0
 
 
 def run(argv: list[str] | None = None) -> int:
@@ -377,10 +449,14 @@ def run(argv: list[str] | None = None) -> int:
                     n = desk.check_in(cases, args.device)
                 print(n)
         return 0
+    if args.command == "resources":
+        return _resources(parser, args)
     if args.command == "report":
         if args.report_command is None:
             parser.parse_args(["report", "--help"])
         with _open(args) as desk:
+            if args.report_command == "annual":
+                return _annual(desk, args)
             if args.format == "json":
                 data = (desk.monthly_report(args.month) if args.report_command == "monthly"
                         else desk.fiscal_year_report(args.year))

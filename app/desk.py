@@ -33,6 +33,7 @@ from app.upgrades import DATA_STEPS
 from app.operations.maintenance import MaintenanceOperations
 from app.operations.master import MasterOperations
 from app.operations.process import ProcessOperations
+from app.operations.region import RegionOperations
 from app.operations.reports import ReportOperations
 from app.operations.sync import SyncOperations, keep_identity, new_identity
 from app.operations.sync_folder import SyncFolderOperations
@@ -50,7 +51,7 @@ def _today() -> date:
 
 
 class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOperations,
-           ReportOperations, MaintenanceOperations, MasterOperations):
+           ReportOperations, MaintenanceOperations, MasterOperations, RegionOperations):
     """An open agency database, unlocked for one user.
 
     Operations beyond opening, intake and search live in mixins by area

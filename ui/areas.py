@@ -39,7 +39,7 @@ def area_by_key(key: str) -> Area:
 # Modules that register an area when imported, in toolbar order. A module that does not
 # exist yet is skipped, so a screen appears as soon as its module lands.
 AREA_MODULES = ("ui.views.dashboard", "ui.views.meetings", "ui.views.statistics",
-                "ui.views.sync", "ui.views.admin", "ui.views.backup")
+                "ui.views.region", "ui.views.sync", "ui.views.admin", "ui.views.backup")
 
 
 def load_areas() -> list[Area]:

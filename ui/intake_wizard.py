@@ -473,6 +473,8 @@ class TriagePage(IntakePage):
         self.referral_to.addItems([s.name for s in wizard.desk.referral_sources(Route.AGENCY)
                                    if s.active])
         self.referral_to.setCurrentIndex(-1)
+        from ui.resource_chooser import attach_resource_completer  # the 社会資源 directory
+        attach_resource_completer(self.referral_to, wizard.desk)
         self.accompanied = QCheckBox(_("Went with the person (accompanied)"))
         self.check_on = DateField(_("Follow-up date"))
         rform = QFormLayout(self.refer_box)

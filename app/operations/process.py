@@ -741,6 +741,11 @@ class ProcessOperations(GuideRuleOperations):
             item_id = self._repo.insert_agenda_item(w, meeting_id, case_id, k.value, subject_id,
                                                     summary)
             self._audit("agenda_add", case_id, k.value)
+            if k is AgendaKind.REGIONAL_ISSUE:  # issue 15: the box feeds the 地域課題 register
+                from app.operations.region import feed_meeting_issue
+                feed_meeting_issue(self, w, {"id": item_id, "meeting_id": meeting_id,
+                                             "summary": summary,
+                                             "held_on": meeting.held_on.isoformat()})
         return self._repo.agenda_item(item_id)  # type: ignore[return-value]
 
     def record_meeting_results(self, meeting_id: str,

@@ -33,6 +33,9 @@ class Permission(str, Enum):
     PURGE = "purge"                      # retention: delete personal data for good
     MEETINGS = "meetings"                # plan 支援調整会議 and record their results (主任)
     DECISIONS = "decisions"              # record 支援決定 (municipality, or staff for it)
+    # issue 15 (running the desk, app/operations/region.py)
+    MANAGE_DESK = "manage_desk"          # yearly plan, 地域課題 status, everyone's training (主任)
+    RISK_REGISTER = "risk_register"      # read and complete every 苦情・事故 record (主任)
 
 
 _ALL = set(Permission) - {Permission.VIEW_AGENDA_CASES}
@@ -44,10 +47,11 @@ _WORKER = {Permission.VIEW_CASES, Permission.EDIT_CASES, Permission.PRINT,
 ADMIN_CASE_PERMISSIONS = frozenset({Permission.VIEW_CASES, Permission.EDIT_CASES,
                                     Permission.PRINT, Permission.ALL_CASES,
                                     Permission.ASSIGN_CASES, Permission.MEETINGS,
-                                    Permission.DECISIONS})
+                                    Permission.DECISIONS, Permission.RISK_REGISTER})
 GRANTS: dict[Role, set[Permission]] = {
     Role.ADMIN: _ALL,
-    Role.CHIEF: _WORKER | {Permission.ALL_CASES, Permission.ASSIGN_CASES, Permission.MEETINGS},
+    Role.CHIEF: _WORKER | {Permission.ALL_CASES, Permission.ASSIGN_CASES, Permission.MEETINGS,
+                           Permission.MANAGE_DESK, Permission.RISK_REGISTER},
     Role.CONSULTANT: set(_WORKER),
     Role.EMPLOYMENT: set(_WORKER),
     Role.MUNICIPAL: {Permission.VIEW_AGENDA_CASES, Permission.VIEW_STATISTICS,

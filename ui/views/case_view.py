@@ -422,6 +422,8 @@ class CaseView(QWidget):
             self.actions_layout.addWidget(button)
             self.step_buttons[status.step] = button
         close_run()
+        from ui.views.region import case_issue_button  # issue 15: 不足している社会資源
+        self.actions_layout.addWidget(case_issue_button(self))
         self.actions_layout.addStretch(1)
 
     def _fill_timeline(self, entries: list[P.TimelineEntry]) -> None:

@@ -279,6 +279,9 @@ class DashboardView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.error)
         layout.addLayout(grid)
+        from ui.views.region import DeskWarnings  # issue 15: the 主任's warnings
+        self.desk_warnings = DeskWarnings(self.desk)
+        layout.addWidget(self.desk_warnings)
         layout.addSpacing(6)
         layout.addWidget(self.list_title)
         layout.addWidget(self.empty)
@@ -297,6 +300,7 @@ class DashboardView(QWidget):
 
     def refresh(self) -> None:
         desk = self.desk
+        self.desk_warnings.refresh()
         self._loading += 1
 
         def load():
@@ -399,6 +403,7 @@ def _create(window) -> DashboardView:
         meetings.select_meeting(meeting_id)
 
     view.open_meeting.connect(open_meeting)
+    view.desk_warnings.open_area = lambda: window.open_area("region")  # issue 15
     return view
 
 

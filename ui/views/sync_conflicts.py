@@ -86,6 +86,20 @@ RULE_NOTES = {
                         "other is held back and kept in the history. Tell the "
                         "administrator."),
 }
+# issue 15: the tables of running the desk (app/operations/region.py)
+TABLE_LABELS.update({
+    "social_resource": N_("Social resource"), "regional_issue": N_("Regional issue"),
+    "regional_issue_case": N_("Case behind a regional issue"),
+    "region_activity": N_("Activity with the region"), "staff_training": N_("Training"),
+    "ojt_session": N_("OJT / case review"), "complaint": N_("Complaint"),
+    "incident": N_("Near miss or accident"), "annual_plan": N_("Yearly plan")})
+MASTER_TABLES |= {"social_resource", "regional_issue", "region_activity", "staff_training",
+                  "ojt_session", "annual_plan"}
+RULE_LABELS["duplicate_resource"] = N_("The same social resource twice")
+RULE_NOTES["duplicate_resource"] = N_(
+    "An entry of the social resource directory was renamed, or added again, on another "
+    "device under the same name. Deactivate one of the two or rename it (地域・運営 › "
+    "社会資源); records keep the name they were written with.")
 
 
 def table_label(table: str) -> str:

@@ -118,6 +118,7 @@ class Column:
     kind: str = "text"           # text / date / check / combo / fixed
     width: int = 0               # 0: stretch
     options: list[tuple[str, str]] = field(default_factory=list)   # combo: (value, label)
+    complete: Callable | None = None   # text: called with the cell's QLineEdit (a completer)
 
 
 class _CellTable(QTableWidget):
@@ -302,6 +303,8 @@ class RowsEditor(QWidget):
                     w.setPlaceholderText(_("e.g. R8.4.1"))
                 w.setText(_as_text(value))
                 w.textChanged.connect(lambda _t: self.changed.emit())
+                if c.complete is not None:
+                    c.complete(w)
             if c.kind != "fixed":
                 # out of the window's Tab chain: Tab moves through the cells in reading
                 # order (_CellKeys), and the table is one stop of the chain

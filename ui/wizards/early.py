@@ -13,6 +13,7 @@ from app.domain import EmergencyAction
 from app.errors import ValidationError, ValidationErrors
 from app.i18n import _
 from app.process import Participant, ScreeningResult, Step
+from ui.resource_chooser import attach_resource_completer
 from ui.wizards.base import (
     CheckList, Choice, Column, RowsEditor, StepPage, StepWizard, combo, date_field, note_label,
     text_edit, wareki,
@@ -278,6 +279,7 @@ class ScreeningWizard(StepWizard):
                               "accompanied the person and when you will check they arrived."))
         self.referral_to = referral.row(_("Referred to"), "referral_to", QLineEdit(),
                                         required=True)
+        attach_resource_completer(self.referral_to, self.desk)  # the 社会資源 directory
         referral.row(_("Accompanied"), "accompanied",
                      QCheckBox(_("The worker accompanied the person")))
         self.check_on = referral.row(_("Date to check the referral"), "check_on",

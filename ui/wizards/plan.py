@@ -11,6 +11,7 @@ from app import process as P
 from app.errors import ValidationError, ValidationErrors
 from app.i18n import _
 from app.process import DecisionResult, Goal, PlanInput, PlanItem, Step
+from ui.resource_chooser import attach_resource_completer, resource_names
 from ui.wizards.base import (
     Choice, Column, RowsEditor, StepPage, StepWizard, combo, date_field, meeting_options,
     note_label, text_edit, wareki,
@@ -95,7 +96,9 @@ class PlanWizard(StepWizard):
             Column("what", _("Support content")), Column("problem", _("Problem"), width=120),
             Column("service_key", _("Service"), "combo", 300,
                    [(s.key, service_label(s)) for s in self.services]),
-            Column("provider", _("Provider"), width=130),
+            Column("provider", _("Provider"), width=130,  # from the 社会資源 directory
+                   complete=lambda w, names=resource_names(self.desk):
+                   attach_resource_completer(w, self.desk, names=names)),
             Column("period_from", _("From"), width=95, kind="date"),
             Column("period_to", _("To"), width=95, kind="date"),
             Column("frequency", _("Frequency"), width=75)],

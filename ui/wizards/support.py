@@ -16,6 +16,7 @@ from app.process import (
     Attainment, ClosureGrounds, ClosureInput, ClosurePattern, ContactMethod, ContactOutcome,
     EvaluationDecision, EvaluationInput, MonitoringInput, MonitoringKind, RecordMethod, Step,
 )
+from ui.resource_chooser import attach_resource_completer, resource_names
 from ui.wizards.base import (
     REFUSAL_STYLE, CheckList, Choice, Column, RowsEditor, StepPage, StepWizard, combo, date_field,
     meeting_options, note_label, text_edit, wareki,
@@ -502,8 +503,10 @@ class ClosureWizard(StepWizard):
 
         referrals = StepPage(self, "referrals", _("Referrals on closure"),
                              _("Agencies the person is connected to on closure."))
-        editor = RowsEditor([Column("to", _("Referred to"))], add_label=_("Add an agency"),
-                            min_rows=2)
+        editor = RowsEditor([Column("to", _("Referred to"),  # from the 社会資源 directory
+                                    complete=lambda w, names=resource_names(self.desk):
+                                    attach_resource_completer(w, self.desk, names=names))],
+                            add_label=_("Add an agency"), min_rows=2)
         editor.setMinimumHeight(160)
         referrals.row(_("Referred to"), "referrals", editor)
         referrals.finish()
