@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -27,6 +29,22 @@ def desk_template(tmp_path_factory) -> Path:
     desk.close()
     (folder / "recovery.txt").write_text(recovery, encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def shots(request, tmp_path) -> Path:
+    """The folder a test saves its screenshots into, for a developer to look at.
+
+    By default under the test's own tmp_path (kept by pytest for the last few runs); with the
+    environment variable TSUNAGU_TEST_SHOTS set, a folder per test under that folder instead.
+    Tests never write to a fixed path."""
+    base = os.environ.get("TSUNAGU_TEST_SHOTS")
+    if base:
+        folder = Path(base) / re.sub(r"[^\w.-]+", "_", request.node.name)[:120]
+    else:
+        folder = tmp_path / "shots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def copy_desk(template: Path, target_dir: Path) -> Path:

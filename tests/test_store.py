@@ -170,14 +170,14 @@ def test_failed_migration_step_leaves_the_old_version(desk_path, monkeypatch):
     conn.close()
 
 
-def test_released_schema_fixtures_still_open():
+def test_released_schema_fixtures_still_open(tmp_path):
     """Every released schema is kept as a fixture and must open with today's program."""
     fixtures = sorted(FIXTURES.glob("schema*.db"))
     assert fixtures, "no schema fixtures"
     for fixture in fixtures:
         meta = json.loads(fixture.with_suffix(".json").read_text(encoding="utf-8"))
-        work = Path(os.environ.get("PYTEST_TMP", "/tmp")) / f"tsunagu-fixture-{os.getpid()}"
-        work.mkdir(exist_ok=True)
+        work = tmp_path / fixture.stem
+        work.mkdir()
         for suffix in ("", ".keys"):
             shutil.copy(str(fixture) + suffix, str(work / fixture.name) + suffix)
         try:
