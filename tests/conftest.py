@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
+import tempfile
 from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from app.desk import Desk
 from app.domain import IntakeInput, PersonInput, Route, Sex, Triage
@@ -16,6 +20,15 @@ from app.security.keyslots import KdfParams
 
 PASSWORD = "correct horse 1"
 LOGIN = "admin"
+
+# Tests write only under temporary folders: no .hypothesis/ in the checkout. No example
+# database (a fresh run explores anew; a failing example is printed with the failure), and
+# Hypothesis's caches (it reads them while collecting) in a new temporary folder of this run.
+settings.register_profile("tsunagu", database=None)
+settings.load_profile("tsunagu")
+_hypothesis_home = tempfile.mkdtemp(prefix="tsunagu-hypothesis-")
+set_hypothesis_home_dir(_hypothesis_home)
+atexit.register(shutil.rmtree, _hypothesis_home, True)
 
 
 @pytest.fixture(scope="session")
