@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import atexit
+import os
+import re
 import shutil
+import tempfile
 from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from app.desk import Desk
 from app.domain import IntakeInput, PersonInput, Route, Sex, Triage
@@ -14,6 +20,15 @@ from app.security.keyslots import KdfParams
 
 PASSWORD = "correct horse 1"
 LOGIN = "admin"
+
+# Tests write only under temporary folders: no .hypothesis/ in the checkout. No example
+# database (a fresh run explores anew; a failing example is printed with the failure), and
+# Hypothesis's caches (it reads them while collecting) in a new temporary folder of this run.
+settings.register_profile("tsunagu", database=None)
+settings.load_profile("tsunagu")
+_hypothesis_home = tempfile.mkdtemp(prefix="tsunagu-hypothesis-")
+set_hypothesis_home_dir(_hypothesis_home)
+atexit.register(shutil.rmtree, _hypothesis_home, True)
 
 
 @pytest.fixture(scope="session")
@@ -27,6 +42,22 @@ def desk_template(tmp_path_factory) -> Path:
     desk.close()
     (folder / "recovery.txt").write_text(recovery, encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def shots(request, tmp_path) -> Path:
+    """The folder a test saves its screenshots into, for a developer to look at.
+
+    By default under the test's own tmp_path (kept by pytest for the last few runs); with the
+    environment variable TSUNAGU_TEST_SHOTS set, a folder per test under that folder instead.
+    Tests never write to a fixed path."""
+    base = os.environ.get("TSUNAGU_TEST_SHOTS")
+    if base:
+        folder = Path(base) / re.sub(r"[^\w.-]+", "_", request.node.name)[:120]
+    else:
+        folder = tmp_path / "shots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def copy_desk(template: Path, target_dir: Path) -> Path:

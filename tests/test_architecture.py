@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_core_never_imports_qt_import_linter():
     """The import-linter contract in pyproject.toml: app/ and forms/ never import PySide6 or ui."""
     exe = Path(sys.executable).with_name("lint-imports")
-    out = subprocess.run([str(exe)], cwd=ROOT, capture_output=True, text=True, timeout=300,
+    out = subprocess.run([str(exe), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=300,
                          env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert out.returncode == 0, out.stdout + out.stderr
     assert "1 kept, 0 broken" in out.stdout

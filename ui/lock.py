@@ -15,6 +15,11 @@ Why hide rather than cover: a covered window still answers screen readers, the t
 preview and ``grab()``; a hidden one shows nothing. A modal question open at the moment of
 locking is answered 「キャンセル」 (Qt ends a hidden dialog's loop) — the safe answer.
 
+A demo desk (``tsunagu --demo``) has a generated password the user never typed: its lock
+screen says the password and has it filled in, so locking a demo (by hand or when idle) never
+leaves only 「終了」, which would throw away what was typed. A password changed in the demo
+through the user menu is the one shown from then on.
+
 ``clock`` (seconds, monotonic) and the check timer are injected in tests; ``IdleWatch.check``
 can be called directly.
 """
@@ -171,8 +176,10 @@ class LockScreen(QWidget):
     unlock_requested = Signal(str)
     quit_requested = Signal()
 
-    def __init__(self, agency: str, user_name: str, login: str):
+    def __init__(self, agency: str, user_name: str, login: str, *,
+                 demo_password: str | None = None):
         super().__init__(None, Qt.WindowType.Window)
+        self.demo_password = demo_password
         self.setWindowTitle(_("Tsunagu — locked"))
         self.setObjectName("lockScreen")
         self.setStyleSheet("#lockScreen { background: #1d3d5c; }"
@@ -195,6 +202,16 @@ class LockScreen(QWidget):
         self.unlock_button.setMinimumHeight(34)
         self.unlock_button.setStyleSheet("padding: 4px 18px; font-weight: bold;")
         self.unlock_button.clicked.connect(self._unlock)
+        self.demo_hint: QLabel | None = None
+        if demo_password:
+            self.demo_hint = QLabel(_(
+                "Demo mode: the password is {password} (already filled in: press "
+                "Unlock).").format(password=demo_password))
+            self.demo_hint.setWordWrap(True)
+            self.demo_hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.demo_hint.setStyleSheet("background: #fff3c4; color: #3b2f00; padding: 8px;"
+                                         "border-radius: 4px; font-size: 11pt;")
+            self.password.setText(demo_password)
         self.error = ErrorLabel()
         self.error.setStyleSheet("color: #ffd0d0; font-weight: bold;")
         self.status = QLabel()
@@ -219,6 +236,8 @@ class LockScreen(QWidget):
         row.addWidget(self.password, 1)
         row.addWidget(self.unlock_button)
         column.addLayout(row)
+        if self.demo_hint is not None:
+            column.addWidget(self.demo_hint)
         column.addWidget(self.error)
         column.addWidget(self.status)
         column.addSpacing(12)
@@ -246,6 +265,8 @@ class LockScreen(QWidget):
         self.status.setText("")
         self.unlock_button.setEnabled(True)
         self.password.clear()
+        if self.demo_password:
+            self.password.setText(self.demo_password)
         self.password.setFocus()
         self.error.show_message(message)
 
@@ -260,15 +281,18 @@ class ScreenLock(QObject):
     """The lock of one main window. ``lock(kind)`` / ``unlock(password)``; ``locked``.
 
     Options (tests): ``clock``, ``check_every_ms``, ``start_timer``, ``open_desk`` (the
-    unlock; default ``Desk.open``), ``quit`` (「終了」 on the lock screen)."""
+    unlock; default ``Desk.open``), ``quit`` (「終了」 on the lock screen).
+    ``demo_password``: the password of a demo desk, shown on the lock screen."""
 
     locked_changed = Signal(bool)
 
     def __init__(self, window, *, clock: Callable[[], float] = time.monotonic,
                  check_every_ms: int = CHECK_EVERY_MS, start_timer: bool = True,
                  open_desk: Callable[..., object] | None = None,
-                 quit: Callable[[], None] | None = None):
+                 quit: Callable[[], None] | None = None,
+                 demo_password: str | None = None):
         super().__init__(window)
+        self.demo_password = demo_password
         self.window = window
         desk = window.desk
         self.path = Path(desk.path)
@@ -330,7 +354,11 @@ class ScreenLock(QObject):
         from ui.dialogs.password import change_password_dialog
         dialogs = dialogs_for(self.window)
         dialog = change_password_dialog(self.window.desk, self.window)
+        if self.demo_password:
+            dialog.current.setText(self.demo_password)  # a demo's password was never typed
         if dialogs.run(dialog):
+            if self.demo_password:
+                self.demo_password = dialog.new.text() or self.demo_password
             dialogs.info(self.window, _("Change password"), _("The password was changed."))
 
     # ---------------------------------------------------------------- lock
@@ -368,7 +396,8 @@ class ScreenLock(QObject):
                 raw.close()
             self.old_desk = raw
         shared.rebind(LockedDesk(getattr(self, "user", raw.user), self.path, self.held_lock))
-        self.screen = LockScreen(self.agency_name, self.user_name, self.login)
+        self.screen = LockScreen(self.agency_name, self.user_name, self.login,
+                                 demo_password=self.demo_password)
         self.screen.unlock_requested.connect(self.unlock)
         self.screen.quit_requested.connect(self._quit)
         self.screen.setGeometry(geometry)

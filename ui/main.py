@@ -27,7 +27,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help=_("language of the screens (ja or en)"))
     parser.add_argument("--self-test", action="store_true", help=_(
         "check this installation in a temporary folder and exit"))
+    parser.add_argument("--self-test-pdf", metavar="PATH", help=argparse.SUPPRESS)
     parser.add_argument("--bench-startup", action="store_true", help=argparse.SUPPRESS)
+    from app import __version__
+    parser.add_argument("--version", action="version", version=f"tsunagu {__version__}")
     return parser.parse_args(argv)
 
 
@@ -74,13 +77,16 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.self_test:
         from ui.selftest import self_test
-        return self_test(app)
+        return self_test(app, Path(args.self_test_pdf) if args.self_test_pdf else None)
     if args.bench_startup:
         from ui.selftest import bench_startup
         return bench_startup(app, Path(args.db) if args.db else default_db_path())
 
+    demo_password: list[str] = []  # a demo desk's generated password, for its lock screen
+
     def show_main(desk) -> None:
-        window = MainWindow(desk)
+        window = MainWindow(desk, lock_options={"demo_password": demo_password[-1]}
+                            if demo_password else None)
         windows.append(window)
         db_path, user = Path(desk.path), desk.user.login
 
@@ -94,8 +100,15 @@ def main(argv: list[str] | None = None) -> int:
                 app.quit()
 
         window.damaged.connect(lambda message: next_session(recover(db_path, message, user)))
+
+        def demo_notice(notice: str) -> str:
+            if not demo_password:
+                return notice
+            return "\n".join(filter(None, [notice, _("Demo mode: the password is {password}")
+                                            .format(password=demo_password[-1])]))
+
         window.session_ended.connect(
-            lambda notice: next_session(log_in(db_path, notice=notice)))
+            lambda notice: next_session(log_in(db_path, notice=demo_notice(notice))))
         if "dashboard" in window.area_actions:
             window.open_area("dashboard")  # what is due today comes first
         window.show()
@@ -114,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         def build():
             from app.demo import create_demo
             login, password = create_demo(path, cases=200)
+            demo_password.append(password)
             return Desk.open(path, login, password)
 
         def ready(desk) -> None:

@@ -137,6 +137,8 @@ class MainWindow(QMainWindow):
         from ui.lock import ScreenLock
         self.dialogs = dialogs or Dialogs()
         self.screen_lock = ScreenLock(self, **(lock_options or {}))
+        from ui.dialogs.about import add_help_menu
+        add_help_menu(self)  # ヘルプ → バージョン情報
 
     # ---------------------------------------------------------------- actions
     def new_intake(self) -> IntakeWizard:

@@ -4,12 +4,16 @@ window and exits, for the start-up benchmark."""
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from datetime import date
 from pathlib import Path
 
 
-def self_test(app) -> int:
+def self_test(app, keep_pdf: Path | None = None) -> int:
+    """``keep_pdf``: copy the printed intake sheet there (packaging/smoke_test.py reads it
+    back). Prints バージョン情報 and ``self-test ok`` (or ``self-test FAILED: why``)."""
+    from app import about, i18n
     from app.desk import Desk
     from app.domain import IntakeInput, PersonInput, Route, Sex, Triage
     from app.security.keyslots import KdfParams
@@ -28,11 +32,26 @@ def self_test(app) -> int:
         window = MainWindow(desk, opener=lambda _p: None)
         window.show()
         app.processEvents()
-        ok = (Path(tmp) / "intake.pdf").stat().st_size > 1000 and not warnings \
-            and not window.grab().isNull()
+        problems = []
+        pdf = Path(tmp) / "intake.pdf"
+        data = pdf.read_bytes()
+        if not data.startswith(b"%PDF") or len(data) < 1000 or b"BIZUD" not in data:
+            problems.append("the intake sheet is not a PDF with the bundled BIZ UD fonts")
+        if warnings:
+            problems.append("; ".join(warnings))
+        if window.grab().isNull():
+            problems.append("the main window did not draw")
+        if i18n._catalog("ja").get("Unlock") != "ロック解除":  # noqa: SLF001
+            problems.append("the Japanese translations are missing")
+        if keep_pdf is not None:
+            shutil.copyfile(pdf, keep_pdf)
+        print(about.about_text(about.about_lines(desk)), flush=True)
         window.close()
-    print("self-test ok" if ok else "self-test FAILED", flush=True)
-    return 0 if ok else 1
+    if problems:
+        print("self-test FAILED: " + " / ".join(problems), flush=True)
+        return 1
+    print("self-test ok", flush=True)
+    return 0
 
 
 def bench_startup(app, path: Path) -> int:

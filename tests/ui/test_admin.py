@@ -39,7 +39,7 @@ def admin_window(qtbot, desk, dialogs):
     return window, view
 
 
-def test_add_user_change_role_disable(qtbot, desk):
+def test_add_user_change_role_disable(qtbot, desk, shots):
     def bad_then_good(d):
         d.login.setText("田中")  # not half-width: the core refuses, the dialog stays open
         d.name.setText("田中 一郎")
@@ -51,7 +51,7 @@ def test_add_user_change_role_disable(qtbot, desk):
         d.login.setText("tanaka")
         d.password.setText("password 123")
         d.again.setText("password 123")
-        d.grab().save("/tmp/ui_sec_png/admin_add_user.png")
+        d.grab().save(str(shots / "admin_add_user.png"))
         return accept(d)
 
     def to_chief(d):
@@ -77,10 +77,10 @@ def test_add_user_change_role_disable(qtbot, desk):
     users.select(LOGIN)
     users.disable_button.click()
     assert users.error.isVisible() and users.error.text()
-    window.grab().save("/tmp/ui_sec_png/admin_users.png")
+    window.grab().save(str(shots / "admin_users.png"))
 
 
-def test_audit_filter_export_and_tampering(qtbot, desk, tmp_path):
+def test_audit_filter_export_and_tampering(qtbot, desk, tmp_path, shots):
     out = tmp_path / "監査.csv"
     dialogs = fake_dialogs(save_path=str(out))
     desk.lock_event("lock")
@@ -93,7 +93,7 @@ def test_audit_filter_export_and_tampering(qtbot, desk, tmp_path):
     qtbot.waitUntil(lambda: audit.table.topLevelItemCount() > 0)
     texts = {audit.table.topLevelItem(i).text(2) for i in range(audit.table.topLevelItemCount())}
     assert texts == {"画面ロック"}
-    window.grab().save("/tmp/ui_sec_png/admin_audit.png")
+    window.grab().save(str(shots / "admin_audit.png"))
     audit.export()
     qtbot.waitUntil(lambda: bool(dialogs.infos))
     data = Path(out).read_bytes()
@@ -112,11 +112,11 @@ def test_audit_filter_export_and_tampering(qtbot, desk, tmp_path):
     qtbot.waitUntil(lambda: bool(audit.check_result.text()))
     shown = audit.check_result.text()
     assert "改ざん" in shown and "3" in shown
-    window.grab().save("/tmp/ui_sec_png/admin_audit_tampered.png")
+    window.grab().save(str(shots / "admin_audit_tampered.png"))
     desk.store.conn.execute("UPDATE audit SET detail = '' WHERE seq = 3")
 
 
-def test_recovery_key_regenerated_and_shown_once(qtbot, desk):
+def test_recovery_key_regenerated_and_shown_once(qtbot, desk, shots):
     seen = {}
 
     def keep(d):
@@ -125,7 +125,7 @@ def test_recovery_key_regenerated_and_shown_once(qtbot, desk):
         assert len(key) > 20
         assert not d.close_button.isEnabled()
         d.kept.setChecked(True)
-        d.grab().save("/tmp/ui_sec_png/admin_recovery_key.png")
+        d.grab().save(str(shots / "admin_recovery_key.png"))
         d.close_button.click()
         assert d.key.text() == ""  # gone from the screen with the dialog
         return d.result() == 1
@@ -133,7 +133,7 @@ def test_recovery_key_regenerated_and_shown_once(qtbot, desk):
     dialogs = fake_dialogs(keep)
     window, view = admin_window(qtbot, desk, dialogs)
     view.tabs.setCurrentWidget(view.settings)
-    window.grab().save("/tmp/ui_sec_png/admin_settings.png")
+    window.grab().save(str(shots / "admin_settings.png"))
     view.settings.recovery_button.click()
     assert dialogs.confirmed
     key = seen["key"]

@@ -4,7 +4,6 @@ shown; no modal dialog is ever exec()'d (dialogs injected)."""
 
 from __future__ import annotations
 
-import os
 from datetime import date
 
 import pytest
@@ -20,7 +19,6 @@ from ui.intake_wizard import IntakeWizard
 from ui.views.admin import AdminView
 from ui.wizards import PlanWizard
 
-PNG = "/tmp/ui_master_png"
 TODAY = date(2026, 11, 20)
 
 
@@ -45,12 +43,11 @@ def admin_view(qtbot, desk, dialogs) -> AdminView:
     return view
 
 
-def save_png(widget, name: str) -> None:
-    os.makedirs(PNG, exist_ok=True)
-    widget.grab().save(f"{PNG}/{name}.png")
+def save_png(folder, widget, name: str) -> None:
+    widget.grab().save(str(folder / f"{name}.png"))
 
 
-def test_added_referral_source_is_offered_in_the_intake_wizard(qtbot, desk):
+def test_added_referral_source_is_offered_in_the_intake_wizard(qtbot, desk, shots):
     def empty_then_duplicate_then_good(d):
         assert d.windowTitle() == "追加：紹介元"
         d.route.setCurrentIndex(d.route.findData("agency"))
@@ -61,7 +58,7 @@ def test_added_referral_source_is_offered_in_the_intake_wizard(qtbot, desk):
         assert "既に" in d.error.text()
         d.name.clear()
         type_text(d.name, "フードバンクつなぐ")
-        save_png(d, "add_dialog")
+        save_png(shots, d, "add_dialog")
         return accept(d)
 
     dialogs = fake_dialogs(empty_then_duplicate_then_good)
@@ -73,7 +70,7 @@ def test_added_referral_source_is_offered_in_the_intake_wizard(qtbot, desk):
     panel.up_button.click()                             # above 「その他の関係機関」
     names = [panel.table.topLevelItem(i).text(0) for i in range(panel.table.topLevelItemCount())]
     assert names[-2:] == ["フードバンクつなぐ", "その他の関係機関"]
-    save_png(view, "referral_sources")
+    save_png(shots, view, "referral_sources")
 
     wizard = IntakeWizard(desk, ask_restore_draft=lambda: False, ask_keep_draft=lambda: False,
                           ask_same_person=lambda persons: None, show_error=_fail)
@@ -98,7 +95,7 @@ def plan_case(desk) -> str:
     return cid
 
 
-def test_deactivated_service_is_gone_from_the_plan_wizard(qtbot, desk):
+def test_deactivated_service_is_gone_from_the_plan_wizard(qtbot, desk, shots):
     desk._today = lambda: TODAY
     cid = plan_case(desk)
     dialogs = fake_dialogs()
@@ -114,7 +111,7 @@ def test_deactivated_service_is_gone_from_the_plan_wizard(qtbot, desk):
     assert e.name == "ハローワーク等との連携" and not e.active
     assert panel.table.currentItem().text(5) == "無効（選択肢に出さない）"
     assert panel.reactivate_button.isEnabled() and not panel.deactivate_button.isEnabled()
-    save_png(view, "services")
+    save_png(shots, view, "services")
 
     wizard = PlanWizard(desk, cid, ask_restore_draft=lambda: True, ask_keep_draft=lambda: True,
                         show_error=_fail)
@@ -126,7 +123,7 @@ def test_deactivated_service_is_gone_from_the_plan_wizard(qtbot, desk):
     wizard.close()
 
 
-def test_a_used_entry_cannot_be_deleted_and_the_core_says_why(qtbot, desk):
+def test_a_used_entry_cannot_be_deleted_and_the_core_says_why(qtbot, desk, shots):
     desk.register_intake(make_intake(route="municipal", referral_source="税務課"))
     dialogs = fake_dialogs()
     view = admin_view(qtbot, desk, dialogs)
@@ -139,4 +136,4 @@ def test_a_used_entry_cannot_be_deleted_and_the_core_says_why(qtbot, desk):
     # the assessment lists are there too, in Japanese
     view.master.tabs.setCurrentWidget(view.master.lists[MasterKind.PROBLEM])
     assert view.master.tabs.tabText(view.master.tabs.currentIndex()) == "課題チェックリスト"
-    save_png(view, "problems")
+    save_png(shots, view, "problems")

@@ -56,7 +56,7 @@ def slots_open(desk, login: str, password: str) -> bool:
 
 
 # ---------------------------------------------------------------------- own password
-def test_user_changes_their_own_password_from_the_user_menu(qtbot, desk):
+def test_user_changes_their_own_password_from_the_user_menu(qtbot, desk, shots):
     seen: dict[str, str] = {}
 
     def change(d):
@@ -82,7 +82,7 @@ def test_user_changes_their_own_password_from_the_user_menu(qtbot, desk):
         seen["short"] = d.error.text()
         d.new.setText(NEW_PASSWORD)
         d.again.setText(NEW_PASSWORD)
-        d.grab().save("/tmp/eng5/change_password.png")
+        d.grab().save(str(shots / "change_password.png"))
         return accept(d)
 
     dialogs = fake_dialogs(change)
@@ -112,7 +112,7 @@ def test_cancelled_password_change_changes_nothing(qtbot, desk):
 
 
 # ---------------------------------------------------------------------- enable a user
-def test_administrator_enables_a_disabled_user_with_a_new_password(qtbot, desk):
+def test_administrator_enables_a_disabled_user_with_a_new_password(qtbot, desk, shots):
     desk.add_user("tanaka", "田中 一郎", Role.CONSULTANT, "first password 1", team="A班")
     desk.disable_user("tanaka")
     assert not slots_open(desk, "tanaka", "first password 1")
@@ -130,7 +130,7 @@ def test_administrator_enables_a_disabled_user_with_a_new_password(qtbot, desk):
         seen["differ"] = d.error.text()
         d.new.setText("again password 2")
         d.again.setText("again password 2")
-        d.grab().save("/tmp/eng5/enable_user.png")
+        d.grab().save(str(shots / "enable_user.png"))
         return accept(d)
 
     dialogs = fake_dialogs(enable)
@@ -145,7 +145,7 @@ def test_administrator_enables_a_disabled_user_with_a_new_password(qtbot, desk):
     assert users.table.currentItem().text(4) == "有効"
     assert users.disable_button.isEnabled() and not users.enable_button.isEnabled()
     assert "tanaka" in users.message.text()
-    window.grab().save("/tmp/eng5/enable_user_done.png")
+    window.grab().save(str(shots / "enable_user_done.png"))
     u = next(u for u in desk.list_users() if u.login == "tanaka")
     assert u.active and u.has_key and u.team == "A班"
     assert slots_open(desk, "tanaka", "again password 2")
@@ -180,7 +180,7 @@ def retention_desk(desk):
     return desk, old, recent
 
 
-def test_retention_screen_lists_and_deletes_after_confirmation(qtbot, retention_desk):
+def test_retention_screen_lists_and_deletes_after_confirmation(qtbot, retention_desk, shots):
     desk, old, recent = retention_desk
     counts = desk.intake_counts_by_month()
     dialogs = fake_dialogs(confirm=False)
@@ -202,7 +202,7 @@ def test_retention_screen_lists_and_deletes_after_confirmation(qtbot, retention_
     assert "理由" in panel.error.text() and not dialogs.confirmed
     panel.reason.setPlainText("保存期間（終結後5年）経過")
     assert not panel.error.isVisible()  # the old complaint goes once the reason is typed
-    window.grab().save("/tmp/eng5/retention_before.png")
+    window.grab().save(str(shots / "retention_before.png"))
     panel.purge_button.click()  # the confirmation is declined: nothing deleted
     assert len(dialogs.confirmed) == 1 and old[0].case_no in dialogs.confirmed[0]
     assert desk.get_case(old[0].id).case.case_no == old[0].case_no
@@ -216,7 +216,7 @@ def test_retention_screen_lists_and_deletes_after_confirmation(qtbot, retention_
     assert old[0].case_no in panel.message.text() and not panel.error.isVisible()
     assert panel.purge_button.isEnabled()
     assert panel.reason.toPlainText() == ""
-    window.grab().save("/tmp/eng5/retention_after.png")
+    window.grab().save(str(shots / "retention_after.png"))
     with pytest.raises(NotFound):
         desk.get_case(old[0].id)
     desk.get_case(old[1].id)
@@ -258,7 +258,7 @@ def list_name(window, case_id) -> str:
 
 
 def test_lifting_the_restriction_asks_a_reason_and_shows_the_whereabouts(qtbot,
-                                                                        desk_with_cases):
+                                                                        desk_with_cases, shots):
     desk = desk_with_cases
     target = next(c for c in desk.list_cases() if c.name.startswith("髙橋"))
     desk.set_sensitive(target.id, True, "DV 被害の相談があったため")
@@ -266,7 +266,7 @@ def test_lifting_the_restriction_asks_a_reason_and_shows_the_whereabouts(qtbot,
     def lift(d):
         assert "解除" in d.windowTitle() and not d.ok_button.isEnabled()
         d.text.setPlainText("本人から転居済みで制限不要との申し出")
-        d.grab().save("/tmp/eng5/lift_restriction.png")
+        d.grab().save(str(shots / "lift_restriction.png"))
         return accept(d)
 
     dialogs = fake_dialogs(lift)
@@ -280,7 +280,7 @@ def test_lifting_the_restriction_asks_a_reason_and_shows_the_whereabouts(qtbot,
     qtbot.waitUntil(lambda: "本町1-2-3" in view.contents.text(), timeout=10000)
     qtbot.waitUntil(lambda: not bar.marker.isVisible())
     assert not bar.reveal_button.isVisible() and bar.flag_button.text() == "閲覧制限を設定…"
-    window.grab().save("/tmp/eng5/lifted.png")
+    window.grab().save(str(shots / "lifted.png"))
     assert not desk.is_sensitive(target.id)
     row = desk.audit_search(action="sensitive_off", limit=1)[0]
     assert row.reason == "本人から転居済みで制限不要との申し出" and row.case_no

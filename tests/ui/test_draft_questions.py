@@ -17,7 +17,7 @@ from ui.wizards.early import AssessmentWizard
     (drafts.restore_question, "入力途中", "続きから入力する", "破棄して新しく始める"),
     (drafts.keep_question, "残しますか", "下書きを残す", "下書きを破棄する"),
 ])
-def test_the_buttons_say_what_happens_and_esc_keeps(qtbot, make, title, keep, discard):
+def test_the_buttons_say_what_happens_and_esc_keeps(qtbot, make, title, keep, discard, shots):
     q = make(None, drafts.STEP_DRAFT)
     qtbot.addWidget(q.box)
     assert title in q.box.windowTitle()
@@ -26,7 +26,7 @@ def test_the_buttons_say_what_happens_and_esc_keeps(qtbot, make, title, keep, di
     q.box.show()
     qtbot.keyClick(q.box, Qt.Key.Key_Escape)  # Esc (or closing): nothing is lost
     assert q.answer() is True
-    q.box.grab().save(f"/tmp/eng5/draft_{make.__name__}.png")
+    q.box.grab().save(str(shots / f"draft_{make.__name__}.png"))
     q2 = make(None, drafts.STEP_DRAFT)
     qtbot.addWidget(q2.box)
     q2.box.show()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import gc
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -17,7 +16,6 @@ from ui.views.admin import AdminView
 from ui.views.ledger_import import PROBLEM, LedgerImportView
 
 TODAY = date(2026, 11, 20)
-PNG = Path("/tmp/ui_stats_png")
 
 
 @pytest.fixture(autouse=True)
@@ -46,7 +44,7 @@ def lines(view: LedgerImportView) -> list[str]:
 
 
 def test_a_broken_file_shows_its_row_problems_and_cannot_be_imported(qtbot, admin_desk,
-                                                                      tmp_path):
+                                                                      tmp_path, shots):
     path = write_csv(tmp_path / "broken.csv", BROKEN, "cp932")
     view = LedgerImportView(admin_desk, ask_path=lambda *_a: str(path))
     qtbot.addWidget(view)
@@ -73,13 +71,12 @@ def test_a_broken_file_shows_its_row_problems_and_cannot_be_imported(qtbot, admi
     assert not view.busy()
     assert "取り込めません" in view.status.text()
     assert journal_rows(admin_desk) == before and admin_desk.count_cases() == 0
-    PNG.mkdir(exist_ok=True)
-    view.grab().save(str(PNG / "test_import_broken.png"))
+    view.grab().save(str(shots / "test_import_broken.png"))
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_a_good_file_previews_imports_and_shows_its_cases_and_a_second_import_writes_nothing(
-        qtbot, admin_desk, tmp_path, fmt):
+        qtbot, admin_desk, tmp_path, fmt, shots):
     path = (write_xlsx(tmp_path / "ledger.xlsx", LEDGER) if fmt == "xlsx"
             else write_csv(tmp_path / "ledger.csv", LEDGER))
     window = MainWindow(admin_desk, opener=lambda url: None, close_desk_on_exit=False,
@@ -103,7 +100,7 @@ def test_a_good_file_previews_imports_and_shows_its_cases_and_a_second_import_wr
     assert any("不明な列「メモ」" in line for line in lines(view))
     assert view.import_button.isEnabled()
     assert "9" in view.status.text()
-    view.grab().save(str(PNG / f"test_import_preview_{fmt}.png"))
+    view.grab().save(str(shots / f"test_import_preview_{fmt}.png"))
 
     with qtbot.waitSignal(view.imported, timeout=10000) as signal:
         view.import_button.click()
@@ -128,7 +125,7 @@ def test_a_good_file_previews_imports_and_shows_its_cases_and_a_second_import_wr
     view.run_import()
     assert not view.busy()
     assert journal_rows(admin_desk) == before and admin_desk.count_cases() == 9
-    window.grab().save(str(PNG / f"test_import_admin_{fmt}.png"))
+    window.grab().save(str(shots / f"test_import_admin_{fmt}.png"))
 
 
 def test_an_unreadable_file_is_named_not_crashed_on(qtbot, admin_desk, tmp_path):

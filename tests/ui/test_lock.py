@@ -105,7 +105,7 @@ def unlock(qtbot, window, password: str) -> None:
 
 
 def test_idle_lock_hides_everything_closes_desk_and_unlock_returns(qtbot, desk_with_cases,
-                                                                   monkeypatch):
+                                                                   monkeypatch, shots):
     raw = desk_with_cases
     clock = Clock()
     window, _quits = make_window(qtbot, raw, clock)
@@ -120,7 +120,7 @@ def test_idle_lock_hides_everything_closes_desk_and_unlock_returns(qtbot, desk_w
     qtbot.keyClick(wizard.person.name, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     assert QGuiApplication.clipboard().text() == "鈴木 一郎"
     assert personal_on_screen()  # the check can see personal text when it is there
-    window.grab().save("/tmp/ui_sec_png/lock_before.png")
+    window.grab().save(str(shots / "lock_before.png"))
 
     clock.now += 4 * 60
     assert window.screen_lock.idle.check() is False  # not yet
@@ -134,7 +134,7 @@ def test_idle_lock_hides_everything_closes_desk_and_unlock_returns(qtbot, desk_w
     assert raw.closed  # the database closed, the key dropped
     assert window.desk.closed
     assert QGuiApplication.clipboard().text() == ""
-    lock.screen.grab().save("/tmp/ui_sec_png/lock_screen.png")
+    lock.screen.grab().save(str(shots / "lock_screen.png"))
 
     # wrong passwords: the core's message, then its back-off
     for _i in range(3):
@@ -143,7 +143,7 @@ def test_idle_lock_hides_everything_closes_desk_and_unlock_returns(qtbot, desk_w
         assert "パスワード" in lock.screen.error.text()
     unlock(qtbot, window, "wrong password")
     assert lock.locked and "秒" in lock.screen.error.text()
-    lock.screen.grab().save("/tmp/ui_sec_png/lock_backoff.png")
+    lock.screen.grab().save(str(shots / "lock_backoff.png"))
     assert personal_on_screen() == []
 
     real_now = throttle_mod._now

@@ -26,7 +26,6 @@ from ui.print_menu import SHEET_ORDER, STEP_SHEETS, sheet_title
 from ui.views.case_view import CaseView
 from ui.wizards import WIZARDS, PlanWizard, RecordCorrectionWizard, open_step_wizard
 
-PNG = Path("/tmp/ui_print_png")
 OPTIONS = dict(ask_restore_draft=lambda: True, ask_keep_draft=lambda: True)
 ADDRESS = "本町1-2-3"
 PHONE = "090-1234-5678"
@@ -102,7 +101,7 @@ def all_wizards(desk, info, **kw):
                                                **OPTIONS, **kw)
 
 
-def test_every_wizard_prints_its_own_sheet(qtbot, d):
+def test_every_wizard_prints_its_own_sheet(qtbot, d, shots):
     desk, info = d
     opened, warnings = [], []
     n = 0
@@ -126,8 +125,8 @@ def test_every_wizard_prints_its_own_sheet(qtbot, d):
         if step == Step.PLAN:
             button.click()  # the menu pops up above the button (not modal)
             qtbot.waitUntil(lambda w=w: w.print_menu.isVisible(), timeout=5000)
-            w.grab().save(str(PNG / "wizard_plan.png"))
-            w.print_menu.grab().save(str(PNG / "wizard_plan_menu.png"))
+            w.grab().save(str(shots / "wizard_plan.png"))
+            w.print_menu.grab().save(str(shots / "wizard_plan_menu.png"))
             w.print_menu.hide()
         w.close()
     assert not warnings, warnings
@@ -182,7 +181,7 @@ def test_for_another_agency_cancelled_records_nothing(qtbot, d):
 
 
 # ---------------------------------------------------------------------------- case view
-def test_case_view_menu_prints_every_sheet_filled_and_blank(qtbot, d):
+def test_case_view_menu_prints_every_sheet_filled_and_blank(qtbot, d, shots):
     desk, info = d
     opened, warnings = [], []
     view = CaseView(desk, desk.get_case(info["case_id"]), opener=opened.append,
@@ -211,8 +210,8 @@ def test_case_view_menu_prints_every_sheet_filled_and_blank(qtbot, d):
     sub = menu.actions()[2].menu()
     sub.popup(menu.mapToGlobal(menu.actionGeometry(menu.actions()[2]).topRight()))
     qtbot.waitUntil(sub.isVisible, timeout=5000)
-    menu.grab().save(str(PNG / "case_view_menu.png"))
-    sub.grab().save(str(PNG / "case_view_submenu.png"))
+    menu.grab().save(str(shots / "case_view_menu.png"))
+    sub.grab().save(str(shots / "case_view_submenu.png"))
     sub.hide()
     menu.hide()
     assert not warnings, warnings
@@ -236,7 +235,7 @@ def test_case_view_for_another_agency_with_consent(qtbot, d):
 
 
 # ---------------------------------------------------------------------------- visit kit
-def test_visit_kit_for_two_cases_chosen_in_the_case_list(qtbot, desk_with_cases):
+def test_visit_kit_for_two_cases_chosen_in_the_case_list(qtbot, desk_with_cases, shots):
     desk = desk_with_cases
     opened = []
     window = MainWindow(desk, opener=opened.append, close_desk_on_exit=False,
@@ -255,7 +254,7 @@ def test_visit_kit_for_two_cases_chosen_in_the_case_list(qtbot, desk_with_cases)
                    | QItemSelectionModel.SelectionFlag.Rows)
     assert cases.visit_kit_button.isEnabled() and "2件" in cases.visit_kit_button.text()
     qtbot.wait(100)  # the bar is laid out again for the longer text
-    window.grab().save(str(PNG / "case_list_visit_kit.png"))
+    window.grab().save(str(shots / "case_list_visit_kit.png"))
     cases.visit_kit_button.click()
     wait_opened(qtbot, opened, 1)
     path = assert_pdf(opened[0])
@@ -267,7 +266,7 @@ def test_visit_kit_for_two_cases_chosen_in_the_case_list(qtbot, desk_with_cases)
     pdf = pdfium.PdfDocument(str(path))
     try:
         for i in range(min(3, len(pdf))):
-            pdf[i].render(scale=1.4).to_pil().save(str(PNG / f"visit_kit_p{i + 1}.png"))
+            pdf[i].render(scale=1.4).to_pil().save(str(shots / f"visit_kit_p{i + 1}.png"))
     finally:
         pdf.close()
     assert [r.case_id for r in desk.audit_search(action="print", limit=2)]

@@ -45,13 +45,13 @@ def open_case(qtbot, window, case_id) -> CaseView:
     return view
 
 
-def test_list_and_view_masked_reveal_asks_reason(qtbot, desk_with_cases):
+def test_list_and_view_masked_reveal_asks_reason(qtbot, desk_with_cases, shots):
     desk = desk_with_cases
 
     def reason(d):
         assert not d.ok_button.isEnabled()  # no reason, no reveal
         d.text.setPlainText("家庭訪問の日程調整のため")
-        d.grab().save("/tmp/ui_sec_png/privacy_reveal_reason.png")
+        d.grab().save(str(shots / "privacy_reveal_reason.png"))
         return accept(d)
 
     dialogs = fake_dialogs(reason)
@@ -60,18 +60,18 @@ def test_list_and_view_masked_reveal_asks_reason(qtbot, desk_with_cases):
     names = {model.rows[r].id: model.data(model.index(r, 1)) for r in range(model.rowCount())}
     assert "閲覧制限" in names[target.id] and "㊙" in names[target.id]
     assert sum("閲覧制限" in n for n in names.values()) == 1
-    window.grab().save("/tmp/ui_sec_png/privacy_list.png")
+    window.grab().save(str(shots / "privacy_list.png"))
 
     view = open_case(qtbot, window, target.id)
     bar = view.privacy
     assert bar.marker.isVisible() and bar.reveal_button.isVisible()
     assert ADDRESS not in view.contents.text() and "090-1234-5678" not in view.contents.text()
     assert "＊＊＊（閲覧制限）" in view.contents.text()
-    window.grab().save("/tmp/ui_sec_png/privacy_view_masked.png")
+    window.grab().save(str(shots / "privacy_view_masked.png"))
     bar.reveal_button.click()
     qtbot.waitUntil(lambda: ADDRESS in view.contents.text())
     assert bar.revealed_note.isVisible() and not bar.reveal_button.isVisible()
-    window.grab().save("/tmp/ui_sec_png/privacy_view_revealed.png")
+    window.grab().save(str(shots / "privacy_view_revealed.png"))
     rows = desk.audit_search(action="reveal", limit=1)
     assert rows and rows[0].reason == "家庭訪問の日程調整のため"
     # the view's own detail stays masked; locking masks the shown text again
@@ -89,7 +89,7 @@ def test_reveal_cancelled_shows_nothing(qtbot, desk_with_cases):
     assert not desk_with_cases.audit_search(action="reveal", limit=1)
 
 
-def test_print_for_another_agency_without_consent_asks_basis(qtbot, desk_with_cases):
+def test_print_for_another_agency_without_consent_asks_basis(qtbot, desk_with_cases, shots):
     desk = desk_with_cases
     target = next(c for c in desk.list_cases() if c.name.startswith("髙橋"))
     for c in desk.consents(target.id):
@@ -103,7 +103,7 @@ def test_print_for_another_agency_without_consent_asks_basis(qtbot, desk_with_ca
         assert accept(d) is False  # nothing chosen: refused in the dialog
         d.choices["meeting"].setChecked(True)
         d.reason_edit.setPlainText("令和8年5月12日の支援会議で共有を決定")
-        d.grab().save("/tmp/ui_sec_png/privacy_basis.png")
+        d.grab().save(str(shots / "privacy_basis.png"))
         return accept(d)
 
     dialogs = fake_dialogs(recipient, basis)
@@ -133,7 +133,7 @@ def test_print_for_agency_with_consent_asks_no_basis(qtbot, desk_with_cases):
     assert len(d) == 1 and d[0].basis.value == "consent"
 
 
-def test_consent_dialog_add_and_withdraw(qtbot, desk_with_cases):
+def test_consent_dialog_add_and_withdraw(qtbot, desk_with_cases, shots):
     def consent_dialog(d):
         assert d.consents_table.topLevelItemCount() >= 1  # the intake's consent
         before = d.consents_table.topLevelItemCount()
@@ -142,7 +142,7 @@ def test_consent_dialog_add_and_withdraw(qtbot, desk_with_cases):
         d.consents_table.setCurrentItem(d.consents_table.topLevelItem(before))
         assert d.withdraw_button.isEnabled()
         d.withdraw_button.click()
-        d.grab().save("/tmp/ui_sec_png/privacy_consents.png")
+        d.grab().save(str(shots / "privacy_consents.png"))
         d.reject()
         return False
 

@@ -120,7 +120,7 @@ def test_login_shows_the_cores_message_for_a_damaged_file(qtbot, tmp_path):
 
 
 def test_login_wrong_password_on_a_full_disk_is_refused_in_words(qtbot, desk_path,
-                                                                  monkeypatch):
+                                                                  monkeypatch, shots):
     """The failed attempt cannot be written (disk full): the dialog still refuses the
     password and says, in Japanese, why the attempt was not recorded — no raw OSError."""
     import errno
@@ -142,7 +142,7 @@ def test_login_wrong_password_on_a_full_disk_is_refused_in_words(qtbot, desk_pat
     assert "パスワード" in shown and "ディスクがいっぱい" in shown
     assert "Errno" not in shown and "No space" not in shown
     assert dialog.desk is None and dialog.isVisible()
-    dialog.grab().save("/tmp/eng5/login_disk_full.png")
+    dialog.grab().save(str(shots / "login_disk_full.png"))
 
 
 def test_closing_the_setup_with_input_asks_and_continue_keeps_it_open(qtbot, tmp_path):

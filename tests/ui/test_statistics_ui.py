@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gc
 from datetime import date
-from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
@@ -25,7 +24,6 @@ from ui.views.chart import ACTUAL, IndicatorChart
 from ui.views.statistics import FiguresView, StatisticsView
 
 TODAY = date(2026, 11, 20)
-PNG = Path("/tmp/ui_stats_png")
 
 
 @pytest.fixture(autouse=True)
@@ -86,7 +84,7 @@ def double_click(qtbot, table, index) -> None:
 
 
 def test_default_is_the_last_complete_month_and_the_table_shows_the_cores_figures(
-        qtbot, stats_desk, qtmodeltester):
+        qtbot, stats_desk, qtmodeltester, shots):
     view = figures(qtbot, stats_desk)
     assert view.period() == "2026-10"
     view.set_month("2026-05")
@@ -114,12 +112,11 @@ def test_default_is_the_last_complete_month_and_the_table_shows_the_cores_figure
         assert view.model.data(view.model.index(row, 2), Qt.ItemDataRole.ForegroundRole) \
             is not None
     qtmodeltester.check(view.model)
-    PNG.mkdir(exist_ok=True)
-    view.grab().save(str(PNG / "test_month.png"))
+    view.grab().save(str(shots / "test_month.png"))
 
 
 def test_fiscal_year_has_twelve_months_the_total_and_the_rates(qtbot, stats_desk,
-                                                               qtmodeltester):
+                                                               qtmodeltester, shots):
     view = figures(qtbot, stats_desk)
     view.set_fiscal_year(2026)
     idle(qtbot, view)
@@ -137,7 +134,7 @@ def test_fiscal_year_has_twelve_months_the_total_and_the_rates(qtbot, stats_desk
         value = fy[key]
         assert rates[S.label(key)] == ("–" if value is None else f"{value * 100:.1f}%")
     qtmodeltester.check(view.model)
-    view.grab().save(str(PNG / "test_fiscal_year.png"))
+    view.grab().save(str(shots / "test_fiscal_year.png"))
 
 
 @pytest.mark.parametrize("mode", ["month", "fiscal_year"])
@@ -232,7 +229,7 @@ def test_exports_write_the_cores_files(qtbot, stats_desk, tmp_path):
     assert view.last_export == before
 
 
-def test_the_chart_renders_the_indicators_against_the_targets(qtbot, stats_desk):
+def test_the_chart_renders_the_indicators_against_the_targets(qtbot, stats_desk, shots):
     view = figures(qtbot, stats_desk)
     view.set_month("2026-05")
     idle(qtbot, view)
@@ -249,15 +246,15 @@ def test_the_chart_renders_the_indicators_against_the_targets(qtbot, stats_desk)
     chart.resize(480, 320)
     chart.set_values({}, {})                  # nothing yet: still paints
     assert not chart.grab().isNull()
-    view.chart.grab().save(str(PNG / "test_chart.png"))
+    view.chart.grab().save(str(shots / "test_chart.png"))
 
 
-def test_targets_are_set_by_an_administrator_through_the_dialog(qtbot, stats_desk):
+def test_targets_are_set_by_an_administrator_through_the_dialog(qtbot, stats_desk, shots):
     def fill(dialog) -> bool:
         assert dialog.fy == 2026
         dialog.fields["new_consultations"].setValue(30)
         dialog.fields["plans_created"].setValue(15.5)
-        dialog.grab().save(str(PNG / "targets_dialog.png"))
+        dialog.grab().save(str(shots / "targets_dialog.png"))
         return True
 
     view = figures(qtbot, stats_desk, run=fill)
@@ -306,7 +303,7 @@ def test_a_statistics_only_user_sees_figures_and_the_cores_refusal(qtbot, stats_
 
 
 def test_caseload_lists_the_cores_cases_sorts_exports_and_opens(qtbot, stats_desk, tmp_path,
-                                                                qtmodeltester):
+                                                                qtmodeltester, shots):
     paths = iter(str(tmp_path / f"caseload.{f}") for f in ("csv", "xlsx", "pdf"))
     view = CaseloadView(stats_desk, ask_path=lambda *_a: next(paths))
     qtbot.addWidget(view)
@@ -337,7 +334,7 @@ def test_caseload_lists_the_cores_cases_sorts_exports_and_opens(qtbot, stats_des
     first = view.model.index(0, 1)
     double_click(qtbot, view.table, first)
     assert opened == [view.model.data(first, Qt.ItemDataRole.UserRole)]
-    view.grab().save(str(PNG / "test_caseload.png"))
+    view.grab().save(str(shots / "test_caseload.png"))
 
 
 def test_overdue_monitoring_is_marked(qtbot):
