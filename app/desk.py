@@ -19,6 +19,7 @@ from app.domain import (
     ReferralSource,
     Route, Stage, Staff, Triage,
 )
+from app.domain.person import PersonMatch
 from app.domain.intake import HOUSING_STATUSES, TOPIC_KEYS, WORK_STATUSES
 from app.errors import (
     NotFound, PermissionDenied, StoreError, ValidationError, ValidationErrors, WrongPassword,
@@ -331,12 +332,28 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
         """Validate the intake (only the given wizard pages). Returns the problems found."""
         return check_intake(data, pages, today=self.today())
 
-    def find_same_person(self, name: str, birth_date: date | None) -> list[Person]:
-        """Persons already registered with the same (folded) name and birth date."""
-        if not name or birth_date is None:
+    def find_same_person(self, name: str, birth_date: date | None) -> list[PersonMatch]:
+        """Persons already registered with the same (folded) name and birth date, also in
+        other workers' cases: only 氏名, 生年月日, case numbers and 担当 (never address,
+        phone or e-mail). Audited (the case numbers shown)."""
+        if not name or birth_date is None or not isinstance(birth_date, date):
             return []
-        return self._mask_persons(
-            self._store.persons_by_identity(text_ja.fold_for_search(name), birth_date))
+        from app.domain.person import PersonMatch
+        from app.store.authz_repo import AuthzRepo
+        rows = AuthzRepo(self._store.conn).person_identity_cases(
+            text_ja.fold_for_search(name), birth_date.isoformat())
+        found: dict[str, PersonMatch] = {}
+        for r in rows:
+            p = found.setdefault(r["person_id"], PersonMatch(
+                id=r["person_id"], name=r["name"], birth_date=birth_date))
+            if r["case_id"]:
+                p.case_ids.append(r["case_id"])
+                p.cases.append((r["case_no"], r["assignee"] or ""))
+        with self._store.transaction():
+            self._store.audit(self.user.login, "same_person_check",
+                              detail=" ".join(no for p in found.values() for no, _a in p.cases)
+                              or "-")
+        return list(found.values())
 
     def register_intake(self, data: IntakeInput) -> CaseDetail:
         """相談受付: create (or reuse) the person, open a case, record the intake."""
@@ -815,5 +832,9 @@ def _load_master_data(w) -> None:
     from app.store.process_repo import ProcessRepo
     ProcessRepo(w.conn).load_master(w)  # services, assessment domains and checklist
 
+
+# Every public operation is checked against the one authorization table before it runs.
+from app.security.authorization import install as _install_authorization  # noqa: E402
+_install_authorization(Desk)
 
 __all__ = ["Desk", "INTAKE_PAGES", "check_intake", "DamagedDatabase", "user_version"]

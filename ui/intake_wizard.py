@@ -51,7 +51,9 @@ def ask_same_person_dialog(parent: QWidget, persons: list[Person]) -> Person | N
     layout.addWidget(text)
     choices = QListWidget(dialog)
     for p in persons:
-        choices.addItem(f"{p.name}（{p.kana}）　{_wareki(p.birth_date)}　{p.address}")
+        cases = "、".join(_("{case_no} (in charge: {worker})").format(
+            case_no=no, worker=worker or "-") for no, worker in getattr(p, "cases", []))
+        choices.addItem(f"{p.name}　{_wareki(p.birth_date)}　{cases}")
     choices.setCurrentRow(0)
     layout.addWidget(choices)
     buttons = QDialogButtonBox(dialog)

@@ -631,7 +631,8 @@ class SyncOperations:
             store.audit(self.user.login, "person_update",
                         case_id=person.case_ids[0] if person.case_ids else None,
                         detail=",".join(sorted(fields)))
-        return store.person(person_id)
+        # a 閲覧制限 person's whereabouts come back masked, as everywhere (see ``reveal``)
+        return self._mask_persons([store.person(person_id)])[0]
 
 
 def _read(path: Path) -> bytes:
