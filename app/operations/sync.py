@@ -433,6 +433,10 @@ class SyncOperations:
         sender_kind = sender_rec.kind   # certified (or registered here), not as claimed
         if sender == self._me():
             return {"applied": 0, "skipped": len(entries), "conflicts": 0}
+        # authority travels only from a desk: accounts, roles, settings, devices, master
+        # data from a field laptop are refused (not applied) and flagged in the audit log
+        from app.store.sync_merge import refused_from
+        entries, refused = refused_from(sender_kind, sender, entries)
         try:
             with store.transaction():
                 if pins:
@@ -459,6 +463,13 @@ class SyncOperations:
                     exchange.purge_returned(conn, self._me(), desks)
                 store.audit(self.user.login, "bundle_import",
                             detail=f"{name} +{applied} ={skipped} !{conflicts + flagged}")
+                if refused:
+                    tables = sorted({e["tbl"] for e in refused})
+                    store.audit(self.user.login, "bundle_refused_rows",
+                                detail=f"{name} {sender_name} ({sender_kind}): "
+                                       f"{len(refused)} × {','.join(tables)}",
+                                reason=_("Accounts, roles, settings, devices and master data "
+                                         "are accepted only from a desk PC."))
         except IntegrityError as exc:
             # the merge keeps unique keys apart (sync_merge); should a constraint still
             # fail, the whole file is refused in words, never half applied
@@ -466,7 +477,10 @@ class SyncOperations:
                                   "database ({error}). Nothing was imported. Keep the file "
                                   "and tell the administrator.")
                                 .format(name=name, error=exc)) from exc
-        return {"applied": applied, "skipped": skipped, "conflicts": conflicts + flagged}
+        result = {"applied": applied, "skipped": skipped, "conflicts": conflicts + flagged}
+        if refused:
+            result["refused"] = len(refused)   # rows of authority from a field laptop
+        return result
 
     # ------------------------------------------------------------------ conflicts
     def conflicts(self, *, open_only: bool = True, case_id: str | None = None) -> list[dict]:
