@@ -296,9 +296,11 @@ def run(argv: list[str] | None = None) -> int:
     if args.command == "restore":
         from app.desk import Desk
         secret = _password(_("Recovery key: ") if args.recovery_key else _("Password: "))
-        kept = Desk.restore(args.file, _db(args), "" if args.recovery_key else args.user, secret)
+        report = Desk.restore(args.file, _db(args), "" if args.recovery_key else args.user,
+                              secret)
         print(_("Restored {backup} to {path}. The replaced database was kept as {kept}.")
-              .format(backup=args.file, path=_db(args), kept=kept))
+              .format(backup=args.file, path=_db(args), kept=report))
+        print(report.message)
         return 0
     if args.command == "audit":
         if args.audit_command is None:

@@ -244,23 +244,16 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
 
     @staticmethod
     def restore(backup: str | os.PathLike[str], live: str | os.PathLike[str], login: str,
-                password: str) -> Path:
-        """Replace the database at ``live`` with a verified backup, unlocked with the
-        password (or the recovery key when ``login`` is empty) valid at backup time.
-        The replaced files are kept beside it; returns their path."""
-        from app.store.backup import restore as restore_files
-        backup, live = Path(backup), Path(live)
-        if not backup.exists():
-            raise StoreError(_("No backup was found at {path}.").format(path=str(backup)))
-        slots = KeySlots.load(backup)
-        raw_key = (slots.unlock(login, password) if login
-                   else slots.unlock_with_recovery_key(password))
-        lock = DeskLock(live)
-        lock.acquire(login or "recovery")
-        try:
-            return restore_files(backup, raw_key, live)
-        finally:
-            lock.release()
+                password: str, *, live_password: str | None = None):
+        """Replace the database at ``live`` with a verified backup — an active
+        administrator only, unlocked with the password valid at backup time (or the
+        recovery key when ``login`` is empty). Audited before and after; accounts disabled
+        since the backup stay disabled; the replaced files are kept beside it under a name
+        no earlier restore used. Returns a RestoreReport (usable as the kept path) whose
+        ``message`` says in Japanese what was set aside and which work is missing
+        (app/operations/restore.py)."""
+        from app.operations.restore import restore as restore_backup
+        return restore_backup(backup, live, login, password, live_password=live_password)
 
     def close(self) -> None:
         if self._store is not None:

@@ -135,14 +135,27 @@ def _remove_pair(path: Path) -> None:
             pass
 
 
-def restore(backup: str | os.PathLike[str], raw_key: bytes, live: str | os.PathLike[str]) -> Path:
+def kept_name(live: Path, now: datetime | None = None) -> Path:
+    """A name for the replaced files that no earlier restore used: two restores in the
+    same second (or a clock set back) never overwrite what an earlier one set aside."""
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    n = 0
+    while True:
+        kept = live.with_name(f"{live.name}.replaced-{stamp}" + (f"-{n}" if n else ""))
+        if not any(Path(str(kept) + s).exists() for s in ("", "-wal", "-shm", ".keys")):
+            return kept
+        n += 1
+
+
+def restore(backup: str | os.PathLike[str], raw_key: bytes, live: str | os.PathLike[str],
+            *, keys: bytes | None = None) -> Path:
     """Replace the live database with a verified backup. The replaced files are kept
-    beside it as ``<name>.replaced-<stamp>`` so that a restore can itself be undone.
+    beside it as ``<name>.replaced-<stamp>[-n]`` (never overwritten) so that a restore can
+    itself be undone. ``keys``: the key file to install (default: the backup's).
     Returns the path of the kept old database (or the live path if there was none)."""
     backup, live = Path(backup), Path(live)
     verify_file(backup, raw_key)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    kept = live.with_name(f"{live.name}.replaced-{stamp}")
+    kept = kept_name(live)
     staging = live.with_name(live.name + ".restoring")
     shutil.copyfile(backup, staging)
     with open(staging, "rb+") as fh:
@@ -153,6 +166,7 @@ def restore(backup: str | os.PathLike[str], raw_key: bytes, live: str | os.PathL
         if old.exists():
             os.replace(old, Path(str(kept) + suffix))
     os.replace(staging, live)
-    write_atomic(Path(str(live) + ".keys"), Path(str(backup) + ".keys").read_bytes())
+    write_atomic(Path(str(live) + ".keys"),
+                 keys if keys is not None else Path(str(backup) + ".keys").read_bytes())
     fsync_dir(live.parent)
     return kept
