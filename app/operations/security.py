@@ -581,9 +581,11 @@ class SecurityOperations:
         buf = io.StringIO()
         out = csv.writer(buf, lineterminator="\r\n")
         out.writerow(AUDIT_CSV_HEADINGS)
+        from app.reports.export import safe_text   # no formula from typed text (issue 13)
         for r in rows:
-            out.writerow([r.seq, r.at, r.login, r.action, r.case_no, r.detail, r.reason,
-                          r.device_id, hashes.get(r.seq, "")])
+            out.writerow([safe_text(v) for v in (
+                r.seq, r.at, r.login, r.action, r.case_no, r.detail, r.reason, r.device_id,
+                hashes.get(r.seq, ""))])
         write_atomic(path, ("\ufeff" + buf.getvalue()).encode("utf-8"))
         with self._store.transaction():
             self._store.audit(self.user.login, "export", detail=f"audit csv {len(rows)}")
