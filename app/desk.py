@@ -118,6 +118,7 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
         raw_key = os.urandom(32)
         recovery = new_recovery_key()
         store = Store.create(path, raw_key)
+        lock.note_open(True)
         try:
             device_id = new_id()
             store.device_id = device_id
@@ -211,10 +212,14 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
                 lock.release()
 
         try:
+            if lock is not kept:
+                from app.store.db import check_wal_after_crash
+                check_wal_after_crash(path, lock.previous)  # MissingWal, once
             store = Store.open(path, raw_key)
         except BaseException:
             give_back()
             raise
+        lock.note_open(True)
         try:
             if login is None:
                 admins = [s for s in store.staff() if s.role == Role.ADMIN.value]
