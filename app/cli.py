@@ -314,6 +314,14 @@ def run(argv: list[str] | None = None) -> int:
             if broken is None:
                 print(_("The audit log is intact."))
                 return 0
+            if broken.anchored_by:
+                print(_("Audit entries were removed: the log now ends with the entry of {at}, "
+                        "but {source} recorded entry {seq} (written {anchored_at}). Entries "
+                        "since {at} are missing.").format(
+                            at=broken.at or "-", source=broken.anchored_by,
+                            seq=broken.anchored_seq, anchored_at=broken.anchored_at),
+                      file=sys.stderr)
+                return 3
             print(_("The audit log is broken at entry {seq}.").format(seq=broken.seq),
                   file=sys.stderr)
             print((_("Entry {seq} is missing (deleted); the entry before it was written at "

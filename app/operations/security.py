@@ -594,7 +594,10 @@ class SecurityOperations:
     def audit_check(self) -> AuditBreak | None:
         """Where the hash chain first breaks (seq and time), or None when it holds."""
         seq = self._store.audit_verify()
-        return None if seq is None else self._sec.audit_break(seq)
+        if seq is not None:
+            return self._sec.audit_break(seq)
+        from app.operations.audit_anchors import check   # anchors outside the database
+        return check(self)
 
     def lock_event(self, kind: str) -> None:
         """The GUI locked (``lock``, ``auto_lock``) or unlocked (``unlock``) the screen."""

@@ -378,14 +378,18 @@ class SyncOperations:
                       "since" if peer else "all"),
                   "schema": _schema(conn),
                   "sender": identity.chain_of(self._me(), self._trust().rows)}
+        from app.operations import audit_anchors
+        audit_part = audit_anchors.for_transfer(self, peer)
         payload = {"vector": exchange.own_vector(conn, self._me()),
-                   "sender_kind": self.device_kind(), "entries": entries}
+                   "sender_kind": self.device_kind(), "entries": entries,
+                   "audit": audit_part}
         data = bundle_format.pack(store.database_key(), header, payload,
                                   signer=self._secrets(),
                                   recipient_box_key=self._recipient_box_key(peer) if peer
                                   else None)
         write_atomic(Path(out), data)
         with store.transaction():
+            audit_anchors.after_export(self, peer, audit_part)
             if peer:
                 exchange.save_vector(conn, peer, known, exported=header["created"])
             store.audit(self.user.login, "bundle_export",
@@ -463,6 +467,9 @@ class SyncOperations:
                     exchange.purge_returned(conn, self._me(), desks)
                 store.audit(self.user.login, "bundle_import",
                             detail=f"{name} +{applied} ={skipped} !{conflicts + flagged}")
+                from app.operations import audit_anchors   # the sender's audit and anchors
+                audit_anchors.receive(self, sender, sender_name, payload.get("audit"),
+                                      str(header.get("created") or ""))
                 if refused:
                     tables = sorted({e["tbl"] for e in refused})
                     store.audit(self.user.login, "bundle_refused_rows",

@@ -109,6 +109,8 @@ class Rule:
     sessionless: bool = False          # static/class method that authenticates itself
     why: str = ""
     extra: Callable[[Any, dict[str, Any]], None] | None = None  # a further condition
+    audit: str = ""                    # a read written to the audit log (one entry per call)
+    audit_detail: Callable[[dict[str, Any], Any], str] | None = None
 
     @property
     def permission_for_case(self) -> P:
@@ -119,8 +121,24 @@ class Rule:
 
 
 def need(*perms: P | AnyOf, case: Any = NO_CASE, case_permission: P | None = None,
-         extra=None) -> Rule:
-    return Rule(needs=tuple(perms), case=case, case_permission=case_permission, extra=extra)
+         extra=None, audit: str = "", audit_detail=None) -> Rule:
+    return Rule(needs=tuple(perms), case=case, case_permission=case_permission, extra=extra,
+                audit=audit, audit_detail=audit_detail)
+
+
+def _list_detail(args: dict[str, Any], result: Any) -> str:
+    query = str(args.get("search") or "")[:50]
+    n = len(result) if isinstance(result, list) else ""
+    return (f"「{query}」 " if query else "") + f"{n} rows"
+
+
+def _board_detail(args: dict[str, Any], result: Any) -> str:
+    counts = result.get("counts", {}) if isinstance(result, dict) else {}
+    return " ".join(f"{k}={v}" for k, v in sorted(counts.items()))[:500]
+
+
+def _records_detail(args: dict[str, Any], result: Any) -> str:
+    return f"{len(result) if isinstance(result, list) else ''} records"
 
 
 def OPEN(why: str) -> Rule:
@@ -203,7 +221,7 @@ TABLE: dict[str, Rule] = {
     # --- intake and cases
     "find_same_person": need(EDIT),  # name, birth date, case numbers, 担当 only; audited
     "register_intake": need(EDIT),
-    "list_cases": need(case=LISTED),
+    "list_cases": need(case=LISTED, audit="view_list", audit_detail=_list_detail),
     "count_cases": need(case=LISTED),
     "case_id": read(CaseNo("case_no")),
     "get_case": read(Arg("case_id")),
@@ -226,7 +244,8 @@ TABLE: dict[str, Rule] = {
     "assessments": read(Arg("case_id")),
     "referrals": read(Arg("case_id")),
     "emergency_support": read(Arg("case_id")),
-    "support_records": read(Arg("case_id")),
+    "support_records": need(VIEW, case=Arg("case_id"), audit="view_records",
+                            audit_detail=_records_detail),
     "monitorings": read(Arg("case_id")),
     "evaluations": read(Arg("case_id")),
     "closures": read(Arg("case_id")),
@@ -235,7 +254,7 @@ TABLE: dict[str, Rule] = {
     "screenings": read(Arg("case_id")),
     "case_agenda": read(Arg("case_id")),
     "timeline": read(Arg("case_id")),
-    "dashboard": need(VIEW, case=LISTED),
+    "dashboard": need(VIEW, case=LISTED, audit="view_dashboard", audit_detail=_board_detail),
     "agenda_candidates": need(case=LISTED),
     # --- process writes
     "record_emergency": write(Arg("case_id")),
@@ -412,12 +431,19 @@ def _gate(name: str, fn: Callable, rule: Rule) -> Callable:
             return fn(self, *args, **kwargs)
         bound = sig.bind(self, *args, **kwargs)
         bound.apply_defaults()
-        check(self, name, rule, bound.arguments)
+        ids = check(self, name, rule, bound.arguments)
         if _CHECK_ONLY.get():
             return ALLOWED
         self._authz_active = True
         try:
-            return fn(self, *args, **kwargs)
+            result = fn(self, *args, **kwargs)
+            if rule.audit:   # reading lists, searches, records: one entry per call
+                detail = rule.audit_detail(bound.arguments, result) if rule.audit_detail \
+                    else ""
+                with self._store.transaction():
+                    self._store.audit(self.user.login, rule.audit,
+                                      case_id=ids[0] if ids else None, detail=detail)
+            return result
         finally:
             self._authz_active = False
 
@@ -431,8 +457,9 @@ def _require_all(desk: Any, permission: P, name: str, case_id: str | None = None
                      detail=f"{permission.value} {name}")
 
 
-def check(desk: Any, name: str, rule: Rule, args: dict[str, Any]) -> None:
-    """Raise PermissionDenied (audited) unless the user may make this call."""
+def check(desk: Any, name: str, rule: Rule, args: dict[str, Any]) -> list[str]:
+    """Raise PermissionDenied (audited) unless the user may make this call. Returns the
+    cases the call touches."""
     case = rule.case
     ids: list[str] = []
     if case is not NO_CASE and case is not LISTED:
@@ -454,6 +481,7 @@ def check(desk: Any, name: str, rule: Rule, args: dict[str, Any]) -> None:
         desk._require_case_access(case_id, rule.permission_for_case)
     if rule.extra is not None:
         rule.extra(desk, args)
+    return ids
 
 
 def _repo(desk: Any) -> AuthzRepo:

@@ -8,6 +8,7 @@ the same database key) and ``….db.keys`` (the key slots at the time of the bac
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 import shutil
@@ -95,6 +96,7 @@ def make_backup(conn: db.Connection, raw_key: bytes, keys_file: Path, folder: st
     except BaseException:
         _remove_pair(target)
         raise
+    _write_manifest(conn, target)
     fsync_dir(folder)
     for old in list_backups(folder)[keep:]:
         _remove_pair(old.path)
@@ -127,8 +129,40 @@ def _mb(n: int) -> str:
     return f"{n / 1024 / 1024:.1f}"
 
 
+MANIFEST = ".manifest.json"
+
+
+def _write_manifest(conn: db.Connection, target: Path) -> None:
+    """Beside each backup: when, which schema, and where the audit chain ended — an anchor
+    kept outside the database, so that removing the last audit entries is detected
+    (app/operations/audit_anchors.py)."""
+    from app.store import audit
+    info = {"format": "tsunagu-backup-manifest", "backup": target.name,
+            "created": datetime.now().astimezone().isoformat(timespec="seconds"),
+            "schema": db.user_version(conn),
+            "device_id": (conn.execute("SELECT value FROM local WHERE key = 'device_id'")
+                          .fetchone() or [""])[0],
+            "audit_anchor": audit.head(conn)}
+    write_atomic(Path(str(target) + MANIFEST),
+                 json.dumps(info, ensure_ascii=False, indent=1).encode("utf-8"))
+
+
+def manifests(folder: str | os.PathLike[str]) -> list[dict]:
+    """The readable manifests of the backups in ``folder`` (a damaged one is skipped)."""
+    out = []
+    for b in list_backups(folder):
+        try:
+            info = json.loads(Path(str(b.path) + MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(info, dict) and isinstance(info.get("audit_anchor"), dict):
+            out.append(info)
+    return out
+
+
 def _remove_pair(path: Path) -> None:
-    for p in (path, Path(str(path) + ".keys"), path.with_name(path.name + ".part")):
+    for p in (path, Path(str(path) + ".keys"), path.with_name(path.name + ".part"),
+              Path(str(path) + MANIFEST)):
         try:
             p.unlink()
         except FileNotFoundError:
