@@ -335,3 +335,20 @@ def test_audit_export_bundle_and_check_out_need_the_right_and_the_case(world, tm
         assert not (tmp_path / "x.tsunagu").exists()
     finally:
         d.close()
+
+
+def test_conflicts_list_only_the_cases_the_user_sees(world):
+    """Both values of a conflicting field are case data (an address, a phone)."""
+    own = world["kinds"][("own", "con_a")]["conflict_id"]
+    others = {world["kinds"][(k, "")]["conflict_id"] for k in ("other", "dv")}
+    d = _open(world["path"], "con_a")
+    try:
+        shown = {c["id"] for c in d.conflicts(open_only=False)}
+        assert own in shown and not (shown & others)
+    finally:
+        d.close()
+    d = _open(world["path"], "chief")
+    try:
+        assert others <= {c["id"] for c in d.conflicts(open_only=False)}
+    finally:
+        d.close()

@@ -492,8 +492,13 @@ class SyncOperations:
     # ------------------------------------------------------------------ conflicts
     def conflicts(self, *, open_only: bool = True, case_id: str | None = None) -> list[dict]:
         """Conflicts for the 同期 screen: both values, who wrote each and when, the value
-        applied now, and whether it is still open."""
+        applied now, and whether it is still open — of the cases this user sees (and of
+        users, settings and master data for the administrator)."""
         self._require(Permission.VIEW_CASES)
+        return self._conflict_rows(open_only=open_only, case_id=case_id, only_visible=True)
+
+    def _conflict_rows(self, *, open_only: bool, case_id: str | None,
+                       only_visible: bool) -> list[dict]:
         conn = self._store.conn
         sql = "SELECT * FROM sync_conflict"
         args = []
@@ -503,8 +508,22 @@ class SyncOperations:
         cur = conn.execute(sql + " ORDER BY winner_hlc, id", args)
         names = [d[0] for d in cur.description]
         out = []
+        access, visible = self.case_access(), {}
+        admin = self._allows(Permission.MANAGE_SETTINGS)
         for r in cur.fetchall():
             c = dict(zip(names, r))
+            # both values of a field are case data: only conflicts of cases the user
+            # sees; those of no case (users, settings, master data) for the administrator
+            if not only_visible:
+                pass
+            elif c["case_id"] is None:
+                if not admin and c["tbl"] in ADMIN_TABLES:
+                    continue
+            else:
+                if c["case_id"] not in visible:
+                    visible[c["case_id"]] = self._sec.case_visible(c["case_id"], access)
+                if not visible[c["case_id"]]:
+                    continue
             c["open"] = merge.conflict_is_open(conn, c)
             if open_only and not c["open"]:
                 continue
@@ -526,7 +545,8 @@ class SyncOperations:
         "delete". Written as a new journalled change that saw both sides."""
         self._require(Permission.EDIT_CASES)
         store, conn = self._store, self._store.conn
-        found = [c for c in self.conflicts(open_only=False) if c["id"] == conflict_id]
+        found = [c for c in self._conflict_rows(open_only=False, case_id=None,
+                                                only_visible=False) if c["id"] == conflict_id]
         if not found:
             raise NotFound(_("The conflict was not found."))
         c = found[0]
