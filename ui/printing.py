@@ -155,11 +155,26 @@ def open_with_system_viewer(url: QUrl) -> bool:
 
 
 # ---------------------------------------------------------------------- dialogs
+_shown: list[QMessageBox] = []   # kept alive while open (a box without parent is not)
+
+
+def _show(box: QMessageBox) -> None:
+    _shown.append(box)
+    box.finished.connect(lambda _result, b=box: _shown.remove(b) if b in _shown else None)
+    box.open()
+
+
+def _parent(parent: QWidget | None) -> QWidget | None:
+    if parent is not None:
+        return parent
+    from PySide6.QtWidgets import QApplication
+    return QApplication.activeWindow()
+
+
 def _notice(parent: QWidget | None, text: str) -> None:
     box = QMessageBox(QMessageBox.Icon.Information, _("Printing"), text,
-                      QMessageBox.StandardButton.Ok, parent)
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    box.open()
+                      QMessageBox.StandardButton.Ok, _parent(parent))
+    _show(box)
 
 
 def save_pdf_as(parent: QWidget | None, path: Path) -> Path | None:
@@ -173,6 +188,7 @@ def save_pdf_as(parent: QWidget | None, path: Path) -> Path | None:
 
 
 def _no_viewer(parent: QWidget | None, path: Path) -> None:
+    parent = _parent(parent)
     box = QMessageBox(QMessageBox.Icon.Warning, _("Printing"), no_viewer_text(path),
                       QMessageBox.StandardButton.Close, parent)
     save = box.addButton(_("Save As…"), QMessageBox.ButtonRole.AcceptRole)
@@ -187,7 +203,7 @@ def _no_viewer(parent: QWidget | None, path: Path) -> None:
                     "The PDF could not be written: {error}").format(error=error))
 
     box.buttonClicked.connect(clicked)
-    box.open()
+    _show(box)
 
 
 def no_viewer_text(path: Path) -> str:

@@ -99,3 +99,16 @@ def test_the_recovery_sheet_says_where_it_is_and_leaves_with_its_dialog(qtbot, d
     dialog.kept.setChecked(True)
     dialog.accept()
     assert not sheet.exists()
+
+
+def test_the_no_viewer_message_shows_without_a_parent_too(qtbot):
+    """case view, meetings and the toolbar call open_pdf without a parent: the message must
+    not be collected before the user sees it."""
+    pdf = printing.new_pdf_path("meeting-agenda")
+    pdf.write_bytes(b"%PDF")
+    printing.open_pdf(pdf, lambda url: False)
+    QApplication.processEvents()
+    boxes = [w for w in QApplication.topLevelWidgets()
+             if isinstance(w, QMessageBox) and w.isVisible() and "meeting-agenda" in w.text()]
+    assert boxes
+    boxes[0].close()
