@@ -133,3 +133,33 @@ def test_reads_are_audited_once_per_query(desk):
     listed = next(e for e in after if e.action == "view_list")
     assert "山田" in listed.detail and f"{len(rows)} rows" in listed.detail
     assert next(e for e in after if e.action == "view_records").case_id == case
+
+
+def test_a_cut_on_either_side_is_flagged_at_the_next_transfer(tmp_path):
+    a, _rec = Desk.create(tmp_path / "a" / "tsunagu.db", agency_name="つなぐ町",
+                          municipality="つなぐ町", population=8200, admin_login=LOGIN,
+                          admin_name="管理 花子", password=PASSWORD, kdf=KdfParams.fast())
+    case = a.register_intake(make_intake())
+    lap_info = a.add_device("field", "訪問用ノート", tmp_path / "c", cases=[case.case.id])
+    desk_id = a.agency.device_id
+    a.export_bundle(tmp_path / "to-lap.tsb", for_device=lap_info.id)   # carries a's anchor
+    a.close()
+    lap = Desk.open(tmp_path / "c" / "tsunagu.db", LOGIN, PASSWORD)
+    lap.import_bundle(tmp_path / "to-lap.tsb")
+    lap.get_case(case.case.id)
+    lap.export_bundle(tmp_path / "1.tsb", for_device=desk_id)
+    _cut(lap, 1)                                   # the laptop's user removes its log
+    lap.list_cases()
+    lap.export_bundle(tmp_path / "2.tsb", for_device=desk_id)
+    lap.close()
+    a = Desk.open(tmp_path / "a" / "tsunagu.db", LOGIN, PASSWORD)
+    try:
+        a.import_bundle(tmp_path / "1.tsb")
+        assert not a.audit_search(action="device_audit_cut")
+        _cut(a, 2)                                  # and the desk's user cuts the desk's log
+        a.import_bundle(tmp_path / "2.tsb")
+        cut = a.audit_search(action="device_audit_cut")
+        assert cut and "訪問用ノート" in cut[0].detail
+        assert a.audit_search(action="audit_cut_detected")   # the laptop held a's anchor
+    finally:
+        a.close()
