@@ -32,6 +32,7 @@ from app.store.backup import manifests
 SEND_LIMIT = 50_000       # audit entries of a laptop carried by one transfer file
 RECEIVED = "audit.received."   # local key prefix: the latest anchor received from a device
 ECHOED = "audit.echoed"        # local key: this device's anchor as another device last saw it
+ACKED = "audit.acked."         # local key prefix: the same, per device
 
 
 def _load(store: Any, key: str) -> dict | None:
@@ -51,17 +52,17 @@ def for_transfer(desk: Any, peer: str | None) -> dict:
         if seen:
             out["yours"] = seen   # the peer's chain as this device last saw it
     if desk.device_kind() == "field":
-        sent = _load(store, "audit.sent." + (peer or "*")) or {"seq": 0}
-        out["entries"] = audit.rows_after(store.conn, int(sent.get("seq", 0)), SEND_LIMIT)
+        # every entry the receiver has not acknowledged (its files echo this device's
+        # anchor): a transfer file that never arrives loses nothing
+        acked = _load(store, ACKED + peer) if peer else _load(store, ECHOED)
+        out["entries"] = audit.rows_after(store.conn, int((acked or {}).get("seq", 0)),
+                                          SEND_LIMIT)
     return out
 
 
 def after_export(desk: Any, peer: str | None, part: dict) -> None:
-    """Inside the export's transaction: remember how far this device's entries went."""
-    rows = part.get("entries") or []
-    if rows:
-        desk._store.set_local("audit.sent." + (peer or "*"),
-                              json.dumps({"seq": rows[-1][0]}))
+    """Inside the export's transaction (nothing to keep: entries are sent until a file
+    from the receiver acknowledges them)."""
 
 
 def receive(desk: Any, sender: str, sender_name: str, part: Any, created: str = "") -> int:
@@ -111,6 +112,7 @@ def receive(desk: Any, sender: str, sender_name: str, part: Any, created: str = 
                                    f"({yours.get('at')}); it is no longer here")
                 flagged += 1
         else:
+            store.set_local(ACKED + sender, json.dumps({"seq": yours["seq"]}))
             echoed = _load(store, ECHOED)
             if echoed is None or yours["seq"] > int(echoed.get("seq", 0)):
                 store.set_local(ECHOED, json.dumps(
