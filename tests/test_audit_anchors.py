@@ -47,7 +47,6 @@ def test_removing_the_last_entries_is_detected_and_dated(desk, tmp_path):
     kept_at = next(e.at for e in entries if e.seq == keep)
     assert broken.at == kept_at and broken.anchored_seq == anchored
     assert broken.anchored_by.startswith("tsunagu-")
-    del entries
 
 
 def test_removing_every_entry_is_detected(desk, tmp_path):

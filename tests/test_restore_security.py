@@ -5,6 +5,7 @@ set aside, where, and which work is missing."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,6 @@ def _with_users(desk_path: Path, tmp_path: Path) -> Path:
 
 def test_only_an_active_administrator_restores(desk_path, tmp_path):
     target = _with_users(desk_path, tmp_path)
-    before = desk_path.read_bytes()
     with pytest.raises(PermissionDenied) as err:
         Desk.restore(target, desk_path, "view", PW)          # 閲覧: not an administrator
     assert "管理者" in str(err.value)
@@ -44,7 +44,6 @@ def test_only_an_active_administrator_restores(desk_path, tmp_path):
     with Desk.open(desk_path, LOGIN, PASSWORD) as d:
         assert d.count_cases() == 1
         assert d.store.staff_by_login("old_admin").active == 0
-    del before
 
 
 def test_a_restore_never_revives_a_disabled_user_and_says_so(desk_path, tmp_path):
@@ -53,7 +52,7 @@ def test_a_restore_never_revives_a_disabled_user_and_says_so(desk_path, tmp_path
         d.disable_user("old_admin")
         d.register_intake(make_intake(name="バックアップ後 一郎", kana="あと いちろう"))
         new_no = d.list_cases("バックアップ後")[0].case_no
-        d.add_record(d.case_id(new_no), __import__("datetime").datetime(2026, 4, 2, 10, 0),
+        d.add_record(d.case_id(new_no), datetime(2026, 4, 2, 10, 0),
                      "phone", "後から書いた記録")
     report = Desk.restore(target, desk_path, LOGIN, PASSWORD)
     assert report.kept_disabled == ["old_admin"]
