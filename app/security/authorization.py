@@ -283,7 +283,7 @@ TABLE: dict[str, Rule] = {
     "meetings": need(AnyOf(P.MEETINGS, P.VIEW_AGENDA_CASES)),
     "meeting": need(AnyOf(P.MEETINGS, P.VIEW_AGENDA_CASES)),
     "agenda_people": need(AnyOf(P.MEETINGS, P.VIEW_AGENDA_CASES)),
-    "pending_agenda": need(VIEW),
+    "pending_agenda": need(VIEW, P.MEETINGS),   # case numbers and summaries of the agenda
     "plan_meeting": need(P.MEETINGS),
     "add_agenda_item": need(P.MEETINGS, case=Arg("case_id", optional=True),
                             case_permission=VIEW),
