@@ -44,6 +44,7 @@ def ask_same_person_dialog(parent: QWidget, persons: list[Person]) -> Person | N
     """Ask whether the intake belongs to a person already registered; None = a new person."""
     dialog = QDialog(parent)
     dialog.setWindowTitle(_("The same person may already be registered"))
+    dialog.setMinimumWidth(600)   # name, birth date, case numbers and 担当 on one line
     layout = QVBoxLayout(dialog)
     text = QLabel(_("A person with the same name and date of birth is registered. "
                     "Is this intake about this person?"))
