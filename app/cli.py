@@ -380,9 +380,11 @@ def run(argv: list[str] | None = None) -> int:
     if args.command == "restore":
         from app.desk import Desk
         secret = _password(_("Recovery key: ") if args.recovery_key else _("Password: "))
-        kept = Desk.restore(args.file, _db(args), "" if args.recovery_key else args.user, secret)
+        report = Desk.restore(args.file, _db(args), "" if args.recovery_key else args.user,
+                              secret)
         print(_("Restored {backup} to {path}. The replaced database was kept as {kept}.")
-              .format(backup=args.file, path=_db(args), kept=kept))
+              .format(backup=args.file, path=_db(args), kept=report))
+        print(report.message)
         return 0
     if args.command == "audit":
         if args.audit_command is None:
@@ -396,6 +398,14 @@ def run(argv: list[str] | None = None) -> int:
             if broken is None:
                 print(_("The audit log is intact."))
                 return 0
+            if broken.anchored_by:
+                print(_("Audit entries were removed: the log now ends with the entry of {at}, "
+                        "but {source} recorded entry {seq} (written {anchored_at}). Entries "
+                        "since {at} are missing.").format(
+                            at=broken.at or "-", source=broken.anchored_by,
+                            seq=broken.anchored_seq, anchored_at=broken.anchored_at),
+                      file=sys.stderr)
+                return 3
             print(_("The audit log is broken at entry {seq}.").format(seq=broken.seq),
                   file=sys.stderr)
             print((_("Entry {seq} is missing (deleted); the entry before it was written at "

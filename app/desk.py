@@ -19,6 +19,7 @@ from app.domain import (
     ReferralSource,
     Route, Stage, Staff, Triage,
 )
+from app.domain.person import PersonMatch
 from app.domain.intake import HOUSING_STATUSES, TOPIC_KEYS, WORK_STATUSES
 from app.errors import (
     NotFound, PermissionDenied, StoreError, ValidationError, ValidationErrors, WrongPassword,
@@ -117,6 +118,7 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
         raw_key = os.urandom(32)
         recovery = new_recovery_key()
         store = Store.create(path, raw_key)
+        lock.note_open(True)
         try:
             device_id = new_id()
             store.device_id = device_id
@@ -210,10 +212,14 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
                 lock.release()
 
         try:
+            if lock is not kept:
+                from app.store.db import check_wal_after_crash
+                check_wal_after_crash(path, lock.previous)  # MissingWal, once
             store = Store.open(path, raw_key, DATA_STEPS)   # upgrades old desks whole
         except BaseException:
             give_back()
             raise
+        lock.note_open(True)
         try:
             if login is None:
                 admins = [s for s in store.staff() if s.role == Role.ADMIN.value]
@@ -240,23 +246,16 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
 
     @staticmethod
     def restore(backup: str | os.PathLike[str], live: str | os.PathLike[str], login: str,
-                password: str) -> Path:
-        """Replace the database at ``live`` with a verified backup, unlocked with the
-        password (or the recovery key when ``login`` is empty) valid at backup time.
-        The replaced files are kept beside it; returns their path."""
-        from app.store.backup import restore as restore_files
-        backup, live = Path(backup), Path(live)
-        if not backup.exists():
-            raise StoreError(_("No backup was found at {path}.").format(path=str(backup)))
-        slots = KeySlots.load(backup)
-        raw_key = (slots.unlock(login, password) if login
-                   else slots.unlock_with_recovery_key(password))
-        lock = DeskLock(live)
-        lock.acquire(login or "recovery")
-        try:
-            return restore_files(backup, raw_key, live)
-        finally:
-            lock.release()
+                password: str, *, live_password: str | None = None):
+        """Replace the database at ``live`` with a verified backup — an active
+        administrator only, unlocked with the password valid at backup time (or the
+        recovery key when ``login`` is empty). Audited before and after; accounts disabled
+        since the backup stay disabled; the replaced files are kept beside it under a name
+        no earlier restore used. Returns a RestoreReport (usable as the kept path) whose
+        ``message`` says in Japanese what was set aside and which work is missing
+        (app/operations/restore.py)."""
+        from app.operations.restore import restore as restore_backup
+        return restore_backup(backup, live, login, password, live_password=live_password)
 
     def close(self) -> None:
         if self._store is not None:
@@ -328,12 +327,28 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
         """Validate the intake (only the given wizard pages). Returns the problems found."""
         return check_intake(data, pages, today=self.today())
 
-    def find_same_person(self, name: str, birth_date: date | None) -> list[Person]:
-        """Persons already registered with the same (folded) name and birth date."""
-        if not name or birth_date is None:
+    def find_same_person(self, name: str, birth_date: date | None) -> list[PersonMatch]:
+        """Persons already registered with the same (folded) name and birth date, also in
+        other workers' cases: only 氏名, 生年月日, case numbers and 担当 (never address,
+        phone or e-mail). Audited (the case numbers shown)."""
+        if not name or birth_date is None or not isinstance(birth_date, date):
             return []
-        return self._mask_persons(
-            self._store.persons_by_identity(text_ja.fold_for_search(name), birth_date))
+        from app.domain.person import PersonMatch
+        from app.store.authz_repo import AuthzRepo
+        rows = AuthzRepo(self._store.conn).person_identity_cases(
+            text_ja.fold_for_search(name), birth_date.isoformat())
+        found: dict[str, PersonMatch] = {}
+        for r in rows:
+            p = found.setdefault(r["person_id"], PersonMatch(
+                id=r["person_id"], name=r["name"], birth_date=birth_date))
+            if r["case_id"]:
+                p.case_ids.append(r["case_id"])
+                p.cases.append((r["case_no"], r["assignee"] or ""))
+        with self._store.transaction():
+            self._store.audit(self.user.login, "same_person_check",
+                              detail=" ".join(no for p in found.values() for no, _a in p.cases)
+                              or "-")
+        return list(found.values())
 
     def register_intake(self, data: IntakeInput, *, new_case_reason: str = "") -> CaseDetail:
         """相談受付: create (or reuse) the person, open a case, record the intake.
@@ -825,5 +840,9 @@ def _load_master_data(w) -> None:
     from app.store.process_repo import ProcessRepo
     ProcessRepo(w.conn).load_master(w)  # services, assessment domains and checklist
 
+
+# Every public operation is checked against the one authorization table before it runs.
+from app.security.authorization import install as _install_authorization  # noqa: E402
+_install_authorization(Desk)
 
 __all__ = ["Desk", "INTAKE_PAGES", "check_intake", "DamagedDatabase", "user_version"]

@@ -51,6 +51,7 @@ def ask_same_person_dialog(parent: QWidget, persons: list[Person]):
     different, new person) or BACK_TO_PAGE (Esc / 戻って確認する: decide later)."""
     dialog = QDialog(parent)
     dialog.setWindowTitle(_("The same person may already be registered"))
+    dialog.setMinimumWidth(600)   # name, birth date, case numbers and 担当 on one line
     layout = QVBoxLayout(dialog)
     text = QLabel(_("A person with the same name and date of birth is registered. "
                     "Is this intake about this person?"))
@@ -58,7 +59,9 @@ def ask_same_person_dialog(parent: QWidget, persons: list[Person]):
     layout.addWidget(text)
     choices = QListWidget(dialog)
     for p in persons:
-        choices.addItem(f"{p.name}（{p.kana}）　{_wareki(p.birth_date)}　{p.address}")
+        cases = "、".join(_("{case_no} (in charge: {worker})").format(
+            case_no=no, worker=worker or "-") for no, worker in getattr(p, "cases", []))
+        choices.addItem(f"{p.name}　{_wareki(p.birth_date)}　{cases}")
     choices.setCurrentRow(0)
     # every line whole: long addresses scroll sideways instead of being cut off
     choices.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)

@@ -58,6 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Tsunagu")
     prepare_application(app, args.lang)
+    from ui import printing
+    printing.sweep_leftovers()   # printed PDFs a crashed run left behind (plain text)
     from ui.background import collect_garbage_on_gui_thread
     collect_garbage_on_gui_thread(app)
     windows: list = []

@@ -1,8 +1,9 @@
 """The one print menu: every screen that prints a case's sheets uses it.
 
 ``SheetPrinter`` does the printing for one case (or for none: blank sheets): it writes the
-PDF into the private temporary folder (ui/printing.py) off the GUI thread, hands it to the
-injected opener (the system viewer by default) and shows warnings (characters no font has).
+PDF into the per-user print folder (ui/printing.py, swept at start-up and exit) off the GUI
+thread, hands it to the injected opener (the system viewer by default; when none opens, the
+user is told and offered 「名前を付けて保存」) and shows warnings (characters no font has).
 A sheet 「他機関に提供する」 asks whom it is for (and, when no consent of the person covers
 that agency today, the other basis and its reason) through the injected ``Dialogs``; the core
 records the disclosure and leaves the whereabouts off the sheet.
@@ -160,7 +161,7 @@ class SheetPrinter(QObject):
 
         def done(warnings) -> None:
             self._set_busy(False)
-            printing.open_pdf(path, self.opener)
+            printing.open_pdf(path, self.opener, self.owner)   # no viewer: 名前を付けて保存
             self.printed.emit(str(path))
             if warnings:
                 self.warn("\n".join(warnings))

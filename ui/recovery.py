@@ -356,6 +356,9 @@ class RecoveryDialog(QDialog):
                         "{kept}. Log in again; records entered after the backup must be "
                         "entered again.").format(when=when_text(best.created),
                                                  kept=Path(kept).name)
+        told = getattr(kept, "message", "")  # what was set aside, which work is missing
+        if told:
+            self.notice += "\n" + told
         self.accept()
 
     def _restore_failed(self, error: BaseException) -> None:

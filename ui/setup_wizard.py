@@ -224,7 +224,7 @@ class RecoveryKeyPage(QWizardPage):
 
         def done(_warnings) -> None:
             self.print_button.setEnabled(True)
-            printing.open_pdf(path, self.w.opener)
+            printing.open_pdf(path, self.w.opener, self)   # says where the sheet is
             self.w.printed_paths.append(path)
 
         def failed(error: BaseException) -> None:

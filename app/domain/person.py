@@ -29,3 +29,13 @@ class Person(PersonInput):
     rev: int = 0
     sensitive: bool = False             # DV・ストーカー・閲覧制限: mask whereabouts
     case_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PersonMatch(Person):
+    """The duplicate check at intake: a registered person with the same name and birth
+    date, given to any worker who takes an intake — only 氏名, 生年月日 and each case's
+    number and 担当, never where the person lives or how to reach them (the other fields
+    stay empty)."""
+
+    cases: list[tuple[str, str]] = field(default_factory=list)  # (case number, 担当)

@@ -581,9 +581,11 @@ class SecurityOperations:
         buf = io.StringIO()
         out = csv.writer(buf, lineterminator="\r\n")
         out.writerow(AUDIT_CSV_HEADINGS)
+        from app.reports.export import safe_text   # no formula from typed text (issue 13)
         for r in rows:
-            out.writerow([r.seq, r.at, r.login, r.action, r.case_no, r.detail, r.reason,
-                          r.device_id, hashes.get(r.seq, "")])
+            out.writerow([safe_text(v) for v in (
+                r.seq, r.at, r.login, r.action, r.case_no, r.detail, r.reason, r.device_id,
+                hashes.get(r.seq, ""))])
         write_atomic(path, ("\ufeff" + buf.getvalue()).encode("utf-8"))
         with self._store.transaction():
             self._store.audit(self.user.login, "export", detail=f"audit csv {len(rows)}")
@@ -592,7 +594,10 @@ class SecurityOperations:
     def audit_check(self) -> AuditBreak | None:
         """Where the hash chain first breaks (seq and time), or None when it holds."""
         seq = self._store.audit_verify()
-        return None if seq is None else self._sec.audit_break(seq)
+        if seq is not None:
+            return self._sec.audit_break(seq)
+        from app.operations.audit_anchors import check   # anchors outside the database
+        return check(self)
 
     def lock_event(self, kind: str) -> None:
         """The GUI locked (``lock``, ``auto_lock``) or unlocked (``unlock``) the screen."""

@@ -378,14 +378,18 @@ class SyncOperations:
                       "since" if peer else "all"),
                   "schema": _schema(conn),
                   "sender": identity.chain_of(self._me(), self._trust().rows)}
+        from app.operations import audit_anchors
+        audit_part = audit_anchors.for_transfer(self, peer)
         payload = {"vector": exchange.own_vector(conn, self._me()),
-                   "sender_kind": self.device_kind(), "entries": entries}
+                   "sender_kind": self.device_kind(), "entries": entries,
+                   "audit": audit_part}
         data = bundle_format.pack(store.database_key(), header, payload,
                                   signer=self._secrets(),
                                   recipient_box_key=self._recipient_box_key(peer) if peer
                                   else None)
         write_atomic(Path(out), data)
         with store.transaction():
+            audit_anchors.after_export(self, peer, audit_part)
             if peer:
                 exchange.save_vector(conn, peer, known, exported=header["created"])
             store.audit(self.user.login, "bundle_export",
@@ -433,6 +437,10 @@ class SyncOperations:
         sender_kind = sender_rec.kind   # certified (or registered here), not as claimed
         if sender == self._me():
             return {"applied": 0, "skipped": len(entries), "conflicts": 0}
+        # authority travels only from a desk: accounts, roles, settings, devices, master
+        # data from a field laptop are refused (not applied) and flagged in the audit log
+        from app.store.sync_merge import refused_from
+        entries, refused = refused_from(sender_kind, sender, entries)
         try:
             with store.transaction():
                 if pins:
@@ -459,6 +467,16 @@ class SyncOperations:
                     exchange.purge_returned(conn, self._me(), desks)
                 store.audit(self.user.login, "bundle_import",
                             detail=f"{name} +{applied} ={skipped} !{conflicts + flagged}")
+                from app.operations import audit_anchors   # the sender's audit and anchors
+                audit_anchors.receive(self, sender, sender_name, payload.get("audit"),
+                                      str(header.get("created") or ""))
+                if refused:
+                    tables = sorted({e["tbl"] for e in refused})
+                    store.audit(self.user.login, "bundle_refused_rows",
+                                detail=f"{name} {sender_name} ({sender_kind}): "
+                                       f"{len(refused)} × {','.join(tables)}",
+                                reason=_("Accounts, roles, settings, devices and master data "
+                                         "are accepted only from a desk PC."))
         except IntegrityError as exc:
             # the merge keeps unique keys apart (sync_merge); should a constraint still
             # fail, the whole file is refused in words, never half applied
@@ -466,13 +484,21 @@ class SyncOperations:
                                   "database ({error}). Nothing was imported. Keep the file "
                                   "and tell the administrator.")
                                 .format(name=name, error=exc)) from exc
-        return {"applied": applied, "skipped": skipped, "conflicts": conflicts + flagged}
+        result = {"applied": applied, "skipped": skipped, "conflicts": conflicts + flagged}
+        if refused:
+            result["refused"] = len(refused)   # rows of authority from a field laptop
+        return result
 
     # ------------------------------------------------------------------ conflicts
     def conflicts(self, *, open_only: bool = True, case_id: str | None = None) -> list[dict]:
         """Conflicts for the 同期 screen: both values, who wrote each and when, the value
-        applied now, and whether it is still open."""
+        applied now, and whether it is still open — of the cases this user sees (and of
+        users, settings and master data for the administrator)."""
         self._require(Permission.VIEW_CASES)
+        return self._conflict_rows(open_only=open_only, case_id=case_id, only_visible=True)
+
+    def _conflict_rows(self, *, open_only: bool, case_id: str | None,
+                       only_visible: bool) -> list[dict]:
         conn = self._store.conn
         sql = "SELECT * FROM sync_conflict"
         args = []
@@ -482,8 +508,22 @@ class SyncOperations:
         cur = conn.execute(sql + " ORDER BY winner_hlc, id", args)
         names = [d[0] for d in cur.description]
         out = []
+        access, visible = self.case_access(), {}
+        admin = self._allows(Permission.MANAGE_SETTINGS)
         for r in cur.fetchall():
             c = dict(zip(names, r))
+            # both values of a field are case data: only conflicts of cases the user
+            # sees; those of no case (users, settings, master data) for the administrator
+            if not only_visible:
+                pass
+            elif c["case_id"] is None:
+                if not admin and c["tbl"] in ADMIN_TABLES:
+                    continue
+            else:
+                if c["case_id"] not in visible:
+                    visible[c["case_id"]] = self._sec.case_visible(c["case_id"], access)
+                if not visible[c["case_id"]]:
+                    continue
             c["open"] = merge.conflict_is_open(conn, c)
             if open_only and not c["open"]:
                 continue
@@ -505,7 +545,8 @@ class SyncOperations:
         "delete". Written as a new journalled change that saw both sides."""
         self._require(Permission.EDIT_CASES)
         store, conn = self._store, self._store.conn
-        found = [c for c in self.conflicts(open_only=False) if c["id"] == conflict_id]
+        found = [c for c in self._conflict_rows(open_only=False, case_id=None,
+                                                only_visible=False) if c["id"] == conflict_id]
         if not found:
             raise NotFound(_("The conflict was not found."))
         c = found[0]
@@ -631,7 +672,8 @@ class SyncOperations:
             store.audit(self.user.login, "person_update",
                         case_id=person.case_ids[0] if person.case_ids else None,
                         detail=",".join(sorted(fields)))
-        return store.person(person_id)
+        # a 閲覧制限 person's whereabouts come back masked, as everywhere (see ``reveal``)
+        return self._mask_persons([store.person(person_id)])[0]
 
 
 def _read(path: Path) -> bytes:

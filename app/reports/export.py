@@ -127,6 +127,25 @@ def caseload_table(rows: list[dict[str, Any]], on: date) -> Table:
     return header, out
 
 
+# ---------------------------------------------------------------------- formula injection
+# A cell beginning with one of these is taken by Excel (or LibreOffice) as a formula, DDE
+# command or the start of one: ``=HYPERLINK("http://…"&C2,"x")``, ``=cmd|' /C calc'!A0``,
+# ``@SUM(…)``, ``+1+cmd|…``, ``-2+3``. Names and reasons typed by people (or imported from a
+# ledger) must never be: text cells that begin so get a leading apostrophe in CSV — the
+# common convention — and are written as plain text (quote prefix, never a formula) in xlsx.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+
+def needs_neutralising(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def safe_text(value: Any) -> Any:
+    """A value for a CSV cell: text that could start a formula gets a leading apostrophe;
+    numbers, dates and other text are unchanged."""
+    return "'" + value if needs_neutralising(value) else value
+
+
 # ---------------------------------------------------------------------- CSV
 def csv_bytes(table: Table, encoding: str = "utf-8-sig") -> bytes:
     """CSV (CRLF, as Excel writes it). cp932: refuse a character it cannot hold."""
@@ -134,9 +153,9 @@ def csv_bytes(table: Table, encoding: str = "utf-8-sig") -> bytes:
     header, rows = table
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow([safe_text(v) for v in header])
     for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(["" if v is None else safe_text(v) for v in row])
     text = buf.getvalue()
     if encoding == "cp932":
         for r, row in enumerate([header, *rows], start=1):
@@ -184,6 +203,11 @@ def xlsx_bytes(sheets: Iterable[tuple[str, Table]]) -> bytes:
             cell.alignment = Alignment(vertical="center", wrap_text=False)
         for row in rows:
             ws.append(["" if v is None else v for v in row])
+        for line in ws.iter_rows():
+            for cell in line:   # text, never a formula (openpyxl makes "=…" a formula)
+                if needs_neutralising(cell.value):
+                    cell.data_type = "s"
+                    cell.quotePrefix = True
         ws.freeze_panes = "A2"
         for c in range(len(header)):
             width = max([_display_width(header[c])]

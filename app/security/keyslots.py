@@ -66,6 +66,58 @@ def _unb64(text: str) -> bytes:
     return base64.b64decode(text.encode("ascii"))
 
 
+# Limits of a slot: anything else is a damaged (or hostile) key file, refused in words
+# before Argon2id is asked to spend absurd memory or time.
+KDF_LIMITS = {"iterations": (1, 64), "lanes": (1, 64), "memory_cost": (8, 4 * 1024 * 1024)}
+SIZES = {"salt": 16, "nonce": 12, "wrapped": 48}   # bytes: AES-GCM of a 32-byte key + tag
+
+
+def damaged_key_file(name: str, what: str) -> MissingKeySlots:
+    return MissingKeySlots(_(
+        "The key file is damaged ({name}: {what}). The database itself may be intact: copy "
+        "the key file from the newest backup (the .keys file beside tsunagu-….db) next to the "
+        "database under the name {name}, or restore the newest backup.").format(
+            name=name, what=what))
+
+
+def _strict_b64(text: object) -> bytes | None:
+    if not isinstance(text, str) or len(text) > 256:
+        return None
+    try:
+        return base64.b64decode(text.encode("ascii"), validate=True)
+    except (ValueError, UnicodeEncodeError):
+        return None
+
+
+def slot_problem(slot: "Slot") -> str:
+    """What is wrong with one slot (empty: nothing)."""
+    if not isinstance(slot.id, str) or not slot.id:
+        return _("a slot without an id")
+    if slot.kind not in ("password", "recovery"):
+        return _("a slot of unknown kind")
+    if not isinstance(slot.login, str) or len(slot.login) > 64 \
+            or (slot.kind == "password" and not slot.login):
+        return _("a slot without a valid user name")
+    for name, size in SIZES.items():
+        raw = _strict_b64(getattr(slot, name))
+        if raw is None:
+            return _("{field} is not valid base64").format(field=name)
+        if len(raw) != size:
+            return _("{field} has {n} bytes instead of {size}").format(
+                field=name, n=len(raw), size=size)
+    kdf = slot.kdf
+    if not isinstance(kdf, dict) or set(kdf) != set(KDF_LIMITS):
+        return _("the key derivation settings are incomplete")
+    for name, (low, high) in KDF_LIMITS.items():
+        v = kdf[name]
+        if not isinstance(v, int) or isinstance(v, bool) or not low <= v <= high:
+            return _("the key derivation setting {field} is out of range").format(field=name)
+    if kdf["memory_cost"] < 8 * kdf["lanes"]:
+        return _("the key derivation setting {field} is out of range").format(
+            field="memory_cost")
+    return ""
+
+
 def _normalise_secret(secret: str) -> bytes:
     # The same password typed with a different IME width still unlocks.
     return unicodedata.normalize("NFKC", secret).encode("utf-8")
@@ -112,17 +164,27 @@ class KeySlots:
             data = json.loads(path.read_text(encoding="utf-8"))
             if data.get("format") != FORMAT:
                 raise ValueError("not a key-slot file")
+            if not isinstance(data["slots"], list) or len(data["slots"]) > 10_000:
+                raise ValueError("slots")
             slots = [Slot(**s) for s in data["slots"]]
-            return cls(path, data["db_id"], slots)
         except FileNotFoundError as exc:
             raise MissingKeySlots(
                 _("The key file {name} beside the database is missing. Without it the "
                   "database cannot be unlocked: restore the newest backup (it contains the "
                   "key file).").format(name=path.name)) from exc
-        except (ValueError, KeyError, TypeError) as exc:
-            raise MissingKeySlots(
-                _("The key file {name} beside the database is damaged. Restore the newest "
-                  "backup (it contains the key file).").format(name=path.name)) from exc
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise damaged_key_file(path.name, _("not a Tsunagu key file, or cut short")
+                                   ) from exc
+        except OSError as exc:
+            raise MissingKeySlots(_("The key file {name} cannot be read: {error}").format(
+                name=path.name, error=exc.strerror or exc)) from exc
+        for slot in slots:
+            problem = slot_problem(slot)
+            if problem:
+                raise damaged_key_file(path.name, problem)
+        if not isinstance(data["db_id"], str) or not data["db_id"]:
+            raise damaged_key_file(path.name, _("no database id"))
+        return cls(path, data["db_id"], slots)
 
     def to_bytes(self) -> bytes:
         data = {"format": FORMAT, "version": VERSION, "db_id": self.db_id,
@@ -162,6 +224,9 @@ class KeySlots:
         return [s.login for s in self.slots if s.kind == "password"]
 
     def _unwrap(self, slot: Slot, secret: str) -> bytes | None:
+        problem = slot_problem(slot)   # checked at load; a slot changed since is refused too
+        if problem:
+            raise damaged_key_file(self.path.name, problem)
         params = KdfParams(**slot.kdf)
         kek = _derive(secret, _unb64(slot.salt), params)
         try:

@@ -136,6 +136,11 @@ class AuditBreak:
     seq: int
     at: str                        # time of that entry, or of the one before if it is gone
     deleted: bool = False
+    # issue 13: the entry an anchor kept outside the database names is gone (or differs):
+    # entries were removed since ``at`` (the newest entry still there)
+    anchored_by: str = ""          # the backup (or device) that holds the anchor
+    anchored_seq: int = 0
+    anchored_at: str = ""
 
 
 @dataclass

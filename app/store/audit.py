@@ -72,3 +72,42 @@ def verify(conn: Connection) -> int | None:
         prev = e.hash
         expected_seq = e.seq + 1
     return None
+
+
+# ---------------------------------------------------------------------- anchors (issue 13)
+# The chain proves that no entry was changed in the middle; only something kept outside the
+# database proves where it ended. An anchor is (seq, hash, at) of the newest entry, written
+# into every backup's manifest and every transfer file a device sends.
+def head(conn: Connection) -> dict | None:
+    r = conn.execute("SELECT seq, hash, at FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+    return {"seq": int(r[0]), "hash": r[1], "at": r[2]} if r else None
+
+
+def entry_at(conn: Connection, seq: int) -> dict | None:
+    r = conn.execute("SELECT seq, hash, at FROM audit WHERE seq = ?", (seq,)).fetchone()
+    return {"seq": int(r[0]), "hash": r[1], "at": r[2]} if r else None
+
+
+def rows_after(conn: Connection, seq: int, limit: int) -> list[list]:
+    """This device's own entries after ``seq`` (as a transfer file carries them)."""
+    return [list(r) for r in conn.execute(
+        "SELECT seq, at, user_id, login, device_id, action, case_id, detail, reason,"
+        " prev_hash, hash FROM audit WHERE seq > ? ORDER BY seq LIMIT ?", (seq, limit))]
+
+
+def chain_holds(rows: list[list], prev_hash: str | None) -> int | None:
+    """Check entries received from another device: consecutive, each hash recomputed,
+    each linked to the one before (the first to ``prev_hash`` when known). Returns the seq
+    of the first bad one, or None."""
+    expected = None
+    for r in rows:
+        e = AuditEntry(*r)
+        if expected is not None and e.seq != expected:
+            return expected
+        if prev_hash is not None and e.prev_hash != prev_hash:
+            return e.seq
+        if e.hash != _digest(e.prev_hash, e.at, e.user_id, e.login, e.device_id, e.action,
+                             e.case_id, e.detail, e.reason):
+            return e.seq
+        prev_hash, expected = e.hash, e.seq + 1
+    return None

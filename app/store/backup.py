@@ -8,6 +8,7 @@ the same database key) and ``….db.keys`` (the key slots at the time of the bac
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 import shutil
@@ -95,6 +96,7 @@ def make_backup(conn: db.Connection, raw_key: bytes, keys_file: Path, folder: st
     except BaseException:
         _remove_pair(target)
         raise
+    _write_manifest(conn, target)
     fsync_dir(folder)
     for old in list_backups(folder)[keep:]:
         _remove_pair(old.path)
@@ -127,22 +129,67 @@ def _mb(n: int) -> str:
     return f"{n / 1024 / 1024:.1f}"
 
 
+MANIFEST = ".manifest.json"
+
+
+def _write_manifest(conn: db.Connection, target: Path) -> None:
+    """Beside each backup: when, which schema, and where the audit chain ended — an anchor
+    kept outside the database, so that removing the last audit entries is detected
+    (app/operations/audit_anchors.py)."""
+    from app.store import audit
+    info = {"format": "tsunagu-backup-manifest", "backup": target.name,
+            "created": datetime.now().astimezone().isoformat(timespec="seconds"),
+            "schema": db.user_version(conn),
+            "device_id": (conn.execute("SELECT value FROM local WHERE key = 'device_id'")
+                          .fetchone() or [""])[0],
+            "audit_anchor": audit.head(conn)}
+    write_atomic(Path(str(target) + MANIFEST),
+                 json.dumps(info, ensure_ascii=False, indent=1).encode("utf-8"))
+
+
+def manifests(folder: str | os.PathLike[str]) -> list[dict]:
+    """The readable manifests of the backups in ``folder`` (a damaged one is skipped)."""
+    out = []
+    for b in list_backups(folder):
+        try:
+            info = json.loads(Path(str(b.path) + MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if isinstance(info, dict) and isinstance(info.get("audit_anchor"), dict):
+            out.append(info)
+    return out
+
+
 def _remove_pair(path: Path) -> None:
-    for p in (path, Path(str(path) + ".keys"), path.with_name(path.name + ".part")):
+    for p in (path, Path(str(path) + ".keys"), path.with_name(path.name + ".part"),
+              Path(str(path) + MANIFEST)):
         try:
             p.unlink()
         except FileNotFoundError:
             pass
 
 
-def restore(backup: str | os.PathLike[str], raw_key: bytes, live: str | os.PathLike[str]) -> Path:
+def kept_name(live: Path, now: datetime | None = None) -> Path:
+    """A name for the replaced files that no earlier restore used: two restores in the
+    same second (or a clock set back) never overwrite what an earlier one set aside."""
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    n = 0
+    while True:
+        kept = live.with_name(f"{live.name}.replaced-{stamp}" + (f"-{n}" if n else ""))
+        if not any(Path(str(kept) + s).exists() for s in ("", "-wal", "-shm", ".keys")):
+            return kept
+        n += 1
+
+
+def restore(backup: str | os.PathLike[str], raw_key: bytes, live: str | os.PathLike[str],
+            *, keys: bytes | None = None) -> Path:
     """Replace the live database with a verified backup. The replaced files are kept
-    beside it as ``<name>.replaced-<stamp>`` so that a restore can itself be undone.
+    beside it as ``<name>.replaced-<stamp>[-n]`` (never overwritten) so that a restore can
+    itself be undone. ``keys``: the key file to install (default: the backup's).
     Returns the path of the kept old database (or the live path if there was none)."""
     backup, live = Path(backup), Path(live)
     verify_file(backup, raw_key)
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    kept = live.with_name(f"{live.name}.replaced-{stamp}")
+    kept = kept_name(live)
     staging = live.with_name(live.name + ".restoring")
     shutil.copyfile(backup, staging)
     with open(staging, "rb+") as fh:
@@ -153,6 +200,7 @@ def restore(backup: str | os.PathLike[str], raw_key: bytes, live: str | os.PathL
         if old.exists():
             os.replace(old, Path(str(kept) + suffix))
     os.replace(staging, live)
-    write_atomic(Path(str(live) + ".keys"), Path(str(backup) + ".keys").read_bytes())
+    write_atomic(Path(str(live) + ".keys"),
+                 keys if keys is not None else Path(str(backup) + ".keys").read_bytes())
     fsync_dir(live.parent)
     return kept

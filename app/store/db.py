@@ -175,9 +175,80 @@ def connect(path: str | os.PathLike[str], raw_key: bytes | None, *,
             conn.execute(_key_pragma(raw_key))
         retry_locked(prepare)  # another program may hold the file for a moment
         return conn
+    except DamagedDatabase:
+        conn.close()
+        if raw_key is not None and not create and key_of_another_database(p, raw_key):
+            raise KeysOfAnotherDatabase(_(
+                "The key file {keys} does not fit {db}: not one page of the database opens "
+                "with it, although the password was right for the key file. Most likely it "
+                "is the key file of another database, and this database itself is intact: "
+                "put back the key file made with this database (the .keys file of the same "
+                "name from its newest backup), or open the database that belongs to this key "
+                "file. Only if it is the right key file is {db} not a Tsunagu database or "
+                "damaged throughout; then restore the newest backup.").format(
+                    keys=p.name + ".keys", db=p.name)) from None
+        raise
     except BaseException:
         conn.close()
         raise
+
+
+class KeysOfAnotherDatabase(DamagedDatabase):
+    """The key file beside the database unlocks a key that opens no page of it."""
+
+
+class MissingWal(StoreError):
+    """The program before did not exit cleanly and its -wal file is gone."""
+
+
+FOREIGN_CHECK_MAX_BYTES = 1 << 30   # beyond, the check would take too long on this path
+
+
+def key_of_another_database(path: Path, raw_key: bytes) -> bool:
+    """Whether ``raw_key`` opens no page at all of the file (every page fails its HMAC):
+    a key file from another database, as opposed to a damaged file, where only the
+    damaged pages fail."""
+    try:
+        size = path.stat().st_size
+    except OSError:
+        return False
+    if size < 2 * 4096 or size > FOREIGN_CHECK_MAX_BYTES:
+        return False
+    conn = sqlcipher3.connect(str(path), isolation_level=None, check_same_thread=False)
+    try:
+        _silence_log(conn)
+        conn.execute(_key_pragma(raw_key))
+        failed = conn.execute("PRAGMA cipher_integrity_check").fetchall()
+    except sqlcipher3.DatabaseError:
+        return False
+    finally:
+        conn.close()
+    pages = size // 4096
+    bad = sum(1 for (line,) in failed if "hmac" in str(line).lower())
+    return pages >= 2 and bad >= pages
+
+
+def check_wal_after_crash(path: Path, left_by_previous: dict) -> None:
+    """At open, after the one-writer lock is taken: if the program before had the
+    database open and did not exit cleanly (the lock file says so), its -wal file holds
+    the changes not yet written into the database. Missing (deleted, or the database
+    copied without it), those changes are lost: say so before anything opens the file and
+    starts a new -wal. Raised once: the lock file is cleared when the caller gives up."""
+    if not left_by_previous.get("db_open"):
+        return
+    if Path(str(path) + "-wal").exists():
+        return   # SQLite recovers from it at open
+    raise MissingWal(_(
+        "Tsunagu did not exit cleanly last time (user: {user}, computer: {host}, opened "
+        "{since}), and the file {wal} beside the database is missing. It held the changes "
+        "saved since the last checkpoint; without it they are not in the database. If the "
+        "file was moved or the database was copied without it, put {wal} back beside the "
+        "database before opening again. Otherwise open again: the database opens as it was "
+        "at the last checkpoint — check the latest work (and the backups) and enter what is "
+        "missing again.").format(user=left_by_previous.get("user", "?"),
+                                  host=left_by_previous.get("host", "?"),
+                                  since=left_by_previous.get("since", "?"),
+                                  wal=path.name + "-wal"))
 
 
 def check_file_shape(p: Path) -> None:

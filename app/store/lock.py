@@ -34,6 +34,23 @@ class DeskLock:
         self.path = lock_path(db_path)
         self._fh = None
         self._info: dict = {}
+        self.previous: dict = {}
+
+    @property
+    def previous_unclean(self) -> bool:
+        """The program that held the lock before had the database open and never exited
+        cleanly."""
+        return bool(self.previous.get("db_open"))
+
+    def note_open(self, is_open: bool) -> None:
+        """Note in the lock file whether the database is open (best effort)."""
+        if self._fh is None:
+            return
+        self._info["db_open"] = is_open
+        try:
+            self._write_info(self._fh)
+        except OSError:
+            pass
 
     def acquire(self, login: str) -> None:
         fh = open(self.path, "a+b")
@@ -43,6 +60,15 @@ class DeskLock:
             holder = self.holder()
             fh.close()
             raise already_open(holder)
+        # what the previous holder left: a clean exit empties and removes the file, so
+        # info still there (the database marked open) means that program did not exit
+        # cleanly (a crash, a power cut) — Desk.open then checks that the -wal is there
+        try:
+            fh.seek(0)
+            left = json.loads(fh.read().decode("utf-8").strip() or "{}")
+        except (OSError, ValueError):
+            left = {}
+        self.previous = left if isinstance(left, dict) else {}
         self._info = {"user": login, "host": socket.gethostname(), "pid": os.getpid(),
                       "since": _stamp()}
         try:
@@ -75,6 +101,7 @@ class DeskLock:
         says so). Best effort: the lock itself stays held even if this cannot be written."""
         if self._fh is None:
             return
+        self._info["db_open"] = not locked   # the screen lock closes the database
         info = dict(self._info)
         if locked:
             info["locked_since"] = _stamp()

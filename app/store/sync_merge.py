@@ -485,3 +485,33 @@ def record_name(conn, tbl: str, row_id: str) -> str:
         if isinstance(value, str):
             return value
     return ""
+
+
+# ---------------------------------------------------------------------- authority
+# Rows that say who may do what — accounts and their roles, agency settings, devices and
+# their keys, master data, the anonymised facts of purged cases. They are accepted only
+# from a desk device: a field laptop's user has a password and the program's own Store,
+# and could journal ``staff.role = 'admin'`` for themselves (issue 13).
+AUTHORITY_TABLES = frozenset({"staff", "setting", "device", "referral_source", "service",
+                              "assessment_master", "anon_case", "anon_intake", "anon_stat"})
+
+
+def refused_from(sender_kind: str, sender: str, entries: list[dict]
+                 ) -> tuple[list[dict], list[dict]]:
+    """(accepted, refused) entries of a transfer file. From a desk everything is accepted.
+    From any other device: no row of ``AUTHORITY_TABLES`` (whoever the entry claims wrote
+    it — the file is signed by the laptop, not by the desk it names), and no check-out to
+    another device (a laptop holds the cases it opened itself, nothing it grants itself)."""
+    if sender_kind == "desk":
+        return list(entries), []
+    accepted, refused = [], []
+    for e in entries:
+        bad = e["tbl"] in AUTHORITY_TABLES
+        if not bad and e["tbl"] == "checkout" and e["op"] != "delete":
+            try:
+                target = json.loads(e["fields"]).get("target_device", sender)
+            except (ValueError, AttributeError):
+                target = None
+            bad = target != sender
+        (refused if bad else accepted).append(e)
+    return accepted, refused

@@ -28,6 +28,15 @@ def prepared_app(qapp):
 
 
 @pytest.fixture(autouse=True)
+def prints_under_tmp(tmp_path_factory, monkeypatch):
+    """Printed PDFs go to a per-user folder (ui/printing.py): here, under pytest's tmp."""
+    from ui import printing
+    root = tmp_path_factory.getbasetemp() / "prints"
+    monkeypatch.setattr(printing, "prints_root", lambda: root)
+    yield
+
+
+@pytest.fixture(autouse=True)
 def no_background_work_left(qtbot):
     """Every test ends with the worker idle, so no callback outlives its desk, and its
     garbage is collected here, on the GUI thread."""

@@ -82,7 +82,7 @@ def assert_pdf(url) -> Path:
     path = Path(url.toLocalFile())
     assert path.exists() and path.stat().st_size > 1000
     assert path.read_bytes().startswith(b"%PDF")
-    assert path.parent.name.startswith("tsunagu-print-")  # the private temporary folder
+    assert path.parent.name.startswith("run-")  # the per-user print folder of this run
     return path
 
 

@@ -60,7 +60,7 @@ class RecoveryKeyDialog(QDialog):
         def done(_warnings) -> None:
             self.print_button.setEnabled(True)
             self.printed.append(path)
-            printing.open_pdf(path, self.opener)
+            printing.open_pdf(path, self.opener, self)   # says where the sheet is
 
         def failed(error: BaseException) -> None:
             self.print_button.setEnabled(True)
@@ -76,4 +76,6 @@ class RecoveryKeyDialog(QDialog):
     def done(self, result: int) -> None:  # noqa: D401 - Qt override
         self.key.setText("")  # shown once: the key leaves the screen with the dialog
         self._key = ""
+        for path in self.printed:   # and the printed sheet leaves the disk
+            printing.discard(path)
         super().done(result)

@@ -498,10 +498,12 @@ class BackupView(QWidget):
             window.desk.close()
 
         def done(kept) -> None:
+            told = getattr(kept, "message", "")  # what was set aside, which work is missing
             window.session_ended.emit(_(
                 "Restored the backup of {when}. The replaced files were kept as {kept}. Log "
                 "in again; records entered after the backup must be entered again.").format(
-                    when=when_text(info.created), kept=Path(kept).name))
+                    when=when_text(info.created), kept=Path(kept).name)
+                + ("\n" + told if told else ""))
 
         def failed(error: BaseException) -> None:
             window.session_ended.emit(_("The restore failed: {problem} The database was not "
