@@ -10,9 +10,10 @@ from app.paths import fonts_dir
 
 UI_FAMILY = "BIZ UDPGothic"          # proportional, the UI text
 MONO_FAMILY = "BIZ UDGothic"         # fixed width: recovery key, numbers
+GOTHIC_FALLBACK_FAMILY = "Tsunagu Gothic Fallback"   # Gothic 𠮷 and name kanji BIZ UD lacks
 FALLBACK_FAMILY = "IPAmjMincho"      # has 𠮷 and the rare name kanji BIZ UD lacks
 FONT_FILES = ("BIZUDPGothic-Regular.ttf", "BIZUDGothic-Regular.ttf", "BIZUDGothic-Bold.ttf",
-              "BIZUDMincho-Regular.ttf", "ipamjm.ttf")
+              "BIZUDMincho-Regular.ttf", "TsunaguGothicFallback.ttf", "ipamjm.ttf")
 UI_POINT_SIZE = 10.5
 
 _registered: list[str] | None = None
@@ -20,7 +21,7 @@ _registered: list[str] | None = None
 
 def register_fonts() -> list[str]:
     """Register the bundled fonts once; returns the families Qt now knows from them."""
-    global _registered, FALLBACK_FAMILY
+    global _registered, FALLBACK_FAMILY, GOTHIC_FALLBACK_FAMILY
     if _registered is not None:
         return _registered
     families: list[str] = []
@@ -31,14 +32,18 @@ def register_fonts() -> list[str]:
             families.extend(found)
             if name == "ipamjm.ttf" and found:
                 FALLBACK_FAMILY = found[0]
+            if name == "TsunaguGothicFallback.ttf" and found:
+                GOTHIC_FALLBACK_FAMILY = found[0]
     _registered = families
     return families
 
 
 def ui_font(point_size: float = UI_POINT_SIZE, *, mono: bool = False) -> QFont:
-    """The UI font with IPAmj Mincho behind it for glyphs BIZ UD lacks (𠮷)."""
+    """The UI font with a Gothic fallback behind it for glyphs BIZ UD lacks (𠮷), so a
+    name stays Gothic; IPAmj Mincho last for what neither has."""
     font = QFont()
-    font.setFamilies([MONO_FAMILY if mono else UI_FAMILY, FALLBACK_FAMILY])
+    font.setFamilies([MONO_FAMILY if mono else UI_FAMILY, GOTHIC_FALLBACK_FAMILY,
+                      FALLBACK_FAMILY])
     font.setPointSizeF(point_size)
     return font
 
@@ -58,8 +63,9 @@ def install_qt_translations(app: QApplication, language: str) -> QTranslator | N
 def prepare_application(app: QApplication, language: str = "ja") -> None:
     """Fonts, substitutions and translations; call once after creating the QApplication."""
     register_fonts()
-    for family in (UI_FAMILY, MONO_FAMILY, "BIZ UDMincho"):
-        QFont.insertSubstitution(family, FALLBACK_FAMILY)
+    for family in (UI_FAMILY, MONO_FAMILY):
+        QFont.insertSubstitutions(family, [GOTHIC_FALLBACK_FAMILY, FALLBACK_FAMILY])
+    QFont.insertSubstitution("BIZ UDMincho", FALLBACK_FAMILY)
     app.setFont(ui_font())
     if language == "ja":
         QLocale.setDefault(QLocale(QLocale.Language.Japanese, QLocale.Country.Japan))
