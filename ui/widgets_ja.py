@@ -9,6 +9,7 @@
   (山田 → やまだ, 花子 → はなこ); never overwrites what the user typed in ふりがな.
 * ``VariantPicker`` — a small 異体字 button beside 氏名: offers the variants of the character
   at the cursor (高→髙, 崎→﨑, 吉→𠮷, 辺→邊・邉 …) from the folding table and replaces it.
+  Alt+↓ in 氏名 opens it; Tab reaches it only after ふりがな (氏名 → ふりがな is typed in a row).
 * ``name_row`` / ``postal_row`` — the two put together for a form row.
 """
 
@@ -17,7 +18,7 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QFont, QInputMethodEvent, QKeyEvent
+from PySide6.QtGui import QFont, QInputMethodEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox, QHBoxLayout, QLabel, QLineEdit, QMenu, QToolButton, QWidget,
 )
@@ -261,13 +262,23 @@ class VariantPicker(QToolButton):
     """「異体字」: a menu of the variants of the character at the cursor of ``edit``."""
 
     replaced = Signal(str, str)      # old character, new character
+    SHORTCUT = QKeySequence(Qt.Modifier.ALT | Qt.Key.Key_Down)
 
-    def __init__(self, edit: QLineEdit, parent: QWidget | None = None):
+    def __init__(self, edit: QLineEdit, parent: QWidget | None = None, *,
+                 tab_after: QWidget | None = None):
         super().__init__(parent)
         self.edit = edit
+        # Tab goes 氏名 → ふりがな: the button comes after ``tab_after`` (ふりがな) once both
+        # are in one window (at the first show); from 氏名, Alt+↓ opens it
+        self.tab_after = tab_after
+        self._ordered = False
         self.setText(_("Variants"))
         self.setToolTip(_("Variant characters (異体字): choose the form of the character "
-                          "before the cursor, e.g. 高→髙, 崎→﨑, 吉→𠮷, 辺→邊・邉"))
+                          "before the cursor, e.g. 高→髙, 崎→﨑, 吉→𠮷, 辺→邊・邉") + "\n"
+                        + _("From the name field: {key}").format(
+                            key=self.SHORTCUT.toString(QKeySequence.SequenceFormat.NativeText)))
+        self.shortcut = QShortcut(self.SHORTCUT, edit, self.showMenu,
+                                  context=Qt.ShortcutContext.WidgetShortcut)
         self.setAccessibleName(_("Variant characters of the character at the cursor"))
         self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.menu_ = QMenu(self)
@@ -277,6 +288,13 @@ class VariantPicker(QToolButton):
         edit.cursorPositionChanged.connect(self._remember)
         edit.textChanged.connect(lambda _t: self._refresh())
         self._refresh()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._ordered and self.tab_after is not None \
+                and self.tab_after.window() is self.window():
+            QWidget.setTabOrder(self.tab_after, self)
+            self._ordered = True
 
     def _remember(self, _old: int, new: int) -> None:
         self._last_cursor = new
@@ -351,7 +369,7 @@ def name_row(name: QLineEdit, kana: QLineEdit | None = None,
     row = QHBoxLayout(box)
     row.setContentsMargins(0, 0, 0, 0)
     row.addWidget(name, 1)
-    picker = VariantPicker(name, box)
+    picker = VariantPicker(name, box, tab_after=kana)
     row.addWidget(picker)
     box.variant_picker = picker            # type: ignore[attr-defined]
     if kana is not None:

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 
 from app.process import MeetingKind, MeetingResult, PlanStatus
 from tests.test_process_walk import meeting as plan_regular
-from tests.ui.conftest import type_text
+from tests.ui.conftest import meeting_people, type_text
 from tests.ui.test_meetings import TODAY, idle, prepare_waiting_cases
 from ui.views.case_view import CaseView
 from ui.views.meetings import COL_RESULT, MeetingsView
@@ -26,7 +26,8 @@ def test_move_withdraw_and_record_item_by_item(qtbot, desk):
     regular = plan_regular(desk, date(2026, 12, 4))           # two weeks ahead
     desk.add_agenda_item(regular, "new_plan", ids["takahashi"], ids["plan"], "aim")
     desk.add_agenda_item(regular, "closure", ids["sato"], ids["closure"], "終結")
-    today = desk.plan_meeting(TODAY, MeetingKind.AD_HOC, place="相談室").id
+    today = desk.plan_meeting(TODAY, MeetingKind.AD_HOC, place="相談室",
+                              participants=meeting_people()).id   # no result without one
     dialogs: list = []
     view = MeetingsView(desk, dialog_shown=dialogs.append)
     qtbot.addWidget(view)

@@ -77,7 +77,9 @@ def test_one_days_timeline_follows_the_process(desk):
     desk._today = lambda: date(2026, 11, 20)
     cid = open_case(desk)
     approved_plan(desk, cid, plan_input(PlanItem("面談", "self_reliance")), date(2026, 4, 22))
-    desk.propose_closure(cid, closure(ClosurePattern.RESOLVED, proposed_on=date(2026, 4, 22)))
+    # 終結(1) without a プラン評価 says why (issue 19); an evaluation would add its own entry
+    desk.propose_closure(cid, closure(ClosurePattern.RESOLVED, proposed_on=date(2026, 4, 22),
+                                      no_evaluation_reason="本人の転居により評価の機会がない"))
     day = [e.kind for e in desk.timeline(cid) if e.on == date(2026, 4, 22)]
     # newest first: the 終結 proposed that day above the plan's meeting result
     assert day == ["closure", "meeting"]

@@ -311,3 +311,14 @@ def test_the_screen_lists_with_the_core_queries_never_case_by_case(qtbot, waitin
         ids["plan"]: "T.Y.", ids["closure"]: "S.T."}
     assert model.data(model.index(model.row_of(coming.id), 3)) == "2"
     assert guarded.called == []
+
+
+def test_participants_editor_keeps_the_municipal_mark(qtbot):
+    """A participant marked as the municipality's (whatever the organisation's name says)
+    stays marked when the screen saves the participants back (issue 19)."""
+    from ui.views.meetings import ParticipantsEditor
+    editor = ParticipantsEditor()
+    qtbot.addWidget(editor)
+    people = [Participant("山田 一", "地域包括", municipal=True), Participant("社協 次郎", "社協")]
+    editor.set_participants(people)
+    assert editor.participants() == people

@@ -9,7 +9,7 @@ from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtGui import QFont, QFontMetrics, QRawFont
 from PySide6.QtWidgets import QApplication
 
-from ui import background
+from ui import background, startup
 from ui.startup import FALLBACK_FAMILY, UI_FAMILY, register_fonts, ui_font
 
 
@@ -17,7 +17,9 @@ def test_bundled_fonts_are_the_application_font_with_a_fallback_for_rare_kanji(q
     families = register_fonts()
     assert UI_FAMILY in families and FALLBACK_FAMILY in families
     font = QApplication.font()
-    assert font.families()[:2] == [UI_FAMILY, FALLBACK_FAMILY]
+    # the Gothic fallback first (𠮷 stays Gothic on screen as on paper), IPAmj Mincho last
+    assert font.families()[:3] == [UI_FAMILY, startup.GOTHIC_FALLBACK_FAMILY, FALLBACK_FAMILY]
+    assert QRawFont.fromFont(QFont(startup.GOTHIC_FALLBACK_FAMILY)).supportsCharacter(0x20BB7)
     assert QFontMetrics(ui_font()).inFontUcs4(ord("髙"))
     rare = QRawFont.fromFont(QFont(FALLBACK_FAMILY))
     assert rare.supportsCharacter(0x20BB7)  # 𠮷 (not in BIZ UD)

@@ -310,3 +310,47 @@ def test_postal_field_with_anything_typed(qtbot, case):
         assert any(address.text().startswith(a.prefecture + a.city) for a in found)
         assert address.text().endswith("1-2-3")
         assert fill.candidates == found
+
+
+def _tab_stops_after(widget, n):
+    """The next ``n`` widgets Tab reaches after ``widget`` (visible, enabled, Tab focus)."""
+    out, w = [], widget.nextInFocusChain()
+    while len(out) < n and w is not widget:
+        if w.isVisible() and w.isEnabled() and w.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            out.append(w)
+        w = w.nextInFocusChain()
+    return out
+
+
+@pytest.mark.parametrize("where", ["intake", "person_edit"])
+def test_tab_goes_from_name_to_kana_and_alt_down_opens_the_variants(qtbot, desk, where):
+    """A caseworker types 氏名 then ふりがな: the 異体字 button comes after ふりがな in the Tab
+    order, and Alt+↓ in 氏名 opens it."""
+    from PySide6.QtTest import QTest
+    if where == "intake":
+        from tests.ui.test_intake_wizard import make_wizard
+        page = make_wizard(qtbot, desk).person
+        name, kana = page.name, page.kana
+    else:
+        from ui.dialogs.person_edit import PersonEditDialog
+        case = desk.list_cases()[0] if desk.list_cases() else None
+        if case is None:
+            from tests.conftest import make_intake
+            desk.register_intake(make_intake())
+            case = desk.list_cases()[0]
+        page = PersonEditDialog(desk, desk.get_case(case.id).person)
+        qtbot.addWidget(page)
+        page.show()
+        name, kana = page.name, page.kana
+    [picker] = [p for p in page.findChildren(VariantPicker) if p.edit is name]
+    assert _tab_stops_after(name, 2) == [kana, picker]
+    opened = []
+    picker.showMenu = lambda: opened.append(True)        # the real menu would block (exec)
+    picker.shortcut.activated.disconnect()
+    picker.shortcut.activated.connect(picker.showMenu)
+    name.window().activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is name.window(), timeout=5000)
+    name.setFocus()
+    qtbot.waitUntil(name.hasFocus, timeout=2000)
+    QTest.keyClick(name, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
+    assert opened == [True]

@@ -65,10 +65,40 @@ ACTIONS: dict[str, str] = {
     "device_add": N_("Device added"), "device_revoke": N_("Device revoked"),
     "device_key_pinned": N_("Device key recorded"),
     "resolve_conflict": N_("Sync conflict resolved"), "settings": N_("Settings"),
+    # reading lists (app/security/authorization.py), guide rules, region, audit anchors, restore
+    "view_list": N_("Viewed the case list"), "view_records": N_("Viewed support records"),
+    "view_dashboard": N_("Viewed the dashboard"), "view_caseload": N_("Viewed the caseload list"),
+    "view_statistics": N_("Viewed statistics"),
+    "view_statistics_cases": N_("Viewed the cases behind a figure"),
+    "same_person_check": N_("Checked for the same person"),
+    "plan_report": N_("Plan reported to the municipality"),
+    "resource_add": N_("Social resource added"), "resource_edit": N_("Social resource edited"),
+    "resource_deactivate": N_("Social resource deactivated"),
+    "resource_reactivate": N_("Social resource reactivated"),
+    "regional_issue_add": N_("Regional issue added"),
+    "regional_issue_link": N_("Case linked to a regional issue"),
+    "regional_issue_status": N_("Regional issue status changed"),
+    "activity_add": N_("Activity with the region recorded"),
+    "training_add": N_("Training recorded"), "ojt_add": N_("On-the-job training recorded"),
+    "risk_view": N_("Viewed complaints or incidents"),
+    "complaint_add": N_("Complaint recorded"), "complaint_edit": N_("Complaint edited"),
+    "incident_add": N_("Incident recorded"), "incident_edit": N_("Incident edited"),
+    "annual_plan": N_("Yearly plan saved"),
+    "restore_start": N_("Restore from a backup started"),
+    "restore": N_("Restored from a backup"),
+    "bundle_refused_rows": N_("Sync: data refused from another device"),
+    "device_audit_broken": N_("Audit log of another device: chain broken"),
+    "device_audit_cut": N_("Audit log of another device: entries cut"),
+    "audit_cut_detected": N_("Audit log: entries another device holds are missing here"),
 }
+# an entry copied from another device's log (app/operations/audit_anchors.py): "device:<action>"
+DEVICE_PREFIX = "device:"
 
 
 def action_label(action: str) -> str:
+    if action.startswith(DEVICE_PREFIX):
+        return _("Another device: {action}").format(
+            action=action_label(action[len(DEVICE_PREFIX):]))
     return _(ACTIONS[action]) if action in ACTIONS else action
 
 

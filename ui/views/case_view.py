@@ -305,7 +305,13 @@ class CaseView(QWidget):
                     "services": desk.services(include_inactive=True),
                     "timeline": desk.timeline(case_id, [kind] if kind else None)}
 
-        run_in_background(self, work, self._apply, self._read_failed)
+        # only the newest reading is shown: an older one still under way (e.g. the first,
+        # started before the person was corrected) would put the old data back
+        self._reading = getattr(self, "_reading", 0) + 1
+        reading = self._reading
+        run_in_background(self, work,
+                          lambda data: self._apply(data) if reading == self._reading else None,
+                          self._read_failed)
 
     def refresh_timeline(self) -> None:
         desk, case_id = self.desk, self.detail.case.id

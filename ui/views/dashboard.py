@@ -45,6 +45,9 @@ TILES: list[tuple[str, str, str, bool]] = [
     ("next_meetings", N_("Next meetings"), N_("Date of the meeting"), False),
 ]
 TILE_KEYS = [t[0] for t in TILES]
+# nine tiles in two rows: a third row (and issue 15's warnings under them) no longer fit
+# 1280×720 above the list
+TILE_COLUMNS = 5
 
 
 @dataclass
@@ -181,7 +184,7 @@ class Tile(QPushButton):
         self.key, self.warn = key, warn
         self.setCheckable(True)
         self.setAutoExclusive(True)
-        self.setMinimumSize(220, 92)
+        self.setMinimumSize(200, 92)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.count_label = QLabel("–")
         self.title_label = QLabel(label)
@@ -232,7 +235,7 @@ class DashboardView(QWidget):
             tile = Tile(key, _(label), warn)
             tile.clicked.connect(lambda _c=False, k=key: self.show_list(k))
             self.tiles[key] = tile
-            grid.addWidget(tile, i // 4, i % 4)
+            grid.addWidget(tile, i // TILE_COLUMNS, i % TILE_COLUMNS)
         self.refresh_button = QPushButton(_("Refresh"))
         self.refresh_button.setToolTip("F5")
         self.refresh_button.clicked.connect(self.refresh)

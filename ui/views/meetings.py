@@ -359,9 +359,12 @@ class ParticipantsEditor(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setColumnWidth(0, 160)
         self.table.setMinimumHeight(110)
+        # Tab leaves the table (arrow keys move in it; Tab while typing still goes from the
+        # name to the organisation): Tab cycling in its cells trapped keyboard users
+        self.table.setTabKeyNavigation(False)
         self.add_button = QPushButton(_("Add a participant"))
         self.remove_button = QPushButton(_("Remove"))
-        self.add_button.clicked.connect(lambda: self.add_row())
+        self.add_button.clicked.connect(self.add_and_edit)
         self.remove_button.clicked.connect(self.remove_current)
         buttons = QHBoxLayout()
         buttons.addWidget(self.add_button)
@@ -372,12 +375,22 @@ class ParticipantsEditor(QWidget):
         layout.addWidget(self.table)
         layout.addLayout(buttons)
 
-    def add_row(self, name: str = "", organisation: str = "") -> int:
+    def add_row(self, name: str = "", organisation: str = "", municipal: bool = False) -> int:
         row = self.table.rowCount()
         self.table.insertRow(row)
-        self.table.setItem(row, 0, QTableWidgetItem(name))
+        item = QTableWidgetItem(name)
+        item.setData(Qt.ItemDataRole.UserRole, municipal)   # kept: marked as the municipality's
+        self.table.setItem(row, 0, item)
         self.table.setItem(row, 1, QTableWidgetItem(organisation))
         return row
+
+    def add_and_edit(self) -> None:
+        """「参加者を追加」: a new row with its name cell open for typing (Tab → the
+        organisation), so a keyboard user writes the participant at once."""
+        row = self.add_row()
+        self.table.setCurrentCell(row, 0)
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.table.editItem(self.table.item(row, 0))
 
     def remove_current(self) -> None:
         row = self.table.currentRow()
@@ -387,7 +400,7 @@ class ParticipantsEditor(QWidget):
     def set_participants(self, people: Iterable[Participant]) -> None:
         self.table.setRowCount(0)
         for p in people:
-            self.add_row(p.name, p.organisation)
+            self.add_row(p.name, p.organisation, p.municipal)
 
     def participants(self) -> list[Participant]:
         """Rows with anything typed (an empty name in a filled row is for the core to refuse)."""
@@ -396,7 +409,8 @@ class ParticipantsEditor(QWidget):
             cells = [self.table.item(row, c) for c in (0, 1)]
             name, org = ((c.text().strip() if c else "") for c in cells)
             if name or org:
-                out.append(Participant(name, org))
+                marked = bool(cells[0] and cells[0].data(Qt.ItemDataRole.UserRole))
+                out.append(Participant(name, org, municipal=marked))
         return out
 
 

@@ -13,7 +13,7 @@ from typing import Any, Callable, Sequence
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QComboBox, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout,
-    QLabel, QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton,
+    QLabel, QLineEdit, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton, QScrollArea,
     QSpinBox, QSplitter, QTableWidget, QTableWidgetItem, QTabWidget, QTextBrowser, QVBoxLayout,
     QWidget,
 )
@@ -880,12 +880,46 @@ class AnnualPanel(Panel):
 
 
 # ====================================================================== the area
+class PanelTabs(QTabWidget):
+    """The area's tabs, each panel in a scroll area of its own: 苦情・ヒヤリハット and 事業計画
+    need more height than 1280×720 leaves, so they scroll there instead of making the main
+    window taller (issue 14's small screens); the others show as before. Panels are still
+    what ``currentWidget``/``setCurrentWidget``/``indexOf`` take and give."""
+
+    def addTab(self, panel: QWidget, label: str) -> int:  # noqa: N802 - Qt name
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(panel)
+        return super().addTab(scroll, label)
+
+    def _page(self, panel: QWidget | None) -> QWidget | None:
+        for i in range(self.count()):
+            page = super().widget(i)
+            if page is panel or (isinstance(page, QScrollArea) and page.widget() is panel):
+                return page
+        return panel
+
+    def widget(self, index: int) -> QWidget | None:
+        page = super().widget(index)
+        return page.widget() if isinstance(page, QScrollArea) else page
+
+    def currentWidget(self) -> QWidget | None:  # noqa: N802 - Qt name
+        return self.widget(self.currentIndex())
+
+    def setCurrentWidget(self, panel: QWidget) -> None:  # noqa: N802 - Qt name
+        super().setCurrentWidget(self._page(panel))
+
+    def indexOf(self, panel: QWidget) -> int:  # noqa: N802 - Qt name
+        return super().indexOf(self._page(panel))
+
+
 class RegionView(QWidget):
     def __init__(self, desk, parent: QWidget | None = None, *, window=None):
         super().__init__(parent)
         self.desk = serialized(desk)
         self.window_ = window
-        self.tabs = QTabWidget()
+        self.tabs = PanelTabs()
         self.panels: dict[str, Panel] = {}
         d = self.desk
         tabs = [("resources", _("Social resources"), ResourcesPanel, True),
