@@ -94,7 +94,7 @@ def hostile_case(desk, *, records: int = 50, plan_items: int = 30) -> dict:
         next_monitoring_on=date(2026, 5, 14), signed_on=date(2026, 4, 15),
         author=text_of(50, "相談"), created_on=date(2026, 4, 15)))
     m1 = desk.plan_meeting(date(2026, 4, 22), "regular", place=text_of(100, "つなぐ町役場"),
-                           participants=[Participant(NAME, text_of(100, "つなぐ町福祉課"))
+                           participants=[Participant(NAME, text_of(100, "つなぐ町福祉課"), municipal=True)
                                          for _i in range(30)],
                            next_meeting_on=date(2026, 5, 10)).id
     desk.submit_plan(plan.id, m1)

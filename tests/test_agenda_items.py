@@ -14,6 +14,7 @@ from app.process import (
     AgendaKind, Attainment, ClosurePattern, EvaluationDecision, EvaluationInput, MeetingKind,
     MeetingResult, PlanItem, PlanStatus,
 )
+from app import process as P
 from app.domain import Stage
 from tests.test_process_walk import (
     TODAY, approved_plan, closure, meeting, open_case, plan_input,
@@ -21,6 +22,7 @@ from tests.test_process_walk import (
 from tests.test_security import agency, as_user  # noqa: F401  (fixture)
 
 ITEM = PlanItem("月1回の面談", "self_reliance")
+PEOPLE = [P.Participant("町 一郎", "つなぐ町福祉課", municipal=True)]   # issue 19: who decided
 
 
 @pytest.fixture
@@ -48,7 +50,7 @@ def test_a_plan_on_a_regular_meeting_moves_to_an_ad_hoc_meeting_today(d):
     assert d.pending_agenda(regular) == []
     assert [w.meeting_id for w in d.waiting_for_meeting(case)] == [today]
     # a meeting dated today is recorded; the moved item takes effect
-    held = d.record_meeting_results(today, {moved.id: (MeetingResult.APPROVED, "")})
+    held = d.record_meeting_results(today, {moved.id: (MeetingResult.APPROVED, "")}, participants=PEOPLE)
     assert held.held
     assert d.plan(plan.id).status is PlanStatus.APPROVED
     assert d.plan(plan.id).approved_on == TODAY
@@ -71,7 +73,7 @@ def test_results_item_by_item_the_rest_stay_open(d):
         plans.append(p.id)
     items = d.pending_agenda(m)
     assert len(items) == 3
-    d.record_meeting_results(m, {items[0].id: (MeetingResult.APPROVED, "")}, "1件目")
+    d.record_meeting_results(m, {items[0].id: (MeetingResult.APPROVED, "")}, "1件目", participants=PEOPLE)
     meeting_now = d.meeting(m)
     assert not meeting_now.held and meeting_now.minutes == "1件目"
     assert [i.id for i in d.pending_agenda(m)] == [items[1].id, items[2].id]
@@ -79,7 +81,7 @@ def test_results_item_by_item_the_rest_stay_open(d):
     assert d.plan(plans[1]).status is PlanStatus.SUBMITTED
     # the same item twice is refused, by item
     with pytest.raises(ValidationErrors) as exc:
-        d.record_meeting_results(m, {items[0].id: (MeetingResult.APPROVED, "")})
+        d.record_meeting_results(m, {items[0].id: (MeetingResult.APPROVED, "")}, participants=PEOPLE)
     assert exc.value.errors[0].field == f"results.{items[0].id}"
     # one withdrawn with a reason: its plan waits again, on no agenda
     with pytest.raises(ValidationErrors):
@@ -89,11 +91,11 @@ def test_results_item_by_item_the_rest_stay_open(d):
         (plans[2], None)]
     assert [c.subject_id for c in d.agenda_candidates()[0]] == [plans[2]]
     with pytest.raises(ValidationErrors):   # no result for a withdrawn item
-        d.record_meeting_results(m, {items[2].id: (MeetingResult.APPROVED, "")})
+        d.record_meeting_results(m, {items[2].id: (MeetingResult.APPROVED, "")}, participants=PEOPLE)
     with pytest.raises(ProcessError):
         d.withdraw_agenda_item(items[2].id, "二度目")
     # the last open item recorded: the meeting is recorded
-    d.record_meeting_results(m, {items[1].id: (MeetingResult.RECONSIDER, "")})
+    d.record_meeting_results(m, {items[1].id: (MeetingResult.RECONSIDER, "")}, participants=PEOPLE)
     assert d.meeting(m).held
     assert d.plan(plans[1]).status is PlanStatus.DRAFT
     # a withdrawn plan goes on another meeting from the case
@@ -110,7 +112,9 @@ def test_move_refuses_a_past_or_recorded_meeting_and_unknown_items(d):
                                      EvaluationDecision.CLOSE), coming)
     d.propose_closure(case, closure(ClosurePattern.RESOLVED), coming)
     waits = d.waiting_for_meeting(case)
-    assert [w.kind for w in waits] == [AgendaKind.EVALUATION, AgendaKind.CLOSURE]
+    # issue 19: the 終結 is decided with the プラン評価 that decided it — it waits with the
+    # evaluation and is not offered for a meeting of its own
+    assert [w.kind for w in waits] == [AgendaKind.EVALUATION]
     assert all(w.meeting_id == coming for w in waits)
     past = meeting(d, date(2026, 11, 1))
     with pytest.raises(ProcessError):
@@ -125,7 +129,7 @@ def test_move_refuses_a_past_or_recorded_meeting_and_unknown_items(d):
     for w in waits:
         d.put_on_meeting(case, w.subject_id, today)
     items = d.pending_agenda(today)
-    d.record_meeting_results(today, {i.id: (MeetingResult.APPROVED, "") for i in items})
+    d.record_meeting_results(today, {i.id: (MeetingResult.APPROVED, "") for i in items}, participants=PEOPLE)
     assert d.get_case(case).case.stage is Stage.CLOSED
     assert d.waiting_for_meeting(case) == []
 
@@ -143,19 +147,22 @@ def test_a_consultant_moves_and_withdraws_own_items_only(agency):  # noqa: F811
                 problems=["job_search"], analysis="孤立", strengths="まじめ", wishes="働きたい"))
             d.screen(cid, "continue", date(2026, 4, 10))
             d.submit_plan(d.draft_plan(cid, plan_input(ITEM)).id, coming)
+        # the agenda itself is for those who run meetings (issue 13); the item id is known
+        other_id = next(i.id for i in d.pending_agenda(coming) if i.case_id == agency["b"])
     with as_user(agency["path"], "con_a") as d:
         d._today = lambda: TODAY
         assert [m.id for m in d.open_meetings()] == [today, coming]
         [mine] = d.waiting_for_meeting(agency["a"])
         with pytest.raises(PermissionDenied):
             d.waiting_for_meeting(agency["b"])
-        other = next(i for i in d.pending_agenda(coming) if i.case_id == agency["b"])
         with pytest.raises(PermissionDenied):
-            d.move_agenda_item(other.id, today)
+            d.pending_agenda(coming)
         with pytest.raises(PermissionDenied):
-            d.withdraw_agenda_item(other.id, "他班")
+            d.move_agenda_item(other_id, today)
         with pytest.raises(PermissionDenied):
-            d.record_meeting_results(today, {})
+            d.withdraw_agenda_item(other_id, "他班")
+        with pytest.raises(PermissionDenied):
+            d.record_meeting_results(today, {}, participants=PEOPLE)
         moved = d.move_agenda_item(mine.item_id, today)
         assert moved.meeting_id == today
     with as_user(agency["path"], "view") as d:

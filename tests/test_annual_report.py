@@ -90,7 +90,8 @@ def built(tmp_path_factory, desk_template):
                                         next_on=date(2026, 7, 18)))  # due 6/20: on time
     d.add_monitoring(b, MonitoringInput(date(2026, 7, 20), next_on=date(2027, 1, 20)))
     # due 7/18: 7/20 ≤ 7/25: on time; due 2027-01-20 is after the report's day: not yet
-    d.add_contact_attempt(b, date(2026, 8, 20), "note_at_home", note="連絡票")
+    d.add_contact_attempt(b, date(2026, 8, 6), "phone", note="電話に出ない")
+    d.add_contact_attempt(b, date(2026, 8, 20), "note_at_home", note="連絡票")  # 2 means, 14 days
     m = meeting(d, date(2026, 9, 2))
     d.propose_suspension(b, date(2026, 9, 1), "連絡が取れない", m)
     decide(d, m)                                                   # 中断 confirmed 9/2

@@ -121,7 +121,8 @@ def _check_upgrade(path: Path, meta: dict) -> None:
             items = desk.pending_agenda(meeting.id)
             assert [i.case_id for i in items] == [waiting]
             desk.record_meeting_results(meeting.id, {i.id: (MeetingResult.APPROVED, "")
-                                                     for i in items}, "了承")
+                                                     for i in items}, "了承",
+                                        participants=[P.Participant("町 一郎", "つなぐ町福祉課")])
             assert desk.get_case(waiting).case.stage is Stage.SUPPORT
         else:
             waiting = by_no["2026-0002"].id

@@ -1401,7 +1401,7 @@ def _check_participants(c: _Check, participants: Iterable[P.Participant] | None
                       multiline=False)
         org = c.text(p.organisation, f"participants.{i}.organisation", _("Organisation"),
                      max_len=100, multiline=False)
-        people.append(P.Participant(name, org))
+        people.append(P.Participant(name, org, municipal=bool(getattr(p, "municipal", False))))
     return people
 
 

@@ -515,6 +515,8 @@ class ProcessRepo:
         AgendaKind value), summary — in the order it was written."""
         parts = [f"SELECT x.id, {kind} AS kind, {summary} AS summary, x.hlc FROM {table} x"
                  f" WHERE x.case_id = ?1 AND x.status = '{status}'"
+                 # a 終結 decided with its プラン評価 waits with the evaluation, not alone
+                 + (" AND x.evaluation_id IS NULL" if table == "closure" else "")
                  for table, kind, summary, status in self._WAITING]
         return self._all("SELECT id, kind, summary FROM (" + " UNION ALL ".join(parts)
                          + ") ORDER BY hlc", (case_id,))
