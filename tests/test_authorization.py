@@ -47,7 +47,7 @@ def _plan_input() -> PlanInput:
 def _make_kind(d: Desk, name: str, kana: str, birth: date, assignee: str,
                meeting_id: str | None) -> dict:
     """A continued-support case with a plan (one item), a support record and an emergency
-    action, and a referred case of the same person (its referral), both with ``assignee``."""
+    action, and a referred case of a family member (its referral), both with ``assignee``."""
     main = d.register_intake(make_intake(
         name=name, kana=kana, birth=birth, emergency_needed=True,
         emergency_actions=[EmergencyAction.FOOD.value]))
@@ -58,9 +58,9 @@ def _make_kind(d: Desk, name: str, kana: str, birth: date, assignee: str,
     d.screen(cid, ScreeningResult.CONTINUE, date(2026, 4, 8), reported_on=date(2026, 4, 9))
     plan = d.draft_plan(cid, _plan_input())
     record = d.add_record(cid, datetime(2026, 4, 10, 10, 0), "phone", "電話で近況を聞いた。").id
-    data = make_intake(name=name, kana=kana, birth=birth, triage=Triage.REFER,
-                       received=date(2026, 5, 1))
-    data.existing_person_id = main.person.id
+    # a family member's case (one open case per person, issue 19: not the same person's)
+    data = make_intake(name=name.split()[0] + " 一郎", kana=kana.split()[0] + " いちろう",
+                       birth=date(1950, 1, 1), triage=Triage.REFER, received=date(2026, 5, 1))
     aux = d.register_intake(data)
     for case in (cid, aux.case.id):
         d.assign_case(case, assignee)
@@ -78,7 +78,11 @@ def _make_kind(d: Desk, name: str, kana: str, birth: date, assignee: str,
                  " winner_device, winner_hlc) VALUES (?, 'field', 'person', ?, 'address', ?,"
                  " 'x', 'u', 'dev', 'h1', 'y', 'u', 'dev', 'h2')",
                  (conflict, main.person.id, cid))
-    return {"case_id": cid, "aux": aux.case.id, "case_no": main.case.case_no,
+    items = {}
+    if meeting_id:
+        items["item_id"] = items["agenda_item_id"] = next(
+            i.id for i in d.pending_agenda(meeting_id) if i.case_id == cid)
+    return {**items, "case_id": cid, "aux": aux.case.id, "case_no": main.case.case_no,
             "person_id": main.person.id, "plan_id": plan.id,
             "plan_item_id": d.plan(plan.id).items[0].id, "record_id": record,
             "emergency_id": emergency, "referral_id": referral, "consent_id": consent,
@@ -135,7 +139,8 @@ def _sees(role: Role, login: str, kind: str) -> bool:
     return False
 
 
-def _args(fn, ids: dict, meeting_id: str) -> tuple[dict, bool]:
+def _args(fn, ids: dict, meeting_id: str, case_arg: str | None = None
+          ) -> tuple[dict, bool]:
     """Arguments for one call: the case's ids by parameter name, dummies for the rest.
     Returns (kwargs, whether a case is named)."""
     values = dict(ids)
@@ -147,7 +152,8 @@ def _args(fn, ids: dict, meeting_id: str) -> tuple[dict, bool]:
             continue
         if p.name in values:
             kwargs[p.name] = values[p.name]
-            named = True
+            # a case is named when the rule's own case argument gets a real id
+            named = named or p.name == case_arg or case_arg is None
         elif p.default is inspect.Parameter.empty:
             kwargs[p.name] = None
     return kwargs, named
@@ -227,7 +233,8 @@ def test_every_method_every_role_every_case(world, role):
             for name in gated:
                 rule = authz.TABLE[name]
                 fn = inspect.getattr_static(Desk, name)
-                kwargs, named = _args(fn, ids, world["meeting_id"])
+                kwargs, named = _args(fn, ids, world["meeting_id"],
+                                      getattr(rule.case, "name", None))
                 expect = _expected(rule, role, login, kind, named)
                 before = _refusals(d)
                 try:
@@ -249,7 +256,9 @@ def test_every_method_every_role_every_case(world, role):
     assert not wrong, f"{role.value}:\n" + "\n".join(wrong)
     assert seen[True] + seen[False] == 3 * len(gated) >= 3 * 120
     if role is Role.VIEWER:
-        assert seen[True] < 40 < seen[False]   # statistics only
+        # statistics, and since issue 15 the desk's own figures without names: the 社会資源
+        # directory, 地域課題 and activities with the region, the yearly report (17 × 3)
+        assert seen[True] <= 51 < seen[False]
     elif role is Role.CHIEF:
         assert seen[True] > 250
 
