@@ -78,7 +78,7 @@ def test_the_pattern_finds_western_dates_and_leaves_file_names():
     assert _western([("x", "2026/4/1 に受付")], "t")
     assert not _western([("x", "令和8年4月1日")], "t")
     assert not _western([("x", "audit-2026-12-03.csv")], "t")
-    assert not _western([("x", "C:/data/2026-12-03/a.pdf")], "t")
+    assert not _western([("x", "prints/2026-12-03/a.pdf")], "t")
 
 
 @pytest.fixture

@@ -71,6 +71,7 @@ ACTIONS: dict[str, str] = {
     "view_statistics": N_("Viewed statistics"),
     "view_statistics_cases": N_("Viewed the cases behind a figure"),
     "same_person_check": N_("Checked for the same person"),
+    "open_case_check": N_("Checked whether the person has an open case"),
     "plan_report": N_("Plan reported to the municipality"),
     "resource_add": N_("Social resource added"), "resource_edit": N_("Social resource edited"),
     "resource_deactivate": N_("Social resource deactivated"),
