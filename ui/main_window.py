@@ -137,6 +137,8 @@ class MainWindow(QMainWindow):
         from ui.lock import ScreenLock
         self.dialogs = dialogs or Dialogs()
         self.screen_lock = ScreenLock(self, **(lock_options or {}))
+        from ui.help import install_help   # ヘルプ menu, F1, shortcuts, 設定 (issue 18)
+        install_help(self)
 
     # ---------------------------------------------------------------- actions
     def new_intake(self) -> IntakeWizard:
