@@ -110,6 +110,9 @@ def help_id_of(widget: QWidget | None) -> str:
 # ---------------------------------------------------------------------- the pages
 def _plain(text: str) -> str:
     text = re.sub(r"<(script|style)[^>]*>.*?</\1>", " ", text, flags=re.S | re.I)
+    # the process line every step page shows is not what a page is about
+    text = re.sub(r"<p class=.flow.>.*?</p>", " ", text, flags=re.S)
+    text = re.sub(r"<hr>.*$", " ", text, flags=re.S)   # the links at the foot
     text = re.sub(r"<[^>]+>", " ", text)
     return re.sub(r"\s+", " ", html.unescape(text)).strip()
 
@@ -143,7 +146,7 @@ def search(query: str, pages: list[tuple[str, str, str]] | None = None
         if all(w in folded for w in words):
             at = _fold(text).find(words[0])
             start = max(0, at - 20)
-            snippet = ("…" if start else "") + text[start:start + 60] + "…"
+            snippet = ("…" if start else "") + text[start:start + 40] + "…"
             score = sum(folded.count(w) for w in words) + (50 if words[0] in _fold(title) else 0)
             hits.append((score, pid, title, snippet))
     hits.sort(key=lambda h: -h[0])
@@ -170,6 +173,7 @@ class HelpBrowser(QDialog):
         self.results.setAccessibleName(_("Help pages"))
         self.results.itemActivated.connect(self._chosen)
         self.results.itemClicked.connect(self._chosen)
+        self.results.setWordWrap(True)
         self.browser = QTextBrowser()
         self.browser.setOpenExternalLinks(False)
         self.browser.setOpenLinks(True)
@@ -230,7 +234,7 @@ class HelpBrowser(QDialog):
         self.results.clear()
         hits = search(text, self.pages)
         for pid, title, snippet in hits:
-            item = QListWidgetItem(f"{title}\n  {snippet}")
+            item = QListWidgetItem(f"{title}　— {snippet}")
             item.setData(Qt.ItemDataRole.UserRole, pid)
             item.setToolTip(snippet)
             self.results.addItem(item)
