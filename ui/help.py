@@ -20,8 +20,8 @@ import re
 import unicodedata
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt, QUrl
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication, QDialog, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
     QMainWindow, QMenu, QPushButton, QSplitter, QTextBrowser, QVBoxLayout, QWidget, QWizard,
@@ -295,33 +295,9 @@ def open_help(help_id: str = INDEX, parent: QWidget | None = None) -> HelpBrowse
 
 
 def help_for(widget: QWidget | None = None) -> HelpBrowser:
-    """F1: the page for the focused widget (or ``widget``)."""
+    """F1: the page for ``widget`` (or the focused one)."""
     target = widget or QApplication.focusWidget() or QApplication.activeWindow()
     return open_help(help_id_of(target))
-
-
-class _F1(QObject):
-    """F1 anywhere in the program (also inside a modal wizard) opens the help there."""
-
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt override
-        if event.type() == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_F1 \
-                and isinstance(obj, QWidget):
-            if _browser is not None and obj.window() is _browser:
-                return False
-            help_for(obj)
-            return True
-        return False
-
-
-_f1: _F1 | None = None
-
-
-def install_f1(app: QApplication | None = None) -> None:
-    global _f1
-    app = app or QApplication.instance()
-    if _f1 is None and app is not None:
-        _f1 = _F1(app)
-        app.installEventFilter(_f1)
 
 
 def install_wizard_help(wizard: QWizard) -> None:
@@ -331,7 +307,11 @@ def install_wizard_help(wizard: QWizard) -> None:
     wizard.button(QWizard.WizardButton.HelpButton).setToolTip(
         _("What this page is for and what to fill in"))
     wizard.helpRequested.connect(lambda: open_help(page_help_id(wizard.currentPage())))
-    install_f1()
+    f1 = QShortcut(QKeySequence(Qt.Key.Key_F1), wizard)   # F1 on any page of the wizard
+    f1.setContext(Qt.ShortcutContext.WindowShortcut)
+    f1.activated.connect(lambda: open_help(page_help_id(wizard.currentPage())))
+    from ui.accessibility import name_fields   # screen readers: every input named
+    wizard.currentIdChanged.connect(lambda _id: name_fields(wizard))
 
 
 # ---------------------------------------------------------------------- the menu
@@ -346,12 +326,15 @@ def help_menu(window: QMainWindow) -> QMenu:
 
 def install_help(window: QMainWindow) -> QMenu:
     """ヘルプ: この画面のヘルプ (F1), はじめての方へ, 目次と検索, ショートカット."""
-    install_f1()
     menu = help_menu(window)
     here = QAction(_("Help for this screen"), window)
     here.setShortcut(QKeySequence(Qt.Key.Key_F1))
-    here.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # F1 itself: install_f1
+    here.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
     here.triggered.connect(lambda: help_for(window))
+    window.addAction(here)
+    from ui.accessibility import name_fields   # screen readers: every input named
+    window.tabs.currentChanged.connect(lambda _i: name_fields(window.tabs.currentWidget()))
+    name_fields(window)
     menu.addAction(here)
     menu.addAction(_("First time here (a day at the desk)"), lambda: open_help(TOUR))
     menu.addAction(_("Contents and search"), lambda: open_help(INDEX))

@@ -71,6 +71,8 @@ def test_f1_opens_the_page_of_the_wizard_page_shown(qtbot, case_with_plan):
     w.setStartId(next(i for i in w.pageIds() if getattr(w.page(i), "name", "") == "grounds"))
     w.restart()
     assert w.currentPage().name == "grounds"
+    w.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=5000)
     QTest.keyClick(w.currentPage(), Qt.Key.Key_F1)
     browser = H._browser
     assert browser is not None and browser.isVisible()
