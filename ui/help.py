@@ -312,6 +312,11 @@ def install_wizard_help(wizard: QWizard) -> None:
     f1.activated.connect(lambda: open_help(page_help_id(wizard.currentPage())))
     from ui.accessibility import name_fields   # screen readers: every input named
     wizard.currentIdChanged.connect(lambda _id: name_fields(wizard))
+    from ui import guide_tips   # tooltips that speak the guide
+    if hasattr(wizard, "step") and hasattr(wizard, "pages"):
+        guide_tips.apply_to_wizard(wizard)
+    else:   # the intake's pages are added after this: when one is shown
+        wizard.currentIdChanged.connect(lambda _id: guide_tips.apply_to_intake(wizard))
 
 
 # ---------------------------------------------------------------------- the menu

@@ -388,6 +388,7 @@ class CaseView(QWidget):
             item = self.actions_layout.takeAt(0)
             if item.widget() is not None:
                 item.widget().deleteLater()
+        from ui.guide_tips import step_tip   # issue 18: tooltips speak the guide
         self.step_buttons.clear()
         self.step_reasons.clear()
         run: list[Step] = []          # blocked steps in a row with the same reason
@@ -409,7 +410,7 @@ class CaseView(QWidget):
                 close_run()
             button = QPushButton(status.label)
             button.setEnabled(status.allowed)
-            button.setToolTip(status.reason)
+            button.setToolTip(step_tip(status.step, status.reason))  # the guide's words
             button.setMinimumHeight(30)
             if status.allowed:
                 button.setStyleSheet("text-align: left; padding: 4px 10px;"

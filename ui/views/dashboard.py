@@ -201,9 +201,10 @@ class Tile(QPushButton):
         alarm = bool(self.warn and count)
         # not by colour alone (issue 18): a warning says so in words, and a screen reader
         # reads the tile as what it counts and how many
-        self.title_label.setText(("⚠ " + _("Needs attention") + "：" if alarm else "")
-                                 + self.label)
-        self.setAccessibleName(f"{self.label} {self.count_label.text()}"
+        if alarm:
+            self.count_label.setText(f"{count} <span style='font-size: 11pt;'>⚠ "
+                                     f"{_('Needs attention')}</span>")
+        self.setAccessibleName(f"{self.label} {'–' if count is None else count}"
                                + (f"（{_('Needs attention')}）" if alarm else ""))
         colour = "#b42318" if alarm else ("#1d3d5c" if count else "#8a94a0")
         self.count_label.setStyleSheet(f"font-size: 22pt; font-weight: bold; color: {colour};")
