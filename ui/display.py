@@ -5,9 +5,10 @@ the desk: a display preference is not case data)."""
 from __future__ import annotations
 
 import json
+import re
 
 from PySide6.QtGui import QAction, QActionGroup, QColor, QKeySequence, QPalette
-from PySide6.QtWidgets import QApplication, QMainWindow, QMenu
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QWidget
 
 from app.i18n import _
 from app.paths import user_data_dir
@@ -78,7 +79,29 @@ def apply_scale(percent: int) -> int:
     font.setPointSizeF(_base_point_size * percent / 100)
     app.setFont(font)
     app.setProperty("tsunagu_scale", percent)
+    for top in app.topLevelWidgets():
+        rescale_stylesheets(top)
     return percent
+
+
+_PT = re.compile(r"font-size:\s*([0-9.]+)pt")
+
+
+def rescale_stylesheets(root) -> None:
+    """Sizes written in a widget's style sheet (``font-size: 14pt``) follow the text size
+    too; the size as written is kept in a property, so changing again never compounds."""
+    factor = current_scale() / 100
+    for w in [root] + root.findChildren(QWidget):
+        ss = w.styleSheet()
+        if "font-size" not in ss:
+            continue
+        if ss != w.property("tsunagu_scaled_ss"):   # written (again) by the screen itself
+            w.setProperty("tsunagu_base_ss", ss)
+        base = w.property("tsunagu_base_ss")
+        scaled = _PT.sub(lambda m: f"font-size: {float(m.group(1)) * factor:g}pt", base)
+        if scaled != ss:
+            w.setStyleSheet(scaled)
+        w.setProperty("tsunagu_scaled_ss", scaled)
 
 
 def apply_high_contrast(on: bool) -> None:
@@ -109,6 +132,35 @@ def apply_high_contrast(on: bool) -> None:
         app.setPalette(_base_palette)
         app.setStyleSheet(_base_style or "")
     app.setProperty("tsunagu_high_contrast", bool(on))
+
+
+def is_dark(palette: QPalette) -> bool:
+    return palette.color(QPalette.ColorRole.Window).lightness() < 128 or \
+        palette.color(QPalette.ColorRole.Base).lightness() < 128 or \
+        palette.color(QPalette.ColorRole.WindowText).lightness() > 160
+
+
+def ensure_readable_palette(app: QApplication) -> bool:
+    """Qt follows a dark system theme, but the screens colour some text dark on purpose
+    (notes, warnings, the steps): under a dark theme those became unreadable. A dark system
+    palette is replaced by Fusion's light one; returns whether it was."""
+    if not is_dark(app.palette()):
+        return False
+    from PySide6.QtWidgets import QStyleFactory
+    fusion = QStyleFactory.create("Fusion")
+    app.setStyle(fusion)
+    app.setPalette(fusion.standardPalette())
+    return True
+
+
+def contrast(a: QColor, b: QColor) -> float:
+    """WCAG contrast ratio of two colours (1 … 21)."""
+    def lum(c: QColor) -> float:
+        def ch(v: float) -> float:
+            return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+        return 0.2126 * ch(c.redF()) + 0.7152 * ch(c.greenF()) + 0.0722 * ch(c.blueF())
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
 
 
 def settings_menu(window: QMainWindow) -> QMenu:
@@ -160,6 +212,10 @@ def install_display_settings(window: QMainWindow, user: str) -> QMenu:
 
 def set_scale(window, user: str, percent: int, *, remember: bool = True) -> int:
     percent = apply_scale(percent)
+    QApplication.processEvents()   # the font reaches every widget before sizes are measured
+    if hasattr(window, "tabs"):
+        from ui.help import on_tab_shown
+        on_tab_shown(window)
     action = getattr(window, "text_size_actions", {}).get(percent)
     if action is not None:
         action.setChecked(True)

@@ -300,6 +300,29 @@ def help_for(widget: QWidget | None = None) -> HelpBrowser:
     return open_help(help_id_of(target))
 
 
+def on_shown(root: QWidget) -> None:
+    """A screen or a wizard page comes up: its inputs named for screen readers, the sizes in
+    its style sheets at the chosen text size."""
+    from ui.accessibility import name_fields
+    from ui.display import rescale_stylesheets
+    name_fields(root)
+    rescale_stylesheets(root)
+
+
+def on_tab_shown(window: QMainWindow) -> None:
+    """A main-window tab comes up. With larger text a screen may need more height than the
+    window has: then its contents scroll (ui/fit.make_scrollable), as the wizards' pages do."""
+    tab = window.tabs.currentWidget()
+    if tab is None:
+        return
+    on_shown(tab)
+    from ui.display import current_scale
+    if current_scale() > 100 and getattr(tab, "scroll_area", None) is None \
+            and tab.minimumSizeHint().height() > window.tabs.height() - 40:
+        from ui.fit import make_scrollable
+        make_scrollable(tab)
+
+
 def install_wizard_help(wizard: QWizard) -> None:
     """A ヘルプ button on a wizard, opening the page of the page shown."""
     wizard.setOption(QWizard.WizardOption.HaveHelpButton, True)
@@ -310,8 +333,7 @@ def install_wizard_help(wizard: QWizard) -> None:
     f1 = QShortcut(QKeySequence(Qt.Key.Key_F1), wizard)   # F1 on any page of the wizard
     f1.setContext(Qt.ShortcutContext.WindowShortcut)
     f1.activated.connect(lambda: open_help(page_help_id(wizard.currentPage())))
-    from ui.accessibility import name_fields   # screen readers: every input named
-    wizard.currentIdChanged.connect(lambda _id: name_fields(wizard))
+    wizard.currentIdChanged.connect(lambda _id: on_shown(wizard))
     from ui import guide_tips   # tooltips that speak the guide
     if hasattr(wizard, "step") and hasattr(wizard, "pages"):
         guide_tips.apply_to_wizard(wizard)
@@ -337,9 +359,8 @@ def install_help(window: QMainWindow) -> QMenu:
     here.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
     here.triggered.connect(lambda: help_for(window))
     window.addAction(here)
-    from ui.accessibility import name_fields   # screen readers: every input named
-    window.tabs.currentChanged.connect(lambda _i: name_fields(window.tabs.currentWidget()))
-    name_fields(window)
+    window.tabs.currentChanged.connect(lambda _i: on_tab_shown(window))
+    on_shown(window)
     menu.addAction(here)
     menu.addAction(_("First time here (a day at the desk)"), lambda: open_help(TOUR))
     menu.addAction(_("Contents and search"), lambda: open_help(INDEX))

@@ -61,6 +61,8 @@ def prepare_application(app: QApplication, language: str = "ja") -> None:
     for family in (UI_FAMILY, MONO_FAMILY, "BIZ UDMincho"):
         QFont.insertSubstitution(family, FALLBACK_FAMILY)
     app.setFont(ui_font())
+    from ui.display import ensure_readable_palette   # a dark system theme (issue 18)
+    ensure_readable_palette(app)
     if language == "ja":
         QLocale.setDefault(QLocale(QLocale.Language.Japanese, QLocale.Country.Japan))
     if not hasattr(app, "_tsunagu_translator"):

@@ -206,7 +206,7 @@ class Tile(QPushButton):
                                      f"{_('Needs attention')}</span>")
         self.setAccessibleName(f"{self.label} {'–' if count is None else count}"
                                + (f"（{_('Needs attention')}）" if alarm else ""))
-        colour = "#b42318" if alarm else ("#1d3d5c" if count else "#8a94a0")
+        colour = "#b42318" if alarm else ("#1d3d5c" if count else "#5f6b78")
         self.count_label.setStyleSheet(f"font-size: 22pt; font-weight: bold; color: {colour};")
         self.title_label.setStyleSheet("color: #b42318; font-weight: bold;" if alarm
                                        else "color: #334;")
