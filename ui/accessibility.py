@@ -18,7 +18,7 @@ import re
 from PySide6.QtWidgets import (
     QAbstractButton, QAbstractItemView, QAbstractSpinBox, QBoxLayout, QCheckBox, QComboBox,
     QFormLayout, QGridLayout, QHeaderView, QLabel, QLayout, QLineEdit, QListView,
-    QPlainTextEdit, QRadioButton, QTableView, QTextEdit, QTreeView, QWidget,
+    QPlainTextEdit, QRadioButton, QTableView, QTextEdit, QTreeView, QWidget, QWizard,
 )
 
 from app.i18n import _
@@ -179,7 +179,11 @@ def name_fields(root: QWidget) -> None:
     # (QWidget.layout() on a widget without one upsets PySide's reference counts: the
     # layouts are found as children instead)
     for layout in root.findChildren(QLayout):
-        _label_rows(layout)
+        try:
+            if not isinstance(layout.parentWidget(), QWizard):   # QWizard's own: not ours
+                _label_rows(layout)
+        except RuntimeError:   # a layout Qt has just replaced (a rebuilt row, a wizard's)
+            continue
     _label_tables(root)
     _label_buddies(root)
     for w in root.findChildren(QWidget):   # an input with a placeholder and nothing else

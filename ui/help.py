@@ -310,15 +310,15 @@ def on_shown(root: QWidget) -> None:
 
 
 def on_tab_shown(window: QMainWindow) -> None:
-    """A main-window tab comes up. With larger text a screen may need more height than the
-    window has: then its contents scroll (ui/fit.make_scrollable), as the wizards' pages do."""
+    """A main-window tab comes up. A screen that needs more height than the window has (larger
+    text, a small screen) gets its contents scrolled (ui/fit.make_scrollable), as the wizards'
+    pages do."""
     tab = window.tabs.currentWidget()
     if tab is None:
         return
     on_shown(tab)
-    from ui.display import current_scale
-    if current_scale() > 100 and getattr(tab, "scroll_area", None) is None \
-            and tab.minimumSizeHint().height() > window.tabs.height() - 40:
+    room = window.tabs.height() - window.tabs.tabBar().sizeHint().height() - 8
+    if getattr(tab, "scroll_area", None) is None and tab.minimumSizeHint().height() > room:
         from ui.fit import make_scrollable
         make_scrollable(tab)
 
@@ -333,7 +333,9 @@ def install_wizard_help(wizard: QWizard) -> None:
     f1 = QShortcut(QKeySequence(Qt.Key.Key_F1), wizard)   # F1 on any page of the wizard
     f1.setContext(Qt.ShortcutContext.WindowShortcut)
     f1.activated.connect(lambda: open_help(page_help_id(wizard.currentPage())))
-    wizard.currentIdChanged.connect(lambda _id: on_shown(wizard))
+    # (the page, never the whole wizard: QWizard rebuilds its own layouts meanwhile)
+    wizard.currentIdChanged.connect(
+        lambda _id: on_shown(wizard.currentPage()) if wizard.currentPage() else None)
     from ui import guide_tips   # tooltips that speak the guide
     if hasattr(wizard, "step") and hasattr(wizard, "pages"):
         guide_tips.apply_to_wizard(wizard)

@@ -165,7 +165,9 @@ def test_overdue_tile_and_current_stage_say_it_in_words(qtbot, case_with_plan, h
     qtbot.waitUntil(lambda: win.current_case_view() is not None, timeout=10000)
     bar = win.current_case_view().stage_bar
     current = [lb for lb in bar.labels.values() if lb.property("current")]
-    assert len(current) == 1 and current[0].text().startswith("▶")
+    # the current stage: bold, underlined and framed, and named as such for a reader
+    assert len(current) == 1 and "underline" in current[0].styleSheet()
+    assert "bold" in current[0].styleSheet() and current[0].accessibleName().startswith("現在の段階")
 
 
 # ---------------------------------------------------------------------- contrast

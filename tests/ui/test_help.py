@@ -95,8 +95,10 @@ def test_the_help_menu_and_f1_in_the_main_window(qtbot, case_with_plan):
     texts = [a.text().replace("&", "") for a in menu.actions()]
     assert any("はじめての方へ" in t for t in texts), texts
     assert any("ショートカット" in t for t in texts), texts
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
     QTest.keyClick(window.case_list.search, Qt.Key.Key_F1)
-    assert H._browser.current_id() == "case-list"
+    assert H._browser.isVisible() and H._browser.current_id() == "case-list"
     next(a for a in menu.actions() if "はじめての方へ" in a.text()).trigger()
     assert H._browser.current_id() == H.TOUR
     text = H._browser.browser.toPlainText()

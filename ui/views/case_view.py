@@ -60,10 +60,10 @@ class StageBar(QWidget):
             label.setMinimumHeight(30)
             if step is current:
                 style = ("background: #1f5f99; color: white; font-weight: bold;"
+                         "border: 3px double #000000; text-decoration: underline;"
                          "border-radius: 4px; padding: 4px 10px;")
                 label.setProperty("current", True)
-                label.setText("▶ " + step.label)   # not by colour alone (issue 18)
-                label.setAccessibleName(_("Current stage") + "：" + step.label)
+                label.setAccessibleName(_("Current stage") + "：" + step.label)   # issue 18
             elif i < index:
                 style = ("background: #d6e4f0; color: #1f3f5f; border-radius: 4px;"
                          "padding: 4px 10px;")
