@@ -79,8 +79,8 @@ def take_pictures(img_dir: Path, work: Path, cases: int = 24) -> list[str]:
 
     from ui.main_window import MainWindow
     window = MainWindow(desk, close_desk_on_exit=False, opener=lambda _url: None,
-                        wizard_options=_options(), auto_backup_options={"enabled": False}
-                        if False else None)
+                        wizard_options=_options(),
+                        auto_backup_options={"ask_at_exit": lambda _text: "skip"})
     window.resize(*SCREEN)
     window.show()
     _wait_idle(app)
@@ -91,8 +91,10 @@ def take_pictures(img_dir: Path, work: Path, cases: int = 24) -> list[str]:
         shot(window, f"area-{key}")
     # a case in support: its steps, the timeline, the plan
     rows = desk.list_cases("", sort="case_no", limit=200)
-    target = next((r for r in rows if str(getattr(r, "stage", "")) in ("support", "monitoring")),
-                  rows[0])
+    def stage(r) -> str:
+        return str(getattr(r.stage, "value", r.stage))
+    target = next((r for want in ("monitoring", "support", "evaluation", "decision")
+                   for r in rows if stage(r) == want), rows[0])
     window.open_case(target.id)
     for _i in range(200):
         _wait_idle(app)
@@ -111,6 +113,11 @@ def take_pictures(img_dir: Path, work: Path, cases: int = 24) -> list[str]:
                ("setup", lambda: SetupWizard(work / "setup-new.db"))]
     wizards += [(f"step-{step.value}", lambda step=step: open_step_wizard(
         step, desk, target.id, **_options())) for step in WIZARDS if step is not Step.NEW_INTAKE]
+    from ui.wizards import RecordCorrectionWizard
+    records = [r for r in desk.support_records(target.id) if r.supersedes is None]
+    if records:
+        wizards.append(("step-record_correction", lambda: RecordCorrectionWizard(
+            desk, target.id, record_id=records[0].id, **_options())))
     for help_id, make in wizards:
         try:
             w = make()
@@ -172,6 +179,7 @@ def manual_html(img_dir: Path | None = None) -> str:
         body_html = re.sub(r"<hr>.*$", "", body_html, flags=re.S)   # the links at the foot
         if img_dir is not None:
             body_html = body_html.replace('src="img/', f'src="{img_dir.as_posix()}/')
+        body_html = body_html.replace('width="560"', 'width="1000"')   # the page's width
         parts.append(f'<div style="page-break-before: always;">{body_html}</div>')
     return "<html><body>" + "\n".join(parts) + "</body></html>"
 
@@ -209,15 +217,22 @@ def main(argv: list[str] | None = None) -> int:
                         help="only render the PDF from the pictures there are")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    home = os.environ.get("TSUNAGU_HOME")
     with tempfile.TemporaryDirectory(prefix="tsunagu-manual-") as tmp:
         os.environ["TSUNAGU_HOME"] = tmp   # settings and prints of this run stay in here
-        from ui.help import help_dir
-        img_dir = Path(args.img_dir) if args.img_dir else help_dir() / "img"
-        if not args.no_pictures:
-            taken = take_pictures(img_dir, Path(tmp), args.cases)
-            print(f"{len(taken)} pictures in {img_dir}")
-        pages = render_pdf(Path(args.pdf), img_dir)
-        print(f"{args.pdf}: {pages} pages")
+        try:
+            from ui.help import help_dir
+            img_dir = Path(args.img_dir) if args.img_dir else help_dir() / "img"
+            if not args.no_pictures:
+                taken = take_pictures(img_dir, Path(tmp), args.cases)
+                print(f"{len(taken)} pictures in {img_dir}")
+            pages = render_pdf(Path(args.pdf), img_dir)
+            print(f"{args.pdf}: {pages} pages")
+        finally:
+            if home is None:
+                os.environ.pop("TSUNAGU_HOME", None)
+            else:
+                os.environ["TSUNAGU_HOME"] = home
     return 0
 
 
