@@ -110,3 +110,17 @@ def test_keys_for_the_frequent_actions(qtbot, window):
         assert opened == [Step.RECORD]
     else:
         assert opened == [] and w.statusBar().currentMessage()
+
+
+def test_the_log_in_the_lock_and_the_help_window_name_everything(qtbot, desk_path):
+    from ui.help import HelpBrowser
+    from ui.lock import LockScreen
+    from ui.login import LoginDialog
+    found = []
+    for w in (LoginDialog(desk_path, login="admin"), LockScreen("つなぐ町", "管理 花子", "admin"),
+              HelpBrowser()):
+        qtbot.addWidget(w)
+        w.show()
+        QApplication.processEvents()
+        found += [(type(w).__name__, p) for p in problems(w)]
+    assert found == [], "\n".join(map(str, found))
