@@ -211,11 +211,13 @@ def install_display_settings(window: QMainWindow, user: str) -> QMenu:
 
 
 def set_scale(window, user: str, percent: int, *, remember: bool = True) -> int:
+    before = current_scale()
     percent = apply_scale(percent)
-    QApplication.processEvents()   # the font reaches every widget before sizes are measured
-    if hasattr(window, "tabs"):
-        from ui.help import on_tab_shown
-        on_tab_shown(window)
+    if remember and percent != before:   # the user's choice, not while a window is being built
+        QApplication.processEvents()   # the font reaches every widget before sizes are measured
+        if hasattr(window, "tabs"):
+            from ui.help import on_tab_shown
+            on_tab_shown(window)
     action = getattr(window, "text_size_actions", {}).get(percent)
     if action is not None:
         action.setChecked(True)

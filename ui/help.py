@@ -129,8 +129,14 @@ def all_pages() -> list[tuple[str, str, str]]:
         m = re.search(r"<title>(.*?)</title>", text, flags=re.S)
         title = html.unescape(m.group(1)).strip() if m else path.stem
         out.append((path.stem, title, _plain(text)))
-    first = {INDEX: 0, TOUR: 1, SHORTCUTS: 2}
-    out.sort(key=lambda p: (first.get(p[0], 3), p[0]))
+    # the order of the table of contents (the index page's links): screens, then the process
+    order = [INDEX]
+    index = help_dir() / f"{INDEX}.html"
+    if index.exists():
+        for target in re.findall(r'href="([^"#]+)\.html"', index.read_text(encoding="utf-8")):
+            if target not in order:
+                order.append(target)
+    out.sort(key=lambda p: (order.index(p[0]) if p[0] in order else len(order), p[0]))
     return out
 
 
@@ -268,8 +274,10 @@ class HelpBrowser(QDialog):
         if "#" in help_id:
             url.setFragment(help_id.split("#", 1)[1])
         self.browser.setSource(url)
-        if url.fragment():
+        if url.fragment():   # once the page is laid out, the section at the top
+            from PySide6.QtCore import QTimer
             self.browser.scrollToAnchor(url.fragment())
+            QTimer.singleShot(0, self.browser, lambda a=url.fragment(): self.browser.scrollToAnchor(a))
 
 
 _browser: HelpBrowser | None = None

@@ -34,6 +34,7 @@ def main_window(qtbot, desk, room=None):
         fit_to_screen(w, 1280, 800, room)
     w.show()
     qtbot.waitUntil(lambda: not background.busy(), timeout=10000)
+    QApplication.processEvents()   # laid out with what the background brought
     return w
 
 
