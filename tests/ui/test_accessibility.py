@@ -124,3 +124,24 @@ def test_the_log_in_the_lock_and_the_help_window_name_everything(qtbot, desk_pat
         QApplication.processEvents()
         found += [(type(w).__name__, p) for p in problems(w)]
     assert found == [], "\n".join(map(str, found))
+
+
+def test_the_dialogs_name_everything(qtbot, case_with_plan, tmp_path):
+    """Planning a meeting, putting an item on one, withdrawing it, consent, correcting the
+    person's details: what their fields are is said to a screen reader too."""
+    from ui.dialogs import Dialogs
+    from ui.dialogs.agenda import PutOnMeetingDialog, WithdrawDialog
+    from ui.dialogs.consent import ConsentDialog
+    from ui.dialogs.person_edit import PersonEditDialog
+    from ui.views.meetings import PlanMeetingDialog
+    desk, cid = case_with_plan
+    detail = desk.get_case(cid)
+    found = []
+    for w in (PlanMeetingDialog(desk), ConsentDialog(desk, cid, Dialogs()),
+              PutOnMeetingDialog(desk, case_id=cid, subject_id="x"), WithdrawDialog(desk, "x"),
+              PersonEditDialog(desk, detail.person)):
+        qtbot.addWidget(w)
+        w.show()
+        QApplication.processEvents()
+        found += [(type(w).__name__, p) for p in problems(w)]
+    assert found == [], "\n".join(map(str, found))
