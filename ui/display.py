@@ -79,8 +79,6 @@ def apply_scale(percent: int) -> int:
     font.setPointSizeF(_base_point_size * percent / 100)
     app.setFont(font)
     app.setProperty("tsunagu_scale", percent)
-    for top in app.topLevelWidgets():
-        rescale_stylesheets(top)
     return percent
 
 
@@ -90,18 +88,22 @@ _PT = re.compile(r"font-size:\s*([0-9.]+)pt")
 def rescale_stylesheets(root) -> None:
     """Sizes written in a widget's style sheet (``font-size: 14pt``) follow the text size
     too; the size as written is kept in a property, so changing again never compounds."""
-    factor = current_scale() / 100
+    scale = current_scale()
+    factor = scale / 100
     for w in [root] + root.findChildren(QWidget):
         ss = w.styleSheet()
-        if "font-size" not in ss:
+        if not ss or (ss == w.property("tsunagu_scaled_ss")
+                      and w.property("tsunagu_scaled_at") == scale):
             continue
         if ss != w.property("tsunagu_scaled_ss"):   # written (again) by the screen itself
             w.setProperty("tsunagu_base_ss", ss)
         base = w.property("tsunagu_base_ss")
         scaled = _PT.sub(lambda m: f"font-size: {float(m.group(1)) * factor:g}pt", base)
-        if scaled != ss:
-            w.setStyleSheet(scaled)
+        # set again even when unchanged: a widget with a style sheet keeps the font it was
+        # polished with (the toolbar stayed small), setting it re-reads the text size
+        w.setStyleSheet(scaled)
         w.setProperty("tsunagu_scaled_ss", scaled)
+        w.setProperty("tsunagu_scaled_at", scale)
 
 
 def apply_high_contrast(on: bool) -> None:
@@ -215,6 +217,9 @@ def set_scale(window, user: str, percent: int, *, remember: bool = True) -> int:
     percent = apply_scale(percent)
     if remember and percent != before:   # the user's choice, not while a window is being built
         QApplication.processEvents()   # the font reaches every widget before sizes are measured
+        for top in QApplication.topLevelWidgets():
+            rescale_stylesheets(top)
+        QApplication.processEvents()   # laid out again with the new sizes
         if hasattr(window, "tabs"):
             from ui.help import on_tab_shown
             on_tab_shown(window)

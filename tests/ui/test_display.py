@@ -47,6 +47,10 @@ def test_text_size_applies_everywhere_and_is_remembered_per_user(qtbot, case_wit
     w.text_size_actions[150].trigger()
     assert QApplication.font().pointSizeF() == pytest.approx(base * 1.5)
     assert w.case_list.search.font().pointSizeF() == pytest.approx(base * 1.5)
+    # also what has a style sheet of its own (the toolbar kept its size before)
+    for action in (w.list_action, w.new_intake_action):
+        button = w.toolbar.widgetForAction(action)
+        assert button.font().pointSizeF() == pytest.approx(base * 1.5)
     assert w.text_size_actions[150].isChecked()
     saved = json.loads((home / display.SETTINGS_FILE).read_text(encoding="utf-8"))
     assert saved[desk.user.login]["scale"] == 150
