@@ -650,6 +650,8 @@ class IntakeWizard(QWizard):
         self.setOption(QWizard.WizardOption.IndependentPages, True)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        from ui.help import install_wizard_help   # ヘルプ (F1), issue 18
+        install_wizard_help(self)
         self.setButtonText(QWizard.WizardButton.FinishButton, _("Register"))
         self.person = PersonPage(self)
         self.consultation = ConsultationPage(self)

@@ -194,6 +194,7 @@ class LockScreen(QWidget):
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText(_("Password"))
+        self.password.setAccessibleName(_("Password"))   # a placeholder is no name (issue 18)
         self.password.setMinimumWidth(320)
         self.password.setStyleSheet("padding: 6px; font-size: 12pt;")
         self.password.returnPressed.connect(self._unlock)

@@ -137,6 +137,8 @@ class MainWindow(QMainWindow):
         from ui.lock import ScreenLock
         self.dialogs = dialogs or Dialogs()
         self.screen_lock = ScreenLock(self, **(lock_options or {}))
+        from ui.help import install_help   # ヘルプ menu, F1, shortcuts, 設定 (issue 18)
+        install_help(self)
         from ui.dialogs.about import add_help_menu
         add_help_menu(self)  # ヘルプ → バージョン情報
 

@@ -255,6 +255,8 @@ class SetupWizard(QWizard):
         self.printed_paths: list[Path] = []
         self.setWindowTitle(_("Tsunagu — first set-up"))
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        from ui.help import install_wizard_help   # ヘルプ (F1), issue 18
+        install_wizard_help(self)
         self.setOption(QWizard.WizardOption.IndependentPages, True)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)

@@ -67,6 +67,8 @@ def prepare_application(app: QApplication, language: str = "ja") -> None:
         QFont.insertSubstitutions(family, [GOTHIC_FALLBACK_FAMILY, FALLBACK_FAMILY])
     QFont.insertSubstitution("BIZ UDMincho", FALLBACK_FAMILY)
     app.setFont(ui_font())
+    from ui.display import ensure_readable_palette   # a dark system theme (issue 18)
+    ensure_readable_palette(app)
     if language == "ja":
         QLocale.setDefault(QLocale(QLocale.Language.Japanese, QLocale.Country.Japan))
     if not hasattr(app, "_tsunagu_translator"):

@@ -27,6 +27,19 @@ class ErrorLabel(QLabel):
     def show_message(self, text: str) -> None:
         self.setText(text)
         self.setVisible(bool(text))
+        # not by colour alone (issue 18): a ⚠ before the red text, and the word for a reader
+        self.setIndent(self.fontMetrics().horizontalAdvance("⚠ ") if text else -1)
+        self.setAccessibleName(_("Error") + "：" + text if text else "")
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().paintEvent(event)
+        if self.text():
+            from PySide6.QtGui import QPainter
+            painter = QPainter(self)
+            painter.setPen(self.palette().color(self.foregroundRole()))
+            m = self.contentsMargins()
+            painter.drawText(m.left(), m.top() + self.fontMetrics().ascent(), "⚠")
+            painter.end()
 
     def clear_message(self) -> None:
         self.show_message("")
@@ -45,6 +58,7 @@ class DateField(QWidget):
         self.edit.setFixedWidth(width)
         self.shown = QLabel(self)
         self.shown.setStyleSheet("color: #245;")
+        self.shown.setWordWrap(True)   # with large text (issue 18) it wraps, never cut
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.edit)

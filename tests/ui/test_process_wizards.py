@@ -117,7 +117,7 @@ def test_a_blocked_step_shows_the_core_reason(qtbot, d):
     plan = view.step_buttons[Step.PLAN]
     assert not plan.isEnabled()
     assert plan.text() == "プラン作成"
-    assert plan.toolTip() == "アセスメントを先に行ってください"
+    assert plan.toolTip().startswith("アセスメントを先に行ってください\n")  # then the guide's words
     assert view.step_reasons[Step.PLAN].text() == "アセスメントを先に行ってください"
     qtbot.waitUntil(view.step_reasons[Step.PLAN].isVisible, timeout=3000)
     assert view.step_buttons[Step.ASSESSMENT].isEnabled()

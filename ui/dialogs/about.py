@@ -62,7 +62,9 @@ class AboutDialog(QDialog):
 
 def add_help_menu(window: QMainWindow) -> QAction:
     """ヘルプ(H) → バージョン情報… in the main window's menu bar; returns the action."""
-    menu = window.menuBar().addMenu(_("&Help"))
+    from ui.help import help_menu
+    menu = help_menu(window)          # the one ヘルプ menu (issue 18 fills the rest of it)
+    menu.addSeparator()
     action = QAction(_("About Tsunagu…"), window)
     action.setMenuRole(QAction.MenuRole.AboutRole)
 

@@ -137,6 +137,8 @@ class ConsentDialog(QDialog):
         self.disclosures_table = _table([_("Date of disclosure"), _("Recipient"),
                                          _("Scope of information"), _("Basis"), _("Reason"),
                                          _("Recorded by")])
+        self.consents_table.setAccessibleName(_("Consents of the person"))   # issue 18
+        self.disclosures_table.setAccessibleName(_("Information given to other agencies"))
         self.error = ErrorLabel()
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.button(QDialogButtonBox.StandardButton.Close).setText(_("Close"))

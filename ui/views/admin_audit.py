@@ -174,11 +174,13 @@ class AuditPanel(QWidget):
         self.admin = admin
         self.user = QComboBox()
         self.user.addItem(_("Everyone"), "")
+        self.user.setAccessibleName(_("User"))
         self.case_no = QLineEdit()
         self.case_no.setPlaceholderText(_("e.g. 2026-0001"))
         self.case_no.setMaximumWidth(160)
         self.action = QComboBox()
         self.action.addItem(_("Every action"), "")
+        self.action.setAccessibleName(_("Action"))
         for key, label in ACTIONS.items():
             self.action.addItem(_(label), key)
         self.since = DateField(_("From"), width=150)

@@ -60,20 +60,22 @@ class StageBar(QWidget):
             label.setMinimumHeight(30)
             if step is current:
                 style = ("background: #1f5f99; color: white; font-weight: bold;"
+                         "border: 3px double #000000; text-decoration: underline;"
                          "border-radius: 4px; padding: 4px 10px;")
                 label.setProperty("current", True)
+                label.setAccessibleName(_("Current stage") + "：" + step.label)   # issue 18
             elif i < index:
                 style = ("background: #d6e4f0; color: #1f3f5f; border-radius: 4px;"
                          "padding: 4px 10px;")
             else:
-                style = ("background: white; color: #8a96a3; border: 1px solid #c8d0d8;"
+                style = ("background: white; color: #5f6b78; border: 1px solid #c8d0d8;"
                          "border-radius: 4px; padding: 4px 10px;")
             label.setStyleSheet(style)
             self.labels[step] = label
             row.addWidget(label)
             if i < len(bar) - 1:
                 arrow = QLabel("→")
-                arrow.setStyleSheet("color: #8a96a3;")
+                arrow.setStyleSheet("color: #5f6b78;")
                 row.addWidget(arrow)
         self.flag = QLabel()
         if self.stage in OFF_PATH:
@@ -217,8 +219,9 @@ class CaseView(QWidget):
         steps_title.setStyleSheet("font-weight: bold; color: #1d3d5c; margin-top: 6px;")
         left_column.addWidget(steps_title)
         left_column.addWidget(actions_scroll, 1)
-        left.setMinimumWidth(300)
-        left.setMaximumWidth(380)
+        em = left.fontMetrics().horizontalAdvance("支")   # grows with 文字の大きさ (issue 18)
+        left.setMinimumWidth(max(300, em * 19))
+        left.setMaximumWidth(max(380, em * 26))
 
         self.timeline_filter = QComboBox()
         self.timeline_filter.addItem(_("Everything"), "")
@@ -394,6 +397,7 @@ class CaseView(QWidget):
             item = self.actions_layout.takeAt(0)
             if item.widget() is not None:
                 item.widget().deleteLater()
+        from ui.guide_tips import step_tip   # issue 18: tooltips speak the guide
         self.step_buttons.clear()
         self.step_reasons.clear()
         run: list[Step] = []          # blocked steps in a row with the same reason
@@ -404,7 +408,10 @@ class CaseView(QWidget):
                 return
             reason = QLabel(run_reason)
             reason.setWordWrap(True)
-            reason.setStyleSheet("color: #7a4a00; font-size: 9pt; margin: 0 0 4px 10px;")
+            reason.setStyleSheet("color: #7a4a00; margin: 0 0 4px 10px;")
+            small = reason.font()   # smaller than the text, and growing with it (issue 18)
+            small.setPointSizeF(small.pointSizeF() * 0.86)
+            reason.setFont(small)
             self.actions_layout.addWidget(reason)
             for step in run:
                 self.step_reasons[step] = reason
@@ -415,7 +422,7 @@ class CaseView(QWidget):
                 close_run()
             button = QPushButton(status.label)
             button.setEnabled(status.allowed)
-            button.setToolTip(status.reason)
+            button.setToolTip(step_tip(status.step, status.reason))  # the guide's words
             button.setMinimumHeight(30)
             if status.allowed:
                 button.setStyleSheet("text-align: left; padding: 4px 10px;"

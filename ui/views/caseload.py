@@ -79,6 +79,7 @@ class ExportButtons(QWidget):
         self.encoding = QComboBox()
         self.encoding.addItem(_("UTF-8 (with BOM)"), "utf-8")
         self.encoding.addItem(_("Shift_JIS (cp932, older Excel)"), "cp932")
+        self.encoding.setAccessibleName(_("Character set of the CSV file"))
         self.encoding.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.encoding.setToolTip(_("The character set of the CSV file. Shift_JIS cannot hold "
                                    "some name characters (e.g. 𠮷); the export then stops and "

@@ -189,6 +189,7 @@ class Tile(QPushButton):
         self.count_label = QLabel("–")
         self.title_label = QLabel(label)
         self.title_label.setWordWrap(True)
+        self.label = label
         for w in (self.count_label, self.title_label):
             w.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         layout = QVBoxLayout(self)
@@ -201,7 +202,14 @@ class Tile(QPushButton):
         self.count = count
         self.count_label.setText("–" if count is None else str(count))
         alarm = bool(self.warn and count)
-        colour = "#b42318" if alarm else ("#1d3d5c" if count else "#8a94a0")
+        # not by colour alone (issue 18): a warning says so in words, and a screen reader
+        # reads the tile as what it counts and how many
+        if alarm:
+            self.count_label.setText(f"{count} <span style='font-size: 11pt;'>⚠ "
+                                     f"{_('Needs attention')}</span>")
+        self.setAccessibleName(f"{self.label} {'–' if count is None else count}"
+                               + (f"（{_('Needs attention')}）" if alarm else ""))
+        colour = "#b42318" if alarm else ("#1d3d5c" if count else "#5f6b78")
         self.count_label.setStyleSheet(f"font-size: 22pt; font-weight: bold; color: {colour};")
         self.title_label.setStyleSheet("color: #b42318; font-weight: bold;" if alarm
                                        else "color: #334;")

@@ -370,6 +370,9 @@ class FiguresView(QWidget):
         self.fiscal_year.setValue(text_ja.fiscal_year(date(year, month, 1)))
         self.fiscal_year.setSuffix(_(" (fiscal year)"))
         self.fiscal_year.hide()
+        for w, name in ((self.kind, _("Report")), (self.year, _("Year")), (self.month, _("Month")),
+                        (self.fiscal_year, _("Fiscal year"))):
+            w.setAccessibleName(name)   # screen readers (issue 18)
         self.period_label = QLabel()
         self.period_label.setStyleSheet("color: #445;")
         self.refresh_button = QPushButton(_("Refresh"))

@@ -266,6 +266,7 @@ class SyncView(QWidget):
         group.addButton(self.export_cases)
         self.export_device = QComboBox()
         self.export_device.setMinimumWidth(260)
+        self.export_device.setAccessibleName(_("Device"))
         self.export_case_numbers = QLineEdit()
         self.export_case_numbers.setPlaceholderText(_("e.g. 2026-0001 2026-0003"))
         self.export_case_numbers.setEnabled(False)

@@ -751,7 +751,10 @@ class StepWizard(QWizard):
                                        "saved, blank for handwriting, or for another agency"))
         self.customButtonClicked.connect(self._print_clicked)
         self.printer.busy_changed.connect(lambda busy: self.print_button.setEnabled(not busy))
-        self.setButtonLayout([QWizard.WizardButton.CustomButton1, QWizard.WizardButton.Stretch,
+        from ui.help import install_wizard_help   # ヘルプ (F1) beside 印刷 (issue 18)
+        install_wizard_help(self)
+        self.setButtonLayout([QWizard.WizardButton.HelpButton, QWizard.WizardButton.CustomButton1,
+                              QWizard.WizardButton.Stretch,
                               QWizard.WizardButton.BackButton, QWizard.WizardButton.NextButton,
                               QWizard.WizardButton.CommitButton,
                               QWizard.WizardButton.FinishButton,
