@@ -380,6 +380,9 @@ def install_help(window: QMainWindow) -> QMenu:
     from ui.display import install_display_settings
     user = getattr(window.desk.user, "login", "") or getattr(window.desk.user, "id", "")
     install_display_settings(window, str(user))
+    bar = window.menuBar()          # ヘルプ stays the last menu, as in every program
+    bar.removeAction(menu.menuAction())
+    bar.addAction(menu.menuAction())
     return menu
 
 
