@@ -14,6 +14,7 @@ from app.errors import ValidationError, ValidationErrors
 from app.i18n import _
 from app.process import Participant, ScreeningResult, Step
 from ui.resource_chooser import attach_resource_completer
+from ui.wizards.unmet import add_unmet_needs_row, needs_of, with_unmet_needs
 from ui.wizards.base import (
     CheckList, Choice, Column, RowsEditor, StepPage, StepWizard, combo, date_field, note_label,
     text_edit, wareki,
@@ -182,6 +183,7 @@ class AssessmentWizard(StepWizard):
         analysis.row(_("Problems and their background"), "analysis", text_edit(120))
         analysis.row(_("Strengths of the person"), "strengths", text_edit(80))
         analysis.row(_("What the person wishes"), "wishes", text_edit(80))
+        add_unmet_needs_row(analysis, text_edit)     # → 地域課題 (issue 15)
         analysis.finish()
 
         team = StepPage(self, "team", _("Team and expert assessment"),
@@ -237,7 +239,8 @@ class AssessmentWizard(StepWizard):
     def operation(self, a):
         data = self.input(a)
         desk, case_id = self.desk, self.case_id
-        return lambda: desk.save_assessment(case_id, data)
+        return with_unmet_needs(desk, case_id, needs_of(a), _("assessment"),
+                                lambda: desk.save_assessment(case_id, data))
 
     def summary_rows(self, a):
         names = dict(self.problem_list)

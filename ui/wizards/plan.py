@@ -11,6 +11,7 @@ from app import process as P
 from app.errors import ValidationError, ValidationErrors
 from app.i18n import _
 from app.process import DecisionResult, Goal, PlanInput, PlanItem, Step
+from ui.wizards.unmet import add_unmet_needs_row, needs_of, with_unmet_needs
 from ui.resource_chooser import attach_resource_completer, resource_names
 from ui.wizards.base import (
     Choice, Column, RowsEditor, StepPage, StepWizard, combo, date_field, meeting_options,
@@ -108,6 +109,8 @@ class PlanWizard(StepWizard):
         items.add(note_label(_("〔statutory〕 statutory service　〔employment〕 employment "
                                "support　〔support decision〕 the municipality's support decision "
                                "is needed before it starts")))
+        if self.mode != "amend":
+            add_unmet_needs_row(items, text_edit)    # → 地域課題 (issue 15)
         items.finish()
 
         services = StepPage(self, "services", _("Statutory services applied for"),
@@ -230,7 +233,7 @@ class PlanWizard(StepWizard):
             if submit:
                 plan = desk.submit_plan(plan.id, meeting)
             return plan
-        return op
+        return with_unmet_needs(desk, case_id, needs_of(a), _("plan"), op)
 
     def summary_rows(self, a):
         goals = "\n".join(f"・{r['text']}（{r['target_on'] or '—'}）" for r in a["goals"])

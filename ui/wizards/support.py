@@ -16,6 +16,7 @@ from app.process import (
     Attainment, ClosureGrounds, ClosureInput, ClosurePattern, ContactMethod, ContactOutcome,
     EvaluationDecision, EvaluationInput, MonitoringInput, MonitoringKind, RecordMethod, Step,
 )
+from ui.wizards.unmet import add_unmet_needs_row, needs_of, with_unmet_needs
 from ui.resource_chooser import attach_resource_completer, resource_names
 from ui.wizards.base import (
     REFUSAL_STYLE, CheckList, Choice, Column, RowsEditor, StepPage, StepWizard, combo, date_field,
@@ -274,6 +275,7 @@ class EvaluationWizard(StepWizard):
         decision.row(_("Decision"), "decision", Choice(
             [(d.value, d.label) for d in EvaluationDecision], columns=4), required=True)
         decision.row(_("Note"), "note", text_edit(70))
+        add_unmet_needs_row(decision, text_edit)     # → 地域課題 (issue 15)
         decision.finish()
 
         next_goal = StepPage(self, "next_goal", _("Next goal"),
@@ -318,7 +320,8 @@ class EvaluationWizard(StepWizard):
             participation="participation" in improved, hardship="hardship" in improved,
             note=note)
         desk, case_id, meeting = self.desk, self.case_id, a["meeting"] or None
-        return lambda: desk.evaluate(case_id, data, meeting)
+        return with_unmet_needs(desk, case_id, needs_of(a), _("plan evaluation"),
+                                lambda: desk.evaluate(case_id, data, meeting))
 
     def summary_rows(self, a):
         att = "\n".join(f"・{r['goal']}: {Attainment(r['attainment']).label if r['attainment'] else '—'}"
