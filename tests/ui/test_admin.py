@@ -161,3 +161,21 @@ def test_auto_lock_minutes_and_case_access_setting(qtbot, desk):
     rows = desk.audit_search(action="admin_case_access", limit=1)
     assert rows and rows[0].reason == "主任相談支援員を別に置いたため"
     assert isinstance(view, QWidget)
+
+
+def test_the_guides_periods_are_set_on_the_settings_screen(qtbot, desk):
+    """Issue 19 point 5: the desk sets the figures the guide leaves open (中断 by two means
+    over N days, 終結(3) after M days of 中断 …); the screen shows the defaults and saves."""
+    window, view = admin_window(qtbot, desk, fake_dialogs())
+    s = view.settings
+    spins = s.process_spins
+    assert {k: spins[k].value() for k in spins} == {
+        "suspension_means": 2, "suspension_days": 14, "closure3_days": 90,
+        "amendment_days": 31, "evaluation_notice_days": 14}
+    spins["suspension_days"].setValue(21)
+    spins["closure3_days"].setValue(120)
+    s.save_process.click()
+    settings = desk.process_settings()
+    assert (settings.suspension_days, settings.closure3_days) == (21, 120)
+    assert "保存しました" in s.message.text()
+    assert spins["suspension_means"].minimum() == 2   # never fewer than the guide's two means

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.i18n import _
+from app.i18n import N_, _
 from app.security.roles import Permission
 from ui.areas import Area, register
 from ui.dialogs import Dialogs, dialogs_for
@@ -59,13 +59,58 @@ class SettingsPanel(QWidget):
         kc.addWidget(key_note)
         kc.addWidget(self.recovery_button, 0, Qt.AlignmentFlag.AlignLeft)
 
+        rules = self._build_process_settings()
+
         self.message = QLabel()
         self.message.setStyleSheet("color: #1d6b2f;")
         self.error = ErrorLabel()
         layout = QVBoxLayout(self)
-        for w in (access, lock, key, self.message, self.error):
+        for w in (access, lock, rules, key, self.message, self.error):
             layout.addWidget(w)
         layout.addStretch(1)
+        self.refresh()
+
+    # the figures the guide leaves to the desk (issue 19): 一定期間, 軽微な修正
+    PROCESS_FIELDS = (
+        ("suspension_means", N_("中断: contact attempts by at least"), N_(" means")),
+        ("suspension_days", N_("中断: the attempts spread over at least"), N_(" days")),
+        ("closure3_days", N_("終結(3): only after 中断 of at least"), N_(" days")),
+        ("amendment_days", N_("軽微な修正: a period moves by at most"), N_(" days")),
+        ("evaluation_notice_days", N_("プラン評価: listed before the plan ends"), N_(" days")),
+    )
+
+    def _build_process_settings(self) -> QGroupBox:
+        from PySide6.QtWidgets import QFormLayout
+        from app.operations.guide_rules import SETTING_RANGES
+        box = QGroupBox(_("The guide's periods on this desk"))
+        form = QFormLayout(box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        note = QLabel(_("The guide leaves these figures to the desk (一定期間, 軽微な修正). The "
+                        "step screens state them; a change applies to steps recorded after it."))
+        note.setWordWrap(True)
+        form.addRow(note)
+        self.process_spins: dict[str, QSpinBox] = {}
+        for key, label, suffix in self.PROCESS_FIELDS:
+            spin = QSpinBox()
+            spin.setRange(*SETTING_RANGES[key])
+            spin.setSuffix(_(suffix))
+            spin.setAccessibleName(_(label))
+            spin.setMinimumWidth(110)
+            self.process_spins[key] = spin
+            form.addRow(_(label), spin)
+        self.save_process = QPushButton(_("Save"))
+        self.save_process.clicked.connect(self.set_process_settings)
+        form.addRow("", self.save_process)
+        return box
+
+    def set_process_settings(self) -> None:
+        values = {k: spin.value() for k, spin in self.process_spins.items()}
+        try:
+            self.desk.set_process_settings(**values)
+        except Exception as error:  # noqa: BLE001 - the core's message
+            self.error.show_message(error_text(error))
+            return
+        self._say(_("The guide's periods are saved; they apply to steps recorded from now on."))
         self.refresh()
 
     @property
@@ -77,6 +122,9 @@ class SettingsPanel(QWidget):
         self.case_access.setChecked(self.desk.admin_case_access())
         self.case_access.blockSignals(False)
         self.minutes.setValue(self.desk.auto_lock_minutes())
+        current = self.desk.process_settings()
+        for key, spin in self.process_spins.items():
+            spin.setValue(getattr(current, key))
 
     def _say(self, text: str) -> None:
         self.error.clear_message()
