@@ -24,11 +24,16 @@ LOGIN = "admin"
 # Tests write only under temporary folders: no .hypothesis/ in the checkout. No example
 # database (a fresh run explores anew; a failing example is printed with the failure), and
 # Hypothesis's caches (it reads them while collecting) in a new temporary folder of this run.
+# Made in pytest_configure, not at import: helper processes that import this module
+# (tests/crash_child.py, killed with SIGKILL) would each leave a folder behind.
 settings.register_profile("tsunagu", database=None)
 settings.load_profile("tsunagu")
-_hypothesis_home = tempfile.mkdtemp(prefix="tsunagu-hypothesis-")
-set_hypothesis_home_dir(_hypothesis_home)
-atexit.register(shutil.rmtree, _hypothesis_home, True)
+
+
+def pytest_configure(config) -> None:
+    home = tempfile.mkdtemp(prefix="tsunagu-hypothesis-")
+    set_hypothesis_home_dir(home)
+    atexit.register(shutil.rmtree, home, True)
 
 
 @pytest.fixture(scope="session")
