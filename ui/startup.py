@@ -62,6 +62,7 @@ def install_qt_translations(app: QApplication, language: str) -> QTranslator | N
 
 def prepare_application(app: QApplication, language: str = "ja") -> None:
     """Fonts, substitutions and translations; call once after creating the QApplication."""
+    guard_none_refcount()
     register_fonts()
     for family in (UI_FAMILY, MONO_FAMILY):
         QFont.insertSubstitutions(family, [GOTHIC_FALLBACK_FAMILY, FALLBACK_FAMILY])
@@ -73,3 +74,42 @@ def prepare_application(app: QApplication, language: str = "ja") -> None:
         QLocale.setDefault(QLocale(QLocale.Language.Japanese, QLocale.Country.Japan))
     if not hasattr(app, "_tsunagu_translator"):
         app._tsunagu_translator = install_qt_translations(app, language)  # keep it alive
+
+
+def none_lost_per_call() -> int:
+    """How many references to ``None`` one call of a Python model's ``data()`` that returns
+    None loses when Qt asks for it. 0 with a sound PySide6; 1 with PySide6 6.12.0, where each
+    such call drops a reference to None that it never took — on Python 3.11 None is then
+    deallocated after a few thousand cells drawn ("Fatal Python error: none_dealloc"), the
+    crash seen while scrolling long lists and during long background reads."""
+    import sys
+    from PySide6.QtCore import QAbstractListModel, QModelIndex
+
+    class Probe(QAbstractListModel):
+        def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt override
+            return 1
+
+        def data(self, index, role=0):
+            return None
+
+    probe = Probe()
+    index = probe.index(0, 0)
+    calls = 50
+    before = sys.getrefcount(None)
+    for _ in range(calls):
+        index.data()
+    return round((before - sys.getrefcount(None)) / calls)
+
+
+def guard_none_refcount() -> bool:
+    """pyproject.toml excludes the PySide6 release that loses references to None; should it
+    be installed anyway (an unpinned environment), give None the immortal reference count
+    Python 3.12 gives it, so that the program does not crash. Returns True if it had to."""
+    import sys
+    if sys.version_info >= (3, 12) or none_lost_per_call() <= 0:
+        return False
+    import ctypes
+    ctypes.c_ssize_t.from_address(id(None)).value += 1 << 40
+    print("Tsunagu: this PySide6 loses references to None; made None immortal as a "
+          "workaround (install the version pinned in pyproject.toml)", file=sys.stderr)
+    return True
