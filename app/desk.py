@@ -629,9 +629,14 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
         """Read every page (HMAC) and check the structure; DamagedDatabase if broken.
 
         Small databases get the page check at open already; the GUI runs this in the
-        background after login for large ones."""
-        from app.store.db import check_pages
-        check_pages(self._store.conn, thorough=True)
+        background after login for large ones. It reads on a connection of its own, so
+        that the desk's connection is free for the screens meanwhile (safe to call from
+        another thread while the desk is used)."""
+        from app.store.db import check_file
+        store = self._store
+        if store is None:
+            raise StoreError(_("The database is closed."))
+        check_file(store.path, store.database_key() or None)
 
     # ------------------------------------------------------------------ backups
     def backup_folder(self) -> Path:

@@ -22,7 +22,9 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 _pool: QThreadPool | None = None
+_aside_pool: QThreadPool | None = None
 _running: set["_Callbacks"] = set()
+_aside: set["_Callbacks"] = set()    # those of them on the second worker
 
 
 def pool() -> QThreadPool:
@@ -33,14 +35,26 @@ def pool() -> QThreadPool:
     return _pool
 
 
-def busy() -> bool:
-    """True while any background operation has not yet reported back (tests wait on it)."""
-    return bool(_running)
+def aside_pool() -> QThreadPool:
+    """A second worker for long checks that use a connection of their own (the integrity
+    check after login): the screens' reads do not queue behind them."""
+    global _aside_pool
+    if _aside_pool is None:
+        _aside_pool = QThreadPool()
+        _aside_pool.setMaxThreadCount(1)
+    return _aside_pool
+
+
+def busy(*, aside: bool = True) -> bool:
+    """True while any background operation has not yet reported back (tests wait on it);
+    ``aside=False``: not counting the long checks on the second worker."""
+    return bool(_running if aside else _running - _aside)
 
 
 def wait_idle(msecs: int = 30000) -> bool:
-    """Block until the worker is idle (used at shutdown, before closing the desk)."""
-    return pool().waitForDone(msecs)
+    """Block until the workers are idle (used at shutdown, before closing the desk)."""
+    done = pool().waitForDone(msecs)
+    return (_aside_pool is None or _aside_pool.waitForDone(msecs)) and done
 
 
 class _Callbacks(QObject):
@@ -60,11 +74,13 @@ class _Callbacks(QObject):
     @Slot(object)
     def _deliver_done(self, result: Any) -> None:
         _running.discard(self)
+        _aside.discard(self)
         self._on_done(result)
 
     @Slot(object)
     def _deliver_error(self, error: BaseException) -> None:
         _running.discard(self)
+        _aside.discard(self)
         if self._on_error is not None:
             self._on_error(error)
         else:
@@ -91,18 +107,23 @@ class _Job(QRunnable):
         except RuntimeError:
             # The parent (a closed window) is gone: nobody is waiting for the answer.
             _running.discard(self._callbacks)
+            _aside.discard(self._callbacks)
 
 
 def run_in_background(parent: QObject | None, op: Callable[[], Any],
                       on_done: Callable[[Any], None] = lambda _result: None,
-                      on_error: Callable[[BaseException], None] | None = None) -> None:
+                      on_error: Callable[[BaseException], None] | None = None, *,
+                      aside: bool = False) -> None:
     """Run ``op()`` off the GUI thread; ``on_done``/``on_error`` run on the GUI thread.
 
-    If ``parent`` is deleted before the operation ends, neither callback runs."""
+    If ``parent`` is deleted before the operation ends, neither callback runs. ``aside``:
+    on the second worker (long work on a connection of its own, see ``aside_pool``)."""
     callbacks = _Callbacks(parent, on_done, on_error)
     _running.add(callbacks)
-    callbacks.destroyed.connect(lambda *_a, c=callbacks: _running.discard(c))
-    pool().start(_Job(op, callbacks))
+    callbacks.destroyed.connect(lambda *_a, c=callbacks: (_running.discard(c), _aside.discard(c)))
+    if aside:
+        _aside.add(callbacks)
+    (aside_pool() if aside else pool()).start(_Job(op, callbacks))
 
 
 class SerializedDesk:

@@ -278,6 +278,18 @@ def check_pages(conn: Connection, *, thorough: bool = False) -> None:
             raise _damaged(conn.db_path)
 
 
+def check_file(path: Path, raw_key: bytes | None) -> None:
+    """The thorough check of ``check_pages`` on a connection of its own with a small page
+    cache: the program's connection stays free meanwhile (a check of a large desk takes
+    seconds to a minute) and its cache keeps the pages the screens use."""
+    conn = connect(path, raw_key)
+    try:
+        conn.execute("PRAGMA cache_size = -2048")
+        check_pages(conn, thorough=True)
+    finally:
+        conn.close()
+
+
 def _check_pages(conn: Connection, p: Path) -> None:
     pages = conn.execute("PRAGMA page_count").fetchone()[0]
     wal = Path(str(p) + "-wal")

@@ -40,7 +40,13 @@ def admin_view(qtbot, desk, dialogs) -> AdminView:
     view.show()
     view.tabs.setCurrentWidget(view.master)
     assert view.tabs.tabText(view.tabs.currentIndex()) == "マスターデータ"
+    settle(qtbot)
     return view
+
+
+def settle(qtbot) -> None:
+    """The lists are read in the background (their use counts read every record)."""
+    qtbot.waitUntil(lambda: not background.busy(), timeout=10000)
 
 
 def save_png(folder, widget, name: str) -> None:
@@ -65,9 +71,11 @@ def test_added_referral_source_is_offered_in_the_intake_wizard(qtbot, desk, shot
     view = admin_view(qtbot, desk, dialogs)
     panel = view.master.lists[MasterKind.REFERRAL_SOURCE]
     panel.add_button.click()
+    settle(qtbot)
     assert "フードバンクつなぐ" in panel.message.text()
     assert panel.selected().name == "フードバンクつなぐ"
     panel.up_button.click()                             # above 「その他の関係機関」
+    settle(qtbot)
     names = [panel.table.topLevelItem(i).text(0) for i in range(panel.table.topLevelItemCount())]
     assert names[-2:] == ["フードバンクつなぐ", "その他の関係機関"]
     save_png(shots, view, "referral_sources")
@@ -105,6 +113,7 @@ def test_deactivated_service_is_gone_from_the_plan_wizard(qtbot, desk, shots):
     panel.select("ハローワーク等との連携")
     assert panel.delete_button.isEnabled()               # no record uses it yet
     panel.deactivate_button.click()
+    settle(qtbot)
     assert dialogs.confirmed and "ハローワーク等との連携" in dialogs.confirmed[-1]
     assert "選択肢に出なくなりました" in panel.message.text()
     e = panel.selected()
@@ -132,6 +141,7 @@ def test_a_used_entry_cannot_be_deleted_and_the_core_says_why(qtbot, desk, shots
     assert not panel.delete_button.isEnabled()
     assert panel.table.currentItem().text(3) == "1"     # used by one record
     panel.delete()                                      # even if called: the core refuses
+    settle(qtbot)
     assert panel.error.isVisible() and "削除できません" in panel.error.text()
     # the assessment lists are there too, in Japanese
     view.master.tabs.setCurrentWidget(view.master.lists[MasterKind.PROBLEM])

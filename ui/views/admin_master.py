@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _
 from app.operations.master import MAX_MONTHS, SOURCE_ROUTES, MasterInput, MasterKind
+from ui.background import run_in_background
 from ui.dialogs.base import FormDialog, error_text
 from ui.widgets import ErrorLabel
 
@@ -177,13 +178,27 @@ class MasterListPanel(QWidget):
                 str(e.uses) if e.uses else "—"]
         return row
 
-    def refresh(self) -> None:
+    def refresh(self, select: str | None = None) -> None:
+        """Read the list again in the background (the use counts read every intake and
+        plan: a second at 100,000 cases); ``select``: the entry to choose then."""
         current = self.selected()
-        try:
-            self.entries = self.desk.master_entries(self.kind)
-        except Exception as error:  # noqa: BLE001 - shown
-            self.error.show_message(error_text(error))
-            self.entries = []
+        desk, kind = self.desk, self.kind
+        self._reading = getattr(self, "_reading", 0) + 1
+        reading = self._reading
+
+        def show(entries) -> None:
+            if reading == self._reading:
+                self._fill(entries, select or (current.name if current is not None else None))
+
+        def failed(error: BaseException) -> None:
+            if reading == self._reading:
+                self.error.show_message(error_text(error))
+                self._fill([], None)
+
+        run_in_background(self, lambda: desk.master_entries(kind), show, failed)
+
+    def _fill(self, entries: list, select: str | None) -> None:
+        self.entries = entries
         self.table.clear()
         for e in self.entries:
             item = QTreeWidgetItem(self._row(e))
@@ -194,7 +209,7 @@ class MasterListPanel(QWidget):
                 for c in range(self.table.columnCount()):
                     item.setForeground(c, GREY)
             self.table.addTopLevelItem(item)
-            if current is not None and e.id == current.id:
+            if select is not None and e.name == select:
                 self.table.setCurrentItem(item)
         self._selection()
 
@@ -226,9 +241,7 @@ class MasterListPanel(QWidget):
     def _done(self, text: str, select: str | None = None) -> None:
         self.error.clear_message()
         self.message.setText(text)
-        self.refresh()
-        if select:
-            self.select(select)
+        self.refresh(select)
 
     def _fail(self, error: Exception) -> None:
         self.message.setText("")

@@ -31,24 +31,51 @@ COLUMNS: list[tuple[str, str]] = [
 
 
 class CaseTableModel(QAbstractTableModel):
-    """Rows come from ``desk.list_cases``; sorting asks the core again (never sorts here)."""
+    """Rows come from ``desk.list_cases``; sorting asks the core again (never sorts here).
+
+    A window onto the whole result: ``rowCount`` is the number of cases found, and pages of
+    PAGE_SIZE rows are read in the background when the view first shows them (Ctrl+End
+    on 100,000 cases reads one page, not 500); at most KEEP_PAGES pages are kept."""
 
     loaded = Signal()
+    KEEP_PAGES = 50
 
     def __init__(self, desk, parent=None, *, today: date | None = None):
         super().__init__(parent)
         self.desk = serialized(desk)
-        self.rows: list[CaseSummary] = []
+        self._pages: dict[int, list[CaseSummary]] = {}
+        self._wanted: list[int] = []     # pages asked for by the view, newest last
+        self._loading: int | None = None
         self.total = 0
         self.search = ""
         self.sort_key = "case_no"
         self.descending = True
         self._today = today
         self._generation = 0
-        self._fetching = False
 
     def today(self) -> date:
         return self._today or self.desk.today()
+
+    @property
+    def rows(self) -> list[CaseSummary]:
+        """The rows read so far from the top, without a gap (all of them on a small desk)."""
+        out: list[CaseSummary] = []
+        page = 0
+        while page in self._pages:
+            out.extend(self._pages[page])
+            page += 1
+        return out
+
+    def row_at(self, row: int) -> CaseSummary | None:
+        page = self._pages.get(row // PAGE_SIZE)
+        if page is None:
+            return None
+        offset = row % PAGE_SIZE
+        return page[offset] if offset < len(page) else None
+
+    @property
+    def loading(self) -> bool:
+        return self._loading is not None or bool(self._wanted)
 
     # ---------------------------------------------------------------- queries
     def reload(self) -> None:
@@ -66,7 +93,9 @@ class CaseTableModel(QAbstractTableModel):
                 return  # an older query finished after a newer one started
             rows, total = result
             self.beginResetModel()
-            self.rows, self.total = rows, total
+            self._pages = {0: rows}
+            self._wanted, self._loading = [], None
+            self.total = max(total, len(rows))
             self.endResetModel()
             self.loaded.emit()
 
@@ -76,35 +105,56 @@ class CaseTableModel(QAbstractTableModel):
         self.search = text.strip()
         self.reload()
 
-    def canFetchMore(self, parent=QModelIndex()) -> bool:  # noqa: N802 - Qt override
-        return not parent.isValid() and len(self.rows) < self.total and not self._fetching
-
-    def fetchMore(self, parent=QModelIndex()) -> None:  # noqa: N802 - Qt override
-        if parent.isValid() or self._fetching:
+    def _want(self, page: int) -> None:
+        """The view shows a row of ``page``, not read yet: read it next (newest wish first)."""
+        if page == self._loading:
             return
-        self._fetching = True
+        if page in self._wanted:
+            self._wanted.remove(page)
+        self._wanted.append(page)
+        del self._wanted[:-4]            # scrolled past: only the last few wishes count
+        if self._loading is None:
+            QTimer.singleShot(0, self._load_next)
+
+    def _load_next(self) -> None:
+        if self._loading is not None or not self._wanted:
+            return
+        page = self._wanted.pop()
+        if page in self._pages:
+            QTimer.singleShot(0, self._load_next)
+            return
+        self._loading = page
         generation = self._generation
         desk, search, sort, descending = self.desk, self.search, self.sort_key, self.descending
-        offset = len(self.rows)
 
-        def more():
+        def read():
             return desk.list_cases(search, sort=sort, descending=descending, limit=PAGE_SIZE,
-                                   offset=offset)
+                                   offset=page * PAGE_SIZE)
 
-        def append(rows) -> None:
-            self._fetching = False
-            if generation != self._generation or not rows:
+        def show(rows) -> None:
+            if generation != self._generation:
                 return
-            self.beginInsertRows(QModelIndex(), len(self.rows), len(self.rows) + len(rows) - 1)
-            self.rows.extend(rows)
-            self.endInsertRows()
+            self._loading = None
+            self._pages[page] = rows
+            for old in [p for p in self._pages if p not in (0, page)][:max(
+                    0, len(self._pages) - self.KEEP_PAGES)]:
+                del self._pages[old]     # the oldest pages read (dicts keep their order)
+            first = page * PAGE_SIZE
+            last = min(self.total, first + PAGE_SIZE) - 1
+            if last >= first:
+                self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
             self.loaded.emit()
+            self._load_next()
 
-        run_in_background(self, more, append)
+        def failed(_error: BaseException) -> None:
+            if generation == self._generation:
+                self._loading = None
+
+        run_in_background(self, read, show, failed)
 
     # ---------------------------------------------------------------- Qt model
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt override
-        return 0 if parent.isValid() else len(self.rows)
+        return 0 if parent.isValid() else self.total
 
     def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt override
         return 0 if parent.isValid() else len(COLUMNS)
@@ -116,10 +166,15 @@ class CaseTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or index.row() >= len(self.rows):
+        if not index.isValid() or index.row() >= self.total:
             return None
-        case = self.rows[index.row()]
+        case = self.row_at(index.row())
         column = COLUMNS[index.column()][1]
+        if case is None:                 # not read yet: asked for, shown when it comes
+            if role == Qt.ItemDataRole.DisplayRole:
+                self._want(index.row() // PAGE_SIZE)
+                return "…" if column == "case_no" else ""
+            return None
         if role == Qt.ItemDataRole.DisplayRole:
             if column == "case_no":
                 return case.case_no
@@ -273,7 +328,8 @@ class CaseListView(QWidget):
 
     def selected_case_ids(self) -> list[str]:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
-        return [self.model.rows[r].id for r in rows if r < len(self.model.rows)]
+        found = (self.model.row_at(r) for r in rows)
+        return [case.id for case in found if case is not None]
 
     def _selection_changed(self) -> None:
         n = len(self.selected_case_ids())
@@ -287,11 +343,9 @@ class CaseListView(QWidget):
             self.printer.print_visit_kit(ids)
 
     def _update_count(self) -> None:
-        shown, total = len(self.model.rows), self.model.total
+        total = self.model.total
         if self.model.search:
             text = _("{total} cases match “{search}”").format(total=total, search=self.model.search)
         else:
             text = _("{total} cases").format(total=total)
-        if shown < total:
-            text += "　" + _("(showing {shown}; scroll for more)").format(shown=shown)
         self.count_label.setText(text)
