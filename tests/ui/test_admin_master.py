@@ -109,6 +109,7 @@ def test_deactivated_service_is_gone_from_the_plan_wizard(qtbot, desk, shots):
     dialogs = fake_dialogs()
     view = admin_view(qtbot, desk, dialogs)
     view.master.tabs.setCurrentWidget(view.master.lists[MasterKind.SERVICE])
+    settle(qtbot)
     panel = view.master.lists[MasterKind.SERVICE]
     panel.select("ハローワーク等との連携")
     assert panel.delete_button.isEnabled()               # no record uses it yet

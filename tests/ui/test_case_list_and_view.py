@@ -110,3 +110,52 @@ def test_case_view_prints_through_the_injected_opener(qtbot, desk_with_cases):
         assert path.read_bytes().startswith(b"%PDF")
         assert path.parent.name.startswith("run-")  # the per-user print folder of this run
     assert view.print_button.isEnabled()
+
+
+def test_case_list_reads_pages_as_they_come_into_view(qtbot, desk, monkeypatch,
+                                                      qtmodeltester):
+    """The list counts every case found but reads only the pages shown: Ctrl+End on a long
+    list reads the last page (one query), the rows between stay unread until scrolled to;
+    the visit kit takes the chosen rows' cases."""
+    from PySide6.QtTest import QTest
+
+    from tests.conftest import make_intake
+    from ui import background
+    from ui.views import case_list
+    monkeypatch.setattr(case_list, "PAGE_SIZE", 10)
+    import datetime
+    for i in range(47):   # 47 people (one open case each): different birth dates
+        desk.register_intake(make_intake(name=f"山田 太郎{i:02d}", kana="やまだ たろう",
+                                         birth=datetime.date(1950, 1, 1)
+                                         + datetime.timedelta(days=i)))
+    asked: list[int] = []
+    real = desk.list_cases
+
+    def counting(*args, **kwargs):
+        asked.append(kwargs.get("offset", 0))
+        return real(*args, **kwargs)
+    monkeypatch.setattr(desk, "list_cases", counting)
+    view = CaseListView(desk)
+    qtbot.addWidget(view)
+    view.resize(900, 220)   # fewer rows on screen than a page
+    view.show()
+    qtbot.waitUntil(lambda: view.model.total == 47 and not background.busy(), timeout=5000)
+    assert view.model.rowCount() == 47 and len(view.model.rows) == 10
+    assert "ケース 47件" in view.count_label.text()
+    qtmodeltester.check(view.model)
+    asked.clear()
+    view.table.setFocus()
+    QTest.keyClick(view.table, Qt.Key.Key_End, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: view.model.row_at(46) is not None and not background.busy(),
+                    timeout=5000)
+    assert view.table.currentIndex().row() == 46
+    assert 40 in asked and 10 not in asked and 20 not in asked   # the middle is not read
+    oldest = desk.list_cases(sort="case_no", descending=False, limit=1)[0]
+    assert view.model.data(view.model.index(46, 0)) == oldest.case_no
+    assert view.model.row_at(25) is None
+    QTest.keyClick(view.table, Qt.Key.Key_Space, Qt.KeyboardModifier.ControlModifier)  # choose it
+    assert view.selected_case_ids() == [oldest.id]
+    view.table.scrollTo(view.model.index(25, 0))
+    view.table.viewport().repaint()
+    qtbot.waitUntil(lambda: view.model.row_at(25) is not None, timeout=5000)
+    assert 20 in asked

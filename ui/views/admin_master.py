@@ -155,7 +155,13 @@ class MasterListPanel(QWidget):
         layout.addWidget(self.message)
         layout.addWidget(self.error)
         self.entries: list = []
-        self.refresh()
+        self._loaded = False   # read when first shown: the other tabs of 管理 do not wait
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if not self._loaded:
+            self._loaded = True
+            self.refresh()
 
     @property
     def desk(self):
