@@ -113,6 +113,8 @@ class LoginDialog(QDialog):
         self.buttons.setEnabled(False)
         self.status.setText(_("Opening…"))
         run_in_background(self, op, self._opened, self._failed)
+        from PySide6.QtCore import QTimer
+        QTimer.singleShot(0, self, warm_up)   # while the password is checked
 
     def _opened(self, desk: Desk) -> None:
         self.desk = desk
@@ -140,3 +142,15 @@ class LoginDialog(QDialog):
         if self.modes.currentIndex() == 1:
             return "", self.recovery.text(), True
         return self.login.text().strip(), self.password.text(), False
+
+
+def warm_up() -> None:
+    """Load the main window's screens while the password is being checked (the GUI thread
+    waits then anyway), so that the dashboard does not wait for them after login."""
+    if getattr(warm_up, "done", False):
+        return
+    warm_up.done = True  # type: ignore[attr-defined]
+    import ui.main_window  # noqa: F401
+    from ui.areas import load_areas
+    load_areas()
+    import ui.wizards  # noqa: F401
