@@ -428,6 +428,18 @@ class FiguresView(QWidget):
         controls.addWidget(self.month)
         controls.addWidget(self.fiscal_year)
         controls.addWidget(self.period_label)
+        # counting a fiscal year at 100,000 cases takes a second or more, in the background:
+        # a moving bar says so, and the screen stays usable meanwhile
+        from PySide6.QtWidgets import QProgressBar
+        self.counting = QProgressBar()
+        self.counting.setRange(0, 0)
+        self.counting.setMaximumWidth(120)
+        self.counting.setMaximumHeight(14)
+        self.counting.setTextVisible(False)
+        self.counting.setAccessibleName(_("Counting…"))
+        self.counting.setToolTip(_("Counting…"))
+        self.counting.hide()
+        controls.addWidget(self.counting)
         controls.addWidget(self.refresh_button)
         controls.addStretch(1)
         controls.addWidget(self.targets_button)
@@ -533,6 +545,7 @@ class FiguresView(QWidget):
         self._generation += 1
         generation = self._generation
         self._loading += 1
+        self.counting.show()
         self.period_label.setText(self._period_text())
         if mode == FISCAL_YEAR:
             year = self.fiscal_year.value()
@@ -543,6 +556,7 @@ class FiguresView(QWidget):
 
         def show(report) -> None:
             self._loading -= 1
+            self.counting.setVisible(self._loading > 0)
             if generation != self._generation:
                 return
             self.error.clear_message()
@@ -551,6 +565,7 @@ class FiguresView(QWidget):
 
         def failed(error: BaseException) -> None:
             self._loading -= 1
+            self.counting.setVisible(self._loading > 0)
             if generation == self._generation:
                 self.error.show_message(error_text(error))
                 self.loaded.emit()
