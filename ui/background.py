@@ -146,9 +146,20 @@ class SerializedDesk:
         with self._lock:
             self._desk = desk
 
+    # properties that only hand back what the desk holds: read without waiting
+    LOCK_FREE = frozenset({"closed", "path", "user"})
+
     def __getattr__(self, name: str):
-        with self._lock:
-            value = getattr(self._desk, name)
+        desk = self._desk
+        declared = getattr(type(desk), name, None)
+        if isinstance(declared, property) and name not in self.LOCK_FREE:
+            with self._lock:           # a property that reads the database (agency)
+                value = getattr(desk, name)
+        else:
+            # a method (bound here, called under the lock below) or a plain attribute
+            # (desk.user): no need to wait for a background operation to end — a GUI
+            # thread waiting here is a frozen window
+            value = getattr(desk, name)
         if not callable(value):
             return value
 
