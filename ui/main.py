@@ -111,9 +111,7 @@ def main(argv: list[str] | None = None) -> int:
 
         window.session_ended.connect(
             lambda notice: next_session(log_in(db_path, notice=demo_notice(notice))))
-        if "dashboard" in window.area_actions:
-            window.open_area("dashboard")  # what is due today comes first
-        window.show()
+        window.start()   # shown, then the dashboard (what is due today comes first)
 
     if args.demo:
         folder = Path(tempfile.mkdtemp(prefix="tsunagu-demo-"))

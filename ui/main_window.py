@@ -142,6 +142,14 @@ class MainWindow(QMainWindow):
         from ui.dialogs.about import add_help_menu
         add_help_menu(self)  # ヘルプ → バージョン情報
 
+    def start(self) -> None:
+        """Show the window, then (on the next turn of the event loop, so that the window
+        appears at once and the work is cut in two) the dashboard: what is due today."""
+        self.show()
+        if "dashboard" in self.area_actions:
+            from PySide6.QtCore import QTimer
+            QTimer.singleShot(0, self, lambda: self.open_area("dashboard"))
+
     # ---------------------------------------------------------------- actions
     def new_intake(self) -> IntakeWizard:
         if self.wizard is not None and self.wizard.isVisible():
