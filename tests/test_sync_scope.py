@@ -277,3 +277,51 @@ def test_import_reports_the_touched_cases(world, tmp_path):
         assert cases == {ids["cases"][4]}
     finally:
         b.close()
+
+
+@pytest.mark.parametrize("device", ["a", "b"])
+def test_trim_to_cases_keeps_exactly_the_rows_of_the_kept_cases(world, device, tmp_path):
+    """A field laptop is made by trimming a copy (app/store/sync_devices.trim_to_cases, one
+    statement per table): what stays — rows, journal entries, their context, conflicts —
+    is what the whole-journal index says belongs to the kept cases; master data stays."""
+    from app.store import db
+    from app.store.sync_devices import trim_to_cases
+    root, ids, _facts = world
+    desk = open_dev(root, device)
+    try:
+        raw_key = desk.store.database_key()
+        source = desk.store.conn
+        index = CaseIndex(source)
+        keep = {ids["cases"][0], ids["cases"][2]}
+        before = {t: {r[0] for r in source.execute(f"SELECT id FROM {t}")}
+                  for t in index.tables}
+        journal_before = source.execute("SELECT tbl, row_id, id FROM journal").fetchall()
+        context_before = {r[0] for r in source.execute("SELECT entry_id FROM sync_context")}
+        copy = tmp_path / "copy.db"
+        db.export_copy(source, copy, raw_key)
+    finally:
+        desk.close()
+
+    def stays(t: str, r: str) -> bool:
+        return t not in index.tables or index.is_master(t) or bool(index.cases_of(t, r) & keep)
+
+    conn = db.connect(copy, raw_key)
+    try:
+        conn.execute("PRAGMA foreign_keys = OFF")
+        conn.execute("BEGIN IMMEDIATE")
+        trim_to_cases(conn, keep)
+        conn.execute("COMMIT")
+        dropped = 0
+        for t, rows in before.items():
+            after = {r[0] for r in conn.execute(f"SELECT id FROM {t}")}
+            assert after == {r for r in rows if stays(t, r)}, t
+            dropped += len(rows) - len(after)
+        assert dropped > 0
+        assert {r[0] for r in conn.execute("SELECT id FROM case_file")} == keep
+        journal_after = {r[0] for r in conn.execute("SELECT id FROM journal")}
+        assert journal_after == {j for t, r, j in journal_before if stays(t, r)}
+        gone = {j for _t, _r, j in journal_before} - journal_after
+        assert {r[0] for r in conn.execute("SELECT entry_id FROM sync_context")} == \
+            context_before - gone
+    finally:
+        conn.close()

@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -39,6 +39,7 @@ TARGETS = {  # seconds, issue 8 at N = 100,000
     "search_3chars": 0.05, "case_list_first_screen": 0.05, "open_case": 0.1,
     "save_intake": 0.03, "pdf_5_pages": 0.3, "monthly_report": 1.0, "fiscal_year_report": 2.0,
     "open_case_1000_records": 0.1, "save_support_record": 0.03, "unlock_to_dashboard": None,
+    "week_bundle_export_30_cases": 0.3, "week_bundle_import": 1.0,   # issue 17
 }
 RATIO_TARGET = 1.3      # encrypted / plain
 RSS_TARGET_MB = 400
@@ -177,6 +178,79 @@ def prepare(path: Path, login: str, password: str) -> dict:
                  "bundle_cases": bundle, "big_case": cid})
     meta_path.write_text(json.dumps(info))
     return info
+
+
+WEEK = {"cases": 30, "records": 200, "intakes": 5, "assessments": 3}
+
+
+def week_of_work(laptop: Desk, cases: list[str], seed: int) -> None:
+    """One outreach worker's week on the laptop: 200 支援経過記録 over the 30 cases,
+    5 new intakes, 3 assessments of them."""
+    import random
+    from datetime import datetime, timedelta
+    from app.process import AssessmentInput, RecordMethod
+    rng = random.Random(seed)
+    today = laptop.today()
+    methods = list(RecordMethod)
+    for k in range(WEEK["records"]):
+        on = today - timedelta(days=rng.randint(0, 6))
+        laptop.add_record(rng.choice(cases), datetime(on.year, on.month, on.day, 9 + k % 8, 0),
+                          methods[k % len(methods)],
+                          f"訪問{k + 1}。家計の状況と求職活動の進み具合を本人と確認した。",
+                          contact_person="本人", next_action="次回の訪問日を調整")
+    new = []
+    for i in range(WEEK["intakes"]):
+        data = demo_intake(rng, laptop, today - timedelta(days=rng.randint(0, 6)))
+        from dataclasses import replace
+        from app.domain import Triage
+        data = replace(data, triage=Triage.CONTINUE, referral_to="", accompanied=False,
+                       check_on=None)
+        new.append(laptop.register_intake(data).case.id)
+    for cid in new[:WEEK["assessments"]]:
+        laptop.save_assessment(cid, AssessmentInput(today, problems=["economic_hardship"],
+                                                    analysis="収入が途絶え家賃の滞納がある"))
+
+
+def measure_week(desk: Desk, login: str, password: str, rounds: int) -> dict[str, float]:
+    """Each round: a new field laptop (add_device) takes out 30 open cases, does a week's
+    work (week_of_work); its bundle for the desk is timed as the laptop writes it and as
+    the desk imports it; the cases are then checked in. (A copy of one laptop cannot be
+    used twice: the desk has seen its entries' sequence numbers.)"""
+    import shutil
+    folder = Path(tempfile.mkdtemp(prefix="tsunagu-week-"))
+    exports, imports, entries, size = [], [], 0, 0
+    try:
+        for i in range(max(1, min(rounds, 3))):
+            taken = {r[0] for r in desk.store.conn.execute(
+                "SELECT case_id FROM checkout WHERE returned_on IS NULL")}
+            pool = [r[0] for r in desk.store.conn.execute(
+                "SELECT id FROM case_file WHERE closed_on IS NULL AND stage NOT IN"
+                " ('intake', 'referred', 'info_only', 'suspended') AND opened_on <= ?"
+                " ORDER BY opened_on DESC LIMIT 500",
+                ((date.today() - timedelta(days=14)).isoformat(),))]
+            cases = [c for c in pool if c not in taken][:WEEK["cases"]]
+            target = folder / f"laptop{i}"
+            desk.add_device("field", f"ベンチ用ノートPC {i + 1}", target, cases=cases)
+            laptop = Desk.open(target / "tsunagu.db", login, password)
+            try:
+                with laptop.batch():
+                    week_of_work(laptop, cases, seed=100 + i)
+                out = folder / f"week{i}.tsb"
+                t = time.perf_counter()
+                laptop.export_bundle(out, for_device=desk.store.device_id)
+                exports.append(time.perf_counter() - t)
+            finally:
+                laptop.close()
+            t = time.perf_counter()
+            result = desk.import_bundle(out)
+            imports.append(time.perf_counter() - t)
+            entries, size = result["applied"], out.stat().st_size
+            desk.check_in(cases)
+        return {"week_bundle_export_30_cases": statistics.median(exports),
+                "week_bundle_import": statistics.median(imports),
+                "week_entries": entries, "week_bytes": size}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def plain_copy(path: Path, raw_key: bytes) -> Path:
@@ -340,6 +414,7 @@ def main() -> int:
     results["save_intake"] = {"encrypted": median_time(save, args.rounds)}
     rss_before_bundle = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     bundle = measure_bundle(desk, info, login, password, args.rounds)
+    week = measure_week(desk, login, password, args.rounds)
     raw_key = KeySlots.load(path).unlock(login, password)
     user = desk.user
     desk.close()
@@ -355,6 +430,8 @@ def main() -> int:
                       "ratio": v / pl[k] if pl.get(k) else None}
     for k in ("bundle_export_200_cases", "bundle_import_200_cases"):
         results[k] = {"encrypted": bundle[k]}
+    for k in ("week_bundle_export_30_cases", "week_bundle_import"):
+        results[k] = {"encrypted": week[k]}
 
     sys.path.insert(0, str(ROOT / "tests" / "bench"))
     from bench_pdf import five_page_story_seconds  # type: ignore
@@ -373,6 +450,7 @@ def main() -> int:
                "build_cpu_seconds": info.get("build_cpu_seconds"),
                "build_peak_rss_mb": info.get("build_peak_rss_mb"),
                "bundle": {k: bundle[k] for k in ("bundle_bytes", "bundle_entries")},
+               "week": {k: week[k] for k in ("week_entries", "week_bytes")},
                "results": results}
     if args.json:
         print(json.dumps(summary, ensure_ascii=False, indent=1))
@@ -393,6 +471,8 @@ def main() -> int:
           f"{summary['peak_rss_mb_before_bundle']} MB (target < {RSS_TARGET_MB} MB)")
     print(f"bundle of {BUNDLE_CASES} cases: {bundle['bundle_bytes'] / 2**20:.1f} MB, "
           f"{bundle['bundle_entries']} entries applied")
+    print(f"a week's bundle ({WEEK}): {week['week_bytes'] / 1024:.0f} KB, "
+          f"{week['week_entries']} entries applied")
     return 0
 
 
