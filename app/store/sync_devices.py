@@ -167,6 +167,10 @@ def build_device_file(source_conn, raw_key: bytes, target: Path, *, device_id: s
     try:
         conn = db.connect(staging_local, raw_key)
         try:
+            # a scratch copy (encrypted, removed at the end; the device file is exported
+            # from its live content only): no overwriting of freed pages, no fsync
+            conn.execute("PRAGMA secure_delete = OFF")
+            conn.execute("PRAGMA synchronous = OFF")
             conn.execute("PRAGMA foreign_keys = OFF")
             conn.execute("BEGIN IMMEDIATE")
             if keep_cases is not None:
