@@ -266,6 +266,21 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
                 if self._lock is not None:
                     self._lock.release()
 
+    def reader(self) -> "Desk":
+        """The same session on a connection of its own, for reading in the background (the
+        GUI's screens): the same user, the same checks and audit, no one-writer lock.
+        Close it with ``close()`` before this desk; ``interrupt()`` stops its query."""
+        if self._store is None:
+            raise StoreError(_("The database is closed."))
+        return type(self)(self._store.reader(), self.user, today=self._today, lock=None)
+
+    def interrupt(self) -> None:
+        """Stop the statement running on this desk's connection now (from another thread:
+        a screen closed or the desk locked while a long read runs); it fails there."""
+        store = self._store
+        if store is not None and store.conn is not None:
+            store.conn.interrupt()
+
     def suspend(self) -> DeskLock | None:
         """The screen lock: close the database and drop the key, but keep this program's
         one-writer lock (marked locked), so that no second program opens the desk while

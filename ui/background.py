@@ -23,6 +23,7 @@ from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 _pool: QThreadPool | None = None
 _aside_pool: QThreadPool | None = None
+_read_pool: QThreadPool | None = None
 _running: set["_Callbacks"] = set()
 _aside: set["_Callbacks"] = set()    # those of them on the second worker
 
@@ -45,6 +46,16 @@ def aside_pool() -> QThreadPool:
     return _aside_pool
 
 
+def read_pool() -> QThreadPool:
+    """The worker of ``read_in_background``: reads on the desk's reading connection, one
+    after another, beside the writer worker (a long report does not hold up a save)."""
+    global _read_pool
+    if _read_pool is None:
+        _read_pool = QThreadPool()
+        _read_pool.setMaxThreadCount(1)
+    return _read_pool
+
+
 def busy(*, aside: bool = True) -> bool:
     """True while any background operation has not yet reported back (tests wait on it);
     ``aside=False``: not counting the long checks on the second worker."""
@@ -54,6 +65,7 @@ def busy(*, aside: bool = True) -> bool:
 def wait_idle(msecs: int = 30000) -> bool:
     """Block until the workers are idle (used at shutdown, before closing the desk)."""
     done = pool().waitForDone(msecs)
+    done = (_read_pool is None or _read_pool.waitForDone(msecs)) and done
     return (_aside_pool is None or _aside_pool.waitForDone(msecs)) and done
 
 
@@ -126,12 +138,172 @@ def run_in_background(parent: QObject | None, op: Callable[[], Any],
     (aside_pool() if aside else pool()).start(_Job(op, callbacks))
 
 
+_DROPPED = object()   # a read whose answer nobody may see any more (screen closed, locked)
+
+
+def _cancelled() -> BaseException:
+    from app.errors import TsunaguError
+    from app.i18n import _
+
+    class ReadCancelled(TsunaguError):
+        pass
+    return ReadCancelled(_("Reading was stopped because the screen was locked. It is read "
+                           "again after unlocking (or press F5)."))
+
+
+class _ReadJob(QRunnable):
+    """One read on the reading connection; skipped, or its answer dropped, when its screen
+    was closed or the desk locked since it was asked for."""
+
+    def __init__(self, shared: "SerializedDesk", generation: int,
+                 fn: Callable[[Any], Any], callbacks: _Callbacks):
+        super().__init__()
+        self._shared = shared
+        self._generation = generation
+        self._fn = fn
+        self._callbacks = callbacks
+        self.cancelled = False
+        self.running = False
+
+    def run(self) -> None:  # reader thread: no widgets here
+        shared = self._shared
+        if self.cancelled or shared.generation != self._generation:
+            self._emit(self._callbacks.done, _DROPPED)
+            return
+        try:
+            self.running = True
+            reader = shared.reading_desk(self._generation)
+            if reader is None:
+                result: Any = _DROPPED
+            else:
+                result = self._fn(reader)
+        except BaseException as error:  # noqa: BLE001 - reported on the GUI thread
+            stale = self.cancelled or shared.generation != self._generation
+            self._emit(self._callbacks.done if stale else self._callbacks.failed,
+                       _DROPPED if stale else error)
+        else:
+            self._emit(self._callbacks.done, result)
+        finally:
+            self.running = False
+
+    def _emit(self, signal, value) -> None:
+        try:
+            signal.emit(value)
+        except RuntimeError:
+            _running.discard(self._callbacks)
+
+    def cancel(self) -> None:
+        """The screen is gone (GUI thread): stop the query if it runs."""
+        self.cancelled = True
+        if self.running:
+            self._shared.interrupt_reader()
+
+
+def read_in_background(owner: QObject, desk, fn: Callable[[Any], Any],
+                       on_done: Callable[[Any], None] = lambda _result: None,
+                       on_error: Callable[[BaseException], None] | None = None) -> None:
+    """The one way screens read: ``fn(reader)`` runs on the read worker with a Desk on a
+    connection of its own (``Desk.reader``: same user, same checks and audit), so the GUI
+    thread never waits behind it; ``on_done``/``on_error`` run on the GUI thread, by a
+    queued signal. The answer is dropped — never delivered — when ``owner`` was deleted or
+    the desk locked, unlocked or closed meanwhile (``SerializedDesk.generation``); a query
+    still running when ``owner`` goes is interrupted. ``fn`` must only call the desk and
+    return plain data."""
+    shared = serialized(desk)
+    generation = shared.generation
+    alive = [True]
+    job: _ReadJob
+
+    def deliver(result: Any) -> None:
+        if result is not _DROPPED and generation == shared.generation:
+            _jobs.discard(job)
+            callbacks.deleteLater()
+            if alive[0]:
+                on_done(result)
+            return
+        failed(_cancelled())   # the screen is still there: it stops waiting for the answer
+
+    def failed(error: BaseException) -> None:
+        _jobs.discard(job)
+        callbacks.deleteLater()
+        if not alive[0]:
+            return
+        if generation != shared.generation:
+            error = _cancelled()
+        if on_error is not None:
+            on_error(error)
+        else:
+            traceback.print_exception(error)
+
+    # not a child of ``owner``: it must live until the worker has answered, even when the
+    # screen is gone (the answer is then dropped here, on the GUI thread)
+    callbacks = _Callbacks(None, deliver, failed)
+    _running.add(callbacks)
+    job = _ReadJob(shared, generation, fn, callbacks)
+    job.setAutoDelete(False)   # held in _jobs until it answered (released on this thread)
+    _jobs.add(job)
+    if owner is not None:
+        def gone(*_a) -> None:
+            alive[0] = False
+            job.cancel()
+        owner.destroyed.connect(gone)
+    read_pool().start(job)
+
+
+_jobs: set[_ReadJob] = set()
+
+
 class SerializedDesk:
     """The Desk as the GUI holds it: each attribute read or call takes one shared lock."""
 
     def __init__(self, desk):
         self._desk = desk
         self._lock = threading.RLock()
+        self.generation = 0                  # + 1 at each rebind: older reads are dropped
+        self._reader = None                  # (desk it reads, its reading Desk)
+        self._reader_lock = threading.Lock()
+
+    # ---------------------------------------------------------------- the reading desk
+    def reading_desk(self, generation: int):
+        """(read worker) The reading Desk of the current desk, opened on first use; None
+        if the desk changed since ``generation``."""
+        with self._reader_lock:
+            if generation != self.generation:
+                return None
+            desk = self._desk
+            if self._reader is None or self._reader[0] is not desk:
+                self._reader = (desk, desk.reader())
+            return self._reader[1]
+
+    def interrupt_reader(self) -> None:
+        reader = self._reader
+        if reader is not None:
+            try:
+                reader[1].interrupt()
+            except Exception:  # noqa: BLE001 - closing anyway
+                pass
+
+    def drop_reader(self) -> None:
+        """(GUI thread) The desk is about to lock, unlock or close: every read asked for
+        until now is dropped, the running one interrupted, the reading connection closed
+        on the read worker after it."""
+        with self._reader_lock:
+            self.generation += 1
+            reader, self._reader = self._reader, None
+        if reader is None:
+            return
+        try:
+            reader[1].interrupt()
+        except Exception:  # noqa: BLE001
+            pass
+        read_pool().start(QRunnable.create(reader[1].close))
+
+    def close(self) -> None:
+        """Close the reading connection (after the read running now), then the desk."""
+        self.drop_reader()
+        read_pool().waitForDone(30000)
+        with self._lock:
+            self._desk.close()
 
     @property
     def raw(self):
@@ -143,6 +315,7 @@ class SerializedDesk:
         call in progress on the old desk to end."""
         if isinstance(desk, SerializedDesk):
             desk = desk.raw
+        self.drop_reader()
         with self._lock:
             self._desk = desk
 

@@ -380,6 +380,7 @@ class ScreenLock(QObject):
         for w in sorted(self.hidden, key=lambda w: w is self.window):
             w.hide()  # dialogs and wizards first, the main window last
         self.clipboard.clear_ours()
+        self.window.desk.drop_reader()   # reads under way are dropped, their query stopped
         wait_idle()  # no background operation may still hold the desk
         shared = self.window.desk
         raw = shared.raw
@@ -458,6 +459,9 @@ class ScreenLock(QObject):
         self.locked = False
         self.idle.enabled = True
         self.idle.reset()
+        refresh = getattr(self.window, "refresh_views", None)
+        if callable(refresh):   # reads stopped by the lock: every open tab reads again
+            refresh()
         self.locked_changed.emit(False)
 
     def _rebind_strays(self, old, shared: SerializedDesk) -> None:

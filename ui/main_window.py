@@ -15,7 +15,7 @@ from app.errors import TsunaguError
 from app.i18n import _
 from app.security.roles import Role
 from ui import printing
-from ui.background import run_in_background, serialized, wait_idle
+from ui.background import read_in_background, run_in_background, serialized, wait_idle
 from ui.intake_wizard import IntakeWizard
 from ui.views.case_list import CaseListView
 from ui.views.case_view import CaseView
@@ -150,6 +150,13 @@ class MainWindow(QMainWindow):
             from PySide6.QtCore import QTimer
             QTimer.singleShot(0, self, lambda: self.open_area("dashboard"))
 
+    def refresh_views(self) -> None:
+        """Read every open tab again (after unlocking: reads under way were stopped)."""
+        for i in range(self.tabs.count()):
+            refresh = getattr(self.tabs.widget(i), "refresh", None)
+            if callable(refresh):
+                refresh()
+
     # ---------------------------------------------------------------- actions
     def new_intake(self) -> IntakeWizard:
         if self.wizard is not None and self.wizard.isVisible():
@@ -183,7 +190,8 @@ class MainWindow(QMainWindow):
             index = self.tabs.addTab(view, f"{detail.person.name}（{detail.case.case_no}）")
             self.tabs.setCurrentIndex(index)
 
-        run_in_background(self, lambda: desk.get_case(case_id), show, self._failed)
+        read_in_background(self, desk, lambda reader: reader.get_case(case_id), show,
+                           self._failed)
 
     def open_area(self, key: str) -> QWidget:
         """Show the area ``key`` (created on first use), as a tab that stays open."""

@@ -186,6 +186,9 @@ TABLE: dict[str, Rule] = {
                            "the backup itself (Desk.restore)"),
     "close": OPEN("ends the user's own session"),
     "suspend": OPEN("the screen lock of the user's own session"),
+    "reader": OPEN("the user's own session on a second connection: every read on it is "
+                   "checked and audited as on this one"),
+    "interrupt": OPEN("stops a statement of the user's own session"),
     "closed": OPEN("whether the session is closed"),
     "path": OPEN("the database file's path"),
     "store": OPEN("the demo generator and benchmarks; a user with Python and a password can "

@@ -139,7 +139,7 @@ def _key_pragma(raw_key: bytes) -> str:
 
 
 def connect(path: str | os.PathLike[str], raw_key: bytes | None, *,
-            create: bool = False) -> Connection:
+            create: bool = False, verify: bool = True) -> Connection:
     """Open ``path`` with ``raw_key``, check it is readable, and set the pragmas.
 
     ``raw_key=None`` opens a plain SQLite file: only the benchmarks do that, to compare.
@@ -164,7 +164,7 @@ def connect(path: str | os.PathLike[str], raw_key: bytes | None, *,
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         # Keep decrypted pages: repeated searches and reports do not decrypt again.
         conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
-        if not create:
+        if not create and verify:   # a second connection of an open desk: checked already
             _check_pages(conn, p)
             if raw_key is not None and p.stat().st_size <= FULL_CHECK_AT_OPEN_BYTES:
                 check_pages(conn)

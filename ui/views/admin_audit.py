@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 from app import text_ja
 from app.errors import ValidationError
 from app.i18n import N_, _
-from ui.background import run_in_background
+from ui.background import read_in_background, run_in_background
 from ui.dialogs.base import error_text
 from ui.widgets import DateField, ErrorLabel, heading
 
@@ -260,7 +260,7 @@ class AuditPanel(QWidget):
             return
         self.error.clear_message()
         desk = self.desk
-        def load():
+        def load(desk):
             rows = desk.audit_search(**filters, limit=1000)
             try:
                 self.service_names = {s.key: s.name for s in desk.services(
@@ -269,7 +269,7 @@ class AuditPanel(QWidget):
                 pass
             return rows
 
-        run_in_background(self, load, self._show,
+        read_in_background(self, self.desk, load, self._show,
                           lambda e: self.error.show_message(error_text(e)))
 
     def _show(self, rows) -> None:

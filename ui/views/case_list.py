@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from app import text_ja
 from app.domain import CaseSummary, Stage
 from app.i18n import N_, _
-from ui.background import run_in_background, serialized
+from ui.background import read_in_background, serialized
 
 PAGE_SIZE = 200
 SEARCH_DELAY_MS = 150
@@ -84,7 +84,7 @@ class CaseTableModel(QAbstractTableModel):
         generation = self._generation
         desk, search, sort, descending = self.desk, self.search, self.sort_key, self.descending
 
-        def query():
+        def query(desk):
             return (desk.list_cases(search, sort=sort, descending=descending, limit=PAGE_SIZE),
                     desk.count_cases(search))
 
@@ -99,7 +99,7 @@ class CaseTableModel(QAbstractTableModel):
             self.endResetModel()
             self.loaded.emit()
 
-        run_in_background(self, query, show)
+        read_in_background(self, self.desk, query, show)
 
     def set_search(self, text: str) -> None:
         self.search = text.strip()
@@ -127,7 +127,7 @@ class CaseTableModel(QAbstractTableModel):
         generation = self._generation
         desk, search, sort, descending = self.desk, self.search, self.sort_key, self.descending
 
-        def read():
+        def read(desk):
             return desk.list_cases(search, sort=sort, descending=descending, limit=PAGE_SIZE,
                                    offset=page * PAGE_SIZE)
 
@@ -150,7 +150,7 @@ class CaseTableModel(QAbstractTableModel):
             if generation == self._generation:
                 self._loading = None
 
-        run_in_background(self, read, show, failed)
+        read_in_background(self, self.desk, read, show, failed)
 
     # ---------------------------------------------------------------- Qt model
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt override

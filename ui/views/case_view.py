@@ -29,7 +29,7 @@ from app.errors import TsunaguError
 from app.i18n import N_, _
 from app.process import Step
 from ui import printing
-from ui.background import run_in_background, serialized
+from ui.background import read_in_background, run_in_background, serialized
 
 OFF_PATH = {  # stages that leave the bar, and how to say so plainly
     Stage.REFERRED: "#b35c00", Stage.INFO_ONLY: "#5a6b00", Stage.SUSPENDED: "#8a1c1c",
@@ -321,7 +321,7 @@ class CaseView(QWidget):
         desk, case_id = self.desk, self.detail.case.id
         kind = self.timeline_filter.currentData() or None
 
-        def work() -> dict[str, Any]:
+        def work(desk) -> dict[str, Any]:
             return {"detail": desk.get_case(case_id), "steps": desk.case_steps(case_id),
                     "next": desk.next_actions(case_id), "plans": desk.plans(case_id),
                     "waiting": desk.waiting_for_meeting(case_id),
@@ -333,15 +333,16 @@ class CaseView(QWidget):
         # started before the person was corrected) would put the old data back
         self._reading = getattr(self, "_reading", 0) + 1
         reading = self._reading
-        run_in_background(self, work,
-                          lambda data: self._apply(data) if reading == self._reading else None,
-                          self._read_failed)
+        read_in_background(self, self.desk, work,
+                           lambda data: self._apply(data) if reading == self._reading else None,
+                           self._read_failed)
 
     def refresh_timeline(self) -> None:
         desk, case_id = self.desk, self.detail.case.id
         kind = self.timeline_filter.currentData() or None
-        run_in_background(self, lambda: desk.timeline(case_id, [kind] if kind else None),
-                          self._fill_timeline, self._read_failed)
+        read_in_background(self, self.desk,
+                           lambda desk: desk.timeline(case_id, [kind] if kind else None),
+                           self._fill_timeline, self._read_failed)
 
     def _read_failed(self, error: BaseException) -> None:
         self.next_label.setText(escape(str(error)))

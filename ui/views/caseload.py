@@ -20,7 +20,7 @@ from app import text_ja
 from app.domain import Stage
 from app.errors import TsunaguError
 from app.i18n import N_, _
-from ui.background import run_in_background, serialized
+from ui.background import read_in_background, run_in_background, serialized
 from ui.widgets import ErrorLabel, heading
 
 WARNING = QColor("#b42318")
@@ -276,7 +276,7 @@ class CaseloadView(QWidget):
         self.count_label.setText(_("Loading…"))
         self.refresh_button.setEnabled(False)
 
-        def load():
+        def load(desk):
             today = desk.today()
             return desk.caseload(today), today
 
@@ -299,7 +299,7 @@ class CaseloadView(QWidget):
             self.error.show_message(error_text(error))
             self.loaded.emit()
 
-        run_in_background(self, load, show, failed)
+        read_in_background(self, self.desk, load, show, failed)
 
     def _open(self, index: QModelIndex) -> None:
         case_id = self.model.data(index, Qt.ItemDataRole.UserRole) if index.isValid() else None

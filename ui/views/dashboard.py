@@ -24,7 +24,7 @@ from app.errors import TsunaguError
 from app.i18n import N_, _
 from app.process import MeetingKind, PlanKind
 from ui.areas import Area, register
-from ui.background import run_in_background, serialized
+from ui.background import read_in_background, serialized
 from ui.views.meetings import may
 from ui.widgets import ErrorLabel, heading
 
@@ -314,7 +314,7 @@ class DashboardView(QWidget):
         self.desk_warnings.refresh()
         self._loading += 1
 
-        def load():
+        def load(desk):
             return desk.dashboard(), {}, desk.today()
 
         def show(result) -> None:
@@ -334,7 +334,7 @@ class DashboardView(QWidget):
             self.error.show_message(str(error) if isinstance(error, TsunaguError)
                                     else repr(error))
 
-        run_in_background(self, load, show, failed)
+        read_in_background(self, self.desk, load, show, failed)
 
     def count(self, key: str) -> int | None:
         return self.tiles[key].count
@@ -350,7 +350,7 @@ class DashboardView(QWidget):
         self._loading += 1
         self.more_button.setEnabled(False)
 
-        def load():
+        def load(desk):
             return desk.dashboard(limit=None, lists=[key])
 
         def show(result) -> None:
@@ -368,7 +368,7 @@ class DashboardView(QWidget):
             self.error.show_message(str(error) if isinstance(error, TsunaguError)
                                     else repr(error))
 
-        run_in_background(self, load, show, failed)
+        read_in_background(self, self.desk, load, show, failed)
 
     def show_list(self, key: str) -> None:
         self.current_key = key

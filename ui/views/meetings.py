@@ -34,7 +34,7 @@ from app.process import (
 )
 from ui import printing
 from ui.areas import Area, register
-from ui.background import run_in_background, serialized
+from ui.background import read_in_background, run_in_background, serialized
 from ui.widgets import DateField, ErrorLabel, heading
 
 WARNING = QColor("#b34700")
@@ -813,7 +813,7 @@ class MeetingsView(QWidget):
         select = select or (self.meeting.id if self.meeting else None)
         self._loading += 1
 
-        def load():
+        def load(desk):
             return desk.meetings(limit=limit), desk.today()
 
         def show(result) -> None:
@@ -840,7 +840,7 @@ class MeetingsView(QWidget):
             else:
                 self.show_meeting(None, {})
 
-        run_in_background(self, load, show, self._load_failed)
+        read_in_background(self, self.desk, load, show, self._load_failed)
 
     def _show_rows(self, meetings: list[MeetingSummary], total: int, today: date) -> None:
         self.meetings_model.set_rows(meetings, today)
@@ -870,7 +870,7 @@ class MeetingsView(QWidget):
         desk = self.desk
         self._loading += 1
 
-        def load():
+        def load(desk):
             meeting = desk.meeting(meeting_id)
             people = {}
             if any(i.case_id for i in meeting.items):
@@ -882,7 +882,7 @@ class MeetingsView(QWidget):
             self._loading -= 1
             self.show_meeting(*result)
 
-        run_in_background(self, load, show, self._load_failed)
+        read_in_background(self, self.desk, load, show, self._load_failed)
 
     def _load_failed(self, error: BaseException) -> None:
         self._loading -= 1

@@ -28,7 +28,7 @@ from app import text_ja
 from app.i18n import N_, _
 from app.reports import statistics as S
 from ui.areas import Area, register
-from ui.background import run_in_background, serialized
+from ui.background import read_in_background, run_in_background, serialized
 from ui.views.caseload import (
     AskSavePath, CaseloadView, ExportButtons, ask_save_path, error_text, export_filter,
     with_suffix,
@@ -549,10 +549,10 @@ class FiguresView(QWidget):
         self.period_label.setText(self._period_text())
         if mode == FISCAL_YEAR:
             year = self.fiscal_year.value()
-            op: Callable[[], Any] = lambda: desk.fiscal_year_report(year)
+            op: Callable[[Any], Any] = lambda desk: desk.fiscal_year_report(year)
         else:
             month = self.period()
-            op = lambda: desk.monthly_report(month)
+            op = lambda desk: desk.monthly_report(month)
 
         def show(report) -> None:
             self._loading -= 1
@@ -570,7 +570,7 @@ class FiguresView(QWidget):
                 self.error.show_message(error_text(error))
                 self.loaded.emit()
 
-        run_in_background(self, op, show, failed)
+        read_in_background(self, self.desk, op, show, failed)
 
     def _show(self, mode: str, report: dict[str, Any]) -> None:
         self.report = report
@@ -638,7 +638,8 @@ class FiguresView(QWidget):
             self.cases_error.show_message(error_text(error))
             self.cases_loaded.emit()
 
-        run_in_background(self, lambda: desk.cases_behind(period, key), show, failed)
+        read_in_background(self, self.desk, lambda desk: desk.cases_behind(period, key), show,
+                           failed)
 
     def _open(self, index: QModelIndex) -> None:
         case_id = self.cases_model.data(index, Qt.ItemDataRole.UserRole) \

@@ -27,7 +27,7 @@ from app.errors import TsunaguError
 from app.i18n import N_, _
 from app.security.roles import Permission, Role
 from ui.areas import Area, register
-from ui.background import run_in_background, serialized
+from ui.background import read_in_background, run_in_background, serialized
 from ui.views.sync_conflicts import ConflictList, when_text
 from ui.widgets import ErrorLabel, heading
 
@@ -403,13 +403,13 @@ class SyncView(QWidget):
         """Reload devices, last exchanges, check-outs, conflicts and the folder (background)."""
         desk = self.desk
 
-        def load() -> dict:
+        def load(desk) -> dict:
             devices = desk.devices()
             return {"devices": devices, "exchanges": desk.device_exchanges(),
                     "cases": {d.id: desk.checked_out_case_numbers(d.id) for d in devices},
                     "conflicts": desk.conflicts_for_screen(), "folder": desk.sync_folder()}
 
-        run_in_background(self, load, self._show, self._load_failed)
+        read_in_background(self, self.desk, load, self._show, self._load_failed)
 
     def _load_failed(self, error: BaseException) -> None:
         _status(self.device_status, error_text(error), False)
