@@ -56,23 +56,47 @@ def _name(w: QWidget, text: str) -> None:
         w.setAccessibleName(text)
 
 
+def _members(layout: QLayout) -> list[tuple[int, QWidget]]:
+    """(index, widget) of the widgets placed directly in ``layout``, in order.
+
+    Found from the widgets (``indexOf``), never through ``itemAt``: a QWidgetItem is no
+    QObject, so PySide cannot tell when Qt deletes it, and a wrapper made for it stays in
+    PySide's table — a later object at the same address (a menu's QAction) then came back
+    as that QWidgetItem (found by tests/ui/test_background_stress.py)."""
+    parent = layout.parentWidget()
+    if parent is None:
+        return []
+    found = []
+    for w in parent.findChildren(QWidget):
+        i = layout.indexOf(w)
+        if i >= 0:
+            found.append((i, w))
+    return sorted(found, key=lambda p: p[0])
+
+
 def _label_rows(layout: QLayout) -> None:
     if isinstance(layout, QFormLayout):
-        for row in range(layout.rowCount()):
-            label_item = layout.itemAt(row, QFormLayout.ItemRole.LabelRole)
-            field_item = layout.itemAt(row, QFormLayout.ItemRole.FieldRole)
-            if label_item is None or field_item is None:
+        labels: dict[int, QWidget] = {}
+        fields: dict[int, QWidget] = {}
+        for _i, w in _members(layout):
+            row, role = layout.getWidgetPosition(w)
+            if row < 0:
                 continue
-            label = label_item.widget()
-            field = field_item.widget()
-            if not isinstance(label, QLabel):
+            if role == QFormLayout.ItemRole.LabelRole:
+                labels[row] = w
+            elif role == QFormLayout.ItemRole.FieldRole:
+                fields[row] = w
+        for inner in layout.findChildren(QLayout):   # a row of several widgets
+            row, role = layout.getLayoutPosition(inner)
+            if row >= 0 and role == QFormLayout.ItemRole.FieldRole and row not in fields:
+                first = next((p for p in _layout_widgets(inner) if _inner(p)), None)
+                if first is not None:
+                    fields[row] = first
+        for row, label in labels.items():
+            field = fields.get(row)
+            if not isinstance(label, QLabel) or field is None:
                 continue
-            if not isinstance(field, QWidget) and isinstance(field_item, QLayout):
-                # a row of several widgets: its first input
-                field = next((p for p in _layout_widgets(field_item) if _inner(p)), None)
-            if not isinstance(field, QWidget):
-                continue
-            inputs = _inner(field) if isinstance(field, QWidget) else []
+            inputs = _inner(field)
             if not inputs:
                 continue
             if label.buddy() is None:
@@ -80,32 +104,30 @@ def _label_rows(layout: QLayout) -> None:
             for w in inputs:
                 _name(w, label.text())
     if isinstance(layout, QGridLayout):   # a label left of an input, or above it
-        for row in range(layout.rowCount()):
-            for col in range(layout.columnCount()):
-                a = layout.itemAtPosition(row, col)
-                if a is None or not isinstance(a.widget(), QLabel):
-                    continue
-                for r, c in ((row, col + 1), (row + 1, col)):
-                    b = layout.itemAtPosition(r, c)
-                    if b is not None and isinstance(b.widget(), QWidget) \
-                            and not isinstance(b.widget(), QLabel):
-                        _pair(a.widget(), b.widget())
-                        break
+        at: dict[tuple[int, int], QWidget] = {}
+        for i, w in _members(layout):
+            row, col, _rs, _cs = layout.getItemPosition(i)
+            at[(row, col)] = w
+        for (row, col), a in at.items():
+            if not isinstance(a, QLabel):
+                continue
+            for r, c in ((row, col + 1), (row + 1, col)):
+                b = at.get((r, c))
+                if b is not None and not isinstance(b, QLabel):
+                    _pair(a, b)
+                    break
     if isinstance(layout, QBoxLayout):     # a label just before an input
-        for i in range(layout.count() - 1):
-            a, b = layout.itemAt(i).widget(), layout.itemAt(i + 1).widget()
-            if isinstance(a, QLabel) and isinstance(b, QWidget) and not isinstance(b, QLabel):
+        members = _members(layout)
+        for (i, a), (j, b) in zip(members, members[1:]):
+            if j == i + 1 and isinstance(a, QLabel) and not isinstance(b, QLabel):
                 _pair(a, b)
 
 
 def _layout_widgets(layout: QLayout) -> list[QWidget]:
-    out = []
-    for i in range(layout.count()):
-        item = layout.itemAt(i)
-        if isinstance(item, QLayout):
-            out += _layout_widgets(item)
-        elif isinstance(item.widget(), QWidget):
-            out.append(item.widget())
+    """The widgets of ``layout`` and of the layouts in it, in order."""
+    out = [w for _i, w in _members(layout)]
+    for inner in layout.findChildren(QLayout):
+        out += _layout_widgets(inner)
     return out
 
 

@@ -153,14 +153,17 @@ def apply_to_wizard(wizard) -> None:
 
 
 def _label_of(page, widget):
-    from PySide6.QtWidgets import QFormLayout, QWidget
+    """The label of the form row holding ``widget`` (found from the widgets: see
+    ui/accessibility._members for why not through itemAt)."""
+    from PySide6.QtWidgets import QFormLayout
     form = page.form
-    for row in range(form.rowCount()):
-        field = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
-        if field is not None and isinstance(field.widget(), QWidget) \
-                and field.widget().isAncestorOf(widget):
-            label = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
-            return label.widget() if label is not None else None
+    from ui.accessibility import _members
+    members = _members(form)
+    for _i, field in members:
+        row, role = form.getWidgetPosition(field)
+        if role == QFormLayout.ItemRole.FieldRole and field.isAncestorOf(widget):
+            return next((w for _j, w in members if form.getWidgetPosition(w) ==
+                         (row, QFormLayout.ItemRole.LabelRole)), None)
     return None
 
 
