@@ -108,12 +108,12 @@ class Store:
                 self.conn = None  # type: ignore[assignment]
                 self._raw_key = b""
 
-    def reader(self, cache_kib: int = 32 * 1024) -> "Store":
+    def reader(self) -> "Store":
         """A second connection to the same database for reads off the GUI thread (its
         audit entries are written in its own transactions; WAL lets it read while this
-        connection writes). A smaller page cache: both count in the program's memory."""
+        connection writes). It gets the large page cache (db.CACHE_KIB): the screens' reads
+        and reports run on it; the first connection then keeps only what the saves read."""
         conn = db.connect(self.path, self._raw_key, verify=False)
-        conn.execute(f"PRAGMA cache_size = -{int(cache_kib)}")
         store = Store(conn, self.path, self._raw_key)
         store.user_id = self.user_id
         return store

@@ -135,8 +135,10 @@ class Bench:
                   "longest_stall_s": self.watchdog.longest(start, end + TAIL_S)}
         if error or usable is None:
             result["error"] = error or f"not usable within {timeout:.0f} s"
+        result["rss_mb"] = round(_rss_mb(), 1)
         self.results[name] = result
-        print(f"  {name}: {_fmt(result)}", file=sys.stderr, flush=True)
+        print(f"  {name}: {_fmt(result)}, RSS {result['rss_mb']} MB", file=sys.stderr,
+              flush=True)
         return result
 
 
@@ -470,6 +472,15 @@ def slow_laptop(path: Path) -> None:
     db.CACHE_KIB = 16 * 1024
     from PySide6.QtGui import QPixmapCache
     QPixmapCache.setCacheLimit(8 * 1024)
+
+
+def _rss_mb() -> float:
+    """The resident memory now (the peak is ru_maxrss)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _timeline_rows(view) -> int:

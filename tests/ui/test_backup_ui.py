@@ -136,7 +136,8 @@ def test_damage_found_after_login_closes_the_desk_and_asks_for_recovery(qtbot, d
     folder = default_backup_folder(desk.path)
     seen: list[str] = []
     window = MainWindow(desk, close_desk_on_exit=False,
-                        auto_backup_options={"check_every_ms": 0, "integrity_check_bytes": 0})
+                        auto_backup_options={"check_every_ms": 0, "integrity_check_bytes": 0,
+                                             "integrity_delay_ms": 0})
     qtbot.addWidget(window)
     window.damaged.connect(seen.append)
     qtbot.waitUntil(lambda: bool(seen), timeout=10000)

@@ -133,7 +133,7 @@ def test_case_list_reads_pages_as_they_come_into_view(qtbot, desk, monkeypatch,
     real = Desk.list_cases   # the list reads on a reading Desk of its own: patch the class
 
     def counting(self, *args, **kwargs):
-        asked.append(kwargs.get("offset", 0))
+        asked.append((kwargs.get("offset", 0), kwargs.get("descending", False)))
         return real(self, *args, **kwargs)
     monkeypatch.setattr(Desk, "list_cases", counting)
     view = CaseListView(desk)
@@ -150,7 +150,9 @@ def test_case_list_reads_pages_as_they_come_into_view(qtbot, desk, monkeypatch,
     qtbot.waitUntil(lambda: view.model.row_at(46) is not None and not background.busy(),
                     timeout=5000)
     assert view.table.currentIndex().row() == 46
-    assert 40 in asked and 10 not in asked and 20 not in asked   # the middle is not read
+    # the last page is read from the other end (oldest first, from the start); the middle
+    # is not read
+    assert asked == [(0, False)]
     oldest = desk.list_cases(sort="case_no", descending=False, limit=1)[0]
     assert view.model.data(view.model.index(46, 0)) == oldest.case_no
     assert view.model.row_at(25) is None
@@ -159,4 +161,4 @@ def test_case_list_reads_pages_as_they_come_into_view(qtbot, desk, monkeypatch,
     view.table.scrollTo(view.model.index(25, 0))
     view.table.viewport().repaint()
     qtbot.waitUntil(lambda: view.model.row_at(25) is not None, timeout=5000)
-    assert 20 in asked
+    assert (20, True) in asked

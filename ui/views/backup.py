@@ -9,6 +9,8 @@ shown in the status bar and in a dialog that says what to do — never silently.
 
 from __future__ import annotations
 
+import os
+
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable
@@ -35,6 +37,7 @@ from ui.widgets import ErrorLabel
 
 CHECK_EVERY_MS = 5 * 60 * 1000      # is a daily backup due?
 FIRST_CHECK_MS = 60 * 1000          # shortly after login
+INTEGRITY_DELAY_MS = 30 * 1000      # the page check of a large desk: after the first screens
 RETRY_AFTER = timedelta(minutes=30)  # after a failure (e.g. the USB drive is not plugged in)
 STATUS_OK = "color: #1d6b2f;"
 STATUS_BAD = "color: #b00020; font-weight: bold;"
@@ -67,6 +70,18 @@ def what_to_do(error: BaseException) -> str:
              "area.").format(problem=error_text(error))
 
 
+def lowest_priority() -> None:
+    """The calling worker thread yields to the screens (the check is not urgent)."""
+    from PySide6.QtCore import QThread
+    QThread.currentThread().setPriority(QThread.Priority.IdlePriority)
+    if hasattr(os, "setpriority"):   # Qt cannot lower a normal thread's priority on Linux
+        try:
+            import threading
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+        except OSError:
+            pass
+
+
 class AutoBackup(QObject):
     """Automatic backups for one main window (and the background integrity check).
 
@@ -76,7 +91,8 @@ class AutoBackup(QObject):
                  check_every_ms: int = CHECK_EVERY_MS, first_check_ms: int = FIRST_CHECK_MS,
                  show_problem: Callable[[str], None] | None = None,
                  ask_at_exit: Callable[[str], str] | None = None,
-                 integrity_check_bytes: int = FULL_CHECK_AT_OPEN_BYTES):
+                 integrity_check_bytes: int = FULL_CHECK_AT_OPEN_BYTES,
+                 integrity_delay_ms: int = INTEGRITY_DELAY_MS):
         super().__init__(window)
         self.window = window
         self.clock = clock
@@ -101,11 +117,20 @@ class AutoBackup(QObject):
         except OSError:
             large = False
         if large:  # small files had every page checked at open already
-            # on a connection of its own, past the shared lock and on the second worker:
-            # a minute at 100,000 cases, while the screens read and write as usual
-            raw = getattr(window.desk, "raw", window.desk)
-            run_in_background(self, raw.check_integrity, lambda _r: None,
-                              self._integrity_failed, aside=True)
+            QTimer.singleShot(integrity_delay_ms, self, self.check_integrity)
+
+    def check_integrity(self) -> None:
+        """Every page of a large desk read and checked: on a connection of its own, past the
+        shared lock, on the second worker at the lowest priority — a minute at 100,000
+        cases, while the screens read and write as usual."""
+        if not self.enabled or self.desk.closed:
+            return
+        raw = getattr(self.window.desk, "raw", self.window.desk)
+
+        def check() -> None:
+            lowest_priority()
+            raw.check_integrity()
+        run_in_background(self, check, lambda _r: None, self._integrity_failed, aside=True)
 
     @property
     def desk(self):

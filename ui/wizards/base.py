@@ -971,17 +971,11 @@ class StepWizard(QWizard):
 
 
 def meeting_options(desk) -> list[tuple[str, str]]:
-    """Upcoming 支援調整会議 not yet held, for the "put it on the agenda of" choice."""
-    from app.process import MeetingKind
-    rows = desk.dashboard().get("next_meetings", [])
+    """Upcoming 支援調整会議 not yet held, for the "put it on the agenda of" choice (the
+    meetings only: reading the whole dashboard for them froze the wizard at 100,000 cases)."""
     out = [("", _("Decide later (put it on an agenda from the meeting screen)"))]
-    for r in rows:
-        held = date.fromisoformat(r["held_on"])
-        try:
-            kind = MeetingKind(r["kind"]).label
-        except ValueError:
-            kind = r["kind"]
-        out.append((r["id"], f"{wareki(held)}　{kind}　{r.get('place') or ''}".rstrip()))
+    for m in desk.open_meetings():
+        out.append((m.id, f"{wareki(m.held_on)}　{m.kind.label}　{m.place or ''}".rstrip()))
     return out
 
 
