@@ -106,19 +106,10 @@ for _pattern in ("1", "2", "3"):
 # 支援中 at a date: the latest of the case's intake triage, screenings and take-backs on or
 # before the date says 継続支援, and the case is not closed by then (suspended included).
 _SEGMENTS = """
-WITH live (id) AS MATERIALIZED (
-    -- only cases not closed by the first date asked about can be 支援中 then (a stretch
-    -- ends at the closure at the latest): at 100,000 cases most are closed, and the
-    -- window below then sorts the few still open instead of every case
-    SELECT id FROM case_file WHERE closed_on IS NULL OR closed_on > :first
-),
-ev (case_id, on_, ord, cont) AS (
+WITH ev (case_id, on_, ord, cont) AS (
     SELECT case_id, received_on, 0, triage = 'continue' FROM intake
-        WHERE case_id IN live
     UNION ALL SELECT case_id, screened_on, 1, result = 'continue' FROM screening
-        WHERE case_id IN live
-    UNION ALL SELECT case_id, taken_back_on, 2, 1 FROM referral
-        WHERE taken_back_on IS NOT NULL AND case_id IN live
+    UNION ALL SELECT case_id, taken_back_on, 2, 1 FROM referral WHERE taken_back_on IS NOT NULL
 ),
 seg AS (
     SELECT case_id, on_ AS start, cont,
@@ -222,7 +213,7 @@ class StatsRepo:
         sql = (_SEGMENTS + cte + " SELECT m.e, count(DISTINCT act.person_id) FROM act JOIN m"
                f" ON {_ACTIVE_AT} GROUP BY m.e")
         found = {r[0]: int(r[1]) for r in self.conn.execute(
-            sql, {**args, "last": max(ends).isoformat(), "first": min(ends).isoformat()})}
+            sql, {**args, "last": max(ends).isoformat()})}
         anon = {m: n for m, _k, n in self._anon(min(ends), max(ends), "active")}
         return {e: found.get(e.isoformat(), 0) + anon.get(e.isoformat()[:7], 0) for e in ends}
 
@@ -270,7 +261,7 @@ class StatsRepo:
             sql = (_SEGMENTS + cte + " SELECT MAX(act.case_id), MIN(act.start) FROM act JOIN m"
                    f" ON {_ACTIVE_AT} GROUP BY act.person_id")
             return [(r[0], r[1]) for r in self.conn.execute(
-                sql, {**args, "last": end.isoformat(), "first": end.isoformat()})]
+                sql, {**args, "last": end.isoformat()})]
         return [(r[0], r[1]) for r in self.conn.execute(
             RULES[key], {"start": start.isoformat(), "end": end.isoformat()})]
 
