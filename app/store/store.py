@@ -50,6 +50,9 @@ CASE_SORTS = {
 }
 
 
+WRITER_CACHE_KIB = 16 * 1024   # the first connection's cache once a reader takes the reads
+
+
 class Store:
     def __init__(self, conn: db.Connection, path: Path, raw_key: bytes):
         self.conn = conn
@@ -114,6 +117,8 @@ class Store:
         connection writes). It gets the large page cache (db.CACHE_KIB): the screens' reads
         and reports run on it; the first connection then keeps only what the saves read."""
         conn = db.connect(self.path, self._raw_key, verify=False)
+        # both caches count in the program's memory: this connection keeps 16 MB
+        self.conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
         store = Store(conn, self.path, self._raw_key)
         store.user_id = self.user_id
         return store

@@ -18,6 +18,7 @@ from tests.conftest import make_intake
 from tests.test_retention import _close
 from tests.ui.conftest import LOGIN, PASSWORD
 from tests.ui.helpers_security import accept, collect_garbage_here, fake_dialogs
+from ui import background
 from ui.main_window import MainWindow
 from ui.views.admin import AdminView
 from ui.views.case_view import CaseView
@@ -188,6 +189,7 @@ def test_retention_screen_lists_and_deletes_after_confirmation(qtbot, retention_
     view = admin_view(window)
     panel = view.retention
     view.tabs.setCurrentWidget(panel)
+    qtbot.waitUntil(lambda: panel.table.topLevelItemCount() == 2, timeout=10000)
     assert panel.years.value() == 5
     listed = [panel.table.topLevelItem(i).text(1)
               for i in range(panel.table.topLevelItemCount())]
@@ -232,12 +234,14 @@ def test_retention_period_saved_from_the_screen(qtbot, retention_desk):
     panel = admin_view(window).retention
     panel.years.setValue(7)  # 2020-06-30 + 7 years is not yet past
     panel.save_years.click()
+    qtbot.waitUntil(lambda: not background.busy(), timeout=10000)
     assert desk.retention_years() == 7
     assert [panel.table.topLevelItem(i).text(1)
             for i in range(panel.table.topLevelItemCount())] == [old[0].case_no]
     assert desk.audit_search(action="setting", limit=1)[0].detail == "retention.years=7"
     panel.years.setValue(30)
     panel.save_years.click()
+    qtbot.waitUntil(lambda: not background.busy(), timeout=10000)
     assert panel.table.topLevelItemCount() == 0
     assert "ありません" in panel.message.text()
 

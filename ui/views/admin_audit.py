@@ -370,13 +370,23 @@ class RetentionPanel(QWidget):
     def desk(self):
         return self.admin.desk
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if not getattr(self, "_loaded", False):   # read when first shown, not with 管理
+            self._loaded = True
+            self.refresh()
+
     def refresh(self) -> None:
-        try:
-            self.years.setValue(self.desk.retention_years())
-            self.items = self.desk.retention_due()
-        except Exception as error:  # noqa: BLE001 - shown
-            self.error.show_message(error_text(error))
-            return
+        """The period and the closed cases past it, read in the background (every closed
+        case is looked at: 0.16 s at 100,000 cases)."""
+        self._loaded = True
+        read_in_background(self, self.desk, lambda desk: (desk.retention_years(),
+                                                          desk.retention_due()),
+                           self._fill, lambda error: self.error.show_message(error_text(error)))
+
+    def _fill(self, result) -> None:
+        years, self.items = result
+        self.years.setValue(years)
         self.table.clear()
         for i in self.items:
             item = QTreeWidgetItem(["", i.case_no, _wareki(i.closed_on), _wareki(i.due_on)])
