@@ -861,7 +861,7 @@ class ProcessOperations(GuideRuleOperations):
         nearest first (no case data: for every user who edits cases)."""
         self._require(Permission.EDIT_CASES)
         today = self.today()
-        rows, _total = self._repo.meetings(None)
+        rows, _total = self._repo.meetings(None, open_from=today)   # (only those, in SQL)
         return sorted((m for m in rows if not m.held and m.held_on >= today),
                       key=lambda m: (m.held_on, m.kind.value != "ad_hoc", m.place))
 

@@ -478,7 +478,8 @@ class ProcessRepo:
             else bool(r["municipality_attended"]),
             municipality_absence=r.get("municipality_absence") or "")
 
-    def meetings(self, limit: int | None = None) -> tuple[list[P.MeetingSummary], int]:
+    def meetings(self, limit: int | None = None, *, open_from: date | None = None
+                 ) -> tuple[list[P.MeetingSummary], int]:
         """(the first ``limit`` meetings, newest first; how many there are). Each without
         its agenda: the items are only counted, from the agenda_meeting index. Sessions of
         one day by place, a shorter name first: numbered rooms in their order (第2 before
@@ -486,10 +487,11 @@ class ProcessRepo:
         sql = ("SELECT m.id, m.held_on, m.kind, m.place, m.held, m.next_meeting_on,"
                " m.participants, (SELECT count(*) FROM agenda_item a WHERE"
                " a.meeting_id = m.id) FROM meeting m"
-               " ORDER BY m.held_on DESC, length(m.place), m.place, m.id")
-        args: list[Any] = []
+               + (" WHERE m.held = 0 AND m.held_on >= ?" if open_from is not None else "")
+               + " ORDER BY m.held_on DESC, length(m.place), m.place, m.id")
+        args: list[Any] = [open_from.isoformat()] if open_from is not None else []
         if limit is not None:
-            sql, args = sql + " LIMIT ?", [limit]
+            sql, args = sql + " LIMIT ?", [*args, limit]
         rows = [P.MeetingSummary(
             id=r[0], held_on=date.fromisoformat(r[1]), kind=P.MeetingKind(r[2]), place=r[3],
             held=bool(r[4]), next_meeting_on=_d(r[5]),
