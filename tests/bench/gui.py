@@ -82,11 +82,14 @@ class Bench:
 
     def turn(self, seconds: float) -> None:
         """Let the event loop run for ``seconds`` (as a user waiting)."""
-        from PySide6.QtCore import QEventLoop
+        from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop
         end = time.perf_counter() + seconds
         while time.perf_counter() < end:
             self.app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 5)
             time.sleep(0.001)
+        # what deleteLater() asked for (closed wizards and tabs): the application's own
+        # event loop does this; processEvents() called from here does not
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
     def settled(self, ready: Callable[[], bool]) -> bool:
         from ui import background
