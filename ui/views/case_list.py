@@ -20,7 +20,7 @@ from app.i18n import N_, _
 from ui.background import read_in_background, serialized
 
 PAGE_SIZE = 200
-SEARCH_DELAY_MS = 150
+SEARCH_DELAY_MS = 100
 
 # (header msgid, the core's sort key)
 COLUMNS: list[tuple[str, str]] = [
