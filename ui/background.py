@@ -151,52 +151,79 @@ def _cancelled() -> BaseException:
                            "again after unlocking (or press F5)."))
 
 
+class _Call(QRunnable):
+    """``fn()`` on a pool thread. (Not ``QRunnable.create``: Qt deletes that plain
+    QRunnable after it ran without telling PySide, whose stale wrapper was then handed
+    out for the next object at the same address — a QAction came back as a QRunnable.)"""
+
+    def __init__(self, fn: Callable[[], Any]):
+        super().__init__()
+        self._fn = fn
+
+    def run(self) -> None:
+        try:
+            self._fn()
+        except Exception:  # noqa: BLE001 - nobody waits for this answer
+            traceback.print_exc()
+
+
+class _ReadTicket:
+    """What the GUI side keeps of a read: whether its screen went, whether it runs. (Not the
+    QRunnable itself: Qt deletes that after ``run`` returns; a Python reference dropped
+    on the GUI thread while ``run`` was still returning deleted it under the worker.)"""
+
+    __slots__ = ("cancelled", "running", "shared")
+
+    def __init__(self, shared: "SerializedDesk"):
+        self.cancelled = False
+        self.running = False
+        self.shared = shared
+
+    def cancel(self) -> None:
+        """The screen is gone (GUI thread): stop the query if it runs."""
+        self.cancelled = True
+        if self.running:
+            self.shared.interrupt_reader()
+
+
 class _ReadJob(QRunnable):
     """One read on the reading connection; skipped, or its answer dropped, when its screen
     was closed or the desk locked since it was asked for."""
 
-    def __init__(self, shared: "SerializedDesk", generation: int,
-                 fn: Callable[[Any], Any], callbacks: _Callbacks):
+    def __init__(self, ticket: _ReadTicket, generation: int, fn: Callable[[Any], Any],
+                 callbacks: _Callbacks):
         super().__init__()
-        self._shared = shared
+        self._ticket = ticket
         self._generation = generation
         self._fn = fn
         self._callbacks = callbacks
-        self.cancelled = False
-        self.running = False
 
     def run(self) -> None:  # reader thread: no widgets here
-        shared = self._shared
-        if self.cancelled or shared.generation != self._generation:
+        ticket, shared = self._ticket, self._ticket.shared
+        if ticket.cancelled or shared.generation != self._generation:
             self._emit(self._callbacks.done, _DROPPED)
             return
         try:
-            self.running = True
+            ticket.running = True
             reader = shared.reading_desk(self._generation)
             if reader is None:
                 result: Any = _DROPPED
             else:
                 result = self._fn(reader)
         except BaseException as error:  # noqa: BLE001 - reported on the GUI thread
-            stale = self.cancelled or shared.generation != self._generation
+            ticket.running = False
+            stale = ticket.cancelled or shared.generation != self._generation
             self._emit(self._callbacks.done if stale else self._callbacks.failed,
                        _DROPPED if stale else error)
         else:
+            ticket.running = False
             self._emit(self._callbacks.done, result)
-        finally:
-            self.running = False
 
     def _emit(self, signal, value) -> None:
         try:
             signal.emit(value)
         except RuntimeError:
             _running.discard(self._callbacks)
-
-    def cancel(self) -> None:
-        """The screen is gone (GUI thread): stop the query if it runs."""
-        self.cancelled = True
-        if self.running:
-            self._shared.interrupt_reader()
 
 
 def read_in_background(owner: QObject, desk, fn: Callable[[Any], Any],
@@ -212,11 +239,9 @@ def read_in_background(owner: QObject, desk, fn: Callable[[Any], Any],
     shared = serialized(desk)
     generation = shared.generation
     alive = [True]
-    job: _ReadJob
 
     def deliver(result: Any) -> None:
         if result is not _DROPPED and generation == shared.generation:
-            _jobs.discard(job)
             callbacks.deleteLater()
             if alive[0]:
                 on_done(result)
@@ -224,7 +249,6 @@ def read_in_background(owner: QObject, desk, fn: Callable[[Any], Any],
         failed(_cancelled())   # the screen is still there: it stops waiting for the answer
 
     def failed(error: BaseException) -> None:
-        _jobs.discard(job)
         callbacks.deleteLater()
         if not alive[0]:
             return
@@ -239,18 +263,15 @@ def read_in_background(owner: QObject, desk, fn: Callable[[Any], Any],
     # screen is gone (the answer is then dropped here, on the GUI thread)
     callbacks = _Callbacks(None, deliver, failed)
     _running.add(callbacks)
-    job = _ReadJob(shared, generation, fn, callbacks)
-    job.setAutoDelete(False)   # held in _jobs until it answered (released on this thread)
-    _jobs.add(job)
+    ticket = _ReadTicket(shared)
     if owner is not None:
         def gone(*_a) -> None:
             alive[0] = False
-            job.cancel()
+            ticket.cancel()
         owner.destroyed.connect(gone)
-    read_pool().start(job)
+    read_pool().start(_ReadJob(ticket, generation, fn, callbacks))   # Qt deletes it after
 
 
-_jobs: set[_ReadJob] = set()
 
 
 class SerializedDesk:
@@ -296,7 +317,7 @@ class SerializedDesk:
             reader[1].interrupt()
         except Exception:  # noqa: BLE001
             pass
-        read_pool().start(QRunnable.create(reader[1].close))
+        read_pool().start(_Call(reader[1].close))
 
     def close(self) -> None:
         """Close the reading connection (after the read running now), then the desk."""

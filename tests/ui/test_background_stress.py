@@ -99,3 +99,29 @@ def test_reads_survive_screens_closing_and_the_desk_locking(qtbot, busy_desk):
         assert delivered_late == []
     finally:
         qInstallMessageHandler(previous)
+
+
+def test_closing_the_reading_connection_leaves_no_stale_wrapper(qtbot, busy_desk):
+    """The reading connection is closed by a job on the read worker that Qt deletes after
+    it ran. A plain ``QRunnable.create`` left PySide's wrapper of it behind; the next
+    object at the same address (here a menu entry) then came back as a QRunnable — the
+    print menu of a wizard failed with "'QRunnable' object has no attribute 'triggered'"."""
+    import shiboken6
+    from PySide6.QtCore import QRunnable
+    from PySide6.QtWidgets import QMenu
+    shared = background.serialized(busy_desk)
+    menu = QMenu()
+    wrong: list[str] = []
+    for _ in range(20):
+        answers: list[int] = []
+        background.read_in_background(None, shared, lambda r: len(r.list_cases(limit=5)),
+                                      answers.append)
+        qtbot.waitUntil(lambda: answers != [], timeout=10000)
+        shared.drop_reader()
+        background.read_pool().waitForDone(10000)
+        for _ in range(5):
+            action = menu.addAction("x")
+            if type(action).__name__ != "QAction":
+                wrong.append(type(action).__name__)
+    left = [w for w in shiboken6.getAllValidWrappers() if type(w) is QRunnable]
+    assert wrong == [] and left == []
