@@ -1,0 +1,164 @@
+"""Encrypted ÷ plain, interleaved (issue 17 point 5): what the encryption costs per read.
+
+    python tests/bench/ratio.py --cases 100000 [--rounds 9] [--json]
+    python tests/bench/ratio.py --cases 100000 --cache-mib 192        # a setting tried
+    python tests/bench/ratio.py --cases 100000 --memory-security on
+
+``run.py`` times every operation on the encrypted desk first and on the plain copy
+afterwards; on a shared machine the load moves between the two halves and the ratio with
+it (the fiscal-year report was seen at 1.00–1.41). Here both desks are open at once and
+each round times an operation on one and then on the other, the order swapped every round;
+the ratio reported is the median of the per-round ratios (and, beside it, the ratio of the
+medians). Both connections get the same page cache (``--cache-mib``) and the same pragmas,
+so what is left is decrypting pages (and checking their HMAC) as they enter the cache.
+
+The desk and its plain copy are the cached benchmark ones of ``run.py`` (built if missing).
+Only reads are timed: a write changes the two databases differently.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import run as core  # noqa: E402  (tests/bench/run.py)
+
+from app.desk import Desk  # noqa: E402
+from app.security.keyslots import KeySlots  # noqa: E402
+from app.store import db  # noqa: E402
+from app.store.store import Store  # noqa: E402
+
+RATIO_TARGET = 1.15
+
+
+def operations(desk: Desk, info: dict) -> dict[str, object]:
+    """The reads of run.py (the screens' queries), as callables on ``desk``."""
+    from app.text_ja import fold_for_search
+    store = desk.store
+    big = info["big_case"]
+    some = store.list_cases(limit=1, offset=100)[0].id
+    month = date.today().strftime("%Y-%m")
+    fy = date.today().year if date.today().month >= 4 else date.today().year - 1
+    return {
+        "search_kana": lambda: store.list_cases(folded_query=fold_for_search("たかはし"),
+                                                limit=200),
+        "search_kanji_1char": lambda: store.list_cases(folded_query=fold_for_search("髙"),
+                                                       limit=200),
+        "search_3chars": lambda: store.list_cases(folded_query=fold_for_search("やまだ"),
+                                                  limit=200),
+        "case_list_first_screen": lambda: (store.list_cases(limit=200, sort="case_no",
+                                                            descending=True),
+                                           store.count_cases()),
+        "open_case": lambda: store.case_detail(some),
+        "open_case_1000_records": lambda: (desk.get_case(big), desk.timeline(big),
+                                           desk.support_records(big), desk.current_plan(big)),
+        "dashboard": desk.dashboard,
+        "monthly_report": lambda: desk.monthly_report(month),
+        "fiscal_year_report": lambda: desk.fiscal_year_report(fy),
+    }
+
+
+def timed(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cases", type=int, default=10000)
+    ap.add_argument("--rounds", type=int, default=9)
+    ap.add_argument("--cache-mib", type=int, default=db.CACHE_KIB // 1024,
+                    help="page cache of both connections (default: the app's)")
+    ap.add_argument("--memory-security", choices=("default", "on", "off"), default="default",
+                    help="PRAGMA cipher_memory_security on the encrypted connection")
+    ap.add_argument("--only", default="", help="comma-separated operation names")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args()
+
+    db.CACHE_KIB = args.cache_mib * 1024
+    path, login, password = core.build(args.cases)
+    info = core.prepare(path, login, password)
+    raw_key = KeySlots.load(path).unlock(login, password)
+    plain_path = core.plain_copy(path, raw_key)
+
+    desk = Desk.open(path, login, password)
+    conn = desk.store.conn
+    if args.memory_security != "default":
+        conn.execute(f"PRAGMA cipher_memory_security = {args.memory_security.upper()}")
+    settings = {
+        "cache_mib": args.cache_mib,
+        "cipher_memory_security": conn.execute("PRAGMA cipher_memory_security").fetchone()[0],
+        "cipher_page_size": conn.execute("PRAGMA cipher_page_size").fetchone()[0],
+        "cipher_version": conn.execute("PRAGMA cipher_version").fetchone()[0],
+        "cipher_provider": conn.execute("PRAGMA cipher_provider").fetchone()[0],
+        "page_size": conn.execute("PRAGMA page_size").fetchone()[0],
+    }
+    conn.execute(f"PRAGMA cache_size = -{db.CACHE_KIB}")   # Desk.open may have shrunk it
+    plain_store = Store(db.connect(plain_path, None), plain_path, b"")
+    plain = Desk(plain_store, desk.user)
+
+    enc_ops, plain_ops = operations(desk, info), operations(plain, info)
+    names = [n for n in enc_ops if not args.only or n in args.only.split(",")]
+    results: dict[str, dict] = {}
+    try:
+        for name in names:
+            enc_ops[name]()          # each connection reads its pages once before timing
+            plain_ops[name]()
+            enc_t, plain_t, ratios = [], [], []
+            for r in range(args.rounds):
+                if r % 2:
+                    p = timed(plain_ops[name])
+                    e = timed(enc_ops[name])
+                else:
+                    e = timed(enc_ops[name])
+                    p = timed(plain_ops[name])
+                enc_t.append(e)
+                plain_t.append(p)
+                ratios.append(e / p if p > 0 else float("nan"))
+            results[name] = {
+                "encrypted": statistics.median(enc_t), "plain": statistics.median(plain_t),
+                "ratio": statistics.median(ratios),
+                "ratio_of_medians": statistics.median(enc_t) / statistics.median(plain_t),
+                "ratio_min": min(ratios), "ratio_max": max(ratios)}
+    finally:
+        plain_store.conn.close()
+        desk.close()
+    summary = {"cases": args.cases, "date": date.today().isoformat(),
+               "machine": f"{platform.machine()} {os.cpu_count()} cores, {platform.system()} "
+                          f"{platform.release()}, Python {platform.python_version()}",
+               "rounds": args.rounds, "settings": settings,
+               "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+               "results": results}
+    if args.json:
+        print(json.dumps(summary, ensure_ascii=False, indent=1))
+        return 0
+    print(f"# encrypted ÷ plain, {args.cases} cases, {summary['machine']}, {summary['date']}, "
+          f"{args.rounds} interleaved rounds")
+    print("# " + ", ".join(f"{k}={v}" for k, v in settings.items()))
+    print(f"{'operation':26} {'encrypted ms':>13} {'plain ms':>9} {'ratio':>6} "
+          f"{'(min–max)':>12} {'of medians':>11}")
+    for name, r in results.items():
+        print(f"{name:26} {r['encrypted'] * 1000:13.1f} {r['plain'] * 1000:9.1f} "
+              f"{r['ratio']:6.2f} {r['ratio_min']:5.2f}–{r['ratio_max']:<5.2f} "
+              f"{r['ratio_of_medians']:11.2f}")
+    worst = max((r["ratio"] for r in results.values()), default=float("nan"))
+    print(f"worst ratio {worst:.2f} (target ≤ {RATIO_TARGET}); peak RSS "
+          f"{summary['peak_rss_mb']} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
