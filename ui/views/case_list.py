@@ -85,11 +85,15 @@ class CaseTableModel(QAbstractTableModel):
         desk, search, sort, descending = self.desk, self.search, self.sort_key, self.descending
 
         def query(desk):
+            if generation != self._generation:
+                # typed on since (the reads wait their turn on one connection): the word
+                # typed last is answered next, not after each of its first characters
+                return None
             return (desk.list_cases(search, sort=sort, descending=descending, limit=PAGE_SIZE),
                     desk.count_cases(search))
 
         def show(result) -> None:
-            if generation != self._generation:
+            if result is None or generation != self._generation:
                 return  # an older query finished after a newer one started
             rows, total = result
             self.beginResetModel()
