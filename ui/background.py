@@ -272,8 +272,6 @@ def read_in_background(owner: QObject, desk, fn: Callable[[Any], Any],
     read_pool().start(_ReadJob(ticket, generation, fn, callbacks))   # Qt deletes it after
 
 
-
-
 class SerializedDesk:
     """The Desk as the GUI holds it: each attribute read or call takes one shared lock."""
 

@@ -23,9 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
-import statistics
 import sys
 import time
 from datetime import date, timedelta
@@ -427,8 +425,7 @@ def main() -> int:
     summary = {"cases": args.cases, "slow_laptop": args.slow_laptop,
                "cores_used": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
                else os.cpu_count(),
-               "machine": f"{platform.machine()} {os.cpu_count()} cores, {platform.system()} "
-               f"{platform.release()}, Python {platform.python_version()}",
+               "machine": core_bench.machine(),
                "date": date.today().isoformat(), "peak_rss_mb": round(peak, 1),
                "targets": {"usable_s": usable_target, "longest_stall_s": stall_target,
                            "peak_rss_mb": 350},

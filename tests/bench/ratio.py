@@ -20,12 +20,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import resource
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -43,31 +42,9 @@ from app.store.store import Store  # noqa: E402
 RATIO_TARGET = 1.15
 
 
-def operations(desk: Desk, info: dict) -> dict[str, object]:
-    """The reads of run.py (the screens' queries), as callables on ``desk``."""
-    from app.text_ja import fold_for_search
-    store = desk.store
-    big = info["big_case"]
-    some = store.list_cases(limit=1, offset=100)[0].id
-    month = date.today().strftime("%Y-%m")
-    fy = date.today().year if date.today().month >= 4 else date.today().year - 1
-    return {
-        "search_kana": lambda: store.list_cases(folded_query=fold_for_search("たかはし"),
-                                                limit=200),
-        "search_kanji_1char": lambda: store.list_cases(folded_query=fold_for_search("髙"),
-                                                       limit=200),
-        "search_3chars": lambda: store.list_cases(folded_query=fold_for_search("やまだ"),
-                                                  limit=200),
-        "case_list_first_screen": lambda: (store.list_cases(limit=200, sort="case_no",
-                                                            descending=True),
-                                           store.count_cases()),
-        "open_case": lambda: store.case_detail(some),
-        "open_case_1000_records": lambda: (desk.get_case(big), desk.timeline(big),
-                                           desk.support_records(big), desk.current_plan(big)),
-        "dashboard": desk.dashboard,
-        "monthly_report": lambda: desk.monthly_report(month),
-        "fiscal_year_report": lambda: desk.fiscal_year_report(fy),
-    }
+def operations(desk: Desk, info: dict) -> dict[str, Callable[[], object]]:
+    """The reads ``run.py`` times (the screens' queries), as callables on ``desk``."""
+    return {**core.store_reads(desk.store), **core.desk_reads(desk, info)}
 
 
 def timed(fn) -> float:
@@ -137,8 +114,7 @@ def main() -> int:
         plain_store.conn.close()
         desk.close()
     summary = {"cases": args.cases, "date": date.today().isoformat(),
-               "machine": f"{platform.machine()} {os.cpu_count()} cores, {platform.system()} "
-                          f"{platform.release()}, Python {platform.python_version()}",
+               "machine": core.machine(),
                "rounds": args.rounds, "settings": settings,
                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
                "results": results}

@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -290,45 +291,60 @@ def startup_seconds() -> float | None:
     return statistics.median(times)
 
 
-def measure_store(store: Store, rounds: int) -> dict[str, float]:
+def store_reads(store: Store) -> dict[str, Callable[[], object]]:
+    """The store's reads the screens make (searches, the list's first screen, a case)."""
     from app.text_ja import fold_for_search
-    r = {}
-    r["search_kana"] = median_time(lambda: store.list_cases(
-        folded_query=fold_for_search("たかはし"), limit=200), rounds)
-    r["search_kanji_1char"] = median_time(lambda: store.list_cases(
-        folded_query=fold_for_search("髙"), limit=200), rounds)
-    r["search_3chars"] = median_time(lambda: store.list_cases(
-        folded_query=fold_for_search("やまだ"), limit=200), rounds)
-    r["case_list_first_screen"] = median_time(lambda: (
-        store.list_cases(limit=200, sort="case_no", descending=True), store.count_cases()), rounds)
     some = store.list_cases(limit=1, offset=100)[0].id
-    r["open_case"] = median_time(lambda: store.case_detail(some), rounds)
-    return r
+    return {
+        "search_kana": lambda: store.list_cases(folded_query=fold_for_search("たかはし"),
+                                                limit=200),
+        "search_kanji_1char": lambda: store.list_cases(folded_query=fold_for_search("髙"),
+                                                       limit=200),
+        "search_3chars": lambda: store.list_cases(folded_query=fold_for_search("やまだ"),
+                                                  limit=200),
+        "case_list_first_screen": lambda: (store.list_cases(limit=200, sort="case_no",
+                                                            descending=True),
+                                           store.count_cases()),
+        "open_case": lambda: store.case_detail(some),
+    }
+
+
+def desk_reads(desk: Desk, info: dict) -> dict[str, Callable[[], object]]:
+    """What the screens load, through the Desk (the same calls on both databases)."""
+    big = info["big_case"]
+    # issue 7: figures counted from the records (the month and fiscal year of today)
+    month = date.today().strftime("%Y-%m")
+    fy = date.today().year if date.today().month >= 4 else date.today().year - 1
+    return {
+        "dashboard": desk.dashboard,
+        # what the case view loads
+        "open_case_1000_records": lambda: (desk.get_case(big), desk.timeline(big),
+                                           desk.support_records(big), desk.current_plan(big)),
+        "monthly_report": lambda: desk.monthly_report(month),
+        "fiscal_year_report": lambda: desk.fiscal_year_report(fy),
+    }
+
+
+def measure_store(store: Store, rounds: int) -> dict[str, float]:
+    return {name: median_time(fn, rounds) for name, fn in store_reads(store).items()}
 
 
 def measure_desk(desk: Desk, info: dict, rounds: int) -> dict[str, float]:
-    """What the screens load, through the Desk (the same calls on both databases)."""
+    """The Desk's reads, and saving a support record."""
     from datetime import datetime
     from app.process import RecordMethod
-    r = {}
-    r["dashboard"] = median_time(desk.dashboard, rounds)
-    big = info["big_case"]
-
-    def open_case():  # what the case view loads
-        desk.get_case(big), desk.timeline(big), desk.support_records(big), desk.current_plan(big)
-    r["open_case_1000_records"] = median_time(open_case, rounds)
+    r = {name: median_time(fn, rounds) for name, fn in desk_reads(desk, info).items()}
     some = desk.list_cases(limit=1, offset=100)[0].id
     now = datetime.now().replace(second=0, microsecond=0)
     r["save_support_record"] = median_time(lambda: desk.add_record(
         some, now, RecordMethod.PHONE, "本人より電話。面接の結果を聞いた。",
         contact_person="本人", next_action="来週来所"), rounds)
-    # issue 7: figures counted from the records (the month and fiscal year of today)
-    month = date.today().strftime("%Y-%m")
-    fy = date.today().year if date.today().month >= 4 else date.today().year - 1
-    if hasattr(desk, "monthly_report"):
-        r["monthly_report"] = median_time(lambda: desk.monthly_report(month), rounds)
-        r["fiscal_year_report"] = median_time(lambda: desk.fiscal_year_report(fy), rounds)
     return r
+
+
+def machine() -> str:
+    return (f"{platform.machine()} {os.cpu_count()} cores, {platform.system()} "
+            f"{platform.release()}, Python {platform.python_version()}")
 
 
 def measure_bundle(desk: Desk, info: dict, login: str, password: str, rounds: int
@@ -440,8 +456,7 @@ def main() -> int:
     startup = startup_seconds()
     results["startup_to_login"] = {"encrypted": startup}
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    summary = {"cases": args.cases, "machine": f"{platform.machine()} {os.cpu_count()} cores, "
-               f"{platform.system()} {platform.release()}, Python {platform.python_version()}",
+    summary = {"cases": args.cases, "machine": machine(),
                "date": date.today().isoformat(), "db_mb": round(path.stat().st_size / 2**20, 1),
                "peak_rss_mb": round(peak_mb, 1),
                "peak_rss_mb_before_bundle": round(rss_before_bundle, 1),
