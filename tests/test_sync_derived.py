@@ -215,7 +215,7 @@ pairs = st.permutations([(s, t) for s in DEVICES for t in DEVICES if s != t])
 
 class World:
     def __init__(self, template: Path, ids: dict):
-        self.dir = Path(tempfile.mkdtemp(prefix="sync-derived-"))
+        self.dir = Path(tempfile.mkdtemp(prefix="sync-derived-", dir=template.parent))
         copy_tree(template, self.dir / "w")
         self.ids = ids
         self.desks = {k: open_dev(self.dir / "w", k) for k in DEVICES}

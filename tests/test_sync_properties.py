@@ -47,7 +47,7 @@ def three_desks(tmp_path_factory):
 
 class World:
     def __init__(self, template: Path, ids: dict, only=DESKS):
-        self.dir = Path(tempfile.mkdtemp(prefix="sync-prop-"))
+        self.dir = Path(tempfile.mkdtemp(prefix="sync-prop-", dir=template.parent))
         self.root = self.dir / "w"
         self.root.mkdir()
         for k in only:
@@ -194,7 +194,7 @@ def test_same_bundles_in_any_order_give_the_same_database(three_desks, order, re
         w.export("a", "d")
         w.edit("b", 2, "name", "山田 太朗")
         w.export("b", "d")
-        reference = Path(tempfile.mkdtemp())
+        reference = Path(tempfile.mkdtemp(dir=template.parent))
         try:
             for i in range(4):
                 w.deliver(i)
