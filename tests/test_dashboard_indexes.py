@@ -1,0 +1,34 @@
+"""The dashboard reads its lists from indexes (schema 18, issue 17): at 100,000 cases a
+count that reads one table row per match is thousands of scattered pages, each decrypted, on
+the first refresh after login. The plans of the queries it really runs are checked here."""
+
+from __future__ import annotations
+
+from tests.conftest import make_intake
+
+
+def _plans(desk, lists):
+    conn = desk.store.conn
+    seen: list[str] = []
+    conn.set_trace_callback(seen.append)
+    try:
+        desk.dashboard(limit=0, lists=lists)   # 0: every list counted in SQL
+    finally:
+        conn.set_trace_callback(None)
+    return {sql: " / ".join(r[-1] for r in conn.execute("EXPLAIN QUERY PLAN " + sql))
+            for sql in seen if sql.lstrip().upper().startswith("SELECT")}
+
+
+def test_the_monitoring_and_evaluation_lists_are_counted_from_covering_indexes(desk):
+    desk.register_intake(make_intake())
+    plans = _plans(desk, ["monitoring_today", "monitoring_overdue", "evaluations_due",
+                          "plans_waiting_for_meeting"])
+    counts = {sql: plan for sql, plan in plans.items() if "count(" in sql.lower()}
+    monitoring = [p for s, p in counts.items() if "next_monitoring_on" in s]
+    assert len(monitoring) == 2 and all("COVERING INDEX case_due" in p for p in monitoring), \
+        monitoring
+    due = [p for s, p in counts.items() if "period_to" in s]
+    assert due and "COVERING INDEX plan_due_case" in due[0], due
+    assert "COVERING INDEX closure_case_status" in due[0], due
+    for sql, plan in plans.items():       # no list scans a whole table of cases or plans
+        assert "SCAN c " not in plan + " " and "SCAN p " not in plan + " ", (sql, plan)
