@@ -1,10 +1,8 @@
 """相談受付 wizard: 本人情報 → 相談内容 → 振り分け・緊急支援 → 同意 → 確認 → 登録.
 
 Pages are thin: they show fields, hand the answers to ``desk.check_intake`` page by page and
-show the core's messages under the fields. Nothing is written until 登録, except the draft:
-written by the writer worker when typing pauses and whenever the wizard is hidden (closing,
-the screen lock), so a lock loses nothing and a crash at most the last half second
-(ui/draft_saver.py).
+show the core's messages under the fields. Nothing is written until 登録, except the draft,
+which is saved on every change so a crash or a lock loses nothing.
 """
 
 from __future__ import annotations
@@ -31,7 +29,6 @@ from app.errors import TsunaguError, ValidationError, ValidationErrors
 from app.i18n import _
 from ui.background import run_in_background, serialized
 from ui.dialogs import drafts
-from ui.draft_saver import DraftSaver
 from ui.widgets import DateField, ErrorLabel
 from ui.widgets_ja import name_row, postal_row
 
@@ -648,10 +645,6 @@ class IntakeWizard(QWizard):
         self._asked_identity: tuple[str, date | None] | None = None
         self._restoring = False
         self.case_id: str | None = None
-        # the draft: debounced, written by the writer worker (ui/draft_saver.py)
-        self.drafts = DraftSaver(self, self.desk, DRAFT_KEY, lambda: self.payload())
-        self.drafts.failed.connect(self._draft_failed)
-        self._draft_error = ""
 
         self.setWindowTitle(_("New intake"))
         self.setOption(QWizard.WizardOption.IndependentPages, True)
@@ -680,10 +673,8 @@ class IntakeWizard(QWizard):
         if draft:
             if self.ask_restore_draft():
                 self.restore(draft)
-                self.drafts.restored()
             else:
-                self.drafts.discard()
-        self.currentIdChanged.connect(lambda _id: self.drafts.flush())
+                self.desk.discard_draft(DRAFT_KEY)
 
     # ---------------------------------------------------------------- drafts
     def payload(self) -> dict:
@@ -708,19 +699,7 @@ class IntakeWizard(QWizard):
     def field_changed(self, *_args) -> None:
         if self._restoring or self.case_id:
             return
-        self.drafts.changed()   # written when typing pauses, off the GUI thread
-
-    def hideEvent(self, event) -> None:  # noqa: N802 - Qt override
-        # closing, 登録 or the screen lock: what is pending is written first (the lock
-        # waits for the writer worker before it closes the database)
-        if not self.case_id:
-            self.drafts.flush()
-        super().hideEvent(event)
-
-    def _draft_failed(self, text: str) -> None:
-        if text != self._draft_error:   # once per kind of failure, not per keystroke
-            self._draft_error = text
-            self.show_error(_("The draft could not be saved: {error}").format(error=text))
+        self.desk.save_draft(DRAFT_KEY, self.payload())
 
     def has_input(self) -> bool:
         p = self.payload()
@@ -733,9 +712,9 @@ class IntakeWizard(QWizard):
             if answer == drafts.CONTINUE:
                 return            # the wizard stays open, nothing lost
             if answer == drafts.DISCARD:
-                self.drafts.discard()
+                self.desk.discard_draft(DRAFT_KEY)
         elif self.case_id is None:
-            self.drafts.discard()
+            self.desk.discard_draft(DRAFT_KEY)
         super().reject()
 
     # ---------------------------------------------------------------- the data
@@ -875,7 +854,7 @@ class IntakeWizard(QWizard):
 
     def _registered(self, detail) -> None:
         self.case_id = detail.case.id
-        self.drafts.discard()
+        self.desk.discard_draft(DRAFT_KEY)
         self.confirm._done = True
         self.confirm._busy = False
         self._set_buttons_enabled(True)
@@ -939,7 +918,7 @@ class IntakeWizard(QWizard):
 
     def _registered_in(self, case_id: str) -> None:
         self.case_id = case_id
-        self.drafts.discard()
+        self.desk.discard_draft(DRAFT_KEY)
         self.confirm._done = True
         self.registered.emit(case_id)
         self.accept()

@@ -32,7 +32,6 @@ from app.errors import TsunaguError, ValidationError, ValidationErrors
 from app.i18n import _
 from ui.background import run_in_background, serialized
 from ui.dialogs import drafts
-from ui.draft_saver import DraftSaver
 from ui.widgets import DateField, ErrorLabel
 
 REFUSAL_STYLE = ("color: #8a1c1c; background: #fdecea; border: 1px solid #e0a5a0;"
@@ -706,10 +705,6 @@ class StepWizard(QWizard):
         self.recorded = False
         self.result_value: Any = None
         self._parse: dict[str, list[ValidationError]] = {}
-        # the draft: debounced, written by the writer worker (ui/draft_saver.py)
-        self.drafts = DraftSaver(self, self.desk, self.draft_key, lambda: self.payload())
-        self.drafts.failed.connect(self._draft_failed)
-        self._draft_error = ""
 
         self.setWindowTitle(self.title_text or self.step.label)
         self.setOption(QWizard.WizardOption.IndependentPages, True)
@@ -735,10 +730,8 @@ class StepWizard(QWizard):
         if draft:
             if self.ask_restore_draft():
                 self.restore(draft)
-                self.drafts.restored()
             else:
-                self.drafts.discard()
-        self.currentIdChanged.connect(lambda _id: self.drafts.flush())
+                self.desk.discard_draft(self.draft_key)
 
     # ---------------------------------------------------------------- 印刷
     def install_print_button(self) -> None:
@@ -899,27 +892,15 @@ class StepWizard(QWizard):
     def field_changed(self, *_args) -> None:
         if self._restoring or self.recorded:
             return
-        self.drafts.changed()   # written when typing pauses, off the GUI thread
-
-    def hideEvent(self, event) -> None:  # noqa: N802 - Qt override
-        # closing, 登録 or the screen lock: what is pending is written first (the lock
-        # waits for the writer worker before it closes the database)
-        if not self.recorded:
-            self.drafts.flush()
-        super().hideEvent(event)
-
-    def _draft_failed(self, text: str) -> None:
-        if text != self._draft_error:   # once per kind of failure, not per keystroke
-            self._draft_error = text
-            self.show_error(_("The draft could not be saved: {error}").format(error=text))
+        self.desk.save_draft(self.draft_key, self.payload())
 
     def reject(self) -> None:
-        if not self.recorded and self.drafts.has_draft():
+        if not self.recorded and self.desk.load_draft(self.draft_key):
             answer = drafts.close_answer(self.ask_keep_draft, self.ask_close)
             if answer == drafts.CONTINUE:
                 return            # the wizard stays open, nothing lost
             if answer == drafts.DISCARD:
-                self.drafts.discard()
+                self.desk.discard_draft(self.draft_key)
         super().reject()
 
     # ---------------------------------------------------------------- recording
@@ -943,7 +924,7 @@ class StepWizard(QWizard):
     def _recorded(self, result: Any) -> None:
         self.recorded = True
         self.result_value = result
-        self.drafts.discard()
+        self.desk.discard_draft(self.draft_key)
         self.confirm.done = True
         self.confirm.busy = False
         self._buttons(True)
