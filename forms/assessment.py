@@ -16,7 +16,7 @@ from reportlab.platypus import CondPageBreak, Flowable
 
 from app.domain import Route, Sex
 from app.i18n import N_, _
-from app.process import Assessment, ScreeningResult
+from app.domain.assessment import Assessment, ScreeningResult
 from forms import kit
 from forms.data import CaseData
 from forms.kit import (CONTENT_WIDTH, Choice, Choices, Furniture, Label, choice_row,

@@ -12,7 +12,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
 from app.i18n import N_, _
-from app.process import ClosureGrounds, ClosurePattern, MeetingResult
+from app.domain.closure import ClosureGrounds, ClosurePattern
+from app.domain.meeting import MeetingResult
 from forms import kit
 from forms.data import CaseData
 from forms.kit import (CONTENT_WIDTH, Furniture, Label, choice_row, date_or_blank, flow_table,

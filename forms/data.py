@@ -12,8 +12,12 @@ from datetime import date
 from typing import Any
 
 from app.domain import CaseDetail, PersonInput
+from app.domain.assessment import Assessment
 from app.domain.intake import Intake
-from app.process import AgendaItem, Assessment, Plan, Service, SupportRecord
+from app.domain.meeting import AgendaItem
+from app.domain.plan import Plan
+from app.domain.record import SupportRecord
+from app.domain.service import Service
 
 
 @dataclass

@@ -11,7 +11,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak
 
 from app.i18n import N_, _
-from app.process import Attainment, EvaluationDecision, MeetingResult
+from app.domain.evaluation import Attainment, EvaluationDecision
+from app.domain.meeting import MeetingResult
 from forms import kit
 from forms.data import CaseData
 from forms.kit import (CONTENT_WIDTH, Choice, Choices, Furniture, Label, choice_row,

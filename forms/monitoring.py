@@ -14,7 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
 from app.i18n import N_, _
-from app.process import MonitoringKind
+from app.domain.monitoring import MonitoringKind
 from forms import kit
 from forms.data import CaseData
 from forms.kit import (CONTENT_WIDTH, Furniture, Label, choice_row, date_or_blank, flow_table,

@@ -14,7 +14,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWizard
 
 from app.domain import Stage
-from app.process import PlanStatus, Step
+from app.domain.plan import PlanStatus
+from app.process import Step
 from tests.ui.keyboard import Keyboard, focused
 from ui import background
 from ui.intake_wizard import IntakeWizard

@@ -24,7 +24,18 @@ from PySide6.QtWidgets import (
 from app import process as P
 from app import text_ja
 from app.domain import CONSULTATION_TOPICS, CaseDetail, EmergencyAction, Stage, Triage
+from app.domain.assessment import ScreeningResult
+from app.domain.case import TimelineEntry
+from app.domain.closure import ClosurePattern
+from app.domain.decision import DecisionResult
+from app.domain.evaluation import EvaluationDecision
 from app.domain.intake import HOUSING_STATUSES, WORK_STATUSES
+from app.domain.meeting import AgendaKind, MeetingResult, MeetingWait, ProposalStatus
+from app.domain.monitoring import MonitoringKind
+from app.domain.plan import Plan, PlanStatus
+from app.domain.record import RecordMethod
+from app.domain.service import Service
+from app.domain.suspension import ContactMethod
 from app.errors import TsunaguError
 from app.i18n import N_, _
 from app.process import Step
@@ -109,9 +120,9 @@ class CaseView(QWidget):
         self.steps: list[P.StepStatus] = []
         self.step_buttons: dict[Step, QPushButton] = {}
         self.step_reasons: dict[Step, QLabel] = {}
-        self.timeline_entries: list[P.TimelineEntry] = []
+        self.timeline_entries: list[TimelineEntry] = []
         self.service_names: dict[str, str] = {}
-        self.services: dict[str, P.Service] = {}
+        self.services: dict[str, Service] = {}
         self._shown_before = False
         self.opener = opener or printing.open_with_system_viewer
         self.warn = warn or (lambda text: QMessageBox.warning(self, _("Printing"), text))
@@ -213,7 +224,7 @@ class CaseView(QWidget):
         self.waiting_layout.setContentsMargins(0, 2, 0, 2)
         self.waiting_layout.setSpacing(2)
         self.waiting_buttons: list[QPushButton] = []
-        self.waits: list[P.MeetingWait] = []
+        self.waits: list[MeetingWait] = []
         left_column.addWidget(self.waiting_panel)
         steps_title = QLabel(_("Steps"))
         steps_title.setStyleSheet("font-weight: bold; color: #1d3d5c; margin-top: 6px;")
@@ -370,7 +381,7 @@ class CaseView(QWidget):
         self._fill_timeline(data["timeline"])
         self.refreshed.emit()
 
-    def _fill_waiting(self, waits: list[P.MeetingWait]) -> None:
+    def _fill_waiting(self, waits: list[MeetingWait]) -> None:
         while self.waiting_layout.count():
             item = self.waiting_layout.takeAt(0)
             if item.widget() is not None:
@@ -399,7 +410,7 @@ class CaseView(QWidget):
             self.waiting_buttons.append(button)
         self.waiting_panel.setVisible(bool(self.waits))
 
-    def put_on_meeting(self, wait: P.MeetingWait):
+    def put_on_meeting(self, wait: MeetingWait):
         """The dialog choosing the meeting for what waits (moved if already on one)."""
         from ui.dialogs.agenda import PutOnMeetingDialog
         dialog = PutOnMeetingDialog(
@@ -461,7 +472,7 @@ class CaseView(QWidget):
         self.actions_layout.addWidget(case_issue_button(self))
         self.actions_layout.addStretch(1)
 
-    def _fill_timeline(self, entries: list[P.TimelineEntry]) -> None:
+    def _fill_timeline(self, entries: list[TimelineEntry]) -> None:
         self.timeline_entries = entries
         self.timeline.clear()
         grey = QBrush(QColor("#8a96a3"))
@@ -478,7 +489,7 @@ class CaseView(QWidget):
         self.timeline.addTopLevelItems(items)   # one insertion, not 1,000
         self._selection_changed()
 
-    def _selected_entry(self) -> P.TimelineEntry | None:
+    def _selected_entry(self) -> TimelineEntry | None:
         item = self.timeline.currentItem()
         return item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
 
@@ -492,10 +503,10 @@ class CaseView(QWidget):
         self.correct_button.setEnabled(bool(e and e.kind == "support_record"
                                             and not e.superseded and record_ok))
 
-    def _fill_plan(self, plans: list[P.Plan]) -> None:
-        current = next((p for p in reversed(plans) if p.status is P.PlanStatus.APPROVED), None)
+    def _fill_plan(self, plans: list[Plan]) -> None:
+        current = next((p for p in reversed(plans) if p.status is PlanStatus.APPROVED), None)
         open_plan = next((p for p in reversed(plans) if p.status in (
-            P.PlanStatus.DRAFT, P.PlanStatus.SUBMITTED)), None)
+            PlanStatus.DRAFT, PlanStatus.SUBMITTED)), None)
         parts = []
         if current is not None:
             parts.append(self._plan_html(current))
@@ -504,10 +515,10 @@ class CaseView(QWidget):
         if not parts:
             parts.append(escape(_("There is no plan yet.")))
         self.plan_label.setText("<hr>".join(parts))
-        editable = open_plan is not None and open_plan.status is P.PlanStatus.DRAFT
+        editable = open_plan is not None and open_plan.status is PlanStatus.DRAFT
         self.edit_draft_button.setVisible(editable)
 
-    def _plan_html(self, plan: P.Plan) -> str:
+    def _plan_html(self, plan: Plan) -> str:
         title = _("Plan No. {n}").format(n=plan.number) + f"（{plan.kind.label}・{plan.status.label}）"
         head = [(_("The person's aim"), plan.aim),
                 (_("Plan period"), f"{_wareki(plan.period_from)} 〜 {_wareki(plan.period_to)}"),
@@ -516,14 +527,14 @@ class CaseView(QWidget):
         if plan.approved_on:
             result = plan.meeting_result
             try:
-                result = P.MeetingResult(result).label
+                result = MeetingResult(result).label
             except ValueError:
                 pass
             head.append((_("Support coordination meeting"),
                          f"{_wareki(plan.approved_on)}　{result}"))
         elif plan.meeting_result:
             head.append((_("Support coordination meeting"),
-                         P.MeetingResult(plan.meeting_result).label))
+                         MeetingResult(plan.meeting_result).label))
         if plan.conditions:
             head.append((_("Conditions"), plan.conditions))
         head.append((_("Support decision"), plan.decision_need.label))
@@ -762,7 +773,7 @@ def decision_status_text(decision: str) -> str:
             "reported": _("Reported only")}.get(decision, decision)
 
 
-def timeline_texts(e: P.TimelineEntry, service_names: dict[str, str]) -> tuple[str, str]:
+def timeline_texts(e: TimelineEntry, service_names: dict[str, str]) -> tuple[str, str]:
     """(kind label, what happened) of one timeline entry, in words, not keys."""
     kind = _(dict(TIMELINE_KINDS).get(e.kind, e.kind))
     title, text = e.title, e.text or ""
@@ -773,32 +784,32 @@ def timeline_texts(e: P.TimelineEntry, service_names: dict[str, str]) -> tuple[s
     elif e.kind == "assessment":
         title = _("Version {n}").format(n=title)
     elif e.kind == "screening":
-        title = _enum_label(P.ScreeningResult, title)
+        title = _enum_label(ScreeningResult, title)
     elif e.kind == "referral":
         title = _("Referred to: {agency}").format(agency=title)
     elif e.kind == "plan":
         title = _("Plan No. {n}").format(n=title)
     elif e.kind == "meeting":
         result, _sep, conditions = text.partition(": ")
-        title = _enum_label(P.AgendaKind, title)
-        text = _enum_label(P.MeetingResult, result) + (f"（{conditions}）" if conditions else "")
+        title = _enum_label(AgendaKind, title)
+        text = _enum_label(MeetingResult, result) + (f"（{conditions}）" if conditions else "")
     elif e.kind == "decision":
         title = service_names.get(title, title)
-        text = _enum_label(P.DecisionResult, text)
+        text = _enum_label(DecisionResult, text)
     elif e.kind == "support_record":
-        title = _enum_label(P.RecordMethod, title)
+        title = _enum_label(RecordMethod, title)
         if e.superseded:
             title += _("(corrected; old text)")
     elif e.kind == "monitoring":
-        title = _enum_label(P.MonitoringKind, title)
+        title = _enum_label(MonitoringKind, title)
     elif e.kind == "evaluation":
-        title = _enum_label(P.EvaluationDecision, title)
+        title = _enum_label(EvaluationDecision, title)
     elif e.kind == "contact_attempt":
-        title = _enum_label(P.ContactMethod, title)
+        title = _enum_label(ContactMethod, title)
     elif e.kind == "suspension":
-        title = _enum_label(P.ProposalStatus, title)
+        title = _enum_label(ProposalStatus, title)
     elif e.kind == "closure":
-        title = _enum_label(P.ClosurePattern, title)
+        title = _enum_label(ClosurePattern, title)
     body = "　".join(x for x in (title, text.replace("\n", " ")) if x)
     return kind, body
 

@@ -8,11 +8,13 @@ from typing import Any, Callable
 
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QLineEdit, QWidget
 
-from app import process as P
+from app.domain.assessment import AssessmentInput, ScreeningResult
+from app.domain.meeting import Participant
+from app.domain.referral import Referral
 from app.domain import EmergencyAction
 from app.errors import ValidationError, ValidationErrors
 from app.i18n import _
-from app.process import Participant, ScreeningResult, Step
+from app.process import Step
 from ui.resource_chooser import attach_resource_completer
 from ui.wizards.unmet import add_unmet_needs_row, needs_of, with_unmet_needs
 from ui.wizards.base import (
@@ -217,14 +219,14 @@ class AssessmentWizard(StepWizard):
         for page in self.pages:
             page.restore(values)
 
-    def input(self, a: dict[str, Any]) -> P.AssessmentInput:
+    def input(self, a: dict[str, Any]) -> AssessmentInput:
         household = []
         for row in a["household"]:
             member = {k: row.get(k) for k in ("name", "relation", "together", "working", "note")}
             age = str(row.get("age") or "").strip()
             member["age"] = int(age) if age.isdigit() else (age or None)
             household.append(member)
-        return P.AssessmentInput(
+        return AssessmentInput(
             assessed_on=self.date("assessed_on"),  # type: ignore[arg-type]
             domains={k.split(".", 1)[1]: v for k, v in a.items()
                      if k.startswith("domains.") and v.strip()},
@@ -326,7 +328,7 @@ class ScreeningWizard(StepWizard):
 
 
 # ---------------------------------------------------------------------- つなぎ先の確認
-def _referral_label(r: P.Referral) -> str:
+def _referral_label(r: Referral) -> str:
     text = f"{r.referred_to}（{r.origin.label}　{wareki(r.referred_on)}）"
     if r.accompanied:
         text += "　" + _("Accompanied")
