@@ -7,7 +7,6 @@ lists the goals of the plan in effect so the worker only writes the progress.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from reportlab.lib.units import mm
@@ -51,10 +50,6 @@ def _progress(m: dict) -> list[dict]:
         elif p:
             out.append({"goal": "", "progress": str(p)})
     return out
-
-
-def _d(value) -> date | None:
-    return date.fromisoformat(value) if value else None
 
 
 def by_plan(data: CaseData, monitorings: list[dict]) -> list[tuple[object, list[dict]]]:
@@ -106,7 +101,7 @@ def _one(data: CaseData, m: dict | None, n: int, plan=None) -> list[Flowable]:
     kind = m.get("kind") if m else None
     kinds = choice_row([(k.label, kind == k.value) for k in MonitoringKind], item_gap=14)
     head = grid([
-        [Label(_("Date of monitoring")), date_or_blank(_d(m["monitored_on"]) if m else None),
+        [Label(_("Date of monitoring")), date_or_blank(kit.iso_date(m["monitored_on"]) if m else None),
          Label(_("Method")), m.get("method", "") if m else ""],
         [Label(_("Kind")), kinds, None, None],
     ], [26 * mm, 56 * mm, 18 * mm, CONTENT_WIDTH - 100 * mm], spans=[((1, 1), (3, 1))],
@@ -141,7 +136,7 @@ def _one(data: CaseData, m: dict | None, n: int, plan=None) -> list[Flowable]:
     out.append(keep(grid([
         [Label(_("Satisfaction")), m.get("satisfaction", "") if m else ""],
         [Label(_("Plan amendment")), amendment],
-        [Label(_("Next monitoring")), date_or_blank(_d(m.get("next_on")) if m else None)],
+        [Label(_("Next monitoring")), date_or_blank(kit.iso_date(m.get("next_on")) if m else None)],
     ], [38 * mm, CONTENT_WIDTH - 38 * mm], row_heights=[None if m else 16 * mm, 9 * mm,
                                                         9 * mm])))
     if blank:
