@@ -11,7 +11,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
 from app.i18n import N_, _
-from app.domain.closure import ClosureGrounds, ClosurePattern
+from app.domain.closure import ClosureGrounds, ClosurePattern, Followup
 from app.domain.meeting import MeetingResult
 from forms import kit
 from forms.data import CaseData
@@ -36,11 +36,11 @@ def render_closure(out_path: str | Path, agency, data: CaseData, *, blank: bool 
                                                      "followup_plan")]
         texts += list(closure.get("referrals") or [])
     for f in followups:
-        texts += [f.get("method", ""), f.get("contact_person", ""), f.get("content", "")]
+        texts += [f.method, f.contact_person, f.content]
     return kit.render(out_path, story, furniture, texts, strict=strict)
 
 
-def story_closure(data: CaseData, c: dict | None, followups: list[dict]) -> list[Flowable]:
+def story_closure(data: CaseData, c: dict | None, followups: list[Followup]) -> list[Flowable]:
     story: list[Flowable] = [kit.title(_(TITLE))]
     story.append(kit.person_grid(data.case_no, data.person, address=False))
     blank = c is None
@@ -92,8 +92,7 @@ def story_closure(data: CaseData, c: dict | None, followups: list[dict]) -> list
             date=wareki(kit.iso_date(c["confirmed_on"]))), "note"))
 
     story.append(section_heading(_("Follow-up contacts")))
-    rows = [[wareki(kit.iso_date(f["contacted_on"])), f.get("method", ""), f.get("contact_person", ""),
-             f.get("content", "")] for f in followups]
+    rows = [[wareki(f.contacted_on), f.method, f.contact_person, f.content] for f in followups]
     heights: list[float | None] = [None] * len(rows)
     for _i in range(len(rows), 5 if blank or not rows else len(rows)):
         rows.append(["", "", "", ""])

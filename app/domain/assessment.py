@@ -44,3 +44,17 @@ class Assessment(AssessmentInput):
     id: str = ""
     case_id: str = ""
     version: int = 1
+
+
+@dataclass(frozen=True)
+class Screening:
+    """A recorded スクリーニング of one assessment version (read-only: a row of the store)."""
+
+    id: str
+    case_id: str
+    screened_on: date
+    result: ScreeningResult
+    assessment_version: int             # the assessment it read
+    note: str = ""
+    reported_on: date | None = None     # continued support: reported to the municipality
+    hlc: str = ""                       # when it was written: a stable order within a day

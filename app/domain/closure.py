@@ -38,3 +38,17 @@ class ClosureInput:
     referrals: list[str] = field(default_factory=list)
     followup_plan: str = ""
     no_evaluation_reason: str = ""          # (1)(2) without a プラン評価 that decided 終結
+
+
+@dataclass(frozen=True)
+class Followup:
+    """A フォローアップ contact after a confirmed 終結 (read-only: a row of the store)."""
+
+    id: str
+    case_id: str
+    closure_id: str
+    contacted_on: date
+    method: str = ""
+    contact_person: str = ""
+    content: str = ""
+    hlc: str = ""                       # when it was written: a stable order within a day

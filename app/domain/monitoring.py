@@ -25,3 +25,21 @@ class MonitoringInput:
     satisfaction: str = ""
     amendment_needed: bool = False
     next_on: date | None = None         # None: scheduled monthly
+
+
+@dataclass(frozen=True)
+class Monitoring:
+    """A recorded モニタリング (read-only: a row of the store)."""
+
+    id: str
+    case_id: str
+    plan_id: str                        # the plan it monitored
+    monitored_on: date
+    kind: MonitoringKind = MonitoringKind.REGULAR
+    method: str = ""
+    change: str = ""                    # 本人の変化
+    progress: tuple[dict[str, str], ...] = ()   # ({goal, progress}, …) as recorded
+    satisfaction: str = ""
+    amendment_needed: bool = False
+    next_on: date | None = None
+    hlc: str = ""                       # when it was written: a stable order within a day

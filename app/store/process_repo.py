@@ -8,18 +8,18 @@ from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
-from app.domain.assessment import Assessment, AssessmentInput, ScreeningResult
+from app.domain.assessment import Assessment, AssessmentInput, Screening, ScreeningResult
 from app.domain.case import TimelineEntry
 from app.domain.case_state import (
     CaseState, ContactFact, EvaluationFact, ItemFact, PlanFact, ReferralFact,
 )
-from app.domain.closure import ClosureGrounds, ClosureInput, ClosurePattern
+from app.domain.closure import ClosureGrounds, ClosureInput, ClosurePattern, Followup
 from app.domain.evaluation import Attainment, EvaluationDecision, EvaluationInput
 from app.domain.meeting import (
     AgendaItem, AgendaKind, Meeting, MeetingKind, MeetingResult, MeetingSummary, Participant,
     ProposalStatus,
 )
-from app.domain.monitoring import MonitoringInput, MonitoringKind
+from app.domain.monitoring import Monitoring, MonitoringInput, MonitoringKind
 from app.domain.plan import Goal, Plan, PlanInput, PlanItem, PlanKind, PlanStatus
 from app.domain.record import RecordMethod, SupportRecord
 from app.domain.referral import Referral, ReferralOrigin
@@ -634,9 +634,19 @@ class ProcessRepo:
             "progress": _json(m.progress), "satisfaction": m.satisfaction,
             "amendment_needed": int(m.amendment_needed), "next_on": _iso(next_on)})
 
-    def monitorings(self, case_id: str) -> list[dict[str, Any]]:
-        return self._all("SELECT * FROM monitoring WHERE case_id = ? ORDER BY monitored_on DESC,"
-                         " hlc DESC", (case_id,))
+    def monitorings(self, case_id: str) -> list[Monitoring]:
+        """The case's monitorings, newest first."""
+        return [Monitoring(
+            id=r["id"], case_id=r["case_id"], plan_id=r["plan_id"],
+            monitored_on=date.fromisoformat(r["monitored_on"]), kind=MonitoringKind(r["kind"]),
+            method=r["method"], change=r["change"],
+            progress=tuple(json.loads(r["progress"] or "[]")), satisfaction=r["satisfaction"],
+            amendment_needed=bool(r["amendment_needed"]), next_on=_d(r["next_on"]),
+            hlc=r["hlc"])
+            for r in self._all("SELECT id, case_id, plan_id, monitored_on, kind, method, change,"
+                               " progress, satisfaction, amendment_needed, next_on, hlc"
+                               " FROM monitoring WHERE case_id = ?"
+                               " ORDER BY monitored_on DESC, hlc DESC", (case_id,))]
 
     def insert_evaluation(self, w: Writer, case_id: str, plan_id: str, e: EvaluationInput,
                           assessment_version: int) -> str:
@@ -706,19 +716,29 @@ class ProcessRepo:
             "case_id": case_id, "closure_id": closure_id, "contacted_on": _iso(contacted_on),
             "method": method, "contact_person": contact_person, "content": content})
 
-    def followups(self, case_id: str) -> list[dict[str, Any]]:
-        return self._all("SELECT * FROM followup WHERE case_id = ? ORDER BY contacted_on, hlc",
-                         (case_id,))
+    def followups(self, case_id: str) -> list[Followup]:
+        return [Followup(
+            id=r["id"], case_id=r["case_id"], closure_id=r["closure_id"],
+            contacted_on=date.fromisoformat(r["contacted_on"]), method=r["method"],
+            contact_person=r["contact_person"], content=r["content"], hlc=r["hlc"])
+            for r in self._all("SELECT id, case_id, closure_id, contacted_on, method,"
+                               " contact_person, content, hlc FROM followup WHERE case_id = ?"
+                               " ORDER BY contacted_on, hlc", (case_id,))]
 
     def decisions(self, case_id: str) -> list[dict[str, Any]]:
         """支援決定 rows of the case (read-only; for the printed plan)."""
         return self._all("SELECT * FROM decision WHERE case_id = ? ORDER BY decided_on, hlc",
                          (case_id,))
 
-    def screenings(self, case_id: str) -> list[dict[str, Any]]:
-        """スクリーニング rows of the case (read-only; for the printed assessment)."""
-        return self._all("SELECT * FROM screening WHERE case_id = ? ORDER BY screened_on, hlc",
-                         (case_id,))
+    def screenings(self, case_id: str) -> list[Screening]:
+        """スクリーニング of the case, oldest first (read-only; for the printed assessment)."""
+        return [Screening(
+            id=r["id"], case_id=r["case_id"], screened_on=date.fromisoformat(r["screened_on"]),
+            result=ScreeningResult(r["result"]), assessment_version=r["assessment_version"],
+            note=r["note"], reported_on=_d(r["reported_on"]), hlc=r["hlc"])
+            for r in self._all("SELECT id, case_id, screened_on, result, assessment_version,"
+                               " note, reported_on, hlc FROM screening WHERE case_id = ?"
+                               " ORDER BY screened_on, hlc", (case_id,))]
 
     def subject_table(self, kind: AgendaKind) -> str:
         return {AgendaKind.NEW_PLAN: "plan", AgendaKind.REPLAN: "plan",
@@ -923,9 +943,8 @@ class ProcessRepo:
             out.append(T("support_record", rec.occurred_at.date(), rec.method.value,
                           rec.content, rec.id, rec.occurred_at.isoformat(),
                           superseded=rec.superseded_by is not None))
-        for r in self.monitorings(case_id):
-            out.append(T("monitoring", date.fromisoformat(r["monitored_on"]), r["kind"],
-                          r["change"], r["id"], r["hlc"]))
+        for m in self.monitorings(case_id):
+            out.append(T("monitoring", m.monitored_on, m.kind.value, m.change, m.id, m.hlc))
         for r in self.evaluations(case_id):
             out.append(T("evaluation", date.fromisoformat(r["evaluated_on"]), r["decision"],
                           r["note"], r["id"], r["hlc"]))
@@ -941,9 +960,8 @@ class ProcessRepo:
         for r in self.closures(case_id):
             out.append(T("closure", date.fromisoformat(r["proposed_on"]), r["pattern"],
                           r["reason"], r["id"], r["hlc"]))
-        for r in self.followups(case_id):
-            out.append(T("followup", date.fromisoformat(r["contacted_on"]), r["method"],
-                          r["content"], r["id"], r["hlc"]))
+        for f in self.followups(case_id):
+            out.append(T("followup", f.contacted_on, f.method, f.content, f.id, f.hlc))
         return out
 
     # ------------------------------------------------------------------ dashboard
