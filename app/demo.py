@@ -309,8 +309,8 @@ class _Simulation:
 
     def emergency_done(self, on: date, c: _Case) -> None:
         for row in self.desk.emergency_support(c.id):
-            if row["procedure"] == "pending":
-                self.desk.complete_emergency_procedure(row["id"], on)
+            if row.procedure == "pending":
+                self.desk.complete_emergency_procedure(row.id, on)
 
     def assess(self, on: date, c: _Case, again: bool) -> None:
         rng = self.rng

@@ -70,7 +70,7 @@ def _make_kind(d: Desk, name: str, kana: str, birth: date, assignee: str,
         d.add_agenda_item(meeting_id, AgendaKind.REGIONAL_ISSUE, case_id=aux.case.id,
                           summary="つなぎ先の確認")
     conn = d.store.conn
-    emergency = d.emergency_support(cid)[0]["id"]
+    emergency = d.emergency_support(cid)[0].id
     referral = d.referrals(aux.case.id)[0].id
     consent = next(c.id for c in d.consents(cid))
     conflict = f"conflict-{cid}"

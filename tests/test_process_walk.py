@@ -406,8 +406,8 @@ def test_emergency_support_statutory_procedure_pending(d):
     case = d.register_intake(make_intake(received=date(2026, 4, 1), emergency_needed=True,
                                          emergency_actions=["food", "housing_benefit"]))
     cid = case.case.id
-    rows = {r["action"]: r for r in d.emergency_support(cid)}
-    assert rows["food"]["procedure"] == "none" and rows["housing_benefit"]["procedure"] == "pending"
+    rows = {r.action.value: r for r in d.emergency_support(cid)}
+    assert rows["food"].procedure == "none" and rows["housing_benefit"].procedure == "pending"
     assert len(d.dashboard()["emergency_procedures_pending"]) == 1
     extra = d.record_emergency(cid, EmergencyAction.TEMPORARY_LIVING, date(2026, 4, 2))
     assert d.case_state(cid).emergency_pending == 2

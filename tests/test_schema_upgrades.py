@@ -106,7 +106,7 @@ def _check_upgrade(path: Path, meta: dict) -> None:
         assert me is not None and me[0]
         referred = by_no["2026-0003"].id
         assert [r.referred_to for r in desk.referrals(referred)] == ["法テラス"]
-        actions = sorted(e["action"] for e in desk.emergency_support(by_no["2026-0001"].id))
+        actions = sorted(e.action.value for e in desk.emergency_support(by_no["2026-0001"].id))
         assert actions == ["food", "housing_benefit"]
         if version >= 2:   # schema 7 kept the services of approved plans as approved
             kept = conn.execute(

@@ -15,6 +15,7 @@ from app.domain.case_state import (
 )
 from app.domain.closure import ClosureGrounds, ClosureInput, ClosurePattern, Followup
 from app.domain.evaluation import Attainment, EvaluationDecision, EvaluationInput
+from app.domain.intake import EmergencyAction, EmergencySupport
 from app.domain.meeting import (
     AgendaItem, AgendaKind, Meeting, MeetingKind, MeetingResult, MeetingSummary, Participant,
     ProposalStatus,
@@ -171,9 +172,14 @@ class ProcessRepo:
             "case_id": case_id, "action": action, "done_on": _iso(done_on), "note": note,
             "procedure": "pending" if statutory else "none"})
 
-    def emergency(self, case_id: str) -> list[dict[str, Any]]:
-        return self._all("SELECT * FROM emergency_support WHERE case_id = ? ORDER BY done_on, hlc",
-                         (case_id,))
+    def emergency(self, case_id: str) -> list[EmergencySupport]:
+        return [EmergencySupport(
+            id=r["id"], case_id=r["case_id"], action=EmergencyAction(r["action"]),
+            done_on=date.fromisoformat(r["done_on"]), note=r["note"], procedure=r["procedure"],
+            procedure_done_on=_d(r["procedure_done_on"]), intake_id=r["intake_id"], hlc=r["hlc"])
+            for r in self._all("SELECT id, case_id, intake_id, action, done_on, note, procedure,"
+                               " procedure_done_on, hlc FROM emergency_support WHERE case_id = ?"
+                               " ORDER BY done_on, hlc", (case_id,))]
 
     def emergency_row(self, emergency_id: str) -> dict[str, Any] | None:
         return self._one("SELECT * FROM emergency_support WHERE id = ?", (emergency_id,))
@@ -903,9 +909,8 @@ class ProcessRepo:
                            " = ?", (case_id,)):
             out.append(T("intake", date.fromisoformat(r["received_on"]), "intake",
                           r["consultation"], r["id"], r["hlc"]))
-        for r in self.emergency(case_id):
-            out.append(T("emergency", date.fromisoformat(r["done_on"]), r["action"],
-                          r["note"], r["id"], r["hlc"]))
+        for e in self.emergency(case_id):
+            out.append(T("emergency", e.done_on, e.action.value, e.note, e.id, e.hlc))
         for r in self._all("SELECT id, version, assessed_on, analysis, hlc FROM assessment WHERE"
                            " case_id = ?", (case_id,)):
             out.append(T("assessment", date.fromisoformat(r["assessed_on"]),

@@ -117,7 +117,7 @@ def test_a_pending_procedure_is_completed_from_an_empty_first_page(qtbot, desk):
     w.next()
     qtbot.waitUntil(lambda: w.recorded, timeout=10000)
     assert desk.case_state(cid).emergency_pending == 0
-    assert [r["action"] for r in desk.emergency_support(cid)] == ["housing_benefit"]
+    assert [r.action.value for r in desk.emergency_support(cid)] == ["housing_benefit"]
     view.refresh()
     qtbot.waitUntil(lambda: "手続き済み" in view.contents.text(), timeout=10000)
     assert "手続き待ち" not in view.contents.text()

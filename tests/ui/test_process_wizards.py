@@ -236,9 +236,9 @@ def test_emergency_statutory_support_pending_then_completed(qtbot, d):
     type_text(procedures.cell(0, "procedure_done_on"), "R8.11.19")
     finish(qtbot, w)
     assert w.recorded
-    rows = {r["action"]: r for r in d.emergency_support(cid)}
-    assert rows["food"]["procedure"] == "none"
-    assert rows["housing_benefit"]["procedure"] == "done"
+    rows = {r.action.value: r for r in d.emergency_support(cid)}
+    assert rows["food"].procedure == "none"
+    assert rows["housing_benefit"].procedure == "done"
     assert d.case_state(cid).emergency_pending == 0
 
 

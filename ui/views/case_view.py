@@ -693,12 +693,12 @@ class CaseView(QWidget):
                 text = escape(action.label)
                 if action.statutory:
                     done = [r for r in getattr(self, "emergency_rows", [])
-                            if r.get("action") == value and r.get("procedure") == "done"]
+                            if r.action == value and r.procedure == "done"]
                     if done:   # issue 14: it said 手続き待ち after the procedure was done
-                        on = done[-1].get("procedure_done_on")
+                        on = done[-1].procedure_done_on
                         text += (" <span style='color:#2d6a2d;'>" + escape(
                             _("(municipal procedure done {date})").format(
-                                date=_wareki(date.fromisoformat(on)) if on else ""))
+                                date=_wareki(on) if on else ""))
                             + "</span>")
                     else:
                         text += (" <span style='color:#b35c00; font-weight:bold;'>"

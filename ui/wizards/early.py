@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Callable
 
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QLineEdit, QWidget
@@ -39,7 +38,7 @@ class EmergencyWizard(StepWizard):
 
     def load(self) -> None:
         self.rows = self.desk.emergency_support(self.case_id)
-        self.pending = [r for r in self.rows if r["procedure"] == "pending"]
+        self.pending = [r for r in self.rows if r.procedure == "pending"]
 
     def build(self) -> list[StepPage]:
         action = StepPage(self, "action", _("Urgent support"),
@@ -49,7 +48,7 @@ class EmergencyWizard(StepWizard):
             action.add(note_label(_(
                 "Municipal procedures pending: {what}. To record that one is done, leave "
                 "this page empty and press Next (page “Municipal procedures”).").format(
-                    what="、".join(EmergencyAction(r["action"]).label for r in self.pending))))
+                    what="、".join(r.action.label for r in self.pending))))
         self.action = action.row(_("Urgent support"), "action", Choice(
             [(a.value, _emergency_label(a)) for a in EmergencyAction], columns=2))
         self.done_on = action.row(_("Date"), "done_on", date_field(_("Date")))
@@ -66,8 +65,8 @@ class EmergencyWizard(StepWizard):
                 Column("procedure_done_on", _("Date the procedure was done"), "date", 200),
             ], fixed_rows=True, min_rows=0)
             self.procedures.set_value([{
-                "id": r["id"], "label": _emergency_label(EmergencyAction(r["action"])),
-                "done_on": wareki(date.fromisoformat(r["done_on"])), "complete": False,
+                "id": r.id, "label": _emergency_label(r.action),
+                "done_on": wareki(r.done_on), "complete": False,
                 "procedure_done_on": ""} for r in self.pending])
             proc.form.addRow(proc.field_box("procedures", self.procedures,
                                             aliases=("procedure_done_on",)))
