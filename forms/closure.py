@@ -64,7 +64,8 @@ def story_closure(data: CaseData, c: dict | None, followups: list[Followup]) -> 
     story.append(grid([
         [Label(_("The person's intention")), c.get("intention", "") if c else "", None, None],
         [Label(_("How confirmed")), c.get("intention_how", "") if c else "",
-         Label(_("When confirmed")), date_or_blank(kit.iso_date(c.get("intention_on")) if c else None)],
+         Label(_("When confirmed")),
+         date_or_blank(kit.iso_date(c.get("intention_on")) if c else None)],
     ], [30 * mm, 56 * mm, 22 * mm, CONTENT_WIDTH - 108 * mm], spans=[((1, 0), (3, 0))],
         row_heights=[None if c else 16 * mm, 9 * mm]))
 

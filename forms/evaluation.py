@@ -54,7 +54,8 @@ def _one(data: CaseData, e: dict | None) -> list[Flowable]:
         period = _("{start} to {end}").format(start=wareki(plan.period_from),
                                               end=wareki(plan.period_to))
     out: list[Flowable] = [kit.gap(2), grid([
-        [Label(_("Date of evaluation")), date_or_blank(kit.iso_date(e["evaluated_on"]) if e else None),
+        [Label(_("Date of evaluation")),
+         date_or_blank(kit.iso_date(e["evaluated_on"]) if e else None),
          Label(_("Plan")), _("Plan No. {n}").format(n=plan.number) if plan else ""],
         [Label(_("Plan period")), period or (_("{start} to {end}").format(
             start=kit.blank_date(), end=kit.blank_date()) if e is None else ""), None, None],

@@ -377,8 +377,8 @@ def test_plan_amendment_keeps_before_and_after(d):
     after = d.plan(plan.id)
     assert after.status is PlanStatus.APPROVED and after.items[0].frequency == "月2回"
     history = d.plan_amendments(plan.id)
-    assert history[0]["before"]["items"][0]["frequency"] == "月1回"
-    assert history[0]["after"]["items"][0]["frequency"] == "月2回"
+    assert history[0].before["items"][0]["frequency"] == "月1回"
+    assert history[0].after["items"][0]["frequency"] == "月2回"
 
 
 # ---------------------------------------------------------------------------- (i)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from app.domain.common import LabelledEnum
 from app.domain.decision import DecisionNeed, decision_need
@@ -80,3 +81,18 @@ class Plan(PlanInput):
     def decision_need(self) -> DecisionNeed:
         return decision_need([i.decision in ("required", "decided", "refused")
                               for i in self.items])
+
+
+@dataclass(frozen=True)
+class PlanAmendment:
+    """A プランの修正 (minor amendment) of a plan in effect, with the plan's content before and
+    after it (read-only: a row of the store)."""
+
+    id: str
+    plan_id: str
+    case_id: str
+    amended_on: date
+    reason: str
+    before: dict[str, Any] = field(default_factory=dict)   # the plan's content (aim, goals,
+    after: dict[str, Any] = field(default_factory=dict)    # items, period) as JSON reads it
+    hlc: str = ""                       # when it was written: the order of the amendments

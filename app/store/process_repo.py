@@ -21,7 +21,7 @@ from app.domain.meeting import (
     ProposalStatus,
 )
 from app.domain.monitoring import Monitoring, MonitoringInput, MonitoringKind
-from app.domain.plan import Goal, Plan, PlanInput, PlanItem, PlanKind, PlanStatus
+from app.domain.plan import Goal, Plan, PlanAmendment, PlanInput, PlanItem, PlanKind, PlanStatus
 from app.domain.record import RecordMethod, SupportRecord
 from app.domain.referral import Referral, ReferralOrigin
 from app.domain.service import Service
@@ -330,14 +330,14 @@ class ProcessRepo:
         if row and row["approved_content"]:
             first = json.loads(row["approved_content"])
         elif amendments:
-            first = amendments[0]["before"]
+            first = amendments[0].before
         else:
             return out
         out.append({"version": 1, "on": _iso(approved_on), "source": "approval", "reason": "",
                     "content": first})
         for i, a in enumerate(amendments, start=2):
-            out.append({"version": i, "on": a["amended_on"], "source": "amendment",
-                        "reason": a["reason"], "content": a["after"]})
+            out.append({"version": i, "on": _iso(a.amended_on), "source": "amendment",
+                        "reason": a.reason, "content": a.after})
         return out
 
     def keep_services_at_approval(self, w: Writer, plan_id: str) -> None:
@@ -364,11 +364,14 @@ class ProcessRepo:
             "plan_id": plan_id, "case_id": case_id, "amended_on": _iso(amended_on),
             "reason": reason, "before": _json(before), "after": _json(after)})
 
-    def amendments(self, plan_id: str) -> list[dict[str, Any]]:
-        rows = self._all("SELECT * FROM plan_amendment WHERE plan_id = ? ORDER BY hlc", (plan_id,))
-        for r in rows:
-            r["before"], r["after"] = json.loads(r["before"]), json.loads(r["after"])
-        return rows
+    def amendments(self, plan_id: str) -> list[PlanAmendment]:
+        return [PlanAmendment(
+            id=r["id"], plan_id=r["plan_id"], case_id=r["case_id"],
+            amended_on=date.fromisoformat(r["amended_on"]), reason=r["reason"],
+            before=json.loads(r["before"]), after=json.loads(r["after"]), hlc=r["hlc"])
+            for r in self._all("SELECT id, plan_id, case_id, amended_on, reason, before, after,"
+                               " hlc FROM plan_amendment WHERE plan_id = ? ORDER BY hlc",
+                               (plan_id,))]
 
     def _items(self, plan_id: str) -> list[PlanItem]:
         needs = {s.key: s.needs_decision for s in self.services(active_only=False)}

@@ -307,7 +307,7 @@ def test_plan_amendment_keeps_items_and_asks_a_reason(qtbot, d):
     assert w.recorded
     after = d.plan(plan.id)
     assert after.items[0].id == plan.items[0].id and after.items[0].frequency == "週1回"
-    assert d.plan_amendments(plan.id)[0]["reason"] == "モニタリングで面談を増やすことにした"
+    assert d.plan_amendments(plan.id)[0].reason == "モニタリングで面談を増やすことにした"
 
 
 def test_record_wizard_blocks_bad_time_and_empty_content_then_correction(qtbot, d):
