@@ -2,7 +2,8 @@
 
 Pages are thin: they show fields, hand the answers to ``desk.check_intake`` page by page and
 show the core's messages under the fields. Nothing is written until 登録, except the draft,
-which is saved on every change so a crash or a lock loses nothing.
+written off the GUI thread when typing pauses, on page change, on closing and at the screen
+lock (ui/wizards/draft.py), so a lock loses nothing.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from ui.background import run_in_background, serialized
 from ui.dialogs import drafts
 from ui.widgets import DateField, ErrorLabel
 from ui.widgets_ja import name_row, postal_row
+from ui.wizards.draft import DraftSaver
 
 DRAFT_KEY = "intake:new"
 
@@ -645,6 +647,10 @@ class IntakeWizard(QWizard):
         self._asked_identity: tuple[str, date | None] | None = None
         self._restoring = False
         self.case_id: str | None = None
+        # the draft: written when typing pauses, off the GUI thread (ui/wizards/draft.py)
+        self.drafts = DraftSaver(self, self.desk, DRAFT_KEY, self.payload)
+        self.drafts.failed.connect(self._draft_failed)
+        self._draft_error = ""
 
         self.setWindowTitle(_("New intake"))
         self.setOption(QWizard.WizardOption.IndependentPages, True)
@@ -669,12 +675,14 @@ class IntakeWizard(QWizard):
         self.consultation.received_on.set_date(self.desk.today())
         self.consultation.received_by.setEditText(self.desk.user.display_name)
         self._restoring = False
-        draft = self.desk.load_draft(DRAFT_KEY)
+        draft = self.drafts.load()
         if draft:
             if self.ask_restore_draft():
                 self.restore(draft)
+                self.drafts.restored()
             else:
-                self.desk.discard_draft(DRAFT_KEY)
+                self.drafts.discard()
+        self.currentIdChanged.connect(lambda _id: self.drafts.flush())
 
     # ---------------------------------------------------------------- drafts
     def payload(self) -> dict:
@@ -699,7 +707,24 @@ class IntakeWizard(QWizard):
     def field_changed(self, *_args) -> None:
         if self._restoring or self.case_id:
             return
-        self.desk.save_draft(DRAFT_KEY, self.payload())
+        self.drafts.changed()   # written when typing pauses, off the GUI thread
+
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt override
+        # closing or the screen lock (which hides every window): what is pending is
+        # written first; the lock waits for the draft worker before it closes the desk
+        if not self.case_id:
+            self.drafts.flush()
+        super().hideEvent(event)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if not self.case_id:
+            self.drafts.flush()   # typed while the desk was locked: written now
+
+    def _draft_failed(self, text: str) -> None:
+        if text != self._draft_error:   # once per kind of failure, not per keystroke
+            self._draft_error = text
+            self.show_error(_("The draft could not be saved: {error}").format(error=text))
 
     def has_input(self) -> bool:
         p = self.payload()
@@ -712,9 +737,9 @@ class IntakeWizard(QWizard):
             if answer == drafts.CONTINUE:
                 return            # the wizard stays open, nothing lost
             if answer == drafts.DISCARD:
-                self.desk.discard_draft(DRAFT_KEY)
+                self.drafts.discard()
         elif self.case_id is None:
-            self.desk.discard_draft(DRAFT_KEY)
+            self.drafts.discard()
         super().reject()
 
     # ---------------------------------------------------------------- the data
@@ -854,7 +879,7 @@ class IntakeWizard(QWizard):
 
     def _registered(self, detail) -> None:
         self.case_id = detail.case.id
-        self.desk.discard_draft(DRAFT_KEY)
+        self.drafts.discard()
         self.confirm._done = True
         self.confirm._busy = False
         self._set_buttons_enabled(True)
@@ -918,7 +943,7 @@ class IntakeWizard(QWizard):
 
     def _registered_in(self, case_id: str) -> None:
         self.case_id = case_id
-        self.desk.discard_draft(DRAFT_KEY)
+        self.drafts.discard()
         self.confirm._done = True
         self.registered.emit(case_id)
         self.accept()

@@ -6,7 +6,8 @@ Desk operation on the last page, run in the background; the core's ``ValidationE
 back to the page that holds the field (red text under it) and block; a ``ProcessError`` (the
 process does not allow it now, with the reason) is shown in red on the last page.
 
-Drafts: every change saves the whole form under ``f"{step}:{case_id}"``; reopening offers to
+Drafts: the whole form is kept under ``f"{step}:{case_id}"``, written off the GUI thread
+when typing pauses, on page change and on closing (ui/wizards/draft.py); reopening offers to
 continue from it. Dialogs that block (restore the draft? keep it?) are injected; the defaults
 are the questions shared with the intake wizard (ui/dialogs/drafts.py).
 """
@@ -33,6 +34,7 @@ from app.i18n import _
 from ui.background import run_in_background, serialized
 from ui.dialogs import drafts
 from ui.widgets import DateField, ErrorLabel
+from ui.wizards.draft import DraftSaver
 
 REFUSAL_STYLE = ("color: #8a1c1c; background: #fdecea; border: 1px solid #e0a5a0;"
                  "border-radius: 4px; padding: 8px; font-weight: bold;")
@@ -705,6 +707,10 @@ class StepWizard(QWizard):
         self.recorded = False
         self.result_value: Any = None
         self._parse: dict[str, list[ValidationError]] = {}
+        # the draft: written when typing pauses, off the GUI thread (ui/wizards/draft.py)
+        self.drafts = DraftSaver(self, self.desk, self.draft_key, self.payload)
+        self.drafts.failed.connect(self._draft_failed)
+        self._draft_error = ""
 
         self.setWindowTitle(self.title_text or self.step.label)
         self.setOption(QWizard.WizardOption.IndependentPages, True)
@@ -726,12 +732,14 @@ class StepWizard(QWizard):
             make_scrollable(page)
         fit_to_screen(self, 1000, 700)
         self.install_print_button()
-        draft = self.desk.load_draft(self.draft_key)
+        draft = self.drafts.load()
         if draft:
             if self.ask_restore_draft():
                 self.restore(draft)
+                self.drafts.restored()
             else:
-                self.desk.discard_draft(self.draft_key)
+                self.drafts.discard()
+        self.currentIdChanged.connect(lambda _id: self.drafts.flush())
 
     # ---------------------------------------------------------------- 印刷
     def install_print_button(self) -> None:
@@ -892,15 +900,32 @@ class StepWizard(QWizard):
     def field_changed(self, *_args) -> None:
         if self._restoring or self.recorded:
             return
-        self.desk.save_draft(self.draft_key, self.payload())
+        self.drafts.changed()   # written when typing pauses, off the GUI thread
+
+    def hideEvent(self, event) -> None:  # noqa: N802 - Qt override
+        # closing or the screen lock (which hides every window): what is pending is
+        # written first; the lock waits for the draft worker before it closes the desk
+        if not self.recorded:
+            self.drafts.flush()
+        super().hideEvent(event)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        if not self.recorded:
+            self.drafts.flush()   # typed while the desk was locked: written now
+
+    def _draft_failed(self, text: str) -> None:
+        if text != self._draft_error:   # once per kind of failure, not per keystroke
+            self._draft_error = text
+            self.show_error(_("The draft could not be saved: {error}").format(error=text))
 
     def reject(self) -> None:
-        if not self.recorded and self.desk.load_draft(self.draft_key):
+        if not self.recorded and self.drafts.has_draft():
             answer = drafts.close_answer(self.ask_keep_draft, self.ask_close)
             if answer == drafts.CONTINUE:
                 return            # the wizard stays open, nothing lost
             if answer == drafts.DISCARD:
-                self.desk.discard_draft(self.draft_key)
+                self.drafts.discard()
         super().reject()
 
     # ---------------------------------------------------------------- recording
@@ -924,7 +949,7 @@ class StepWizard(QWizard):
     def _recorded(self, result: Any) -> None:
         self.recorded = True
         self.result_value = result
-        self.desk.discard_draft(self.draft_key)
+        self.drafts.discard()
         self.confirm.done = True
         self.confirm.busy = False
         self._buttons(True)
