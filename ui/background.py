@@ -352,7 +352,8 @@ class SerializedDesk:
                 return None
             desk = self._desk
             if self._reader is None or self._reader[0] is not desk:
-                self._reader = (desk, desk.reader())
+                with self._lock:   # opening one touches the desk's own connection
+                    self._reader = (desk, desk.reader())
             return self._reader[1]
 
     # ---------------------------------------------------------------- the drafting desk
@@ -368,7 +369,8 @@ class SerializedDesk:
                 raise StoreError(_("The database is closed."))
             if self._drafter is None or self._drafter[0] is not desk:
                 opener = getattr(desk, "reader", None)
-                self._drafter = (desk, opener() if callable(opener) else None)
+                with self._lock:   # opening one touches the desk's own connection
+                    self._drafter = (desk, opener() if callable(opener) else None)
             return self._drafter[1] or self
 
     def _close_drafter(self) -> None:

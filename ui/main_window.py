@@ -16,7 +16,7 @@ from app.i18n import _
 from app.security.roles import Role
 from ui import printing
 from ui.background import read_in_background, run_in_background, serialized, wait_idle
-from ui.intake_wizard import IntakeWizard
+from ui.wizards.intake import IntakeWizard
 from ui.views.case_list import CaseListView
 from ui.views.case_view import CaseView
 

@@ -14,7 +14,7 @@ from app.desk import Desk
 from tests.conftest import make_intake
 from tests.ui.conftest import type_text
 from ui import background
-from ui.intake_wizard import DRAFT_KEY, IntakeWizard
+from ui.wizards.intake import DRAFT_KEY, IntakeWizard
 from ui.wizards import open_step_wizard
 from app.process import Step
 

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from tests.conftest import make_intake
 from ui.dialogs import drafts
-from ui.intake_wizard import DRAFT_KEY, IntakeWizard
+from ui.wizards.intake import DRAFT_KEY, IntakeWizard
 from ui.wizards.early import AssessmentWizard
 
 

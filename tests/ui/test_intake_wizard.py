@@ -11,7 +11,7 @@ from app.domain import Triage
 from tests.conftest import make_intake
 from tests.ui.conftest import type_text
 from ui import background
-from ui.intake_wizard import DRAFT_KEY, IntakeWizard
+from ui.wizards.intake import DRAFT_KEY, IntakeWizard
 from ui.main_window import MainWindow
 
 

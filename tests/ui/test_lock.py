@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.security import throttle as throttle_mod
-from ui.intake_wizard import DRAFT_KEY
+from ui.wizards.intake import DRAFT_KEY
 from ui.lock import LockScreen
 from ui.main_window import MainWindow
 from ui.views.case_view import CaseView

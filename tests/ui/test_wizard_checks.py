@@ -81,7 +81,7 @@ def test_monitoring_next_date_not_after_this_one_stops_at_its_page(qtbot, desk):
 
 
 def test_confirmation_reads_dates_in_wareki_and_fixed_fields_lose_their_message(qtbot, desk):
-    from ui.wizards.base import wareki_dates
+    from ui.wizards.pages import wareki_dates
     assert wareki_dates("R8.12.3 〜 2027/3/31") == "令和8年12月3日 〜 令和9年3月31日"
     assert wareki_dates("R8.2.30") == "R8.2.30"       # unreadable: as typed
     desk._today = lambda: TODAY

@@ -24,7 +24,7 @@ import pytest
 
 from app.desk import Desk
 from tests.conftest import LOGIN, PASSWORD
-from ui.intake_wizard import DRAFT_KEY, IntakeWizard
+from ui.wizards.intake import DRAFT_KEY, IntakeWizard
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,7 +45,7 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication
 from app.desk import Desk
-from ui.intake_wizard import IntakeWizard
+from ui.wizards.intake import IntakeWizard
 from ui.startup import prepare_application
 
 path, login, password, typed = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
