@@ -351,10 +351,20 @@ class SerializedDesk:
             if generation != self.generation:
                 return None
             desk = self._desk
-            if self._reader is None or self._reader[0] is not desk:
-                with self._lock:   # opening one touches the desk's own connection
-                    self._reader = (desk, desk.reader())
-            return self._reader[1]
+            if self._reader is not None and self._reader[0] is desk:
+                return self._reader[1]
+        # opened outside the reader lock (the GUI thread's drop_reader never waits for it)
+        # and under the desk's lock: opening one runs a statement on the desk's connection
+        with self._lock:
+            reader = desk.reader()
+        with self._reader_lock:
+            if generation != self.generation or self._desk is not desk:
+                stale = reader
+            else:
+                stale, self._reader = (self._reader[1] if self._reader else None), (desk, reader)
+        if stale is not None:
+            stale.close()
+        return None if stale is reader else reader
 
     # ---------------------------------------------------------------- the drafting desk
     def drafting_desk(self):
@@ -367,11 +377,16 @@ class SerializedDesk:
                 from app.errors import StoreError
                 from app.i18n import _
                 raise StoreError(_("The database is closed."))
-            if self._drafter is None or self._drafter[0] is not desk:
-                opener = getattr(desk, "reader", None)
-                with self._lock:   # opening one touches the desk's own connection
-                    self._drafter = (desk, opener() if callable(opener) else None)
-            return self._drafter[1] or self
+            if self._drafter is not None and self._drafter[0] is desk:
+                return self._drafter[1] or self
+        # only this worker opens, uses and closes it: no race on ``_drafter`` but the
+        # desk's own connection, which opening one uses (under the desk's lock)
+        opener = getattr(desk, "reader", None)
+        with self._lock:
+            drafter = opener() if callable(opener) else None
+        with self._reader_lock:
+            self._drafter = (desk, drafter)
+        return drafter or self
 
     def _close_drafter(self) -> None:
         """(draft worker, after the writes asked for before) Close the drafting connection."""
