@@ -406,8 +406,8 @@ def amendment_problems(before: Plan, after: PlanInput, services: dict[str, Servi
     if [g.text.strip() for g in after.goals] != [g.text.strip() for g in before.goals]:
         out.append(_("Short-term goals are added, removed or rewritten."))
     else:
-        for old, new in zip(before.goals, after.goals):
-            if _moved(old.target_on, new.target_on, days):
+        for old_goal, new_goal in zip(before.goals, after.goals):
+            if _moved(old_goal.target_on, new_goal.target_on, days):
                 out.append(_("The target date of a goal moves by more than {n} days.")
                            .format(n=days))
                 break

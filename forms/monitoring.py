@@ -14,6 +14,7 @@ from reportlab.platypus import Flowable
 
 from app.i18n import N_, _
 from app.domain.monitoring import Monitoring, MonitoringKind
+from app.domain.plan import Plan
 from forms import kit
 from forms.data import CaseData
 from forms.kit import (CONTENT_WIDTH, Furniture, Label, choice_row, date_or_blank, flow_table,
@@ -51,7 +52,7 @@ def _progress(m: Monitoring) -> list[dict]:
 
 
 def by_plan(data: CaseData, monitorings: list[Monitoring]
-            ) -> list[tuple[object, list[Monitoring]]]:
+            ) -> list[tuple[Plan | None, list[Monitoring]]]:
     """The monitorings grouped under the plan they monitored (oldest plan first), each group
     oldest first. Monitorings of a plan the sheet does not know come last, under no plan."""
     plans = list(data.plans)
@@ -60,8 +61,9 @@ def by_plan(data: CaseData, monitorings: list[Monitoring]
     for m in sorted(monitorings, key=lambda m: (m.monitored_on, m.hlc)):
         pid = m.plan_id
         groups.setdefault(pid if pid in order else None, []).append(m)
-    out = [(plans[order[pid]], groups[pid]) for pid in sorted(
-        (k for k in groups if k is not None), key=lambda k: order[k])]
+    out: list[tuple[Plan | None, list[Monitoring]]] = [
+        (plans[order[pid]], groups[pid])
+        for pid in sorted((k for k in groups if k is not None), key=lambda k: order[k])]
     if None in groups:
         out.append((None, groups[None]))
     return out
