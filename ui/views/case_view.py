@@ -26,7 +26,11 @@ from PySide6.QtWidgets import (
 from app import process as P
 from app import text_ja
 from app.domain import CONSULTATION_TOPICS, CaseDetail, EmergencyAction, Stage, Triage
+from app.domain.case import TimelineEntry
 from app.domain.intake import HOUSING_STATUSES, WORK_STATUSES
+from app.domain.meeting import MeetingResult, MeetingWait
+from app.domain.plan import Plan, PlanStatus
+from app.domain.service import Service
 from app.errors import TsunaguError
 from app.i18n import _
 from app.process import Step
@@ -114,9 +118,9 @@ class CaseView(QWidget):
         self.steps: list[P.StepStatus] = []
         self.step_buttons: dict[Step, QPushButton] = {}
         self.step_reasons: dict[Step, QLabel] = {}
-        self.timeline_entries: list[P.TimelineEntry] = []
+        self.timeline_entries: list[TimelineEntry] = []
         self.service_names: dict[str, str] = {}
-        self.services: dict[str, P.Service] = {}
+        self.services: dict[str, Service] = {}
         self._stale = StaleFlag()   # another screen's operation touched the case
         self.opener = opener or printing.open_with_system_viewer
         self.warn = warn or (lambda text: QMessageBox.warning(self, _("Printing"), text))
@@ -218,7 +222,7 @@ class CaseView(QWidget):
         self.waiting_layout.setContentsMargins(0, 2, 0, 2)
         self.waiting_layout.setSpacing(2)
         self.waiting_buttons: list[QPushButton] = []
-        self.waits: list[P.MeetingWait] = []
+        self.waits: list[MeetingWait] = []
         left_column.addWidget(self.waiting_panel)
         steps_title = QLabel(_("Steps"))
         steps_title.setStyleSheet("font-weight: bold; color: #1d3d5c; margin-top: 6px;")
@@ -383,7 +387,7 @@ class CaseView(QWidget):
         self._fill_timeline(data["timeline"])
         self.refreshed.emit()
 
-    def _fill_waiting(self, waits: list[P.MeetingWait]) -> None:
+    def _fill_waiting(self, waits: list[MeetingWait]) -> None:
         while self.waiting_layout.count():
             item = self.waiting_layout.takeAt(0)
             if item.widget() is not None:
@@ -412,7 +416,7 @@ class CaseView(QWidget):
             self.waiting_buttons.append(button)
         self.waiting_panel.setVisible(bool(self.waits))
 
-    def put_on_meeting(self, wait: P.MeetingWait):
+    def put_on_meeting(self, wait: MeetingWait):
         """The dialog choosing the meeting for what waits (moved if already on one)."""
         from ui.dialogs.agenda import PutOnMeetingDialog
         dialog = PutOnMeetingDialog(
@@ -474,7 +478,7 @@ class CaseView(QWidget):
         self.actions_layout.addWidget(case_issue_button(self))
         self.actions_layout.addStretch(1)
 
-    def _fill_timeline(self, entries: list[P.TimelineEntry]) -> None:
+    def _fill_timeline(self, entries: list[TimelineEntry]) -> None:
         self.timeline_entries = entries
         self.timeline.clear()
         grey = QBrush(QColor("#8a96a3"))
@@ -491,7 +495,7 @@ class CaseView(QWidget):
         self.timeline.addTopLevelItems(items)   # one insertion, not 1,000
         self._selection_changed()
 
-    def _selected_entry(self) -> P.TimelineEntry | None:
+    def _selected_entry(self) -> TimelineEntry | None:
         item = self.timeline.currentItem()
         return item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
 
@@ -505,10 +509,10 @@ class CaseView(QWidget):
         self.correct_button.setEnabled(bool(e and e.kind == "support_record"
                                             and not e.superseded and record_ok))
 
-    def _fill_plan(self, plans: list[P.Plan]) -> None:
-        current = next((p for p in reversed(plans) if p.status is P.PlanStatus.APPROVED), None)
+    def _fill_plan(self, plans: list[Plan]) -> None:
+        current = next((p for p in reversed(plans) if p.status is PlanStatus.APPROVED), None)
         open_plan = next((p for p in reversed(plans) if p.status in (
-            P.PlanStatus.DRAFT, P.PlanStatus.SUBMITTED)), None)
+            PlanStatus.DRAFT, PlanStatus.SUBMITTED)), None)
         parts = []
         if current is not None:
             parts.append(self._plan_html(current))
@@ -517,10 +521,10 @@ class CaseView(QWidget):
         if not parts:
             parts.append(escape(_("There is no plan yet.")))
         self.plan_label.setText("<hr>".join(parts))
-        editable = open_plan is not None and open_plan.status is P.PlanStatus.DRAFT
+        editable = open_plan is not None and open_plan.status is PlanStatus.DRAFT
         self.edit_draft_button.setVisible(editable)
 
-    def _plan_html(self, plan: P.Plan) -> str:
+    def _plan_html(self, plan: Plan) -> str:
         title = _("Plan No. {n}").format(n=plan.number) + f"（{plan.kind.label}・{plan.status.label}）"
         head = [(_("The person's aim"), plan.aim),
                 (_("Plan period"), f"{_wareki(plan.period_from)} 〜 {_wareki(plan.period_to)}"),
@@ -529,14 +533,14 @@ class CaseView(QWidget):
         if plan.approved_on:
             result = plan.meeting_result
             try:
-                result = P.MeetingResult(result).label
+                result = MeetingResult(result).label
             except ValueError:
                 pass
             head.append((_("Support coordination meeting"),
                          f"{_wareki(plan.approved_on)}　{result}"))
         elif plan.meeting_result:
             head.append((_("Support coordination meeting"),
-                         P.MeetingResult(plan.meeting_result).label))
+                         MeetingResult(plan.meeting_result).label))
         if plan.conditions:
             head.append((_("Conditions"), plan.conditions))
         head.append((_("Support decision"), plan.decision_need.label))
@@ -695,12 +699,12 @@ class CaseView(QWidget):
                 text = escape(action.label)
                 if action.statutory:
                     done = [r for r in getattr(self, "emergency_rows", [])
-                            if r.get("action") == value and r.get("procedure") == "done"]
+                            if r.action == value and r.procedure == "done"]
                     if done:   # issue 14: it said 手続き待ち after the procedure was done
-                        on = done[-1].get("procedure_done_on")
+                        on = done[-1].procedure_done_on
                         text += (" <span style='color:#2d6a2d;'>" + escape(
                             _("(municipal procedure done {date})").format(
-                                date=_wareki(date.fromisoformat(on)) if on else ""))
+                                date=_wareki(on) if on else ""))
                             + "</span>")
                     else:
                         text += (" <span style='color:#b35c00; font-weight:bold;'>"

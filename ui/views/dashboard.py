@@ -22,7 +22,8 @@ from app import text_ja
 from app.domain import EmergencyAction
 from app.errors import TsunaguError
 from app.i18n import N_, _
-from app.process import MeetingKind, PlanKind
+from app.domain.meeting import MeetingKind
+from app.domain.plan import PlanKind
 from ui.areas import Area, register
 from ui.background import read_in_background, serialized
 from ui.changes import Changes, StaleFlag

@@ -28,9 +28,9 @@ from PySide6.QtWidgets import (
 from app import text_ja
 from app.errors import PermissionDenied, TsunaguError, ValidationErrors
 from app.i18n import N_, _
-from app.process import (
-    AgendaCandidate, AgendaItem, AgendaKind, Meeting, MeetingKind, MeetingResult,
-    MeetingSummary, Participant,
+from app.domain.meeting import (
+    AgendaCandidate, AgendaItem, AgendaKind, Meeting, MeetingKind, MeetingResult, MeetingSummary,
+    Participant,
 )
 from ui import printing
 from ui.areas import Area, register

@@ -3,8 +3,16 @@ the process's order, one entry as (kind, what happened), a support decision's st
 
 from __future__ import annotations
 
-from app import process as P
 from app.domain import EmergencyAction
+from app.domain.assessment import ScreeningResult
+from app.domain.case import TimelineEntry
+from app.domain.closure import ClosurePattern
+from app.domain.decision import DecisionResult
+from app.domain.evaluation import EvaluationDecision
+from app.domain.meeting import AgendaKind, MeetingResult, ProposalStatus
+from app.domain.monitoring import MonitoringKind
+from app.domain.record import RecordMethod
+from app.domain.suspension import ContactMethod
 from app.i18n import N_, _
 
 
@@ -35,7 +43,7 @@ def decision_status_text(decision: str) -> str:
             "reported": _("Reported only")}.get(decision, decision)
 
 
-def timeline_texts(e: P.TimelineEntry, service_names: dict[str, str]) -> tuple[str, str]:
+def timeline_texts(e: TimelineEntry, service_names: dict[str, str]) -> tuple[str, str]:
     """(kind label, what happened) of one timeline entry, in words, not keys."""
     kind = _(dict(TIMELINE_KINDS).get(e.kind, e.kind))
     title, text = e.title, e.text or ""
@@ -46,31 +54,31 @@ def timeline_texts(e: P.TimelineEntry, service_names: dict[str, str]) -> tuple[s
     elif e.kind == "assessment":
         title = _("Version {n}").format(n=title)
     elif e.kind == "screening":
-        title = _enum_label(P.ScreeningResult, title)
+        title = _enum_label(ScreeningResult, title)
     elif e.kind == "referral":
         title = _("Referred to: {agency}").format(agency=title)
     elif e.kind == "plan":
         title = _("Plan No. {n}").format(n=title)
     elif e.kind == "meeting":
         result, _sep, conditions = text.partition(": ")
-        title = _enum_label(P.AgendaKind, title)
-        text = _enum_label(P.MeetingResult, result) + (f"（{conditions}）" if conditions else "")
+        title = _enum_label(AgendaKind, title)
+        text = _enum_label(MeetingResult, result) + (f"（{conditions}）" if conditions else "")
     elif e.kind == "decision":
         title = service_names.get(title, title)
-        text = _enum_label(P.DecisionResult, text)
+        text = _enum_label(DecisionResult, text)
     elif e.kind == "support_record":
-        title = _enum_label(P.RecordMethod, title)
+        title = _enum_label(RecordMethod, title)
         if e.superseded:
             title += _("(corrected; old text)")
     elif e.kind == "monitoring":
-        title = _enum_label(P.MonitoringKind, title)
+        title = _enum_label(MonitoringKind, title)
     elif e.kind == "evaluation":
-        title = _enum_label(P.EvaluationDecision, title)
+        title = _enum_label(EvaluationDecision, title)
     elif e.kind == "contact_attempt":
-        title = _enum_label(P.ContactMethod, title)
+        title = _enum_label(ContactMethod, title)
     elif e.kind == "suspension":
-        title = _enum_label(P.ProposalStatus, title)
+        title = _enum_label(ProposalStatus, title)
     elif e.kind == "closure":
-        title = _enum_label(P.ClosurePattern, title)
+        title = _enum_label(ClosurePattern, title)
     body = "　".join(x for x in (title, text.replace("\n", " ")) if x)
     return kind, body

@@ -3,16 +3,17 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Callable
 
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QLineEdit, QWidget
 
-from app import process as P
+from app.domain.assessment import AssessmentInput, ScreeningResult
+from app.domain.meeting import Participant
+from app.domain.referral import Referral
 from app.domain import EmergencyAction
 from app.errors import ValidationError, ValidationErrors
 from app.i18n import _
-from app.process import Participant, ScreeningResult, Step
+from app.process import Step
 from ui.resource_chooser import attach_resource_completer
 from ui.wizards.unmet import add_unmet_needs_row, needs_of, with_unmet_needs
 from ui.wizards.base import StepWizard
@@ -38,7 +39,7 @@ class EmergencyWizard(StepWizard):
 
     def load(self) -> None:
         self.rows = self.desk.emergency_support(self.case_id)
-        self.pending = [r for r in self.rows if r["procedure"] == "pending"]
+        self.pending = [r for r in self.rows if r.procedure == "pending"]
 
     def build(self) -> list[FormPage]:
         action = FormPage(self, "action", _("Urgent support"),
@@ -48,7 +49,7 @@ class EmergencyWizard(StepWizard):
             action.add(note_label(_(
                 "Municipal procedures pending: {what}. To record that one is done, leave "
                 "this page empty and press Next (page “Municipal procedures”).").format(
-                    what="、".join(EmergencyAction(r["action"]).label for r in self.pending))))
+                    what="、".join(r.action.label for r in self.pending))))
         self.action = action.row(_("Urgent support"), "action", Choice(
             [(a.value, _emergency_label(a)) for a in EmergencyAction], columns=2))
         self.done_on = action.row(_("Date"), "done_on", date_field(_("Date")))
@@ -65,8 +66,8 @@ class EmergencyWizard(StepWizard):
                 Column("procedure_done_on", _("Date the procedure was done"), "date", 200),
             ], fixed_rows=True, min_rows=0)
             self.procedures.set_value([{
-                "id": r["id"], "label": _emergency_label(EmergencyAction(r["action"])),
-                "done_on": wareki(date.fromisoformat(r["done_on"])), "complete": False,
+                "id": r.id, "label": _emergency_label(r.action),
+                "done_on": wareki(r.done_on), "complete": False,
                 "procedure_done_on": ""} for r in self.pending])
             proc.form.addRow(proc.field_box("procedures", self.procedures,
                                             aliases=("procedure_done_on",)))
@@ -218,14 +219,14 @@ class AssessmentWizard(StepWizard):
         for page in self.pages:
             page.restore(values)
 
-    def input(self, a: dict[str, Any]) -> P.AssessmentInput:
+    def input(self, a: dict[str, Any]) -> AssessmentInput:
         household = []
         for row in a["household"]:
             member = {k: row.get(k) for k in ("name", "relation", "together", "working", "note")}
             age = str(row.get("age") or "").strip()
             member["age"] = int(age) if age.isdigit() else (age or None)
             household.append(member)
-        return P.AssessmentInput(
+        return AssessmentInput(
             assessed_on=self.date("assessed_on"),  # type: ignore[arg-type]
             domains={k.split(".", 1)[1]: v for k, v in a.items()
                      if k.startswith("domains.") and v.strip()},
@@ -327,7 +328,7 @@ class ScreeningWizard(StepWizard):
 
 
 # ---------------------------------------------------------------------- つなぎ先の確認
-def _referral_label(r: P.Referral) -> str:
+def _referral_label(r: Referral) -> str:
     text = f"{r.referred_to}（{r.origin.label}　{wareki(r.referred_on)}）"
     if r.accompanied:
         text += "　" + _("Accompanied")

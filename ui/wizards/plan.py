@@ -7,10 +7,13 @@ from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QLineEdit
 
+from app.domain.decision import DecisionResult, decision_need
+from app.domain.plan import Goal, Plan, PlanInput, PlanItem, PlanStatus
+from app.domain.service import Service
 from app import process as P
 from app.errors import ValidationError, ValidationErrors
 from app.i18n import _
-from app.process import DecisionResult, Goal, PlanInput, PlanItem, Step
+from app.process import Step
 from ui.wizards.unmet import add_unmet_needs_row, needs_of, with_unmet_needs
 from ui.resource_chooser import attach_resource_completer, resource_names
 from ui.wizards.base import StepWizard, meeting_options
@@ -20,7 +23,7 @@ from ui.wizards.inputs import (
 from ui.wizards.pages import FormPage
 
 
-def service_label(s: P.Service) -> str:
+def service_label(s: Service) -> str:
     """The service's name with its flags (法定 / 就労 / 支援決定), as the plan shows them."""
     flags = []
     if s.statutory:
@@ -32,7 +35,7 @@ def service_label(s: P.Service) -> str:
     return s.name + (f"〔{'・'.join(flags)}〕" if flags else "")
 
 
-def decision_status(item: P.PlanItem) -> str:
+def decision_status(item: PlanItem) -> str:
     return {"required": _("Waiting for the support decision"),
             "decided": _("Support decision made"),
             "refused": _("Not granted"),
@@ -60,13 +63,13 @@ class PlanWizard(StepWizard):
     def load(self) -> None:
         self.services = self.desk.services()   # the choices: active services only
         self.by_key = {s.key: s for s in self.desk.services(include_inactive=True)}
-        self.base: P.Plan | None = None
+        self.base: Plan | None = None
         if self.mode in ("amend", "replan"):
             self.base = self.desk.current_plan(self.case_id)
         elif self.mode == "edit":
             plans = self.desk.plans(self.case_id)
             self.base = next((p for p in reversed(plans)
-                              if p.status is P.PlanStatus.DRAFT), None)
+                              if p.status is PlanStatus.DRAFT), None)
         versions = self.desk.assessments(self.case_id)
         self.assessment = versions[-1] if versions else None
         self.meetings = meeting_options(self.desk) if self.mode != "amend" else []
@@ -162,7 +165,7 @@ class PlanWizard(StepWizard):
     def _describe_services(self) -> None:
         keys = [r["service_key"] for r in self.items.value() if r.get("service_key")]
         statutory = [self.by_key[k] for k in keys if k in self.by_key and self.by_key[k].statutory]
-        need = P.decision_need([self.by_key[k].needs_decision for k in keys if k in self.by_key])
+        need = decision_need([self.by_key[k].needs_decision for k in keys if k in self.by_key])
         lines = [f"・{service_label(s)}" for s in statutory]
         lines += ["", need.label]
         if any(s.key in ("housing_benefit", "temporary_living") for s in statutory):
@@ -262,7 +265,7 @@ class SubmitPlanWizard(StepWizard):
 
     def load(self) -> None:
         plans = self.desk.plans(self.case_id)
-        self.plan = next((p for p in reversed(plans) if p.status is P.PlanStatus.DRAFT), None)
+        self.plan = next((p for p in reversed(plans) if p.status is PlanStatus.DRAFT), None)
         self.meetings = meeting_options(self.desk)
 
     def build(self) -> list[FormPage]:

@@ -9,13 +9,15 @@ from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPlainTextEdit
 
+from app.domain.closure import ClosureGrounds, ClosureInput, ClosurePattern
+from app.domain.evaluation import Attainment, EvaluationDecision, EvaluationInput
+from app.domain.monitoring import MonitoringInput, MonitoringKind
+from app.domain.record import RecordMethod
+from app.domain.suspension import ContactMethod, ContactOutcome
 from app import process as P
 from app.errors import ValidationError
 from app.i18n import _
-from app.process import (
-    Attainment, ClosureGrounds, ClosureInput, ClosurePattern, ContactMethod, ContactOutcome,
-    EvaluationDecision, EvaluationInput, MonitoringInput, MonitoringKind, RecordMethod, Step,
-)
+from app.process import Step
 from ui.wizards.unmet import add_unmet_needs_row, needs_of, with_unmet_needs
 from ui.resource_chooser import attach_resource_completer, resource_names
 from ui.wizards.base import StepWizard, meeting_options
