@@ -42,7 +42,8 @@ def _d(value) -> date | None:
 def story_evaluation(data: CaseData, evaluations: list[dict]) -> list[Flowable]:
     story: list[Flowable] = [kit.title(_(TITLE))]
     story.append(kit.person_grid(data.case_no, data.person, address=False))
-    for n, e in enumerate(evaluations or [None]):
+    shown: list[dict | None] = list(evaluations) or [None]   # none yet: one blank sheet
+    for n, e in enumerate(shown):
         if n:
             story.append(PageBreak())
         story += _one(data, e)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from typing import TypeAlias
 from dataclasses import dataclass, field
 from datetime import date
 from xml.sax.saxutils import escape
@@ -154,7 +155,7 @@ class LeftLabel(Label):
     """A label cell aligned left (for a label spanning a whole row)."""
 
 
-Cell = str | Label | Flowable | list | None
+Cell: TypeAlias = "str | Label | Flowable | list | None"
 
 
 def grid(rows: Sequence[Sequence[Cell]], col_widths: Sequence[float], *,
@@ -180,7 +181,7 @@ def grid(rows: Sequence[Sequence[Cell]], col_widths: Sequence[float], *,
     if frame:
         commands.append(("BOX", (0, 0), (-1, -1), FRAME_RULE, colors.black))
     for r, row in enumerate(rows):
-        out = []
+        out: list[Flowable | str] = []
         for c, cell in enumerate(row):
             if isinstance(cell, Label):
                 style = "label_left" if isinstance(cell, LeftLabel) else "label"

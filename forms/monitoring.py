@@ -14,7 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
 from app.i18n import N_, _
-from app.process import MonitoringKind
+from app.process import MonitoringKind, Plan
 from forms import kit
 from forms.data import CaseData
 from forms.kit import (CONTENT_WIDTH, Furniture, Label, choice_row, date_or_blank, flow_table,
@@ -57,7 +57,7 @@ def _d(value) -> date | None:
     return date.fromisoformat(value) if value else None
 
 
-def by_plan(data: CaseData, monitorings: list[dict]) -> list[tuple[object, list[dict]]]:
+def by_plan(data: CaseData, monitorings: list[dict]) -> list[tuple[Plan | None, list[dict]]]:
     """The monitorings grouped under the plan they monitored (oldest plan first), each group
     oldest first. Monitorings of a plan the sheet does not know come last, under no plan."""
     plans = list(data.plans)
@@ -67,8 +67,8 @@ def by_plan(data: CaseData, monitorings: list[dict]) -> list[tuple[object, list[
                                                  str(m.get("hlc") or ""))):
         pid = m.get("plan_id")
         groups.setdefault(pid if pid in order else None, []).append(m)
-    out = [(plans[order[pid]], groups[pid]) for pid in sorted(
-        (k for k in groups if k is not None), key=lambda k: order[k])]
+    known = sorted((k for k in groups if k is not None), key=lambda k: order[k])
+    out: list[tuple[Plan | None, list[dict]]] = [(plans[order[pid]], groups[pid]) for pid in known]
     if None in groups:
         out.append((None, groups[None]))
     return out

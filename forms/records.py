@@ -17,7 +17,7 @@ from app.i18n import N_, _
 from app.process import SupportRecord
 from forms import kit
 from forms.data import CaseData
-from forms.kit import CONTENT_WIDTH, Furniture, flow_table, para, wareki
+from forms.kit import CONTENT_WIDTH, Cell, Furniture, flow_table, para, wareki
 from forms.output import PrintResult
 
 TITLE = N_("Support record sheet")
@@ -50,7 +50,9 @@ def story_records(data: CaseData, records: list[SupportRecord]) -> list[Flowable
     header = ["No.", _("Date and time"), _("Method"), _("Staff / contacted person"),
               _("Content / next action")]
     number = {r.id: i + 1 for i, r in enumerate(records)}
-    rows, heights, muted = [], [], []
+    rows: list[list[Cell]] = []
+    heights: list[float | None] = []
+    muted: list[int] = []
     for i, r in enumerate(records):
         content = r.content
         if r.next_action:
