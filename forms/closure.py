@@ -13,11 +13,13 @@ from reportlab.platypus import Flowable
 
 from app.i18n import N_, _
 from app.process import ClosureGrounds, ClosurePattern, MeetingResult
-from forms import kit
+from forms import kit, page
 from forms.data import CaseData
-from forms.kit import (CONTENT_WIDTH, Furniture, Label, choice_row, date_or_blank, flow_table,
-                       grid, section_heading, text_box, wareki)
+from forms.kit import (Label, choice_row, date_or_blank, flow_table, grid, section_heading,
+                       text_box, wareki)
+from forms.layout import CONTENT_WIDTH
 from forms.output import PrintResult
+from forms.page import Furniture
 
 TITLE = N_("Closure and follow-up record")
 
@@ -37,7 +39,7 @@ def render_closure(out_path: str | Path, agency, data: CaseData, *, blank: bool 
         texts += list(closure.get("referrals") or [])
     for f in followups:
         texts += [f.get("method", ""), f.get("contact_person", ""), f.get("content", "")]
-    return kit.render(out_path, story, furniture, texts, strict=strict)
+    return page.render(out_path, story, furniture, texts, strict=strict)
 
 
 def _d(value) -> date | None:

@@ -17,11 +17,13 @@ from app.domain import CONSULTATION_TOPICS, Agency, CaseDetail, EmergencyAction,
 from app.domain.intake import HOUSING_STATUSES, WORK_STATUSES, Intake, Visitor
 from app.domain.person import PersonInput
 from app.i18n import _
-from forms import kit
-from forms.kit import (CONTENT_WIDTH, Cell, Choice, Choices, Furniture, Label, SealBox, WritingSpace,
-                       birth_with_age, blank_birth_date, blank_date, grid, keep, para,
+from forms import kit, page
+from forms.kit import (Cell, Label, birth_with_age, blank_birth_date, blank_date, grid, keep, para,
                        section_heading, text_box, wareki)
+from forms.layout import CONTENT_WIDTH
+from forms.marks import Choice, Choices, SealBox, WritingSpace
 from forms.output import PrintResult, check_texts, write_pdf_atomic
+from forms.page import Furniture
 
 # Column widths of the person grids: label | value | label | value (mm)
 _PERSON_COLS = [24 * mm, 82 * mm, 24 * mm, 50 * mm]
@@ -94,8 +96,8 @@ def render_intake_result(out_path: str | Path, agency: Agency, detail: CaseDetai
     furniture = Furniture(agency_name=agency.name, case_no=case_no,
                           sheet_title=_("Intake and application form"))
     pages = write_pdf_atomic(
-        lambda tmp: kit.build_sheet(tmp, story, furniture,
-                                    title=_("Intake and application form")), out_path)
+        lambda tmp: page.build_sheet(tmp, story, furniture,
+                                     title=_("Intake and application form")), out_path)
     return PrintResult(Path(out_path), pages, warnings, chars)
 
 

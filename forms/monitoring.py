@@ -15,11 +15,13 @@ from reportlab.platypus import Flowable
 
 from app.i18n import N_, _
 from app.process import MonitoringKind, Plan
-from forms import kit
+from forms import kit, page
 from forms.data import CaseData
-from forms.kit import (CONTENT_WIDTH, Furniture, Label, choice_row, date_or_blank, flow_table,
-                       grid, keep, section_heading, text_box)
+from forms.kit import (Label, choice_row, date_or_blank, flow_table, grid, keep, section_heading,
+                       text_box)
+from forms.layout import CONTENT_WIDTH
 from forms.output import PrintResult
+from forms.page import Furniture
 
 TITLE = N_("Monitoring sheet")
 
@@ -35,7 +37,7 @@ def render_monitoring(out_path: str | Path, agency, data: CaseData, *, blank: bo
     for m in rows:
         texts += [m.get("method", ""), m.get("change", ""), m.get("satisfaction", "")]
         texts += [str(v) for p in _progress(m) for v in p.values()]
-    return kit.render(out_path, story, furniture, texts, strict=strict)
+    return page.render(out_path, story, furniture, texts, strict=strict)
 
 
 def _progress(m: dict) -> list[dict]:
