@@ -224,7 +224,7 @@ def _fit_rows(rows, data, col_widths, spans, row_heights):
         covered[(c0, r0)] = sum(col_widths[c0:c1 + 1])
         if r1 != r0:
             vertical.add((c0, r0))
-    heights = list(row_heights) if row_heights else [None] * len(data)
+    heights: list[float | None] = list(row_heights) if row_heights else [None] * len(data)
     overflow: list[tuple[str, str]] = []
     pad = 4 + PAD_RIGHT
     for r, row in enumerate(data):
@@ -247,7 +247,8 @@ def _fit_rows(rows, data, col_widths, spans, row_heights):
                         overflow.append((label, _rest_of(text.text, head._lines)))
                         h = _needed(row[c], width)
             need = max(need, h + 7)
-        if r < len(heights) and heights[r] is not None and need > heights[r]:
+        given = heights[r] if r < len(heights) else None
+        if given is not None and need > given:
             heights[r] = None
     return heights, overflow
 
