@@ -15,7 +15,7 @@ from tests.conftest import make_intake
 from tests.ui.conftest import type_text
 from tests.ui.helpers_security import accept, collect_garbage_here, fake_dialogs
 from ui import background
-from ui.intake_wizard import IntakeWizard
+from ui.wizards.intake import IntakeWizard
 from ui.views.admin import AdminView
 from ui.wizards import PlanWizard
 

@@ -17,7 +17,7 @@ from app.domain import Stage
 from app.process import PlanStatus, Step
 from tests.ui.keyboard import Keyboard, focused
 from ui import background
-from ui.intake_wizard import IntakeWizard
+from ui.wizards.intake import IntakeWizard
 from ui.main_window import MainWindow
 from ui.print_menu import SHEET_ORDER
 

@@ -357,6 +357,7 @@ def test_draft_saved_while_typing_comes_back(qtbot, d):
     cid = new_case(d)
     w = wizard(qtbot, d, Step.RECORD, cid)
     type_text(w.page_named("record").inputs["content"], "下書きの内容")
+    qtbot.waitUntil(w.drafts.idle, timeout=5000)   # written once typing paused
     assert d.load_draft(f"record:{cid}")["content"] == "下書きの内容"
     w.reject()                                    # keeps the draft (injected answer)
     asked = []
@@ -366,6 +367,7 @@ def test_draft_saved_while_typing_comes_back(qtbot, d):
     assert asked == [1]
     assert again.page_named("record").inputs["content"].toPlainText() == "下書きの内容"
     again.reject()                                # the injected answer discards it
+    qtbot.waitUntil(again.drafts.idle, timeout=5000)
     assert d.load_draft(f"record:{cid}") is None
 
 

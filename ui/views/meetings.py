@@ -27,6 +27,7 @@ from app.process import AgendaItem, AgendaKind, Meeting, MeetingSummary
 from ui import printing
 from ui.areas import Area, register
 from ui.background import read_in_background, run_in_background, serialized
+from ui.changes import Changes, StaleFlag
 from ui.views.meeting_tables import (COL_CONDITIONS, COL_MESSAGE, COL_RESULT, AgendaModel,
                                      MeetingTableModel, ResultDelegate, _d, initials, may, pull_in)
 from ui.views.meeting_widgets import AgendaTable, ParticipantsEditor, PlanMeetingDialog, _FitLayout
@@ -38,6 +39,7 @@ class MeetingsView(QWidget):
 
     open_case = Signal(str)
     recorded = Signal(str)   # meeting id
+    operation_did_execute = Signal(object)   # Changes (ui/changes.py)
     # Meetings listed at first (newest first); 「すべて表示」 lists the others.
     list_rows: int = 200
 
@@ -46,6 +48,8 @@ class MeetingsView(QWidget):
                  dialog_shown: Callable[[QDialog], None] | None = None):
         super().__init__(parent)
         self.desk = serialized(desk)
+        self._read_once = False
+        self._stale = StaleFlag()   # an operation elsewhere changed meetings or cases
         self.opener = opener or printing.open_with_system_viewer
         # how a dialog is shown (tests get the dialog instead of a window)
         self.dialog_shown = dialog_shown or (lambda dialog: dialog.open())
@@ -252,11 +256,21 @@ class MeetingsView(QWidget):
         return self._loading > 0
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        """Read when first shown, then again only after an operation elsewhere changed
+        meetings or cases (ui/changes.py) — or on F5."""
         super().showEvent(event)
-        self.refresh()
+        if not self._read_once:
+            self.refresh()
+        else:
+            self._stale.shown(self.refresh)
+
+    def on_operation_did_execute(self, changes: Changes, source: object) -> None:
+        if source is not self and (changes.meetings or changes.any_case):
+            self._stale.changed(self.isVisible(), self.refresh)
 
     def refresh(self, select: str | None = None) -> None:
         """Reload the meetings (and the chosen one) in the background."""
+        self._read_once = True
         desk, limit = self.desk, None if self.show_all else self.list_rows
         select = select or (self.meeting.id if self.meeting else None)
         self._loading += 1
@@ -421,6 +435,7 @@ class MeetingsView(QWidget):
         dialog = PlanMeetingDialog(self.desk, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.planned.connect(lambda m: self.select_meeting(m.id))
+        dialog.planned.connect(lambda _m: self.operation_did_execute.emit(Changes(meetings=True)))
         # a regular meeting usually has the same members: start from the latest list
         latest = next((m for m in self.meetings_model.rows if m.participants), None)
         if latest is not None:
@@ -512,6 +527,8 @@ class MeetingsView(QWidget):
                 " " + _("{left} items still wait for their result.").format(left=left)
                 if left > 0 else ""))
             self.recorded.emit(meeting.id)
+            # the decisions move the cases on the agenda: every view hears of it
+            self.operation_did_execute.emit(Changes(all_cases=True, meetings=True))
             self.refresh(select=meeting.id)
 
         def failed(error: BaseException) -> None:

@@ -13,10 +13,11 @@ from app.i18n import _
 from app.process import DecisionResult, Goal, PlanInput, PlanItem, Step
 from ui.wizards.unmet import add_unmet_needs_row, needs_of, with_unmet_needs
 from ui.resource_chooser import attach_resource_completer, resource_names
-from ui.wizards.base import (
-    Choice, Column, RowsEditor, StepPage, StepWizard, combo, date_field, meeting_options,
-    note_label, text_edit, wareki,
+from ui.wizards.base import StepWizard, meeting_options
+from ui.wizards.inputs import (
+    Choice, Column, RowsEditor, combo, date_field, note_label, text_edit, wareki,
 )
+from ui.wizards.pages import FormPage
 
 
 def service_label(s: P.Service) -> str:
@@ -70,8 +71,8 @@ class PlanWizard(StepWizard):
         self.assessment = versions[-1] if versions else None
         self.meetings = meeting_options(self.desk) if self.mode != "amend" else []
 
-    def build(self) -> list[StepPage]:
-        aim = StepPage(self, "aim", _("The person's aim"),
+    def build(self) -> list[FormPage]:
+        aim = FormPage(self, "aim", _("The person's aim"),
                        _("Drafted together with the person: the life the person aims for."))
         if self.assessment is not None and (self.assessment.wishes or self.assessment.strengths):
             aim.add(note_label(_("From the assessment — wishes: {wishes} / strengths: "
@@ -81,7 +82,7 @@ class PlanWizard(StepWizard):
         aim.row(_("The person's aim"), "aim", text_edit(110), required=True)
         aim.finish()
 
-        goals = StepPage(self, "goals", _("Short-term goals"),
+        goals = FormPage(self, "goals", _("Short-term goals"),
                          _("Each goal with its target date."))
         self.goals = RowsEditor([Column("text", _("Short-term goal")),
                                  Column("target_on", _("Target date"), "date", 200)],
@@ -90,7 +91,7 @@ class PlanWizard(StepWizard):
         goals.form.addRow(goals.field_box("goals", self.goals))
         goals.finish()
 
-        items = StepPage(self, "items", _("Support items"),
+        items = FormPage(self, "items", _("Support items"),
                          _("Per problem: what, who (empty: this agency), period and frequency, "
                            "and the service from the master data."))
         self.items = RowsEditor([
@@ -113,14 +114,14 @@ class PlanWizard(StepWizard):
             add_unmet_needs_row(items, text_edit)    # → 地域課題 (issue 15)
         items.finish()
 
-        services = StepPage(self, "services", _("Statutory services applied for"),
+        services = FormPage(self, "services", _("Statutory services applied for"),
                             _("The plan doubles as the application for these services "
                               "(plan and application for services)."))
         self.services_text = note_label("")
         services.add(self.services_text)
         services.finish()
 
-        schedule = StepPage(self, "schedule", _("Plan period and monitoring"),
+        schedule = FormPage(self, "schedule", _("Plan period and monitoring"),
                             _("The period of the plan and the date of the next monitoring."))
         schedule.row(_("Start of the plan period"), "period_from",
                      date_field(_("Start of the plan period")))
@@ -129,7 +130,7 @@ class PlanWizard(StepWizard):
         schedule.row(_("Next monitoring"), "next_monitoring_on", date_field(_("Next monitoring")))
         schedule.finish()
 
-        sign = StepPage(self, "signature", _("Amendment") if self.mode == "amend" else
+        sign = FormPage(self, "signature", _("Amendment") if self.mode == "amend" else
                         _("Signature"),
                         _("A minor change of the plan in effect; before and after are kept.")
                         if self.mode == "amend" else
@@ -264,8 +265,8 @@ class SubmitPlanWizard(StepWizard):
         self.plan = next((p for p in reversed(plans) if p.status is P.PlanStatus.DRAFT), None)
         self.meetings = meeting_options(self.desk)
 
-    def build(self) -> list[StepPage]:
-        page = StepPage(self, "meeting", _("Submitting the plan to the support coordination "
+    def build(self) -> list[FormPage]:
+        page = FormPage(self, "meeting", _("Submitting the plan to the support coordination "
                                            "meeting"),
                         _("Every plan takes effect only with the approval of the support "
                           "coordination meeting."))
@@ -297,8 +298,8 @@ class DecisionWizard(StepWizard):
                         for i in (self.plan.items if self.plan else [])
                         if i.decision == "required"]
 
-    def build(self) -> list[StepPage]:
-        page = StepPage(self, "decision", _("Support decision"),
+    def build(self) -> list[FormPage]:
+        page = FormPage(self, "decision", _("Support decision"),
                         _("The municipality decides on each statutory service of the approved "
                           "plan; a statutory service may not start before it."))
         page.row(_("Service"), "service_key", combo(self.pending), required=True)
@@ -338,8 +339,8 @@ class ServiceStartWizard(StepWizard):
         self.state = self.desk.case_state(self.case_id)
         self.names = {s.key: s.name for s in self.desk.services(include_inactive=True)}
 
-    def build(self) -> list[StepPage]:
-        page = StepPage(self, "start", _("Start of services"),
+    def build(self) -> list[FormPage]:
+        page = FormPage(self, "start", _("Start of services"),
                         _("Tick the services that start. The first start schedules the first "
                           "monitoring within two weeks."))
         self.items = RowsEditor([
@@ -396,8 +397,8 @@ class ReportWizard(StepWizard):
     def load(self) -> None:
         self.plan = self.desk.current_plan(self.case_id)
 
-    def build(self) -> list[StepPage]:
-        page = StepPage(self, "report", _("Report to the municipality"),
+    def build(self) -> list[FormPage]:
+        page = FormPage(self, "report", _("Report to the municipality"),
                         _("A plan with no statutory service needs no support decision; it is "
                           "reported to the municipality."))
         self.reported_on = page.row(_("Date of the report"), "reported_on",
