@@ -18,9 +18,9 @@ from app.domain.closure import ClosureGrounds, ClosureInput, ClosurePattern
 from app.domain.decision import DecisionResult
 from app.domain.evaluation import Attainment, EvaluationDecision, EvaluationInput
 from app.domain.intake import HOUSING_STATUSES, TOPIC_KEYS, WORK_STATUSES
-from app.domain.meeting import MeetingKind, MeetingResult, Participant
+from app.domain.meeting import MeetingKind, MeetingResult, Participant, AgendaItem
 from app.domain.monitoring import MonitoringInput, MonitoringKind
-from app.domain.plan import Goal, PlanInput, PlanItem
+from app.domain.plan import Goal, PlanInput, PlanItem, Plan
 from app.domain.record import RecordMethod
 from app.domain.suspension import ContactMethod, ContactOutcome
 from app import process as P
@@ -196,18 +196,38 @@ def _meeting_day(year: int, month: int) -> date:
 
 
 class _Case:
-    __slots__ = ("id", "received", "gen", "plan", "cycles", "closed", "fate", "started",
+    __slots__ = ("id", "received", "gen", "_plan", "cycles", "closed", "fate", "started",
                  "period_to", "employment", "records")
 
     def __init__(self, case_id: str, received: date, fate: str, records: int):
         self.id, self.received, self.fate, self.records = case_id, received, fate, records
         self.gen = 0            # bumped to cancel the monitoring/evaluation scheduled so far
-        self.plan = None        # the plan being drafted, waiting or in effect
+        self._plan: Plan | None = None
         self.cycles = 0
         self.closed = False
         self.started = False
         self.period_to = received
         self.employment = False
+
+    @property
+    def has_plan(self) -> bool:
+        return self._plan is not None
+
+    @property
+    def plan(self) -> Plan:
+        """The plan being drafted, waiting or in effect (every step after the draft has one)."""
+        assert self._plan is not None, "no plan drafted yet"
+        return self._plan
+
+    @plan.setter
+    def plan(self, plan: Plan) -> None:
+        self._plan = plan
+
+
+def _subject(item: AgendaItem) -> str:
+    """The plan, evaluation … an agenda item is about (every demo item has one)."""
+    assert item.subject_id is not None, "a demo agenda item always has a subject"
+    return item.subject_id
 
 
 class _Simulation:
@@ -290,7 +310,8 @@ class _Simulation:
         r = rng.random()
         fate = ("suspend_resume" if r < 0.04 else "suspend_close" if r < 0.09
                 else "moved_away" if r < 0.11 else "normal")
-        triage = Triage(data.triage)
+        triage = data.triage
+        assert triage is not None, "a demo intake always has a triage"
         k = self.records_per_case
         count = (max(1, round(rng.gauss(k * 2.3, k * 0.5))) if triage is Triage.CONTINUE
                  else rng.randint(1, max(1, k // 3)))
@@ -319,8 +340,8 @@ class _Simulation:
         self.desk.save_assessment(c.id, AssessmentInput(
             assessed_on=on, domains=domains, problems=problems, analysis=analysis,
             strengths=strengths, wishes=wishes,
-            reason="目標が達成できず、状況を改めて把握する" if c.plan else ""))
-        if c.plan is not None:            # re-assessment after a failed plan: re-plan next
+            reason="目標が達成できず、状況を改めて把握する" if c.has_plan else ""))
+        if c.has_plan:            # re-assessment after a failed plan: re-plan next
             self.at(on + self.days(3, 10), self.draft, c)
             return
         r = 1.0 if again else rng.random()
@@ -370,6 +391,7 @@ class _Simulation:
         plan = self.desk.draft_plan(c.id, data)
         self.desk.submit_plan(plan.id, meeting_id)
         c.plan, c.cycles, c.started = plan, c.cycles + 1, False
+        assert data.period_to is not None  # plan_input always sets the period
         c.period_to = data.period_to
         c.employment = any(i.service_key in ("employment_worker", "work_preparation",
                                              "hello_work") for i in plan.items)
@@ -394,8 +416,9 @@ class _Simulation:
         rng = self.rng
         items = self.desk.pending_agenda(meeting_id)
         results: dict[str, tuple[MeetingResult, str]] = {}
+        subject_of = {item.id: _subject(item) for item in items}
         for item in items:
-            kind = self.subjects[item.subject_id][1]
+            kind = self.subjects[subject_of[item.id]][1]
             r = rng.random()
             if kind == "plan" and r < 0.05:
                 results[item.id] = (MeetingResult.RECONSIDER, "目標をもっと具体的に")
@@ -409,9 +432,10 @@ class _Simulation:
             counts[item.kind.label] = counts.get(item.kind.label, 0) + 1
         minutes = "議題 " + "、".join(f"{k} {n}件" for k, n in counts.items()) + \
             "。各ケースの支援方針と役割分担を確認した。"
-        self.desk.record_meeting_results(meeting_id, results, minutes)
+        # dict(): the operation's mapping also takes the result's text (a dict is invariant)
+        self.desk.record_meeting_results(meeting_id, dict(results), minutes)
         for item in items:
-            c, kind, *extra = self.subjects.pop(item.subject_id)
+            c, kind, *extra = self.subjects.pop(subject_of[item.id])
             result = results[item.id][0]
             getattr(self, "after_" + kind)(on, c, result, *extra)
 

@@ -31,8 +31,9 @@ def _catalog(language: str) -> dict[str, str]:
         catalog = read_po(fh, locale=language)
     table: dict[str, str] = {}
     for message in catalog:
-        if message.id and isinstance(message.id, str) and message.string and not message.fuzzy:
-            table[message.id] = message.string  # type: ignore[assignment]
+        if (message.id and isinstance(message.id, str) and message.string
+                and isinstance(message.string, str) and not message.fuzzy):
+            table[message.id] = message.string
     return table
 
 

@@ -199,7 +199,7 @@ class LedgerSource:
     def __init__(self, path: Path):
         self.path = path
         self.kind = ""
-        self._wb = None
+        self._wb: Any | None = None           # openpyxl's workbook (xlsx), untyped
         self.encoding = ""
         self.lines = 0                        # line breaks in a CSV
         self.sheet = ""                       # the sheet read (xlsx)
@@ -319,6 +319,7 @@ class LedgerSource:
             fh.close()
 
     def _xlsx_rows(self, name: str) -> Iterator[tuple[int, list[Any], set[int]]]:
+        assert self._wb is not None, "an xlsx source opens its workbook at once"
         ws = self._wb[name]
         merges = _merged_ranges(ws)
         # the stored size of a sheet may be wrong (or hostile: XFD1048576): read what is there

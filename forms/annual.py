@@ -20,9 +20,11 @@ from reportlab.platypus import KeepTogether
 from app.i18n import _
 from app.reports.annual import _num, _pct, key_label, sections
 from app.text_ja import format_wareki_year
-from forms import kit
+from forms import kit, page
 from forms.fonts import GOTHIC
-from forms.kit import CONTENT_WIDTH, Furniture, flow_table, gap, para, section_heading, title
+from forms.kit import flow_table, gap, para, section_heading, title
+from forms.layout import CONTENT_WIDTH
+from forms.page import Furniture
 
 DARK = colors.Color(0.25, 0.25, 0.25)
 LIGHT = colors.Color(0.72, 0.72, 0.72)
@@ -250,4 +252,4 @@ def render_annual(path, agency, report: dict[str, Any]):
                                       for c in r] + list(p["goals"].values())
     f = Furniture(agency_name=agency.name, sheet_title=_("Annual report"), show_case_no=False)
     f.footer = _("Statistics: no personal information")
-    return kit.render(Path(path), story, f, texts, title=heading)
+    return page.render(Path(path), story, f, texts, title=heading)

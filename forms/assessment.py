@@ -16,11 +16,14 @@ from reportlab.platypus import CondPageBreak, Flowable
 from app.domain import Route, Sex
 from app.i18n import N_, _
 from app.domain.assessment import Assessment, Screening, ScreeningResult
-from forms import kit
+from forms import kit, page
 from forms.data import CaseData
-from forms.kit import (CONTENT_WIDTH, Choice, Choices, Furniture, Label, choice_row,
-                       date_or_blank, flow_table, grid, keep, section_heading, text_box)
+from forms.kit import (Label, choice_row, date_or_blank, flow_table, grid, keep, section_heading,
+                       text_box)
+from forms.layout import CONTENT_WIDTH
+from forms.marks import Choice, Choices
 from forms.output import PrintResult
+from forms.page import Furniture
 
 TITLE = N_("Intake and assessment sheet")
 
@@ -31,7 +34,7 @@ def render_assessment(out_path: str | Path, agency, data: CaseData, *, blank: bo
     a = None if blank else data.assessment
     story = story_assessment(data, a)
     furniture = Furniture(agency_name=agency.name, case_no=data.case_no, sheet_title=_(TITLE))
-    return kit.render(out_path, story, furniture, texts(agency, data, a), strict=strict)
+    return page.render(out_path, story, furniture, texts(agency, data, a), strict=strict)
 
 
 def texts(agency, data: CaseData, a: Assessment | None) -> list[str]:

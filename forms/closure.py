@@ -13,11 +13,13 @@ from reportlab.platypus import Flowable
 from app.i18n import N_, _
 from app.domain.closure import ClosureGrounds, ClosurePattern, Followup
 from app.domain.meeting import MeetingResult
-from forms import kit
+from forms import kit, page
 from forms.data import CaseData
-from forms.kit import (CONTENT_WIDTH, Furniture, Label, choice_row, date_or_blank, flow_table,
-                       grid, section_heading, text_box, wareki)
+from forms.kit import (Label, choice_row, date_or_blank, flow_table, grid, section_heading,
+                       text_box, wareki)
+from forms.layout import CONTENT_WIDTH
 from forms.output import PrintResult
+from forms.page import Furniture
 
 TITLE = N_("Closure and follow-up record")
 
@@ -37,7 +39,7 @@ def render_closure(out_path: str | Path, agency, data: CaseData, *, blank: bool 
         texts += list(closure.get("referrals") or [])
     for f in followups:
         texts += [f.method, f.contact_person, f.content]
-    return kit.render(out_path, story, furniture, texts, strict=strict)
+    return page.render(out_path, story, furniture, texts, strict=strict)
 
 
 def story_closure(data: CaseData, c: dict | None, followups: list[Followup]) -> list[Flowable]:

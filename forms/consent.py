@@ -16,11 +16,12 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
 from app.i18n import N_, _
-from forms import kit
+from forms import kit, page
 from forms.data import CaseData
-from forms.kit import (CONTENT_WIDTH, Furniture, Label, choice_row, grid, keep, para,
-                       section_heading, wareki)
+from forms.kit import Label, choice_row, grid, keep, para, section_heading, wareki
+from forms.layout import CONTENT_WIDTH
 from forms.output import PrintResult
+from forms.page import Furniture
 
 TITLE = N_("Consent to the provision of information")
 ANY_AGENCY = "関係機関"   # the recipient meaning every agency involved (stored as data)
@@ -61,7 +62,7 @@ def render_consent(out_path: str | Path, agency, data: CaseData, *, blank: bool 
         texts += [data.person.name, data.person.kana, data.person.address]
     if view:
         texts += [*view.recipients, view.scope, view.purpose, view.withdrawal_note]
-    return kit.render(out_path, story, furniture, texts, strict=strict)
+    return page.render(out_path, story, furniture, texts, strict=strict)
 
 
 def story_consent(agency, data: CaseData, view: ConsentView | None) -> list[Flowable]:

@@ -12,11 +12,14 @@ from reportlab.platypus import Flowable, PageBreak
 from app.i18n import N_, _
 from app.domain.evaluation import Attainment, EvaluationDecision
 from app.domain.meeting import MeetingResult
-from forms import kit
+from forms import kit, page
 from forms.data import CaseData
-from forms.kit import (CONTENT_WIDTH, Choice, Choices, Furniture, Label, choice_row,
-                       date_or_blank, flow_table, grid, keep, section_heading, text_box, wareki)
+from forms.kit import (Label, choice_row, date_or_blank, flow_table, grid, keep, section_heading,
+                       text_box, wareki)
+from forms.layout import CONTENT_WIDTH
+from forms.marks import Choice, Choices
 from forms.output import PrintResult
+from forms.page import Furniture
 
 TITLE = N_("Plan evaluation sheet")
 
@@ -32,13 +35,14 @@ def render_evaluation(out_path: str | Path, agency, data: CaseData, *, blank: bo
     for e in rows:
         texts += [e.get("support_delivered", ""), e.get("note", "")]
         texts += [str(a.get("goal", "")) for a in e.get("attainment", [])]
-    return kit.render(out_path, story, furniture, texts, strict=strict)
+    return page.render(out_path, story, furniture, texts, strict=strict)
 
 
 def story_evaluation(data: CaseData, evaluations: list[dict]) -> list[Flowable]:
     story: list[Flowable] = [kit.title(_(TITLE))]
     story.append(kit.person_grid(data.case_no, data.person, address=False))
-    for n, e in enumerate(evaluations or [None]):
+    shown: list[dict | None] = list(evaluations) or [None]   # none yet: one blank sheet
+    for n, e in enumerate(shown):
         if n:
             story.append(PageBreak())
         story += _one(data, e)

@@ -369,9 +369,9 @@ def font_for_char(ch: str, primary: str = GOTHIC) -> str | None:
                 cp = ord(ch)
                 for face in _find_system_fonts():
                     if not face.broken and face.has(cp):
-                        name = face.register()
-                        if name and cp in _cmaps[name]:
-                            chosen = name
+                        registered = face.register()
+                        if registered and cp in _cmaps[registered]:
+                            chosen = registered
                             break
         _choice[key] = chosen
         return chosen

@@ -17,11 +17,13 @@ from app.domain import CONSULTATION_TOPICS, Agency, CaseDetail, EmergencyAction,
 from app.domain.intake import HOUSING_STATUSES, WORK_STATUSES, Intake, Visitor
 from app.domain.person import PersonInput
 from app.i18n import _
-from forms import kit
-from forms.kit import (CONTENT_WIDTH, Choice, Choices, Furniture, Label, SealBox, WritingSpace,
-                       birth_with_age, blank_birth_date, blank_date, grid, keep, para,
+from forms import kit, page
+from forms.kit import (Cell, Label, birth_with_age, blank_birth_date, blank_date, grid, keep, para,
                        section_heading, text_box, wareki)
+from forms.layout import CONTENT_WIDTH
+from forms.marks import Choice, Choices, SealBox, WritingSpace
 from forms.output import PrintResult, check_texts, write_pdf_atomic
+from forms.page import Furniture
 
 # Column widths of the person grids: label | value | label | value (mm)
 _PERSON_COLS = [24 * mm, 82 * mm, 24 * mm, 50 * mm]
@@ -94,8 +96,8 @@ def render_intake_result(out_path: str | Path, agency: Agency, detail: CaseDetai
     furniture = Furniture(agency_name=agency.name, case_no=case_no,
                           sheet_title=_("Intake and application form"))
     pages = write_pdf_atomic(
-        lambda tmp: kit.build_sheet(tmp, story, furniture,
-                                    title=_("Intake and application form")), out_path)
+        lambda tmp: page.build_sheet(tmp, story, furniture,
+                                     title=_("Intake and application form")), out_path)
     return PrintResult(Path(out_path), pages, warnings, chars)
 
 
@@ -157,7 +159,7 @@ def _basic(person: PersonInput | None, intake: Intake | None) -> list[Flowable]:
     # agency) gets no blank 〒 line to write into.
     address = ([para(postal, "body")] if p.postal_code or not p.address else []) + (
         [para(p.address, "value")] if p.address else [])
-    rows = [
+    rows: list[list[Cell]] = [
         [Label(_("Furigana")), p.kana, Label(_("Sex")), sex],
         [Label(_("Name")), kit.para(p.name, "large", fit_min=10) if p.name else "", None, None],
         [Label(_("Date of birth")), birth, None, None],
@@ -182,7 +184,7 @@ def _visitor(visitor: Visitor | None, *, blank: bool) -> list[Flowable]:
         detail=v.relation_detail if v.relation == "other" else "　" * 8)
     relation = Choices([Choice(family, _mark(v.relation == "family")),
                         Choice(other, _mark(v.relation == "other"))], item_gap=18)
-    rows = [[Label(_("Name")), v.name, Label(_("Phone")), v.phone],
+    rows: list[list[Cell]] = [[Label(_("Name")), v.name, Label(_("Phone")), v.phone],
             [Label(_("Relationship")), relation, None, None]]
     heights = [8 * mm, 8 * mm] if blank or visitor is None else None
     return [section_heading(_("Visitor"), _("If someone other than the person came")),
@@ -237,30 +239,31 @@ def _application(agency: Agency, intake: Intake | None, *, consent: bool) -> Flo
 def _staff_part(intake: Intake | None) -> list[Flowable]:
     i = intake
     blank = i is None
-    work = Choices([Choice(_(label), _mark(bool(i) and i.work_status == key))
+    work = Choices([Choice(_(label), _mark(i is not None and i.work_status == key))
                     for key, label in WORK_STATUSES], columns=3, item_gap=4)
-    housing = Choices([Choice(_(label), _mark(bool(i) and i.housing_status == key))
+    housing = Choices([Choice(_(label), _mark(i is not None and i.housing_status == key))
                        for key, label in HOUSING_STATUSES], columns=3, item_gap=4)
-    routes = Choices([Choice(r.label, _mark(bool(i) and i.route == r)) for r in Route],
+    routes = Choices([Choice(r.label, _mark(i is not None and i.route == r)) for r in Route],
                      columns=2, item_gap=4)
     referral_source = [para(_("Referred by: {source}").format(
         source=(i.referral_source if i and i.referral_source else "")), "body")]
 
-    refer = bool(i) and i.triage == Triage.REFER
-    triage = Choices([Choice(t.label, _mark(bool(i) and i.triage == t)) for t in Triage],
+    referred = i if i is not None and i.triage == Triage.REFER else None
+    triage = Choices([Choice(t.label, _mark(i is not None and i.triage == t)) for t in Triage],
                      item_gap=18)
-    check_on = wareki(i.check_on) if refer and i.check_on else blank_date()
+    check_on = wareki(referred.check_on) if referred and referred.check_on else blank_date()
     refer_detail = Choices([
         Choice(_("Referred to: {agency}").format(
-            agency=i.referral_to if refer and i.referral_to else "　" * 12), box=False),
-        Choice(_("Accompanied"), _mark(refer and i.accompanied)),
+            agency=referred.referral_to if referred and referred.referral_to else "　" * 12),
+            box=False),
+        Choice(_("Accompanied"), _mark(referred is not None and referred.accompanied)),
         Choice(_("Follow-up on: {date}").format(date=check_on), box=False),
     ], item_gap=14)
     refer_detail_note = para(_("When referred to another agency:"), "note")
 
     actions = set(i.emergency_actions) if i else set()
-    emergency = Choices([Choice(_("Not needed"), _mark(bool(i) and not i.emergency_needed)),
-                         Choice(_("Needed"), _mark(bool(i) and i.emergency_needed))],
+    emergency = Choices([Choice(_("Not needed"), _mark(i is not None and not i.emergency_needed)),
+                         Choice(_("Needed"), _mark(i is not None and i.emergency_needed))],
                         item_gap=18)
     done = Choices([Choice(a.label, _mark(a.value in actions)) for a in EmergencyAction],
                    columns=2, item_gap=4)
@@ -278,7 +281,7 @@ def _staff_part(intake: Intake | None) -> list[Flowable]:
             _mark(consent_state is True)),
         Choice(_("Not agreed"), _mark(consent_state is False))], item_gap=18)
 
-    rows = [
+    rows: list[list[Cell]] = [
         [Label(_("Work status")), work],
         [Label(_("Housing situation")), housing],
         [Label(_("Health insurance")), i.health_insurance if i else ""],

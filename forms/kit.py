@@ -1,10 +1,12 @@
-"""The layout kit every sheet is built with: page, header/footer, grids, check boxes, text boxes.
+"""The layout kit every sheet is built with: text, dates, grids, text boxes, tables.
 
-A sheet is a list of Platypus flowables handed to :func:`build_sheet`, which puts on every page
-the agency name and case number (header) and 「取扱注意（個人情報）」 with 「x / y」 (footer).
+A sheet is a list of Platypus flowables handed to :func:`forms.page.build_sheet`, which puts
+on every page the agency name and case number (header) and 「取扱注意（個人情報）」 with
+「x / y」 (footer).
 All text goes through :mod:`forms.fonts` so characters missing from BIZ UD are drawn with a
 fallback font. Government-form look: thin black rules, light grey label cells, check boxes and
-marks drawn as shapes (☐☑✔ are not in the fonts), 和暦 dates.
+marks drawn as shapes (:mod:`forms.marks`), 和暦 dates; the page's geometry in
+:mod:`forms.layout`.
 
 Text is laid out by :class:`forms.textflow.JText` (禁則, no justified CJK lines). Nothing is
 printed over anything else: a grid's row heights are minimums, a one-line value may shrink
@@ -15,46 +17,25 @@ the next page, never leave an empty box, a lone row or a heading behind.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from typing import TypeAlias
 from datetime import date
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, KeepTogether, PageTemplate,
-                                Spacer, Table, TableStyle)
+from reportlab.platypus import Flowable, KeepTogether, Spacer, Table, TableStyle
 
 from app.i18n import N_, _
 from app.text_ja import age_on, format_wareki
 from forms import fonts
-from forms.fonts import GOTHIC, GOTHIC_BOLD, MINCHO, draw_string, split_runs, string_width
-from forms.textflow import CENTER, LEFT, RIGHT, JText, break_lines
-
-# -- page ----------------------------------------------------------------------------------------
-
-PAGE_WIDTH, PAGE_HEIGHT = A4
-MARGIN_LEFT = MARGIN_RIGHT = 15 * mm
-MARGIN_TOP = 21 * mm          # the header sits in it
-MARGIN_BOTTOM = 18 * mm       # the footer sits in it
-SAFE_MARGIN = 10 * mm         # nothing is drawn closer to the paper's edge (printers' limit ≈5 mm)
-CONTENT_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
-CONTENT_HEIGHT = PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
-
-RULE = 0.5                    # thin black rule of the grids
-FRAME_RULE = 1.0              # outer frame of a grid
-LABEL_BG = colors.Color(0.9, 0.9, 0.9)
-FAINT = colors.Color(0.6, 0.6, 0.6)
-PAD_RIGHT = 5                 # right padding of cells (JText never hangs 、。 past the line)
-
-BODY_SIZE = 9
-LABEL_SIZE = 8.5
-
+from forms.fonts import GOTHIC, GOTHIC_BOLD, MINCHO, split_runs
+from forms.layout import (BODY_SIZE, CONTENT_HEIGHT, CONTENT_WIDTH, FRAME_RULE, LABEL_BG,
+                          LABEL_SIZE, PAD_RIGHT, RULE)
+from forms.marks import Choice, Choices, SealBox, WritingSpace
+from forms.textflow import CENTER, LEFT, RIGHT, JText
 
 # -- text ----------------------------------------------------------------------------------------
 
@@ -162,7 +143,7 @@ class LeftLabel(Label):
     """A label cell aligned left (for a label spanning a whole row)."""
 
 
-Cell = str | Label | Flowable | list | None
+Cell: TypeAlias = "str | Label | Flowable | list | None"
 
 
 def grid(rows: Sequence[Sequence[Cell]], col_widths: Sequence[float], *,
@@ -188,7 +169,7 @@ def grid(rows: Sequence[Sequence[Cell]], col_widths: Sequence[float], *,
     if frame:
         commands.append(("BOX", (0, 0), (-1, -1), FRAME_RULE, colors.black))
     for r, row in enumerate(rows):
-        out = []
+        out: list[Flowable | str] = []
         for c, cell in enumerate(row):
             if isinstance(cell, Label):
                 style = "label_left" if isinstance(cell, LeftLabel) else "label"
@@ -251,7 +232,7 @@ def _fit_rows(rows, data, col_widths, spans, row_heights):
         covered[(c0, r0)] = sum(col_widths[c0:c1 + 1])
         if r1 != r0:
             vertical.add((c0, r0))
-    heights = list(row_heights) if row_heights else [None] * len(data)
+    heights: list[float | None] = list(row_heights) if row_heights else [None] * len(data)
     overflow: list[tuple[str, str]] = []
     pad = 4 + PAD_RIGHT
     for r, row in enumerate(data):
@@ -274,7 +255,8 @@ def _fit_rows(rows, data, col_widths, spans, row_heights):
                         overflow.append((label, _rest_of(text.text, head._lines)))
                         h = _needed(row[c], width)
             need = max(need, h + 7)
-        if r < len(heights) and heights[r] is not None and need > heights[r]:
+        given = heights[r] if r < len(heights) else None
+        if given is not None and need > given:
             heights[r] = None
     return heights, overflow
 
@@ -305,173 +287,6 @@ def title(text: str) -> JText:
 
 def gap(height_mm: float = 3) -> Spacer:
     return Spacer(1, height_mm * mm)
-
-
-# -- marks drawn as shapes -----------------------------------------------------------------------
-
-def draw_box(canv: Canvas, x: float, y: float, size: float, mark: str = "") -> None:
-    """A check box with its lower-left corner at (x, y); ``mark``: '', check, fill, circle, double.
-
-    check = a tick, fill = ■, circle = ○ (chosen), double = ◎ (the main one).
-    """
-    canv.saveState()
-    canv.setStrokeColor(colors.black)
-    canv.setLineWidth(0.6)
-    canv.rect(x, y, size, size, stroke=1, fill=0)
-    cx, cy = x + size / 2, y + size / 2
-    if mark == "check":
-        canv.setLineWidth(size * 0.16)
-        canv.setLineCap(1)
-        canv.setLineJoin(1)
-        path = canv.beginPath()
-        path.moveTo(x + size * 0.18, y + size * 0.52)
-        path.lineTo(x + size * 0.42, y + size * 0.2)
-        path.lineTo(x + size * 0.9, y + size * 0.95)
-        canv.drawPath(path, stroke=1, fill=0)
-    elif mark == "fill":
-        inset = size * 0.2
-        canv.setFillColor(colors.black)
-        canv.rect(x + inset, y + inset, size - 2 * inset, size - 2 * inset, stroke=0, fill=1)
-    elif mark in ("circle", "double"):
-        canv.setLineWidth(size * 0.11)
-        canv.circle(cx, cy, size * 0.36, stroke=1, fill=0)
-        if mark == "double":
-            canv.circle(cx, cy, size * 0.17, stroke=1, fill=0)
-    canv.restoreState()
-
-
-@dataclass
-class Choice:
-    """One item of a :class:`Choices` group. ``mark``: '', check, fill, circle, double."""
-
-    label: str
-    mark: str = ""
-    fill: bool = False       # take the rest of the row (items with a write-in part)
-    box: bool = True         # False: a plain write-in field among the items (つなぎ先：…)
-
-
-def _wrap_line(text: str, font: str, size: float, width: float) -> list[str]:
-    """Wrap one label (Japanese line breaking, as in the text fields)."""
-    return break_lines(text, font, size, width)
-
-
-class Choices(Flowable):
-    """A group of check-box items laid out in ``columns`` (or flowing inline), drawn as shapes.
-
-    Labels wider than their place wrap onto further lines; nothing is cut.
-    """
-
-    def __init__(self, items: Sequence[Choice], columns: int | None = None, *,
-                 font: str = GOTHIC, size: float = BODY_SIZE, box: float | None = None,
-                 leading: float | None = None, item_gap: float = 10, pad_v: float = 2):
-        super().__init__()
-        self.items = list(items)
-        self.columns = columns
-        self.font = font
-        self.size = size
-        self.box = box or size * 0.95
-        self.leading = leading or size * 1.55
-        self.item_gap = item_gap
-        self.pad_v = pad_v
-        self._placed: list[tuple[float, int, Choice, list[str]]] = []  # x, row, item, lines
-        self._row_tops: list[float] = []
-
-    def wrap(self, avail_width: float, avail_height: float):
-        self.width = avail_width
-        placed = []
-        row, x = 0, 0.0
-        col_w = avail_width / self.columns if self.columns else 0
-        for item in self.items:
-            box_w = self.box + 3 if item.box else 0
-            natural = box_w + string_width(item.label, self.font, self.size)
-            if self.columns:
-                span = max(1, math.ceil((natural + self.item_gap) / col_w))
-                col = round(x / col_w)
-                if col + span > self.columns and col > 0:
-                    row, x, col = row + 1, 0.0, 0
-                span = min(span, self.columns - col)
-                w = avail_width - x if item.fill else span * col_w
-            else:
-                if x > 0 and (x + natural > avail_width or item.fill):
-                    row, x = row + 1, 0.0
-                w = avail_width - x if item.fill else min(natural, avail_width - x)
-            lines = _wrap_line(item.label, self.font, self.size, max(w - box_w, self.size))
-            placed.append((x, row, item, lines))
-            x += w if self.columns else w + self.item_gap
-        heights: dict[int, int] = {}
-        for _x, r, _item, lines in placed:
-            heights[r] = max(heights.get(r, 1), len(lines))
-        tops, y = [], 0.0
-        for r in range(row + 1 if placed else 0):
-            tops.append(y)
-            y += heights.get(r, 1) * self.leading
-        self._placed, self._row_tops = placed, tops
-        self.height = y + 2 * self.pad_v - (self.leading - self.size * 1.2)
-        return self.width, self.height
-
-    def draw(self):
-        canv = self.canv
-        ascent = self.size * 0.88
-        for x, r, item, lines in self._placed:
-            top = self.height - self.pad_v - self._row_tops[r]
-            baseline = top - ascent
-            text_x = x
-            if item.box:
-                draw_box(canv, x, baseline - self.size * 0.08, self.box, item.mark)
-                text_x += self.box + 3
-            for i, line in enumerate(lines):
-                draw_string(canv, text_x, baseline - i * self.leading, line, self.font,
-                            self.size)
-
-
-class SealBox(Flowable):
-    """The 印 box: a square with a faint 印 in a dashed circle, for the seal or a thumbprint."""
-
-    def __init__(self, size: float = 16 * mm):
-        super().__init__()
-        self.width = self.height = size
-
-    def wrap(self, *_):
-        return self.width, self.height
-
-    def draw(self):
-        c, s = self.canv, self.width
-        c.saveState()
-        c.setStrokeColor(FAINT)
-        c.setLineWidth(0.5)
-        c.setDash(1.5, 1.5)
-        c.circle(s / 2, s / 2, s * 0.36, stroke=1, fill=0)
-        c.setFillColor(FAINT)
-        draw_string(c, s / 2, s / 2 - 4, _("Seal"), GOTHIC, 11, anchor="middle")
-        c.restoreState()
-
-
-class WritingSpace(Flowable):
-    """Empty space to write in by hand, with faint dotted guide lines every ``line_gap``."""
-
-    def __init__(self, height: float, line_gap: float | None = 7 * mm, width: float | None = None):
-        super().__init__()
-        self.height = height
-        self.line_gap = line_gap
-        self._width = width
-
-    def wrap(self, avail_width, _avail_height):
-        self.width = self._width or avail_width
-        return self.width, self.height
-
-    def draw(self):
-        if not self.line_gap:
-            return
-        c = self.canv
-        c.saveState()
-        c.setStrokeColor(colors.Color(0.72, 0.72, 0.72))
-        c.setLineWidth(0.4)
-        c.setDash(1, 2)
-        y = self.height - self.line_gap
-        while y > 1:
-            c.line(0, y, self.width, y)
-            y -= self.line_gap
-        c.restoreState()
 
 
 class SheetTable(Table):
@@ -598,240 +413,6 @@ def text_box(label: str, text: str | None, *, min_height: float = 25 * mm,
 def keep(*flowables: Flowable) -> KeepTogether:
     """Keep ``flowables`` on one page (moves them to the next page if they don't fit)."""
     return KeepTogether(list(flowables))
-
-
-# -- the document --------------------------------------------------------------------------------
-
-@dataclass
-class Furniture:
-    """What is printed on every page around the content."""
-
-    agency_name: str
-    case_no: str = ""                 # '' prints a write-in blank
-    sheet_title: str = ""
-    footer: str = field(default_factory=lambda: _("Confidential (personal information)"))
-    show_case_no: bool = True
-
-
-class _NumberedCanvas(Canvas):
-    """Defers each page until the end so the footer can say 「x / y」."""
-
-    furniture: Furniture
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._pages: list[dict] = []
-
-    def showPage(self):
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self):
-        # pages are numbered per part (a bundle holds several sheets, each 「1 / n」)
-        parts = [state.get("_part", 0) for state in self._pages]
-        totals = {p: parts.count(p) for p in set(parts)}
-        seen: dict[int, int] = {}
-        for state in self._pages:
-            self.__dict__.update(state)
-            part = state.get("_part", 0)
-            seen[part] = seen.get(part, 0) + 1
-            self._draw_furniture(seen[part], totals[part])
-            Canvas.showPage(self)
-        self.page_count = len(self._pages)
-        Canvas.save(self)
-
-    def _draw_header_left(self, agency: str, sheet_title: str, top: float,
-                          avail: float) -> None:
-        """Agency name (left) and sheet title (centred) in ``avail`` points: never over each
-        other or the ID. Long ones shrink (to 5.5 pt); a title that still does not fit is
-        left out (it is printed as the sheet's title on page 1); an agency name too long
-        even at 5 pt takes two lines."""
-        gap_ = 12
-        size = 8.5
-        a_w = string_width(agency, GOTHIC, 1)
-        t_w = string_width(sheet_title, GOTHIC, 1) if sheet_title else 0.0
-        need = (a_w + t_w) * size + (gap_ if sheet_title else 0)
-        if need > avail and sheet_title:
-            size = max(5.5, size * (avail - gap_) / ((a_w + t_w) * size) * size / size)
-            if (a_w + t_w) * size + gap_ > avail:
-                sheet_title, t_w = "", 0.0
-                size = 8.5
-        if not sheet_title and a_w * size > avail:
-            size = max(5.0, avail / a_w if a_w else size)
-        if a_w * size > avail:
-            lines = break_lines(agency, GOTHIC, size, avail)[:2]
-            draw_string(self, MARGIN_LEFT, top + 3, lines[0], GOTHIC, size)
-            if len(lines) > 1:
-                draw_string(self, MARGIN_LEFT, top - 2.5, lines[1], GOTHIC, size)
-            return
-        draw_string(self, MARGIN_LEFT, top, agency, GOTHIC, size)
-        if sheet_title:
-            width = t_w * size
-            x = PAGE_WIDTH / 2 - width / 2
-            lo = MARGIN_LEFT + a_w * size + gap_
-            hi = MARGIN_LEFT + avail - width
-            x = min(max(x, lo), hi)
-            draw_string(self, x, top, sheet_title, GOTHIC, size)
-
-    def _draw_furniture(self, number: int, total: int) -> None:
-        f = self.__dict__.get("_part_furniture") or self.furniture
-        self.saveState()
-        self.setFillColor(colors.black)
-        top = PAGE_HEIGHT - SAFE_MARGIN - 8
-        right = PAGE_WIDTH - MARGIN_RIGHT
-        id_w = 0.0
-        if f.show_case_no:
-            if f.case_no:
-                text = _("ID: {case_no}").format(case_no=f.case_no)
-                id_w = draw_string(self, right, top, text, GOTHIC_BOLD, 9, anchor="end")
-            else:
-                label = _("ID:")
-                id_w = 30 * mm + draw_string(self, right - 30 * mm, top, label, GOTHIC_BOLD, 9,
-                                             anchor="end")
-                self.setLineWidth(0.5)
-                self.line(right - 29 * mm, top - 2, right, top - 2)
-        self._draw_header_left(f.agency_name, f.sheet_title, top,
-                               CONTENT_WIDTH - id_w - (8 if id_w else 0))
-        self.setLineWidth(0.4)
-        self.line(MARGIN_LEFT, top - 5, right, top - 5)
-        bottom = SAFE_MARGIN + 2
-        self.line(MARGIN_LEFT, bottom + 11, right, bottom + 11)
-        w = draw_string(self, MARGIN_LEFT + 2, bottom + 1, f.footer, GOTHIC_BOLD, 8.5)
-        self.setLineWidth(0.6)
-        self.rect(MARGIN_LEFT, bottom - 2, w + 4, 11.5, stroke=1, fill=0)
-        draw_string(self, right, bottom + 1, f"{number} / {total}", GOTHIC, 9, anchor="end")
-        self.restoreState()
-
-
-def build_sheet(target, story: list[Flowable], furniture: Furniture, *,
-                title: str = "", subject: str = "") -> int:
-    """Lay ``story`` out on A4 pages with the header and footer; returns the page count.
-
-    ``target`` is a file name or a binary file object.
-    """
-    styles()  # registers the fonts
-    doc = BaseDocTemplate(
-        target, pagesize=A4, leftMargin=MARGIN_LEFT, rightMargin=MARGIN_RIGHT,
-        topMargin=MARGIN_TOP, bottomMargin=MARGIN_BOTTOM, title=title, subject=subject,
-        author=furniture.agency_name, creator="Tsunagu", invariant=True, lang="ja-JP",
-        initialFontName=GOTHIC,
-    )
-    frame = Frame(MARGIN_LEFT, MARGIN_BOTTOM, CONTENT_WIDTH, CONTENT_HEIGHT, id="body",
-                  leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
-    doc.addPageTemplates([PageTemplate(id="sheet", frames=[frame])])
-    canvas_class = type("SheetCanvas", (_NumberedCanvas,), {"furniture": furniture})
-    made: list[_NumberedCanvas] = []
-
-    def maker(*args, **kwargs):
-        canv = canvas_class(*args, **kwargs)
-        made.append(canv)
-        return canv
-
-    doc.build(with_attached_sheet(story), canvasmaker=maker)
-    return getattr(made[-1], "page_count", 0) if made else 0
-
-
-ATTACHED_SHEET = N_("Attached sheet (continued)")
-
-
-def _overflows(items) -> list[tuple[str, str]]:
-    found: list[tuple[str, str]] = []
-    for item in items:
-        if isinstance(item, (list, tuple)):
-            found += _overflows(item)
-            continue
-        found += getattr(item, "_tsunagu_overflow", [])
-        content = getattr(item, "_content", None)     # KeepTogether
-        if isinstance(content, (list, tuple)):
-            found += _overflows(content)
-    return found
-
-
-def _keep_headings(story: list[Flowable]) -> list[Flowable]:
-    """A section heading never ends a page: it moves on with the start of what it heads
-    (a few rows of a table or box that splits, the whole of one that does not)."""
-    from reportlab.platypus import CondPageBreak
-    out: list[Flowable] = []
-    for i, item in enumerate(story):
-        if getattr(item, "_tsunagu_heading", False) and i + 1 < len(story):
-            nxt = story[i + 1]
-            try:
-                _w, h_next = nxt.wrap(CONTENT_WIDTH, CONTENT_HEIGHT)
-                _w, h_head = item.wrap(CONTENT_WIDTH, CONTENT_HEIGHT)
-            except Exception:   # pragma: no cover
-                h_next = h_head = 0
-            heights = getattr(nxt, "_rowHeights", None)
-            if isinstance(nxt, SheetTable) and heights and nxt.splitByRow:
-                # what must come with the heading: the table's heading row and first rows
-                head = nxt.repeatRows if isinstance(nxt.repeatRows, int) else len(
-                    nxt.repeatRows)
-                h_next = min(h_next, sum(heights[:head + nxt.min_rows + 1]))
-            need = min(h_head + 8 + h_next, CONTENT_HEIGHT - 1)
-            out.append(CondPageBreak(need))
-        out.append(item)
-    return out
-
-
-def with_attached_sheet(story: list[Flowable]) -> list[Flowable]:
-    """``story`` followed by the 別紙 page that continues the fields too long for their box
-    (each printed 「（続きは別紙）」 where it was cut)."""
-    story = _keep_headings(story)
-    found = _overflows(story)
-    if not found:
-        return story
-    from reportlab.platypus import PageBreak
-    out = list(story) + [PageBreak(), title(_(ATTACHED_SHEET))]
-    for label, rest in found:
-        out.append(text_box(continued_label(label) if label else _(ATTACHED_SHEET), rest,
-                            min_height=0))
-        out.append(gap(2))
-    return out
-
-
-class _PartStart(Flowable):
-    """Zero-size marker: the pages from here on belong to a new part with its own furniture."""
-
-    def __init__(self, index: int, furniture: Furniture):
-        super().__init__()
-        self.index = index
-        self.furniture = furniture
-        self.width = self.height = 0
-
-    def wrap(self, *_):
-        return 0, 0
-
-    def draw(self):
-        self.canv._part = self.index
-        self.canv._part_furniture = self.furniture
-
-
-def build_bundle(target, parts: Sequence[tuple[list[Flowable], Furniture]], *,
-                 title: str = "", subject: str = "") -> int:
-    """Several sheets in one PDF, each on its own pages with its own header and 「x / y」."""
-    from reportlab.platypus import PageBreak
-    story: list[Flowable] = []
-    for index, (part_story, furniture) in enumerate(parts):
-        if index:
-            story.append(PageBreak())
-        story.append(_PartStart(index, furniture))
-        story.extend(part_story)
-    first = parts[0][1] if parts else Furniture(agency_name="")
-    return build_sheet(target, story, first, title=title, subject=subject)
-
-
-def render(out_path, story: list[Flowable], furniture: Furniture, texts: Iterable[str | None], *,
-           title: str = "", strict: bool = False):
-    """Check ``texts`` for unprintable characters, then write the sheet atomically.
-
-    Returns a :class:`forms.output.PrintResult`."""
-    from pathlib import Path
-
-    from forms.output import PrintResult, check_texts, write_pdf_atomic
-    chars, warnings = check_texts([t for t in texts if t], strict=strict)
-    pages = write_pdf_atomic(
-        lambda tmp: build_sheet(tmp, story, furniture, title=title or furniture.sheet_title),
-        out_path)
-    return PrintResult(Path(out_path), pages, warnings, chars)
 
 
 # -- tables whose long cells flow across pages -----------------------------------------------
@@ -1003,11 +584,8 @@ def collect_texts(*values) -> list[str]:
 
 
 __all__ = [
-    "CONTENT_WIDTH", "Choice", "Choices", "Furniture", "Label", "LeftLabel", "PERSON_COLS",
-    "build_bundle", "choice_row", "date_or_blank", "flow_table", "person_grid", "person_rows",
-    "render", "signature_block",
-    "MARGIN_BOTTOM", "MARGIN_LEFT", "MARGIN_RIGHT", "MARGIN_TOP", "SAFE_MARGIN", "SealBox",
-    "WritingSpace", "birth_with_age", "blank_birth_date", "blank_date", "build_sheet",
-    "collect_texts", "draw_box", "gap", "grid", "keep", "markup", "para", "section_heading",
-    "styles", "text_box", "title", "wareki",
+    "Cell", "Label", "LeftLabel", "PERSON_COLS", "SheetTable", "birth_with_age",
+    "blank_birth_date", "blank_date", "choice_row", "collect_texts", "continued_label",
+    "date_or_blank", "flow_table", "gap", "grid", "keep", "markup", "para", "person_grid",
+    "person_rows", "section_heading", "signature_block", "styles", "text_box", "title", "wareki",
 ]

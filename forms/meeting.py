@@ -19,10 +19,12 @@ from reportlab.platypus import Flowable
 
 from app.i18n import _
 from app.domain.meeting import AgendaKind, Meeting, MeetingResult
-from forms import kit
-from forms.kit import (CONTENT_WIDTH, Furniture, Label, choice_row, date_or_blank, flow_table,
-                       grid, para, section_heading, text_box, wareki)
+from forms import kit, page
+from forms.kit import (Label, choice_row, date_or_blank, flow_table, grid, para, section_heading,
+                       text_box, wareki)
+from forms.layout import CONTENT_WIDTH
 from forms.output import PrintResult
+from forms.page import Furniture
 from forms.sheets import MEETING_SHEETS
 
 
@@ -182,7 +184,7 @@ def render_agenda(out_path: str | Path, agency, data: MeetingData, *,
     story.append(para(_("This material contains personal information: it is collected at the "
                         "end of the meeting. Participants are bound to confidentiality."),
                       "note"))
-    return kit.render(out_path, story, _furniture(agency, title), _texts(agency, data),
+    return page.render(out_path, story, _furniture(agency, title), _texts(agency, data),
                       strict=strict)
 
 
@@ -214,7 +216,7 @@ def render_minutes(out_path: str | Path, agency, data: MeetingData, *,
     story.append(kit.gap(2))
     story.append(grid([[Label(_("Next meeting")), date_or_blank(m.next_meeting_on)]],
                       [30 * mm, CONTENT_WIDTH - 30 * mm], row_heights=[9 * mm]))
-    return kit.render(out_path, story, _furniture(agency, title),
+    return page.render(out_path, story, _furniture(agency, title),
                       _texts(agency, data, minutes=True), strict=strict)
 
 

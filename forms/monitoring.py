@@ -15,11 +15,13 @@ from reportlab.platypus import Flowable
 from app.i18n import N_, _
 from app.domain.monitoring import Monitoring, MonitoringKind
 from app.domain.plan import Plan
-from forms import kit
+from forms import kit, page
 from forms.data import CaseData
-from forms.kit import (CONTENT_WIDTH, Furniture, Label, choice_row, date_or_blank, flow_table,
-                       grid, keep, section_heading, text_box)
+from forms.kit import (Label, choice_row, date_or_blank, flow_table, grid, keep, section_heading,
+                       text_box)
+from forms.layout import CONTENT_WIDTH
 from forms.output import PrintResult
+from forms.page import Furniture
 
 TITLE = N_("Monitoring sheet")
 
@@ -35,7 +37,7 @@ def render_monitoring(out_path: str | Path, agency, data: CaseData, *, blank: bo
     for m in rows:
         texts += [m.method, m.change, m.satisfaction]
         texts += [str(v) for p in _progress(m) for v in p.values()]
-    return kit.render(out_path, story, furniture, texts, strict=strict)
+    return page.render(out_path, story, furniture, texts, strict=strict)
 
 
 def _progress(m: Monitoring) -> list[dict]:
@@ -61,9 +63,9 @@ def by_plan(data: CaseData, monitorings: list[Monitoring]
     for m in sorted(monitorings, key=lambda m: (m.monitored_on, m.hlc)):
         pid = m.plan_id
         groups.setdefault(pid if pid in order else None, []).append(m)
+    known = sorted((k for k in groups if k is not None), key=lambda k: order[k])
     out: list[tuple[Plan | None, list[Monitoring]]] = [
-        (plans[order[pid]], groups[pid])
-        for pid in sorted((k for k in groups if k is not None), key=lambda k: order[k])]
+        (plans[order[pid]], groups[pid]) for pid in known]
     if None in groups:
         out.append((None, groups[None]))
     return out

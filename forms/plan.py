@@ -17,12 +17,14 @@ from reportlab.platypus import CondPageBreak, Flowable
 from app.i18n import N_, _
 from app.domain.meeting import MeetingResult
 from app.domain.plan import Plan, PlanKind
-from forms import kit
+from forms import kit, page
 from forms.data import CaseData
-from forms.kit import (CONTENT_WIDTH, Choice, Choices, Furniture, Label, choice_row,
-                       date_or_blank, flow_table, grid, keep, para, section_heading, text_box,
-                       wareki)
+from forms.kit import (Label, choice_row, date_or_blank, flow_table, grid, keep, para,
+                       section_heading, text_box, wareki)
+from forms.layout import CONTENT_WIDTH
+from forms.marks import Choice, Choices
 from forms.output import PrintResult
+from forms.page import Furniture
 
 TITLE = N_("Support plan and application for services")
 
@@ -41,7 +43,7 @@ def render_plan(out_path: str | Path, agency, data: CaseData, *, blank: bool = F
         texts += [plan.aim, plan.author, plan.conditions, *(g.text for g in plan.goals)]
         texts += [x for i in plan.items for x in (i.what, i.provider, i.problem, i.frequency)]
         texts += [str(d.get("officer", "")) for d in data.decisions]
-    return kit.render(out_path, story, furniture, texts, strict=strict)
+    return page.render(out_path, story, furniture, texts, strict=strict)
 
 
 def _period(start: date | None, end: date | None, blank: bool) -> str:

@@ -15,10 +15,12 @@ from reportlab.platypus import Flowable
 
 from app.i18n import N_, _
 from app.domain.record import SupportRecord
-from forms import kit
+from forms import kit, page
 from forms.data import CaseData
-from forms.kit import CONTENT_WIDTH, Furniture, flow_table, para, wareki
+from forms.kit import Cell, flow_table, para, wareki
+from forms.layout import CONTENT_WIDTH
 from forms.output import PrintResult
+from forms.page import Furniture
 
 TITLE = N_("Support record sheet")
 COLS = [10 * mm, 27 * mm, 22 * mm, 30 * mm, CONTENT_WIDTH - 89 * mm]
@@ -34,7 +36,7 @@ def render_records(out_path: str | Path, agency, data: CaseData, *, blank: bool 
         texts += [data.person.name, data.person.kana]
     for r in records:
         texts += [r.staff, r.contact_person, r.content, r.next_action, r.correction_reason]
-    return kit.render(out_path, story, furniture, texts, strict=strict)
+    return page.render(out_path, story, furniture, texts, strict=strict)
 
 
 def _when(r: SupportRecord) -> str:
@@ -50,7 +52,9 @@ def story_records(data: CaseData, records: list[SupportRecord]) -> list[Flowable
     header = ["No.", _("Date and time"), _("Method"), _("Staff / contacted person"),
               _("Content / next action")]
     number = {r.id: i + 1 for i, r in enumerate(records)}
-    rows, heights, muted = [], [], []
+    rows: list[list[Cell]] = []
+    heights: list[float | None] = []
+    muted: list[int] = []
     for i, r in enumerate(records):
         content = r.content
         if r.next_action:

@@ -15,10 +15,13 @@ from reportlab.platypus import Flowable, Table, TableStyle
 from app.domain import Agency
 from app.i18n import _
 from app.security.keyslots import normalise_recovery_key
-from forms import kit
+from forms import kit, page
 from forms.fonts import GOTHIC, GOTHIC_BOLD, draw_string
-from forms.kit import CONTENT_WIDTH, Furniture, Label, SealBox, grid, para, section_heading
+from forms.kit import Label, grid, para, section_heading
+from forms.layout import CONTENT_WIDTH
+from forms.marks import SealBox
 from forms.output import check_texts, write_pdf_atomic
+from forms.page import Furniture
 
 def key_groups(recovery_key: str) -> list[str]:
     """The key in its groups of four, normalised the way the unlock screen reads it."""
@@ -120,6 +123,6 @@ def render_recovery_key(out_path: str | Path, agency: Agency, recovery_key: str,
     furniture = Furniture(agency_name=agency.name, show_case_no=False,
                           sheet_title=_("Recovery key"),
                           footer=_("Strictly confidential (recovery key)"))
-    write_pdf_atomic(lambda tmp: kit.build_sheet(tmp, story, furniture,
-                                                 title=_("Recovery key")), out_path)
+    write_pdf_atomic(lambda tmp: page.build_sheet(tmp, story, furniture,
+                                                  title=_("Recovery key")), out_path)
     return warnings

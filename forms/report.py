@@ -22,9 +22,11 @@ from reportlab.lib.units import mm
 from app.i18n import _
 from app.reports import statistics as S
 from app.text_ja import format_wareki_year
-from forms import kit
+from forms import kit, page
 from forms.fonts import GOTHIC
-from forms.kit import CONTENT_WIDTH, Furniture, flow_table, gap, para, section_heading, title
+from forms.kit import flow_table, gap, para, section_heading, title
+from forms.layout import CONTENT_WIDTH
+from forms.page import Furniture
 
 ACTUAL_COLOUR = colors.Color(0.25, 0.25, 0.25)
 TARGET_COLOUR = colors.Color(0.75, 0.75, 0.75)
@@ -102,7 +104,7 @@ def render_monthly(path, agency, report: dict[str, Any]):
              section_heading(_("Figures")),
              _table(header, rows, [30 * mm, 70 * mm, 22 * mm, 29 * mm, 29 * mm])]
     texts = [heading, agency.name] + [str(c) for r in rows for c in r]
-    return kit.render(path, story, _furniture(agency, _("Monthly report")), texts,
+    return page.render(path, story, _furniture(agency, _("Monthly report")), texts,
                       title=heading)
 
 
@@ -129,7 +131,7 @@ def render_fiscal_year(path, agency, fy: dict[str, Any]):
              flow_table([[str(v) for v in r] for r in rows], [first] + [rest] * (len(header) - 1),
                         header=header, max_lines=4, value_style="small")]
     texts = [heading, agency.name] + [str(c) for r in rows for c in r]
-    return kit.render(path, story, _furniture(agency, _("Fiscal year summary")), texts,
+    return page.render(path, story, _furniture(agency, _("Fiscal year summary")), texts,
                       title=heading)
 
 
@@ -167,6 +169,6 @@ def render_caseload(path, agency, table, on: date):
                         value_style="small")]
     texts = [heading, agency.name] + [str(c) for r in rows for c in r
                                       if not (isinstance(c, str) and _ISO_DATE.match(c))]
-    return kit.render(Path(path), story,
+    return page.render(Path(path), story,
                       _furniture(agency, _("Caseload list"), confidential=True), texts,
                       title=heading)

@@ -124,7 +124,7 @@ class JText(Flowable):
         self._lines = _lines or []
         self._cur_size = _size or size
         self._for_width: float | None = None
-        self.width = self.height = 0
+        self.width = self.height = 0.0
         self._first, self._last = _first, _last
 
     # ------------------------------------------------------------------ layout

@@ -10,8 +10,10 @@ from typing import Any
 from reportlab.lib.units import mm
 
 from app.i18n import _
-from forms import kit
-from forms.kit import CONTENT_WIDTH, Furniture, flow_table, gap, para, section_heading, title
+from forms import kit, page
+from forms.kit import flow_table, gap, para, section_heading, title
+from forms.layout import CONTENT_WIDTH
+from forms.page import Furniture
 
 
 def render_training_history(agency, staff: dict[str, Any], trainings: list[dict[str, Any]],
@@ -56,4 +58,4 @@ def render_training_history(agency, staff: dict[str, Any], trainings: list[dict[
     f = Furniture(agency_name=agency.name, sheet_title=_("Training history"),
                   show_case_no=False)
     f.footer = _("Staff record")
-    return kit.render(Path(out), story, f, texts, title=heading)
+    return page.render(Path(out), story, f, texts, title=heading)

@@ -13,10 +13,10 @@ from pathlib import Path
 from reportlab.platypus import Flowable
 
 from app.i18n import _
-from forms import assessment, consent, intake, kit, records
+from forms import assessment, consent, intake, page, records
 from forms.data import CaseData
-from forms.kit import Furniture
 from forms.output import PrintResult, check_texts, write_pdf_atomic
+from forms.page import Furniture
 
 KIT_SHEETS = ("intake", "assessment", "consent", "records")
 
@@ -51,7 +51,7 @@ def render_visit_kit(out_path: str | Path, agency, people: list[CaseData], *,
             texts += [data.case_no, p.name, p.kana, p.address, p.postal_code]
     chars, warnings = check_texts([t for t in texts if t], strict=strict)
     pages = write_pdf_atomic(
-        lambda tmp: kit.build_bundle(tmp, parts, title=_("Home-visit kit")), out_path)
+        lambda tmp: page.build_bundle(tmp, parts, title=_("Home-visit kit")), out_path)
     return PrintResult(Path(out_path), pages, warnings, chars)
 
 

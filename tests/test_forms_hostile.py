@@ -20,6 +20,8 @@ import forms.output
 import forms.visit_kit
 from app.desk import Desk
 from forms import kit
+from forms.layout import SAFE_MARGIN
+from forms.page import Furniture, build_sheet
 from forms.sheets import SHEETS
 from tests.conftest import LOGIN, PASSWORD, copy_desk
 from tests.hostile_case import ADDRESS, NAME, hostile_case, long_text
@@ -68,7 +70,7 @@ def assert_sound(path: Path) -> int:
     pdf = pdfium.PdfDocument(str(path))
     try:
         n = len(pdf)
-        margin = kit.SAFE_MARGIN - 0.5
+        margin = SAFE_MARGIN - 0.5
         for i in range(n):
             page = pdf[i]
             width, height = page.get_size()
@@ -187,10 +189,10 @@ def test_long_text_is_printed_line_by_line_as_written(tmp_path):
     from forms.textflow import NO_END, NO_START
     out = tmp_path / "text.pdf"
     text = KINSOKU_TEXT * 2
-    kit.build_sheet(str(out), [kit.text_box("本文", text),
-                               kit.flow_table([["1", text]], [20 * kit.mm, kit.CONTENT_WIDTH - 20 * kit.mm],
-                                              header=["No.", "内容"])],
-                    kit.Furniture(agency_name="つなぐ町", case_no="2026-0001", sheet_title="試験"))
+    build_sheet(str(out), [kit.text_box("本文", text),
+                           kit.flow_table([["1", text]], [20 * kit.mm, kit.CONTENT_WIDTH - 20 * kit.mm],
+                                          header=["No.", "内容"])],
+                Furniture(agency_name="つなぐ町", case_no="2026-0001", sheet_title="試験"))
     assert overlapping_glyphs(out) == []
     flat_in = text.replace(" ", "")
     body = [ln for page in page_lines(out) for ln in page
@@ -219,7 +221,7 @@ def test_one_line_field_shrinks_then_wraps():
 
 # ---------------------------------------------------------------- point 3: page breaks
 
-FURN = kit.Furniture(agency_name="つなぐ町", case_no="2026-0001", sheet_title="試験")
+FURN = Furniture(agency_name="つなぐ町", case_no="2026-0001", sheet_title="試験")
 
 
 @pytest.mark.parametrize("room", range(20, 180, 9))
@@ -235,7 +237,7 @@ def test_boxes_split_like_a_person_would(tmp_path, room):
              kit.flow_table([[f"行{k}", f"内容{k}"] for k in range(1, 40)],
                             [30 * kit.mm, kit.CONTENT_WIDTH - 30 * kit.mm],
                             header=["番号", "内容欄"])]
-    kit.build_sheet(str(out), story, FURN)
+    build_sheet(str(out), story, FURN)
     pages = [re.sub(r"\s", "", t) for t in page_texts(out)]
     for i, page in enumerate(pages):
         if "相談内容（続き）" in page:
@@ -332,8 +334,8 @@ def test_intake_wording_follows_the_consent(desk, tmp_path):
 
 def test_rare_kanji_in_gothic_text_stays_gothic(tmp_path):
     out = tmp_path / "gothic.pdf"
-    kit.build_sheet(str(out), [kit.para("𠮷田 髙﨑", "large"), kit.para("𠮷田", "formal")],
-                    FURN)
+    build_sheet(str(out), [kit.para("𠮷田 髙﨑", "large"), kit.para("𠮷田", "formal")],
+                FURN)
     raw = out.read_bytes()
     assert b"TsunaguGothicFallback" in raw        # 𠮷 in Gothic text
     assert b"IPAmjMincho" in raw                  # 𠮷 in Mincho text
@@ -349,9 +351,9 @@ def test_page_header_never_overprints(tmp_path, agency):
     line without touching; the agency name is always there, whole."""
     for case_no in ("2026-0001", ""):
         out = tmp_path / "header.pdf"
-        kit.build_sheet(str(out), [kit.para("本文")],
-                        kit.Furniture(agency_name=agency, case_no=case_no,
-                                      sheet_title="インテーク・アセスメントシート"))
+        build_sheet(str(out), [kit.para("本文")],
+                    Furniture(agency_name=agency, case_no=case_no,
+                              sheet_title="インテーク・アセスメントシート"))
         assert overlapping_glyphs(out) == []
         assert missing_text(out, [agency]) == []
         assert_sound(out)
@@ -362,9 +364,9 @@ def test_a_short_grid_never_leaves_one_row_alone(tmp_path, room):
     from reportlab.platypus import Spacer
     out = tmp_path / "grid.pdf"
     rows = [[kit.Label(f"項目{k}"), f"値{k}"] for k in range(1, 4)]
-    kit.build_sheet(str(out), [Spacer(1, kit.CONTENT_HEIGHT - room * kit.mm),
-                               kit.grid(rows, [30 * kit.mm, kit.CONTENT_WIDTH - 30 * kit.mm],
-                                        row_heights=[12 * kit.mm] * 3)], FURN)
+    build_sheet(str(out), [Spacer(1, kit.CONTENT_HEIGHT - room * kit.mm),
+                           kit.grid(rows, [30 * kit.mm, kit.CONTENT_WIDTH - 30 * kit.mm],
+                                    row_heights=[12 * kit.mm] * 3)], FURN)
     for page in page_texts(out):
         n = len(re.findall(r"項目\d", page))
         assert n in (0, 2, 3), (room, n)

@@ -17,6 +17,7 @@ from app.domain import (Agency, Case, CaseDetail, Intake, Person, PersonInput, R
                         Triage, Visitor)
 from forms import fonts, kit
 from forms.intake import render_intake, render_intake_result
+from forms.layout import SAFE_MARGIN
 from forms.output import UnprintableText, write_pdf_atomic
 from forms.recovery import key_groups, render_recovery_key
 
@@ -79,7 +80,7 @@ def assert_pages_sound(path: Path) -> int:
             text = textpage.get_text_range()
             assert "取扱注意（個人情報）" in text, f"no footer on page {i + 1}"
             assert f"{i + 1} / {n}" in text
-            margin = kit.SAFE_MARGIN - 0.5
+            margin = SAFE_MARGIN - 0.5
             for c in range(textpage.count_chars()):
                 left, bottom, right, top = textpage.get_charbox(c)
                 if right - left <= 0 and top - bottom <= 0:

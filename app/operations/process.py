@@ -12,6 +12,11 @@ from dataclasses import asdict, replace
 from datetime import date, datetime
 from typing import Any, Iterable
 
+from app.domain.assessment import Screening
+from app.domain.closure import Followup
+from app.domain.intake import EmergencySupport
+from app.domain.monitoring import Monitoring
+from app.domain.plan import PlanAmendment
 from app.domain.assessment import Assessment, AssessmentInput, ScreeningResult
 from app.domain.case import TimelineEntry
 from app.domain.case_state import CaseState
@@ -232,7 +237,7 @@ class ProcessOperations(GuideRuleOperations):
         self._require_case(self._case_of("plan", plan_id), Permission.VIEW_CASES)
         return self._plan_or_404(plan_id)
 
-    def plan_amendments(self, plan_id: str) -> list[dict[str, Any]]:
+    def plan_amendments(self, plan_id: str) -> list[PlanAmendment]:
         self._require_case(self._case_of("plan", plan_id), Permission.VIEW_CASES)
         return self._repo.amendments(plan_id)
 
@@ -244,7 +249,7 @@ class ProcessOperations(GuideRuleOperations):
         self._require_case(case_id, Permission.VIEW_CASES)
         return self._repo.referrals(case_id)
 
-    def emergency_support(self, case_id: str) -> list[dict[str, Any]]:
+    def emergency_support(self, case_id: str) -> list[EmergencySupport]:
         self._require_case(case_id, Permission.VIEW_CASES)
         return self._repo.emergency(case_id)
 
@@ -291,7 +296,7 @@ class ProcessOperations(GuideRuleOperations):
         return self._repo.agenda(meeting_id, pending_only=True)
 
     # rows the printed sheets read (forms/data.py), oldest first
-    def monitorings(self, case_id: str) -> list[dict[str, Any]]:
+    def monitorings(self, case_id: str) -> list[Monitoring]:
         self._require_case(case_id, Permission.VIEW_CASES)
         return list(reversed(self._repo.monitorings(case_id)))
 
@@ -303,7 +308,7 @@ class ProcessOperations(GuideRuleOperations):
         self._require_case(case_id, Permission.VIEW_CASES)
         return self._repo.closures(case_id)
 
-    def followups(self, case_id: str) -> list[dict[str, Any]]:
+    def followups(self, case_id: str) -> list[Followup]:
         self._require_case(case_id, Permission.VIEW_CASES)
         return self._repo.followups(case_id)
 
@@ -311,7 +316,7 @@ class ProcessOperations(GuideRuleOperations):
         self._require_case(case_id, Permission.VIEW_CASES)
         return self._repo.decisions(case_id)
 
-    def screenings(self, case_id: str) -> list[dict[str, Any]]:
+    def screenings(self, case_id: str) -> list[Screening]:
         self._require_case(case_id, Permission.VIEW_CASES)
         return self._repo.screenings(case_id)
 

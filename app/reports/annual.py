@@ -38,6 +38,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
+from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -93,7 +94,7 @@ def plan_of(store, repo, fy: int) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------------- small statistics
-def median(values: list[float]) -> float | None:
+def median(values: Sequence[float]) -> float | None:
     if not values:
         return None
     v = sorted(values)
@@ -102,7 +103,7 @@ def median(values: list[float]) -> float | None:
     return float(v[mid]) if n % 2 else (v[mid - 1] + v[mid]) / 2
 
 
-def p90(values: list[float]) -> float | None:
+def p90(values: Sequence[float]) -> float | None:
     if not values:
         return None
     v = sorted(values)

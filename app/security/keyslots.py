@@ -140,7 +140,7 @@ def new_recovery_key() -> str:
 
 def normalise_recovery_key(text: str) -> str:
     cleaned = unicodedata.normalize("NFKC", text).upper().replace("-", "").replace(" ", "")
-    cleaned = cleaned.translate(str.maketrans({"O": "0", "I": "1", "L": "1"}))
+    cleaned = cleaned.translate(str.maketrans("OIL", "011"))
     return "-".join(cleaned[i:i + 4] for i in range(0, len(cleaned), 4))
 
 

@@ -34,7 +34,7 @@ class BackupInfo:
 def list_backups(folder: str | os.PathLike[str]) -> list[BackupInfo]:
     """Backups in ``folder``, newest first (only complete pairs)."""
     folder = Path(folder)
-    found = []
+    found: list[BackupInfo] = []
     if not folder.is_dir():
         return found
     for p in folder.iterdir():

@@ -84,7 +84,7 @@ class Connection(sqlcipher3.Connection):
 
     db_path: Path = Path("?")
 
-    def execute(self, *args, **kwargs):  # type: ignore[override]
+    def execute(self, *args, **kwargs):
         try:
             return super().execute(*args, **kwargs)
         except sqlcipher3.DatabaseError as exc:
@@ -94,7 +94,7 @@ class Connection(sqlcipher3.Connection):
                 raise _disk_full() from exc
             raise
 
-    def executemany(self, *args, **kwargs):  # type: ignore[override]
+    def executemany(self, *args, **kwargs):
         try:
             return super().executemany(*args, **kwargs)
         except sqlcipher3.DatabaseError as exc:

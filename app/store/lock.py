@@ -20,6 +20,7 @@ import socket
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from app.errors import AlreadyOpen
 from app.i18n import _
@@ -32,7 +33,7 @@ def lock_path(db_path: str | os.PathLike[str]) -> Path:
 class DeskLock:
     def __init__(self, db_path: str | os.PathLike[str]):
         self.path = lock_path(db_path)
-        self._fh = None
+        self._fh: BinaryIO | None = None
         self._info: dict = {}
         self.previous: dict = {}
 

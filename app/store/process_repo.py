@@ -1,5 +1,7 @@
 """SQL of the consultation process (assessment … follow-up): writes through the Writer, reads
-into the plain objects of app/process.py, and the facts (CaseState) the step graph reads."""
+into the plain objects of app/process.py. One class, :class:`ProcessRepo`, in four modules by
+subject: the steps' rows here, meetings and agenda (meeting_repo.py), the facts the step graph
+reads (case_facts_repo.py: CaseState, step dates), the dashboard's lists (worklist_repo.py)."""
 
 from __future__ import annotations
 
@@ -10,37 +12,21 @@ from typing import Any
 
 from app.domain.assessment import Assessment, AssessmentInput, Screening, ScreeningResult
 from app.domain.case import TimelineEntry
-from app.domain.case_state import (
-    CaseState, ContactFact, EvaluationFact, ItemFact, PlanFact, ReferralFact,
-)
 from app.domain.closure import ClosureGrounds, ClosureInput, ClosurePattern, Followup
 from app.domain.evaluation import Attainment, EvaluationDecision, EvaluationInput
 from app.domain.intake import EmergencyAction, EmergencySupport
-from app.domain.meeting import (
-    AgendaItem, AgendaKind, Meeting, MeetingKind, MeetingResult, MeetingSummary, Participant,
-    ProposalStatus,
-)
+from app.domain.meeting import AgendaKind, Participant
 from app.domain.monitoring import Monitoring, MonitoringInput, MonitoringKind
 from app.domain.plan import Goal, Plan, PlanAmendment, PlanInput, PlanItem, PlanKind, PlanStatus
 from app.domain.record import RecordMethod, SupportRecord
 from app.domain.referral import Referral, ReferralOrigin
 from app.domain.service import Service
 from app.paths import master_dir
-from app.store.db import Connection
+from app.store.case_facts_repo import CaseFactsRepo
 from app.store.journal import Writer
-from app.store.security_repo import case_access_clause
-
-
-def _d(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
-def _iso(d: date | datetime | None) -> str | None:
-    return d.isoformat() if d else None
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, default=str)
+from app.store.meeting_repo import MeetingRepo
+from app.store.repo_base import _d, _iso, _json
+from app.store.worklist_repo import WorklistRepo
 
 
 def plan_content(plan: Plan) -> dict[str, Any]:
@@ -57,20 +43,11 @@ def plan_content(plan: Plan) -> dict[str, Any]:
     }
 
 
-class ProcessRepo:
-    """Queries and writes of the process tables on one open connection."""
-
-    def __init__(self, conn: Connection):
-        self.conn = conn
-
-    def _all(self, sql: str, args: tuple | list = ()) -> list[dict[str, Any]]:
-        cur = self.conn.execute(sql, args)
-        names = [c[0] for c in cur.description]
-        return [dict(zip(names, r)) for r in cur.fetchall()]
-
-    def _one(self, sql: str, args: tuple | list = ()) -> dict[str, Any] | None:
-        rows = self._all(sql, args)
-        return rows[0] if rows else None
+class ProcessRepo(MeetingRepo, CaseFactsRepo, WorklistRepo):
+    """Queries and writes of the process tables on one open connection. The meetings, the
+    facts of a case and the dashboard's lists are in their own modules (app/store/
+    meeting_repo.py, case_facts_repo.py, worklist_repo.py), each on the shared
+    :class:`app.store.repo_base.SqlRepo`; this class holds the steps' rows."""
 
     # ------------------------------------------------------------------ master data
     def load_master(self, w: Writer) -> int:
@@ -429,170 +406,6 @@ class ProcessRepo:
     def plan_item_row(self, item_id: str) -> dict[str, Any] | None:
         return self._one("SELECT * FROM plan_item WHERE id = ? AND removed = 0", (item_id,))
 
-    # ------------------------------------------------------------------ meetings
-    def insert_meeting(self, w: Writer, held_on: date, kind: str, place: str,
-                       participants: list[Participant], next_meeting_on: date | None) -> str:
-        return w.insert("meeting", {
-            "held_on": _iso(held_on), "kind": kind, "place": place,
-            "participants": _json([asdict(p) for p in participants]),
-            "next_meeting_on": _iso(next_meeting_on), "held": 0})
-
-    def set_meeting(self, w: Writer, meeting_id: str, **changes: Any) -> None:
-        w.update("meeting", meeting_id, {k: (_iso(v) if isinstance(v, date) else v)
-                                         for k, v in changes.items()})
-
-    def insert_agenda_item(self, w: Writer, meeting_id: str, case_id: str | None, kind: str,
-                           subject_id: str | None, summary: str) -> str:
-        sort = int(self.conn.execute("SELECT COUNT(*) FROM agenda_item WHERE meeting_id = ?",
-                                     (meeting_id,)).fetchone()[0])
-        return w.insert("agenda_item", {
-            "meeting_id": meeting_id, "case_id": case_id, "kind": kind, "subject_id": subject_id,
-            "summary": summary, "sort": sort})
-
-    def set_agenda_result(self, w: Writer, item_id: str, result: str, conditions: str) -> None:
-        w.update("agenda_item", item_id, {"result": result, "conditions": conditions})
-
-    def _agenda(self, r: dict[str, Any]) -> AgendaItem:
-        return AgendaItem(
-            id=r["id"], meeting_id=r["meeting_id"], kind=AgendaKind(r["kind"]),
-            case_id=r["case_id"], subject_id=r["subject_id"], summary=r["summary"],
-            result=MeetingResult(r["result"]) if r["result"] else None,
-            conditions=r["conditions"], case_no=r.get("case_no") or "",
-            withdrawn_on=_d(r.get("withdrawn_on")), withdrawn_reason=r.get("withdrawn_reason") or "",
-            moved_to=r.get("moved_to"))
-
-    _AGENDA_SQL = ("SELECT a.*, c.case_no FROM agenda_item a LEFT JOIN case_file c"
-                   " ON c.id = a.case_id")
-
-    def agenda(self, meeting_id: str, pending_only: bool = False) -> list[AgendaItem]:
-        sql = self._AGENDA_SQL + " WHERE a.meeting_id = ?"
-        if pending_only:
-            sql += " AND a.result IS NULL AND a.withdrawn_on IS NULL"
-        return [self._agenda(r) for r in self._all(sql + " ORDER BY a.sort", (meeting_id,))]
-
-    def agenda_item(self, item_id: str) -> AgendaItem | None:
-        r = self._one(self._AGENDA_SQL + " WHERE a.id = ?", (item_id,))
-        return self._agenda(r) if r else None
-
-    def pending_agenda_for(self, subject_id: str) -> bool:
-        return self.pending_item_for(subject_id) is not None
-
-    def pending_item_for(self, subject_id: str) -> AgendaItem | None:
-        """The agenda item of ``subject_id`` still waiting for its result (None if none)."""
-        r = self._one(self._AGENDA_SQL + " WHERE a.subject_id = ? AND a.result IS NULL"
-                      " AND a.withdrawn_on IS NULL", (subject_id,))
-        return self._agenda(r) if r else None
-
-    def withdraw_agenda_item(self, w: Writer, item_id: str, on: date, reason: str,
-                             moved_to: str | None = None) -> None:
-        w.update("agenda_item", item_id, {"withdrawn_on": _iso(on), "withdrawn_reason": reason,
-                                          "moved_to": moved_to})
-
-    def meeting(self, meeting_id: str) -> Meeting | None:
-        r = self._one("SELECT * FROM meeting WHERE id = ?", (meeting_id,))
-        if r is None:
-            return None
-        return Meeting(
-            id=r["id"], held_on=date.fromisoformat(r["held_on"]), kind=MeetingKind(r["kind"]),
-            place=r["place"],
-            participants=[Participant(**p) for p in json.loads(r["participants"])],
-            minutes=r["minutes"], next_meeting_on=_d(r["next_meeting_on"]),
-            held=bool(r["held"]), items=self.agenda(r["id"]),
-            municipality_attended=None if r.get("municipality_attended") is None
-            else bool(r["municipality_attended"]),
-            municipality_absence=r.get("municipality_absence") or "")
-
-    def meetings(self, limit: int | None = None, *, open_from: date | None = None
-                 ) -> tuple[list[MeetingSummary], int]:
-        """(the first ``limit`` meetings, newest first; how many there are). Each without
-        its agenda: the items are only counted, from the agenda_meeting index. Sessions of
-        one day by place, a shorter name first: numbered rooms in their order (第2 before
-        第10)."""
-        sql = ("SELECT m.id, m.held_on, m.kind, m.place, m.held, m.next_meeting_on,"
-               " m.participants, (SELECT count(*) FROM agenda_item a WHERE"
-               " a.meeting_id = m.id) FROM meeting m"
-               + (" WHERE m.held = 0 AND m.held_on >= ?" if open_from is not None else "")
-               + " ORDER BY m.held_on DESC, length(m.place), m.place, m.id")
-        args: list[Any] = [open_from.isoformat()] if open_from is not None else []
-        if limit is not None:
-            sql, args = sql + " LIMIT ?", [*args, limit]
-        rows = [MeetingSummary(
-            id=r[0], held_on=date.fromisoformat(r[1]), kind=MeetingKind(r[2]), place=r[3],
-            held=bool(r[4]), next_meeting_on=_d(r[5]),
-            participants=tuple(Participant(**p) for p in json.loads(r[6])), item_count=r[7])
-            for r in self.conn.execute(sql, args)]
-        total = len(rows)
-        if limit is not None and total >= limit:
-            total = int(self.conn.execute("SELECT count(*) FROM meeting").fetchone()[0])
-        return rows, total
-
-    # What waits for a meeting: (table, its agenda kind, its summary, the status of a row
-    # that waits — a plan 'submitted', the others 'proposed', as add_agenda_item checks).
-    _WAITING = (
-        ("plan", "CASE x.kind WHEN 'replan' THEN 'replan' ELSE 'new_plan' END",
-         "substr(x.aim, 1, 200)", "submitted"),
-        ("evaluation", "'evaluation'", "x.decision", "proposed"),
-        ("suspension", "'suspension'", "substr(x.reason, 1, 200)", "proposed"),
-        ("closure", "'closure'", "x.pattern", "proposed"),
-    )
-
-    def waiting_subjects(self, case_id: str) -> list[dict[str, Any]]:
-        """What of one case waits for the 支援調整会議 (on an agenda or not): id, kind (an
-        AgendaKind value), summary — in the order it was written."""
-        parts = [f"SELECT x.id, {kind} AS kind, {summary} AS summary, x.hlc FROM {table} x"
-                 f" WHERE x.case_id = ?1 AND x.status = '{status}'"
-                 # a 終結 decided with its プラン評価 waits with the evaluation, not alone
-                 + (" AND x.evaluation_id IS NULL" if table == "closure" else "")
-                 for table, kind, summary, status in self._WAITING]
-        return self._all("SELECT id, kind, summary FROM (" + " UNION ALL ".join(parts)
-                         + ") ORDER BY hlc", (case_id,))
-
-    def agenda_candidates(self, access=None, limit: int | None = None
-                          ) -> tuple[list[dict[str, Any]], int]:
-        """(the first ``limit`` items waiting for the 支援調整会議 and on no agenda still
-        waiting for its result; how many there are), of the cases ``access`` lets the user
-        see, in case-number order, then by kind, then as written. Rows: id (the subject),
-        case_id, case_no, kind (an AgendaKind value) and summary (for an evaluation its
-        decision, for a closure its pattern, as stored)."""
-        allowed, allowed_args = case_access_clause(access)
-        parts, args = [], []
-        for table, kind, summary, status in self._WAITING:
-            parts.append(
-                f"SELECT x.id, x.case_id, c.case_no, {kind} AS kind, {summary} AS summary,"
-                f" x.hlc FROM {table} x JOIN case_file c ON c.id = x.case_id"
-                f" WHERE x.status = '{status}' AND NOT EXISTS (SELECT 1 FROM agenda_item a"
-                f" WHERE a.subject_id = x.id AND a.result IS NULL AND a.withdrawn_on IS NULL)"
-                # a 終結 decided with its プラン評価 has no agenda item of its own
-                + (" AND x.evaluation_id IS NULL" if table == "closure" else "")
-                + (f" AND {allowed}" if allowed else ""))
-            args += allowed_args
-        union = " UNION ALL ".join(parts)
-        sql = (f"SELECT id, case_id, case_no, kind, summary FROM ({union})"
-               " ORDER BY case_no, kind, hlc")
-        if limit is None:
-            rows = self._all(sql, args)
-            return rows, len(rows)
-        rows = self._all(sql + " LIMIT ?", [*args, limit])
-        total = len(rows)
-        if total >= limit:
-            total = int(self.conn.execute(f"SELECT count(*) FROM ({union})", args).fetchone()[0])
-        return rows, total
-
-    def agenda_people(self, meeting_id: str, access=None) -> dict[str, tuple[str, str]]:
-        """case id → (name, kana) of the person of each case on the meeting's agenda that
-        ``access`` lets the user see."""
-        allowed, allowed_args = case_access_clause(access)
-        return {r[0]: (r[1], r[2]) for r in self.conn.execute(
-            "SELECT DISTINCT c.id, p.name, p.kana FROM agenda_item a JOIN case_file c"
-            " ON c.id = a.case_id JOIN person p ON p.id = c.person_id WHERE a.meeting_id = ?"
-            + (f" AND {allowed}" if allowed else ""), [meeting_id, *allowed_args])}
-
-    def case_agenda(self, case_id: str) -> list[tuple[AgendaItem, date]]:
-        return [(self._agenda(r), date.fromisoformat(r["held_on"])) for r in self._all(
-            "SELECT a.*, c.case_no, m.held_on FROM agenda_item a JOIN meeting m ON"
-            " m.id = a.meeting_id LEFT JOIN case_file c ON c.id = a.case_id WHERE a.case_id = ?",
-            (case_id,))]
-
     # ------------------------------------------------------------------ decision, start
     def insert_decision(self, w: Writer, case_id: str, plan_id: str, service_key: str,
                         decided_on: date, officer: str, result: str, note: str) -> str:
@@ -759,150 +572,6 @@ class ProcessRepo:
                          "referral", "emergency_support")
         return self._one(f"SELECT * FROM {table} WHERE id = ?", (row_id,))
 
-    # ------------------------------------------------------------------ dates of the steps
-    def case_dates(self, case_id: str) -> dict[str, date | None]:
-        """The latest date of each step of the case, as app/domain/step_dates.py names them
-        (the plan steps of the plan in effect); for the date-order checks."""
-        r = self.conn.execute(
-            "SELECT (SELECT MIN(received_on) FROM intake WHERE case_id = ?1),"
-            " (SELECT MAX(assessed_on) FROM assessment WHERE case_id = ?1),"
-            " (SELECT MAX(screened_on) FROM screening WHERE case_id = ?1),"
-            " (SELECT MAX(approved_on) FROM plan WHERE case_id = ?1 AND approved_on IS NOT NULL),"
-            " (SELECT MAX(decided_on) FROM decision WHERE case_id = ?1),"
-            " (SELECT MAX(evaluated_on) FROM evaluation WHERE case_id = ?1"
-            "  AND status <> 'reconsider'),"
-            " (SELECT MAX(MAX(COALESCE(employed_on, '')), MAX(COALESCE(income_increased_on, '')))"
-            "  FROM evaluation WHERE case_id = ?1 AND status = 'confirmed'),"
-            " (SELECT MAX(attempted_on) FROM contact_attempt WHERE case_id = ?1"
-            "  AND suspension_id IS NULL),"
-            " (SELECT MAX(proposed_on) FROM suspension WHERE case_id = ?1"
-            "  AND status <> 'reconsider'),"
-            " (SELECT MAX(confirmed_on) FROM suspension WHERE case_id = ?1"
-            "  AND status IN ('confirmed', 'resumed')),"
-            " (SELECT MAX(resumed_on) FROM suspension WHERE case_id = ?1),"
-            " (SELECT MAX(confirmed_on) FROM closure WHERE case_id = ?1"
-            "  AND status = 'confirmed')", (case_id,)).fetchone()
-        keys = ("intake", "assessment", "screening", "approval", "decision", "evaluation",
-                "outcome", "contact_attempt", "suspension", "suspension_confirmed", "resume",
-                "closure_confirmed")
-        out = {k: _d(v or None) for k, v in zip(keys, r)}
-        # a resumed case is suspended no more: what comes after counts from the resumption
-        if out["resume"] and out["suspension_confirmed"] and \
-                out["resume"] >= out["suspension_confirmed"]:
-            out["suspension_confirmed"] = out["resume"]
-        return out
-
-    # ------------------------------------------------------------------ the facts
-    def case_state(self, case_id: str) -> CaseState:
-        """Everything app/process.py needs to judge the steps of one case.
-
-        Read before and after every process step, so it reads only the columns the rules
-        need, the plans' items, decisions and starts for all plans at once (the same facts
-        as plans(), evaluations(), referrals() … would give: tests/test_case_state.py)."""
-        c = self.conn
-        head = c.execute(
-            "SELECT (SELECT triage FROM intake WHERE case_id = ?1 ORDER BY received_on DESC,"
-            " hlc DESC LIMIT 1),"
-            " (SELECT COUNT(*) FROM emergency_support WHERE case_id = ?1 AND"
-            " procedure = 'pending'),"
-            " (SELECT COALESCE(MAX(version), 0) FROM assessment WHERE case_id = ?1),"
-            " (SELECT COUNT(*) FROM support_record WHERE case_id = ?1),"
-            " (SELECT COUNT(*) FROM followup WHERE case_id = ?1)", (case_id,)).fetchone()
-        screening = c.execute("SELECT result, assessment_version FROM screening WHERE"
-                              " case_id = ? ORDER BY hlc DESC LIMIT 1", (case_id,)).fetchone()
-        plan_rows = c.execute(
-            "SELECT id, number, kind, status, signed_on, EXISTS (SELECT 1 FROM agenda_item a"
-            " WHERE a.subject_id = plan.id AND a.result IS NULL AND a.withdrawn_on IS NULL), period_to, approved_on,"
-            " reported_on FROM plan WHERE case_id = ? ORDER BY number", (case_id,)).fetchall()
-        plans = []
-        if plan_rows:
-            of_case = "plan_id IN (SELECT id FROM plan WHERE case_id = ?)"
-            needs = {r[0]: r[1] for r in c.execute(
-                "SELECT key, needs_decision FROM service ORDER BY sort, key")}
-            decisions: dict[tuple[str, str], str] = {}
-            for plan_id, key, result in c.execute(
-                    f"SELECT plan_id, service_key, result FROM decision WHERE {of_case}"
-                    " ORDER BY hlc", (case_id,)):
-                decisions[(plan_id, key)] = result
-            starts = {(r[0], r[1]): r[2] for r in c.execute(
-                f"SELECT plan_id, plan_item_id, started_on FROM service_start WHERE {of_case}",
-                (case_id,))}
-            items: dict[str, list[ItemFact]] = {}
-            for plan_id, item_id, key, kept_json in c.execute(
-                    f"SELECT plan_id, id, service_key, service_at_approval FROM plan_item"
-                    f" WHERE {of_case} AND removed = 0 ORDER BY sort", (case_id,)):
-                kept = json.loads(kept_json) if kept_json else None
-                if kept and kept.get("key") == key:   # as when the plan was approved
-                    need = bool(kept.get("needs_decision"))
-                else:
-                    need = bool(needs.get(key))
-                result = decisions.get((plan_id, key), "") if need else ""
-                items.setdefault(plan_id, []).append(ItemFact(
-                    id=item_id, service_key=key, needs_decision=need,
-                    decided=result == "approved", refused=result == "refused",
-                    started=bool(starts.get((plan_id, item_id)))))
-            plans = [PlanFact(id=r[0], number=r[1], kind=PlanKind(r[2]),
-                                status=PlanStatus(r[3]), signed=bool(r[4]),
-                                on_agenda=bool(r[5]), items=tuple(items.get(r[0], ())),
-                                period_to=_d(r[6]), approved_on=_d(r[7]),
-                                reported_on=_d(r[8]))
-                     for r in plan_rows]
-        evaluations = []
-        for eid, plan_id, status, decision, version, attainment in c.execute(
-                "SELECT id, plan_id, status, decision, assessment_version, attainment FROM"
-                " evaluation WHERE case_id = ? ORDER BY hlc", (case_id,)):
-            att = json.loads(attainment)
-            evaluations.append(EvaluationFact(
-                id=eid, plan_id=plan_id, status=ProposalStatus(status),
-                decision=EvaluationDecision(decision), assessment_version=version,
-                all_goals_met=bool(att) and all(a["attainment"] == "met" for a in att)))
-        referrals = tuple(ReferralFact(
-            id=r[0], origin=ReferralOrigin(r[1]), checked=bool(r[2]),
-            arrived=None if r[3] is None else bool(r[3]), taken_back=bool(r[4]))
-            for r in c.execute("SELECT id, origin, checked_on, arrived, taken_back_on FROM"
-                               " referral WHERE case_id = ? ORDER BY referred_on, hlc",
-                               (case_id,)))
-        active = next((p for p in sorted(plans, key=lambda p: -p.number)
-                       if p.status is PlanStatus.APPROVED), None)
-        monitorings = 0
-        if active is not None:
-            monitorings = int(c.execute("SELECT COUNT(*) FROM monitoring WHERE plan_id = ?",
-                                        (active.id,)).fetchone()[0])
-        suspensions = [(r[0], r[1], r[2]) for r in c.execute(
-            "SELECT id, status, confirmed_on FROM suspension WHERE case_id = ? ORDER BY hlc",
-            (case_id,)) if r[1] != "reconsider"]
-        closures = [r[0] for r in c.execute(
-            "SELECT status FROM closure WHERE case_id = ? ORDER BY hlc", (case_id,))
-            if r[0] != "reconsider"]
-        attempt_rows = c.execute("SELECT outcome, suspension_id, attempted_on, method FROM"
-                                 " contact_attempt WHERE case_id = ?", (case_id,)).fetchall()
-        attempts = [(r[0], r[1]) for r in attempt_rows]
-        contacts = tuple(sorted((ContactFact(date.fromisoformat(r[2]), r[3], r[0])
-                                 for r in attempt_rows if r[1] is None), key=lambda x: x.on))
-        live_suspension = {s[0] for s in suspensions if s[1] != "resumed"}
-        moved_away = any(outcome == "moved_away" and (
-            suspension is None or suspension in live_suspension)
-            for outcome, suspension in attempts)
-        return CaseState(
-            case_id=case_id,
-            triage=head[0] if head[0] is not None else "continue",
-            emergency_pending=int(head[1]),
-            assessment_version=int(head[2]),
-            screening=ScreeningResult(screening[0]) if screening else None,
-            screened_version=screening[1] if screening else 0,
-            plans=tuple(plans), evaluations=tuple(evaluations), referrals=referrals,
-            records=int(head[3]),
-            monitorings_of_active_plan=monitorings,
-            open_contact_attempts=sum(1 for outcome, suspension in attempts
-                                      if suspension is None and outcome != "reached"),
-            moved_away=moved_away,
-            suspension=ProposalStatus(suspensions[-1][1]) if suspensions else None,
-            suspended_on=_d(suspensions[-1][2]) if suspensions and
-            suspensions[-1][1] == "confirmed" else None,
-            contacts=contacts,
-            closure=ProposalStatus(closures[-1]) if closures else None,
-            followups=int(head[4]))
-
     # ------------------------------------------------------------------ timeline
     def timeline(self, case_id: str) -> list[TimelineEntry]:
         """Every event of the case as (kind, date, title, text), unsorted."""
@@ -971,131 +640,3 @@ class ProcessRepo:
         for f in self.followups(case_id):
             out.append(T("followup", f.contacted_on, f.method, f.content, f.id, f.hlc))
         return out
-
-    # ------------------------------------------------------------------ dashboard
-    def _listed(self, cols: str, frm: str, where: str, order: str, args: list[Any], access,
-                limit: int | None, *, distinct: bool = False, count_from: str | None = None
-                ) -> tuple[list[dict[str, Any]], int]:
-        """(the first ``limit`` rows, how many there are) of a dashboard list of cases
-        (``case_file AS c`` in ``frm``), filtered in SQL to the cases ``access`` lets the
-        user see; each row gets the person's name (``person_name``), read for the rows
-        returned only. ``count_from``: the table alone, when ``where`` needs nothing else
-        and every case may be seen (the case join of ``frm`` only names the case: its
-        foreign key guarantees the row)."""
-        allowed, allowed_args = case_access_clause(access)
-        if allowed:
-            where, args = f"({where}) AND {allowed}", [*args, *allowed_args]
-        select = f"SELECT {'DISTINCT ' if distinct else ''}{cols} FROM {frm} WHERE {where}"
-        if limit is None:
-            rows = self._all(f"{select} ORDER BY {order}", args)
-            total = len(rows)
-        else:
-            rows = self._all(f"{select} ORDER BY {order} LIMIT ?", [*args, limit])
-            total = len(rows)
-            if total >= limit:
-                source = count_from if count_from and not allowed else frm
-                count = (f"SELECT count(*) FROM ({select})" if distinct
-                         else f"SELECT count(*) FROM {source} WHERE {where}")
-                total = int(self.conn.execute(count, args).fetchone()[0])
-        names = self._person_names({r["case_id"] for r in rows})
-        for r in rows:
-            r["person_name"] = names.get(r["case_id"], "")
-        return rows, total
-
-    def _person_names(self, case_ids: set[str]) -> dict[str, str]:
-        if not case_ids:
-            return {}
-        return dict(self.conn.execute(
-            "SELECT c.id, p.name FROM case_file c JOIN person p ON p.id = c.person_id"
-            " WHERE c.id IN (SELECT value FROM json_each(?))", (json.dumps(sorted(case_ids)),)))
-
-    def monitoring_on(self, today: date, access=None, limit: int | None = None
-                      ) -> tuple[list[dict[str, Any]], int]:
-        """Monitoring due today (the dashboard's tile beside the overdue ones)."""
-        return self._listed(
-            "c.id AS case_id, c.case_no, p.name, c.next_monitoring_on",
-            "case_file c JOIN person p ON p.id = c.person_id",
-            "c.next_monitoring_on = ? AND c.stage NOT IN ('closed', 'suspended')",
-            "c.next_monitoring_on, c.case_no", [_iso(today)], access, limit,
-            count_from="case_file c")
-
-    def monitoring_overdue(self, today: date, access=None, limit: int | None = None
-                           ) -> tuple[list[dict[str, Any]], int]:
-        return self._listed(
-            "c.id AS case_id, c.case_no, p.name, c.next_monitoring_on",
-            "case_file c JOIN person p ON p.id = c.person_id",
-            "c.next_monitoring_on IS NOT NULL AND c.next_monitoring_on < ? AND"
-            " c.stage NOT IN ('closed', 'suspended')",
-            "c.next_monitoring_on, c.case_no", [_iso(today)], access, limit,
-            count_from="case_file c")
-
-    def referrals_to_check(self, today: date, access=None, limit: int | None = None
-                           ) -> tuple[list[dict[str, Any]], int]:
-        return self._listed(
-            "r.id, r.case_id, c.case_no, r.referred_to, r.check_on",
-            "referral r JOIN case_file c ON c.id = r.case_id",
-            "r.checked_on IS NULL AND (r.check_on IS NULL OR r.check_on <= ?)",
-            "r.check_on, c.case_no", [_iso(today)], access, limit, count_from="referral r")
-
-    def plans_waiting(self, access=None, limit: int | None = None
-                      ) -> tuple[list[dict[str, Any]], int]:
-        return self._listed(
-            "p.id, p.case_id, c.case_no, p.number, p.kind, (SELECT m.held_on FROM"
-            " agenda_item a JOIN meeting m ON m.id = a.meeting_id WHERE a.subject_id = p.id AND"
-            " a.result IS NULL AND a.withdrawn_on IS NULL ORDER BY m.held_on LIMIT 1)"
-            " AS meeting_on",
-            "plan p JOIN case_file c ON c.id = p.case_id",
-            "p.status = 'submitted'", "c.case_no", [], access, limit, count_from="plan p")
-
-    def decisions_pending(self, access=None, limit: int | None = None
-                          ) -> tuple[list[dict[str, Any]], int]:
-        # CROSS JOIN keeps this order: the approved plans' items first, the case only for
-        # the few items still waiting (not for every approved plan).
-        return self._listed(
-            "p.id AS plan_id, p.case_id, c.case_no, i.service_key, s.name",
-            "plan p CROSS JOIN plan_item i ON i.plan_id = p.id AND i.removed = 0"
-            " CROSS JOIN service s ON s.key = i.service_key AND s.needs_decision = 1"
-            " CROSS JOIN case_file c ON c.id = p.case_id",
-            "p.status = 'approved' AND NOT EXISTS (SELECT 1 FROM decision d WHERE"
-            " d.plan_id = p.id AND d.service_key = i.service_key)", "c.case_no", [], access,
-            limit, distinct=True)
-
-    def emergency_pending(self, access=None, limit: int | None = None
-                          ) -> tuple[list[dict[str, Any]], int]:
-        return self._listed(
-            "e.id, e.case_id, c.case_no, e.action, e.done_on",
-            "emergency_support e JOIN case_file c ON c.id = e.case_id",
-            "e.procedure = 'pending'", "e.done_on", [], access, limit,
-            count_from="emergency_support e")
-
-    def suspended_cases(self, access=None, limit: int | None = None
-                        ) -> tuple[list[dict[str, Any]], int]:
-        # (+s.status: the suspension is found through its case, not among every confirmed one)
-        return self._listed(
-            "c.id AS case_id, c.case_no, p.name, s.confirmed_on",
-            "case_file c JOIN person p ON p.id = c.person_id LEFT JOIN suspension s"
-            " ON s.case_id = c.id AND +s.status = 'confirmed'",
-            "c.stage = 'suspended'", "c.case_no", [], access, limit,
-            count_from="case_file c LEFT JOIN suspension s"
-                       " ON s.case_id = c.id AND +s.status = 'confirmed'")
-
-    def evaluations_due(self, until: date, access=None, limit: int | None = None
-                        ) -> tuple[list[dict[str, Any]], int]:
-        """Plans in effect whose period ends on or before ``until`` with no プラン評価
-        (other than one sent back), of open cases: the dashboard's 「評価の時期」."""
-        return self._listed(
-            "p.id AS plan_id, p.case_id, c.case_no, p.number, p.period_to",
-            "plan p JOIN case_file c ON c.id = p.case_id",
-            "p.status = 'approved' AND p.period_to IS NOT NULL AND p.period_to <= ?"
-            " AND c.stage NOT IN ('closed', 'suspended') AND NOT EXISTS (SELECT 1 FROM"
-            " evaluation e WHERE e.plan_id = p.id AND e.status <> 'reconsider')"
-            " AND NOT EXISTS (SELECT 1 FROM closure x WHERE x.case_id = p.case_id"
-            " AND x.status = 'proposed')",
-            "p.period_to, c.case_no", [_iso(until)], access, limit)
-
-    def next_meetings(self, today: date) -> list[dict[str, Any]]:
-        return self._all(
-            "SELECT m.id, m.held_on, m.kind, m.place, (SELECT COUNT(*) FROM agenda_item a WHERE"
-            " a.meeting_id = m.id AND a.result IS NULL AND a.withdrawn_on IS NULL) AS pending"
-            " FROM meeting m WHERE"
-            " m.held = 0 AND m.held_on >= ? ORDER BY m.held_on", (_iso(today),))

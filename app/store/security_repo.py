@@ -225,7 +225,8 @@ class SecurityRepo:
     def audit_search(self, *, login: str | None, case_id: str | None, action: str | None,
                      since: date | datetime | None, until: date | datetime | None,
                      limit: int) -> list[AuditRow]:
-        clauses, args = [], []
+        clauses: list[str] = []
+        args: list[Any] = []
         if login:
             clauses.append("a.login = ?")
             args.append(login)

@@ -15,11 +15,7 @@ from typing import Any
 
 from app.store.db import Connection
 
-try:  # which cases a user sees (issue 5)
-    from app.store.security_repo import case_access_clause
-except ImportError:  # pragma: no cover - before the security layer exists
-    def case_access_clause(access, alias: str = "c"):  # type: ignore[misc]
-        return "", []
+from app.store.security_repo import case_access_clause   # which cases a user sees (issue 5)
 
 APPROVED = "('approved', 'approved_with_changes')"   # 了承 / 修正のうえ了承
 

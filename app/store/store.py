@@ -108,6 +108,8 @@ class Store:
                 pass  # every commit is safe in the -wal file; the next open checkpoints it
             finally:
                 self.conn.close()
+                # closed: None marks it (desk.py asks); typed as always open, because nothing
+                # may use a closed store and every reader would otherwise have to narrow
                 self.conn = None  # type: ignore[assignment]
                 self._raw_key = b""
 

@@ -121,6 +121,7 @@ def select_entries(conn, *, peer: str | None, peer_kind: str | None,
         rows = scope.rows_of(cases)
         return _ordered(_entries_of_tables(conn, scope.master_tables())
                         + _entries_of_rows(conn, rows))
+    assert peer is not None  # peer None with cases None returned above
     held = held_cases(conn, peer)
     # Cases whose check-out the peer has not seen: it gets their whole history.
     fresh = {case for case, hlc, origin in _rows(

@@ -504,7 +504,8 @@ def refused_from(sender_kind: str, sender: str, entries: list[dict]
     another device (a laptop holds the cases it opened itself, nothing it grants itself)."""
     if sender_kind == "desk":
         return list(entries), []
-    accepted, refused = [], []
+    accepted: list[dict] = []
+    refused: list[dict] = []
     for e in entries:
         bad = e["tbl"] in AUTHORITY_TABLES
         if not bad and e["tbl"] == "checkout" and e["op"] != "delete":

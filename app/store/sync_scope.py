@@ -152,7 +152,9 @@ class CaseScope:
     def _value(self, table: str, row_id: str):
         key = (table, row_id)
         if key not in self._values:
-            column = self.links[table][0]
+            link = self.links[table]
+            assert link is not None, f"{table} is master data: it links to no case"
+            column = link[0]
             row = self.conn.execute(f"SELECT {column} FROM {table} WHERE id = ?",
                                     (row_id,)).fetchone()
             self._values[key] = row[0] if row is not None else self._journalled(

@@ -243,7 +243,9 @@ def chain_record(entry: object) -> DeviceRecord | None:
         return None
     if fields["kind"] not in ("desk", "field"):
         return None
-    return DeviceRecord(**fields)  # type: ignore[arg-type]
+    text = {k: str(v) for k, v in fields.items()}     # every value a str (checked above)
+    return DeviceRecord(id=text["id"], kind=text["kind"], sign_key=text["sign_key"],
+                        box_key=text["box_key"], cert=text["cert"])
 
 
 def chain_of(device_id: str, rows: dict[str, DeviceRecord]) -> list[dict[str, str]]:

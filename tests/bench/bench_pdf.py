@@ -46,7 +46,8 @@ def sample_detail() -> CaseDetail:
 
 def five_page_story():
     from forms import kit
-    from forms.kit import Choice, Choices, Label
+    from forms.kit import Label
+    from forms.marks import Choice, Choices
     story = [kit.title("支援経過記録")]
     for n in range(1, 15):
         story.append(kit.section_heading(f"記録 {n}", "令和8年4月1日"))
@@ -85,7 +86,7 @@ def median_time(fn, rounds: int = 10) -> float:
 
 
 def main() -> None:
-    from forms import kit
+    from forms import page
     from forms.intake import render_intake_result
 
     first = cold_first_render()
@@ -96,11 +97,11 @@ def main() -> None:
         size = out.stat().st_size
         warm = median_time(lambda: render_intake_result(out, AGENCY, detail))
         long_out = Path(tmp) / "long.pdf"
-        furniture = kit.Furniture(agency_name=AGENCY.name, case_no="2026-0001",
-                                  sheet_title="支援経過記録")
-        long_pages = kit.build_sheet(str(long_out), five_page_story(), furniture)
+        furniture = page.Furniture(agency_name=AGENCY.name, case_no="2026-0001",
+                                   sheet_title="支援経過記録")
+        long_pages = page.build_sheet(str(long_out), five_page_story(), furniture)
         warm_long = median_time(
-            lambda: kit.build_sheet(str(long_out), five_page_story(), furniture))
+            lambda: page.build_sheet(str(long_out), five_page_story(), furniture))
 
     def verdict(t: float) -> str:
         return "ok" if t < TARGET else f"SLOW (target < {TARGET} s)"
@@ -140,12 +141,12 @@ def sheet_times(rounds: int = 5) -> list[tuple[str, int, float]]:
 
 def five_page_story_seconds(rounds: int = 7) -> float:
     """Warm median of the five-page kit document (used by tests/bench/run.py)."""
-    from forms import kit
-    furniture = kit.Furniture(agency_name=AGENCY.name, case_no="2026-0001",
-                              sheet_title="支援経過記録")
+    from forms import page
+    furniture = page.Furniture(agency_name=AGENCY.name, case_no="2026-0001",
+                               sheet_title="支援経過記録")
     with tempfile.TemporaryDirectory() as tmp:
         out = str(Path(tmp) / "long.pdf")
-        return median_time(lambda: kit.build_sheet(out, five_page_story(), furniture), rounds)
+        return median_time(lambda: page.build_sheet(out, five_page_story(), furniture), rounds)
 
 
 if __name__ == "__main__":
