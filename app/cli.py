@@ -468,8 +468,8 @@ def run(argv: list[str] | None = None) -> int:
             if args.report_command == "annual":
                 return _annual(desk, args)
             if args.format == "json":
-                data = (desk.monthly_report(args.month) if args.report_command == "monthly"
-                        else desk.fiscal_year_report(args.year))
+                data = (desk.reports.monthly_report(args.month) if args.report_command == "monthly"
+                        else desk.reports.fiscal_year_report(args.year))
                 text = json.dumps(data, ensure_ascii=False)
                 if args.out:
                     from app.store.files import write_atomic
@@ -481,22 +481,22 @@ def run(argv: list[str] | None = None) -> int:
                 raise TsunaguError(_("Give --out FILE for the {format} format.")
                                    .format(format=args.format))
             if args.report_command == "monthly":
-                desk.export_monthly(args.month, args.out, args.format, encoding=args.encoding)
+                desk.reports.export_monthly(args.month, args.out, args.format, encoding=args.encoding)
             elif args.report_command == "fiscal-year":
-                desk.export_fiscal_year(args.year, args.out, args.format, encoding=args.encoding)
+                desk.reports.export_fiscal_year(args.year, args.out, args.format, encoding=args.encoding)
             else:
-                desk.export_caseload(args.out, args.format, encoding=args.encoding)
+                desk.reports.export_caseload(args.out, args.format, encoding=args.encoding)
             print(_("Written: {path}").format(path=args.out))
         return 0
     if args.command == "export-ledger":
         fmt = args.format or ("csv" if args.out.suffix.lower() == ".csv" else "xlsx")
         with _open(args) as desk:
-            desk.export_ledger(args.out, fmt, encoding=args.encoding)
+            desk.reports.export_ledger(args.out, fmt, encoding=args.encoding)
         print(_("Written: {path}").format(path=args.out))
         return 0
     if args.command == "import-ledger":
         with _open(args) as desk:
-            report = desk.import_ledger(args.file, dry_run=args.dry_run, sheet=args.sheet)
+            report = desk.reports.import_ledger(args.file, dry_run=args.dry_run, sheet=args.sheet)
             for line in report.lines():
                 print(line)
             return 0 if report.ok else 5

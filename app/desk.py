@@ -12,6 +12,7 @@ import os
 import socket
 from datetime import date
 from pathlib import Path
+from typing import Callable
 
 from app import text_ja, validation
 from app.domain import (
@@ -22,7 +23,7 @@ from app.domain import (
 from app.domain.person import PersonMatch
 from app.domain.intake import HOUSING_STATUSES, TOPIC_KEYS, WORK_STATUSES
 from app.errors import (
-    NotFound, PermissionDenied, StoreError, ValidationError, ValidationErrors, WrongPassword,
+    NotFound, StoreError, ValidationError, ValidationErrors, WrongPassword,
 )
 from app.i18n import _
 from app.paths import master_dir
@@ -31,6 +32,7 @@ from app.security.roles import Permission, Role, allows
 from app.store.db import DamagedDatabase, user_version
 from app.store.lock import DeskLock
 from app.upgrades import DATA_STEPS
+from app.operations.context import DeskContext
 from app.operations.maintenance import MaintenanceOperations
 from app.operations.master import MasterOperations
 from app.operations.process import ProcessOperations
@@ -52,18 +54,50 @@ def _today() -> date:
 
 
 class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOperations,
-           ReportOperations, MaintenanceOperations, MasterOperations, RegionOperations):
+           MaintenanceOperations, RegionOperations):
     """An open agency database, unlocked for one user.
 
-    Operations beyond opening, intake and search live in mixins by area
-    (app/operations/): the process steps in ProcessOperations, devices and transfer
-    bundles in SyncOperations."""
+    Composed like Anki's collection (issue 21): the parts share one context
+    (app/operations/context.py: store, user, today, require, audit) and are built here —
+    ``desk.master`` (master lists), ``desk.reports`` (statistics, exports, the ledger).
+    The areas not yet composed are still mixins (app/operations/): the process steps in
+    ProcessOperations, devices and transfer bundles in SyncOperations …"""
+
+    master: MasterOperations
+    reports: ReportOperations
+    # the parts, by attribute: each declares its rules (``RULES``) and is gated on its own
+    PARTS: dict[str, type] = {"master": MasterOperations, "reports": ReportOperations}
 
     def __init__(self, store: Store, user: Staff, *, today=_today, lock: DeskLock | None = None):
-        self._store = store
-        self.user = user
-        self._today = today
+        self._ctx = DeskContext(store, user, today)
         self._lock = lock
+        self.master = MasterOperations(self._ctx)
+        self.reports = ReportOperations(self._ctx)
+
+    @property
+    def user(self) -> Staff:
+        """The logged-in user (the context's: every part sees the same)."""
+        return self._ctx.user
+
+    @user.setter
+    def user(self, user: Staff) -> None:
+        self._ctx.user = user
+
+    @property
+    def _store(self) -> Store:
+        return self._ctx.store  # type: ignore[return-value]  # None once closed
+
+    @_store.setter
+    def _store(self, store: Store | None) -> None:
+        self._ctx.store = store
+
+    @property
+    def _today(self) -> Callable[[], date]:
+        return self._ctx.today_fn
+
+    @_today.setter
+    def _today(self, today: Callable[[], date]) -> None:
+        self._ctx.today_fn = today
 
     # ------------------------------------------------------------------ lifecycle
     @staticmethod
@@ -262,7 +296,7 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
             try:
                 self._store.close()
             finally:
-                self._store = None  # type: ignore[assignment]
+                self._store = None
                 if self._lock is not None:
                     self._lock.release()
 
@@ -317,11 +351,7 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
         self._require_case_access(case_id, permission)
 
     def _require(self, permission: Permission) -> None:
-        if not self._allows(permission):
-            with self._store.transaction():
-                self._store.audit(self.user.login, "refused", detail=permission.value)
-            raise PermissionDenied(_("Your role ({role}) does not allow this operation.")
-                                   .format(role=Role(self.user.role).label))
+        self._ctx.require(permission)
 
     # ------------------------------------------------------------------ agency and master data
     @property

@@ -113,7 +113,7 @@ class Loop:
                             "取り込みテスト"])
         say("ledger-file", ",".join(numbers))
         say("begin", "import_ledger")
-        report = self.desk.import_ledger(path)
+        report = self.desk.reports.import_ledger(path)
         if not report.ok:
             raise SystemExit("ledger refused: " + " / ".join(report.lines()))
         say("ledger", ",".join(numbers))

@@ -38,13 +38,13 @@ def test_caseload_csv_both_encodings_and_xlsx(desk, tmp_path, payload):
     desk.register_intake(make_intake(name="山田 太郎", kana="やまだ たろう",
                                      birth=date(1970, 1, 1)))
     for encoding, codec in (("utf-8", "utf-8-sig"), ("cp932", "cp932")):
-        out = desk.export_caseload(tmp_path / f"c-{encoding}.csv", "csv", encoding=encoding)
+        out = desk.reports.export_caseload(tmp_path / f"c-{encoding}.csv", "csv", encoding=encoding)
         cells = [c for row in _csv_cells(out.read_bytes(), codec) for c in row]
         assert "'" + payload in cells
         assert payload not in cells
         assert "山田 太郎" in cells                                  # ordinary names untouched
         assert not any(c.startswith(("=", "+", "-", "@")) for c in cells)
-    out = desk.export_caseload(tmp_path / "c.xlsx", "xlsx")
+    out = desk.reports.export_caseload(tmp_path / "c.xlsx", "xlsx")
     ws = load_workbook(out).active
     values = [c for row in ws.iter_rows() for c in row]
     hit = [c for c in values if c.value == payload]

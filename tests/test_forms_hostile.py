@@ -103,8 +103,8 @@ JOBS.update({
     "minutes": lambda d, i, out: d.print_meeting(i["meetings"][0], "minutes", out),
     "minutes-closure": lambda d, i, out: d.print_meeting(i["meetings"][2], "minutes", out),
     "visit-kit": lambda d, i, out: d.print_visit_kit([i["case_id"]], out),
-    "monthly": lambda d, i, out: d.export_monthly("2026-05", out, "pdf"),
-    "fiscal-year": lambda d, i, out: d.export_fiscal_year(2026, out, "pdf"),
+    "monthly": lambda d, i, out: d.reports.export_monthly("2026-05", out, "pdf"),
+    "fiscal-year": lambda d, i, out: d.reports.export_fiscal_year(2026, out, "pdf"),
 })
 
 

@@ -69,5 +69,5 @@ def test_purge_keeps_every_past_figure(desk):
     desk.purge([gone], "保存期間（終結後5年）経過")
     assert figures(desk) == before
     # and the figures of the remaining case are still its own (cases behind them)
-    behind = desk.cases_behind("2019-06", "plans_created")
+    behind = desk.reports.cases_behind("2019-06", "plans_created")
     assert len(behind) == 1

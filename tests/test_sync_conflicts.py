@@ -121,10 +121,10 @@ def test_fields_without_a_rule_are_settled_by_choosing_a_side(devs, tmp_path):
 def test_master_names_typed_in_are_checked_and_need_the_administrator(devs, tmp_path):
     ids, d = devs
     a, b = d["a"], d["b"]
-    sources = a.master_entries("referral_source")
+    sources = a.master.master_entries("referral_source")
     first, second = sources[0], sources[1]
-    a.edit_master_entry("referral_source", first.id, MasterInput(name="福祉課 A", route=first.route))
-    b.edit_master_entry("referral_source", first.id, MasterInput(name="福祉課 B", route=first.route))
+    a.master.edit_master_entry("referral_source", first.id, MasterInput(name="福祉課 A", route=first.route))
+    b.master.edit_master_entry("referral_source", first.id, MasterInput(name="福祉課 B", route=first.route))
     swap(a, b, tmp_path)
     [c] = [c for c in a.conflicts_for_screen() if c["tbl"] == "referral_source"]
     assert c["typeable"]
@@ -140,23 +140,23 @@ def test_master_names_typed_in_are_checked_and_need_the_administrator(devs, tmp_
             worker.resolve_conflict(c["id"], "value", "福祉課")
     with Desk.open(path, LOGIN, PASSWORD) as admin:
         admin.resolve_conflict(c["id"], "value", "  福祉課（生活支援）")
-        assert admin.master_entry("referral_source", first.id).name == "福祉課（生活支援）"
+        assert admin.master.master_entry("referral_source", first.id).name == "福祉課（生活支援）"
 
 
 def test_deleted_on_one_desk_renamed_on_the_other_keeps_the_edit_and_flags_it(devs, tmp_path):
     """Through the desks' own operations: an unused 紹介元 deleted on a, renamed on b."""
     ids, d = devs
     a, b = d["a"], d["b"]
-    unused = [e for e in a.master_entries("referral_source") if e.deletable][:2]
+    unused = [e for e in a.master.master_entries("referral_source") if e.deletable][:2]
     assert len(unused) == 2
     for e in unused:
-        a.delete_master_entry("referral_source", e.id)
-        b.edit_master_entry("referral_source", e.id,
+        a.master.delete_master_entry("referral_source", e.id)
+        b.master.edit_master_entry("referral_source", e.id,
                             MasterInput(name=e.name + "（改称）", route=e.route))
     swap(a, b, tmp_path)
     assert dump(a) == dump(b)
     for desk in (a, b):
-        names = {x.id: x.name for x in desk.master_entries("referral_source")}
+        names = {x.id: x.name for x in desk.master.master_entries("referral_source")}
         assert [names[e.id] for e in unused] == [e.name + "（改称）" for e in unused]
         flagged = [c for c in desk.conflicts() if c["kind"] == "delete"]
         assert sorted(c["row_id"] for c in flagged) == sorted(e.id for e in unused)
@@ -165,7 +165,7 @@ def test_deleted_on_one_desk_renamed_on_the_other_keeps_the_edit_and_flags_it(de
     a.resolve_conflict(drop["id"], "delete")
     swap(a, b, tmp_path)
     for desk in (a, b):
-        ids_now = {x.id for x in desk.master_entries("referral_source")}
+        ids_now = {x.id for x in desk.master.master_entries("referral_source")}
         assert unused[0].id in ids_now and unused[1].id not in ids_now
         assert desk.conflicts() == []
     assert dump(a) == dump(b)
@@ -173,21 +173,21 @@ def test_deleted_on_one_desk_renamed_on_the_other_keeps_the_edit_and_flags_it(de
 
 # ---------------------------------------------------------------------- unique keys
 def _named(desk, kind, name):
-    return [e for e in desk.master_entries(kind) if e.name == name]
+    return [e for e in desk.master.master_entries(kind) if e.name == name]
 
 
 def test_the_same_master_name_added_on_two_desks_is_one_entry(devs, tmp_path):
     ids, d = devs
     a, b = d["a"], d["b"]
-    a.add_master_entry("referral_source", MasterInput(name="ハローワーク新宿", route="agency"))
-    b.add_master_entry("referral_source", MasterInput(name="ハローワーク　新宿", route="agency"))
-    a.add_master_entry("service", MasterInput(name="家計改善支援（訪問）", usual_months=3))
-    b.add_master_entry("service", MasterInput(name="家計改善支援（訪問）", usual_months=6))
+    a.master.add_master_entry("referral_source", MasterInput(name="ハローワーク新宿", route="agency"))
+    b.master.add_master_entry("referral_source", MasterInput(name="ハローワーク　新宿", route="agency"))
+    a.master.add_master_entry("service", MasterInput(name="家計改善支援（訪問）", usual_months=3))
+    b.master.add_master_entry("service", MasterInput(name="家計改善支援（訪問）", usual_months=6))
     swap(a, b, tmp_path)
     assert dump(a) == dump(b)
     keys = set()
     for desk in (a, b):
-        sources = [e for e in desk.master_entries("referral_source")
+        sources = [e for e in desk.master.master_entries("referral_source")
                    if e.name.replace("　", "") == "ハローワーク新宿"]
         services = _named(desk, "service", "家計改善支援（訪問）")
         assert len(sources) == 1 and len(services) == 1
@@ -203,10 +203,10 @@ def test_the_same_master_name_added_on_two_desks_is_one_entry(devs, tmp_path):
 def test_an_entry_renamed_into_a_name_added_elsewhere_is_flagged(devs, tmp_path):
     ids, d = devs
     a, b = d["a"], d["b"]
-    first = a.master_entries("referral_source")[0]
-    a.edit_master_entry("referral_source", first.id,
+    first = a.master.master_entries("referral_source")[0]
+    a.master.edit_master_entry("referral_source", first.id,
                         MasterInput(name="くらし相談窓口", route=first.route))
-    b.add_master_entry("referral_source", MasterInput(name="くらし相談窓口", route="agency"))
+    b.master.add_master_entry("referral_source", MasterInput(name="くらし相談窓口", route="agency"))
     swap(a, b, tmp_path)
     assert dump(a) == dump(b)
     for desk in (a, b):
@@ -216,7 +216,7 @@ def test_an_entry_renamed_into_a_name_added_elsewhere_is_flagged(devs, tmp_path)
         assert first.id in {rule["row_id"], *__import__("json").loads(rule["detail"])}
     # settled as the list says: the newer entry deactivated
     newer = [e for e in _named(a, "referral_source", "くらし相談窓口") if e.id != first.id][0]
-    a.set_master_entry_active("referral_source", newer.id, False)
+    a.master.set_master_entry_active("referral_source", newer.id, False)
     assert a.conflicts() == []
     swap(a, b, tmp_path)
     assert b.conflicts() == []

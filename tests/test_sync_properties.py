@@ -280,12 +280,12 @@ def test_master_data_added_and_renamed_on_several_desks(three_desks, steps, orde
                 kind = step[2]
                 try:
                     if step[0] == "add":
-                        desk.add_master_entry(kind, MasterInput(name=MASTER_NAMES[step[3]],
+                        desk.master.add_master_entry(kind, MasterInput(name=MASTER_NAMES[step[3]],
                                                                 route="agency"))
                     else:
                         rows = MasterRepo(desk.store.conn).rows(kind)
                         e = rows[step[3] % len(rows)]
-                        desk.edit_master_entry(kind, e["id"], MasterInput(
+                        desk.master.edit_master_entry(kind, e["id"], MasterInput(
                             name=MASTER_NAMES[step[4]], route=e.get("route") or "agency",
                             statutory=bool(e.get("statutory")),
                             employment=bool(e.get("employment")),

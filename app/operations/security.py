@@ -26,7 +26,7 @@ from datetime import date, datetime
 from typing import Any, Iterable
 
 from app import validation
-from app.errors import NotFound, PermissionDenied, ValidationError, ValidationErrors
+from app.errors import NotFound, ValidationError, ValidationErrors
 from app.i18n import _
 from app.security.keyslots import KdfParams, KeySlots, new_recovery_key
 from app.security.privacy import (
@@ -38,8 +38,8 @@ from app.security.throttle import LoginThrottle
 from app.store.files import write_atomic
 from app.store.security_repo import CaseAccess, SecurityRepo
 from app.store.sync_merge import natural_id
+from app.operations.context import ADMIN_CASE_ACCESS, DeskContext
 
-ADMIN_CASE_ACCESS = "security.admin_case_access"
 RETENTION_YEARS = "retention.years"
 RETENTION_DEFAULT = 5
 AUTO_LOCK_MINUTES = "security.auto_lock_minutes"
@@ -71,68 +71,40 @@ class SecurityOperations:
     user: Any
 
     # ------------------------------------------------------------------ plumbing
+    _ctx: DeskContext
+
     @property
     def _sec(self) -> SecurityRepo:
-        repo = getattr(self, "_security_repo", None)
-        if repo is None or repo.conn is not self._store.conn:
-            repo = SecurityRepo(self._store.conn)
-            self._security_repo = repo
-        return repo
+        return self._ctx.sec
 
     def admin_case_access(self) -> bool:
         """Whether administrators may read and write cases (see the module docstring)."""
-        return (self._store.setting(ADMIN_CASE_ACCESS, "1") or "1") == "1"
+        return self._ctx.admin_case_access()
 
     def _allows(self, permission: Permission) -> bool:
-        return allows(self.user.role, permission, admin_case_access=self.admin_case_access())
+        return self._ctx.allows(permission)
 
     def allowed(self, permission: Permission | str) -> bool:
         """For the GUI: whether the logged-in user may do this (buttons, menus)."""
         return self._allows(Permission(permission))
 
     def _refuse(self, message: str, *, case_id: str | None = None, detail: str = "") -> None:
-        with self._store.transaction():
-            self._store.audit(self.user.login, "refused", case_id=case_id, detail=detail)
-        raise PermissionDenied(message)
+        self._ctx.refuse(message, case_id=case_id, detail=detail)
 
     def _role_refused(self) -> str:
-        return _("Your role ({role}) does not allow this operation.").format(
-            role=Role(self.user.role).label)
+        return self._ctx.role_refused()
 
     def case_access(self) -> CaseAccess:
-        """Which cases the logged-in user sees."""
-        if self._allows(Permission.ALL_CASES):
-            return CaseAccess("all")
-        if self._allows(Permission.VIEW_CASES):
-            return CaseAccess("team", self.user.id, self._sec.team_of(self.user.id))
-        if self._allows(Permission.VIEW_AGENDA_CASES):
-            return CaseAccess("agenda")
-        return CaseAccess("none")
+        """Which cases the logged-in user sees (app/operations/context.py)."""
+        return self._ctx.case_access()
 
     def _require_case_view(self) -> CaseAccess:
         """Role check for case lists and searches; returns the SQL filter to apply."""
-        access = self.case_access()
-        if access.scope == "none":
-            self._refuse(self._role_refused(), detail=Permission.VIEW_CASES.value)
-        return access
+        return self._ctx.require_case_view()
 
     def _require_case_access(self, case_id: str, permission: Permission) -> None:
         """The per-case check behind Desk._require_case."""
-        read_only = permission is Permission.VIEW_CASES
-        if read_only and not self._allows(Permission.VIEW_CASES) \
-                and self._allows(Permission.VIEW_AGENDA_CASES):
-            pass  # 自治体担当: reading, limited to agenda cases below
-        elif not self._allows(permission):
-            self._refuse(self._role_refused(), case_id=case_id, detail=permission.value)
-        if not self._sec.case_exists(case_id):
-            raise NotFound(_("Case not found."))
-        if not self._sec.case_visible(case_id, self.case_access()):
-            row = self._sec.case_row(case_id)
-            self._refuse(_("You may not see case {case_no}: it is not among your own cases, "
-                           "the cases you work on together or your team's cases. Ask the "
-                           "chief consultation support worker.").format(
-                               case_no=row["case_no"] if row else ""),
-                         case_id=case_id, detail=permission.value)
+        self._ctx.require_case(case_id, permission)
 
     def _need_reason(self, reason: str, field: str = "reason") -> str:
         reason = validation.clean_text(reason, field, _("Reason"), required=True, max_len=500)

@@ -608,18 +608,7 @@ class SyncOperations:
                 raise NotFound(_("The person was not found."))
             return self._person_values(person, {c["field"]: text}, only=c["field"])[c["field"]]
         if kind == "master":
-            from app.operations.master import MasterInput, MasterKind
-            table_kinds = {"referral_source": ["referral_source"], "service": ["service"],
-                           "assessment_master": ["domain", "problem"]}[c["tbl"]]
-            for k in table_kinds:
-                if self._master.row(k, c["row_id"]) is not None:
-                    mk = MasterKind(k)
-                    e = self._entry_or_404(mk, c["row_id"])
-                    return self._check_master(mk, MasterInput(
-                        name=text, route=e.route, statutory=e.statutory,
-                        employment=e.employment, needs_decision=e.needs_decision,
-                        usual_months=e.usual_months), c["row_id"])["name"]
-            raise NotFound(_("The entry was not found (deleted on another device?)"))
+            return self.master.checked_typed_name(c["tbl"], c["row_id"], text)
         if kind == "user_name":
             return validation.clean_text(text, "user.display_name", _("Name"), required=True,
                                          max_len=50)

@@ -40,12 +40,14 @@ import contextvars
 import functools
 import inspect
 import threading
+import weakref
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from app.errors import NotFound
 from app.i18n import _
 from app.security.roles import Permission as P
+from app.operations.context import DeskContext
 from app.store.authz_repo import AuthzRepo
 
 
@@ -172,7 +174,7 @@ def _whole_export(desk: Any, args: dict[str, Any]) -> None:
     holds (its checked-out cases) to the desk."""
     if args.get("cases") is None and args.get("for_device") is None \
             and desk.device_kind() != "field":
-        _require_all(desk, P.ALL_CASES, "export_bundle")
+        _require_all(desk._ctx, P.ALL_CASES, "export_bundle")
 
 
 # ---------------------------------------------------------------------- the table
@@ -194,6 +196,7 @@ TABLE: dict[str, Rule] = {
     "store": OPEN("the demo generator and benchmarks; a user with Python and a password can "
                   "read the database anyway (docs/THREAT_MODEL.md)"),
     "today": OPEN("the date"),
+    "user": OPEN("the logged-in user's own account"),
     "batch": OPEN("a transaction around operations that are each checked"),
     "verify_password": OPEN("the user's own password (screen unlock, throttled)"),
     "change_password": OPEN("the user's own password"),
@@ -308,17 +311,7 @@ TABLE: dict[str, Rule] = {
     "print_visit_kit": need(P.PRINT, case=Refs("case_ids", optional=True)),
     "print_meeting": need(P.PRINT, P.MEETINGS),
     # --- statistics and exports
-    "monthly_report": need(P.VIEW_STATISTICS),
-    "fiscal_year_report": need(P.VIEW_STATISTICS),
-    "cases_behind": need(P.VIEW_STATISTICS, case=LISTED),
-    "caseload": need(case=LISTED),
-    "targets": need(P.VIEW_STATISTICS),
-    "set_targets": need(P.MANAGE_SETTINGS),
-    "export_monthly": need(P.VIEW_STATISTICS),
-    "export_fiscal_year": need(P.VIEW_STATISTICS),
-    "export_caseload": need(P.PRINT, case=LISTED),
     "intake_counts_by_month": need(P.VIEW_STATISTICS),
-    "import_ledger": need(EDIT, P.MANAGE_SETTINGS),
     # --- accounts and settings (the administrator)
     "list_users": need(P.MANAGE_USERS),
     "add_user": need(P.MANAGE_USERS),
@@ -333,13 +326,6 @@ TABLE: dict[str, Rule] = {
     "set_retention_years": need(P.MANAGE_SETTINGS),
     "set_backup_settings": need(P.MANAGE_SETTINGS),
     "set_sync_folder": need(P.MANAGE_SETTINGS),
-    "master_entries": need(P.MANAGE_SETTINGS),
-    "master_entry": need(P.MANAGE_SETTINGS),
-    "add_master_entry": need(P.MANAGE_SETTINGS),
-    "edit_master_entry": need(P.MANAGE_SETTINGS),
-    "move_master_entry": need(P.MANAGE_SETTINGS),
-    "set_master_entry_active": need(P.MANAGE_SETTINGS),
-    "delete_master_entry": need(P.MANAGE_SETTINGS),
     "retention_due": need(P.PURGE),
     "purge": need(P.PURGE),
     # --- audit
@@ -386,8 +372,6 @@ TABLE: dict[str, Rule] = {
     "put_on_meeting": write(Arg("case_id")),
     "move_agenda_item": write(Row("agenda_item", "item_id", optional=True)),
     "withdraw_agenda_item": write(Row("agenda_item", "item_id", optional=True)),
-    # --- the ledger leaves the desk whole (issue 16): the administrator
-    "export_ledger": need(P.MANAGE_SETTINGS, VIEW, P.ALL_CASES),
     # --- 社会資源, 地域課題, activities (issue 15)
     "resources": need(AnyOf(VIEW, P.VIEW_STATISTICS, P.MANAGE_SETTINGS)),
     "resource": need(AnyOf(VIEW, P.VIEW_STATISTICS, P.MANAGE_SETTINGS)),
@@ -501,13 +485,22 @@ def inferred_rule(fn: Any) -> Rule:
     return Rule(open=True, why="inferred: not in the table (its body checks)")
 
 
-def install(cls: type) -> type:
-    """Wrap every public method of ``cls`` with its rule. A method missing from the table
-    gets ``inferred_rule`` (and the table test fails), so that a merge does not stop the
-    program."""
+def rules_of(cls: type) -> dict[str, Rule]:
+    """The rules a class declares: its own ``RULES`` (an operations object of the desk,
+    app/operations/*), else this module's ``TABLE`` (the desk itself)."""
+    own = cls.__dict__.get("RULES")
+    return own if isinstance(own, dict) else TABLE
+
+
+def install(cls: type, rules: dict[str, Rule] | None = None) -> type:
+    """Wrap every public method of ``cls`` with its rule (``rules``, else ``rules_of``). A
+    method missing from the table gets ``inferred_rule`` (and the table test fails), so that
+    a merge does not stop the program. The wrapper finds the session in ``self._ctx``
+    (app/operations/context.py)."""
+    rules = rules if rules is not None else rules_of(cls)
     for name in public_names(cls):
         attr = inspect.getattr_static(cls, name)
-        rule = TABLE.get(name) or inferred_rule(attr)
+        rule = rules.get(name) or inferred_rule(attr)
         if rule.sessionless or isinstance(attr, (staticmethod, classmethod, property)):
             continue
         if rule.open:
@@ -524,29 +517,28 @@ def _gate(name: str, fn: Callable, rule: Rule) -> Callable:
     @functools.wraps(fn)
     def gated(self, *args, **kwargs):
         active = _active_desks()
-        if id(self) in active or getattr(self, "_store", None) is None:
+        ctx = self._ctx
+        if id(ctx) in active or ctx.store is None:
             return fn(self, *args, **kwargs)   # inside an operation checked on entry
         bound = sig.bind(self, *args, **kwargs)
         bound.apply_defaults()
-        ids = check(self, name, rule, bound.arguments)
+        ids = check(ctx, name, rule, bound.arguments, owner=self)
         if _CHECK_ONLY.get():
             return ALLOWED
         if rule.checks_inside:   # check_only: what it runs is checked call by call
             return fn(self, *args, **kwargs)
-        active.add(id(self))
+        active.add(id(ctx))
         try:
             result = fn(self, *args, **kwargs)
             if rule.audit:   # reading lists, searches, records: one entry per call
                 detail = rule.audit_detail(bound.arguments, result) if rule.audit_detail \
                     else ""
-                with self._store.transaction():
-                    self._store.audit(self.user.login, rule.audit,
-                                      case_id=ids[0] if ids else None, detail=detail)
+                ctx.audit(rule.audit, case_id=ids[0] if ids else None, detail=detail)
             return result
         finally:
-            active.discard(id(self))
+            active.discard(id(ctx))
 
-    gated.__authz_rule__ = rule  # type: ignore[attr-defined]
+    setattr(gated, "__authz_rule__", rule)
     return gated
 
 
@@ -554,7 +546,7 @@ _threads = threading.local()
 
 
 def _active_desks() -> set[int]:
-    """The desks whose operation this thread is inside (the GUI thread and the background
+    """The sessions (contexts) whose operation this thread is inside (the GUI thread and the background
     worker each check their own calls)."""
     found = getattr(_threads, "desks", None)
     if found is None:
@@ -562,50 +554,54 @@ def _active_desks() -> set[int]:
     return found
 
 
-def _require_all(desk: Any, permission: P, name: str, case_id: str | None = None) -> None:
-    if not desk._allows(permission):
-        desk._refuse(desk._role_refused(), case_id=case_id,
-                     detail=f"{permission.value} {name}")
+def _require_all(ctx: DeskContext, permission: P, name: str,
+                 case_id: str | None = None) -> None:
+    if not ctx.allows(permission):
+        ctx.refuse(ctx.role_refused(), case_id=case_id, detail=f"{permission.value} {name}")
 
 
-def check(desk: Any, name: str, rule: Rule, args: dict[str, Any]) -> list[str]:
-    """Raise PermissionDenied (audited) unless the user may make this call. Returns the
+def check(ctx: DeskContext, name: str, rule: Rule, args: dict[str, Any], *,
+          owner: Any = None) -> list[str]:
+    """Raise PermissionDenied (audited) unless the user of ``ctx`` may make this call
+    (``owner``: the object whose method it is, handed to ``rule.extra``). Returns the
     cases the call touches."""
     case = rule.case
     ids: list[str] = []
     if case is not NO_CASE and case is not LISTED:
-        ids = list(case_ids(desk, case, args))
+        ids = list(case_ids(ctx, case, args))
     first = ids[0] if ids else None
     for p in rule.needs:
         if isinstance(p, AnyOf):
-            if not any(desk._allows(x) for x in p.perms):
-                desk._refuse(desk._role_refused(), case_id=first,
+            if not any(ctx.allows(x) for x in p.perms):
+                ctx.refuse(ctx.role_refused(), case_id=first,
                              detail="|".join(x.value for x in p.perms) + f" {name}")
         elif ids and p is rule.permission_for_case:
             pass  # checked per case below (自治体担当 reads agenda cases)
         else:
-            _require_all(desk, p, name, first)
+            _require_all(ctx, p, name, first)
     if case is LISTED:
-        if desk.case_access().scope == "none":
-            desk._refuse(desk._role_refused(), detail=f"{VIEW.value} {name}")
+        if ctx.case_access().scope == "none":
+            ctx.refuse(ctx.role_refused(), detail=f"{VIEW.value} {name}")
     for case_id in ids:
-        desk._require_case_access(case_id, rule.permission_for_case)
+        ctx.require_case(case_id, rule.permission_for_case)
     if rule.extra is not None:
-        rule.extra(desk, args)
+        rule.extra(owner, args)
     return ids
 
 
-def _repo(desk: Any) -> AuthzRepo:
-    repo = desk.__dict__.get("_authz_repo")
-    if repo is None or repo.conn is not desk._store.conn:
-        repo = AuthzRepo(desk._store.conn)
-        desk._authz_repo = repo
+_repos: "weakref.WeakKeyDictionary[DeskContext, AuthzRepo]" = weakref.WeakKeyDictionary()
+
+
+def _repo(ctx: DeskContext) -> AuthzRepo:
+    repo = _repos.get(ctx)
+    if repo is None or repo.conn is not ctx.db.conn:
+        repo = _repos[ctx] = AuthzRepo(ctx.db.conn)
     return repo
 
 
-def case_ids(desk: Any, ref: Any, args: dict[str, Any]) -> Iterable[str]:
+def case_ids(ctx: DeskContext, ref: Any, args: dict[str, Any]) -> Iterable[str]:
     """The cases a call touches, per its rule; NotFound when a row does not exist."""
-    repo = _repo(desk)
+    repo = _repo(ctx)
     value = args.get(ref.name)
     if (value is None or value == "" or value == ()) and getattr(ref, "optional", False):
         return []
@@ -645,8 +641,8 @@ def case_ids(desk: Any, ref: Any, args: dict[str, Any]) -> Iterable[str]:
         cases = repo.person_cases(value)
         if not cases:
             raise NotFound(_("The person was not found."))
-        access = desk.case_access()
-        visible = [c for c in cases if desk._sec.case_visible(c, access)]
+        access = ctx.case_access()
+        visible = [c for c in cases if ctx.sec.case_visible(c, access)]
         return visible[:1] or cases[:1]   # one case the user sees, else refused on the first
     raise TypeError(ref)
 
@@ -657,4 +653,4 @@ def rule_of(name: str) -> Rule:
 
 __all__ = ["TABLE", "Rule", "install", "check", "checking_only", "ALLOWED", "public_names",
            "Arg", "Refs", "Row", "PersonArg", "CaseOrPerson", "CaseNo", "LISTED", "NO_CASE",
-           "AnyOf", "rule_of", "case_ids"]
+           "AnyOf", "rule_of", "case_ids", "rules_of"]

@@ -320,8 +320,8 @@ def desk_reads(desk: Desk, info: dict) -> dict[str, Callable[[], object]]:
         # what the case view loads
         "open_case_1000_records": lambda: (desk.get_case(big), desk.timeline(big),
                                            desk.support_records(big), desk.current_plan(big)),
-        "monthly_report": lambda: desk.monthly_report(month),
-        "fiscal_year_report": lambda: desk.fiscal_year_report(fy),
+        "monthly_report": lambda: desk.reports.monthly_report(month),
+        "fiscal_year_report": lambda: desk.reports.fiscal_year_report(fy),
     }
 
 

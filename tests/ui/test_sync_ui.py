@@ -203,10 +203,10 @@ def test_deleted_on_one_desk_and_changed_on_the_other(qtbot, devs, tmp_path):
     from app.operations.master import MasterInput
     ids, d = devs
     a, b = d["a"], d["b"]
-    unused = [e for e in a.master_entries("referral_source") if e.deletable][:2]
+    unused = [e for e in a.master.master_entries("referral_source") if e.deletable][:2]
     for e in unused:
-        a.delete_master_entry("referral_source", e.id)
-        b.edit_master_entry("referral_source", e.id,
+        a.master.delete_master_entry("referral_source", e.id)
+        b.master.edit_master_entry("referral_source", e.id,
                             MasterInput(name=e.name + "（改称）", route=e.route))
     b.export_bundle(tmp_path / "b.tsb", for_device=ids["a"])
     a.import_bundle(tmp_path / "b.tsb")
@@ -227,7 +227,7 @@ def test_deleted_on_one_desk_and_changed_on_the_other(qtbot, devs, tmp_path):
     drop.ok.click()
     idle(qtbot)
     assert view.conflicts.cards == [] and a.conflicts() == []
-    names = {e.id: e.name for e in a.master_entries("referral_source")}
+    names = {e.id: e.name for e in a.master.master_entries("referral_source")}
     assert names.get(unused[0].id) == unused[0].name + "（改称）" and unused[1].id not in names
     # b receives the decisions: nothing left open there either
     a.export_bundle(tmp_path / "a.tsb", for_device=ids["b"])
