@@ -507,8 +507,7 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
             else:
                 mask = True
         # the consent clause follows the data: not given or withdrawn → the wording without it
-        sec = getattr(self, "_sec", None)
-        consents = sec.consents(case_id) if sec is not None and detail is not None else None
+        consents = self._ctx.sec.consents(case_id) if detail is not None else None
         if not for_recipient:
             warnings = render_intake(Path(out), self.agency, detail, blank=blank,
                                      consent=consent, mask_whereabouts=mask, consents=consents)
@@ -539,8 +538,7 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
         detail = self._store.case_detail(case_id)
         if detail is None:
             raise NotFound(_("Case not found."))
-        masked = getattr(self, "_masked", None)
-        return masked(detail) if callable(masked) else detail
+        return self._masked(detail)
 
     def print_sheet(self, case_id: str | None, sheet: str, out: str | os.PathLike[str], *,
                     blank: bool = False, reveal_reason: str = "", for_recipient: str = "",
