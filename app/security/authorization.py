@@ -29,9 +29,13 @@ The wrapper checks only the outermost call: an operation that calls another publ
 operation (print_sheet → print_intake, export_caseload → caseload) was checked on entry,
 and the bodies keep their own checks.
 
-Issue 21 will recompose Desk; the table is keyed by method name, so it does not depend on
-which mixin a method lives in. tests/test_authorization.py fails when a public method of
-Desk is not in the table, and drives every method × role × (own, other's, 閲覧制限 case).
+Issue 21 composes Desk: each part (``desk.master``, ``desk.reports`` …, listed in
+``Desk.PARTS``) declares its own rules in a class-level ``RULES`` and is installed per class
+(``install(MasterOperations)``); ``TABLE`` here holds the desk's own methods and those of
+the areas still mixed into it. The wrapper finds the session (user, store, checks) in
+``self._ctx`` (app/operations/context.py); one outermost call per context is checked.
+tests/test_authorization.py fails when a public method of Desk or of a part has no rule, and
+drives every method × role × (own, other's, 閲覧制限 case).
 """
 
 from __future__ import annotations
