@@ -356,7 +356,7 @@ def run(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "backup":
         with _open(args) as desk:
-            target = desk.backup(args.to)
+            target = desk.maintenance.backup(args.to)
             print(_("Backup written and verified: {path}").format(path=target))
         return 0
     if args.command == "verify":
@@ -367,14 +367,14 @@ def run(argv: list[str] | None = None) -> int:
         if damaged is not None:
             return damaged
         with Desk.open(_db(args), args.user, password) as desk:
-            desk.check_integrity()
+            desk.maintenance.check_integrity()
             print(_("Database: OK ({path})").format(path=desk.path))
-            backups = list_backups(args.backups or desk.backup_folder())
+            backups = list_backups(args.backups or desk.maintenance.backup_folder())
             if not backups:
                 print(_("No backup was found in {folder}. Make one with: python -m app backup")
-                      .format(folder=args.backups or desk.backup_folder()), file=sys.stderr)
+                      .format(folder=args.backups or desk.maintenance.backup_folder()), file=sys.stderr)
                 return 4
-            desk.verify_backup(backups[0].path)
+            desk.maintenance.verify_backup(backups[0].path)
             print(_("Newest backup: OK ({path})").format(path=backups[0].path))
         return 0
     if args.command == "restore":

@@ -54,25 +54,29 @@ def _today() -> date:
 
 
 class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOperations,
-           MaintenanceOperations, RegionOperations):
+           RegionOperations):
     """An open agency database, unlocked for one user.
 
     Composed like Anki's collection (issue 21): the parts share one context
     (app/operations/context.py: store, user, today, require, audit) and are built here —
-    ``desk.master`` (master lists), ``desk.reports`` (statistics, exports, the ledger).
+    ``desk.master`` (master lists), ``desk.reports`` (statistics, exports, the ledger),
+    ``desk.maintenance`` (backups, the integrity check).
     The areas not yet composed are still mixins (app/operations/): the process steps in
     ProcessOperations, devices and transfer bundles in SyncOperations …"""
 
     master: MasterOperations
     reports: ReportOperations
+    maintenance: MaintenanceOperations
     # the parts, by attribute: each declares its rules (``RULES``) and is gated on its own
-    PARTS: dict[str, type] = {"master": MasterOperations, "reports": ReportOperations}
+    PARTS: dict[str, type] = {"master": MasterOperations, "reports": ReportOperations,
+                              "maintenance": MaintenanceOperations}
 
     def __init__(self, store: Store, user: Staff, *, today=_today, lock: DeskLock | None = None):
         self._ctx = DeskContext(store, user, today)
         self._lock = lock
         self.master = MasterOperations(self._ctx)
         self.reports = ReportOperations(self._ctx)
+        self.maintenance = MaintenanceOperations(self._ctx)
 
     @property
     def user(self) -> Staff:
@@ -667,40 +671,6 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
 
     def drafts(self) -> list[tuple[str, str]]:
         return self._store.drafts()
-
-    def check_integrity(self) -> None:
-        """Read every page (HMAC) and check the structure; DamagedDatabase if broken.
-
-        Small databases get the page check at open already; the GUI runs this in the
-        background after login for large ones. It reads on a connection of its own, so
-        that the desk's connection is free for the screens meanwhile (safe to call from
-        another thread while the desk is used)."""
-        from app.store.db import check_file
-        store = self._store
-        if store is None:
-            raise StoreError(_("The database is closed."))
-        check_file(store.path, store.database_key() or None)
-
-    # ------------------------------------------------------------------ backups
-    def backup_folder(self) -> Path:
-        folder = self._store.local("backup.folder") or ""  # a path on this machine
-        return Path(folder) if folder else self.path.parent / "backups"
-
-    def backup_generations(self) -> int:
-        return int(self._store.setting("backup.generations", "10") or 10)
-
-    def backup(self, folder: str | os.PathLike[str] | None = None) -> Path:
-        """Write an encrypted, verified backup (key slots included); prune old generations."""
-        self._require(Permission.BACKUP)
-        target = self._store.backup(Path(folder) if folder else self.backup_folder(),
-                                    keep=self.backup_generations())
-        with self._store.transaction():
-            self._store.audit(self.user.login, "backup", detail=str(target))
-        return target
-
-    def verify_backup(self, path: str | os.PathLike[str]) -> int:
-        """Open a backup with this desk's key and check every page; returns its schema."""
-        return self._store.verify_backup(Path(path))
 
     # ------------------------------------------------------------------ audit
     def audit_verify(self) -> int | None:

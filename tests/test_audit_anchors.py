@@ -22,7 +22,7 @@ def _cut(desk: Desk, keep: int) -> None:
 
 def test_backup_manifest_holds_the_anchor(desk, tmp_path):
     desk.register_intake(make_intake())
-    target = desk.backup(tmp_path / "bk")
+    target = desk.maintenance.backup(tmp_path / "bk")
     manifest = json.loads(Path(str(target) + ".manifest.json").read_text(encoding="utf-8"))
     head = desk.store.audit_entries(None, 2)
     anchor = manifest["audit_anchor"]
@@ -32,12 +32,12 @@ def test_backup_manifest_holds_the_anchor(desk, tmp_path):
 
 
 def test_removing_the_last_entries_is_detected_and_dated(desk, tmp_path):
-    desk.set_backup_settings(tmp_path / "bk", 5)
+    desk.maintenance.set_backup_settings(tmp_path / "bk", 5)
     desk.register_intake(make_intake(name="山田 一"))
-    desk.backup()
+    desk.maintenance.backup()
     assert desk.audit_check() is None
     entries = desk.store.audit_entries(None, 10**6)
-    anchored = json.loads(Path(str(desk.backups()[0].path) + ".manifest.json")
+    anchored = json.loads(Path(str(desk.maintenance.backups()[0].path) + ".manifest.json")
                           .read_text(encoding="utf-8"))["audit_anchor"]["seq"]
     keep = anchored - 3
     _cut(desk, keep)
@@ -50,8 +50,8 @@ def test_removing_the_last_entries_is_detected_and_dated(desk, tmp_path):
 
 
 def test_removing_every_entry_is_detected(desk, tmp_path):
-    desk.set_backup_settings(tmp_path / "bk", 5)
-    desk.backup()
+    desk.maintenance.set_backup_settings(tmp_path / "bk", 5)
+    desk.maintenance.backup()
     _cut(desk, 0)
     broken = desk.audit_check()
     assert broken is not None and broken.deleted and broken.seq == 1
@@ -60,9 +60,9 @@ def test_removing_every_entry_is_detected(desk, tmp_path):
 def test_cli_audit_verify_says_since_when(desk_path, tmp_path):
     from tests.test_cli import run
     with Desk.open(desk_path, LOGIN, PASSWORD) as d:
-        d.set_backup_settings(tmp_path / "bk", 5)
+        d.maintenance.set_backup_settings(tmp_path / "bk", 5)
         d.register_intake(make_intake())
-        d.backup()
+        d.maintenance.backup()
         d.register_intake(make_intake(name="後"))
         _cut(d, 3)
         last = d.store.audit_entries(None, 1)[0].at
@@ -73,11 +73,11 @@ def test_cli_audit_verify_says_since_when(desk_path, tmp_path):
 
 def test_a_restore_is_not_taken_for_a_cut(desk_path, tmp_path):
     with Desk.open(desk_path, LOGIN, PASSWORD) as d:
-        d.set_backup_settings(tmp_path / "bk", 5)
-        old = d.backup()
+        d.maintenance.set_backup_settings(tmp_path / "bk", 5)
+        old = d.maintenance.backup()
         for i in range(3):
             d.register_intake(make_intake(name=f"後 {i}"))
-        d.backup()
+        d.maintenance.backup()
     Desk.restore(old, desk_path, LOGIN, PASSWORD)
     with Desk.open(desk_path, LOGIN, PASSWORD) as d:
         assert d.audit_check() is None

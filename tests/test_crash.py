@@ -59,7 +59,7 @@ def test_sigkill_during_writes_loses_nothing_acknowledged(desk_path):
         acknowledged.update(lines)
         start += 10_000
         with Desk.open(desk_path, LOGIN, PASSWORD) as desk:
-            desk.check_integrity()
+            desk.maintenance.check_integrity()
             present = {c.case_no for c in desk.list_cases(limit=1_000_000)}
             missing = acknowledged - present
             assert not missing, f"round {_round}: lost {sorted(missing)[:5]}"
@@ -130,7 +130,7 @@ def test_sigkill_across_write_paths_loses_nothing_acknowledged(desk_path, tmp_pa
                 imported.add(tuple(rest.split(",")))
 
         with Desk.open(desk_path, LOGIN, PASSWORD) as desk:
-            desk.check_integrity()
+            desk.maintenance.check_integrity()
             assert desk.audit_verify() is None, f"round {rnd}: audit chain broken"
             conn = desk.store.conn
             names = dict(conn.execute("SELECT c.case_no, p.name FROM case_file c "

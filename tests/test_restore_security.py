@@ -24,7 +24,7 @@ def _with_users(desk_path: Path, tmp_path: Path) -> Path:
         d.add_user("view", "閲覧 花子", Role.VIEWER, PW, kdf=KdfParams.fast())
         d.add_user("old_admin", "元 管理者", Role.ADMIN, PW, kdf=KdfParams.fast())
         d.register_intake(make_intake(name="バックアップ前"))
-        return d.backup(tmp_path / "bk")
+        return d.maintenance.backup(tmp_path / "bk")
 
 
 def test_only_an_active_administrator_restores(desk_path, tmp_path):
@@ -77,7 +77,7 @@ def test_a_restore_never_revives_a_disabled_user_and_says_so(desk_path, tmp_path
 
 def test_two_restores_in_the_same_second_keep_both_set_aside_files(desk_path, tmp_path):
     with Desk.open(desk_path, LOGIN, PASSWORD) as d:
-        target = d.backup(tmp_path / "bk")
+        target = d.maintenance.backup(tmp_path / "bk")
         d.register_intake(make_intake(name="一回目の後"))
     first = Desk.restore(target, desk_path, LOGIN, PASSWORD)
     with Desk.open(desk_path, LOGIN, PASSWORD) as d:
@@ -97,7 +97,7 @@ def test_cli_restore_prints_what_was_set_aside(desk_path, tmp_path):
     from tests.test_cli import run
     with Desk.open(desk_path, LOGIN, PASSWORD) as d:
         d.add_user("view", "閲覧 花子", Role.VIEWER, PW, kdf=KdfParams.fast())
-        target = d.backup(tmp_path / "bk")
+        target = d.maintenance.backup(tmp_path / "bk")
         d.register_intake(make_intake(name="あとから"))
     out = run("restore", str(target), "--db", str(desk_path), "--user", "view",
               password=PW)

@@ -165,7 +165,7 @@ def test_administrator_case_access_is_a_setting(agency):
         with pytest.raises(PermissionDenied):
             d.register_intake(make_intake())
         assert len(d.list_users()) == 8       # system management stays
-        assert d.backup(path.parent / "bk").exists()
+        assert d.maintenance.backup(path.parent / "bk").exists()
         assert d.audit_search(action="admin_case_access")[0].reason == "主任相談支援員を配置したため"
 
 

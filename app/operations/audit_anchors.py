@@ -157,7 +157,7 @@ def check(desk: Any) -> AuditBreak | None:
     store = desk._store
     anchors: list[tuple[dict, str, str]] = []
     try:
-        for m in manifests(desk.backup_folder()):
+        for m in manifests(desk.maintenance.backup_folder()):
             if m.get("device_id") in ("", None, desk._me()):
                 anchors.append((m["audit_anchor"], str(m.get("backup", "")),
                                 str(m.get("created", ""))))

@@ -218,12 +218,6 @@ TABLE: dict[str, Rule] = {
     "load_draft": OPEN("the user's own drafts (kept per user)"),
     "discard_draft": OPEN("the user's own drafts (kept per user)"),
     "drafts": OPEN("the user's own drafts (kept per user)"),
-    "check_integrity": OPEN("reads every page and answers whether the file is whole"),
-    "last_backup": OPEN("when the last backup was made (the reminder)"),
-    "backup_due": OPEN("whether a backup is due (the reminder)"),
-    "backup_folder": OPEN("where backups go"),
-    "backup_generations": OPEN("how many backups are kept"),
-    "backup_settings": OPEN("where backups go and how many are kept"),
     "sync_folder": OPEN("the shared folder for transfer files"),
     # --- agency and master data every form needs
     "agency": OPEN("the agency's name and municipality (printed on every sheet)"),
@@ -328,7 +322,6 @@ TABLE: dict[str, Rule] = {
     "set_admin_case_access": need(P.MANAGE_SETTINGS),
     "set_auto_lock_minutes": need(P.MANAGE_SETTINGS),
     "set_retention_years": need(P.MANAGE_SETTINGS),
-    "set_backup_settings": need(P.MANAGE_SETTINGS),
     "set_sync_folder": need(P.MANAGE_SETTINGS),
     "retention_due": need(P.PURGE),
     "purge": need(P.PURGE),
@@ -338,11 +331,6 @@ TABLE: dict[str, Rule] = {
     "audit_check": need(P.VIEW_AUDIT),
     "audit_entries": need(P.VIEW_AUDIT),
     "audit_verify": need(P.VIEW_AUDIT),
-    # --- backups
-    "backup": need(P.BACKUP),
-    "auto_backup": need(P.BACKUP),
-    "backups": need(P.BACKUP),
-    "verify_backup": need(P.BACKUP),
     # --- devices and transfer files
     "devices": need(VIEW),
     "add_device": need(P.MANAGE_SETTINGS),

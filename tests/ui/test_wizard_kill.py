@@ -107,7 +107,7 @@ def test_wizard_killed_after_typing_restores_every_value(qtbot, desk_path):
 
     desk = Desk.open(desk_path, LOGIN, PASSWORD)
     try:
-        desk.check_integrity()
+        desk.maintenance.check_integrity()
         assert desk.audit_verify() is None
         assert desk.load_draft(DRAFT_KEY) is not None
         asked = []
