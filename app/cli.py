@@ -264,13 +264,13 @@ def _resources(parser, args) -> int:
     from app.operations.region import ResourceInput
     with _open(args) as desk:
         if args.resources_command == "add":
-            r = desk.add_resource(ResourceInput(
+            r = desk.region.add_resource(ResourceInput(
                 name=args.name, kind=args.kind, field=args.field, address=args.address,
                 contact=args.contact, person=args.person, conditions=args.conditions,
                 cost=args.cost, checked_on=args.checked_on or None, note=args.note))
             print(_("Added: {name}").format(name=r.name))
             return 0
-        rows = [_resource_row(r) for r in desk.resources(args.search, with_uses=True,
+        rows = [_resource_row(r) for r in desk.region.resources(args.search, with_uses=True,
                                                          include_inactive=args.all)]
         if args.json:
             print(json.dumps(rows, ensure_ascii=False, indent=1))
@@ -284,12 +284,12 @@ def _resources(parser, args) -> int:
 def _annual(desk, args) -> int:
     """``report annual --year Y --format json|xlsx|pdf [--out F]`` (issue 15)."""
     if args.format == "json" and args.out is None:
-        print(json.dumps(desk.annual_report(args.year), ensure_ascii=False))
+        print(json.dumps(desk.region.annual_report(args.year), ensure_ascii=False))
         return 0
     if args.out is None:
         raise TsunaguError(_("Give --out FILE for the {format} format.")
                            .format(format=args.format))
-    desk.export_annual_report(args.year, args.out, args.format)
+    desk.region.export_annual_report(args.year, args.out, args.format)
     print(_("Written: {path}").format(path=args.out))
     return 0
 

@@ -53,23 +53,24 @@ def _today() -> date:
     return date.today()
 
 
-class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOperations,
-           RegionOperations):
+class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOperations):
     """An open agency database, unlocked for one user.
 
     Composed like Anki's collection (issue 21): the parts share one context
     (app/operations/context.py: store, user, today, require, audit) and are built here —
     ``desk.master`` (master lists), ``desk.reports`` (statistics, exports, the ledger),
-    ``desk.maintenance`` (backups, the integrity check).
+    ``desk.maintenance`` (backups, the integrity check), ``desk.region`` (社会資源, 地域課題,
+    人材育成, 苦情・ヒヤリハット, the yearly plan and report).
     The areas not yet composed are still mixins (app/operations/): the process steps in
     ProcessOperations, devices and transfer bundles in SyncOperations …"""
 
     master: MasterOperations
     reports: ReportOperations
     maintenance: MaintenanceOperations
+    region: RegionOperations
     # the parts, by attribute: each declares its rules (``RULES``) and is gated on its own
     PARTS: dict[str, type] = {"master": MasterOperations, "reports": ReportOperations,
-                              "maintenance": MaintenanceOperations}
+                              "maintenance": MaintenanceOperations, "region": RegionOperations}
 
     def __init__(self, store: Store, user: Staff, *, today=_today, lock: DeskLock | None = None):
         self._ctx = DeskContext(store, user, today)
@@ -77,6 +78,7 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
         self.master = MasterOperations(self._ctx)
         self.reports = ReportOperations(self._ctx)
         self.maintenance = MaintenanceOperations(self._ctx)
+        self.region = RegionOperations(self._ctx)
 
     @property
     def user(self) -> Staff:

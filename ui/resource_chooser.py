@@ -120,13 +120,13 @@ class AddResourceDialog(FormDialog):
                              field=self.field.text(), contact=self.contact.text())
 
         def add():
-            self.added = self.desk.add_resource(data)
+            self.added = self.desk.region.add_resource(data)
         return self.attempt(add)
 
 
 def resource_names(desk) -> list[str]:
     try:
-        return list(desk.resource_names())
+        return list(desk.region.resource_names())
     except Exception:  # noqa: BLE001 - a role without the directory: plain free text
         return []
 

@@ -743,7 +743,7 @@ class ProcessOperations(GuideRuleOperations):
             self._audit("agenda_add", case_id, k.value)
             if k is AgendaKind.REGIONAL_ISSUE:  # issue 15: the box feeds the 地域課題 register
                 from app.operations.region import feed_meeting_issue
-                feed_meeting_issue(self, w, {"id": item_id, "meeting_id": meeting_id,
+                feed_meeting_issue(self.region, w, {"id": item_id, "meeting_id": meeting_id,
                                              "summary": summary,
                                              "held_on": meeting.held_on.isoformat()})
         return self._repo.agenda_item(item_id)  # type: ignore[return-value]

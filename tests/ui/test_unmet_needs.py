@@ -18,7 +18,7 @@ from ui.wizards.unmet import FIELD, needs_of
 
 
 def _issues(desk, case_no: str) -> list[tuple[str, str, str]]:
-    return sorted((i.title, i.source.value, i.description) for i in desk.regional_issues()
+    return sorted((i.title, i.source.value, i.description) for i in desk.region.regional_issues()
                   if case_no in i.description)
 
 
@@ -75,12 +75,12 @@ def test_plan_and_evaluation_raise_theirs_and_an_empty_field_raises_none(qtbot, 
     assert _issues(desk, other_no) == [("移動手段がない地区", "case",
                                         f"ケース {other_no} のプラン評価で記入。")]
     # an empty field raises nothing
-    before = len(desk.regional_issues())
+    before = len(desk.region.regional_issues())
     third = new_case(desk, name="鈴木 一郎", kana="すずき いちろう")
     w3 = wizard(qtbot, desk, Step.ASSESSMENT, third)
     type_text(w3.page_named("analysis").inputs["analysis"], "借金の相談")
     assert finish(qtbot, w3) and w3.recorded
-    assert len(desk.regional_issues()) == before
+    assert len(desk.region.regional_issues()) == before
 
 
 def test_a_refused_step_raises_no_issue(qtbot, desk):

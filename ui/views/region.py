@@ -226,14 +226,14 @@ class ResourcesPanel(Panel):
 
     def refresh(self) -> None:
         """Read the use counts (one pass over the records), then the list."""
-        self.uses = {e.id: e.uses for e in self.desk.resources(include_inactive=True,
+        self.uses = {e.id: e.uses for e in self.desk.region.resources(include_inactive=True,
                                                                 with_uses=True)}
         self.show_list()
         self.fill_unlisted()
 
     def show_list(self) -> None:
         """The list for the search and filters (typing reads the directory only)."""
-        entries = self.desk.resources(self.search.text(), kind=self.kind_filter.currentData(),
+        entries = self.desk.region.resources(self.search.text(), kind=self.kind_filter.currentData(),
                                       include_inactive=self.inactive.isChecked())
         self.table.fill([[e.name + ("" if e.active else _(" (inactive)")), e.kind.label,
                           e.field, e.contact, _w(e.checked_on), self.uses.get(e.id, 0)]
@@ -253,7 +253,7 @@ class ResourcesPanel(Panel):
         self.unlisted.clear()
         if getattr(self, "can_edit", False):
             try:
-                for r in self.desk.unlisted_resource_names():
+                for r in self.desk.region.unlisted_resource_names():
                     item = QListWidgetItem(_("{name} ({n} records)").format(name=r["name"],
                                                                            n=r["uses"]))
                     item.setData(Qt.ItemDataRole.UserRole, r["name"])
@@ -265,7 +265,7 @@ class ResourcesPanel(Panel):
         e = self.table.current()
         if e is None:
             return
-        e = self.desk.resource(e.id)
+        e = self.desk.region.resource(e.id)
         self.name.setText(e.name)
         self.kind.setCurrentIndex(max(0, self.kind.findData(e.kind.value)))
         for w, v in ((self.field, e.field), (self.address, e.address), (self.contact, e.contact),
@@ -291,7 +291,7 @@ class ResourcesPanel(Panel):
 
     def add(self) -> None:
         data = self._input()
-        self.attempt(lambda: self.desk.add_resource(data),
+        self.attempt(lambda: self.desk.region.add_resource(data),
                      _("「{name}」 was added to the directory.").format(name=data.name))
 
     def save(self) -> None:
@@ -300,12 +300,12 @@ class ResourcesPanel(Panel):
             self.error.show_message(_("Choose an entry in the list first."))
             return
         data = self._input()
-        self.attempt(lambda: self.desk.edit_resource(e.id, data), _("Saved."))
+        self.attempt(lambda: self.desk.region.edit_resource(e.id, data), _("Saved."))
 
     def toggle_active(self) -> None:
         e = self.table.current()
         if e is not None:
-            self.attempt(lambda: self.desk.set_resource_active(e.id, not e.active), _("Saved."))
+            self.attempt(lambda: self.desk.region.set_resource_active(e.id, not e.active), _("Saved."))
 
     def clear_form(self) -> None:
         for w in (self.name, self.field, self.address, self.contact, self.person, self.cost,
@@ -372,17 +372,17 @@ class IssuesPanel(Panel):
         self.refresh()
 
     def refresh(self) -> None:
-        issues = self.desk.regional_issues()
+        issues = self.desk.region.regional_issues()
         self.table.fill([[_w(i.raised_on), i.title, i.source.label, i.status.label,
                           i.case_count] for i in issues], issues)
         self.resource.clear()
         self.resource.addItem("", "")
-        for r in self.desk.resources():
+        for r in self.desk.region.resources():
             self.resource.addItem(r.name, r.id)
         waiting = []
         if _may(self.desk, Permission.EDIT_CASES, Permission.MEETINGS):
             try:
-                waiting = self.desk.meeting_issues_to_register()
+                waiting = self.desk.region.meeting_issues_to_register()
             except Exception:  # noqa: BLE001 - shown as nothing to take in
                 waiting = []
         self._waiting = waiting
@@ -394,7 +394,7 @@ class IssuesPanel(Panel):
         i = self.table.current()
         if i is None:
             return
-        i = self.desk.regional_issue(i.id)
+        i = self.desk.region.regional_issue(i.id)
         cases = "、".join(f"{escape(c['case_no'])} {escape(c['name'])}" for c in i.cases)
         self.detail.setHtml(
             f"<b>{escape(i.title)}</b>（{escape(i.status.label)} {escape(_w(i.status_on))}）<br>"
@@ -408,7 +408,7 @@ class IssuesPanel(Panel):
         title, text, case_no = self.title.text(), self.description.toPlainText(), \
             self.case_no.text()
         source = R.IssueSource.CASE.value if case_no.strip() else R.IssueSource.STAFF.value
-        if self.attempt(lambda: self.desk.raise_regional_issue(
+        if self.attempt(lambda: self.desk.region.raise_regional_issue(
                 title, text, source=source, case_no=case_no),
                 _("The regional issue was recorded.")):
             self.title.clear()
@@ -421,7 +421,7 @@ class IssuesPanel(Panel):
             self.error.show_message(_("Choose an issue in the list first."))
             return
         case_no = self.case_no.text()
-        self.attempt(lambda: self.desk.link_issue_case(i.id, case_no), _("Saved."))
+        self.attempt(lambda: self.desk.region.link_issue_case(i.id, case_no), _("Saved."))
 
     def move(self) -> None:
         i = self.table.current()
@@ -430,13 +430,13 @@ class IssuesPanel(Panel):
             return
         status, res, note = self.status.currentData(), self.resource.currentData() or None, \
             self.status_note.text()
-        if self.attempt(lambda: self.desk.set_issue_status(i.id, status, note=note,
+        if self.attempt(lambda: self.desk.region.set_issue_status(i.id, status, note=note,
                                                            resource_id=res), _("Saved.")):
             self.status_note.clear()
 
     def take_meeting_issues(self) -> None:
         waiting = list(self._waiting)
-        self.attempt(lambda: [self.desk.register_meeting_issue(w["id"]) for w in waiting],
+        self.attempt(lambda: [self.desk.region.register_meeting_issue(w["id"]) for w in waiting],
                      _("Taken into the register."))
 
 
@@ -469,7 +469,7 @@ class ActivitiesPanel(Panel):
         self.refresh()
 
     def refresh(self) -> None:
-        rows = self.desk.region_activities()
+        rows = self.desk.region.region_activities()
         self.table.fill([[_w(r["held_on"]), r["kind"].label, r["title"], r["partners"],
                           r["participants"]] for r in rows], rows)
 
@@ -477,7 +477,7 @@ class ActivitiesPanel(Panel):
         held, kind, title = self.held_on.text(), self.kind.currentData(), self.title.text()
         partners, n, note = self.partners.text(), self.participants.value(), \
             self.note.toPlainText()
-        if self.attempt(lambda: self.desk.add_region_activity(
+        if self.attempt(lambda: self.desk.region.add_region_activity(
                 held, kind, title, partners=partners, participants=n, note=note),
                 _("The activity was recorded.")):
             self.title.clear()
@@ -535,7 +535,7 @@ class TrainingPanel(Panel):
 
     def refresh(self) -> None:
         from app.security.roles import Role
-        rows = self.desk.training_overview()
+        rows = self.desk.region.training_overview()
 
         def role(v):
             try:
@@ -552,7 +552,7 @@ class TrainingPanel(Panel):
             if r["missing"]:
                 item = self.table.item(i, 3)
                 item.setForeground(Qt.GlobalColor.red)
-        s = self.desk.ojt_sessions()
+        s = self.desk.region.ojt_sessions()
         self.sessions.fill([[_w(x["held_on"]), x["kind"].label, x["topic"],
                              "、".join(x["case_numbers"])] for x in s], s)
 
@@ -569,7 +569,7 @@ class TrainingPanel(Panel):
         kind, course, title, on, org = (self.t_kind.currentData(), self.t_course.currentData(),
                                         self.t_title.text(), self.t_on.text(),
                                         self.t_org.text())
-        self.attempt(lambda: self.desk.add_training(r["staff_id"], kind, on, course=course,
+        self.attempt(lambda: self.desk.region.add_training(r["staff_id"], kind, on, course=course,
                                                     title=title, organiser=org),
                      _("The training was recorded."))
 
@@ -578,7 +578,7 @@ class TrainingPanel(Panel):
         cases = [c for c in self.s_cases.text().replace("、", ",").split(",") if c.strip()]
         people = [r["staff_id"] for r in self.table.data_rows] if self.s_all.isChecked() \
             else [r["staff_id"] for r in [self.table.current()] if r]
-        self.attempt(lambda: self.desk.add_ojt_session(on, kind, topic, case_numbers=cases,
+        self.attempt(lambda: self.desk.region.add_ojt_session(on, kind, topic, case_numbers=cases,
                                                        participants=people),
                      _("The session was recorded."))
 
@@ -589,7 +589,7 @@ class TrainingPanel(Panel):
         path, _f = QFileDialog.getSaveFileName(self, _("Training history (PDF)…"),
                                                f"{r['login']}-training.pdf", "PDF (*.pdf)")
         if path:
-            self.attempt(lambda: self.desk.print_training_history(r["staff_id"], path),
+            self.attempt(lambda: self.desk.region.print_training_history(r["staff_id"], path),
                          _("Written: {path}").format(path=path))
 
 
@@ -688,10 +688,10 @@ class RiskPanel(Panel):
             self.refresh()
 
     def refresh(self) -> None:
-        cs = self.desk.complaints()
+        cs = self.desk.region.complaints()
         self.complaints.fill([[_w(c["received_on"]), c["complainant"].label, c["content"],
                                _w(c["completed_on"]), c["case_no"] or ""] for c in cs], cs)
-        ins = self.desk.incidents()
+        ins = self.desk.region.incidents()
         self.incidents.fill([[_w(i["occurred_on"]), i["kind"].label, i["severity"].label,
                               i["what"], _w(i["reviewed_on"])] for i in ins], ins)
 
@@ -718,7 +718,7 @@ class RiskPanel(Panel):
 
     def add_complaint(self) -> None:
         data = self._complaint()
-        self.attempt(lambda: self.desk.add_complaint(data), _("The complaint was recorded."))
+        self.attempt(lambda: self.desk.region.add_complaint(data), _("The complaint was recorded."))
 
     def save_complaint(self) -> None:
         c = self.complaints.current()
@@ -726,7 +726,7 @@ class RiskPanel(Panel):
             self.error.show_message(_("Choose a complaint in the list first."))
             return
         data = self._complaint()
-        self.attempt(lambda: self.desk.edit_complaint(c["id"], data), _("Saved."))
+        self.attempt(lambda: self.desk.region.edit_complaint(c["id"], data), _("Saved."))
 
     def _incident(self) -> R.IncidentInput:
         refs = [x for x in self.i_audit.text().replace("、", ",").split(",") if x.strip()]
@@ -758,7 +758,7 @@ class RiskPanel(Panel):
 
     def add_incident(self) -> None:
         data = self._incident()
-        self.attempt(lambda: self.desk.add_incident(data), _("The report was recorded."))
+        self.attempt(lambda: self.desk.region.add_incident(data), _("The report was recorded."))
 
     def save_incident(self) -> None:
         i = self.incidents.current()
@@ -766,7 +766,7 @@ class RiskPanel(Panel):
             self.error.show_message(_("Choose a report in the list first."))
             return
         data = self._incident()
-        self.attempt(lambda: self.desk.edit_incident(i["id"], data), _("Saved."))
+        self.attempt(lambda: self.desk.region.edit_incident(i["id"], data), _("Saved."))
 
 
 # ====================================================================== 年間計画・事業報告
@@ -823,7 +823,7 @@ class AnnualPanel(Panel):
         background."""
         from ui.background import run_in_background
         fy = self.year.value()
-        plan = self.desk.annual_plan(fy)
+        plan = self.desk.region.annual_plan(fy)
         for k, w in self.goals.items():
             w.setPlainText(plan["goals"][k])
         for k, w in self.targets.items():
@@ -846,7 +846,7 @@ class AnnualPanel(Panel):
             self.status.setText("")
             self.error.show_message(error_text(error))
 
-        run_in_background(self, lambda: desk.annual_report(fy), done, failed)
+        run_in_background(self, lambda: desk.region.annual_report(fy), done, failed)
 
     def show_report(self, report: dict) -> None:
         from app.reports.annual import sections
@@ -866,7 +866,7 @@ class AnnualPanel(Panel):
         fy = self.year.value()
         goals = {f"goals_{k}": w.toPlainText() for k, w in self.goals.items()}
         targets = {k: w.text() for k, w in self.targets.items()}
-        self.attempt(lambda: self.desk.save_annual_plan(fy, **goals, targets=targets),
+        self.attempt(lambda: self.desk.region.save_annual_plan(fy, **goals, targets=targets),
                      _("The plan was saved."))
 
     def export(self, fmt: str, path: str | None = None) -> None:
@@ -875,7 +875,7 @@ class AnnualPanel(Panel):
             path, _f = QFileDialog.getSaveFileName(self, _("Annual report"),
                                                    f"annual-report-{fy}.{fmt}", f"*.{fmt}")
         if path:
-            self.attempt(lambda: self.desk.export_annual_report(fy, path, fmt),
+            self.attempt(lambda: self.desk.region.export_annual_report(fy, path, fmt),
                          _("Written: {path}").format(path=path))
 
 
@@ -957,7 +957,7 @@ class MissingResourceDialog(FormDialog):
         self.existing = QComboBox()
         self.existing.addItem(_("(a new regional issue)"), "")
         try:
-            for i in desk.regional_issues():
+            for i in desk.region.regional_issues():
                 if i.status.value not in R.ISSUE_FINAL:
                     self.existing.addItem(i.title, i.id)
         except Exception:  # noqa: BLE001 - shown as an error on submit
@@ -970,8 +970,8 @@ class MissingResourceDialog(FormDialog):
     def submit(self) -> bool:
         issue_id = self.existing.currentData()
         if issue_id:
-            return self.attempt(self.desk.link_issue_case, issue_id, self.case_no)
-        return self.attempt(self.desk.raise_regional_issue, self.title.text(),
+            return self.attempt(self.desk.region.link_issue_case, issue_id, self.case_no)
+        return self.attempt(self.desk.region.raise_regional_issue, self.title.text(),
                             self.details.toPlainText(), source=R.IssueSource.CASE.value,
                             case_no=self.case_no)
 
@@ -1012,7 +1012,7 @@ class DeskWarnings(QLabel):
 
     def refresh(self) -> None:
         try:
-            w = self.desk.desk_warnings()
+            w = self.desk.region.desk_warnings()
         except Exception:  # noqa: BLE001 - a role without it
             w = {}
         text = warnings_html(w)
