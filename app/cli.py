@@ -391,10 +391,10 @@ def run(argv: list[str] | None = None) -> int:
             parser.parse_args(["audit", "--help"])
         with _open(args) as desk:
             if args.audit_command == "export":
-                n = desk.audit_export_csv(args.out)
+                n = desk.security.audit_export_csv(args.out)
                 print(_("Audit log written: {path} ({n} entries)").format(path=args.out, n=n))
                 return 0
-            broken = desk.audit_check()
+            broken = desk.security.audit_check()
             if broken is None:
                 print(_("The audit log is intact."))
                 return 0
@@ -561,15 +561,15 @@ def _users(args) -> int:
                 raise TsunaguError(_("The two passwords differ."))
     with _open(args) as desk:
         if args.users_command == "add":
-            u = desk.add_user(args.name, args.display or args.name, role, new, team=args.team)
+            u = desk.security.add_user(args.name, args.display or args.name, role, new, team=args.team)
             print(_("User {login} ({name}, {role}) added.").format(
                 login=u.login, name=u.display_name, role=u.role_label))
         elif args.users_command == "list":
-            for u in desk.list_users():
+            for u in desk.security.list_users():
                 state = "" if u.active else _("disabled")
                 print(f"{u.login}\t{u.display_name}\t{u.role_label}\t{u.team}\t{state}")
         elif args.users_command == "disable":
-            desk.disable_user(args.login)
+            desk.security.disable_user(args.login)
             print(_("User {login} disabled: it can no longer open the database.")
                   .format(login=args.login))
     return 0

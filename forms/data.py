@@ -94,9 +94,7 @@ def collect(desk, case_id: str, detail: CaseDetail | None = None) -> CaseData:
     )
     data.services = desk.services()
     data.all_services = desk.services(include_inactive=True)   # names of deactivated ones
-    consents = getattr(desk, "consents", None)   # the security layer's consent records
-    if callable(consents):
-        data.consents = list(consents(case_id))
+    data.consents = list(desk.security.consents(case_id))   # the consent records
     # the active lists, plus deactivated entries the case's assessments used (their names)
     used_d = {k for a in data.assessments for k in a.domains}
     used_p = {k for a in data.assessments for k in a.problems}

@@ -74,7 +74,7 @@ def collect_meeting(desk, meeting_id: str, detail_of) -> MeetingData:
     """The meeting and its agenda rows; ``detail_of(case_id)`` gives the CaseDetail."""
     meeting = desk.meeting(meeting_id)
     orgs = [p.organisation for p in meeting.participants]
-    consents_of = getattr(desk, "consents", None)
+    consents_of = desk.security.consents   # the consent records (security layer)
     rows = []
     for item in meeting.items:
         if item.withdrawn_on is not None:
@@ -84,7 +84,7 @@ def collect_meeting(desk, meeting_id: str, detail_of) -> MeetingData:
             detail = detail_of(item.case_id)
             person = detail.person if detail else None
             who = initials(person.kana if person else "", person.name if person else "")
-            consents = consents_of(item.case_id) if callable(consents_of) else []
+            consents = consents_of(item.case_id)
             if person and consent_covers(consents, orgs, meeting.held_on):
                 who = person.name
             if item.kind in (AgendaKind.NEW_PLAN, AgendaKind.REPLAN) and item.subject_id:

@@ -60,9 +60,9 @@ def built(tmp_path_factory, desk_template):
     path = copy_desk(desk_template, tmp_path_factory.mktemp("annual"))
     d = Desk.open(path, LOGIN, PASSWORD)
     d._today = lambda: TODAY
-    d.add_user("chief", "主任 一郎", Role.CHIEF, PW)
-    d.add_user("con", "相談 花子", Role.CONSULTANT, PW)
-    d.add_user("view", "閲覧 太郎", Role.VIEWER, PW)
+    d.security.add_user("chief", "主任 一郎", Role.CHIEF, PW)
+    d.security.add_user("con", "相談 花子", Role.CONSULTANT, PW)
+    d.security.add_user("view", "閲覧 太郎", Role.VIEWER, PW)
     staff = {s.login: s.id for s in d.staff()}
     # A: self, 45 at intake (40-49), main topic debt, continue.
     a = d.register_intake(make_intake(received=date(2026, 4, 1))).case.id

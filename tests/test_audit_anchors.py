@@ -35,14 +35,14 @@ def test_removing_the_last_entries_is_detected_and_dated(desk, tmp_path):
     desk.maintenance.set_backup_settings(tmp_path / "bk", 5)
     desk.register_intake(make_intake(name="山田 一"))
     desk.maintenance.backup()
-    assert desk.audit_check() is None
+    assert desk.security.audit_check() is None
     entries = desk.store.audit_entries(None, 10**6)
     anchored = json.loads(Path(str(desk.maintenance.backups()[0].path) + ".manifest.json")
                           .read_text(encoding="utf-8"))["audit_anchor"]["seq"]
     keep = anchored - 3
     _cut(desk, keep)
     assert desk.store.audit_verify() is None          # the chain alone still "holds"
-    broken = desk.audit_check()
+    broken = desk.security.audit_check()
     assert broken is not None and broken.deleted
     kept_at = next(e.at for e in entries if e.seq == keep)
     assert broken.at == kept_at and broken.anchored_seq == anchored
@@ -53,7 +53,7 @@ def test_removing_every_entry_is_detected(desk, tmp_path):
     desk.maintenance.set_backup_settings(tmp_path / "bk", 5)
     desk.maintenance.backup()
     _cut(desk, 0)
-    broken = desk.audit_check()
+    broken = desk.security.audit_check()
     assert broken is not None and broken.deleted and broken.seq == 1
 
 
@@ -80,16 +80,16 @@ def test_a_restore_is_not_taken_for_a_cut(desk_path, tmp_path):
         d.maintenance.backup()
     Desk.restore(old, desk_path, LOGIN, PASSWORD)
     with Desk.open(desk_path, LOGIN, PASSWORD) as d:
-        assert d.audit_check() is None
+        assert d.security.audit_check() is None
 
 
 def test_laptop_activity_and_anchor_reach_the_desk(tmp_path):
     a, _rec = Desk.create(tmp_path / "a" / "tsunagu.db", agency_name="つなぐ町",
                           municipality="つなぐ町", population=8200, admin_login=LOGIN,
                           admin_name="管理 花子", password=PASSWORD, kdf=KdfParams.fast())
-    a.add_user("con", "相談 一子", Role.CONSULTANT, "password 1234", kdf=KdfParams.fast())
+    a.security.add_user("con", "相談 一子", Role.CONSULTANT, "password 1234", kdf=KdfParams.fast())
     case = a.register_intake(make_intake())
-    a.assign_case(case.case.id, "con")
+    a.security.assign_case(case.case.id, "con")
     lap_info = a.add_device("field", "訪問用ノート", tmp_path / "c", cases=[case.case.id])
     desk_id = a.agency.device_id
     a.close()
@@ -106,7 +106,7 @@ def test_laptop_activity_and_anchor_reach_the_desk(tmp_path):
         a.import_bundle(tmp_path / "1.tsb")
         a.import_bundle(tmp_path / "2.tsb")
         a.import_bundle(tmp_path / "1.tsb")     # again: nothing copied twice
-        seen = a.audit_search(user="con")
+        seen = a.security.audit_search(user="con")
         actions = [r.action for r in seen]
         assert "device:view_case" in actions and "device:view_list" in actions
         assert actions.count("device:view_case") == 1
@@ -114,7 +114,7 @@ def test_laptop_activity_and_anchor_reach_the_desk(tmp_path):
         assert any(r.case_no == case.case.case_no for r in seen)
         stored = json.loads(a.store.local("audit.received." + lap_info.id))
         assert stored["seq"] <= lap_head.seq and stored["hash"]
-        assert a.audit_check() is None
+        assert a.security.audit_check() is None
     finally:
         a.close()
 
@@ -154,11 +154,11 @@ def test_a_cut_on_either_side_is_flagged_at_the_next_transfer(tmp_path):
     a = Desk.open(tmp_path / "a" / "tsunagu.db", LOGIN, PASSWORD)
     try:
         a.import_bundle(tmp_path / "1.tsb")
-        assert not a.audit_search(action="device_audit_cut")
+        assert not a.security.audit_search(action="device_audit_cut")
         _cut(a, 2)                                  # and the desk's user cuts the desk's log
         a.import_bundle(tmp_path / "2.tsb")
-        cut = a.audit_search(action="device_audit_cut")
+        cut = a.security.audit_search(action="device_audit_cut")
         assert cut and "訪問用ノート" in cut[0].detail
-        assert a.audit_search(action="audit_cut_detected")   # the laptop held a's anchor
+        assert a.security.audit_search(action="audit_cut_detected")   # the laptop held a's anchor
     finally:
         a.close()

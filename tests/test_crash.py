@@ -63,7 +63,7 @@ def test_sigkill_during_writes_loses_nothing_acknowledged(desk_path):
             present = {c.case_no for c in desk.list_cases(limit=1_000_000)}
             missing = acknowledged - present
             assert not missing, f"round {_round}: lost {sorted(missing)[:5]}"
-            assert desk.audit_verify() is None
+            assert desk.security.audit_verify() is None
     assert len(acknowledged) > ROUNDS  # the kills really fell during writes
 
 
@@ -131,7 +131,7 @@ def test_sigkill_across_write_paths_loses_nothing_acknowledged(desk_path, tmp_pa
 
         with Desk.open(desk_path, LOGIN, PASSWORD) as desk:
             desk.maintenance.check_integrity()
-            assert desk.audit_verify() is None, f"round {rnd}: audit chain broken"
+            assert desk.security.audit_verify() is None, f"round {rnd}: audit chain broken"
             conn = desk.store.conn
             names = dict(conn.execute("SELECT c.case_no, p.name FROM case_file c "
                                       "JOIN person p ON p.id = c.person_id").fetchall())

@@ -144,7 +144,7 @@ def test_writes_until_the_disk_is_full_then_everything_acknowledged_survives(
     with Desk.open(path, LOGIN, PASSWORD) as again:
         again._today = lambda: TODAY
         again.maintenance.check_integrity()
-        assert again.audit_verify() is None
+        assert again.security.audit_verify() is None
         present = {c.case_no: c.name for c in again.list_cases(limit=1_000_000)}
         for case_no, name in cases.items():
             assert present.get(case_no) == name, case_no

@@ -66,10 +66,10 @@ def test_statistics_tables_are_neutralised_too():
 
 def test_audit_csv_neutralises_reasons(desk, tmp_path):
     case = desk.register_intake(make_intake()).case.id
-    desk.set_sensitive(case, True, "=HYPERLINK(\"http://example.invalid\",\"x\")")
-    desk.reveal(case, "=cmd|' /C calc'!A0")
+    desk.security.set_sensitive(case, True, "=HYPERLINK(\"http://example.invalid\",\"x\")")
+    desk.security.reveal(case, "=cmd|' /C calc'!A0")
     path = tmp_path / "audit.csv"
-    desk.audit_export_csv(path)
+    desk.security.audit_export_csv(path)
     cells = [c for row in _csv_cells(path.read_bytes(), "utf-8-sig") for c in row]
     assert "'=cmd|' /C calc'!A0" in cells
     assert not any(c.startswith("=") for c in cells)

@@ -158,7 +158,7 @@ def test_history_becomes_real_records(d, tmp_path):
     # journalled like any write
     n = d.store.conn.execute("SELECT count(*) FROM journal WHERE tbl = 'plan'").fetchone()[0]
     assert n >= 6
-    assert d.audit_verify() is None
+    assert d.security.audit_verify() is None
 
 
 def test_second_import_writes_nothing(d, tmp_path):

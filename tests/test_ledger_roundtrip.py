@@ -111,7 +111,7 @@ def test_cli_export_ledger_and_role(desk_path, tmp_path, monkeypatch, capsys):
     assert "L-001" in text and "2026/3/10" in text
     d = Desk.open(desk_path, LOGIN, PASSWORD)
     try:
-        entries = [e for e in d.audit_entries() if "ledger" in (e.detail or "")]
+        entries = [e for e in d.security.audit_entries() if "ledger" in (e.detail or "")]
         assert entries
     finally:
         d.close()

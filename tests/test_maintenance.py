@@ -109,7 +109,7 @@ def test_a_backup_made_elsewhere_counts(desk):
 
 def test_automatic_backup_works_for_every_role_and_is_audited(desk):
     desk.maintenance.auto_backup(DAY1, reason="exit")
-    entries = [e for e in desk.audit_entries() if getattr(e, "action", "") == "backup"]
+    entries = [e for e in desk.security.audit_entries() if getattr(e, "action", "") == "backup"]
     assert entries and "exit" in entries[0].detail
 
 

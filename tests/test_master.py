@@ -42,7 +42,7 @@ def journal_rows(desk, table, row_id):
 
 # ------------------------------------------------------------------ permissions
 def test_a_consultant_is_refused_and_the_refusal_is_audited(desk, desk_path):
-    desk.add_user("con", "相談 一子", Role.CONSULTANT, PW)
+    desk.security.add_user("con", "相談 一子", Role.CONSULTANT, PW)
     source = entry(desk, MasterKind.REFERRAL_SOURCE, "ハローワーク")
     desk.close()
     d = Desk.open(desk_path, "con", PW)

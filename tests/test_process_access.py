@@ -59,7 +59,7 @@ def test_dashboard_filters_counts_and_caps_in_sql(agency):  # noqa: F811
                 case = d.register_intake(make_intake(
                     name=name, kana="てすと", birth=date(1970 + n, 1, 1), triage=Triage.REFER,
                     received=date(2026, 4, 10 + n))).case.id
-                d.assign_case(case, f"con_{team}")
+                d.security.assign_case(case, f"con_{team}")
         everything = d.dashboard(limit=None)
         assert everything["counts"]["referrals_to_check"] == 5
     with as_user(agency["path"], "con_b") as d:

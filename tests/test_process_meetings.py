@@ -130,11 +130,11 @@ def test_agenda_candidates_only_of_the_cases_the_user_sees(agency):  # noqa: F81
     with as_user(path, "chief") as d:
         d._today = lambda: TODAY
         team_a = open_case(d, **person(1))
-        d.assign_case(team_a, "con_a")
+        d.security.assign_case(team_a, "con_a")
         plan_a = d.draft_plan(team_a, plan_input(item))
         d.submit_plan(plan_a.id)
         team_b = open_case(d, **person(2))
-        d.assign_case(team_b, "con_b")
+        d.security.assign_case(team_b, "con_b")
         approved_plan(d, team_b, plan_input(item), date(2026, 4, 22))  # on a (held) agenda
         closure_b = d.propose_closure(team_b, closure(ClosurePattern.RESOLVED,
                                                  no_evaluation_reason="他市へ転居"))

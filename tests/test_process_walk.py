@@ -418,9 +418,9 @@ def test_every_operation_is_journalled_and_audited(d):
     assert {"assessment", "screening", "plan", "plan_item", "meeting", "agenda_item",
             "case_file"} <= tables
     actions = [e.action if hasattr(e, "action") else e["action"]
-               for e in d.audit_entries(cid)]
+               for e in d.security.audit_entries(cid)]
     assert {"assessment", "screening", "plan_draft", "plan_submit", "meeting_result"} <= set(actions)
-    assert d.audit_verify() is None or d.audit_verify() >= 0
+    assert d.security.audit_verify() is None or d.security.audit_verify() >= 0
 
 
 def test_validation_names_the_field(d):

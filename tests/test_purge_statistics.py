@@ -65,8 +65,8 @@ def test_purge_keeps_every_past_figure(desk):
     assert before["2019-06"]["counts"]["plans_created"] == 2
     assert before["2019-06"]["statutory_services"]
     assert before["2020-02"]["counts"]["closed"] == 2
-    assert gone in {i.case_id for i in desk.retention_due()}
-    desk.purge([gone], "保存期間（終結後5年）経過")
+    assert gone in {i.case_id for i in desk.security.retention_due()}
+    desk.security.purge([gone], "保存期間（終結後5年）経過")
     assert figures(desk) == before
     # and the figures of the remaining case are still its own (cases behind them)
     behind = desk.reports.cases_behind("2019-06", "plans_created")

@@ -87,11 +87,11 @@ def test_uses_and_open_cases_only_for_those_who_see_them(agency):  # noqa: F811
         c.register_intake(make_intake(name="別所 秋子", kana="べっしょ あきこ",
                                       triage=Triage.REFER, referral_to="ﾊﾛｰﾜｰｸ髙崎"))
         bcase = c.list_cases("べっしょ")[0].id
-        c.assign_case(bcase, "con_b")
+        c.security.assign_case(bcase, "con_b")
         assert c.region.resource(hw.id).uses == 1       # half-width typing folds to the entry
         c.register_intake(make_intake(name="青山 冬子", kana="あおやま ふゆこ",
                                       triage=Triage.REFER, referral_to="ハローワーク髙崎"))
-        c.assign_case(c.list_cases("あおやま")[0].id, "con_a")
+        c.security.assign_case(c.list_cases("あおやま")[0].id, "con_a")
         entry = c.region.resource(hw.id)
         assert entry.uses == 2
         assert sorted(x["name"] for x in entry.open_cases) == ["別所 秋子", "青山 冬子"]

@@ -68,7 +68,7 @@ def test_field_laptop_holds_only_its_cases(devs, tmp_path):
     assert NAMES[0][0].encode("utf-8") in raw
     # the search index knows only the held person
     assert [c.name for c in lap.list_cases("すずき")] == []
-    assert lap.audit_verify() is None
+    assert lap.security.audit_verify() is None
 
 
 def test_round_trip_idempotent_and_identical(devs, tmp_path):

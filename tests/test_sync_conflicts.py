@@ -131,7 +131,7 @@ def test_master_names_typed_in_are_checked_and_need_the_administrator(devs, tmp_
     with pytest.raises((ValidationError, ValidationErrors)) as err:
         a.resolve_conflict(c["id"], "value", second.name)   # the name of another entry
     assert second.name in message(err)
-    a.add_user("sato", "佐藤 相談員", "consultant", "another horse 2", kdf=KdfParams.fast())
+    a.security.add_user("sato", "佐藤 相談員", "consultant", "another horse 2", kdf=KdfParams.fast())
     path = a.store.path
     a.close()
     from app.desk import Desk
@@ -225,10 +225,10 @@ def test_an_entry_renamed_into_a_name_added_elsewhere_is_flagged(devs, tmp_path)
 def test_the_same_login_and_setting_on_two_desks_merge(devs, tmp_path):
     ids, d = devs
     a, b = d["a"], d["b"]
-    a.add_user("tanaka", "田中 一郎", "consultant", "another horse 2", kdf=KdfParams.fast())
-    b.add_user("tanaka", "田中 一朗", "chief", "another horse 3", kdf=KdfParams.fast())
-    a.set_auto_lock_minutes(5)
-    b.set_auto_lock_minutes(7)
+    a.security.add_user("tanaka", "田中 一郎", "consultant", "another horse 2", kdf=KdfParams.fast())
+    b.security.add_user("tanaka", "田中 一朗", "chief", "another horse 3", kdf=KdfParams.fast())
+    a.security.set_auto_lock_minutes(5)
+    b.security.set_auto_lock_minutes(7)
     swap(a, b, tmp_path)        # no IntegrityError
     assert dump(a) == dump(b)
     users = [u for u in a.staff() if u.login == "tanaka"]

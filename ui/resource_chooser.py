@@ -85,7 +85,7 @@ def _may_add(desk) -> bool:
         return False
     from app.security.roles import Permission
     try:
-        return any(desk.allowed(p) for p in (Permission.EDIT_CASES, Permission.MANAGE_DESK,
+        return any(desk.security.allowed(p) for p in (Permission.EDIT_CASES, Permission.MANAGE_DESK,
                                              Permission.MANAGE_SETTINGS))
     except Exception:  # noqa: BLE001 - a desk without the security core
         return False

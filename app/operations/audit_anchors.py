@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from app.security.privacy import AuditBreak
@@ -151,14 +152,13 @@ def _utc(text: str) -> str:
         return str(text)
 
 
-def check(desk: Any) -> AuditBreak | None:
+def check(store: Any, backup_folder: Path) -> AuditBreak | None:
     """Compare this database's chain with every anchor kept outside it (backup manifests
-    in the backup folder, what other devices last saw). None when all agree."""
-    store = desk._store
+    in ``backup_folder``, what other devices last saw). None when all agree."""
     anchors: list[tuple[dict, str, str]] = []
     try:
-        for m in manifests(desk.maintenance.backup_folder()):
-            if m.get("device_id") in ("", None, desk._me()):
+        for m in manifests(backup_folder):
+            if m.get("device_id") in ("", None, store.device_id):
                 anchors.append((m["audit_anchor"], str(m.get("backup", "")),
                                 str(m.get("created", ""))))
     except OSError:

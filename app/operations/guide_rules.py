@@ -179,7 +179,7 @@ class GuideRuleOperations:
         プラン評価 yet: (first ``limit`` rows, how many), of the cases this user may see."""
         self._require(Permission.VIEW_CASES)
         horizon = self.today().toordinal() + self.process_settings().evaluation_notice_days
-        return self._repo.evaluations_due(date.fromordinal(horizon), self.case_access(), limit)
+        return self._repo.evaluations_due(date.fromordinal(horizon), self.security.case_access(), limit)
 
 
 __all__ = ["GuideRuleOperations", "OpenCaseExists", "SETTING_RANGES"]

@@ -269,7 +269,7 @@ class ProcessOperations(GuideRuleOperations):
         user may see (the screen shows their initials, never the name)."""
         self._require_meetings(read=True)
         self._meeting_or_404(meeting_id)
-        return self._repo.agenda_people(meeting_id, self.case_access())
+        return self._repo.agenda_people(meeting_id, self.security.case_access())
 
     def pending_agenda(self, meeting_id: str) -> list[P.AgendaItem]:
         """Agenda items of the meeting still waiting for their result."""
@@ -344,7 +344,7 @@ class ProcessOperations(GuideRuleOperations):
         filtered in SQL. ``lists`` names the lists wanted (default: every one)."""
         self._require(Permission.VIEW_CASES)
         today = self.today()
-        access = self.case_access()
+        access = self.security.case_access()
         repo = self._repo
         queries = {
             "monitoring_today": lambda: repo.monitoring_on(today, access, limit),

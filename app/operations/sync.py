@@ -12,6 +12,7 @@ from sqlcipher3 import IntegrityError
 
 from app import text_ja, validation
 from app.errors import NotFound, TsunaguError, ValidationError, ValidationErrors
+from app.operations.security import mask_persons
 from app.i18n import _
 from app.security.roles import Permission
 from app.store.files import write_atomic
@@ -216,7 +217,7 @@ class SyncOperations:
         if password_for_new_device is not None:
             from app.desk import check_password
             try:
-                check_password(password_for_new_device, self.min_password_length())
+                check_password(password_for_new_device, self.security.min_password_length())
             except ValidationError as e:
                 errors.append(e)
         if errors:
@@ -508,7 +509,7 @@ class SyncOperations:
         cur = conn.execute(sql + " ORDER BY winner_hlc, id", args)
         names = [d[0] for d in cur.description]
         out = []
-        access, visible = self.case_access(), {}
+        access, visible = self.security.case_access(), {}
         admin = self._allows(Permission.MANAGE_SETTINGS)
         for r in cur.fetchall():
             c = dict(zip(names, r))
@@ -662,7 +663,7 @@ class SyncOperations:
                         case_id=person.case_ids[0] if person.case_ids else None,
                         detail=",".join(sorted(fields)))
         # a 閲覧制限 person's whereabouts come back masked, as everywhere (see ``reveal``)
-        return self._mask_persons([store.person(person_id)])[0]
+        return mask_persons([store.person(person_id)])[0]
 
 
 def _read(path: Path) -> bytes:

@@ -24,8 +24,8 @@ PW = "password-5678"
 def chief_desk(desk_path):
     from app.desk import Desk
     with Desk.open(desk_path, LOGIN, PASSWORD) as admin:
-        admin.add_user("chief", "主任 一郎", Role.CHIEF, PW)
-        admin.add_user("con", "相談 花子", Role.CONSULTANT, PW)
+        admin.security.add_user("chief", "主任 一郎", Role.CHIEF, PW)
+        admin.security.add_user("con", "相談 花子", Role.CONSULTANT, PW)
         admin.region.add_resource(ResourceInput(name="ハローワーク髙崎", kind="public"))
     d = Desk.open(desk_path, "chief", PW)
     d._today = lambda: TODAY
@@ -72,7 +72,7 @@ def test_directory_form_adds_and_reports_errors(qtbot, chief_desk, tmp_path):
 def test_consultant_sees_no_status_controls_and_no_dashboard_warnings(qtbot, desk_path):
     from app.desk import Desk
     with Desk.open(desk_path, LOGIN, PASSWORD) as admin:
-        admin.add_user("con", "相談 花子", Role.CONSULTANT, PW)
+        admin.security.add_user("con", "相談 花子", Role.CONSULTANT, PW)
     d = Desk.open(desk_path, "con", PW)
     try:
         view = RegionView(d)

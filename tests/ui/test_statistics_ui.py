@@ -271,7 +271,7 @@ def test_targets_are_set_by_an_administrator_through_the_dialog(qtbot, stats_des
 
 def test_a_statistics_only_user_sees_figures_and_the_cores_refusal(qtbot, stats_desk,
                                                                    desk_path):
-    stats_desk.add_user("view", "閲覧 花子", Role.VIEWER, "viewer password 1")
+    stats_desk.security.add_user("view", "閲覧 花子", Role.VIEWER, "viewer password 1")
     expected = stats_desk.reports.monthly_report("2026-05")["counts"]["new_consultations"]
     stats_desk.close()   # one program at a time on the file
     viewer = Desk.open(desk_path, "view", "viewer password 1")

@@ -376,7 +376,7 @@ def test_add_device_check_out_and_return(qtbot, devs, tmp_path):
 def test_other_roles_see_admin_actions_disabled_with_the_reason(qtbot, devs, tmp_path):
     ids, d = devs
     a = d["a"]
-    a.add_user("sato", "佐藤 相談員", "consultant", "another horse 2", kdf=KdfParams.fast())
+    a.security.add_user("sato", "佐藤 相談員", "consultant", "another horse 2", kdf=KdfParams.fast())
     path = a.store.path
     a.close()
     worker = Desk.open(path, "sato", "another horse 2")

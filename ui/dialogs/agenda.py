@@ -107,11 +107,7 @@ class WithdrawDialog(ReasonDialog):
 
 
 def _may_plan(desk) -> bool:
-    allowed = getattr(desk, "allowed", None)
     try:
-        if callable(allowed):
-            return bool(allowed("meetings"))
-        from app.security.roles import Permission, allows
-        return allows(desk.user.role, Permission.MEETINGS)
+        return bool(desk.security.allowed("meetings"))
     except Exception:  # noqa: BLE001
         return False

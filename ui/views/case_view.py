@@ -161,7 +161,7 @@ class CaseView(QWidget):
         self.edit_person_button = QPushButton(_("Correct the person's details…"))
         self.edit_person_button.clicked.connect(self.edit_person)
         from app.security.roles import Permission
-        if not self.desk.allowed(Permission.EDIT_CASES):
+        if not self.desk.security.allowed(Permission.EDIT_CASES):
             self.edit_person_button.hide()         # 閲覧, 自治体担当: nothing to correct
         side.addWidget(self.edit_person_button, 0, Qt.AlignmentFlag.AlignRight)
         from ui.dialogs.case_privacy import CasePrivacyBar  # 閲覧制限, reveal, consent

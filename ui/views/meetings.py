@@ -45,13 +45,9 @@ DONE = QColor("#2d6a2d")
 # ============================================================================ core helpers
 def may(desk, permission: str) -> bool:
     """Whether the core lets this user do ``permission`` (asked without touching the audit
-    log: ``desk.allowed`` where the security layer offers it, else the role grants)."""
-    allowed = getattr(desk, "allowed", None)
+    log: ``desk.security.allowed``)."""
     try:
-        if callable(allowed):
-            return bool(allowed(permission))
-        from app.security.roles import Permission, allows
-        return allows(desk.user.role, Permission(permission))
+        return bool(desk.security.allowed(permission))
     except ValueError:
         return False
 

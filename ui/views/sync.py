@@ -223,8 +223,8 @@ class SyncView(QWidget):
         self.dialogs = dialogs or SyncDialogs()
         self.devices: list = []
         self.is_desk = self.desk.device_kind() == "desk"
-        self.can_admin = self.desk.allowed(Permission.MANAGE_SETTINGS)
-        self.can_edit = self.desk.allowed(Permission.EDIT_CASES)
+        self.can_admin = self.desk.security.allowed(Permission.MANAGE_SETTINGS)
+        self.can_edit = self.desk.security.allowed(Permission.EDIT_CASES)
         try:
             role = Role(self.desk.user.role).label
         except ValueError:
@@ -700,7 +700,7 @@ def start_folder_sync(window) -> None:
     """At start-up: sync with the folder in the background if one is set (status bar)."""
     desk = window.desk
     try:
-        if not desk.sync_folder() or not desk.allowed(Permission.EDIT_CASES):
+        if not desk.sync_folder() or not desk.security.allowed(Permission.EDIT_CASES):
             return
     except TsunaguError:
         return
@@ -727,7 +727,7 @@ def _create(window) -> SyncView:
 
 def _visible(desk) -> bool:
     try:
-        return desk.allowed(Permission.VIEW_CASES)
+        return desk.security.allowed(Permission.VIEW_CASES)
     except TsunaguError:
         return False
 
