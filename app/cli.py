@@ -423,11 +423,11 @@ def run(argv: list[str] | None = None) -> int:
         with _open(args) as desk:
             if args.bundle_command == "export":
                 cases = [c for c in args.cases.split(",") if c.strip()] if args.cases else None
-                header = desk.export_bundle(args.out, for_device=args.for_device, cases=cases)
+                header = desk.sync.export_bundle(args.out, for_device=args.for_device, cases=cases)
                 print(_("Transfer file written: {path} ({n} entries)")
                       .format(path=args.out, n=header["entries"]))
             else:
-                print(json.dumps(desk.import_bundle(args.file)))
+                print(json.dumps(desk.sync.import_bundle(args.file)))
         return 0
     if args.command == "device":
         if args.device_command is None:
@@ -435,13 +435,13 @@ def run(argv: list[str] | None = None) -> int:
         with _open(args) as desk:
             if args.device_command == "add":
                 cases = [c for c in args.cases.split(",") if c.strip()] if args.cases else None
-                d = desk.add_device(args.kind, args.name, args.out, cases=cases)
+                d = desk.sync.add_device(args.kind, args.name, args.out, cases=cases)
                 print(_("Device {name} ({code}) created in {folder}. Copy the folder to the "
                         "device; it opens with the same users and passwords.")
                       .format(name=d.name, code=d.code, folder=args.out))
                 print(d.id)
             elif args.device_command == "list":
-                rows = [d.__dict__ for d in desk.devices()]
+                rows = [d.__dict__ for d in desk.sync.devices()]
                 if args.json:
                     print(json.dumps(rows, ensure_ascii=False, indent=1))
                 for d in ([] if args.json else rows):
@@ -449,14 +449,14 @@ def run(argv: list[str] | None = None) -> int:
                     print(f"{d['id']}\t{d['code'] or '-'}\t{d['kind']}\t{d['name']}\t"
                           f"{d['cases']}\t{'*' if d['this'] else ''}{state}")
             elif args.device_command == "revoke":
-                desk.revoke_device(args.device)
+                desk.sync.revoke_device(args.device)
                 print(_("Device {device} revoked.").format(device=args.device))
             else:
                 cases = [c for c in args.cases.split(",") if c.strip()]
                 if args.device_command == "checkout":
-                    n = desk.check_out(cases, args.device)
+                    n = desk.sync.check_out(cases, args.device)
                 else:
-                    n = desk.check_in(cases, args.device)
+                    n = desk.sync.check_in(cases, args.device)
                 print(n)
         return 0
     if args.command == "resources":

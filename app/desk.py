@@ -12,7 +12,7 @@ import os
 import socket
 from datetime import date
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from app import text_ja, validation
 from app.domain import (
@@ -38,10 +38,12 @@ from app.operations.master import MasterOperations
 from app.operations.process import ProcessOperations
 from app.operations.region import RegionOperations
 from app.operations.reports import ReportOperations
-from app.operations.sync import SyncOperations, keep_identity, new_identity
+from app.operations.sync import (
+    PERSON_FIELDS, SyncOperations, hold_new_case, keep_identity, new_identity, person_values,
+)
 from app.operations.sync_folder import SyncFolderOperations
 from app.operations.security import (
-    MIN_PASSWORD_DEFAULT, SecurityOperations, audit_failed_logins, masked,
+    MIN_PASSWORD_DEFAULT, SecurityOperations, audit_failed_logins, mask_persons, masked,
 )
 from app.security.throttle import LoginThrottle
 from app.store.security_repo import CaseAccess, SecurityRepo
@@ -55,14 +57,16 @@ def _today() -> date:
     return date.today()
 
 
-class Desk(ProcessOperations, SyncOperations, SyncFolderOperations):
+class Desk(ProcessOperations):
     """An open agency database, unlocked for one user.
 
     Composed like Anki's collection (issue 21): the parts share one context
     (app/operations/context.py: store, user, today, require, audit) and are built here —
     ``desk.master`` (master lists), ``desk.reports`` (statistics, exports, the ledger),
     ``desk.maintenance`` (backups, the integrity check), ``desk.security`` (accounts,
-    who works on which case, consent, the audit log, retention), ``desk.region`` (社会資源, 地域課題,
+    who works on which case, consent, the audit log, retention), ``desk.sync`` (devices,
+    transfer bundles, conflicts), ``desk.sync_folder`` (the shared
+    folder, the 同期 screen), ``desk.region`` (社会資源, 地域課題,
     人材育成, 苦情・ヒヤリハット, the yearly plan and report).
     The areas not yet composed are still mixins (app/operations/): the process steps in
     ProcessOperations, devices and transfer bundles in SyncOperations …"""
@@ -72,10 +76,13 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations):
     maintenance: MaintenanceOperations
     region: RegionOperations
     security: SecurityOperations
+    sync: SyncOperations
+    sync_folder: SyncFolderOperations
     # the parts, by attribute: each declares its rules (``RULES``) and is gated on its own
     PARTS: dict[str, type] = {"master": MasterOperations, "reports": ReportOperations,
                               "maintenance": MaintenanceOperations, "region": RegionOperations,
-                              "security": SecurityOperations}
+                              "security": SecurityOperations, "sync": SyncOperations,
+                              "sync_folder": SyncFolderOperations}
 
     def __init__(self, store: Store, user: Staff, *, today=_today, lock: DeskLock | None = None):
         self._ctx = DeskContext(store, user, today)
@@ -85,6 +92,8 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations):
         self.maintenance = MaintenanceOperations(self._ctx)
         self.region = RegionOperations(self._ctx)
         self.security = SecurityOperations(self._ctx, self.maintenance)
+        self.sync = SyncOperations(self._ctx, self.security, self.master)
+        self.sync_folder = SyncFolderOperations(self._ctx, self.sync)
 
     @property
     def user(self) -> Staff:
@@ -453,7 +462,7 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations):
             if new_case_reason and data.existing_person_id:
                 w.update("intake", intake_id, {"new_case_reason": new_case_reason})
             self._process_after_intake(w, case_id)
-            self._sync_after_intake(w, case_id)  # a laptop holds the cases it opens
+            hold_new_case(store, w, case_id, self.today())  # a laptop holds the cases it opens
             store.audit(self.user.login, "intake", case_id=case_id, detail=case_no)
         detail = store.case_detail(case_id)
         assert detail is not None
@@ -489,6 +498,28 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations):
         if found is None:
             raise NotFound(_("No case has the number {case_no}.").format(case_no=case_no))
         return found
+
+    # ------------------------------------------------------------------ persons
+    def update_person(self, person_id: str, **fields: Any):
+        """Correct a person's details (validated like the intake); journalled field by
+        field, so concurrent edits on two devices are merged or flagged."""
+        self._require(Permission.EDIT_CASES)
+        unknown = set(fields) - set(PERSON_FIELDS)
+        if unknown:
+            raise ValidationError(sorted(unknown)[0], _("Unknown field: {field}")
+                                  .format(field=", ".join(sorted(unknown))))
+        store = self._store
+        person = store.person(person_id)
+        if person is None:
+            raise NotFound(_("The person was not found."))
+        values = person_values(store, self.today(), person, fields)
+        with store.transaction() as w:
+            w.update("person", person_id, values)
+            store.audit(self.user.login, "person_update",
+                        case_id=person.case_ids[0] if person.case_ids else None,
+                        detail=",".join(sorted(fields)))
+        # a 閲覧制限 person's whereabouts come back masked, as everywhere (see ``reveal``)
+        return mask_persons([store.person(person_id)])[0]
 
     # ------------------------------------------------------------------ printing
     def print_intake(self, case_id: str | None, out: str | os.PathLike[str], *,

@@ -90,22 +90,22 @@ def test_laptop_activity_and_anchor_reach_the_desk(tmp_path):
     a.security.add_user("con", "相談 一子", Role.CONSULTANT, "password 1234", kdf=KdfParams.fast())
     case = a.register_intake(make_intake())
     a.security.assign_case(case.case.id, "con")
-    lap_info = a.add_device("field", "訪問用ノート", tmp_path / "c", cases=[case.case.id])
+    lap_info = a.sync.add_device("field", "訪問用ノート", tmp_path / "c", cases=[case.case.id])
     desk_id = a.agency.device_id
     a.close()
     lap = Desk.open(tmp_path / "c" / "tsunagu.db", "con", "password 1234")
     lap.get_case(case.case.id)
     lap.add_record(case.case.id, datetime(2026, 11, 2, 10, 0), "home_visit", "訪問した。")
-    lap.export_bundle(tmp_path / "1.tsb", for_device=desk_id)
+    lap.sync.export_bundle(tmp_path / "1.tsb", for_device=desk_id)
     lap.list_cases("山田")
-    lap.export_bundle(tmp_path / "2.tsb", for_device=desk_id)
+    lap.sync.export_bundle(tmp_path / "2.tsb", for_device=desk_id)
     lap_head = lap.store.audit_entries(None, 1)[0]
     lap.close()
     a = Desk.open(tmp_path / "a" / "tsunagu.db", LOGIN, PASSWORD)
     try:
-        a.import_bundle(tmp_path / "1.tsb")
-        a.import_bundle(tmp_path / "2.tsb")
-        a.import_bundle(tmp_path / "1.tsb")     # again: nothing copied twice
+        a.sync.import_bundle(tmp_path / "1.tsb")
+        a.sync.import_bundle(tmp_path / "2.tsb")
+        a.sync.import_bundle(tmp_path / "1.tsb")     # again: nothing copied twice
         seen = a.security.audit_search(user="con")
         actions = [r.action for r in seen]
         assert "device:view_case" in actions and "device:view_list" in actions
@@ -139,24 +139,24 @@ def test_a_cut_on_either_side_is_flagged_at_the_next_transfer(tmp_path):
                           municipality="つなぐ町", population=8200, admin_login=LOGIN,
                           admin_name="管理 花子", password=PASSWORD, kdf=KdfParams.fast())
     case = a.register_intake(make_intake())
-    lap_info = a.add_device("field", "訪問用ノート", tmp_path / "c", cases=[case.case.id])
+    lap_info = a.sync.add_device("field", "訪問用ノート", tmp_path / "c", cases=[case.case.id])
     desk_id = a.agency.device_id
-    a.export_bundle(tmp_path / "to-lap.tsb", for_device=lap_info.id)   # carries a's anchor
+    a.sync.export_bundle(tmp_path / "to-lap.tsb", for_device=lap_info.id)   # carries a's anchor
     a.close()
     lap = Desk.open(tmp_path / "c" / "tsunagu.db", LOGIN, PASSWORD)
-    lap.import_bundle(tmp_path / "to-lap.tsb")
+    lap.sync.import_bundle(tmp_path / "to-lap.tsb")
     lap.get_case(case.case.id)
-    lap.export_bundle(tmp_path / "1.tsb", for_device=desk_id)
+    lap.sync.export_bundle(tmp_path / "1.tsb", for_device=desk_id)
     _cut(lap, 1)                                   # the laptop's user removes its log
     lap.list_cases()
-    lap.export_bundle(tmp_path / "2.tsb", for_device=desk_id)
+    lap.sync.export_bundle(tmp_path / "2.tsb", for_device=desk_id)
     lap.close()
     a = Desk.open(tmp_path / "a" / "tsunagu.db", LOGIN, PASSWORD)
     try:
-        a.import_bundle(tmp_path / "1.tsb")
+        a.sync.import_bundle(tmp_path / "1.tsb")
         assert not a.security.audit_search(action="device_audit_cut")
         _cut(a, 2)                                  # and the desk's user cuts the desk's log
-        a.import_bundle(tmp_path / "2.tsb")
+        a.sync.import_bundle(tmp_path / "2.tsb")
         cut = a.security.audit_search(action="device_audit_cut")
         assert cut and "訪問用ノート" in cut[0].detail
         assert a.security.audit_search(action="audit_cut_detected")   # the laptop held a's anchor

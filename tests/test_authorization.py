@@ -355,11 +355,11 @@ def test_audit_export_bundle_and_check_out_need_the_right_and_the_case(world, tm
         with pytest.raises(PermissionDenied):
             d.security.audit_verify()
         with pytest.raises(PermissionDenied):
-            d.export_bundle(tmp_path / "x.tsunagu", cases=[other["case_no"]])
+            d.sync.export_bundle(tmp_path / "x.tsunagu", cases=[other["case_no"]])
         with pytest.raises(PermissionDenied):
-            d.export_bundle(tmp_path / "all.tsunagu")   # every case of the desk
+            d.sync.export_bundle(tmp_path / "all.tsunagu")   # every case of the desk
         with pytest.raises(PermissionDenied):
-            d.check_out([other["case_id"]], "no-such-device")
+            d.sync.check_out([other["case_id"]], "no-such-device")
         with pytest.raises(NotFound):
             d.plan("no-such-plan")
         assert not (tmp_path / "x.tsunagu").exists()
@@ -373,12 +373,12 @@ def test_conflicts_list_only_the_cases_the_user_sees(world):
     others = {world["kinds"][(k, "")]["conflict_id"] for k in ("other", "dv")}
     d = _open(world["path"], "con_a")
     try:
-        shown = {c["id"] for c in d.conflicts(open_only=False)}
+        shown = {c["id"] for c in d.sync.conflicts(open_only=False)}
         assert own in shown and not (shown & others)
     finally:
         d.close()
     d = _open(world["path"], "chief")
     try:
-        assert others <= {c["id"] for c in d.conflicts(open_only=False)}
+        assert others <= {c["id"] for c in d.sync.conflicts(open_only=False)}
     finally:
         d.close()

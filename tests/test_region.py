@@ -389,8 +389,8 @@ def test_new_data_syncs_between_devices(tmp_path):
         b.region.add_resource(ResourceInput(name="ﾊﾛｰﾜｰｸ髙崎", kind="public", contact="0270-1"))
         def sync(src, dst):
             path = tmp_path / "x.tsb"
-            src.export_bundle(path, for_device=dst.agency.device_id)
-            dst.import_bundle(path)
+            src.sync.export_bundle(path, for_device=dst.agency.device_id)
+            dst.sync.import_bundle(path)
 
         for src, dst in ((a, b), (b, a), (a, lap)):
             sync(src, dst)
@@ -413,14 +413,14 @@ def test_new_data_syncs_between_devices(tmp_path):
         sync(a, b)
         sync(b, a)
         for x in (a, b):
-            [rule] = [c for c in x.conflicts() if c["kind"] == "rule"]
+            [rule] = [c for c in x.sync.conflicts() if c["kind"] == "rule"]
             assert rule["field"] == "duplicate_resource" and rule["tbl"] == "social_resource"
         newer = [r for r in a.region.resources("ひだまり") if r.id != cafe.id][0]
         a.region.set_resource_active(newer.id, False)
-        assert [c for c in a.conflicts() if c["kind"] == "rule"] == []
+        assert [c for c in a.sync.conflicts() if c["kind"] == "rule"] == []
         # what stays: the contact typed differently on the two desks for one entry, for a
         # person to settle (as for master data), never silently lost
-        assert [(c["tbl"], c["field"]) for c in a.conflicts()] == [("social_resource",
+        assert [(c["tbl"], c["field"]) for c in a.sync.conflicts()] == [("social_resource",
                                                                     "contact")]
     finally:
         for x in (a, b, lap):

@@ -79,8 +79,8 @@ def build(root: Path) -> dict:
     cases = [_case(a, "髙橋 𠮷子", "たかはし よしこ", [self_help, work], decide=True, start=True),
              _case(a, "山﨑 太郎", "やまざき たろう", [work], decide=False, start=False),
              _case(a, "鈴木 花子", "すずき はなこ", [self_help, work], decide=True, start=False)]
-    b = a.add_device("desk", "窓口PC2", root / "b")
-    c = a.add_device("field", "訪問用ノート", root / "c", cases=cases)
+    b = a.sync.add_device("desk", "窓口PC2", root / "b")
+    c = a.sync.add_device("field", "訪問用ノート", root / "c", cases=cases)
     ids = {"a": a.agency.device_id, "b": b.id, "c": c.id, "cases": cases}
     a.close()
     return ids
@@ -94,8 +94,8 @@ def devices(tmp_path_factory):
 
 def exchange(src: Desk, dst: Desk, folder: Path, name: str) -> dict:
     path = folder / name
-    src.export_bundle(path, for_device=dst.agency.device_id)
-    return dst.import_bundle(path)
+    src.sync.export_bundle(path, for_device=dst.agency.device_id)
+    return dst.sync.import_bundle(path)
 
 
 def stored(desk: Desk, case_id: str) -> dict:
@@ -132,13 +132,13 @@ def test_evaluation_on_the_desk_and_monitoring_on_the_laptop_merge_without_confl
         assert c.get_case(cid).case.stage is Stage.MONITORING
         result = exchange(c, a, tmp_path, "c-a.tsb")
         assert result["conflicts"] == 0
-        assert a.conflicts(case_id=cid) == []
+        assert a.sync.conflicts(case_id=cid) == []
         assert a.get_case(cid).case.stage is Stage.EVALUATION   # what the records say
         assert stored(a, cid)["next_monitoring_on"] == "2026-11-02"  # set by C's monitoring
         assert_derived(a, cid)
         exchange(a, c, tmp_path, "a-c.tsb")
         assert c.get_case(cid).case.stage is Stage.EVALUATION
-        assert c.conflicts(case_id=cid) == []
+        assert c.sync.conflicts(case_id=cid) == []
         assert_derived(c, cid)
         assert stored(a, cid) == stored(c, cid)
     finally:
@@ -195,8 +195,8 @@ def test_old_conflicts_on_derived_columns_are_no_longer_open(devices, tmp_path):
                 " winner_user, winner_device, winner_hlc) VALUES ('old', 'field', 'case_file',"
                 " ?, 'stage', ?, ?, '\"evaluation\"', ?, ?, ?, ?, '\"monitoring\"', ?, ?, ?)",
                 (cid, cid, *entry, *entry))
-        assert a.conflicts(case_id=cid) == []
-        assert len(a.conflicts(case_id=cid, open_only=False)) == 1
+        assert a.sync.conflicts(case_id=cid) == []
+        assert len(a.sync.conflicts(case_id=cid, open_only=False)) == 1
     finally:
         a.close()
 
@@ -284,7 +284,7 @@ class World:
     def export(self, src: str, dst: str) -> bool:
         path = self.dir / f"{len(self.bundles)}-{src}-{dst}.tsb"
         try:
-            self.desks[src].export_bundle(path, for_device=self.ids[dst])
+            self.desks[src].sync.export_bundle(path, for_device=self.ids[dst])
         except NotFound:
             return False
         self.bundles.append((dst, path))
@@ -292,7 +292,7 @@ class World:
 
     def deliver(self, i: int) -> None:
         dst, path = self.bundles[i % len(self.bundles)]
-        self.desks[dst].import_bundle(path)
+        self.desks[dst].sync.import_bundle(path)
 
     def settle(self, order) -> None:
         for _round in range(3):

@@ -70,7 +70,7 @@ def receive(desk: Any, sender: str, sender_name: str, part: Any, created: str = 
     """Inside the import's transaction: keep the sender's anchor, check and copy its
     entries into this audit log, compare what it saw of this device's chain. Returns the
     number of problems flagged (each an audit entry)."""
-    store, login = desk._store, desk.user.login
+    store, login = desk._store, desk._ctx.user.login
     if not isinstance(part, dict):
         return 0
     flagged = 0

@@ -172,15 +172,6 @@ def write(case: Any, permission: P = EDIT) -> Rule:
     return need(permission, case=case)
 
 
-def _whole_export(desk: Any, args: dict[str, Any]) -> None:
-    """A transfer file of every case (no ``for_device``, no ``cases``) made on a desk holds
-    every case: only a user who sees every case may make it. A field laptop sends what it
-    holds (its checked-out cases) to the desk."""
-    if args.get("cases") is None and args.get("for_device") is None \
-            and desk.device_kind() != "field":
-        _require_all(desk._ctx, P.ALL_CASES, "export_bundle")
-
-
 # ---------------------------------------------------------------------- the table
 TABLE: dict[str, Rule] = {
     # --- opening, closing, the session itself
@@ -202,14 +193,11 @@ TABLE: dict[str, Rule] = {
     "today": OPEN("the date"),
     "user": OPEN("the logged-in user's own account"),
     "batch": OPEN("a transaction around operations that are each checked"),
-    "device_kind": OPEN("desk or field laptop"),
     "check_intake": OPEN("validates input; reads nothing"),
-    "conflict_value_typeable": OPEN("looks at a value already given to the caller"),
     "save_draft": OPEN("the user's own drafts (kept per user)"),
     "load_draft": OPEN("the user's own drafts (kept per user)"),
     "discard_draft": OPEN("the user's own drafts (kept per user)"),
     "drafts": OPEN("the user's own drafts (kept per user)"),
-    "sync_folder": OPEN("the shared folder for transfer files"),
     # --- agency and master data every form needs
     "agency": OPEN("the agency's name and municipality (printed on every sheet)"),
     "referral_sources": OPEN("master data of the intake form"),
@@ -287,24 +275,8 @@ TABLE: dict[str, Rule] = {
     "print_meeting": need(P.PRINT, P.MEETINGS),
     # --- statistics and exports
     # --- accounts and settings (the administrator)
-    "set_sync_folder": need(P.MANAGE_SETTINGS),
     # --- audit
     # --- devices and transfer files
-    "devices": need(VIEW),
-    "add_device": need(P.MANAGE_SETTINGS),
-    "revoke_device": need(P.MANAGE_SETTINGS),
-    "check_out": write(Refs("case_ids")),
-    "check_in": write(Refs("case_ids")),
-    "checked_out": need(VIEW),
-    "checked_out_case_numbers": need(VIEW),
-    "export_bundle": need(VIEW, case=Refs("cases", optional=True), extra=_whole_export),
-    "read_bundle_header": need(EDIT),
-    "import_bundle": need(EDIT),
-    "sync_with_folder": need(EDIT),
-    "device_exchanges": need(VIEW),
-    "conflicts": read(Arg("case_id", optional=True)),
-    "conflicts_for_screen": need(VIEW),
-    "resolve_conflict": write(Row("sync_conflict", "conflict_id", optional=True)),
     # --- the guide's rules (issue 19)
     "check_only": Rule(needs=(VIEW,), checks_inside=True),  # a wizard's 次へ: a dry run
     "process_settings": OPEN("the desk's 中断 / 終結(3) / 軽微な修正 figures, stated on the "

@@ -128,7 +128,7 @@ def prepare(path: Path, login: str, password: str) -> dict:
     desk = Desk.open(path, login, password)
     try:
         t = time.perf_counter()
-        desk.add_device("desk", "ベンチ用の窓口PC", device_dir)
+        desk.sync.add_device("desk", "ベンチ用の窓口PC", device_dir)
         print(f"device made in {time.perf_counter() - t:.0f} s", file=sys.stderr)
         before = {r[0] for r in desk.store.conn.execute("SELECT id FROM case_file")}
         fill(desk, BUNDLE_CASES, seed=8, days=90)
@@ -231,22 +231,22 @@ def measure_week(desk: Desk, login: str, password: str, rounds: int) -> dict[str
                 ((date.today() - timedelta(days=14)).isoformat(),))]
             cases = [c for c in pool if c not in taken][:WEEK["cases"]]
             target = folder / f"laptop{i}"
-            desk.add_device("field", f"ベンチ用ノートPC {i + 1}", target, cases=cases)
+            desk.sync.add_device("field", f"ベンチ用ノートPC {i + 1}", target, cases=cases)
             laptop = Desk.open(target / "tsunagu.db", login, password)
             try:
                 with laptop.batch():
                     week_of_work(laptop, cases, seed=100 + i)
                 out = folder / f"week{i}.tsb"
                 t = time.perf_counter()
-                laptop.export_bundle(out, for_device=desk.store.device_id)
+                laptop.sync.export_bundle(out, for_device=desk.store.device_id)
                 exports.append(time.perf_counter() - t)
             finally:
                 laptop.close()
             t = time.perf_counter()
-            result = desk.import_bundle(out)
+            result = desk.sync.import_bundle(out)
             imports.append(time.perf_counter() - t)
             entries, size = result["applied"], out.stat().st_size
-            desk.check_in(cases)
+            desk.sync.check_in(cases)
         return {"week_bundle_export_30_cases": statistics.median(exports),
                 "week_bundle_import": statistics.median(imports),
                 "week_entries": entries, "week_bytes": size}
@@ -356,10 +356,10 @@ def measure_bundle(desk: Desk, info: dict, login: str, password: str, rounds: in
     try:
         out = folder / "200.tsb"
         t = time.perf_counter()
-        desk.export_bundle(out, cases=info["bundle_cases"])
+        desk.sync.export_bundle(out, cases=info["bundle_cases"])
         export = time.perf_counter() - t
         if export < 5:  # slow exports are timed once (the whole journal is read each time)
-            export = median_time(lambda: desk.export_bundle(out, cases=info["bundle_cases"]),
+            export = median_time(lambda: desk.sync.export_bundle(out, cases=info["bundle_cases"]),
                                  rounds)
         device = Path(info["device"])
         times, applied = [], 0
@@ -371,7 +371,7 @@ def measure_bundle(desk: Desk, info: dict, login: str, password: str, rounds: in
             other = Desk.open(target, login, password)
             try:
                 t = time.perf_counter()
-                applied = other.import_bundle(out)["applied"]
+                applied = other.sync.import_bundle(out)["applied"]
                 times.append(time.perf_counter() - t)
             finally:
                 other.close()
