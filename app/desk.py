@@ -46,6 +46,7 @@ from app.operations.security import (
     MIN_PASSWORD_DEFAULT, SecurityOperations, audit_failed_logins, mask_persons, masked,
 )
 from app.security.throttle import LoginThrottle
+from app.store.process_repo import ProcessRepo
 from app.store.security_repo import CaseAccess, SecurityRepo
 from app.store.store import Store, new_id, remove_database_files
 
@@ -57,7 +58,7 @@ def _today() -> date:
     return date.today()
 
 
-class Desk(ProcessOperations):
+class Desk:
     """An open agency database, unlocked for one user.
 
     Composed like Anki's collection (issue 21): the parts share one context
@@ -78,11 +79,12 @@ class Desk(ProcessOperations):
     security: SecurityOperations
     sync: SyncOperations
     sync_folder: SyncFolderOperations
+    process: ProcessOperations
     # the parts, by attribute: each declares its rules (``RULES``) and is gated on its own
     PARTS: dict[str, type] = {"master": MasterOperations, "reports": ReportOperations,
                               "maintenance": MaintenanceOperations, "region": RegionOperations,
                               "security": SecurityOperations, "sync": SyncOperations,
-                              "sync_folder": SyncFolderOperations}
+                              "sync_folder": SyncFolderOperations, "process": ProcessOperations}
 
     def __init__(self, store: Store, user: Staff, *, today=_today, lock: DeskLock | None = None):
         self._ctx = DeskContext(store, user, today)
@@ -94,6 +96,7 @@ class Desk(ProcessOperations):
         self.security = SecurityOperations(self._ctx, self.maintenance)
         self.sync = SyncOperations(self._ctx, self.security, self.master)
         self.sync_folder = SyncFolderOperations(self._ctx, self.sync)
+        self.process = ProcessOperations(self._ctx, self.region)
 
     @property
     def user(self) -> Staff:
@@ -438,7 +441,7 @@ class Desk(ProcessOperations):
         data = clean_intake(data)
         new_case_reason = validation.clean_text(
             new_case_reason, "new_case_reason", _("Reason for a new case"), max_len=1000) or ""
-        self._check_open_case(data.existing_person_id, new_case_reason)
+        self.process.check_open_case(data.existing_person_id, new_case_reason)
         store = self._store
         with store.transaction() as w:
             p = data.person
@@ -461,7 +464,8 @@ class Desk(ProcessOperations):
             intake_id = store.insert_intake(w, case_id, data)
             if new_case_reason and data.existing_person_id:
                 w.update("intake", intake_id, {"new_case_reason": new_case_reason})
-            self._process_after_intake(w, case_id)
+            # the referral to check later (他機関へつなぎ), the emergency support done
+            ProcessRepo(w.conn).from_intakes(w, case_id)
             hold_new_case(store, w, case_id, self.today())  # a laptop holds the cases it opens
             store.audit(self.user.login, "intake", case_id=case_id, detail=case_no)
         detail = store.case_detail(case_id)

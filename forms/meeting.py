@@ -72,7 +72,7 @@ def consent_covers(consents, organisations: list[str], on: date) -> bool:
 
 def collect_meeting(desk, meeting_id: str, detail_of) -> MeetingData:
     """The meeting and its agenda rows; ``detail_of(case_id)`` gives the CaseDetail."""
-    meeting = desk.meeting(meeting_id)
+    meeting = desk.process.meeting(meeting_id)
     orgs = [p.organisation for p in meeting.participants]
     consents_of = desk.security.consents   # the consent records (security layer)
     rows = []
@@ -95,8 +95,8 @@ def collect_meeting(desk, meeting_id: str, detail_of) -> MeetingData:
 
 
 def _plan_summary(desk, plan_id: str) -> str:
-    plan = desk.plan(plan_id)
-    names = {s.key: s.name for s in desk.services(include_inactive=True)}
+    plan = desk.process.plan(plan_id)
+    names = {s.key: s.name for s in desk.process.services(include_inactive=True)}
     lines = [_("Aim: {aim}").format(aim=plan.aim)]
     for g in plan.goals:
         lines.append(_("Goal: {goal}").format(goal=g.text)

@@ -25,31 +25,31 @@ PW = "password-5678"
 
 
 def meeting(d, on: date) -> str:
-    return d.plan_meeting(on, "regular", place="役場", participants=[
+    return d.process.plan_meeting(on, "regular", place="役場", participants=[
         Participant("町 一郎", "つなぐ町福祉課")]).id
 
 
 def decide(d, meeting_id: str) -> None:
-    items = d.pending_agenda(meeting_id)
-    d.record_meeting_results(meeting_id, {i.id: (MeetingResult.APPROVED, "") for i in items})
+    items = d.process.pending_agenda(meeting_id)
+    d.process.record_meeting_results(meeting_id, {i.id: (MeetingResult.APPROVED, "") for i in items})
 
 
 def assess_and_screen(d, cid: str, on: date) -> None:
-    d.save_assessment(cid, P.AssessmentInput(assessed_on=on, domains={"work": "離職中"},
+    d.process.save_assessment(cid, P.AssessmentInput(assessed_on=on, domains={"work": "離職中"},
                                              problems=["job_search"], analysis="孤立"))
-    d.screen(cid, ScreeningResult.CONTINUE, on, reported_on=on)
+    d.process.screen(cid, ScreeningResult.CONTINUE, on, reported_on=on)
 
 
 def plan_approved(d, cid: str, on: date, first_monitoring: date) -> P.Plan:
-    plan = d.draft_plan(cid, PlanInput(
+    plan = d.process.draft_plan(cid, PlanInput(
         aim="自分の収入で暮らす", goals=[Goal("生活リズムを整える", date(2027, 3, 31))],
         items=[PlanItem("面談", "self_reliance", frequency="月1回")],
         period_from=on, period_to=date(2027, 3, 31), next_monitoring_on=first_monitoring,
         signed_on=on))
     m = meeting(d, on)
-    d.submit_plan(plan.id, m)
+    d.process.submit_plan(plan.id, m)
     decide(d, m)
-    return d.plan(plan.id)
+    return d.process.plan(plan.id)
 
 
 @pytest.fixture(scope="module")
@@ -68,13 +68,13 @@ def built(tmp_path_factory, desk_template):
     a = d.register_intake(make_intake(received=date(2026, 4, 1))).case.id
     assess_and_screen(d, a, date(2026, 4, 8))                      # 7 days to assessment
     pa = plan_approved(d, a, date(2026, 4, 22), date(2026, 5, 15))  # 21 days to approval
-    d.start_service(pa.items[0].id, date(2026, 5, 1))
-    d.add_monitoring(a, MonitoringInput(date(2026, 5, 14), P.MonitoringKind.AFTER_START,
+    d.process.start_service(pa.items[0].id, date(2026, 5, 1))
+    d.process.add_monitoring(a, MonitoringInput(date(2026, 5, 14), P.MonitoringKind.AFTER_START,
                                         next_on=date(2026, 6, 14)))  # due 5/15: on time
-    d.add_monitoring(a, MonitoringInput(date(2026, 6, 25), next_on=date(2026, 7, 25)))
+    d.process.add_monitoring(a, MonitoringInput(date(2026, 6, 25), next_on=date(2026, 7, 25)))
     # due 6/14: next monitoring 6/25 > 6/21 (7 days' grace): late; due 7/25: none: late
     m = meeting(d, date(2026, 10, 7))
-    d.evaluate(a, EvaluationInput(date(2026, 9, 30), [("生活リズムを整える", P.Attainment.PARTLY)],
+    d.process.evaluate(a, EvaluationInput(date(2026, 9, 30), [("生活リズムを整える", P.Attainment.PARTLY)],
                                   EvaluationDecision.CONTINUE, motivation=True,
                                   participation=True), m)
     decide(d, m)
@@ -85,15 +85,15 @@ def built(tmp_path_factory, desk_template):
         topics=["job_search"], main_topic="job_search")).case.id
     assess_and_screen(d, b, date(2026, 5, 20))                     # 10 days
     pb = plan_approved(d, b, date(2026, 6, 10), date(2026, 6, 20))  # 31 days
-    d.start_service(pb.items[0].id, date(2026, 6, 12))
-    d.add_monitoring(b, MonitoringInput(date(2026, 6, 18), P.MonitoringKind.AFTER_START,
+    d.process.start_service(pb.items[0].id, date(2026, 6, 12))
+    d.process.add_monitoring(b, MonitoringInput(date(2026, 6, 18), P.MonitoringKind.AFTER_START,
                                         next_on=date(2026, 7, 18)))  # due 6/20: on time
-    d.add_monitoring(b, MonitoringInput(date(2026, 7, 20), next_on=date(2027, 1, 20)))
+    d.process.add_monitoring(b, MonitoringInput(date(2026, 7, 20), next_on=date(2027, 1, 20)))
     # due 7/18: 7/20 ≤ 7/25: on time; due 2027-01-20 is after the report's day: not yet
-    d.add_contact_attempt(b, date(2026, 8, 6), "phone", note="電話に出ない")
-    d.add_contact_attempt(b, date(2026, 8, 20), "note_at_home", note="連絡票")  # 2 means, 14 days
+    d.process.add_contact_attempt(b, date(2026, 8, 6), "phone", note="電話に出ない")
+    d.process.add_contact_attempt(b, date(2026, 8, 20), "note_at_home", note="連絡票")  # 2 means, 14 days
     m = meeting(d, date(2026, 9, 2))
-    d.propose_suspension(b, date(2026, 9, 1), "連絡が取れない", m)
+    d.process.propose_suspension(b, date(2026, 9, 1), "連絡が取れない", m)
     decide(d, m)                                                   # 中断 confirmed 9/2
     # C: outreach, no birth date (unknown age), information only.
     from app.domain import PersonInput, Sex
@@ -120,7 +120,7 @@ def built(tmp_path_factory, desk_template):
     jobs = d.region.raise_regional_issue("若者の就労体験先が少ない")
     d.region.link_issue_case(jobs.id, d.get_case(b).case.case_no)
     m = meeting(d, date(2026, 11, 4))
-    d.add_agenda_item(m, P.AgendaKind.REGIONAL_ISSUE, summary="移動手段がない地区がある")
+    d.process.add_agenda_item(m, P.AgendaKind.REGIONAL_ISSUE, summary="移動手段がない地区がある")
     for on, kind, n in ((date(2026, 6, 1), "seminar", 25), (date(2026, 7, 10),
                         "job_development", 2), (date(2026, 3, 1), "liaison", 9)):
         d.region.add_region_activity(on, kind, "活動", participants=n)

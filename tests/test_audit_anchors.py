@@ -95,7 +95,7 @@ def test_laptop_activity_and_anchor_reach_the_desk(tmp_path):
     a.close()
     lap = Desk.open(tmp_path / "c" / "tsunagu.db", "con", "password 1234")
     lap.get_case(case.case.id)
-    lap.add_record(case.case.id, datetime(2026, 11, 2, 10, 0), "home_visit", "訪問した。")
+    lap.process.add_record(case.case.id, datetime(2026, 11, 2, 10, 0), "home_visit", "訪問した。")
     lap.sync.export_bundle(tmp_path / "1.tsb", for_device=desk_id)
     lap.list_cases("山田")
     lap.sync.export_bundle(tmp_path / "2.tsb", for_device=desk_id)
@@ -121,11 +121,11 @@ def test_laptop_activity_and_anchor_reach_the_desk(tmp_path):
 
 def test_reads_are_audited_once_per_query(desk):
     case = desk.register_intake(make_intake()).case.id
-    desk.add_record(case, datetime(2026, 4, 2, 10, 0), "phone", "電話")
+    desk.process.add_record(case, datetime(2026, 4, 2, 10, 0), "phone", "電話")
     before = desk.store.audit_entries(None, 1)[0].seq
     rows = desk.list_cases("山田")
-    desk.support_records(case)
-    desk.dashboard()
+    desk.process.support_records(case)
+    desk.process.dashboard()
     after = [e for e in desk.store.audit_entries(None, 100) if e.seq > before]
     actions = sorted(e.action for e in after)
     assert actions == ["view_dashboard", "view_list", "view_records"]

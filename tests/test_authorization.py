@@ -52,12 +52,12 @@ def _make_kind(d: Desk, name: str, kana: str, birth: date, assignee: str,
         name=name, kana=kana, birth=birth, emergency_needed=True,
         emergency_actions=[EmergencyAction.FOOD.value]))
     cid = main.case.id
-    d.save_assessment(cid, P.AssessmentInput(
+    d.process.save_assessment(cid, P.AssessmentInput(
         assessed_on=date(2026, 4, 8), domains={"work": "長期離職"}, problems=["job_search"],
         analysis="孤立", strengths="まじめ", wishes="働きたい"))
-    d.screen(cid, ScreeningResult.CONTINUE, date(2026, 4, 8), reported_on=date(2026, 4, 9))
-    plan = d.draft_plan(cid, _plan_input())
-    record = d.add_record(cid, datetime(2026, 4, 10, 10, 0), "phone", "電話で近況を聞いた。").id
+    d.process.screen(cid, ScreeningResult.CONTINUE, date(2026, 4, 8), reported_on=date(2026, 4, 9))
+    plan = d.process.draft_plan(cid, _plan_input())
+    record = d.process.add_record(cid, datetime(2026, 4, 10, 10, 0), "phone", "電話で近況を聞いた。").id
     # a family member's case (one open case per person, issue 19: not the same person's)
     data = make_intake(name=name.split()[0] + " 一郎", kana=kana.split()[0] + " いちろう",
                        birth=date(1950, 1, 1), triage=Triage.REFER, received=date(2026, 5, 1))
@@ -65,12 +65,12 @@ def _make_kind(d: Desk, name: str, kana: str, birth: date, assignee: str,
     for case in (cid, aux.case.id):
         d.security.assign_case(case, assignee)
     if meeting_id:
-        d.submit_plan(plan.id, meeting_id)                  # the main case on the agenda
-        d.add_agenda_item(meeting_id, AgendaKind.REGIONAL_ISSUE, case_id=aux.case.id,
+        d.process.submit_plan(plan.id, meeting_id)                  # the main case on the agenda
+        d.process.add_agenda_item(meeting_id, AgendaKind.REGIONAL_ISSUE, case_id=aux.case.id,
                           summary="つなぎ先の確認")
     conn = d.store.conn
-    emergency = d.emergency_support(cid)[0]["id"]
-    referral = d.referrals(aux.case.id)[0].id
+    emergency = d.process.emergency_support(cid)[0]["id"]
+    referral = d.process.referrals(aux.case.id)[0].id
     consent = next(c.id for c in d.security.consents(cid))
     conflict = f"conflict-{cid}"
     conn.execute("INSERT INTO sync_conflict (id, kind, tbl, row_id, field, case_id, "
@@ -81,10 +81,10 @@ def _make_kind(d: Desk, name: str, kana: str, birth: date, assignee: str,
     items = {}
     if meeting_id:
         items["item_id"] = items["agenda_item_id"] = next(
-            i.id for i in d.pending_agenda(meeting_id) if i.case_id == cid)
+            i.id for i in d.process.pending_agenda(meeting_id) if i.case_id == cid)
     return {**items, "case_id": cid, "aux": aux.case.id, "case_no": main.case.case_no,
             "person_id": main.person.id, "plan_id": plan.id,
-            "plan_item_id": d.plan(plan.id).items[0].id, "record_id": record,
+            "plan_item_id": d.process.plan(plan.id).items[0].id, "record_id": record,
             "emergency_id": emergency, "referral_id": referral, "consent_id": consent,
             "conflict_id": conflict}
 
@@ -101,7 +101,7 @@ def world(tmp_path_factory, desk_template):
         d.security.add_user("con_o", "相談 O子", Role.CONSULTANT, PW, team="O班")
         d.security.add_user("muni", "市役所 太郎", Role.MUNICIPAL, PW)
         d.security.add_user("view", "閲覧 花子", Role.VIEWER, PW)
-        m = d.plan_meeting(date(2026, 4, 20), "regular", place="役場", participants=[
+        m = d.process.plan_meeting(date(2026, 4, 20), "regular", place="役場", participants=[
             Participant("町 一郎", "つなぐ町福祉課")]).id
         kinds = {
             ("own", "con_a"): _make_kind(d, "青木 春子", "あおき はるこ", date(1980, 5, 6),
@@ -361,7 +361,7 @@ def test_audit_export_bundle_and_check_out_need_the_right_and_the_case(world, tm
         with pytest.raises(PermissionDenied):
             d.sync.check_out([other["case_id"]], "no-such-device")
         with pytest.raises(NotFound):
-            d.plan("no-such-plan")
+            d.process.plan("no-such-plan")
         assert not (tmp_path / "x.tsunagu").exists()
     finally:
         d.close()

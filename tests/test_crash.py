@@ -149,7 +149,7 @@ def test_sigkill_across_write_paths_loses_nothing_acknowledged(desk_path, tmp_pa
             assert not lost, f"round {rnd}: approved plans lost {sorted(lost.values())[:5]}"
             if plans and rnd == ROUNDS - 1:  # once, through the Desk as a user sees it
                 pid = next(iter(plans))
-                assert desk.plan(pid).status is PlanStatus.APPROVED
+                assert desk.process.plan(pid).status is PlanStatus.APPROVED
             for numbers in files:
                 present = [n for n in numbers if n in names]
                 assert len(present) in (0, len(numbers)), \

@@ -96,7 +96,7 @@ def test_writes_until_the_disk_is_full_then_everything_acknowledged_survives(
         try:
             if i % 3 == 2 and last_case is not None:
                 content = f"記録{i}：" + "電話で状況を確認した。𠮷野家の前で待ち合わせ。" * 40
-                rec = desk.add_record(last_case, datetime(2026, 5, 1, 10, 0), "phone", content)
+                rec = desk.process.add_record(last_case, datetime(2026, 5, 1, 10, 0), "phone", content)
                 records[rec.id] = content
             else:
                 name = f"満杯 {i}"
@@ -151,7 +151,7 @@ def test_writes_until_the_disk_is_full_then_everything_acknowledged_survives(
         assert not any(n.startswith(("まだ満杯", "一括")) for n in present.values())
         kept = {}
         for case_no in cases:
-            for r in again.support_records(again.case_id(case_no), True):
+            for r in again.process.support_records(again.case_id(case_no), True):
                 kept[r.id] = r.content
         assert {k: kept.get(k) for k in records} == records
         # the desk works normally again

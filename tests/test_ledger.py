@@ -132,7 +132,7 @@ def test_history_becomes_real_records(d, tmp_path):
     report = imported(d, write_csv(tmp_path / "l.csv", LEDGER))
     assert report.staff_created == ["新人 未登録"]
     cid = d.case_id("L-001")
-    plans = d.plans(cid)
+    plans = d.process.plans(cid)
     assert [(p.kind, p.status, p.approved_on) for p in plans] == [
         (P.PlanKind.FIRST, P.PlanStatus.SUPERSEDED, date(2026, 3, 31)),
         (P.PlanKind.REPLAN, P.PlanStatus.APPROVED, date(2026, 4, 15))]
@@ -144,7 +144,7 @@ def test_history_becomes_real_records(d, tmp_path):
     four = d.case_id("L-004")
     assert d.get_case(four).case.stage is Stage.CLOSED
     assert d.get_case(four).case.closed_on == date(2026, 9, 30)
-    kinds = {e.kind for e in d.timeline(four)}
+    kinds = {e.kind for e in d.process.timeline(four)}
     assert {"intake", "plan", "evaluation", "suspension", "closure"} <= kinds
     assert d.get_case(d.case_id("L-002")).case.stage is Stage.REFERRED
     assert d.get_case(d.case_id("L-003")).case.stage is Stage.INFO_ONLY

@@ -162,7 +162,7 @@ def test_the_issue_ledger_screening_referral_without_an_agency_is_imported(d, tm
         lines.index(next(x for x in lines if x.startswith("行 2 列「つなぎ先」")))
     report = d.reports.import_ledger(path)
     assert report.ok and report.written == 3
-    refs = {r.origin.value: r.referred_to for r in d.referrals(d.case_id("W-1"))}
+    refs = {r.origin.value: r.referred_to for r in d.process.referrals(d.case_id("W-1"))}
     assert refs.get("screening") == "（記載なし）"
     assert d.get_case(d.case_id("W-2")).intakes[0].referral_to == "（記載なし）"
     three = d.get_case(d.case_id("W-3"))

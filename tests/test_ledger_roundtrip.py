@@ -174,8 +174,8 @@ def test_the_extended_cells_are_read(desk, tmp_path):
     path.write_text("\n".join(rows[:3]) + "\n", encoding="utf-8-sig")
     assert desk.reports.import_ledger(path).ok
     one = desk.case_id("X-1")
-    plans = desk.plans(one)
-    services = {s.key: s for s in desk.services(include_inactive=True)}
+    plans = desk.process.plans(one)
+    services = {s.key: s for s in desk.process.services(include_inactive=True)}
     employment = {p.approved_on: any(services[i.service_key].employment for i in p.items
                                      if i.service_key in services) for p in plans}
     assert employment == {date(2026, 5, 20): False, date(2026, 7, 15): True}

@@ -139,12 +139,12 @@ def test_add_edit_move_are_journalled_and_audited(desk):
     service = desk.master.add_master_entry(MasterKind.SERVICE, MasterInput(
         name="就労体験（町独自）", employment=True, usual_months="６"))
     assert service.key.startswith("custom_") and service.usual_months == 6
-    assert service.key in [s.key for s in desk.services()]
+    assert service.key in [s.key for s in desk.process.services()]
     problem = desk.master.add_master_entry(MasterKind.PROBLEM, MasterInput(name="ヤングケアラー"))
-    assert ("" if False else problem.key) in [k for k, _n in desk.assessment_problems()]
-    assert [n for _k, n in desk.assessment_problems()][-1] == "ヤングケアラー"
+    assert ("" if False else problem.key) in [k for k, _n in desk.process.assessment_problems()]
+    assert [n for _k, n in desk.process.assessment_problems()][-1] == "ヤングケアラー"
     # the assessment master keeps its kind
-    assert problem.key not in [k for k, _n in desk.assessment_domains()]
+    assert problem.key not in [k for k, _n in desk.process.assessment_domains()]
 
 
 # ------------------------------------------------------------------ deactivate: choices vs old records
@@ -176,10 +176,10 @@ def test_deactivated_service_and_problem_leave_the_choices_only(desk):
     prob = entry(desk, MasterKind.PROBLEM, "刑余者")
     desk.master.set_master_entry_active(MasterKind.SERVICE, svc.id, False)
     desk.master.set_master_entry_active(MasterKind.PROBLEM, prob.id, False)
-    assert svc.key not in [s.key for s in desk.services()]
-    assert svc.key in [s.key for s in desk.services(include_inactive=True)]
-    assert prob.key not in [k for k, _n in desk.assessment_problems()]
-    assert (prob.key, "刑余者") in desk.assessment_problems(include_inactive=True)
+    assert svc.key not in [s.key for s in desk.process.services()]
+    assert svc.key in [s.key for s in desk.process.services(include_inactive=True)]
+    assert prob.key not in [k for k, _n in desk.process.assessment_problems()]
+    assert (prob.key, "刑余者") in desk.process.assessment_problems(include_inactive=True)
 
 
 # ------------------------------------------------------------------ delete
@@ -211,7 +211,7 @@ def test_used_services_and_assessment_entries_cannot_be_deleted(desk, tmp_path):
         desk.master.delete_master_entry(MasterKind.SERVICE, wp.id)
     # an assessment that used a domain and a checklist item
     case_id = desk.register_intake(make_intake(received=TODAY)).case.id
-    desk.save_assessment(case_id, P.AssessmentInput(
+    desk.process.save_assessment(case_id, P.AssessmentInput(
         assessed_on=TODAY, domains={"housing": "家賃を3か月滞納"}, problems=["debt"]))
     for kind, name in ((MasterKind.DOMAIN, "住まい"), (MasterKind.PROBLEM, "多重・過重債務")):
         e = entry(desk, kind, name)
@@ -221,7 +221,7 @@ def test_used_services_and_assessment_entries_cannot_be_deleted(desk, tmp_path):
     unused = entry(desk, MasterKind.DOMAIN, "介護")
     if unused.uses == 0:
         desk.master.delete_master_entry(MasterKind.DOMAIN, unused.id)
-        assert "care" not in [k for k, _n in desk.assessment_domains(include_inactive=True)]
+        assert "care" not in [k for k, _n in desk.process.assessment_domains(include_inactive=True)]
 
 
 # ------------------------------------------------------------------ flags and past statistics
@@ -234,7 +234,7 @@ def test_changing_service_flags_does_not_change_past_statistics(desk, tmp_path):
     assert report.ok, report.lines()
     before = {m: S.monthly(desk, m) for m in MONTHS}
     assert any(r["counts"]["employment_support_targets"] for r in before.values())
-    plan = desk.current_plan(desk.case_id("L-001"))
+    plan = desk.process.current_plan(desk.case_id("L-001"))
     decisions_before = [(i.service_key, i.decision) for i in plan.items]
 
     # the administrator turns every flag around and renames every service
@@ -247,7 +247,7 @@ def test_changing_service_flags_does_not_change_past_statistics(desk, tmp_path):
     after = {m: S.monthly(desk, m) for m in MONTHS}
     assert after == before
     # the plan in effect keeps its decision requirements
-    plan = desk.current_plan(desk.case_id("L-001"))
+    plan = desk.process.current_plan(desk.case_id("L-001"))
     assert [(i.service_key, i.decision) for i in plan.items] == decisions_before
 
     # a plan approved from now on takes the new flags

@@ -16,35 +16,35 @@ MONTHS = [f"{y}-{m:02d}" for y in (2019, 2020) for m in range(1, 13)]
 
 
 def _meeting(desk, on: date) -> str:
-    return desk.plan_meeting(on, "regular", place="会議室",
+    return desk.process.plan_meeting(on, "regular", place="会議室",
                              participants=[Participant("町 一郎", "福祉課")]).id
 
 
 def _decide(desk, meeting_id: str) -> None:
-    items = desk.pending_agenda(meeting_id)
-    desk.record_meeting_results(meeting_id, {i.id: (MeetingResult.APPROVED, "") for i in items})
+    items = desk.process.pending_agenda(meeting_id)
+    desk.process.record_meeting_results(meeting_id, {i.id: (MeetingResult.APPROVED, "") for i in items})
 
 
 def _full_case(desk, name: str, kana: str, received: date) -> str:
     cid = desk.register_intake(make_intake(name=name, kana=kana, received=received)).case.id
-    desk.save_assessment(cid, P.AssessmentInput(assessed_on=received, problems=["job_search"],
+    desk.process.save_assessment(cid, P.AssessmentInput(assessed_on=received, problems=["job_search"],
                                                 analysis="離職", strengths="まじめ", wishes="働く"))
-    desk.screen(cid, ScreeningResult.CONTINUE, received)
-    plan = desk.draft_plan(cid, PlanInput(
+    desk.process.screen(cid, ScreeningResult.CONTINUE, received)
+    plan = desk.process.draft_plan(cid, PlanInput(
         aim="自分の収入で暮らす", goals=[Goal("仕事を見つける", date(2019, 12, 31))],
         items=[PlanItem("住居確保給付金の申請", "housing_benefit"),
                PlanItem("就労準備支援事業", "work_preparation", "社協")],
         period_from=date(2019, 7, 1), period_to=date(2019, 12, 31), signed_on=date(2019, 6, 20)))
     m = _meeting(desk, date(2019, 6, 26))
-    desk.submit_plan(plan.id, m)
+    desk.process.submit_plan(plan.id, m)
     _decide(desk, m)
-    desk.record_decision(plan.id, "housing_benefit", date(2019, 6, 28), "町 一郎")
+    desk.process.record_decision(plan.id, "housing_benefit", date(2019, 6, 28), "町 一郎")
     m2 = _meeting(desk, date(2020, 2, 5))
     # the プラン評価 decides 終結 (with its outcome); the closure is decided with it
-    desk.evaluate(cid, P.EvaluationInput(date(2020, 1, 30), [("仕事を見つける", P.Attainment.MET)],
+    desk.process.evaluate(cid, P.EvaluationInput(date(2020, 1, 30), [("仕事を見つける", P.Attainment.MET)],
                                          P.EvaluationDecision.CLOSE,
                                          employed_on=date(2019, 12, 1)), m2)
-    desk.propose_closure(cid, ClosureInput(
+    desk.process.propose_closure(cid, ClosureInput(
         proposed_on=date(2020, 1, 30), pattern=ClosurePattern.RESOLVED, reason="就職した",
         intention="大丈夫です", intention_how="面談", intention_on=date(2020, 1, 28),
         followup_plan="電話で確認"), m2)

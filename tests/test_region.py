@@ -165,8 +165,8 @@ def test_issue_rules_and_meeting_feed(d):
     with pytest.raises(ValidationError):
         d.region.set_issue_status(i.id, "solved")                          # final
     # the meeting screen's box feeds the register (and an older item can be taken in)
-    m = d.plan_meeting(date(2026, 11, 4), "regular", place="役場")
-    d.add_agenda_item(m.id, P.AgendaKind.REGIONAL_ISSUE, summary="移動手段がない\n北地区")
+    m = d.process.plan_meeting(date(2026, 11, 4), "regular", place="役場")
+    d.process.add_agenda_item(m.id, P.AgendaKind.REGIONAL_ISSUE, summary="移動手段がない\n北地区")
     fed = [x for x in d.region.regional_issues() if x.source.value == "meeting"]
     assert [(x.title, x.description, x.raised_on) for x in fed] == [
         ("移動手段がない", "移動手段がない\n北地区", date(2026, 11, 4))]

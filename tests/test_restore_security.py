@@ -52,7 +52,7 @@ def test_a_restore_never_revives_a_disabled_user_and_says_so(desk_path, tmp_path
         d.security.disable_user("old_admin")
         d.register_intake(make_intake(name="バックアップ後 一郎", kana="あと いちろう"))
         new_no = d.list_cases("バックアップ後")[0].case_no
-        d.add_record(d.case_id(new_no), datetime(2026, 4, 2, 10, 0),
+        d.process.add_record(d.case_id(new_no), datetime(2026, 4, 2, 10, 0),
                      "phone", "後から書いた記録")
     report = Desk.restore(target, desk_path, LOGIN, PASSWORD)
     assert report.kept_disabled == ["old_admin"]

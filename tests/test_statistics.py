@@ -162,11 +162,11 @@ def test_viewer_sees_figures_but_not_cases(d):
 
 # ---------------------------------------------------------------------------- the Desk way
 def _meeting_ok(d, on, submit=None):
-    m = d.plan_meeting(on, "regular", participants=[P.Participant("町 一郎", "福祉課")]).id
+    m = d.process.plan_meeting(on, "regular", participants=[P.Participant("町 一郎", "福祉課")]).id
     if submit:
         submit(m)
-    items = d.pending_agenda(m)
-    d.record_meeting_results(m, {i.id: (MeetingResult.APPROVED, "") for i in items})
+    items = d.process.pending_agenda(m)
+    d.process.record_meeting_results(m, {i.id: (MeetingResult.APPROVED, "") for i in items})
 
 
 def test_same_figures_through_the_desk_process(desk, desk_template, tmp_path):
@@ -183,25 +183,25 @@ def test_same_figures_through_the_desk_process(desk, desk_template, tmp_path):
     # row 3: continued at intake, information only at screening on 5/1
     c3 = d.register_intake(make_intake(name="鈴木 一郎", birth=date(1970, 1, 1),
                                        received=date(2026, 4, 30))).case.id
-    d.save_assessment(c3, P.AssessmentInput(assessed_on=date(2026, 5, 1), analysis="相談のみ"))
-    d.screen(c3, ScreeningResult.INFO_ONLY, date(2026, 5, 1))
+    d.process.save_assessment(c3, P.AssessmentInput(assessed_on=date(2026, 5, 1), analysis="相談のみ"))
+    d.process.screen(c3, ScreeningResult.INFO_ONLY, date(2026, 5, 1))
     # row 9: first plan 5/25, employed 6/1, re-plan with 就労訓練事業 7/1, decided 7/3
     c9 = d.register_intake(make_intake(name="渡辺 五郎", birth=date(1975, 7, 7),
                                        received=date(2026, 5, 7))).case.id
-    d.save_assessment(c9, P.AssessmentInput(assessed_on=date(2026, 5, 7), analysis="離職"))
-    d.screen(c9, ScreeningResult.CONTINUE, date(2026, 5, 7))
-    first = d.draft_plan(c9, PlanInput(aim="働く", goals=[Goal("面談")],
+    d.process.save_assessment(c9, P.AssessmentInput(assessed_on=date(2026, 5, 7), analysis="離職"))
+    d.process.screen(c9, ScreeningResult.CONTINUE, date(2026, 5, 7))
+    first = d.process.draft_plan(c9, PlanInput(aim="働く", goals=[Goal("面談")],
                                        items=[PlanItem("面談", "self_reliance")],
                                        signed_on=date(2026, 5, 20)))
-    _meeting_ok(d, date(2026, 5, 25), lambda m: d.submit_plan(first.id, m))
-    _meeting_ok(d, date(2026, 7, 1), lambda m: d.evaluate(c9, EvaluationInput(
+    _meeting_ok(d, date(2026, 5, 25), lambda m: d.process.submit_plan(first.id, m))
+    _meeting_ok(d, date(2026, 7, 1), lambda m: d.process.evaluate(c9, EvaluationInput(
         date(2026, 7, 1), [("面談", Attainment.MET)], EvaluationDecision.REPLAN,
         employed_on=date(2026, 6, 1)), m))
-    second = d.draft_plan(c9, PlanInput(aim="働き続ける", goals=[Goal("訓練")],
+    second = d.process.draft_plan(c9, PlanInput(aim="働き続ける", goals=[Goal("訓練")],
                                         items=[PlanItem("就労訓練", "work_training")],
                                         signed_on=date(2026, 7, 1)))
-    _meeting_ok(d, date(2026, 7, 1), lambda m: d.submit_plan(second.id, m))
-    d.record_decision(second.id, "work_training", date(2026, 7, 3), "町 一郎")
+    _meeting_ok(d, date(2026, 7, 1), lambda m: d.process.submit_plan(second.id, m))
+    d.process.record_decision(second.id, "work_training", date(2026, 7, 3), "町 一郎")
 
     other_dir = tmp_path / "other"
     other_dir.mkdir()

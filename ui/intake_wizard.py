@@ -886,7 +886,7 @@ class IntakeWizard(QWizard):
         data, desk = self._pending_intake, self.desk
         if answer and answer[0] == "record":
             try:
-                desk.record_consultation(error.case_id, data)
+                desk.process.record_consultation(error.case_id, data)
             except TsunaguError as e:
                 self.confirm.general_error.show_message(str(e))
                 return

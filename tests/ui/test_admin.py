@@ -175,7 +175,7 @@ def test_the_guides_periods_are_set_on_the_settings_screen(qtbot, desk):
     spins["suspension_days"].setValue(21)
     spins["closure3_days"].setValue(120)
     s.save_process.click()
-    settings = desk.process_settings()
+    settings = desk.process.process_settings()
     assert (settings.suspension_days, settings.closure3_days) == (21, 120)
     assert "保存しました" in s.message.text()
     assert spins["suspension_means"].minimum() == 2   # never fewer than the guide's two means

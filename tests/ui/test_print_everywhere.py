@@ -96,7 +96,7 @@ def all_wizards(desk, info, **kw):
     for step in WIZARDS:
         yield step, open_step_wizard(step, desk, info["case_id"], **OPTIONS, **kw)
     yield "edit", PlanWizard(desk, info["case_id"], mode="edit", **OPTIONS, **kw)
-    record = next(r for r in desk.support_records(info["case_id"]) if r.supersedes is None)
+    record = next(r for r in desk.process.support_records(info["case_id"]) if r.supersedes is None)
     yield "correction", RecordCorrectionWizard(desk, info["case_id"], record_id=record.id,
                                                **OPTIONS, **kw)
 

@@ -37,7 +37,7 @@ def test_assessment_raises_each_need_from_the_case(qtbot, desk):
     type_text(analysis.inputs["analysis"], "離職後、家賃を滞納している")
     type_text(analysis.inputs[FIELD], "夜間の食料支援")
     assert finish(qtbot, w) and w.recorded
-    assert len(desk.assessments(cid)) == 1
+    assert len(desk.process.assessments(cid)) == 1
     assert _issues(desk, case_no) == [("夜間の食料支援", "case",
                                        f"ケース {case_no} のアセスメントで記入。")]
 
@@ -71,7 +71,7 @@ def test_plan_and_evaluation_raise_theirs_and_an_empty_field_raises_none(qtbot, 
               "attainment": [{"goal": g["goal"], "attainment": Attainment.PARTLY.value}
                              for g in a["attainment"]]})
     ev.operation(a)()
-    assert len(desk.evaluations(other)) == 1
+    assert len(desk.process.evaluations(other)) == 1
     assert _issues(desk, other_no) == [("移動手段がない地区", "case",
                                         f"ケース {other_no} のプラン評価で記入。")]
     # an empty field raises nothing
@@ -94,4 +94,4 @@ def test_a_refused_step_raises_no_issue(qtbot, desk):
     a.update({FIELD: "夜間の食料支援", "analysis": ""})   # nothing about the situation
     with pytest.raises(ValidationErrors):
         w.operation(a)()
-    assert _issues(desk, case_no) == [] and desk.assessments(cid) == []
+    assert _issues(desk, case_no) == [] and desk.process.assessments(cid) == []

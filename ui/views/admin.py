@@ -106,7 +106,7 @@ class SettingsPanel(QWidget):
     def set_process_settings(self) -> None:
         values = {k: spin.value() for k, spin in self.process_spins.items()}
         try:
-            self.desk.set_process_settings(**values)
+            self.desk.process.set_process_settings(**values)
         except Exception as error:  # noqa: BLE001 - the core's message
             self.error.show_message(error_text(error))
             return
@@ -122,7 +122,7 @@ class SettingsPanel(QWidget):
         self.case_access.setChecked(self.desk.security.admin_case_access())
         self.case_access.blockSignals(False)
         self.minutes.setValue(self.desk.security.auto_lock_minutes())
-        current = self.desk.process_settings()
+        current = self.desk.process.process_settings()
         for key, spin in self.process_spins.items():
             spin.setValue(getattr(current, key))
 

@@ -263,7 +263,7 @@ class AuditPanel(QWidget):
         def load(desk):
             rows = desk.security.audit_search(**filters, limit=1000)
             try:
-                self.service_names = {s.key: s.name for s in desk.services(
+                self.service_names = {s.key: s.name for s in desk.process.services(
                     include_inactive=True)}
             except Exception:  # noqa: BLE001 - the codes stay readable without the names
                 pass

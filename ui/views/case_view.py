@@ -322,12 +322,12 @@ class CaseView(QWidget):
         kind = self.timeline_filter.currentData() or None
 
         def work(desk) -> dict[str, Any]:
-            return {"detail": desk.get_case(case_id), "steps": desk.case_steps(case_id),
-                    "next": desk.next_actions(case_id), "plans": desk.plans(case_id),
-                    "waiting": desk.waiting_for_meeting(case_id),
-                    "emergency": desk.emergency_support(case_id),
-                    "services": desk.services(include_inactive=True),
-                    "timeline": desk.timeline(case_id, [kind] if kind else None)}
+            return {"detail": desk.get_case(case_id), "steps": desk.process.case_steps(case_id),
+                    "next": desk.process.next_actions(case_id), "plans": desk.process.plans(case_id),
+                    "waiting": desk.process.waiting_for_meeting(case_id),
+                    "emergency": desk.process.emergency_support(case_id),
+                    "services": desk.process.services(include_inactive=True),
+                    "timeline": desk.process.timeline(case_id, [kind] if kind else None)}
 
         # only the newest reading is shown: an older one still under way (e.g. the first,
         # started before the person was corrected) would put the old data back
@@ -341,7 +341,7 @@ class CaseView(QWidget):
         desk, case_id = self.desk, self.detail.case.id
         kind = self.timeline_filter.currentData() or None
         read_in_background(self, self.desk,
-                           lambda desk: desk.timeline(case_id, [kind] if kind else None),
+                           lambda desk: desk.process.timeline(case_id, [kind] if kind else None),
                            self._fill_timeline, self._read_failed)
 
     def _read_failed(self, error: BaseException) -> None:
@@ -735,7 +735,7 @@ class CaseView(QWidget):
         run_in_background(self, work, done, failed)
 
 
-# Kinds of the timeline (desk.timeline), in the process's order, with their labels.
+# Kinds of the timeline (desk.process.timeline), in the process's order, with their labels.
 TIMELINE_KINDS: list[tuple[str, str]] = [
     ("intake", N_("Intake")), ("emergency", N_("Urgent support")),
     ("assessment", N_("Assessment")), ("screening", N_("Screening")),

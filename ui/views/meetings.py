@@ -3,9 +3,9 @@ initials), pulling in every case waiting for the meeting, and recording all resu
 screen — 了承 / 修正のうえ了承 (with conditions) / 再検討 — with the minutes and the next date.
 
 Everything is read and written through the Desk, off the GUI thread, with queries that read
-only what is shown: ``desk.meetings()`` (the first rows of the list and how many there are,
-「すべて表示」 for the rest), ``desk.meeting()`` and ``desk.agenda_people()`` for the chosen
-meeting, ``desk.agenda_candidates()`` for what waits to be pulled in. The screen never goes
+only what is shown: ``desk.process.meetings()`` (the first rows of the list and how many there are,
+「すべて表示」 for the rest), ``desk.process.meeting()`` and ``desk.process.agenda_people()`` for the chosen
+meeting, ``desk.process.agenda_candidates()`` for what waits to be pulled in. The screen never goes
 through every case, so it stays instant however many the desk holds.
 """
 
@@ -55,7 +55,7 @@ def may(desk, permission: str) -> bool:
 def waiting_items(desk) -> list[AgendaCandidate]:
     """Every plan (new / 再プラン), evaluation, 中断 and 終結 waiting for a meeting's result and
     not yet on an agenda, in case-number order (the core's query, uncapped)."""
-    return desk.agenda_candidates(limit=None)[0]
+    return desk.process.agenda_candidates(limit=None)[0]
 
 
 def pull_in(desk, meeting_id: str) -> tuple[int, list[str], int]:
@@ -64,14 +64,14 @@ def pull_in(desk, meeting_id: str) -> tuple[int, list[str], int]:
     added, problems = 0, []
     for c in waiting_items(desk):
         try:
-            desk.add_agenda_item(meeting_id, c.kind, c.case_id, c.subject_id, c.summary)
+            desk.process.add_agenda_item(meeting_id, c.kind, c.case_id, c.subject_id, c.summary)
             added += 1
         except TsunaguError as e:
             problems.append(f"{c.case_no}: {e}")
     elsewhere = 0
-    for m in desk.meetings(limit=None)[0]:
+    for m in desk.process.meetings(limit=None)[0]:
         if not m.held and m.id != meeting_id and m.item_count:
-            elsewhere += len(desk.pending_agenda(m.id))
+            elsewhere += len(desk.process.pending_agenda(m.id))
     return added, problems, elsewhere
 
 
@@ -479,7 +479,7 @@ class PlanMeetingDialog(QDialog):
             self.error.show_message(str(error) if isinstance(error, TsunaguError)
                                     else repr(error))
 
-        run_in_background(self, lambda: desk.plan_meeting(
+        run_in_background(self, lambda: desk.process.plan_meeting(
             held_on, kind, place=place, participants=people, next_meeting_on=next_on),
             done, failed)
 
@@ -810,7 +810,7 @@ class MeetingsView(QWidget):
         self._loading += 1
 
         def load(desk):
-            return desk.meetings(limit=limit), desk.today()
+            return desk.process.meetings(limit=limit), desk.today()
 
         def show(result) -> None:
             self._loading -= 1
@@ -867,10 +867,10 @@ class MeetingsView(QWidget):
         self._loading += 1
 
         def load(desk):
-            meeting = desk.meeting(meeting_id)
+            meeting = desk.process.meeting(meeting_id)
             people = {}
             if any(i.case_id for i in meeting.items):
-                for case_id, (name, kana) in desk.agenda_people(meeting_id).items():
+                for case_id, (name, kana) in desk.process.agenda_people(meeting_id).items():
                     people[case_id] = (initials(kana, name), name)
             return meeting, people
 
@@ -1025,7 +1025,7 @@ class MeetingsView(QWidget):
             self.error.show_message(str(error))
             self.issue.setFocus()
 
-        run_in_background(self, lambda: desk.add_agenda_item(
+        run_in_background(self, lambda: desk.process.add_agenda_item(
             meeting_id, AgendaKind.REGIONAL_ISSUE, summary=text), done, failed)
 
     def save_results(self) -> None:
@@ -1067,7 +1067,7 @@ class MeetingsView(QWidget):
             self.save_button.setEnabled(self.can_edit)
             self._show_errors(error)
 
-        run_in_background(self, lambda: desk.record_meeting_results(
+        run_in_background(self, lambda: desk.process.record_meeting_results(
             meeting_id, results, minutes, participants=people, next_meeting_on=next_on,
             municipality_absence=absence), done, failed)
 

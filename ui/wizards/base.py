@@ -599,7 +599,7 @@ class StepPage(QWizardPage):
     def validatePage(self) -> bool:  # noqa: N802 - Qt override
         """Everything this page can know blocks here (issue 14): dates that cannot be read,
         then the core's own checks of the fields on this page, cross-field rules included
-        (the whole operation run by the core and rolled back: desk.check_only)."""
+        (the whole operation run by the core and rolled back: desk.process.check_only)."""
         errors = self.w.parse_errors(self)
         if not errors:
             errors = self.w.core_errors(self)
@@ -860,9 +860,7 @@ class StepWizard(QWizard):
     def core_errors(self, page: StepPage) -> list[ValidationError]:
         """The core's problems with the fields of ``page`` (the operation checked and rolled
         back); problems of fields on later pages wait for those pages."""
-        check = getattr(self.desk, "check_only", None)
-        if not callable(check):
-            return []
+        check = self.desk.process.check_only
         self._parse = {}
         try:
             op = self.operation(self.answers())
@@ -974,7 +972,7 @@ def meeting_options(desk) -> list[tuple[str, str]]:
     """Upcoming 支援調整会議 not yet held, for the "put it on the agenda of" choice (the
     meetings only: reading the whole dashboard for them froze the wizard at 100,000 cases)."""
     out = [("", _("Decide later (put it on an agenda from the meeting screen)"))]
-    for m in desk.open_meetings():
+    for m in desk.process.open_meetings():
         out.append((m.id, f"{wareki(m.held_on)}　{m.kind.label}　{m.place or ''}".rstrip()))
     return out
 
