@@ -47,7 +47,6 @@ from app.operations.security import (
 )
 from app.security.throttle import LoginThrottle
 from app.store.process_repo import ProcessRepo
-from app.store.security_repo import CaseAccess, SecurityRepo
 from app.store.store import Store, new_id, remove_database_files
 
 # Pages of the intake wizard, in order; each validates its own fields.
@@ -109,7 +108,7 @@ class Desk:
 
     @property
     def _store(self) -> Store:
-        return self._ctx.store  # type: ignore[return-value]  # None once closed
+        return self._ctx.db   # the open store (a closed desk has none: see ``closed``)
 
     @_store.setter
     def _store(self, store: Store | None) -> None:
@@ -316,7 +315,7 @@ class Desk:
         return restore_backup(backup, live, login, password, live_password=live_password)
 
     def close(self) -> None:
-        if self._store is not None:
+        if self._ctx.store is not None:
             try:
                 self._store.close()
             finally:
@@ -328,14 +327,14 @@ class Desk:
         """The same session on a connection of its own, for reading in the background (the
         GUI's screens): the same user, the same checks and audit, no one-writer lock.
         Close it with ``close()`` before this desk; ``interrupt()`` stops its query."""
-        if self._store is None:
+        if self._ctx.store is None:
             raise StoreError(_("The database is closed."))
         return type(self)(self._store.reader(), self.user, today=self._today, lock=None)
 
     def interrupt(self) -> None:
         """Stop the statement running on this desk's connection now (from another thread:
         a screen closed or the desk locked while a long read runs); it fails there."""
-        store = self._store
+        store = self._ctx.store
         if store is not None and store.conn is not None:
             store.conn.interrupt()
 
@@ -352,7 +351,7 @@ class Desk:
 
     @property
     def closed(self) -> bool:
-        return self._store is None
+        return self._ctx.store is None
 
     @property
     def path(self) -> Path:
@@ -368,25 +367,6 @@ class Desk:
     def today(self) -> date:
         return self._today()
 
-    def _require_case(self, case_id: str, permission: Permission) -> None:
-        """Check ``permission`` for one case: the role, then whether the user sees the case
-        (own, 協働 and team cases; all for 主任; agenda cases for 自治体担当) — see
-        app/operations/security.py. Refusals are audited."""
-        self._ctx.require_case(case_id, permission)
-
-    def _require(self, permission: Permission) -> None:
-        self._ctx.require(permission)
-
-    # the checks the areas still mixed into Desk ask of ``self`` (the context's)
-    def _allows(self, permission: Permission) -> bool:
-        return self._ctx.allows(permission)
-
-    def _require_case_view(self) -> CaseAccess:
-        return self._ctx.require_case_view()
-
-    @property
-    def _sec(self) -> SecurityRepo:
-        return self._ctx.sec
 
     # ------------------------------------------------------------------ agency and master data
     @property
@@ -434,7 +414,7 @@ class Desk:
         One open case per person: for a known person whose case is open this raises
         OpenCaseExists (record the 相談 in that case: record_consultation); only when that
         case is ending may a new case be opened, with ``new_case_reason``."""
-        self._require(Permission.EDIT_CASES)
+        self._ctx.require(Permission.EDIT_CASES)
         errors = check_intake(data, None, today=self.today())
         if errors:
             raise ValidationErrors(errors)
@@ -476,19 +456,19 @@ class Desk:
     def list_cases(self, search: str = "", *, sort: str = "case_no", descending: bool = False,
                    limit: int = 200, offset: int = 0) -> list[CaseSummary]:
         """The cases this user may see (filtered in SQL); no whereabouts in the rows."""
-        access = self._require_case_view()
+        access = self._ctx.require_case_view()
         return self._store.list_cases(folded_query=text_ja.fold_for_search(search), sort=sort,
                                       descending=descending, limit=limit, offset=offset,
                                       access=access)
 
     def count_cases(self, search: str = "") -> int:
-        access = self._require_case_view()
+        access = self._ctx.require_case_view()
         return self._store.count_cases(folded_query=text_ja.fold_for_search(search),
                                        access=access)
 
     def get_case(self, case_id: str) -> CaseDetail:
         """The case; a sensitive person's whereabouts come masked (see ``reveal``)."""
-        self._require_case(case_id, Permission.VIEW_CASES)
+        self._ctx.require_case(case_id, Permission.VIEW_CASES)
         detail = self._store.case_detail(case_id)
         if detail is None:
             raise NotFound(_("Case not found."))
@@ -507,7 +487,7 @@ class Desk:
     def update_person(self, person_id: str, **fields: Any):
         """Correct a person's details (validated like the intake); journalled field by
         field, so concurrent edits on two devices are merged or flagged."""
-        self._require(Permission.EDIT_CASES)
+        self._ctx.require(Permission.EDIT_CASES)
         unknown = set(fields) - set(PERSON_FIELDS)
         if unknown:
             raise ValidationError(sorted(unknown)[0], _("Unknown field: {field}")
@@ -546,9 +526,9 @@ class Desk:
                 "A sheet for another agency is printed filled in from a case."))])
         detail = None
         if case_id is not None:
-            self._require_case(case_id, Permission.PRINT)
+            self._ctx.require_case(case_id, Permission.PRINT)
         else:
-            self._require(Permission.PRINT)
+            self._ctx.require(Permission.PRINT)
         if case_id is not None and not blank:
             detail = self._store.case_detail(case_id)
             if detail is None:
@@ -628,10 +608,10 @@ class Desk:
             if not blank:
                 raise ValidationErrors([ValidationError("case", _(
                     "Give a case, or print the blank sheet."))])
-            self._require(Permission.PRINT)
+            self._ctx.require(Permission.PRINT)
             data = blank_data(self)
         else:
-            self._require_case(case_id, Permission.PRINT)
+            self._ctx.require_case(case_id, Permission.PRINT)
             detail = self._print_detail(case_id)
             if for_recipient:
                 detail = _omit_whereabouts(self._store.case_detail(case_id))
@@ -671,7 +651,7 @@ class Desk:
             raise ValidationErrors([ValidationError("sheet", _(
                 "Unknown sheet: {name}. Choose one of: {names}").format(
                     name=sheet, names=", ".join(sheets.MEETING_SHEETS)))])
-        self._require(Permission.PRINT)
+        self._ctx.require(Permission.PRINT)
         data = sheets.collect_meeting(self, meeting_id, self._print_detail)
         render = sheets.render_agenda if sheet == "agenda" else sheets.render_minutes
         result = render(Path(out), self.agency, data)
@@ -687,10 +667,10 @@ class Desk:
         a kit for a new person (``prefill`` if known). Returns warnings."""
         from forms.data import blank_data
         from forms.visit_kit import render_visit_kit
-        self._require(Permission.PRINT)
+        self._ctx.require(Permission.PRINT)
         people = []
         for case_id in case_ids or []:
-            self._require_case(case_id, Permission.PRINT)
+            self._ctx.require_case(case_id, Permission.PRINT)
             people.append(blank_data(self, self._print_detail(case_id)))
         if not people:
             people.append(blank_data(self, prefill=prefill))

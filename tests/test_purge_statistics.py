@@ -53,8 +53,8 @@ def _full_case(desk, name: str, kana: str, received: date) -> str:
 
 
 def figures(desk) -> dict:
-    return {m: statistics.monthly(desk, m) for m in MONTHS} | {
-        "FY2019": statistics.fiscal_year(desk, 2019)}
+    return {m: statistics.monthly(desk.store, m) for m in MONTHS} | {
+        "FY2019": statistics.fiscal_year(desk.store, 2019)}
 
 
 def test_purge_keeps_every_past_figure(desk):

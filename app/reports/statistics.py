@@ -1,7 +1,7 @@
 """Monthly and fiscal-year statistics (STATISTICS.md), computed from the records.
 
-``monthly(desk_or_store, "2026-04")`` returns exactly the JSON object of STATISTICS.md;
-``fiscal_year(desk_or_store, 2026)`` the twelve months April–March, their sums and the three
+``monthly(store, "2026-04")`` returns exactly the JSON object of STATISTICS.md;
+``fiscal_year(store, 2026)`` the twelve months April–March, their sums and the three
 rates; ``cases_behind`` the cases behind one figure (for the GUI: click a figure to list
 its cases). The SQL lives in app/store/stats_repo.py. Targets per 100,000 population are
 agency settings per fiscal year (``targets`` / ``set_targets``).
@@ -103,13 +103,9 @@ def _check_year(year: Any) -> int:
 
 
 # ---------------------------------------------------------------------- settings
-def _store(desk_or_store):
-    """The Store of a Desk (checking that the user may see statistics) or a Store."""
-    if hasattr(desk_or_store, "_require") and hasattr(desk_or_store, "store"):
-        from app.security.roles import Permission
-        desk_or_store._require(Permission.VIEW_STATISTICS)
-        return desk_or_store.store
-    return desk_or_store
+def _store(store):
+    """The Store the figures are read from (the permission is desk.reports' to check)."""
+    return store
 
 
 def targets(desk_or_store, fy: int) -> dict[str, float]:
