@@ -213,7 +213,7 @@ class SecurityOperations(Operations):
     def add_user(self, login: str, display_name: str, role: Role | str, password: str, *,
                  team: str = "", kdf: KdfParams | None = None) -> UserInfo:
         """A new account with its own key slot (the database is not re-encrypted)."""
-        from app.desk import check_login, check_password
+        from app.operations.checks import check_login, check_password
         self._manage_users()
         errors: list[ValidationError] = []
 
@@ -265,7 +265,7 @@ class SecurityOperations(Operations):
 
     def enable_user(self, login: str, password: str, kdf: KdfParams | None = None) -> None:
         """Re-enable a disabled account with a new password (its old slot is gone)."""
-        from app.desk import check_password
+        from app.operations.checks import check_password
         self._manage_users()
         u = self._user_or_404(login)
         check_password(password, self.min_password_length())
@@ -299,7 +299,7 @@ class SecurityOperations(Operations):
 
     def change_password(self, old: str, new: str, kdf: KdfParams | None = None) -> None:
         """The logged-in user changes their own password (only the key file is rewritten)."""
-        from app.desk import check_password
+        from app.operations.checks import check_password
         from app.errors import WrongPassword
         slots = KeySlots.load(self._store.path)
         try:
@@ -318,7 +318,7 @@ class SecurityOperations(Operations):
 
     def reset_password(self, login: str, new: str, kdf: KdfParams | None = None) -> None:
         """An administrator sets a new password for a user who forgot theirs."""
-        from app.desk import check_password
+        from app.operations.checks import check_password
         self._manage_users()
         u = self._user_or_404(login)
         if not u.active:

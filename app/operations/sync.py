@@ -253,7 +253,7 @@ class SyncOperations(Operations):
                 "A database already exists in {folder}. Choose an empty folder.")
                 .format(folder=str(out_dir))))
         if password_for_new_device is not None:
-            from app.desk import check_password
+            from app.operations.checks import check_password
             try:
                 check_password(password_for_new_device, self._security.min_password_length())
             except ValidationError as e:
@@ -660,7 +660,7 @@ def person_values(store: Store, today: date, person, fields: dict[str, Any], *,
     """Every column of the person with ``fields`` changed, validated like the intake
     (``only``: report problems of that field only). Raises ValidationErrors."""
     from dataclasses import replace
-    from app.desk import check_intake, clean_intake
+    from app.operations.checks import check_intake, clean_intake
     from app.domain import IntakeInput, PersonInput
     base = PersonInput(name=person.name, kana=person.kana, birth_date=person.birth_date,
                        sex=person.sex, postal_code=person.postal_code,
