@@ -543,7 +543,7 @@ class Desk:
             else:
                 mask = True
         # the consent clause follows the data: not given or withdrawn → the wording without it
-        consents = self._ctx.sec.consents(case_id) if detail is not None else None
+        consents = self._ctx.sec.consents(case_id) if detail is not None and case_id else None
         if not for_recipient:
             warnings = render_intake(Path(out), self.agency, detail, blank=blank,
                                      consent=consent, mask_whereabouts=mask, consents=consents)
