@@ -13,12 +13,17 @@ from pathlib import Path
 
 from app.desk import Desk
 from app.domain import EmergencyAction, IntakeInput, PersonInput, Route, Sex, Triage, Visitor
+from app.domain.assessment import AssessmentInput, ScreeningResult
+from app.domain.closure import ClosureGrounds, ClosureInput, ClosurePattern
+from app.domain.decision import DecisionResult
+from app.domain.evaluation import Attainment, EvaluationDecision, EvaluationInput
 from app.domain.intake import HOUSING_STATUSES, TOPIC_KEYS, WORK_STATUSES
+from app.domain.meeting import MeetingKind, MeetingResult, Participant
+from app.domain.monitoring import MonitoringInput, MonitoringKind
+from app.domain.plan import Goal, PlanInput, PlanItem
+from app.domain.record import RecordMethod
+from app.domain.suspension import ContactMethod, ContactOutcome
 from app import process as P
-from app.process import (
-    Attainment, ClosureInput, ClosurePattern, EvaluationDecision, Goal, MeetingKind,
-    MeetingResult, Participant, PlanInput, PlanItem, RecordMethod, ScreeningResult,
-)
 from app.security.keyslots import KdfParams
 
 # Bump when the generator changes: benchmark desks are cached under this version.
@@ -304,14 +309,14 @@ class _Simulation:
 
     def emergency_done(self, on: date, c: _Case) -> None:
         for row in self.desk.process.emergency_support(c.id):
-            if row["procedure"] == "pending":
-                self.desk.process.complete_emergency_procedure(row["id"], on)
+            if row.procedure == "pending":
+                self.desk.process.complete_emergency_procedure(row.id, on)
 
     def assess(self, on: date, c: _Case, again: bool) -> None:
         rng = self.rng
         analysis, problems, strengths, wishes = rng.choice(ANALYSES)
         domains = dict(rng.sample(sorted(DOMAINS.items()), rng.randint(2, 4)))
-        self.desk.process.save_assessment(c.id, P.AssessmentInput(
+        self.desk.process.save_assessment(c.id, AssessmentInput(
             assessed_on=on, domains=domains, problems=problems, analysis=analysis,
             strengths=strengths, wishes=wishes,
             reason="目標が達成できず、状況を改めて把握する" if c.plan else ""))
@@ -432,8 +437,8 @@ class _Simulation:
             return
         granted = self.rng.random() < 0.97
         self.desk.process.record_decision(c.plan.id, key, on, "町 一郎",
-                                  P.DecisionResult.APPROVED if granted else
-                                  P.DecisionResult.REFUSED,
+                                  DecisionResult.APPROVED if granted else
+                                  DecisionResult.REFUSED,
                                   "" if granted else "収入要件を満たさない")
         if granted:
             for item in c.plan.items:
@@ -447,21 +452,21 @@ class _Simulation:
         if not c.started:
             c.started = True
             self.at(P.first_monitoring_date(on), self.monitor, c, gen,
-                    P.MonitoringKind.AFTER_START)
+                    MonitoringKind.AFTER_START)
 
     # -- モニタリング, 評価, 終結 --------------------------------------------------------------
-    def monitor(self, on: date, c: _Case, gen: int, kind: P.MonitoringKind) -> None:
+    def monitor(self, on: date, c: _Case, gen: int, kind: MonitoringKind) -> None:
         if gen != c.gen:
             return
         rng = self.rng
-        self.desk.process.add_monitoring(c.id, P.MonitoringInput(
+        self.desk.process.add_monitoring(c.id, MonitoringInput(
             on, kind, method=rng.choice(["面談（来所）", "訪問", "電話", "関係機関からの情報"]),
             change=rng.choice(["生活リズムが整ってきた", "求職活動に前向きになった",
                                "家計簿をつけ始めた", "体調が安定している", "大きな変化はない"]),
             satisfaction=rng.choice(["満足", "おおむね満足", "不安が残る"])))
         nxt = P.next_monitoring_date(on)
         if nxt < c.period_to:
-            self.at(nxt, self.monitor, c, gen, P.MonitoringKind.REGULAR)
+            self.at(nxt, self.monitor, c, gen, MonitoringKind.REGULAR)
 
     def evaluate(self, on: date, c: _Case, gen: int) -> None:
         if gen != c.gen or c.closed:
@@ -482,7 +487,7 @@ class _Simulation:
                EvaluationDecision.CONTINUE: Attainment.PARTLY}[decision]
         employed = c.employment and met is Attainment.MET and rng.random() < 0.5
         meeting_id, _ = self.meeting_after(on)
-        row = self.desk.process.evaluate(c.id, P.EvaluationInput(
+        row = self.desk.process.evaluate(c.id, EvaluationInput(
             on, [(g.text, met) for g in c.plan.goals], decision,
             support_delivered="面談、同行支援、関係機関との連絡調整",
             employed_on=on - self.days(7, 60) if employed else None,
@@ -515,7 +520,7 @@ class _Simulation:
             self.at(on + self.days(7, 30), self.assess, c, True)
         elif decision is EvaluationDecision.CONTINUE:
             c.period_to = P._add_months(on, 3)
-            self.at(on + self.days(5, 20), self.monitor, c, c.gen, P.MonitoringKind.REGULAR)
+            self.at(on + self.days(5, 20), self.monitor, c, c.gen, MonitoringKind.REGULAR)
             self.at(c.period_to, self.evaluate, c, c.gen)
 
     def after_closure(self, on: date, c: _Case, result: MeetingResult) -> None:
@@ -536,9 +541,9 @@ class _Simulation:
         c.gen += 1            # monitoring and evaluation stop
         desk = self.desk
         first = on
-        for method, note in ((P.ContactMethod.PHONE, "電話に出ない"),
-                             (P.ContactMethod.NOTE_AT_HOME, "自宅に連絡票を置いた"),
-                             (P.ContactMethod.ACQUAINTANCE,
+        for method, note in ((ContactMethod.PHONE, "電話に出ない"),
+                             (ContactMethod.NOTE_AT_HOME, "自宅に連絡票を置いた"),
+                             (ContactMethod.ACQUAINTANCE,
                               "民生委員に様子を聞いたが、最近見かけないとのこと")):
             if on > self.end:
                 return
@@ -557,28 +562,28 @@ class _Simulation:
         if c.fate == "suspend_resume":
             self.at(on + self.days(30, 120), self.resume, c)
         else:
-            self.at(on + self.days(90, 200), self.close_lost, c, P.ClosureGrounds.SUSPENSION)
+            self.at(on + self.days(90, 200), self.close_lost, c, ClosureGrounds.SUSPENSION)
 
     def resume(self, on: date, c: _Case) -> None:
         self.desk.process.resume(c.id, on, "本人から電話があり、面談を再開した")
         c.gen += 1
         c.period_to = max(c.period_to, on + timedelta(days=90))
-        self.at(P.first_monitoring_date(on), self.monitor, c, c.gen, P.MonitoringKind.AD_HOC)
+        self.at(P.first_monitoring_date(on), self.monitor, c, c.gen, MonitoringKind.AD_HOC)
         self.at(c.period_to, self.evaluate, c, c.gen)
 
     def moved_away(self, on: date, c: _Case, gen: int) -> None:
         if gen != c.gen:
             return
         c.gen += 1
-        self.desk.process.add_contact_attempt(c.id, on, P.ContactMethod.VISIT, P.ContactOutcome.MOVED_AWAY,
+        self.desk.process.add_contact_attempt(c.id, on, ContactMethod.VISIT, ContactOutcome.MOVED_AWAY,
                                       "アパートは空室。転居先不明")
-        self.at(on + self.days(1, 7), self.close_lost, c, P.ClosureGrounds.MOVED_AWAY)
+        self.at(on + self.days(1, 7), self.close_lost, c, ClosureGrounds.MOVED_AWAY)
 
-    def close_lost(self, on: date, c: _Case, grounds: P.ClosureGrounds) -> None:
+    def close_lost(self, on: date, c: _Case, grounds: ClosureGrounds) -> None:
         meeting_id, _ = self.meeting_after(on)
         row = self.desk.process.propose_closure(c.id, ClosureInput(
             on, ClosurePattern.CONTACT_LOST, "中断後、再開のめどがたたない"
-            if grounds is P.ClosureGrounds.SUSPENSION else "行き先を知らせずに転居",
+            if grounds is ClosureGrounds.SUSPENSION else "行き先を知らせずに転居",
             grounds=grounds), meeting_id)
         self.subjects[row] = (c, "closure")
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Iterable
 
+from app.domain.case_state import CaseState
 from app import process as P
 from app.domain import Stage
 
@@ -58,7 +59,7 @@ def next_monitoring(stage: Stage, facts: Iterable[ScheduleFact]) -> date | None:
     return latest.sets if latest is not None else None
 
 
-def case_fields(state: P.CaseState, closure_confirmed_on: date | None,
+def case_fields(state: CaseState, closure_confirmed_on: date | None,
                 schedule: Iterable[ScheduleFact]) -> dict[str, Any]:
     """The derived columns of one case, as stored (ISO dates)."""
     stage = P.stage(state)

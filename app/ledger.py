@@ -37,11 +37,16 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from app import process as P
 from app import text_ja, validation
 from app.domain import EmergencyAction, IntakeInput, PersonInput, Route, Sex, Stage, Triage
 from app.domain import step_dates
+from app.domain.assessment import AssessmentInput, ScreeningResult
+from app.domain.closure import ClosureGrounds, ClosureInput, ClosurePattern
+from app.domain.evaluation import EvaluationDecision, EvaluationInput
 from app.domain.intake import CONSULTATION_TOPICS
+from app.domain.meeting import AgendaKind, MeetingKind, MeetingResult
+from app.domain.plan import PlanInput, PlanItem, PlanKind, PlanStatus
+from app.domain.service import Service
 from app.errors import ValidationError
 from app.i18n import _
 
@@ -63,14 +68,14 @@ TRIAGES = {"継続支援": Triage.CONTINUE, "他機関へつなぎ": Triage.REFE
            "他機関紹介": Triage.REFER, "情報提供": Triage.INFO_ONLY,
            "情報提供で終了": Triage.INFO_ONLY, "情報提供・相談のみ": Triage.INFO_ONLY,
            "相談のみ": Triage.INFO_ONLY}
-SCREENINGS = {"継続支援": P.ScreeningResult.CONTINUE, "他機関へつなぎ": P.ScreeningResult.REFER,
-              "情報提供で終了": P.ScreeningResult.INFO_ONLY, "継続": P.ScreeningResult.CONTINUE,
-              "支援継続": P.ScreeningResult.CONTINUE,
-              "他機関へつなぐ": P.ScreeningResult.REFER, "つなぎ": P.ScreeningResult.REFER,
-              "他機関つなぎ": P.ScreeningResult.REFER, "他機関紹介": P.ScreeningResult.REFER,
-              "情報提供": P.ScreeningResult.INFO_ONLY,
-              "情報提供のみ": P.ScreeningResult.INFO_ONLY,
-              "情報提供・相談のみで終了": P.ScreeningResult.INFO_ONLY}
+SCREENINGS = {"継続支援": ScreeningResult.CONTINUE, "他機関へつなぎ": ScreeningResult.REFER,
+              "情報提供で終了": ScreeningResult.INFO_ONLY, "継続": ScreeningResult.CONTINUE,
+              "支援継続": ScreeningResult.CONTINUE,
+              "他機関へつなぐ": ScreeningResult.REFER, "つなぎ": ScreeningResult.REFER,
+              "他機関つなぎ": ScreeningResult.REFER, "他機関紹介": ScreeningResult.REFER,
+              "情報提供": ScreeningResult.INFO_ONLY,
+              "情報提供のみ": ScreeningResult.INFO_ONLY,
+              "情報提供・相談のみで終了": ScreeningResult.INFO_ONLY}
 SEXES = {"男": Sex.MALE, "女": Sex.FEMALE, "その他": Sex.OTHER, "不明": Sex.UNKNOWN,
          "男性": Sex.MALE, "女性": Sex.FEMALE, "M": Sex.MALE, "F": Sex.FEMALE,
          "未回答": Sex.UNKNOWN}
@@ -265,7 +270,7 @@ class Row:
     emergency_note: str = ""
     consent: bool | None = None
     assessed_on: date | None = None
-    screening: P.ScreeningResult | None = None
+    screening: ScreeningResult | None = None
     plan_on: date | None = None
     replans: list[date] = field(default_factory=list)
     services: list[str] = field(default_factory=list)
@@ -431,7 +436,7 @@ def _decisions(c: "_RowCheck", r: Row, cells: dict[str, Any], service_names) -> 
         r.service_dates = {j: dates[0] for j in indexes}
 
 
-def _service_keys(services: list[P.Service]) -> dict[str, str]:
+def _service_keys(services: list[Service]) -> dict[str, str]:
     names = _Names()
     names.accepted = " / ".join(re.sub(r"[（(].*?[）)]", "", s.name) for s in services
                                 if s.key != BASE_SERVICE)
@@ -560,16 +565,16 @@ def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today
         c.add(column, _("Enter this column when “{other}” is given.").format(other=when))
 
     refer_at_intake = r.triage is Triage.REFER
-    if (refer_at_intake or r.screening is P.ScreeningResult.REFER) and not r.referral_to:
+    if (refer_at_intake or r.screening is ScreeningResult.REFER) and not r.referral_to:
         # a gap a desk cannot fill years later: imported, the agency recorded as not written
         c.warn("つなぎ先", _("No agency is given for “{other}”: recorded as “{gap}”.").format(
             other="他機関へつなぎ", gap=NOT_RECORDED))
         r.referral_to = NOT_RECORDED
     # a つなぎ taken back (引き戻し日) goes on in continued support
     back_at_intake = refer_at_intake and r.taken_back_on is not None
-    back_at_screening = r.screening is P.ScreeningResult.REFER and r.taken_back_on is not None
+    back_at_screening = r.screening is ScreeningResult.REFER and r.taken_back_on is not None
     if r.taken_back_on is not None and not (refer_at_intake or
-                                            r.screening is P.ScreeningResult.REFER):
+                                            r.screening is ScreeningResult.REFER):
         c.add("引き戻し日", _("This column needs a referral (“{other}”) to take back.").format(
             other="他機関へつなぎ"))
     if r.screening is not None and r.triage not in (None, Triage.CONTINUE) \
@@ -579,7 +584,7 @@ def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today
         if r.triage not in (None, Triage.CONTINUE) and not back_at_intake:
             c.add("プラン了承日", _("A plan needs the triage “継続支援” (the row says “{value}”).")
                   .format(value=_cell_text(cells.get("振り分け"))))
-        if r.screening not in (None, P.ScreeningResult.CONTINUE) and not back_at_screening:
+        if r.screening not in (None, ScreeningResult.CONTINUE) and not back_at_screening:
             c.add("プラン了承日", _("A plan needs the screening result “継続支援” (the row says "
                                 "“{value}”).").format(value=_cell_text(cells.get("スクリーニング結果"))))
     for col, value in (("再プラン了承日", r.replans), ("支援決定日", r.decided_on),
@@ -805,17 +810,17 @@ class _Writer:
             found = self.lrepo.imported_meeting(on.isoformat())
             if found is None:
                 from app.store.ledger_repo import LEDGER_MEETING_PLACE
-                found = self.repo.insert_meeting(self.w, on, P.MeetingKind.AD_HOC.value,
+                found = self.repo.insert_meeting(self.w, on, MeetingKind.AD_HOC.value,
                                                  LEDGER_MEETING_PLACE, [], None)
                 self.repo.set_meeting(self.w, found, held=1, minutes=self.mark)
             self.meetings[on] = found
         return self.meetings[on]
 
-    def _approve(self, on: date, case_id: str, kind: P.AgendaKind, subject_id: str,
+    def _approve(self, on: date, case_id: str, kind: AgendaKind, subject_id: str,
                  summary: str = "") -> None:
         item = self.repo.insert_agenda_item(self.w, self._meeting(on), case_id, kind.value,
                                             subject_id, summary or self.mark)
-        self.repo.set_agenda_result(self.w, item, P.MeetingResult.APPROVED.value, "")
+        self.repo.set_agenda_result(self.w, item, MeetingResult.APPROVED.value, "")
 
     def _person(self, r: Row) -> str:
         key = (r.name_fold, r.birth.isoformat()) if r.birth else None
@@ -864,13 +869,13 @@ class _Writer:
         self.lrepo.set_emergency_done(w, case_id)
         version = 0
         if r.assessed_on:
-            _id, version = repo.insert_assessment(w, case_id, P.AssessmentInput(
+            _id, version = repo.insert_assessment(w, case_id, AssessmentInput(
                 assessed_on=r.assessed_on, analysis=self.mark, author=r.staff))
         if r.screening is not None:
             on = r.assessed_on or r.received_on
             sid = repo.insert_screening(w, case_id, on, r.screening.value, version, self.mark,
                                         None)
-            if r.screening is P.ScreeningResult.REFER:
+            if r.screening is ScreeningResult.REFER:
                 repo.insert_referral(w, case_id, "screening", sid, on, r.referral_to, False,
                                      None)
         if r.taken_back_on is not None:
@@ -924,27 +929,27 @@ class _Writer:
         previous: str | None = None
         for i, on in enumerate(approvals):
             if previous is not None:
-                self._evaluate(case_id, previous, on, P.EvaluationDecision.REPLAN, version,
+                self._evaluate(case_id, previous, on, EvaluationDecision.REPLAN, version,
                                outcomes(on))
-            items = [P.PlanItem(_("Self-reliance consultation support"), BASE_SERVICE)]
-            items += [P.PlanItem(self.services[r.services[j]].name, r.services[j])
+            items = [PlanItem(_("Self-reliance consultation support"), BASE_SERVICE)]
+            items += [PlanItem(self.services[r.services[j]].name, r.services[j])
                       for j in placed.get(i, ()) if r.services[j] != BASE_SERVICE]
             if (r.employment or on in r.employment_dates) and not any(
                     self.services[it.service_key].employment
                                         for it in items if it.service_key in self.services):
-                items.append(P.PlanItem(self.services[EMPLOYMENT_SERVICE].name,
+                items.append(PlanItem(self.services[EMPLOYMENT_SERVICE].name,
                                         EMPLOYMENT_SERVICE))
-            kind = P.PlanKind.FIRST if i == 0 else P.PlanKind.REPLAN
-            plan_id = repo.insert_plan(w, case_id, P.PlanInput(
+            kind = PlanKind.FIRST if i == 0 else PlanKind.REPLAN
+            plan_id = repo.insert_plan(w, case_id, PlanInput(
                 aim=self.mark, items=items, author=r.staff, created_on=on), kind, version, on)
-            repo.set_plan(w, plan_id, status=P.PlanStatus.SUBMITTED.value)
-            self._approve(on, case_id, P.AgendaKind.NEW_PLAN if i == 0 else P.AgendaKind.REPLAN,
+            repo.set_plan(w, plan_id, status=PlanStatus.SUBMITTED.value)
+            self._approve(on, case_id, AgendaKind.NEW_PLAN if i == 0 else AgendaKind.REPLAN,
                           plan_id)
             if previous is not None:
-                repo.set_plan(w, previous, status=P.PlanStatus.SUPERSEDED.value,
+                repo.set_plan(w, previous, status=PlanStatus.SUPERSEDED.value,
                               superseded_by=plan_id, ended_on=on)
-            repo.set_plan(w, plan_id, status=P.PlanStatus.APPROVED.value, approved_on=on,
-                          meeting_result=P.MeetingResult.APPROVED.value, conditions="")
+            repo.set_plan(w, plan_id, status=PlanStatus.APPROVED.value, approved_on=on,
+                          meeting_result=MeetingResult.APPROVED.value, conditions="")
             for j in placed.get(i, ()):
                 if j in r.service_dates:
                     repo.insert_decision(w, case_id, plan_id, r.services[j],
@@ -955,40 +960,40 @@ class _Writer:
         for d, got in sorted(extras.items()):
             if plan_ids:
                 at = max((i for i, on in enumerate(approvals) if on <= d), default=0)
-                self._evaluate(case_id, plan_ids[at], d, P.EvaluationDecision.CONTINUE, version,
+                self._evaluate(case_id, plan_ids[at], d, EvaluationDecision.CONTINUE, version,
                                got)
         if r.suspended_on:
             sid = repo.insert_suspension(w, case_id, r.suspended_on, self.mark,
                                          Stage.SUPPORT.value)
-            self._approve(r.suspended_on, case_id, P.AgendaKind.SUSPENSION, sid)
+            self._approve(r.suspended_on, case_id, AgendaKind.SUSPENSION, sid)
             repo.set_status(w, "suspension", sid, status="confirmed",
                             confirmed_on=r.suspended_on)
         if r.closed_on:
             if previous is not None:
-                self._evaluate(case_id, previous, r.closed_on, P.EvaluationDecision.CLOSE,
+                self._evaluate(case_id, previous, r.closed_on, EvaluationDecision.CLOSE,
                                version, outcomes(r.closed_on))
             grounds = None
             if r.pattern == "3":
-                grounds = (P.ClosureGrounds.SUSPENSION if r.suspended_on
-                           else P.ClosureGrounds.MOVED_AWAY)
-            cid = repo.insert_closure(w, case_id, P.ClosureInput(
-                proposed_on=r.closed_on, pattern=P.ClosurePattern(r.pattern), reason=self.mark,
+                grounds = (ClosureGrounds.SUSPENSION if r.suspended_on
+                           else ClosureGrounds.MOVED_AWAY)
+            cid = repo.insert_closure(w, case_id, ClosureInput(
+                proposed_on=r.closed_on, pattern=ClosurePattern(r.pattern), reason=self.mark,
                 grounds=grounds))
-            self._approve(r.closed_on, case_id, P.AgendaKind.CLOSURE, cid)
+            self._approve(r.closed_on, case_id, AgendaKind.CLOSURE, cid)
             repo.set_status(w, "closure", cid, status="confirmed", confirmed_on=r.closed_on)
             for plan in repo.plans(case_id):
-                if plan.status in (P.PlanStatus.APPROVED, P.PlanStatus.DRAFT,
-                                   P.PlanStatus.SUBMITTED):
-                    repo.set_plan(w, plan.id, status=P.PlanStatus.ENDED.value,
+                if plan.status in (PlanStatus.APPROVED, PlanStatus.DRAFT,
+                                   PlanStatus.SUBMITTED):
+                    repo.set_plan(w, plan.id, status=PlanStatus.ENDED.value,
                                   ended_on=r.closed_on)
             repo.set_status(w, "case_file", case_id, closed_on=r.closed_on)
 
     def _evaluate(self, case_id: str, plan_id: str, on: date,
-                  decision: P.EvaluationDecision, version: int,
+                  decision: EvaluationDecision, version: int,
                   outcomes: dict[str, date | None]) -> None:
-        eid = self.repo.insert_evaluation(self.w, case_id, plan_id, P.EvaluationInput(
+        eid = self.repo.insert_evaluation(self.w, case_id, plan_id, EvaluationInput(
             evaluated_on=on, decision=decision, note=self.mark,
             employed_on=outcomes.get("employed_on"),
             income_increased_on=outcomes.get("income_increased_on")), version)
-        self._approve(on, case_id, P.AgendaKind.EVALUATION, eid)
+        self._approve(on, case_id, AgendaKind.EVALUATION, eid)
         self.repo.set_status(self.w, "evaluation", eid, status="confirmed", confirmed_on=on)

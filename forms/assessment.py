@@ -8,7 +8,6 @@ version; long text flows onto further pages between whole lines.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from reportlab.lib.units import mm
@@ -16,7 +15,7 @@ from reportlab.platypus import CondPageBreak, Flowable
 
 from app.domain import Route, Sex
 from app.i18n import N_, _
-from app.process import Assessment, ScreeningResult
+from app.domain.assessment import Assessment, Screening, ScreeningResult
 from forms import kit
 from forms.data import CaseData
 from forms.kit import (CONTENT_WIDTH, Choice, Choices, Furniture, Label, choice_row,
@@ -47,7 +46,7 @@ def texts(agency, data: CaseData, a: Assessment | None) -> list[str]:
         out += [x for t in a.team for x in (t.name, t.organisation)]
         out += [str(v) for e in a.expert_opinions for v in e.values()]
     for s in data.screenings:
-        out += [s.get("note", "")]
+        out += [s.note]
     return out
 
 
@@ -164,16 +163,15 @@ def story_assessment(data: CaseData, a: Assessment | None) -> list[Flowable]:
     story.append(CondPageBreak(40 * mm))
     story.append(section_heading(_("Screening result")))
     screening = _screening_for(data, a)
-    result = screening.get("result") if screening else None
+    result = screening.result if screening else None
     results = choice_row([(r.label, result == r.value) for r in ScreeningResult], item_gap=20)
     story.append(grid([
         [Label(_("Result")), results],
         [Label(_("Date of screening")),
-         date_or_blank(date.fromisoformat(screening["screened_on"]) if screening else None)],
+         date_or_blank(screening.screened_on if screening else None)],
         [Label(_("Reported to the municipality")),
-         date_or_blank(date.fromisoformat(screening["reported_on"])
-                       if screening and screening.get("reported_on") else None)],
-        [Label(_("Note")), screening.get("note", "") if screening else ""],
+         date_or_blank(screening.reported_on if screening else None)],
+        [Label(_("Note")), screening.note if screening else ""],
     ], [34 * mm, CONTENT_WIDTH - 34 * mm], row_heights=[None, 8 * mm, 8 * mm,
                                                          None if screening else 14 * mm]))
     return story
@@ -183,10 +181,10 @@ def _expert_who(e: dict) -> str:
     return str(e.get("expert") or e.get("who") or e.get("field") or e.get("name") or "")
 
 
-def _screening_for(data: CaseData, a: Assessment | None) -> dict | None:
+def _screening_for(data: CaseData, a: Assessment | None) -> Screening | None:
     if a is None:
         return None
-    mine = [s for s in data.screenings if s.get("assessment_version") == a.version]
+    mine = [s for s in data.screenings if s.assessment_version == a.version]
     return mine[-1] if mine else None
 
 

@@ -5,14 +5,14 @@ follow-up contacts after it.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
 from app.i18n import N_, _
-from app.process import ClosureGrounds, ClosurePattern, MeetingResult
+from app.domain.closure import ClosureGrounds, ClosurePattern, Followup
+from app.domain.meeting import MeetingResult
 from forms import kit
 from forms.data import CaseData
 from forms.kit import (CONTENT_WIDTH, Furniture, Label, choice_row, date_or_blank, flow_table,
@@ -36,15 +36,11 @@ def render_closure(out_path: str | Path, agency, data: CaseData, *, blank: bool 
                                                      "followup_plan")]
         texts += list(closure.get("referrals") or [])
     for f in followups:
-        texts += [f.get("method", ""), f.get("contact_person", ""), f.get("content", "")]
+        texts += [f.method, f.contact_person, f.content]
     return kit.render(out_path, story, furniture, texts, strict=strict)
 
 
-def _d(value) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
-def story_closure(data: CaseData, c: dict | None, followups: list[dict]) -> list[Flowable]:
+def story_closure(data: CaseData, c: dict | None, followups: list[Followup]) -> list[Flowable]:
     story: list[Flowable] = [kit.title(_(TITLE))]
     story.append(kit.person_grid(data.case_no, data.person, address=False))
     blank = c is None
@@ -56,7 +52,7 @@ def story_closure(data: CaseData, c: dict | None, followups: list[dict]) -> list
                               item_gap=14)
     story.append(section_heading(_("Closure")))
     story.append(grid([
-        [Label(_("Date proposed")), date_or_blank(_d(c["proposed_on"]) if c else None)],
+        [Label(_("Date proposed")), date_or_blank(kit.iso_date(c["proposed_on"]) if c else None)],
         [Label(_("Closure pattern")), patterns],
         [Label(_("Grounds (pattern 3)")), ground_boxes],
     ], [34 * mm, CONTENT_WIDTH - 34 * mm], row_heights=[9 * mm, None, 9 * mm]))
@@ -68,7 +64,8 @@ def story_closure(data: CaseData, c: dict | None, followups: list[dict]) -> list
     story.append(grid([
         [Label(_("The person's intention")), c.get("intention", "") if c else "", None, None],
         [Label(_("How confirmed")), c.get("intention_how", "") if c else "",
-         Label(_("When confirmed")), date_or_blank(_d(c.get("intention_on")) if c else None)],
+         Label(_("When confirmed")),
+         date_or_blank(kit.iso_date(c.get("intention_on")) if c else None)],
     ], [30 * mm, 56 * mm, 22 * mm, CONTENT_WIDTH - 108 * mm], spans=[((1, 0), (3, 0))],
         row_heights=[None if c else 16 * mm, 9 * mm]))
 
@@ -93,11 +90,10 @@ def story_closure(data: CaseData, c: dict | None, followups: list[dict]) -> list
                                    None if c and c.get("followup_plan") else 16 * mm]))
     if c and c.get("status") == "confirmed" and c.get("confirmed_on"):
         story.append(kit.para(_("Closure confirmed on {date}.").format(
-            date=wareki(_d(c["confirmed_on"]))), "note"))
+            date=wareki(kit.iso_date(c["confirmed_on"]))), "note"))
 
     story.append(section_heading(_("Follow-up contacts")))
-    rows = [[wareki(_d(f["contacted_on"])), f.get("method", ""), f.get("contact_person", ""),
-             f.get("content", "")] for f in followups]
+    rows = [[wareki(f.contacted_on), f.method, f.contact_person, f.content] for f in followups]
     heights: list[float | None] = [None] * len(rows)
     for _i in range(len(rows), 5 if blank or not rows else len(rows)):
         rows.append(["", "", "", ""])

@@ -12,8 +12,14 @@ from datetime import date
 from typing import Any
 
 from app.domain import CaseDetail, PersonInput
+from app.domain.assessment import Assessment, Screening
+from app.domain.closure import Followup
 from app.domain.intake import Intake
-from app.process import AgendaItem, Assessment, Plan, Service, SupportRecord
+from app.domain.meeting import AgendaItem
+from app.domain.monitoring import Monitoring
+from app.domain.plan import Plan
+from app.domain.record import SupportRecord
+from app.domain.service import Service
 
 
 @dataclass
@@ -23,13 +29,13 @@ class CaseData:
     detail: CaseDetail | None = None
     prefill: PersonInput | None = None        # a blank sheet for a person not registered yet
     assessments: list[Assessment] = field(default_factory=list)
-    screenings: list[dict[str, Any]] = field(default_factory=list)
+    screenings: list[Screening] = field(default_factory=list)
     plans: list[Plan] = field(default_factory=list)
     records: list[SupportRecord] = field(default_factory=list)
-    monitorings: list[dict[str, Any]] = field(default_factory=list)
+    monitorings: list[Monitoring] = field(default_factory=list)
     evaluations: list[dict[str, Any]] = field(default_factory=list)
     closures: list[dict[str, Any]] = field(default_factory=list)
-    followups: list[dict[str, Any]] = field(default_factory=list)
+    followups: list[Followup] = field(default_factory=list)
     decisions: list[dict[str, Any]] = field(default_factory=list)
     agenda: list[tuple[AgendaItem, date]] = field(default_factory=list)
     services: list[Service] = field(default_factory=list)

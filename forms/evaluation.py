@@ -4,14 +4,14 @@ the decision (終結 / 再プラン / 再アセスメント / 継続) and the �
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, PageBreak
 
 from app.i18n import N_, _
-from app.process import Attainment, EvaluationDecision, MeetingResult
+from app.domain.evaluation import Attainment, EvaluationDecision
+from app.domain.meeting import MeetingResult
 from forms import kit
 from forms.data import CaseData
 from forms.kit import (CONTENT_WIDTH, Choice, Choices, Furniture, Label, choice_row,
@@ -35,10 +35,6 @@ def render_evaluation(out_path: str | Path, agency, data: CaseData, *, blank: bo
     return kit.render(out_path, story, furniture, texts, strict=strict)
 
 
-def _d(value) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
 def story_evaluation(data: CaseData, evaluations: list[dict]) -> list[Flowable]:
     story: list[Flowable] = [kit.title(_(TITLE))]
     story.append(kit.person_grid(data.case_no, data.person, address=False))
@@ -58,7 +54,8 @@ def _one(data: CaseData, e: dict | None) -> list[Flowable]:
         period = _("{start} to {end}").format(start=wareki(plan.period_from),
                                               end=wareki(plan.period_to))
     out: list[Flowable] = [kit.gap(2), grid([
-        [Label(_("Date of evaluation")), date_or_blank(_d(e["evaluated_on"]) if e else None),
+        [Label(_("Date of evaluation")),
+         date_or_blank(kit.iso_date(e["evaluated_on"]) if e else None),
          Label(_("Plan")), _("Plan No. {n}").format(n=plan.number) if plan else ""],
         [Label(_("Plan period")), period or (_("{start} to {end}").format(
             start=kit.blank_date(), end=kit.blank_date()) if e is None else ""), None, None],
@@ -86,8 +83,8 @@ def _one(data: CaseData, e: dict | None) -> list[Flowable]:
 
     # outcomes
     out.append(section_heading(_("Outcomes")))
-    employed = _d(e.get("employed_on")) if e else None
-    income = _d(e.get("income_increased_on")) if e else None
+    employed = kit.iso_date(e.get("employed_on")) if e else None
+    income = kit.iso_date(e.get("income_increased_on")) if e else None
     first = Choices([
         Choice(_("Employment (from {date})").format(
             date=wareki(employed) if employed else "　" * 10), "check" if employed else ""),

@@ -121,6 +121,14 @@ def para(text: str | None, style: str | ParagraphStyle = "body", *,
 
 # -- dates ---------------------------------------------------------------------------------------
 
+def iso_date(value: str | date | None) -> date | None:
+    """The date of a stored value (ISO text such as 2026-04-01, or a date already); None when
+    empty."""
+    if not value:
+        return None
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
 def wareki(d: date | None) -> str:
     """令和8年4月1日 (empty for None)."""
     return format_wareki(d) if d else ""

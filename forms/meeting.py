@@ -18,7 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
 from app.i18n import _
-from app.process import AgendaKind, Meeting, MeetingResult
+from app.domain.meeting import AgendaKind, Meeting, MeetingResult
 from forms import kit
 from forms.kit import (CONTENT_WIDTH, Furniture, Label, choice_row, date_or_blank, flow_table,
                        grid, para, section_heading, text_box, wareki)
@@ -133,7 +133,7 @@ def _participants(m: Meeting, blank_rows: int = 0) -> list[Flowable]:
         heights.append(8 * mm)
     if not rows:
         rows, heights = [["", ""]], [8 * mm]
-    from app.process import municipality_attended
+    from app.domain.meeting import municipality_attended
     attended = getattr(m, "municipality_attended", None)
     if attended is None:
         attended = municipality_attended(list(m.participants))

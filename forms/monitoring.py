@@ -7,14 +7,14 @@ lists the goals of the plan in effect so the worker only writes the progress.
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
 from app.i18n import N_, _
-from app.process import MonitoringKind
+from app.domain.monitoring import Monitoring, MonitoringKind
+from app.domain.plan import Plan
 from forms import kit
 from forms.data import CaseData
 from forms.kit import (CONTENT_WIDTH, Furniture, Label, choice_row, date_or_blank, flow_table,
@@ -33,17 +33,15 @@ def render_monitoring(out_path: str | Path, agency, data: CaseData, *, blank: bo
     if data.person:
         texts += [data.person.name, data.person.kana]
     for m in rows:
-        texts += [m.get("method", ""), m.get("change", ""), m.get("satisfaction", "")]
+        texts += [m.method, m.change, m.satisfaction]
         texts += [str(v) for p in _progress(m) for v in p.values()]
     return kit.render(out_path, story, furniture, texts, strict=strict)
 
 
-def _progress(m: dict) -> list[dict]:
-    import json
-    value = m.get("progress") or []
-    rows = json.loads(value) if isinstance(value, str) else list(value)
+def _progress(m: Monitoring) -> list[dict]:
+    """Each goal's progress as recorded (older and imported rows name the keys differently)."""
     out = []
-    for p in rows:
+    for p in m.progress:
         if isinstance(p, dict):
             goal = p.get("goal") or p.get("target") or p.get("item") or ""
             text = p.get("progress") or p.get("text") or p.get("note") or p.get("status") or ""
@@ -53,22 +51,19 @@ def _progress(m: dict) -> list[dict]:
     return out
 
 
-def _d(value) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
-def by_plan(data: CaseData, monitorings: list[dict]) -> list[tuple[object, list[dict]]]:
+def by_plan(data: CaseData, monitorings: list[Monitoring]
+            ) -> list[tuple[Plan | None, list[Monitoring]]]:
     """The monitorings grouped under the plan they monitored (oldest plan first), each group
     oldest first. Monitorings of a plan the sheet does not know come last, under no plan."""
     plans = list(data.plans)
     order = {p.id: i for i, p in enumerate(plans)}
-    groups: dict[str | None, list[dict]] = {}
-    for m in sorted(monitorings, key=lambda m: (str(m.get("monitored_on") or ""),
-                                                 str(m.get("hlc") or ""))):
-        pid = m.get("plan_id")
+    groups: dict[str | None, list[Monitoring]] = {}
+    for m in sorted(monitorings, key=lambda m: (m.monitored_on, m.hlc)):
+        pid = m.plan_id
         groups.setdefault(pid if pid in order else None, []).append(m)
-    out = [(plans[order[pid]], groups[pid]) for pid in sorted(
-        (k for k in groups if k is not None), key=lambda k: order[k])]
+    out: list[tuple[Plan | None, list[Monitoring]]] = [
+        (plans[order[pid]], groups[pid])
+        for pid in sorted((k for k in groups if k is not None), key=lambda k: order[k])]
     if None in groups:
         out.append((None, groups[None]))
     return out
@@ -82,7 +77,7 @@ def _plan_row(plan) -> Flowable:
                 row_heights=[None if plan_line else 9 * mm])
 
 
-def story_monitoring(data: CaseData, monitorings: list[dict]) -> list[Flowable]:
+def story_monitoring(data: CaseData, monitorings: list[Monitoring]) -> list[Flowable]:
     """Title and person, then per plan its monitorings one after another (a new monitoring
     starts on a new page only when it does not fit), each with its per-goal progress."""
     story: list[Flowable] = [kit.title(_(TITLE))]
@@ -101,19 +96,19 @@ def story_monitoring(data: CaseData, monitorings: list[dict]) -> list[Flowable]:
     return story
 
 
-def _one(data: CaseData, m: dict | None, n: int, plan=None) -> list[Flowable]:
+def _one(data: CaseData, m: Monitoring | None, n: int, plan=None) -> list[Flowable]:
     blank = m is None
-    kind = m.get("kind") if m else None
+    kind = m.kind if m else None
     kinds = choice_row([(k.label, kind == k.value) for k in MonitoringKind], item_gap=14)
     head = grid([
-        [Label(_("Date of monitoring")), date_or_blank(_d(m["monitored_on"]) if m else None),
-         Label(_("Method")), m.get("method", "") if m else ""],
+        [Label(_("Date of monitoring")), date_or_blank(m.monitored_on if m else None),
+         Label(_("Method")), m.method if m else ""],
         [Label(_("Kind")), kinds, None, None],
     ], [26 * mm, 56 * mm, 18 * mm, CONTENT_WIDTH - 100 * mm], spans=[((1, 1), (3, 1))],
         row_heights=[9 * mm, None])
     out: list[Flowable] = [section_heading(_("Monitoring {n}").format(n=n) if not blank
                                            else _("Monitoring")), head, kit.gap(2)]
-    out.append(text_box(_("The person's change"), m.get("change", "") if m else "",
+    out.append(text_box(_("The person's change"), m.change if m else "",
                         min_height=30 * mm if blank else 12 * mm))
     out.append(section_heading(_("Progress of each goal and service")))
     progress = _progress(m) if m else []
@@ -134,14 +129,13 @@ def _one(data: CaseData, m: dict | None, n: int, plan=None) -> list[Flowable]:
     out.append(flow_table(rows, [70 * mm, CONTENT_WIDTH - 70 * mm],
                           header=[_("Goal / service"), _("Progress")], row_heights=heights))
     out.append(kit.gap(2))
-    amend = m.get("amendment_needed") if m else None
-    amendment = choice_row([(_("Needed"), amend == 1 or amend is True),
-                            (_("Not needed"), amend == 0 or amend is False)]
+    amendment = choice_row([(_("Needed"), m.amendment_needed),
+                            (_("Not needed"), not m.amendment_needed)]
                            if m else [(_("Needed"), False), (_("Not needed"), False)])
     out.append(keep(grid([
-        [Label(_("Satisfaction")), m.get("satisfaction", "") if m else ""],
+        [Label(_("Satisfaction")), m.satisfaction if m else ""],
         [Label(_("Plan amendment")), amendment],
-        [Label(_("Next monitoring")), date_or_blank(_d(m.get("next_on")) if m else None)],
+        [Label(_("Next monitoring")), date_or_blank(m.next_on if m else None)],
     ], [38 * mm, CONTENT_WIDTH - 38 * mm], row_heights=[None if m else 16 * mm, 9 * mm,
                                                         9 * mm])))
     if blank:

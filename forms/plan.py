@@ -15,7 +15,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable
 
 from app.i18n import N_, _
-from app.process import MeetingResult, Plan, PlanKind
+from app.domain.meeting import MeetingResult
+from app.domain.plan import Plan, PlanKind
 from forms import kit
 from forms.data import CaseData
 from forms.kit import (CONTENT_WIDTH, Choice, Choices, Furniture, Label, choice_row,

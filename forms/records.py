@@ -14,7 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
 from app.i18n import N_, _
-from app.process import SupportRecord
+from app.domain.record import SupportRecord
 from forms import kit
 from forms.data import CaseData
 from forms.kit import CONTENT_WIDTH, Furniture, flow_table, para, wareki

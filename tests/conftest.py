@@ -6,6 +6,7 @@ import atexit
 import os
 import re
 import shutil
+import sys
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -86,6 +87,9 @@ def recovery_key(desk_template) -> str:
 def desk(desk_path):
     d = Desk.open(desk_path, LOGIN, PASSWORD)
     yield d
+    background = sys.modules.get("ui.background")   # GUI tests: writes still queued first
+    if background is not None:
+        background.wait_idle()
     d.close()
 
 

@@ -25,9 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app import process as P  # noqa: E402
+from app.domain.assessment import AssessmentInput, ScreeningResult  # noqa: E402
+from app.domain.meeting import MeetingResult, Participant  # noqa: E402
+from app.domain.plan import Goal, PlanInput, PlanItem  # noqa: E402
 from app.desk import Desk  # noqa: E402
-from app.process import Goal, MeetingResult, Participant, PlanInput, PlanItem, ScreeningResult  # noqa: E402
 from tests.conftest import make_intake  # noqa: E402
 
 TODAY = date(2026, 11, 20)
@@ -74,7 +75,7 @@ class Loop:
         desk = self.desk
         case_id, case_no = self.intake()
         say("begin", "assessment")
-        desk.process.save_assessment(case_id, P.AssessmentInput(
+        desk.process.save_assessment(case_id, AssessmentInput(
             assessed_on=date(2026, 4, 8), domains={"work": "長期離職。"},
             problems=["economic_hardship"], analysis="離職後の孤立", strengths="まじめ",
             wishes="働きたい"))

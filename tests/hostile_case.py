@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from app import process as P
-from app.process import (Attainment, ClosureInput, ClosurePattern, EvaluationDecision,
-                         EvaluationInput, Goal, MonitoringInput, Participant, PlanInput,
-                         PlanItem, RecordMethod, ScreeningResult)
+from app.domain.assessment import AssessmentInput, ScreeningResult
+from app.domain.closure import ClosureInput, ClosurePattern
+from app.domain.evaluation import Attainment, EvaluationDecision, EvaluationInput
 from app.domain.intake import Visitor
+from app.domain.meeting import MeetingResult, Participant
+from app.domain.monitoring import MonitoringInput, MonitoringKind
+from app.domain.plan import Goal, PlanInput, PlanItem
+from app.domain.record import RecordMethod
 from tests.conftest import make_intake
 from tests.sheet_cases import decide, meeting
 
@@ -67,7 +70,7 @@ def hostile_case(desk, *, records: int = 50, plan_items: int = 30) -> dict:
     case = desk.register_intake(intake)
     cid = case.case.id
     domains = {k: long_text(3000, i) for i, (k, _n) in enumerate(desk.process.assessment_domains())}
-    desk.process.save_assessment(cid, P.AssessmentInput(
+    desk.process.save_assessment(cid, AssessmentInput(
         assessed_on=date(2026, 4, 8), domains=domains,
         problems=[k for k, _n in desk.process.assessment_problems()],
         problem_other=text_of(200, "携帯電話料金"),
@@ -98,7 +101,7 @@ def hostile_case(desk, *, records: int = 50, plan_items: int = 30) -> dict:
                                          for _i in range(30)],
                            next_meeting_on=date(2026, 5, 10)).id
     desk.process.submit_plan(plan.id, m1)
-    decide(desk, m1, P.MeetingResult.APPROVED_WITH_CHANGES, long_text(2000, 3),
+    decide(desk, m1, MeetingResult.APPROVED_WITH_CHANGES, long_text(2000, 3),
            minutes=long_text(3000, 5))
     for key in {i.service_key for i in desk.process.plan(plan.id).items}:
         try:
@@ -123,7 +126,7 @@ def hostile_case(desk, *, records: int = 50, plan_items: int = 30) -> dict:
     desk.process.correct_record(first.id, long_text(500, 2), text_of(500, "訂正理由"))
     for k in range(9):
         desk.process.add_monitoring(cid, MonitoringInput(
-            date(2026, 5, 14) + timedelta(days=14 * k), list(P.MonitoringKind)[k % 3],
+            date(2026, 5, 14) + timedelta(days=14 * k), list(MonitoringKind)[k % 3],
             method=text_of(100, "面談"), change=long_text(300 if k else 3000, k),
             progress=[{"goal": g.text, "progress": text_of(150, "進捗")} for g in goals],
             satisfaction=text_of(500, "満足"), amendment_needed=k % 2 == 0))
@@ -141,7 +144,7 @@ def hostile_case(desk, *, records: int = 50, plan_items: int = 30) -> dict:
         intention_how=text_of(200, "面談"), intention_on=date(2026, 10, 6),
         referrals=[text_of(100, f"紹介先{i}") for i in range(10)],
         followup_plan=long_text(2000, 3)), m3)
-    decide(desk, m3, P.MeetingResult.APPROVED_WITH_CHANGES, long_text(2000, 4),
+    decide(desk, m3, MeetingResult.APPROVED_WITH_CHANGES, long_text(2000, 4),
            minutes=long_text(3000, 0))
     for k in range(20):
         desk.process.add_followup(cid, date(2026, 10, 20) + timedelta(days=k),

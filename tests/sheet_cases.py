@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from app import process as P
-from app.process import (Attainment, ClosureInput, ClosurePattern, EvaluationDecision,
-                         EvaluationInput, Goal, MeetingResult, MonitoringInput, Participant,
-                         PlanInput, PlanItem, RecordMethod, ScreeningResult)
+from app.domain.assessment import AssessmentInput, ScreeningResult
+from app.domain.closure import ClosureInput, ClosurePattern
+from app.domain.evaluation import Attainment, EvaluationDecision, EvaluationInput
+from app.domain.meeting import MeetingResult, Participant
+from app.domain.monitoring import MonitoringInput, MonitoringKind
+from app.domain.plan import Goal, PlanInput, PlanItem
+from app.domain.record import RecordMethod
 from tests.conftest import make_intake
 
 TODAY = date(2026, 11, 20)
@@ -47,7 +50,7 @@ def full_case(desk, *, analysis: str = "離職後の孤立と生活習慣の乱�
     desk._today = lambda: TODAY
     case = desk.register_intake(make_intake(name=NAME, kana=KANA, received=date(2026, 4, 1)))
     cid = case.case.id
-    desk.process.save_assessment(cid, P.AssessmentInput(
+    desk.process.save_assessment(cid, AssessmentInput(
         assessed_on=date(2026, 4, 8),
         domains={"work": "長期離職。生活リズムが乱れている。", "debt": "家賃2か月分を滞納",
                  "health": "持病なし。不眠気味。"},
@@ -94,7 +97,7 @@ def full_case(desk, *, analysis: str = "離職後の孤立と生活習慣の乱�
                     "社協の就労準備支援担当と出席状況を確認した。週3回欠かさず通所している。",
                     contact_person="社協 就労準備担当", staff="就労 次郎")
     desk.process.add_monitoring(cid, MonitoringInput(
-        date(2026, 5, 14), P.MonitoringKind.AFTER_START, method="面談（来所）",
+        date(2026, 5, 14), MonitoringKind.AFTER_START, method="面談（来所）",
         change="朝起きられるようになった", progress=[{"goal": GOAL, "progress": "週3回通所できている"}],
         satisfaction="満足している"))
     m2 = meeting(desk, date(2026, 10, 7))
@@ -129,7 +132,7 @@ def other_case(desk, meeting_id: str) -> str:
                                             birth=date(1990, 1, 2), received=date(2026, 4, 2),
                                             consent=False, consent_on=None))
     cid = case.case.id
-    desk.process.save_assessment(cid, P.AssessmentInput(assessed_on=date(2026, 4, 9),
+    desk.process.save_assessment(cid, AssessmentInput(assessed_on=date(2026, 4, 9),
                                                 analysis="就職活動が続かない",
                                                 problems=["job_search"]))
     desk.process.screen(cid, ScreeningResult.CONTINUE, date(2026, 4, 9))

@@ -10,11 +10,10 @@ from datetime import date
 import pytest
 
 from app.errors import NotFound, PermissionDenied, ProcessError, ValidationErrors
-from app.process import (
-    AgendaKind, Attainment, ClosurePattern, EvaluationDecision, EvaluationInput, MeetingKind,
-    MeetingResult, PlanItem, PlanStatus,
-)
-from app import process as P
+from app.domain.closure import ClosurePattern
+from app.domain.evaluation import Attainment, EvaluationDecision, EvaluationInput
+from app.domain.meeting import AgendaKind, MeetingKind, MeetingResult, Participant
+from app.domain.plan import PlanItem, PlanStatus
 from app.domain import Stage
 from tests.test_process_walk import (
     TODAY, approved_plan, closure, meeting, open_case, plan_input,
@@ -22,7 +21,7 @@ from tests.test_process_walk import (
 from tests.test_security import agency, as_user  # noqa: F401  (fixture)
 
 ITEM = PlanItem("月1回の面談", "self_reliance")
-PEOPLE = [P.Participant("町 一郎", "つなぐ町福祉課", municipal=True)]   # issue 19: who decided
+PEOPLE = [Participant("町 一郎", "つなぐ町福祉課", municipal=True)]   # issue 19: who decided
 
 
 @pytest.fixture
@@ -141,8 +140,8 @@ def test_a_consultant_moves_and_withdraws_own_items_only(agency):  # noqa: F811
         today = d.process.plan_meeting(TODAY, MeetingKind.AD_HOC).id
         for key in ("a", "b"):
             cid = agency[key]
-            from app import process as P
-            d.process.save_assessment(cid, P.AssessmentInput(
+            from app.domain.assessment import AssessmentInput
+            d.process.save_assessment(cid, AssessmentInput(
                 assessed_on=date(2026, 4, 8), domains={"work": "長期離職"},
                 problems=["job_search"], analysis="孤立", strengths="まじめ", wishes="働きたい"))
             d.process.screen(cid, "continue", date(2026, 4, 10))

@@ -9,13 +9,15 @@ from datetime import date
 
 import pytest
 
-from app import process as P
+from app.domain.assessment import AssessmentInput, ScreeningResult
+from app.domain.evaluation import Attainment, EvaluationDecision, EvaluationInput
+from app.domain.meeting import AgendaKind, MeetingResult, Participant
+from app.domain.monitoring import MonitoringInput, MonitoringKind
+from app.domain.plan import Goal, Plan, PlanInput, PlanItem
 from app.cli import main as cli_main
 from app.domain import Route, Triage
 from app.errors import PermissionDenied, ValidationError, ValidationErrors
 from app.operations.region import ComplaintInput, IncidentInput, ResourceInput
-from app.process import (EvaluationDecision, EvaluationInput, Goal, MeetingResult,
-                         MonitoringInput, Participant, PlanInput, PlanItem, ScreeningResult)
 from app.reports.annual import median, p90
 from app.security.roles import Role
 from tests.conftest import LOGIN, PASSWORD, make_intake
@@ -35,12 +37,12 @@ def decide(d, meeting_id: str) -> None:
 
 
 def assess_and_screen(d, cid: str, on: date) -> None:
-    d.process.save_assessment(cid, P.AssessmentInput(assessed_on=on, domains={"work": "離職中"},
+    d.process.save_assessment(cid, AssessmentInput(assessed_on=on, domains={"work": "離職中"},
                                              problems=["job_search"], analysis="孤立"))
     d.process.screen(cid, ScreeningResult.CONTINUE, on, reported_on=on)
 
 
-def plan_approved(d, cid: str, on: date, first_monitoring: date) -> P.Plan:
+def plan_approved(d, cid: str, on: date, first_monitoring: date) -> Plan:
     plan = d.process.draft_plan(cid, PlanInput(
         aim="自分の収入で暮らす", goals=[Goal("生活リズムを整える", date(2027, 3, 31))],
         items=[PlanItem("面談", "self_reliance", frequency="月1回")],
@@ -69,12 +71,12 @@ def built(tmp_path_factory, desk_template):
     assess_and_screen(d, a, date(2026, 4, 8))                      # 7 days to assessment
     pa = plan_approved(d, a, date(2026, 4, 22), date(2026, 5, 15))  # 21 days to approval
     d.process.start_service(pa.items[0].id, date(2026, 5, 1))
-    d.process.add_monitoring(a, MonitoringInput(date(2026, 5, 14), P.MonitoringKind.AFTER_START,
+    d.process.add_monitoring(a, MonitoringInput(date(2026, 5, 14), MonitoringKind.AFTER_START,
                                         next_on=date(2026, 6, 14)))  # due 5/15: on time
     d.process.add_monitoring(a, MonitoringInput(date(2026, 6, 25), next_on=date(2026, 7, 25)))
     # due 6/14: next monitoring 6/25 > 6/21 (7 days' grace): late; due 7/25: none: late
     m = meeting(d, date(2026, 10, 7))
-    d.process.evaluate(a, EvaluationInput(date(2026, 9, 30), [("生活リズムを整える", P.Attainment.PARTLY)],
+    d.process.evaluate(a, EvaluationInput(date(2026, 9, 30), [("生活リズムを整える", Attainment.PARTLY)],
                                   EvaluationDecision.CONTINUE, motivation=True,
                                   participation=True), m)
     decide(d, m)
@@ -86,7 +88,7 @@ def built(tmp_path_factory, desk_template):
     assess_and_screen(d, b, date(2026, 5, 20))                     # 10 days
     pb = plan_approved(d, b, date(2026, 6, 10), date(2026, 6, 20))  # 31 days
     d.process.start_service(pb.items[0].id, date(2026, 6, 12))
-    d.process.add_monitoring(b, MonitoringInput(date(2026, 6, 18), P.MonitoringKind.AFTER_START,
+    d.process.add_monitoring(b, MonitoringInput(date(2026, 6, 18), MonitoringKind.AFTER_START,
                                         next_on=date(2026, 7, 18)))  # due 6/20: on time
     d.process.add_monitoring(b, MonitoringInput(date(2026, 7, 20), next_on=date(2027, 1, 20)))
     # due 7/18: 7/20 ≤ 7/25: on time; due 2027-01-20 is after the report's day: not yet
@@ -120,7 +122,7 @@ def built(tmp_path_factory, desk_template):
     jobs = d.region.raise_regional_issue("若者の就労体験先が少ない")
     d.region.link_issue_case(jobs.id, d.get_case(b).case.case_no)
     m = meeting(d, date(2026, 11, 4))
-    d.process.add_agenda_item(m, P.AgendaKind.REGIONAL_ISSUE, summary="移動手段がない地区がある")
+    d.process.add_agenda_item(m, AgendaKind.REGIONAL_ISSUE, summary="移動手段がない地区がある")
     for on, kind, n in ((date(2026, 6, 1), "seminar", 25), (date(2026, 7, 10),
                         "job_development", 2), (date(2026, 3, 1), "liaison", 9)):
         d.region.add_region_activity(on, kind, "活動", participants=n)

@@ -65,3 +65,39 @@ def test_no_machine_paths_in_the_repository():
             if marker in text:
                 bad.append(f"{name}: {marker}")
     assert not bad, bad
+
+
+def test_records_and_enums_are_imported_from_the_domain():
+    """Records and enums live in app/domain/<subject>.py; app/process.py keeps the rules and
+    the step graph. Nothing takes from app.process a name it does not define itself (such a
+    name is only imported there, and the next move of the rules would break the import)."""
+    process = ast.parse((ROOT / "app" / "process.py").read_text(encoding="utf-8"))
+    defined = set()
+    for node in process.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            defined.add(node.name)
+        elif isinstance(node, ast.Assign):
+            defined.update(t.id for t in node.targets if isinstance(t, ast.Name))
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            defined.add(node.target.id)
+    offenders = []
+    for package in ("app", "ui", "forms", "tests", "tools"):
+        for path in (ROOT / package).rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            aliases = set()
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and node.module == "app.process":
+                    offenders += [f"{path.relative_to(ROOT)}:{node.lineno}: {a.name}"
+                                  for a in node.names if a.name not in defined]
+                elif isinstance(node, ast.ImportFrom) and node.module == "app":
+                    aliases |= {a.asname or a.name for a in node.names if a.name == "process"}
+                elif isinstance(node, ast.Import):
+                    aliases |= {a.asname for a in node.names if a.name == "app.process"
+                                and a.asname}
+            for node in ast.walk(tree):
+                if (isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+                        and node.value.id in aliases and node.attr not in defined):
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: "
+                                     f"{node.value.id}.{node.attr}")
+    assert not offenders, ("import these from app/domain/<subject>.py, not from app.process: "
+                           + ", ".join(offenders))

@@ -15,11 +15,12 @@ from datetime import date, datetime
 
 import pytest
 
-from app import process as P
+from app.domain.assessment import AssessmentInput, ScreeningResult
+from app.domain.meeting import AgendaKind, Participant
+from app.domain.plan import Goal, PlanInput, PlanItem
 from app.desk import Desk
 from app.domain import EmergencyAction, Triage
 from app.errors import NotFound, PermissionDenied
-from app.process import AgendaKind, Goal, Participant, PlanInput, PlanItem, ScreeningResult
 from app.security import authorization as authz
 from app.security.roles import Permission, Role, allows
 from tests.conftest import LOGIN, PASSWORD, make_intake
@@ -52,7 +53,7 @@ def _make_kind(d: Desk, name: str, kana: str, birth: date, assignee: str,
         name=name, kana=kana, birth=birth, emergency_needed=True,
         emergency_actions=[EmergencyAction.FOOD.value]))
     cid = main.case.id
-    d.process.save_assessment(cid, P.AssessmentInput(
+    d.process.save_assessment(cid, AssessmentInput(
         assessed_on=date(2026, 4, 8), domains={"work": "長期離職"}, problems=["job_search"],
         analysis="孤立", strengths="まじめ", wishes="働きたい"))
     d.process.screen(cid, ScreeningResult.CONTINUE, date(2026, 4, 8), reported_on=date(2026, 4, 9))
@@ -69,7 +70,7 @@ def _make_kind(d: Desk, name: str, kana: str, birth: date, assignee: str,
         d.process.add_agenda_item(meeting_id, AgendaKind.REGIONAL_ISSUE, case_id=aux.case.id,
                           summary="つなぎ先の確認")
     conn = d.store.conn
-    emergency = d.process.emergency_support(cid)[0]["id"]
+    emergency = d.process.emergency_support(cid)[0].id
     referral = d.process.referrals(aux.case.id)[0].id
     consent = next(c.id for c in d.security.consents(cid))
     conflict = f"conflict-{cid}"

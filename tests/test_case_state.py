@@ -8,12 +8,18 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from app import process as P
+from app.domain.assessment import ScreeningResult
+from app.domain.case_state import (
+    CaseState, ContactFact, EvaluationFact, ItemFact, PlanFact, ReferralFact,
+)
+from app.domain.evaluation import EvaluationDecision
+from app.domain.meeting import ProposalStatus
+from app.domain.plan import PlanStatus
 from app.demo import fill
 from app.store.process_repo import ProcessRepo
 
 
-def reference_state(repo: ProcessRepo, case_id: str) -> P.CaseState:
+def reference_state(repo: ProcessRepo, case_id: str) -> CaseState:
     """The facts from the full reads (what case_state computed before it was narrowed)."""
     intake = repo._one("SELECT triage FROM intake WHERE case_id = ? ORDER BY received_on"
                        " DESC, hlc DESC LIMIT 1", (case_id,))
@@ -21,10 +27,10 @@ def reference_state(repo: ProcessRepo, case_id: str) -> P.CaseState:
                           " ORDER BY hlc DESC LIMIT 1", (case_id,))
     plans = []
     for p in repo.plans(case_id):
-        plans.append(P.PlanFact(
+        plans.append(PlanFact(
             id=p.id, number=p.number, kind=p.kind, status=p.status,
             signed=p.signed_on is not None, on_agenda=repo.pending_agenda_for(p.id),
-            items=tuple(P.ItemFact(
+            items=tuple(ItemFact(
                 id=i.id, service_key=i.service_key,
                 needs_decision=i.decision != "reported", decided=i.decision == "decided",
                 refused=i.decision == "refused", started=i.started_on is not None)
@@ -32,18 +38,18 @@ def reference_state(repo: ProcessRepo, case_id: str) -> P.CaseState:
             period_to=p.period_to, approved_on=p.approved_on,
             reported_on=repo.row("plan", p.id)["reported_on"] and date.fromisoformat(
                 repo.row("plan", p.id)["reported_on"])))
-    evaluations = tuple(P.EvaluationFact(
-        id=e["id"], plan_id=e["plan_id"], status=P.ProposalStatus(e["status"]),
-        decision=P.EvaluationDecision(e["decision"]),
+    evaluations = tuple(EvaluationFact(
+        id=e["id"], plan_id=e["plan_id"], status=ProposalStatus(e["status"]),
+        decision=EvaluationDecision(e["decision"]),
         assessment_version=e["assessment_version"],
         all_goals_met=bool(e["attainment"]) and all(
             a["attainment"] == "met" for a in e["attainment"]))
         for e in repo.evaluations(case_id))
-    referrals = tuple(P.ReferralFact(
+    referrals = tuple(ReferralFact(
         id=r.id, origin=r.origin, checked=r.checked_on is not None, arrived=r.arrived,
         taken_back=r.taken_back_on is not None) for r in repo.referrals(case_id))
     active = next((p for p in sorted(plans, key=lambda p: -p.number)
-                   if p.status is P.PlanStatus.APPROVED), None)
+                   if p.status is PlanStatus.APPROVED), None)
     monitorings = 0
     if active is not None:
         monitorings = int(repo.conn.execute(
@@ -54,14 +60,14 @@ def reference_state(repo: ProcessRepo, case_id: str) -> P.CaseState:
     live_suspension = {s["id"] for s in suspensions if s["status"] != "resumed"}
     moved_away = any(a["outcome"] == "moved_away" and (
         a["suspension_id"] is None or a["suspension_id"] in live_suspension) for a in attempts)
-    return P.CaseState(
+    return CaseState(
         case_id=case_id,
         triage=intake["triage"] if intake else "continue",
         emergency_pending=int(repo.conn.execute(
             "SELECT COUNT(*) FROM emergency_support WHERE case_id = ? AND procedure ="
             " 'pending'", (case_id,)).fetchone()[0]),
         assessment_version=repo.assessment_version(case_id),
-        screening=P.ScreeningResult(screening["result"]) if screening else None,
+        screening=ScreeningResult(screening["result"]) if screening else None,
         screened_version=screening["assessment_version"] if screening else 0,
         plans=tuple(plans), evaluations=evaluations, referrals=referrals,
         records=int(repo.conn.execute("SELECT COUNT(*) FROM support_record WHERE case_id = ?",
@@ -70,13 +76,13 @@ def reference_state(repo: ProcessRepo, case_id: str) -> P.CaseState:
         open_contact_attempts=sum(1 for a in attempts if a["suspension_id"] is None
                                   and a["outcome"] != "reached"),
         moved_away=moved_away,
-        suspension=P.ProposalStatus(suspensions[-1]["status"]) if suspensions else None,
+        suspension=ProposalStatus(suspensions[-1]["status"]) if suspensions else None,
         suspended_on=date.fromisoformat(suspensions[-1]["confirmed_on"])
         if suspensions and suspensions[-1]["status"] == "confirmed" else None,
-        contacts=tuple(P.ContactFact(date.fromisoformat(a["attempted_on"]), a["method"],
+        contacts=tuple(ContactFact(date.fromisoformat(a["attempted_on"]), a["method"],
                                      a["outcome"]) for a in attempts
                        if a["suspension_id"] is None),
-        closure=P.ProposalStatus(closures[-1]["status"]) if closures else None,
+        closure=ProposalStatus(closures[-1]["status"]) if closures else None,
         followups=len(repo.followups(case_id)))
 
 

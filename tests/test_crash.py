@@ -80,7 +80,7 @@ def _read_acks(out: str) -> tuple[list[tuple[str, str]], str | None]:
 def test_sigkill_across_write_paths_loses_nothing_acknowledged(desk_path, tmp_path):
     from collections import Counter
 
-    from app.process import PlanStatus
+    from app.domain.plan import PlanStatus
 
     rng = random.Random(2026_8)
     intakes: dict[str, str] = {}                   # case_no → name

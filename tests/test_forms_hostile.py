@@ -254,6 +254,7 @@ def test_monitorings_grouped_by_plan_several_per_page(tmp_path):
     each with its progress per goal."""
     from dataclasses import replace
 
+    from app.domain.monitoring import Monitoring, MonitoringKind
     from forms.data import CaseData
     from forms.monitoring import render_monitoring
     from tests.sheet_cases import full_case
@@ -273,12 +274,12 @@ def test_monitorings_grouped_by_plan_several_per_page(tmp_path):
     plan2 = replace(plan1, id="plan-2", number=2, aim="二つ目のプランの目指す姿")
     data.plans = [plan1, plan2]
     data.monitorings = [
-        {"id": f"m{k}", "plan_id": (plan1.id if k < 5 else "plan-2"),
-         "monitored_on": (date(2026, 5, 14) + timedelta(days=14 * k)).isoformat(),
-         "kind": "regular",
-         "method": "面談", "change": f"変化その{k}", "satisfaction": "満足",
-         "amendment_needed": 0, "next_on": None,
-         "progress": [{"goal": "週3回通所する", "progress": f"進捗その{k}"}]}
+        Monitoring(id=f"m{k}", case_id=info["case_id"],
+                   plan_id=(plan1.id if k < 5 else "plan-2"),
+                   monitored_on=date(2026, 5, 14) + timedelta(days=14 * k),
+                   kind=MonitoringKind.REGULAR, method="面談", change=f"変化その{k}",
+                   satisfaction="満足", amendment_needed=False, next_on=None,
+                   progress=({"goal": "週3回通所する", "progress": f"進捗その{k}"},))
         for k in reversed(range(9))]      # the store gives them newest first
     out = tmp_path / "monitoring.pdf"
     render_monitoring(out, agency, data)

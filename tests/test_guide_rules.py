@@ -11,15 +11,18 @@ from datetime import date, datetime
 
 import pytest
 
+from app.domain.assessment import AssessmentInput
+from app.domain.closure import ClosureInput, ClosurePattern
+from app.domain.evaluation import Attainment, EvaluationDecision, EvaluationInput
+from app.domain.meeting import AgendaKind, MeetingResult, Participant, is_municipal
+from app.domain.monitoring import MonitoringInput
+from app.domain.plan import Goal, Plan, PlanInput, PlanItem, PlanStatus
 from app import process as P
 from app.domain import Stage, step_dates
 from app.errors import ProcessError, ValidationErrors
 from app.i18n import _
 from app.operations.guide_rules import OpenCaseExists
-from app.process import (
-    AgendaKind, Attainment, ClosureInput, ClosurePattern, EvaluationDecision, EvaluationInput,
-    Goal, MeetingResult, MonitoringInput, Participant, PlanInput, PlanItem, Step,
-)
+from app.process import Step
 from app.reports import statistics
 from tests.conftest import make_intake
 from tests.test_process_walk import approved_plan, decide, meeting, open_case, plan_input
@@ -46,7 +49,7 @@ def _self_plan(d, cid, on=date(2026, 9, 16)):
     return approved_plan(d, cid, data, on)
 
 
-def _as_input(plan: P.Plan, **kw) -> PlanInput:
+def _as_input(plan: Plan, **kw) -> PlanInput:
     base = PlanInput(aim=plan.aim, goals=[Goal(g.text, g.target_on) for g in plan.goals],
                      items=[PlanItem(i.what, i.service_key, i.provider, period_from=i.period_from,
                                      period_to=i.period_to, frequency=i.frequency, id=i.id)
@@ -124,7 +127,7 @@ def test_statistics_of_reported_months_never_change_month_by_month(d):
     months = [f"2026-{m:02d}" for m in range(4, 13)]
 
     def all_months():
-        return {m: statistics.monthly(d, m)["counts"] for m in months}
+        return {m: statistics.monthly(d.store, m)["counts"] for m in months}
 
     before = all_months()
     assert before["2026-09"]["plans_created"] == 1
@@ -187,13 +190,13 @@ def test_every_dated_step_is_checked_against_what_it_depends_on(d):
     case = d.register_intake(make_intake(received=date(2026, 9, 1)))
     cid = case.case.id
     with pytest.raises(ValidationErrors) as e:
-        d.process.save_assessment(cid, P.AssessmentInput(assessed_on=date(2026, 8, 30), analysis="離職"))
+        d.process.save_assessment(cid, AssessmentInput(assessed_on=date(2026, 8, 30), analysis="離職"))
     assert "令和8年8月30日" in errors_of(e)["assessed_on"]
     assert "令和8年9月1日" in errors_of(e)["assessed_on"]
     with pytest.raises(ValidationErrors) as e:
         d.process.add_record(cid, datetime(2026, 8, 20, 10), "phone", "電話")
     assert "occurred_at" in errors_of(e)
-    d.process.save_assessment(cid, P.AssessmentInput(assessed_on=date(2026, 9, 3), analysis="離職"))
+    d.process.save_assessment(cid, AssessmentInput(assessed_on=date(2026, 9, 3), analysis="離職"))
     with pytest.raises(ValidationErrors):
         d.process.screen(cid, "continue", date(2026, 9, 2))
     d.process.screen(cid, "continue", date(2026, 9, 4))
@@ -274,7 +277,7 @@ def test_second_intake_of_a_person_with_an_open_case(d):
 def test_new_case_only_when_the_open_one_is_ending_with_a_reason(d):
     cid = open_case(d)
     plan = approved_plan(d, cid, plan_input(PlanItem("面談", "self_reliance")), date(2026, 4, 22))
-    assert plan.status is P.PlanStatus.APPROVED
+    assert plan.status is PlanStatus.APPROVED
     person_id = d.get_case(cid).case.person_id
     d.process.evaluate(cid, EvaluationInput(date(2026, 9, 30), [("生活リズムを整える", Attainment.MET)],
                                     EvaluationDecision.CLOSE))
@@ -311,19 +314,19 @@ def test_meeting_needs_participants_and_records_the_municipality(d):
         d.process.record_meeting_results(bare, {item.id: (MeetingResult.APPROVED, "")},
                                  participants=staff_only)
     assert "municipality_absence" in errors_of(e)
-    assert d.process.plan(plan.id).status is P.PlanStatus.SUBMITTED
+    assert d.process.plan(plan.id).status is PlanStatus.SUBMITTED
     done = d.process.record_meeting_results(bare, {item.id: (MeetingResult.APPROVED, "")}, "了承",
                                     participants=staff_only,
                                     municipality_absence="担当者が急病。結果を翌日報告済み")
     assert "自治体は不参加" in done.minutes and "急病" in done.minutes
-    assert d.process.plan(plan.id).status is P.PlanStatus.APPROVED
+    assert d.process.plan(plan.id).status is PlanStatus.APPROVED
     # with the municipality: nothing to confirm
-    assert P.is_municipal(Participant("町 一郎", "つなぐ町福祉課"), "つなぐ町")
-    assert P.is_municipal(Participant("山田", "生活福祉課"))
-    assert P.is_municipal(Participant("山田", "〇〇市役所"))
-    assert P.is_municipal(Participant("山田", "", municipal=True))
-    assert not P.is_municipal(Participant("社協 三郎", "つなぐ町社会福祉協議会"), "つなぐ町")
-    assert not P.is_municipal(Participant("相談 花子", "自立相談支援センター"), "つなぐ町")
+    assert is_municipal(Participant("町 一郎", "つなぐ町福祉課"), "つなぐ町")
+    assert is_municipal(Participant("山田", "生活福祉課"))
+    assert is_municipal(Participant("山田", "〇〇市役所"))
+    assert is_municipal(Participant("山田", "", municipal=True))
+    assert not is_municipal(Participant("社協 三郎", "つなぐ町社会福祉協議会"), "つなぐ町")
+    assert not is_municipal(Participant("相談 花子", "自立相談支援センター"), "つなぐ町")
 
 
 # ---------------------------------------------------------------------------- 5. 中断, 終結

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app import process as P
+from app.domain.plan import PlanKind, PlanStatus
 from app.cli import main as cli_main
 from app.domain import Stage
 from app.reports import statistics as S
@@ -134,8 +134,8 @@ def test_history_becomes_real_records(d, tmp_path):
     cid = d.case_id("L-001")
     plans = d.process.plans(cid)
     assert [(p.kind, p.status, p.approved_on) for p in plans] == [
-        (P.PlanKind.FIRST, P.PlanStatus.SUPERSEDED, date(2026, 3, 31)),
-        (P.PlanKind.REPLAN, P.PlanStatus.APPROVED, date(2026, 4, 15))]
+        (PlanKind.FIRST, PlanStatus.SUPERSEDED, date(2026, 3, 31)),
+        (PlanKind.REPLAN, PlanStatus.APPROVED, date(2026, 4, 15))]
     assert {i.service_key for i in plans[0].items} >= {"work_preparation"}
     assert next(i for i in plans[0].items if i.service_key == "work_preparation").decision \
         == "decided"

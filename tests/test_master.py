@@ -10,7 +10,8 @@ from datetime import date
 
 import pytest
 
-from app import process as P
+from app.domain.assessment import AssessmentInput
+from app.domain.plan import Goal, PlanInput, PlanItem, PlanKind, PlanStatus
 from app.desk import Desk
 from app.domain import Route
 from app.errors import PermissionDenied, ValidationError, ValidationErrors
@@ -211,7 +212,7 @@ def test_used_services_and_assessment_entries_cannot_be_deleted(desk, tmp_path):
         desk.master.delete_master_entry(MasterKind.SERVICE, wp.id)
     # an assessment that used a domain and a checklist item
     case_id = desk.register_intake(make_intake(received=TODAY)).case.id
-    desk.process.save_assessment(case_id, P.AssessmentInput(
+    desk.process.save_assessment(case_id, AssessmentInput(
         assessed_on=TODAY, domains={"housing": "家賃を3か月滞納"}, problems=["debt"]))
     for kind, name in ((MasterKind.DOMAIN, "住まい"), (MasterKind.PROBLEM, "多重・過重債務")):
         e = entry(desk, kind, name)
@@ -254,11 +255,11 @@ def test_changing_service_flags_does_not_change_past_statistics(desk, tmp_path):
     repo = ProcessRepo(desk.store.conn)
     case_id = desk.case_id("L-002")
     with desk.store.transaction() as w:
-        plan_id = repo.insert_plan(w, case_id, P.PlanInput(
-            aim="自立", goals=[P.Goal("就職", None)],
-            items=[P.PlanItem(what="就労準備", service_key="work_preparation")]),
-            P.PlanKind.FIRST, 0, TODAY)
-        repo.set_plan(w, plan_id, status=P.PlanStatus.APPROVED.value, approved_on=TODAY,
+        plan_id = repo.insert_plan(w, case_id, PlanInput(
+            aim="自立", goals=[Goal("就職", None)],
+            items=[PlanItem(what="就労準備", service_key="work_preparation")]),
+            PlanKind.FIRST, 0, TODAY)
+        repo.set_plan(w, plan_id, status=PlanStatus.APPROVED.value, approved_on=TODAY,
                       meeting_result="approved")
     row = desk.store.conn.execute(
         "SELECT service_at_approval FROM plan_item WHERE plan_id = ?", (plan_id,)).fetchone()

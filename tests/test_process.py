@@ -8,13 +8,19 @@ from datetime import date
 
 import pytest
 
+from app.domain.assessment import ScreeningResult
+from app.domain.case_state import (
+    CaseState, ContactFact, EvaluationFact, ItemFact, PlanFact, ReferralFact,
+)
+from app.domain.closure import ClosureGrounds, ClosurePattern
+from app.domain.decision import DecisionNeed, decision_need
+from app.domain.evaluation import EvaluationDecision
+from app.domain.meeting import MeetingResult, ProposalStatus
+from app.domain.plan import PlanKind, PlanStatus
 from app import process as P
 from app.domain import Stage
 from app.i18n import _
-from app.process import (
-    CaseState, ClosureGrounds, ClosurePattern, EvaluationDecision, EvaluationFact, ItemFact,
-    PlanFact, PlanKind, PlanStatus, ProposalStatus, ReferralFact, ScreeningResult, Step,
-)
+from app.process import Step
 
 
 def reason(state: CaseState, step: Step) -> str:
@@ -49,9 +55,9 @@ def test_messages_are_japanese():
     assert Step.DECISION.label == "支援決定"
     assert Step.AMEND_PLAN.label == "プランの修正"
     assert Step.REPLAN.label == "再プラン"
-    assert P.MeetingResult.APPROVED.label == "了承"
-    assert P.MeetingResult.APPROVED_WITH_CHANGES.label == "修正のうえ了承"
-    assert P.MeetingResult.RECONSIDER.label == "再検討"
+    assert MeetingResult.APPROVED.label == "了承"
+    assert MeetingResult.APPROVED_WITH_CHANGES.label == "修正のうえ了承"
+    assert MeetingResult.RECONSIDER.label == "再検討"
 
 
 def test_new_case_needs_assessment_before_screening_and_plan():
@@ -96,9 +102,9 @@ def test_a_submitted_plan_does_not_take_effect_without_the_meeting(step):
 
 
 def test_decision_matrix():
-    assert P.decision_need([True]) is P.DecisionNeed.REQUIRED
-    assert P.decision_need([True, False]) is P.DecisionNeed.STATUTORY_ONLY
-    assert P.decision_need([False, False]) is P.DecisionNeed.REPORT_ONLY
+    assert decision_need([True]) is DecisionNeed.REQUIRED
+    assert decision_need([True, False]) is DecisionNeed.STATUTORY_ONLY
+    assert decision_need([False, False]) is DecisionNeed.REPORT_ONLY
     only_self = with_plan(items=(SELF,))
     assert "報告" in reason(only_self, Step.DECISION)
     mixed = with_plan(items=(HOUSING, SELF))
@@ -158,7 +164,7 @@ def test_suspension_needs_contact_attempts_and_the_meeting():
     assert "連絡" in reason(s, Step.SUSPENSION)
     # two means over at least the set number of days (issue 19; tests/test_guide_rules.py)
     tried = replace(s, open_contact_attempts=2, today=date(2026, 6, 20), contacts=(
-        P.ContactFact(date(2026, 6, 1), "phone"), P.ContactFact(date(2026, 6, 5), "note_at_home")))
+        ContactFact(date(2026, 6, 1), "phone"), ContactFact(date(2026, 6, 5), "note_at_home")))
     assert allowed(tried, Step.SUSPENSION)
     proposed = replace(tried, suspension=ProposalStatus.PROPOSED)
     assert "支援調整会議" in reason(proposed, Step.SUSPENSION)

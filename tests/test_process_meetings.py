@@ -10,11 +10,12 @@ import pytest
 
 from app.desk import Desk
 from app.errors import PermissionDenied
-from app.process import (
-    AgendaCandidate, AgendaKind, Attainment, ClosurePattern, EvaluationDecision,
-    EvaluationInput, MeetingKind, MeetingResult, Participant, PlanItem, PlanKind, PlanStatus,
-    ProposalStatus,
+from app.domain.closure import ClosurePattern
+from app.domain.evaluation import Attainment, EvaluationDecision, EvaluationInput
+from app.domain.meeting import (
+    AgendaCandidate, AgendaKind, MeetingKind, MeetingResult, Participant, ProposalStatus,
 )
+from app.domain.plan import PlanItem, PlanKind, PlanStatus
 from tests.test_process_walk import (
     TODAY, approved_plan, closure, decide, meeting, open_case, plan_input,
 )

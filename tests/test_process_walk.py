@@ -11,12 +11,16 @@ from app.desk import Desk
 from app.domain import EmergencyAction, Stage, Triage
 from app.errors import ProcessError, ValidationErrors
 from app.i18n import _
+from app.domain.assessment import AssessmentInput, ScreeningResult
+from app.domain.closure import ClosureInput, ClosurePattern
+from app.domain.decision import DecisionNeed
+from app.domain.evaluation import Attainment, EvaluationDecision, EvaluationInput
+from app.domain.meeting import AgendaKind, MeetingResult, Participant
+from app.domain.monitoring import MonitoringInput, MonitoringKind
+from app.domain.plan import Goal, Plan, PlanInput, PlanItem, PlanKind, PlanStatus
+from app.domain.record import RecordMethod
 from app import process as P
-from app.process import (
-    AgendaKind, Attainment, ClosureInput, ClosurePattern, EvaluationDecision, EvaluationInput,
-    Goal, MeetingResult, MonitoringInput, Participant, PlanInput, PlanItem, PlanStatus,
-    RecordMethod, ScreeningResult, Step,
-)
+from app.process import Step
 from tests.conftest import LOGIN, PASSWORD, make_intake
 
 TODAY = date(2026, 11, 20)
@@ -40,7 +44,7 @@ def open_case(desk: Desk, **kw) -> str:
     """相談受付 → アセスメント → スクリーニング (継続支援)."""
     case = desk.register_intake(make_intake(received=date(2026, 4, 1), **kw))
     cid = case.case.id
-    desk.process.save_assessment(cid, P.AssessmentInput(
+    desk.process.save_assessment(cid, AssessmentInput(
         assessed_on=date(2026, 4, 8), domains={"work": "長期離職。生活リズムが乱れている。"},
         problems=["economic_hardship", "job_search", "lifestyle"],
         analysis="離職後の孤立と生活習慣の乱れ", strengths="まじめで約束を守る",
@@ -67,7 +71,7 @@ def decide(desk: Desk, meeting_id: str, result=MeetingResult.APPROVED, condition
                                 minutes)
 
 
-def approved_plan(desk: Desk, cid: str, data: PlanInput, on: date) -> P.Plan:
+def approved_plan(desk: Desk, cid: str, data: PlanInput, on: date) -> Plan:
     plan = desk.process.draft_plan(cid, data)
     m = meeting(desk, on)
     desk.process.submit_plan(plan.id, m)
@@ -85,7 +89,7 @@ def test_goal_met_next_goal_replan_at_second_meeting(d):
                  frequency="週3回"),
         PlanItem("月1回の面談", "self_reliance", frequency="月1回")), date(2026, 4, 22))
     assert plan.status is PlanStatus.APPROVED and plan.approved_on == date(2026, 4, 22)
-    assert plan.decision_need is P.DecisionNeed.STATUTORY_ONLY
+    assert plan.decision_need is DecisionNeed.STATUTORY_ONLY
     assert stage(d, cid) is Stage.DECISION
     d.process.record_decision(plan.id, "work_preparation", date(2026, 4, 24), "町 一郎")
     assert stage(d, cid) is Stage.SUPPORT
@@ -93,7 +97,7 @@ def test_goal_met_next_goal_replan_at_second_meeting(d):
         d.process.start_service(item.id, date(2026, 5, 1))
     # first monitoring within two weeks, on a business day
     assert d.get_case(cid).case.stage is Stage.SUPPORT
-    d.process.add_monitoring(cid, MonitoringInput(date(2026, 5, 14), P.MonitoringKind.AFTER_START,
+    d.process.add_monitoring(cid, MonitoringInput(date(2026, 5, 14), MonitoringKind.AFTER_START,
                                           change="朝起きられるようになった"))
     assert stage(d, cid) is Stage.MONITORING
     # evaluation at the end of the period: goal met, next goal
@@ -112,7 +116,7 @@ def test_goal_met_next_goal_replan_at_second_meeting(d):
     decide(d, m2)
     assert stage(d, cid) is Stage.PLAN
     replan = d.process.draft_plan(cid, replan_data)
-    assert replan.kind is P.PlanKind.REPLAN and replan.number == 2
+    assert replan.kind is PlanKind.REPLAN and replan.number == 2
     d.process.submit_plan(replan.id)
     assert stage(d, cid) is Stage.MEETING
     assert d.process.dashboard()["counts"]["plans_waiting_for_meeting"] == 1
@@ -146,14 +150,14 @@ def test_failed_plan_goes_back_to_assessment_then_replan(d):
     assert why(d, cid, Step.REPLAN) == reason
     with pytest.raises(ProcessError, match="アセスメント"):
         d.process.draft_plan(cid, plan_input(PlanItem("退院後の生活支援", "self_reliance")))
-    d.process.save_assessment(cid, P.AssessmentInput(date(2026, 8, 20), analysis="退院後、体力が落ちている",
+    d.process.save_assessment(cid, AssessmentInput(date(2026, 8, 20), analysis="退院後、体力が落ちている",
                                              problems=["illness"], reason="入院"))
     versions = d.process.assessments(cid)
     assert [a.version for a in versions] == [1, 2]
     assert versions[0].analysis == "離職後の孤立と生活習慣の乱れ"    # the old one stays
     assert stage(d, cid) is Stage.PLAN
     replan = d.process.draft_plan(cid, plan_input(PlanItem("退院後の生活支援", "self_reliance")))
-    assert replan.kind is P.PlanKind.REPLAN
+    assert replan.kind is PlanKind.REPLAN
     m2 = meeting(d, date(2026, 9, 2))
     d.process.submit_plan(replan.id, m2)
     decide(d, m2)
@@ -292,7 +296,7 @@ def test_monitoring_schedule_and_dashboard(d):
     assert [r["case_id"] for r in board["monitoring_today"]] == [cid]
     d._today = lambda: date(2026, 5, 8)
     assert [r["case_id"] for r in d.process.dashboard()["monitoring_overdue"]] == [cid]
-    d.process.add_monitoring(cid, MonitoringInput(date(2026, 5, 8), P.MonitoringKind.AFTER_START))
+    d.process.add_monitoring(cid, MonitoringInput(date(2026, 5, 8), MonitoringKind.AFTER_START))
     board = d.process.dashboard()
     assert board["monitoring_overdue"] == [] and board["monitoring_today"] == []
     # monthly: 6/8 is a Monday
@@ -373,8 +377,8 @@ def test_plan_amendment_keeps_before_and_after(d):
     after = d.process.plan(plan.id)
     assert after.status is PlanStatus.APPROVED and after.items[0].frequency == "月2回"
     history = d.process.plan_amendments(plan.id)
-    assert history[0]["before"]["items"][0]["frequency"] == "月1回"
-    assert history[0]["after"]["items"][0]["frequency"] == "月2回"
+    assert history[0].before["items"][0]["frequency"] == "月1回"
+    assert history[0].after["items"][0]["frequency"] == "月2回"
 
 
 # ---------------------------------------------------------------------------- (i)
@@ -393,7 +397,7 @@ def test_referral_at_intake_not_arrived_and_taken_back(d):
     assert d.process.dashboard()["referrals_to_check"] == []
     d.process.take_back(ref.id, date(2026, 4, 16), "本人に電話し、継続支援とした")
     assert stage(d, cid) is Stage.INTAKE
-    d.process.save_assessment(cid, P.AssessmentInput(date(2026, 4, 20), problems=["debt"]))
+    d.process.save_assessment(cid, AssessmentInput(date(2026, 4, 20), problems=["debt"]))
     assert stage(d, cid) is Stage.ASSESSMENT
     assert "つなぎ" in why(d, cid, Step.REFERRAL_CHECK) or "確認" in why(d, cid, Step.REFERRAL_CHECK)
 
@@ -402,8 +406,8 @@ def test_emergency_support_statutory_procedure_pending(d):
     case = d.register_intake(make_intake(received=date(2026, 4, 1), emergency_needed=True,
                                          emergency_actions=["food", "housing_benefit"]))
     cid = case.case.id
-    rows = {r["action"]: r for r in d.process.emergency_support(cid)}
-    assert rows["food"]["procedure"] == "none" and rows["housing_benefit"]["procedure"] == "pending"
+    rows = {r.action.value: r for r in d.process.emergency_support(cid)}
+    assert rows["food"].procedure == "none" and rows["housing_benefit"].procedure == "pending"
     assert len(d.process.dashboard()["emergency_procedures_pending"]) == 1
     extra = d.process.record_emergency(cid, EmergencyAction.TEMPORARY_LIVING, date(2026, 4, 2))
     assert d.process.case_state(cid).emergency_pending == 2

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from app import process as P
-from app.process import (
-    ClosureInput, ClosurePattern, Goal, MeetingResult, Participant, PlanInput, PlanItem,
-    ScreeningResult,
-)
+from app.domain.assessment import AssessmentInput, ScreeningResult
+from app.domain.closure import ClosureInput, ClosurePattern
+from app.domain.evaluation import Attainment, EvaluationDecision, EvaluationInput
+from app.domain.meeting import MeetingResult, Participant
+from app.domain.plan import Goal, PlanInput, PlanItem
 from app.reports import statistics
 from tests.conftest import make_intake
 
@@ -27,7 +27,7 @@ def _decide(desk, meeting_id: str) -> None:
 
 def _full_case(desk, name: str, kana: str, received: date) -> str:
     cid = desk.register_intake(make_intake(name=name, kana=kana, received=received)).case.id
-    desk.process.save_assessment(cid, P.AssessmentInput(assessed_on=received, problems=["job_search"],
+    desk.process.save_assessment(cid, AssessmentInput(assessed_on=received, problems=["job_search"],
                                                 analysis="離職", strengths="まじめ", wishes="働く"))
     desk.process.screen(cid, ScreeningResult.CONTINUE, received)
     plan = desk.process.draft_plan(cid, PlanInput(
@@ -41,8 +41,8 @@ def _full_case(desk, name: str, kana: str, received: date) -> str:
     desk.process.record_decision(plan.id, "housing_benefit", date(2019, 6, 28), "町 一郎")
     m2 = _meeting(desk, date(2020, 2, 5))
     # the プラン評価 decides 終結 (with its outcome); the closure is decided with it
-    desk.process.evaluate(cid, P.EvaluationInput(date(2020, 1, 30), [("仕事を見つける", P.Attainment.MET)],
-                                         P.EvaluationDecision.CLOSE,
+    desk.process.evaluate(cid, EvaluationInput(date(2020, 1, 30), [("仕事を見つける", Attainment.MET)],
+                                         EvaluationDecision.CLOSE,
                                          employed_on=date(2019, 12, 1)), m2)
     desk.process.propose_closure(cid, ClosureInput(
         proposed_on=date(2020, 1, 30), pattern=ClosurePattern.RESOLVED, reason="就職した",

@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from app import process as P
+from app.domain.meeting import AgendaKind
 from app.cli import main as cli_main
 from app.domain import Triage
 from app.errors import NotFound, PermissionDenied, ValidationError, ValidationErrors
@@ -166,7 +166,7 @@ def test_issue_rules_and_meeting_feed(d):
         d.region.set_issue_status(i.id, "solved")                          # final
     # the meeting screen's box feeds the register (and an older item can be taken in)
     m = d.process.plan_meeting(date(2026, 11, 4), "regular", place="役場")
-    d.process.add_agenda_item(m.id, P.AgendaKind.REGIONAL_ISSUE, summary="移動手段がない\n北地区")
+    d.process.add_agenda_item(m.id, AgendaKind.REGIONAL_ISSUE, summary="移動手段がない\n北地区")
     fed = [x for x in d.region.regional_issues() if x.source.value == "meeting"]
     assert [(x.title, x.description, x.raised_on) for x in fed] == [
         ("移動手段がない", "移動手段がない\n北地区", date(2026, 11, 4))]
@@ -429,7 +429,7 @@ def test_new_data_syncs_between_devices(tmp_path):
 
 def test_plan_providers_count_as_uses(d):
     from tests.test_process_walk import approved_plan, open_case, plan_input
-    from app.process import PlanItem
+    from app.domain.plan import PlanItem
     hw = d.region.add_resource(ResourceInput(name="ハローワーク髙崎", kind="public"))
     cid = open_case(d)
     approved_plan(d, cid, plan_input(PlanItem("求職活動", "hello_work", "ﾊﾛｰﾜｰｸ高崎"),

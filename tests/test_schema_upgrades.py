@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from app import process as P
+from app.domain.assessment import AssessmentInput
+from app.domain.meeting import MeetingResult, Participant
 from app.desk import Desk
 from app.domain import Stage
-from app.process import MeetingResult
 from app.store import audit, db, derived_repo
 from app.store.sync_devices import load_secrets
 from app import text_ja
@@ -106,7 +106,7 @@ def _check_upgrade(path: Path, meta: dict) -> None:
         assert me is not None and me[0]
         referred = by_no["2026-0003"].id
         assert [r.referred_to for r in desk.process.referrals(referred)] == ["法テラス"]
-        actions = sorted(e["action"] for e in desk.process.emergency_support(by_no["2026-0001"].id))
+        actions = sorted(e.action.value for e in desk.process.emergency_support(by_no["2026-0001"].id))
         assert actions == ["food", "housing_benefit"]
         if version >= 2:   # schema 7 kept the services of approved plans as approved
             kept = conn.execute(
@@ -122,11 +122,11 @@ def _check_upgrade(path: Path, meta: dict) -> None:
             assert [i.case_id for i in items] == [waiting]
             desk.process.record_meeting_results(meeting.id, {i.id: (MeetingResult.APPROVED, "")
                                                      for i in items}, "了承",
-                                        participants=[P.Participant("町 一郎", "つなぐ町福祉課")])
+                                        participants=[Participant("町 一郎", "つなぐ町福祉課")])
             assert desk.get_case(waiting).case.stage is Stage.SUPPORT
         else:
             waiting = by_no["2026-0002"].id
-            desk.process.save_assessment(waiting, P.AssessmentInput(
+            desk.process.save_assessment(waiting, AssessmentInput(
                 assessed_on=date(2026, 4, 8), analysis="離職後の孤立", problems=["job_search"]))
             assert desk.get_case(waiting).case.stage is Stage.ASSESSMENT
         assert derived_repo.case_fields(conn, waiting)["stage"] == \

@@ -11,12 +11,13 @@ from datetime import date
 
 import pytest
 
-from app import process as P
+from app.domain.assessment import AssessmentInput, ScreeningResult
+from app.domain.evaluation import Attainment, EvaluationDecision, EvaluationInput
+from app.domain.meeting import MeetingResult, Participant
+from app.domain.plan import Goal, PlanInput, PlanItem
 from app.cli import main as cli_main
 from app.domain import Route, Triage
 from app.errors import PermissionDenied, ValidationError, ValidationErrors
-from app.process import (Attainment, EvaluationDecision, EvaluationInput, Goal, MeetingResult,
-                         PlanInput, PlanItem, ScreeningResult)
 from app.reports import statistics as S
 from app.reports.export import ExportError
 from tests.conftest import LOGIN, PASSWORD, make_intake
@@ -162,7 +163,7 @@ def test_viewer_sees_figures_but_not_cases(d):
 
 # ---------------------------------------------------------------------------- the Desk way
 def _meeting_ok(d, on, submit=None):
-    m = d.process.plan_meeting(on, "regular", participants=[P.Participant("町 一郎", "福祉課")]).id
+    m = d.process.plan_meeting(on, "regular", participants=[Participant("町 一郎", "福祉課")]).id
     if submit:
         submit(m)
     items = d.process.pending_agenda(m)
@@ -183,12 +184,12 @@ def test_same_figures_through_the_desk_process(desk, desk_template, tmp_path):
     # row 3: continued at intake, information only at screening on 5/1
     c3 = d.register_intake(make_intake(name="鈴木 一郎", birth=date(1970, 1, 1),
                                        received=date(2026, 4, 30))).case.id
-    d.process.save_assessment(c3, P.AssessmentInput(assessed_on=date(2026, 5, 1), analysis="相談のみ"))
+    d.process.save_assessment(c3, AssessmentInput(assessed_on=date(2026, 5, 1), analysis="相談のみ"))
     d.process.screen(c3, ScreeningResult.INFO_ONLY, date(2026, 5, 1))
     # row 9: first plan 5/25, employed 6/1, re-plan with 就労訓練事業 7/1, decided 7/3
     c9 = d.register_intake(make_intake(name="渡辺 五郎", birth=date(1975, 7, 7),
                                        received=date(2026, 5, 7))).case.id
-    d.process.save_assessment(c9, P.AssessmentInput(assessed_on=date(2026, 5, 7), analysis="離職"))
+    d.process.save_assessment(c9, AssessmentInput(assessed_on=date(2026, 5, 7), analysis="離職"))
     d.process.screen(c9, ScreeningResult.CONTINUE, date(2026, 5, 7))
     first = d.process.draft_plan(c9, PlanInput(aim="働く", goals=[Goal("面談")],
                                        items=[PlanItem("面談", "self_reliance")],

@@ -19,13 +19,16 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from app import derived
+from app.domain.assessment import AssessmentInput, ScreeningResult
+from app.domain.closure import ClosureInput, ClosurePattern
+from app.domain.evaluation import Attainment, EvaluationDecision, EvaluationInput
+from app.domain.meeting import MeetingResult, Participant
+from app.domain.monitoring import MonitoringInput, MonitoringKind
+from app.domain.plan import Goal, PlanInput, PlanItem
 from app import process as P
 from app.desk import Desk
 from app.domain import Stage
 from app.errors import NotFound, ProcessError, ValidationErrors
-from app.process import (Attainment, ClosureInput, ClosurePattern,
-                         EvaluationDecision, EvaluationInput, Goal, MeetingResult,
-                         MonitoringInput, PlanInput, PlanItem, ScreeningResult)
 from app.security.keyslots import KdfParams
 from app.store import derived_repo
 from app.store.process_repo import ProcessRepo
@@ -37,14 +40,14 @@ TODAY = date(2026, 11, 20)
 DEVICES = ("a", "b", "c")       # two desks and a field laptop holding every case below
 
 
-MEETING_PEOPLE = [P.Participant("町 一郎", "つなぐ町福祉課", municipal=True)]
+MEETING_PEOPLE = [Participant("町 一郎", "つなぐ町福祉課", municipal=True)]
 
 
 def _case(desk: Desk, name: str, kana: str, items: list[PlanItem], *, decide: bool,
           start: bool) -> str:
     cid = desk.register_intake(make_intake(name=name, kana=kana,
                                            received=date(2026, 4, 1))).case.id
-    desk.process.save_assessment(cid, P.AssessmentInput(assessed_on=date(2026, 4, 8),
+    desk.process.save_assessment(cid, AssessmentInput(assessed_on=date(2026, 4, 8),
                                                 analysis="離職後の孤立", problems=["job_search"]))
     desk.process.screen(cid, ScreeningResult.CONTINUE, date(2026, 4, 8))
     plan = desk.process.draft_plan(cid, PlanInput(
@@ -127,7 +130,7 @@ def test_evaluation_on_the_desk_and_monitoring_on_the_laptop_merge_without_confl
         a.process.evaluate(cid, EvaluationInput(date(2026, 9, 30), [("生活リズムを整える", Attainment.MET)],
                                         EvaluationDecision.CLOSE))
         assert a.get_case(cid).case.stage is Stage.EVALUATION
-        c.process.add_monitoring(cid, MonitoringInput(date(2026, 10, 2), P.MonitoringKind.REGULAR,
+        c.process.add_monitoring(cid, MonitoringInput(date(2026, 10, 2), MonitoringKind.REGULAR,
                                               next_on=date(2026, 11, 2)))
         assert c.get_case(cid).case.stage is Stage.MONITORING
         result = exchange(c, a, tmp_path, "c-a.tsb")
@@ -165,7 +168,7 @@ def test_closure_confirmed_on_a_desk_while_the_laptop_monitors(devices, tmp_path
                                         for i in a.process.pending_agenda(m.id)}, "", participants=MEETING_PEOPLE)
         assert stored(a, cid) == {"stage": "closed", "closed_on": "2026-10-14",
                                   "next_monitoring_on": None}
-        c.process.add_monitoring(cid, MonitoringInput(date(2026, 10, 20), P.MonitoringKind.REGULAR))
+        c.process.add_monitoring(cid, MonitoringInput(date(2026, 10, 20), MonitoringKind.REGULAR))
         exchange(c, a, tmp_path, "c-a.tsb")
         exchange(a, c, tmp_path, "a-c.tsb")
         for desk in (a, c):
@@ -233,7 +236,7 @@ class World:
         desk, cid, on = self.desks[dev], self.ids["cases"][case], D[day]
         try:
             if kind == "monitor":
-                desk.process.add_monitoring(cid, MonitoringInput(on, P.MonitoringKind.REGULAR,
+                desk.process.add_monitoring(cid, MonitoringInput(on, MonitoringKind.REGULAR,
                                                          next_on=on.replace(day=28)
                                                          if day % 2 else None))
             elif kind == "evaluate":

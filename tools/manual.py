@@ -104,7 +104,7 @@ def take_pictures(img_dir: Path, work: Path, cases: int = 24) -> list[str]:
     shot(window, "case-view")
 
     # the wizards: the first page of each, on that case
-    from ui.intake_wizard import IntakeWizard
+    from ui.wizards.intake import IntakeWizard
     from ui.setup_wizard import SetupWizard
     from ui.wizards import WIZARDS, open_step_wizard
     wizards = [("intake", lambda: IntakeWizard(desk, ask_restore_draft=lambda: False,

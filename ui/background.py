@@ -8,9 +8,13 @@ What the worker may NOT touch: any widget, model or other QObject living on the 
 and QPixmap/QFont rendering. ``op`` should only call the Desk (or other Qt-free core code)
 and return plain data; everything visible happens in ``on_done`` / ``on_error``.
 
-The Desk's single SQLite connection is shared with the GUI thread (draft saves, small reads),
-so the GUI holds the desk through ``SerializedDesk``: every call takes one lock, and a
-background operation and a GUI-thread call never interleave inside a transaction.
+The Desk's single SQLite connection is shared with the GUI thread (small reads), so the GUI
+holds the desk through ``SerializedDesk``: every call takes one lock, and a background
+operation and a GUI-thread call never interleave inside a transaction.
+
+Two more workers, each with a connection of its own: ``read_in_background`` (the screens'
+reads) and ``write_in_background`` (small local writes that must neither wait on the GUI
+thread nor queue behind a long operation of the writer worker: the wizards' drafts).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from app.operations.context import Operations
 _pool: QThreadPool | None = None
 _aside_pool: QThreadPool | None = None
 _read_pool: QThreadPool | None = None
+_draft_pool: QThreadPool | None = None
 _running: set["_Callbacks"] = set()
 _aside: set["_Callbacks"] = set()    # those of them on the second worker
 
@@ -58,6 +63,16 @@ def read_pool() -> QThreadPool:
     return _read_pool
 
 
+def draft_pool() -> QThreadPool:
+    """The worker of ``write_in_background``: the drafts, one after another in the order
+    they were asked for (a discard after a save is never overtaken by it)."""
+    global _draft_pool
+    if _draft_pool is None:
+        _draft_pool = QThreadPool()
+        _draft_pool.setMaxThreadCount(1)
+    return _draft_pool
+
+
 def busy(*, aside: bool = True) -> bool:
     """True while any background operation has not yet reported back (tests wait on it);
     ``aside=False``: not counting the long checks on the second worker."""
@@ -68,6 +83,7 @@ def wait_idle(msecs: int = 30000) -> bool:
     """Block until the workers are idle (used at shutdown, before closing the desk)."""
     done = pool().waitForDone(msecs)
     done = (_read_pool is None or _read_pool.waitForDone(msecs)) and done
+    done = (_draft_pool is None or _draft_pool.waitForDone(msecs)) and done
     return (_aside_pool is None or _aside_pool.waitForDone(msecs)) and done
 
 
@@ -274,6 +290,50 @@ def read_in_background(owner: QObject, desk, fn: Callable[[Any], Any],
     read_pool().start(_ReadJob(ticket, generation, fn, callbacks))   # Qt deletes it after
 
 
+class _WriteJob(QRunnable):
+    """One small write on the drafting connection (``SerializedDesk.drafting_desk``). Never
+    skipped: what the user typed is written even when its screen has gone meanwhile; only
+    the answer is then dropped (the callbacks' parent was deleted)."""
+
+    def __init__(self, shared: "SerializedDesk", fn: Callable[[Any], Any],
+                 callbacks: _Callbacks):
+        super().__init__()
+        self._shared = shared
+        self._fn = fn
+        self._callbacks = callbacks
+
+    def run(self) -> None:  # draft thread: no widgets here
+        try:
+            result = self._fn(self._shared.drafting_desk())
+        except BaseException as error:  # noqa: BLE001 - reported on the GUI thread
+            self._emit(self._callbacks.failed, error)
+        else:
+            self._emit(self._callbacks.done, result)
+
+    def _emit(self, signal, value) -> None:
+        try:
+            signal.emit(value)
+        except RuntimeError:
+            _running.discard(self._callbacks)
+
+
+def write_in_background(owner: QObject | None, desk, fn: Callable[[Any], Any],
+                        on_done: Callable[[Any], None] = lambda _result: None,
+                        on_error: Callable[[BaseException], None] | None = None) -> None:
+    """``fn(writer)`` on the draft worker with a Desk on a connection of its own (the same
+    user), so neither the GUI thread nor a long operation of the writer worker is waited
+    for; ``on_done``/``on_error`` come back on the GUI thread by a queued signal, and are
+    dropped when ``owner`` was deleted. Unlike a read, the write itself is never cancelled:
+    the screen lock and closing the desk wait for it (``wait_idle``), and its connection is
+    closed after the writes asked for before (``SerializedDesk.drop_reader``). ``fn`` must
+    only call the desk: a few statements, no long work."""
+    shared = serialized(desk)
+    callbacks = _Callbacks(owner, on_done, on_error)
+    _running.add(callbacks)
+    callbacks.destroyed.connect(lambda *_a, c=callbacks: _running.discard(c))
+    draft_pool().start(_WriteJob(shared, fn, callbacks))
+
+
 class SerializedDesk:
     """The Desk as the GUI holds it: each attribute read or call takes one shared lock."""
 
@@ -283,6 +343,7 @@ class SerializedDesk:
         self.generation = 0                  # + 1 at each rebind: older reads are dropped
         self._reader = None                  # (desk it reads, its reading Desk)
         self._reader_lock = threading.Lock()
+        self._drafter = None                 # (desk it writes to, its drafting Desk or None)
 
     # ---------------------------------------------------------------- the reading desk
     def reading_desk(self, generation: int):
@@ -292,9 +353,49 @@ class SerializedDesk:
             if generation != self.generation:
                 return None
             desk = self._desk
-            if self._reader is None or self._reader[0] is not desk:
-                self._reader = (desk, desk.reader())
-            return self._reader[1]
+            if self._reader is not None and self._reader[0] is desk:
+                return self._reader[1]
+        # opened outside the reader lock (the GUI thread's drop_reader never waits for it)
+        # and under the desk's lock: opening one runs a statement on the desk's connection
+        with self._lock:
+            reader = desk.reader()
+        with self._reader_lock:
+            if generation != self.generation or self._desk is not desk:
+                stale = reader
+            else:
+                stale, self._reader = (self._reader[1] if self._reader else None), (desk, reader)
+        if stale is not None:
+            stale.close()
+        return None if stale is reader else reader
+
+    # ---------------------------------------------------------------- the drafting desk
+    def drafting_desk(self):
+        """(draft worker) A Desk on a connection of its own for the drafts of the current
+        desk, opened on first use; the shared desk itself (under its lock) if it cannot
+        open one. Fails while the desk is locked or closed."""
+        with self._reader_lock:
+            desk = self._desk
+            if getattr(desk, "closed", False):
+                from app.errors import StoreError
+                from app.i18n import _
+                raise StoreError(_("The database is closed."))
+            if self._drafter is not None and self._drafter[0] is desk:
+                return self._drafter[1] or self
+        # only this worker opens, uses and closes it: no race on ``_drafter`` but the
+        # desk's own connection, which opening one uses (under the desk's lock)
+        opener = getattr(desk, "reader", None)
+        with self._lock:
+            drafter = opener() if callable(opener) else None
+        with self._reader_lock:
+            self._drafter = (desk, drafter)
+        return drafter or self
+
+    def _close_drafter(self) -> None:
+        """(draft worker, after the writes asked for before) Close the drafting connection."""
+        with self._reader_lock:
+            drafter, self._drafter = self._drafter, None
+        if drafter is not None and drafter[1] is not None:
+            drafter[1].close()
 
     def interrupt_reader(self) -> None:
         reader = self._reader
@@ -307,10 +408,13 @@ class SerializedDesk:
     def drop_reader(self) -> None:
         """(GUI thread) The desk is about to lock, unlock or close: every read asked for
         until now is dropped, the running one interrupted, the reading connection closed
-        on the read worker after it."""
+        on the read worker after it; the drafting connection is closed once the drafts
+        asked for until now are written (``wait_idle`` waits for both)."""
         with self._reader_lock:
             self.generation += 1
             reader, self._reader = self._reader, None
+        if _draft_pool is not None:   # after the drafts queued (one may open it yet)
+            _draft_pool.start(_Call(self._close_drafter))
         if reader is None:
             return
         try:
@@ -320,9 +424,12 @@ class SerializedDesk:
         read_pool().start(_Call(reader[1].close))
 
     def close(self) -> None:
-        """Close the reading connection (after the read running now), then the desk."""
+        """Close the reading connection (after the read running now) and the drafting one
+        (after the drafts asked for), then the desk."""
         self.drop_reader()
         read_pool().waitForDone(30000)
+        if _draft_pool is not None:
+            _draft_pool.waitForDone(30000)
         with self._lock:
             self._desk.close()
 

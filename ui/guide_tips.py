@@ -130,10 +130,11 @@ def step_tip(step: Step, reason: str = "") -> str:
 def apply_to_wizard(wizard) -> None:
     """Put the guide's sentences on the fields and choices of a step wizard."""
     from PySide6.QtWidgets import QWidget
-    from ui.wizards.base import Choice, StepPage
+    from ui.wizards.inputs import Choice
+    from ui.wizards.pages import FormPage
     step = wizard.step.value
     for page in getattr(wizard, "pages", []):
-        if not isinstance(page, StepPage):
+        if not isinstance(page, FormPage):
             continue
         for key, widget in page.inputs.items():
             text = FIELD_TIPS.get((step, key))

@@ -5,8 +5,8 @@ is declared here, in one place:
 
 * a main-window tab: the case list ``case-list``, a case ``case-view``, an area ``area-<key>``
   (ui/areas.py);
-* a step wizard page (ui/wizards): ``step-<step>#<page name>``;
-* the intake and set-up wizard pages: ``PAGE_HELP`` by class.
+* a page of ui/wizards: ``step-<step>#<page name>``, ``intake#<page name>``;
+* the set-up wizard's pages: ``PAGE_HELP`` by class.
 
 ``help_id_of(widget)`` finds the id for a widget (the focused one, or a window); F1 anywhere and
 the ヘルプ menu open ``HelpBrowser`` there. tests/ui/test_help.py fails when a screen or a wizard
@@ -34,13 +34,8 @@ INDEX = "index"
 TOUR = "hajimete"
 SHORTCUTS = "shortcuts"
 
-# the intake and set-up wizards' pages (the step wizards' pages are named: see page_help_id)
+# the set-up wizard's pages (the pages of ui/wizards are named: see page_help_id)
 PAGE_HELP = {
-    "ui.intake_wizard.PersonPage": "intake#person",
-    "ui.intake_wizard.ConsultationPage": "intake#consultation",
-    "ui.intake_wizard.TriagePage": "intake#triage",
-    "ui.intake_wizard.ConsentPage": "intake#consent",
-    "ui.intake_wizard.ConfirmPage": "intake#confirm",
     "ui.setup_wizard.AgencyPage": "setup#agency",
     "ui.setup_wizard.AdminPage": "setup#admin",
     "ui.setup_wizard.PasswordPage": "setup#password",
@@ -68,9 +63,9 @@ def _qualname(obj) -> str:
 
 def page_help_id(page) -> str:
     """The help id of a wizard page (``''`` for an unknown one)."""
-    from ui.wizards.base import StepPage
-    if isinstance(page, StepPage):
-        return f"step-{page.w.step.value}#{page.name}"
+    from ui.wizards.pages import FormPage
+    if isinstance(page, FormPage) and page.w.help_page:
+        return f"{page.w.help_page}#{page.key}"
     return PAGE_HELP.get(_qualname(page), "")
 
 

@@ -16,7 +16,7 @@ from app.i18n import _
 from app.security.roles import Role
 from ui import printing
 from ui.background import read_in_background, run_in_background, serialized, wait_idle
-from ui.intake_wizard import IntakeWizard
+from ui.wizards.intake import IntakeWizard
 from ui.views.case_list import CaseListView
 from ui.views.case_view import CaseView
 
@@ -150,6 +150,20 @@ class MainWindow(QMainWindow):
             from PySide6.QtCore import QTimer
             QTimer.singleShot(0, self, lambda: self.open_area("dashboard"))
 
+    def operation_did_execute(self, changes, source: object = None) -> None:
+        """An operation changed ``changes`` (ui/changes.py): every open view hears of it
+        and reads again now if shown, or when next shown."""
+        for i in range(self.tabs.count()):
+            hear = getattr(self.tabs.widget(i), "on_operation_did_execute", None)
+            if callable(hear):
+                hear(changes, source)
+
+    def _announcing(self, view: QWidget) -> None:
+        """Pass on what ``view``'s operations change."""
+        signal = getattr(view, "operation_did_execute", None)
+        if signal is not None:
+            signal.connect(lambda changes, v=view: self.operation_did_execute(changes, v))
+
     def refresh_views(self) -> None:
         """Read every open tab again (after unlocking: reads under way were stopped)."""
         for i in range(self.tabs.count()):
@@ -170,7 +184,8 @@ class MainWindow(QMainWindow):
         return self.wizard
 
     def _intake_registered(self, case_id: str) -> None:
-        self.case_list.refresh()
+        from ui.changes import Changes
+        self.operation_did_execute(Changes.of_case(case_id), self.wizard)
         self.open_case(case_id)
 
     def open_case(self, case_id: str) -> None:
@@ -185,6 +200,7 @@ class MainWindow(QMainWindow):
             view = CaseView(desk, detail, opener=self.opener,
                             wizard_options=self.step_wizard_options)
             view.new_intake_requested.connect(lambda _person_id: self.new_intake())
+            self._announcing(view)
             # the list's 閲覧制限 marker follows a restriction set or lifted in the view
             view.privacy.restriction_changed.connect(lambda _flag: self.case_list.refresh())
             index = self.tabs.addTab(view, f"{detail.person.name}（{detail.case.case_no}）")
@@ -200,6 +216,7 @@ class MainWindow(QMainWindow):
         if view is None or self.tabs.indexOf(view) < 0:
             area = area_by_key(key)
             view = area.factory(self)
+            self._announcing(view)
             self.area_views[key] = view
             self.tabs.addTab(view, area.label())
         self.tabs.setCurrentWidget(view)

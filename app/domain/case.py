@@ -46,3 +46,16 @@ class CaseDetail:
     case: Case
     person: Person
     intakes: list[Intake] = field(default_factory=list)
+
+
+@dataclass
+class TimelineEntry:
+    """One thing that happened on a case (the case view's timeline, newest first)."""
+
+    kind: str          # table name: intake, assessment, plan, support_record, …
+    on: date
+    title: str
+    text: str = ""
+    id: str = ""
+    order: str = ""    # hlc of the row, for a stable order within a day
+    superseded: bool = False

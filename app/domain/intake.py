@@ -140,3 +140,18 @@ class Intake(IntakeInput):
     id: str = ""
     case_id: str = ""
     rev: int = 0
+
+
+@dataclass(frozen=True)
+class EmergencySupport:
+    """緊急的な支援 recorded on a case, at intake or later (read-only: a row of the store)."""
+
+    id: str
+    case_id: str
+    action: EmergencyAction
+    done_on: date
+    note: str = ""
+    procedure: str = "none"            # none / pending (statutory: the municipality's procedure
+    procedure_done_on: date | None = None   # is still to be done) / done, on this date
+    intake_id: str | None = None       # decided at this intake
+    hlc: str = ""                      # when it was written: a stable order within a day

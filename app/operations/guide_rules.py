@@ -9,6 +9,10 @@ from dataclasses import fields
 from datetime import date, datetime
 from typing import Any
 
+from app.domain.case_state import ProcessSettings
+from app.domain.meeting import ProposalStatus
+from app.domain.plan import Plan
+from app.domain.record import RecordMethod, SupportRecord
 from app import process as P
 from app.errors import ProcessError, ValidationError, ValidationErrors
 from app.i18n import _
@@ -39,11 +43,11 @@ class GuideRuleOperations(Operations):
     case per person, 相談 in an open case, plan reports and versions, evaluations due."""
 
     # ------------------------------------------------------------------ settings
-    def process_settings(self) -> P.ProcessSettings:
+    def process_settings(self) -> ProcessSettings:
         """中断 / 終結(3) / 軽微な修正 / プラン評価 figures of this desk (defaults: see
-        P.ProcessSettings); every worker reads them (the screens state them)."""
+        ProcessSettings); every worker reads them (the screens state them)."""
         values: dict[str, int] = {}
-        for f in fields(P.ProcessSettings):
+        for f in fields(ProcessSettings):
             raw = self._store.setting(SETTING_PREFIX + f.name)
             if raw is None:
                 continue
@@ -54,9 +58,9 @@ class GuideRuleOperations(Operations):
             lo, hi = SETTING_RANGES[f.name]
             if lo <= n <= hi:
                 values[f.name] = n
-        return P.ProcessSettings(**values)
+        return ProcessSettings(**values)
 
-    def set_process_settings(self, **values: int) -> P.ProcessSettings:
+    def set_process_settings(self, **values: int) -> ProcessSettings:
         """Change the figures (the 主任 or the administrator)."""
         if not (self._ctx.allows(Permission.MEETINGS) or self._ctx.allows(Permission.MANAGE_SETTINGS)):
             self._ctx.require(Permission.MEETINGS)
@@ -80,7 +84,7 @@ class GuideRuleOperations(Operations):
         return self.process_settings()
 
     # ------------------------------------------------------------------ 報告
-    def report_plan(self, plan_id: str, reported_on: date, reported_to: str) -> P.Plan:
+    def report_plan(self, plan_id: str, reported_on: date, reported_to: str) -> Plan:
         """報告: a plan without statutory services is reported to the municipality (no 支援
         決定); the date and to whom are recorded."""
         from app.operations.process import _Check
@@ -131,7 +135,7 @@ class GuideRuleOperations(Operations):
             state = self._repo.case_state(case_id)
             if state.closed or state.out_of_agency:
                 continue
-            ending = state.closure is P.ProposalStatus.PROPOSED or (
+            ending = state.closure is ProposalStatus.PROPOSED or (
                 P.closing_evaluation(state) is not None)
             return case_id, case_no, ending
         return None
@@ -156,15 +160,15 @@ class GuideRuleOperations(Operations):
                     "that case instead of a new intake.").format(case_no=case_no)
         raise OpenCaseExists(msg, case_id, case_no, ending)
 
-    def record_consultation(self, case_id: str, data: Any) -> P.SupportRecord:
+    def record_consultation(self, case_id: str, data: Any) -> SupportRecord:
         """The 相談 of a person whose case is open, recorded in that case as a 支援経過記録
         (an IntakeInput's date, route and what was consulted) — never a new consultation in
         the statistics."""
         from app.domain import Route
         route = data.route.value if hasattr(data.route, "value") else (data.route or "")
-        method = {Route.SELF.value: P.RecordMethod.OFFICE,
-                  Route.OUTREACH.value: P.RecordMethod.HOME_VISIT}.get(
-                      route, P.RecordMethod.AGENCY)
+        method = {Route.SELF.value: RecordMethod.OFFICE,
+                  Route.OUTREACH.value: RecordMethod.HOME_VISIT}.get(
+                      route, RecordMethod.AGENCY)
         content = "\n".join(x for x in (
             _("Consultation (the case is open):"), data.consultation or "",
             data.hopes or "") if x.strip())

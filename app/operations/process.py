@@ -12,6 +12,22 @@ from dataclasses import asdict, replace
 from datetime import date, datetime
 from typing import Any, Iterable
 
+from app.domain.assessment import Assessment, AssessmentInput, ScreeningResult
+from app.domain.case import TimelineEntry
+from app.domain.case_state import CaseState
+from app.domain.closure import ClosureGrounds, ClosureInput, ClosurePattern
+from app.domain.decision import DecisionResult
+from app.domain.evaluation import Attainment, EvaluationDecision, EvaluationInput
+from app.domain.meeting import (
+    AgendaCandidate, AgendaItem, AgendaKind, Meeting, MeetingKind, MeetingResult, MeetingSummary,
+    MeetingWait, Participant, ProposalStatus, municipality_attended,
+)
+from app.domain.monitoring import MonitoringInput, MonitoringKind
+from app.domain.plan import Goal, Plan, PlanInput, PlanItem, PlanKind, PlanStatus
+from app.domain.record import RecordMethod, SupportRecord
+from app.domain.referral import Referral
+from app.domain.service import Service
+from app.domain.suspension import ContactMethod, ContactOutcome
 from app import process as P
 from app import text_ja, validation
 from app.domain import step_dates
@@ -20,10 +36,7 @@ from app.errors import (
     NotFound, PermissionDenied, ProcessError, ValidationError, ValidationErrors,
 )
 from app.i18n import _
-from app.process import (
-    AgendaKind, ClosurePattern, EvaluationDecision, MeetingKind, MeetingResult, PlanKind,
-    PlanStatus, ProposalStatus, ScreeningResult, Step,
-)
+from app.process import Step
 from app.operations.context import DeskContext
 from app.operations.guide_rules import GuideRuleOperations
 from app.operations.region import RegionOperations, feed_meeting_issue
@@ -213,14 +226,14 @@ class ProcessOperations(GuideRuleOperations):
             repo = self._process_repo = ProcessRepo(self._store.conn)
         return repo
 
-    def _case_state(self, case_id: str) -> P.CaseState:
+    def _case_state(self, case_id: str) -> CaseState:
         if self._store.case(case_id) is None:
             raise NotFound(_("Case not found."))
         return replace(self._repo.case_state(case_id), today=self._ctx.today(),
                        settings=self.process_settings())
 
     @staticmethod
-    def _allow(state: P.CaseState, step: Step) -> None:
+    def _allow(state: CaseState, step: Step) -> None:
         status = P.check(state, step)
         if not status.allowed:
             raise ProcessError(status.reason)
@@ -237,7 +250,7 @@ class ProcessOperations(GuideRuleOperations):
         if errors:
             raise ValidationErrors(errors)
 
-    def _meeting_after(self, meeting: P.Meeting | None, key: str, on: date | None) -> None:
+    def _meeting_after(self, meeting: Meeting | None, key: str, on: date | None) -> None:
         """A meeting cannot decide on something dated after it."""
         if meeting is not None and on is not None and meeting.held_on < on:
             raise ValidationErrors([ValidationError("meeting_id", step_dates.OrderProblem(
@@ -253,20 +266,20 @@ class ProcessOperations(GuideRuleOperations):
     def _audit(self, action: str, case_id: str | None, detail: str = "") -> None:
         self._store.audit(self._ctx.user.login, action, case_id=case_id, detail=detail)
 
-    def _plan_or_404(self, plan_id: str) -> P.Plan:
+    def _plan_or_404(self, plan_id: str) -> Plan:
         plan = self._repo.plan(plan_id)
         if plan is None:
             raise NotFound(_("Plan not found."))
         return plan
 
-    def _meeting_or_404(self, meeting_id: str) -> P.Meeting:
+    def _meeting_or_404(self, meeting_id: str) -> Meeting:
         meeting = self._repo.meeting(meeting_id)
         if meeting is None:
             raise NotFound(_("Meeting not found."))
         return meeting
 
     # ------------------------------------------------------------------ master data
-    def services(self, include_inactive: bool = False) -> list[P.Service]:
+    def services(self, include_inactive: bool = False) -> list[Service]:
         """Services a plan can contain (master data), statutory ones flagged. Inactive ones
         (deactivated by the administrator) only with ``include_inactive``: to show the
         names on old records, never as a choice."""
@@ -279,7 +292,7 @@ class ProcessOperations(GuideRuleOperations):
         return self._repo.assessment_master("problem", active_only=not include_inactive)
 
     # ------------------------------------------------------------------ queries
-    def case_state(self, case_id: str) -> P.CaseState:
+    def case_state(self, case_id: str) -> CaseState:
         self._ctx.require_case(case_id, Permission.VIEW_CASES)
         return self._case_state(case_id)
 
@@ -292,17 +305,17 @@ class ProcessOperations(GuideRuleOperations):
         self._ctx.require_case(case_id, Permission.VIEW_CASES)
         return P.next_actions(self._case_state(case_id))
 
-    def current_plan(self, case_id: str) -> P.Plan | None:
+    def current_plan(self, case_id: str) -> Plan | None:
         """The plan in effect (approved by the 支援調整会議, newest), or None."""
         self._ctx.require_case(case_id, Permission.VIEW_CASES)
         active = [p for p in self._repo.plans(case_id) if p.status is PlanStatus.APPROVED]
         return active[-1] if active else None
 
-    def plans(self, case_id: str) -> list[P.Plan]:
+    def plans(self, case_id: str) -> list[Plan]:
         self._ctx.require_case(case_id, Permission.VIEW_CASES)
         return self._repo.plans(case_id)
 
-    def plan(self, plan_id: str) -> P.Plan:
+    def plan(self, plan_id: str) -> Plan:
         self._ctx.require_case(self._case_of("plan", plan_id), Permission.VIEW_CASES)
         return self._plan_or_404(plan_id)
 
@@ -310,11 +323,11 @@ class ProcessOperations(GuideRuleOperations):
         self._ctx.require_case(self._case_of("plan", plan_id), Permission.VIEW_CASES)
         return self._repo.amendments(plan_id)
 
-    def assessments(self, case_id: str) -> list[P.Assessment]:
+    def assessments(self, case_id: str) -> list[Assessment]:
         self._ctx.require_case(case_id, Permission.VIEW_CASES)
         return self._repo.assessments(case_id)
 
-    def referrals(self, case_id: str) -> list[P.Referral]:
+    def referrals(self, case_id: str) -> list[Referral]:
         self._ctx.require_case(case_id, Permission.VIEW_CASES)
         return self._repo.referrals(case_id)
 
@@ -323,17 +336,17 @@ class ProcessOperations(GuideRuleOperations):
         return self._repo.emergency(case_id)
 
     def support_records(self, case_id: str, include_superseded: bool = False
-                        ) -> list[P.SupportRecord]:
+                        ) -> list[SupportRecord]:
         """支援経過記録, newest first; corrected entries only with ``include_superseded``."""
         self._ctx.require_case(case_id, Permission.VIEW_CASES)
         return self._repo.records(case_id, include_superseded)
 
-    def meeting(self, meeting_id: str) -> P.Meeting:
+    def meeting(self, meeting_id: str) -> Meeting:
         self._require_meetings(read=True)
         return self._meeting_or_404(meeting_id)
 
     def meetings(self, limit: int | None = DASHBOARD_ROWS
-                 ) -> tuple[list[P.MeetingSummary], int]:
+                 ) -> tuple[list[MeetingSummary], int]:
         """Every 支援調整会議, newest first: the first ``limit`` (None: all of them) and how
         many there are. For whoever may read a meeting (the 主任; the 自治体担当, who reads
         the cases on the agendas); the agendas are counted, not read."""
@@ -341,7 +354,7 @@ class ProcessOperations(GuideRuleOperations):
         return self._repo.meetings(limit)
 
     def agenda_candidates(self, limit: int | None = DASHBOARD_ROWS
-                          ) -> tuple[list[P.AgendaCandidate], int]:
+                          ) -> tuple[list[AgendaCandidate], int]:
         """What waits for the 支援調整会議 and is on no agenda yet — submitted plans (新規
         プラン / 再プラン), proposed プラン評価, 中断 and 終結 — in case-number order: the
         first ``limit`` (None: all) and how many there are. Only the cases this user may
@@ -358,7 +371,7 @@ class ProcessOperations(GuideRuleOperations):
         self._meeting_or_404(meeting_id)
         return self._repo.agenda_people(meeting_id, self._ctx.case_access())
 
-    def pending_agenda(self, meeting_id: str) -> list[P.AgendaItem]:
+    def pending_agenda(self, meeting_id: str) -> list[AgendaItem]:
         """Agenda items of the meeting still waiting for their result."""
         self._ctx.require(Permission.VIEW_CASES)
         self._meeting_or_404(meeting_id)
@@ -389,12 +402,12 @@ class ProcessOperations(GuideRuleOperations):
         self._ctx.require_case(case_id, Permission.VIEW_CASES)
         return self._repo.screenings(case_id)
 
-    def case_agenda(self, case_id: str) -> list[tuple[P.AgendaItem, date]]:
+    def case_agenda(self, case_id: str) -> list[tuple[AgendaItem, date]]:
         """Every agenda item of the case with its meeting date (results included)."""
         self._ctx.require_case(case_id, Permission.VIEW_CASES)
         return self._repo.case_agenda(case_id)
 
-    def timeline(self, case_id: str, kinds: Iterable[str] | None = None) -> list[P.TimelineEntry]:
+    def timeline(self, case_id: str, kinds: Iterable[str] | None = None) -> list[TimelineEntry]:
         """Everything that happened on the case, newest first, optionally only some kinds."""
         self._ctx.require_case(case_id, Permission.VIEW_CASES)
         if self._store.case(case_id) is None:
@@ -496,7 +509,7 @@ class ProcessOperations(GuideRuleOperations):
             self._audit("emergency_procedure", row["case_id"], row["action"])
 
     # ------------------------------------------------------------------ アセスメント
-    def save_assessment(self, case_id: str, data: P.AssessmentInput) -> P.Assessment:
+    def save_assessment(self, case_id: str, data: AssessmentInput) -> Assessment:
         """アセスメント: adds a new version (a re-assessment never overwrites the old one)."""
         self._ctx.require_case(case_id, Permission.EDIT_CASES)
         c = _Check()
@@ -574,7 +587,7 @@ class ProcessOperations(GuideRuleOperations):
 
     # ------------------------------------------------------------------ つなぎ
     def check_referral(self, referral_id: str, checked_on: date, arrived: bool,
-                       note: str = "") -> P.Referral:
+                       note: str = "") -> Referral:
         """後日確認: did the person reach the agency they were referred to?"""
         self._ctx.require_case(self._case_of("referral", referral_id), Permission.EDIT_CASES)
         ref = self._repo.referral(referral_id)
@@ -624,7 +637,7 @@ class ProcessOperations(GuideRuleOperations):
             self._audit("take_back", ref.case_id, ref.referred_to)
 
     # ------------------------------------------------------------------ プラン
-    def _check_plan(self, data: P.PlanInput) -> P.PlanInput:
+    def _check_plan(self, data: PlanInput) -> PlanInput:
         c = _Check()
         aim = c.text(data.aim, "aim", _("The person's aim"), required=True, max_len=2000)
         if not data.goals:
@@ -634,7 +647,7 @@ class ProcessOperations(GuideRuleOperations):
             text = c.text(g.text, f"goals.{i}.text", _("Short-term goal"), required=True,
                           max_len=1000)
             target = c.date(g.target_on, f"goals.{i}.target_on", _("Target date"))
-            goals.append(P.Goal(text, target))
+            goals.append(Goal(text, target))
         if not data.items:
             c.add("items", _("Enter at least one support item."))
         known = {s.key for s in self._repo.services()}
@@ -672,7 +685,7 @@ class ProcessOperations(GuideRuleOperations):
                        next_monitoring_on=nm, signed_on=signed,
                        author=author or self._ctx.user.display_name)
 
-    def draft_plan(self, case_id: str, data: P.PlanInput) -> P.Plan:
+    def draft_plan(self, case_id: str, data: PlanInput) -> Plan:
         """プラン作成 (first plan) or 再プラン (after an approved プラン評価), as a draft."""
         self._ctx.require_case(case_id, Permission.EDIT_CASES)
         data = self._check_plan(data)
@@ -688,7 +701,7 @@ class ProcessOperations(GuideRuleOperations):
             self._audit("plan_draft", case_id, kind.value)
         return self._plan_or_404(plan_id)
 
-    def update_plan(self, plan_id: str, data: P.PlanInput) -> P.Plan:
+    def update_plan(self, plan_id: str, data: PlanInput) -> Plan:
         """Edit a draft (also one sent back by 再検討) before submitting it again."""
         self._ctx.require_case(self._case_of("plan", plan_id), Permission.EDIT_CASES)
         plan = self._plan_or_404(plan_id)
@@ -704,7 +717,7 @@ class ProcessOperations(GuideRuleOperations):
             self._audit("plan_edit", plan.case_id, str(plan.number))
         return self._plan_or_404(plan_id)
 
-    def submit_plan(self, plan_id: str, meeting_id: str | None = None) -> P.Plan:
+    def submit_plan(self, plan_id: str, meeting_id: str | None = None) -> Plan:
         """Put a signed draft before the 支援調整会議 (on ``meeting_id``'s agenda if given)."""
         self._ctx.require_case(self._case_of("plan", plan_id), Permission.EDIT_CASES)
         plan = self._plan_or_404(plan_id)
@@ -727,8 +740,8 @@ class ProcessOperations(GuideRuleOperations):
             self._audit("plan_submit", plan.case_id, str(plan.number))
         return self._plan_or_404(plan_id)
 
-    def amend_plan(self, plan_id: str, data: P.PlanInput, reason: str,
-                   amended_on: date | None = None) -> P.Plan:
+    def amend_plan(self, plan_id: str, data: PlanInput, reason: str,
+                   amended_on: date | None = None) -> Plan:
         """プランの修正: a minor change of the plan in effect; before and after are kept."""
         self._ctx.require_case(self._case_of("plan", plan_id), Permission.EDIT_CASES)
         plan = self._plan_or_404(plan_id)
@@ -764,8 +777,8 @@ class ProcessOperations(GuideRuleOperations):
 
     # ------------------------------------------------------------------ 支援調整会議
     def plan_meeting(self, held_on: date, kind: MeetingKind | str = MeetingKind.REGULAR, *,
-                     place: str = "", participants: Iterable[P.Participant] = (),
-                     next_meeting_on: date | None = None) -> P.Meeting:
+                     place: str = "", participants: Iterable[Participant] = (),
+                     next_meeting_on: date | None = None) -> Meeting:
         """Schedule a 支援調整会議 (定例 or 随時)."""
         self._require_meetings()
         c = _Check()
@@ -783,7 +796,7 @@ class ProcessOperations(GuideRuleOperations):
         return self._meeting_or_404(meeting_id)
 
     def add_agenda_item(self, meeting_id: str, kind: AgendaKind | str, case_id: str | None = None,
-                        subject_id: str | None = None, summary: str = "") -> P.AgendaItem:
+                        subject_id: str | None = None, summary: str = "") -> AgendaItem:
         """Put a case (its plan, evaluation, 中断 or 終結) or a 地域課題 on the agenda."""
         self._require_meetings()
         if case_id is not None:
@@ -792,7 +805,7 @@ class ProcessOperations(GuideRuleOperations):
 
     def _add_agenda_item(self, meeting_id: str, kind: AgendaKind | str,
                          case_id: str | None = None, subject_id: str | None = None,
-                         summary: str = "") -> P.AgendaItem:
+                         summary: str = "") -> AgendaItem:
         meeting = self._meeting_or_404(meeting_id)
         c = _Check()
         k = c.choice(AgendaKind, kind, "kind", _("Item type"))
@@ -837,9 +850,9 @@ class ProcessOperations(GuideRuleOperations):
     def record_meeting_results(self, meeting_id: str,
                                results: dict[str, tuple[MeetingResult | str, str]],
                                minutes: str = "", *,
-                               participants: Iterable[P.Participant] | None = None,
+                               participants: Iterable[Participant] | None = None,
                                next_meeting_on: date | None = None,
-                               municipality_absence: str = "") -> P.Meeting:
+                               municipality_absence: str = "") -> Meeting:
         """The 支援調整会議 decided: 了承 / 修正のうえ了承 (conditions) / 再検討 per item.
 
         Only 了承 and 修正のうえ了承 make a plan, evaluation, 中断 or 終結 take effect;
@@ -860,7 +873,7 @@ class ProcessOperations(GuideRuleOperations):
         if not present:
             c.add("participants", _("Record who took part: a meeting without participants "
                                     "cannot decide."))
-        municipal = P.municipality_attended(present, self._store.agency().municipality)
+        municipal = municipality_attended(present, self._store.agency().municipality)
         absence = c.text(municipality_absence, "municipality_absence",
                          _("Why the meeting went ahead without the municipality"),
                          max_len=1000)
@@ -925,7 +938,7 @@ class ProcessOperations(GuideRuleOperations):
         return self._meeting_or_404(meeting_id)
 
     # ------------------------------------------------------------------ 議題の移動・取り下げ
-    def _pending_item(self, item_id: str) -> tuple[P.AgendaItem, P.Meeting]:
+    def _pending_item(self, item_id: str) -> tuple[AgendaItem, Meeting]:
         """The agenda item (still waiting for its result) and its meeting, after checking
         that this user may change it: the worker of the case (edit rights on the case) or
         the 主任 (a 地域課題 has no case: only who runs the meetings)."""
@@ -942,7 +955,7 @@ class ProcessOperations(GuideRuleOperations):
             raise ProcessError(_("This item was withdrawn from the agenda."))
         return item, self._meeting_or_404(item.meeting_id)
 
-    def open_meetings(self) -> list[P.MeetingSummary]:
+    def open_meetings(self) -> list[MeetingSummary]:
         """Meetings an agenda item can go to: not yet recorded, dated today or later, the
         nearest first (no case data: for every user who edits cases)."""
         self._ctx.require(Permission.EDIT_CASES)
@@ -951,7 +964,7 @@ class ProcessOperations(GuideRuleOperations):
         return sorted((m for m in rows if not m.held and m.held_on >= today),
                       key=lambda m: (m.held_on, m.kind.value != "ad_hoc", m.place))
 
-    def withdraw_agenda_item(self, item_id: str, reason: str) -> P.AgendaItem:
+    def withdraw_agenda_item(self, item_id: str, reason: str) -> AgendaItem:
         """Take an item off a meeting's agenda, with the reason. What it was to approve
         still waits (次にすること shows it; it can be put on another meeting)."""
         item, _meeting = self._pending_item(item_id)
@@ -967,7 +980,7 @@ class ProcessOperations(GuideRuleOperations):
         return self._repo.agenda_item(item_id)  # type: ignore[return-value]
 
     def move_agenda_item(self, item_id: str, meeting_id: str, reason: str = ""
-                         ) -> P.AgendaItem:
+                         ) -> AgendaItem:
         """Move an item waiting for its result to another meeting not yet recorded (a
         随時 meeting today instead of the 定例 one two weeks ahead). The old item stays on
         its meeting as withdrawn (moved_to); returns the new item."""
@@ -995,7 +1008,7 @@ class ProcessOperations(GuideRuleOperations):
                         f"{target.held_on.isoformat()}")
         return self._repo.agenda_item(new_id)  # type: ignore[return-value]
 
-    def waiting_for_meeting(self, case_id: str) -> list[P.MeetingWait]:
+    def waiting_for_meeting(self, case_id: str) -> list[MeetingWait]:
         """What of the case waits for the 支援調整会議 — a submitted plan, a proposed プラン
         評価, 中断 or 終結 — each with the meeting whose agenda it is on (None: on none)."""
         self._ctx.require_case(case_id, Permission.VIEW_CASES)
@@ -1003,8 +1016,8 @@ class ProcessOperations(GuideRuleOperations):
         for r in self._repo.waiting_subjects(case_id):
             item = self._repo.pending_item_for(r["id"])
             meeting = self._repo.meeting(item.meeting_id) if item else None
-            out.append(P.MeetingWait(
-                kind=P.AgendaKind(r["kind"]), case_id=case_id, subject_id=r["id"],
+            out.append(MeetingWait(
+                kind=AgendaKind(r["kind"]), case_id=case_id, subject_id=r["id"],
                 summary=r["summary"] or "", item_id=item.id if item else None,
                 meeting_id=meeting.id if meeting else None,
                 meeting_on=meeting.held_on if meeting else None,
@@ -1012,7 +1025,7 @@ class ProcessOperations(GuideRuleOperations):
         return out
 
     def put_on_meeting(self, case_id: str, subject_id: str, meeting_id: str,
-                       reason: str = "") -> P.AgendaItem:
+                       reason: str = "") -> AgendaItem:
         """Put what waits (``subject_id``) on the agenda of ``meeting_id``: added if it is on
         no agenda, moved if it is on another one."""
         self._ctx.require_case(case_id, Permission.EDIT_CASES)
@@ -1028,7 +1041,7 @@ class ProcessOperations(GuideRuleOperations):
             raise ProcessError(_("Choose a meeting dated today or later."))
         return self._add_agenda_item(meeting_id, wait.kind, case_id, subject_id, wait.summary)
 
-    def _apply_result(self, w, item: P.AgendaItem, result: MeetingResult, conditions: str,
+    def _apply_result(self, w, item: AgendaItem, result: MeetingResult, conditions: str,
                       held_on: date) -> None:
         repo, case_id = self._repo, item.case_id
         ok = result.takes_effect
@@ -1079,7 +1092,7 @@ class ProcessOperations(GuideRuleOperations):
 
     # ------------------------------------------------------------------ 支援決定, サービス開始
     def record_decision(self, plan_id: str, service_key: str, decided_on: date, officer: str,
-                        result: P.DecisionResult | str = P.DecisionResult.APPROVED,
+                        result: DecisionResult | str = DecisionResult.APPROVED,
                         note: str = "") -> str:
         """支援決定 by the municipality on one statutory service of the plan in effect."""
         self._ctx.require_case(self._case_of("plan", plan_id), Permission.DECISIONS)
@@ -1089,7 +1102,7 @@ class ProcessOperations(GuideRuleOperations):
                             required=True, today=self._ctx.today())
         officer = c.text(officer, "officer", _("Municipal officer"), required=True, max_len=50,
                          multiline=False)
-        res = c.choice(P.DecisionResult, result, "result", _("Result"))
+        res = c.choice(DecisionResult, result, "result", _("Result"))
         note = c.text(note, "note", _("Note"))
         c.done()
         state = self._case_state(plan.case_id)
@@ -1113,7 +1126,7 @@ class ProcessOperations(GuideRuleOperations):
             self._audit("decision", plan.case_id, f"{service_key}:{res.value}")
         return row_id
 
-    def start_service(self, plan_item_id: str, started_on: date) -> P.PlanItem:
+    def start_service(self, plan_item_id: str, started_on: date) -> PlanItem:
         """サービス開始 of one item; a statutory service only after its 支援決定.
 
         The first start of a plan schedules the first monitoring (支援開始直後) within two
@@ -1151,7 +1164,7 @@ class ProcessOperations(GuideRuleOperations):
             c.add("occurred_at", _("Please enter {label}").format(label=_("Date and time")))
         elif occurred_at.date() > self._ctx.today():
             c.add("occurred_at", _("A support record cannot be in the future."))
-        m = c.choice(P.RecordMethod, method, "method", _("Method"))
+        m = c.choice(RecordMethod, method, "method", _("Method"))
         content = c.text(content, "content", _("Content"), required=True, max_len=20000)
         contact_person = c.text(contact_person, "contact_person", _("Contacted person"),
                                 max_len=100, multiline=False)
@@ -1160,9 +1173,9 @@ class ProcessOperations(GuideRuleOperations):
                        max_len=50, multiline=False)
         return c, occurred_at, m, content, contact_person, next_action, staff
 
-    def add_record(self, case_id: str, occurred_at: datetime, method: P.RecordMethod | str,
+    def add_record(self, case_id: str, occurred_at: datetime, method: RecordMethod | str,
                    content: str, *, contact_person: str = "", next_action: str = "",
-                   staff: str = "") -> P.SupportRecord:
+                   staff: str = "") -> SupportRecord:
         """支援経過記録: one contact (append-only)."""
         self._ctx.require_case(case_id, Permission.EDIT_CASES)
         c, at, m, content, person, nxt, staff = self._check_record(
@@ -1176,9 +1189,9 @@ class ProcessOperations(GuideRuleOperations):
         return next(r for r in self._repo.records(case_id, True) if r.id == row_id)
 
     def correct_record(self, record_id: str, content: str, reason: str, *,
-                       occurred_at: datetime | None = None, method: P.RecordMethod | str | None = None,
+                       occurred_at: datetime | None = None, method: RecordMethod | str | None = None,
                        contact_person: str | None = None, next_action: str | None = None
-                       ) -> P.SupportRecord:
+                       ) -> SupportRecord:
         """Correct a 支援経過記録: a new entry supersedes the old one, which stays readable."""
         self._ctx.require_case(self._case_of("support_record", record_id), Permission.EDIT_CASES)
         old = self._repo.record_row(record_id)
@@ -1203,14 +1216,14 @@ class ProcessOperations(GuideRuleOperations):
         return next(r for r in self._repo.records(old["case_id"], True) if r.id == row_id)
 
     # ------------------------------------------------------------------ モニタリング
-    def add_monitoring(self, case_id: str, data: P.MonitoringInput) -> str:
+    def add_monitoring(self, case_id: str, data: MonitoringInput) -> str:
         """モニタリング of the plan in effect; schedules the next one (monthly by default,
         on a business day)."""
         self._ctx.require_case(case_id, Permission.EDIT_CASES)
         c = _Check()
         on = c.date(data.monitored_on, "monitored_on", _("Date of monitoring"), required=True,
                     today=self._ctx.today())
-        kind = c.choice(P.MonitoringKind, data.kind, "kind", _("Kind of monitoring"))
+        kind = c.choice(MonitoringKind, data.kind, "kind", _("Kind of monitoring"))
         change = c.text(data.change, "change", _("The person's change"), max_len=5000)
         nxt = c.date(data.next_on, "next_on", _("Next monitoring"))
         if on and nxt and nxt <= on:
@@ -1233,7 +1246,7 @@ class ProcessOperations(GuideRuleOperations):
         return row_id
 
     # ------------------------------------------------------------------ プラン評価
-    def evaluate(self, case_id: str, data: P.EvaluationInput,
+    def evaluate(self, case_id: str, data: EvaluationInput,
                  meeting_id: str | None = None) -> str:
         """プラン評価 of the plan in effect, proposed to the 支援調整会議 (its agenda if given).
 
@@ -1247,7 +1260,7 @@ class ProcessOperations(GuideRuleOperations):
             c.add("attainment", _("Record the attainment of each goal."))
         for i, (goal, att) in enumerate(data.attainment):
             c.text(goal, f"attainment.{i}.goal", _("Short-term goal"), required=True)
-            c.choice(P.Attainment, att, f"attainment.{i}.attainment", _("Attainment"))
+            c.choice(Attainment, att, f"attainment.{i}.attainment", _("Attainment"))
         c.date(data.employed_on, "employed_on", _("Date of employment"), today=self._ctx.today())
         c.date(data.income_increased_on, "income_increased_on", _("Date of increased income"),
                today=self._ctx.today())
@@ -1281,8 +1294,8 @@ class ProcessOperations(GuideRuleOperations):
 
     # ------------------------------------------------------------------ 中断, 再開
     def add_contact_attempt(self, case_id: str, attempted_on: date,
-                            method: P.ContactMethod | str,
-                            outcome: P.ContactOutcome | str = P.ContactOutcome.NO_RESPONSE,
+                            method: ContactMethod | str,
+                            outcome: ContactOutcome | str = ContactOutcome.NO_RESPONSE,
                             note: str = "") -> str:
         """An effort to reach the person (連絡票, 知人 …) — required before 中断; a
         move-away found here allows 終結(3)."""
@@ -1290,8 +1303,8 @@ class ProcessOperations(GuideRuleOperations):
         c = _Check()
         attempted_on = c.date(attempted_on, "attempted_on", _("Date"), required=True,
                               today=self._ctx.today())
-        m = c.choice(P.ContactMethod, method, "method", _("Method"))
-        o = c.choice(P.ContactOutcome, outcome, "outcome", _("Outcome"))
+        m = c.choice(ContactMethod, method, "method", _("Method"))
+        o = c.choice(ContactOutcome, outcome, "outcome", _("Outcome"))
         note = c.text(note, "note", _("Note"))
         c.done()
         self._allow(self._case_state(case_id), Step.CONTACT_ATTEMPT)
@@ -1356,7 +1369,7 @@ class ProcessOperations(GuideRuleOperations):
         return new
 
     # ------------------------------------------------------------------ 終結, フォローアップ
-    def propose_closure(self, case_id: str, data: P.ClosureInput,
+    def propose_closure(self, case_id: str, data: ClosureInput,
                         meeting_id: str | None = None) -> str:
         """終結 (1)(2)(3), proposed to the 支援調整会議. (3) only after a confirmed 中断 or a
         recorded move-away: 連絡がないことだけでは終結しない."""
@@ -1370,7 +1383,7 @@ class ProcessOperations(GuideRuleOperations):
         c.text(data.reason, "reason", _("Reason for closure"), required=True)
         grounds = None
         if data.grounds:
-            grounds = c.choice(P.ClosureGrounds, data.grounds, "grounds", _("Grounds"))
+            grounds = c.choice(ClosureGrounds, data.grounds, "grounds", _("Grounds"))
         if pattern in (ClosurePattern.RESOLVED, ClosurePattern.STEP_BACK):
             c.text(data.intention, "intention", _("The person's intention"), required=True)
             c.text(data.intention_how, "intention_how", _("How the intention was confirmed"),
@@ -1387,8 +1400,8 @@ class ProcessOperations(GuideRuleOperations):
                                  without_evaluation_reason=no_eval):
             raise ProcessError(reason)
         if pattern is ClosurePattern.CONTACT_LOST and grounds is None:
-            grounds = (P.ClosureGrounds.SUSPENSION if state.suspended
-                       else P.ClosureGrounds.MOVED_AWAY)
+            grounds = (ClosureGrounds.SUSPENSION if state.suspended
+                       else ClosureGrounds.MOVED_AWAY)
         self._in_order(case_id, ("closure", "proposed_on", proposed_on))
         # (1)(2) after a プラン評価 that decided 終結: decided with it, no agenda item of its own
         ev = P.closing_evaluation(state) if pattern is not ClosurePattern.CONTACT_LOST else None
@@ -1460,7 +1473,7 @@ _MEETING_SUBJECT = {"new_plan": "plan", "replan": "plan", "evaluation": "evaluat
                     "suspension": "suspension", "closure": "closure"}
 
 
-def _timeline_rank(e: P.TimelineEntry) -> float:
+def _timeline_rank(e: TimelineEntry) -> float:
     """Where an entry goes among those of its day: the order of the process; a meeting's
     result just after what it decided."""
     if e.kind == "meeting":
@@ -1468,7 +1481,7 @@ def _timeline_rank(e: P.TimelineEntry) -> float:
     return float(_TIMELINE_RANKS.get(e.kind, 0))
 
 
-def _candidate(row: dict[str, Any]) -> P.AgendaCandidate:
+def _candidate(row: dict[str, Any]) -> AgendaCandidate:
     """An agenda candidate from its row; an evaluation says its decision and a closure its
     pattern, in words (what the agenda item's summary will say)."""
     kind, summary = AgendaKind(row["kind"]), row["summary"] or ""
@@ -1476,27 +1489,27 @@ def _candidate(row: dict[str, Any]) -> P.AgendaCandidate:
         summary = EvaluationDecision(summary).label
     elif kind is AgendaKind.CLOSURE:
         summary = ClosurePattern(summary).label
-    return P.AgendaCandidate(kind, row["case_id"], row["id"], summary, row["case_no"])
+    return AgendaCandidate(kind, row["case_id"], row["id"], summary, row["case_no"])
 
 
-def _check_participants(c: _Check, participants: Iterable[P.Participant] | None
-                        ) -> list[P.Participant]:
+def _check_participants(c: _Check, participants: Iterable[Participant] | None
+                        ) -> list[Participant]:
     people = []
     for i, p in enumerate(participants or ()):
         name = c.text(p.name, f"participants.{i}.name", _("Name"), required=True, max_len=50,
                       multiline=False)
         org = c.text(p.organisation, f"participants.{i}.organisation", _("Organisation"),
                      max_len=100, multiline=False)
-        people.append(P.Participant(name, org, municipal=bool(getattr(p, "municipal", False))))
+        people.append(Participant(name, org, municipal=bool(getattr(p, "municipal", False))))
     return people
 
 
-def _participants_json(people: list[P.Participant]) -> str:
+def _participants_json(people: list[Participant]) -> str:
     import json
     return json.dumps([asdict(p) for p in people], ensure_ascii=False)
 
 
-def _plan_snapshot(plan: P.Plan) -> dict[str, Any]:
+def _plan_snapshot(plan: Plan) -> dict[str, Any]:
     """The content of a plan as plain data (for the プランの修正 history)."""
     return {
         "aim": plan.aim,

@@ -1,7 +1,7 @@
 """Monthly and fiscal-year statistics (STATISTICS.md), computed from the records.
 
-``monthly(store, "2026-04")`` returns exactly the JSON object of STATISTICS.md;
-``fiscal_year(store, 2026)`` the twelve months April–March, their sums and the three
+``monthly(desk_or_store, "2026-04")`` returns exactly the JSON object of STATISTICS.md;
+``fiscal_year(desk_or_store, 2026)`` the twelve months April–March, their sums and the three
 rates; ``cases_behind`` the cases behind one figure (for the GUI: click a figure to list
 its cases). The SQL lives in app/store/stats_repo.py. Targets per 100,000 population are
 agency settings per fiscal year (``targets`` / ``set_targets``).
@@ -103,9 +103,15 @@ def _check_year(year: Any) -> int:
 
 
 # ---------------------------------------------------------------------- settings
-def _store(store):
-    """The Store the figures are read from (the permission is desk.reports' to check)."""
-    return store
+def _store(desk_or_store):
+    """The Store to read: a Store as given, or a Desk's (checking first that its user may
+    see statistics, as desk.reports does)."""
+    from app.store.store import Store
+    if isinstance(desk_or_store, Store):
+        return desk_or_store
+    from app.security.roles import Permission
+    desk_or_store._ctx.require(Permission.VIEW_STATISTICS)
+    return desk_or_store._ctx.db
 
 
 def targets(desk_or_store, fy: int) -> dict[str, float]:

@@ -8,7 +8,23 @@ from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
-from app import process as P
+from app.domain.assessment import Assessment, AssessmentInput, Screening, ScreeningResult
+from app.domain.case import TimelineEntry
+from app.domain.case_state import (
+    CaseState, ContactFact, EvaluationFact, ItemFact, PlanFact, ReferralFact,
+)
+from app.domain.closure import ClosureGrounds, ClosureInput, ClosurePattern, Followup
+from app.domain.evaluation import Attainment, EvaluationDecision, EvaluationInput
+from app.domain.intake import EmergencyAction, EmergencySupport
+from app.domain.meeting import (
+    AgendaItem, AgendaKind, Meeting, MeetingKind, MeetingResult, MeetingSummary, Participant,
+    ProposalStatus,
+)
+from app.domain.monitoring import Monitoring, MonitoringInput, MonitoringKind
+from app.domain.plan import Goal, Plan, PlanAmendment, PlanInput, PlanItem, PlanKind, PlanStatus
+from app.domain.record import RecordMethod, SupportRecord
+from app.domain.referral import Referral, ReferralOrigin
+from app.domain.service import Service
 from app.paths import master_dir
 from app.store.db import Connection
 from app.store.journal import Writer
@@ -27,7 +43,7 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-def plan_content(plan: P.Plan) -> dict[str, Any]:
+def plan_content(plan: Plan) -> dict[str, Any]:
     """The content of a plan as plain data (approval snapshot, amendment history)."""
     return {
         "aim": plan.aim,
@@ -99,18 +115,18 @@ class ProcessRepo:
             r = self.conn.execute(f"SELECT case_id FROM {table} WHERE id = ?", (row_id,)).fetchone()
         return r[0] if r else None
 
-    def services(self, active_only: bool = True) -> list[P.Service]:
+    def services(self, active_only: bool = True) -> list[Service]:
         sql = ("SELECT id, key, name, statutory, employment, needs_decision, usual_months "
                "FROM service")
         if active_only:
             sql += " WHERE active = 1"
-        return [P.Service(id=r["id"], key=r["key"], name=r["name"],
+        return [Service(id=r["id"], key=r["key"], name=r["name"],
                           statutory=bool(r["statutory"]), employment=bool(r["employment"]),
                           needs_decision=bool(r["needs_decision"]),
                           usual_months=r["usual_months"])
                 for r in self._all(sql + " ORDER BY sort, key")]
 
-    def service(self, key: str) -> P.Service | None:
+    def service(self, key: str) -> Service | None:
         return next((s for s in self.services(active_only=False) if s.key == key), None)
 
     def assessment_master(self, kind: str, active_only: bool = True) -> list[tuple[str, str]]:
@@ -156,9 +172,14 @@ class ProcessRepo:
             "case_id": case_id, "action": action, "done_on": _iso(done_on), "note": note,
             "procedure": "pending" if statutory else "none"})
 
-    def emergency(self, case_id: str) -> list[dict[str, Any]]:
-        return self._all("SELECT * FROM emergency_support WHERE case_id = ? ORDER BY done_on, hlc",
-                         (case_id,))
+    def emergency(self, case_id: str) -> list[EmergencySupport]:
+        return [EmergencySupport(
+            id=r["id"], case_id=r["case_id"], action=EmergencyAction(r["action"]),
+            done_on=date.fromisoformat(r["done_on"]), note=r["note"], procedure=r["procedure"],
+            procedure_done_on=_d(r["procedure_done_on"]), intake_id=r["intake_id"], hlc=r["hlc"])
+            for r in self._all("SELECT id, case_id, intake_id, action, done_on, note, procedure,"
+                               " procedure_done_on, hlc FROM emergency_support WHERE case_id = ?"
+                               " ORDER BY done_on, hlc", (case_id,))]
 
     def emergency_row(self, emergency_id: str) -> dict[str, Any] | None:
         return self._one("SELECT * FROM emergency_support WHERE id = ?", (emergency_id,))
@@ -168,7 +189,7 @@ class ProcessRepo:
         return int(self.conn.execute("SELECT COALESCE(MAX(version), 0) FROM assessment"
                                      " WHERE case_id = ?", (case_id,)).fetchone()[0])
 
-    def insert_assessment(self, w: Writer, case_id: str, a: P.AssessmentInput) -> tuple[str, int]:
+    def insert_assessment(self, w: Writer, case_id: str, a: AssessmentInput) -> tuple[str, int]:
         version = self.assessment_version(case_id) + 1
         row_id = w.insert("assessment", {
             "case_id": case_id, "version": version, "assessed_on": _iso(a.assessed_on),
@@ -180,11 +201,11 @@ class ProcessRepo:
             "expert_opinions": _json(a.expert_opinions), "reason": a.reason})
         return row_id, version
 
-    def assessments(self, case_id: str) -> list[P.Assessment]:
+    def assessments(self, case_id: str) -> list[Assessment]:
         out = []
         for r in self._all("SELECT * FROM assessment WHERE case_id = ? ORDER BY version",
                            (case_id,)):
-            out.append(P.Assessment(
+            out.append(Assessment(
                 id=r["id"], case_id=r["case_id"], version=r["version"],
                 assessed_on=date.fromisoformat(r["assessed_on"]), author=r["author"],
                 domains=json.loads(r["domains"]), problems=json.loads(r["problems"]),
@@ -192,7 +213,7 @@ class ProcessRepo:
                 strengths=r["strengths"], wishes=r["wishes"],
                 household=json.loads(r["household"]),
                 consultation_history=r["consultation_history"], life_history=r["life_history"],
-                team=[P.Participant(**t) for t in json.loads(r["team"])],
+                team=[Participant(**t) for t in json.loads(r["team"])],
                 expert_opinions=json.loads(r["expert_opinions"]), reason=r["reason"]))
         return out
 
@@ -212,20 +233,20 @@ class ProcessRepo:
             "accompanied": int(accompanied), "check_on": _iso(check_on)})
 
     @staticmethod
-    def _referral(r: dict[str, Any]) -> P.Referral:
-        return P.Referral(
-            id=r["id"], case_id=r["case_id"], origin=P.ReferralOrigin(r["origin"]),
+    def _referral(r: dict[str, Any]) -> Referral:
+        return Referral(
+            id=r["id"], case_id=r["case_id"], origin=ReferralOrigin(r["origin"]),
             referred_on=date.fromisoformat(r["referred_on"]), referred_to=r["referred_to"],
             accompanied=bool(r["accompanied"]), check_on=_d(r["check_on"]),
             checked_on=_d(r["checked_on"]),
             arrived=None if r["arrived"] is None else bool(r["arrived"]),
             check_note=r["check_note"], taken_back_on=_d(r["taken_back_on"]))
 
-    def referrals(self, case_id: str) -> list[P.Referral]:
+    def referrals(self, case_id: str) -> list[Referral]:
         return [self._referral(r) for r in self._all(
             "SELECT * FROM referral WHERE case_id = ? ORDER BY referred_on, hlc", (case_id,))]
 
-    def referral(self, referral_id: str) -> P.Referral | None:
+    def referral(self, referral_id: str) -> Referral | None:
         r = self._one("SELECT * FROM referral WHERE id = ?", (referral_id,))
         return self._referral(r) if r else None
 
@@ -235,7 +256,7 @@ class ProcessRepo:
                                      (case_id,)).fetchone()[0]) + 1
 
     @staticmethod
-    def _plan_fields(p: P.PlanInput) -> dict[str, Any]:
+    def _plan_fields(p: PlanInput) -> dict[str, Any]:
         return {"aim": p.aim,
                 "goals": _json([{"text": g.text, "target_on": _iso(g.target_on)} for g in p.goals]),
                 "period_from": _iso(p.period_from), "period_to": _iso(p.period_to),
@@ -243,23 +264,23 @@ class ProcessRepo:
                 "author": p.author}
 
     @staticmethod
-    def _item_fields(item: P.PlanItem, sort: int) -> dict[str, Any]:
+    def _item_fields(item: PlanItem, sort: int) -> dict[str, Any]:
         return {"sort": sort, "problem": item.problem, "what": item.what,
                 "service_key": item.service_key, "provider": item.provider,
                 "period_from": _iso(item.period_from), "period_to": _iso(item.period_to),
                 "frequency": item.frequency, "removed": 0}
 
-    def insert_plan(self, w: Writer, case_id: str, p: P.PlanInput, kind: P.PlanKind,
+    def insert_plan(self, w: Writer, case_id: str, p: PlanInput, kind: PlanKind,
                     assessment_version: int, created_on: date) -> str:
         plan_id = w.insert("plan", {
             "case_id": case_id, "number": self.next_plan_number(case_id), "kind": kind.value,
-            "status": P.PlanStatus.DRAFT.value, "assessment_version": assessment_version,
+            "status": PlanStatus.DRAFT.value, "assessment_version": assessment_version,
             "created_on": _iso(p.created_on or created_on), **self._plan_fields(p)})
         for i, item in enumerate(p.items):
             w.insert("plan_item", {"plan_id": plan_id, **self._item_fields(item, i)})
         return plan_id
 
-    def replace_plan_content(self, w: Writer, plan_id: str, p: P.PlanInput) -> None:
+    def replace_plan_content(self, w: Writer, plan_id: str, p: PlanInput) -> None:
         """Write new content: items with an id are updated, new ones added, missing ones
         marked removed (never deleted: a started service keeps its item)."""
         w.update("plan", plan_id, self._plan_fields(p))
@@ -275,13 +296,13 @@ class ProcessRepo:
         for gone in existing - kept:
             w.update("plan_item", gone, {"removed": 1})
         status = self.conn.execute("SELECT status FROM plan WHERE id = ?", (plan_id,)).fetchone()
-        if status and status[0] == P.PlanStatus.APPROVED.value:   # プランの修正
+        if status and status[0] == PlanStatus.APPROVED.value:   # プランの修正
             self.keep_services_at_approval(w, plan_id)
 
     def set_plan(self, w: Writer, plan_id: str, **changes: Any) -> None:
         w.update("plan", plan_id, {k: (_iso(v) if isinstance(v, date) else v)
                                    for k, v in changes.items()})
-        if changes.get("status") == P.PlanStatus.APPROVED.value:
+        if changes.get("status") == PlanStatus.APPROVED.value:
             self.keep_services_at_approval(w, plan_id)
             self.keep_plan_as_approved(w, plan_id)
 
@@ -309,14 +330,14 @@ class ProcessRepo:
         if row and row["approved_content"]:
             first = json.loads(row["approved_content"])
         elif amendments:
-            first = amendments[0]["before"]
+            first = amendments[0].before
         else:
             return out
         out.append({"version": 1, "on": _iso(approved_on), "source": "approval", "reason": "",
                     "content": first})
         for i, a in enumerate(amendments, start=2):
-            out.append({"version": i, "on": a["amended_on"], "source": "amendment",
-                        "reason": a["reason"], "content": a["after"]})
+            out.append({"version": i, "on": _iso(a.amended_on), "source": "amendment",
+                        "reason": a.reason, "content": a.after})
         return out
 
     def keep_services_at_approval(self, w: Writer, plan_id: str) -> None:
@@ -343,13 +364,16 @@ class ProcessRepo:
             "plan_id": plan_id, "case_id": case_id, "amended_on": _iso(amended_on),
             "reason": reason, "before": _json(before), "after": _json(after)})
 
-    def amendments(self, plan_id: str) -> list[dict[str, Any]]:
-        rows = self._all("SELECT * FROM plan_amendment WHERE plan_id = ? ORDER BY hlc", (plan_id,))
-        for r in rows:
-            r["before"], r["after"] = json.loads(r["before"]), json.loads(r["after"])
-        return rows
+    def amendments(self, plan_id: str) -> list[PlanAmendment]:
+        return [PlanAmendment(
+            id=r["id"], plan_id=r["plan_id"], case_id=r["case_id"],
+            amended_on=date.fromisoformat(r["amended_on"]), reason=r["reason"],
+            before=json.loads(r["before"]), after=json.loads(r["after"]), hlc=r["hlc"])
+            for r in self._all("SELECT id, plan_id, case_id, amended_on, reason, before, after,"
+                               " hlc FROM plan_amendment WHERE plan_id = ? ORDER BY hlc",
+                               (plan_id,))]
 
-    def _items(self, plan_id: str) -> list[P.PlanItem]:
+    def _items(self, plan_id: str) -> list[PlanItem]:
         needs = {s.key: s.needs_decision for s in self.services(active_only=False)}
         decisions: dict[str, str] = {}
         for r in self._all("SELECT service_key, result FROM decision WHERE plan_id = ?"
@@ -370,29 +394,29 @@ class ProcessRepo:
                     decisions.get(r["service_key"], ""), "required")
             else:
                 state = "reported"
-            items.append(P.PlanItem(
+            items.append(PlanItem(
                 id=r["id"], what=r["what"], service_key=r["service_key"], provider=r["provider"],
                 problem=r["problem"], period_from=_d(r["period_from"]),
                 period_to=_d(r["period_to"]), frequency=r["frequency"],
                 started_on=_d(starts.get(r["id"])), decision=state))
         return items
 
-    def _plan(self, r: dict[str, Any]) -> P.Plan:
-        return P.Plan(
-            id=r["id"], case_id=r["case_id"], number=r["number"], kind=P.PlanKind(r["kind"]),
-            status=P.PlanStatus(r["status"]), aim=r["aim"],
-            goals=[P.Goal(g["text"], _d(g.get("target_on"))) for g in json.loads(r["goals"])],
+    def _plan(self, r: dict[str, Any]) -> Plan:
+        return Plan(
+            id=r["id"], case_id=r["case_id"], number=r["number"], kind=PlanKind(r["kind"]),
+            status=PlanStatus(r["status"]), aim=r["aim"],
+            goals=[Goal(g["text"], _d(g.get("target_on"))) for g in json.loads(r["goals"])],
             items=self._items(r["id"]), period_from=_d(r["period_from"]),
             period_to=_d(r["period_to"]), next_monitoring_on=_d(r["next_monitoring_on"]),
             signed_on=_d(r["signed_on"]), author=r["author"], created_on=_d(r["created_on"]),
             approved_on=_d(r["approved_on"]), meeting_result=r["meeting_result"],
             conditions=r["conditions"], rev=r["rev"])
 
-    def plan(self, plan_id: str) -> P.Plan | None:
+    def plan(self, plan_id: str) -> Plan | None:
         r = self._one("SELECT * FROM plan WHERE id = ?", (plan_id,))
         return self._plan(r) if r else None
 
-    def plans(self, case_id: str) -> list[P.Plan]:
+    def plans(self, case_id: str) -> list[Plan]:
         return [self._plan(r) for r in self._all(
             "SELECT * FROM plan WHERE case_id = ? ORDER BY number", (case_id,))]
 
@@ -407,7 +431,7 @@ class ProcessRepo:
 
     # ------------------------------------------------------------------ meetings
     def insert_meeting(self, w: Writer, held_on: date, kind: str, place: str,
-                       participants: list[P.Participant], next_meeting_on: date | None) -> str:
+                       participants: list[Participant], next_meeting_on: date | None) -> str:
         return w.insert("meeting", {
             "held_on": _iso(held_on), "kind": kind, "place": place,
             "participants": _json([asdict(p) for p in participants]),
@@ -428,11 +452,11 @@ class ProcessRepo:
     def set_agenda_result(self, w: Writer, item_id: str, result: str, conditions: str) -> None:
         w.update("agenda_item", item_id, {"result": result, "conditions": conditions})
 
-    def _agenda(self, r: dict[str, Any]) -> P.AgendaItem:
-        return P.AgendaItem(
-            id=r["id"], meeting_id=r["meeting_id"], kind=P.AgendaKind(r["kind"]),
+    def _agenda(self, r: dict[str, Any]) -> AgendaItem:
+        return AgendaItem(
+            id=r["id"], meeting_id=r["meeting_id"], kind=AgendaKind(r["kind"]),
             case_id=r["case_id"], subject_id=r["subject_id"], summary=r["summary"],
-            result=P.MeetingResult(r["result"]) if r["result"] else None,
+            result=MeetingResult(r["result"]) if r["result"] else None,
             conditions=r["conditions"], case_no=r.get("case_no") or "",
             withdrawn_on=_d(r.get("withdrawn_on")), withdrawn_reason=r.get("withdrawn_reason") or "",
             moved_to=r.get("moved_to"))
@@ -440,20 +464,20 @@ class ProcessRepo:
     _AGENDA_SQL = ("SELECT a.*, c.case_no FROM agenda_item a LEFT JOIN case_file c"
                    " ON c.id = a.case_id")
 
-    def agenda(self, meeting_id: str, pending_only: bool = False) -> list[P.AgendaItem]:
+    def agenda(self, meeting_id: str, pending_only: bool = False) -> list[AgendaItem]:
         sql = self._AGENDA_SQL + " WHERE a.meeting_id = ?"
         if pending_only:
             sql += " AND a.result IS NULL AND a.withdrawn_on IS NULL"
         return [self._agenda(r) for r in self._all(sql + " ORDER BY a.sort", (meeting_id,))]
 
-    def agenda_item(self, item_id: str) -> P.AgendaItem | None:
+    def agenda_item(self, item_id: str) -> AgendaItem | None:
         r = self._one(self._AGENDA_SQL + " WHERE a.id = ?", (item_id,))
         return self._agenda(r) if r else None
 
     def pending_agenda_for(self, subject_id: str) -> bool:
         return self.pending_item_for(subject_id) is not None
 
-    def pending_item_for(self, subject_id: str) -> P.AgendaItem | None:
+    def pending_item_for(self, subject_id: str) -> AgendaItem | None:
         """The agenda item of ``subject_id`` still waiting for its result (None if none)."""
         r = self._one(self._AGENDA_SQL + " WHERE a.subject_id = ? AND a.result IS NULL"
                       " AND a.withdrawn_on IS NULL", (subject_id,))
@@ -464,14 +488,14 @@ class ProcessRepo:
         w.update("agenda_item", item_id, {"withdrawn_on": _iso(on), "withdrawn_reason": reason,
                                           "moved_to": moved_to})
 
-    def meeting(self, meeting_id: str) -> P.Meeting | None:
+    def meeting(self, meeting_id: str) -> Meeting | None:
         r = self._one("SELECT * FROM meeting WHERE id = ?", (meeting_id,))
         if r is None:
             return None
-        return P.Meeting(
-            id=r["id"], held_on=date.fromisoformat(r["held_on"]), kind=P.MeetingKind(r["kind"]),
+        return Meeting(
+            id=r["id"], held_on=date.fromisoformat(r["held_on"]), kind=MeetingKind(r["kind"]),
             place=r["place"],
-            participants=[P.Participant(**p) for p in json.loads(r["participants"])],
+            participants=[Participant(**p) for p in json.loads(r["participants"])],
             minutes=r["minutes"], next_meeting_on=_d(r["next_meeting_on"]),
             held=bool(r["held"]), items=self.agenda(r["id"]),
             municipality_attended=None if r.get("municipality_attended") is None
@@ -479,7 +503,7 @@ class ProcessRepo:
             municipality_absence=r.get("municipality_absence") or "")
 
     def meetings(self, limit: int | None = None, *, open_from: date | None = None
-                 ) -> tuple[list[P.MeetingSummary], int]:
+                 ) -> tuple[list[MeetingSummary], int]:
         """(the first ``limit`` meetings, newest first; how many there are). Each without
         its agenda: the items are only counted, from the agenda_meeting index. Sessions of
         one day by place, a shorter name first: numbered rooms in their order (第2 before
@@ -492,10 +516,10 @@ class ProcessRepo:
         args: list[Any] = [open_from.isoformat()] if open_from is not None else []
         if limit is not None:
             sql, args = sql + " LIMIT ?", [*args, limit]
-        rows = [P.MeetingSummary(
-            id=r[0], held_on=date.fromisoformat(r[1]), kind=P.MeetingKind(r[2]), place=r[3],
+        rows = [MeetingSummary(
+            id=r[0], held_on=date.fromisoformat(r[1]), kind=MeetingKind(r[2]), place=r[3],
             held=bool(r[4]), next_meeting_on=_d(r[5]),
-            participants=tuple(P.Participant(**p) for p in json.loads(r[6])), item_count=r[7])
+            participants=tuple(Participant(**p) for p in json.loads(r[6])), item_count=r[7])
             for r in self.conn.execute(sql, args)]
         total = len(rows)
         if limit is not None and total >= limit:
@@ -563,7 +587,7 @@ class ProcessRepo:
             " ON c.id = a.case_id JOIN person p ON p.id = c.person_id WHERE a.meeting_id = ?"
             + (f" AND {allowed}" if allowed else ""), [meeting_id, *allowed_args])}
 
-    def case_agenda(self, case_id: str) -> list[tuple[P.AgendaItem, date]]:
+    def case_agenda(self, case_id: str) -> list[tuple[AgendaItem, date]]:
         return [(self._agenda(r), date.fromisoformat(r["held_on"])) for r in self._all(
             "SELECT a.*, c.case_no, m.held_on FROM agenda_item a JOIN meeting m ON"
             " m.id = a.meeting_id LEFT JOIN case_file c ON c.id = a.case_id WHERE a.case_id = ?",
@@ -592,14 +616,14 @@ class ProcessRepo:
             "content": content, "next_action": next_action, "supersedes": supersedes,
             "correction_reason": correction_reason})
 
-    def records(self, case_id: str, include_superseded: bool = False) -> list[P.SupportRecord]:
+    def records(self, case_id: str, include_superseded: bool = False) -> list[SupportRecord]:
         rows = self._all(
             "SELECT r.*, (SELECT n.id FROM support_record n WHERE n.supersedes = r.id"
             " ORDER BY n.hlc DESC LIMIT 1) AS superseded_by FROM support_record r"
             " WHERE r.case_id = ? ORDER BY r.occurred_at DESC, r.hlc DESC", (case_id,))
-        out = [P.SupportRecord(
+        out = [SupportRecord(
             id=r["id"], case_id=r["case_id"], occurred_at=datetime.fromisoformat(r["occurred_at"]),
-            method=P.RecordMethod(r["method"]), staff=r["staff"],
+            method=RecordMethod(r["method"]), staff=r["staff"],
             contact_person=r["contact_person"], content=r["content"],
             next_action=r["next_action"], supersedes=r["supersedes"],
             superseded_by=r["superseded_by"], correction_reason=r["correction_reason"])
@@ -611,29 +635,39 @@ class ProcessRepo:
                          " AS corrected FROM support_record r WHERE r.id = ?", (record_id,))
 
     # ------------------------------------------------------------------ monitoring, evaluation
-    def insert_monitoring(self, w: Writer, case_id: str, plan_id: str, m: P.MonitoringInput,
+    def insert_monitoring(self, w: Writer, case_id: str, plan_id: str, m: MonitoringInput,
                           next_on: date) -> str:
         return w.insert("monitoring", {
             "case_id": case_id, "plan_id": plan_id, "monitored_on": _iso(m.monitored_on),
-            "kind": P.MonitoringKind(m.kind).value, "method": m.method, "change": m.change,
+            "kind": MonitoringKind(m.kind).value, "method": m.method, "change": m.change,
             "progress": _json(m.progress), "satisfaction": m.satisfaction,
             "amendment_needed": int(m.amendment_needed), "next_on": _iso(next_on)})
 
-    def monitorings(self, case_id: str) -> list[dict[str, Any]]:
-        return self._all("SELECT * FROM monitoring WHERE case_id = ? ORDER BY monitored_on DESC,"
-                         " hlc DESC", (case_id,))
+    def monitorings(self, case_id: str) -> list[Monitoring]:
+        """The case's monitorings, newest first."""
+        return [Monitoring(
+            id=r["id"], case_id=r["case_id"], plan_id=r["plan_id"],
+            monitored_on=date.fromisoformat(r["monitored_on"]), kind=MonitoringKind(r["kind"]),
+            method=r["method"], change=r["change"],
+            progress=tuple(json.loads(r["progress"] or "[]")), satisfaction=r["satisfaction"],
+            amendment_needed=bool(r["amendment_needed"]), next_on=_d(r["next_on"]),
+            hlc=r["hlc"])
+            for r in self._all("SELECT id, case_id, plan_id, monitored_on, kind, method, change,"
+                               " progress, satisfaction, amendment_needed, next_on, hlc"
+                               " FROM monitoring WHERE case_id = ?"
+                               " ORDER BY monitored_on DESC, hlc DESC", (case_id,))]
 
-    def insert_evaluation(self, w: Writer, case_id: str, plan_id: str, e: P.EvaluationInput,
+    def insert_evaluation(self, w: Writer, case_id: str, plan_id: str, e: EvaluationInput,
                           assessment_version: int) -> str:
         return w.insert("evaluation", {
             "case_id": case_id, "plan_id": plan_id, "evaluated_on": _iso(e.evaluated_on),
-            "attainment": _json([{"goal": g, "attainment": P.Attainment(a).value}
+            "attainment": _json([{"goal": g, "attainment": Attainment(a).value}
                                  for g, a in e.attainment]),
             "support_delivered": e.support_delivered, "employed_on": _iso(e.employed_on),
             "income_increased_on": _iso(e.income_increased_on),
             "motivation": int(e.motivation), "relationships": int(e.relationships),
             "participation": int(e.participation), "hardship": int(e.hardship),
-            "decision": P.EvaluationDecision(e.decision).value, "note": e.note,
+            "decision": EvaluationDecision(e.decision).value, "note": e.note,
             "assessment_version": assessment_version, "status": "proposed"})
 
     def evaluations(self, case_id: str) -> list[dict[str, Any]]:
@@ -668,12 +702,12 @@ class ProcessRepo:
     def suspensions(self, case_id: str) -> list[dict[str, Any]]:
         return self._all("SELECT * FROM suspension WHERE case_id = ? ORDER BY hlc", (case_id,))
 
-    def insert_closure(self, w: Writer, case_id: str, c: P.ClosureInput,
+    def insert_closure(self, w: Writer, case_id: str, c: ClosureInput,
                        evaluation_id: str | None = None) -> str:
         return w.insert("closure", {
             "case_id": case_id, "evaluation_id": evaluation_id, "proposed_on": _iso(c.proposed_on),
-            "pattern": P.ClosurePattern(c.pattern).value, "reason": c.reason,
-            "grounds": P.ClosureGrounds(c.grounds).value if c.grounds else None,
+            "pattern": ClosurePattern(c.pattern).value, "reason": c.reason,
+            "grounds": ClosureGrounds(c.grounds).value if c.grounds else None,
             "intention": c.intention, "intention_how": c.intention_how,
             "intention_on": _iso(c.intention_on), "referrals": _json(c.referrals),
             "followup_plan": c.followup_plan, "status": "proposed",
@@ -691,24 +725,34 @@ class ProcessRepo:
             "case_id": case_id, "closure_id": closure_id, "contacted_on": _iso(contacted_on),
             "method": method, "contact_person": contact_person, "content": content})
 
-    def followups(self, case_id: str) -> list[dict[str, Any]]:
-        return self._all("SELECT * FROM followup WHERE case_id = ? ORDER BY contacted_on, hlc",
-                         (case_id,))
+    def followups(self, case_id: str) -> list[Followup]:
+        return [Followup(
+            id=r["id"], case_id=r["case_id"], closure_id=r["closure_id"],
+            contacted_on=date.fromisoformat(r["contacted_on"]), method=r["method"],
+            contact_person=r["contact_person"], content=r["content"], hlc=r["hlc"])
+            for r in self._all("SELECT id, case_id, closure_id, contacted_on, method,"
+                               " contact_person, content, hlc FROM followup WHERE case_id = ?"
+                               " ORDER BY contacted_on, hlc", (case_id,))]
 
     def decisions(self, case_id: str) -> list[dict[str, Any]]:
         """支援決定 rows of the case (read-only; for the printed plan)."""
         return self._all("SELECT * FROM decision WHERE case_id = ? ORDER BY decided_on, hlc",
                          (case_id,))
 
-    def screenings(self, case_id: str) -> list[dict[str, Any]]:
-        """スクリーニング rows of the case (read-only; for the printed assessment)."""
-        return self._all("SELECT * FROM screening WHERE case_id = ? ORDER BY screened_on, hlc",
-                         (case_id,))
+    def screenings(self, case_id: str) -> list[Screening]:
+        """スクリーニング of the case, oldest first (read-only; for the printed assessment)."""
+        return [Screening(
+            id=r["id"], case_id=r["case_id"], screened_on=date.fromisoformat(r["screened_on"]),
+            result=ScreeningResult(r["result"]), assessment_version=r["assessment_version"],
+            note=r["note"], reported_on=_d(r["reported_on"]), hlc=r["hlc"])
+            for r in self._all("SELECT id, case_id, screened_on, result, assessment_version,"
+                               " note, reported_on, hlc FROM screening WHERE case_id = ?"
+                               " ORDER BY screened_on, hlc", (case_id,))]
 
-    def subject_table(self, kind: P.AgendaKind) -> str:
-        return {P.AgendaKind.NEW_PLAN: "plan", P.AgendaKind.REPLAN: "plan",
-                P.AgendaKind.EVALUATION: "evaluation", P.AgendaKind.SUSPENSION: "suspension",
-                P.AgendaKind.CLOSURE: "closure"}[kind]
+    def subject_table(self, kind: AgendaKind) -> str:
+        return {AgendaKind.NEW_PLAN: "plan", AgendaKind.REPLAN: "plan",
+                AgendaKind.EVALUATION: "evaluation", AgendaKind.SUSPENSION: "suspension",
+                AgendaKind.CLOSURE: "closure"}[kind]
 
     def row(self, table: str, row_id: str) -> dict[str, Any] | None:
         assert table in ("plan", "evaluation", "suspension", "closure", "meeting", "case_file",
@@ -749,7 +793,7 @@ class ProcessRepo:
         return out
 
     # ------------------------------------------------------------------ the facts
-    def case_state(self, case_id: str) -> P.CaseState:
+    def case_state(self, case_id: str) -> CaseState:
         """Everything app/process.py needs to judge the steps of one case.
 
         Read before and after every process step, so it reads only the columns the rules
@@ -783,7 +827,7 @@ class ProcessRepo:
             starts = {(r[0], r[1]): r[2] for r in c.execute(
                 f"SELECT plan_id, plan_item_id, started_on FROM service_start WHERE {of_case}",
                 (case_id,))}
-            items: dict[str, list[P.ItemFact]] = {}
+            items: dict[str, list[ItemFact]] = {}
             for plan_id, item_id, key, kept_json in c.execute(
                     f"SELECT plan_id, id, service_key, service_at_approval FROM plan_item"
                     f" WHERE {of_case} AND removed = 0 ORDER BY sort", (case_id,)):
@@ -793,12 +837,12 @@ class ProcessRepo:
                 else:
                     need = bool(needs.get(key))
                 result = decisions.get((plan_id, key), "") if need else ""
-                items.setdefault(plan_id, []).append(P.ItemFact(
+                items.setdefault(plan_id, []).append(ItemFact(
                     id=item_id, service_key=key, needs_decision=need,
                     decided=result == "approved", refused=result == "refused",
                     started=bool(starts.get((plan_id, item_id)))))
-            plans = [P.PlanFact(id=r[0], number=r[1], kind=P.PlanKind(r[2]),
-                                status=P.PlanStatus(r[3]), signed=bool(r[4]),
+            plans = [PlanFact(id=r[0], number=r[1], kind=PlanKind(r[2]),
+                                status=PlanStatus(r[3]), signed=bool(r[4]),
                                 on_agenda=bool(r[5]), items=tuple(items.get(r[0], ())),
                                 period_to=_d(r[6]), approved_on=_d(r[7]),
                                 reported_on=_d(r[8]))
@@ -808,18 +852,18 @@ class ProcessRepo:
                 "SELECT id, plan_id, status, decision, assessment_version, attainment FROM"
                 " evaluation WHERE case_id = ? ORDER BY hlc", (case_id,)):
             att = json.loads(attainment)
-            evaluations.append(P.EvaluationFact(
-                id=eid, plan_id=plan_id, status=P.ProposalStatus(status),
-                decision=P.EvaluationDecision(decision), assessment_version=version,
+            evaluations.append(EvaluationFact(
+                id=eid, plan_id=plan_id, status=ProposalStatus(status),
+                decision=EvaluationDecision(decision), assessment_version=version,
                 all_goals_met=bool(att) and all(a["attainment"] == "met" for a in att)))
-        referrals = tuple(P.ReferralFact(
-            id=r[0], origin=P.ReferralOrigin(r[1]), checked=bool(r[2]),
+        referrals = tuple(ReferralFact(
+            id=r[0], origin=ReferralOrigin(r[1]), checked=bool(r[2]),
             arrived=None if r[3] is None else bool(r[3]), taken_back=bool(r[4]))
             for r in c.execute("SELECT id, origin, checked_on, arrived, taken_back_on FROM"
                                " referral WHERE case_id = ? ORDER BY referred_on, hlc",
                                (case_id,)))
         active = next((p for p in sorted(plans, key=lambda p: -p.number)
-                       if p.status is P.PlanStatus.APPROVED), None)
+                       if p.status is PlanStatus.APPROVED), None)
         monitorings = 0
         if active is not None:
             monitorings = int(c.execute("SELECT COUNT(*) FROM monitoring WHERE plan_id = ?",
@@ -833,18 +877,18 @@ class ProcessRepo:
         attempt_rows = c.execute("SELECT outcome, suspension_id, attempted_on, method FROM"
                                  " contact_attempt WHERE case_id = ?", (case_id,)).fetchall()
         attempts = [(r[0], r[1]) for r in attempt_rows]
-        contacts = tuple(sorted((P.ContactFact(date.fromisoformat(r[2]), r[3], r[0])
+        contacts = tuple(sorted((ContactFact(date.fromisoformat(r[2]), r[3], r[0])
                                  for r in attempt_rows if r[1] is None), key=lambda x: x.on))
         live_suspension = {s[0] for s in suspensions if s[1] != "resumed"}
         moved_away = any(outcome == "moved_away" and (
             suspension is None or suspension in live_suspension)
             for outcome, suspension in attempts)
-        return P.CaseState(
+        return CaseState(
             case_id=case_id,
             triage=head[0] if head[0] is not None else "continue",
             emergency_pending=int(head[1]),
             assessment_version=int(head[2]),
-            screening=P.ScreeningResult(screening[0]) if screening else None,
+            screening=ScreeningResult(screening[0]) if screening else None,
             screened_version=screening[1] if screening else 0,
             plans=tuple(plans), evaluations=tuple(evaluations), referrals=referrals,
             records=int(head[3]),
@@ -852,25 +896,24 @@ class ProcessRepo:
             open_contact_attempts=sum(1 for outcome, suspension in attempts
                                       if suspension is None and outcome != "reached"),
             moved_away=moved_away,
-            suspension=P.ProposalStatus(suspensions[-1][1]) if suspensions else None,
+            suspension=ProposalStatus(suspensions[-1][1]) if suspensions else None,
             suspended_on=_d(suspensions[-1][2]) if suspensions and
             suspensions[-1][1] == "confirmed" else None,
             contacts=contacts,
-            closure=P.ProposalStatus(closures[-1]) if closures else None,
+            closure=ProposalStatus(closures[-1]) if closures else None,
             followups=int(head[4]))
 
     # ------------------------------------------------------------------ timeline
-    def timeline(self, case_id: str) -> list[P.TimelineEntry]:
+    def timeline(self, case_id: str) -> list[TimelineEntry]:
         """Every event of the case as (kind, date, title, text), unsorted."""
-        out: list[P.TimelineEntry] = []
-        T = P.TimelineEntry
+        out: list[TimelineEntry] = []
+        T = TimelineEntry
         for r in self._all("SELECT id, received_on, consultation, hlc FROM intake WHERE case_id"
                            " = ?", (case_id,)):
             out.append(T("intake", date.fromisoformat(r["received_on"]), "intake",
                           r["consultation"], r["id"], r["hlc"]))
-        for r in self.emergency(case_id):
-            out.append(T("emergency", date.fromisoformat(r["done_on"]), r["action"],
-                          r["note"], r["id"], r["hlc"]))
+        for e in self.emergency(case_id):
+            out.append(T("emergency", e.done_on, e.action.value, e.note, e.id, e.hlc))
         for r in self._all("SELECT id, version, assessed_on, analysis, hlc FROM assessment WHERE"
                            " case_id = ?", (case_id,)):
             out.append(T("assessment", date.fromisoformat(r["assessed_on"]),
@@ -908,9 +951,8 @@ class ProcessRepo:
             out.append(T("support_record", rec.occurred_at.date(), rec.method.value,
                           rec.content, rec.id, rec.occurred_at.isoformat(),
                           superseded=rec.superseded_by is not None))
-        for r in self.monitorings(case_id):
-            out.append(T("monitoring", date.fromisoformat(r["monitored_on"]), r["kind"],
-                          r["change"], r["id"], r["hlc"]))
+        for m in self.monitorings(case_id):
+            out.append(T("monitoring", m.monitored_on, m.kind.value, m.change, m.id, m.hlc))
         for r in self.evaluations(case_id):
             out.append(T("evaluation", date.fromisoformat(r["evaluated_on"]), r["decision"],
                           r["note"], r["id"], r["hlc"]))
@@ -926,9 +968,8 @@ class ProcessRepo:
         for r in self.closures(case_id):
             out.append(T("closure", date.fromisoformat(r["proposed_on"]), r["pattern"],
                           r["reason"], r["id"], r["hlc"]))
-        for r in self.followups(case_id):
-            out.append(T("followup", date.fromisoformat(r["contacted_on"]), r["method"],
-                          r["content"], r["id"], r["hlc"]))
+        for f in self.followups(case_id):
+            out.append(T("followup", f.contacted_on, f.method, f.content, f.id, f.hlc))
         return out
 
     # ------------------------------------------------------------------ dashboard

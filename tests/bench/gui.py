@@ -154,7 +154,7 @@ def gui_setup(desk, info: dict) -> dict:
     the meeting first, then 地域課題 to make up 30)."""
     if info.get("gui_meeting"):
         return info
-    from app.process import AgendaKind, Participant
+    from app.domain.meeting import AgendaKind, Participant
     meeting = desk.process.plan_meeting(desk.today() + timedelta(days=7), participants=[
         Participant("町 一郎", "つなぐ町福祉課", municipal=True)])
     added = 0

@@ -116,8 +116,11 @@ def prepare(path: Path, login: str, password: str) -> dict:
     if info.get("setup") == SETUP_VERSION:
         return info
     from app.demo import fill
-    from app.process import (Goal, MeetingResult, MonitoringInput, Participant, PlanInput,
-                             PlanItem, RecordMethod, ScreeningResult, AssessmentInput)
+    from app.domain.assessment import AssessmentInput, ScreeningResult
+    from app.domain.meeting import MeetingResult, Participant
+    from app.domain.monitoring import MonitoringInput
+    from app.domain.plan import Goal, PlanInput, PlanItem
+    from app.domain.record import RecordMethod
     from datetime import datetime, timedelta
     import random
     import shutil
@@ -189,7 +192,8 @@ def week_of_work(laptop: Desk, cases: list[str], seed: int) -> None:
     5 new intakes, 3 assessments of them."""
     import random
     from datetime import datetime, timedelta
-    from app.process import AssessmentInput, RecordMethod
+    from app.domain.assessment import AssessmentInput
+    from app.domain.record import RecordMethod
     rng = random.Random(seed)
     today = laptop.today()
     methods = list(RecordMethod)
@@ -332,7 +336,7 @@ def measure_store(store: Store, rounds: int) -> dict[str, float]:
 def measure_desk(desk: Desk, info: dict, rounds: int) -> dict[str, float]:
     """The Desk's reads, and saving a support record."""
     from datetime import datetime
-    from app.process import RecordMethod
+    from app.domain.record import RecordMethod
     r = {name: median_time(fn, rounds) for name, fn in desk_reads(desk, info).items()}
     some = desk.list_cases(limit=1, offset=100)[0].id
     now = datetime.now().replace(second=0, microsecond=0)

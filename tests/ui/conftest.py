@@ -23,7 +23,7 @@ from ui.startup import prepare_application  # noqa: E402
 # A 支援調整会議 decides nothing without a participant, and the municipality takes part in
 # principle (issue 19): meetings the screens' tests plan have at least this one.
 def meeting_people():
-    from app.process import Participant
+    from app.domain.meeting import Participant
     return [Participant("町 一郎", "つなぐ町福祉課", municipal=True)]
 
 

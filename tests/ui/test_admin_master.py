@@ -8,14 +8,13 @@ from datetime import date
 
 import pytest
 
-from app import process as P
+from app.domain.assessment import AssessmentInput, ScreeningResult
 from app.operations.master import MasterKind
-from app.process import ScreeningResult
 from tests.conftest import make_intake
 from tests.ui.conftest import type_text
 from tests.ui.helpers_security import accept, collect_garbage_here, fake_dialogs
 from ui import background
-from ui.intake_wizard import IntakeWizard
+from ui.wizards.intake import IntakeWizard
 from ui.views.admin import AdminView
 from ui.wizards import PlanWizard
 
@@ -97,7 +96,7 @@ def test_added_referral_source_is_offered_in_the_intake_wizard(qtbot, desk, shot
 
 def plan_case(desk) -> str:
     cid = desk.register_intake(make_intake(received=date(2026, 11, 2))).case.id
-    desk.process.save_assessment(cid, P.AssessmentInput(date(2026, 11, 4), problems=["job_search"],
+    desk.process.save_assessment(cid, AssessmentInput(date(2026, 11, 4), problems=["job_search"],
                                                 analysis="離職後の孤立"))
     desk.process.screen(cid, ScreeningResult.CONTINUE, date(2026, 11, 4))
     return cid

@@ -9,7 +9,8 @@ from datetime import date
 
 from PySide6.QtWidgets import QDialogButtonBox
 
-from app.process import MeetingKind, MeetingResult, PlanStatus
+from app.domain.meeting import MeetingKind, MeetingResult
+from app.domain.plan import PlanStatus
 from tests.test_process_walk import meeting as plan_regular
 from tests.ui.conftest import meeting_people, type_text
 from tests.ui.test_meetings import TODAY, idle, prepare_waiting_cases

@@ -10,7 +10,9 @@ from datetime import date
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 
-from app.process import ClosurePattern, PlanItem, Step
+from app.domain.closure import ClosurePattern
+from app.domain.plan import PlanItem
+from app.process import Step
 from tests.test_process_walk import approved_plan, closure, open_case, plan_input
 from tests.ui.conftest import type_text
 from ui.views.case_list import CaseListView
@@ -115,14 +117,14 @@ def test_a_pending_procedure_is_completed_from_an_empty_first_page(qtbot, desk):
     w.next()
     qtbot.waitUntil(lambda: w.recorded, timeout=10000)
     assert desk.process.case_state(cid).emergency_pending == 0
-    assert [r["action"] for r in desk.process.emergency_support(cid)] == ["housing_benefit"]
+    assert [r.action.value for r in desk.process.emergency_support(cid)] == ["housing_benefit"]
     view.refresh()
     qtbot.waitUntil(lambda: "手続き済み" in view.contents.text(), timeout=10000)
     assert "手続き待ち" not in view.contents.text()
 
 
 def test_the_intention_typed_in_the_evaluation_comes_to_the_closure(qtbot, desk):
-    from app.process import Attainment, EvaluationDecision, EvaluationInput
+    from app.domain.evaluation import Attainment, EvaluationDecision, EvaluationInput
     from tests.ui.test_process_wizards import OPTIONS
     from ui.wizards import open_step_wizard
     desk._today = lambda: date(2026, 11, 20)

@@ -10,7 +10,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.domain import EmergencyAction, Triage
-from app.process import MonitoringInput, MonitoringKind, PlanItem
+from app.domain.monitoring import MonitoringInput, MonitoringKind
+from app.domain.plan import PlanItem
 from tests.conftest import make_intake
 from tests.test_process_walk import approved_plan, open_case, plan_input
 from tests.ui.test_meetings import TODAY, prepare_waiting_cases

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from tests.conftest import make_intake
 from ui.dialogs import drafts
-from ui.intake_wizard import DRAFT_KEY, IntakeWizard
+from ui.wizards.intake import DRAFT_KEY, IntakeWizard
 from ui.wizards.early import AssessmentWizard
 
 
@@ -59,6 +59,7 @@ def test_intake_and_step_wizards_ask_the_shared_questions(qtbot, desk, monkeypat
     assert wizard.person.name.text() == "下書き 花子"
     wizard.reject()  # 「下書きを破棄して閉じる」 was clicked: the draft goes
     assert asked[-1][0] == "keep" and "相談受付" in asked[-1][1]
+    qtbot.waitUntil(wizard.drafts.idle, timeout=5000)   # the writer worker removed it
     assert desk.load_draft(DRAFT_KEY) is None
 
     case_id = desk.register_intake(make_intake()).case.id
@@ -69,9 +70,11 @@ def test_intake_and_step_wizards_ask_the_shared_questions(qtbot, desk, monkeypat
     step = AssessmentWizard(desk, case_id)
     qtbot.addWidget(step)
     assert asked and asked[0][0] == "restore" and "相談受付" not in asked[0][1]
+    qtbot.waitUntil(step.drafts.idle, timeout=5000)
     assert desk.load_draft(key) is None  # 「破棄して新しく始める」
-    step.field_changed()  # something typed: a new draft
-    step.reject()
+    step.field_changed()  # something typed: a new draft (written when typing pauses)
+    step.reject()         # asked although not yet written; kept: written on closing
+    qtbot.waitUntil(step.drafts.idle, timeout=5000)
     assert asked[-1][0] == "keep" and desk.load_draft(key) is not None
 
 
@@ -94,6 +97,8 @@ def test_closing_a_wizard_asks_continue_keep_or_discard_continue_is_the_default(
     wizard.person.name.setText("続き 花子")
     qtbot.keyClick(wizard, Qt.Key.Key_Escape)        # Esc on the wizard: the question
     assert wizard.isVisible() and wizard.person.name.text() == "続き 花子"
+    qtbot.waitUntil(wizard.drafts.idle, timeout=5000)  # written once typing paused
     assert desk.load_draft(DRAFT_KEY) is not None
     wizard.close()                                    # closing the window: asked again
+    qtbot.waitUntil(wizard.drafts.idle, timeout=5000)
     assert not wizard.isVisible() and desk.load_draft(DRAFT_KEY) is None

@@ -11,7 +11,7 @@ from app.domain import Triage
 from tests.conftest import make_intake
 from tests.ui.conftest import type_text
 from ui import background
-from ui.intake_wizard import DRAFT_KEY, IntakeWizard
+from ui.wizards.intake import DRAFT_KEY, IntakeWizard
 from ui.main_window import MainWindow
 
 
@@ -139,10 +139,12 @@ def test_a_full_intake_registers_a_case_that_appears_in_the_list(qtbot, desk):
     assert "鈴木 一郎" in summary and "◎仕事探し、就職について" in summary
     assert "住居確保給付金（法定）（市町村の手続き待ち）" in summary
     assert desk.count_cases() == 0  # nothing written before 登録
+    qtbot.waitUntil(wizard.drafts.idle, timeout=5000)   # the draft, once typing paused
     assert desk.load_draft(DRAFT_KEY) is not None
     assert wizard.button(QWizard.WizardButton.FinishButton).text() == "登録"
     wizard.button(QWizard.WizardButton.FinishButton).click()
     qtbot.waitUntil(lambda: window.current_case_view() is not None, timeout=10000)
+    qtbot.waitUntil(lambda: not background.busy(), timeout=5000)   # the discard, too
     assert desk.load_draft(DRAFT_KEY) is None
     view = window.current_case_view()
     assert view.detail.person.name == "鈴木 一郎"
@@ -183,17 +185,21 @@ def test_draft_comes_back_after_a_crash(qtbot, desk):
 def test_declining_the_draft_discards_it_and_cancel_can_drop_it(qtbot, desk):
     wizard = make_wizard(qtbot, desk)
     type_text(wizard.person.name, "山本 次郎")
+    qtbot.waitUntil(wizard.drafts.idle, timeout=5000)
     assert desk.load_draft(DRAFT_KEY)["name"] == "山本 次郎"
     wizard.ask_keep_draft = lambda: False
     wizard.reject()
+    qtbot.waitUntil(wizard.drafts.idle, timeout=5000)
     assert desk.load_draft(DRAFT_KEY) is None
 
     first = make_wizard(qtbot, desk)
     type_text(first.person.name, "山本 次郎")
-    first.reject()  # ask_keep_draft → True: kept
+    first.reject()  # ask_keep_draft → True: kept (written on closing)
+    qtbot.waitUntil(first.drafts.idle, timeout=5000)
     assert desk.load_draft(DRAFT_KEY) is not None
     second = make_wizard(qtbot, desk, ask_restore_draft=lambda: False)
     assert second.person.name.text() == ""
+    qtbot.waitUntil(second.drafts.idle, timeout=5000)
     assert desk.load_draft(DRAFT_KEY) is None
 
 

@@ -14,10 +14,11 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWizard
 
 from app.domain import Stage
-from app.process import PlanStatus, Step
+from app.domain.plan import PlanStatus
+from app.process import Step
 from tests.ui.keyboard import Keyboard, focused
 from ui import background
-from ui.intake_wizard import IntakeWizard
+from ui.wizards.intake import IntakeWizard
 from ui.main_window import MainWindow
 from ui.print_menu import SHEET_ORDER
 
@@ -167,7 +168,7 @@ def test_keyboard_only_from_intake_to_closure(qtbot, desk):
     w = step(Step.SCREENING)
     kb.pick_radio(w.page_named("result").inputs["result"].buttons, "continue")
     finish(w)
-    assert desk.process.screenings(cid)[-1]["result"] == "continue"
+    assert desk.process.screenings(cid)[-1].result == "continue"
 
     # ------------------------------------------------------------------ プラン
     refreshed()
@@ -357,8 +358,8 @@ def test_keyboard_only_from_intake_to_closure(qtbot, desk):
     kb.type("表情が明るくなった")
     finish(w)
     [monitoring] = desk.process.monitorings(cid)
-    assert monitoring["change"] == "表情が明るくなった"
-    assert monitoring["monitored_on"] == "2026-12-11"
+    assert monitoring.change == "表情が明るくなった"
+    assert monitoring.monitored_on == date(2026, 12, 11)
     print_sheet("monitoring")
 
     # ------------------------------------------------------------------ プラン評価

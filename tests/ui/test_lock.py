@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.security import throttle as throttle_mod
-from ui.intake_wizard import DRAFT_KEY
+from ui.wizards.intake import DRAFT_KEY
 from ui.lock import LockScreen
 from ui.main_window import MainWindow
 from ui.views.case_view import CaseView
@@ -160,6 +160,7 @@ def test_idle_lock_hides_everything_closes_desk_and_unlock_returns(qtbot, desk_w
     # the wizard works on the new desk: the next keystroke saves its draft there
     assert wizard.desk.raw is new
     type_text(wizard.person.kana, "すずき いちろう")
+    qtbot.waitUntil(wizard.drafts.idle, timeout=5000)   # written once typing paused
     assert new.load_draft(DRAFT_KEY) is not None
     assert "すずき いちろう" in str(new.load_draft(DRAFT_KEY))
     actions = [r.action for r in new.security.audit_search(limit=20)]

@@ -13,9 +13,9 @@ from PySide6.QtWidgets import QDialogButtonBox
 from app.desk import Desk
 from app.domain import Stage
 from app.i18n import _
-from app.process import (
-    AgendaKind, ClosurePattern, MeetingResult, Participant, PlanItem, PlanStatus,
-)
+from app.domain.closure import ClosurePattern
+from app.domain.meeting import AgendaKind, MeetingResult, Participant
+from app.domain.plan import PlanItem, PlanStatus
 from tests.test_process_walk import approved_plan, closure, open_case, plan_input
 from tests.ui.conftest import type_text
 from ui.main_window import MainWindow

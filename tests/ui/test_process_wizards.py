@@ -9,11 +9,12 @@ from datetime import date
 import pytest
 from PySide6.QtWidgets import QWizard
 
-from app import process as P
-from app.domain import Triage
-from app.process import (
-    ClosurePattern, Goal, MeetingResult, Participant, PlanInput, PlanItem, ScreeningResult, Step,
-)
+from app.domain.assessment import AssessmentInput, ScreeningResult
+from app.domain.closure import ClosurePattern
+from app.domain.meeting import AgendaKind, MeetingResult, Participant
+from app.domain.plan import Goal, Plan, PlanInput, PlanItem, PlanStatus
+from app.domain import Triage, Stage
+from app.process import Step
 from tests.conftest import make_intake
 from tests.ui.conftest import type_text
 from ui import background
@@ -42,14 +43,14 @@ def new_case(desk, **kw) -> str:
 
 def assessed(desk, **kw) -> str:
     cid = new_case(desk, **kw)
-    desk.process.save_assessment(cid, P.AssessmentInput(date(2026, 11, 4), problems=["job_search"],
+    desk.process.save_assessment(cid, AssessmentInput(date(2026, 11, 4), problems=["job_search"],
                                                 analysis="離職後の孤立", wishes="働きたい",
                                                 strengths="まじめ"))
     desk.process.screen(cid, ScreeningResult.CONTINUE, date(2026, 11, 4))
     return cid
 
 
-def with_plan(desk, *items: PlanItem) -> tuple[str, P.Plan]:
+def with_plan(desk, *items: PlanItem) -> tuple[str, Plan]:
     cid = assessed(desk)
     plan = desk.process.draft_plan(cid, PlanInput(
         aim="自分の収入で暮らす", goals=[Goal("生活リズムを整える", date(2027, 3, 31))],
@@ -170,7 +171,7 @@ def test_assessment_wizard_validates_writes_and_the_view_refreshes(qtbot, d):
     assert d.load_draft(f"assessment:{cid}") is None
     qtbot.waitUntil(lambda: view.step_buttons.get(Step.SCREENING) is not None
                     and view.step_buttons[Step.SCREENING].isEnabled(), timeout=5000)
-    assert view.stage_bar.labels[P.Stage.ASSESSMENT].property("current") is True
+    assert view.stage_bar.labels[Stage.ASSESSMENT].property("current") is True
     texts = [view.timeline.topLevelItem(i).text(1) for i in range(view.timeline.topLevelItemCount())]
     assert texts[0] == "アセスメント"
     # a re-assessment starts from the previous version's answers
@@ -183,7 +184,7 @@ def test_assessment_wizard_validates_writes_and_the_view_refreshes(qtbot, d):
 
 def test_screening_referral_path_and_messages(qtbot, d):
     cid = new_case(d)
-    d.process.save_assessment(cid, P.AssessmentInput(date(2026, 11, 4), problems=["debt"]))
+    d.process.save_assessment(cid, AssessmentInput(date(2026, 11, 4), problems=["debt"]))
     w = wizard(qtbot, d, Step.SCREENING, cid)
     result = w.page_named("result")
     result.inputs["result"].set_value("refer")
@@ -203,7 +204,7 @@ def test_screening_referral_path_and_messages(qtbot, d):
     assert w.recorded
     [ref] = d.process.referrals(cid)
     assert ref.referred_to == "法テラス" and ref.accompanied and ref.check_on == date(2026, 11, 27)
-    assert d.get_case(cid).case.stage is P.Stage.REFERRED
+    assert d.get_case(cid).case.stage is Stage.REFERRED
 
 
 def test_referral_check_not_arrived_takes_the_case_back(qtbot, d):
@@ -218,7 +219,7 @@ def test_referral_check_not_arrived_takes_the_case_back(qtbot, d):
     assert w.recorded
     [ref] = d.process.referrals(cid)
     assert ref.arrived is False and ref.taken_back_on == TODAY
-    assert d.get_case(cid).case.stage is P.Stage.INTAKE
+    assert d.get_case(cid).case.stage is Stage.INTAKE
 
 
 def test_emergency_statutory_support_pending_then_completed(qtbot, d):
@@ -235,9 +236,9 @@ def test_emergency_statutory_support_pending_then_completed(qtbot, d):
     type_text(procedures.cell(0, "procedure_done_on"), "R8.11.19")
     finish(qtbot, w)
     assert w.recorded
-    rows = {r["action"]: r for r in d.process.emergency_support(cid)}
-    assert rows["food"]["procedure"] == "none"
-    assert rows["housing_benefit"]["procedure"] == "done"
+    rows = {r.action.value: r for r in d.process.emergency_support(cid)}
+    assert rows["food"].procedure == "none"
+    assert rows["housing_benefit"].procedure == "done"
     assert d.process.case_state(cid).emergency_pending == 0
 
 
@@ -282,10 +283,10 @@ def test_plan_wizard_validates_and_submits_to_the_meeting(qtbot, d):
     finish(qtbot, w)
     assert w.recorded
     [plan] = d.process.plans(cid)
-    assert plan.status is P.PlanStatus.SUBMITTED and plan.goals[0].target_on == date(2027, 3, 31)
+    assert plan.status is PlanStatus.SUBMITTED and plan.goals[0].target_on == date(2027, 3, 31)
     assert [i.service_key for i in plan.items] == ["housing_benefit", "self_reliance"]
-    assert [i.kind for i in d.process.pending_agenda(m.id)] == [P.AgendaKind.NEW_PLAN]
-    qtbot.waitUntil(lambda: view.stage_bar.labels[P.Stage.MEETING].property("current") is True,
+    assert [i.kind for i in d.process.pending_agenda(m.id)] == [AgendaKind.NEW_PLAN]
+    qtbot.waitUntil(lambda: view.stage_bar.labels[Stage.MEETING].property("current") is True,
                     timeout=5000)
 
 
@@ -306,7 +307,7 @@ def test_plan_amendment_keeps_items_and_asks_a_reason(qtbot, d):
     assert w.recorded
     after = d.process.plan(plan.id)
     assert after.items[0].id == plan.items[0].id and after.items[0].frequency == "週1回"
-    assert d.process.plan_amendments(plan.id)[0]["reason"] == "モニタリングで面談を増やすことにした"
+    assert d.process.plan_amendments(plan.id)[0].reason == "モニタリングで面談を増やすことにした"
 
 
 def test_record_wizard_blocks_bad_time_and_empty_content_then_correction(qtbot, d):
@@ -357,6 +358,7 @@ def test_draft_saved_while_typing_comes_back(qtbot, d):
     cid = new_case(d)
     w = wizard(qtbot, d, Step.RECORD, cid)
     type_text(w.page_named("record").inputs["content"], "下書きの内容")
+    qtbot.waitUntil(w.drafts.idle, timeout=5000)   # written once typing paused
     assert d.load_draft(f"record:{cid}")["content"] == "下書きの内容"
     w.reject()                                    # keeps the draft (injected answer)
     asked = []
@@ -366,6 +368,7 @@ def test_draft_saved_while_typing_comes_back(qtbot, d):
     assert asked == [1]
     assert again.page_named("record").inputs["content"].toPlainText() == "下書きの内容"
     again.reject()                                # the injected answer discards it
+    qtbot.waitUntil(again.drafts.idle, timeout=5000)
     assert d.load_draft(f"record:{cid}") is None
 
 
@@ -420,4 +423,4 @@ def test_suspension_after_attempts_then_resume(qtbot, d):
     type_text(resume.page_named("resume").inputs["note"], "本人から電話があった")
     finish(qtbot, resume)
     assert resume.recorded
-    assert d.get_case(cid).case.stage is P.Stage.SUPPORT
+    assert d.get_case(cid).case.stage is Stage.SUPPORT

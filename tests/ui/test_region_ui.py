@@ -103,7 +103,7 @@ def test_referral_fields_complete_from_the_directory(qtbot, chief_desk):
     assert completer.matches("ﾊﾛｰ") == ["ハローワーク髙崎"]
     assert completer.matches("高崎") == ["ハローワーク髙崎"]
     assert completer.matches("図書館") == []
-    from ui.intake_wizard import IntakeWizard
+    from ui.wizards.intake import IntakeWizard
     wizard = IntakeWizard(chief_desk, ask_restore_draft=lambda: False,
                           ask_keep_draft=lambda: False, ask_same_person=lambda p: None,
                           show_error=lambda t: None)

@@ -17,7 +17,7 @@ from app.process import Step
 from tests.ui.test_process_wizards import OPTIONS, TODAY, with_plan
 from ui import background
 from ui.fit import SMALL_SCREENS, fit_to_screen, room_on
-from ui.intake_wizard import IntakeWizard
+from ui.wizards.intake import IntakeWizard
 from ui.main_window import MainWindow
 from ui.wizards import WIZARDS, open_step_wizard
 

@@ -9,7 +9,9 @@ from datetime import date
 import pytest
 
 from app.errors import ValidationErrors
-from app.process import Attainment, EvaluationDecision, PlanItem, Step
+from app.domain.evaluation import Attainment, EvaluationDecision
+from app.domain.plan import PlanItem
+from app.process import Step
 from tests.test_process_walk import approved_plan, open_case, plan_input
 from tests.ui.conftest import type_text
 from tests.ui.test_process_wizards import OPTIONS, TODAY, assessed, finish, new_case, wizard

@@ -12,9 +12,12 @@ from datetime import date
 from PySide6.QtWidgets import QWizard
 
 from app.domain import Stage
+from app.domain.closure import ClosurePattern
+from app.domain.meeting import MeetingResult, Participant
+from app.domain.plan import PlanStatus
 from app import process as P
 from app.i18n import _
-from app.process import ClosurePattern, MeetingResult, Participant, PlanStatus, Step
+from app.process import Step
 from tests.ui.conftest import type_text
 from tests.ui.test_process_wizards import finish
 from ui import background

@@ -81,7 +81,7 @@ def test_monitoring_next_date_not_after_this_one_stops_at_its_page(qtbot, desk):
 
 
 def test_confirmation_reads_dates_in_wareki_and_fixed_fields_lose_their_message(qtbot, desk):
-    from ui.wizards.base import wareki_dates
+    from ui.wizards.pages import wareki_dates
     assert wareki_dates("R8.12.3 〜 2027/3/31") == "令和8年12月3日 〜 令和9年3月31日"
     assert wareki_dates("R8.2.30") == "R8.2.30"       # unreadable: as typed
     desk._today = lambda: TODAY
@@ -98,3 +98,33 @@ def test_confirmation_reads_dates_in_wareki_and_fixed_fields_lose_their_message(
     assert page.error_labels[key].text() == ""
     field.setText("R8.11.18")
     assert "R8.11.18" not in w.summary_html() and "令和8年11月18日" in w.summary_html()
+
+
+def test_one_frame_for_every_wizard(qtbot, desk):
+    """Issue 21 point 5: the intake and every step are built on one FormWizard, with one
+    page base, one 確認 page and one draft mechanism; no file of the frame over 800 lines."""
+    import inspect
+    from pathlib import Path
+
+    import ui
+    from tests.ui.test_intake_wizard import make_wizard
+    from ui.wizards import WIZARDS
+    from ui.wizards.base import FormWizard
+    from ui.wizards.draft import DraftSaver
+    from ui.wizards.pages import ConfirmPage, FormPage
+
+    intake = make_wizard(qtbot, desk)
+    cid = assessed(desk)
+    step = open_wizard(qtbot, desk, Step.RECORD, cid)
+    for w in (intake, step):
+        assert isinstance(w, FormWizard) and isinstance(w.drafts, DraftSaver)
+        assert type(w.confirm) is ConfirmPage
+        assert all(isinstance(p, FormPage) for p in w.pages)
+    for make in WIZARDS.values():
+        if inspect.isclass(make):
+            assert issubclass(make, FormWizard)
+    root = Path(ui.__file__).parent
+    confirm_pages = [p for p in root.rglob("*.py") if "class ConfirmPage" in p.read_text("utf-8")]
+    assert [p.relative_to(root).as_posix() for p in confirm_pages] == ["wizards/pages.py"]
+    for path in (root / "wizards").glob("*.py"):
+        assert len(path.read_text("utf-8").splitlines()) <= 800, path.name

@@ -14,7 +14,7 @@ from app.process import Step
 from tests.conftest import make_intake
 from tests.ui.conftest import type_text
 from tests.ui.test_process_wizards import OPTIONS, TODAY, assessed
-from ui.intake_wizard import BACK_TO_PAGE, IntakeWizard, ask_same_person_dialog
+from ui.wizards.intake import BACK_TO_PAGE, IntakeWizard, ask_same_person_dialog
 from ui.wizards import open_step_wizard
 
 

@@ -2,9 +2,12 @@
 offscreen, types Japanese into its fields through input-method events, says "typed" after
 the last change and is SIGKILLed — no Cancel, no close, no chance to flush anything.
 
-What it proves: drafts are saved synchronously on every field change, so a new process
-opening the wizard on the same desk gets every typed value back (𠮷, 﨑, an unreadable date
-as typed, radio buttons, check boxes, multi-line text), and the desk is intact.
+What it proves: the draft is written when typing pauses (ui/wizards/draft.py: a second
+after the last change, by the draft worker — never a commit on the GUI thread per
+keystroke), so a process killed after that pause, with the wizard still open, loses nothing:
+a new process opening the wizard on the same desk gets every typed value back (𠮷, 﨑, an
+unreadable date as typed, radio buttons, check boxes, multi-line text), and the desk is
+intact. (What a kill can lose is the typing of that last second.)
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import pytest
 
 from app.desk import Desk
 from tests.conftest import LOGIN, PASSWORD
-from ui.intake_wizard import DRAFT_KEY, IntakeWizard
+from ui.wizards.intake import DRAFT_KEY, IntakeWizard
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,7 +45,7 @@ os.environ["QT_QPA_PLATFORM"] = "offscreen"
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication
 from app.desk import Desk
-from ui.intake_wizard import IntakeWizard
+from ui.wizards.intake import IntakeWizard
 from ui.startup import prepare_application
 
 path, login, password, typed = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
@@ -76,6 +79,9 @@ c.main_topic.setCurrentIndex(c.main_topic.findData("housing"))
 type_text(c.consultation, typed["consultation"])
 type_text(c.hopes, typed["hopes"])
 type_text(c.topic_other, typed["topic_other"])   # the last field change
+while not wizard.drafts.idle():                   # the pause: the draft is written
+    app.processEvents()
+    time.sleep(0.01)
 print("typed", flush=True)
 while True:                                       # the user is still there when it dies
     app.processEvents()

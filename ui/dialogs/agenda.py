@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QComboBox, QLineEdit, QWidget
 
 from app import text_ja
 from app.i18n import _
-from app.process import MeetingKind
+from app.domain.meeting import MeetingKind
 from ui.dialogs.base import FormDialog, ReasonDialog
 
 NEW_AD_HOC_TODAY = "__new_ad_hoc_today__"

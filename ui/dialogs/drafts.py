@@ -1,6 +1,6 @@
 """The two questions of every wizard that saves a draft as the user types: continue the
 unfinished draft? keep what was typed as a draft? One box for the intake wizard
-(ui/intake_wizard.py) and the step wizards (ui/wizards/base.py), only the words differ.
+(ui/wizards/intake.py) and the step wizards (ui/wizards/base.py), only the words differ.
 
 The buttons say what happens (「続きから入力する」「下書きを残す」 / 「破棄して…」) and closing the
 box or pressing Esc is the answer that loses nothing: only a click on the discard button

@@ -106,12 +106,20 @@ def action_label(action: str) -> str:
 def _detail_words() -> dict[str, str]:
     """Codes the process writes as an entry's detail (kinds, results, methods …) → their
     Japanese labels, from the enums the screens use."""
-    from app import process as P
+    from app.domain.assessment import ScreeningResult
+    from app.domain.closure import ClosurePattern
+    from app.domain.decision import DecisionResult
+    from app.domain.evaluation import EvaluationDecision
+    from app.domain.meeting import AgendaKind, MeetingKind, MeetingResult
+    from app.domain.monitoring import MonitoringKind
+    from app.domain.plan import PlanKind
+    from app.domain.record import RecordMethod
+    from app.domain.suspension import ContactMethod, ContactOutcome
     from app.domain import EmergencyAction
     words: dict[str, str] = {}
-    for enum in (P.ScreeningResult, P.PlanKind, P.MeetingKind, P.AgendaKind,
-                 P.MeetingResult, P.DecisionResult, P.RecordMethod, P.MonitoringKind,
-                 P.EvaluationDecision, P.ClosurePattern, P.ContactMethod, P.ContactOutcome,
+    for enum in (ScreeningResult, PlanKind, MeetingKind, AgendaKind,
+                 MeetingResult, DecisionResult, RecordMethod, MonitoringKind,
+                 EvaluationDecision, ClosurePattern, ContactMethod, ContactOutcome,
                  EmergencyAction):
         for member in enum:
             words.setdefault(member.value, member.label)

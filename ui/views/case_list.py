@@ -18,6 +18,7 @@ from app import text_ja
 from app.domain import CaseSummary, Stage
 from app.i18n import N_, _
 from ui.background import read_in_background, serialized
+from ui.changes import Changes, StaleFlag
 
 PAGE_SIZE = 200
 SEARCH_DELAY_MS = 100
@@ -250,6 +251,7 @@ class CaseListView(QWidget):
     def __init__(self, desk, parent: QWidget | None = None):
         super().__init__(parent)
         self.desk = serialized(desk)
+        self._stale = StaleFlag()   # an operation changed cases while the list was hidden
         self.model = CaseTableModel(self.desk, self)
         self.search = QLineEdit()
         self.search.setPlaceholderText(_("Search by name, reading or case number "
@@ -314,6 +316,19 @@ class CaseListView(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
+
+    def on_operation_did_execute(self, changes: Changes, source: object) -> None:
+        """Cases changed: read now if shown; an import or a sync (cases not named) is read
+        at once even behind another tab (it can add many cases); a step recorded in a
+        case's tab, when the list is next shown."""
+        if changes.all_cases:
+            self._stale.changed(True, self.refresh)
+        elif changes.any_case:
+            self._stale.changed(self.isVisible(), self.refresh)
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().showEvent(event)
+        self._stale.shown(self.refresh)
 
     def refresh(self) -> None:
         self.model.reload()

@@ -2,8 +2,10 @@
 (one button per step, the reason shown when it is blocked), next actions, the timeline of
 everything that happened, the current plan, the intake as recorded, 印刷.
 
-Every step opens its wizard (ui/wizards); when one finishes the view reloads in the
-background. Labels come from the process enums and master data, never raw keys."""
+Every step opens its wizard (ui/wizards); when one finishes the view reads the case again in
+the background and tells the other views what changed (ui/changes.py); it reads again on
+being shown only when another screen's operation touched the case. Labels come from the
+process enums and master data, never raw keys."""
 
 from __future__ import annotations
 
@@ -24,12 +26,18 @@ from PySide6.QtWidgets import (
 from app import process as P
 from app import text_ja
 from app.domain import CONSULTATION_TOPICS, CaseDetail, EmergencyAction, Stage, Triage
+from app.domain.case import TimelineEntry
 from app.domain.intake import HOUSING_STATUSES, WORK_STATUSES
+from app.domain.meeting import MeetingResult, MeetingWait
+from app.domain.plan import Plan, PlanStatus
+from app.domain.service import Service
 from app.errors import TsunaguError
-from app.i18n import N_, _
+from app.i18n import _
 from app.process import Step
 from ui import printing
 from ui.background import read_in_background, run_in_background, serialized
+from ui.changes import Changes, StaleFlag
+from ui.views.timeline_texts import TIMELINE_KINDS, decision_status_text, timeline_texts
 
 OFF_PATH = {  # stages that leave the bar, and how to say so plainly
     Stage.REFERRED: "#b35c00", Stage.INFO_ONLY: "#5a6b00", Stage.SUSPENDED: "#8a1c1c",
@@ -95,6 +103,7 @@ class CaseView(QWidget):
     printed = Signal(str)  # path of the PDF
     refreshed = Signal()   # the steps, timeline and plan were read again
     new_intake_requested = Signal(str)  # person id: a closed case is reopened by a new intake
+    operation_did_execute = Signal(object)   # Changes: an operation here changed them
 
     def __init__(self, desk, detail: CaseDetail, parent: QWidget | None = None, *,
                  opener: printing.Opener | None = None,
@@ -109,10 +118,10 @@ class CaseView(QWidget):
         self.steps: list[P.StepStatus] = []
         self.step_buttons: dict[Step, QPushButton] = {}
         self.step_reasons: dict[Step, QLabel] = {}
-        self.timeline_entries: list[P.TimelineEntry] = []
+        self.timeline_entries: list[TimelineEntry] = []
         self.service_names: dict[str, str] = {}
-        self.services: dict[str, P.Service] = {}
-        self._shown_before = False
+        self.services: dict[str, Service] = {}
+        self._stale = StaleFlag()   # another screen's operation touched the case
         self.opener = opener or printing.open_with_system_viewer
         self.warn = warn or (lambda text: QMessageBox.warning(self, _("Printing"), text))
         case, person = detail.case, detail.person
@@ -213,7 +222,7 @@ class CaseView(QWidget):
         self.waiting_layout.setContentsMargins(0, 2, 0, 2)
         self.waiting_layout.setSpacing(2)
         self.waiting_buttons: list[QPushButton] = []
-        self.waits: list[P.MeetingWait] = []
+        self.waits: list[MeetingWait] = []
         left_column.addWidget(self.waiting_panel)
         steps_title = QLabel(_("Steps"))
         steps_title.setStyleSheet("font-weight: bold; color: #1d3d5c; margin-top: 6px;")
@@ -310,11 +319,19 @@ class CaseView(QWidget):
 
     # ---------------------------------------------------------------- reading the case
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
-        """Coming back to the tab (e.g. from the 支援調整会議 screen) reads the case again."""
+        """Coming back to the tab reads the case again only if an operation elsewhere (the
+        支援調整会議 screen, an import) touched it meanwhile."""
         super().showEvent(event)
-        if self._shown_before:
-            self.refresh()
-        self._shown_before = True
+        self._stale.shown(self.refresh)
+
+    def on_operation_did_execute(self, changes: Changes, source: object) -> None:
+        if source is not self and changes.touches_case(self.detail.case.id):
+            self._stale.changed(self.isVisible(), self.refresh)
+
+    def did_change(self, *, meetings: bool = False) -> None:
+        """An operation here changed the case: read it again and tell the other views."""
+        self.refresh()
+        self.operation_did_execute.emit(Changes.of_case(self.detail.case.id, meetings=meetings))
 
     def refresh(self) -> None:
         """Read the case again off the GUI thread: stage, steps, hints, timeline, plan."""
@@ -370,7 +387,7 @@ class CaseView(QWidget):
         self._fill_timeline(data["timeline"])
         self.refreshed.emit()
 
-    def _fill_waiting(self, waits: list[P.MeetingWait]) -> None:
+    def _fill_waiting(self, waits: list[MeetingWait]) -> None:
         while self.waiting_layout.count():
             item = self.waiting_layout.takeAt(0)
             if item.widget() is not None:
@@ -399,14 +416,14 @@ class CaseView(QWidget):
             self.waiting_buttons.append(button)
         self.waiting_panel.setVisible(bool(self.waits))
 
-    def put_on_meeting(self, wait: P.MeetingWait):
+    def put_on_meeting(self, wait: MeetingWait):
         """The dialog choosing the meeting for what waits (moved if already on one)."""
         from ui.dialogs.agenda import PutOnMeetingDialog
         dialog = PutOnMeetingDialog(
             self.desk, case_id=wait.case_id, subject_id=wait.subject_id, item_id=wait.item_id,
             current_meeting=wait.meeting_id, what=wait.kind.label, parent=self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(self.refresh)
+        dialog.accepted.connect(lambda: self.did_change(meetings=True))
         (self.dialog_shown or (lambda d: d.open()))(dialog)
         self.agenda_dialog = dialog
         return dialog
@@ -461,7 +478,7 @@ class CaseView(QWidget):
         self.actions_layout.addWidget(case_issue_button(self))
         self.actions_layout.addStretch(1)
 
-    def _fill_timeline(self, entries: list[P.TimelineEntry]) -> None:
+    def _fill_timeline(self, entries: list[TimelineEntry]) -> None:
         self.timeline_entries = entries
         self.timeline.clear()
         grey = QBrush(QColor("#8a96a3"))
@@ -478,7 +495,7 @@ class CaseView(QWidget):
         self.timeline.addTopLevelItems(items)   # one insertion, not 1,000
         self._selection_changed()
 
-    def _selected_entry(self) -> P.TimelineEntry | None:
+    def _selected_entry(self) -> TimelineEntry | None:
         item = self.timeline.currentItem()
         return item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
 
@@ -492,10 +509,10 @@ class CaseView(QWidget):
         self.correct_button.setEnabled(bool(e and e.kind == "support_record"
                                             and not e.superseded and record_ok))
 
-    def _fill_plan(self, plans: list[P.Plan]) -> None:
-        current = next((p for p in reversed(plans) if p.status is P.PlanStatus.APPROVED), None)
+    def _fill_plan(self, plans: list[Plan]) -> None:
+        current = next((p for p in reversed(plans) if p.status is PlanStatus.APPROVED), None)
         open_plan = next((p for p in reversed(plans) if p.status in (
-            P.PlanStatus.DRAFT, P.PlanStatus.SUBMITTED)), None)
+            PlanStatus.DRAFT, PlanStatus.SUBMITTED)), None)
         parts = []
         if current is not None:
             parts.append(self._plan_html(current))
@@ -504,10 +521,10 @@ class CaseView(QWidget):
         if not parts:
             parts.append(escape(_("There is no plan yet.")))
         self.plan_label.setText("<hr>".join(parts))
-        editable = open_plan is not None and open_plan.status is P.PlanStatus.DRAFT
+        editable = open_plan is not None and open_plan.status is PlanStatus.DRAFT
         self.edit_draft_button.setVisible(editable)
 
-    def _plan_html(self, plan: P.Plan) -> str:
+    def _plan_html(self, plan: Plan) -> str:
         title = _("Plan No. {n}").format(n=plan.number) + f"（{plan.kind.label}・{plan.status.label}）"
         head = [(_("The person's aim"), plan.aim),
                 (_("Plan period"), f"{_wareki(plan.period_from)} 〜 {_wareki(plan.period_to)}"),
@@ -516,14 +533,14 @@ class CaseView(QWidget):
         if plan.approved_on:
             result = plan.meeting_result
             try:
-                result = P.MeetingResult(result).label
+                result = MeetingResult(result).label
             except ValueError:
                 pass
             head.append((_("Support coordination meeting"),
                          f"{_wareki(plan.approved_on)}　{result}"))
         elif plan.meeting_result:
             head.append((_("Support coordination meeting"),
-                         P.MeetingResult(plan.meeting_result).label))
+                         MeetingResult(plan.meeting_result).label))
         if plan.conditions:
             head.append((_("Conditions"), plan.conditions))
         head.append((_("Support decision"), plan.decision_need.label))
@@ -618,14 +635,14 @@ class CaseView(QWidget):
         self.facts_label.setText("　".join(facts))
         self.contents.setText(self._intake_html(
             self.detail.intakes[-1] if self.detail.intakes else None))
-        self.refresh()
+        self.did_change()
 
     def _forget(self, wizard) -> None:
         if self.wizard is wizard:
             self.wizard = None
 
     def _wizard_done(self, wizard) -> None:
-        self.refresh()
+        self.did_change(meetings=True)   # a step may put the case on a meeting's agenda
         follow = getattr(wizard, "follow_up_step", None)
         if follow is Step.AMEND_PLAN:
             self.open_plan_wizard("amend")
@@ -682,12 +699,12 @@ class CaseView(QWidget):
                 text = escape(action.label)
                 if action.statutory:
                     done = [r for r in getattr(self, "emergency_rows", [])
-                            if r.get("action") == value and r.get("procedure") == "done"]
+                            if r.action == value and r.procedure == "done"]
                     if done:   # issue 14: it said 手続き待ち after the procedure was done
-                        on = done[-1].get("procedure_done_on")
+                        on = done[-1].procedure_done_on
                         text += (" <span style='color:#2d6a2d;'>" + escape(
                             _("(municipal procedure done {date})").format(
-                                date=_wareki(date.fromisoformat(on)) if on else ""))
+                                date=_wareki(on) if on else ""))
                             + "</span>")
                     else:
                         text += (" <span style='color:#b35c00; font-weight:bold;'>"
@@ -733,74 +750,6 @@ class CaseView(QWidget):
                       _("The PDF could not be written: {error}").format(error=error))
 
         run_in_background(self, work, done, failed)
-
-
-# Kinds of the timeline (desk.process.timeline), in the process's order, with their labels.
-TIMELINE_KINDS: list[tuple[str, str]] = [
-    ("intake", N_("Intake")), ("emergency", N_("Urgent support")),
-    ("assessment", N_("Assessment")), ("screening", N_("Screening")),
-    ("referral", N_("Referral to another agency")), ("plan", N_("Plan")),
-    ("plan_amendment", N_("Plan amendment")),
-    ("meeting", N_("Support coordination meeting")), ("decision", N_("Support decision")),
-    ("service_start", N_("Start of services")), ("support_record", N_("Support record")),
-    ("monitoring", N_("Monitoring")), ("evaluation", N_("Plan evaluation")),
-    ("contact_attempt", N_("Attempt to make contact")), ("suspension", N_("Suspension")),
-    ("resume", N_("Resumption")), ("closure", N_("Closure")), ("followup", N_("Follow-up")),
-]
-
-
-def _enum_label(enum, value: str) -> str:
-    try:
-        return enum(value).label
-    except ValueError:
-        return value
-
-
-def decision_status_text(decision: str) -> str:
-    return {"required": _("Waiting for the support decision"),
-            "decided": _("Support decision made"), "refused": _("Not granted"),
-            "reported": _("Reported only")}.get(decision, decision)
-
-
-def timeline_texts(e: P.TimelineEntry, service_names: dict[str, str]) -> tuple[str, str]:
-    """(kind label, what happened) of one timeline entry, in words, not keys."""
-    kind = _(dict(TIMELINE_KINDS).get(e.kind, e.kind))
-    title, text = e.title, e.text or ""
-    if e.kind == "intake":
-        title = ""
-    elif e.kind == "emergency":
-        title = _enum_label(EmergencyAction, title)
-    elif e.kind == "assessment":
-        title = _("Version {n}").format(n=title)
-    elif e.kind == "screening":
-        title = _enum_label(P.ScreeningResult, title)
-    elif e.kind == "referral":
-        title = _("Referred to: {agency}").format(agency=title)
-    elif e.kind == "plan":
-        title = _("Plan No. {n}").format(n=title)
-    elif e.kind == "meeting":
-        result, _sep, conditions = text.partition(": ")
-        title = _enum_label(P.AgendaKind, title)
-        text = _enum_label(P.MeetingResult, result) + (f"（{conditions}）" if conditions else "")
-    elif e.kind == "decision":
-        title = service_names.get(title, title)
-        text = _enum_label(P.DecisionResult, text)
-    elif e.kind == "support_record":
-        title = _enum_label(P.RecordMethod, title)
-        if e.superseded:
-            title += _("(corrected; old text)")
-    elif e.kind == "monitoring":
-        title = _enum_label(P.MonitoringKind, title)
-    elif e.kind == "evaluation":
-        title = _enum_label(P.EvaluationDecision, title)
-    elif e.kind == "contact_attempt":
-        title = _enum_label(P.ContactMethod, title)
-    elif e.kind == "suspension":
-        title = _enum_label(P.ProposalStatus, title)
-    elif e.kind == "closure":
-        title = _enum_label(P.ClosurePattern, title)
-    body = "　".join(x for x in (title, text.replace("\n", " ")) if x)
-    return kind, body
 
 
 def _choice(options: list[tuple[str, str]], key: str) -> str:

@@ -21,6 +21,7 @@ from app.domain import Stage
 from app.errors import TsunaguError
 from app.i18n import N_, _
 from ui.background import read_in_background, run_in_background, serialized
+from ui.changes import Changes, StaleFlag
 from ui.widgets import ErrorLabel, heading
 
 WARNING = QColor("#b42318")
@@ -260,6 +261,7 @@ class CaseloadView(QWidget):
         layout.addLayout(bottom)
         layout.addWidget(self.message)
         self._shown_once = False
+        self._stale = StaleFlag()   # an operation changed cases meanwhile
 
     def busy(self) -> bool:
         return self._loading > 0
@@ -269,6 +271,12 @@ class CaseloadView(QWidget):
         if not self._shown_once:
             self._shown_once = True
             self.refresh()
+        else:
+            self._stale.shown(self.refresh)
+
+    def on_operation_did_execute(self, changes: Changes, source: object) -> None:
+        if changes.any_case and self._shown_once:
+            self._stale.changed(self.isVisible(), self.refresh)
 
     def refresh(self) -> None:
         desk = self.desk

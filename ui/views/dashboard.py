@@ -22,9 +22,11 @@ from app import text_ja
 from app.domain import EmergencyAction
 from app.errors import TsunaguError
 from app.i18n import N_, _
-from app.process import MeetingKind, PlanKind
+from app.domain.meeting import MeetingKind
+from app.domain.plan import PlanKind
 from ui.areas import Area, register
 from ui.background import read_in_background, serialized
+from ui.changes import Changes, StaleFlag
 from ui.views.meetings import may
 from ui.widgets import ErrorLabel, heading
 
@@ -236,6 +238,8 @@ class DashboardView(QWidget):
         self.today = date.today()
         self.current_key = "monitoring_today"
         self._loading = 0
+        self._read_once = False
+        self._stale = StaleFlag()   # an operation changed cases or meetings meanwhile
         self.tiles: dict[str, Tile] = {}
         grid = QGridLayout()
         grid.setSpacing(10)
@@ -306,11 +310,21 @@ class DashboardView(QWidget):
         return self._loading > 0
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        """Read when first shown, then again only after an operation changed what the
+        tiles count (ui/changes.py) — or on F5."""
         super().showEvent(event)
-        self.refresh()
+        if not self._read_once:
+            self.refresh()
+        else:
+            self._stale.shown(self.refresh)
+
+    def on_operation_did_execute(self, changes: Changes, source: object) -> None:
+        if changes.any_case or changes.meetings:
+            self._stale.changed(self.isVisible(), self.refresh)
 
     def refresh(self) -> None:
         desk = self.desk
+        self._read_once = True
         self.desk_warnings.refresh()
         self._loading += 1
 

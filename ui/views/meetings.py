@@ -28,13 +28,14 @@ from PySide6.QtWidgets import (
 from app import text_ja
 from app.errors import PermissionDenied, TsunaguError, ValidationErrors
 from app.i18n import N_, _
-from app.process import (
-    AgendaCandidate, AgendaItem, AgendaKind, Meeting, MeetingKind, MeetingResult,
-    MeetingSummary, Participant,
+from app.domain.meeting import (
+    AgendaCandidate, AgendaItem, AgendaKind, Meeting, MeetingKind, MeetingResult, MeetingSummary,
+    Participant,
 )
 from ui import printing
 from ui.areas import Area, register
 from ui.background import read_in_background, run_in_background, serialized
+from ui.changes import Changes, StaleFlag
 from ui.widgets import DateField, ErrorLabel, heading
 
 WARNING = QColor("#b34700")
@@ -586,6 +587,7 @@ class MeetingsView(QWidget):
 
     open_case = Signal(str)
     recorded = Signal(str)   # meeting id
+    operation_did_execute = Signal(object)   # Changes (ui/changes.py)
     # Meetings listed at first (newest first); 「すべて表示」 lists the others.
     list_rows: int = 200
 
@@ -594,6 +596,8 @@ class MeetingsView(QWidget):
                  dialog_shown: Callable[[QDialog], None] | None = None):
         super().__init__(parent)
         self.desk = serialized(desk)
+        self._read_once = False
+        self._stale = StaleFlag()   # an operation elsewhere changed meetings or cases
         self.opener = opener or printing.open_with_system_viewer
         # how a dialog is shown (tests get the dialog instead of a window)
         self.dialog_shown = dialog_shown or (lambda dialog: dialog.open())
@@ -800,11 +804,21 @@ class MeetingsView(QWidget):
         return self._loading > 0
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
+        """Read when first shown, then again only after an operation elsewhere changed
+        meetings or cases (ui/changes.py) — or on F5."""
         super().showEvent(event)
-        self.refresh()
+        if not self._read_once:
+            self.refresh()
+        else:
+            self._stale.shown(self.refresh)
+
+    def on_operation_did_execute(self, changes: Changes, source: object) -> None:
+        if source is not self and (changes.meetings or changes.any_case):
+            self._stale.changed(self.isVisible(), self.refresh)
 
     def refresh(self, select: str | None = None) -> None:
         """Reload the meetings (and the chosen one) in the background."""
+        self._read_once = True
         desk, limit = self.desk, None if self.show_all else self.list_rows
         select = select or (self.meeting.id if self.meeting else None)
         self._loading += 1
@@ -969,6 +983,7 @@ class MeetingsView(QWidget):
         dialog = PlanMeetingDialog(self.desk, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.planned.connect(lambda m: self.select_meeting(m.id))
+        dialog.planned.connect(lambda _m: self.operation_did_execute.emit(Changes(meetings=True)))
         # a regular meeting usually has the same members: start from the latest list
         latest = next((m for m in self.meetings_model.rows if m.participants), None)
         if latest is not None:
@@ -1060,6 +1075,8 @@ class MeetingsView(QWidget):
                 " " + _("{left} items still wait for their result.").format(left=left)
                 if left > 0 else ""))
             self.recorded.emit(meeting.id)
+            # the decisions move the cases on the agenda: every view hears of it
+            self.operation_did_execute.emit(Changes(all_cases=True, meetings=True))
             self.refresh(select=meeting.id)
 
         def failed(error: BaseException) -> None:

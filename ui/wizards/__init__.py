@@ -1,4 +1,6 @@
-"""One wizard per process step (app/process.py ``Step``), and how the case view opens them.
+"""The wizards: one frame (base.py ``FormWizard``, pages.py, inputs.py, draft.py) for the
+相談受付 (intake.py, intake_pages.py) and one wizard per process step (app/process.py
+``Step``), and how the case view opens them.
 
 ``open_step_wizard(step, desk, case_id, parent, **options)`` builds the wizard of ``step``;
 ``options`` carries the injected dialogs (tests never meet a modal). The pages are thin: the

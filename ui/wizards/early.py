@@ -3,22 +3,24 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Callable
 
 from PySide6.QtWidgets import QCheckBox, QGridLayout, QLabel, QLineEdit, QWidget
 
-from app import process as P
+from app.domain.assessment import AssessmentInput, ScreeningResult
+from app.domain.meeting import Participant
+from app.domain.referral import Referral
 from app.domain import EmergencyAction
 from app.errors import ValidationError, ValidationErrors
 from app.i18n import _
-from app.process import Participant, ScreeningResult, Step
+from app.process import Step
 from ui.resource_chooser import attach_resource_completer
 from ui.wizards.unmet import add_unmet_needs_row, needs_of, with_unmet_needs
-from ui.wizards.base import (
-    CheckList, Choice, Column, RowsEditor, StepPage, StepWizard, combo, date_field, note_label,
-    text_edit, wareki,
+from ui.wizards.base import StepWizard
+from ui.wizards.inputs import (
+    CheckList, Choice, Column, RowsEditor, combo, date_field, note_label, text_edit, wareki,
 )
+from ui.wizards.pages import FormPage
 
 
 def _emergency_label(action: EmergencyAction) -> str:
@@ -37,24 +39,24 @@ class EmergencyWizard(StepWizard):
 
     def load(self) -> None:
         self.rows = self.desk.process.emergency_support(self.case_id)
-        self.pending = [r for r in self.rows if r["procedure"] == "pending"]
+        self.pending = [r for r in self.rows if r.procedure == "pending"]
 
-    def build(self) -> list[StepPage]:
-        action = StepPage(self, "action", _("Urgent support"),
+    def build(self) -> list[FormPage]:
+        action = FormPage(self, "action", _("Urgent support"),
                           _("Record the urgent support that was done. Statutory support needs "
                             "a municipal procedure and is shown as pending until it is done."))
         if self.pending:   # issue 14: completing a procedure was hidden on page 2
             action.add(note_label(_(
                 "Municipal procedures pending: {what}. To record that one is done, leave "
                 "this page empty and press Next (page “Municipal procedures”).").format(
-                    what="、".join(EmergencyAction(r["action"]).label for r in self.pending))))
+                    what="、".join(r.action.label for r in self.pending))))
         self.action = action.row(_("Urgent support"), "action", Choice(
             [(a.value, _emergency_label(a)) for a in EmergencyAction], columns=2))
         self.done_on = action.row(_("Date"), "done_on", date_field(_("Date")))
         self.note = action.row(_("What was done"), "note", text_edit(90))
         action.finish()
 
-        proc = StepPage(self, "procedure", _("Municipal procedures"),
+        proc = FormPage(self, "procedure", _("Municipal procedures"),
                         _("Tick a statutory support whose municipal procedure is done."))
         if self.pending:
             self.procedures = RowsEditor([
@@ -64,8 +66,8 @@ class EmergencyWizard(StepWizard):
                 Column("procedure_done_on", _("Date the procedure was done"), "date", 200),
             ], fixed_rows=True, min_rows=0)
             self.procedures.set_value([{
-                "id": r["id"], "label": _emergency_label(EmergencyAction(r["action"])),
-                "done_on": wareki(date.fromisoformat(r["done_on"])), "complete": False,
+                "id": r.id, "label": _emergency_label(r.action),
+                "done_on": wareki(r.done_on), "complete": False,
                 "procedure_done_on": ""} for r in self.pending])
             proc.form.addRow(proc.field_box("procedures", self.procedures,
                                             aliases=("procedure_done_on",)))
@@ -131,9 +133,9 @@ class AssessmentWizard(StepWizard):
         versions = self.desk.process.assessments(self.case_id)
         self.previous = versions[-1] if versions else None
 
-    def build(self) -> list[StepPage]:
+    def build(self) -> list[FormPage]:
         prev = self.previous
-        basics = StepPage(self, "basics", _("Assessment") if prev is None else
+        basics = FormPage(self, "basics", _("Assessment") if prev is None else
                           _("Re-assessment (version {n})").format(n=prev.version + 1),
                           _("Together with the person: their situation, problems and strengths."))
         if prev is not None:
@@ -148,7 +150,7 @@ class AssessmentWizard(StepWizard):
         basics.row(_("Life and work history"), "life_history", text_edit(90))
         basics.finish()
 
-        household = StepPage(self, "household", _("Household"),
+        household = FormPage(self, "household", _("Household"),
                              _("Members of the household: relationship, age, living together, "
                                "working."))
         editor = RowsEditor(_household_columns(), add_label=_("Add a member"), min_rows=2)
@@ -156,7 +158,7 @@ class AssessmentWizard(StepWizard):
         household.form.addRow(household.field_box("household", editor))
         household.finish()
 
-        domains = StepPage(self, "domains", _("Situation by domain"),
+        domains = FormPage(self, "domains", _("Situation by domain"),
                            _("Write what you learned in each domain; leave a domain empty if "
                              "it does not apply."))
         grid = QGridLayout()
@@ -171,14 +173,14 @@ class AssessmentWizard(StepWizard):
         domains.layout_.addLayout(grid)
         domains.finish()
 
-        problems = StepPage(self, "problems", _("Problems the person faces"),
+        problems = FormPage(self, "problems", _("Problems the person faces"),
                             _("Tick every problem that applies."))
         self.problems = CheckList(self.problem_list, columns=3)
         problems.form.addRow(problems.field_box("problems", self.problems))
         problems.row(_("Other (details)"), "problem_other", QLineEdit())
         problems.finish()
 
-        analysis = StepPage(self, "analysis", _("Problems and their background"),
+        analysis = FormPage(self, "analysis", _("Problems and their background"),
                             _("The analysis, the person's strengths and what the person wishes."))
         analysis.row(_("Problems and their background"), "analysis", text_edit(120))
         analysis.row(_("Strengths of the person"), "strengths", text_edit(80))
@@ -186,7 +188,7 @@ class AssessmentWizard(StepWizard):
         add_unmet_needs_row(analysis, text_edit)     # → 地域課題 (issue 15)
         analysis.finish()
 
-        team = StepPage(self, "team", _("Team and expert assessment"),
+        team = FormPage(self, "team", _("Team and expert assessment"),
                         _("Staff who assessed together, and opinions of experts (medical, "
                           "legal …)."))
         members = RowsEditor([Column("name", _("Name")), Column("organisation", _("Organisation"))],
@@ -217,14 +219,14 @@ class AssessmentWizard(StepWizard):
         for page in self.pages:
             page.restore(values)
 
-    def input(self, a: dict[str, Any]) -> P.AssessmentInput:
+    def input(self, a: dict[str, Any]) -> AssessmentInput:
         household = []
         for row in a["household"]:
             member = {k: row.get(k) for k in ("name", "relation", "together", "working", "note")}
             age = str(row.get("age") or "").strip()
             member["age"] = int(age) if age.isdigit() else (age or None)
             household.append(member)
-        return P.AssessmentInput(
+        return AssessmentInput(
             assessed_on=self.date("assessed_on"),  # type: ignore[arg-type]
             domains={k.split(".", 1)[1]: v for k, v in a.items()
                      if k.startswith("domains.") and v.strip()},
@@ -267,8 +269,8 @@ class ScreeningWizard(StepWizard):
     step = Step.SCREENING
     graph = Step.SCREENING
 
-    def build(self) -> list[StepPage]:
-        result = StepPage(self, "result", _("Screening"),
+    def build(self) -> list[FormPage]:
+        result = FormPage(self, "result", _("Screening"),
                           _("Decide again, before drafting a plan, who supports the person."))
         self.result = result.row(_("Result of screening"), "result", Choice(
             [(r.value, r.label) for r in ScreeningResult], columns=3), required=True)
@@ -277,7 +279,7 @@ class ScreeningWizard(StepWizard):
         result.row(_("Note"), "note", text_edit(80))
         result.finish()
 
-        referral = StepPage(self, "referral", _("Referral to another agency"),
+        referral = FormPage(self, "referral", _("Referral to another agency"),
                             _("A referral is never just a phone number: record whether you "
                               "accompanied the person and when you will check they arrived."))
         self.referral_to = referral.row(_("Referred to"), "referral_to", QLineEdit(),
@@ -289,7 +291,7 @@ class ScreeningWizard(StepWizard):
                                      date_field(_("Date to check the referral")), required=True)
         referral.finish()
 
-        report = StepPage(self, "report", _("Report to the municipality"),
+        report = FormPage(self, "report", _("Report to the municipality"),
                           _("Cases in continued support are reported to the municipality."))
         self.reported_on = report.row(_("Reported to the municipality"), "reported_on",
                                       date_field(_("Reported to the municipality")))
@@ -326,7 +328,7 @@ class ScreeningWizard(StepWizard):
 
 
 # ---------------------------------------------------------------------- つなぎ先の確認
-def _referral_label(r: P.Referral) -> str:
+def _referral_label(r: Referral) -> str:
     text = f"{r.referred_to}（{r.origin.label}　{wareki(r.referred_on)}）"
     if r.accompanied:
         text += "　" + _("Accompanied")
@@ -344,8 +346,8 @@ class ReferralCheckWizard(StepWizard):
     def load(self) -> None:
         self.refs = [r for r in self.desk.process.referrals(self.case_id) if r.checked_on is None]
 
-    def build(self) -> list[StepPage]:
-        result = StepPage(self, "result", _("Checking the referral"),
+    def build(self) -> list[FormPage]:
+        result = FormPage(self, "result", _("Checking the referral"),
                           _("Did the person reach the agency they were referred to?"))
         result.row(_("Referral"), "referral",
                    combo([(r.id, _referral_label(r)) for r in self.refs]))
@@ -357,7 +359,7 @@ class ReferralCheckWizard(StepWizard):
         result.row(_("Note"), "check_note", text_edit(80))
         result.finish()
 
-        back = StepPage(self, "take_back", _("Taking the case back"),
+        back = FormPage(self, "take_back", _("Taking the case back"),
                         _("The referral failed: take the case back into continued support so "
                           "that nobody falls between systems."))
         back.row("", "take_back", QCheckBox(_("Take the case back now")))
@@ -414,8 +416,8 @@ class TakeBackWizard(StepWizard):
         self.refs = [r for r in self.desk.process.referrals(self.case_id)
                      if r.checked_on and r.arrived is False and r.taken_back_on is None]
 
-    def build(self) -> list[StepPage]:
-        page = StepPage(self, "take_back", _("Taking the case back"),
+    def build(self) -> list[FormPage]:
+        page = FormPage(self, "take_back", _("Taking the case back"),
                         _("The person did not reach the agency: the case comes back into "
                           "continued support."))
         page.row(_("Referral"), "referral",

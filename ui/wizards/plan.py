@@ -7,19 +7,23 @@ from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QLineEdit
 
+from app.domain.decision import DecisionResult, decision_need
+from app.domain.plan import Goal, Plan, PlanInput, PlanItem, PlanStatus
+from app.domain.service import Service
 from app import process as P
 from app.errors import ValidationError, ValidationErrors
 from app.i18n import _
-from app.process import DecisionResult, Goal, PlanInput, PlanItem, Step
+from app.process import Step
 from ui.wizards.unmet import add_unmet_needs_row, needs_of, with_unmet_needs
 from ui.resource_chooser import attach_resource_completer, resource_names
-from ui.wizards.base import (
-    Choice, Column, RowsEditor, StepPage, StepWizard, combo, date_field, meeting_options,
-    note_label, text_edit, wareki,
+from ui.wizards.base import StepWizard, meeting_options
+from ui.wizards.inputs import (
+    Choice, Column, RowsEditor, combo, date_field, note_label, text_edit, wareki,
 )
+from ui.wizards.pages import FormPage
 
 
-def service_label(s: P.Service) -> str:
+def service_label(s: Service) -> str:
     """The service's name with its flags (法定 / 就労 / 支援決定), as the plan shows them."""
     flags = []
     if s.statutory:
@@ -31,7 +35,7 @@ def service_label(s: P.Service) -> str:
     return s.name + (f"〔{'・'.join(flags)}〕" if flags else "")
 
 
-def decision_status(item: P.PlanItem) -> str:
+def decision_status(item: PlanItem) -> str:
     return {"required": _("Waiting for the support decision"),
             "decided": _("Support decision made"),
             "refused": _("Not granted"),
@@ -59,19 +63,19 @@ class PlanWizard(StepWizard):
     def load(self) -> None:
         self.services = self.desk.process.services()   # the choices: active services only
         self.by_key = {s.key: s for s in self.desk.process.services(include_inactive=True)}
-        self.base: P.Plan | None = None
+        self.base: Plan | None = None
         if self.mode in ("amend", "replan"):
             self.base = self.desk.process.current_plan(self.case_id)
         elif self.mode == "edit":
             plans = self.desk.process.plans(self.case_id)
             self.base = next((p for p in reversed(plans)
-                              if p.status is P.PlanStatus.DRAFT), None)
+                              if p.status is PlanStatus.DRAFT), None)
         versions = self.desk.process.assessments(self.case_id)
         self.assessment = versions[-1] if versions else None
         self.meetings = meeting_options(self.desk) if self.mode != "amend" else []
 
-    def build(self) -> list[StepPage]:
-        aim = StepPage(self, "aim", _("The person's aim"),
+    def build(self) -> list[FormPage]:
+        aim = FormPage(self, "aim", _("The person's aim"),
                        _("Drafted together with the person: the life the person aims for."))
         if self.assessment is not None and (self.assessment.wishes or self.assessment.strengths):
             aim.add(note_label(_("From the assessment — wishes: {wishes} / strengths: "
@@ -81,7 +85,7 @@ class PlanWizard(StepWizard):
         aim.row(_("The person's aim"), "aim", text_edit(110), required=True)
         aim.finish()
 
-        goals = StepPage(self, "goals", _("Short-term goals"),
+        goals = FormPage(self, "goals", _("Short-term goals"),
                          _("Each goal with its target date."))
         self.goals = RowsEditor([Column("text", _("Short-term goal")),
                                  Column("target_on", _("Target date"), "date", 200)],
@@ -90,7 +94,7 @@ class PlanWizard(StepWizard):
         goals.form.addRow(goals.field_box("goals", self.goals))
         goals.finish()
 
-        items = StepPage(self, "items", _("Support items"),
+        items = FormPage(self, "items", _("Support items"),
                          _("Per problem: what, who (empty: this agency), period and frequency, "
                            "and the service from the master data."))
         self.items = RowsEditor([
@@ -113,14 +117,14 @@ class PlanWizard(StepWizard):
             add_unmet_needs_row(items, text_edit)    # → 地域課題 (issue 15)
         items.finish()
 
-        services = StepPage(self, "services", _("Statutory services applied for"),
+        services = FormPage(self, "services", _("Statutory services applied for"),
                             _("The plan doubles as the application for these services "
                               "(plan and application for services)."))
         self.services_text = note_label("")
         services.add(self.services_text)
         services.finish()
 
-        schedule = StepPage(self, "schedule", _("Plan period and monitoring"),
+        schedule = FormPage(self, "schedule", _("Plan period and monitoring"),
                             _("The period of the plan and the date of the next monitoring."))
         schedule.row(_("Start of the plan period"), "period_from",
                      date_field(_("Start of the plan period")))
@@ -129,7 +133,7 @@ class PlanWizard(StepWizard):
         schedule.row(_("Next monitoring"), "next_monitoring_on", date_field(_("Next monitoring")))
         schedule.finish()
 
-        sign = StepPage(self, "signature", _("Amendment") if self.mode == "amend" else
+        sign = FormPage(self, "signature", _("Amendment") if self.mode == "amend" else
                         _("Signature"),
                         _("A minor change of the plan in effect; before and after are kept.")
                         if self.mode == "amend" else
@@ -161,7 +165,7 @@ class PlanWizard(StepWizard):
     def _describe_services(self) -> None:
         keys = [r["service_key"] for r in self.items.value() if r.get("service_key")]
         statutory = [self.by_key[k] for k in keys if k in self.by_key and self.by_key[k].statutory]
-        need = P.decision_need([self.by_key[k].needs_decision for k in keys if k in self.by_key])
+        need = decision_need([self.by_key[k].needs_decision for k in keys if k in self.by_key])
         lines = [f"・{service_label(s)}" for s in statutory]
         lines += ["", need.label]
         if any(s.key in ("housing_benefit", "temporary_living") for s in statutory):
@@ -261,11 +265,11 @@ class SubmitPlanWizard(StepWizard):
 
     def load(self) -> None:
         plans = self.desk.process.plans(self.case_id)
-        self.plan = next((p for p in reversed(plans) if p.status is P.PlanStatus.DRAFT), None)
+        self.plan = next((p for p in reversed(plans) if p.status is PlanStatus.DRAFT), None)
         self.meetings = meeting_options(self.desk)
 
-    def build(self) -> list[StepPage]:
-        page = StepPage(self, "meeting", _("Submitting the plan to the support coordination "
+    def build(self) -> list[FormPage]:
+        page = FormPage(self, "meeting", _("Submitting the plan to the support coordination "
                                            "meeting"),
                         _("Every plan takes effect only with the approval of the support "
                           "coordination meeting."))
@@ -297,8 +301,8 @@ class DecisionWizard(StepWizard):
                         for i in (self.plan.items if self.plan else [])
                         if i.decision == "required"]
 
-    def build(self) -> list[StepPage]:
-        page = StepPage(self, "decision", _("Support decision"),
+    def build(self) -> list[FormPage]:
+        page = FormPage(self, "decision", _("Support decision"),
                         _("The municipality decides on each statutory service of the approved "
                           "plan; a statutory service may not start before it."))
         page.row(_("Service"), "service_key", combo(self.pending), required=True)
@@ -338,8 +342,8 @@ class ServiceStartWizard(StepWizard):
         self.state = self.desk.process.case_state(self.case_id)
         self.names = {s.key: s.name for s in self.desk.process.services(include_inactive=True)}
 
-    def build(self) -> list[StepPage]:
-        page = StepPage(self, "start", _("Start of services"),
+    def build(self) -> list[FormPage]:
+        page = FormPage(self, "start", _("Start of services"),
                         _("Tick the services that start. The first start schedules the first "
                           "monitoring within two weeks."))
         self.items = RowsEditor([
@@ -396,8 +400,8 @@ class ReportWizard(StepWizard):
     def load(self) -> None:
         self.plan = self.desk.process.current_plan(self.case_id)
 
-    def build(self) -> list[StepPage]:
-        page = StepPage(self, "report", _("Report to the municipality"),
+    def build(self) -> list[FormPage]:
+        page = FormPage(self, "report", _("Report to the municipality"),
                         _("A plan with no statutory service needs no support decision; it is "
                           "reported to the municipality."))
         self.reported_on = page.row(_("Date of the report"), "reported_on",

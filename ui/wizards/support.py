@@ -9,19 +9,22 @@ from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPlainTextEdit
 
+from app.domain.closure import ClosureGrounds, ClosureInput, ClosurePattern
+from app.domain.evaluation import Attainment, EvaluationDecision, EvaluationInput
+from app.domain.monitoring import MonitoringInput, MonitoringKind
+from app.domain.record import RecordMethod
+from app.domain.suspension import ContactMethod, ContactOutcome
 from app import process as P
 from app.errors import ValidationError
 from app.i18n import _
-from app.process import (
-    Attainment, ClosureGrounds, ClosureInput, ClosurePattern, ContactMethod, ContactOutcome,
-    EvaluationDecision, EvaluationInput, MonitoringInput, MonitoringKind, RecordMethod, Step,
-)
+from app.process import Step
 from ui.wizards.unmet import add_unmet_needs_row, needs_of, with_unmet_needs
 from ui.resource_chooser import attach_resource_completer, resource_names
-from ui.wizards.base import (
-    REFUSAL_STYLE, CheckList, Choice, Column, RowsEditor, StepPage, StepWizard, combo, date_field,
-    meeting_options, note_label, text_edit, wareki,
+from ui.wizards.base import StepWizard, meeting_options
+from ui.wizards.inputs import (
+    CheckList, Choice, Column, RowsEditor, combo, date_field, note_label, text_edit, wareki,
 )
+from ui.wizards.pages import REFUSAL_STYLE, FormPage
 
 TIME = re.compile(r"^\s*(\d{1,2})[:：](\d{2})\s*$")
 
@@ -40,8 +43,8 @@ class RecordWizard(StepWizard):
 
     step = Step.RECORD
 
-    def build(self) -> list[StepPage]:
-        page = StepPage(self, "record", _("Support record"),
+    def build(self) -> list[FormPage]:
+        page = FormPage(self, "record", _("Support record"),
                         _("One entry per contact. Entries are never overwritten: a correction "
                           "keeps the old text."))
         page.row(_("Method"), "method", Choice([(m.value, m.label) for m in RecordMethod],
@@ -110,9 +113,9 @@ class RecordCorrectionWizard(StepWizard):
         self.old = next(r for r in self.desk.process.support_records(self.case_id, True)
                         if r.id == self.record_id)
 
-    def build(self) -> list[StepPage]:
+    def build(self) -> list[FormPage]:
         old = self.old
-        page = StepPage(self, "correction", _("Correcting a support record"),
+        page = FormPage(self, "correction", _("Correcting a support record"),
                         _("The old text stays readable; the correction is a new entry."))
         before = QPlainTextEdit(old.content)
         before.setReadOnly(True)
@@ -160,8 +163,8 @@ class MonitoringWizard(StepWizard):
         self.plan = self.desk.process.current_plan(self.case_id)
         self.follow_up_step: Step | None = None
 
-    def build(self) -> list[StepPage]:
-        basics = StepPage(self, "basics", _("Monitoring"),
+    def build(self) -> list[FormPage]:
+        basics = FormPage(self, "basics", _("Monitoring"),
                           _("Right after support starts, regularly (e.g. monthly, face to "
                             "face) or ad hoc."))
         self.monitored_on = basics.row(_("Date of monitoring"), "monitored_on",
@@ -171,7 +174,7 @@ class MonitoringWizard(StepWizard):
         basics.row(_("Method"), "method", editable_combo(MONITORING_METHODS))
         basics.finish()
 
-        progress = StepPage(self, "progress", _("Change and progress"),
+        progress = FormPage(self, "progress", _("Change and progress"),
                             _("The person's change, the progress of each goal and service, "
                               "satisfaction."))
         progress.row(_("The person's change"), "change", text_edit(80))
@@ -189,14 +192,14 @@ class MonitoringWizard(StepWizard):
         progress.row("", "amendment_needed", QCheckBox(_("The plan needs an amendment")))
         progress.finish()
 
-        amendment = StepPage(self, "amendment", _("Plan amendment"),
+        amendment = FormPage(self, "amendment", _("Plan amendment"),
                              _("A minor change is a plan amendment (the same plan); a major one "
                                "leads to plan evaluation and a re-plan."))
         amendment.row("", "open_amendment",
                       QCheckBox(_("Open the plan amendment after recording")))
         amendment.finish()
 
-        nxt = StepPage(self, "next", _("Next monitoring"),
+        nxt = FormPage(self, "next", _("Next monitoring"),
                        _("Leave it empty to schedule it about one month later, on a business "
                          "day."))
         self.next_on = nxt.row(_("Next monitoring"), "next_on", date_field(_("Next monitoring")))
@@ -242,8 +245,8 @@ class EvaluationWizard(StepWizard):
         self.plan = self.desk.process.current_plan(self.case_id)
         self.meetings = meeting_options(self.desk)
 
-    def build(self) -> list[StepPage]:
-        goals = StepPage(self, "goals", _("Attainment of the goals"),
+    def build(self) -> list[FormPage]:
+        goals = FormPage(self, "goals", _("Attainment of the goals"),
                          _("For each short-term goal: achieved, partly achieved or not "
                            "achieved."))
         self.attainment = RowsEditor([
@@ -258,7 +261,7 @@ class EvaluationWizard(StepWizard):
         goals.row(_("Support delivered"), "support_delivered", text_edit(80))
         goals.finish()
 
-        outcomes = StepPage(self, "outcomes", _("Outcomes"),
+        outcomes = FormPage(self, "outcomes", _("Outcomes"),
                             _("Outcomes counted in the statistics."))
         outcomes.row(_("Date of employment"), "employed_on", date_field(_("Date of employment")))
         outcomes.row(_("Date of increased income"), "income_increased_on",
@@ -269,7 +272,7 @@ class EvaluationWizard(StepWizard):
             ("hardship", _("Economic hardship"))], columns=4))
         outcomes.finish()
 
-        decision = StepPage(self, "decision", _("Decision"),
+        decision = FormPage(self, "decision", _("Decision"),
                             _("What the evaluation proposes to the support coordination "
                               "meeting."))
         decision.row(_("Decision"), "decision", Choice(
@@ -278,20 +281,20 @@ class EvaluationWizard(StepWizard):
         add_unmet_needs_row(decision, text_edit)     # → 地域課題 (issue 15)
         decision.finish()
 
-        next_goal = StepPage(self, "next_goal", _("Next goal"),
+        next_goal = FormPage(self, "next_goal", _("Next goal"),
                              _("Goals met: the re-plan sets the next goal."))
         next_goal.row(_("Next goal"), "next_goal", text_edit(80))
         next_goal.finish()
-        reassess = StepPage(self, "reassessment", _("Re-assessment"),
+        reassess = FormPage(self, "reassessment", _("Re-assessment"),
                             _("Goals not met: the assessment is done again before the re-plan."))
         reassess.row(_("Why the goals were not met"), "reassessment_reason", text_edit(80))
         reassess.finish()
-        intent = StepPage(self, "closure_intent", _("Closure"),
+        intent = FormPage(self, "closure_intent", _("Closure"),
                           _("Confirm the person's wishes before proposing closure."))
         intent.row(_("The person's intention"), "closure_intent", text_edit(80))
         intent.finish()
 
-        meeting = StepPage(self, "meeting", _("Support coordination meeting"),
+        meeting = FormPage(self, "meeting", _("Support coordination meeting"),
                            _("The evaluation takes effect with the meeting's approval."))
         meeting.row(_("Meeting"), "meeting", combo(self.meetings))
         meeting.finish()
@@ -342,8 +345,8 @@ class ContactAttemptWizard(StepWizard):
 
     step = Step.CONTACT_ATTEMPT
 
-    def build(self) -> list[StepPage]:
-        page = StepPage(self, "attempt", _("Attempt to make contact"),
+    def build(self) -> list[FormPage]:
+        page = FormPage(self, "attempt", _("Attempt to make contact"),
                         _("Before suspending support, try every way to reach the person."))
         self.on = page.row(_("Date"), "attempted_on", date_field(_("Date")), required=True)
         page.row(_("Method"), "method", Choice([(m.value, m.label) for m in ContactMethod],
@@ -380,8 +383,8 @@ class SuspensionWizard(StepWizard):
         self.attempts = self.desk.process.timeline(self.case_id, kinds=["contact_attempt"])
         self.meetings = meeting_options(self.desk)
 
-    def build(self) -> list[StepPage]:
-        attempts = StepPage(self, "attempts", _("Attempts to make contact"),
+    def build(self) -> list[FormPage]:
+        attempts = FormPage(self, "attempts", _("Attempts to make contact"),
                             _("Suspension is only for a case where contact is completely lost. "
                               "These attempts were recorded:"))
         lines = []
@@ -399,14 +402,14 @@ class SuspensionWizard(StepWizard):
                 n=rules.suspension_means, days=rules.suspension_days)))
         attempts.finish()
 
-        proposal = StepPage(self, "proposal", _("Suspension"),
+        proposal = FormPage(self, "proposal", _("Suspension"),
                             _("Every record is kept for a later resumption."))
         self.proposed_on = proposal.row(_("Date"), "proposed_on", date_field(_("Date")),
                                         required=True)
         proposal.row(_("Reason for the suspension"), "reason", text_edit(90), required=True)
         proposal.finish()
 
-        meeting = StepPage(self, "meeting", _("Support coordination meeting"),
+        meeting = FormPage(self, "meeting", _("Support coordination meeting"),
                            _("The suspension takes effect when the meeting confirms it."))
         meeting.row(_("Meeting"), "meeting", combo(self.meetings))
         meeting.finish()
@@ -430,8 +433,8 @@ class ResumeWizard(StepWizard):
 
     step = Step.RESUME
 
-    def build(self) -> list[StepPage]:
-        page = StepPage(self, "resume", _("Resumption"),
+    def build(self) -> list[FormPage]:
+        page = FormPage(self, "resume", _("Resumption"),
                         _("Everything recorded before the suspension stays; monitoring "
                           "restarts."))
         self.on = page.row(_("Date"), "resumed_on", date_field(_("Date")), required=True)
@@ -462,8 +465,8 @@ class ClosureWizard(StepWizard):
         self.state = self.desk.process.case_state(self.case_id)
         self.meetings = meeting_options(self.desk)
 
-    def build(self) -> list[StepPage]:
-        pattern = StepPage(self, "pattern", _("Closure"),
+    def build(self) -> list[FormPage]:
+        pattern = FormPage(self, "pattern", _("Closure"),
                            _("Confirm the person's wishes and take the closure to the support "
                              "coordination meeting."))
         self.proposed_on = pattern.row(_("Date"), "proposed_on", date_field(_("Date")),
@@ -487,7 +490,7 @@ class ClosureWizard(StepWizard):
         pattern.finish()
         self.pattern.changed.connect(self._pattern_changed)
 
-        grounds = StepPage(self, "grounds", _("Grounds"),
+        grounds = FormPage(self, "grounds", _("Grounds"),
                            _("Pattern (3) needs a confirmed suspension or a recorded move-away. "
                              "Absence of contact alone is never a reason to close."))
         self.grounds = grounds.row(_("Grounds"), "grounds", Choice(
@@ -495,7 +498,7 @@ class ClosureWizard(StepWizard):
         grounds.finish()
         self.grounds.changed.connect(self._pattern_changed)
 
-        intention = StepPage(self, "intention", _("The person's intention"),
+        intention = FormPage(self, "intention", _("The person's intention"),
                              _("How and when the person's wishes were confirmed."))
         intention.row(_("The person's intention"), "intention", text_edit(80), required=True)
         intention.row(_("How the intention was confirmed"), "intention_how", QLineEdit(),
@@ -504,7 +507,7 @@ class ClosureWizard(StepWizard):
                       date_field(_("When the intention was confirmed")), required=True)
         intention.finish()
 
-        referrals = StepPage(self, "referrals", _("Referrals on closure"),
+        referrals = FormPage(self, "referrals", _("Referrals on closure"),
                              _("Agencies the person is connected to on closure."))
         editor = RowsEditor([Column("to", _("Referred to"),  # from the 社会資源 directory
                                     complete=lambda w, names=resource_names(self.desk):
@@ -514,12 +517,12 @@ class ClosureWizard(StepWizard):
         referrals.row(_("Referred to"), "referrals", editor)
         referrals.finish()
 
-        followup = StepPage(self, "followup", _("Follow-up plan"),
+        followup = FormPage(self, "followup", _("Follow-up plan"),
                             _("Who checks the person's situation after closure, when and how."))
         followup.row(_("Follow-up plan"), "followup_plan", text_edit(90))
         followup.finish()
 
-        meeting = StepPage(self, "meeting", _("Support coordination meeting"),
+        meeting = FormPage(self, "meeting", _("Support coordination meeting"),
                            _("The closure takes effect when the meeting confirms it."))
         meeting.row(_("Meeting"), "meeting", combo(self.meetings))
         meeting.finish()
@@ -595,8 +598,8 @@ class FollowupWizard(StepWizard):
 
     step = Step.FOLLOWUP
 
-    def build(self) -> list[StepPage]:
-        page = StepPage(self, "followup", _("Follow-up"),
+    def build(self) -> list[FormPage]:
+        page = FormPage(self, "followup", _("Follow-up"),
                         _("Check whether the life the person aimed for continues."))
         self.on = page.row(_("Date"), "contacted_on", date_field(_("Date")), required=True)
         page.row(_("Method"), "method", editable_combo(FOLLOWUP_METHODS))
