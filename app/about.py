@@ -73,7 +73,7 @@ def about_lines(desk=None, db_path: str | os.PathLike[str] | None = None
     backups = None
     if desk is not None and not getattr(desk, "closed", False):
         try:
-            backups = desk.backup_folder()
+            backups = desk.maintenance.backup_folder()
         except Exception:  # noqa: BLE001 - a locked or refused desk: fall back below
             backups = None
     if backups is None:

@@ -264,13 +264,13 @@ def _resources(parser, args) -> int:
     from app.operations.region import ResourceInput
     with _open(args) as desk:
         if args.resources_command == "add":
-            r = desk.add_resource(ResourceInput(
+            r = desk.region.add_resource(ResourceInput(
                 name=args.name, kind=args.kind, field=args.field, address=args.address,
                 contact=args.contact, person=args.person, conditions=args.conditions,
                 cost=args.cost, checked_on=args.checked_on or None, note=args.note))
             print(_("Added: {name}").format(name=r.name))
             return 0
-        rows = [_resource_row(r) for r in desk.resources(args.search, with_uses=True,
+        rows = [_resource_row(r) for r in desk.region.resources(args.search, with_uses=True,
                                                          include_inactive=args.all)]
         if args.json:
             print(json.dumps(rows, ensure_ascii=False, indent=1))
@@ -284,12 +284,12 @@ def _resources(parser, args) -> int:
 def _annual(desk, args) -> int:
     """``report annual --year Y --format json|xlsx|pdf [--out F]`` (issue 15)."""
     if args.format == "json" and args.out is None:
-        print(json.dumps(desk.annual_report(args.year), ensure_ascii=False))
+        print(json.dumps(desk.region.annual_report(args.year), ensure_ascii=False))
         return 0
     if args.out is None:
         raise TsunaguError(_("Give --out FILE for the {format} format.")
                            .format(format=args.format))
-    desk.export_annual_report(args.year, args.out, args.format)
+    desk.region.export_annual_report(args.year, args.out, args.format)
     print(_("Written: {path}").format(path=args.out))
     return 0
 
@@ -356,7 +356,7 @@ def run(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "backup":
         with _open(args) as desk:
-            target = desk.backup(args.to)
+            target = desk.maintenance.backup(args.to)
             print(_("Backup written and verified: {path}").format(path=target))
         return 0
     if args.command == "verify":
@@ -367,14 +367,14 @@ def run(argv: list[str] | None = None) -> int:
         if damaged is not None:
             return damaged
         with Desk.open(_db(args), args.user, password) as desk:
-            desk.check_integrity()
+            desk.maintenance.check_integrity()
             print(_("Database: OK ({path})").format(path=desk.path))
-            backups = list_backups(args.backups or desk.backup_folder())
+            backups = list_backups(args.backups or desk.maintenance.backup_folder())
             if not backups:
                 print(_("No backup was found in {folder}. Make one with: python -m app backup")
-                      .format(folder=args.backups or desk.backup_folder()), file=sys.stderr)
+                      .format(folder=args.backups or desk.maintenance.backup_folder()), file=sys.stderr)
                 return 4
-            desk.verify_backup(backups[0].path)
+            desk.maintenance.verify_backup(backups[0].path)
             print(_("Newest backup: OK ({path})").format(path=backups[0].path))
         return 0
     if args.command == "restore":
@@ -391,10 +391,10 @@ def run(argv: list[str] | None = None) -> int:
             parser.parse_args(["audit", "--help"])
         with _open(args) as desk:
             if args.audit_command == "export":
-                n = desk.audit_export_csv(args.out)
+                n = desk.security.audit_export_csv(args.out)
                 print(_("Audit log written: {path} ({n} entries)").format(path=args.out, n=n))
                 return 0
-            broken = desk.audit_check()
+            broken = desk.security.audit_check()
             if broken is None:
                 print(_("The audit log is intact."))
                 return 0
@@ -423,11 +423,11 @@ def run(argv: list[str] | None = None) -> int:
         with _open(args) as desk:
             if args.bundle_command == "export":
                 cases = [c for c in args.cases.split(",") if c.strip()] if args.cases else None
-                header = desk.export_bundle(args.out, for_device=args.for_device, cases=cases)
+                header = desk.sync.export_bundle(args.out, for_device=args.for_device, cases=cases)
                 print(_("Transfer file written: {path} ({n} entries)")
                       .format(path=args.out, n=header["entries"]))
             else:
-                print(json.dumps(desk.import_bundle(args.file)))
+                print(json.dumps(desk.sync.import_bundle(args.file)))
         return 0
     if args.command == "device":
         if args.device_command is None:
@@ -435,13 +435,13 @@ def run(argv: list[str] | None = None) -> int:
         with _open(args) as desk:
             if args.device_command == "add":
                 cases = [c for c in args.cases.split(",") if c.strip()] if args.cases else None
-                d = desk.add_device(args.kind, args.name, args.out, cases=cases)
+                d = desk.sync.add_device(args.kind, args.name, args.out, cases=cases)
                 print(_("Device {name} ({code}) created in {folder}. Copy the folder to the "
                         "device; it opens with the same users and passwords.")
                       .format(name=d.name, code=d.code, folder=args.out))
                 print(d.id)
             elif args.device_command == "list":
-                rows = [d.__dict__ for d in desk.devices()]
+                rows = [d.__dict__ for d in desk.sync.devices()]
                 if args.json:
                     print(json.dumps(rows, ensure_ascii=False, indent=1))
                 for d in ([] if args.json else rows):
@@ -449,14 +449,14 @@ def run(argv: list[str] | None = None) -> int:
                     print(f"{d['id']}\t{d['code'] or '-'}\t{d['kind']}\t{d['name']}\t"
                           f"{d['cases']}\t{'*' if d['this'] else ''}{state}")
             elif args.device_command == "revoke":
-                desk.revoke_device(args.device)
+                desk.sync.revoke_device(args.device)
                 print(_("Device {device} revoked.").format(device=args.device))
             else:
                 cases = [c for c in args.cases.split(",") if c.strip()]
                 if args.device_command == "checkout":
-                    n = desk.check_out(cases, args.device)
+                    n = desk.sync.check_out(cases, args.device)
                 else:
-                    n = desk.check_in(cases, args.device)
+                    n = desk.sync.check_in(cases, args.device)
                 print(n)
         return 0
     if args.command == "resources":
@@ -468,8 +468,8 @@ def run(argv: list[str] | None = None) -> int:
             if args.report_command == "annual":
                 return _annual(desk, args)
             if args.format == "json":
-                data = (desk.monthly_report(args.month) if args.report_command == "monthly"
-                        else desk.fiscal_year_report(args.year))
+                data = (desk.reports.monthly_report(args.month) if args.report_command == "monthly"
+                        else desk.reports.fiscal_year_report(args.year))
                 text = json.dumps(data, ensure_ascii=False)
                 if args.out:
                     from app.store.files import write_atomic
@@ -481,22 +481,22 @@ def run(argv: list[str] | None = None) -> int:
                 raise TsunaguError(_("Give --out FILE for the {format} format.")
                                    .format(format=args.format))
             if args.report_command == "monthly":
-                desk.export_monthly(args.month, args.out, args.format, encoding=args.encoding)
+                desk.reports.export_monthly(args.month, args.out, args.format, encoding=args.encoding)
             elif args.report_command == "fiscal-year":
-                desk.export_fiscal_year(args.year, args.out, args.format, encoding=args.encoding)
+                desk.reports.export_fiscal_year(args.year, args.out, args.format, encoding=args.encoding)
             else:
-                desk.export_caseload(args.out, args.format, encoding=args.encoding)
+                desk.reports.export_caseload(args.out, args.format, encoding=args.encoding)
             print(_("Written: {path}").format(path=args.out))
         return 0
     if args.command == "export-ledger":
         fmt = args.format or ("csv" if args.out.suffix.lower() == ".csv" else "xlsx")
         with _open(args) as desk:
-            desk.export_ledger(args.out, fmt, encoding=args.encoding)
+            desk.reports.export_ledger(args.out, fmt, encoding=args.encoding)
         print(_("Written: {path}").format(path=args.out))
         return 0
     if args.command == "import-ledger":
         with _open(args) as desk:
-            report = desk.import_ledger(args.file, dry_run=args.dry_run, sheet=args.sheet)
+            report = desk.reports.import_ledger(args.file, dry_run=args.dry_run, sheet=args.sheet)
             for line in report.lines():
                 print(line)
             return 0 if report.ok else 5
@@ -561,15 +561,15 @@ def _users(args) -> int:
                 raise TsunaguError(_("The two passwords differ."))
     with _open(args) as desk:
         if args.users_command == "add":
-            u = desk.add_user(args.name, args.display or args.name, role, new, team=args.team)
+            u = desk.security.add_user(args.name, args.display or args.name, role, new, team=args.team)
             print(_("User {login} ({name}, {role}) added.").format(
                 login=u.login, name=u.display_name, role=u.role_label))
         elif args.users_command == "list":
-            for u in desk.list_users():
+            for u in desk.security.list_users():
                 state = "" if u.active else _("disabled")
                 print(f"{u.login}\t{u.display_name}\t{u.role_label}\t{u.team}\t{state}")
         elif args.users_command == "disable":
-            desk.disable_user(args.login)
+            desk.security.disable_user(args.login)
             print(_("User {login} disabled: it can no longer open the database.")
                   .format(login=args.login))
     return 0

@@ -268,7 +268,7 @@ class _Simulation:
             while not P.is_business_day(held_on):
                 held_on += timedelta(days=1)
         # a big desk splits the month's agenda over sessions the same day (部会)
-        meeting = self.desk.plan_meeting(held_on, MeetingKind.REGULAR,
+        meeting = self.desk.process.plan_meeting(held_on, MeetingKind.REGULAR,
                                          place=f"役場2階 第{len(month) + 1}会議室",
                                          participants=PARTICIPANTS)
         self.ops += 1
@@ -329,15 +329,15 @@ class _Simulation:
             self.at((data.check_on or on) + self.days(0, 5), self.check_referral, c)
 
     def emergency_done(self, on: date, c: _Case) -> None:
-        for row in self.desk.emergency_support(c.id):
+        for row in self.desk.process.emergency_support(c.id):
             if row.procedure == "pending":
-                self.desk.complete_emergency_procedure(row.id, on)
+                self.desk.process.complete_emergency_procedure(row.id, on)
 
     def assess(self, on: date, c: _Case, again: bool) -> None:
         rng = self.rng
         analysis, problems, strengths, wishes = rng.choice(ANALYSES)
         domains = dict(rng.sample(sorted(DOMAINS.items()), rng.randint(2, 4)))
-        self.desk.save_assessment(c.id, AssessmentInput(
+        self.desk.process.save_assessment(c.id, AssessmentInput(
             assessed_on=on, domains=domains, problems=problems, analysis=analysis,
             strengths=strengths, wishes=wishes,
             reason="目標が達成できず、状況を改めて把握する" if c.has_plan else ""))
@@ -347,27 +347,27 @@ class _Simulation:
         r = 1.0 if again else rng.random()
         if r < 0.05:
             check_on = on + timedelta(days=14)
-            self.desk.screen(c.id, ScreeningResult.REFER, on, referral_to=rng.choice(REFER_TO),
+            self.desk.process.screen(c.id, ScreeningResult.REFER, on, referral_to=rng.choice(REFER_TO),
                              accompanied=rng.random() < 0.5, check_on=check_on)
             self.at(check_on + self.days(0, 5), self.check_referral, c)
         elif r < 0.10:
-            self.desk.screen(c.id, ScreeningResult.INFO_ONLY, on,
+            self.desk.process.screen(c.id, ScreeningResult.INFO_ONLY, on,
                              note="制度の情報を提供し、本人が自分で手続きできることを確認した")
         else:
-            self.desk.screen(c.id, ScreeningResult.CONTINUE, on, reported_on=on)
+            self.desk.process.screen(c.id, ScreeningResult.CONTINUE, on, reported_on=on)
             self.at(on + self.days(3, 14), self.draft, c)
 
     def check_referral(self, on: date, c: _Case) -> None:
         rng = self.rng
-        ref = next((r for r in self.desk.referrals(c.id) if r.checked_on is None), None)
+        ref = next((r for r in self.desk.process.referrals(c.id) if r.checked_on is None), None)
         if ref is None:
             return
         arrived = rng.random() < 0.85
-        self.desk.check_referral(ref.id, max(on, ref.referred_on), arrived,
+        self.desk.process.check_referral(ref.id, max(on, ref.referred_on), arrived,
                                  note="つなぎ先で相談が始まったことを確認" if arrived
                                  else "つなぎ先に来ていないことを確認")
         if not arrived and rng.random() < 0.6:
-            self.desk.take_back(ref.id, on, "本人に電話し、当機関で継続支援とした")
+            self.desk.process.take_back(ref.id, on, "本人に電話し、当機関で継続支援とした")
             self.at(on + self.days(3, 10), self.assess, c, True)
 
     # -- プラン, 支援調整会議, 支援決定, サービス開始 --------------------------------------------
@@ -388,8 +388,8 @@ class _Simulation:
             return
         meeting_id, held_on = self.meeting_after(on)
         data = self.plan_input(on, held_on)
-        plan = self.desk.draft_plan(c.id, data)
-        self.desk.submit_plan(plan.id, meeting_id)
+        plan = self.desk.process.draft_plan(c.id, data)
+        self.desk.process.submit_plan(plan.id, meeting_id)
         c.plan, c.cycles, c.started = plan, c.cycles + 1, False
         assert data.period_to is not None  # plan_input always sets the period
         c.period_to = data.period_to
@@ -407,14 +407,14 @@ class _Simulation:
                                          frequency=i.frequency, id=i.id) for i in plan.items],
                          period_from=plan.period_from, period_to=plan.period_to,
                          signed_on=on)
-        plan = self.desk.update_plan(plan.id, data)
-        self.desk.submit_plan(plan.id, meeting_id)
+        plan = self.desk.process.update_plan(plan.id, data)
+        self.desk.process.submit_plan(plan.id, meeting_id)
         c.plan = plan
         self.subjects[plan.id] = (c, "plan")
 
     def hold(self, on: date, meeting_id: str) -> None:
         rng = self.rng
-        items = self.desk.pending_agenda(meeting_id)
+        items = self.desk.process.pending_agenda(meeting_id)
         results: dict[str, tuple[MeetingResult, str]] = {}
         subject_of = {item.id: _subject(item) for item in items}
         for item in items:
@@ -433,7 +433,7 @@ class _Simulation:
         minutes = "議題 " + "、".join(f"{k} {n}件" for k, n in counts.items()) + \
             "。各ケースの支援方針と役割分担を確認した。"
         # dict(): the operation's mapping also takes the result's text (a dict is invariant)
-        self.desk.record_meeting_results(meeting_id, dict(results), minutes)
+        self.desk.process.record_meeting_results(meeting_id, dict(results), minutes)
         for item in items:
             c, kind, *extra = self.subjects.pop(subject_of[item.id])
             result = results[item.id][0]
@@ -460,7 +460,7 @@ class _Simulation:
         if gen != c.gen:
             return
         granted = self.rng.random() < 0.97
-        self.desk.record_decision(c.plan.id, key, on, "町 一郎",
+        self.desk.process.record_decision(c.plan.id, key, on, "町 一郎",
                                   DecisionResult.APPROVED if granted else
                                   DecisionResult.REFUSED,
                                   "" if granted else "収入要件を満たさない")
@@ -472,7 +472,7 @@ class _Simulation:
     def start(self, on: date, c: _Case, item_id: str, gen: int) -> None:
         if gen != c.gen:
             return
-        self.desk.start_service(item_id, on)
+        self.desk.process.start_service(item_id, on)
         if not c.started:
             c.started = True
             self.at(P.first_monitoring_date(on), self.monitor, c, gen,
@@ -483,7 +483,7 @@ class _Simulation:
         if gen != c.gen:
             return
         rng = self.rng
-        self.desk.add_monitoring(c.id, MonitoringInput(
+        self.desk.process.add_monitoring(c.id, MonitoringInput(
             on, kind, method=rng.choice(["面談（来所）", "訪問", "電話", "関係機関からの情報"]),
             change=rng.choice(["生活リズムが整ってきた", "求職活動に前向きになった",
                                "家計簿をつけ始めた", "体調が安定している", "大きな変化はない"]),
@@ -511,7 +511,7 @@ class _Simulation:
                EvaluationDecision.CONTINUE: Attainment.PARTLY}[decision]
         employed = c.employment and met is Attainment.MET and rng.random() < 0.5
         meeting_id, _ = self.meeting_after(on)
-        row = self.desk.evaluate(c.id, EvaluationInput(
+        row = self.desk.process.evaluate(c.id, EvaluationInput(
             on, [(g.text, met) for g in c.plan.goals], decision,
             support_delivered="面談、同行支援、関係機関との連絡調整",
             employed_on=on - self.days(7, 60) if employed else None,
@@ -524,7 +524,7 @@ class _Simulation:
         self.subjects[row] = (c, "evaluation", decision)
         if decision is EvaluationDecision.CLOSE:
             resolved = rng.random() < 0.6
-            closure = self.desk.propose_closure(c.id, ClosureInput(
+            closure = self.desk.process.propose_closure(c.id, ClosureInput(
                 on, ClosurePattern.RESOLVED if resolved else ClosurePattern.STEP_BACK,
                 "就労により生活が安定し、自立の目途が立った" if resolved
                 else "大きな課題は解決し、専門機関の支援で生活できる",
@@ -554,7 +554,7 @@ class _Simulation:
             self.at(on + self.days(60, 150), self.followup, c)
 
     def followup(self, on: date, c: _Case) -> None:
-        self.desk.add_followup(c.id, on, self.rng.choice([
+        self.desk.process.add_followup(c.id, on, self.rng.choice([
             "仕事を続けている。生活も安定しているとのこと", "家計簿を続けており、滞納はない",
             "体調を崩したが、通院しながら生活できている"]), method="電話", contact_person="本人")
 
@@ -571,15 +571,15 @@ class _Simulation:
                               "民生委員に様子を聞いたが、最近見かけないとのこと")):
             if on > self.end:
                 return
-            desk.add_contact_attempt(c.id, on, method, note=note)
+            desk.process.add_contact_attempt(c.id, on, method, note=note)
             on += self.days(3, 10)
         # 中断 only after trying by two means or more over the desk's set number of days
         on = max(on - self.days(1, 2), first + timedelta(
-            days=desk.process_settings().suspension_days))
+            days=desk.process.process_settings().suspension_days))
         if on > self.end:
             return
         meeting_id, _ = self.meeting_after(on)
-        row = desk.propose_suspension(c.id, on, "完全に連絡が取れない", meeting_id)
+        row = desk.process.propose_suspension(c.id, on, "完全に連絡が取れない", meeting_id)
         self.subjects[row] = (c, "suspension")
 
     def after_suspension(self, on: date, c: _Case, result: MeetingResult) -> None:
@@ -589,7 +589,7 @@ class _Simulation:
             self.at(on + self.days(90, 200), self.close_lost, c, ClosureGrounds.SUSPENSION)
 
     def resume(self, on: date, c: _Case) -> None:
-        self.desk.resume(c.id, on, "本人から電話があり、面談を再開した")
+        self.desk.process.resume(c.id, on, "本人から電話があり、面談を再開した")
         c.gen += 1
         c.period_to = max(c.period_to, on + timedelta(days=90))
         self.at(P.first_monitoring_date(on), self.monitor, c, c.gen, MonitoringKind.AD_HOC)
@@ -599,13 +599,13 @@ class _Simulation:
         if gen != c.gen:
             return
         c.gen += 1
-        self.desk.add_contact_attempt(c.id, on, ContactMethod.VISIT, ContactOutcome.MOVED_AWAY,
+        self.desk.process.add_contact_attempt(c.id, on, ContactMethod.VISIT, ContactOutcome.MOVED_AWAY,
                                       "アパートは空室。転居先不明")
         self.at(on + self.days(1, 7), self.close_lost, c, ClosureGrounds.MOVED_AWAY)
 
     def close_lost(self, on: date, c: _Case, grounds: ClosureGrounds) -> None:
         meeting_id, _ = self.meeting_after(on)
-        row = self.desk.propose_closure(c.id, ClosureInput(
+        row = self.desk.process.propose_closure(c.id, ClosureInput(
             on, ClosurePattern.CONTACT_LOST, "中断後、再開のめどがたたない"
             if grounds is ClosureGrounds.SUSPENSION else "行き先を知らせずに転居",
             grounds=grounds), meeting_id)
@@ -618,7 +618,7 @@ class _Simulation:
         rng = self.rng
         method, content, nxt, person = rng.choice(RECORDS)
         at = datetime(on.year, on.month, on.day, rng.randint(9, 16), rng.choice((0, 15, 30, 45)))
-        self.desk.add_record(c.id, at, method, content, contact_person=person, next_action=nxt,
+        self.desk.process.add_record(c.id, at, method, content, contact_person=person, next_action=nxt,
                              staff=rng.choice(STAFF))
 
 

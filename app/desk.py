@@ -12,58 +12,114 @@ import os
 import socket
 from datetime import date
 from pathlib import Path
+from typing import Any, Callable
 
 from app import text_ja, validation
 from app.domain import (
-    Agency, CaseDetail, CaseSummary, EmergencyAction, IntakeInput, Person, PersonInput,
-    ReferralSource,
-    Route, Stage, Staff, Triage,
+    Agency, CaseDetail, CaseSummary, IntakeInput, PersonInput, ReferralSource, Route, Stage,
+    Staff, Triage,
 )
 from app.domain.person import PersonMatch
-from app.domain.intake import HOUSING_STATUSES, TOPIC_KEYS, WORK_STATUSES
 from app.errors import (
-    NotFound, PermissionDenied, StoreError, ValidationError, ValidationErrors, WrongPassword,
+    NotFound, StoreError, ValidationError, ValidationErrors, WrongPassword,
 )
 from app.i18n import _
 from app.paths import master_dir
 from app.security.keyslots import KdfParams, KeySlots, new_recovery_key
-from app.security.roles import Permission, Role, allows
+from app.security.roles import Permission, Role
 from app.store.db import DamagedDatabase, user_version
 from app.store.lock import DeskLock
 from app.upgrades import DATA_STEPS
+from app.operations.checks import (
+    INTAKE_PAGES, check_intake, check_login, check_password, clean_intake,
+)
+from app.operations.context import DeskContext
 from app.operations.maintenance import MaintenanceOperations
 from app.operations.master import MasterOperations
 from app.operations.process import ProcessOperations
 from app.operations.region import RegionOperations
 from app.operations.reports import ReportOperations
-from app.operations.sync import SyncOperations, keep_identity, new_identity
+from app.operations.sync import (
+    PERSON_FIELDS, SyncOperations, hold_new_case, keep_identity, new_identity, person_values,
+)
 from app.operations.sync_folder import SyncFolderOperations
-from app.operations.security import SecurityOperations, audit_failed_logins
+from app.operations.security import (
+    MIN_PASSWORD_DEFAULT, SecurityOperations, audit_failed_logins, mask_persons, masked,
+)
 from app.security.throttle import LoginThrottle
+from app.store.process_repo import ProcessRepo
 from app.store.store import Store, new_id, remove_database_files
 
-# Pages of the intake wizard, in order; each validates its own fields.
-INTAKE_PAGES = ("person", "consultation", "triage", "consent")
-MIN_PASSWORD_DEFAULT = 8
 
 
 def _today() -> date:
     return date.today()
 
 
-class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOperations,
-           ReportOperations, MaintenanceOperations, MasterOperations, RegionOperations):
+class Desk:
     """An open agency database, unlocked for one user.
 
-    Operations beyond opening, intake and search live in mixins by area
-    (app/operations/): the process steps in ProcessOperations, devices and transfer
-    bundles in SyncOperations."""
+    Composed like Anki's collection (issue 21): the parts share one context
+    (app/operations/context.py: store, user, today, require, audit) and are built here —
+    ``desk.master`` (master lists), ``desk.reports`` (statistics, exports, the ledger),
+    ``desk.maintenance`` (backups, the integrity check), ``desk.security`` (accounts,
+    who works on which case, consent, the audit log, retention), ``desk.sync`` (devices,
+    transfer bundles, conflicts), ``desk.sync_folder`` (the shared
+    folder, the 同期 screen), ``desk.region`` (社会資源, 地域課題,
+    人材育成, 苦情・ヒヤリハット, the yearly plan and report).
+    The areas not yet composed are still mixins (app/operations/): the process steps in
+    ProcessOperations, devices and transfer bundles in SyncOperations …"""
+
+    master: MasterOperations
+    reports: ReportOperations
+    maintenance: MaintenanceOperations
+    region: RegionOperations
+    security: SecurityOperations
+    sync: SyncOperations
+    sync_folder: SyncFolderOperations
+    process: ProcessOperations
+    # the parts, by attribute: each declares its rules (``RULES``) and is gated on its own
+    PARTS: dict[str, type] = {"master": MasterOperations, "reports": ReportOperations,
+                              "maintenance": MaintenanceOperations, "region": RegionOperations,
+                              "security": SecurityOperations, "sync": SyncOperations,
+                              "sync_folder": SyncFolderOperations, "process": ProcessOperations}
 
     def __init__(self, store: Store, user: Staff, *, today=_today, lock: DeskLock | None = None):
-        self._store = store
-        self.user = user
-        self._today = today
+        self._ctx = DeskContext(store, user, today)
         self._lock = lock
+        self.master = MasterOperations(self._ctx)
+        self.reports = ReportOperations(self._ctx)
+        self.maintenance = MaintenanceOperations(self._ctx)
+        self.region = RegionOperations(self._ctx)
+        self.security = SecurityOperations(self._ctx, self.maintenance)
+        self.sync = SyncOperations(self._ctx, self.security, self.master)
+        self.sync_folder = SyncFolderOperations(self._ctx, self.sync)
+        self.process = ProcessOperations(self._ctx, self.region)
+
+    @property
+    def user(self) -> Staff:
+        """The logged-in user (the context's: every part sees the same)."""
+        return self._ctx.user
+
+    @user.setter
+    def user(self, user: Staff) -> None:
+        self._ctx.user = user
+
+    @property
+    def _store(self) -> Store:
+        return self._ctx.db   # the open store (a closed desk has none: see ``closed``)
+
+    @_store.setter
+    def _store(self, store: Store | None) -> None:
+        self._ctx.store = store
+
+    @property
+    def _today(self) -> Callable[[], date]:
+        return self._ctx.today_fn
+
+    @_today.setter
+    def _today(self, today: Callable[[], date]) -> None:
+        self._ctx.today_fn = today
 
     # ------------------------------------------------------------------ lifecycle
     @staticmethod
@@ -258,11 +314,11 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
         return restore_backup(backup, live, login, password, live_password=live_password)
 
     def close(self) -> None:
-        if self._store is not None:
+        if self._ctx.store is not None:
             try:
                 self._store.close()
             finally:
-                self._store = None  # type: ignore[assignment]
+                self._store = None
                 if self._lock is not None:
                     self._lock.release()
 
@@ -270,14 +326,14 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
         """The same session on a connection of its own, for reading in the background (the
         GUI's screens): the same user, the same checks and audit, no one-writer lock.
         Close it with ``close()`` before this desk; ``interrupt()`` stops its query."""
-        if self._store is None:
+        if self._ctx.store is None:
             raise StoreError(_("The database is closed."))
         return type(self)(self._store.reader(), self.user, today=self._today, lock=None)
 
     def interrupt(self) -> None:
         """Stop the statement running on this desk's connection now (from another thread:
         a screen closed or the desk locked while a long read runs); it fails there."""
-        store = self._store
+        store = self._ctx.store
         if store is not None and store.conn is not None:
             store.conn.interrupt()
 
@@ -294,7 +350,7 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
 
     @property
     def closed(self) -> bool:
-        return self._store is None
+        return self._ctx.store is None
 
     @property
     def path(self) -> Path:
@@ -310,18 +366,6 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
     def today(self) -> date:
         return self._today()
 
-    def _require_case(self, case_id: str, permission: Permission) -> None:
-        """Check ``permission`` for one case: the role, then whether the user sees the case
-        (own, 協働 and team cases; all for 主任; agenda cases for 自治体担当) — see
-        app/operations/security.py. Refusals are audited."""
-        self._require_case_access(case_id, permission)
-
-    def _require(self, permission: Permission) -> None:
-        if not self._allows(permission):
-            with self._store.transaction():
-                self._store.audit(self.user.login, "refused", detail=permission.value)
-            raise PermissionDenied(_("Your role ({role}) does not allow this operation.")
-                                   .format(role=Role(self.user.role).label))
 
     # ------------------------------------------------------------------ agency and master data
     @property
@@ -334,8 +378,6 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
     def staff(self) -> list[Staff]:
         return self._store.staff()
 
-    def min_password_length(self) -> int:
-        return int(self._store.setting("password.min_length", str(MIN_PASSWORD_DEFAULT)) or 8)
 
     # ------------------------------------------------------------------ intake
     def check_intake(self, data: IntakeInput, pages: set[str] | None = None) -> list[ValidationError]:
@@ -371,14 +413,14 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
         One open case per person: for a known person whose case is open this raises
         OpenCaseExists (record the 相談 in that case: record_consultation); only when that
         case is ending may a new case be opened, with ``new_case_reason``."""
-        self._require(Permission.EDIT_CASES)
+        self._ctx.require(Permission.EDIT_CASES)
         errors = check_intake(data, None, today=self.today())
         if errors:
             raise ValidationErrors(errors)
         data = clean_intake(data)
         new_case_reason = validation.clean_text(
             new_case_reason, "new_case_reason", _("Reason for a new case"), max_len=1000) or ""
-        self._check_open_case(data.existing_person_id, new_case_reason)
+        self.process.check_open_case(data.existing_person_id, new_case_reason)
         store = self._store
         with store.transaction() as w:
             p = data.person
@@ -401,8 +443,9 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
             intake_id = store.insert_intake(w, case_id, data)
             if new_case_reason and data.existing_person_id:
                 w.update("intake", intake_id, {"new_case_reason": new_case_reason})
-            self._process_after_intake(w, case_id)
-            self._sync_after_intake(w, case_id)  # a laptop holds the cases it opens
+            # the referral to check later (他機関へつなぎ), the emergency support done
+            ProcessRepo(w.conn).from_intakes(w, case_id)
+            hold_new_case(store, w, case_id, self.today())  # a laptop holds the cases it opens
             store.audit(self.user.login, "intake", case_id=case_id, detail=case_no)
         detail = store.case_detail(case_id)
         assert detail is not None
@@ -412,32 +455,54 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
     def list_cases(self, search: str = "", *, sort: str = "case_no", descending: bool = False,
                    limit: int = 200, offset: int = 0) -> list[CaseSummary]:
         """The cases this user may see (filtered in SQL); no whereabouts in the rows."""
-        access = self._require_case_view()
+        access = self._ctx.require_case_view()
         return self._store.list_cases(folded_query=text_ja.fold_for_search(search), sort=sort,
                                       descending=descending, limit=limit, offset=offset,
                                       access=access)
 
     def count_cases(self, search: str = "") -> int:
-        access = self._require_case_view()
+        access = self._ctx.require_case_view()
         return self._store.count_cases(folded_query=text_ja.fold_for_search(search),
                                        access=access)
 
     def get_case(self, case_id: str) -> CaseDetail:
         """The case; a sensitive person's whereabouts come masked (see ``reveal``)."""
-        self._require_case(case_id, Permission.VIEW_CASES)
+        self._ctx.require_case(case_id, Permission.VIEW_CASES)
         detail = self._store.case_detail(case_id)
         if detail is None:
             raise NotFound(_("Case not found."))
         with self._store.transaction():
             self._store.audit(self.user.login, "view_case", case_id=case_id,
                               detail=detail.case.case_no)
-        return self._masked(detail)
+        return masked(detail)
 
     def case_id(self, case_no: str) -> str:
         found = self._store.case_id_by_no(case_no.strip())
         if found is None:
             raise NotFound(_("No case has the number {case_no}.").format(case_no=case_no))
         return found
+
+    # ------------------------------------------------------------------ persons
+    def update_person(self, person_id: str, **fields: Any):
+        """Correct a person's details (validated like the intake); journalled field by
+        field, so concurrent edits on two devices are merged or flagged."""
+        self._ctx.require(Permission.EDIT_CASES)
+        unknown = set(fields) - set(PERSON_FIELDS)
+        if unknown:
+            raise ValidationError(sorted(unknown)[0], _("Unknown field: {field}")
+                                  .format(field=", ".join(sorted(unknown))))
+        store = self._store
+        person = store.person(person_id)
+        if person is None:
+            raise NotFound(_("The person was not found."))
+        values = person_values(store, self.today(), person, fields)
+        with store.transaction() as w:
+            w.update("person", person_id, values)
+            store.audit(self.user.login, "person_update",
+                        case_id=person.case_ids[0] if person.case_ids else None,
+                        detail=",".join(sorted(fields)))
+        # a 閲覧制限 person's whereabouts come back masked, as everywhere (see ``reveal``)
+        return mask_persons([store.person(person_id)])[0]
 
     # ------------------------------------------------------------------ printing
     def print_intake(self, case_id: str | None, out: str | os.PathLike[str], *,
@@ -460,9 +525,9 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
                 "A sheet for another agency is printed filled in from a case."))])
         detail = None
         if case_id is not None:
-            self._require_case(case_id, Permission.PRINT)
+            self._ctx.require_case(case_id, Permission.PRINT)
         else:
-            self._require(Permission.PRINT)
+            self._ctx.require(Permission.PRINT)
         if case_id is not None and not blank:
             detail = self._store.case_detail(case_id)
             if detail is None:
@@ -477,8 +542,7 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
             else:
                 mask = True
         # the consent clause follows the data: not given or withdrawn → the wording without it
-        sec = getattr(self, "_sec", None)
-        consents = sec.consents(case_id) if sec is not None and detail is not None else None
+        consents = self._ctx.sec.consents(case_id) if detail is not None and case_id else None
         if not for_recipient:
             warnings = render_intake(Path(out), self.agency, detail, blank=blank,
                                      consent=consent, mask_whereabouts=mask, consents=consents)
@@ -490,7 +554,7 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
             try:
                 warnings = render_intake(part, self.agency, detail, consent=consent,
                                          consents=consents)
-                self.record_disclosure(case_id, for_recipient,  # type: ignore[arg-type]
+                self.security.record_disclosure(case_id, for_recipient,  # type: ignore[arg-type]
                                        _("Intake and application form"), basis, reason)
                 os.replace(part, out)
             finally:
@@ -509,8 +573,7 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
         detail = self._store.case_detail(case_id)
         if detail is None:
             raise NotFound(_("Case not found."))
-        masked = getattr(self, "_masked", None)
-        return masked(detail) if callable(masked) else detail
+        return masked(detail)
 
     def print_sheet(self, case_id: str | None, sheet: str, out: str | os.PathLike[str], *,
                     blank: bool = False, reveal_reason: str = "", for_recipient: str = "",
@@ -544,10 +607,10 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
             if not blank:
                 raise ValidationErrors([ValidationError("case", _(
                     "Give a case, or print the blank sheet."))])
-            self._require(Permission.PRINT)
+            self._ctx.require(Permission.PRINT)
             data = blank_data(self)
         else:
-            self._require_case(case_id, Permission.PRINT)
+            self._ctx.require_case(case_id, Permission.PRINT)
             detail = self._print_detail(case_id)
             if for_recipient:
                 detail = _omit_whereabouts(self._store.case_detail(case_id))
@@ -565,7 +628,7 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
             part = out.with_name(out.name + ".part")
             try:
                 result = SHEETS[sheet](part, self.agency, data, blank=False)
-                self.record_disclosure(case_id, for_recipient,  # type: ignore[arg-type]
+                self.security.record_disclosure(case_id, for_recipient,  # type: ignore[arg-type]
                                        _(SHEET_TITLES[sheet]), basis, reason)
                 os.replace(part, out)
             finally:
@@ -587,7 +650,7 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
             raise ValidationErrors([ValidationError("sheet", _(
                 "Unknown sheet: {name}. Choose one of: {names}").format(
                     name=sheet, names=", ".join(sheets.MEETING_SHEETS)))])
-        self._require(Permission.PRINT)
+        self._ctx.require(Permission.PRINT)
         data = sheets.collect_meeting(self, meeting_id, self._print_detail)
         render = sheets.render_agenda if sheet == "agenda" else sheets.render_minutes
         result = render(Path(out), self.agency, data)
@@ -603,10 +666,10 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
         a kit for a new person (``prefill`` if known). Returns warnings."""
         from forms.data import blank_data
         from forms.visit_kit import render_visit_kit
-        self._require(Permission.PRINT)
+        self._ctx.require(Permission.PRINT)
         people = []
         for case_id in case_ids or []:
-            self._require_case(case_id, Permission.PRINT)
+            self._ctx.require_case(case_id, Permission.PRINT)
             people.append(blank_data(self, self._print_detail(case_id)))
         if not people:
             people.append(blank_data(self, prefill=prefill))
@@ -640,47 +703,6 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
     def drafts(self) -> list[tuple[str, str]]:
         return self._store.drafts()
 
-    def check_integrity(self) -> None:
-        """Read every page (HMAC) and check the structure; DamagedDatabase if broken.
-
-        Small databases get the page check at open already; the GUI runs this in the
-        background after login for large ones. It reads on a connection of its own, so
-        that the desk's connection is free for the screens meanwhile (safe to call from
-        another thread while the desk is used)."""
-        from app.store.db import check_file
-        store = self._store
-        if store is None:
-            raise StoreError(_("The database is closed."))
-        check_file(store.path, store.database_key() or None)
-
-    # ------------------------------------------------------------------ backups
-    def backup_folder(self) -> Path:
-        folder = self._store.local("backup.folder") or ""  # a path on this machine
-        return Path(folder) if folder else self.path.parent / "backups"
-
-    def backup_generations(self) -> int:
-        return int(self._store.setting("backup.generations", "10") or 10)
-
-    def backup(self, folder: str | os.PathLike[str] | None = None) -> Path:
-        """Write an encrypted, verified backup (key slots included); prune old generations."""
-        self._require(Permission.BACKUP)
-        target = self._store.backup(Path(folder) if folder else self.backup_folder(),
-                                    keep=self.backup_generations())
-        with self._store.transaction():
-            self._store.audit(self.user.login, "backup", detail=str(target))
-        return target
-
-    def verify_backup(self, path: str | os.PathLike[str]) -> int:
-        """Open a backup with this desk's key and check every page; returns its schema."""
-        return self._store.verify_backup(Path(path))
-
-    # ------------------------------------------------------------------ audit
-    def audit_verify(self) -> int | None:
-        return self._store.audit_verify()
-
-    def audit_entries(self, case_id: str | None = None, limit: int = 1000):
-        return self._store.audit_entries(case_id, limit)
-
     # for the demo generator and benchmarks only
     @property
     def store(self) -> Store:
@@ -688,152 +710,6 @@ class Desk(ProcessOperations, SyncOperations, SyncFolderOperations, SecurityOper
 
 
 # ---------------------------------------------------------------------- validation
-def check_login(login: str) -> str:
-    login = (login or "").strip()
-    if not login:
-        raise ValidationError("admin.login", _("Enter a user name."))
-    if len(login) > 32 or not all(c.isalnum() or c in "._-" for c in login) or not login.isascii():
-        raise ValidationError("admin.login", _(
-            "A user name may use half-width letters, digits and . _ - (up to 32 characters)."))
-    return login
-
-
-def check_password(password: str, min_length: int) -> str:
-    if len(password or "") < min_length:
-        raise ValidationError("password", _(
-            "The password must have at least {n} characters.").format(n=min_length))
-    if len(password) > 256:
-        raise ValidationError("password", _("The password is too long (256 characters at most)."))
-    return password
-
-
-def _collect(errors: list[ValidationError], fn, *args, **kwargs):
-    try:
-        return fn(*args, **kwargs)
-    except ValidationError as e:
-        errors.append(e)
-        return None
-
-
-def check_intake(data: IntakeInput, pages: set[str] | None, *, today: date) -> list[ValidationError]:
-    """Validate the pages of an intake; the core refuses what the wizard lets through."""
-    pages = set(INTAKE_PAGES) if pages is None else set(pages)
-    errors: list[ValidationError] = []
-    c = lambda fn, *a, **k: _collect(errors, fn, *a, **k)  # noqa: E731
-    p = data.person
-    if "person" in pages:
-        c(validation.clean_text, p.name, "person.name", _("Name"), required=True, max_len=100)
-        c(validation.clean_kana, p.kana, "person.kana", _("Furigana"))
-        if data.received_on is not None:
-            c(validation.clean_date, p.birth_date, "person.birth_date", _("Date of birth"),
-              not_after=(data.received_on, _("Date of intake")))
-        c(validation.clean_postal_code, p.postal_code, "person.postal_code")
-        c(validation.clean_text, p.address, "person.address", _("Address"), max_len=200)
-        c(validation.clean_phone, p.phone_home, "person.phone_home", _("Phone (home)"))
-        c(validation.clean_phone, p.phone_mobile, "person.phone_mobile", _("Phone (mobile)"))
-        c(validation.clean_email, p.email, "person.email")
-        if data.visitor is not None:
-            c(validation.clean_text, data.visitor.name, "visitor.name", _("Visitor's name"),
-              max_len=100)
-            c(validation.clean_phone, data.visitor.phone, "visitor.phone", _("Visitor's phone"))
-            c(validation.clean_text, data.visitor.relation_detail, "visitor.relation_detail",
-              _("Relationship"), max_len=50)
-    if "consultation" in pages:
-        c(validation.clean_date, data.received_on, "received_on", _("Date of intake"),
-          required=True, not_after=(today, _("Today")))
-        if data.route is None:
-            errors.append(ValidationError("route", _("Choose how the person came to the desk "
-                                                    "(consultation route).")))
-        elif Route(data.route) in (Route.MUNICIPAL, Route.AGENCY) and not data.referral_source.strip():
-            errors.append(ValidationError("referral_source", _(
-                "Choose who referred the person (referral source).")))
-        c(validation.clean_text, data.referral_source, "referral_source", _("Referral source"),
-          max_len=100)
-        unknown = [t for t in data.topics if t not in TOPIC_KEYS]
-        if unknown:
-            errors.append(ValidationError("topics", _("Unknown consultation topic: {topic}")
-                                          .format(topic=", ".join(unknown))))
-        if not data.topics:
-            errors.append(ValidationError("topics", _(
-                "Mark at least one item of the consultation (○).")))
-        elif data.main_topic not in data.topics:
-            errors.append(ValidationError("main_topic", _(
-                "Choose the main item of the consultation (◎) among the marked ones.")))
-        c(validation.clean_text, data.topic_other, "topic_other", _("Other (details)"),
-          max_len=200)
-        c(validation.clean_text, data.consultation, "consultation",
-          _("What the person wants to consult about"), max_len=5000, multiline=True)
-        c(validation.clean_text, data.hopes, "hopes", _("Help the person hopes for"),
-          max_len=5000, multiline=True)
-        if data.work_status and data.work_status not in dict(WORK_STATUSES):
-            errors.append(ValidationError("work_status", _("Unknown work status.")))
-        if data.housing_status and data.housing_status not in dict(HOUSING_STATUSES):
-            errors.append(ValidationError("housing_status", _("Unknown housing status.")))
-        c(validation.clean_text, data.health_insurance, "health_insurance",
-          _("Health insurance"), max_len=100)
-        c(validation.clean_text, data.pension, "pension", _("Pension"), max_len=100)
-    if "triage" in pages:
-        if data.triage is None:
-            errors.append(ValidationError("triage", _(
-                "Choose the result of triage (continued support, referral or information only).")))
-        elif Triage(data.triage) is Triage.REFER:
-            if not data.referral_to.strip():
-                errors.append(ValidationError("referral_to", _(
-                    "Enter the agency the person is referred to.")))
-            if data.check_on is None:
-                errors.append(ValidationError("check_on", _(
-                    "Enter the date to check that the person reached the agency (a referral "
-                    "is never just a phone number).")))
-            elif data.received_on and data.check_on < data.received_on:
-                errors.append(ValidationError("check_on", _(
-                    "The check date must be on or after the date of intake.")))
-        c(validation.clean_text, data.referral_to, "referral_to", _("Referred to"), max_len=100)
-        bad = [a for a in data.emergency_actions if a not in {e.value for e in EmergencyAction}]
-        if bad:
-            errors.append(ValidationError("emergency_actions", _("Unknown emergency action.")))
-        if data.emergency_needed and not data.emergency_actions and not data.emergency_note.strip():
-            errors.append(ValidationError("emergency_actions", _(
-                "Emergency support is needed: record what was done.")))
-        c(validation.clean_text, data.emergency_note, "emergency_note",
-          _("Emergency support done"), max_len=2000, multiline=True)
-    if "consent" in pages:
-        if data.consent is None:
-            errors.append(ValidationError("consent", _(
-                "Record whether the person consented to information sharing (yes or no).")))
-        elif data.consent:
-            bound = data.received_on or today
-            c(validation.clean_date, data.consent_on, "consent_on", _("Date of consent"),
-              required=True, not_after=(today, _("Today")))
-            if data.consent_on and data.received_on and data.consent_on < data.received_on:
-                errors.append(ValidationError("consent_on", _(
-                    "The date of consent cannot be before the date of intake.")))
-            del bound
-    return errors
-
-
-def clean_intake(data: IntakeInput) -> IntakeInput:
-    """The normalised form of already-validated input (kana, postal code, phones)."""
-    from dataclasses import replace as dc_replace
-    p = data.person
-    person = dc_replace(
-        p,
-        name=validation.clean_text(p.name, "person.name", "", required=True, max_len=100),
-        kana=validation.clean_kana(p.kana, "person.kana", ""),
-        postal_code=validation.clean_postal_code(p.postal_code, "person.postal_code"),
-        address=validation.clean_text(p.address, "person.address", "", max_len=200),
-        phone_home=validation.clean_phone(p.phone_home, "person.phone_home", ""),
-        phone_mobile=validation.clean_phone(p.phone_mobile, "person.phone_mobile", ""),
-        email=validation.clean_email(p.email, "person.email"),
-    )
-    return dc_replace(
-        data, person=person,
-        referral_source=data.referral_source.strip(), referral_to=data.referral_to.strip(),
-        consultation=data.consultation.strip(), hopes=data.hopes.strip(),
-        topics=[t for t in TOPIC_KEYS if t in data.topics],
-        consent_on=data.consent_on if data.consent else None,
-    )
-
-
 def _omit_whereabouts(detail):
     """The case as a sheet for another agency shows it: no address, postal code, phones or
     e-mail of the person (nor the phone of whoever came with them), for every person — the

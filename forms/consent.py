@@ -1,6 +1,6 @@
 """情報提供に関する同意書 — the person's consent to share information with other agencies.
 
-Filled from the security layer's consent records when the Desk has them (``desk.consents``:
+Filled from the security layer's consent records when the Desk has them (``desk.security.consents``:
 recipients or 「関係機関」, scope, purpose, 書面 / 口頭, withdrawal), else from the consent
 given on the intake sheet. Date, 本人署名 and 印 at the bottom; the blank sheet leaves the
 recipients, scope and purpose to write in.

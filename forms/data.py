@@ -86,31 +86,29 @@ def collect(desk, case_id: str, detail: CaseDetail | None = None) -> CaseData:
     audits the print)."""
     data = CaseData(
         detail=detail,
-        assessments=desk.assessments(case_id),
-        screenings=desk.screenings(case_id),
-        plans=desk.plans(case_id),
-        records=sorted(desk.support_records(case_id, include_superseded=True),
+        assessments=desk.process.assessments(case_id),
+        screenings=desk.process.screenings(case_id),
+        plans=desk.process.plans(case_id),
+        records=sorted(desk.process.support_records(case_id, include_superseded=True),
                        key=lambda r: (r.occurred_at, r.supersedes is not None)),
-        monitorings=desk.monitorings(case_id),
-        evaluations=desk.evaluations(case_id),
-        closures=desk.closures(case_id),
-        followups=desk.followups(case_id),
-        decisions=desk.decisions(case_id),
-        agenda=desk.case_agenda(case_id),
+        monitorings=desk.process.monitorings(case_id),
+        evaluations=desk.process.evaluations(case_id),
+        closures=desk.process.closures(case_id),
+        followups=desk.process.followups(case_id),
+        decisions=desk.process.decisions(case_id),
+        agenda=desk.process.case_agenda(case_id),
     )
-    data.services = desk.services()
-    data.all_services = desk.services(include_inactive=True)   # names of deactivated ones
-    consents = getattr(desk, "consents", None)   # the security layer's consent records
-    if callable(consents):
-        data.consents = list(consents(case_id))
+    data.services = desk.process.services()
+    data.all_services = desk.process.services(include_inactive=True)   # names of deactivated ones
+    data.consents = list(desk.security.consents(case_id))   # the consent records
     # the active lists, plus deactivated entries the case's assessments used (their names)
     used_d = {k for a in data.assessments for k in a.domains}
     used_p = {k for a in data.assessments for k in a.problems}
-    active_d = {k for k, _n in desk.assessment_domains()}
-    active_p = {k for k, _n in desk.assessment_problems()}
-    data.domains = [(k, n) for k, n in desk.assessment_domains(include_inactive=True)
+    active_d = {k for k, _n in desk.process.assessment_domains()}
+    active_p = {k for k, _n in desk.process.assessment_problems()}
+    data.domains = [(k, n) for k, n in desk.process.assessment_domains(include_inactive=True)
                     if k in active_d or k in used_d]
-    data.problems = [(k, n) for k, n in desk.assessment_problems(include_inactive=True)
+    data.problems = [(k, n) for k, n in desk.process.assessment_problems(include_inactive=True)
                      if k in active_p or k in used_p]
     return data
 
@@ -118,5 +116,5 @@ def collect(desk, case_id: str, detail: CaseDetail | None = None) -> CaseData:
 def blank_data(desk, detail: CaseDetail | None = None,
                prefill: PersonInput | None = None) -> CaseData:
     """Master data plus the person (or nothing): what a blank sheet prints."""
-    return CaseData(detail=detail, prefill=prefill, services=desk.services(),
-                    domains=desk.assessment_domains(), problems=desk.assessment_problems())
+    return CaseData(detail=detail, prefill=prefill, services=desk.process.services(),
+                    domains=desk.process.assessment_domains(), problems=desk.process.assessment_problems())

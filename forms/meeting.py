@@ -74,9 +74,9 @@ def consent_covers(consents, organisations: list[str], on: date) -> bool:
 
 def collect_meeting(desk, meeting_id: str, detail_of) -> MeetingData:
     """The meeting and its agenda rows; ``detail_of(case_id)`` gives the CaseDetail."""
-    meeting = desk.meeting(meeting_id)
+    meeting = desk.process.meeting(meeting_id)
     orgs = [p.organisation for p in meeting.participants]
-    consents_of = getattr(desk, "consents", None)
+    consents_of = desk.security.consents   # the consent records (security layer)
     rows = []
     for item in meeting.items:
         if item.withdrawn_on is not None:
@@ -86,7 +86,7 @@ def collect_meeting(desk, meeting_id: str, detail_of) -> MeetingData:
             detail = detail_of(item.case_id)
             person = detail.person if detail else None
             who = initials(person.kana if person else "", person.name if person else "")
-            consents = consents_of(item.case_id) if callable(consents_of) else []
+            consents = consents_of(item.case_id)
             if person and consent_covers(consents, orgs, meeting.held_on):
                 who = person.name
             if item.kind in (AgendaKind.NEW_PLAN, AgendaKind.REPLAN) and item.subject_id:
@@ -97,8 +97,8 @@ def collect_meeting(desk, meeting_id: str, detail_of) -> MeetingData:
 
 
 def _plan_summary(desk, plan_id: str) -> str:
-    plan = desk.plan(plan_id)
-    names = {s.key: s.name for s in desk.services(include_inactive=True)}
+    plan = desk.process.plan(plan_id)
+    names = {s.key: s.name for s in desk.process.services(include_inactive=True)}
     lines = [_("Aim: {aim}").format(aim=plan.aim)]
     for g in plan.goals:
         lines.append(_("Goal: {goal}").format(goal=g.text)

@@ -67,7 +67,7 @@ class Loop:
         case_id, case_no = self.rng.choice(self.cases)
         content = f"記録 {self.tag()}：電話で状況を確認。𠮷野さんと面談、次回は来所。"
         say("begin", "record")
-        r = self.desk.add_record(case_id, datetime(2026, 5, 1, 10, 30), "phone", content,
+        r = self.desk.process.add_record(case_id, datetime(2026, 5, 1, 10, 30), "phone", content,
                                  contact_person="本人")
         say("record", f"{r.id}\t{case_no}\t{content}")
 
@@ -75,27 +75,27 @@ class Loop:
         desk = self.desk
         case_id, case_no = self.intake()
         say("begin", "assessment")
-        desk.save_assessment(case_id, AssessmentInput(
+        desk.process.save_assessment(case_id, AssessmentInput(
             assessed_on=date(2026, 4, 8), domains={"work": "長期離職。"},
             problems=["economic_hardship"], analysis="離職後の孤立", strengths="まじめ",
             wishes="働きたい"))
         say("begin", "screen")
-        desk.screen(case_id, ScreeningResult.CONTINUE, date(2026, 4, 8),
+        desk.process.screen(case_id, ScreeningResult.CONTINUE, date(2026, 4, 8),
                     reported_on=date(2026, 4, 9))
         say("begin", "draft_plan")
-        plan = desk.draft_plan(case_id, PlanInput(
+        plan = desk.process.draft_plan(case_id, PlanInput(
             aim="自分の収入で暮らす", goals=[Goal("生活リズムを整える", date(2026, 9, 30))],
             items=[PlanItem("月1回の面談", "self_reliance", frequency="月1回")],
             period_from=date(2026, 4, 20), period_to=date(2026, 9, 30),
             signed_on=date(2026, 4, 15)))
         say("begin", "plan_meeting")
-        meeting = desk.plan_meeting(date(2026, 4, 22), "regular", place="役場2階会議室",
+        meeting = desk.process.plan_meeting(date(2026, 4, 22), "regular", place="役場2階会議室",
                                     participants=[Participant("町 一郎", "つなぐ町福祉課")])
         say("begin", "submit_plan")
-        desk.submit_plan(plan.id, meeting.id)
-        items = desk.pending_agenda(meeting.id)
+        desk.process.submit_plan(plan.id, meeting.id)
+        items = desk.process.pending_agenda(meeting.id)
         say("begin", "approve_plan")
-        desk.record_meeting_results(meeting.id, {i.id: (MeetingResult.APPROVED, "")
+        desk.process.record_meeting_results(meeting.id, {i.id: (MeetingResult.APPROVED, "")
                                                  for i in items})
         say("plan", f"{plan.id}\t{case_no}")
 
@@ -114,7 +114,7 @@ class Loop:
                             "取り込みテスト"])
         say("ledger-file", ",".join(numbers))
         say("begin", "import_ledger")
-        report = self.desk.import_ledger(path)
+        report = self.desk.reports.import_ledger(path)
         if not report.ok:
             raise SystemExit("ledger refused: " + " / ".join(report.lines()))
         say("ledger", ",".join(numbers))

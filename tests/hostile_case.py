@@ -69,10 +69,10 @@ def hostile_case(desk, *, records: int = 50, plan_items: int = 30) -> dict:
                              relation_detail=text_of(50, "姉"))
     case = desk.register_intake(intake)
     cid = case.case.id
-    domains = {k: long_text(3000, i) for i, (k, _n) in enumerate(desk.assessment_domains())}
-    desk.save_assessment(cid, AssessmentInput(
+    domains = {k: long_text(3000, i) for i, (k, _n) in enumerate(desk.process.assessment_domains())}
+    desk.process.save_assessment(cid, AssessmentInput(
         assessed_on=date(2026, 4, 8), domains=domains,
-        problems=[k for k, _n in desk.assessment_problems()],
+        problems=[k for k, _n in desk.process.assessment_problems()],
         problem_other=text_of(200, "携帯電話料金"),
         analysis=long_text(3000, 1), strengths=long_text(3000, 2), wishes=long_text(3000, 4),
         household=[{"name": NAME, "relation": text_of(40, "本人"), "age": 46 + i,
@@ -82,8 +82,8 @@ def hostile_case(desk, *, records: int = 50, plan_items: int = 30) -> dict:
         team=[Participant(NAME, text_of(100, "自立相談支援センター")) for _i in range(30)],
         expert_opinions=[{"expert": text_of(100, "保健師"), "opinion": long_text(1000, i)}
                          for i in range(30)]))
-    desk.screen(cid, ScreeningResult.CONTINUE, date(2026, 4, 8), reported_on=date(2026, 4, 9))
-    services = [s.key for s in desk.services()]
+    desk.process.screen(cid, ScreeningResult.CONTINUE, date(2026, 4, 8), reported_on=date(2026, 4, 9))
+    services = [s.key for s in desk.process.services()]
     goals = [Goal(text_of(200 if i % 3 else 1000, f"目標{i + 1}"), date(2026, 9, 30))
              for i in range(30)]
     items = [PlanItem(text_of(300 if i % 5 else 1000, f"支援{i + 1}"),
@@ -91,54 +91,54 @@ def hostile_case(desk, *, records: int = 50, plan_items: int = 30) -> dict:
                       problem=text_of(100, "生活習慣の乱れ"), period_from=date(2026, 5, 1),
                       period_to=date(2026, 9, 30), frequency=text_of(100, "週3回"))
              for i in range(plan_items)]
-    plan = desk.draft_plan(cid, PlanInput(
+    plan = desk.process.draft_plan(cid, PlanInput(
         aim=long_text(2000, 2), goals=goals, items=items,
         period_from=date(2026, 4, 20), period_to=date(2026, 9, 30),
         next_monitoring_on=date(2026, 5, 14), signed_on=date(2026, 4, 15),
         author=text_of(50, "相談"), created_on=date(2026, 4, 15)))
-    m1 = desk.plan_meeting(date(2026, 4, 22), "regular", place=text_of(100, "つなぐ町役場"),
+    m1 = desk.process.plan_meeting(date(2026, 4, 22), "regular", place=text_of(100, "つなぐ町役場"),
                            participants=[Participant(NAME, text_of(100, "つなぐ町福祉課"), municipal=True)
                                          for _i in range(30)],
                            next_meeting_on=date(2026, 5, 10)).id
-    desk.submit_plan(plan.id, m1)
+    desk.process.submit_plan(plan.id, m1)
     decide(desk, m1, MeetingResult.APPROVED_WITH_CHANGES, long_text(2000, 3),
            minutes=long_text(3000, 5))
-    for key in {i.service_key for i in desk.plan(plan.id).items}:
+    for key in {i.service_key for i in desk.process.plan(plan.id).items}:
         try:
-            desk.record_decision(plan.id, key, date(2026, 4, 24), text_of(50, "町"))
+            desk.process.record_decision(plan.id, key, date(2026, 4, 24), text_of(50, "町"))
         except Exception:   # not every service needs a decision
             pass
-    for item in desk.plan(plan.id).items:
+    for item in desk.process.plan(plan.id).items:
         try:
-            desk.start_service(item.id, date(2026, 5, 1))
+            desk.process.start_service(item.id, date(2026, 5, 1))
         except Exception:
             pass
     start = datetime(2026, 5, 1, 9, 0)
     first = None
     for i in range(records):
         content = long_text(3000 if i % 10 == 0 else 150 + 7 * i, i)
-        rec = desk.add_record(cid, start + timedelta(days=i, minutes=7 * i),
+        rec = desk.process.add_record(cid, start + timedelta(days=i, minutes=7 * i),
                               list(RecordMethod)[i % len(RecordMethod)], content,
                               contact_person=text_of(100, "社協"),
                               next_action=text_of(200 if i % 4 else 2000, "次回"),
                               staff=text_of(50, "相談"))
         first = first or rec
-    desk.correct_record(first.id, long_text(500, 2), text_of(500, "訂正理由"))
+    desk.process.correct_record(first.id, long_text(500, 2), text_of(500, "訂正理由"))
     for k in range(9):
-        desk.add_monitoring(cid, MonitoringInput(
+        desk.process.add_monitoring(cid, MonitoringInput(
             date(2026, 5, 14) + timedelta(days=14 * k), list(MonitoringKind)[k % 3],
             method=text_of(100, "面談"), change=long_text(300 if k else 3000, k),
             progress=[{"goal": g.text, "progress": text_of(150, "進捗")} for g in goals],
             satisfaction=text_of(500, "満足"), amendment_needed=k % 2 == 0))
     m2 = meeting(desk, date(2026, 10, 7))
-    desk.evaluate(cid, EvaluationInput(
+    desk.process.evaluate(cid, EvaluationInput(
         date(2026, 9, 30), [(g.text, list(Attainment)[i % 3]) for i, g in enumerate(goals)],
         EvaluationDecision.CLOSE, support_delivered=long_text(3000, 4),
         employed_on=date(2026, 9, 15), motivation=True, participation=True,
         note=long_text(3000, 6)), m2)
     decide(desk, m2)
     m3 = meeting(desk, date(2026, 10, 14))
-    desk.propose_closure(cid, ClosureInput(
+    desk.process.propose_closure(cid, ClosureInput(
         proposed_on=date(2026, 10, 8), pattern=ClosurePattern.RESOLVED,
         reason=long_text(2000, 1), intention=long_text(2000, 2),
         intention_how=text_of(200, "面談"), intention_on=date(2026, 10, 6),
@@ -147,7 +147,7 @@ def hostile_case(desk, *, records: int = 50, plan_items: int = 30) -> dict:
     decide(desk, m3, MeetingResult.APPROVED_WITH_CHANGES, long_text(2000, 4),
            minutes=long_text(3000, 0))
     for k in range(20):
-        desk.add_followup(cid, date(2026, 10, 20) + timedelta(days=k),
+        desk.process.add_followup(cid, date(2026, 10, 20) + timedelta(days=k),
                           long_text(2000 if k == 0 else 200, k), method=text_of(50, "電話"),
                           contact_person=text_of(100, "本人"))
     return {"case_id": cid, "case_no": case.case.case_no, "plan_id": plan.id,

@@ -22,8 +22,8 @@ def build_devices(root: Path, *, field_cases: int = 1) -> dict:
                           admin_name="管理 花子", password=PASSWORD, kdf=KdfParams.fast(),
                           device_name="窓口PC")
     cases = [a.register_intake(make_intake(name=n, kana=k)) for n, k in NAMES]
-    b = a.add_device("desk", "窓口PC2", root / "b")
-    c = a.add_device("field", "訪問用ノート", root / "c",
+    b = a.sync.add_device("desk", "窓口PC2", root / "b")
+    c = a.sync.add_device("field", "訪問用ノート", root / "c",
                      cases=[x.case.id for x in cases[:field_cases]])
     ids = {"a": a.agency.device_id, "b": b.id, "c": c.id,
            "cases": [x.case.id for x in cases], "persons": [x.person.id for x in cases]}

@@ -20,7 +20,7 @@ def test_lines_name_the_versions_and_where_the_data_is(desk):
     assert lines["SQLite"] == sqlcipher3.sqlite_version
     assert lines["データベース"] == str(desk.path)
     assert lines["鍵ファイル"] == str(desk.path) + ".keys"
-    assert lines["バックアップ先"] == str(desk.backup_folder())
+    assert lines["バックアップ先"] == str(desk.maintenance.backup_folder())
     assert "Python" in lines and "OS" in lines and "データフォルダー" in lines
 
 

@@ -27,31 +27,31 @@ PW = "password-5678"
 
 
 def meeting(d, on: date) -> str:
-    return d.plan_meeting(on, "regular", place="役場", participants=[
+    return d.process.plan_meeting(on, "regular", place="役場", participants=[
         Participant("町 一郎", "つなぐ町福祉課")]).id
 
 
 def decide(d, meeting_id: str) -> None:
-    items = d.pending_agenda(meeting_id)
-    d.record_meeting_results(meeting_id, {i.id: (MeetingResult.APPROVED, "") for i in items})
+    items = d.process.pending_agenda(meeting_id)
+    d.process.record_meeting_results(meeting_id, {i.id: (MeetingResult.APPROVED, "") for i in items})
 
 
 def assess_and_screen(d, cid: str, on: date) -> None:
-    d.save_assessment(cid, AssessmentInput(assessed_on=on, domains={"work": "離職中"},
+    d.process.save_assessment(cid, AssessmentInput(assessed_on=on, domains={"work": "離職中"},
                                              problems=["job_search"], analysis="孤立"))
-    d.screen(cid, ScreeningResult.CONTINUE, on, reported_on=on)
+    d.process.screen(cid, ScreeningResult.CONTINUE, on, reported_on=on)
 
 
 def plan_approved(d, cid: str, on: date, first_monitoring: date) -> Plan:
-    plan = d.draft_plan(cid, PlanInput(
+    plan = d.process.draft_plan(cid, PlanInput(
         aim="自分の収入で暮らす", goals=[Goal("生活リズムを整える", date(2027, 3, 31))],
         items=[PlanItem("面談", "self_reliance", frequency="月1回")],
         period_from=on, period_to=date(2027, 3, 31), next_monitoring_on=first_monitoring,
         signed_on=on))
     m = meeting(d, on)
-    d.submit_plan(plan.id, m)
+    d.process.submit_plan(plan.id, m)
     decide(d, m)
-    return d.plan(plan.id)
+    return d.process.plan(plan.id)
 
 
 @pytest.fixture(scope="module")
@@ -62,21 +62,21 @@ def built(tmp_path_factory, desk_template):
     path = copy_desk(desk_template, tmp_path_factory.mktemp("annual"))
     d = Desk.open(path, LOGIN, PASSWORD)
     d._today = lambda: TODAY
-    d.add_user("chief", "主任 一郎", Role.CHIEF, PW)
-    d.add_user("con", "相談 花子", Role.CONSULTANT, PW)
-    d.add_user("view", "閲覧 太郎", Role.VIEWER, PW)
+    d.security.add_user("chief", "主任 一郎", Role.CHIEF, PW)
+    d.security.add_user("con", "相談 花子", Role.CONSULTANT, PW)
+    d.security.add_user("view", "閲覧 太郎", Role.VIEWER, PW)
     staff = {s.login: s.id for s in d.staff()}
     # A: self, 45 at intake (40-49), main topic debt, continue.
     a = d.register_intake(make_intake(received=date(2026, 4, 1))).case.id
     assess_and_screen(d, a, date(2026, 4, 8))                      # 7 days to assessment
     pa = plan_approved(d, a, date(2026, 4, 22), date(2026, 5, 15))  # 21 days to approval
-    d.start_service(pa.items[0].id, date(2026, 5, 1))
-    d.add_monitoring(a, MonitoringInput(date(2026, 5, 14), MonitoringKind.AFTER_START,
+    d.process.start_service(pa.items[0].id, date(2026, 5, 1))
+    d.process.add_monitoring(a, MonitoringInput(date(2026, 5, 14), MonitoringKind.AFTER_START,
                                         next_on=date(2026, 6, 14)))  # due 5/15: on time
-    d.add_monitoring(a, MonitoringInput(date(2026, 6, 25), next_on=date(2026, 7, 25)))
+    d.process.add_monitoring(a, MonitoringInput(date(2026, 6, 25), next_on=date(2026, 7, 25)))
     # due 6/14: next monitoring 6/25 > 6/21 (7 days' grace): late; due 7/25: none: late
     m = meeting(d, date(2026, 10, 7))
-    d.evaluate(a, EvaluationInput(date(2026, 9, 30), [("生活リズムを整える", Attainment.PARTLY)],
+    d.process.evaluate(a, EvaluationInput(date(2026, 9, 30), [("生活リズムを整える", Attainment.PARTLY)],
                                   EvaluationDecision.CONTINUE, motivation=True,
                                   participation=True), m)
     decide(d, m)
@@ -87,15 +87,15 @@ def built(tmp_path_factory, desk_template):
         topics=["job_search"], main_topic="job_search")).case.id
     assess_and_screen(d, b, date(2026, 5, 20))                     # 10 days
     pb = plan_approved(d, b, date(2026, 6, 10), date(2026, 6, 20))  # 31 days
-    d.start_service(pb.items[0].id, date(2026, 6, 12))
-    d.add_monitoring(b, MonitoringInput(date(2026, 6, 18), MonitoringKind.AFTER_START,
+    d.process.start_service(pb.items[0].id, date(2026, 6, 12))
+    d.process.add_monitoring(b, MonitoringInput(date(2026, 6, 18), MonitoringKind.AFTER_START,
                                         next_on=date(2026, 7, 18)))  # due 6/20: on time
-    d.add_monitoring(b, MonitoringInput(date(2026, 7, 20), next_on=date(2027, 1, 20)))
+    d.process.add_monitoring(b, MonitoringInput(date(2026, 7, 20), next_on=date(2027, 1, 20)))
     # due 7/18: 7/20 ≤ 7/25: on time; due 2027-01-20 is after the report's day: not yet
-    d.add_contact_attempt(b, date(2026, 8, 6), "phone", note="電話に出ない")
-    d.add_contact_attempt(b, date(2026, 8, 20), "note_at_home", note="連絡票")  # 2 means, 14 days
+    d.process.add_contact_attempt(b, date(2026, 8, 6), "phone", note="電話に出ない")
+    d.process.add_contact_attempt(b, date(2026, 8, 20), "note_at_home", note="連絡票")  # 2 means, 14 days
     m = meeting(d, date(2026, 9, 2))
-    d.propose_suspension(b, date(2026, 9, 1), "連絡が取れない", m)
+    d.process.propose_suspension(b, date(2026, 9, 1), "連絡が取れない", m)
     decide(d, m)                                                   # 中断 confirmed 9/2
     # C: outreach, no birth date (unknown age), information only.
     from app.domain import PersonInput, Sex
@@ -109,35 +109,35 @@ def built(tmp_path_factory, desk_template):
                                        received=date(2026, 3, 20))).case.id
     assess_and_screen(d, dd, date(2026, 4, 3))
     # E: 76 at intake (70-), referred to a resource of the directory.
-    d.add_resource(ResourceInput(name="ハローワーク髙崎", kind="public", field="就労"))
+    d.region.add_resource(ResourceInput(name="ハローワーク髙崎", kind="public", field="就労"))
     d.register_intake(make_intake(name="田中 進", kana="たなか すすむ", birth=date(1950, 1, 1),
                                   received=date(2026, 7, 1), triage=Triage.REFER,
                                   referral_to="ﾊﾛｰﾜｰｸ高崎"))
     # region: 3 issues raised today (FY2026); one becomes a resource, one has case B behind
-    food = d.raise_regional_issue("夜間の食料支援がない", source="case", case_no=d.get_case(a)
+    food = d.region.raise_regional_issue("夜間の食料支援がない", source="case", case_no=d.get_case(a)
                                   .case.case_no)
-    d.set_issue_status(food.id, "discussing")
-    new = d.add_resource(ResourceInput(name="夜間フードパントリー", kind="informal"))
-    d.set_issue_status(food.id, "created", resource_id=new.id)
-    jobs = d.raise_regional_issue("若者の就労体験先が少ない")
-    d.link_issue_case(jobs.id, d.get_case(b).case.case_no)
+    d.region.set_issue_status(food.id, "discussing")
+    new = d.region.add_resource(ResourceInput(name="夜間フードパントリー", kind="informal"))
+    d.region.set_issue_status(food.id, "created", resource_id=new.id)
+    jobs = d.region.raise_regional_issue("若者の就労体験先が少ない")
+    d.region.link_issue_case(jobs.id, d.get_case(b).case.case_no)
     m = meeting(d, date(2026, 11, 4))
-    d.add_agenda_item(m, AgendaKind.REGIONAL_ISSUE, summary="移動手段がない地区がある")
+    d.process.add_agenda_item(m, AgendaKind.REGIONAL_ISSUE, summary="移動手段がない地区がある")
     for on, kind, n in ((date(2026, 6, 1), "seminar", 25), (date(2026, 7, 10),
                         "job_development", 2), (date(2026, 3, 1), "liaison", 9)):
-        d.add_region_activity(on, kind, "活動", participants=n)
+        d.region.add_region_activity(on, kind, "活動", participants=n)
     # staff: chief has the chief course; the consultant only another course and an Off-JT
-    d.add_training(staff["chief"], "national", date(2026, 5, 20), course="chief")
-    d.add_training(staff["con"], "national", date(2025, 11, 1), course="employment")
-    d.add_training(staff["con"], "off_jt", date(2026, 8, 2), title="県研修")
-    d.add_ojt_session(date(2026, 9, 1), "case_review", "長期離職", case_numbers=[
+    d.region.add_training(staff["chief"], "national", date(2026, 5, 20), course="chief")
+    d.region.add_training(staff["con"], "national", date(2025, 11, 1), course="employment")
+    d.region.add_training(staff["con"], "off_jt", date(2026, 8, 2), title="県研修")
+    d.region.add_ojt_session(date(2026, 9, 1), "case_review", "長期離職", case_numbers=[
         d.get_case(a).case.case_no], participants=[staff["chief"], staff["con"]])
-    d.add_complaint(ComplaintInput(received_on=date(2026, 10, 2), content="待ち時間が長い"))
-    d.add_incident(IncidentInput(occurred_on=date(2026, 11, 5), kind="personal_data",
+    d.region.add_complaint(ComplaintInput(received_on=date(2026, 10, 2), content="待ち時間が長い"))
+    d.region.add_incident(IncidentInput(occurred_on=date(2026, 11, 5), kind="personal_data",
                                  what="FAX誤送信", audit_refs=[1]))
-    d.add_incident(IncidentInput(occurred_on=date(2026, 11, 6), kind="safety",
+    d.region.add_incident(IncidentInput(occurred_on=date(2026, 11, 6), kind="safety",
                                  severity="minor", what="来所者が転倒"))
-    d.save_annual_plan(2026, goals_support="受付から2週間以内にアセスメント",
+    d.region.save_annual_plan(2026, goals_support="受付から2週間以内にアセスメント",
                        targets={"new_consultations": 30, "activities": 4})
     d.close()
     return path
@@ -148,7 +148,7 @@ def report(built):
     from app.desk import Desk
     d = Desk.open(built, LOGIN, PASSWORD)
     d._today = lambda: TODAY
-    yield d.annual_report(2026), d
+    yield d.region.annual_report(2026), d
     d.close()
 
 
@@ -236,21 +236,21 @@ def test_report_has_no_names_and_is_audited(report):
 
 def test_outputs_and_cli(report, built, tmp_path, monkeypatch, capsys):
     r, d = report
-    pdf = d.export_annual_report(2026, tmp_path / "a.pdf", "pdf")
+    pdf = d.region.export_annual_report(2026, tmp_path / "a.pdf", "pdf")
     import pypdfium2 as pdfium
     doc = pdfium.PdfDocument(str(pdf))
     text = "".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
     assert len(doc) >= 2
     assert "令和8年度" in text and "事業報告" in text and "支援が届いた人" in text
     doc.close()
-    xlsx = d.export_annual_report(2026, tmp_path / "a.xlsx", "xlsx")
+    xlsx = d.region.export_annual_report(2026, tmp_path / "a.xlsx", "xlsx")
     from openpyxl import load_workbook
     wb = load_workbook(xlsx)
     assert len(wb.sheetnames) == 8
     first = wb[wb.sheetnames[0]]
     assert [c.value for c in first[2]][:3] == ["新規相談受付件数", "30", "4"]
     with pytest.raises(ValidationError):
-        d.export_annual_report(2026, tmp_path / "a.csv", "csv")
+        d.region.export_annual_report(2026, tmp_path / "a.csv", "csv")
     d.close()
     monkeypatch.setenv("TSUNAGU_PASSWORD", PASSWORD)
     base = ["--db", str(built), "--user", LOGIN]
@@ -268,20 +268,20 @@ def test_annual_access(built, tmp_path):
     built = copy_desk(built, tmp_path)          # the shared desk stays as built
     with Desk.open(built, "view", PW) as v:      # 閲覧: statistics only
         v._today = lambda: TODAY
-        assert v.annual_report(2026)["fiscal_year"] == 2026
+        assert v.region.annual_report(2026)["fiscal_year"] == 2026
         with pytest.raises(PermissionDenied):
-            v.save_annual_plan(2026, goals_region="x")
+            v.region.save_annual_plan(2026, goals_region="x")
     with Desk.open(built, "con", PW) as c:
         with pytest.raises(PermissionDenied):
-            c.save_annual_plan(2026, goals_region="x")
+            c.region.save_annual_plan(2026, goals_region="x")
     with Desk.open(built, "chief", PW) as ch:
         ch._today = lambda: TODAY
         with pytest.raises(ValidationErrors):
-            ch.save_annual_plan(2026, targets={"plans_created": "-1"})
+            ch.region.save_annual_plan(2026, targets={"plans_created": "-1"})
         with pytest.raises(ValidationErrors):
-            ch.save_annual_plan(2026, targets={"nonsense": 1})
+            ch.region.save_annual_plan(2026, targets={"nonsense": 1})
         with pytest.raises(ValidationError):
-            ch.annual_report(26)
-        plan = ch.save_annual_plan(2026, targets={"plans_created": "１５"})  # full-width
+            ch.region.annual_report(26)
+        plan = ch.region.save_annual_plan(2026, targets={"plans_created": "１５"})  # full-width
         assert plan["targets"]["plans_created"] == 15
         assert plan["targets"]["new_consultations"] == 24   # not given now: the default again

@@ -17,9 +17,9 @@ def test_backup_holds_every_acknowledged_row_even_with_a_live_wal(desk, tmp_path
         desk.register_intake(make_intake(name=f"控え {i}"))
     # The WAL still holds the rows: a file copy now would lose them; the export must not.
     assert Path(str(desk.path) + "-wal").stat().st_size > 0
-    target = desk.backup(tmp_path / "bk")
+    target = desk.maintenance.backup(tmp_path / "bk")
     assert Path(str(target) + ".keys").exists()
-    assert desk.verify_backup(target) >= 1
+    assert desk.maintenance.verify_backup(target) >= 1
     desk.close()
     restored = tmp_path / "restored.db"
     Desk.restore(target, restored, LOGIN, PASSWORD)
@@ -45,7 +45,7 @@ def test_generations_are_pruned(desk, tmp_path):
 def test_restore_replaces_the_live_database_and_keeps_the_old_one(desk_path, tmp_path):
     with Desk.open(desk_path, LOGIN, PASSWORD) as desk:
         desk.register_intake(make_intake(name="バックアップ前"))
-        target = desk.backup(tmp_path / "bk")
+        target = desk.maintenance.backup(tmp_path / "bk")
         desk.register_intake(make_intake(name="バックアップ後"))
     kept = Desk.restore(target, desk_path, LOGIN, PASSWORD)
     with Desk.open(desk_path, LOGIN, PASSWORD) as desk:
@@ -56,7 +56,7 @@ def test_restore_replaces_the_live_database_and_keeps_the_old_one(desk_path, tmp
 def test_damaged_backup_is_refused_and_the_live_database_is_untouched(desk_path, tmp_path):
     with Desk.open(desk_path, LOGIN, PASSWORD) as desk:
         desk.register_intake(make_intake())
-        target = desk.backup(tmp_path / "bk")
+        target = desk.maintenance.backup(tmp_path / "bk")
     data = bytearray(target.read_bytes())
     data[len(data) // 2] ^= 0xFF
     target.write_bytes(bytes(data))
@@ -68,7 +68,7 @@ def test_damaged_backup_is_refused_and_the_live_database_is_untouched(desk_path,
 
 def test_restore_with_a_wrong_password_is_refused(desk_path, tmp_path):
     with Desk.open(desk_path, LOGIN, PASSWORD) as desk:
-        target = desk.backup(tmp_path / "bk")
+        target = desk.maintenance.backup(tmp_path / "bk")
     with pytest.raises(WrongPassword):
         Desk.restore(target, desk_path, LOGIN, "wrong")
 
@@ -76,7 +76,7 @@ def test_restore_with_a_wrong_password_is_refused(desk_path, tmp_path):
 def test_restore_with_the_recovery_key(desk_path, recovery_key, tmp_path):
     with Desk.open(desk_path, LOGIN, PASSWORD) as desk:
         desk.register_intake(make_intake(name="回復キー復元"))
-        target = desk.backup(tmp_path / "bk")
+        target = desk.maintenance.backup(tmp_path / "bk")
     fresh = tmp_path / "fresh.db"
     Desk.restore(target, fresh, "", recovery_key)
     with Desk.open(fresh, LOGIN, PASSWORD) as desk:

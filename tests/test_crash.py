@@ -59,11 +59,11 @@ def test_sigkill_during_writes_loses_nothing_acknowledged(desk_path):
         acknowledged.update(lines)
         start += 10_000
         with Desk.open(desk_path, LOGIN, PASSWORD) as desk:
-            desk.check_integrity()
+            desk.maintenance.check_integrity()
             present = {c.case_no for c in desk.list_cases(limit=1_000_000)}
             missing = acknowledged - present
             assert not missing, f"round {_round}: lost {sorted(missing)[:5]}"
-            assert desk.audit_verify() is None
+            assert desk.security.audit_verify() is None
     assert len(acknowledged) > ROUNDS  # the kills really fell during writes
 
 
@@ -130,8 +130,8 @@ def test_sigkill_across_write_paths_loses_nothing_acknowledged(desk_path, tmp_pa
                 imported.add(tuple(rest.split(",")))
 
         with Desk.open(desk_path, LOGIN, PASSWORD) as desk:
-            desk.check_integrity()
-            assert desk.audit_verify() is None, f"round {rnd}: audit chain broken"
+            desk.maintenance.check_integrity()
+            assert desk.security.audit_verify() is None, f"round {rnd}: audit chain broken"
             conn = desk.store.conn
             names = dict(conn.execute("SELECT c.case_no, p.name FROM case_file c "
                                       "JOIN person p ON p.id = c.person_id").fetchall())
@@ -149,7 +149,7 @@ def test_sigkill_across_write_paths_loses_nothing_acknowledged(desk_path, tmp_pa
             assert not lost, f"round {rnd}: approved plans lost {sorted(lost.values())[:5]}"
             if plans and rnd == ROUNDS - 1:  # once, through the Desk as a user sees it
                 pid = next(iter(plans))
-                assert desk.plan(pid).status is PlanStatus.APPROVED
+                assert desk.process.plan(pid).status is PlanStatus.APPROVED
             for numbers in files:
                 present = [n for n in numbers if n in names]
                 assert len(present) in (0, len(numbers)), \

@@ -49,7 +49,7 @@ def test_a_bulk_built_desk_has_the_same_content_as_one_built_step_by_step(desk_t
             fill(desk, 80, seed=11, records_per_case=4, bulk=bulk)
             assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2      # FULL again
             assert conn.execute("PRAGMA cache_size").fetchone()[0] == cache
-            assert desk.audit_verify() is None                               # chain intact
+            assert desk.security.audit_verify() is None                               # chain intact
             contents.append(_content(desk))
         finally:
             desk.close()

@@ -46,9 +46,9 @@ def d(walked, tmp_path):
 
 
 def withdraw_all(desk, case_id: str, on: date) -> None:
-    for c in desk.consents(case_id):
+    for c in desk.security.consents(case_id):
         if c.withdrawn_on is None:
-            desk.withdraw_consent(c.id, on, "本人の申し出")
+            desk.security.withdraw_consent(c.id, on, "本人の申し出")
 
 
 def assert_no_whereabouts(pdf) -> str:
@@ -62,7 +62,7 @@ def assert_no_whereabouts(pdf) -> str:
 def test_with_a_valid_consent_the_disclosure_is_recorded(d, tmp_path, sheet):
     desk, info = d
     cid = info["case_id"]
-    assert desk.check_disclosure(cid, RECIPIENT) is not None  # the intake's 関係機関 consent
+    assert desk.security.check_disclosure(cid, RECIPIENT) is not None  # the intake's 関係機関 consent
     out = tmp_path / f"{sheet}.pdf"
     desk.print_sheet(cid, sheet, out, for_recipient=RECIPIENT)
     assert out.exists() and out.read_bytes().startswith(b"%PDF")
@@ -70,15 +70,15 @@ def test_with_a_valid_consent_the_disclosure_is_recorded(d, tmp_path, sheet):
     assert flat(NAME) in text  # the sheet itself is filled in
     if sheet == "assessment":  # the one that prints them says they are left out
         assert "他機関への提供のため記載しません" in text
-    found = desk.disclosures(cid)
+    found = desk.security.disclosures(cid)
     assert len(found) == 1
     assert found[0].recipient == RECIPIENT and found[0].basis.value == "consent"
     assert found[0].consent_id and found[0].disclosed_on == TODAY
     assert found[0].scope in ("インテーク・アセスメントシート", "プラン兼事業等利用申込書",
                               "支援経過記録シート")
-    audit = desk.audit_search(action="print", limit=1)
+    audit = desk.security.audit_search(action="print", limit=1)
     assert audit and audit[0].detail == f"{sheet} → {RECIPIENT}"
-    assert desk.audit_search(action="disclose", limit=1)
+    assert desk.security.audit_search(action="disclose", limit=1)
 
 
 @pytest.mark.parametrize("sheet", SHEETS)
@@ -93,12 +93,12 @@ def test_without_consent_or_basis_it_is_refused_and_nothing_is_written(d, tmp_pa
         "\n".join(e.message for e in refused.value.errors)
     assert RECIPIENT in message and "同意" in message and "支援会議" in message
     assert not out.exists() and not list(tmp_path.glob("*.part"))
-    assert desk.disclosures(cid) == []
+    assert desk.security.disclosures(cid) == []
     # a basis other than consent needs its reason
     with pytest.raises(ValidationErrors) as no_reason:
         desk.print_sheet(cid, sheet, out, for_recipient=RECIPIENT, basis="meeting")
     assert any(e.field == "reason" for e in no_reason.value.errors)
-    assert not out.exists() and desk.disclosures(cid) == []
+    assert not out.exists() and desk.security.disclosures(cid) == []
 
 
 @pytest.mark.parametrize("sheet", SHEETS)
@@ -110,10 +110,10 @@ def test_support_meeting_basis_is_recorded_with_its_reason(d, tmp_path, sheet):
     desk.print_sheet(cid, sheet, out, for_recipient=RECIPIENT, basis="meeting",
                      reason="令和8年11月12日の支援会議で共有を決定")
     assert_no_whereabouts(out)
-    found = desk.disclosures(cid)
+    found = desk.security.disclosures(cid)
     assert len(found) == 1 and found[0].basis.value == "meeting"
     assert "支援会議" in found[0].reason and found[0].consent_id is None
-    audit = desk.audit_search(action="disclose", limit=1)
+    audit = desk.security.audit_search(action="disclose", limit=1)
     assert audit and audit[0].reason == "令和8年11月12日の支援会議で共有を決定"
 
 
@@ -129,9 +129,9 @@ def test_withdrawn_consent_is_honoured_from_its_date(d, tmp_path):
         desk.print_sheet(cid, "plan", tmp_path / "after.pdf", for_recipient=RECIPIENT)
     assert not (tmp_path / "after.pdf").exists()
     # not retroactive: the day before, the consent still covered the recipient
-    assert desk.check_disclosure(cid, RECIPIENT, date(2026, 11, 14)) is not None
-    assert desk.check_disclosure(cid, RECIPIENT, date(2026, 11, 15)) is None
-    found = desk.disclosures(cid)
+    assert desk.security.check_disclosure(cid, RECIPIENT, date(2026, 11, 14)) is not None
+    assert desk.security.check_disclosure(cid, RECIPIENT, date(2026, 11, 15)) is None
+    found = desk.security.disclosures(cid)
     assert len(found) == 1 and found[0].disclosed_on == date(2026, 11, 10)
 
 
@@ -139,17 +139,17 @@ def test_a_consent_naming_other_agencies_does_not_cover_this_one(d, tmp_path):
     desk, info = d
     cid = info["case_id"]
     withdraw_all(desk, cid, TODAY)
-    desk.record_consent(cid, TODAY, recipients=["社会福祉協議会"], scope="プラン")
+    desk.security.record_consent(cid, TODAY, recipients=["社会福祉協議会"], scope="プラン")
     with pytest.raises(ValidationError):
         desk.print_sheet(cid, "plan", tmp_path / "x.pdf", for_recipient=RECIPIENT)
     desk.print_sheet(cid, "plan", tmp_path / "y.pdf", for_recipient="社会福祉協議会")
-    assert [x.recipient for x in desk.disclosures(cid)] == ["社会福祉協議会"]
+    assert [x.recipient for x in desk.security.disclosures(cid)] == ["社会福祉協議会"]
 
 
 def test_sensitive_person_for_another_agency_and_revealed_for_the_desk(d, tmp_path):
     desk, info = d
     cid = info["case_id"]
-    desk.set_sensitive(cid, True, "DV 被害の相談があったため")
+    desk.security.set_sensitive(cid, True, "DV 被害の相談があったため")
     # for another agency: whereabouts left out, the restriction itself not named
     out = tmp_path / "agency.pdf"
     desk.print_sheet(cid, "assessment", out, for_recipient=RECIPIENT)
@@ -162,7 +162,7 @@ def test_sensitive_person_for_another_agency_and_revealed_for_the_desk(d, tmp_pa
     shown = tmp_path / "shown.pdf"
     desk.print_sheet(cid, "assessment", shown, reveal_reason="家庭訪問の準備のため")
     assert flat(PHONE) in flat("".join(page_texts(shown)))
-    audit = desk.audit_search(action="print", limit=1)
+    audit = desk.security.audit_search(action="print", limit=1)
     assert audit[0].detail == "assessment-revealed" and audit[0].reason == "家庭訪問の準備のため"
 
 
@@ -173,14 +173,14 @@ def test_blank_or_caseless_sheets_are_not_disclosures(d, tmp_path):
     with pytest.raises(ValidationErrors):
         desk.print_sheet(info["case_id"], "plan", tmp_path / "b.pdf", blank=True,
                          for_recipient=RECIPIENT)
-    assert desk.disclosures(info["case_id"]) == []
+    assert desk.security.disclosures(info["case_id"]) == []
 
 
 def test_intake_for_another_agency_goes_through_print_sheet(d, tmp_path):
     desk, info = d
     cid = info["case_id"]
     desk.print_sheet(cid, "intake", tmp_path / "i.pdf", for_recipient=RECIPIENT)
-    found = desk.disclosures(cid)
+    found = desk.security.disclosures(cid)
     assert len(found) == 1 and found[0].basis.value == "consent"
 
 
@@ -192,16 +192,16 @@ def test_intake_for_another_agency_never_shows_whereabouts(d, tmp_path, sheet, s
     desk, info = d
     cid = info["case_id"]
     if sensitive:
-        desk.set_sensitive(cid, True, "DV 被害の相談があったため")
+        desk.security.set_sensitive(cid, True, "DV 被害の相談があったため")
     out = tmp_path / f"{sheet}.pdf"
     desk.print_sheet(cid, sheet, out, for_recipient=RECIPIENT)
     text = assert_no_whereabouts(out)
     assert flat(NAME) in text
     assert "他機関への提供のため記載しません" in text
     assert "閲覧制限" not in text and "＊＊＊" not in text
-    found = desk.disclosures(cid)
+    found = desk.security.disclosures(cid)
     assert len(found) == 1 and found[0].scope == "相談受付・申込票"
-    audit = desk.audit_search(action="print", limit=1)
+    audit = desk.security.audit_search(action="print", limit=1)
     assert audit[0].detail == f"{sheet} → {RECIPIENT}" and audit[0].reason == ""
 
 
@@ -210,13 +210,13 @@ def test_intake_for_the_desk_still_shows_whereabouts_unless_restricted(d, tmp_pa
     cid = info["case_id"]
     desk.print_intake(cid, tmp_path / "desk.pdf")
     assert flat(ADDRESS) in flat("".join(page_texts(tmp_path / "desk.pdf")))
-    desk.set_sensitive(cid, True, "DV 被害の相談があったため")
+    desk.security.set_sensitive(cid, True, "DV 被害の相談があったため")
     desk.print_intake(cid, tmp_path / "masked.pdf")
     text = assert_no_whereabouts(tmp_path / "masked.pdf")
     assert "閲覧制限" in text  # for the desk's own staff the marker is shown
     desk.print_intake(cid, tmp_path / "shown.pdf", reveal_reason="家庭訪問の準備のため")
     assert flat(PHONE) in flat("".join(page_texts(tmp_path / "shown.pdf")))
-    audit = desk.audit_search(action="print", limit=1)
+    audit = desk.security.audit_search(action="print", limit=1)
     assert audit[0].detail == "intake-revealed" and audit[0].reason == "家庭訪問の準備のため"
 
 
@@ -229,12 +229,12 @@ def test_intake_for_another_agency_refused_writes_nothing(d, tmp_path):
         desk.print_intake(cid, out, for_recipient=RECIPIENT)
     assert RECIPIENT in str(refused.value)
     assert not out.exists() and not list(tmp_path.glob("*.part"))
-    assert desk.disclosures(cid) == []
+    assert desk.security.disclosures(cid) == []
     with pytest.raises(ValidationErrors):  # a blank sheet is no disclosure
         desk.print_intake(cid, out, blank=True, for_recipient=RECIPIENT)
     # the reveal reason of the desk's own sheet has no effect on a sheet for an agency
-    desk.set_sensitive(cid, True, "DV 被害の相談があったため")
+    desk.security.set_sensitive(cid, True, "DV 被害の相談があったため")
     desk.print_intake(cid, out, for_recipient=RECIPIENT, basis="statute",
                       reason="生活困窮者自立支援法に基づく照会", reveal_reason="見せたい")
     assert_no_whereabouts(out)
-    assert desk.disclosures(cid)[0].basis.value == "statute"
+    assert desk.security.disclosures(cid)[0].basis.value == "statute"

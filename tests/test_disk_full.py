@@ -96,7 +96,7 @@ def test_writes_until_the_disk_is_full_then_everything_acknowledged_survives(
         try:
             if i % 3 == 2 and last_case is not None:
                 content = f"記録{i}：" + "電話で状況を確認した。𠮷野家の前で待ち合わせ。" * 40
-                rec = desk.add_record(last_case, datetime(2026, 5, 1, 10, 0), "phone", content)
+                rec = desk.process.add_record(last_case, datetime(2026, 5, 1, 10, 0), "phone", content)
                 records[rec.id] = content
             else:
                 name = f"満杯 {i}"
@@ -128,7 +128,7 @@ def test_writes_until_the_disk_is_full_then_everything_acknowledged_survives(
         row(受付番号=f"DF-{k:03d}", 受付日="2026/4/1", 氏名=f"台帳 {k}", 相談経路="本人等",
             振り分け="継続支援", 備考="台帳の備考。" * 300) for k in range(40)])
     try:
-        report = desk.import_ledger(ledger)
+        report = desk.reports.import_ledger(ledger)
     except TsunaguError as err:
         _assert_clean_failure(desk, err, before)
     else:  # only if it fitted after all: then all of it is there
@@ -143,15 +143,15 @@ def test_writes_until_the_disk_is_full_then_everything_acknowledged_survives(
     filler.unlink()  # space freed
     with Desk.open(path, LOGIN, PASSWORD) as again:
         again._today = lambda: TODAY
-        again.check_integrity()
-        assert again.audit_verify() is None
+        again.maintenance.check_integrity()
+        assert again.security.audit_verify() is None
         present = {c.case_no: c.name for c in again.list_cases(limit=1_000_000)}
         for case_no, name in cases.items():
             assert present.get(case_no) == name, case_no
         assert not any(n.startswith(("まだ満杯", "一括")) for n in present.values())
         kept = {}
         for case_no in cases:
-            for r in again.support_records(again.case_id(case_no), True):
+            for r in again.process.support_records(again.case_id(case_no), True):
                 kept[r.id] = r.content
         assert {k: kept.get(k) for k in records} == records
         # the desk works normally again

@@ -38,13 +38,13 @@ def test_caseload_csv_both_encodings_and_xlsx(desk, tmp_path, payload):
     desk.register_intake(make_intake(name="山田 太郎", kana="やまだ たろう",
                                      birth=date(1970, 1, 1)))
     for encoding, codec in (("utf-8", "utf-8-sig"), ("cp932", "cp932")):
-        out = desk.export_caseload(tmp_path / f"c-{encoding}.csv", "csv", encoding=encoding)
+        out = desk.reports.export_caseload(tmp_path / f"c-{encoding}.csv", "csv", encoding=encoding)
         cells = [c for row in _csv_cells(out.read_bytes(), codec) for c in row]
         assert "'" + payload in cells
         assert payload not in cells
         assert "山田 太郎" in cells                                  # ordinary names untouched
         assert not any(c.startswith(("=", "+", "-", "@")) for c in cells)
-    out = desk.export_caseload(tmp_path / "c.xlsx", "xlsx")
+    out = desk.reports.export_caseload(tmp_path / "c.xlsx", "xlsx")
     ws = load_workbook(out).active
     values = [c for row in ws.iter_rows() for c in row]
     hit = [c for c in values if c.value == payload]
@@ -66,10 +66,10 @@ def test_statistics_tables_are_neutralised_too():
 
 def test_audit_csv_neutralises_reasons(desk, tmp_path):
     case = desk.register_intake(make_intake()).case.id
-    desk.set_sensitive(case, True, "=HYPERLINK(\"http://example.invalid\",\"x\")")
-    desk.reveal(case, "=cmd|' /C calc'!A0")
+    desk.security.set_sensitive(case, True, "=HYPERLINK(\"http://example.invalid\",\"x\")")
+    desk.security.reveal(case, "=cmd|' /C calc'!A0")
     path = tmp_path / "audit.csv"
-    desk.audit_export_csv(path)
+    desk.security.audit_export_csv(path)
     cells = [c for row in _csv_cells(path.read_bytes(), "utf-8-sig") for c in row]
     assert "'=cmd|' /C calc'!A0" in cells
     assert not any(c.startswith("=") for c in cells)

@@ -105,8 +105,8 @@ JOBS.update({
     "minutes": lambda d, i, out: d.print_meeting(i["meetings"][0], "minutes", out),
     "minutes-closure": lambda d, i, out: d.print_meeting(i["meetings"][2], "minutes", out),
     "visit-kit": lambda d, i, out: d.print_visit_kit([i["case_id"]], out),
-    "monthly": lambda d, i, out: d.export_monthly("2026-05", out, "pdf"),
-    "fiscal-year": lambda d, i, out: d.export_fiscal_year(2026, out, "pdf"),
+    "monthly": lambda d, i, out: d.reports.export_monthly("2026-05", out, "pdf"),
+    "fiscal-year": lambda d, i, out: d.reports.export_fiscal_year(2026, out, "pdf"),
 })
 
 
@@ -318,9 +318,9 @@ def test_intake_wording_follows_the_consent(desk, tmp_path):
     assert CLAUSE not in re.sub(r"\s", "", "".join(page_texts(no)))
     assert page_texts(no) == page_texts(noconsent)
     # withdrawn: the same wording as without consent
-    consents = desk.consents(info["case_id"])
+    consents = desk.security.consents(info["case_id"])
     intake_consent = next(c for c in consents if c.id.startswith("intake:") or c.from_intake)
-    desk.withdraw_consent(intake_consent.id, date(2026, 11, 1), "本人の申し出")
+    desk.security.withdraw_consent(intake_consent.id, date(2026, 11, 1), "本人の申し出")
     withdrawn = tmp_path / "withdrawn.pdf"
     desk.print_sheet(info["case_id"], "intake", withdrawn)
     assert CLAUSE not in re.sub(r"\s", "", "".join(page_texts(withdrawn)))

@@ -62,4 +62,4 @@ def test_date_parser_never_crashes(text):
 
 def test_desk_reopens_after_fuzzing(desk_path):
     with Desk.open(desk_path, LOGIN, PASSWORD) as desk:
-        desk.check_integrity()
+        desk.maintenance.check_integrity()

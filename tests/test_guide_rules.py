@@ -81,41 +81,41 @@ def test_amendment_refuses_anything_beyond_a_minor_change(d):
     for name, data in bad.items():
         if name == "removed":
             with pytest.raises(ValidationErrors):       # a plan keeps at least one item
-                d.amend_plan(plan.id, data, "見直し", date(2026, 11, 10))
+                d.process.amend_plan(plan.id, data, "見直し", date(2026, 11, 10))
             continue
         with pytest.raises(ProcessError) as e:
-            d.amend_plan(plan.id, data, "見直し", date(2026, 11, 10))
+            d.process.amend_plan(plan.id, data, "見直し", date(2026, 11, 10))
         assert str(e.value).endswith(replan), name
     assert "法定サービス" in P.amendment_problems(
-        plan, bad["statutory"], {s.key: s for s in d.services()})[0]
+        plan, bad["statutory"], {s.key: s for s in d.process.services()})[0]
     assert "就労支援" in P.amendment_problems(
         plan, _as_input(plan, items=_as_input(plan).items + [
             PlanItem("就労支援員と求職活動", "employment_worker")]),
-        {s.key: s for s in d.services()})[0]
+        {s.key: s for s in d.process.services()})[0]
     # nothing changed: the plan is still the one approved
-    assert d.plan(plan.id).aim == "自分の収入で暮らす" and len(d.plan(plan.id).items) == 1
+    assert d.process.plan(plan.id).aim == "自分の収入で暮らす" and len(d.process.plan(plan.id).items) == 1
     # a minor amendment: wording, frequency, provider, period within the set days
     minor = _as_input(plan, period_to=date(2027, 3, 20))
     minor.items[0] = replace(minor.items[0], what="月2回の面談（電話を含む）", frequency="月2回",
                              provider="センター 相談 花子")
-    amended = d.amend_plan(plan.id, minor, "面談を増やす", date(2026, 11, 10))
+    amended = d.process.amend_plan(plan.id, minor, "面談を増やす", date(2026, 11, 10))
     assert amended.items[0].frequency == "月2回" and amended.period_to == date(2027, 3, 20)
     # the limit is a desk setting, stated to the screens
-    assert d.process_settings().amendment_days == 31
-    d.set_process_settings(amendment_days=60)
-    d.amend_plan(plan.id, _as_input(d.plan(plan.id), period_to=date(2027, 5, 15)),
+    assert d.process.process_settings().amendment_days == 31
+    d.process.set_process_settings(amendment_days=60)
+    d.process.amend_plan(plan.id, _as_input(d.process.plan(plan.id), period_to=date(2027, 5, 15)),
                  "期間を延ばす", date(2026, 11, 20))
     with pytest.raises(ValidationErrors):
-        d.set_process_settings(amendment_days=-1)
+        d.process.set_process_settings(amendment_days=-1)
     # versions kept: as approved, then each amendment
-    versions = d.plan_versions(plan.id)
+    versions = d.process.plan_versions(plan.id)
     assert [v["source"] for v in versions] == ["approval", "amendment", "amendment"]
     assert versions[0]["content"]["period_to"] == "2027-02-28"
     assert versions[0]["content"]["items"][0]["frequency"] == "月1回"
     assert versions[-1]["content"]["period_to"] == "2027-05-15"
     # an amendment is dated after the approval
     with pytest.raises(ValidationErrors) as e:
-        d.amend_plan(plan.id, _as_input(d.plan(plan.id)), "誤り", date(2026, 9, 1))
+        d.process.amend_plan(plan.id, _as_input(d.process.plan(plan.id)), "誤り", date(2026, 9, 1))
     assert "2026" in errors_of(e)["amended_on"] and "より前" in errors_of(e)["amended_on"]
 
 
@@ -127,19 +127,19 @@ def test_statistics_of_reported_months_never_change_month_by_month(d):
     months = [f"2026-{m:02d}" for m in range(4, 13)]
 
     def all_months():
-        return {m: statistics.monthly(d, m)["counts"] for m in months}
+        return {m: statistics.monthly(d.store, m)["counts"] for m in months}
 
     before = all_months()
     assert before["2026-09"]["plans_created"] == 1
     assert before["2026-09"]["employment_support_targets"] == 0
     # November: an attempt to add employment support is refused …
     with pytest.raises(ProcessError):
-        d.amend_plan(plan.id, _as_input(plan, items=_as_input(plan).items + [
+        d.process.amend_plan(plan.id, _as_input(plan, items=_as_input(plan).items + [
             PlanItem("就労支援員と求職活動", "employment_worker")]), "就労", date(2026, 11, 5))
     # … a minor amendment goes through, and no month changes
     minor = _as_input(plan)
     minor.items[0] = replace(minor.items[0], frequency="週1回")
-    d.amend_plan(plan.id, minor, "面談を増やす", date(2026, 11, 5))
+    d.process.amend_plan(plan.id, minor, "面談を増やす", date(2026, 11, 5))
     assert all_months() == before
     # even an item changed behind the rules' back (e.g. an old desk's data): the plan as
     # approved is what counts
@@ -150,16 +150,16 @@ def test_statistics_of_reported_months_never_change_month_by_month(d):
     assert all_months() == before
     # a 再プラン with employment support counts in the month of its approval only
     m = meeting(d, date(2026, 11, 18))
-    d.evaluate(cid, EvaluationInput(date(2026, 11, 16), [("生活リズムを整える", Attainment.MET)],
+    d.process.evaluate(cid, EvaluationInput(date(2026, 11, 16), [("生活リズムを整える", Attainment.MET)],
                                     EvaluationDecision.REPLAN), m)
     decide(d, m)
-    replan = d.draft_plan(cid, PlanInput(
+    replan = d.process.draft_plan(cid, PlanInput(
         aim="就職する", goals=[Goal("求職活動", date(2027, 5, 31))],
         items=[PlanItem("就労支援員と求職活動", "employment_worker")],
         period_from=date(2026, 12, 1), period_to=date(2027, 5, 31),
         signed_on=date(2026, 11, 20)))
     m2 = meeting(d, date(2026, 11, 25))
-    d.submit_plan(replan.id, m2)
+    d.process.submit_plan(replan.id, m2)
     decide(d, m2)
     after = all_months()
     assert {k: v for k, v in after.items() if k != "2026-11"} == \
@@ -190,59 +190,59 @@ def test_every_dated_step_is_checked_against_what_it_depends_on(d):
     case = d.register_intake(make_intake(received=date(2026, 9, 1)))
     cid = case.case.id
     with pytest.raises(ValidationErrors) as e:
-        d.save_assessment(cid, AssessmentInput(assessed_on=date(2026, 8, 30), analysis="離職"))
+        d.process.save_assessment(cid, AssessmentInput(assessed_on=date(2026, 8, 30), analysis="離職"))
     assert "令和8年8月30日" in errors_of(e)["assessed_on"]
     assert "令和8年9月1日" in errors_of(e)["assessed_on"]
     with pytest.raises(ValidationErrors) as e:
-        d.add_record(cid, datetime(2026, 8, 20, 10), "phone", "電話")
+        d.process.add_record(cid, datetime(2026, 8, 20, 10), "phone", "電話")
     assert "occurred_at" in errors_of(e)
-    d.save_assessment(cid, AssessmentInput(assessed_on=date(2026, 9, 3), analysis="離職"))
+    d.process.save_assessment(cid, AssessmentInput(assessed_on=date(2026, 9, 3), analysis="離職"))
     with pytest.raises(ValidationErrors):
-        d.screen(cid, "continue", date(2026, 9, 2))
-    d.screen(cid, "continue", date(2026, 9, 4))
+        d.process.screen(cid, "continue", date(2026, 9, 2))
+    d.process.screen(cid, "continue", date(2026, 9, 4))
     data = PlanInput(aim="暮らす", goals=[Goal("面談")], signed_on=date(2026, 9, 20),
                      items=[PlanItem("住居確保給付金", "housing_benefit"),
                             PlanItem("面談", "self_reliance")],
                      period_from=date(2026, 9, 25), period_to=date(2027, 2, 28))
     with pytest.raises(ValidationErrors):            # signed before the screening
-        d.draft_plan(cid, replace(data, signed_on=date(2026, 9, 2)))
-    plan = d.draft_plan(cid, data)
+        d.process.draft_plan(cid, replace(data, signed_on=date(2026, 9, 2)))
+    plan = d.process.draft_plan(cid, data)
     early = meeting(d, date(2026, 9, 5))
     with pytest.raises(ValidationErrors) as e:      # a meeting before the signature
-        d.submit_plan(plan.id, early)
+        d.process.submit_plan(plan.id, early)
     assert "令和8年9月20日" in errors_of(e)["meeting_id"]
-    d.submit_plan(plan.id)
+    d.process.submit_plan(plan.id)
     with pytest.raises(ValidationErrors):
-        d.add_agenda_item(early, AgendaKind.NEW_PLAN, cid, plan.id)
+        d.process.add_agenda_item(early, AgendaKind.NEW_PLAN, cid, plan.id)
     m = meeting(d, date(2026, 9, 24))
-    d.add_agenda_item(m, AgendaKind.NEW_PLAN, cid, plan.id)
+    d.process.add_agenda_item(m, AgendaKind.NEW_PLAN, cid, plan.id)
     decide(d, m)
-    plan = d.plan(plan.id)
+    plan = d.process.plan(plan.id)
     housing, talk = plan.items
     with pytest.raises(ValidationErrors):           # decision before the approval
-        d.record_decision(plan.id, "housing_benefit", date(2026, 9, 20), "町 一郎")
-    d.record_decision(plan.id, "housing_benefit", date(2026, 9, 28), "町 一郎")
+        d.process.record_decision(plan.id, "housing_benefit", date(2026, 9, 20), "町 一郎")
+    d.process.record_decision(plan.id, "housing_benefit", date(2026, 9, 28), "町 一郎")
     with pytest.raises(ValidationErrors) as e:      # started before its decision
-        d.start_service(housing.id, date(2026, 9, 26))
+        d.process.start_service(housing.id, date(2026, 9, 26))
     assert "令和8年9月28日" in errors_of(e)["started_on"]
     with pytest.raises(ValidationErrors):           # started before the approval
-        d.start_service(talk.id, date(2026, 9, 22))
-    d.start_service(housing.id, date(2026, 10, 1))
-    d.start_service(talk.id, date(2026, 10, 1))
+        d.process.start_service(talk.id, date(2026, 9, 22))
+    d.process.start_service(housing.id, date(2026, 10, 1))
+    d.process.start_service(talk.id, date(2026, 10, 1))
     with pytest.raises(ValidationErrors):           # monitoring before support started
-        d.add_monitoring(cid, MonitoringInput(date(2026, 9, 30)))
+        d.process.add_monitoring(cid, MonitoringInput(date(2026, 9, 30)))
     with pytest.raises(ValidationErrors):           # evaluation before the plan took effect
-        d.evaluate(cid, EvaluationInput(date(2026, 9, 20), [("面談", Attainment.MET)]))
+        d.process.evaluate(cid, EvaluationInput(date(2026, 9, 20), [("面談", Attainment.MET)]))
     with pytest.raises(ValidationErrors):           # nothing after today
-        d.add_monitoring(cid, MonitoringInput(date(2026, 12, 4)))
-    d.add_monitoring(cid, MonitoringInput(date(2026, 10, 14)))
+        d.process.add_monitoring(cid, MonitoringInput(date(2026, 12, 4)))
+    d.process.add_monitoring(cid, MonitoringInput(date(2026, 10, 14)))
 
 
 def test_meeting_results_not_before_what_they_decide(d):
     cid = open_case(d)
-    plan = d.draft_plan(cid, plan_input(PlanItem("面談", "self_reliance")))
+    plan = d.process.draft_plan(cid, plan_input(PlanItem("面談", "self_reliance")))
     m = meeting(d, date(2026, 4, 20))
-    d.submit_plan(plan.id, m)
+    d.process.submit_plan(plan.id, m)
     # the signature moved after the meeting (a draft sent back and re-signed): refused
     with d.store.transaction() as w:
         w.update("plan", plan.id, {"signed_on": "2026-04-25"})
@@ -265,7 +265,7 @@ def test_second_intake_of_a_person_with_an_open_case(d):
         d.register_intake(make_intake(received=date(2026, 5, 12), existing_person_id=person_id),
                           new_case_reason="別の相談")
     # offered instead: a 相談 recorded in the open case
-    rec = d.record_consultation(cid, make_intake(received=date(2026, 5, 12),
+    rec = d.process.record_consultation(cid, make_intake(received=date(2026, 5, 12),
                                                  existing_person_id=person_id))
     assert rec.case_id == cid and "家賃を滞納している" in rec.content
     after = statistics.monthly(d, "2026-05")["counts"]
@@ -279,7 +279,7 @@ def test_new_case_only_when_the_open_one_is_ending_with_a_reason(d):
     plan = approved_plan(d, cid, plan_input(PlanItem("面談", "self_reliance")), date(2026, 4, 22))
     assert plan.status is PlanStatus.APPROVED
     person_id = d.get_case(cid).case.person_id
-    d.evaluate(cid, EvaluationInput(date(2026, 9, 30), [("生活リズムを整える", Attainment.MET)],
+    d.process.evaluate(cid, EvaluationInput(date(2026, 9, 30), [("生活リズムを整える", Attainment.MET)],
                                     EvaluationDecision.CLOSE))
     with pytest.raises(OpenCaseExists) as e:
         d.register_intake(make_intake(received=date(2026, 10, 2), existing_person_id=person_id))
@@ -301,25 +301,25 @@ def test_new_case_only_when_the_open_one_is_ending_with_a_reason(d):
 # ---------------------------------------------------------------------------- 4. meetings
 def test_meeting_needs_participants_and_records_the_municipality(d):
     cid = open_case(d)
-    plan = d.draft_plan(cid, plan_input(PlanItem("面談", "self_reliance")))
-    bare = d.plan_meeting(date(2026, 4, 22), "regular").id
-    d.submit_plan(plan.id, bare)
-    item = d.pending_agenda(bare)[0]
+    plan = d.process.draft_plan(cid, plan_input(PlanItem("面談", "self_reliance")))
+    bare = d.process.plan_meeting(date(2026, 4, 22), "regular").id
+    d.process.submit_plan(plan.id, bare)
+    item = d.process.pending_agenda(bare)[0]
     with pytest.raises(ValidationErrors) as e:
-        d.record_meeting_results(bare, {item.id: (MeetingResult.APPROVED, "")})
+        d.process.record_meeting_results(bare, {item.id: (MeetingResult.APPROVED, "")})
     assert "participants" in errors_of(e)
     staff_only = [Participant("相談 花子", "つなぐ町自立相談支援センター"),
                   Participant("社協 三郎", "つなぐ町社会福祉協議会")]
     with pytest.raises(ValidationErrors) as e:
-        d.record_meeting_results(bare, {item.id: (MeetingResult.APPROVED, "")},
+        d.process.record_meeting_results(bare, {item.id: (MeetingResult.APPROVED, "")},
                                  participants=staff_only)
     assert "municipality_absence" in errors_of(e)
-    assert d.plan(plan.id).status is PlanStatus.SUBMITTED
-    done = d.record_meeting_results(bare, {item.id: (MeetingResult.APPROVED, "")}, "了承",
+    assert d.process.plan(plan.id).status is PlanStatus.SUBMITTED
+    done = d.process.record_meeting_results(bare, {item.id: (MeetingResult.APPROVED, "")}, "了承",
                                     participants=staff_only,
                                     municipality_absence="担当者が急病。結果を翌日報告済み")
     assert "自治体は不参加" in done.minutes and "急病" in done.minutes
-    assert d.plan(plan.id).status is PlanStatus.APPROVED
+    assert d.process.plan(plan.id).status is PlanStatus.APPROVED
     # with the municipality: nothing to confirm
     assert is_municipal(Participant("町 一郎", "つなぐ町福祉課"), "つなぐ町")
     assert is_municipal(Participant("山田", "生活福祉課"))
@@ -333,47 +333,47 @@ def test_meeting_needs_participants_and_records_the_municipality(d):
 def test_suspension_needs_two_means_over_the_set_days(d):
     cid = open_case(d)
     approved_plan(d, cid, plan_input(PlanItem("面談", "self_reliance")), date(2026, 4, 22))
-    d.add_contact_attempt(cid, date(2026, 6, 1), "phone", note="電話に出ない")
+    d.process.add_contact_attempt(cid, date(2026, 6, 1), "phone", note="電話に出ない")
     with pytest.raises(ProcessError) as e:        # one unanswered phone call
-        d.propose_suspension(cid, date(2026, 6, 2), "連絡が取れない")
+        d.process.propose_suspension(cid, date(2026, 6, 2), "連絡が取れない")
     assert "2種類" in str(e.value)
-    d.add_contact_attempt(cid, date(2026, 6, 1), "phone", note="もう一度電話")
+    d.process.add_contact_attempt(cid, date(2026, 6, 1), "phone", note="もう一度電話")
     with pytest.raises(ProcessError):             # the same means twice is one means
-        d.propose_suspension(cid, date(2026, 6, 2), "連絡が取れない")
-    d.add_contact_attempt(cid, date(2026, 6, 5), "note_at_home", note="自宅に連絡票")
+        d.process.propose_suspension(cid, date(2026, 6, 2), "連絡が取れない")
+    d.process.add_contact_attempt(cid, date(2026, 6, 5), "note_at_home", note="自宅に連絡票")
     with pytest.raises(ProcessError) as e:        # two means, but not over 14 days
-        d.propose_suspension(cid, date(2026, 6, 10), "連絡が取れない")
+        d.process.propose_suspension(cid, date(2026, 6, 10), "連絡が取れない")
     assert "14日間" in str(e.value)
     d._today = lambda: date(2026, 6, 10)           # the step's button says why, today
-    assert "14日間" in next(s for s in d.case_steps(cid) if s.step is Step.SUSPENSION).reason
+    assert "14日間" in next(s for s in d.process.case_steps(cid) if s.step is Step.SUSPENSION).reason
     d._today = lambda: TODAY
     m = meeting(d, date(2026, 6, 17))
-    d.propose_suspension(cid, date(2026, 6, 15), "完全に連絡が取れない", m)
+    d.process.propose_suspension(cid, date(2026, 6, 15), "完全に連絡が取れない", m)
     decide(d, m)
     assert d.get_case(cid).case.stage is Stage.SUSPENDED
     # 終結(3) not on the day the 中断 was confirmed, only after the set days
     lost = ClosureInput(date(2026, 6, 17), ClosurePattern.CONTACT_LOST, "再開のめどがたたない")
     with pytest.raises(ProcessError) as e:
-        d.propose_closure(cid, lost)
+        d.process.propose_closure(cid, lost)
     assert "90日" in str(e.value)
-    d.set_process_settings(closure3_days=60)
+    d.process.set_process_settings(closure3_days=60)
     with pytest.raises(ProcessError):
-        d.propose_closure(cid, replace(lost, proposed_on=date(2026, 8, 10)))
+        d.process.propose_closure(cid, replace(lost, proposed_on=date(2026, 8, 10)))
     m2 = meeting(d, date(2026, 8, 19))
-    d.propose_closure(cid, replace(lost, proposed_on=date(2026, 8, 17)), m2)
+    d.process.propose_closure(cid, replace(lost, proposed_on=date(2026, 8, 17)), m2)
     decide(d, m2)
     assert d.get_case(cid).case.stage is Stage.CLOSED
 
 
 def test_settings_have_defaults_and_bounds(d):
-    s = d.process_settings()
+    s = d.process.process_settings()
     assert (s.suspension_means, s.suspension_days, s.closure3_days, s.amendment_days,
             s.evaluation_notice_days) == (2, 14, 90, 31, 14)
     with pytest.raises(ValidationErrors):
-        d.set_process_settings(suspension_means=1)       # a desk cannot switch a rule off
+        d.process.set_process_settings(suspension_means=1)       # a desk cannot switch a rule off
     with pytest.raises(ValidationErrors):
-        d.set_process_settings(nonsense=3)
-    assert d.set_process_settings(suspension_days=21).suspension_days == 21
+        d.process.set_process_settings(nonsense=3)
+    assert d.process.set_process_settings(suspension_days=21).suspension_days == 21
 
 
 def test_closure_after_an_evaluation_carries_without_a_second_agenda_item(d):
@@ -383,21 +383,21 @@ def test_closure_after_an_evaluation_carries_without_a_second_agenda_item(d):
                            intention="大丈夫です", intention_how="面談",
                            intention_on=date(2026, 9, 28))
     with pytest.raises(ProcessError) as e:          # (1) with no プラン評価
-        d.propose_closure(cid, closing)
+        d.process.propose_closure(cid, closing)
     assert str(e.value) == _(P.EVALUATE_BEFORE_CLOSING)
     m = meeting(d, date(2026, 10, 7))
-    d.evaluate(cid, EvaluationInput(date(2026, 9, 30), [("生活リズムを整える", Attainment.MET)],
+    d.process.evaluate(cid, EvaluationInput(date(2026, 9, 30), [("生活リズムを整える", Attainment.MET)],
                                     EvaluationDecision.CLOSE, employed_on=date(2026, 9, 1)), m)
     # the outcome counts only once the meeting confirmed the evaluation
     assert statistics.monthly(d, "2026-09")["counts"]["employed"] == 0
     decide(d, m)
     assert statistics.monthly(d, "2026-09")["counts"]["employed"] == 1
     # the meeting decided 終結 with the evaluation: the closure needs no second agenda item
-    d.propose_closure(cid, replace(closing, proposed_on=date(2026, 10, 8)), meeting(
+    d.process.propose_closure(cid, replace(closing, proposed_on=date(2026, 10, 8)), meeting(
         d, date(2026, 10, 21)))
     case = d.get_case(cid).case
     assert case.stage is Stage.CLOSED and case.closed_on == date(2026, 10, 8)
-    assert [c.kind for c in d.agenda_candidates()[0]] == []
+    assert [c.kind for c in d.process.agenda_candidates()[0]] == []
     assert statistics.monthly(d, "2026-10")["counts"]["closed_by_pattern"]["1"] == 1
 
 
@@ -408,48 +408,48 @@ def test_closure_without_evaluation_records_the_reason(d):
                            intention_on=date(2026, 4, 30),
                            no_evaluation_reason="プラン作成前に専門機関へ引き継いだ")
     m = meeting(d, date(2026, 5, 13))
-    x = d.propose_closure(cid, closing, m)
+    x = d.process.propose_closure(cid, closing, m)
     decide(d, m)
-    assert next(c for c in d.closures(cid) if c["id"] == x)["no_evaluation_reason"]
+    assert next(c for c in d.process.closures(cid) if c["id"] == x)["no_evaluation_reason"]
 
 
 def test_evaluations_due_at_plan_end_in_next_actions_and_dashboard(d):
     cid = open_case(d)
     approved_plan(d, cid, plan_input(PlanItem("面談", "self_reliance")), date(2026, 4, 22))
     d._today = lambda: date(2026, 9, 1)
-    assert not any("プラン評価の時期" in h for h in d.next_actions(cid))
-    assert d.dashboard()["counts"]["evaluations_due"] == 0
+    assert not any("プラン評価の時期" in h for h in d.process.next_actions(cid))
+    assert d.process.dashboard()["counts"]["evaluations_due"] == 0
     d._today = lambda: date(2026, 9, 20)              # within 14 days of 9/30
-    assert any("プラン評価の時期" in h for h in d.next_actions(cid))
-    board = d.dashboard(lists=["evaluations_due"])
+    assert any("プラン評価の時期" in h for h in d.process.next_actions(cid))
+    board = d.process.dashboard(lists=["evaluations_due"])
     assert [r["case_id"] for r in board["evaluations_due"]] == [cid]
-    d.evaluate(cid, EvaluationInput(date(2026, 9, 20), [("生活リズムを整える", Attainment.MET)],
+    d.process.evaluate(cid, EvaluationInput(date(2026, 9, 20), [("生活リズムを整える", Attainment.MET)],
                                     EvaluationDecision.CONTINUE))
-    assert d.dashboard()["counts"]["evaluations_due"] == 0
-    assert not any("プラン評価の時期" in h for h in d.next_actions(cid))
+    assert d.process.dashboard()["counts"]["evaluations_due"] == 0
+    assert not any("プラン評価の時期" in h for h in d.process.next_actions(cid))
 
 
 # ---------------------------------------------------------------------------- 6. 報告
 def test_report_of_a_plan_without_statutory_services(d):
     cid = open_case(d)
     plan = approved_plan(d, cid, plan_input(PlanItem("面談", "self_reliance")), date(2026, 4, 22))
-    assert any("自治体への報告" in h for h in d.next_actions(cid))
+    assert any("自治体への報告" in h for h in d.process.next_actions(cid))
     with pytest.raises(ValidationErrors):
-        d.report_plan(plan.id, date(2026, 4, 23), "")
+        d.process.report_plan(plan.id, date(2026, 4, 23), "")
     with pytest.raises(ValidationErrors):            # before the approval
-        d.report_plan(plan.id, date(2026, 4, 20), "つなぐ町福祉課")
-    assert next(s for s in d.case_steps(cid) if s.step is Step.REPORT).allowed
-    d.report_plan(plan.id, date(2026, 4, 24), "つなぐ町福祉課 町 一郎")
-    assert "報告済み" in next(s for s in d.case_steps(cid) if s.step is Step.REPORT).reason
-    assert d.plan_report(plan.id) == (date(2026, 4, 24), "つなぐ町福祉課 町 一郎")
-    assert not any("自治体への報告" in h for h in d.next_actions(cid))
+        d.process.report_plan(plan.id, date(2026, 4, 20), "つなぐ町福祉課")
+    assert next(s for s in d.process.case_steps(cid) if s.step is Step.REPORT).allowed
+    d.process.report_plan(plan.id, date(2026, 4, 24), "つなぐ町福祉課 町 一郎")
+    assert "報告済み" in next(s for s in d.process.case_steps(cid) if s.step is Step.REPORT).reason
+    assert d.process.plan_report(plan.id) == (date(2026, 4, 24), "つなぐ町福祉課 町 一郎")
+    assert not any("自治体への報告" in h for h in d.process.next_actions(cid))
     with pytest.raises(ProcessError):
-        d.report_plan(plan.id, date(2026, 4, 25), "つなぐ町福祉課")
+        d.process.report_plan(plan.id, date(2026, 4, 25), "つなぐ町福祉課")
     other = open_case(d, name="別人 一郎", birth=date(1970, 1, 1))
     statutory = approved_plan(d, other, plan_input(PlanItem("住居確保給付金", "housing_benefit")),
                               date(2026, 4, 22))
     with pytest.raises(ProcessError, match="支援決定"):
-        d.report_plan(statutory.id, date(2026, 4, 24), "つなぐ町福祉課")
+        d.process.report_plan(statutory.id, date(2026, 4, 24), "つなぐ町福祉課")
 
 
 def test_schema_15_backfills_employment_as_approved(d):
@@ -465,7 +465,7 @@ def test_schema_15_backfills_employment_as_approved(d):
         {"id": "gone", "what": "求職活動", "service_key": "employment_worker"}]}
     with d.store.transaction() as w:
         w.update("plan", plan.id, {"employment_at_approval": None})
-        d._repo.insert_amendment(w, plan.id, cid, date(2026, 10, 1), "旧版の修正", before,
+        d.process._repo.insert_amendment(w, plan.id, cid, date(2026, 10, 1), "旧版の修正", before,
                                  {"aim": plan.aim, "goals": [], "items": []})
     d.store.conn.execute(update)
     row = d.store.conn.execute("SELECT employment_at_approval FROM plan WHERE id = ?",

@@ -168,12 +168,12 @@ def test_drafts_survive_closing_the_desk(desk_path):
 def test_intake_and_views_are_audited_in_a_verified_chain(desk):
     detail = desk.register_intake(make_intake())
     desk.get_case(detail.case.id)
-    actions = [e.action for e in desk.audit_entries(detail.case.id)]
+    actions = [e.action for e in desk.security.audit_entries(detail.case.id)]
     assert actions == ["view_case", "intake"]
-    assert desk.audit_verify() is None
+    assert desk.security.audit_verify() is None
     conn = desk.store.conn
     conn.execute("UPDATE audit SET detail = 'changed' WHERE action = 'intake'")
-    assert desk.audit_verify() is not None
+    assert desk.security.audit_verify() is not None
 
 
 def test_deleted_audit_entry_is_detected(desk):
@@ -182,7 +182,7 @@ def test_deleted_audit_entry_is_detected(desk):
     conn = desk.store.conn
     seqs = [r[0] for r in conn.execute("SELECT seq FROM audit ORDER BY seq")]
     conn.execute("DELETE FROM audit WHERE seq = ?", (seqs[1],))
-    assert desk.audit_verify() == seqs[1]
+    assert desk.security.audit_verify() == seqs[1]
 
 
 def test_visitor_is_kept(desk):

@@ -96,7 +96,7 @@ def d(desk):
 
 
 def imported(desk, path, **kw):
-    report = desk.import_ledger(path, **kw)
+    report = desk.reports.import_ledger(path, **kw)
     assert report.ok, report.lines()
     return report
 
@@ -132,7 +132,7 @@ def test_history_becomes_real_records(d, tmp_path):
     report = imported(d, write_csv(tmp_path / "l.csv", LEDGER))
     assert report.staff_created == ["新人 未登録"]
     cid = d.case_id("L-001")
-    plans = d.plans(cid)
+    plans = d.process.plans(cid)
     assert [(p.kind, p.status, p.approved_on) for p in plans] == [
         (PlanKind.FIRST, PlanStatus.SUPERSEDED, date(2026, 3, 31)),
         (PlanKind.REPLAN, PlanStatus.APPROVED, date(2026, 4, 15))]
@@ -144,7 +144,7 @@ def test_history_becomes_real_records(d, tmp_path):
     four = d.case_id("L-004")
     assert d.get_case(four).case.stage is Stage.CLOSED
     assert d.get_case(four).case.closed_on == date(2026, 9, 30)
-    kinds = {e.kind for e in d.timeline(four)}
+    kinds = {e.kind for e in d.process.timeline(four)}
     assert {"intake", "plan", "evaluation", "suspension", "closure"} <= kinds
     assert d.get_case(d.case_id("L-002")).case.stage is Stage.REFERRED
     assert d.get_case(d.case_id("L-003")).case.stage is Stage.INFO_ONLY
@@ -158,7 +158,7 @@ def test_history_becomes_real_records(d, tmp_path):
     # journalled like any write
     n = d.store.conn.execute("SELECT count(*) FROM journal WHERE tbl = 'plan'").fetchone()[0]
     assert n >= 6
-    assert d.audit_verify() is None
+    assert d.security.audit_verify() is None
 
 
 def test_second_import_writes_nothing(d, tmp_path):
@@ -175,7 +175,7 @@ def test_second_import_writes_nothing(d, tmp_path):
 def test_dry_run_writes_nothing(d, tmp_path):
     path = write_csv(tmp_path / "l.csv", LEDGER)
     before = d.store.conn.execute("SELECT count(*) FROM journal").fetchone()[0]
-    report = d.import_ledger(path, dry_run=True)
+    report = d.reports.import_ledger(path, dry_run=True)
     assert report.ok and len(report.imported) == 9 and report.written == 0
     assert d.store.conn.execute("SELECT count(*) FROM journal").fetchone()[0] == before
     assert d.count_cases() == 0
@@ -200,7 +200,7 @@ BROKEN = [
 
 
 def test_broken_file_imports_nothing_and_reports_each_row(d, tmp_path):
-    report = d.import_ledger(write_csv(tmp_path / "broken.csv", BROKEN, "cp932"))
+    report = d.reports.import_ledger(write_csv(tmp_path / "broken.csv", BROKEN, "cp932"))
     assert not report.ok and report.written == 0 and d.count_cases() == 0
     where = {(p.row, p.column) for p in report.problems}
     assert {(2, "受付日"), (3, "受付日"), (4, "氏名"), (5, "プラン了承日"), (6, "終結区分"),
@@ -217,9 +217,9 @@ def test_missing_required_column_and_duplicate_numbers(d, tmp_path):
     header = [h for h in HEADER if h != "相談経路"]
     path = tmp_path / "no-route.csv"
     write_csv(path, [[v for h, v in zip(HEADER, LEDGER[0]) if h != "相談経路"]], header=header)
-    report = d.import_ledger(path)
+    report = d.reports.import_ledger(path)
     assert [(p.row, p.column) for p in report.problems] == [(1, "相談経路")]
-    dup = d.import_ledger(write_csv(tmp_path / "dup.csv", [LEDGER[1], LEDGER[1]]))
+    dup = d.reports.import_ledger(write_csv(tmp_path / "dup.csv", [LEDGER[1], LEDGER[1]]))
     assert [(p.row, p.column) for p in dup.problems] == [(3, "受付番号")]
     assert d.count_cases() == 0
 

@@ -40,18 +40,18 @@ def fresh(desk_template, folder: Path) -> Desk:
 def test_export_then_import_gives_the_same_statistics(desk, desk_template, tmp_path, fmt,
                                                       encoding):
     desk._today = lambda: TODAY
-    assert desk.import_ledger(write_csv(tmp_path / "orig.csv", LEDGER)).ok
+    assert desk.reports.import_ledger(write_csv(tmp_path / "orig.csv", LEDGER)).ok
     before = all_months(desk)
     assert sum(m["counts"]["new_consultations"] for m in before.values()) == 9
-    out = desk.export_ledger(tmp_path / f"ledger.{fmt}", fmt, encoding=encoding)
+    out = desk.reports.export_ledger(tmp_path / f"ledger.{fmt}", fmt, encoding=encoding)
     other = fresh(desk_template, tmp_path / "other")
     try:
-        report = other.import_ledger(out)
+        report = other.reports.import_ledger(out)
         assert report.ok and not report.warnings, report.lines()
         assert report.written == 9
         assert all_months(other) == before
         # and once more: the second desk's export is the first's
-        again = other.export_ledger(tmp_path / f"again.{fmt}", fmt, encoding=encoding)
+        again = other.reports.export_ledger(tmp_path / f"again.{fmt}", fmt, encoding=encoding)
         if fmt == "csv":
             assert again.read_bytes() == out.read_bytes()
     finally:
@@ -71,10 +71,10 @@ def test_export_of_cases_entered_through_the_desk(desk, desk_template, tmp_path)
                                      birth=date(1990, 3, 4), received=date(2026, 6, 2),
                                      triage=Triage.INFO_ONLY))
     before = all_months(desk)
-    out = desk.export_ledger(tmp_path / "desk.xlsx")
+    out = desk.reports.export_ledger(tmp_path / "desk.xlsx")
     other = fresh(desk_template, tmp_path / "other")
     try:
-        report = other.import_ledger(out)
+        report = other.reports.import_ledger(out)
         assert report.ok, report.lines()
         assert all_months(other) == before
         names = {c.name for c in other.list_cases()}
@@ -88,7 +88,7 @@ def test_xlsx_columns_dates_and_formula_like_names(desk, tmp_path):
     desk._today = lambda: TODAY
     desk.register_intake(make_intake(name="=HYPERLINK(\"http://x\",\"y\")",
                                      kana="いこーる"))
-    out = desk.export_ledger(tmp_path / "l.xlsx")
+    out = desk.reports.export_ledger(tmp_path / "l.xlsx")
     wb = load_workbook(out)
     ws = wb.worksheets[0]
     header = [c.value for c in ws[1]]
@@ -111,7 +111,7 @@ def test_cli_export_ledger_and_role(desk_path, tmp_path, monkeypatch, capsys):
     assert "L-001" in text and "2026/3/10" in text
     d = Desk.open(desk_path, LOGIN, PASSWORD)
     try:
-        entries = [e for e in d.audit_entries() if "ledger" in (e.detail or "")]
+        entries = [e for e in d.security.audit_entries() if "ledger" in (e.detail or "")]
         assert entries
     finally:
         d.close()
@@ -135,10 +135,10 @@ def test_a_desk_worked_through_the_whole_process_round_trips(desk, desk_template
     before = figures(desk)
     assert sum(f["counts"]["plans_created"] for f in before.values()) > 50
     assert sum(sum(f["statutory_services"].values()) for f in before.values()) > 10
-    out = desk.export_ledger(tmp_path / "desk.xlsx")
+    out = desk.reports.export_ledger(tmp_path / "desk.xlsx")
     other = fresh(desk_template, tmp_path / "other")
     try:
-        report = other.import_ledger(out)
+        report = other.reports.import_ledger(out)
         assert report.ok and not report.warnings, report.lines()[:20]
         assert report.written == desk.count_cases()
         after = figures(other)
@@ -167,15 +167,15 @@ def test_the_extended_cells_are_read(desk, tmp_path):
                     "住居確保給付金", "2026/5/25;2026/5/26", "", ""])
         w.writerow(["X-4", "2026/4/1", "拡張 四", "本人等", "継続支援", "", "2026/4/3", "", "", "", "",
                     "", ""])
-    report = desk.import_ledger(path, dry_run=True)
+    report = desk.reports.import_ledger(path, dry_run=True)
     where = {(p.row, p.column) for p in report.problems}
     assert where == {(4, "支援決定日"), (5, "引き戻し日")}, report.lines()
     rows = path.read_text(encoding="utf-8-sig").splitlines()
     path.write_text("\n".join(rows[:3]) + "\n", encoding="utf-8-sig")
-    assert desk.import_ledger(path).ok
+    assert desk.reports.import_ledger(path).ok
     one = desk.case_id("X-1")
-    plans = desk.plans(one)
-    services = {s.key: s for s in desk.services(include_inactive=True)}
+    plans = desk.process.plans(one)
+    services = {s.key: s for s in desk.process.services(include_inactive=True)}
     employment = {p.approved_on: any(services[i.service_key].employment for i in p.items
                                      if i.service_key in services) for p in plans}
     assert employment == {date(2026, 5, 20): False, date(2026, 7, 15): True}

@@ -35,31 +35,31 @@ def _fields(exc: ValidationErrors) -> dict[str, str]:
 
 # ---------------------------------------------------------------------- settings
 def test_default_settings_are_the_folder_beside_the_database(desk):
-    s = desk.backup_settings()
+    s = desk.maintenance.backup_settings()
     assert s.folder == default_backup_folder(desk.path) == desk.path.parent / "backups"
     assert s.generations == 10 and not s.custom
 
 
 def test_settings_are_validated_with_messages_naming_the_field(desk, tmp_path):
     with pytest.raises(ValidationErrors) as e:
-        desk.set_backup_settings("relative/folder", 0)
+        desk.maintenance.set_backup_settings("relative/folder", 0)
     fields = _fields(e.value)
     assert "フルパス" in fields["backup.folder"]
     assert "1から100" in fields["backup.generations"]
     a_file = tmp_path / "a-file"
     a_file.write_text("x")
     with pytest.raises(ValidationErrors) as e:
-        desk.set_backup_settings(a_file, 5)
+        desk.maintenance.set_backup_settings(a_file, 5)
     assert "ファイル" in _fields(e.value)["backup.folder"]
     with pytest.raises(ValidationErrors) as e:
-        desk.set_backup_settings(a_file / "sub", 5)  # cannot be created
+        desk.maintenance.set_backup_settings(a_file / "sub", 5)  # cannot be created
     assert "USBドライブ" in _fields(e.value)["backup.folder"]
     with pytest.raises(ValidationErrors) as e:
-        desk.set_backup_settings(desk.path.parent, 5)
+        desk.maintenance.set_backup_settings(desk.path.parent, 5)
     assert "データベースと同じフォルダー" in _fields(e.value)["backup.folder"]
     with pytest.raises(ValidationErrors):
-        desk.set_backup_settings(tmp_path / "ok", "10")  # type: ignore[arg-type]
-    assert not desk.backup_settings().custom  # nothing was saved
+        desk.maintenance.set_backup_settings(tmp_path / "ok", "10")  # type: ignore[arg-type]
+    assert not desk.maintenance.backup_settings().custom  # nothing was saved
 
 
 def test_an_unwritable_folder_is_refused(desk, tmp_path, monkeypatch):
@@ -70,64 +70,64 @@ def test_an_unwritable_folder_is_refused(desk, tmp_path, monkeypatch):
 
     monkeypatch.setattr(m.tempfile, "mkstemp", refuse)  # root can write anywhere here
     with pytest.raises(ValidationErrors) as e:
-        desk.set_backup_settings(tmp_path / "locked", 5)
+        desk.maintenance.set_backup_settings(tmp_path / "locked", 5)
     assert "書き込めません" in _fields(e.value)["backup.folder"]
 
 
 def test_settings_are_saved_marked_and_findable_without_opening_the_database(desk, tmp_path):
     usb = tmp_path / "usb" / "つなぐ控え"
-    s = desk.set_backup_settings(str(usb), 3)
+    s = desk.maintenance.set_backup_settings(str(usb), 3)
     assert s.custom and s.folder == usb and s.generations == 3
     assert (usb / MARKER).exists()
     assert json.loads(pointer_path(desk.path).read_text(encoding="utf-8"))["folder"] == str(usb)
     assert backup_folders_for(desk.path) == [usb, default_backup_folder(desk.path)]
     for i in range(5):
-        desk.auto_backup(datetime(2026, 11, 1 + i, 9))
+        desk.maintenance.auto_backup(datetime(2026, 11, 1 + i, 9))
     assert len(list_backups(usb)) == 3
-    desk.set_backup_settings("", 10)  # back to the default folder
-    assert not desk.backup_settings().custom
+    desk.maintenance.set_backup_settings("", 10)  # back to the default folder
+    assert not desk.maintenance.backup_settings().custom
     assert backup_folders_for(desk.path) == [default_backup_folder(desk.path)]
 
 
 # ---------------------------------------------------------------------- daily rule
 def test_backup_is_due_at_most_daily(desk):
-    assert desk.last_backup() is None and desk.backup_due(DAY1)
-    target = desk.auto_backup(DAY1, only_if_due=True)
-    assert target is not None and desk.verify_backup(target) >= 1
-    assert desk.last_backup() == DAY1
-    assert not desk.backup_due(DAY1.replace(hour=18))
-    assert desk.auto_backup(DAY1.replace(hour=18), only_if_due=True) is None
-    assert desk.backup_due(datetime(2026, 11, 3, 0, 1))
-    assert desk.backup_due(datetime(2026, 11, 1, 12))  # the clock went back: back up
-    assert len(desk.backups()) == 1
+    assert desk.maintenance.last_backup() is None and desk.maintenance.backup_due(DAY1)
+    target = desk.maintenance.auto_backup(DAY1, only_if_due=True)
+    assert target is not None and desk.maintenance.verify_backup(target) >= 1
+    assert desk.maintenance.last_backup() == DAY1
+    assert not desk.maintenance.backup_due(DAY1.replace(hour=18))
+    assert desk.maintenance.auto_backup(DAY1.replace(hour=18), only_if_due=True) is None
+    assert desk.maintenance.backup_due(datetime(2026, 11, 3, 0, 1))
+    assert desk.maintenance.backup_due(datetime(2026, 11, 1, 12))  # the clock went back: back up
+    assert len(desk.maintenance.backups()) == 1
 
 
 def test_a_backup_made_elsewhere_counts(desk):
-    desk.backup()  # e.g. python -m app backup: the newest file in the folder counts
-    assert not desk.backup_due(datetime.now())
+    desk.maintenance.backup()  # e.g. python -m app backup: the newest file in the folder counts
+    assert not desk.maintenance.backup_due(datetime.now())
 
 
 def test_automatic_backup_works_for_every_role_and_is_audited(desk):
-    desk.auto_backup(DAY1, reason="exit")
-    entries = [e for e in desk.audit_entries() if getattr(e, "action", "") == "backup"]
+    desk.maintenance.auto_backup(DAY1, reason="exit")
+    entries = [e for e in desk.security.audit_entries() if getattr(e, "action", "") == "backup"]
     assert entries and "exit" in entries[0].detail
 
 
 # ---------------------------------------------------------------------- missing drive
 def test_a_disconnected_drive_is_named_not_silently_replaced(desk, tmp_path):
     usb = tmp_path / "usb"
-    desk.set_backup_settings(usb, 10)
+    desk.maintenance.set_backup_settings(usb, 10)
     shutil.rmtree(usb)  # the USB drive is unplugged
     with pytest.raises(StoreError) as e:
-        desk.auto_backup(DAY1)
+        desk.maintenance.auto_backup(DAY1)
     assert "見つかりません" in str(e.value) and "USB" in str(e.value)
     assert not usb.exists()  # no folder made on the local disk instead
     usb.mkdir()  # an empty mount point where the drive should be
     with pytest.raises(StoreError) as e:
-        desk.auto_backup(DAY1)
+        desk.maintenance.auto_backup(DAY1)
     assert "接続されていない" in str(e.value)
     assert list(usb.iterdir()) == []
-    assert desk.backup_due(DAY1)
+    assert desk.maintenance.backup_due(DAY1)
 
 
 # ---------------------------------------------------------------------- disk full
@@ -147,7 +147,7 @@ def _fill(desk, n=60):
 
 
 def _live_is_untouched(desk, count: int) -> None:
-    desk.check_integrity()
+    desk.maintenance.check_integrity()
     assert desk.count_cases() == count
     desk.register_intake(make_intake(name="満杯の後"))
     assert desk.count_cases() == count + 1
@@ -162,12 +162,12 @@ def test_disk_full_on_a_real_tiny_tmpfs(desk, tmp_path, monkeypatch):
         pytest.skip("cannot mount a tmpfs here (needs root): see the simulated test")
     try:
         with pytest.raises(StoreError) as e:
-            desk.backup(mnt / "bk")
+            desk.maintenance.backup(mnt / "bk")
         assert "空き容量が足りません" in str(e.value)
         import app.store.backup as backup_module
         monkeypatch.setattr(backup_module, "_check_free_space", lambda *_a: None)
         with pytest.raises(StoreError) as e:
-            desk.backup(mnt / "bk")
+            desk.maintenance.backup(mnt / "bk")
         assert "いっぱい" in str(e.value) and "途中までのバックアップは残していません" in str(e.value)
         assert list((mnt / "bk").iterdir()) == []
         _live_is_untouched(desk, 60)
@@ -193,7 +193,7 @@ def test_disk_full_simulated_enospc(desk, tmp_path, monkeypatch):
 
     monkeypatch.setattr(backup_module.db, "export_copy", export_then_full)
     with pytest.raises(StoreError) as e:
-        desk.backup(folder)
+        desk.maintenance.backup(folder)
     assert "いっぱい" in str(e.value)
     assert list(folder.iterdir()) == []
     monkeypatch.setattr(backup_module.db, "export_copy", real_export)
@@ -203,7 +203,7 @@ def test_disk_full_simulated_enospc(desk, tmp_path, monkeypatch):
 
     monkeypatch.setattr(backup_module, "write_atomic", keys_full)
     with pytest.raises(StoreError) as e:
-        desk.backup(folder)
+        desk.maintenance.backup(folder)
     assert "いっぱい" in str(e.value)
     assert list(folder.iterdir()) == []
     _live_is_untouched(desk, 5)
@@ -215,7 +215,7 @@ def _backups(desk_path: Path, folder: Path, n: int) -> list[Path]:
     with Desk.open(desk_path, LOGIN, PASSWORD) as desk:
         for i in range(n):
             desk.register_intake(make_intake(name=f"控え {i}"))
-            paths.append(desk.auto_backup(datetime(2026, 11, 1 + i, 9)))
+            paths.append(desk.maintenance.auto_backup(datetime(2026, 11, 1 + i, 9)))
     return paths
 
 

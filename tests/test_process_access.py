@@ -13,23 +13,23 @@ from tests.test_security import agency, as_user  # noqa: F401  (fixture)
 def test_other_teams_case_is_refused_in_every_process_read_and_write(agency):  # noqa: F811
     with as_user(agency["path"], "con_a") as d:
         own = agency["a"]
-        assert d.timeline(own) is not None
-        d.add_record(own, datetime(2026, 4, 2, 10, 0), "home_visit", "自宅を訪問した。")
-        for call in (lambda: d.timeline(agency["b"]), lambda: d.plans(agency["b"]),
-                     lambda: d.case_steps(agency["b"]), lambda: d.support_records(agency["b"]),
-                     lambda: d.add_record(agency["b"], datetime(2026, 4, 2, 10, 0), "home_visit",
+        assert d.process.timeline(own) is not None
+        d.process.add_record(own, datetime(2026, 4, 2, 10, 0), "home_visit", "自宅を訪問した。")
+        for call in (lambda: d.process.timeline(agency["b"]), lambda: d.process.plans(agency["b"]),
+                     lambda: d.process.case_steps(agency["b"]), lambda: d.process.support_records(agency["b"]),
+                     lambda: d.process.add_record(agency["b"], datetime(2026, 4, 2, 10, 0), "home_visit",
                                           "他班のケースに書き込む")):
             with pytest.raises(PermissionDenied):
                 call()
-        assert d.timeline(own)  # own case still fine
+        assert d.process.timeline(own)  # own case still fine
 
 
 def test_dashboard_lists_only_visible_cases(agency):  # noqa: F811
     with as_user(agency["path"], "chief") as d:
         for case_id in (agency["a"], agency["b"]):
-            d.add_contact_attempt(case_id, date(2026, 4, 3), "phone")
+            d.process.add_contact_attempt(case_id, date(2026, 4, 3), "phone")
     with as_user(agency["path"], "con_b") as d:
-        board = d.dashboard()
+        board = d.process.dashboard()
         shown = {r.get("case_id") for rows in board.values() if isinstance(rows, list)
                  for r in rows}
         assert agency["a"] not in shown
@@ -38,13 +38,13 @@ def test_dashboard_lists_only_visible_cases(agency):  # noqa: F811
 def test_meetings_are_run_by_the_chief_not_by_consultants(agency):  # noqa: F811
     with as_user(agency["path"], "con_a") as d:
         with pytest.raises(PermissionDenied):
-            d.plan_meeting(date(2026, 4, 20))
+            d.process.plan_meeting(date(2026, 4, 20))
     with as_user(agency["path"], "chief") as d:
-        meeting = d.plan_meeting(date(2026, 4, 20), place="会議室")
+        meeting = d.process.plan_meeting(date(2026, 4, 20), place="会議室")
         assert meeting.place == "会議室"
     with as_user(agency["path"], "view") as d:
         with pytest.raises(PermissionDenied):
-            d.meeting(meeting.id)
+            d.process.meeting(meeting.id)
 
 
 def test_dashboard_filters_counts_and_caps_in_sql(agency):  # noqa: F811
@@ -59,22 +59,22 @@ def test_dashboard_filters_counts_and_caps_in_sql(agency):  # noqa: F811
                 case = d.register_intake(make_intake(
                     name=name, kana="てすと", birth=date(1970 + n, 1, 1), triage=Triage.REFER,
                     received=date(2026, 4, 10 + n))).case.id
-                d.assign_case(case, f"con_{team}")
-        everything = d.dashboard(limit=None)
+                d.security.assign_case(case, f"con_{team}")
+        everything = d.process.dashboard(limit=None)
         assert everything["counts"]["referrals_to_check"] == 5
     with as_user(agency["path"], "con_b") as d:
-        full = d.dashboard(limit=None)
+        full = d.process.dashboard(limit=None)
         rows = full["referrals_to_check"]
         assert sorted(r["person_name"] for r in rows) == sorted(names["b"])
         assert full["counts"]["referrals_to_check"] == 2
-        capped = d.dashboard(limit=1)
+        capped = d.process.dashboard(limit=1)
         assert capped["referrals_to_check"] == rows[:1]
         assert capped["counts"] == full["counts"]
-        assert d.dashboard()["counts"] == full["counts"]
-        one = d.dashboard(limit=None, lists=["referrals_to_check"])
+        assert d.process.dashboard()["counts"] == full["counts"]
+        one = d.process.dashboard(limit=None, lists=["referrals_to_check"])
         assert set(one) == {"referrals_to_check", "counts"}
         assert one["referrals_to_check"] == rows and one["counts"] == {"referrals_to_check": 2}
     with as_user(agency["path"], "chief") as d:
-        capped = d.dashboard(limit=2)
+        capped = d.process.dashboard(limit=2)
         assert capped["referrals_to_check"] == everything["referrals_to_check"][:2]
         assert capped["counts"] == everything["counts"]

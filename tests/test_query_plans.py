@@ -13,7 +13,7 @@ def _plans(desk, lists):
     seen: list[str] = []
     conn.set_trace_callback(seen.append)
     try:
-        desk.dashboard(limit=0, lists=lists)   # 0: every list counted in SQL
+        desk.process.dashboard(limit=0, lists=lists)   # 0: every list counted in SQL
     finally:
         conn.set_trace_callback(None)
     return {sql: " / ".join(r[-1] for r in conn.execute("EXPLAIN QUERY PLAN " + sql))

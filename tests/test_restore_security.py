@@ -21,10 +21,10 @@ PW = "password 1234"
 
 def _with_users(desk_path: Path, tmp_path: Path) -> Path:
     with Desk.open(desk_path, LOGIN, PASSWORD) as d:
-        d.add_user("view", "閲覧 花子", Role.VIEWER, PW, kdf=KdfParams.fast())
-        d.add_user("old_admin", "元 管理者", Role.ADMIN, PW, kdf=KdfParams.fast())
+        d.security.add_user("view", "閲覧 花子", Role.VIEWER, PW, kdf=KdfParams.fast())
+        d.security.add_user("old_admin", "元 管理者", Role.ADMIN, PW, kdf=KdfParams.fast())
         d.register_intake(make_intake(name="バックアップ前"))
-        return d.backup(tmp_path / "bk")
+        return d.maintenance.backup(tmp_path / "bk")
 
 
 def test_only_an_active_administrator_restores(desk_path, tmp_path):
@@ -33,7 +33,7 @@ def test_only_an_active_administrator_restores(desk_path, tmp_path):
         Desk.restore(target, desk_path, "view", PW)          # 閲覧: not an administrator
     assert "管理者" in str(err.value)
     with Desk.open(desk_path, LOGIN, PASSWORD) as d:
-        d.disable_user("old_admin")
+        d.security.disable_user("old_admin")
     # a disabled administrator: their slot is gone from the current database
     with pytest.raises(PermissionDenied) as err:
         Desk.restore(target, desk_path, "old_admin", PW)
@@ -49,10 +49,10 @@ def test_only_an_active_administrator_restores(desk_path, tmp_path):
 def test_a_restore_never_revives_a_disabled_user_and_says_so(desk_path, tmp_path):
     target = _with_users(desk_path, tmp_path)
     with Desk.open(desk_path, LOGIN, PASSWORD) as d:
-        d.disable_user("old_admin")
+        d.security.disable_user("old_admin")
         d.register_intake(make_intake(name="バックアップ後 一郎", kana="あと いちろう"))
         new_no = d.list_cases("バックアップ後")[0].case_no
-        d.add_record(d.case_id(new_no), datetime(2026, 4, 2, 10, 0),
+        d.process.add_record(d.case_id(new_no), datetime(2026, 4, 2, 10, 0),
                      "phone", "後から書いた記録")
     report = Desk.restore(target, desk_path, LOGIN, PASSWORD)
     assert report.kept_disabled == ["old_admin"]
@@ -67,17 +67,17 @@ def test_a_restore_never_revives_a_disabled_user_and_says_so(desk_path, tmp_path
     with Desk.open(desk_path, LOGIN, PASSWORD) as d:
         assert [c.name for c in d.list_cases()] == ["バックアップ前"]
         assert d.store.staff_by_login("old_admin").active == 0
-        done = d.audit_search(action="restore")
+        done = d.security.audit_search(action="restore")
         assert len(done) == 1 and target.name in done[0].detail and "old_admin" in done[0].detail
     # the database set aside has the "before" entry
     with Desk.open(report.kept, LOGIN, PASSWORD) as old:
-        started = old.audit_search(action="restore_start")
+        started = old.security.audit_search(action="restore_start")
         assert started and started[0].login == LOGIN and target.name in started[0].detail
 
 
 def test_two_restores_in_the_same_second_keep_both_set_aside_files(desk_path, tmp_path):
     with Desk.open(desk_path, LOGIN, PASSWORD) as d:
-        target = d.backup(tmp_path / "bk")
+        target = d.maintenance.backup(tmp_path / "bk")
         d.register_intake(make_intake(name="一回目の後"))
     first = Desk.restore(target, desk_path, LOGIN, PASSWORD)
     with Desk.open(desk_path, LOGIN, PASSWORD) as d:
@@ -96,8 +96,8 @@ def test_two_restores_in_the_same_second_keep_both_set_aside_files(desk_path, tm
 def test_cli_restore_prints_what_was_set_aside(desk_path, tmp_path):
     from tests.test_cli import run
     with Desk.open(desk_path, LOGIN, PASSWORD) as d:
-        d.add_user("view", "閲覧 花子", Role.VIEWER, PW, kdf=KdfParams.fast())
-        target = d.backup(tmp_path / "bk")
+        d.security.add_user("view", "閲覧 花子", Role.VIEWER, PW, kdf=KdfParams.fast())
+        target = d.maintenance.backup(tmp_path / "bk")
         d.register_intake(make_intake(name="あとから"))
     out = run("restore", str(target), "--db", str(desk_path), "--user", "view",
               password=PW)

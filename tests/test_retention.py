@@ -53,32 +53,32 @@ def test_purge_leaves_no_trace_and_keeps_the_counts(desk, tmp_path):
         consultation="ZQXWVNOTE 借金と家族の暴力", consent_on=date(2019, 6, 3))).case.id
     keep = desk.register_intake(make_intake(received=date(2019, 6, 20))).case.id
     desk.register_intake(make_intake(name="別人 花子", received=date(2019, 7, 1)))
-    desk.set_sensitive(old, True, "DV")
-    desk.record_consent(old, date(2019, 6, 4), recipients=["ハローワーク"])
-    desk.record_disclosure(old, "ハローワーク", "職歴", "consent", on=date(2019, 6, 5))
+    desk.security.set_sensitive(old, True, "DV")
+    desk.security.record_consent(old, date(2019, 6, 4), recipients=["ハローワーク"])
+    desk.security.record_disclosure(old, "ハローワーク", "職歴", "consent", on=date(2019, 6, 5))
     desk.save_draft(f"record:{old}", {"text": "ZQXWVNOTE draft"})
     _close(desk, old, "2020-03-31")
     _close(desk, keep, date.today().isoformat())        # closed, but not past retention
-    counts = desk.intake_counts_by_month()
+    counts = desk.security.intake_counts_by_month()
     assert counts["2019-06"] == 2 and counts["2019-07"] == 1
     key = desk.store._raw_key
     plain = plaintext_of(desk.path, key)
     assert all(m in plain for m in MARKERS[:2])          # the decryption sees the rows
 
-    due = desk.retention_due()
+    due = desk.security.retention_due()
     assert [i.case_id for i in due] == [old] and due[0].due_on == date(2025, 3, 31)
     with pytest.raises(ValidationError):
-        desk.purge([old], "")
+        desk.security.purge([old], "")
     with pytest.raises(ValidationError):
-        desk.purge([keep], "保存期間経過")
-    result = desk.purge([old], "保存期間（終結後5年）経過")
+        desk.security.purge([keep], "保存期間経過")
+    result = desk.security.purge([old], "保存期間（終結後5年）経過")
     assert result.rows["case_file"] == 1 and result.rows["person"] == 1
     assert result.rows["intake"] == 1 and result.rows["disclosure"] == 1
 
-    assert desk.intake_counts_by_month() == counts
+    assert desk.security.intake_counts_by_month() == counts
     with pytest.raises(NotFound):
         desk.get_case(old)
-    assert desk.retention_due() == []
+    assert desk.security.retention_due() == []
     assert desk.load_draft(f"record:{old}") is None
     after = plaintext_of(desk.path, key)
     for m in MARKERS:
@@ -88,9 +88,9 @@ def test_purge_leaves_no_trace_and_keeps_the_counts(desk, tmp_path):
     assert raw.startswith(b"SQLite format 3") and b"\xe5\x88\xa5\xe4\xba\xba" in raw  # 別人 stays
     for m in MARKERS:
         assert m not in raw, m
-    [entry] = desk.audit_search(action="purge")
+    [entry] = desk.security.audit_search(action="purge")
     assert entry.reason == "保存期間（終結後5年）経過" and "ZQXWV" not in entry.detail
-    assert desk.audit_check() is None
+    assert desk.security.audit_check() is None
     anon = desk.store.conn.execute("SELECT sex, age_band, counts FROM anon_case").fetchall()
     assert anon == [("female", "30-39", anon[0][2])] and '"disclosure": 1' in anon[0][2]
 
@@ -98,18 +98,18 @@ def test_purge_leaves_no_trace_and_keeps_the_counts(desk, tmp_path):
 def test_retention_years_setting_and_roles(desk, desk_path):
     case_id = desk.register_intake(make_intake(received=date(2024, 4, 1))).case.id
     _close(desk, case_id, "2024-06-30")
-    assert desk.retention_years() == 5 and desk.retention_due() == []
-    desk.set_retention_years(1)
-    assert [i.case_id for i in desk.retention_due()] == [case_id]
+    assert desk.security.retention_years() == 5 and desk.security.retention_due() == []
+    desk.security.set_retention_years(1)
+    assert [i.case_id for i in desk.security.retention_due()] == [case_id]
     with pytest.raises(ValidationError):
-        desk.set_retention_years(0)
-    desk.add_user("chief", "主任", Role.CHIEF, "chief password")
+        desk.security.set_retention_years(0)
+    desk.security.add_user("chief", "主任", Role.CHIEF, "chief password")
     desk.close()
     from app.desk import Desk
     with Desk.open(desk_path, "chief", "chief password") as chief:
         with pytest.raises(PermissionDenied):
-            chief.retention_due()
+            chief.security.retention_due()
         with pytest.raises(PermissionDenied):
-            chief.purge([case_id], "理由")
+            chief.security.purge([case_id], "理由")
         with pytest.raises(PermissionDenied):
-            chief.set_retention_years(3)
+            chief.security.set_retention_years(3)

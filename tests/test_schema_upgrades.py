@@ -105,28 +105,28 @@ def _check_upgrade(path: Path, meta: dict) -> None:
                           (desk.store.device_id,)).fetchone()
         assert me is not None and me[0]
         referred = by_no["2026-0003"].id
-        assert [r.referred_to for r in desk.referrals(referred)] == ["法テラス"]
-        actions = sorted(e.action.value for e in desk.emergency_support(by_no["2026-0001"].id))
+        assert [r.referred_to for r in desk.process.referrals(referred)] == ["法テラス"]
+        actions = sorted(e.action.value for e in desk.process.emergency_support(by_no["2026-0001"].id))
         assert actions == ["food", "housing_benefit"]
         if version >= 2:   # schema 7 kept the services of approved plans as approved
             kept = conn.execute(
                 "SELECT count(*) FROM plan_item i JOIN plan p ON p.id = i.plan_id WHERE"
                 " p.approved_on IS NOT NULL AND i.service_at_approval IS NULL").fetchone()[0]
             assert kept == 0
-            assert desk.current_plan(by_no["2026-0001"].id) is not None
+            assert desk.process.current_plan(by_no["2026-0001"].id) is not None
         # a process step on the upgraded desk
         if version >= 2:
             waiting = by_no["2026-0002"].id
-            meeting = next(m for m in desk.meetings(None)[0] if not m.held)
-            items = desk.pending_agenda(meeting.id)
+            meeting = next(m for m in desk.process.meetings(None)[0] if not m.held)
+            items = desk.process.pending_agenda(meeting.id)
             assert [i.case_id for i in items] == [waiting]
-            desk.record_meeting_results(meeting.id, {i.id: (MeetingResult.APPROVED, "")
+            desk.process.record_meeting_results(meeting.id, {i.id: (MeetingResult.APPROVED, "")
                                                      for i in items}, "了承",
                                         participants=[Participant("町 一郎", "つなぐ町福祉課")])
             assert desk.get_case(waiting).case.stage is Stage.SUPPORT
         else:
             waiting = by_no["2026-0002"].id
-            desk.save_assessment(waiting, AssessmentInput(
+            desk.process.save_assessment(waiting, AssessmentInput(
                 assessed_on=date(2026, 4, 8), analysis="離職後の孤立", problems=["job_search"]))
             assert desk.get_case(waiting).case.stage is Stage.ASSESSMENT
         assert derived_repo.case_fields(conn, waiting)["stage"] == \

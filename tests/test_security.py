@@ -44,18 +44,18 @@ def refused_entries(d: Desk, case_id: str | None = None) -> list:
 def agency(desk_path):
     """A desk with one user per role, two teams and a case in each."""
     with as_user(desk_path, LOGIN, PASSWORD) as d:
-        d.add_user("chief", "主任 一郎", Role.CHIEF, PW)
-        d.add_user("con_a", "相談 A子", Role.CONSULTANT, PW, team="A班")
-        d.add_user("con_a2", "相談 A男", Role.CONSULTANT, PW, team="A班")
-        d.add_user("con_b", "相談 B子", Role.CONSULTANT, PW, team="B班")
-        d.add_user("emp_b", "就労 B男", Role.EMPLOYMENT, PW, team="B班")
-        d.add_user("muni", "市役所 太郎", Role.MUNICIPAL, PW)
-        d.add_user("view", "閲覧 花子", Role.VIEWER, PW)
+        d.security.add_user("chief", "主任 一郎", Role.CHIEF, PW)
+        d.security.add_user("con_a", "相談 A子", Role.CONSULTANT, PW, team="A班")
+        d.security.add_user("con_a2", "相談 A男", Role.CONSULTANT, PW, team="A班")
+        d.security.add_user("con_b", "相談 B子", Role.CONSULTANT, PW, team="B班")
+        d.security.add_user("emp_b", "就労 B男", Role.EMPLOYMENT, PW, team="B班")
+        d.security.add_user("muni", "市役所 太郎", Role.MUNICIPAL, PW)
+        d.security.add_user("view", "閲覧 花子", Role.VIEWER, PW)
         a = d.register_intake(make_intake(name="青木 春子", kana="あおき はるこ"))
         b = d.register_intake(make_intake(name="別府 夏子", kana="べっぷ なつこ",
                                           birth=date(1975, 1, 2)))
-        d.assign_case(a.case.id, "con_a")
-        d.assign_case(b.case.id, "con_b")
+        d.security.assign_case(a.case.id, "con_a")
+        d.security.assign_case(b.case.id, "con_b")
     return {"path": desk_path, "a": a.case.id, "b": b.case.id}
 
 
@@ -72,7 +72,7 @@ def test_consultant_sees_only_own_team_and_shared_cases(agency):
         with pytest.raises(PermissionDenied):
             d.print_intake(b, path.parent / "b.pdf")
         assert d.get_case(a).case.id == a
-        d.add_coworker(a, "con_b")
+        d.security.add_coworker(a, "con_b")
     with as_user(path, LOGIN, PASSWORD) as d:
         refused = refused_entries(d, b)
         assert refused and refused[0].login == "con_a"
@@ -85,14 +85,14 @@ def test_consultant_sees_only_own_team_and_shared_cases(agency):
     with as_user(path, "con_b") as d:   # own case, and case a as 協働
         assert sorted(c.id for c in d.list_cases()) == sorted([a, b])
         with pytest.raises(PermissionDenied):
-            d.assign_case(a, "con_b")   # only the 主任 assigns
+            d.security.assign_case(a, "con_b")   # only the 主任 assigns
         with pytest.raises(PermissionDenied):
-            d.hand_over(a, "con_b", "異動のため")  # not the 担当 of a
-        d.hand_over(b, "con_a", "担当替え")
+            d.security.hand_over(a, "con_b", "異動のため")  # not the 担当 of a
+        d.security.hand_over(b, "con_a", "担当替え")
     with as_user(path, "con_a") as d:
         assert sorted(c.id for c in d.list_cases()) == sorted([a, b])
-        assert d.case_workers(b)["handovers"][-1]["reason"] == "担当替え"
-        for forbidden in (d.list_users, d.retention_due, d.audit_search):
+        assert d.security.case_workers(b)["handovers"][-1]["reason"] == "担当替え"
+        for forbidden in (d.security.list_users, d.security.retention_due, d.security.audit_search):
             with pytest.raises(PermissionDenied):
                 forbidden()
 
@@ -100,11 +100,11 @@ def test_consultant_sees_only_own_team_and_shared_cases(agency):
 def test_chief_sees_every_case_and_assigns(agency):
     with as_user(agency["path"], "chief") as d:
         assert d.count_cases() == 2
-        d.assign_case(agency["a"], "emp_b", "就労支援を中心に")
+        d.security.assign_case(agency["a"], "emp_b", "就労支援を中心に")
         with pytest.raises(ValidationError):
-            d.assign_case(agency["a"], "view")  # 閲覧 cannot take charge
+            d.security.assign_case(agency["a"], "view")  # 閲覧 cannot take charge
         with pytest.raises(PermissionDenied):
-            d.add_user("x", "X", Role.VIEWER, PW)
+            d.security.add_user("x", "X", Role.VIEWER, PW)
     with as_user(agency["path"], "emp_b") as d:
         assert d.count_cases() == 2
 
@@ -127,8 +127,8 @@ def test_municipal_officer_sees_only_agenda_cases_read_only(agency):
         with pytest.raises(PermissionDenied):
             d.register_intake(make_intake())
         with pytest.raises(PermissionDenied):
-            d.add_coworker(a, "muni")
-        assert isinstance(d.intake_counts_by_month(), dict)
+            d.security.add_coworker(a, "muni")
+        assert isinstance(d.security.intake_counts_by_month(), dict)
 
 
 def test_viewer_opens_no_case_and_refusals_are_audited(agency):
@@ -143,10 +143,10 @@ def test_viewer_opens_no_case_and_refusals_are_audited(agency):
         with pytest.raises(PermissionDenied):
             d.print_intake(a, path.parent / "a.pdf")
         with pytest.raises(PermissionDenied):
-            d.consents(a)
-        assert sum(d.intake_counts_by_month().values()) == 2
+            d.security.consents(a)
+        assert sum(d.security.intake_counts_by_month().values()) == 2
     with as_user(path, LOGIN, PASSWORD) as d:
-        rows = d.audit_search(user="view", action="refused")
+        rows = d.security.audit_search(user="view", action="refused")
         assert len(rows) == 5
         assert any(r.case_no for r in rows)
 
@@ -154,42 +154,42 @@ def test_viewer_opens_no_case_and_refusals_are_audited(agency):
 def test_administrator_case_access_is_a_setting(agency):
     path, a = agency["path"], agency["a"]
     with as_user(path, LOGIN, PASSWORD) as d:
-        assert d.admin_case_access() and d.count_cases() == 2
+        assert d.security.admin_case_access() and d.count_cases() == 2
         with pytest.raises(ValidationError):
-            d.set_admin_case_access(False, "")
-        d.set_admin_case_access(False, "主任相談支援員を配置したため")
+            d.security.set_admin_case_access(False, "")
+        d.security.set_admin_case_access(False, "主任相談支援員を配置したため")
         with pytest.raises(PermissionDenied):
             d.list_cases()
         with pytest.raises(PermissionDenied):
             d.get_case(a)
         with pytest.raises(PermissionDenied):
             d.register_intake(make_intake())
-        assert len(d.list_users()) == 8       # system management stays
-        assert d.backup(path.parent / "bk").exists()
-        assert d.audit_search(action="admin_case_access")[0].reason == "主任相談支援員を配置したため"
+        assert len(d.security.list_users()) == 8       # system management stays
+        assert d.maintenance.backup(path.parent / "bk").exists()
+        assert d.security.audit_search(action="admin_case_access")[0].reason == "主任相談支援員を配置したため"
 
 
 def test_users_disable_role_and_team(agency):
     path = agency["path"]
     with as_user(path, LOGIN, PASSWORD) as d:
-        users = {u.login: u for u in d.list_users()}
+        users = {u.login: u for u in d.security.list_users()}
         assert users["con_a"].team == "A班" and users["con_a"].has_key
         assert users["con_a"].role_label == "相談支援員"
         with pytest.raises(ValidationErrors) as exc:
-            d.add_user("con_a", "重複", Role.VIEWER, PW)
+            d.security.add_user("con_a", "重複", Role.VIEWER, PW)
         assert exc.value.errors[0].field == "user.login"
         with pytest.raises(ValidationErrors) as exc:
-            d.add_user("new", "新人", "boss", "short")
+            d.security.add_user("new", "新人", "boss", "short")
         assert {e.field for e in exc.value.errors} == {"role", "password"}
         with pytest.raises(ValidationError):
-            d.disable_user(LOGIN)
+            d.security.disable_user(LOGIN)
         with pytest.raises(ValidationError):
-            d.change_role(LOGIN, Role.CHIEF)  # the last administrator
-        d.disable_user("con_a2")
+            d.security.change_role(LOGIN, Role.CHIEF)  # the last administrator
+        d.security.disable_user("con_a2")
         assert "con_a2" not in KeySlots.load(path).logins()
-        d.change_role("view", Role.CONSULTANT)
-        d.set_team("view", "A班")
-        assert {u.login: u for u in d.list_users()}["con_a2"].has_key is False
+        d.security.change_role("view", Role.CONSULTANT)
+        d.security.set_team("view", "A班")
+        assert {u.login: u for u in d.security.list_users()}["con_a2"].has_key is False
     with pytest.raises(WrongPassword):
         Desk.open(path, "con_a2", PW)
     with as_user(path, "view") as d:  # now a consultant of team A
@@ -201,18 +201,18 @@ def test_password_change_and_reset_rewrite_only_the_key_file(agency):
     before = path.stat().st_mtime_ns
     with as_user(path, "con_a") as d:
         with pytest.raises(WrongPassword):
-            d.change_password("not my password", "a new password")
+            d.security.change_password("not my password", "a new password")
         with pytest.raises(ValidationError):
-            d.change_password(PW, "short")
-        d.change_password(PW, "a new password")
+            d.security.change_password(PW, "short")
+        d.security.change_password(PW, "a new password")
     with pytest.raises(WrongPassword):
         Desk.open(path, "con_a", PW)
     with as_user(path, "con_a", "a new password"):
         pass
     with as_user(path, LOGIN, PASSWORD) as d:
-        d.reset_password("con_a", "reset by admin 1")
+        d.security.reset_password("con_a", "reset by admin 1")
         with pytest.raises(NotFound):
-            d.reset_password("nobody", "reset by admin 1")
+            d.security.reset_password("nobody", "reset by admin 1")
         raw = d.store._raw_key
     with pytest.raises(WrongPassword):
         Desk.open(path, "con_a", "a new password")
@@ -225,7 +225,7 @@ def test_password_change_and_reset_rewrite_only_the_key_file(agency):
 
 def test_recovery_key_regenerated(desk_path, recovery_key):
     with as_user(desk_path, LOGIN, PASSWORD) as d:
-        new = d.regenerate_recovery_key()
+        new = d.security.regenerate_recovery_key()
     assert new != recovery_key
     with pytest.raises(WrongPassword):
         Desk.open_with_recovery_key(desk_path, recovery_key)
@@ -257,22 +257,22 @@ def test_back_off_after_failed_logins_then_audited(desk_path, monkeypatch):
     assert exc.value.seconds == 1
     now[0] += 1
     with as_user(desk_path, LOGIN, PASSWORD) as d:
-        failed = d.audit_search(action="login_failed")
+        failed = d.security.audit_search(action="login_failed")
         assert len(failed) == 4 and {f.login for f in failed} == {LOGIN}
-        assert d.audit_search(action="login")[0].login == LOGIN
+        assert d.security.audit_search(action="login")[0].login == LOGIN
     # the record is emptied; it keeps its room for a full disk (see throttle.py)
     assert throttle_mod.LoginThrottle(desk_path).pending() == (0, [])
 
 
 def test_lock_unlock_events_and_screen_unlock(desk_path):
     with as_user(desk_path, LOGIN, PASSWORD) as d:
-        d.lock_event("auto_lock")
-        assert d.verify_password("wrong") is False
-        assert d.verify_password(PASSWORD) is True
-        d.lock_event("lock")
+        d.security.lock_event("auto_lock")
+        assert d.security.verify_password("wrong") is False
+        assert d.security.verify_password(PASSWORD) is True
+        d.security.lock_event("lock")
         with pytest.raises(ValueError):
-            d.lock_event("nap")
-        actions = [r.action for r in d.audit_search(limit=4)]
+            d.security.lock_event("nap")
+        actions = [r.action for r in d.security.audit_search(limit=4)]
         assert actions == ["lock", "unlock", "unlock_failed", "auto_lock"]
 
 
@@ -283,16 +283,16 @@ def test_audit_search_and_csv_export(agency, tmp_path):
         d.print_intake(a, tmp_path / "a.pdf")
     with as_user(path, LOGIN, PASSWORD) as d:
         case_no = d.store.case(a).case_no
-        rows = d.audit_search(case_no=case_no)
+        rows = d.security.audit_search(case_no=case_no)
         assert {"intake", "assign", "view_case", "print"} <= {r.action for r in rows}
         assert all(r.case_no == case_no for r in rows)
-        assert [r.action for r in d.audit_search(user="con_a", case_no=case_no)][:2] == [
+        assert [r.action for r in d.security.audit_search(user="con_a", case_no=case_no)][:2] == [
             "print", "view_case"]
-        assert d.audit_search(since=date(2000, 1, 1), until=date(2000, 12, 31)) == []
-        assert d.audit_search(since=date.today(), until=date.today())
-        assert d.audit_search(case_no="1999-9999") == []
+        assert d.security.audit_search(since=date(2000, 1, 1), until=date(2000, 12, 31)) == []
+        assert d.security.audit_search(since=date.today(), until=date.today())
+        assert d.security.audit_search(case_no="1999-9999") == []
         out = tmp_path / "audit.csv"
-        n = d.audit_export_csv(out)
+        n = d.security.audit_export_csv(out)
     data = out.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(data.decode("utf-8-sig").splitlines()))
@@ -304,19 +304,19 @@ def test_audit_search_and_csv_export(agency, tmp_path):
 def test_audit_chain_tampering_detected_by_cli(desk_path):
     with as_user(desk_path, LOGIN, PASSWORD) as d:
         for i in range(3):
-            d.lock_event("lock")
-        assert d.audit_check() is None
+            d.security.lock_event("lock")
+        assert d.security.audit_check() is None
         d.store.conn.execute("UPDATE audit SET detail = 'changed' WHERE seq = 3")
-        broken = d.audit_check()
+        broken = d.security.audit_check()
         assert broken.seq == 3 and broken.at and not broken.deleted
     out = run("audit", "verify", "--db", str(desk_path), "--user", LOGIN)
     assert out.returncode == 3
     assert "3" in out.stderr and "監査ログ" in out.stderr
     with as_user(desk_path, LOGIN, PASSWORD) as d:
         d.store.conn.execute("UPDATE audit SET detail = '' WHERE seq = 3")  # put it back
-        assert d.audit_check() is None
+        assert d.security.audit_check() is None
         d.store.conn.execute("DELETE FROM audit WHERE seq = 4")
-        broken = d.audit_check()
+        broken = d.security.audit_check()
         assert broken.seq == 4 and broken.deleted
     out = run("audit", "verify", "--db", str(desk_path), "--user", LOGIN)
     assert out.returncode == 3 and "4" in out.stderr
@@ -337,9 +337,9 @@ def test_sensitive_case_masked_in_lists_search_case_and_pdf(agency, tmp_path):
     assert mask == "＊＊＊（閲覧制限）"
     with as_user(path, "con_a") as d:
         with pytest.raises(ValidationError):
-            d.set_sensitive(a, True, "")      # a reason is required
-        d.set_sensitive(a, True, "DV被害・住民票の閲覧制限あり")
-        assert d.is_sensitive(a)
+            d.security.set_sensitive(a, True, "")      # a reason is required
+        d.security.set_sensitive(a, True, "DV被害・住民票の閲覧制限あり")
+        assert d.security.is_sensitive(a)
         detail = d.get_case(a)
         p = detail.person
         assert (p.address, p.postal_code, p.phone_mobile) == (mask, mask, mask)
@@ -353,8 +353,8 @@ def test_sensitive_case_masked_in_lists_search_case_and_pdf(agency, tmp_path):
         text = _pdf_text(tmp_path / "masked.pdf")
         assert "本町" not in text and "1234" not in text and "閲覧制限" in text
         with pytest.raises(ValidationError):
-            d.reveal(a, " ")
-        shown = d.reveal(a, "本人への郵送のため")
+            d.security.reveal(a, " ")
+        shown = d.security.reveal(a, "本人への郵送のため")
         assert shown.person.address == ADDRESS
         assert d.get_case(a).person.address == mask     # the reveal lasted one view
         d.print_intake(a, tmp_path / "shown.pdf", reveal_reason="本人へ手渡し")
@@ -363,14 +363,14 @@ def test_sensitive_case_masked_in_lists_search_case_and_pdf(agency, tmp_path):
         d.print_intake(a, tmp_path / "agency.pdf", reveal_reason="依頼", for_recipient="法テラス",
                        basis="consent")
         assert "本町" not in _pdf_text(tmp_path / "agency.pdf")
-        assert d.disclosures(a)[0].recipient == "法テラス"
+        assert d.security.disclosures(a)[0].recipient == "法テラス"
     with as_user(path, LOGIN, PASSWORD) as d:
-        reveal = d.audit_search(action="reveal")
+        reveal = d.security.audit_search(action="reveal")
         assert reveal[0].reason == "本人への郵送のため" and reveal[0].login == "con_a"
-        prints = d.audit_search(action="print", user="con_a")
+        prints = d.security.audit_search(action="print", user="con_a")
         assert [r.reason for r in prints] == ["", "本人へ手渡し", ""]
     with as_user(path, "con_a") as d:
-        d.set_sensitive(a, False, "制限期間終了")
+        d.security.set_sensitive(a, False, "制限期間終了")
         assert d.get_case(a).person.address == ADDRESS
 
 

@@ -69,13 +69,13 @@ def d(desk):
 
 @pytest.fixture
 def ledger_desk(d, tmp_path):
-    report = d.import_ledger(write_csv(tmp_path / "ledger.csv", LEDGER))
+    report = d.reports.import_ledger(write_csv(tmp_path / "ledger.csv", LEDGER))
     assert report.ok, report.lines()
     return d
 
 
 def test_monthly_json_is_exactly_the_spec(ledger_desk):
-    rep = ledger_desk.monthly_report("2026-04")
+    rep = ledger_desk.reports.monthly_report("2026-04")
     assert list(rep) == ["month", "fiscal_year", "population", "counts", "per_100k",
                          "targets_per_100k", "referral_routes", "referral_sources",
                          "statutory_services"]
@@ -96,13 +96,13 @@ def test_monthly_json_is_exactly_the_spec(ledger_desk):
 
 @pytest.mark.parametrize("month", sorted(EXPECTED) + ["2026-02", "2025-12"])
 def test_every_counting_rule_month_by_month(ledger_desk, month):
-    assert ledger_desk.monthly_report(month)["counts"] == expected_counts(month)
+    assert ledger_desk.reports.monthly_report(month)["counts"] == expected_counts(month)
 
 
 def test_fiscal_year_sums_and_rates(ledger_desk):
-    fy = ledger_desk.fiscal_year_report(2026)
+    fy = ledger_desk.reports.fiscal_year_report(2026)
     assert [m["month"] for m in fy["months"]] == S.fiscal_months(2026)
-    assert fy["months"][0] == ledger_desk.monthly_report("2026-04")
+    assert fy["months"][0] == ledger_desk.reports.monthly_report("2026-04")
     t = fy["totals"]
     assert (t["new_consultations"], t["plans_created"], t["first_plans"], t["replans"]) \
         == (6, 7, 3, 4)
@@ -115,16 +115,16 @@ def test_fiscal_year_sums_and_rates(ledger_desk):
     assert fy["employment_target_rate"] == round(5 / 7, 4)
     assert fy["employment_income_rate"] == 0.4
     # the fiscal-year boundary: March 2026 belongs to FY2025
-    prev = ledger_desk.fiscal_year_report(2025)
+    prev = ledger_desk.reports.fiscal_year_report(2025)
     assert (prev["totals"]["new_consultations"], prev["totals"]["plans_created"]) == (1, 1)
-    empty = ledger_desk.fiscal_year_report(2030)
+    empty = ledger_desk.reports.fiscal_year_report(2030)
     assert empty["plan_rate"] is None and empty["employment_target_rate"] is None \
         and empty["employment_income_rate"] is None
 
 
 def test_cases_behind_a_figure(ledger_desk):
     d = ledger_desk
-    nos = lambda period, key: [r["case_no"] for r in d.cases_behind(period, key)]  # noqa: E731
+    nos = lambda period, key: [r["case_no"] for r in d.reports.cases_behind(period, key)]  # noqa: E731
     assert nos("2026-04", "referred_out") == ["L-002", "L-008"]
     assert nos("2026-04", "active_at_month_end") == ["L-001", "L-003"] or \
         sorted(nos("2026-04", "active_at_month_end")) == ["L-001", "L-003"]
@@ -133,41 +133,41 @@ def test_cases_behind_a_figure(ledger_desk):
     assert nos("2026-06", "employed_among_targets") == []
     assert sorted(nos("FY2026", "employed_among_targets")) == ["L-001", "L-007"]
     with pytest.raises(ValidationError):
-        d.cases_behind("2026-04", "nonsense")
+        d.reports.cases_behind("2026-04", "nonsense")
     with pytest.raises(ValidationError):
-        d.monthly_report("2026-13")
+        d.reports.monthly_report("2026-13")
 
 
 def test_targets_per_fiscal_year(d):
-    assert d.targets(2026) == S.DEFAULT_TARGETS
-    d.set_targets(2026, new_consultations=30, plans_created=15)
-    assert d.targets(2026) == {"new_consultations": 30, "plans_created": 15,
+    assert d.reports.targets(2026) == S.DEFAULT_TARGETS
+    d.reports.set_targets(2026, new_consultations=30, plans_created=15)
+    assert d.reports.targets(2026) == {"new_consultations": 30, "plans_created": 15,
                                "employment_support_targets": 7}
-    assert d.targets(2027)["new_consultations"] == 30      # later years follow
-    assert d.targets(2025) == S.DEFAULT_TARGETS
-    assert d.monthly_report("2026-05")["targets_per_100k"]["plans_created"] == 15
+    assert d.reports.targets(2027)["new_consultations"] == 30      # later years follow
+    assert d.reports.targets(2025) == S.DEFAULT_TARGETS
+    assert d.reports.monthly_report("2026-05")["targets_per_100k"]["plans_created"] == 15
     with pytest.raises(ValidationErrors):
-        d.set_targets(2026, plans_created=-1)
+        d.reports.set_targets(2026, plans_created=-1)
 
 
 def test_viewer_sees_figures_but_not_cases(d):
     from app.security.roles import Permission, Role, allows
     d.user = type(d.user)(d.user.id, d.user.login, d.user.display_name, Role.VIEWER.value, True)
     assert allows(d.user.role, Permission.VIEW_STATISTICS)
-    d.monthly_report("2026-04")
+    d.reports.monthly_report("2026-04")
     with pytest.raises(PermissionDenied):
-        d.cases_behind("2026-04", "new_consultations")
+        d.reports.cases_behind("2026-04", "new_consultations")
     with pytest.raises(PermissionDenied):
-        d.set_targets(2026, plans_created=1)
+        d.reports.set_targets(2026, plans_created=1)
 
 
 # ---------------------------------------------------------------------------- the Desk way
 def _meeting_ok(d, on, submit=None):
-    m = d.plan_meeting(on, "regular", participants=[Participant("町 一郎", "福祉課")]).id
+    m = d.process.plan_meeting(on, "regular", participants=[Participant("町 一郎", "福祉課")]).id
     if submit:
         submit(m)
-    items = d.pending_agenda(m)
-    d.record_meeting_results(m, {i.id: (MeetingResult.APPROVED, "") for i in items})
+    items = d.process.pending_agenda(m)
+    d.process.record_meeting_results(m, {i.id: (MeetingResult.APPROVED, "") for i in items})
 
 
 def test_same_figures_through_the_desk_process(desk, desk_template, tmp_path):
@@ -184,25 +184,25 @@ def test_same_figures_through_the_desk_process(desk, desk_template, tmp_path):
     # row 3: continued at intake, information only at screening on 5/1
     c3 = d.register_intake(make_intake(name="鈴木 一郎", birth=date(1970, 1, 1),
                                        received=date(2026, 4, 30))).case.id
-    d.save_assessment(c3, AssessmentInput(assessed_on=date(2026, 5, 1), analysis="相談のみ"))
-    d.screen(c3, ScreeningResult.INFO_ONLY, date(2026, 5, 1))
+    d.process.save_assessment(c3, AssessmentInput(assessed_on=date(2026, 5, 1), analysis="相談のみ"))
+    d.process.screen(c3, ScreeningResult.INFO_ONLY, date(2026, 5, 1))
     # row 9: first plan 5/25, employed 6/1, re-plan with 就労訓練事業 7/1, decided 7/3
     c9 = d.register_intake(make_intake(name="渡辺 五郎", birth=date(1975, 7, 7),
                                        received=date(2026, 5, 7))).case.id
-    d.save_assessment(c9, AssessmentInput(assessed_on=date(2026, 5, 7), analysis="離職"))
-    d.screen(c9, ScreeningResult.CONTINUE, date(2026, 5, 7))
-    first = d.draft_plan(c9, PlanInput(aim="働く", goals=[Goal("面談")],
+    d.process.save_assessment(c9, AssessmentInput(assessed_on=date(2026, 5, 7), analysis="離職"))
+    d.process.screen(c9, ScreeningResult.CONTINUE, date(2026, 5, 7))
+    first = d.process.draft_plan(c9, PlanInput(aim="働く", goals=[Goal("面談")],
                                        items=[PlanItem("面談", "self_reliance")],
                                        signed_on=date(2026, 5, 20)))
-    _meeting_ok(d, date(2026, 5, 25), lambda m: d.submit_plan(first.id, m))
-    _meeting_ok(d, date(2026, 7, 1), lambda m: d.evaluate(c9, EvaluationInput(
+    _meeting_ok(d, date(2026, 5, 25), lambda m: d.process.submit_plan(first.id, m))
+    _meeting_ok(d, date(2026, 7, 1), lambda m: d.process.evaluate(c9, EvaluationInput(
         date(2026, 7, 1), [("面談", Attainment.MET)], EvaluationDecision.REPLAN,
         employed_on=date(2026, 6, 1)), m))
-    second = d.draft_plan(c9, PlanInput(aim="働き続ける", goals=[Goal("訓練")],
+    second = d.process.draft_plan(c9, PlanInput(aim="働き続ける", goals=[Goal("訓練")],
                                         items=[PlanItem("就労訓練", "work_training")],
                                         signed_on=date(2026, 7, 1)))
-    _meeting_ok(d, date(2026, 7, 1), lambda m: d.submit_plan(second.id, m))
-    d.record_decision(second.id, "work_training", date(2026, 7, 3), "町 一郎")
+    _meeting_ok(d, date(2026, 7, 1), lambda m: d.process.submit_plan(second.id, m))
+    d.process.record_decision(second.id, "work_training", date(2026, 7, 3), "町 一郎")
 
     other_dir = tmp_path / "other"
     other_dir.mkdir()
@@ -210,22 +210,22 @@ def test_same_figures_through_the_desk_process(desk, desk_template, tmp_path):
     other._today = lambda: TODAY
     try:
         rows = [LEDGER[1], LEDGER[2], LEDGER[8]]
-        assert other.import_ledger(write_csv(tmp_path / "three.csv", rows)).ok
+        assert other.reports.import_ledger(write_csv(tmp_path / "three.csv", rows)).ok
         for month in ("2026-04", "2026-05", "2026-06", "2026-07", "2026-08"):
-            mine, theirs = d.monthly_report(month), other.monthly_report(month)
+            mine, theirs = d.reports.monthly_report(month), other.reports.monthly_report(month)
             assert mine["counts"] == theirs["counts"], month
             assert mine["statutory_services"] == theirs["statutory_services"], month
             assert mine["referral_routes"] == theirs["referral_routes"], month
-        july = d.monthly_report("2026-07")["counts"]
+        july = d.reports.monthly_report("2026-07")["counts"]
         assert (july["replans"], july["employment_support_targets"]) == (1, 1)
-        assert d.monthly_report("2026-06")["counts"]["employed_among_targets"] == 0
+        assert d.reports.monthly_report("2026-06")["counts"]["employed_among_targets"] == 0
     finally:
         other.close()
 
 
 # ---------------------------------------------------------------------------- exports
 def test_csv_exports_utf8_bom_and_cp932(ledger_desk, tmp_path):
-    out = ledger_desk.export_monthly("2026-04", tmp_path / "m.csv", "csv")
+    out = ledger_desk.reports.export_monthly("2026-04", tmp_path / "m.csv", "csv")
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
@@ -233,9 +233,9 @@ def test_csv_exports_utf8_bom_and_cp932(ledger_desk, tmp_path):
     by_item = {r[1]: r for r in rows[1:]}
     assert by_item["新規相談受付件数"][2:] == ["3", "36.6", "24"]
     assert by_item["他機関へのつなぎ"][2] == "2"
-    sj = ledger_desk.export_monthly("2026-04", tmp_path / "m-sj.csv", "csv", encoding="cp932")
+    sj = ledger_desk.reports.export_monthly("2026-04", tmp_path / "m-sj.csv", "csv", encoding="cp932")
     assert "新規相談受付件数" in sj.read_bytes().decode("cp932")
-    fy = ledger_desk.export_fiscal_year(2026, tmp_path / "fy.csv", "csv")
+    fy = ledger_desk.reports.export_fiscal_year(2026, tmp_path / "fy.csv", "csv")
     fy_rows = list(csv.reader(io.StringIO(fy.read_text(encoding="utf-8-sig"))))
     assert fy_rows[0][0] == "項目" and fy_rows[0][1] == "4月" and fy_rows[0][-1] == "年度計"
     plans = next(r for r in fy_rows if r[0] == "プラン作成件数")
@@ -246,38 +246,38 @@ def test_cp932_refuses_what_it_cannot_hold(d, tmp_path):
     d.register_intake(make_intake(received=date(2026, 4, 1)))       # 髙橋 𠮷子
     target = tmp_path / "caseload.csv"
     with pytest.raises(ExportError) as e:
-        d.export_caseload(target, "csv", encoding="cp932")
+        d.reports.export_caseload(target, "csv", encoding="cp932")
     assert "𠮷" in str(e.value) and "cp932" in str(e.value)
     assert not target.exists()
-    d.export_caseload(target, "csv")
+    d.reports.export_caseload(target, "csv")
     assert "髙橋 𠮷子" in target.read_text(encoding="utf-8-sig")
 
 
 def test_xlsx_and_pdf_hold_the_figures(ledger_desk, tmp_path):
     from openpyxl import load_workbook
     import pypdfium2
-    x = ledger_desk.export_monthly("2026-04", tmp_path / "m.xlsx", "xlsx")
+    x = ledger_desk.reports.export_monthly("2026-04", tmp_path / "m.xlsx", "xlsx")
     ws = load_workbook(x).worksheets[0]
     values = {r[1]: r[2] for r in ws.iter_rows(min_row=2, values_only=True)}
     assert values["新規相談受付件数"] == 3 and values["プラン作成件数"] == 1
     assert ws.column_dimensions["B"].width >= 20
-    fx = ledger_desk.export_fiscal_year(2026, tmp_path / "fy.xlsx", "xlsx")
+    fx = ledger_desk.reports.export_fiscal_year(2026, tmp_path / "fy.xlsx", "xlsx")
     wb = load_workbook(fx)
     assert wb.sheetnames[0] == "2026年度" and len(wb.sheetnames) == 13
-    for name, fn in (("m.pdf", lambda p: ledger_desk.export_monthly("2026-04", p, "pdf")),
-                     ("fy.pdf", lambda p: ledger_desk.export_fiscal_year(2026, p, "pdf"))):
+    for name, fn in (("m.pdf", lambda p: ledger_desk.reports.export_monthly("2026-04", p, "pdf")),
+                     ("fy.pdf", lambda p: ledger_desk.reports.export_fiscal_year(2026, p, "pdf"))):
         path = fn(tmp_path / name)
         pdf = pypdfium2.PdfDocument(str(path))
         text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
         assert "新規相談受付件数" in text and "国の目安値" in text
         assert "36.6" in text or "6" in text
         pdf.close()
-    cl = ledger_desk.export_caseload(tmp_path / "c.pdf", "pdf")
+    cl = ledger_desk.reports.export_caseload(tmp_path / "c.pdf", "pdf")
     pdf = pypdfium2.PdfDocument(str(cl))
     text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
     assert "L-001" in text and "支援ケース一覧" in text
     pdf.close()
-    rows = ledger_desk.caseload()
+    rows = ledger_desk.reports.caseload()
     assert [r["case_no"] for r in rows] == ["L-001", "L-009"]
 
 

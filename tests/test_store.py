@@ -71,7 +71,7 @@ def test_flipped_byte_is_reported_as_damage_never_as_an_empty_desk(desk_path, of
     with pytest.raises(DamagedDatabase) as err:
         with Desk.open(desk_path, LOGIN, PASSWORD) as desk:
             desk.list_cases()
-            desk.check_integrity()
+            desk.maintenance.check_integrity()
     assert "損傷" in str(err.value)
 
 

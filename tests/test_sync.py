@@ -40,17 +40,17 @@ def devs(template, tmp_path):
 
 def exchange(src, dst, folder: Path, name="x.tsb"):
     path = folder / name
-    src.export_bundle(path, for_device=dst.agency.device_id)
-    return dst.import_bundle(path)
+    src.sync.export_bundle(path, for_device=dst.agency.device_id)
+    return dst.sync.import_bundle(path)
 
 
 def test_devices_listed_with_codes(devs):
     _root, ids, d = devs
-    listed = {x.id: x for x in d["a"].devices()}
+    listed = {x.id: x for x in d["a"].sync.devices()}
     assert listed[ids["b"]].kind == "desk" and listed[ids["b"]].code == "D1"
     assert listed[ids["c"]].kind == "field" and listed[ids["c"]].cases == 1
     assert listed[ids["a"]].this
-    assert d["c"].device_kind() == "field" and d["c"].agency.device_id == ids["c"]
+    assert d["c"].sync.device_kind() == "field" and d["c"].agency.device_id == ids["c"]
 
 
 def test_field_laptop_holds_only_its_cases(devs, tmp_path):
@@ -68,7 +68,7 @@ def test_field_laptop_holds_only_its_cases(devs, tmp_path):
     assert NAMES[0][0].encode("utf-8") in raw
     # the search index knows only the held person
     assert [c.name for c in lap.list_cases("すずき")] == []
-    assert lap.audit_verify() is None
+    assert lap.security.audit_verify() is None
 
 
 def test_round_trip_idempotent_and_identical(devs, tmp_path):
@@ -79,7 +79,7 @@ def test_round_trip_idempotent_and_identical(devs, tmp_path):
     b.update_person(ids["persons"][1], address="つなぐ町北1-1")
     r1 = exchange(a, b, tmp_path, "a.tsb")
     assert r1["applied"] > 0 and r1["conflicts"] == 0
-    again = b.import_bundle(tmp_path / "a.tsb")
+    again = b.sync.import_bundle(tmp_path / "a.tsb")
     assert again == {"applied": 0, "skipped": r1["applied"] + r1["skipped"], "conflicts": 0}
     exchange(b, a, tmp_path, "b.tsb")
     assert dump(a) == dump(b)
@@ -98,7 +98,7 @@ def test_same_field_on_two_desks_is_a_conflict_resolved_by_a_person(devs, tmp_pa
     exchange(a, b, tmp_path, "1.tsb")
     exchange(b, a, tmp_path, "2.tsb")
     assert dump(a) == dump(b)
-    conflicts = a.conflicts()
+    conflicts = a.sync.conflicts()
     assert [(c["tbl"], c["field"]) for c in conflicts] == [("person", "address")]
     c = conflicts[0]
     assert {c["loser_value"], c["winner_value"]} == {"A町1-1", "B町2-2"}
@@ -106,11 +106,11 @@ def test_same_field_on_two_desks_is_a_conflict_resolved_by_a_person(devs, tmp_pa
     assert c["loser_user"] and c["winner_device"] and c["loser_hlc"] < c["winner_hlc"]
     p = a.store.person(pid)
     assert p.phone_home == "011-111-1111" and p.email == "b@example.jp"  # both kept
-    a.resolve_conflict(c["id"], "loser")
+    a.sync.resolve_conflict(c["id"], "loser")
     assert a.store.person(pid).address == c["loser_value"]
-    assert a.conflicts() == [] and len(a.conflicts(open_only=False)) == 1
+    assert a.sync.conflicts() == [] and len(a.sync.conflicts(open_only=False)) == 1
     exchange(a, b, tmp_path, "3.tsb")
-    assert b.conflicts() == [] and b.store.person(pid).address == c["loser_value"]
+    assert b.sync.conflicts() == [] and b.store.person(pid).address == c["loser_value"]
     assert dump(a) == dump(b)
 
 
@@ -127,7 +127,7 @@ def test_name_edits_keep_the_search_index_right(devs, tmp_path):
         assert [c.name for c in desk.list_cases("さとう いちろ")] == ["佐藤 一朗"]
         assert desk.list_cases("佐藤 一郎") == []
         desk.store.conn.execute("INSERT INTO person_fts (person_fts) VALUES ('integrity-check')")
-    assert a.conflicts() == []  # different fields: merged, no conflict
+    assert a.sync.conflicts() == []  # different fields: merged, no conflict
 
 
 def test_delete_against_edit_keeps_the_edit_and_flags_it(devs, tmp_path):
@@ -144,10 +144,10 @@ def test_delete_against_edit_keeps_the_edit_and_flags_it(devs, tmp_path):
         row = desk.store.conn.execute("SELECT name FROM referral_source WHERE id = ?",
                                       (sid,)).fetchone()
         assert row == ("改名された紹介元",)
-    assert [c["kind"] for c in a.conflicts()] == ["delete"]
+    assert [c["kind"] for c in a.sync.conflicts()] == ["delete"]
     assert dump(a) == dump(b)
     # a deletion that saw every edit removes the row everywhere
-    a.resolve_conflict(a.conflicts()[0]["id"], "delete")
+    a.sync.resolve_conflict(a.sync.conflicts()[0]["id"], "delete")
     exchange(a, b, tmp_path, "3.tsb")
     assert b.store.conn.execute("SELECT 1 FROM referral_source WHERE id = ?", (sid,)).fetchone() is None
     assert dump(a) == dump(b)
@@ -156,7 +156,7 @@ def test_delete_against_edit_keeps_the_edit_and_flags_it(devs, tmp_path):
 def test_check_out_edit_on_laptop_and_return(devs, tmp_path):
     _root, ids, d = devs
     a, lap = d["a"], d["c"]
-    a.check_out([ids["cases"][2]], ids["c"])
+    a.sync.check_out([ids["cases"][2]], ids["c"])
     r = exchange(a, lap, tmp_path, "out.tsb")
     assert r["applied"] > 0
     assert sorted(c.name for c in lap.list_cases()) == sorted([NAMES[0][0], NAMES[2][0]])
@@ -164,9 +164,9 @@ def test_check_out_edit_on_laptop_and_return(devs, tmp_path):
     new = lap.register_intake(make_intake(name="訪問 新規", kana="ほうもん しんき"))
     assert new.case.case_no.startswith("2026-F2-")
     with pytest.raises(TsunaguError):
-        a.check_out([ids["cases"][2]], ids["c"] if False else ids["b"])
+        a.sync.check_out([ids["cases"][2]], ids["c"] if False else ids["b"])
     # the desk returns the case before the laptop's edit arrived: the laptop keeps it
-    a.check_in([ids["cases"][2]])
+    a.sync.check_in([ids["cases"][2]])
     exchange(a, lap, tmp_path, "in1.tsb")
     assert NAMES[2][0] in [c.name for c in lap.list_cases()]
     exchange(lap, a, tmp_path, "back.tsb")
@@ -183,7 +183,7 @@ def test_check_out_edit_on_laptop_and_return(devs, tmp_path):
 def _bundle(a, b, tmp_path) -> Path:
     a.register_intake(make_intake(name="送信 テスト", kana="そうしん てすと"))
     path = tmp_path / "x.tsb"
-    a.export_bundle(path, for_device=b.agency.device_id)
+    a.sync.export_bundle(path, for_device=b.agency.device_id)
     return path
 
 
@@ -209,7 +209,7 @@ def test_damaged_bundles_are_refused_whole(devs, tmp_path, damage):
     path.write_bytes(bytes(data))
     before = dump(b)
     with pytest.raises(BundleRefused) as err:
-        b.import_bundle(path)
+        b.sync.import_bundle(path)
     assert "Nothing was imported" in str(err.value) or "取り込" in str(err.value)
     assert dump(b) == before
 
@@ -224,7 +224,7 @@ def test_foreign_revoked_misaddressed_and_future_bundles_are_refused(devs, tmp_p
     other = Desk.open(desk_path, LOGIN, PASSWORD)   # another agency (own key, own id)
     try:
         with pytest.raises(BundleRefused):
-            other.import_bundle(path)
+            other.sync.import_bundle(path)
         # same agency id but another key: authentication fails (with a's signature, or
         # with the other database's own signature)
         data = path.read_bytes()
@@ -235,11 +235,11 @@ def test_foreign_revoked_misaddressed_and_future_bundles_are_refused(devs, tmp_p
                               {"vector": {}, "entries": []}, signer=signer)
             (tmp_path / "forged.tsb").write_bytes(forged)
             with pytest.raises(BundleRefused):
-                b.import_bundle(tmp_path / "forged.tsb")
+                b.sync.import_bundle(tmp_path / "forged.tsb")
     finally:
         other.close()
     with pytest.raises(BundleRefused):
-        lap.import_bundle(path)       # meant for b
+        lap.sync.import_bundle(path)       # meant for b
     future = fmt.pack(a.store.database_key(), {"agency_id": header["agency_id"],
                                                "from_device": ids["a"], "to_device": None,
                                                "entries": 0}, {"vector": {}, "entries": []},
@@ -247,18 +247,18 @@ def test_foreign_revoked_misaddressed_and_future_bundles_are_refused(devs, tmp_p
     future = future.replace(b'"version": 2', b'"version": 9')
     (tmp_path / "future.tsb").write_bytes(future)
     with pytest.raises(BundleRefused) as err:
-        b.import_bundle(tmp_path / "future.tsb")
+        b.sync.import_bundle(tmp_path / "future.tsb")
     assert "9" in str(err.value)
     lap_bundle = tmp_path / "lap.tsb"
     lap.update_person(ids["persons"][0], address="盗難前の住所")
-    lap.export_bundle(lap_bundle, for_device=ids["a"])
-    a.revoke_device(ids["c"])
+    lap.sync.export_bundle(lap_bundle, for_device=ids["a"])
+    a.sync.revoke_device(ids["c"])
     before_a = dump(a)
     with pytest.raises(BundleRefused):
-        a.import_bundle(lap_bundle)
+        a.sync.import_bundle(lap_bundle)
     assert dump(a) == before_a
     with pytest.raises(TsunaguError):
-        a.export_bundle(tmp_path / "no.tsb", for_device=ids["c"])
+        a.sync.export_bundle(tmp_path / "no.tsb", for_device=ids["c"])
     assert dump(b) == before
 
 
@@ -267,12 +267,12 @@ def test_case_bundle_and_full_bundle(devs, tmp_path):
     a, b = d["a"], d["b"]
     a.update_person(ids["persons"][4], address="ケース単位")
     no = a.store.case(ids["cases"][4]).case_no
-    h = a.export_bundle(tmp_path / "case.tsb", cases=[no])
+    h = a.sync.export_bundle(tmp_path / "case.tsb", cases=[no])
     assert h["cases"] == [ids["cases"][4]] and h["scope"] == "cases"
-    assert b.import_bundle(tmp_path / "case.tsb")["applied"] >= 1
+    assert b.sync.import_bundle(tmp_path / "case.tsb")["applied"] >= 1
     assert b.store.person(ids["persons"][4]).address == "ケース単位"
-    a.export_bundle(tmp_path / "all.tsb")
-    b.import_bundle(tmp_path / "all.tsb")
+    a.sync.export_bundle(tmp_path / "all.tsb")
+    b.sync.import_bundle(tmp_path / "all.tsb")
     assert dump(a) == dump(b)
 
 
@@ -287,7 +287,7 @@ def test_two_approved_plans_are_flagged(devs, tmp_path):
             w.insert("plan", {"case_id": case, "number": n, "kind": "first", "status": "approved",
                               "created_on": "2026-05-01", "approved_on": "2026-05-10"})
     exchange(a, b, tmp_path, "1.tsb")
-    flags = [c for c in b.conflicts() if c["kind"] == "rule"]
+    flags = [c for c in b.sync.conflicts() if c["kind"] == "rule"]
     assert len(flags) == 1 and flags[0]["field"] == "two_approved_plans"
     assert flags[0]["case_id"] == case
 
@@ -296,12 +296,12 @@ def test_add_device_validates(devs, tmp_path):
     _root, ids, d = devs
     a = d["a"]
     with pytest.raises(ValidationErrors):
-        a.add_device("tablet", "", tmp_path / "x")
+        a.sync.add_device("tablet", "", tmp_path / "x")
     with pytest.raises(ValidationErrors):
-        a.add_device("desk", "二台目", tmp_path / "d" / "b")   # a database is there
+        a.sync.add_device("desk", "二台目", tmp_path / "d" / "b")   # a database is there
     with pytest.raises(TsunaguError):
-        d["c"].add_device("field", "孫", tmp_path / "y")             # a laptop cannot
-    own = a.add_device("field", "専用パスワード", tmp_path / "z", password_for_new_device="field pass 1",
+        d["c"].sync.add_device("field", "孫", tmp_path / "y")             # a laptop cannot
+    own = a.sync.add_device("field", "専用パスワード", tmp_path / "z", password_for_new_device="field pass 1",
                        kdf=__import__("app.security.keyslots", fromlist=["KdfParams"]).KdfParams.fast())
     from app.desk import Desk
     with Desk.open(tmp_path / "z" / "tsunagu.db", LOGIN, "field pass 1") as z:

@@ -20,16 +20,16 @@ def test_field_laptop_cannot_make_itself_administrator(tmp_path: Path):
                           municipality="つなぐ町", population=8200, admin_login=LOGIN,
                           admin_name="管理 花子", password=PASSWORD, kdf=KdfParams.fast(),
                           device_name="窓口PC")
-    a.add_user("con", "相談 一子", Role.CONSULTANT, PW, kdf=KdfParams.fast())
+    a.security.add_user("con", "相談 一子", Role.CONSULTANT, PW, kdf=KdfParams.fast())
     own = a.register_intake(make_intake(name="山田 太郎", kana="やまだ たろう"))
     other = a.register_intake(make_intake(name="鈴木 花子", kana="すずき はなこ"))
-    a.assign_case(own.case.id, "con")
-    lap_info = a.add_device("field", "訪問用ノート", tmp_path / "c", cases=[own.case.id])
+    a.security.assign_case(own.case.id, "con")
+    lap_info = a.sync.add_device("field", "訪問用ノート", tmp_path / "c", cases=[own.case.id])
     desk_id = a.agency.device_id
     a.close()
 
     lap = Desk.open(tmp_path / "c" / "tsunagu.db", "con", PW)
-    assert lap.device_kind() == "field"
+    assert lap.sync.device_kind() == "field"
     store = lap.store
     con = store.staff_by_login("con")
     with store.transaction() as w:   # the program's own Store, as a hostile user would
@@ -43,25 +43,25 @@ def test_field_laptop_cannot_make_itself_administrator(tmp_path: Path):
     assert store.staff_by_login("con").role == "admin"   # on the laptop itself, yes
     lap.update_person(own.person.id, address="つなぐ町栄町5-5")   # ordinary case work
     out = tmp_path / "lap.tsb"
-    lap.export_bundle(out, for_device=desk_id)
+    lap.sync.export_bundle(out, for_device=desk_id)
     lap.close()
 
     a = Desk.open(tmp_path / "a" / "tsunagu.db", LOGIN, PASSWORD)
     try:
-        before_settings = (a.min_password_length(), a.admin_case_access())
-        result = a.import_bundle(out)
+        before_settings = (a.security.min_password_length(), a.security.admin_case_access())
+        result = a.sync.import_bundle(out)
         assert result["refused"] >= 5
         assert a.store.staff_by_login("con").role == Role.CONSULTANT.value
-        assert (a.min_password_length(), a.admin_case_access()) == before_settings
-        assert {d.id: d.kind for d in a.devices()}[lap_info.id] == "field"
-        held = {(c, dev) for c, dev in a.checked_out()}
+        assert (a.security.min_password_length(), a.security.admin_case_access()) == before_settings
+        assert {d.id: d.kind for d in a.sync.devices()}[lap_info.id] == "field"
+        held = {(c, dev) for c, dev in a.sync.checked_out()}
         assert (own.case.id, desk_id) not in held and (own.case.id, lap_info.id) in held
         assert a.get_case(own.case.id).person.address == "つなぐ町栄町5-5"   # applied
-        flags = a.audit_search(action="bundle_refused_rows")
+        flags = a.security.audit_search(action="bundle_refused_rows")
         assert len(flags) == 1 and "訪問用ノート" in flags[0].detail
         assert "staff" in flags[0].detail and "setting" in flags[0].detail
         assert "窓口PC" in flags[0].reason
-        again = a.import_bundle(out)                     # idempotent, still refused
+        again = a.sync.import_bundle(out)                     # idempotent, still refused
         assert a.store.staff_by_login("con").role == Role.CONSULTANT.value
         assert again["applied"] == 0
     finally:
@@ -69,7 +69,7 @@ def test_field_laptop_cannot_make_itself_administrator(tmp_path: Path):
     # the consultant, at the desk, is still a consultant
     d = Desk.open(tmp_path / "a" / "tsunagu.db", "con", PW)
     try:
-        assert d.user.role == Role.CONSULTANT.value and not d.allowed("manage_users")
+        assert d.user.role == Role.CONSULTANT.value and not d.security.allowed("manage_users")
     finally:
         d.close()
 
@@ -78,15 +78,15 @@ def test_desk_to_desk_still_carries_accounts(tmp_path: Path):
     a, _rec = Desk.create(tmp_path / "a" / "tsunagu.db", agency_name="つなぐ町自立相談支援センター",
                           municipality="つなぐ町", population=8200, admin_login=LOGIN,
                           admin_name="管理 花子", password=PASSWORD, kdf=KdfParams.fast())
-    b_info = a.add_device("desk", "窓口PC2", tmp_path / "b")
-    a.add_user("con", "相談 一子", Role.CONSULTANT, PW, kdf=KdfParams.fast())
-    a.change_role("con", Role.CHIEF)
+    b_info = a.sync.add_device("desk", "窓口PC2", tmp_path / "b")
+    a.security.add_user("con", "相談 一子", Role.CONSULTANT, PW, kdf=KdfParams.fast())
+    a.security.change_role("con", Role.CHIEF)
     out = tmp_path / "a.tsb"
-    a.export_bundle(out, for_device=b_info.id)
+    a.sync.export_bundle(out, for_device=b_info.id)
     a.close()
     b = Desk.open(tmp_path / "b" / "tsunagu.db", LOGIN, PASSWORD)
     try:
-        result = b.import_bundle(out)
+        result = b.sync.import_bundle(out)
         assert "refused" not in result
         assert b.store.staff_by_login("con").role == Role.CHIEF.value
     finally:

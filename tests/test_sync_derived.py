@@ -47,24 +47,24 @@ def _case(desk: Desk, name: str, kana: str, items: list[PlanItem], *, decide: bo
           start: bool) -> str:
     cid = desk.register_intake(make_intake(name=name, kana=kana,
                                            received=date(2026, 4, 1))).case.id
-    desk.save_assessment(cid, AssessmentInput(assessed_on=date(2026, 4, 8),
+    desk.process.save_assessment(cid, AssessmentInput(assessed_on=date(2026, 4, 8),
                                                 analysis="離職後の孤立", problems=["job_search"]))
-    desk.screen(cid, ScreeningResult.CONTINUE, date(2026, 4, 8))
-    plan = desk.draft_plan(cid, PlanInput(
+    desk.process.screen(cid, ScreeningResult.CONTINUE, date(2026, 4, 8))
+    plan = desk.process.draft_plan(cid, PlanInput(
         aim="自分の収入で暮らす", goals=[Goal("生活リズムを整える", date(2026, 9, 30))],
         items=items, period_from=date(2026, 4, 20), period_to=date(2026, 9, 30),
         signed_on=date(2026, 4, 15)))
-    m = desk.plan_meeting(date(2026, 4, 22), "regular", place="役場2階会議室")
-    desk.submit_plan(plan.id, m.id)
-    desk.record_meeting_results(m.id, {i.id: (MeetingResult.APPROVED, "")
-                                       for i in desk.pending_agenda(m.id)}, "", participants=MEETING_PEOPLE)
+    m = desk.process.plan_meeting(date(2026, 4, 22), "regular", place="役場2階会議室")
+    desk.process.submit_plan(plan.id, m.id)
+    desk.process.record_meeting_results(m.id, {i.id: (MeetingResult.APPROVED, "")
+                                       for i in desk.process.pending_agenda(m.id)}, "", participants=MEETING_PEOPLE)
     if decide:
-        for item in desk.plan(plan.id).items:
+        for item in desk.process.plan(plan.id).items:
             if item.decision == "required":
-                desk.record_decision(plan.id, item.service_key, date(2026, 4, 24), "町 一郎")
+                desk.process.record_decision(plan.id, item.service_key, date(2026, 4, 24), "町 一郎")
     if start:
-        for item in desk.plan(plan.id).items:
-            desk.start_service(item.id, date(2026, 5, 1))
+        for item in desk.process.plan(plan.id).items:
+            desk.process.start_service(item.id, date(2026, 5, 1))
     return cid
 
 
@@ -82,8 +82,8 @@ def build(root: Path) -> dict:
     cases = [_case(a, "髙橋 𠮷子", "たかはし よしこ", [self_help, work], decide=True, start=True),
              _case(a, "山﨑 太郎", "やまざき たろう", [work], decide=False, start=False),
              _case(a, "鈴木 花子", "すずき はなこ", [self_help, work], decide=True, start=False)]
-    b = a.add_device("desk", "窓口PC2", root / "b")
-    c = a.add_device("field", "訪問用ノート", root / "c", cases=cases)
+    b = a.sync.add_device("desk", "窓口PC2", root / "b")
+    c = a.sync.add_device("field", "訪問用ノート", root / "c", cases=cases)
     ids = {"a": a.agency.device_id, "b": b.id, "c": c.id, "cases": cases}
     a.close()
     return ids
@@ -97,8 +97,8 @@ def devices(tmp_path_factory):
 
 def exchange(src: Desk, dst: Desk, folder: Path, name: str) -> dict:
     path = folder / name
-    src.export_bundle(path, for_device=dst.agency.device_id)
-    return dst.import_bundle(path)
+    src.sync.export_bundle(path, for_device=dst.agency.device_id)
+    return dst.sync.import_bundle(path)
 
 
 def stored(desk: Desk, case_id: str) -> dict:
@@ -127,21 +127,21 @@ def test_evaluation_on_the_desk_and_monitoring_on_the_laptop_merge_without_confl
     a, c = open_dev(tmp_path / "w", "a"), open_dev(tmp_path / "w", "c")
     try:
         cid = ids["cases"][0]
-        a.evaluate(cid, EvaluationInput(date(2026, 9, 30), [("生活リズムを整える", Attainment.MET)],
+        a.process.evaluate(cid, EvaluationInput(date(2026, 9, 30), [("生活リズムを整える", Attainment.MET)],
                                         EvaluationDecision.CLOSE))
         assert a.get_case(cid).case.stage is Stage.EVALUATION
-        c.add_monitoring(cid, MonitoringInput(date(2026, 10, 2), MonitoringKind.REGULAR,
+        c.process.add_monitoring(cid, MonitoringInput(date(2026, 10, 2), MonitoringKind.REGULAR,
                                               next_on=date(2026, 11, 2)))
         assert c.get_case(cid).case.stage is Stage.MONITORING
         result = exchange(c, a, tmp_path, "c-a.tsb")
         assert result["conflicts"] == 0
-        assert a.conflicts(case_id=cid) == []
+        assert a.sync.conflicts(case_id=cid) == []
         assert a.get_case(cid).case.stage is Stage.EVALUATION   # what the records say
         assert stored(a, cid)["next_monitoring_on"] == "2026-11-02"  # set by C's monitoring
         assert_derived(a, cid)
         exchange(a, c, tmp_path, "a-c.tsb")
         assert c.get_case(cid).case.stage is Stage.EVALUATION
-        assert c.conflicts(case_id=cid) == []
+        assert c.sync.conflicts(case_id=cid) == []
         assert_derived(c, cid)
         assert stored(a, cid) == stored(c, cid)
     finally:
@@ -157,18 +157,18 @@ def test_closure_confirmed_on_a_desk_while_the_laptop_monitors(devices, tmp_path
     a, c = open_dev(tmp_path / "w", "a"), open_dev(tmp_path / "w", "c")
     try:
         cid = ids["cases"][0]
-        m = a.plan_meeting(date(2026, 10, 14), "regular", place="役場2階会議室")
-        a.propose_closure(cid, ClosureInput(proposed_on=date(2026, 10, 8),
+        m = a.process.plan_meeting(date(2026, 10, 14), "regular", place="役場2階会議室")
+        a.process.propose_closure(cid, ClosureInput(proposed_on=date(2026, 10, 8),
                                             pattern=ClosurePattern.RESOLVED,
                                             reason="就労により収入が安定した",
                                             intention="もう大丈夫です", intention_how="面談",
                                             intention_on=date(2026, 10, 6),
                                             no_evaluation_reason="本人の転居により評価の機会がない"), m.id)
-        a.record_meeting_results(m.id, {i.id: (MeetingResult.APPROVED, "")
-                                        for i in a.pending_agenda(m.id)}, "", participants=MEETING_PEOPLE)
+        a.process.record_meeting_results(m.id, {i.id: (MeetingResult.APPROVED, "")
+                                        for i in a.process.pending_agenda(m.id)}, "", participants=MEETING_PEOPLE)
         assert stored(a, cid) == {"stage": "closed", "closed_on": "2026-10-14",
                                   "next_monitoring_on": None}
-        c.add_monitoring(cid, MonitoringInput(date(2026, 10, 20), MonitoringKind.REGULAR))
+        c.process.add_monitoring(cid, MonitoringInput(date(2026, 10, 20), MonitoringKind.REGULAR))
         exchange(c, a, tmp_path, "c-a.tsb")
         exchange(a, c, tmp_path, "a-c.tsb")
         for desk in (a, c):
@@ -198,8 +198,8 @@ def test_old_conflicts_on_derived_columns_are_no_longer_open(devices, tmp_path):
                 " winner_user, winner_device, winner_hlc) VALUES ('old', 'field', 'case_file',"
                 " ?, 'stage', ?, ?, '\"evaluation\"', ?, ?, ?, ?, '\"monitoring\"', ?, ?, ?)",
                 (cid, cid, *entry, *entry))
-        assert a.conflicts(case_id=cid) == []
-        assert len(a.conflicts(case_id=cid, open_only=False)) == 1
+        assert a.sync.conflicts(case_id=cid) == []
+        assert len(a.sync.conflicts(case_id=cid, open_only=False)) == 1
     finally:
         a.close()
 
@@ -236,46 +236,46 @@ class World:
         desk, cid, on = self.desks[dev], self.ids["cases"][case], D[day]
         try:
             if kind == "monitor":
-                desk.add_monitoring(cid, MonitoringInput(on, MonitoringKind.REGULAR,
+                desk.process.add_monitoring(cid, MonitoringInput(on, MonitoringKind.REGULAR,
                                                          next_on=on.replace(day=28)
                                                          if day % 2 else None))
             elif kind == "evaluate":
-                desk.evaluate(cid, EvaluationInput(
+                desk.process.evaluate(cid, EvaluationInput(
                     on, [("生活リズムを整える", Attainment.MET)],
                     [EvaluationDecision.CLOSE, EvaluationDecision.CONTINUE][day % 2]))
             elif kind == "record":
-                desk.add_record(cid, datetime(on.year, on.month, on.day, 10), "office",
+                desk.process.add_record(cid, datetime(on.year, on.month, on.day, 10), "office",
                                 "本人来所。")
             elif kind == "decide":
-                plan = desk.current_plan(cid)
+                plan = desk.process.current_plan(cid)
                 if plan is not None:
                     for item in plan.items:
                         if item.decision == "required":
-                            desk.record_decision(plan.id, item.service_key, on, "町 一郎")
+                            desk.process.record_decision(plan.id, item.service_key, on, "町 一郎")
                             break
             elif kind == "start":
-                plan = desk.current_plan(cid)
+                plan = desk.process.current_plan(cid)
                 if plan is not None:
                     waiting = [i for i in plan.items if not i.started_on]
                     if waiting:
-                        desk.start_service(waiting[day % len(waiting)].id, on)
+                        desk.process.start_service(waiting[day % len(waiting)].id, on)
             elif kind == "contact":
-                desk.add_contact_attempt(cid, on, "phone")
+                desk.process.add_contact_attempt(cid, on, "phone")
             elif kind == "close":
-                desk.propose_closure(cid, ClosureInput(proposed_on=on,
+                desk.process.propose_closure(cid, ClosureInput(proposed_on=on,
                                                        pattern=ClosurePattern.RESOLVED,
                                                        reason="収入が安定した",
                                                        intention="もう大丈夫です",
                                                        intention_how="面談", intention_on=on,
                                                        no_evaluation_reason="評価の前に転居した"))
             elif kind == "meeting" and dev != "c":   # meetings are held at the desks
-                todo = [x for x in desk.agenda_candidates(None)[0] if x.case_id == cid]
+                todo = [x for x in desk.process.agenda_candidates(None)[0] if x.case_id == cid]
                 if todo:
-                    m = desk.plan_meeting(on, "regular", place="役場2階会議室")
+                    m = desk.process.plan_meeting(on, "regular", place="役場2階会議室")
                     for x in todo:
-                        desk.add_agenda_item(m.id, x.kind, cid, x.subject_id, x.summary)
-                    desk.record_meeting_results(m.id, {
-                        i.id: (MeetingResult.APPROVED, "") for i in desk.pending_agenda(m.id)},
+                        desk.process.add_agenda_item(m.id, x.kind, cid, x.subject_id, x.summary)
+                    desk.process.record_meeting_results(m.id, {
+                        i.id: (MeetingResult.APPROVED, "") for i in desk.process.pending_agenda(m.id)},
                         "", participants=MEETING_PEOPLE)
             else:
                 return
@@ -287,7 +287,7 @@ class World:
     def export(self, src: str, dst: str) -> bool:
         path = self.dir / f"{len(self.bundles)}-{src}-{dst}.tsb"
         try:
-            self.desks[src].export_bundle(path, for_device=self.ids[dst])
+            self.desks[src].sync.export_bundle(path, for_device=self.ids[dst])
         except NotFound:
             return False
         self.bundles.append((dst, path))
@@ -295,7 +295,7 @@ class World:
 
     def deliver(self, i: int) -> None:
         dst, path = self.bundles[i % len(self.bundles)]
-        self.desks[dst].import_bundle(path)
+        self.desks[dst].sync.import_bundle(path)
 
     def settle(self, order) -> None:
         for _round in range(3):

@@ -100,7 +100,7 @@ def test_every_device_has_its_own_certified_keys(devs):
 def test_revoked_laptop_cannot_pass_as_another_device(devs, tmp_path):
     _root, ids, d = devs
     a, b, lap = d["a"], d["b"], d["c"]
-    a.revoke_device(ids["c"])
+    a.sync.revoke_device(ids["c"])
     lap_secrets = load_secrets(lap.store.conn)
     a_box = {r.id: r for r in device_records(lap.store.conn)}[ids["a"]].box_key
     entry = person_entry(lap, lap.store.case(ids["cases"][0]).person_id, "盗まれたノートの住所")
@@ -109,13 +109,13 @@ def test_revoked_laptop_cannot_pass_as_another_device(devs, tmp_path):
     own = forge(lap, tmp_path / "own.tsb", claim=ids["c"], to=ids["a"], entries=[entry],
                 box_key=a_box)
     with pytest.raises(BundleRefused) as err:
-        a.import_bundle(own)
+        a.sync.import_bundle(own)
     assert "失効" in str(err.value) and "訪問用ノート" in str(err.value)
     # the desk b's name, signed with the laptop's own key: the signature is not b's
     posing = forge(lap, tmp_path / "as-b.tsb", claim=ids["b"], to=ids["a"], entries=[entry],
                    box_key=a_box)
     with pytest.raises(BundleRefused) as err:
-        a.import_bundle(posing)
+        a.sync.import_bundle(posing)
     assert "署名" in str(err.value) and "窓口PC2" in str(err.value)
     assert "何も取り込んでいません" in str(err.value)
     # a device it invented: unknown, or a registration no desk certified
@@ -129,12 +129,12 @@ def test_revoked_laptop_cannot_pass_as_another_device(devs, tmp_path):
         made = forge(lap, tmp_path / "fake.tsb", claim="x-fake", to=ids["a"],
                      entries=[entry], signer=fake, chain=chain, box_key=a_box)
         with pytest.raises(BundleRefused):
-            a.import_bundle(made)
+            a.sync.import_bundle(made)
     # the same forgeries reach b, which has not heard of the revocation yet: the forged
     # sender is still refused there (only the laptop's own files pass until it hears)
     posing_a = forge(lap, tmp_path / "as-a.tsb", claim=ids["a"], to=None, entries=[entry])
     with pytest.raises(BundleRefused):
-        b.import_bundle(posing_a)
+        b.sync.import_bundle(posing_a)
     assert dump(a) == before
 
 
@@ -143,7 +143,7 @@ def test_unsigned_and_wrongly_signed_files_are_refused(devs, tmp_path):
     a, b = d["a"], d["b"]
     a.register_intake(make_intake(name="署名 テスト", kana="しょめい てすと"))
     good = tmp_path / "good.tsb"
-    a.export_bundle(good, for_device=ids["b"])
+    a.sync.export_bundle(good, for_device=ids["b"])
     before = dump(b)
     # a version-1 file (before schema 10): authenticated with the agency key, not signed
     header = {"agency_id": a.agency.agency_id, "from_device": ids["a"], "to_device": ids["b"],
@@ -161,21 +161,21 @@ def test_unsigned_and_wrongly_signed_files_are_refused(devs, tmp_path):
                                        prefix)
     (tmp_path / "v1.tsb").write_bytes(old)
     with pytest.raises(BundleRefused) as err:
-        b.import_bundle(tmp_path / "v1.tsb")
+        b.sync.import_bundle(tmp_path / "v1.tsb")
     assert "古いバージョン" in str(err.value) and "両方" in str(err.value)
     # signed by a key that is not a's (the file otherwise intact)
     data = good.read_bytes()
     resigned = data[:-64] + DeviceSecrets.new().signature(data[:-64])
     (tmp_path / "resigned.tsb").write_bytes(resigned)
     with pytest.raises(BundleRefused) as err:
-        b.import_bundle(tmp_path / "resigned.tsb")
+        b.sync.import_bundle(tmp_path / "resigned.tsb")
     assert "署名" in str(err.value)
     # no signature at all (cut off)
     (tmp_path / "cut.tsb").write_bytes(data[:-64])
     with pytest.raises(BundleRefused):
-        b.import_bundle(tmp_path / "cut.tsb")
+        b.sync.import_bundle(tmp_path / "cut.tsb")
     assert dump(b) == before
-    assert b.import_bundle(good)["applied"] > 0
+    assert b.sync.import_bundle(good)["applied"] > 0
 
 
 def test_a_file_for_one_device_needs_that_devices_own_key(devs, tmp_path):
@@ -184,7 +184,7 @@ def test_a_file_for_one_device_needs_that_devices_own_key(devs, tmp_path):
     a, b, lap = d["a"], d["b"], d["c"]
     a.update_person(ids["persons"][1], address="秘密の転居先")
     path = tmp_path / "for-b.tsb"
-    header = a.export_bundle(path, for_device=ids["b"])
+    header = a.sync.export_bundle(path, for_device=ids["b"])
     data = path.read_bytes()
     header, prefix = fmt.read_header(data, "x")
     assert header["box"]["alg"] == "x25519"
@@ -196,12 +196,12 @@ def test_a_file_for_one_device_needs_that_devices_own_key(devs, tmp_path):
         fmt.unpack(data, lap.store.database_key(), header["agency_id"], "x",
                    sender_key=header["sender"][0]["sign_key"], sender_name="a",
                    box_secret=load_secrets(lap.store.conn).box)
-    assert b.import_bundle(path)["applied"] > 0
+    assert b.sync.import_bundle(path)["applied"] > 0
     assert b.store.person(ids["persons"][1]).address == "秘密の転居先"
     # a file for any device (scope "all") is readable with the agency key, as before
-    a.export_bundle(tmp_path / "all.tsb")
+    a.sync.export_bundle(tmp_path / "all.tsb")
     assert "box" not in fmt.read_header((tmp_path / "all.tsb").read_bytes(), "x")[0]
-    assert lap.import_bundle(tmp_path / "all.tsb")["conflicts"] == 0
+    assert lap.sync.import_bundle(tmp_path / "all.tsb")["conflicts"] == 0
 
 
 def test_a_device_met_first_is_checked_through_its_certificate(devs, tmp_path):
@@ -209,20 +209,20 @@ def test_a_device_met_first_is_checked_through_its_certificate(devs, tmp_path):
     certificate, signed by the first desk."""
     root, ids, d = devs
     a, b = d["a"], d["b"]
-    e_info = a.add_device("desk", "窓口PC3", root / "e")
+    e_info = a.sync.add_device("desk", "窓口PC3", root / "e")
     with open_dev(root, "e") as e:
         e.register_intake(make_intake(name="新顔 端末", kana="しんがお たんまつ"))
-        e.export_bundle(tmp_path / "e.tsb", for_device=ids["b"])
-        result = b.import_bundle(tmp_path / "e.tsb")
+        e.sync.export_bundle(tmp_path / "e.tsb", for_device=ids["b"])
+        result = b.sync.import_bundle(tmp_path / "e.tsb")
         assert result["applied"] > 0
-        assert [x.name for x in b.devices() if x.id == e_info.id] == ["窓口PC3"]
+        assert [x.name for x in b.sync.devices() if x.id == e_info.id] == ["窓口PC3"]
         # once e is revoked at b, its files are refused there
-        a.revoke_device(e_info.id)
-        a.export_bundle(tmp_path / "a.tsb", for_device=ids["b"])
-        b.import_bundle(tmp_path / "a.tsb")
-        e.export_bundle(tmp_path / "e2.tsb", for_device=ids["b"])
+        a.sync.revoke_device(e_info.id)
+        a.sync.export_bundle(tmp_path / "a.tsb", for_device=ids["b"])
+        b.sync.import_bundle(tmp_path / "a.tsb")
+        e.sync.export_bundle(tmp_path / "e2.tsb", for_device=ids["b"])
         with pytest.raises(BundleRefused) as err:
-            b.import_bundle(tmp_path / "e2.tsb")
+            b.sync.import_bundle(tmp_path / "e2.tsb")
         assert "失効" in str(err.value)
 
 
@@ -288,18 +288,18 @@ def test_installations_upgraded_from_schema_9_register_and_pin_on_first_contact(
         for desk in (a, b, lap):   # keys made at the first open, self-registered
             assert load_secrets(desk.store.conn) is not None and tofu_allowed(desk.store.conn)
         a.update_person(ids["persons"][1], address="更新後1-1")
-        a.export_bundle(tmp_path / "1.tsb", for_device=ids["b"])
-        assert b.import_bundle(tmp_path / "1.tsb")["applied"] > 0     # a pinned at b
+        a.sync.export_bundle(tmp_path / "1.tsb", for_device=ids["b"])
+        assert b.sync.import_bundle(tmp_path / "1.tsb")["applied"] > 0     # a pinned at b
         assert load_anchors(b.store.conn)[ids["a"]] == load_secrets(a.store.conn).sign_key
-        b.export_bundle(tmp_path / "2.tsb", for_device=ids["a"])
-        a.import_bundle(tmp_path / "2.tsb")
+        b.sync.export_bundle(tmp_path / "2.tsb", for_device=ids["a"])
+        a.sync.import_bundle(tmp_path / "2.tsb")
         assert ids["b"] in load_anchors(a.store.conn)
         # from now on the laptop cannot pass as b at a
         entry = person_entry(lap, lap.store.case(ids["cases"][0]).person_id, "偽の住所")
-        a.revoke_device(ids["c"])
+        a.sync.revoke_device(ids["c"])
         before = dump(a)
         with pytest.raises(BundleRefused):
-            a.import_bundle(forge(lap, tmp_path / "as-b.tsb", claim=ids["b"], to=ids["a"],
+            a.sync.import_bundle(forge(lap, tmp_path / "as-b.tsb", claim=ids["b"], to=ids["a"],
                                   entries=[entry]))
         assert dump(a) == before
     finally:

@@ -40,7 +40,7 @@ def three_desks(tmp_path_factory):
     from conftest import LOGIN, PASSWORD
     from app.desk import Desk
     with Desk.open(root / "a" / "tsunagu.db", LOGIN, PASSWORD) as a:
-        ids["d"] = a.add_device("desk", "窓口PC3", root / "d").id
+        ids["d"] = a.sync.add_device("desk", "窓口PC3", root / "d").id
         ids["persons"] = [a.store.case(c).person_id for c in ids["cases"]]
     return root, ids
 
@@ -76,7 +76,7 @@ class World:
     def export(self, src, dst):
         path = self.dir / f"{len(self.bundles)}-{src}-{dst}.tsb"
         try:
-            self.desks[src].export_bundle(path, for_device=self.ids[dst])
+            self.desks[src].sync.export_bundle(path, for_device=self.ids[dst])
         except NotFound:
             return False   # src has not heard of dst yet (a device added elsewhere)
         self.bundles.append((dst, path))
@@ -84,7 +84,7 @@ class World:
 
     def deliver(self, i):
         dst, path = self.bundles[i % len(self.bundles)]
-        self.desks[dst].import_bundle(path)
+        self.desks[dst].sync.import_bundle(path)
 
     def settle(self, order):
         """Everyone sends to everyone, twice, in the given order of pairs."""
@@ -241,7 +241,7 @@ def test_any_changed_byte_is_refused(three_desks, one_bundle, data):
         path.write_bytes(bytes(damaged))
         before = dump(w.desks["b"])
         with pytest.raises(BundleRefused):
-            w.desks["b"].import_bundle(path)
+            w.desks["b"].sync.import_bundle(path)
         assert dump(w.desks["b"]) == before
     finally:
         w.close()
@@ -280,12 +280,12 @@ def test_master_data_added_and_renamed_on_several_desks(three_desks, steps, orde
                 kind = step[2]
                 try:
                     if step[0] == "add":
-                        desk.add_master_entry(kind, MasterInput(name=MASTER_NAMES[step[3]],
+                        desk.master.add_master_entry(kind, MasterInput(name=MASTER_NAMES[step[3]],
                                                                 route="agency"))
                     else:
                         rows = MasterRepo(desk.store.conn).rows(kind)
                         e = rows[step[3] % len(rows)]
-                        desk.edit_master_entry(kind, e["id"], MasterInput(
+                        desk.master.edit_master_entry(kind, e["id"], MasterInput(
                             name=MASTER_NAMES[step[4]], route=e.get("route") or "agency",
                             statutory=bool(e.get("statutory")),
                             employment=bool(e.get("employment")),
@@ -300,7 +300,7 @@ def test_master_data_added_and_renamed_on_several_desks(three_desks, steps, orde
         w.settle(order)
         assert dump(w.desks["a"]) == dump(w.desks["b"]) == dump(w.desks["d"])
         for desk in w.desks.values():
-            flagged = {c["row_id"] for c in desk.conflicts()
+            flagged = {c["row_id"] for c in desk.sync.conflicts()
                        if c["kind"] == "rule" and c["field"] == "duplicate_name"}
             for kind in MASTER_KINDS:
                 groups: dict[str, list[str]] = {}

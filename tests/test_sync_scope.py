@@ -183,7 +183,7 @@ def test_case_bundle_carries_exactly_the_rows_of_its_case(world, tmp_path):
     a, b = open_dev(tmp_path / "w", "a"), open_dev(tmp_path / "w", "b")
     try:
         case, person = ids["cases"][1], ids["persons"][1]
-        a.export_bundle(tmp_path / "one.tsb", cases=[case])
+        a.sync.export_bundle(tmp_path / "one.tsb", cases=[case])
         conn = a.store.conn
         entries = exchange.select_entries(conn, peer=None, peer_kind=None, known={},
                                           cases=[case])
@@ -208,7 +208,7 @@ def test_case_bundle_carries_exactly_the_rows_of_its_case(world, tmp_path):
         # every master entry goes along
         assert {e[0] for e in entries if scope.is_master(e[1])} == {
             r[0] for r in conn.execute("SELECT id, tbl FROM journal") if scope.is_master(r[1])}
-        b.import_bundle(tmp_path / "one.tsb")
+        b.sync.import_bundle(tmp_path / "one.tsb")
         bc = b.store.conn
         assert {r[0] for r in bc.execute("SELECT id FROM plan_item WHERE plan_id = ?",
                                          (plan,))} == items

@@ -74,7 +74,7 @@ def test_on_a_real_full_disk_failures_are_recorded_in_place(desk_template, tiny_
     (tiny_disk / "last.bin").unlink()
     clock[0] += throttle_mod.MAX_DELAY
     with Desk.open(path, LOGIN, PASSWORD) as desk:
-        assert len(desk.audit_search(action="login_failed")) == 3
+        assert len(desk.security.audit_search(action="login_failed")) == 3
 
 
 def _disk_full_everywhere(monkeypatch):
@@ -122,7 +122,7 @@ def test_when_nothing_can_be_written_the_refusal_says_so_and_the_wait_holds(
     clock[0] += 4
     free_space()
     with Desk.open(desk_path, LOGIN, PASSWORD) as desk:  # the same program logs in
-        failed = desk.audit_search(action="login_failed")
+        failed = desk.security.audit_search(action="login_failed")
         assert len(failed) == 4 and {f.login for f in failed} == {LOGIN}
     assert LoginThrottle(desk_path).pending() == (0, [])
 
@@ -130,8 +130,8 @@ def test_when_nothing_can_be_written_the_refusal_says_so_and_the_wait_holds(
 def test_a_recovery_key_and_a_disabled_user_are_refused_in_words_too(desk_path, clock,
                                                                       monkeypatch):
     with Desk.open(desk_path, LOGIN, PASSWORD) as d:
-        d.add_user("tanaka", "田中 一郎", "consultant", "password 123")
-        d.disable_user("tanaka")
+        d.security.add_user("tanaka", "田中 一郎", "consultant", "password 123")
+        d.security.disable_user("tanaka")
     _disk_full_everywhere(monkeypatch)
     with pytest.raises(WrongPassword) as wrong:
         Desk.open_with_recovery_key(desk_path, "0000-0000-0000-0000-0000-0000-0000-0000")

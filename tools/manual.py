@@ -114,7 +114,7 @@ def take_pictures(img_dir: Path, work: Path, cases: int = 24) -> list[str]:
     wizards += [(f"step-{step.value}", lambda step=step: open_step_wizard(
         step, desk, target.id, **_options())) for step in WIZARDS if step is not Step.NEW_INTAKE]
     from ui.wizards import RecordCorrectionWizard
-    records = [r for r in desk.support_records(target.id) if r.supersedes is None]
+    records = [r for r in desk.process.support_records(target.id) if r.supersedes is None]
     if records:
         wizards.append(("step-record_correction", lambda: RecordCorrectionWizard(
             desk, target.id, record_id=records[0].id, **_options())))

@@ -25,6 +25,8 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
+from app.operations.context import Operations
+
 _pool: QThreadPool | None = None
 _aside_pool: QThreadPool | None = None
 _read_pool: QThreadPool | None = None
@@ -459,6 +461,29 @@ class SerializedDesk:
             # (desk.user): no need to wait for a background operation to end — a GUI
             # thread waiting here is a frozen window
             value = getattr(desk, name)
+        if isinstance(value, Operations):   # desk.reports, desk.master …: its calls too
+            return SerializedPart(value, self._lock)
+        if not callable(value):
+            return value
+
+        def locked(*args, **kwargs):
+            with self._lock:
+                return value(*args, **kwargs)
+
+        locked.__name__ = name
+        return locked
+
+
+class SerializedPart:
+    """One part of the desk (``desk.reports`` …) as the GUI holds it: each call takes the
+    desk's lock."""
+
+    def __init__(self, part: Operations, lock):
+        self._part = part
+        self._lock = lock
+
+    def __getattr__(self, name: str):
+        value = getattr(self._part, name)
         if not callable(value):
             return value
 

@@ -301,7 +301,7 @@ class ScreenLock(QObject):
         self.user_name = desk.user.display_name
         self.agency_name = desk.agency.name
         try:
-            minutes = int(desk.auto_lock_minutes())
+            minutes = int(desk.security.auto_lock_minutes())
         except (AttributeError, TsunaguError):
             minutes = 5
         if open_desk is None:
@@ -386,7 +386,7 @@ class ScreenLock(QObject):
         raw = shared.raw
         if not raw.closed:
             try:
-                raw.lock_event(kind)
+                raw.security.lock_event(kind)
             except TsunaguError:
                 pass  # the lock goes on even if the entry cannot be written
             self._today = getattr(raw, "_today", None)
@@ -434,7 +434,7 @@ class ScreenLock(QObject):
         shared.rebind(desk)
         self._rebind_strays(old, shared)
         try:
-            desk.lock_event("unlock")
+            desk.security.lock_event("unlock")
         except TsunaguError:
             pass
         self.old_desk = None

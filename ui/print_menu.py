@@ -134,7 +134,7 @@ class SheetPrinter(QObject):
             return False
         recipient = ask.value()
         try:
-            consent = self.desk.check_disclosure(self.case_id, recipient)
+            consent = self.desk.security.check_disclosure(self.case_id, recipient)
         except Exception as error:  # noqa: BLE001 - shown
             self.warn(error_text(error))
             return False

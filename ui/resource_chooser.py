@@ -85,7 +85,7 @@ def _may_add(desk) -> bool:
         return False
     from app.security.roles import Permission
     try:
-        return any(desk.allowed(p) for p in (Permission.EDIT_CASES, Permission.MANAGE_DESK,
+        return any(desk.security.allowed(p) for p in (Permission.EDIT_CASES, Permission.MANAGE_DESK,
                                              Permission.MANAGE_SETTINGS))
     except Exception:  # noqa: BLE001 - a desk without the security core
         return False
@@ -120,13 +120,13 @@ class AddResourceDialog(FormDialog):
                              field=self.field.text(), contact=self.contact.text())
 
         def add():
-            self.added = self.desk.add_resource(data)
+            self.added = self.desk.region.add_resource(data)
         return self.attempt(add)
 
 
 def resource_names(desk) -> list[str]:
     try:
-        return list(desk.resource_names())
+        return list(desk.region.resource_names())
     except Exception:  # noqa: BLE001 - a role without the directory: plain free text
         return []
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from app.security.privacy import AuditBreak
@@ -69,7 +70,7 @@ def receive(desk: Any, sender: str, sender_name: str, part: Any, created: str = 
     """Inside the import's transaction: keep the sender's anchor, check and copy its
     entries into this audit log, compare what it saw of this device's chain. Returns the
     number of problems flagged (each an audit entry)."""
-    store, login = desk._store, desk.user.login
+    store, login = desk._store, desk._ctx.user.login
     if not isinstance(part, dict):
         return 0
     flagged = 0
@@ -151,14 +152,13 @@ def _utc(text: str) -> str:
         return str(text)
 
 
-def check(desk: Any) -> AuditBreak | None:
+def check(store: Any, backup_folder: Path) -> AuditBreak | None:
     """Compare this database's chain with every anchor kept outside it (backup manifests
-    in the backup folder, what other devices last saw). None when all agree."""
-    store = desk._store
+    in ``backup_folder``, what other devices last saw). None when all agree."""
     anchors: list[tuple[dict, str, str]] = []
     try:
-        for m in manifests(desk.backup_folder()):
-            if m.get("device_id") in ("", None, desk._me()):
+        for m in manifests(backup_folder):
+            if m.get("device_id") in ("", None, store.device_id):
                 anchors.append((m["audit_anchor"], str(m.get("backup", "")),
                                 str(m.get("created", ""))))
     except OSError:

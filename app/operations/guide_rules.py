@@ -16,6 +16,7 @@ from app.domain.record import RecordMethod, SupportRecord
 from app import process as P
 from app.errors import ProcessError, ValidationError, ValidationErrors
 from app.i18n import _
+from app.operations.context import Operations
 from app.security.roles import Permission
 
 SETTING_PREFIX = "process."
@@ -37,9 +38,9 @@ class OpenCaseExists(ProcessError):
         self.case_id, self.case_no, self.ending = case_id, case_no, ending
 
 
-class GuideRuleOperations:
-    _store: Any
-    user: Any
+class GuideRuleOperations(Operations):
+    """The guide's rules of desk.process (issue 19): the desk's process settings, one open
+    case per person, 相談 in an open case, plan reports and versions, evaluations due."""
 
     # ------------------------------------------------------------------ settings
     def process_settings(self) -> ProcessSettings:
@@ -61,8 +62,8 @@ class GuideRuleOperations:
 
     def set_process_settings(self, **values: int) -> ProcessSettings:
         """Change the figures (the 主任 or the administrator)."""
-        if not (self._allows(Permission.MEETINGS) or self._allows(Permission.MANAGE_SETTINGS)):
-            self._require(Permission.MEETINGS)
+        if not (self._ctx.allows(Permission.MEETINGS) or self._ctx.allows(Permission.MANAGE_SETTINGS)):
+            self._ctx.require(Permission.MEETINGS)
         errors = []
         for name, value in values.items():
             if name not in SETTING_RANGES:
@@ -78,7 +79,7 @@ class GuideRuleOperations:
         with self._store.transaction() as w:
             for name, value in values.items():
                 self._store.put_setting(w, SETTING_PREFIX + name, str(value))
-            self._store.audit(self.user.login, "setting", detail=",".join(
+            self._store.audit(self._ctx.user.login, "setting", detail=",".join(
                 f"{SETTING_PREFIX}{k}={v}" for k, v in sorted(values.items())))
         return self.process_settings()
 
@@ -88,11 +89,11 @@ class GuideRuleOperations:
         決定); the date and to whom are recorded."""
         from app.operations.process import _Check
         case_id = self._case_of("plan", plan_id)
-        self._require_case(case_id, Permission.EDIT_CASES)
+        self._ctx.require_case(case_id, Permission.EDIT_CASES)
         plan = self._plan_or_404(plan_id)
         c = _Check()
         reported_on = c.date(reported_on, "reported_on", _("Date of the report"),
-                             required=True, today=self.today())
+                             required=True, today=self._ctx.today())
         reported_to = c.text(reported_to, "reported_to", _("Reported to"), required=True,
                              max_len=100, multiline=False)
         c.done()
@@ -112,7 +113,7 @@ class GuideRuleOperations:
 
     def plan_report(self, plan_id: str) -> tuple[date | None, str]:
         """(date, to whom) of the plan's 報告 to the municipality, (None, '') if none."""
-        self._require_case(self._case_of("plan", plan_id), Permission.VIEW_CASES)
+        self._ctx.require_case(self._case_of("plan", plan_id), Permission.VIEW_CASES)
         row = self._repo.row("plan", plan_id) or {}
         on = row.get("reported_on")
         return (date.fromisoformat(on) if on else None), row.get("reported_to") or ""
@@ -121,7 +122,7 @@ class GuideRuleOperations:
     def plan_versions(self, plan_id: str) -> list[dict[str, Any]]:
         """The plan as approved by the 支援調整会議, then after each プランの修正 (oldest
         first): {"version", "on", "source" ('approval' / 'amendment'), "reason", "content"}."""
-        self._require_case(self._case_of("plan", plan_id), Permission.VIEW_CASES)
+        self._ctx.require_case(self._case_of("plan", plan_id), Permission.VIEW_CASES)
         plan = self._plan_or_404(plan_id)
         return self._repo.plan_versions(plan_id, plan.approved_on)
 
@@ -139,7 +140,7 @@ class GuideRuleOperations:
             return case_id, case_no, ending
         return None
 
-    def _check_open_case(self, existing_person_id: str | None, new_case_reason: str) -> None:
+    def check_open_case(self, existing_person_id: str | None, new_case_reason: str) -> None:
         """register_intake: a person with an open case gets no second case — the intake is
         recorded as a 相談 in that case (record_consultation); only when the open case is
         ending may a new case be opened, with the reason."""
@@ -171,7 +172,7 @@ class GuideRuleOperations:
         content = "\n".join(x for x in (
             _("Consultation (the case is open):"), data.consultation or "",
             data.hopes or "") if x.strip())
-        on = data.received_on or self.today()
+        on = data.received_on or self._ctx.today()
         visitor = getattr(data, "visitor", None)
         return self.add_record(case_id, datetime(on.year, on.month, on.day), method, content,
                                contact_person=(getattr(visitor, "name", "") or ""),
@@ -181,9 +182,9 @@ class GuideRuleOperations:
     def evaluations_due(self, limit: int | None = 200) -> tuple[list[dict[str, Any]], int]:
         """Plans in effect whose period ends within the notice days (or has ended) with no
         プラン評価 yet: (first ``limit`` rows, how many), of the cases this user may see."""
-        self._require(Permission.VIEW_CASES)
-        horizon = self.today().toordinal() + self.process_settings().evaluation_notice_days
-        return self._repo.evaluations_due(date.fromordinal(horizon), self.case_access(), limit)
+        self._ctx.require(Permission.VIEW_CASES)
+        horizon = self._ctx.today().toordinal() + self.process_settings().evaluation_notice_days
+        return self._repo.evaluations_due(date.fromordinal(horizon), self._ctx.case_access(), limit)
 
 
 __all__ = ["GuideRuleOperations", "OpenCaseExists", "SETTING_RANGES"]

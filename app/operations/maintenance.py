@@ -26,6 +26,8 @@ from pathlib import Path
 
 from app.errors import StoreError, ValidationError
 from app.i18n import _
+from app.operations.context import DeskContext, Operations
+from app.security.authorization import OPEN, Rule, install, need
 from app.security.roles import Permission
 from app.store.backup import BackupInfo, list_backups, verify_file
 from app.store.files import write_atomic
@@ -105,8 +107,61 @@ class BackupUnlocker:
         return verify_file(backup, key)
 
 
-class MaintenanceOperations:
-    """Backup settings and automatic backups (mixin of app.desk.Desk)."""
+class MaintenanceOperations(Operations):
+    """``desk.maintenance``: backups (settings, automatic and by hand, checking them) and
+    the integrity check of the database file."""
+
+    RULES: dict[str, Rule] = {
+        "check_integrity": OPEN("reads every page and answers whether the file is whole"),
+        "last_backup": OPEN("when the last backup was made (the reminder)"),
+        "backup_due": OPEN("whether a backup is due (the reminder)"),
+        "backup_folder": OPEN("where backups go"),
+        "backup_generations": OPEN("how many backups are kept"),
+        "backup_settings": OPEN("where backups go and how many are kept"),
+        "set_backup_settings": need(Permission.MANAGE_SETTINGS),
+        "backup": need(Permission.BACKUP),
+        "auto_backup": need(Permission.BACKUP),
+        "backups": need(Permission.BACKUP),
+        "verify_backup": need(Permission.BACKUP),
+    }
+
+    def __init__(self, ctx: DeskContext):
+        super().__init__(ctx)
+
+    def check_integrity(self) -> None:
+        """Read every page (HMAC) and check the structure; DamagedDatabase if broken.
+
+        Small databases get the page check at open already; the GUI runs this in the
+        background after login for large ones. It reads on a connection of its own, so
+        that the desk's connection is free for the screens meanwhile (safe to call from
+        another thread while the desk is used)."""
+        from app.store.db import check_file
+        store = self._ctx.store
+        if store is None:
+            raise StoreError(_("The database is closed."))
+        check_file(store.path, store.database_key() or None)
+
+    # ------------------------------------------------------------------ backups
+    def backup_folder(self) -> Path:
+        folder = self._store.local("backup.folder") or ""  # a path on this machine
+        return Path(folder) if folder else self._store.path.parent / "backups"
+
+    def backup_generations(self) -> int:
+        return int(self._store.setting("backup.generations", "10") or 10)
+
+    def backup(self, folder: str | os.PathLike[str] | None = None) -> Path:
+        """Write an encrypted, verified backup (key slots included); prune old generations."""
+        self._ctx.require(Permission.BACKUP)
+        target = self._store.backup(Path(folder) if folder else self.backup_folder(),
+                                    keep=self.backup_generations())
+        with self._store.transaction():
+            self._store.audit(self._ctx.user.login, "backup", detail=str(target))
+        return target
+
+    def verify_backup(self, path: str | os.PathLike[str]) -> int:
+        """Open a backup with this desk's key and check every page; returns its schema."""
+        return self._store.verify_backup(Path(path))
+
 
     # ------------------------------------------------------------------ settings
     def backup_settings(self) -> BackupSettings:
@@ -119,14 +174,14 @@ class MaintenanceOperations:
             generations = DEFAULT_GENERATIONS
         if folder:
             return BackupSettings(Path(folder), generations, True)
-        return BackupSettings(default_backup_folder(self.path), generations, False)
+        return BackupSettings(default_backup_folder(self._store.path), generations, False)
 
     def set_backup_settings(self, folder: str | os.PathLike[str] | None,
                             generations: int) -> BackupSettings:
         """Administrator: the backup folder (a USB drive or NAS path is fine; empty means
         the default folder beside the database) and the generations kept. The folder is
         created if needed and must be writable."""
-        self._require(Permission.MANAGE_SETTINGS)
+        self._ctx.require(Permission.MANAGE_SETTINGS)
         errors = []
         if isinstance(generations, bool) or not isinstance(generations, int) \
                 or not 1 <= generations <= MAX_GENERATIONS:
@@ -137,18 +192,18 @@ class MaintenanceOperations:
         target: Path | None = None
         if text:
             target = Path(text).expanduser()
-            problem = _check_folder(target, self.path)
+            problem = _check_folder(target, self._store.path)
             if problem:
                 errors.append(ValidationError("backup.folder", problem))
         if errors:
             from app.errors import ValidationErrors
             raise ValidationErrors(errors)
         if target is not None:
-            _write_marker(target, self.agency.name)
+            _write_marker(target, self._store.agency().name)
         with self._store.transaction() as w:
             self._store.set_local(FOLDER_SETTING, str(target) if target else "")
             self._store.put_setting(w, GENERATIONS_SETTING, str(generations))
-            self._store.audit(self.user.login, "setting",
+            self._store.audit(self._ctx.user.login, "setting",
                               detail=f"{FOLDER_SETTING}={target or ''} "
                                      f"{GENERATIONS_SETTING}={generations}")
         self._write_pointer()
@@ -193,11 +248,11 @@ class MaintenanceOperations:
         from app.security.keyslots import keys_path
         from app.store.backup import make_backup
         store = self._store
-        target = make_backup(store.conn, store.database_key(), keys_path(self.path),
+        target = make_backup(store.conn, store.database_key(), keys_path(self._store.path),
                              settings.folder, keep=settings.generations, now=now)
         with store.transaction():
             store.set_local(LAST_BACKUP_LOCAL, now.isoformat(timespec="seconds"))
-            store.audit(self.user.login, "backup", detail=f"{reason}: {target}")
+            store.audit(self._ctx.user.login, "backup", detail=f"{reason}: {target}")
         self._write_pointer()
         return target
 
@@ -212,7 +267,7 @@ class MaintenanceOperations:
         settings = self.backup_settings()
         data = {"folder": str(settings.folder) if settings.custom else ""}
         try:
-            write_atomic(pointer_path(self.path),
+            write_atomic(pointer_path(self._store.path),
                          json.dumps(data, ensure_ascii=False).encode("utf-8"))
         except OSError:
             pass  # only a convenience for the recovery screen; the default folder is known
@@ -271,3 +326,6 @@ def _require_marker(folder: Path) -> None:
 
 __all__ = ["MaintenanceOperations", "BackupSettings", "BackupUnlocker", "backup_folders_for",
            "default_backup_folder", "pointer_path"]
+
+
+install(MaintenanceOperations)   # every public operation checked against its rule

@@ -1,6 +1,7 @@
 """Master data the administrator edits (PROCESS.md §1.1, §1.8; FORMS.md): referral sources
 (紹介元), the services a plan can contain, the assessment domains and the problem checklist.
-Desk operations (a mixin of Desk); the SQL is in app/store/master_repo.py.
+``desk.master`` (an operations object of the composed Desk); the SQL is in
+app/store/master_repo.py.
 
 Rules (for the administrator's manual):
 
@@ -40,6 +41,8 @@ from app.domain import Route
 from app.domain.common import LabelledEnum
 from app.errors import NotFound, ValidationError, ValidationErrors
 from app.i18n import N_, _
+from app.operations.context import DeskContext, Operations
+from app.security.authorization import Rule, install, need
 from app.security.roles import Permission
 from app.store.master_repo import TABLES, MasterRepo
 from app.store.sync_merge import RuleIssue, natural_id, register_post_merge_check
@@ -98,25 +101,40 @@ def _fold(name: str) -> str:
     return "".join(text.split())
 
 
-class MasterOperations:
-    """Mixin of Desk: list and edit the master lists (administrator only)."""
+_ADMIN = need(Permission.MANAGE_SETTINGS)
 
-    _store: Any
-    user: Any
+
+class MasterOperations(Operations):
+    """``desk.master``: list and edit the master lists (administrator only)."""
+
+    RULES: dict[str, Rule] = {
+        "master_entries": _ADMIN,
+        "master_entry": _ADMIN,
+        "add_master_entry": _ADMIN,
+        "edit_master_entry": _ADMIN,
+        "move_master_entry": _ADMIN,
+        "set_master_entry_active": _ADMIN,
+        "delete_master_entry": _ADMIN,
+        # called by desk.sync's conflict screen, whose own rule checked the user
+        "checked_typed_name": need(Permission.MANAGE_SETTINGS),
+    }
+
+    def __init__(self, ctx: DeskContext):
+        super().__init__(ctx)
+        self._master_repo: MasterRepo | None = None
 
     @property
     def _master(self) -> MasterRepo:
-        repo = getattr(self, "_master_repo", None)
+        repo = self._master_repo
         if repo is None or repo.conn is not self._store.conn:
-            repo = MasterRepo(self._store.conn)
-            self._master_repo = repo
+            repo = self._master_repo = MasterRepo(self._store.conn)
         return repo
 
     # ------------------------------------------------------------------ reads
     def master_entries(self, kind: MasterKind | str) -> list[MasterEntry]:
         """Every entry of the list, inactive ones included, in display order (referral
         sources: 庁内 first, then 関係機関)."""
-        self._require(Permission.MANAGE_SETTINGS)  # type: ignore[attr-defined]
+        self._ctx.require(Permission.MANAGE_SETTINGS)
         k = MasterKind(kind)
         entries = [self._entry(k, r) for r in self._master.rows(k.value)]
         if k is MasterKind.REFERRAL_SOURCE:
@@ -126,8 +144,23 @@ class MasterOperations:
         return entries
 
     def master_entry(self, kind: MasterKind | str, entry_id: str) -> MasterEntry:
-        self._require(Permission.MANAGE_SETTINGS)  # type: ignore[attr-defined]
+        self._ctx.require(Permission.MANAGE_SETTINGS)
         return self._entry_or_404(MasterKind(kind), entry_id)
+
+    def checked_typed_name(self, table: str, row_id: str, text: str) -> str:
+        """A name typed for the entry ``row_id`` of ``table`` (a conflict resolved by
+        typing, app/operations/sync.py), checked as an edit of that entry would be."""
+        table_kinds = {"referral_source": ["referral_source"], "service": ["service"],
+                       "assessment_master": ["domain", "problem"]}[table]
+        for k in table_kinds:
+            if self._master.row(k, row_id) is not None:
+                mk = MasterKind(k)
+                e = self._entry_or_404(mk, row_id)
+                return self._check_master(mk, MasterInput(
+                    name=text, route=e.route, statutory=e.statutory,
+                    employment=e.employment, needs_decision=e.needs_decision,
+                    usual_months=e.usual_months), row_id)["name"]
+        raise NotFound(_("The entry was not found (deleted on another device?)"))
 
     def _entry_or_404(self, k: MasterKind, entry_id: str) -> MasterEntry:
         r = self._master.row(k.value, entry_id)
@@ -209,12 +242,12 @@ class MasterOperations:
         return fields
 
     def _audit_master(self, action: str, k: MasterKind, name: str) -> None:
-        self._store.audit(self.user.login, action, detail=f"{k.value}:{name}")
+        self._store.audit(self._ctx.user.login, action, detail=f"{k.value}:{name}")
 
     # ------------------------------------------------------------------ writes
     def add_master_entry(self, kind: MasterKind | str, data: MasterInput) -> MasterEntry:
         """A new entry at the end of its list (of its route, for a referral source)."""
-        self._require(Permission.MANAGE_SETTINGS)  # type: ignore[attr-defined]
+        self._ctx.require(Permission.MANAGE_SETTINGS)
         k = MasterKind(kind)
         fields = self._check_master(k, data, None)
         with self._store.transaction() as w:
@@ -242,7 +275,7 @@ class MasterOperations:
                           data: MasterInput) -> MasterEntry:
         """Rename (and, for a service, change its flags and usual duration; for a referral
         source, its route). Past records and statistics keep what they had (module doc)."""
-        self._require(Permission.MANAGE_SETTINGS)  # type: ignore[attr-defined]
+        self._ctx.require(Permission.MANAGE_SETTINGS)
         k = MasterKind(kind)
         old = self._entry_or_404(k, entry_id)
         fields = self._check_master(k, data, entry_id)
@@ -256,7 +289,7 @@ class MasterOperations:
                           step: int) -> list[MasterEntry]:
         """Move an entry up (step -1) or down (+1) in its list (referral sources within their
         route). Returns the list in its new order."""
-        self._require(Permission.MANAGE_SETTINGS)  # type: ignore[attr-defined]
+        self._ctx.require(Permission.MANAGE_SETTINGS)
         k = MasterKind(kind)
         entry = self._entry_or_404(k, entry_id)
         entries = self.master_entries(k)
@@ -283,7 +316,7 @@ class MasterOperations:
                                 active: bool) -> MasterEntry:
         """Deactivate (gone from the choices of new input; old records keep its name) or
         reactivate an entry."""
-        self._require(Permission.MANAGE_SETTINGS)  # type: ignore[attr-defined]
+        self._ctx.require(Permission.MANAGE_SETTINGS)
         k = MasterKind(kind)
         entry = self._entry_or_404(k, entry_id)
         if active and not entry.active:
@@ -299,7 +332,7 @@ class MasterOperations:
 
     def delete_master_entry(self, kind: MasterKind | str, entry_id: str) -> None:
         """Delete an entry no record refers to; one in use can only be deactivated."""
-        self._require(Permission.MANAGE_SETTINGS)  # type: ignore[attr-defined]
+        self._ctx.require(Permission.MANAGE_SETTINGS)
         k = MasterKind(kind)
         entry = self._entry_or_404(k, entry_id)
         if entry.uses:
@@ -342,3 +375,5 @@ def _names_still_duplicate(conn, conflict: dict) -> bool:
 
 
 register_post_merge_check(duplicate_master_names, "duplicate_name", _names_still_duplicate)
+
+install(MasterOperations)   # every public operation checked against its rule

@@ -42,7 +42,12 @@ from app.errors import (
 )
 from app.i18n import _
 from app.process import Step
+from app.operations.context import DeskContext
 from app.operations.guide_rules import GuideRuleOperations
+from app.operations.region import RegionOperations, feed_meeting_issue
+from app.security.authorization import (
+    EDIT, LISTED, OPEN, VIEW, AnyOf, Arg, Row, Rule, install, need, read, write,
+)
 from app.security.roles import Permission
 from app.store import derived_repo
 from app.store.process_repo import ProcessRepo
@@ -102,8 +107,96 @@ class _DryRun(Exception):
     """Ends a check_only transaction: everything it wrote is rolled back."""
 
 
+def _board_detail(args: dict[str, Any], result: Any) -> str:
+    counts = result.get("counts", {}) if isinstance(result, dict) else {}
+    return " ".join(f"{k}={v}" for k, v in sorted(counts.items()))[:500]
+
+
+def _records_detail(args: dict[str, Any], result: Any) -> str:
+    return f"{len(result) if isinstance(result, list) else ''} records"
+
+
 class ProcessOperations(GuideRuleOperations):
-    """Mixin of Desk: the consultation process from 緊急的な支援 to フォローアップ."""
+    """``desk.process``: the consultation process from 緊急的な支援 to フォローアップ, the
+    支援調整会議 and the guide's rules (GuideRuleOperations)."""
+
+    RULES: dict[str, Rule] = {
+        "services": OPEN("master data of the plan form"),
+        "assessment_domains": OPEN("master data of the assessment form"),
+        "assessment_problems": OPEN("master data of the assessment form"),
+        "case_state": read(Arg("case_id")),
+        "case_steps": read(Arg("case_id")),
+        "next_actions": read(Arg("case_id")),
+        "current_plan": read(Arg("case_id")),
+        "plans": read(Arg("case_id")),
+        "plan": read(Row("plan", "plan_id")),
+        "plan_amendments": read(Row("plan", "plan_id")),
+        "assessments": read(Arg("case_id")),
+        "referrals": read(Arg("case_id")),
+        "emergency_support": read(Arg("case_id")),
+        "support_records": need(VIEW, case=Arg("case_id"), audit="view_records",
+                                audit_detail=_records_detail),
+        "monitorings": read(Arg("case_id")),
+        "evaluations": read(Arg("case_id")),
+        "closures": read(Arg("case_id")),
+        "followups": read(Arg("case_id")),
+        "decisions": read(Arg("case_id")),
+        "screenings": read(Arg("case_id")),
+        "case_agenda": read(Arg("case_id")),
+        "timeline": read(Arg("case_id")),
+        "dashboard": need(VIEW, case=LISTED, audit="view_dashboard", audit_detail=_board_detail),
+        "agenda_candidates": need(case=LISTED),
+        "record_emergency": write(Arg("case_id")),
+        "complete_emergency_procedure": write(Row("emergency_support", "emergency_id")),
+        "save_assessment": write(Arg("case_id")),
+        "screen": write(Arg("case_id")),
+        "check_referral": write(Row("referral", "referral_id")),
+        "take_back": write(Row("referral", "referral_id")),
+        "draft_plan": write(Arg("case_id")),
+        "update_plan": write(Row("plan", "plan_id")),
+        "submit_plan": write(Row("plan", "plan_id")),
+        "amend_plan": write(Row("plan", "plan_id")),
+        "record_decision": write(Row("plan", "plan_id"), Permission.DECISIONS),
+        "start_service": write(Row("plan_item", "plan_item_id")),
+        "add_record": write(Arg("case_id")),
+        "correct_record": write(Row("support_record", "record_id")),
+        "add_monitoring": write(Arg("case_id")),
+        "evaluate": write(Arg("case_id")),
+        "add_contact_attempt": write(Arg("case_id")),
+        "propose_suspension": write(Arg("case_id")),
+        "resume": write(Arg("case_id")),
+        "propose_closure": write(Arg("case_id")),
+        "add_followup": write(Arg("case_id")),
+        "meetings": need(AnyOf(Permission.MEETINGS, Permission.VIEW_AGENDA_CASES)),
+        "meeting": need(AnyOf(Permission.MEETINGS, Permission.VIEW_AGENDA_CASES)),
+        "agenda_people": need(AnyOf(Permission.MEETINGS, Permission.VIEW_AGENDA_CASES)),
+        "pending_agenda": need(VIEW, Permission.MEETINGS),   # case numbers and summaries of the agenda
+        "plan_meeting": need(Permission.MEETINGS),
+        "add_agenda_item": need(Permission.MEETINGS, case=Arg("case_id", optional=True),
+                                case_permission=VIEW),
+        "record_meeting_results": need(Permission.MEETINGS),
+        "check_only": Rule(needs=(VIEW,), checks_inside=True),  # a wizard's 次へ: a dry run
+        "process_settings": OPEN("the desk's 中断 / 終結(3) / 軽微な修正 figures, stated on the "
+                                 "screens every worker uses"),
+        "set_process_settings": need(AnyOf(Permission.MEETINGS, Permission.MANAGE_SETTINGS)),
+        "open_case_of": need(EDIT, audit="open_case_check"),   # case number only, at intake
+        "check_open_case": need(EDIT, audit="open_case_check"),  # the same, as a refusal
+        "record_consultation": write(Arg("case_id")),
+        "report_plan": write(Row("plan", "plan_id")),
+        "plan_report": read(Row("plan", "plan_id")),
+        "plan_versions": read(Row("plan", "plan_id")),
+        "evaluations_due": need(VIEW, case=LISTED),
+        "open_meetings": need(VIEW),          # the coming meetings: dates, places, kinds
+        "waiting_for_meeting": read(Arg("case_id")),
+        "put_on_meeting": write(Arg("case_id")),
+        "move_agenda_item": write(Row("agenda_item", "item_id", optional=True)),
+        "withdraw_agenda_item": write(Row("agenda_item", "item_id", optional=True)),
+    }
+
+    def __init__(self, ctx: DeskContext, region: RegionOperations):
+        super().__init__(ctx)
+        self._region_ops = region   # a meeting's 地域課題 go into the register
+        self._process_repo: ProcessRepo | None = None
 
     def check_only(self, fn) -> list[ValidationError]:
         """Run ``fn`` — one or more process operations of this Desk, as a wizard's last page
@@ -111,7 +204,7 @@ class ProcessOperations(GuideRuleOperations):
         the process), then the transaction is rolled back (audit entries included). The
         step wizards ask it at each 次へ, so the final save never sends the user back.
         Returns the field problems; a refusal of the process comes back with field ''."""
-        self._require(Permission.VIEW_CASES)
+        self._ctx.require(Permission.VIEW_CASES)
         try:
             with self._store.transaction():
                 fn()
@@ -133,21 +226,15 @@ class ProcessOperations(GuideRuleOperations):
     # ------------------------------------------------------------------ plumbing
     @property
     def _repo(self) -> ProcessRepo:
-        repo = getattr(self, "_process_repo", None)
+        repo = self._process_repo
         if repo is None or repo.conn is not self._store.conn:
-            repo = ProcessRepo(self._store.conn)
-            self._process_repo = repo
+            repo = self._process_repo = ProcessRepo(self._store.conn)
         return repo
-
-    def _process_after_intake(self, w, case_id: str) -> None:
-        """Called by register_intake inside its transaction: the referral to check later
-        (他機関へつなぎ) and the emergency support done, with statutory procedures pending."""
-        self._repo.from_intakes(w, case_id)
 
     def _case_state(self, case_id: str) -> CaseState:
         if self._store.case(case_id) is None:
             raise NotFound(_("Case not found."))
-        return replace(self._repo.case_state(case_id), today=self.today(),
+        return replace(self._repo.case_state(case_id), today=self._ctx.today(),
                        settings=self.process_settings())
 
     @staticmethod
@@ -182,7 +269,7 @@ class ProcessOperations(GuideRuleOperations):
         return Stage(want["stage"])
 
     def _audit(self, action: str, case_id: str | None, detail: str = "") -> None:
-        self._store.audit(self.user.login, action, case_id=case_id, detail=detail)
+        self._store.audit(self._ctx.user.login, action, case_id=case_id, detail=detail)
 
     def _plan_or_404(self, plan_id: str) -> Plan:
         plan = self._repo.plan(plan_id)
@@ -211,52 +298,52 @@ class ProcessOperations(GuideRuleOperations):
 
     # ------------------------------------------------------------------ queries
     def case_state(self, case_id: str) -> CaseState:
-        self._require_case(case_id, Permission.VIEW_CASES)
+        self._ctx.require_case(case_id, Permission.VIEW_CASES)
         return self._case_state(case_id)
 
     def case_steps(self, case_id: str) -> list[P.StepStatus]:
         """Every step with whether it is allowed now and, if not, why (translated)."""
-        self._require_case(case_id, Permission.VIEW_CASES)
+        self._ctx.require_case(case_id, Permission.VIEW_CASES)
         return P.steps(self._case_state(case_id))
 
     def next_actions(self, case_id: str) -> list[str]:
-        self._require_case(case_id, Permission.VIEW_CASES)
+        self._ctx.require_case(case_id, Permission.VIEW_CASES)
         return P.next_actions(self._case_state(case_id))
 
     def current_plan(self, case_id: str) -> Plan | None:
         """The plan in effect (approved by the 支援調整会議, newest), or None."""
-        self._require_case(case_id, Permission.VIEW_CASES)
+        self._ctx.require_case(case_id, Permission.VIEW_CASES)
         active = [p for p in self._repo.plans(case_id) if p.status is PlanStatus.APPROVED]
         return active[-1] if active else None
 
     def plans(self, case_id: str) -> list[Plan]:
-        self._require_case(case_id, Permission.VIEW_CASES)
+        self._ctx.require_case(case_id, Permission.VIEW_CASES)
         return self._repo.plans(case_id)
 
     def plan(self, plan_id: str) -> Plan:
-        self._require_case(self._case_of("plan", plan_id), Permission.VIEW_CASES)
+        self._ctx.require_case(self._case_of("plan", plan_id), Permission.VIEW_CASES)
         return self._plan_or_404(plan_id)
 
     def plan_amendments(self, plan_id: str) -> list[PlanAmendment]:
-        self._require_case(self._case_of("plan", plan_id), Permission.VIEW_CASES)
+        self._ctx.require_case(self._case_of("plan", plan_id), Permission.VIEW_CASES)
         return self._repo.amendments(plan_id)
 
     def assessments(self, case_id: str) -> list[Assessment]:
-        self._require_case(case_id, Permission.VIEW_CASES)
+        self._ctx.require_case(case_id, Permission.VIEW_CASES)
         return self._repo.assessments(case_id)
 
     def referrals(self, case_id: str) -> list[Referral]:
-        self._require_case(case_id, Permission.VIEW_CASES)
+        self._ctx.require_case(case_id, Permission.VIEW_CASES)
         return self._repo.referrals(case_id)
 
     def emergency_support(self, case_id: str) -> list[EmergencySupport]:
-        self._require_case(case_id, Permission.VIEW_CASES)
+        self._ctx.require_case(case_id, Permission.VIEW_CASES)
         return self._repo.emergency(case_id)
 
     def support_records(self, case_id: str, include_superseded: bool = False
                         ) -> list[SupportRecord]:
         """支援経過記録, newest first; corrected entries only with ``include_superseded``."""
-        self._require_case(case_id, Permission.VIEW_CASES)
+        self._ctx.require_case(case_id, Permission.VIEW_CASES)
         return self._repo.records(case_id, include_superseded)
 
     def meeting(self, meeting_id: str) -> Meeting:
@@ -278,7 +365,7 @@ class ProcessOperations(GuideRuleOperations):
         first ``limit`` (None: all) and how many there are. Only the cases this user may
         see, filtered in SQL (own, 協働 and team cases; all for the 主任; for the 自治体担当
         the cases on an agenda)."""
-        access = self._require_case_view()
+        access = self._ctx.require_case_view()
         rows, total = self._repo.agenda_candidates(access, limit)
         return [_candidate(r) for r in rows], total
 
@@ -287,47 +374,47 @@ class ProcessOperations(GuideRuleOperations):
         user may see (the screen shows their initials, never the name)."""
         self._require_meetings(read=True)
         self._meeting_or_404(meeting_id)
-        return self._repo.agenda_people(meeting_id, self.case_access())
+        return self._repo.agenda_people(meeting_id, self._ctx.case_access())
 
     def pending_agenda(self, meeting_id: str) -> list[AgendaItem]:
         """Agenda items of the meeting still waiting for their result."""
-        self._require(Permission.VIEW_CASES)
+        self._ctx.require(Permission.VIEW_CASES)
         self._meeting_or_404(meeting_id)
         return self._repo.agenda(meeting_id, pending_only=True)
 
     # rows the printed sheets read (forms/data.py), oldest first
     def monitorings(self, case_id: str) -> list[Monitoring]:
-        self._require_case(case_id, Permission.VIEW_CASES)
+        self._ctx.require_case(case_id, Permission.VIEW_CASES)
         return list(reversed(self._repo.monitorings(case_id)))
 
     def evaluations(self, case_id: str) -> list[dict[str, Any]]:
-        self._require_case(case_id, Permission.VIEW_CASES)
+        self._ctx.require_case(case_id, Permission.VIEW_CASES)
         return self._repo.evaluations(case_id)
 
     def closures(self, case_id: str) -> list[dict[str, Any]]:
-        self._require_case(case_id, Permission.VIEW_CASES)
+        self._ctx.require_case(case_id, Permission.VIEW_CASES)
         return self._repo.closures(case_id)
 
     def followups(self, case_id: str) -> list[Followup]:
-        self._require_case(case_id, Permission.VIEW_CASES)
+        self._ctx.require_case(case_id, Permission.VIEW_CASES)
         return self._repo.followups(case_id)
 
     def decisions(self, case_id: str) -> list[dict[str, Any]]:
-        self._require_case(case_id, Permission.VIEW_CASES)
+        self._ctx.require_case(case_id, Permission.VIEW_CASES)
         return self._repo.decisions(case_id)
 
     def screenings(self, case_id: str) -> list[Screening]:
-        self._require_case(case_id, Permission.VIEW_CASES)
+        self._ctx.require_case(case_id, Permission.VIEW_CASES)
         return self._repo.screenings(case_id)
 
     def case_agenda(self, case_id: str) -> list[tuple[AgendaItem, date]]:
         """Every agenda item of the case with its meeting date (results included)."""
-        self._require_case(case_id, Permission.VIEW_CASES)
+        self._ctx.require_case(case_id, Permission.VIEW_CASES)
         return self._repo.case_agenda(case_id)
 
     def timeline(self, case_id: str, kinds: Iterable[str] | None = None) -> list[TimelineEntry]:
         """Everything that happened on the case, newest first, optionally only some kinds."""
-        self._require_case(case_id, Permission.VIEW_CASES)
+        self._ctx.require_case(case_id, Permission.VIEW_CASES)
         if self._store.case(case_id) is None:
             raise NotFound(_("Case not found."))
         entries = self._repo.timeline(case_id)
@@ -344,10 +431,10 @@ class ProcessOperations(GuideRuleOperations):
     def _require_meetings(self, *, read: bool = False) -> None:
         """支援調整会議 are run by the 主任 (and the administrator while it has case access);
         the municipal officer may read the meetings whose agenda it attends."""
-        if read and not self._allows(Permission.MEETINGS) \
-                and self._allows(Permission.VIEW_AGENDA_CASES):
+        if read and not self._ctx.allows(Permission.MEETINGS) \
+                and self._ctx.allows(Permission.VIEW_AGENDA_CASES):
             return
-        self._require(Permission.MEETINGS)
+        self._ctx.require(Permission.MEETINGS)
 
     def _case_of(self, table: str, row_id: str) -> str:
         case_id = self._repo.case_of(table, row_id)
@@ -360,9 +447,9 @@ class ProcessOperations(GuideRuleOperations):
         """Lists for the dashboard: the first ``limit`` rows of each (None: all of them),
         and under ``counts`` how many each list has. Only the cases this user may see,
         filtered in SQL. ``lists`` names the lists wanted (default: every one)."""
-        self._require(Permission.VIEW_CASES)
-        today = self.today()
-        access = self.case_access()
+        self._ctx.require(Permission.VIEW_CASES)
+        today = self._ctx.today()
+        access = self._ctx.case_access()
         repo = self._repo
         queries = {
             "monitoring_today": lambda: repo.monitoring_on(today, access, limit),
@@ -391,10 +478,10 @@ class ProcessOperations(GuideRuleOperations):
     def record_emergency(self, case_id: str, action: EmergencyAction | str, done_on: date,
                          note: str = "") -> str:
         """緊急的な支援: record what was done; statutory ones carry a pending procedure."""
-        self._require_case(case_id, Permission.EDIT_CASES)
+        self._ctx.require_case(case_id, Permission.EDIT_CASES)
         c = _Check()
         act = c.choice(EmergencyAction, action, "action", _("Emergency support"))
-        done_on = c.date(done_on, "done_on", _("Date"), required=True, today=self.today())
+        done_on = c.date(done_on, "done_on", _("Date"), required=True, today=self._ctx.today())
         note = c.text(note, "note", _("Emergency support done"))
         if act is EmergencyAction.OTHER and not note:
             c.add("note", _("Describe the emergency support that was done."))
@@ -410,13 +497,13 @@ class ProcessOperations(GuideRuleOperations):
 
     def complete_emergency_procedure(self, emergency_id: str, done_on: date) -> None:
         """The municipal procedure of a statutory emergency support is done."""
-        self._require_case(self._case_of("emergency_support", emergency_id), Permission.EDIT_CASES)
+        self._ctx.require_case(self._case_of("emergency_support", emergency_id), Permission.EDIT_CASES)
         row = self._repo.emergency_row(emergency_id)
         if row is None:
             raise NotFound(_("Emergency support not found."))
         c = _Check()
         done_on = c.date(done_on, "procedure_done_on", _("Date"), required=True,
-                         today=self.today(), not_before=(
+                         today=self._ctx.today(), not_before=(
                              date.fromisoformat(row["done_on"]), _("Emergency support")))
         c.done()
         if row["procedure"] != "pending":
@@ -429,10 +516,10 @@ class ProcessOperations(GuideRuleOperations):
     # ------------------------------------------------------------------ アセスメント
     def save_assessment(self, case_id: str, data: AssessmentInput) -> Assessment:
         """アセスメント: adds a new version (a re-assessment never overwrites the old one)."""
-        self._require_case(case_id, Permission.EDIT_CASES)
+        self._ctx.require_case(case_id, Permission.EDIT_CASES)
         c = _Check()
         c.date(data.assessed_on, "assessed_on", _("Date of assessment"), required=True,
-               today=self.today())
+               today=self._ctx.today())
         domains = dict(self._repo.assessment_master("domain"))
         problems = dict(self._repo.assessment_master("problem"))
         for key in data.domains:
@@ -456,7 +543,7 @@ class ProcessOperations(GuideRuleOperations):
         self._allow(state, Step.ASSESSMENT)
         self._in_order(case_id, ("assessment", "assessed_on", data.assessed_on))
         data = replace(data, domains=cleaned, analysis=analysis, strengths=strengths,
-                       wishes=wishes, author=data.author or self.user.display_name,
+                       wishes=wishes, author=data.author or self._ctx.user.display_name,
                        problems=[k for k in problems if k in data.problems])
         with self._store.transaction() as w:
             row_id, version = self._repo.insert_assessment(w, case_id, data)
@@ -469,17 +556,17 @@ class ProcessOperations(GuideRuleOperations):
                note: str = "", referral_to: str = "", accompanied: bool = False,
                check_on: date | None = None, reported_on: date | None = None) -> str:
         """スクリーニング: 継続支援 / 他機関へつなぐ (with the check date) / 情報提供で終了."""
-        self._require_case(case_id, Permission.EDIT_CASES)
+        self._ctx.require_case(case_id, Permission.EDIT_CASES)
         c = _Check()
         res = c.choice(ScreeningResult, result, "result", _("Result of screening"))
         screened_on = c.date(screened_on, "screened_on", _("Date of screening"), required=True,
-                             today=self.today())
+                             today=self._ctx.today())
         note = c.text(note, "note", _("Note"))
         referral_to = c.text(referral_to, "referral_to", _("Referred to"), max_len=100,
                              multiline=False)
         check_on = c.date(check_on, "check_on", _("Date to check the referral"))
         reported_on = c.date(reported_on, "reported_on", _("Reported to the municipality"),
-                             today=self.today())
+                             today=self._ctx.today())
         if res is ScreeningResult.REFER:
             if not referral_to:
                 c.add("referral_to", _("Enter the agency the person is referred to."))
@@ -507,13 +594,13 @@ class ProcessOperations(GuideRuleOperations):
     def check_referral(self, referral_id: str, checked_on: date, arrived: bool,
                        note: str = "") -> Referral:
         """後日確認: did the person reach the agency they were referred to?"""
-        self._require_case(self._case_of("referral", referral_id), Permission.EDIT_CASES)
+        self._ctx.require_case(self._case_of("referral", referral_id), Permission.EDIT_CASES)
         ref = self._repo.referral(referral_id)
         if ref is None:
             raise NotFound(_("Referral not found."))
         c = _Check()
         checked_on = c.date(checked_on, "checked_on", _("Date of the check"), required=True,
-                            today=self.today(), not_before=(ref.referred_on,
+                            today=self._ctx.today(), not_before=(ref.referred_on,
                                                             _("Date of the referral")))
         note = c.text(note, "check_note", _("Note"))
         if not isinstance(arrived, bool):
@@ -531,13 +618,13 @@ class ProcessOperations(GuideRuleOperations):
 
     def take_back(self, referral_id: str, taken_back_on: date, note: str = "") -> None:
         """ケースの引き戻し: a referral that failed comes back into continued support."""
-        self._require_case(self._case_of("referral", referral_id), Permission.EDIT_CASES)
+        self._ctx.require_case(self._case_of("referral", referral_id), Permission.EDIT_CASES)
         ref = self._repo.referral(referral_id)
         if ref is None:
             raise NotFound(_("Referral not found."))
         c = _Check()
         taken_back_on = c.date(taken_back_on, "taken_back_on", _("Date"), required=True,
-                               today=self.today(), not_before=(
+                               today=self._ctx.today(), not_before=(
                                    ref.checked_on or ref.referred_on, _("Date of the check")))
         note = c.text(note, "note", _("Note"))
         c.done()
@@ -596,16 +683,16 @@ class ProcessOperations(GuideRuleOperations):
             c.add("period_to", _("The end of the period must be on or after its start."))
         nm = c.date(data.next_monitoring_on, "next_monitoring_on", _("Next monitoring"))
         signed = c.date(data.signed_on, "signed_on", _("Date of the person's signature"),
-                        today=self.today())
+                        today=self._ctx.today())
         author = c.text(data.author, "author", _("Author"), max_len=50, multiline=False)
         c.done()
         return replace(data, aim=aim, goals=goals, items=items, period_from=pf, period_to=pt,
                        next_monitoring_on=nm, signed_on=signed,
-                       author=author or self.user.display_name)
+                       author=author or self._ctx.user.display_name)
 
     def draft_plan(self, case_id: str, data: PlanInput) -> Plan:
         """プラン作成 (first plan) or 再プラン (after an approved プラン評価), as a draft."""
-        self._require_case(case_id, Permission.EDIT_CASES)
+        self._ctx.require_case(case_id, Permission.EDIT_CASES)
         data = self._check_plan(data)
         state = self._case_state(case_id)
         step = Step.REPLAN if state.plans else Step.PLAN
@@ -614,14 +701,14 @@ class ProcessOperations(GuideRuleOperations):
         kind = PlanKind.REPLAN if state.plans else PlanKind.FIRST
         with self._store.transaction() as w:
             plan_id = self._repo.insert_plan(w, case_id, data, kind, state.assessment_version,
-                                             self.today())
+                                             self._ctx.today())
             self._restage(w, case_id)
             self._audit("plan_draft", case_id, kind.value)
         return self._plan_or_404(plan_id)
 
     def update_plan(self, plan_id: str, data: PlanInput) -> Plan:
         """Edit a draft (also one sent back by 再検討) before submitting it again."""
-        self._require_case(self._case_of("plan", plan_id), Permission.EDIT_CASES)
+        self._ctx.require_case(self._case_of("plan", plan_id), Permission.EDIT_CASES)
         plan = self._plan_or_404(plan_id)
         data = self._check_plan(data)
         if plan.status is not PlanStatus.DRAFT:
@@ -637,7 +724,7 @@ class ProcessOperations(GuideRuleOperations):
 
     def submit_plan(self, plan_id: str, meeting_id: str | None = None) -> Plan:
         """Put a signed draft before the 支援調整会議 (on ``meeting_id``'s agenda if given)."""
-        self._require_case(self._case_of("plan", plan_id), Permission.EDIT_CASES)
+        self._ctx.require_case(self._case_of("plan", plan_id), Permission.EDIT_CASES)
         plan = self._plan_or_404(plan_id)
         state = self._case_state(plan.case_id)
         self._allow(state, Step.SUBMIT_PLAN)
@@ -661,13 +748,13 @@ class ProcessOperations(GuideRuleOperations):
     def amend_plan(self, plan_id: str, data: PlanInput, reason: str,
                    amended_on: date | None = None) -> Plan:
         """プランの修正: a minor change of the plan in effect; before and after are kept."""
-        self._require_case(self._case_of("plan", plan_id), Permission.EDIT_CASES)
+        self._ctx.require_case(self._case_of("plan", plan_id), Permission.EDIT_CASES)
         plan = self._plan_or_404(plan_id)
         data = self._check_plan(data)
         c = _Check()
         reason = c.text(reason, "reason", _("Reason for the amendment"), required=True)
-        amended_on = c.date(amended_on or self.today(), "amended_on", _("Date"),
-                            required=True, today=self.today())
+        amended_on = c.date(amended_on or self._ctx.today(), "amended_on", _("Date"),
+                            required=True, today=self._ctx.today())
         c.done()
         state = self._case_state(plan.case_id)
         self._allow(state, Step.AMEND_PLAN)
@@ -718,7 +805,7 @@ class ProcessOperations(GuideRuleOperations):
         """Put a case (its plan, evaluation, 中断 or 終結) or a 地域課題 on the agenda."""
         self._require_meetings()
         if case_id is not None:
-            self._require_case(case_id, Permission.VIEW_CASES)
+            self._ctx.require_case(case_id, Permission.VIEW_CASES)
         return self._add_agenda_item(meeting_id, kind, case_id, subject_id, summary)
 
     def _add_agenda_item(self, meeting_id: str, kind: AgendaKind | str,
@@ -760,8 +847,7 @@ class ProcessOperations(GuideRuleOperations):
                                                     summary)
             self._audit("agenda_add", case_id, k.value)
             if k is AgendaKind.REGIONAL_ISSUE:  # issue 15: the box feeds the 地域課題 register
-                from app.operations.region import feed_meeting_issue
-                feed_meeting_issue(self, w, {"id": item_id, "meeting_id": meeting_id,
+                feed_meeting_issue(self._region_ops, w, {"id": item_id, "meeting_id": meeting_id,
                                              "summary": summary,
                                              "held_on": meeting.held_on.isoformat()})
         return self._repo.agenda_item(item_id)  # type: ignore[return-value]
@@ -784,7 +870,7 @@ class ProcessOperations(GuideRuleOperations):
         meeting = self._meeting_or_404(meeting_id)
         items = {i.id: i for i in meeting.items}
         c = _Check()
-        if meeting.held_on > self.today():
+        if meeting.held_on > self._ctx.today():
             c.add("held_on", _("The meeting has not been held yet."))
         minutes = c.text(minutes, "minutes", _("Minutes"), max_len=20000)
         people = _check_participants(c, participants) if participants is not None else None
@@ -865,7 +951,7 @@ class ProcessOperations(GuideRuleOperations):
         if item is None:
             raise NotFound(_("The agenda item was not found."))
         if item.case_id:
-            self._require_case(item.case_id, Permission.EDIT_CASES)
+            self._ctx.require_case(item.case_id, Permission.EDIT_CASES)
         else:
             self._require_meetings()
         if item.result is not None:
@@ -877,8 +963,8 @@ class ProcessOperations(GuideRuleOperations):
     def open_meetings(self) -> list[MeetingSummary]:
         """Meetings an agenda item can go to: not yet recorded, dated today or later, the
         nearest first (no case data: for every user who edits cases)."""
-        self._require(Permission.EDIT_CASES)
-        today = self.today()
+        self._ctx.require(Permission.EDIT_CASES)
+        today = self._ctx.today()
         rows, _total = self._repo.meetings(None, open_from=today)   # (only those, in SQL)
         return sorted((m for m in rows if not m.held and m.held_on >= today),
                       key=lambda m: (m.held_on, m.kind.value != "ad_hoc", m.place))
@@ -892,7 +978,7 @@ class ProcessOperations(GuideRuleOperations):
                         max_len=500)
         c.done()
         with self._store.transaction() as w:
-            self._repo.withdraw_agenda_item(w, item_id, self.today(), reason)
+            self._repo.withdraw_agenda_item(w, item_id, self._ctx.today(), reason)
             if item.case_id:
                 self._restage(w, item.case_id)
             self._audit("agenda_withdraw", item.case_id, item.kind.value)
@@ -913,12 +999,12 @@ class ProcessOperations(GuideRuleOperations):
         if target.held:
             raise ProcessError(_("The results of this meeting are already recorded; choose "
                                  "another meeting."))
-        if target.held_on < self.today():
+        if target.held_on < self._ctx.today():
             raise ProcessError(_("Choose a meeting dated today or later."))
         note = reason or _("Moved to the meeting of {date}").format(
             date=text_ja.format_wareki(target.held_on, "long"))
         with self._store.transaction() as w:
-            self._repo.withdraw_agenda_item(w, item_id, self.today(), note, moved_to=target.id)
+            self._repo.withdraw_agenda_item(w, item_id, self._ctx.today(), note, moved_to=target.id)
             new_id = self._repo.insert_agenda_item(w, target.id, item.case_id, item.kind.value,
                                                    item.subject_id, item.summary)
             if item.case_id:
@@ -930,7 +1016,7 @@ class ProcessOperations(GuideRuleOperations):
     def waiting_for_meeting(self, case_id: str) -> list[MeetingWait]:
         """What of the case waits for the 支援調整会議 — a submitted plan, a proposed プラン
         評価, 中断 or 終結 — each with the meeting whose agenda it is on (None: on none)."""
-        self._require_case(case_id, Permission.VIEW_CASES)
+        self._ctx.require_case(case_id, Permission.VIEW_CASES)
         out = []
         for r in self._repo.waiting_subjects(case_id):
             item = self._repo.pending_item_for(r["id"])
@@ -947,7 +1033,7 @@ class ProcessOperations(GuideRuleOperations):
                        reason: str = "") -> AgendaItem:
         """Put what waits (``subject_id``) on the agenda of ``meeting_id``: added if it is on
         no agenda, moved if it is on another one."""
-        self._require_case(case_id, Permission.EDIT_CASES)
+        self._ctx.require_case(case_id, Permission.EDIT_CASES)
         wait = next((x for x in self.waiting_for_meeting(case_id)
                      if x.subject_id == subject_id), None)
         if wait is None:
@@ -956,7 +1042,7 @@ class ProcessOperations(GuideRuleOperations):
         if wait.item_id is not None:
             return self.move_agenda_item(wait.item_id, meeting_id, reason)
         target = self._meeting_or_404(meeting_id)
-        if target.held_on < self.today() and not target.held:
+        if target.held_on < self._ctx.today() and not target.held:
             raise ProcessError(_("Choose a meeting dated today or later."))
         return self._add_agenda_item(meeting_id, wait.kind, case_id, subject_id, wait.summary)
 
@@ -1014,11 +1100,11 @@ class ProcessOperations(GuideRuleOperations):
                         result: DecisionResult | str = DecisionResult.APPROVED,
                         note: str = "") -> str:
         """支援決定 by the municipality on one statutory service of the plan in effect."""
-        self._require_case(self._case_of("plan", plan_id), Permission.DECISIONS)
+        self._ctx.require_case(self._case_of("plan", plan_id), Permission.DECISIONS)
         plan = self._plan_or_404(plan_id)
         c = _Check()
         decided_on = c.date(decided_on, "decided_on", _("Date of the support decision"),
-                            required=True, today=self.today())
+                            required=True, today=self._ctx.today())
         officer = c.text(officer, "officer", _("Municipal officer"), required=True, max_len=50,
                          multiline=False)
         res = c.choice(DecisionResult, result, "result", _("Result"))
@@ -1050,14 +1136,14 @@ class ProcessOperations(GuideRuleOperations):
 
         The first start of a plan schedules the first monitoring (支援開始直後) within two
         weeks, on a business day (see app.process.first_monitoring_date)."""
-        self._require_case(self._case_of("plan_item", plan_item_id), Permission.EDIT_CASES)
+        self._ctx.require_case(self._case_of("plan_item", plan_item_id), Permission.EDIT_CASES)
         row = self._repo.plan_item_row(plan_item_id)
         if row is None:
             raise NotFound(_("Support item not found."))
         plan = self._plan_or_404(row["plan_id"])
         c = _Check()
         started_on = c.date(started_on, "started_on", _("Start date"), required=True,
-                            today=self.today())
+                            today=self._ctx.today())
         c.done()
         state = self._case_state(plan.case_id)
         if reason := P.can_start_item(state, plan_item_id):
@@ -1081,14 +1167,14 @@ class ProcessOperations(GuideRuleOperations):
             occurred_at = datetime(occurred_at.year, occurred_at.month, occurred_at.day)
         if not isinstance(occurred_at, datetime):
             c.add("occurred_at", _("Please enter {label}").format(label=_("Date and time")))
-        elif occurred_at.date() > self.today():
+        elif occurred_at.date() > self._ctx.today():
             c.add("occurred_at", _("A support record cannot be in the future."))
         m = c.choice(RecordMethod, method, "method", _("Method"))
         content = c.text(content, "content", _("Content"), required=True, max_len=20000)
         contact_person = c.text(contact_person, "contact_person", _("Contacted person"),
                                 max_len=100, multiline=False)
         next_action = c.text(next_action, "next_action", _("Next action"), max_len=2000)
-        staff = c.text(staff or self.user.display_name, "staff", _("Staff"), required=True,
+        staff = c.text(staff or self._ctx.user.display_name, "staff", _("Staff"), required=True,
                        max_len=50, multiline=False)
         return c, occurred_at, m, content, contact_person, next_action, staff
 
@@ -1096,7 +1182,7 @@ class ProcessOperations(GuideRuleOperations):
                    content: str, *, contact_person: str = "", next_action: str = "",
                    staff: str = "") -> SupportRecord:
         """支援経過記録: one contact (append-only)."""
-        self._require_case(case_id, Permission.EDIT_CASES)
+        self._ctx.require_case(case_id, Permission.EDIT_CASES)
         c, at, m, content, person, nxt, staff = self._check_record(
             occurred_at, method, content, contact_person, next_action, staff)
         c.done()
@@ -1112,7 +1198,7 @@ class ProcessOperations(GuideRuleOperations):
                        contact_person: str | None = None, next_action: str | None = None
                        ) -> SupportRecord:
         """Correct a 支援経過記録: a new entry supersedes the old one, which stays readable."""
-        self._require_case(self._case_of("support_record", record_id), Permission.EDIT_CASES)
+        self._ctx.require_case(self._case_of("support_record", record_id), Permission.EDIT_CASES)
         old = self._repo.record_row(record_id)
         if old is None:
             raise NotFound(_("Support record not found."))
@@ -1138,10 +1224,10 @@ class ProcessOperations(GuideRuleOperations):
     def add_monitoring(self, case_id: str, data: MonitoringInput) -> str:
         """モニタリング of the plan in effect; schedules the next one (monthly by default,
         on a business day)."""
-        self._require_case(case_id, Permission.EDIT_CASES)
+        self._ctx.require_case(case_id, Permission.EDIT_CASES)
         c = _Check()
         on = c.date(data.monitored_on, "monitored_on", _("Date of monitoring"), required=True,
-                    today=self.today())
+                    today=self._ctx.today())
         kind = c.choice(MonitoringKind, data.kind, "kind", _("Kind of monitoring"))
         change = c.text(data.change, "change", _("The person's change"), max_len=5000)
         nxt = c.date(data.next_on, "next_on", _("Next monitoring"))
@@ -1170,19 +1256,19 @@ class ProcessOperations(GuideRuleOperations):
         """プラン評価 of the plan in effect, proposed to the 支援調整会議 (its agenda if given).
 
         Its decision (終結 / 再プラン / 再アセスメント / 継続) takes effect with the meeting."""
-        self._require_case(case_id, Permission.EDIT_CASES)
+        self._ctx.require_case(case_id, Permission.EDIT_CASES)
         c = _Check()
         evaluated_on = c.date(data.evaluated_on, "evaluated_on", _("Date of evaluation"),
-                              required=True, today=self.today())
+                              required=True, today=self._ctx.today())
         decision = c.choice(EvaluationDecision, data.decision, "decision", _("Decision"))
         if not data.attainment:
             c.add("attainment", _("Record the attainment of each goal."))
         for i, (goal, att) in enumerate(data.attainment):
             c.text(goal, f"attainment.{i}.goal", _("Short-term goal"), required=True)
             c.choice(Attainment, att, f"attainment.{i}.attainment", _("Attainment"))
-        c.date(data.employed_on, "employed_on", _("Date of employment"), today=self.today())
+        c.date(data.employed_on, "employed_on", _("Date of employment"), today=self._ctx.today())
         c.date(data.income_increased_on, "income_increased_on", _("Date of increased income"),
-               today=self.today())
+               today=self._ctx.today())
         c.text(data.support_delivered, "support_delivered", _("Support delivered"),
                max_len=10000)
         c.done()
@@ -1218,10 +1304,10 @@ class ProcessOperations(GuideRuleOperations):
                             note: str = "") -> str:
         """An effort to reach the person (連絡票, 知人 …) — required before 中断; a
         move-away found here allows 終結(3)."""
-        self._require_case(case_id, Permission.EDIT_CASES)
+        self._ctx.require_case(case_id, Permission.EDIT_CASES)
         c = _Check()
         attempted_on = c.date(attempted_on, "attempted_on", _("Date"), required=True,
-                              today=self.today())
+                              today=self._ctx.today())
         m = c.choice(ContactMethod, method, "method", _("Method"))
         o = c.choice(ContactOutcome, outcome, "outcome", _("Outcome"))
         note = c.text(note, "note", _("Note"))
@@ -1238,10 +1324,10 @@ class ProcessOperations(GuideRuleOperations):
                            meeting_id: str | None = None) -> str:
         """中断: after recorded attempts to reach the person; reported to the 支援調整会議,
         in effect once it confirms. Every record is kept for a later 再開."""
-        self._require_case(case_id, Permission.EDIT_CASES)
+        self._ctx.require_case(case_id, Permission.EDIT_CASES)
         c = _Check()
         proposed_on = c.date(proposed_on, "proposed_on", _("Date"), required=True,
-                             today=self.today())
+                             today=self._ctx.today())
         reason = c.text(reason, "reason", _("Reason for the suspension"), required=True)
         c.done()
         state = self._case_state(case_id)
@@ -1269,10 +1355,10 @@ class ProcessOperations(GuideRuleOperations):
 
     def resume(self, case_id: str, resumed_on: date, note: str = "") -> Stage:
         """再開 of a suspended case: everything recorded before stays; monitoring restarts."""
-        self._require_case(case_id, Permission.EDIT_CASES)
+        self._ctx.require_case(case_id, Permission.EDIT_CASES)
         c = _Check()
         resumed_on = c.date(resumed_on, "resumed_on", _("Date"), required=True,
-                            today=self.today())
+                            today=self._ctx.today())
         note = c.text(note, "note", _("Note"))
         c.done()
         state = self._case_state(case_id)
@@ -1292,10 +1378,10 @@ class ProcessOperations(GuideRuleOperations):
                         meeting_id: str | None = None) -> str:
         """終結 (1)(2)(3), proposed to the 支援調整会議. (3) only after a confirmed 中断 or a
         recorded move-away: 連絡がないことだけでは終結しない."""
-        self._require_case(case_id, Permission.EDIT_CASES)
+        self._ctx.require_case(case_id, Permission.EDIT_CASES)
         c = _Check()
         proposed_on = c.date(data.proposed_on, "proposed_on", _("Date"), required=True,
-                             today=self.today())
+                             today=self._ctx.today())
         pattern = c.choice(ClosurePattern, data.pattern, "pattern", _("Closure pattern"))
         no_eval = c.text(data.no_evaluation_reason, "no_evaluation_reason",
                          _("Why the case closes without a plan evaluation"), max_len=2000)
@@ -1308,7 +1394,7 @@ class ProcessOperations(GuideRuleOperations):
             c.text(data.intention_how, "intention_how", _("How the intention was confirmed"),
                    required=True, max_len=200, multiline=False)
             c.date(data.intention_on, "intention_on", _("When the intention was confirmed"),
-                   required=True, today=self.today())
+                   required=True, today=self._ctx.today())
         for i, r in enumerate(data.referrals):
             c.text(r, f"referrals.{i}", _("Referred to"), required=True, max_len=100,
                    multiline=False)
@@ -1351,10 +1437,10 @@ class ProcessOperations(GuideRuleOperations):
     def add_followup(self, case_id: str, contacted_on: date, content: str, *, method: str = "",
                      contact_person: str = "") -> str:
         """フォローアップ contact after a confirmed 終結."""
-        self._require_case(case_id, Permission.EDIT_CASES)
+        self._ctx.require_case(case_id, Permission.EDIT_CASES)
         c = _Check()
         contacted_on = c.date(contacted_on, "contacted_on", _("Date"), required=True,
-                              today=self.today())
+                              today=self._ctx.today())
         content = c.text(content, "content", _("Content"), required=True)
         method = c.text(method, "method", _("Method"), max_len=50, multiline=False)
         contact_person = c.text(contact_person, "contact_person", _("Contacted person"),
@@ -1439,3 +1525,6 @@ def _plan_snapshot(plan: Plan) -> dict[str, Any]:
         "period_from": plan.period_from, "period_to": plan.period_to,
         "next_monitoring_on": plan.next_monitoring_on,
     }
+
+
+install(ProcessOperations)   # every public operation checked against its rule

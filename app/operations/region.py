@@ -42,6 +42,10 @@ from app import text_ja, validation
 from app.domain.common import LabelledEnum
 from app.errors import NotFound, ValidationError, ValidationErrors
 from app.i18n import N_, _
+from app.operations.context import DeskContext, Operations
+from app.security.authorization import (
+    EDIT, VIEW, AnyOf, CaseNo, P, Refs, Row, Rule, install, need, write,
+)
 from app.security.roles import Permission, Role
 from app.store.region_repo import RegionRepo
 from app.store.sync_merge import natural_id, register_post_merge_check
@@ -256,29 +260,75 @@ class _Check:
             raise ValidationErrors(self.errors)
 
 
-class RegionOperations:
-    """Mixin of Desk: 地域づくり, 人材育成, リスクマネジメント and the yearly plan."""
+class RegionOperations(Operations):
+    """``desk.region``: 地域づくり, 人材育成, リスクマネジメント and the yearly plan."""
 
-    _store: Any
-    user: Any
+    RULES: dict[str, Rule] = {
+        "resources": need(AnyOf(VIEW, P.VIEW_STATISTICS, P.MANAGE_SETTINGS)),
+        "resource": need(AnyOf(VIEW, P.VIEW_STATISTICS, P.MANAGE_SETTINGS)),
+        "resource_names": need(AnyOf(VIEW, P.VIEW_STATISTICS, P.MANAGE_SETTINGS)),
+        "find_resource": need(AnyOf(VIEW, P.VIEW_STATISTICS, P.MANAGE_SETTINGS)),
+        "add_resource": need(AnyOf(EDIT, P.MANAGE_DESK, P.MANAGE_SETTINGS)),
+        "edit_resource": need(AnyOf(EDIT, P.MANAGE_DESK, P.MANAGE_SETTINGS)),
+        "unlisted_resource_names": need(AnyOf(EDIT, P.MANAGE_DESK, P.MANAGE_SETTINGS)),
+        "set_resource_active": need(AnyOf(P.MANAGE_DESK, P.MANAGE_SETTINGS)),
+        "regional_issues": need(AnyOf(VIEW, P.VIEW_STATISTICS, P.MANAGE_SETTINGS)),
+        "regional_issue": need(AnyOf(VIEW, P.VIEW_STATISTICS, P.MANAGE_SETTINGS)),
+        "raise_regional_issue": need(AnyOf(EDIT, P.MEETINGS),
+                                     case=CaseNo("case_no", optional=True, unknown_to_body=True),
+                                     case_permission=EDIT),
+        "meeting_issues_to_register": need(AnyOf(EDIT, P.MEETINGS)),
+        "register_meeting_issue": need(AnyOf(EDIT, P.MEETINGS),
+                                       case=Row("agenda_item", "agenda_item_id", optional=True),
+                                       case_permission=VIEW),
+        "link_issue_case": write(CaseNo("case_no", unknown_to_body=True)),
+        "set_issue_status": need(P.MANAGE_DESK),
+        "region_activities": need(AnyOf(VIEW, P.VIEW_STATISTICS, P.MANAGE_SETTINGS)),
+        "add_region_activity": need(AnyOf(EDIT, P.MANAGE_DESK)),
+        "desk_warnings": need(AnyOf(VIEW, P.VIEW_STATISTICS, P.MANAGE_SETTINGS)),
+        "training_overview": need(AnyOf(P.MANAGE_DESK, EDIT)),
+        "trainings": need(AnyOf(P.MANAGE_DESK, EDIT)),
+        "add_training": need(AnyOf(P.MANAGE_DESK, EDIT)),
+        "ojt_sessions": need(AnyOf(P.MANAGE_DESK, EDIT)),
+        "add_ojt_session": need(AnyOf(P.MANAGE_DESK, EDIT),
+                                case=Refs("case_numbers", optional=True, unknown_to_body=True),
+                                case_permission=VIEW),
+        "print_training_history": need(AnyOf(P.MANAGE_DESK, EDIT)),
+        "missing_national_training": need(P.MANAGE_DESK),
+        "complaints": need(AnyOf(P.RISK_REGISTER, EDIT)),
+        "incidents": need(AnyOf(P.RISK_REGISTER, EDIT)),
+        "add_complaint": need(AnyOf(P.RISK_REGISTER, EDIT)),
+        "add_incident": need(AnyOf(P.RISK_REGISTER, EDIT)),
+        "edit_complaint": need(AnyOf(P.RISK_REGISTER, EDIT)),
+        "edit_incident": need(AnyOf(P.RISK_REGISTER, EDIT)),
+        "risk_monthly_counts": need(P.RISK_REGISTER),
+        "risk_open_counts": need(P.RISK_REGISTER),
+        "annual_plan": need(AnyOf(P.VIEW_STATISTICS, P.MANAGE_DESK)),
+        "save_annual_plan": need(P.MANAGE_DESK),
+        "annual_report": need(P.VIEW_STATISTICS),
+        "export_annual_report": need(P.VIEW_STATISTICS),
+    }
+
+    def __init__(self, ctx: DeskContext):
+        super().__init__(ctx)
+        self._region_repo: RegionRepo | None = None
 
     # ------------------------------------------------------------------ plumbing
     @property
     def _region(self) -> RegionRepo:
-        repo = getattr(self, "_region_repo", None)
+        repo = self._region_repo
         if repo is None or repo.conn is not self._store.conn:
-            repo = RegionRepo(self._store.conn)
-            self._region_repo = repo
+            repo = self._region_repo = RegionRepo(self._store.conn)
         return repo
 
     def _require_any(self, *permissions: Permission) -> None:
         """The role must hold one of ``permissions``; a refusal is audited."""
-        if not any(self._allows(p) for p in permissions):  # type: ignore[attr-defined]
-            self._refuse(self._role_refused(),  # type: ignore[attr-defined]
+        if not any(self._ctx.allows(p) for p in permissions):
+            self._ctx.refuse(self._ctx.role_refused(),
                          detail="|".join(p.value for p in permissions))
 
     def _audit_region(self, action: str, detail: str = "", case_id: str | None = None) -> None:
-        self._store.audit(self.user.login, action, case_id=case_id, detail=detail)
+        self._store.audit(self._ctx.user.login, action, case_id=case_id, detail=detail)
 
     def _case_of_number(self, c: _Check, case_no: str, field_: str = "case_no") -> str | None:
         case_no = text_ja.nfkc(case_no or "").strip()
@@ -290,8 +340,8 @@ class RegionOperations:
         return found
 
     def _visible_case_rows(self, case_ids: list[str]) -> list[dict]:
-        access = self.case_access() if self._allows(Permission.VIEW_CASES) \
-            else None  # type: ignore[attr-defined]
+        access = self._ctx.case_access() if self._ctx.allows(Permission.VIEW_CASES) \
+            else None
         if access is None:
             return []
         return self._region.open_cases(case_ids, access)
@@ -407,7 +457,7 @@ class RegionOperations:
             "note": c.text(data.note, "note", _("Notes"), max_len=4000),
         }
         checked = c.date(data.checked_on, "checked_on", _("Last checked on"),
-                         today=self.today())  # type: ignore[attr-defined]
+                         today=self._ctx.today())
         if name:
             fold = text_ja.fold_for_search(name)
             for r in self._region.resources_with_fold(fold):
@@ -431,7 +481,7 @@ class RegionOperations:
             row_id = None
         with self._store.transaction() as w:
             row_id = self._region.insert(w, "social_resource", {
-                **fields, "active": 1, "created_on": self.today().isoformat()},
+                **fields, "active": 1, "created_on": self._ctx.today().isoformat()},
                 row_id=row_id)
             self._audit_region("resource_add", fields["name"])
         return self.resource(row_id)
@@ -463,7 +513,7 @@ class RegionOperations:
         cases: tuple[dict, ...] = ()
         if with_cases:
             ids = self._region.issue_case_ids(r["id"])
-            access = self.case_access() if self._allows(Permission.VIEW_CASES) else None
+            access = self._ctx.case_access() if self._ctx.allows(Permission.VIEW_CASES) else None
             if access is not None:
                 cases = tuple(self._region.cases_seen(ids, access))
         return RegionalIssue(
@@ -502,18 +552,18 @@ class RegionOperations:
                        multiline=False)
         description = c.text(description, "description", _("Details"), max_len=4000)
         src = c.choice(IssueSource, source, "source", _("Raised from"))
-        on = c.date(raised_on or self.today(), "raised_on", _("Raised on"),
-                    today=self.today())  # type: ignore[attr-defined]
+        on = c.date(raised_on or self._ctx.today(), "raised_on", _("Raised on"),
+                    today=self._ctx.today())
         case_id = self._case_of_number(c, case_no)
         if src is IssueSource.CASE and not case_no:
             c.add("case_no", _("Enter the case number the need was seen in."))
         c.done()
         if case_id:
-            self._require_case(case_id, Permission.EDIT_CASES)  # type: ignore[attr-defined]
+            self._ctx.require_case(case_id, Permission.EDIT_CASES)
         with self._store.transaction() as w:
             issue_id = self._region.insert(w, "regional_issue", {
                 "title": title, "description": description, "source": src.value,
-                "raised_on": on.isoformat(), "raised_by": self.user.login,
+                "raised_on": on.isoformat(), "raised_by": self._ctx.user.login,
                 "status": IssueStatus.NOTED.value, "status_on": on.isoformat()})
             if case_id:
                 self._link_case(w, issue_id, case_id)
@@ -526,11 +576,11 @@ class RegionOperations:
                 not self._region.exists_ever("regional_issue_case", row_id):
             self._region.insert(w, "regional_issue_case", {
                 "issue_id": issue_id, "case_id": case_id,
-                "linked_on": self.today().isoformat()}, row_id=row_id)  # type: ignore[attr-defined]
+                "linked_on": self._ctx.today().isoformat()}, row_id=row_id)
 
     def link_issue_case(self, issue_id: str, case_no: str) -> RegionalIssue:
         """One more case behind an issue (once per case)."""
-        self._require(Permission.EDIT_CASES)  # type: ignore[attr-defined]
+        self._ctx.require(Permission.EDIT_CASES)
         if self._region.row("regional_issue", issue_id) is None:
             raise NotFound(_("The regional issue was not found."))
         c = _Check()
@@ -538,7 +588,7 @@ class RegionOperations:
         if not case_id and not c.errors:
             c.add("case_no", _("Enter the case number the need was seen in."))
         c.done()
-        self._require_case(case_id, Permission.EDIT_CASES)  # type: ignore[attr-defined]
+        self._ctx.require_case(case_id, Permission.EDIT_CASES)
         with self._store.transaction() as w:
             self._link_case(w, issue_id, case_id)  # type: ignore[arg-type]
             self._audit_region("regional_issue_link", issue_id, case_id)
@@ -547,15 +597,15 @@ class RegionOperations:
     def set_issue_status(self, issue_id: str, status: str, *, note: str = "",
                          resource_id: str | None = None, on: Any = None) -> RegionalIssue:
         """Move an issue forward (主任). 資源を創出 names the new directory entry."""
-        self._require(Permission.MANAGE_DESK)  # type: ignore[attr-defined]
+        self._ctx.require(Permission.MANAGE_DESK)
         r = self._region.row("regional_issue", issue_id)
         if r is None:
             raise NotFound(_("The regional issue was not found."))
         c = _Check()
         new = c.choice(IssueStatus, status, "status", _("Status"))
         note = c.text(note, "note", _("Notes"), max_len=4000)
-        when = c.date(on or self.today(), "status_on", _("Date"),  # type: ignore[attr-defined]
-                      today=self.today())  # type: ignore[attr-defined]
+        when = c.date(on or self._ctx.today(), "status_on", _("Date"),
+                      today=self._ctx.today())
         c.done()
         assert new is not None and when is not None
         if r["status"] in ISSUE_FINAL:
@@ -631,19 +681,19 @@ class RegionOperations:
 
     # ================================================================== 人材育成
     def _may_see_training_of(self, staff_id: str) -> None:
-        if staff_id != self.user.id:
-            self._require(Permission.MANAGE_DESK)  # type: ignore[attr-defined]
+        if staff_id != self._ctx.user.id:
+            self._ctx.require(Permission.MANAGE_DESK)
 
     def training_overview(self) -> list[dict[str, Any]]:
         """Per active staff member (the 主任 sees all, others themselves): role, the national
         course the role needs, whether it is done, and the counts of Off-JT and sessions."""
         self._require_any(Permission.MANAGE_DESK, Permission.EDIT_CASES)
-        everyone = self._allows(Permission.MANAGE_DESK)  # type: ignore[attr-defined]
+        everyone = self._ctx.allows(Permission.MANAGE_DESK)
         trainings = self._region.trainings()
         sessions = self._region.ojt_sessions()
         out = []
         for s in self._region.staff_rows():
-            if not everyone and s["id"] != self.user.id:
+            if not everyone and s["id"] != self._ctx.user.id:
                 continue
             own = [t for t in trainings if t["staff_id"] == s["id"]]
             need = REQUIRED_COURSE.get(s["role"])
@@ -661,7 +711,7 @@ class RegionOperations:
 
     def missing_national_training(self) -> list[dict[str, Any]]:
         """Staff whose role's national course is not recorded (the 主任's dashboard)."""
-        self._require(Permission.MANAGE_DESK)  # type: ignore[attr-defined]
+        self._ctx.require(Permission.MANAGE_DESK)
         return [r for r in self.training_overview() if r["missing"]]
 
     def trainings(self, staff_id: str) -> list[dict[str, Any]]:
@@ -680,7 +730,7 @@ class RegionOperations:
         c = _Check()
         k = c.choice(TrainingKind, kind, "kind", _("Kind of training"))
         on = c.date(completed_on, "completed_on", _("Completed on"), required=True,
-                    today=self.today())  # type: ignore[attr-defined]
+                    today=self._ctx.today())
         if k is TrainingKind.NATIONAL:
             crs = c.choice(NationalCourse, course, "course", _("Course"))
             course = crs.value if crs else ""
@@ -728,7 +778,7 @@ class RegionOperations:
         participants are staff ids."""
         self._require_any(Permission.MANAGE_DESK, Permission.EDIT_CASES)
         c = _Check()
-        on = c.date(held_on, "held_on", _("Date"), required=True, today=self.today())
+        on = c.date(held_on, "held_on", _("Date"), required=True, today=self._ctx.today())
         k = c.choice(SessionKind, kind, "kind", _("Kind of session"))
         topic = c.text(topic, "topic", _("Topic"), required=True, max_len=200, multiline=False)
         leader = c.text(leader, "leader", _("Led by"), max_len=100, multiline=False)
@@ -764,7 +814,7 @@ class RegionOperations:
         overview = next((r for r in self.training_overview() if r["staff_id"] == staff_id),
                         None) if s["active"] else None
         render_training_history(self._store.agency(), s, self._region.trainings(staff_id),
-                                sessions, overview, Path(out), today=self.today())
+                                sessions, overview, Path(out), today=self._ctx.today())
         path = Path(out)
         with self._store.transaction():
             self._audit_region("print", f"training_history {s['login']}")
@@ -774,8 +824,8 @@ class RegionOperations:
     def _risk_scope(self) -> tuple[Any, str | None]:
         """(case access, own staff id or None for everything) of the registers."""
         self._require_any(Permission.RISK_REGISTER, Permission.EDIT_CASES)
-        access = self.case_access()  # type: ignore[attr-defined]
-        mine = None if self._allows(Permission.RISK_REGISTER) else self.user.id
+        access = self._ctx.case_access()
+        mine = None if self._ctx.allows(Permission.RISK_REGISTER) else self._ctx.user.id
         return access, mine
 
     def complaints(self) -> list[dict[str, Any]]:
@@ -811,14 +861,14 @@ class RegionOperations:
             raise NotFound(_("The record was not found."))
         by = r["recorded_by"] if table == "complaint" else r["reported_by"]
         if mine is not None and by != mine:
-            self._refuse(self._role_refused(), detail=f"{table}:{row_id}")
+            self._ctx.refuse(self._ctx.role_refused(), detail=f"{table}:{row_id}")
         if r["case_id"]:
-            self._require_case(r["case_id"], Permission.VIEW_CASES)  # type: ignore[attr-defined]
+            self._ctx.require_case(r["case_id"], Permission.VIEW_CASES)
         return r
 
     def _check_complaint(self, data: ComplaintInput) -> dict[str, Any]:
         c = _Check()
-        today = self.today()  # type: ignore[attr-defined]
+        today = self._ctx.today()
         received = c.date(data.received_on, "received_on", _("Received on"), required=True,
                           today=today)
         who = c.choice(Complainant, data.complainant, "complainant", _("Complainant"))
@@ -837,7 +887,7 @@ class RegionOperations:
         case_id = self._case_of_number(c, data.case_no)
         c.done()
         if case_id:
-            self._require_case(case_id, Permission.VIEW_CASES)  # type: ignore[attr-defined]
+            self._ctx.require_case(case_id, Permission.VIEW_CASES)
         return {"received_on": received.isoformat(), "complainant": who.value,
                 "content": content, **fields, "completed_on": _iso(done), "case_id": case_id,
                 "committee": int(bool(data.committee or committee_on)),
@@ -849,7 +899,7 @@ class RegionOperations:
         fields = self._check_complaint(data)
         with self._store.transaction() as w:
             row_id = self._region.insert(w, "complaint", {**fields,
-                                                          "recorded_by": self.user.id})
+                                                          "recorded_by": self._ctx.user.id})
             self._audit_region("complaint_add", fields["received_on"], fields["case_id"])
         return _complaint(self._risk_row("complaint", row_id))
 
@@ -859,7 +909,7 @@ class RegionOperations:
         old = self._risk_row("complaint", complaint_id)
         fields = self._check_complaint(data)
         if fields["completed_on"] or old["completed_on"]:   # completing, or a completed one
-            self._require(Permission.RISK_REGISTER)  # type: ignore[attr-defined]
+            self._ctx.require(Permission.RISK_REGISTER)
         with self._store.transaction() as w:
             self._region.update(w, "complaint", complaint_id, fields)
             self._audit_region("complaint_edit", fields["received_on"], fields["case_id"])
@@ -870,7 +920,7 @@ class RegionOperations:
         """``linked``: the audit entries the report names already (keeping them needs no
         audit permission; linking others does)."""
         c = _Check()
-        today = self.today()  # type: ignore[attr-defined]
+        today = self._ctx.today()
         on = c.date(data.occurred_on, "occurred_on", _("Occurred on"), required=True,
                     today=today)
         kind = c.choice(IncidentKind, data.kind, "kind", _("Kind of incident"))
@@ -896,11 +946,11 @@ class RegionOperations:
         if refs and kind is not IncidentKind.PERSONAL_DATA:
             c.add("audit_refs", _("Audit entries are linked to personal-data incidents only."))
         if refs and sorted(set(refs)) != sorted(set(linked or [])):
-            self._require(Permission.VIEW_AUDIT)  # type: ignore[attr-defined]
+            self._ctx.require(Permission.VIEW_AUDIT)
         case_id = self._case_of_number(c, data.case_no)
         c.done()
         if case_id:
-            self._require_case(case_id, Permission.VIEW_CASES)  # type: ignore[attr-defined]
+            self._ctx.require_case(case_id, Permission.VIEW_CASES)
         return {"occurred_on": on.isoformat(), "kind": kind.value,  # type: ignore[union-attr]
                 "severity": severity.value, "what": what, "cause": cause,
                 "prevention": prevention, "reviewed_at": reviewed_at,
@@ -913,7 +963,7 @@ class RegionOperations:
         self._require_any(Permission.RISK_REGISTER, Permission.EDIT_CASES)
         fields = self._check_incident(data)
         with self._store.transaction() as w:
-            row_id = self._region.insert(w, "incident", {**fields, "reported_by": self.user.id})
+            row_id = self._region.insert(w, "incident", {**fields, "reported_by": self._ctx.user.id})
             self._audit_region("incident_add", f"{fields['occurred_on']} {fields['kind']} "
                                f"audit={fields['audit_refs']}", fields["case_id"])
         return _incident(self._risk_row("incident", row_id))
@@ -924,7 +974,7 @@ class RegionOperations:
         old = self._risk_row("incident", incident_id)
         fields = self._check_incident(data, json.loads(old["audit_refs"] or "[]"))
         if fields["reviewed_on"] or old["reviewed_on"]:     # reviewing, or a reviewed one
-            self._require(Permission.RISK_REGISTER)  # type: ignore[attr-defined]
+            self._ctx.require(Permission.RISK_REGISTER)
         with self._store.transaction() as w:
             self._region.update(w, "incident", incident_id, fields)
             self._audit_region("incident_edit", fields["occurred_on"], fields["case_id"])
@@ -933,8 +983,8 @@ class RegionOperations:
     def risk_monthly_counts(self, months: int = 6) -> list[dict[str, Any]]:
         """The last ``months`` months' counts of complaints, incidents and personal-data
         incidents (the 主任's dashboard), oldest first, plus open / unreviewed totals."""
-        self._require(Permission.RISK_REGISTER)  # type: ignore[attr-defined]
-        today = self.today()  # type: ignore[attr-defined]
+        self._ctx.require(Permission.RISK_REGISTER)
+        today = self._ctx.today()
         keys = []
         y, m = today.year, today.month
         for _i in range(max(1, months)):
@@ -947,7 +997,7 @@ class RegionOperations:
                                               "personal_data": 0})} for k in keys]
 
     def risk_open_counts(self) -> dict[str, int]:
-        self._require(Permission.RISK_REGISTER)  # type: ignore[attr-defined]
+        self._ctx.require(Permission.RISK_REGISTER)
         return {"open_complaints": self._region.open_complaints(),
                 "unreviewed_incidents": self._region.unreviewed_incidents()}
 
@@ -963,7 +1013,7 @@ class RegionOperations:
                          goals_support: str = "", goals_region: str = "",
                          targets: dict[str, Any] | None = None) -> dict[str, Any]:
         """Record the year's plan (主任). Targets not given keep the defaults."""
-        self._require(Permission.MANAGE_DESK)  # type: ignore[attr-defined]
+        self._ctx.require(Permission.MANAGE_DESK)
         from app.reports.annual import TARGET_KEYS, check_year
         fy = check_year(fiscal_year)
         c = _Check()
@@ -1000,10 +1050,10 @@ class RegionOperations:
     def annual_report(self, fiscal_year: int) -> dict[str, Any]:
         """The yearly evaluation (plan, structure, process, outcome, reach, region, risk):
         figures only, no names (app/reports/annual.py)."""
-        self._require(Permission.VIEW_STATISTICS)  # type: ignore[attr-defined]
+        self._ctx.require(Permission.VIEW_STATISTICS)
         from app.reports.annual import annual
         report = annual(self._store, self._region, fiscal_year,
-                        today=self.today())  # type: ignore[attr-defined]
+                        today=self._ctx.today())
         with self._store.transaction():
             self._audit_region("view_statistics", f"annual FY{report['fiscal_year']}")
         return report
@@ -1011,7 +1061,7 @@ class RegionOperations:
     def export_annual_report(self, fiscal_year: int, out: str | os.PathLike[str],
                              fmt: str = "pdf") -> Path:
         """The annual report as json, xlsx or pdf (the desk's 事業報告)."""
-        self._require(Permission.VIEW_STATISTICS)  # type: ignore[attr-defined]
+        self._ctx.require(Permission.VIEW_STATISTICS)
         from app.reports.annual import export
         report = self.annual_report(fiscal_year)
         path = export(report, self._store.agency(), Path(out), fmt)
@@ -1025,7 +1075,7 @@ class RegionOperations:
         status, this and last month's complaints/incidents. Empty for other roles."""
         self._require_any(Permission.VIEW_CASES, Permission.VIEW_STATISTICS,
                           Permission.MANAGE_SETTINGS)
-        if not self._allows(Permission.MANAGE_DESK):  # type: ignore[attr-defined]
+        if not self._ctx.allows(Permission.MANAGE_DESK):
             return {}
         out: dict[str, Any] = {"missing_training": self.missing_national_training()}
         by_status: dict[str, int] = {s.value: 0 for s in IssueStatus}
@@ -1036,7 +1086,7 @@ class RegionOperations:
                 cases_behind += int(i["case_count"])
         out["issues"] = by_status
         out["issue_cases"] = cases_behind
-        if self._allows(Permission.RISK_REGISTER):  # type: ignore[attr-defined]
+        if self._ctx.allows(Permission.RISK_REGISTER):
             out["risk"] = self.risk_monthly_counts(2)
             out.update(self.risk_open_counts())
         return out
@@ -1107,21 +1157,25 @@ register_post_merge_check(duplicate_resources, "duplicate_resource",
                           _resources_still_duplicate)
 
 
-def feed_meeting_issue(desk: Any, w: Any, item: dict[str, Any]) -> str:
+def feed_meeting_issue(region: RegionOperations, w: Any, item: dict[str, Any]) -> str:
     """Write a meeting's 地域課題 item into the register (inside the caller's transaction):
     status 把握, source 支援調整会議, title the first line of the summary. Named by the agenda
     item, so two devices taking the same item in make one issue."""
-    repo: RegionRepo = desk._region
+    repo = region._region
     summary = (item.get("summary") or "").strip()
     title = summary.splitlines()[0][:200] if summary else _("Regional issue")
-    on = item.get("held_on") or desk.today().isoformat()
+    on = item.get("held_on") or region._ctx.today().isoformat()
     row_id = natural_id("regional_issue", f"agenda:{item['id']}")
     if repo.row("regional_issue", row_id) is None and \
             not repo.exists_ever("regional_issue", row_id):
         repo.insert(w, "regional_issue", {
             "title": title, "description": summary, "source": IssueSource.MEETING.value,
             "meeting_id": item.get("meeting_id"), "agenda_item_id": item["id"],
-            "raised_on": on, "raised_by": desk.user.login, "status": IssueStatus.NOTED.value,
+            "raised_on": on, "raised_by": region._ctx.user.login,
+            "status": IssueStatus.NOTED.value,
             "status_on": on}, row_id=row_id)
-        desk._store.audit(desk.user.login, "regional_issue_add", detail=title)
+        region._store.audit(region._ctx.user.login, "regional_issue_add", detail=title)
     return row_id
+
+
+install(RegionOperations)   # every public operation checked against its rule

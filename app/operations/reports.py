@@ -1,4 +1,4 @@
-"""Statistics, reports and the ledger import (issue 7): Desk operations (a mixin of Desk).
+"""Statistics, reports and the ledger import (issue 7): ``desk.reports`` (an operations object of the composed Desk, sharing its context).
 
 For the 統計・報告 screen: ``monthly_report`` / ``fiscal_year_report`` give the figures
 (JSON-ready dicts, STATISTICS.md), ``cases_behind`` the cases behind one figure (only those
@@ -14,37 +14,52 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from app.operations.context import DeskContext, Operations
 from app.reports import statistics as S
+from app.security.authorization import LISTED, Rule, install, need
 from app.security.roles import Permission
+from app.store.security_repo import CaseAccess
 
 
-class ReportOperations:
-    """Mixin of Desk: statistics, reports, exports and the ledger import."""
+class ReportOperations(Operations):
+    """``desk.reports``: statistics, reports, exports and the ledger import."""
 
-    _store: Any
-    user: Any
+    RULES: dict[str, Rule] = {
+        "monthly_report": need(Permission.VIEW_STATISTICS),
+        "fiscal_year_report": need(Permission.VIEW_STATISTICS),
+        "cases_behind": need(Permission.VIEW_STATISTICS, case=LISTED),
+        "caseload": need(case=LISTED),
+        "targets": need(Permission.VIEW_STATISTICS),
+        "set_targets": need(Permission.MANAGE_SETTINGS),
+        "export_monthly": need(Permission.VIEW_STATISTICS),
+        "export_fiscal_year": need(Permission.VIEW_STATISTICS),
+        "export_caseload": need(Permission.PRINT, case=LISTED),
+        "import_ledger": need(Permission.EDIT_CASES, Permission.MANAGE_SETTINGS),
+        # the ledger leaves the desk whole (issue 16): the administrator
+        "export_ledger": need(Permission.MANAGE_SETTINGS, Permission.VIEW_CASES,
+                              Permission.ALL_CASES),
+    }
+
+    def __init__(self, ctx: DeskContext):
+        super().__init__(ctx)
 
     # ------------------------------------------------------------------ plumbing
-    def _case_filter(self):
+    def _case_filter(self) -> CaseAccess:
         """The SQL filter of the cases this user may see (role checked, refusal audited)."""
-        if hasattr(self, "_require_case_view"):
-            return self._require_case_view()  # issue 5: own, team or every case
-        self._require(Permission.VIEW_CASES)  # type: ignore[attr-defined]
-        return None
+        return self._ctx.require_case_view()  # issue 5: own, team or every case
 
     def _audit_report(self, action: str, detail: str) -> None:
-        with self._store.transaction():
-            self._store.audit(self.user.login, action, detail=detail)
+        self._ctx.audit(action, detail=detail)
 
     # ------------------------------------------------------------------ figures
     def monthly_report(self, month: str) -> dict[str, Any]:
         """The monthly report of STATISTICS.md for ``"YYYY-MM"``."""
-        self._require(Permission.VIEW_STATISTICS)  # type: ignore[attr-defined]
+        self._ctx.require(Permission.VIEW_STATISTICS)
         return S.monthly(self._store, month)
 
     def fiscal_year_report(self, year: int) -> dict[str, Any]:
         """Fiscal year ``year``: twelve months, sums and rates."""
-        self._require(Permission.VIEW_STATISTICS)  # type: ignore[attr-defined]
+        self._ctx.require(Permission.VIEW_STATISTICS)
         return S.fiscal_year(self._store, year)
 
     def cases_behind(self, period: str, key: str) -> list[dict[str, Any]]:
@@ -52,7 +67,7 @@ class ReportOperations:
         year's total): dicts with case_id, case_no, name, kana, received_on, stage, assignee
         and ``on`` (the date of the counted fact), oldest first. Cases the user may not see
         are left out (the figure still counts them). Keys: ``statistics.BEHIND_KEYS``."""
-        self._require(Permission.VIEW_STATISTICS)  # type: ignore[attr-defined]
+        self._ctx.require(Permission.VIEW_STATISTICS)
         access = self._case_filter()
         from app.store.stats_repo import StatsRepo
         facts = S.facts_behind(self._store, period, key)
@@ -65,14 +80,14 @@ class ReportOperations:
         担当, the plan in effect and the next monitoring date; only cases the user sees."""
         access = self._case_filter()
         from app.store.stats_repo import StatsRepo
-        rows = StatsRepo(self._store.conn).caseload(on or self.today(), access)  # type: ignore[attr-defined]
+        rows = StatsRepo(self._store.conn).caseload(on or self._ctx.today(), access)
         self._audit_report("view_caseload", str(len(rows)))
         return rows
 
     # ------------------------------------------------------------------ targets
     def targets(self, fy: int) -> dict[str, float]:
         """National targets per 100,000 population per month for fiscal year ``fy``."""
-        self._require(Permission.VIEW_STATISTICS)  # type: ignore[attr-defined]
+        self._ctx.require(Permission.VIEW_STATISTICS)
         return S.targets(self._store, fy)
 
     def set_targets(self, fy: int, *, new_consultations: float | None = None,
@@ -80,7 +95,7 @@ class ReportOperations:
                     employment_support_targets: float | None = None) -> dict[str, float]:
         """Set the targets of fiscal year ``fy`` (administrator); omitted ones keep their
         current value. Later years without their own setting use these."""
-        self._require(Permission.MANAGE_SETTINGS)  # type: ignore[attr-defined]
+        self._ctx.require(Permission.MANAGE_SETTINGS)
         fy = S._check_year(fy)
         current = S.targets(self._store, fy)
         given = {"new_consultations": new_consultations, "plans_created": plans_created,
@@ -88,7 +103,7 @@ class ReportOperations:
         values = S.check_targets({k: current[k] if v is None else v for k, v in given.items()})
         with self._store.transaction() as w:
             self._store.put_setting(w, S.TARGETS_SETTING.format(fy=fy), json.dumps(values))
-            self._store.audit(self.user.login, "settings", detail=f"targets FY{fy} "
+            self._store.audit(self._ctx.user.login, "settings", detail=f"targets FY{fy} "
                               + json.dumps(values))
         return values
 
@@ -114,8 +129,8 @@ class ReportOperations:
         from app.reports.export import check_format, export_caseload
         check_format(fmt)
         if fmt.lower() == "pdf":
-            self._require(Permission.PRINT)  # type: ignore[attr-defined]
-        on = on or self.today()  # type: ignore[attr-defined]
+            self._ctx.require(Permission.PRINT)
+        on = on or self._ctx.today()
         rows = self.caseload(on)
         path = export_caseload(rows, on, self._store.agency(), out, fmt, encoding)
         self._audit_report("export", f"caseload {on.isoformat()} {fmt} ({len(rows)})")
@@ -127,9 +142,9 @@ class ReportOperations:
         """The whole desk as a ledger in the import's own columns (LEDGER.md): importing it
         into an empty desk gives the same monthly statistics. Administrator only (every
         case's personal data leaves the program); 閲覧制限 persons without whereabouts."""
-        self._require(Permission.MANAGE_SETTINGS)  # type: ignore[attr-defined]
-        self._require(Permission.VIEW_CASES)  # type: ignore[attr-defined]
-        self._require(Permission.ALL_CASES)  # type: ignore[attr-defined]
+        self._ctx.require(Permission.MANAGE_SETTINGS)
+        self._ctx.require(Permission.VIEW_CASES)
+        self._ctx.require(Permission.ALL_CASES)
         from app.ledger_export import export_ledger
         from app.reports.export import check_encoding
         path, n = export_ledger(self._store, out, fmt, check_encoding(encoding))
@@ -142,10 +157,12 @@ class ReportOperations:
         (``report.lines()`` for people; errors and warnings apart); nothing is written when
         it has errors or with ``dry_run``; rows with warnings only are written. ``sheet``:
         the workbook's sheet (default: the first with the expected header)."""
-        self._require(Permission.EDIT_CASES)  # type: ignore[attr-defined]
-        self._require(Permission.MANAGE_SETTINGS)  # type: ignore[attr-defined]
+        self._ctx.require(Permission.EDIT_CASES)
+        self._ctx.require(Permission.MANAGE_SETTINGS)
         from app.ledger import import_ledger
-        return import_ledger(self, Path(path), dry_run=dry_run, sheet=sheet)
+        return import_ledger(self._ctx, Path(path), dry_run=dry_run, sheet=sheet)
 
 
 __all__ = ["ReportOperations"]
+
+install(ReportOperations)   # every public operation checked against its rule

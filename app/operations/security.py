@@ -26,7 +26,7 @@ from datetime import date, datetime
 from typing import Any, Iterable
 
 from app import validation
-from app.errors import NotFound, PermissionDenied, ValidationError, ValidationErrors
+from app.errors import NotFound, ValidationError, ValidationErrors
 from app.i18n import _
 from app.security.keyslots import KdfParams, KeySlots, new_recovery_key
 from app.security.privacy import (
@@ -38,8 +38,12 @@ from app.security.throttle import LoginThrottle
 from app.store.files import write_atomic
 from app.store.security_repo import CaseAccess, SecurityRepo
 from app.store.sync_merge import natural_id
+from app.operations.context import ADMIN_CASE_ACCESS, DeskContext, Operations
+from app.operations.maintenance import MaintenanceOperations
+from app.security.authorization import (
+    OPEN, Arg, CaseOrPerson, P, Row, Rule, install, need, read, write,
+)
 
-ADMIN_CASE_ACCESS = "security.admin_case_access"
 RETENTION_YEARS = "retention.years"
 RETENTION_DEFAULT = 5
 AUTO_LOCK_MINUTES = "security.auto_lock_minutes"
@@ -64,75 +68,104 @@ def audit_failed_logins(store: Any, path) -> LoginThrottle:
     return throttle
 
 
-class SecurityOperations:
-    """Mixin of Desk: accounts, case access, audit, sensitive cases, consent, retention."""
+MIN_PASSWORD_DEFAULT = 8
 
-    _store: Any
-    user: Any
+
+def masked(detail):
+    """A case as shown without a reason: a sensitive person's whereabouts masked."""
+    return mask_detail(detail) if detail is not None and detail.person.sensitive else detail
+
+
+def mask_persons(persons: list) -> list:
+    return [mask_person(p) if p.sensitive else p for p in persons]
+
+
+class SecurityOperations(Operations):
+    """``desk.security``: accounts, case access, audit, sensitive cases, consent,
+    retention."""
+
+    RULES: dict[str, Rule] = {
+        "verify_password": OPEN("the user's own password (screen unlock, throttled)"),
+        "change_password": OPEN("the user's own password"),
+        "lock_event": OPEN("the user's own screen lock, audited"),
+        "allowed": OPEN("what the user's own role allows (menus)"),
+        "case_access": OPEN("which cases the user's own role sees"),
+        "admin_case_access": OPEN("an agency setting the menus need"),
+        "auto_lock_minutes": OPEN("the screen lock delay"),
+        "min_password_length": OPEN("the password rule"),
+        "retention_years": OPEN("an agency setting"),
+        "teams": OPEN("names of teams"),
+        "reveal": read(Arg("case_id")),
+        "is_sensitive": read(Arg("case_id")),
+        "set_sensitive": write(CaseOrPerson("target_id")),
+        "case_workers": read(Arg("case_id")),
+        "assign_case": write(Arg("case_id"), P.ASSIGN_CASES),
+        "add_coworker": write(Arg("case_id")),
+        "hand_over": write(Arg("case_id")),
+        "consents": read(Arg("case_id")),
+        "record_consent": write(Arg("case_id")),
+        "withdraw_consent": write(Row("consent", "consent_id")),
+        "check_disclosure": read(Arg("case_id")),
+        "record_disclosure": write(Arg("case_id")),
+        "disclosures": read(Arg("case_id")),
+        "intake_counts_by_month": need(P.VIEW_STATISTICS),
+        "list_users": need(P.MANAGE_USERS),
+        "add_user": need(P.MANAGE_USERS),
+        "disable_user": need(P.MANAGE_USERS),
+        "enable_user": need(P.MANAGE_USERS),
+        "change_role": need(P.MANAGE_USERS),
+        "reset_password": need(P.MANAGE_USERS),
+        "set_team": need(P.MANAGE_USERS),
+        "regenerate_recovery_key": need(P.MANAGE_USERS),
+        "set_admin_case_access": need(P.MANAGE_SETTINGS),
+        "set_auto_lock_minutes": need(P.MANAGE_SETTINGS),
+        "set_retention_years": need(P.MANAGE_SETTINGS),
+        "retention_due": need(P.PURGE),
+        "purge": need(P.PURGE),
+        "audit_search": need(P.VIEW_AUDIT),
+        "audit_export_csv": need(P.VIEW_AUDIT),
+        "audit_check": need(P.VIEW_AUDIT),
+        "audit_entries": need(P.VIEW_AUDIT),
+        "audit_verify": need(P.VIEW_AUDIT),
+    }
+
+    def __init__(self, ctx: DeskContext, maintenance: MaintenanceOperations):
+        super().__init__(ctx)
+        self._maintenance = maintenance   # the backup folder, whose manifests anchor the log
 
     # ------------------------------------------------------------------ plumbing
     @property
     def _sec(self) -> SecurityRepo:
-        repo = getattr(self, "_security_repo", None)
-        if repo is None or repo.conn is not self._store.conn:
-            repo = SecurityRepo(self._store.conn)
-            self._security_repo = repo
-        return repo
+        return self._ctx.sec
 
     def admin_case_access(self) -> bool:
         """Whether administrators may read and write cases (see the module docstring)."""
-        return (self._store.setting(ADMIN_CASE_ACCESS, "1") or "1") == "1"
+        return self._ctx.admin_case_access()
 
     def _allows(self, permission: Permission) -> bool:
-        return allows(self.user.role, permission, admin_case_access=self.admin_case_access())
+        return self._ctx.allows(permission)
 
     def allowed(self, permission: Permission | str) -> bool:
         """For the GUI: whether the logged-in user may do this (buttons, menus)."""
         return self._allows(Permission(permission))
 
     def _refuse(self, message: str, *, case_id: str | None = None, detail: str = "") -> None:
-        with self._store.transaction():
-            self._store.audit(self.user.login, "refused", case_id=case_id, detail=detail)
-        raise PermissionDenied(message)
+        self._ctx.refuse(message, case_id=case_id, detail=detail)
 
     def _role_refused(self) -> str:
-        return _("Your role ({role}) does not allow this operation.").format(
-            role=Role(self.user.role).label)
+        return self._ctx.role_refused()
 
     def case_access(self) -> CaseAccess:
-        """Which cases the logged-in user sees."""
-        if self._allows(Permission.ALL_CASES):
-            return CaseAccess("all")
-        if self._allows(Permission.VIEW_CASES):
-            return CaseAccess("team", self.user.id, self._sec.team_of(self.user.id))
-        if self._allows(Permission.VIEW_AGENDA_CASES):
-            return CaseAccess("agenda")
-        return CaseAccess("none")
+        """Which cases the logged-in user sees (app/operations/context.py)."""
+        return self._ctx.case_access()
 
     def _require_case_view(self) -> CaseAccess:
         """Role check for case lists and searches; returns the SQL filter to apply."""
-        access = self.case_access()
-        if access.scope == "none":
-            self._refuse(self._role_refused(), detail=Permission.VIEW_CASES.value)
-        return access
+        return self._ctx.require_case_view()
 
     def _require_case_access(self, case_id: str, permission: Permission) -> None:
         """The per-case check behind Desk._require_case."""
-        read_only = permission is Permission.VIEW_CASES
-        if read_only and not self._allows(Permission.VIEW_CASES) \
-                and self._allows(Permission.VIEW_AGENDA_CASES):
-            pass  # 自治体担当: reading, limited to agenda cases below
-        elif not self._allows(permission):
-            self._refuse(self._role_refused(), case_id=case_id, detail=permission.value)
-        if not self._sec.case_exists(case_id):
-            raise NotFound(_("Case not found."))
-        if not self._sec.case_visible(case_id, self.case_access()):
-            row = self._sec.case_row(case_id)
-            self._refuse(_("You may not see case {case_no}: it is not among your own cases, "
-                           "the cases you work on together or your team's cases. Ask the "
-                           "chief consultation support worker.").format(
-                               case_no=row["case_no"] if row else ""),
-                         case_id=case_id, detail=permission.value)
+        self._ctx.require_case(case_id, permission)
 
     def _need_reason(self, reason: str, field: str = "reason") -> str:
         reason = validation.clean_text(reason, field, _("Reason"), required=True, max_len=500)
@@ -142,7 +175,7 @@ class SecurityOperations:
         """The Argon2id cost of this desk's slots (new slots cost the same)."""
         slots = KeySlots.load(self._store.path)
         for s in slots.slots:
-            if s.login == self.user.login or s.kind == "recovery":
+            if s.login == self._ctx.user.login or s.kind == "recovery":
                 return KdfParams(**s.kdf)
         return KdfParams()
 
@@ -180,7 +213,7 @@ class SecurityOperations:
     def add_user(self, login: str, display_name: str, role: Role | str, password: str, *,
                  team: str = "", kdf: KdfParams | None = None) -> UserInfo:
         """A new account with its own key slot (the database is not re-encrypted)."""
-        from app.desk import check_login, check_password
+        from app.operations.checks import check_login, check_password
         self._manage_users()
         errors: list[ValidationError] = []
 
@@ -196,7 +229,7 @@ class SecurityOperations:
                          required=True, max_len=50)
         r = c(self._role, role)
         team = c(validation.clean_text, team, "user.team", _("Team"), max_len=30) or ""
-        c(check_password, password, self.min_password_length())  # type: ignore[attr-defined]
+        c(check_password, password, self.min_password_length())
         if login and self._sec.user(login) is not None:
             errors.append(ValidationError("user.login", _(
                 "The user name {login} is already taken (also by disabled users).")
@@ -209,7 +242,7 @@ class SecurityOperations:
             # offline is one user whose fields merge (conflicts flagged), not a clash
             w.insert("staff", {"login": login, "display_name": display_name, "role": r.value,
                                "active": 1, "team": team}, row_id=natural_id("staff", login))
-            self._store.audit(self.user.login, "user_add", detail=f"{login} {r.value}")
+            self._store.audit(self._ctx.user.login, "user_add", detail=f"{login} {r.value}")
             slots = KeySlots.load(self._store.path)
             slots.set_password(login, password, self._store._raw_key, kdf or self._kdf())
             slots.save()  # last: a failure rolls the new row back
@@ -219,26 +252,26 @@ class SecurityOperations:
         """The account stays (its name in records), its key slot goes: it cannot open."""
         self._manage_users()
         u = self._user_or_404(login)
-        if u.login == self.user.login:
+        if u.login == self._ctx.user.login:
             raise ValidationError("user.login", _("You cannot disable your own account."))
         if u.role == Role.ADMIN.value and u.active and self._sec.active_admins() <= 1:
             raise ValidationError("user.login", _("The last administrator cannot be disabled."))
         with self._store.transaction() as w:
             w.update("staff", u.id, {"active": 0})
-            self._store.audit(self.user.login, "user_disable", detail=u.login)
+            self._store.audit(self._ctx.user.login, "user_disable", detail=u.login)
             slots = KeySlots.load(self._store.path)
             slots.remove_user(u.login)
             slots.save()
 
     def enable_user(self, login: str, password: str, kdf: KdfParams | None = None) -> None:
         """Re-enable a disabled account with a new password (its old slot is gone)."""
-        from app.desk import check_password
+        from app.operations.checks import check_password
         self._manage_users()
         u = self._user_or_404(login)
-        check_password(password, self.min_password_length())  # type: ignore[attr-defined]
+        check_password(password, self.min_password_length())
         with self._store.transaction() as w:
             w.update("staff", u.id, {"active": 1})
-            self._store.audit(self.user.login, "user_enable", detail=u.login)
+            self._store.audit(self._ctx.user.login, "user_enable", detail=u.login)
             slots = KeySlots.load(self._store.path)
             slots.set_password(u.login, password, self._store._raw_key, kdf or self._kdf())
             slots.save()
@@ -252,9 +285,9 @@ class SecurityOperations:
             raise ValidationError("role", _("The last administrator must stay an administrator."))
         with self._store.transaction() as w:
             w.update("staff", u.id, {"role": r.value})
-            self._store.audit(self.user.login, "user_role", detail=f"{u.login} {u.role}→{r.value}")
-        if u.login == self.user.login:
-            self.user.role = r.value
+            self._store.audit(self._ctx.user.login, "user_role", detail=f"{u.login} {u.role}→{r.value}")
+        if u.login == self._ctx.user.login:
+            self._ctx.user.role = r.value
 
     def set_team(self, login: str, team: str) -> None:
         self._manage_users()
@@ -262,38 +295,38 @@ class SecurityOperations:
         team = validation.clean_text(team, "user.team", _("Team"), max_len=30)
         with self._store.transaction() as w:
             w.update("staff", u.id, {"team": team})
-            self._store.audit(self.user.login, "user_team", detail=f"{u.login} {team}")
+            self._store.audit(self._ctx.user.login, "user_team", detail=f"{u.login} {team}")
 
     def change_password(self, old: str, new: str, kdf: KdfParams | None = None) -> None:
         """The logged-in user changes their own password (only the key file is rewritten)."""
-        from app.desk import check_password
+        from app.operations.checks import check_password
         from app.errors import WrongPassword
         slots = KeySlots.load(self._store.path)
         try:
-            key = slots.unlock(self.user.login, old)
+            key = slots.unlock(self._ctx.user.login, old)
         except WrongPassword:
             with self._store.transaction():
-                self._store.audit(self.user.login, "password_change_failed")
+                self._store.audit(self._ctx.user.login, "password_change_failed")
             raise WrongPassword(_("The current password is wrong.")) from None
         if key != self._store._raw_key:
             raise WrongPassword(_("The current password is wrong."))
-        check_password(new, self.min_password_length())  # type: ignore[attr-defined]
+        check_password(new, self.min_password_length())
         with self._store.transaction():
-            self._store.audit(self.user.login, "password_change")
-            slots.set_password(self.user.login, new, self._store._raw_key, kdf or self._kdf())
+            self._store.audit(self._ctx.user.login, "password_change")
+            slots.set_password(self._ctx.user.login, new, self._store._raw_key, kdf or self._kdf())
             slots.save()
 
     def reset_password(self, login: str, new: str, kdf: KdfParams | None = None) -> None:
         """An administrator sets a new password for a user who forgot theirs."""
-        from app.desk import check_password
+        from app.operations.checks import check_password
         self._manage_users()
         u = self._user_or_404(login)
         if not u.active:
             raise ValidationError("user.login", _(
                 "{login} is disabled: enable the account instead.").format(login=u.login))
-        check_password(new, self.min_password_length())  # type: ignore[attr-defined]
+        check_password(new, self.min_password_length())
         with self._store.transaction():
-            self._store.audit(self.user.login, "password_reset", detail=u.login)
+            self._store.audit(self._ctx.user.login, "password_reset", detail=u.login)
             slots = KeySlots.load(self._store.path)
             slots.set_password(u.login, new, self._store._raw_key, kdf or self._kdf())
             slots.save()
@@ -303,19 +336,19 @@ class SecurityOperations:
         self._manage_users()
         recovery = new_recovery_key()
         with self._store.transaction():
-            self._store.audit(self.user.login, "recovery_key_new")
+            self._store.audit(self._ctx.user.login, "recovery_key_new")
             slots = KeySlots.load(self._store.path)
             slots.set_recovery_key(recovery, self._store._raw_key, kdf or self._kdf())
             slots.save()
         return recovery
 
     def set_admin_case_access(self, allowed: bool, reason: str) -> None:
-        if not allows(self.user.role, Permission.MANAGE_SETTINGS):
+        if not allows(self._ctx.user.role, Permission.MANAGE_SETTINGS):
             self._refuse(self._role_refused(), detail=Permission.MANAGE_SETTINGS.value)
         reason = self._need_reason(reason)
         with self._store.transaction() as w:
             self._store.put_setting(w, ADMIN_CASE_ACCESS, "1" if allowed else "0")
-            self._store.audit(self.user.login, "admin_case_access", detail=str(int(allowed)),
+            self._store.audit(self._ctx.user.login, "admin_case_access", detail=str(int(allowed)),
                               reason=reason)
 
     # ------------------------------------------------------------------ 担当, 協働, 引継ぎ
@@ -335,9 +368,9 @@ class SecurityOperations:
         assert row is not None
         with self._store.transaction() as w:
             w.update("case_file", case_id, {"assignee_id": u.id})
-            self._sec.insert_handover(w, case_id, self.today(), row["assignee_id"], u.id,  # type: ignore[attr-defined]
+            self._sec.insert_handover(w, case_id, self._ctx.today(), row["assignee_id"], u.id,
                                       reason.strip())
-            self._store.audit(self.user.login, "assign", case_id=case_id, detail=u.login,
+            self._store.audit(self._ctx.user.login, "assign", case_id=case_id, detail=u.login,
                               reason=reason.strip())
 
     def add_coworker(self, case_id: str, login: str) -> None:
@@ -347,24 +380,24 @@ class SecurityOperations:
         if self._sec.is_coworker(case_id, u.id):
             return
         with self._store.transaction() as w:
-            self._sec.insert_coworker(w, case_id, u.id, self.today())  # type: ignore[attr-defined]
-            self._store.audit(self.user.login, "coworker_add", case_id=case_id, detail=u.login)
+            self._sec.insert_coworker(w, case_id, u.id, self._ctx.today())
+            self._store.audit(self._ctx.user.login, "coworker_add", case_id=case_id, detail=u.login)
 
     def hand_over(self, case_id: str, to_login: str, reason: str) -> None:
         """引継ぎ: the 担当 (or the 主任) hands the case to another worker, with a reason."""
         self._require_case_access(case_id, Permission.EDIT_CASES)
         row = self._sec.case_row(case_id)
         assert row is not None
-        if row["assignee_id"] != self.user.id and not self._allows(Permission.ASSIGN_CASES):
+        if row["assignee_id"] != self._ctx.user.id and not self._allows(Permission.ASSIGN_CASES):
             self._refuse(_("Only the worker in charge or the chief consultation support worker "
                            "can hand a case over."), case_id=case_id, detail="hand_over")
         reason = self._need_reason(reason)
         u = self._worker(to_login)
         with self._store.transaction() as w:
             w.update("case_file", case_id, {"assignee_id": u.id})
-            self._sec.insert_handover(w, case_id, self.today(), row["assignee_id"], u.id,  # type: ignore[attr-defined]
+            self._sec.insert_handover(w, case_id, self._ctx.today(), row["assignee_id"], u.id,
                                       reason)
-            self._store.audit(self.user.login, "hand_over", case_id=case_id, detail=u.login,
+            self._store.audit(self._ctx.user.login, "hand_over", case_id=case_id, detail=u.login,
                               reason=reason)
 
     def case_workers(self, case_id: str) -> dict[str, Any]:
@@ -389,7 +422,7 @@ class SecurityOperations:
         reason = self._need_reason(reason)
         with self._store.transaction() as w:
             w.update("person", person_id, {"sensitive": int(bool(flag))})
-            self._store.audit(self.user.login, "sensitive_on" if flag else "sensitive_off",
+            self._store.audit(self._ctx.user.login, "sensitive_on" if flag else "sensitive_off",
                               case_id=case_ids[0], reason=reason)
 
     def is_sensitive(self, case_id: str) -> bool:
@@ -404,15 +437,20 @@ class SecurityOperations:
         if detail is None:
             raise NotFound(_("Case not found."))
         with self._store.transaction():
-            self._store.audit(self.user.login, "reveal", case_id=case_id,
+            self._store.audit(self._ctx.user.login, "reveal", case_id=case_id,
                               detail=detail.case.case_no, reason=reason)
         return detail
 
-    def _masked(self, detail):
-        return mask_detail(detail) if detail is not None and detail.person.sensitive else detail
+    def min_password_length(self) -> int:
+        """The agency's password rule (set at creation)."""
+        return int(self._store.setting("password.min_length", str(MIN_PASSWORD_DEFAULT))
+                   or MIN_PASSWORD_DEFAULT)
 
-    def _mask_persons(self, persons: list) -> list:
-        return [mask_person(p) if p.sensitive else p for p in persons]
+    def audit_verify(self) -> int | None:
+        return self._store.audit_verify()
+
+    def audit_entries(self, case_id: str | None = None, limit: int = 1000):
+        return self._store.audit_entries(case_id, limit)
 
     # ------------------------------------------------------------------ consent
     def consents(self, case_id: str) -> list[Consent]:
@@ -428,7 +466,7 @@ class SecurityOperations:
         errors: list[ValidationError] = []
         try:
             validation.clean_date(given_on, "given_on", _("Date of consent"), required=True,
-                                  not_after=(self.today(), _("Today")))  # type: ignore[attr-defined]
+                                  not_after=(self._ctx.today(), _("Today")))
         except ValidationError as e:
             errors.append(e)
         names = [r.strip() for r in (recipients if recipients is not None else [ANY_AGENCY])
@@ -456,7 +494,7 @@ class SecurityOperations:
             consent_id = self._sec.insert_consent(
                 w, case_id, given_on=given_on, scope=scope.strip(), recipients=names,
                 purpose=purpose.strip(), form=f.value)
-            self._store.audit(self.user.login, "consent", case_id=case_id,
+            self._store.audit(self._ctx.user.login, "consent", case_id=case_id,
                               detail=f"{f.value} " + "、".join(names))
         return next(c for c in self._sec.consents(case_id) if c.id == consent_id)
 
@@ -470,7 +508,7 @@ class SecurityOperations:
         if consent is None:
             raise NotFound(_("The consent record was not found."))
         validation.clean_date(withdrawn_on, "withdrawn_on", _("Date of withdrawal"),
-                              required=True, not_after=(self.today(), _("Today")))  # type: ignore[attr-defined]
+                              required=True, not_after=(self._ctx.today(), _("Today")))
         if withdrawn_on < consent.given_on:
             raise ValidationError("withdrawn_on", _(
                 "The withdrawal cannot be before the consent was given."))
@@ -484,14 +522,14 @@ class SecurityOperations:
                     withdrawn_on=withdrawn_on, withdrawal_note=note)
             else:
                 self._sec.withdraw_consent(w, consent_id, withdrawn_on, note)
-            self._store.audit(self.user.login, "consent_withdraw", case_id=case_id,
+            self._store.audit(self._ctx.user.login, "consent_withdraw", case_id=case_id,
                               detail=withdrawn_on.isoformat())
 
     def check_disclosure(self, case_id: str, recipient: str, on: date | None = None
                          ) -> Consent | None:
         """The consent that covers sharing with ``recipient`` on ``on``, or None."""
         self._require_case_access(case_id, Permission.VIEW_CASES)
-        on = on or self.today()  # type: ignore[attr-defined]
+        on = on or self._ctx.today()
         for c in self._sec.consents(case_id):
             if c.covers(recipient, on):
                 return c
@@ -503,7 +541,7 @@ class SecurityOperations:
         """情報提供の記録. Basis 本人同意 needs a consent valid on that day and covering the
         recipient; 支援会議（法第9条） and 法令 need a reason (which meeting, which law)."""
         self._require_case_access(case_id, Permission.EDIT_CASES)
-        on = on or self.today()  # type: ignore[attr-defined]
+        on = on or self._ctx.today()
         errors: list[ValidationError] = []
 
         def c(fn, *a, **k):
@@ -518,7 +556,7 @@ class SecurityOperations:
         scope = c(validation.clean_text, scope, "scope", _("Scope of information"),
                   required=True, max_len=500) or ""
         c(validation.clean_date, on, "on", _("Date of disclosure"), required=True,
-          not_after=(self.today(), _("Today")))  # type: ignore[attr-defined]
+          not_after=(self._ctx.today(), _("Today")))
         try:
             b = DisclosureBasis(basis)
         except ValueError:
@@ -545,7 +583,7 @@ class SecurityOperations:
             row_id = self._sec.insert_disclosure(
                 w, case_id, disclosed_on=on, recipient=recipient, scope=scope, basis=b.value,
                 reason=reason, consent_id=consent.id if consent else None)
-            self._store.audit(self.user.login, "disclose", case_id=case_id,
+            self._store.audit(self._ctx.user.login, "disclose", case_id=case_id,
                               detail=f"{b.value} {recipient}", reason=reason)
         return next(d for d in self._sec.disclosures(case_id) if d.id == row_id)
 
@@ -588,7 +626,7 @@ class SecurityOperations:
                 hashes.get(r.seq, ""))])
         write_atomic(path, ("\ufeff" + buf.getvalue()).encode("utf-8"))
         with self._store.transaction():
-            self._store.audit(self.user.login, "export", detail=f"audit csv {len(rows)}")
+            self._store.audit(self._ctx.user.login, "export", detail=f"audit csv {len(rows)}")
         return len(rows)
 
     def audit_check(self) -> AuditBreak | None:
@@ -597,14 +635,14 @@ class SecurityOperations:
         if seq is not None:
             return self._sec.audit_break(seq)
         from app.operations.audit_anchors import check   # anchors outside the database
-        return check(self)
+        return check(self._store, self._maintenance.backup_folder())
 
     def lock_event(self, kind: str) -> None:
         """The GUI locked (``lock``, ``auto_lock``) or unlocked (``unlock``) the screen."""
         if kind not in LOCK_EVENTS:
             raise ValueError(f"unknown lock event {kind}")
         with self._store.transaction():
-            self._store.audit(self.user.login, kind)
+            self._store.audit(self._ctx.user.login, kind)
 
     def auto_lock_minutes(self) -> int:
         """Minutes without input before the screen locks itself (default 5)."""
@@ -623,7 +661,7 @@ class SecurityOperations:
                 "Enter the time before the screen locks as whole minutes between 1 and 60."))
         with self._store.transaction() as w:
             self._store.put_setting(w, AUTO_LOCK_MINUTES, str(minutes))
-            self._store.audit(self.user.login, "setting", detail=f"{AUTO_LOCK_MINUTES}={minutes}")
+            self._store.audit(self._ctx.user.login, "setting", detail=f"{AUTO_LOCK_MINUTES}={minutes}")
 
     def verify_password(self, password: str) -> bool:
         """Unlocking the locked screen: the user's password again (back-off applies)."""
@@ -631,16 +669,16 @@ class SecurityOperations:
         throttle.check()
         from app.errors import WrongPassword
         try:
-            ok = KeySlots.load(self._store.path).unlock(self.user.login, password) \
+            ok = KeySlots.load(self._store.path).unlock(self._ctx.user.login, password) \
                 == self._store._raw_key
         except WrongPassword:
             ok = False
         with self._store.transaction():
-            self._store.audit(self.user.login, "unlock" if ok else "unlock_failed")
+            self._store.audit(self._ctx.user.login, "unlock" if ok else "unlock_failed")
         if ok:
             throttle.clear()
         else:
-            throttle.failed(self.user.login, "unlock")  # kept in memory if not written
+            throttle.failed(self._ctx.user.login, "unlock")  # kept in memory if not written
         return ok
 
     # ------------------------------------------------------------------ statistics
@@ -666,13 +704,13 @@ class SecurityOperations:
                 "Enter the retention period as whole years between 1 and 100."))
         with self._store.transaction() as w:
             self._store.put_setting(w, RETENTION_YEARS, str(years))
-            self._store.audit(self.user.login, "setting", detail=f"{RETENTION_YEARS}={years}")
+            self._store.audit(self._ctx.user.login, "setting", detail=f"{RETENTION_YEARS}={years}")
 
     def retention_due(self) -> list[RetentionItem]:
         """Closed cases whose retention period (years after closure) has passed."""
         if not self._allows(Permission.PURGE):
             self._refuse(self._role_refused(), detail=Permission.PURGE.value)
-        return self._sec.retention_due(self.retention_years(), self.today())  # type: ignore[attr-defined]
+        return self._sec.retention_due(self.retention_years(), self._ctx.today())
 
     def purge(self, case_ids: Iterable[str], reason: str) -> PurgeResult:
         """Delete the personal data of cases past retention for good: every row of every
@@ -702,7 +740,7 @@ class SecurityOperations:
                 mine = self._sec.purge_plan([case_id])
                 counts = {t: len(v) for t, v in sorted(mine.items())
                           if t not in ("case_file", "person")}
-                self._sec.anonymise(w, case_id, counts, self.today())  # type: ignore[attr-defined]
+                self._sec.anonymise(w, case_id, counts, self._ctx.today())
             result.rows = self._sec.delete_rows(plan)
             if span:
                 # What these cases contributed to each month stays, without them: past
@@ -710,7 +748,10 @@ class SecurityOperations:
                 after = stats.snapshot(*span)
                 stats.record_anon(w, {k: before.get(k, 0) - after.get(k, 0)
                                       for k in set(before) | set(after)})
-            self._store.audit(self.user.login, "purge", detail=" ".join(result.purged),
+            self._store.audit(self._ctx.user.login, "purge", detail=" ".join(result.purged),
                               reason=reason)
         self._sec.compact()
         return result
+
+
+install(SecurityOperations)   # every public operation checked against its rule

@@ -13,7 +13,14 @@ from sqlcipher3 import IntegrityError
 from app import text_ja, validation
 from app.errors import NotFound, TsunaguError, ValidationError, ValidationErrors
 from app.i18n import _
+from app.operations.context import DeskContext, Operations
+from app.operations.master import MasterOperations
+from app.operations.security import SecurityOperations
+from app.security.authorization import (
+    EDIT, OPEN, VIEW, Arg, P, Refs, Row, Rule, install, need, read, write,
+)
 from app.security.roles import Permission
+from app.store.store import Store
 from app.store.files import write_atomic
 from app.sync import bundle as bundle_format
 from app.store import sync_exchange as exchange
@@ -82,8 +89,40 @@ def ensure_device_keys(store, w) -> bool:
     return True
 
 
-class SyncOperations:
-    """Mixin of Desk: devices and transfer bundles (uses self._store, self.user)."""
+def _whole_export(sync: "SyncOperations", args: dict[str, Any]) -> None:
+    """A transfer file of every case (no ``for_device``, no ``cases``) made on a desk holds
+    every case: only a user who sees every case may make it. A field laptop sends what it
+    holds (its checked-out cases) to the desk."""
+    ctx = sync._ctx
+    if args.get("cases") is None and args.get("for_device") is None \
+            and sync.device_kind() != "field" and not ctx.allows(Permission.ALL_CASES):
+        ctx.refuse(ctx.role_refused(), detail=f"{Permission.ALL_CASES.value} export_bundle")
+
+
+class SyncOperations(Operations):
+    """``desk.sync``: devices, checking cases out and in, transfer bundles, conflicts."""
+
+    RULES: dict[str, Rule] = {
+        "device_kind": OPEN("desk or field laptop"),
+        "conflict_value_typeable": OPEN("looks at a value already given to the caller"),
+        "devices": need(VIEW),
+        "add_device": need(P.MANAGE_SETTINGS),
+        "revoke_device": need(P.MANAGE_SETTINGS),
+        "check_out": write(Refs("case_ids")),
+        "check_in": write(Refs("case_ids")),
+        "checked_out": need(VIEW),
+        "export_bundle": need(VIEW, case=Refs("cases", optional=True), extra=_whole_export),
+        "read_bundle_header": need(EDIT),
+        "import_bundle": need(EDIT),
+        "conflicts": read(Arg("case_id", optional=True)),
+        "resolve_conflict": write(Row("sync_conflict", "conflict_id", optional=True)),
+    }
+
+    def __init__(self, ctx: DeskContext, security: SecurityOperations,
+                 master: MasterOperations):
+        super().__init__(ctx)
+        self._security = security   # the password rule for a new device's key slots
+        self._master_ops = master    # a master entry's name typed to settle a conflict
 
     # ------------------------------------------------------------------ this device
     def _me(self) -> str:
@@ -177,7 +216,7 @@ class SyncOperations:
 
     # ------------------------------------------------------------------ devices
     def devices(self) -> list[DeviceInfo]:
-        self._require(Permission.VIEW_CASES)
+        self._ctx.require(Permission.VIEW_CASES)
         return list_devices(self._store.conn, self._me())
 
     def _device(self, device_id: str) -> DeviceInfo:
@@ -197,7 +236,7 @@ class SyncOperations:
         without, it gets a copy of this desk's key slots (same users, same recovery key)."""
         from app.security.keyslots import KeySlots, keys_path
         from app.store.store import new_id
-        self._require(Permission.MANAGE_SETTINGS)
+        self._ctx.require(Permission.MANAGE_SETTINGS)
         if self.device_kind() != "desk":
             raise TsunaguError(_("Only a desk PC can add devices."))
         errors = []
@@ -214,9 +253,9 @@ class SyncOperations:
                 "A database already exists in {folder}. Choose an empty folder.")
                 .format(folder=str(out_dir))))
         if password_for_new_device is not None:
-            from app.desk import check_password
+            from app.operations.checks import check_password
             try:
-                check_password(password_for_new_device, self.min_password_length())
+                check_password(password_for_new_device, self._security.min_password_length())
             except ValidationError as e:
                 errors.append(e)
         if errors:
@@ -233,17 +272,17 @@ class SyncOperations:
                                      issuer=(self._me(), self._secrets()))
         with store.transaction() as w:
             w.insert("device", {"name": name, "kind": kind, "code": code,
-                                "created_at": self.today().isoformat(), **keys},
+                                "created_at": self._ctx.today().isoformat(), **keys},
                      row_id=device_id)
             for case_id in case_ids:
                 self._check_out_one(w, case_id, device_id)
-            store.audit(self.user.login, "device_add", detail=f"{kind} {code} {name}")
+            store.audit(self._ctx.user.login, "device_add", detail=f"{kind} {code} {name}")
         Path(out_dir).mkdir(parents=True, exist_ok=True)
         vector = exchange.own_vector(store.conn, self._me())
         raw_key = store.database_key()
         if password_for_new_device is not None:
             slots = KeySlots.new(target)
-            slots.set_password(self.user.login, password_for_new_device, raw_key, kdf)
+            slots.set_password(self._ctx.user.login, password_for_new_device, raw_key, kdf)
         else:
             slots = KeySlots.load(store.path)
             slots.path = keys_path(target)
@@ -267,7 +306,7 @@ class SyncOperations:
     def revoke_device(self, device_id: str) -> None:
         """A lost or retired device: its bundles are refused from now on (here, and on
         every device that receives this change). Its cases are returned here."""
-        self._require(Permission.MANAGE_SETTINGS)
+        self._ctx.require(Permission.MANAGE_SETTINGS)
         d = self._device(device_id)
         if d.this:
             raise TsunaguError(_("This device cannot revoke itself."))
@@ -277,14 +316,17 @@ class SyncOperations:
             for (cid,) in store.conn.execute(
                     "SELECT id FROM checkout WHERE target_device = ? AND returned_on IS NULL",
                     (d.id,)).fetchall():
-                w.update("checkout", cid, {"returned_on": self.today().isoformat()})
-            store.audit(self.user.login, "device_revoke", detail=f"{d.code} {d.name}")
+                w.update("checkout", cid, {"returned_on": self._ctx.today().isoformat()})
+            store.audit(self._ctx.user.login, "device_revoke", detail=f"{d.code} {d.name}")
 
     # ------------------------------------------------------------------ 持ち出し
     def _case_ref(self, ref: str) -> str:
         if self._store.case(ref) is not None:
             return ref
-        return self.case_id(ref)
+        found = self._store.case_id_by_no(ref.strip())
+        if found is None:
+            raise NotFound(_("No case has the number {case_no}.").format(case_no=ref))
+        return found
 
     def _check_out_one(self, w, case_id: str, device_id: str) -> None:
         conn = self._store.conn
@@ -300,11 +342,11 @@ class SyncOperations:
         if case_id in held_cases(conn, device_id):
             return
         w.insert("checkout", {"case_id": case_id, "target_device": device_id,
-                              "out_on": self.today().isoformat()})
+                              "out_on": self._ctx.today().isoformat()})
 
     def check_out(self, case_ids: list[str], device_id: str) -> int:
         """持ち出し: the cases go to the field laptop with its next bundle."""
-        self._require(Permission.EDIT_CASES)
+        self._ctx.require(Permission.EDIT_CASES)
         d = self._device(device_id)
         if d.kind != "field" or d.revoked:
             raise TsunaguError(_("Cases can be checked out only to a field device that is not "
@@ -313,13 +355,13 @@ class SyncOperations:
         with self._store.transaction() as w:
             for case_id in ids:
                 self._check_out_one(w, case_id, d.id)
-                self._store.audit(self.user.login, "check_out", case_id=case_id,
+                self._store.audit(self._ctx.user.login, "check_out", case_id=case_id,
                                   detail=d.name)
         return len(ids)
 
     def check_in(self, case_ids: list[str], device_id: str | None = None) -> int:
         """The cases come back: the laptop deletes them once a desk holds its changes."""
-        self._require(Permission.EDIT_CASES)
+        self._ctx.require(Permission.EDIT_CASES)
         ids = [self._case_ref(c) for c in case_ids]
         n = 0
         with self._store.transaction() as w:
@@ -330,9 +372,9 @@ class SyncOperations:
                     sql += " AND target_device = ?"
                     args.append(self._device(device_id).id)
                 for (cid,) in self._store.conn.execute(sql, args).fetchall():
-                    w.update("checkout", cid, {"returned_on": self.today().isoformat()})
+                    w.update("checkout", cid, {"returned_on": self._ctx.today().isoformat()})
                     n += 1
-                self._store.audit(self.user.login, "check_in", case_id=case_id)
+                self._store.audit(self._ctx.user.login, "check_in", case_id=case_id)
         return n
 
     def checked_out(self, device_id: str | None = None) -> list[tuple[str, str]]:
@@ -344,18 +386,12 @@ class SyncOperations:
             args.append(device_id)
         return [(r[0], r[1]) for r in self._store.conn.execute(sql + " ORDER BY out_on", args)]
 
-    def _sync_after_intake(self, w, case_id: str) -> None:
-        """A case opened on a field laptop is checked out to it (held until returned)."""
-        if self.device_kind() == "field":
-            w.insert("checkout", {"case_id": case_id, "target_device": self._me(),
-                                  "out_on": self.today().isoformat()})
-
     # ------------------------------------------------------------------ bundles
     def export_bundle(self, out: str | os.PathLike[str], *, for_device: str | None = None,
                       cases: list[str] | None = None) -> dict:
         """Write a transfer file: what ``for_device`` has not seen, the chosen ``cases``
         (whole history, with master data), or everything. Returns the header."""
-        self._require(Permission.VIEW_CASES)
+        self._ctx.require(Permission.VIEW_CASES)
         store, conn = self._store, self._store.conn
         peer = peer_kind = None
         known: dict[str, str] = {}
@@ -392,7 +428,7 @@ class SyncOperations:
             audit_anchors.after_export(self, peer, audit_part)
             if peer:
                 exchange.save_vector(conn, peer, known, exported=header["created"])
-            store.audit(self.user.login, "bundle_export",
+            store.audit(self._ctx.user.login, "bundle_export",
                         detail=f"{Path(out).name} {len(entries)} → {peer or '*'}")
         return header
 
@@ -404,7 +440,7 @@ class SyncOperations:
     def import_bundle(self, path: str | os.PathLike[str]) -> dict:
         """Apply a transfer file whole or not at all. Idempotent and order-independent.
         Returns {"applied": n, "skipped": n, "conflicts": n}."""
-        self._require(Permission.EDIT_CASES)
+        self._ctx.require(Permission.EDIT_CASES)
         store, conn = self._store, self._store.conn
         path = Path(path)
         name = path.name
@@ -445,7 +481,7 @@ class SyncOperations:
             with store.transaction():
                 if pins:
                     save_anchors(conn, dict(load_anchors(conn), **pins))
-                    store.audit(self.user.login, "device_key_pinned",
+                    store.audit(self._ctx.user.login, "device_key_pinned",
                                 detail=" ".join(f"{k}:{v}" for k, v in sorted(pins.items())))
                 applied, skipped, conflicts, cases = exchange.apply_entries(conn, store.clock,
                                                                             entries)
@@ -465,14 +501,14 @@ class SyncOperations:
                     desks = [r[0] for r in conn.execute(
                         "SELECT id FROM device WHERE kind = 'desk'")]
                     exchange.purge_returned(conn, self._me(), desks)
-                store.audit(self.user.login, "bundle_import",
+                store.audit(self._ctx.user.login, "bundle_import",
                             detail=f"{name} +{applied} ={skipped} !{conflicts + flagged}")
                 from app.operations import audit_anchors   # the sender's audit and anchors
                 audit_anchors.receive(self, sender, sender_name, payload.get("audit"),
                                       str(header.get("created") or ""))
                 if refused:
                     tables = sorted({e["tbl"] for e in refused})
-                    store.audit(self.user.login, "bundle_refused_rows",
+                    store.audit(self._ctx.user.login, "bundle_refused_rows",
                                 detail=f"{name} {sender_name} ({sender_kind}): "
                                        f"{len(refused)} × {','.join(tables)}",
                                 reason=_("Accounts, roles, settings, devices and master data "
@@ -494,7 +530,7 @@ class SyncOperations:
         """Conflicts for the 同期 screen: both values, who wrote each and when, the value
         applied now, and whether it is still open — of the cases this user sees (and of
         users, settings and master data for the administrator)."""
-        self._require(Permission.VIEW_CASES)
+        self._ctx.require(Permission.VIEW_CASES)
         return self._conflict_rows(open_only=open_only, case_id=case_id, only_visible=True)
 
     def _conflict_rows(self, *, open_only: bool, case_id: str | None,
@@ -508,8 +544,8 @@ class SyncOperations:
         cur = conn.execute(sql + " ORDER BY winner_hlc, id", args)
         names = [d[0] for d in cur.description]
         out = []
-        access, visible = self.case_access(), {}
-        admin = self._allows(Permission.MANAGE_SETTINGS)
+        access, visible = self._security.case_access(), {}
+        admin = self._ctx.allows(Permission.MANAGE_SETTINGS)
         for r in cur.fetchall():
             c = dict(zip(names, r))
             # both values of a field are case data: only conflicts of cases the user
@@ -521,7 +557,7 @@ class SyncOperations:
                     continue
             else:
                 if c["case_id"] not in visible:
-                    visible[c["case_id"]] = self._sec.case_visible(c["case_id"], access)
+                    visible[c["case_id"]] = self._ctx.sec.case_visible(c["case_id"], access)
                 if not visible[c["case_id"]]:
                     continue
             c["open"] = merge.conflict_is_open(conn, c)
@@ -543,7 +579,7 @@ class SyncOperations:
         """Settle a conflict: ``choice`` "winner" (keep the applied side), "loser" (take
         the other value), or "value" (``value``). For a deletion conflict: "keep" or
         "delete". Written as a new journalled change that saw both sides."""
-        self._require(Permission.EDIT_CASES)
+        self._ctx.require(Permission.EDIT_CASES)
         store, conn = self._store, self._store.conn
         found = [c for c in self._conflict_rows(open_only=False, case_id=None,
                                                 only_visible=False) if c["id"] == conflict_id]
@@ -551,7 +587,7 @@ class SyncOperations:
             raise NotFound(_("The conflict was not found."))
         c = found[0]
         if c["tbl"] in ADMIN_TABLES:   # master data, users, settings, devices
-            self._require(Permission.MANAGE_SETTINGS)
+            self._ctx.require(Permission.MANAGE_SETTINGS)
         if c["kind"] == "field" and choice == "value":
             # typed in: checked exactly as a normal edit of the field would be
             value = self._typed_conflict_value(c, value)
@@ -583,7 +619,7 @@ class SyncOperations:
             else:
                 raise TsunaguError(_("This conflict is settled by the process step itself "
                                      "(for example, end one of the two plans)."))
-            store.audit(self.user.login, "resolve_conflict", case_id=c["case_id"],
+            store.audit(self._ctx.user.login, "resolve_conflict", case_id=c["case_id"],
                         detail=f"{c['tbl']}.{c['field']} {choice}")
 
     def conflict_value_typeable(self, conflict: dict) -> bool:
@@ -606,20 +642,10 @@ class SyncOperations:
             person = self._store.person(c["row_id"])
             if person is None:
                 raise NotFound(_("The person was not found."))
-            return self._person_values(person, {c["field"]: text}, only=c["field"])[c["field"]]
+            return person_values(self._store, self._ctx.today(), person, {c["field"]: text},
+                                 only=c["field"])[c["field"]]
         if kind == "master":
-            from app.operations.master import MasterInput, MasterKind
-            table_kinds = {"referral_source": ["referral_source"], "service": ["service"],
-                           "assessment_master": ["domain", "problem"]}[c["tbl"]]
-            for k in table_kinds:
-                if self._master.row(k, c["row_id"]) is not None:
-                    mk = MasterKind(k)
-                    e = self._entry_or_404(mk, c["row_id"])
-                    return self._check_master(mk, MasterInput(
-                        name=text, route=e.route, statutory=e.statutory,
-                        employment=e.employment, needs_decision=e.needs_decision,
-                        usual_months=e.usual_months), c["row_id"])["name"]
-            raise NotFound(_("The entry was not found (deleted on another device?)"))
+            return self._master_ops.checked_typed_name(c["tbl"], c["row_id"], text)
         if kind == "user_name":
             return validation.clean_text(text, "user.display_name", _("Name"), required=True,
                                          max_len=50)
@@ -627,53 +653,41 @@ class SyncOperations:
             return validation.clean_text(text, "user.team", _("Team"), max_len=30)
         return validation.clean_text(text, "name", _("Device name"), required=True, max_len=50)
 
-    # ------------------------------------------------------------------ person edits
-    def _person_values(self, person, fields: dict[str, Any], *, only: str | None = None
-                       ) -> dict[str, Any]:
-        """Every column of the person with ``fields`` changed, validated like the intake
-        (``only``: report problems of that field only). Raises ValidationErrors."""
-        from dataclasses import replace
-        from app.desk import check_intake, clean_intake
-        from app.domain import IntakeInput, PersonInput
-        base = PersonInput(name=person.name, kana=person.kana, birth_date=person.birth_date,
-                           sex=person.sex, postal_code=person.postal_code,
-                           address=person.address, phone_home=person.phone_home,
-                           phone_mobile=person.phone_mobile, email=person.email)
-        fields = dict(fields)
-        if isinstance(fields.get("birth_date"), str):
-            fields["birth_date"] = validation.clean_date(fields["birth_date"],
-                                                         "person.birth_date", _("Date of birth"))
-        p = replace(base, **fields)
-        probe = IntakeInput(person=p, received_on=self.today())
-        errors = check_intake(probe, {"person"}, today=self.today())
-        if only is not None:
-            errors = [e for e in errors if e.field == f"person.{only}"]
-        if errors:
-            raise ValidationErrors(errors)
-        p = clean_intake(probe).person
-        return self._store.person_fields(p, text_ja.fold_for_search(p.name),
-                                         text_ja.fold_for_search(p.kana))
 
-    def update_person(self, person_id: str, **fields: Any):
-        """Correct a person's details (validated like the intake); journalled field by
-        field, so concurrent edits on two devices are merged or flagged."""
-        self._require(Permission.EDIT_CASES)
-        unknown = set(fields) - set(PERSON_FIELDS)
-        if unknown:
-            raise ValidationError(sorted(unknown)[0], _("Unknown field: {field}")
-                                  .format(field=", ".join(sorted(unknown))))
-        store = self._store
-        person = store.person(person_id)
-        if person is None:
-            raise NotFound(_("The person was not found."))
-        values = self._person_values(person, fields)
-        with store.transaction() as w:
-            w.update("person", person_id, values)
-            store.audit(self.user.login, "person_update",
-                        case_id=person.case_ids[0] if person.case_ids else None,
-                        detail=",".join(sorted(fields)))
-        # a 閲覧制限 person's whereabouts come back masked, as everywhere (see ``reveal``)
-        return self._mask_persons([store.person(person_id)])[0]
+# ---------------------------------------------------------------------- person edits
+def person_values(store: Store, today: date, person, fields: dict[str, Any], *,
+              only: str | None = None) -> dict[str, Any]:
+    """Every column of the person with ``fields`` changed, validated like the intake
+    (``only``: report problems of that field only). Raises ValidationErrors."""
+    from dataclasses import replace
+    from app.operations.checks import check_intake, clean_intake
+    from app.domain import IntakeInput, PersonInput
+    base = PersonInput(name=person.name, kana=person.kana, birth_date=person.birth_date,
+                       sex=person.sex, postal_code=person.postal_code,
+                       address=person.address, phone_home=person.phone_home,
+                       phone_mobile=person.phone_mobile, email=person.email)
+    fields = dict(fields)
+    if isinstance(fields.get("birth_date"), str):
+        fields["birth_date"] = validation.clean_date(fields["birth_date"],
+                                                     "person.birth_date", _("Date of birth"))
+    p = replace(base, **fields)
+    probe = IntakeInput(person=p, received_on=today)
+    errors = check_intake(probe, {"person"}, today=today)
+    if only is not None:
+        errors = [e for e in errors if e.field == f"person.{only}"]
+    if errors:
+        raise ValidationErrors(errors)
+    p = clean_intake(probe).person
+    return store.person_fields(p, text_ja.fold_for_search(p.name),
+                                     text_ja.fold_for_search(p.kana))
+
+
+def hold_new_case(store: Store, w: Any, case_id: str, today: date) -> None:
+    """Inside the intake's transaction: a case opened on a field laptop is checked out to it
+    (held until returned)."""
+    if (store.local("device_kind") or "desk") == "field":
+        w.insert("checkout", {"case_id": case_id, "target_device": store.device_id,
+                              "out_on": today.isoformat()})
 
 
 def _read(path: Path) -> bytes:
@@ -696,5 +710,8 @@ def _tables(conn) -> dict[str, list[str]]:
     return synced_tables(conn)
 
 
-__all__ = ["SyncOperations", "date"]
+__all__ = ["SyncOperations", "date", "hold_new_case", "person_values"]
+
+
+install(SyncOperations)   # every public operation checked against its rule
 

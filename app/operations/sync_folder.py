@@ -25,6 +25,9 @@ from typing import Any
 
 from app.errors import TsunaguError, ValidationError
 from app.i18n import _
+from app.operations.context import DeskContext, Operations
+from app.operations.sync import SyncOperations
+from app.security.authorization import EDIT, OPEN, VIEW, P, Rule, install, need
 from app.security.roles import Permission
 from app.store import sync_exchange as exchange
 from app.store.sync_merge import record_name
@@ -53,8 +56,22 @@ def hlc_time(hlc: str | None) -> str | None:
         timespec="seconds")
 
 
-class SyncFolderOperations:
-    """Mixin of Desk: the sync folder and read models of the 同期 screen."""
+class SyncFolderOperations(Operations):
+    """``desk.sync_folder``: the shared folder transfer files go through, and the read
+    models of the 同期 screen — a transport on top of ``desk.sync``, which it is given."""
+
+    RULES: dict[str, Rule] = {
+        "sync_folder": OPEN("the shared folder for transfer files"),
+        "set_sync_folder": need(P.MANAGE_SETTINGS),
+        "checked_out_case_numbers": need(VIEW),
+        "sync_with_folder": need(EDIT),
+        "device_exchanges": need(VIEW),
+        "conflicts_for_screen": need(VIEW),
+    }
+
+    def __init__(self, ctx: DeskContext, sync: SyncOperations):
+        super().__init__(ctx)
+        self._sync = sync
 
     # ------------------------------------------------------------------ setting
     def sync_folder(self) -> str | None:
@@ -63,7 +80,7 @@ class SyncFolderOperations:
 
     def set_sync_folder(self, path: str | os.PathLike[str] | None) -> str | None:
         """Set (or clear, with None / "") the sync folder. It must exist and be writable."""
-        self._require(Permission.MANAGE_SETTINGS)
+        self._ctx.require(Permission.MANAGE_SETTINGS)
         text = "" if path is None else str(path).strip()
         if text:
             folder = Path(text).expanduser()
@@ -86,7 +103,7 @@ class SyncFolderOperations:
             store.set_local(FOLDER_KEY, text)
             store.set_local(SEEN_KEY, "{}")
             store.set_local(SENT_KEY, "{}")
-            store.audit(self.user.login, "setting", detail=f"{FOLDER_KEY}={text}")
+            store.audit(self._ctx.user.login, "setting", detail=f"{FOLDER_KEY}={text}")
         return text or None
 
     # ------------------------------------------------------------------ sync
@@ -103,7 +120,7 @@ class SyncFolderOperations:
         Returns {"folder", "imported": [{file, device, applied, skipped, conflicts}],
         "refused": [{file, message}], "unchanged": n (files already read), "written":
         [{file, device, entries}], "up_to_date": n (peers whose file needed no rewrite)}."""
-        self._require(Permission.EDIT_CASES)
+        self._ctx.require(Permission.EDIT_CASES)
         text = self.sync_folder()
         if not text:
             raise TsunaguError(_("No sync folder is set. Choose one on the Sync screen."))
@@ -112,8 +129,8 @@ class SyncFolderOperations:
             raise TsunaguError(_("The sync folder {folder} was not found. If it is on a USB "
                                  "drive or a network drive, connect it and try again.")
                                .format(folder=text))
-        me = self._me()
-        names = {d.id: d.name for d in self.devices()}
+        me = self._sync._me()
+        names = {d.id: d.name for d in self._sync.devices()}
         result: dict[str, Any] = {"folder": text, "imported": [], "refused": [],
                                   "unchanged": 0, "written": [], "up_to_date": 0}
         # 1. what the others left for us
@@ -131,7 +148,7 @@ class SyncFolderOperations:
                 continue
             sender = path.name[len(f"{PREFIX}{me}-from-"):-len(SUFFIX)]
             try:
-                counts = self.import_bundle(path)
+                counts = self._sync.import_bundle(path)
             except BundleRefused as exc:
                 result["refused"].append({"file": path.name, "message": str(exc)})
             else:
@@ -141,9 +158,9 @@ class SyncFolderOperations:
         seen = {k: v for k, v in seen.items() if k in present}
         # 2. one file for each peer (a field laptop writes for the desks only)
         sent = self._json_local(SENT_KEY)
-        field = self.device_kind() == "field"
+        field = self._sync.device_kind() == "field"
         own = exchange.own_vector(self._store.conn, me)
-        for d in self.devices():
+        for d in self._sync.devices():
             if d.this:
                 continue
             target = folder / folder_file_name(d.id, me)
@@ -157,7 +174,7 @@ class SyncFolderOperations:
             if sent.get(d.id) == signature and target.exists():
                 result["up_to_date"] += 1
                 continue
-            header = self.export_bundle(target, for_device=d.id)
+            header = self._sync.export_bundle(target, for_device=d.id)
             sent[d.id] = signature
             result["written"].append({"file": target.name, "device": d.name,
                                       "entries": header.get("entries", 0)})
@@ -170,15 +187,15 @@ class SyncFolderOperations:
     def device_exchanges(self) -> dict[str, dict[str, str | None]]:
         """{device id: {"imported": when we last imported from it, "exported": when we last
         wrote a transfer file for it}} (ISO timestamps, UTC; None when never)."""
-        self._require(Permission.VIEW_CASES)
+        self._ctx.require(Permission.VIEW_CASES)
         return {peer: {"imported": imp, "exported": exp}
                 for peer, (imp, exp) in exchange_times(self._store.conn).items()}
 
     def checked_out_case_numbers(self, device_id: str) -> list[str]:
         """Case numbers of the cases checked out to ``device_id`` now."""
-        self._require(Permission.VIEW_CASES)
+        self._ctx.require(Permission.VIEW_CASES)
         out = []
-        for case_id, _dev in self.checked_out(device_id):
+        for case_id, _dev in self._sync.checked_out(device_id):
             case = self._store.case(case_id)
             out.append(case.case_no if case else case_id)
         return out
@@ -188,10 +205,10 @@ class SyncFolderOperations:
         the row belongs to), ``{side}_user_name``, ``{side}_device_name`` and
         ``{side}_time`` (local ISO time) for the sides "winner" and "loser", ``typeable``
         (another value may be typed in) and ``record`` (the name of a master-data record)."""
-        rows = self.conflicts(open_only=open_only)
+        rows = self._sync.conflicts(open_only=open_only)
         staff = {s.id: s.display_name for s in self._store.staff(active_only=False)}
         staff.update({s.login: s.display_name for s in self._store.staff(active_only=False)})
-        devices = {d.id: d.name for d in self.devices()}
+        devices = {d.id: d.name for d in self._sync.devices()}
         for c in rows:
             case_ids = [c["case_id"]] if c.get("case_id") else []
             if not case_ids and c["tbl"] == "person":
@@ -202,7 +219,7 @@ class SyncFolderOperations:
                 case = self._store.case(case_id)
                 numbers.append(case.case_no if case else case_id)
             c["case_nos"] = numbers
-            c["typeable"] = self.conflict_value_typeable(c)
+            c["typeable"] = self._sync.conflict_value_typeable(c)
             c["record"] = record_name(self._store.conn, c["tbl"], c["row_id"])
             if c["kind"] == "rule":   # the record kept (the other side of the rule)
                 try:
@@ -217,3 +234,6 @@ class SyncFolderOperations:
                                                        c[f"{side}_device"])
                 c[f"{side}_time"] = hlc_time(c[f"{side}_hlc"])
         return rows
+
+
+install(SyncFolderOperations)   # every public operation checked against its rule

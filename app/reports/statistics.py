@@ -104,12 +104,14 @@ def _check_year(year: Any) -> int:
 
 # ---------------------------------------------------------------------- settings
 def _store(desk_or_store):
-    """The Store of a Desk (checking that the user may see statistics) or a Store."""
-    if hasattr(desk_or_store, "_require") and hasattr(desk_or_store, "store"):
-        from app.security.roles import Permission
-        desk_or_store._require(Permission.VIEW_STATISTICS)
-        return desk_or_store.store
-    return desk_or_store
+    """The Store to read: a Store as given, or a Desk's (checking first that its user may
+    see statistics, as desk.reports does)."""
+    from app.store.store import Store
+    if isinstance(desk_or_store, Store):
+        return desk_or_store
+    from app.security.roles import Permission
+    desk_or_store._ctx.require(Permission.VIEW_STATISTICS)
+    return desk_or_store._ctx.db
 
 
 def targets(desk_or_store, fy: int) -> dict[str, float]:

@@ -29,9 +29,13 @@ The wrapper checks only the outermost call: an operation that calls another publ
 operation (print_sheet → print_intake, export_caseload → caseload) was checked on entry,
 and the bodies keep their own checks.
 
-Issue 21 will recompose Desk; the table is keyed by method name, so it does not depend on
-which mixin a method lives in. tests/test_authorization.py fails when a public method of
-Desk is not in the table, and drives every method × role × (own, other's, 閲覧制限 case).
+Issue 21 composes Desk: each part (``desk.master``, ``desk.reports`` …, listed in
+``Desk.PARTS``) declares its own rules in a class-level ``RULES`` and is installed per class
+(``install(MasterOperations)``); ``TABLE`` here holds the desk's own methods and those of
+the areas still mixed into it. The wrapper finds the session (user, store, checks) in
+``self._ctx`` (app/operations/context.py); one outermost call per context is checked.
+tests/test_authorization.py fails when a public method of Desk or of a part has no rule, and
+drives every method × role × (own, other's, 閲覧制限 case).
 """
 
 from __future__ import annotations
@@ -40,12 +44,14 @@ import contextvars
 import functools
 import inspect
 import threading
+import weakref
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 from app.errors import NotFound
 from app.i18n import _
 from app.security.roles import Permission as P
+from app.operations.context import DeskContext
 from app.store.authz_repo import AuthzRepo
 
 
@@ -137,15 +143,6 @@ def _list_detail(args: dict[str, Any], result: Any) -> str:
     return (f"「{query}」 " if query else "") + f"{n} rows"
 
 
-def _board_detail(args: dict[str, Any], result: Any) -> str:
-    counts = result.get("counts", {}) if isinstance(result, dict) else {}
-    return " ".join(f"{k}={v}" for k, v in sorted(counts.items()))[:500]
-
-
-def _records_detail(args: dict[str, Any], result: Any) -> str:
-    return f"{len(result) if isinstance(result, list) else ''} records"
-
-
 def OPEN(why: str) -> Rule:
     return Rule(open=True, why=why)
 
@@ -164,15 +161,6 @@ def read(case: Any) -> Rule:
 
 def write(case: Any, permission: P = EDIT) -> Rule:
     return need(permission, case=case)
-
-
-def _whole_export(desk: Any, args: dict[str, Any]) -> None:
-    """A transfer file of every case (no ``for_device``, no ``cases``) made on a desk holds
-    every case: only a user who sees every case may make it. A field laptop sends what it
-    holds (its checked-out cases) to the desk."""
-    if args.get("cases") is None and args.get("for_device") is None \
-            and desk.device_kind() != "field":
-        _require_all(desk, P.ALL_CASES, "export_bundle")
 
 
 # ---------------------------------------------------------------------- the table
@@ -194,38 +182,17 @@ TABLE: dict[str, Rule] = {
     "store": OPEN("the demo generator and benchmarks; a user with Python and a password can "
                   "read the database anyway (docs/THREAT_MODEL.md)"),
     "today": OPEN("the date"),
+    "user": OPEN("the logged-in user's own account"),
     "batch": OPEN("a transaction around operations that are each checked"),
-    "verify_password": OPEN("the user's own password (screen unlock, throttled)"),
-    "change_password": OPEN("the user's own password"),
-    "lock_event": OPEN("the user's own screen lock, audited"),
-    "allowed": OPEN("what the user's own role allows (menus)"),
-    "case_access": OPEN("which cases the user's own role sees"),
-    "admin_case_access": OPEN("an agency setting the menus need"),
-    "auto_lock_minutes": OPEN("the screen lock delay"),
-    "min_password_length": OPEN("the password rule"),
-    "retention_years": OPEN("an agency setting"),
-    "device_kind": OPEN("desk or field laptop"),
     "check_intake": OPEN("validates input; reads nothing"),
-    "conflict_value_typeable": OPEN("looks at a value already given to the caller"),
     "save_draft": OPEN("the user's own drafts (kept per user)"),
     "load_draft": OPEN("the user's own drafts (kept per user)"),
     "discard_draft": OPEN("the user's own drafts (kept per user)"),
     "drafts": OPEN("the user's own drafts (kept per user)"),
-    "check_integrity": OPEN("reads every page and answers whether the file is whole"),
-    "last_backup": OPEN("when the last backup was made (the reminder)"),
-    "backup_due": OPEN("whether a backup is due (the reminder)"),
-    "backup_folder": OPEN("where backups go"),
-    "backup_generations": OPEN("how many backups are kept"),
-    "backup_settings": OPEN("where backups go and how many are kept"),
-    "sync_folder": OPEN("the shared folder for transfer files"),
     # --- agency and master data every form needs
     "agency": OPEN("the agency's name and municipality (printed on every sheet)"),
     "referral_sources": OPEN("master data of the intake form"),
-    "services": OPEN("master data of the plan form"),
-    "assessment_domains": OPEN("master data of the assessment form"),
-    "assessment_problems": OPEN("master data of the assessment form"),
     "staff": OPEN("names and roles of colleagues (担当 pickers, names in records)"),
-    "teams": OPEN("names of teams"),
     # --- intake and cases
     "find_same_person": need(EDIT),  # name, birth date, case numbers, 担当 only; audited
     "register_intake": need(EDIT),
@@ -233,209 +200,27 @@ TABLE: dict[str, Rule] = {
     "count_cases": need(case=LISTED),
     "case_id": read(CaseNo("case_no")),
     "get_case": read(Arg("case_id")),
-    "reveal": read(Arg("case_id")),
-    "is_sensitive": read(Arg("case_id")),
     "update_person": write(PersonArg("person_id")),
-    "set_sensitive": write(CaseOrPerson("target_id")),
-    "case_workers": read(Arg("case_id")),
-    "assign_case": write(Arg("case_id"), P.ASSIGN_CASES),
-    "add_coworker": write(Arg("case_id")),
-    "hand_over": write(Arg("case_id")),
     # --- process reads
-    "case_state": read(Arg("case_id")),
-    "case_steps": read(Arg("case_id")),
-    "next_actions": read(Arg("case_id")),
-    "current_plan": read(Arg("case_id")),
-    "plans": read(Arg("case_id")),
-    "plan": read(Row("plan", "plan_id")),
-    "plan_amendments": read(Row("plan", "plan_id")),
-    "assessments": read(Arg("case_id")),
-    "referrals": read(Arg("case_id")),
-    "emergency_support": read(Arg("case_id")),
-    "support_records": need(VIEW, case=Arg("case_id"), audit="view_records",
-                            audit_detail=_records_detail),
-    "monitorings": read(Arg("case_id")),
-    "evaluations": read(Arg("case_id")),
-    "closures": read(Arg("case_id")),
-    "followups": read(Arg("case_id")),
-    "decisions": read(Arg("case_id")),
-    "screenings": read(Arg("case_id")),
-    "case_agenda": read(Arg("case_id")),
-    "timeline": read(Arg("case_id")),
-    "dashboard": need(VIEW, case=LISTED, audit="view_dashboard", audit_detail=_board_detail),
-    "agenda_candidates": need(case=LISTED),
     # --- process writes
-    "record_emergency": write(Arg("case_id")),
-    "complete_emergency_procedure": write(Row("emergency_support", "emergency_id")),
-    "save_assessment": write(Arg("case_id")),
-    "screen": write(Arg("case_id")),
-    "check_referral": write(Row("referral", "referral_id")),
-    "take_back": write(Row("referral", "referral_id")),
-    "draft_plan": write(Arg("case_id")),
-    "update_plan": write(Row("plan", "plan_id")),
-    "submit_plan": write(Row("plan", "plan_id")),
-    "amend_plan": write(Row("plan", "plan_id")),
-    "record_decision": write(Row("plan", "plan_id"), P.DECISIONS),
-    "start_service": write(Row("plan_item", "plan_item_id")),
-    "add_record": write(Arg("case_id")),
-    "correct_record": write(Row("support_record", "record_id")),
-    "add_monitoring": write(Arg("case_id")),
-    "evaluate": write(Arg("case_id")),
-    "add_contact_attempt": write(Arg("case_id")),
-    "propose_suspension": write(Arg("case_id")),
-    "resume": write(Arg("case_id")),
-    "propose_closure": write(Arg("case_id")),
-    "add_followup": write(Arg("case_id")),
     # --- 支援調整会議
-    "meetings": need(AnyOf(P.MEETINGS, P.VIEW_AGENDA_CASES)),
-    "meeting": need(AnyOf(P.MEETINGS, P.VIEW_AGENDA_CASES)),
-    "agenda_people": need(AnyOf(P.MEETINGS, P.VIEW_AGENDA_CASES)),
-    "pending_agenda": need(VIEW, P.MEETINGS),   # case numbers and summaries of the agenda
-    "plan_meeting": need(P.MEETINGS),
-    "add_agenda_item": need(P.MEETINGS, case=Arg("case_id", optional=True),
-                            case_permission=VIEW),
-    "record_meeting_results": need(P.MEETINGS),
     # --- consent and disclosure
-    "consents": read(Arg("case_id")),
-    "record_consent": write(Arg("case_id")),
-    "withdraw_consent": write(Row("consent", "consent_id")),
-    "check_disclosure": read(Arg("case_id")),
-    "record_disclosure": write(Arg("case_id")),
-    "disclosures": read(Arg("case_id")),
     # --- printing
     "print_intake": need(P.PRINT, case=Arg("case_id", optional=True)),
     "print_sheet": need(P.PRINT, case=Arg("case_id", optional=True)),
     "print_visit_kit": need(P.PRINT, case=Refs("case_ids", optional=True)),
     "print_meeting": need(P.PRINT, P.MEETINGS),
     # --- statistics and exports
-    "monthly_report": need(P.VIEW_STATISTICS),
-    "fiscal_year_report": need(P.VIEW_STATISTICS),
-    "cases_behind": need(P.VIEW_STATISTICS, case=LISTED),
-    "caseload": need(case=LISTED),
-    "targets": need(P.VIEW_STATISTICS),
-    "set_targets": need(P.MANAGE_SETTINGS),
-    "export_monthly": need(P.VIEW_STATISTICS),
-    "export_fiscal_year": need(P.VIEW_STATISTICS),
-    "export_caseload": need(P.PRINT, case=LISTED),
-    "intake_counts_by_month": need(P.VIEW_STATISTICS),
-    "import_ledger": need(EDIT, P.MANAGE_SETTINGS),
     # --- accounts and settings (the administrator)
-    "list_users": need(P.MANAGE_USERS),
-    "add_user": need(P.MANAGE_USERS),
-    "disable_user": need(P.MANAGE_USERS),
-    "enable_user": need(P.MANAGE_USERS),
-    "change_role": need(P.MANAGE_USERS),
-    "reset_password": need(P.MANAGE_USERS),
-    "set_team": need(P.MANAGE_USERS),
-    "regenerate_recovery_key": need(P.MANAGE_USERS),
-    "set_admin_case_access": need(P.MANAGE_SETTINGS),
-    "set_auto_lock_minutes": need(P.MANAGE_SETTINGS),
-    "set_retention_years": need(P.MANAGE_SETTINGS),
-    "set_backup_settings": need(P.MANAGE_SETTINGS),
-    "set_sync_folder": need(P.MANAGE_SETTINGS),
-    "master_entries": need(P.MANAGE_SETTINGS),
-    "master_entry": need(P.MANAGE_SETTINGS),
-    "add_master_entry": need(P.MANAGE_SETTINGS),
-    "edit_master_entry": need(P.MANAGE_SETTINGS),
-    "move_master_entry": need(P.MANAGE_SETTINGS),
-    "set_master_entry_active": need(P.MANAGE_SETTINGS),
-    "delete_master_entry": need(P.MANAGE_SETTINGS),
-    "retention_due": need(P.PURGE),
-    "purge": need(P.PURGE),
     # --- audit
-    "audit_search": need(P.VIEW_AUDIT),
-    "audit_export_csv": need(P.VIEW_AUDIT),
-    "audit_check": need(P.VIEW_AUDIT),
-    "audit_entries": need(P.VIEW_AUDIT),
-    "audit_verify": need(P.VIEW_AUDIT),
-    # --- backups
-    "backup": need(P.BACKUP),
-    "auto_backup": need(P.BACKUP),
-    "backups": need(P.BACKUP),
-    "verify_backup": need(P.BACKUP),
     # --- devices and transfer files
-    "devices": need(VIEW),
-    "add_device": need(P.MANAGE_SETTINGS),
-    "revoke_device": need(P.MANAGE_SETTINGS),
-    "check_out": write(Refs("case_ids")),
-    "check_in": write(Refs("case_ids")),
-    "checked_out": need(VIEW),
-    "checked_out_case_numbers": need(VIEW),
-    "export_bundle": need(VIEW, case=Refs("cases", optional=True), extra=_whole_export),
-    "read_bundle_header": need(EDIT),
-    "import_bundle": need(EDIT),
-    "sync_with_folder": need(EDIT),
-    "device_exchanges": need(VIEW),
-    "conflicts": read(Arg("case_id", optional=True)),
-    "conflicts_for_screen": need(VIEW),
-    "resolve_conflict": write(Row("sync_conflict", "conflict_id", optional=True)),
     # --- the guide's rules (issue 19)
-    "check_only": Rule(needs=(VIEW,), checks_inside=True),  # a wizard's 次へ: a dry run
-    "process_settings": OPEN("the desk's 中断 / 終結(3) / 軽微な修正 figures, stated on the "
-                             "screens every worker uses"),
-    "set_process_settings": need(AnyOf(P.MEETINGS, P.MANAGE_SETTINGS)),
-    "open_case_of": need(EDIT, audit="open_case_check"),   # case number only, at intake
-    "record_consultation": write(Arg("case_id")),
-    "report_plan": write(Row("plan", "plan_id")),
-    "plan_report": read(Row("plan", "plan_id")),
-    "plan_versions": read(Row("plan", "plan_id")),
-    "evaluations_due": need(VIEW, case=LISTED),
     # --- agenda items belong to the caseworker too (issue 14)
-    "open_meetings": need(VIEW),          # the coming meetings: dates, places, kinds
-    "waiting_for_meeting": read(Arg("case_id")),
-    "put_on_meeting": write(Arg("case_id")),
-    "move_agenda_item": write(Row("agenda_item", "item_id", optional=True)),
-    "withdraw_agenda_item": write(Row("agenda_item", "item_id", optional=True)),
-    # --- the ledger leaves the desk whole (issue 16): the administrator
-    "export_ledger": need(P.MANAGE_SETTINGS, VIEW, P.ALL_CASES),
     # --- 社会資源, 地域課題, activities (issue 15)
-    "resources": need(AnyOf(VIEW, P.VIEW_STATISTICS, P.MANAGE_SETTINGS)),
-    "resource": need(AnyOf(VIEW, P.VIEW_STATISTICS, P.MANAGE_SETTINGS)),
-    "resource_names": need(AnyOf(VIEW, P.VIEW_STATISTICS, P.MANAGE_SETTINGS)),
-    "find_resource": need(AnyOf(VIEW, P.VIEW_STATISTICS, P.MANAGE_SETTINGS)),
-    "add_resource": need(AnyOf(EDIT, P.MANAGE_DESK, P.MANAGE_SETTINGS)),
-    "edit_resource": need(AnyOf(EDIT, P.MANAGE_DESK, P.MANAGE_SETTINGS)),
-    "unlisted_resource_names": need(AnyOf(EDIT, P.MANAGE_DESK, P.MANAGE_SETTINGS)),
-    "set_resource_active": need(AnyOf(P.MANAGE_DESK, P.MANAGE_SETTINGS)),
-    "regional_issues": need(AnyOf(VIEW, P.VIEW_STATISTICS, P.MANAGE_SETTINGS)),
-    "regional_issue": need(AnyOf(VIEW, P.VIEW_STATISTICS, P.MANAGE_SETTINGS)),
-    "raise_regional_issue": need(AnyOf(EDIT, P.MEETINGS),
-                                 case=CaseNo("case_no", optional=True, unknown_to_body=True),
-                                 case_permission=EDIT),
-    "meeting_issues_to_register": need(AnyOf(EDIT, P.MEETINGS)),
-    "register_meeting_issue": need(AnyOf(EDIT, P.MEETINGS),
-                                   case=Row("agenda_item", "agenda_item_id", optional=True),
-                                   case_permission=VIEW),
-    "link_issue_case": write(CaseNo("case_no", unknown_to_body=True)),
-    "set_issue_status": need(P.MANAGE_DESK),
-    "region_activities": need(AnyOf(VIEW, P.VIEW_STATISTICS, P.MANAGE_SETTINGS)),
-    "add_region_activity": need(AnyOf(EDIT, P.MANAGE_DESK)),
-    "desk_warnings": need(AnyOf(VIEW, P.VIEW_STATISTICS, P.MANAGE_SETTINGS)),
     # --- 人材育成 (another staff member's records need MANAGE_DESK: the body checks)
-    "training_overview": need(AnyOf(P.MANAGE_DESK, EDIT)),
-    "trainings": need(AnyOf(P.MANAGE_DESK, EDIT)),
-    "add_training": need(AnyOf(P.MANAGE_DESK, EDIT)),
-    "ojt_sessions": need(AnyOf(P.MANAGE_DESK, EDIT)),
-    "add_ojt_session": need(AnyOf(P.MANAGE_DESK, EDIT),
-                            case=Refs("case_numbers", optional=True, unknown_to_body=True),
-                            case_permission=VIEW),
-    "print_training_history": need(AnyOf(P.MANAGE_DESK, EDIT)),
-    "missing_national_training": need(P.MANAGE_DESK),
     # --- 苦情・ヒヤリハット (own records without RISK_REGISTER, the case's visibility and
     # audit links are checked by the bodies on the record they read)
-    "complaints": need(AnyOf(P.RISK_REGISTER, EDIT)),
-    "incidents": need(AnyOf(P.RISK_REGISTER, EDIT)),
-    "add_complaint": need(AnyOf(P.RISK_REGISTER, EDIT)),
-    "add_incident": need(AnyOf(P.RISK_REGISTER, EDIT)),
-    "edit_complaint": need(AnyOf(P.RISK_REGISTER, EDIT)),
-    "edit_incident": need(AnyOf(P.RISK_REGISTER, EDIT)),
-    "risk_monthly_counts": need(P.RISK_REGISTER),
-    "risk_open_counts": need(P.RISK_REGISTER),
     # --- the yearly plan and report (no names in it)
-    "annual_plan": need(AnyOf(P.VIEW_STATISTICS, P.MANAGE_DESK)),
-    "save_annual_plan": need(P.MANAGE_DESK),
-    "annual_report": need(P.VIEW_STATISTICS),
-    "export_annual_report": need(P.VIEW_STATISTICS),
 }
 
 
@@ -501,13 +286,22 @@ def inferred_rule(fn: Any) -> Rule:
     return Rule(open=True, why="inferred: not in the table (its body checks)")
 
 
-def install(cls: type) -> type:
-    """Wrap every public method of ``cls`` with its rule. A method missing from the table
-    gets ``inferred_rule`` (and the table test fails), so that a merge does not stop the
-    program."""
+def rules_of(cls: type) -> dict[str, Rule]:
+    """The rules a class declares: its own ``RULES`` (an operations object of the desk,
+    app/operations/*), else this module's ``TABLE`` (the desk itself)."""
+    own = cls.__dict__.get("RULES")
+    return own if isinstance(own, dict) else TABLE
+
+
+def install(cls: type, rules: dict[str, Rule] | None = None) -> type:
+    """Wrap every public method of ``cls`` with its rule (``rules``, else ``rules_of``). A
+    method missing from the table gets ``inferred_rule`` (and the table test fails), so that
+    a merge does not stop the program. The wrapper finds the session in ``self._ctx``
+    (app/operations/context.py)."""
+    rules = rules if rules is not None else rules_of(cls)
     for name in public_names(cls):
         attr = inspect.getattr_static(cls, name)
-        rule = TABLE.get(name) or inferred_rule(attr)
+        rule = rules.get(name) or inferred_rule(attr)
         if rule.sessionless or isinstance(attr, (staticmethod, classmethod, property)):
             continue
         if rule.open:
@@ -524,29 +318,28 @@ def _gate(name: str, fn: Callable, rule: Rule) -> Callable:
     @functools.wraps(fn)
     def gated(self, *args, **kwargs):
         active = _active_desks()
-        if id(self) in active or getattr(self, "_store", None) is None:
+        ctx = self._ctx
+        if id(ctx) in active or ctx.store is None:
             return fn(self, *args, **kwargs)   # inside an operation checked on entry
         bound = sig.bind(self, *args, **kwargs)
         bound.apply_defaults()
-        ids = check(self, name, rule, bound.arguments)
+        ids = check(ctx, name, rule, bound.arguments, owner=self)
         if _CHECK_ONLY.get():
             return ALLOWED
         if rule.checks_inside:   # check_only: what it runs is checked call by call
             return fn(self, *args, **kwargs)
-        active.add(id(self))
+        active.add(id(ctx))
         try:
             result = fn(self, *args, **kwargs)
             if rule.audit:   # reading lists, searches, records: one entry per call
                 detail = rule.audit_detail(bound.arguments, result) if rule.audit_detail \
                     else ""
-                with self._store.transaction():
-                    self._store.audit(self.user.login, rule.audit,
-                                      case_id=ids[0] if ids else None, detail=detail)
+                ctx.audit(rule.audit, case_id=ids[0] if ids else None, detail=detail)
             return result
         finally:
-            active.discard(id(self))
+            active.discard(id(ctx))
 
-    gated.__authz_rule__ = rule  # type: ignore[attr-defined]
+    setattr(gated, "__authz_rule__", rule)
     return gated
 
 
@@ -554,7 +347,7 @@ _threads = threading.local()
 
 
 def _active_desks() -> set[int]:
-    """The desks whose operation this thread is inside (the GUI thread and the background
+    """The sessions (contexts) whose operation this thread is inside (the GUI thread and the background
     worker each check their own calls)."""
     found = getattr(_threads, "desks", None)
     if found is None:
@@ -562,50 +355,54 @@ def _active_desks() -> set[int]:
     return found
 
 
-def _require_all(desk: Any, permission: P, name: str, case_id: str | None = None) -> None:
-    if not desk._allows(permission):
-        desk._refuse(desk._role_refused(), case_id=case_id,
-                     detail=f"{permission.value} {name}")
+def _require_all(ctx: DeskContext, permission: P, name: str,
+                 case_id: str | None = None) -> None:
+    if not ctx.allows(permission):
+        ctx.refuse(ctx.role_refused(), case_id=case_id, detail=f"{permission.value} {name}")
 
 
-def check(desk: Any, name: str, rule: Rule, args: dict[str, Any]) -> list[str]:
-    """Raise PermissionDenied (audited) unless the user may make this call. Returns the
+def check(ctx: DeskContext, name: str, rule: Rule, args: dict[str, Any], *,
+          owner: Any = None) -> list[str]:
+    """Raise PermissionDenied (audited) unless the user of ``ctx`` may make this call
+    (``owner``: the object whose method it is, handed to ``rule.extra``). Returns the
     cases the call touches."""
     case = rule.case
     ids: list[str] = []
     if case is not NO_CASE and case is not LISTED:
-        ids = list(case_ids(desk, case, args))
+        ids = list(case_ids(ctx, case, args))
     first = ids[0] if ids else None
     for p in rule.needs:
         if isinstance(p, AnyOf):
-            if not any(desk._allows(x) for x in p.perms):
-                desk._refuse(desk._role_refused(), case_id=first,
+            if not any(ctx.allows(x) for x in p.perms):
+                ctx.refuse(ctx.role_refused(), case_id=first,
                              detail="|".join(x.value for x in p.perms) + f" {name}")
         elif ids and p is rule.permission_for_case:
             pass  # checked per case below (自治体担当 reads agenda cases)
         else:
-            _require_all(desk, p, name, first)
+            _require_all(ctx, p, name, first)
     if case is LISTED:
-        if desk.case_access().scope == "none":
-            desk._refuse(desk._role_refused(), detail=f"{VIEW.value} {name}")
+        if ctx.case_access().scope == "none":
+            ctx.refuse(ctx.role_refused(), detail=f"{VIEW.value} {name}")
     for case_id in ids:
-        desk._require_case_access(case_id, rule.permission_for_case)
+        ctx.require_case(case_id, rule.permission_for_case)
     if rule.extra is not None:
-        rule.extra(desk, args)
+        rule.extra(owner, args)
     return ids
 
 
-def _repo(desk: Any) -> AuthzRepo:
-    repo = desk.__dict__.get("_authz_repo")
-    if repo is None or repo.conn is not desk._store.conn:
-        repo = AuthzRepo(desk._store.conn)
-        desk._authz_repo = repo
+_repos: "weakref.WeakKeyDictionary[DeskContext, AuthzRepo]" = weakref.WeakKeyDictionary()
+
+
+def _repo(ctx: DeskContext) -> AuthzRepo:
+    repo = _repos.get(ctx)
+    if repo is None or repo.conn is not ctx.db.conn:
+        repo = _repos[ctx] = AuthzRepo(ctx.db.conn)
     return repo
 
 
-def case_ids(desk: Any, ref: Any, args: dict[str, Any]) -> Iterable[str]:
+def case_ids(ctx: DeskContext, ref: Any, args: dict[str, Any]) -> Iterable[str]:
     """The cases a call touches, per its rule; NotFound when a row does not exist."""
-    repo = _repo(desk)
+    repo = _repo(ctx)
     value = args.get(ref.name)
     if (value is None or value == "" or value == ()) and getattr(ref, "optional", False):
         return []
@@ -645,8 +442,8 @@ def case_ids(desk: Any, ref: Any, args: dict[str, Any]) -> Iterable[str]:
         cases = repo.person_cases(value)
         if not cases:
             raise NotFound(_("The person was not found."))
-        access = desk.case_access()
-        visible = [c for c in cases if desk._sec.case_visible(c, access)]
+        access = ctx.case_access()
+        visible = [c for c in cases if ctx.sec.case_visible(c, access)]
         return visible[:1] or cases[:1]   # one case the user sees, else refused on the first
     raise TypeError(ref)
 
@@ -657,4 +454,4 @@ def rule_of(name: str) -> Rule:
 
 __all__ = ["TABLE", "Rule", "install", "check", "checking_only", "ALLOWED", "public_names",
            "Arg", "Refs", "Row", "PersonArg", "CaseOrPerson", "CaseNo", "LISTED", "NO_CASE",
-           "AnyOf", "rule_of", "case_ids"]
+           "AnyOf", "rule_of", "case_ids", "rules_of"]

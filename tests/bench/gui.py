@@ -155,19 +155,19 @@ def gui_setup(desk, info: dict) -> dict:
     if info.get("gui_meeting"):
         return info
     from app.domain.meeting import AgendaKind, Participant
-    meeting = desk.plan_meeting(desk.today() + timedelta(days=7), participants=[
+    meeting = desk.process.plan_meeting(desk.today() + timedelta(days=7), participants=[
         Participant("町 一郎", "つなぐ町福祉課", municipal=True)])
     added = 0
-    for c in desk.agenda_candidates(limit=200):
+    for c in desk.process.agenda_candidates(limit=200):
         if added >= 30:
             break
         try:
-            desk.add_agenda_item(meeting.id, c.kind, c.case_id, c.subject_id)
+            desk.process.add_agenda_item(meeting.id, c.kind, c.case_id, c.subject_id)
             added += 1
         except Exception:  # noqa: BLE001 - another candidate then
             continue
     while added < 30:
-        desk.add_agenda_item(meeting.id, AgendaKind.REGIONAL_ISSUE,
+        desk.process.add_agenda_item(meeting.id, AgendaKind.REGIONAL_ISSUE,
                              summary=f"地域の居場所づくり（ベンチ用 {added + 1}）")
         added += 1
     info["gui_meeting"] = meeting.id

@@ -131,7 +131,7 @@ def prepare(path: Path, login: str, password: str) -> dict:
     desk = Desk.open(path, login, password)
     try:
         t = time.perf_counter()
-        desk.add_device("desk", "ベンチ用の窓口PC", device_dir)
+        desk.sync.add_device("desk", "ベンチ用の窓口PC", device_dir)
         print(f"device made in {time.perf_counter() - t:.0f} s", file=sys.stderr)
         before = {r[0] for r in desk.store.conn.execute("SELECT id FROM case_file")}
         fill(desk, BUNDLE_CASES, seed=8, days=90)
@@ -148,31 +148,31 @@ def prepare(path: Path, login: str, password: str) -> dict:
             cid = desk.register_intake(data).case.id
         with desk.batch():
             try:
-                desk.save_assessment(cid, AssessmentInput(start + timedelta(days=7),
+                desk.process.save_assessment(cid, AssessmentInput(start + timedelta(days=7),
                                                           problems=["economic_hardship"],
                                                           analysis="長期の支援が必要"))
-                desk.screen(cid, ScreeningResult.CONTINUE, start + timedelta(days=7))
-                plan = desk.draft_plan(cid, PlanInput(
+                desk.process.screen(cid, ScreeningResult.CONTINUE, start + timedelta(days=7))
+                plan = desk.process.draft_plan(cid, PlanInput(
                     aim="自分の収入で暮らす", goals=[Goal("生活リズムを整える")],
                     items=[PlanItem("月1回の面談", "self_reliance")],
                     period_from=start + timedelta(days=30),
                     period_to=start + timedelta(days=3 * 365 - 30),
                     signed_on=start + timedelta(days=10)))
-                m = desk.plan_meeting(start + timedelta(days=20), participants=[
+                m = desk.process.plan_meeting(start + timedelta(days=20), participants=[
                     Participant("町 一郎", "つなぐ町福祉課")])
-                desk.submit_plan(plan.id, m.id)
-                desk.record_meeting_results(m.id, {i.id: (MeetingResult.APPROVED, "")
-                                                   for i in desk.pending_agenda(m.id)})
-                desk.start_service(plan.items[0].id, start + timedelta(days=25))
+                desk.process.submit_plan(plan.id, m.id)
+                desk.process.record_meeting_results(m.id, {i.id: (MeetingResult.APPROVED, "")
+                                                   for i in desk.process.pending_agenda(m.id)})
+                desk.process.start_service(plan.items[0].id, start + timedelta(days=25))
                 for k in range(30):
-                    desk.add_monitoring(cid, MonitoringInput(start + timedelta(days=35 + 34 * k)))
+                    desk.process.add_monitoring(cid, MonitoringInput(start + timedelta(days=35 + 34 * k)))
             except Exception as e:  # noqa: BLE001 - the records matter, not the plan
                 print(f"big case without a plan: {e}", file=sys.stderr)
         methods = list(RecordMethod)
         with desk.batch():
             for k in range(BIG_CASE_RECORDS):
                 on = start + timedelta(days=int(k * 3 * 365 / BIG_CASE_RECORDS))
-                desk.add_record(cid, datetime(on.year, on.month, on.day, 10, 0),
+                desk.process.add_record(cid, datetime(on.year, on.month, on.day, 10, 0),
                                 methods[k % len(methods)],
                                 f"面談{k + 1}回目。生活の状況と求職活動の進み具合を確認した。" * 2,
                                 contact_person="本人", next_action="次回の面談日を調整")
@@ -199,7 +199,7 @@ def week_of_work(laptop: Desk, cases: list[str], seed: int) -> None:
     methods = list(RecordMethod)
     for k in range(WEEK["records"]):
         on = today - timedelta(days=rng.randint(0, 6))
-        laptop.add_record(rng.choice(cases), datetime(on.year, on.month, on.day, 9 + k % 8, 0),
+        laptop.process.add_record(rng.choice(cases), datetime(on.year, on.month, on.day, 9 + k % 8, 0),
                           methods[k % len(methods)],
                           f"訪問{k + 1}。家計の状況と求職活動の進み具合を本人と確認した。",
                           contact_person="本人", next_action="次回の訪問日を調整")
@@ -212,7 +212,7 @@ def week_of_work(laptop: Desk, cases: list[str], seed: int) -> None:
                        check_on=None)
         new.append(laptop.register_intake(data).case.id)
     for cid in new[:WEEK["assessments"]]:
-        laptop.save_assessment(cid, AssessmentInput(today, problems=["economic_hardship"],
+        laptop.process.save_assessment(cid, AssessmentInput(today, problems=["economic_hardship"],
                                                     analysis="収入が途絶え家賃の滞納がある"))
 
 
@@ -235,22 +235,22 @@ def measure_week(desk: Desk, login: str, password: str, rounds: int) -> dict[str
                 ((date.today() - timedelta(days=14)).isoformat(),))]
             cases = [c for c in pool if c not in taken][:WEEK["cases"]]
             target = folder / f"laptop{i}"
-            desk.add_device("field", f"ベンチ用ノートPC {i + 1}", target, cases=cases)
+            desk.sync.add_device("field", f"ベンチ用ノートPC {i + 1}", target, cases=cases)
             laptop = Desk.open(target / "tsunagu.db", login, password)
             try:
                 with laptop.batch():
                     week_of_work(laptop, cases, seed=100 + i)
                 out = folder / f"week{i}.tsb"
                 t = time.perf_counter()
-                laptop.export_bundle(out, for_device=desk.store.device_id)
+                laptop.sync.export_bundle(out, for_device=desk.store.device_id)
                 exports.append(time.perf_counter() - t)
             finally:
                 laptop.close()
             t = time.perf_counter()
-            result = desk.import_bundle(out)
+            result = desk.sync.import_bundle(out)
             imports.append(time.perf_counter() - t)
             entries, size = result["applied"], out.stat().st_size
-            desk.check_in(cases)
+            desk.sync.check_in(cases)
         return {"week_bundle_export_30_cases": statistics.median(exports),
                 "week_bundle_import": statistics.median(imports),
                 "week_entries": entries, "week_bytes": size}
@@ -320,12 +320,12 @@ def desk_reads(desk: Desk, info: dict) -> dict[str, Callable[[], object]]:
     month = date.today().strftime("%Y-%m")
     fy = date.today().year if date.today().month >= 4 else date.today().year - 1
     return {
-        "dashboard": desk.dashboard,
+        "dashboard": desk.process.dashboard,
         # what the case view loads
-        "open_case_1000_records": lambda: (desk.get_case(big), desk.timeline(big),
-                                           desk.support_records(big), desk.current_plan(big)),
-        "monthly_report": lambda: desk.monthly_report(month),
-        "fiscal_year_report": lambda: desk.fiscal_year_report(fy),
+        "open_case_1000_records": lambda: (desk.get_case(big), desk.process.timeline(big),
+                                           desk.process.support_records(big), desk.process.current_plan(big)),
+        "monthly_report": lambda: desk.reports.monthly_report(month),
+        "fiscal_year_report": lambda: desk.reports.fiscal_year_report(fy),
     }
 
 
@@ -340,7 +340,7 @@ def measure_desk(desk: Desk, info: dict, rounds: int) -> dict[str, float]:
     r = {name: median_time(fn, rounds) for name, fn in desk_reads(desk, info).items()}
     some = desk.list_cases(limit=1, offset=100)[0].id
     now = datetime.now().replace(second=0, microsecond=0)
-    r["save_support_record"] = median_time(lambda: desk.add_record(
+    r["save_support_record"] = median_time(lambda: desk.process.add_record(
         some, now, RecordMethod.PHONE, "本人より電話。面接の結果を聞いた。",
         contact_person="本人", next_action="来週来所"), rounds)
     return r
@@ -360,10 +360,10 @@ def measure_bundle(desk: Desk, info: dict, login: str, password: str, rounds: in
     try:
         out = folder / "200.tsb"
         t = time.perf_counter()
-        desk.export_bundle(out, cases=info["bundle_cases"])
+        desk.sync.export_bundle(out, cases=info["bundle_cases"])
         export = time.perf_counter() - t
         if export < 5:  # slow exports are timed once (the whole journal is read each time)
-            export = median_time(lambda: desk.export_bundle(out, cases=info["bundle_cases"]),
+            export = median_time(lambda: desk.sync.export_bundle(out, cases=info["bundle_cases"]),
                                  rounds)
         device = Path(info["device"])
         times, applied = [], 0
@@ -375,7 +375,7 @@ def measure_bundle(desk: Desk, info: dict, login: str, password: str, rounds: in
             other = Desk.open(target, login, password)
             try:
                 t = time.perf_counter()
-                applied = other.import_bundle(out)["applied"]
+                applied = other.sync.import_bundle(out)["applied"]
                 times.append(time.perf_counter() - t)
             finally:
                 other.close()
@@ -393,7 +393,7 @@ def unlock_seconds(path: Path, login: str, password: str, rounds: int) -> float:
     def once():
         desk = Desk.open(path, login, password)
         try:
-            desk.dashboard()
+            desk.process.dashboard()
         finally:
             desk.close()
     return median_time(once, max(1, min(rounds, 3)))

@@ -62,15 +62,15 @@ def test_add_user_change_role_disable(qtbot, desk, shots):
     window, view = admin_window(qtbot, desk, dialogs)
     users = view.users
     users.add_button.click()
-    u = next(u for u in desk.list_users() if u.login == "tanaka")
+    u = next(u for u in desk.security.list_users() if u.login == "tanaka")
     assert u.display_name == "田中 一郎" and u.role == Role.CONSULTANT.value and u.team == "A班"
     assert "tanaka" in users.message.text()
     assert users.selected().login == "tanaka"
     users.role_button.click()
-    assert next(u for u in desk.list_users() if u.login == "tanaka").role == Role.CHIEF.value
+    assert next(u for u in desk.security.list_users() if u.login == "tanaka").role == Role.CHIEF.value
     users.disable_button.click()
     assert dialogs.confirmed and "tanaka" in dialogs.confirmed[-1]
-    assert not next(u for u in desk.list_users() if u.login == "tanaka").active
+    assert not next(u for u in desk.security.list_users() if u.login == "tanaka").active
     item = users.table.currentItem()
     assert item.text(4) == "無効"
     # the last administrator cannot be disabled: the core's message is shown
@@ -83,8 +83,8 @@ def test_add_user_change_role_disable(qtbot, desk, shots):
 def test_audit_filter_export_and_tampering(qtbot, desk, tmp_path, shots):
     out = tmp_path / "監査.csv"
     dialogs = fake_dialogs(save_path=str(out))
-    desk.lock_event("lock")
-    desk.lock_event("unlock")
+    desk.security.lock_event("lock")
+    desk.security.lock_event("unlock")
     window, view = admin_window(qtbot, desk, dialogs)
     audit = view.audit
     view.tabs.setCurrentWidget(audit)
@@ -141,7 +141,7 @@ def test_recovery_key_regenerated_and_shown_once(qtbot, desk, shots):
     shown = [w.text() for top in QApplication.topLevelWidgets() if top.isVisible()
              for w in top.findChildren(QLabel) if w.isVisible()]
     assert not any(key in t for t in shown)
-    assert "recovery_key_new" in [r.action for r in desk.audit_search(limit=3)]
+    assert "recovery_key_new" in [r.action for r in desk.security.audit_search(limit=3)]
 
 
 def test_auto_lock_minutes_and_case_access_setting(qtbot, desk):
@@ -152,13 +152,13 @@ def test_auto_lock_minutes_and_case_access_setting(qtbot, desk):
     dialogs = fake_dialogs(reason)
     window, view = admin_window(qtbot, desk, dialogs)
     s = view.settings
-    assert s.minutes.value() == 5 and desk.auto_lock_minutes() == 5
+    assert s.minutes.value() == 5 and desk.security.auto_lock_minutes() == 5
     s.minutes.setValue(12)
     s.save_minutes.click()
-    assert desk.auto_lock_minutes() == 12 and window.screen_lock.idle.minutes == 12
+    assert desk.security.auto_lock_minutes() == 12 and window.screen_lock.idle.minutes == 12
     s.case_access.setChecked(False)
-    assert desk.admin_case_access() is False
-    rows = desk.audit_search(action="admin_case_access", limit=1)
+    assert desk.security.admin_case_access() is False
+    rows = desk.security.audit_search(action="admin_case_access", limit=1)
     assert rows and rows[0].reason == "主任相談支援員を別に置いたため"
     assert isinstance(view, QWidget)
 
@@ -175,7 +175,7 @@ def test_the_guides_periods_are_set_on_the_settings_screen(qtbot, desk):
     spins["suspension_days"].setValue(21)
     spins["closure3_days"].setValue(120)
     s.save_process.click()
-    settings = desk.process_settings()
+    settings = desk.process.process_settings()
     assert (settings.suspension_days, settings.closure3_days) == (21, 120)
     assert "保存しました" in s.message.text()
     assert spins["suspension_means"].minimum() == 2   # never fewer than the guide's two means

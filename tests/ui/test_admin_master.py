@@ -96,9 +96,9 @@ def test_added_referral_source_is_offered_in_the_intake_wizard(qtbot, desk, shot
 
 def plan_case(desk) -> str:
     cid = desk.register_intake(make_intake(received=date(2026, 11, 2))).case.id
-    desk.save_assessment(cid, AssessmentInput(date(2026, 11, 4), problems=["job_search"],
+    desk.process.save_assessment(cid, AssessmentInput(date(2026, 11, 4), problems=["job_search"],
                                                 analysis="離職後の孤立"))
-    desk.screen(cid, ScreeningResult.CONTINUE, date(2026, 11, 4))
+    desk.process.screen(cid, ScreeningResult.CONTINUE, date(2026, 11, 4))
     return cid
 
 

@@ -97,7 +97,7 @@ def test_user_changes_their_own_password_from_the_user_menu(qtbot, desk, shots):
     assert "8" in seen["short"] and "文字" in seen["short"]
     assert dialogs.infos and "変更しました" in dialogs.infos[-1]
     assert slots_open(desk, LOGIN, NEW_PASSWORD) and not slots_open(desk, LOGIN, PASSWORD)
-    actions = [r.action for r in desk.audit_search(user=LOGIN, limit=5)]
+    actions = [r.action for r in desk.security.audit_search(user=LOGIN, limit=5)]
     assert actions[0] == "password_change" and "password_change_failed" in actions
 
 
@@ -109,13 +109,13 @@ def test_cancelled_password_change_changes_nothing(qtbot, desk):
     window.screen_lock.password_action.trigger()
     assert not dialogs.infos
     assert slots_open(desk, LOGIN, PASSWORD)
-    assert "password_change" not in [r.action for r in desk.audit_search(limit=5)]
+    assert "password_change" not in [r.action for r in desk.security.audit_search(limit=5)]
 
 
 # ---------------------------------------------------------------------- enable a user
 def test_administrator_enables_a_disabled_user_with_a_new_password(qtbot, desk, shots):
-    desk.add_user("tanaka", "田中 一郎", Role.CONSULTANT, "first password 1", team="A班")
-    desk.disable_user("tanaka")
+    desk.security.add_user("tanaka", "田中 一郎", Role.CONSULTANT, "first password 1", team="A班")
+    desk.security.disable_user("tanaka")
     assert not slots_open(desk, "tanaka", "first password 1")
     seen: dict[str, str] = {}
 
@@ -147,25 +147,25 @@ def test_administrator_enables_a_disabled_user_with_a_new_password(qtbot, desk, 
     assert users.disable_button.isEnabled() and not users.enable_button.isEnabled()
     assert "tanaka" in users.message.text()
     window.grab().save(str(shots / "enable_user_done.png"))
-    u = next(u for u in desk.list_users() if u.login == "tanaka")
+    u = next(u for u in desk.security.list_users() if u.login == "tanaka")
     assert u.active and u.has_key and u.team == "A班"
     assert slots_open(desk, "tanaka", "again password 2")
     assert not slots_open(desk, "tanaka", "first password 1")
-    row = desk.audit_search(action="user_enable", limit=1)[0]
+    row = desk.security.audit_search(action="user_enable", limit=1)[0]
     assert row.login == LOGIN and row.detail == "tanaka"
 
 
 def test_enabling_cancelled_leaves_the_user_disabled(qtbot, desk):
-    desk.add_user("tanaka", "田中 一郎", Role.CONSULTANT, "first password 1")
-    desk.disable_user("tanaka")
+    desk.security.add_user("tanaka", "田中 一郎", Role.CONSULTANT, "first password 1")
+    desk.security.disable_user("tanaka")
     dialogs = fake_dialogs(lambda d: False)
     window = make_window(qtbot, desk, dialogs)
     users = admin_view(window).users
     users.select("tanaka")
     users.enable_button.click()
-    assert not next(u for u in desk.list_users() if u.login == "tanaka").active
+    assert not next(u for u in desk.security.list_users() if u.login == "tanaka").active
     assert users.table.currentItem().text(4) == "無効"
-    assert not desk.audit_search(action="user_enable", limit=1)
+    assert not desk.security.audit_search(action="user_enable", limit=1)
 
 
 # ---------------------------------------------------------------------- retention
@@ -183,7 +183,7 @@ def retention_desk(desk):
 
 def test_retention_screen_lists_and_deletes_after_confirmation(qtbot, retention_desk, shots):
     desk, old, recent = retention_desk
-    counts = desk.intake_counts_by_month()
+    counts = desk.security.intake_counts_by_month()
     dialogs = fake_dialogs(confirm=False)
     window = make_window(qtbot, desk, dialogs, cases=3)
     view = admin_view(window)
@@ -208,7 +208,7 @@ def test_retention_screen_lists_and_deletes_after_confirmation(qtbot, retention_
     panel.purge_button.click()  # the confirmation is declined: nothing deleted
     assert len(dialogs.confirmed) == 1 and old[0].case_no in dialogs.confirmed[0]
     assert desk.get_case(old[0].id).case.case_no == old[0].case_no
-    assert not desk.audit_search(action="purge", limit=1)
+    assert not desk.security.audit_search(action="purge", limit=1)
 
     dialogs.confirm = lambda _p, _t, text: (dialogs.confirmed.append(text), True)[1]
     panel.purge_button.click()
@@ -223,9 +223,9 @@ def test_retention_screen_lists_and_deletes_after_confirmation(qtbot, retention_
         desk.get_case(old[0].id)
     desk.get_case(old[1].id)
     desk.get_case(recent.id)
-    row = desk.audit_search(action="purge", limit=1)[0]
+    row = desk.security.audit_search(action="purge", limit=1)[0]
     assert row.detail == old[0].case_no and row.reason == "保存期間（終結後5年）経過"
-    assert desk.intake_counts_by_month() == counts  # past figures unchanged
+    assert desk.security.intake_counts_by_month() == counts  # past figures unchanged
 
 
 def test_retention_period_saved_from_the_screen(qtbot, retention_desk):
@@ -235,10 +235,10 @@ def test_retention_period_saved_from_the_screen(qtbot, retention_desk):
     panel.years.setValue(7)  # 2020-06-30 + 7 years is not yet past
     panel.save_years.click()
     qtbot.waitUntil(lambda: not background.busy(), timeout=10000)
-    assert desk.retention_years() == 7
+    assert desk.security.retention_years() == 7
     assert [panel.table.topLevelItem(i).text(1)
             for i in range(panel.table.topLevelItemCount())] == [old[0].case_no]
-    assert desk.audit_search(action="setting", limit=1)[0].detail == "retention.years=7"
+    assert desk.security.audit_search(action="setting", limit=1)[0].detail == "retention.years=7"
     panel.years.setValue(30)
     panel.save_years.click()
     qtbot.waitUntil(lambda: not background.busy(), timeout=10000)
@@ -265,7 +265,7 @@ def test_lifting_the_restriction_asks_a_reason_and_shows_the_whereabouts(qtbot,
                                                                         desk_with_cases, shots):
     desk = desk_with_cases
     target = next(c for c in desk.list_cases() if c.name.startswith("髙橋"))
-    desk.set_sensitive(target.id, True, "DV 被害の相談があったため")
+    desk.security.set_sensitive(target.id, True, "DV 被害の相談があったため")
 
     def lift(d):
         assert "解除" in d.windowTitle() and not d.ok_button.isEnabled()
@@ -285,8 +285,8 @@ def test_lifting_the_restriction_asks_a_reason_and_shows_the_whereabouts(qtbot,
     qtbot.waitUntil(lambda: not bar.marker.isVisible())
     assert not bar.reveal_button.isVisible() and bar.flag_button.text() == "閲覧制限を設定…"
     window.grab().save(str(shots / "lifted.png"))
-    assert not desk.is_sensitive(target.id)
-    row = desk.audit_search(action="sensitive_off", limit=1)[0]
+    assert not desk.security.is_sensitive(target.id)
+    row = desk.security.audit_search(action="sensitive_off", limit=1)[0]
     assert row.reason == "本人から転居済みで制限不要との申し出" and row.case_no
     # the case list follows: the marker is gone there too
     window.tabs.setCurrentWidget(window.case_list)
@@ -307,13 +307,13 @@ def test_setting_the_restriction_masks_view_and_list(qtbot, desk_with_cases):
     bar = view.privacy
     assert not bar.marker.isVisible() and "本町1-2-3" in view.contents.text()
     bar.flag_button.click()  # cancelled: nothing changes, nothing audited
-    assert not desk.is_sensitive(target.id)
-    assert not desk.audit_search(action="sensitive_on", limit=1)
+    assert not desk.security.is_sensitive(target.id)
+    assert not desk.security.audit_search(action="sensitive_on", limit=1)
     bar.flag_button.click()
     qtbot.waitUntil(lambda: bar.marker.isVisible(), timeout=10000)
     assert "本町1-2-3" not in view.contents.text()
-    assert desk.is_sensitive(target.id)
-    assert desk.audit_search(action="sensitive_on", limit=1)[0].reason == \
+    assert desk.security.is_sensitive(target.id)
+    assert desk.security.audit_search(action="sensitive_on", limit=1)[0].reason == \
         "ストーカー被害の相談があったため"
     window.tabs.setCurrentWidget(window.case_list)
     qtbot.waitUntil(lambda: "閲覧制限" in list_name(window, target.id), timeout=10000)

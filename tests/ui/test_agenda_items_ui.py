@@ -25,9 +25,9 @@ def ok(dialog) -> None:
 def test_move_withdraw_and_record_item_by_item(qtbot, desk):
     ids = prepare_waiting_cases(desk)
     regular = plan_regular(desk, date(2026, 12, 4))           # two weeks ahead
-    desk.add_agenda_item(regular, "new_plan", ids["takahashi"], ids["plan"], "aim")
-    desk.add_agenda_item(regular, "closure", ids["sato"], ids["closure"], "終結")
-    today = desk.plan_meeting(TODAY, MeetingKind.AD_HOC, place="相談室",
+    desk.process.add_agenda_item(regular, "new_plan", ids["takahashi"], ids["plan"], "aim")
+    desk.process.add_agenda_item(regular, "closure", ids["sato"], ids["closure"], "終結")
+    today = desk.process.plan_meeting(TODAY, MeetingKind.AD_HOC, place="相談室",
                               participants=meeting_people()).id   # no result without one
     dialogs: list = []
     view = MeetingsView(desk, dialog_shown=dialogs.append)
@@ -56,7 +56,7 @@ def test_move_withdraw_and_record_item_by_item(qtbot, desk):
     type_text(dialog.reason, "住居確保給付金の急ぎ")
     ok(dialog)
     idle(qtbot, view)
-    items = desk.meeting(regular).items
+    items = desk.process.meeting(regular).items
     assert items[0].moved_to == today and not items[0].pending
     assert view.agenda_model.data(view.agenda_model.index(0, COL_RESULT)) == "別の会議へ移動"
     # withdraw the closure, a reason is required
@@ -67,10 +67,10 @@ def test_move_withdraw_and_record_item_by_item(qtbot, desk):
     type_text(dialog.text, "本人の意向を再確認する")
     ok(dialog)
     idle(qtbot, view)
-    assert desk.meeting(regular).items[1].withdrawn_reason == "本人の意向を再確認する"
-    assert desk.pending_agenda(regular) == []
+    assert desk.process.meeting(regular).items[1].withdrawn_reason == "本人の意向を再確認する"
+    assert desk.process.pending_agenda(regular) == []
     # today's meeting: two items (the moved plan and a regional issue); one result now
-    desk.add_agenda_item(today, "regional_issue", summary="居場所が足りない")
+    desk.process.add_agenda_item(today, "regional_issue", summary="居場所が足りない")
     view.select_meeting(today)
     qtbot.waitUntil(lambda: view.meeting.id == today and len(view.agenda_model.items) == 2
                     and not view.busy(), timeout=10000)
@@ -79,8 +79,8 @@ def test_move_withdraw_and_record_item_by_item(qtbot, desk):
     combo.setCurrentIndex(combo.findData(MeetingResult.APPROVED.value))
     view.save_button.click()
     idle(qtbot, view)
-    qtbot.waitUntil(lambda: desk.plan(ids["plan"]).status is PlanStatus.APPROVED, timeout=5000)
-    assert not desk.meeting(today).held                 # the issue still waits
+    qtbot.waitUntil(lambda: desk.process.plan(ids["plan"]).status is PlanStatus.APPROVED, timeout=5000)
+    assert not desk.process.meeting(today).held                 # the issue still waits
     assert "1" in view.status.text()
     # the error box never squeezes the agenda
     height = view.agenda_table.height()
@@ -100,8 +100,8 @@ def test_move_withdraw_and_record_item_by_item(qtbot, desk):
 def test_case_view_lists_what_waits_with_a_button_to_a_meeting(qtbot, desk):
     ids = prepare_waiting_cases(desk)
     regular = plan_regular(desk, date(2026, 12, 4))
-    desk.add_agenda_item(regular, "closure", ids["sato"], ids["closure"], "終結")
-    today = desk.plan_meeting(TODAY, MeetingKind.AD_HOC).id
+    desk.process.add_agenda_item(regular, "closure", ids["sato"], ids["closure"], "終結")
+    today = desk.process.plan_meeting(TODAY, MeetingKind.AD_HOC).id
     view = CaseView(desk, desk.get_case(ids["sato"]))
     dialogs: list = []
     view.dialog_shown = dialogs.append
@@ -114,7 +114,7 @@ def test_case_view_lists_what_waits_with_a_button_to_a_meeting(qtbot, desk):
     dialog = dialogs[-1]
     assert dialog.meeting.itemData(0) == today
     ok(dialog)
-    qtbot.waitUntil(lambda: desk.waiting_for_meeting(ids["sato"])[0].meeting_id == today,
+    qtbot.waitUntil(lambda: desk.process.waiting_for_meeting(ids["sato"])[0].meeting_id == today,
                     timeout=5000)
     # the plan waits on no meeting: 「会議に載せる」
     view2 = CaseView(desk, desk.get_case(ids["takahashi"]))
@@ -125,4 +125,4 @@ def test_case_view_lists_what_waits_with_a_button_to_a_meeting(qtbot, desk):
     assert view2.waiting_buttons[0].text() == "会議に載せる…"
     view2.waiting_buttons[0].click()
     ok(dialogs[-1])
-    assert desk.waiting_for_meeting(ids["takahashi"])[0].meeting_id == today
+    assert desk.process.waiting_for_meeting(ids["takahashi"])[0].meeting_id == today

@@ -91,7 +91,7 @@ def test_reads_survive_screens_closing_and_the_desk_locking(qtbot, busy_desk):
         assert messages == [], messages
         assert [e for e in errors if "ロック" not in e] == []
         raw = window.desk.raw
-        assert raw.audit_verify() is None
+        assert raw.security.audit_verify() is None
         assert window.desk._reader is not None      # the reading connection in use …
         reader = window.desk._reader[1]
         window.desk.drop_reader()

@@ -68,7 +68,7 @@ def test_the_users_close_backs_up_in_the_background_then_closes(qtbot, desk):
 
 def test_a_failed_backup_at_exit_asks_what_to_do(qtbot, desk, tmp_path):
     usb = tmp_path / "usb"
-    desk.set_backup_settings(usb, 5)
+    desk.maintenance.set_backup_settings(usb, 5)
     shutil.rmtree(usb)  # the USB drive is not plugged in
     asked: list[str] = []
     answers = ["stay", "quit"]
@@ -103,7 +103,7 @@ def test_daily_backup_by_the_timer_and_not_twice_a_day(qtbot, desk):
 
 def test_a_failed_daily_backup_is_shown_not_silent_and_retried_later(qtbot, desk, tmp_path):
     usb = tmp_path / "usb"
-    desk.set_backup_settings(usb, 5)
+    desk.maintenance.set_backup_settings(usb, 5)
     shutil.rmtree(usb)
     clock = Clock(datetime(2026, 11, 2, 10, 0))
     window, problems = window_for(qtbot, desk, clock=clock)
@@ -119,7 +119,7 @@ def test_a_failed_daily_backup_is_shown_not_silent_and_retried_later(qtbot, desk
     qtbot.waitUntil(lambda: not auto.running, timeout=10000)
     assert len(problems) == 1  # the same problem: the status bar keeps saying it
     usb.mkdir()
-    desk.set_backup_settings(usb, 5)  # plugged in (and set up) again
+    desk.maintenance.set_backup_settings(usb, 5)  # plugged in (and set up) again
     clock.now += timedelta(minutes=31)
     auto.check()
     qtbot.waitUntil(lambda: len(list_backups(usb)) == 1, timeout=10000)
@@ -132,7 +132,7 @@ def test_damage_found_after_login_closes_the_desk_and_asks_for_recovery(qtbot, d
     def broken():
         raise DamagedDatabase("データベースファイル desk.db が損傷しています。")
 
-    monkeypatch.setattr(desk, "check_integrity", broken)
+    monkeypatch.setattr(desk.maintenance, "check_integrity", broken)
     folder = default_backup_folder(desk.path)
     seen: list[str] = []
     window = MainWindow(desk, close_desk_on_exit=False,
@@ -183,7 +183,7 @@ def test_settings_are_checked_and_saved(qtbot, desk, tmp_path):
     view.save_settings()
     qtbot.waitUntil(lambda: "保存しました" in view.saved.text(), timeout=10000)
     assert not view.folder_error.isVisible()
-    assert desk.backup_settings().folder == usb and desk.backup_settings().generations == 4
+    assert desk.maintenance.backup_settings().folder == usb and desk.maintenance.backup_settings().generations == 4
     view.backup_now()
     qtbot.waitUntil(lambda: view.table.topLevelItemCount() == 1, timeout=10000)
     assert "確認しました" in view.status.text()

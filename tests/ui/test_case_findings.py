@@ -80,9 +80,9 @@ def test_one_days_timeline_follows_the_process(desk):
     cid = open_case(desk)
     approved_plan(desk, cid, plan_input(PlanItem("面談", "self_reliance")), date(2026, 4, 22))
     # 終結(1) without a プラン評価 says why (issue 19); an evaluation would add its own entry
-    desk.propose_closure(cid, closure(ClosurePattern.RESOLVED, proposed_on=date(2026, 4, 22),
+    desk.process.propose_closure(cid, closure(ClosurePattern.RESOLVED, proposed_on=date(2026, 4, 22),
                                       no_evaluation_reason="本人の転居により評価の機会がない"))
-    day = [e.kind for e in desk.timeline(cid) if e.on == date(2026, 4, 22)]
+    day = [e.kind for e in desk.process.timeline(cid) if e.on == date(2026, 4, 22)]
     # newest first: the 終結 proposed that day above the plan's meeting result
     assert day == ["closure", "meeting"]
 
@@ -116,8 +116,8 @@ def test_a_pending_procedure_is_completed_from_an_empty_first_page(qtbot, desk):
     assert w.currentPage() is w.confirm
     w.next()
     qtbot.waitUntil(lambda: w.recorded, timeout=10000)
-    assert desk.case_state(cid).emergency_pending == 0
-    assert [r.action.value for r in desk.emergency_support(cid)] == ["housing_benefit"]
+    assert desk.process.case_state(cid).emergency_pending == 0
+    assert [r.action.value for r in desk.process.emergency_support(cid)] == ["housing_benefit"]
     view.refresh()
     qtbot.waitUntil(lambda: "手続き済み" in view.contents.text(), timeout=10000)
     assert "手続き待ち" not in view.contents.text()

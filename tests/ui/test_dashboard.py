@@ -28,18 +28,18 @@ def prepare_dashboard(desk) -> dict[str, str]:
     plan = approved_plan(desk, suzuki, plan_input(
         PlanItem("就労準備支援事業", "work_preparation", "つなぐ町社協"),
         PlanItem("月1回の面談", "self_reliance")), date(2026, 4, 22))
-    desk.start_service(plan.items[1].id, date(2026, 5, 1))
+    desk.process.start_service(plan.items[1].id, date(2026, 5, 1))
     tanaka = open_case(desk, name="田中 花", kana="たなか はな", birth=date(1988, 2, 3))
     plan = approved_plan(desk, tanaka, plan_input(PlanItem("月1回の面談", "self_reliance")),
                          date(2026, 4, 22))
-    desk.start_service(plan.items[0].id, date(2026, 5, 1))
-    desk.add_monitoring(tanaka, MonitoringInput(date(2026, 11, 10), MonitoringKind.REGULAR,
+    desk.process.start_service(plan.items[0].id, date(2026, 5, 1))
+    desk.process.add_monitoring(tanaka, MonitoringInput(date(2026, 11, 10), MonitoringKind.REGULAR,
                                                 change="落ち着いている", next_on=TODAY))
     yamada = desk.register_intake(make_intake(
         name="山田 花子", kana="やまだ はなこ", birth=date(1990, 3, 4), triage=Triage.REFER,
         received=date(2026, 11, 2))).case.id
-    desk.record_emergency(tanaka, EmergencyAction.HOUSING_BENEFIT, date(2026, 11, 12))
-    meeting = desk.plan_meeting(date(2026, 11, 27), "regular", place="役場2階会議室")
+    desk.process.record_emergency(tanaka, EmergencyAction.HOUSING_BENEFIT, date(2026, 11, 12))
+    meeting = desk.process.plan_meeting(date(2026, 11, 27), "regular", place="役場2階会議室")
     ids.update(suzuki=suzuki, tanaka=tanaka, yamada=yamada, meeting=meeting.id)
     return ids
 
@@ -57,7 +57,7 @@ def loaded(qtbot, view: DashboardView) -> None:
 def test_counts_are_the_cores_and_a_tile_lists_exactly_its_cases(qtbot, board_desk,
                                                                   qtmodeltester):
     desk, ids = board_desk
-    board = desk.dashboard()
+    board = desk.process.dashboard()
     view = DashboardView(desk)
     qtbot.addWidget(view)
     view.resize(1280, 800)
@@ -118,7 +118,7 @@ def test_f5_refreshes_in_the_background(qtbot, board_desk):
     view.show()
     loaded(qtbot, view)
     assert view.count("next_meetings") == 1
-    desk.plan_meeting(date(2026, 12, 4), "ad_hoc")
+    desk.process.plan_meeting(date(2026, 12, 4), "ad_hoc")
     view.board = {}
     qtbot.keyClick(view, Qt.Key.Key_F5)
     loaded(qtbot, view)
@@ -161,11 +161,11 @@ def test_a_long_list_shows_its_first_rows_and_all_on_request(qtbot, board_desk, 
         desk.register_intake(make_intake(
             name=f"山田 {n}郎", kana="やまだ", birth=date(1980 + n, 1, 1), triage=Triage.REFER,
             received=date(2026, 11, 3 + n)))
-    full = desk.dashboard(limit=None)["referrals_to_check"]
+    full = desk.process.dashboard(limit=None)["referrals_to_check"]
     assert len(full) >= 4
-    from app.desk import Desk
-    real = Desk.dashboard   # the screen reads on a reading Desk of its own: patch the class
-    monkeypatch.setattr(Desk, "dashboard",
+    from app.operations.process import ProcessOperations
+    real = ProcessOperations.dashboard   # the screen reads on a reading Desk: patch the class
+    monkeypatch.setattr(ProcessOperations, "dashboard",
                         lambda self, limit=2, lists=None: real(self, limit, lists))
     view = DashboardView(desk)
     qtbot.addWidget(view)

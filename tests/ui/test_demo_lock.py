@@ -166,7 +166,7 @@ def test_help_menu_shows_the_version_information_of_the_core(qtbot, desk_with_ca
     assert values["Qt"] == qVersion()
     assert values["データベース"] == str(desk_with_cases.path)
     assert values["鍵ファイル"] == str(desk_with_cases.path) + ".keys"
-    assert values["バックアップ先"] == str(desk_with_cases.backup_folder())
+    assert values["バックアップ先"] == str(desk_with_cases.maintenance.backup_folder())
     clip = QGuiApplication.clipboard().text()
     assert f"SQLCipher: {values['SQLCipher']}" in clip and str(desk_with_cases.path) in clip
     QGuiApplication.clipboard().clear()

@@ -227,7 +227,7 @@ def test_same_person_is_offered_and_attaching_works(qtbot, desk):
     detail = desk.get_case(signal.args[0])
     assert detail.person.id == existing.person.id
     assert detail.case.id == existing.case.id and desk.count_cases() == 1
-    assert len(desk.support_records(existing.case.id)) == 1
+    assert len(desk.process.support_records(existing.case.id)) == 1
 
 
 def test_same_person_declined_registers_a_new_person(qtbot, desk):

@@ -157,7 +157,7 @@ def test_keyboard_only_from_intake_to_closure(qtbot, desk):
     kb.tab_to(w.page_named("analysis").inputs["analysis"])
     kb.type("離職後に家賃を滞納している。")
     finish(w)
-    [assessment] = desk.assessments(cid)
+    [assessment] = desk.process.assessments(cid)
     assert assessment.analysis == "離職後に家賃を滞納している。"
     assert assessment.household[0]["name"] == "鍵盤 花子"
     assert assessment.problems == ["economic_hardship"]
@@ -168,7 +168,7 @@ def test_keyboard_only_from_intake_to_closure(qtbot, desk):
     w = step(Step.SCREENING)
     kb.pick_radio(w.page_named("result").inputs["result"].buttons, "continue")
     finish(w)
-    assert desk.screenings(cid)[-1].result == "continue"
+    assert desk.process.screenings(cid)[-1].result == "continue"
 
     # ------------------------------------------------------------------ プラン
     refreshed()
@@ -215,7 +215,7 @@ def test_keyboard_only_from_intake_to_closure(qtbot, desk):
     kb.replace("R8.12.3")
     kb.check(sign.inputs["submit_now"])
     finish(w)
-    [plan] = desk.plans(cid)
+    [plan] = desk.process.plans(cid)
     assert plan.status is PlanStatus.SUBMITTED and plan.aim == "自分の収入で安心して暮らす"
     assert [g.text for g in plan.goals] == ["就労準備支援に通う"]
     assert [i.service_key for i in plan.items] == ["housing_benefit", "self_reliance"]
@@ -232,10 +232,10 @@ def test_keyboard_only_from_intake_to_closure(qtbot, desk):
         active(dialog)
         assert dialog.meeting.currentData() == "__new_ad_hoc_today__"
         kb.key(Qt.Key.Key_Return)                           # 載せる (the default button)
-        qtbot.waitUntil(lambda: all(x.meeting_id for x in desk.waiting_for_meeting(cid)),
+        qtbot.waitUntil(lambda: all(x.meeting_id for x in desk.process.waiting_for_meeting(cid)),
                         timeout=5000)
         idle()
-        [wait] = desk.waiting_for_meeting(cid)
+        [wait] = desk.process.waiting_for_meeting(cid)
         assert wait.meeting_on == clock["today"] and wait.meeting_kind.value == "ad_hoc"
         return wait
 
@@ -282,7 +282,7 @@ def test_keyboard_only_from_intake_to_closure(qtbot, desk):
         combo = meetings.editor(0, COL_RESULT)
         kb.choose(combo, result)
         kb.press(meetings.save_button)
-        qtbot.waitUntil(lambda: desk.meeting(meetings.meeting.id).held, timeout=10000)
+        qtbot.waitUntil(lambda: desk.process.meeting(meetings.meeting.id).held, timeout=10000)
         idle()
         back_to_the_case()
 
@@ -300,9 +300,9 @@ def test_keyboard_only_from_intake_to_closure(qtbot, desk):
 
     put_on_meeting_today()
     record_the_meeting()
-    assert desk.plan(plan.id).status is PlanStatus.APPROVED
-    assert desk.plan(plan.id).approved_on == clock["today"]
-    assert desk.case_state(cid).active_plan is not None
+    assert desk.process.plan(plan.id).status is PlanStatus.APPROVED
+    assert desk.process.plan(plan.id).approved_on == clock["today"]
+    assert desk.process.case_state(cid).active_plan is not None
 
     # ------------------------------------------------------------------ 支援決定
     clock["today"] = date(2026, 12, 4)
@@ -314,7 +314,7 @@ def test_keyboard_only_from_intake_to_closure(qtbot, desk):
     kb.tab_to(page.inputs["officer"])
     kb.type("町 一郎")
     finish(w)
-    [decision] = desk.decisions(cid)
+    [decision] = desk.process.decisions(cid)
     assert (decision["service_key"], decision["result"]) == ("housing_benefit", "approved")
     assert decision["decided_on"] == "2026-12-04"
     print_sheet("plan")
@@ -330,7 +330,7 @@ def test_keyboard_only_from_intake_to_closure(qtbot, desk):
     assert focused() is table.cell(1, "start")
     kb.key(Qt.Key.Key_Space)
     finish(w)
-    started = [i for i in desk.plan(plan.id).items if i.started_on]
+    started = [i for i in desk.process.plan(plan.id).items if i.started_on]
     assert len(started) == 2 and started[0].started_on == date(2026, 12, 4)
 
     # ------------------------------------------------------------------ 支援経過記録
@@ -343,7 +343,7 @@ def test_keyboard_only_from_intake_to_closure(qtbot, desk):
     kb.tab_to(page.inputs["content"])
     kb.type("自宅を訪問した。家賃の支払いの見通しが立った。")
     finish(w)
-    [record] = desk.support_records(cid)
+    [record] = desk.process.support_records(cid)
     assert record.content == "自宅を訪問した。家賃の支払いの見通しが立った。"
     assert record.occurred_at.hour == 14 and record.occurred_at.minute == 30
     print_sheet("records")
@@ -357,7 +357,7 @@ def test_keyboard_only_from_intake_to_closure(qtbot, desk):
     kb.tab_to(w.page_named("progress").inputs["change"])
     kb.type("表情が明るくなった")
     finish(w)
-    [monitoring] = desk.monitorings(cid)
+    [monitoring] = desk.process.monitorings(cid)
     assert monitoring.change == "表情が明るくなった"
     assert monitoring.monitored_on == date(2026, 12, 11)
     print_sheet("monitoring")
@@ -383,11 +383,11 @@ def test_keyboard_only_from_intake_to_closure(qtbot, desk):
     kb.tab_to(w.currentPage().inputs["closure_intent"])
     kb.type("もう一人で大丈夫です")
     finish(w)
-    [evaluation] = desk.evaluations(cid)
+    [evaluation] = desk.process.evaluations(cid)
     assert evaluation["decision"] == "close" and evaluation["status"] == "proposed"
     put_on_meeting_today()
     record_the_meeting()
-    assert desk.evaluations(cid)[0]["status"] == "confirmed"
+    assert desk.process.evaluations(cid)[0]["status"] == "confirmed"
     print_sheet("evaluation")
 
     # ------------------------------------------------------------------ 終結
@@ -412,13 +412,13 @@ def test_keyboard_only_from_intake_to_closure(qtbot, desk):
     kb.tab_to(w.currentPage().inputs["followup_plan"])
     kb.type("3か月後に担当が電話で確認する")
     finish(w)
-    [closing] = desk.closures(cid)
+    [closing] = desk.process.closures(cid)
     # 終結(1) after the プラン評価 the meeting confirmed with 終結: decided with it (issue 19),
     # no second meeting
     assert closing["status"] == "confirmed" and closing["intention"] == "もう一人で大丈夫です"
     assert desk.get_case(cid).case.stage is Stage.CLOSED
-    assert desk.closures(cid)[0]["status"] == "confirmed"
-    assert desk.waiting_for_meeting(cid) == []
+    assert desk.process.closures(cid)[0]["status"] == "confirmed"
+    assert desk.process.waiting_for_meeting(cid) == []
     print_sheet("closure")
     # every sheet of the journey was printed, each a PDF of its own
     assert len({str(u) for u in opened}) == len(opened) == 8

@@ -163,7 +163,7 @@ def test_idle_lock_hides_everything_closes_desk_and_unlock_returns(qtbot, desk_w
     qtbot.waitUntil(wizard.drafts.idle, timeout=5000)   # written once typing paused
     assert new.load_draft(DRAFT_KEY) is not None
     assert "すずき いちろう" in str(new.load_draft(DRAFT_KEY))
-    actions = [r.action for r in new.audit_search(limit=20)]
+    actions = [r.action for r in new.security.audit_search(limit=20)]
     assert "auto_lock" in actions and "unlock" in actions
     assert actions.count("login_failed") >= 3  # counted while locked, audited at unlock
     wizard.close()
@@ -187,8 +187,8 @@ def test_ctrl_l_locks_and_a_stray_desk_reference_is_rebound(qtbot, desk_with_cas
     unlock(qtbot, window, PASSWORD)
     assert not window.screen_lock.locked
     assert stray.desk is window.desk and not window.desk.closed
-    assert [r.action for r in window.desk.audit_search(limit=3)][1:3] == ["login", "lock"] \
-        or "lock" in [r.action for r in window.desk.audit_search(limit=5)]
+    assert [r.action for r in window.desk.security.audit_search(limit=3)][1:3] == ["login", "lock"] \
+        or "lock" in [r.action for r in window.desk.security.audit_search(limit=5)]
     window.desk.raw.close()
 
 

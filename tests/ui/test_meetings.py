@@ -28,11 +28,11 @@ def prepare_waiting_cases(desk: Desk) -> dict[str, str]:
     """髙橋 with a submitted plan, 佐藤 with a proposed closure: both wait for a meeting."""
     desk._today = lambda: TODAY
     takahashi = open_case(desk)
-    plan = desk.draft_plan(takahashi, plan_input(PlanItem("月1回の面談", "self_reliance")))
-    desk.submit_plan(plan.id)
+    plan = desk.process.draft_plan(takahashi, plan_input(PlanItem("月1回の面談", "self_reliance")))
+    desk.process.submit_plan(plan.id)
     sato = open_case(desk, name="佐藤 太郎", kana="さとう たろう", birth=date(1970, 1, 2))
     approved_plan(desk, sato, plan_input(PlanItem("面談", "self_reliance")), date(2026, 4, 22))
-    closure_id = desk.propose_closure(sato, closure(ClosurePattern.RESOLVED,
+    closure_id = desk.process.propose_closure(sato, closure(ClosurePattern.RESOLVED,
                                                     no_evaluation_reason="他市へ転居"))
     return {"takahashi": takahashi, "plan": plan.id, "sato": sato, "closure": closure_id}
 
@@ -124,8 +124,8 @@ def test_plan_pull_in_and_record_all_results_on_one_screen(qtbot, waiting, qtmod
     assert model.data(model.index(plan_row, 0), Qt.ItemDataRole.BackgroundRole) is not None
     assert view.error.text() == f"議題1（新規プラン {model.items[plan_row].case_no}）: {expected}" \
         if plan_row == 0 else expected in view.error.text()
-    assert not desk.meeting(meeting.id).held
-    assert desk.plan(ids["plan"]).status is PlanStatus.SUBMITTED
+    assert not desk.process.meeting(meeting.id).held
+    assert desk.process.plan(ids["plan"]).status is PlanStatus.SUBMITTED
     assert view.save_button.isEnabled()
 
     # 了承 for the plan, 再検討 for the closure: one call saves both
@@ -137,14 +137,14 @@ def test_plan_pull_in_and_record_all_results_on_one_screen(qtbot, waiting, qtmod
     view.save_button.click()
     qtbot.waitUntil(lambda: view.meeting is not None and view.meeting.held
                     and not view.busy(), timeout=10000)
-    saved = desk.meeting(meeting.id)
+    saved = desk.process.meeting(meeting.id)
     assert saved.held and saved.minutes.startswith("髙橋さんのプランを検討")
     assert saved.next_meeting_on == date(2026, 12, 18)
     assert {i.case_id: i.result for i in saved.items} == {
         ids["takahashi"]: MeetingResult.APPROVED, ids["sato"]: MeetingResult.RECONSIDER}
-    assert desk.plan(ids["plan"]).status is PlanStatus.APPROVED
-    assert desk.current_plan(ids["takahashi"]).id == ids["plan"]
-    assert [c["status"] for c in desk.closures(ids["sato"])] == ["reconsider"]
+    assert desk.process.plan(ids["plan"]).status is PlanStatus.APPROVED
+    assert desk.process.current_plan(ids["takahashi"]).id == ids["plan"]
+    assert [c["status"] for c in desk.process.closures(ids["sato"])] == ["reconsider"]
     assert desk.get_case(ids["sato"]).case.stage is not Stage.CLOSED
     # the recorded meeting is read-only, with its results shown
     assert not view.save_button.isVisible() and not view.pull_button.isEnabled()
@@ -155,7 +155,7 @@ def test_plan_pull_in_and_record_all_results_on_one_screen(qtbot, waiting, qtmod
 
 def test_regional_issue_and_an_empty_one_refused_by_the_core(qtbot, waiting):
     desk, _ids = waiting
-    meeting = desk.plan_meeting(TODAY, "ad_hoc", place="社協")
+    meeting = desk.process.plan_meeting(TODAY, "ad_hoc", place="社協")
     view = MeetingsView(desk, dialog_shown=lambda d: None)
     qtbot.addWidget(view)
     view.select_meeting(meeting.id)
@@ -189,8 +189,8 @@ def test_the_dialog_shows_the_cores_message_and_stays_open(qtbot, desk):
 
 def test_double_click_on_an_agenda_item_opens_the_case(qtbot, waiting):
     desk, ids = waiting
-    meeting = desk.plan_meeting(TODAY, "regular")
-    desk.add_agenda_item(meeting.id, AgendaKind.NEW_PLAN, ids["takahashi"], ids["plan"], "案")
+    meeting = desk.process.plan_meeting(TODAY, "regular")
+    desk.process.add_agenda_item(meeting.id, AgendaKind.NEW_PLAN, ids["takahashi"], ids["plan"], "案")
     window = MainWindow(desk, opener=lambda url: None, close_desk_on_exit=False)
     qtbot.addWidget(window)
     window.show()
@@ -221,9 +221,9 @@ def test_initials_from_the_reading():
 
 def test_printing_the_agenda_and_the_record_through_the_injected_opener(qtbot, waiting):
     desk, ids = waiting
-    meeting = desk.plan_meeting(TODAY, "regular", place="役場2階会議室",
+    meeting = desk.process.plan_meeting(TODAY, "regular", place="役場2階会議室",
                                 participants=[Participant("町 一郎", "つなぐ町福祉課")])
-    desk.add_agenda_item(meeting.id, AgendaKind.NEW_PLAN, ids["takahashi"], ids["plan"], "案")
+    desk.process.add_agenda_item(meeting.id, AgendaKind.NEW_PLAN, ids["takahashi"], ids["plan"], "案")
     opened = []
     view = MeetingsView(desk, opener=opened.append, dialog_shown=lambda d: None)
     qtbot.addWidget(view)
@@ -239,7 +239,7 @@ def test_printing_the_agenda_and_the_record_through_the_injected_opener(qtbot, w
     assert "meeting-agenda" in path
     with open(path, "rb") as fh:
         assert fh.read(4) == b"%PDF"
-    desk.record_meeting_results(meeting.id, {view.agenda_model.items[0].id: ("approved", "")},
+    desk.process.record_meeting_results(meeting.id, {view.agenda_model.items[0].id: ("approved", "")},
                                 "了承")
     view.refresh()
     qtbot.waitUntil(lambda: view.meeting.held and not view.busy(), timeout=10000)
@@ -272,9 +272,9 @@ class EveryCaseRefused:
 
 def test_the_screen_lists_with_the_core_queries_never_case_by_case(qtbot, waiting):
     desk, ids = waiting
-    held = desk.meetings()[0][0].id           # the meeting that approved 佐藤's plan
-    later = desk.plan_meeting(date(2026, 12, 4), "ad_hoc", place="社協")
-    coming = desk.plan_meeting(TODAY, "regular", place="役場2階会議室")
+    held = desk.process.meetings()[0][0].id           # the meeting that approved 佐藤's plan
+    later = desk.process.plan_meeting(date(2026, 12, 4), "ad_hoc", place="社協")
+    coming = desk.process.plan_meeting(TODAY, "regular", place="役場2階会議室")
     guarded = EveryCaseRefused(desk)
     view = MeetingsView(guarded, dialog_shown=lambda d: None)
     view.list_rows = 2

@@ -90,7 +90,7 @@ def test_a_bad_value_stays_in_the_dialog_with_its_message(qtbot, desk_with_cases
 
 def test_masked_whereabouts_are_never_sent_back(qtbot, desk_with_cases):
     case_id = desk_with_cases.list_cases("髙橋")[0].id
-    desk_with_cases.set_sensitive(case_id, True, "DV")
+    desk_with_cases.security.set_sensitive(case_id, True, "DV")
     view = open_view(qtbot, desk_with_cases, "髙橋")
     dialog = view.edit_person()
     qtbot.addWidget(dialog)

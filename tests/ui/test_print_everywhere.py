@@ -96,7 +96,7 @@ def all_wizards(desk, info, **kw):
     for step in WIZARDS:
         yield step, open_step_wizard(step, desk, info["case_id"], **OPTIONS, **kw)
     yield "edit", PlanWizard(desk, info["case_id"], mode="edit", **OPTIONS, **kw)
-    record = next(r for r in desk.support_records(info["case_id"]) if r.supersedes is None)
+    record = next(r for r in desk.process.support_records(info["case_id"]) if r.supersedes is None)
     yield "correction", RecordCorrectionWizard(desk, info["case_id"], record_id=record.id,
                                                **OPTIONS, **kw)
 
@@ -135,9 +135,9 @@ def test_every_wizard_prints_its_own_sheet(qtbot, d, shots):
 def test_wizard_for_another_agency_without_consent_asks_for_the_basis(qtbot, d):
     desk, info = d
     cid = info["case_id"]
-    for c in desk.consents(cid):
+    for c in desk.security.consents(cid):
         if c.withdrawn_on is None:
-            desk.withdraw_consent(c.id, TODAY, "本人の申し出")
+            desk.security.withdraw_consent(c.id, TODAY, "本人の申し出")
 
     def recipient(dialog):
         assert "プラン兼事業等利用申込書" in dialog.windowTitle()
@@ -159,12 +159,12 @@ def test_wizard_for_another_agency_without_consent_asks_for_the_basis(qtbot, d):
     w.print_menu.action("plan", "agency").trigger()
     wait_opened(qtbot, opened, 1)
     assert not dialogs.queue  # both dialogs were asked
-    found = desk.disclosures(cid)
+    found = desk.security.disclosures(cid)
     assert len(found) == 1 and found[0].basis.value == "meeting"
     assert found[0].recipient == "ハローワークつなぐ" and "支援会議" in found[0].reason
     text = text_of(opened[0])
     assert ADDRESS not in text and PHONE not in text
-    audit = desk.audit_search(action="print", limit=1)
+    audit = desk.security.audit_search(action="print", limit=1)
     assert audit and audit[0].detail == "plan → ハローワークつなぐ"
 
 
@@ -177,7 +177,7 @@ def test_for_another_agency_cancelled_records_nothing(qtbot, d):
     qtbot.addWidget(w)
     w.print_menu.action("records", "agency").trigger()
     qtbot.wait(50)
-    assert not opened and desk.disclosures(info["case_id"]) == []
+    assert not opened and desk.security.disclosures(info["case_id"]) == []
 
 
 # ---------------------------------------------------------------------------- case view
@@ -227,7 +227,7 @@ def test_case_view_for_another_agency_with_consent(qtbot, d):
     qtbot.addWidget(view)
     view.print_menu.action("assessment", "agency").trigger()
     wait_opened(qtbot, opened, 1)
-    found = desk.disclosures(info["case_id"])
+    found = desk.security.disclosures(info["case_id"])
     assert len(found) == 1 and found[0].basis.value == "consent"
     assert found[0].scope == "インテーク・アセスメントシート"
     text = text_of(opened[0])
@@ -269,7 +269,7 @@ def test_visit_kit_for_two_cases_chosen_in_the_case_list(qtbot, desk_with_cases,
             pdf[i].render(scale=1.4).to_pil().save(str(shots / f"visit_kit_p{i + 1}.png"))
     finally:
         pdf.close()
-    assert [r.case_id for r in desk.audit_search(action="print", limit=2)]
+    assert [r.case_id for r in desk.security.audit_search(action="print", limit=2)]
 
 
 def test_blank_visit_kit_from_the_toolbar(qtbot, desk_with_cases):

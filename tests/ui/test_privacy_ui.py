@@ -27,7 +27,7 @@ ADDRESS = "本町1-2-3"
 
 def setup(qtbot, desk, dialogs):
     target = next(c for c in desk.list_cases() if c.name.startswith("髙橋"))
-    desk.set_sensitive(target.id, True, "DV 被害の相談があったため")
+    desk.security.set_sensitive(target.id, True, "DV 被害の相談があったため")
     opened = []
     window = MainWindow(desk, opener=opened.append, close_desk_on_exit=False,
                         dialogs=dialogs, lock_options=dict(start_timer=False))
@@ -72,7 +72,7 @@ def test_list_and_view_masked_reveal_asks_reason(qtbot, desk_with_cases, shots):
     qtbot.waitUntil(lambda: ADDRESS in view.contents.text())
     assert bar.revealed_note.isVisible() and not bar.reveal_button.isVisible()
     window.grab().save(str(shots / "privacy_view_revealed.png"))
-    rows = desk.audit_search(action="reveal", limit=1)
+    rows = desk.security.audit_search(action="reveal", limit=1)
     assert rows and rows[0].reason == "家庭訪問の日程調整のため"
     # the view's own detail stays masked; locking masks the shown text again
     assert ADDRESS not in view.detail.person.address
@@ -86,14 +86,14 @@ def test_reveal_cancelled_shows_nothing(qtbot, desk_with_cases):
     view = open_case(qtbot, window, target.id)
     view.privacy.reveal_button.click()
     assert ADDRESS not in view.contents.text()
-    assert not desk_with_cases.audit_search(action="reveal", limit=1)
+    assert not desk_with_cases.security.audit_search(action="reveal", limit=1)
 
 
 def test_print_for_another_agency_without_consent_asks_basis(qtbot, desk_with_cases, shots):
     desk = desk_with_cases
     target = next(c for c in desk.list_cases() if c.name.startswith("髙橋"))
-    for c in desk.consents(target.id):
-        desk.withdraw_consent(c.id, desk.today(), "本人の申し出")
+    for c in desk.security.consents(target.id):
+        desk.security.withdraw_consent(c.id, desk.today(), "本人の申し出")
 
     def recipient(d):
         d.recipient.setText("ハローワークつなぐ")
@@ -112,10 +112,10 @@ def test_print_for_another_agency_without_consent_asks_basis(qtbot, desk_with_ca
     view.privacy.agency_print.trigger()
     qtbot.waitUntil(lambda: bool(opened), timeout=15000)
     assert not dialogs.queue
-    d = desk.disclosures(target.id)
+    d = desk.security.disclosures(target.id)
     assert len(d) == 1 and d[0].recipient == "ハローワークつなぐ"
     assert d[0].basis.value == "meeting" and "支援会議" in d[0].reason
-    rows = desk.audit_search(action="print", limit=1)
+    rows = desk.security.audit_search(action="print", limit=1)
     assert rows and "ハローワークつなぐ" in rows[0].detail
     pdf = opened[0].toLocalFile()
     import pypdfium2 as pdfium
@@ -129,7 +129,7 @@ def test_print_for_agency_with_consent_asks_no_basis(qtbot, desk_with_cases):
     view = open_case(qtbot, window, target.id)
     view.privacy.agency_print.trigger()
     qtbot.waitUntil(lambda: bool(opened), timeout=15000)
-    d = desk_with_cases.disclosures(target.id)
+    d = desk_with_cases.security.disclosures(target.id)
     assert len(d) == 1 and d[0].basis.value == "consent"
 
 
@@ -162,7 +162,7 @@ def test_consent_dialog_add_and_withdraw(qtbot, desk_with_cases, shots):
     window, target, _opened = setup(qtbot, desk_with_cases, dialogs)
     view = open_case(qtbot, window, target.id)
     view.privacy.consent_button.click()
-    consents = desk_with_cases.consents(target.id)
+    consents = desk_with_cases.security.consents(target.id)
     added = [c for c in consents if "ハローワーク" in c.recipients]
     assert added and added[0].form.value == "oral" and added[0].withdrawn_on is not None
     assert any(ANY_AGENCY in c.recipients for c in consents)

@@ -43,25 +43,25 @@ def new_case(desk, **kw) -> str:
 
 def assessed(desk, **kw) -> str:
     cid = new_case(desk, **kw)
-    desk.save_assessment(cid, AssessmentInput(date(2026, 11, 4), problems=["job_search"],
+    desk.process.save_assessment(cid, AssessmentInput(date(2026, 11, 4), problems=["job_search"],
                                                 analysis="離職後の孤立", wishes="働きたい",
                                                 strengths="まじめ"))
-    desk.screen(cid, ScreeningResult.CONTINUE, date(2026, 11, 4))
+    desk.process.screen(cid, ScreeningResult.CONTINUE, date(2026, 11, 4))
     return cid
 
 
 def with_plan(desk, *items: PlanItem) -> tuple[str, Plan]:
     cid = assessed(desk)
-    plan = desk.draft_plan(cid, PlanInput(
+    plan = desk.process.draft_plan(cid, PlanInput(
         aim="自分の収入で暮らす", goals=[Goal("生活リズムを整える", date(2027, 3, 31))],
         items=list(items or [PlanItem("月2回の面談", "self_reliance")]),
         period_from=date(2026, 11, 10), period_to=date(2027, 3, 31),
         signed_on=date(2026, 11, 6)))
-    m = desk.plan_meeting(date(2026, 11, 9), participants=[Participant("町 一郎", "福祉課")]).id
-    desk.submit_plan(plan.id, m)
-    items_ = desk.pending_agenda(m)
-    desk.record_meeting_results(m, {i.id: (MeetingResult.APPROVED, "") for i in items_})
-    return cid, desk.plan(plan.id)
+    m = desk.process.plan_meeting(date(2026, 11, 9), participants=[Participant("町 一郎", "福祉課")]).id
+    desk.process.submit_plan(plan.id, m)
+    items_ = desk.process.pending_agenda(m)
+    desk.process.record_meeting_results(m, {i.id: (MeetingResult.APPROVED, "") for i in items_})
+    return cid, desk.process.plan(plan.id)
 
 
 def wizard(qtbot, desk, step: Step, cid: str, **kw):
@@ -153,7 +153,7 @@ def test_assessment_wizard_validates_writes_and_the_view_refreshes(qtbot, d):
     assert w.currentPage() is analysis
     assert error(analysis, "analysis") == (
         "本人の状況（領域ごとの状況、課題のチェック、課題と背景要因のいずれか）を記録してください。")
-    assert d.assessments(cid) == []
+    assert d.process.assessments(cid) == []
     type_text(analysis.inputs["analysis"], "離職後、家賃を滞納している")
     type_text(analysis.inputs["strengths"], "料理が得意")
     w.page_named("problems").inputs["problems"].boxes["economic_hardship"].setChecked(True)
@@ -164,7 +164,7 @@ def test_assessment_wizard_validates_writes_and_the_view_refreshes(qtbot, d):
     household.cell(0, "together").setChecked(True)
     finish(qtbot, w)
     assert w.recorded
-    [a] = d.assessments(cid)
+    [a] = d.process.assessments(cid)
     assert a.analysis == "離職後、家賃を滞納している" and a.domains == {"work": "長期離職"}
     assert a.problems == ["economic_hardship"] and a.assessed_on == date(2026, 11, 16)
     assert a.household[0]["name"] == "髙橋 𠮷子" and a.household[0]["together"] is True
@@ -184,7 +184,7 @@ def test_assessment_wizard_validates_writes_and_the_view_refreshes(qtbot, d):
 
 def test_screening_referral_path_and_messages(qtbot, d):
     cid = new_case(d)
-    d.save_assessment(cid, AssessmentInput(date(2026, 11, 4), problems=["debt"]))
+    d.process.save_assessment(cid, AssessmentInput(date(2026, 11, 4), problems=["debt"]))
     w = wizard(qtbot, d, Step.SCREENING, cid)
     result = w.page_named("result")
     result.inputs["result"].set_value("refer")
@@ -202,7 +202,7 @@ def test_screening_referral_path_and_messages(qtbot, d):
     type_text(referral.inputs["check_on"].edit, "R8.11.27")
     finish(qtbot, w)
     assert w.recorded
-    [ref] = d.referrals(cid)
+    [ref] = d.process.referrals(cid)
     assert ref.referred_to == "法テラス" and ref.accompanied and ref.check_on == date(2026, 11, 27)
     assert d.get_case(cid).case.stage is Stage.REFERRED
 
@@ -217,7 +217,7 @@ def test_referral_check_not_arrived_takes_the_case_back(qtbot, d):
     type_text(result.inputs["check_note"], "法テラスに来ていない")
     finish(qtbot, w)
     assert w.recorded
-    [ref] = d.referrals(cid)
+    [ref] = d.process.referrals(cid)
     assert ref.arrived is False and ref.taken_back_on == TODAY
     assert d.get_case(cid).case.stage is Stage.INTAKE
 
@@ -236,15 +236,15 @@ def test_emergency_statutory_support_pending_then_completed(qtbot, d):
     type_text(procedures.cell(0, "procedure_done_on"), "R8.11.19")
     finish(qtbot, w)
     assert w.recorded
-    rows = {r.action.value: r for r in d.emergency_support(cid)}
+    rows = {r.action.value: r for r in d.process.emergency_support(cid)}
     assert rows["food"].procedure == "none"
     assert rows["housing_benefit"].procedure == "done"
-    assert d.case_state(cid).emergency_pending == 0
+    assert d.process.case_state(cid).emergency_pending == 0
 
 
 def test_plan_wizard_validates_and_submits_to_the_meeting(qtbot, d):
     cid = assessed(d)
-    m = d.plan_meeting(date(2026, 11, 25), participants=[Participant("町 一郎", "福祉課")])
+    m = d.process.plan_meeting(date(2026, 11, 25), participants=[Participant("町 一郎", "福祉課")])
     view = view_of(qtbot, d, cid)
     view.step_buttons[Step.PLAN].click()
     w = view.wizard
@@ -276,16 +276,16 @@ def test_plan_wizard_validates_and_submits_to_the_meeting(qtbot, d):
     finish(qtbot, w)                      # unsigned: cannot go to the meeting
     assert w.currentPage() is sign
     assert "署名" in error(sign, "signed_on")
-    assert d.plans(cid) == []
+    assert d.process.plans(cid) == []
     type_text(sign.inputs["signed_on"].edit, "R8.11.18")
     to_confirm(w)
     assert "支援決定" in w.page_named("services").findChildren(type(view.next_label))[0].text()
     finish(qtbot, w)
     assert w.recorded
-    [plan] = d.plans(cid)
+    [plan] = d.process.plans(cid)
     assert plan.status is PlanStatus.SUBMITTED and plan.goals[0].target_on == date(2027, 3, 31)
     assert [i.service_key for i in plan.items] == ["housing_benefit", "self_reliance"]
-    assert [i.kind for i in d.pending_agenda(m.id)] == [AgendaKind.NEW_PLAN]
+    assert [i.kind for i in d.process.pending_agenda(m.id)] == [AgendaKind.NEW_PLAN]
     qtbot.waitUntil(lambda: view.stage_bar.labels[Stage.MEETING].property("current") is True,
                     timeout=5000)
 
@@ -305,9 +305,9 @@ def test_plan_amendment_keeps_items_and_asks_a_reason(qtbot, d):
     type_text(sign.inputs["reason"], "モニタリングで面談を増やすことにした")
     finish(qtbot, w)
     assert w.recorded
-    after = d.plan(plan.id)
+    after = d.process.plan(plan.id)
     assert after.items[0].id == plan.items[0].id and after.items[0].frequency == "週1回"
-    assert d.plan_amendments(plan.id)[0].reason == "モニタリングで面談を増やすことにした"
+    assert d.process.plan_amendments(plan.id)[0].reason == "モニタリングで面談を増やすことにした"
 
 
 def test_record_wizard_blocks_bad_time_and_empty_content_then_correction(qtbot, d):
@@ -328,7 +328,7 @@ def test_record_wizard_blocks_bad_time_and_empty_content_then_correction(qtbot, 
     type_text(page.inputs["contact_person"], "本人")
     finish(qtbot, w)
     assert w.recorded
-    [rec] = d.support_records(cid)
+    [rec] = d.process.support_records(cid)
     assert rec.occurred_at.hour == 14 and rec.content == "家賃の支払いについて相談。"
 
     view = view_of(qtbot, d, cid)
@@ -350,7 +350,7 @@ def test_record_wizard_blocks_bad_time_and_empty_content_then_correction(qtbot, 
     assert fix.recorded
     qtbot.waitUntil(lambda: any("訂正" in view.timeline.topLevelItem(i).text(2) for i in
                                 range(view.timeline.topLevelItemCount())), timeout=5000)
-    old = d.support_records(cid, include_superseded=True)
+    old = d.process.support_records(cid, include_superseded=True)
     assert {r.content for r in old} == {"家賃の支払いについて相談。", "家賃と水道料金の支払いについて相談。"}
 
 
@@ -374,7 +374,7 @@ def test_draft_saved_while_typing_comes_back(qtbot, d):
 
 def test_closure_pattern_3_for_silence_is_refused_with_the_reason(qtbot, d):
     cid, _plan = with_plan(d)
-    d.add_contact_attempt(cid, date(2026, 11, 15), "phone")     # no answer: not a move-away
+    d.process.add_contact_attempt(cid, date(2026, 11, 15), "phone")     # no answer: not a move-away
     w = wizard(qtbot, d, Step.CLOSURE, cid)
     page = w.page_named("pattern")
     page.inputs["pattern"].set_value(ClosurePattern.CONTACT_LOST.value)
@@ -387,13 +387,13 @@ def test_closure_pattern_3_for_silence_is_refused_with_the_reason(qtbot, d):
     assert not w.recorded
     assert w.currentPage() is w.confirm
     assert w.confirm.refusal.text() == reason and w.confirm.refusal.isVisible()
-    assert d.timeline(cid, kinds=["closure"]) == []
+    assert d.process.timeline(cid, kinds=["closure"]) == []
 
 
 def test_suspension_after_attempts_then_resume(qtbot, d):
     cid, _plan = with_plan(d)
     # a first attempt by phone; the guide asks for two means or more over the set days
-    d.add_contact_attempt(cid, date(2026, 11, 2), "phone", note="電話に出ない")
+    d.process.add_contact_attempt(cid, date(2026, 11, 2), "phone", note="電話に出ない")
     view = view_of(qtbot, d, cid)
     assert "連絡" in view.step_reasons[Step.SUSPENSION].text()
     view.step_buttons[Step.CONTACT_ATTEMPT].click()
@@ -404,7 +404,7 @@ def test_suspension_after_attempts_then_resume(qtbot, d):
     finish(qtbot, attempt)
     assert attempt.recorded
     qtbot.waitUntil(lambda: view.step_buttons[Step.SUSPENSION].isEnabled(), timeout=5000)
-    m = d.plan_meeting(date(2026, 11, 20), participants=[Participant("町 一郎", "福祉課")])
+    m = d.process.plan_meeting(date(2026, 11, 20), participants=[Participant("町 一郎", "福祉課")])
     view.step_buttons[Step.SUSPENSION].click()
     w = view.wizard
     assert "自宅に連絡票を置いた" in w.page_named("attempts").findChildren(
@@ -417,8 +417,8 @@ def test_suspension_after_attempts_then_resume(qtbot, d):
     meeting.setCurrentIndex(meeting.findData(m.id))
     finish(qtbot, w)
     assert w.recorded
-    d.record_meeting_results(m.id, {i.id: (MeetingResult.APPROVED, "")
-                                    for i in d.pending_agenda(m.id)})
+    d.process.record_meeting_results(m.id, {i.id: (MeetingResult.APPROVED, "")
+                                    for i in d.process.pending_agenda(m.id)})
     resume = wizard(qtbot, d, Step.RESUME, cid)
     type_text(resume.page_named("resume").inputs["note"], "本人から電話があった")
     finish(qtbot, resume)

@@ -24,7 +24,7 @@ def make_backups(desk_path: Path, n: int = 2) -> list[Path]:
     with Desk.open(desk_path, LOGIN, PASSWORD) as desk:
         for i in range(n):
             desk.register_intake(make_intake(name=f"控え {i}"))
-            paths.append(desk.auto_backup(datetime(2026, 11, 1 + i, 9)))
+            paths.append(desk.maintenance.auto_backup(datetime(2026, 11, 1 + i, 9)))
         desk.register_intake(make_intake(name="バックアップの後"))
     return paths
 
@@ -144,7 +144,7 @@ def test_no_backup_found_says_so_and_offers_another_folder(qtbot, desk_path, des
     other = copy_desk(desk_template, tmp_path / "other")
     with Desk.open(other, LOGIN, PASSWORD) as desk:
         desk.register_intake(make_intake(name="控え 0"))
-        desk.backup(usb)
+        desk.maintenance.backup(usb)
     screen.other_folder.click()
     assert chosen and screen.table.topLevelItemCount() == 1
     restore_and_check(qtbot, screen, desk_path, expected=1)

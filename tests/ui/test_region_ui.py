@@ -24,9 +24,9 @@ PW = "password-5678"
 def chief_desk(desk_path):
     from app.desk import Desk
     with Desk.open(desk_path, LOGIN, PASSWORD) as admin:
-        admin.add_user("chief", "主任 一郎", Role.CHIEF, PW)
-        admin.add_user("con", "相談 花子", Role.CONSULTANT, PW)
-        admin.add_resource(ResourceInput(name="ハローワーク髙崎", kind="public"))
+        admin.security.add_user("chief", "主任 一郎", Role.CHIEF, PW)
+        admin.security.add_user("con", "相談 花子", Role.CONSULTANT, PW)
+        admin.region.add_resource(ResourceInput(name="ハローワーク髙崎", kind="public"))
     d = Desk.open(desk_path, "chief", PW)
     d._today = lambda: TODAY
     yield d
@@ -72,13 +72,13 @@ def test_directory_form_adds_and_reports_errors(qtbot, chief_desk, tmp_path):
 def test_consultant_sees_no_status_controls_and_no_dashboard_warnings(qtbot, desk_path):
     from app.desk import Desk
     with Desk.open(desk_path, LOGIN, PASSWORD) as admin:
-        admin.add_user("con", "相談 花子", Role.CONSULTANT, PW)
+        admin.security.add_user("con", "相談 花子", Role.CONSULTANT, PW)
     d = Desk.open(desk_path, "con", PW)
     try:
         view = RegionView(d)
         qtbot.addWidget(view)
         assert not view.panels["issues"].status_button.parentWidget().isEnabled()
-        assert d.desk_warnings() == {}
+        assert d.region.desk_warnings() == {}
         assert warnings_html({}) == ""
     finally:
         d.close()
@@ -139,7 +139,7 @@ def test_case_screen_raises_a_missing_resource(qtbot, desk_with_cases):
                   if b.text() == "不足している社会資源を地域課題に…")
     button.click()
     assert shown
-    issues = desk.regional_issues()
+    issues = desk.region.regional_issues()
     assert [(i.title, i.source.value, i.case_count) for i in issues] == [
         ("夜間に食料を受け取れる場所", "case", 1)]
 
@@ -168,7 +168,7 @@ def test_a_name_not_in_the_directory_is_offered_to_add(qtbot, chief_desk):
     assert "町立図書館" in rows[0].data()
     assert completer.pathFromIndex(rows[0]) == "町立図書館"       # the text stays
     completer.activated[type(rows[0])].emit(rows[0])
-    assert shown and chief_desk.find_resource("町立図書館").kind.value == "public"
+    assert shown and chief_desk.region.find_resource("町立図書館").kind.value == "public"
     completer.update_matches("図書")                   # now a directory name: no offer
     model = completer.model()                         # while part of a name is typed
     assert [model.index(r, 0).data() for r in range(model.rowCount())] == ["町立図書館"]
@@ -180,7 +180,7 @@ def test_a_name_not_in_the_directory_is_offered_to_add(qtbot, chief_desk):
 
 def test_risk_tab_reports_and_reviews_an_incident(qtbot, chief_desk):
     from app.operations.region import IncidentInput
-    chief_desk.add_incident(IncidentInput(occurred_on=date(2026, 11, 6), kind="safety",
+    chief_desk.region.add_incident(IncidentInput(occurred_on=date(2026, 11, 6), kind="safety",
                                           severity="minor", what="来所者が段差で転倒"))
     view = RegionView(chief_desk)
     qtbot.addWidget(view)
@@ -195,14 +195,14 @@ def test_risk_tab_reports_and_reviews_an_incident(qtbot, chief_desk):
     type_text(panel.i_reviewed_on.edit, "R8.11.18")
     panel.save_incident()
     assert panel.error.isHidden(), panel.error.text()
-    [saved] = chief_desk.incidents()
+    [saved] = chief_desk.region.incidents()
     assert saved["reviewed_at"] == "11月職員会議" and saved["reviewed_on"] == date(2026, 11, 18)
     # a bad date: the core's message, nothing changed
     panel.incidents.selectRow(0)
     panel.i_reviewed_on.setText("2026年2月30日")
     panel.save_incident()
     assert not panel.error.isHidden()
-    assert chief_desk.incidents()[0]["reviewed_on"] == date(2026, 11, 18)
+    assert chief_desk.region.incidents()[0]["reviewed_on"] == date(2026, 11, 18)
 
 
 def test_main_window_area_and_link_from_the_dashboard(qtbot, chief_desk):

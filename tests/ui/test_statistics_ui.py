@@ -36,7 +36,7 @@ def _gc_on_gui_thread(qtbot):
 @pytest.fixture
 def stats_desk(desk, tmp_path):
     desk._today = lambda: TODAY
-    report = desk.import_ledger(write_csv(tmp_path / "ledger.csv", LEDGER))
+    report = desk.reports.import_ledger(write_csv(tmp_path / "ledger.csv", LEDGER))
     assert report.ok, report.lines()
     return desk
 
@@ -89,7 +89,7 @@ def test_default_is_the_last_complete_month_and_the_table_shows_the_cores_figure
     assert view.period() == "2026-10"
     view.set_month("2026-05")
     idle(qtbot, view)
-    report = stats_desk.monthly_report("2026-05")
+    report = stats_desk.reports.monthly_report("2026-05")
     assert view.report == report
     assert view.model.header == ["項目", "件数", "人口10万人あたり", "目安値（人口10万人あたり）"]
     for key in S.COUNT_KEYS:
@@ -120,7 +120,7 @@ def test_fiscal_year_has_twelve_months_the_total_and_the_rates(qtbot, stats_desk
     view = figures(qtbot, stats_desk)
     view.set_fiscal_year(2026)
     idle(qtbot, view)
-    fy = stats_desk.fiscal_year_report(2026)
+    fy = stats_desk.reports.fiscal_year_report(2026)
     assert view.model.header[0] == "項目" and view.model.header[-1] == "年度計"
     assert view.model.header[1:13] == [f"{m}月" for m in (4, 5, 6, 7, 8, 9, 10, 11, 12, 1, 2, 3)]
     for key in ("new_consultations", "plans_created", "employment_support_targets", "closed"):
@@ -155,7 +155,7 @@ def test_a_click_on_a_figure_lists_exactly_the_cases_behind_it(qtbot, stats_desk
         index = view.model.index(view.model.find(key), column)
         with qtbot.waitSignal(view.cases_loaded, timeout=10000):
             click(qtbot, view.table, index)
-        expected = [r["case_id"] for r in stats_desk.cases_behind(period, key)]
+        expected = [r["case_id"] for r in stats_desk.reports.cases_behind(period, key)]
         assert view.cases_model.case_ids() == expected, (key, period)
         assert f"{len(expected)}" in view.cases_title.text()
     assert view.cases_model.rowCount() > 0
@@ -263,7 +263,7 @@ def test_targets_are_set_by_an_administrator_through_the_dialog(qtbot, stats_des
     idle(qtbot, view)
     view.targets_button.click()
     idle(qtbot, view)
-    assert stats_desk.targets(2026) == {"new_consultations": 30, "plans_created": 15.5,
+    assert stats_desk.reports.targets(2026) == {"new_consultations": 30, "plans_created": 15.5,
                                         "employment_support_targets": 7}
     assert cell(view, "new_consultations", 3) == "30.0"
     assert "2026" in view.message.text()
@@ -271,8 +271,8 @@ def test_targets_are_set_by_an_administrator_through_the_dialog(qtbot, stats_des
 
 def test_a_statistics_only_user_sees_figures_and_the_cores_refusal(qtbot, stats_desk,
                                                                    desk_path):
-    stats_desk.add_user("view", "閲覧 花子", Role.VIEWER, "viewer password 1")
-    expected = stats_desk.monthly_report("2026-05")["counts"]["new_consultations"]
+    stats_desk.security.add_user("view", "閲覧 花子", Role.VIEWER, "viewer password 1")
+    expected = stats_desk.reports.monthly_report("2026-05")["counts"]["new_consultations"]
     stats_desk.close()   # one program at a time on the file
     viewer = Desk.open(desk_path, "view", "viewer password 1")
     viewer._today = lambda: TODAY
@@ -312,7 +312,7 @@ def test_caseload_lists_the_cores_cases_sorts_exports_and_opens(qtbot, stats_des
     view.open_case.connect(opened.append)
     with qtbot.waitSignal(view.loaded, timeout=10000):
         view.show()
-    rows = stats_desk.caseload(TODAY)
+    rows = stats_desk.reports.caseload(TODAY)
     assert rows and sorted(view.model.data(view.model.index(i, 0))
                            for i in range(view.model.rowCount())) == sorted(
         r["case_no"] for r in rows)

@@ -113,7 +113,7 @@ def test_export_of_chosen_cases(qtbot, devs, tmp_path):
     view.export_case_numbers.setText("2026-0002、2026-0003")
     view.export_button.click()
     idle(qtbot)
-    header = d["a"].read_bundle_header(path)
+    header = d["a"].sync.read_bundle_header(path)
     assert header["scope"] == "cases" and sorted(header["cases"]) == sorted(ids["cases"][1:3])
     # an unknown number is refused by the core, shown in words
     view.export_case_numbers.setText("2026-9999")
@@ -127,7 +127,7 @@ def test_tampered_file_is_refused_and_nothing_changes(qtbot, devs, tmp_path):
     a, b = d["a"], d["b"]
     a.update_person(ids["persons"][1], address="改ざん前1-1")
     path = tmp_path / "x.tsb"
-    a.export_bundle(path, for_device=ids["b"])
+    a.sync.export_bundle(path, for_device=ids["b"])
     data = bytearray(path.read_bytes())
     data[-20] ^= 0x01
     path.write_bytes(bytes(data))
@@ -158,10 +158,10 @@ def test_conflict_listed_with_both_values_and_resolved(qtbot, devs, tmp_path):
     b.update_person(pid, address="B町2-2")
     a.update_person(pid2, phone_home="011-111-1111")
     b.update_person(pid2, phone_home="022-222-2222")
-    a.export_bundle(tmp_path / "1.tsb", for_device=ids["b"])
-    b.import_bundle(tmp_path / "1.tsb")
-    b.export_bundle(tmp_path / "2.tsb", for_device=ids["a"])
-    a.import_bundle(tmp_path / "2.tsb")
+    a.sync.export_bundle(tmp_path / "1.tsb", for_device=ids["b"])
+    b.sync.import_bundle(tmp_path / "1.tsb")
+    b.sync.export_bundle(tmp_path / "2.tsb", for_device=ids["a"])
+    a.sync.import_bundle(tmp_path / "2.tsb")
     view = view_for(qtbot, a)
     assert view.tabs.tabText(1) == "競合（2）"
     cards = view.conflicts.cards
@@ -188,11 +188,11 @@ def test_conflict_listed_with_both_values_and_resolved(qtbot, devs, tmp_path):
     card.ok.click()
     idle(qtbot)
     assert card.error.isVisibleTo(card) and "電話" in card.error.text()
-    assert a.store.person(pid2).phone_home == applied and len(a.conflicts()) == 1
+    assert a.store.person(pid2).phone_home == applied and len(a.sync.conflicts()) == 1
     card.choose("value", "０３３－３３３－３３３３")   # full width, normalised as in the intake
     card.ok.click()
     idle(qtbot)
-    assert a.conflicts() == []
+    assert a.sync.conflicts() == []
     assert a.store.person(pid2).phone_home == "033-333-3333"
     assert view.conflicts.cards == [] and view.tabs.tabText(1) == "競合"
 
@@ -203,13 +203,13 @@ def test_deleted_on_one_desk_and_changed_on_the_other(qtbot, devs, tmp_path):
     from app.operations.master import MasterInput
     ids, d = devs
     a, b = d["a"], d["b"]
-    unused = [e for e in a.master_entries("referral_source") if e.deletable][:2]
+    unused = [e for e in a.master.master_entries("referral_source") if e.deletable][:2]
     for e in unused:
-        a.delete_master_entry("referral_source", e.id)
-        b.edit_master_entry("referral_source", e.id,
+        a.master.delete_master_entry("referral_source", e.id)
+        b.master.edit_master_entry("referral_source", e.id,
                             MasterInput(name=e.name + "（改称）", route=e.route))
-    b.export_bundle(tmp_path / "b.tsb", for_device=ids["a"])
-    a.import_bundle(tmp_path / "b.tsb")
+    b.sync.export_bundle(tmp_path / "b.tsb", for_device=ids["a"])
+    a.sync.import_bundle(tmp_path / "b.tsb")
     view = view_for(qtbot, a)
     assert view.tabs.tabText(1) == "競合（2）"
     cards = {card.conflict["row_id"]: card for card in view.conflicts.cards}
@@ -226,13 +226,13 @@ def test_deleted_on_one_desk_and_changed_on_the_other(qtbot, devs, tmp_path):
     drop.choose("delete")
     drop.ok.click()
     idle(qtbot)
-    assert view.conflicts.cards == [] and a.conflicts() == []
-    names = {e.id: e.name for e in a.master_entries("referral_source")}
+    assert view.conflicts.cards == [] and a.sync.conflicts() == []
+    names = {e.id: e.name for e in a.master.master_entries("referral_source")}
     assert names.get(unused[0].id) == unused[0].name + "（改称）" and unused[1].id not in names
     # b receives the decisions: nothing left open there either
-    a.export_bundle(tmp_path / "a.tsb", for_device=ids["b"])
-    b.import_bundle(tmp_path / "a.tsb")
-    assert b.conflicts() == [] and dump(a) == dump(b)
+    a.sync.export_bundle(tmp_path / "a.tsb", for_device=ids["b"])
+    b.sync.import_bundle(tmp_path / "a.tsb")
+    assert b.sync.conflicts() == [] and dump(a) == dump(b)
 
 
 def test_resolve_without_a_choice_asks_for_one(qtbot, devs, tmp_path):
@@ -240,13 +240,13 @@ def test_resolve_without_a_choice_asks_for_one(qtbot, devs, tmp_path):
     a, b = d["a"], d["b"]
     a.update_person(ids["persons"][1], address="A町1-1")
     b.update_person(ids["persons"][1], address="B町2-2")
-    b.export_bundle(tmp_path / "2.tsb", for_device=ids["a"])
-    a.import_bundle(tmp_path / "2.tsb")
+    b.sync.export_bundle(tmp_path / "2.tsb", for_device=ids["a"])
+    a.sync.import_bundle(tmp_path / "2.tsb")
     view = view_for(qtbot, a)
     card = view.conflicts.cards[0]
     card.ok.click()
     assert card.error.isVisibleTo(card) and not background.busy()
-    assert len(a.conflicts()) == 1
+    assert len(a.sync.conflicts()) == 1
 
 
 def test_sync_folder_writes_imports_and_remembers(qtbot, devs, tmp_path):
@@ -258,14 +258,14 @@ def test_sync_folder_writes_imports_and_remembers(qtbot, devs, tmp_path):
     view_a = view_for(qtbot, a, FakeDialogs(choose_folder=str(folder)))
     view_a.folder_choose.click()
     idle(qtbot)
-    assert a.sync_folder() == str(folder.resolve())
+    assert a.sync_folder.sync_folder() == str(folder.resolve())
     assert view_a.folder_path.text() == str(folder.resolve())
     names = sorted(p.name for p in folder.iterdir())
     assert names == sorted([f"tsunagu-to-{ids['b']}-from-{ids['a']}.tsb",
                             f"tsunagu-to-{ids['c']}-from-{ids['a']}.tsb"])
     assert "窓口PC2" in view_a.folder_status.text()
 
-    b.set_sync_folder(folder)
+    b.sync_folder.set_sync_folder(folder)
     view_b = view_for(qtbot, b)  # opening the screen syncs
     assert "窓口PC から取り込み：適用 " in view_b.folder_status.text()
     assert b.case_id(new.case.case_no) == new.case.id
@@ -286,7 +286,7 @@ def test_sync_folder_must_exist(qtbot, devs, tmp_path):
     view.folder_choose.click()
     idle(qtbot)
     assert "missing" in view.folder_error.text() and view.folder_error.isVisibleTo(view)
-    assert d["a"].sync_folder() is None
+    assert d["a"].sync_folder.sync_folder() is None
 
 
 def test_main_window_syncs_the_folder_at_start(qtbot, devs, tmp_path):
@@ -294,10 +294,10 @@ def test_main_window_syncs_the_folder_at_start(qtbot, devs, tmp_path):
     a, b = d["a"], d["b"]
     folder = tmp_path / "shared"
     folder.mkdir()
-    a.set_sync_folder(folder)
-    b.set_sync_folder(folder)
+    a.sync_folder.set_sync_folder(folder)
+    b.sync_folder.set_sync_folder(folder)
     new = a.register_intake(make_intake(name="北村 三郎", kana="きたむら さぶろう"))
-    a.sync_with_folder()
+    a.sync_folder.sync_with_folder()
     from ui.main_window import MainWindow
     window = MainWindow(b, close_desk_on_exit=False,
                         auto_backup_options={"check_every_ms": 0})
@@ -321,12 +321,12 @@ def test_revoke_asks_naming_the_device(qtbot, devs):
     view.revoke_button.click()
     idle(qtbot)
     assert dialogs.asked[-1][0] == "confirm" and "訪問用ノート" in dialogs.asked[-1][1]
-    assert not [x for x in a.devices() if x.id == ids["c"]][0].revoked
+    assert not [x for x in a.sync.devices() if x.id == ids["c"]][0].revoked
     dialogs.answers["confirm"] = True
     view.revoke_button.click()
     idle(qtbot)
-    assert [x for x in a.devices() if x.id == ids["c"]][0].revoked
-    assert a.checked_out(ids["c"]) == []
+    assert [x for x in a.sync.devices() if x.id == ids["c"]][0].revoked
+    assert a.sync.checked_out(ids["c"]) == []
     row = [i for i, x in enumerate(view.devices) if x.id == ids["c"]][0]
     assert view.device_table.item(row, 6).text() == "失効"
     assert "失効" in view.device_status.text()
@@ -347,7 +347,7 @@ def test_add_device_check_out_and_return(qtbot, devs, tmp_path):
     view.add_button.click()
     idle(qtbot)
     assert (out / "tsunagu.db").exists(), view.device_status.text()
-    laptop = [x for x in a.devices() if x.name == "訪問用ノート2"][0]
+    laptop = [x for x in a.sync.devices() if x.name == "訪問用ノート2"][0]
     assert laptop.cases == 1 and "訪問用ノート2" in view.device_status.text()
     row = [i for i, x in enumerate(view.devices) if x.id == laptop.id][0]
     assert view.device_table.item(row, 5).text() == case_no
@@ -357,13 +357,13 @@ def test_add_device_check_out_and_return(qtbot, devs, tmp_path):
     dialogs.answers["case_numbers"] = [other]
     view.check_out_button.click()
     idle(qtbot)
-    assert len(a.checked_out(laptop.id)) == 2
+    assert len(a.sync.checked_out(laptop.id)) == 2
     view.select_device(laptop.id)
     dialogs.answers["case_numbers"] = [case_no, other]
     view.check_in_button.click()
     idle(qtbot)
     assert dialogs.asked[-1] == ("case_numbers", f"{case_no} {other}")
-    assert a.checked_out(laptop.id) == []
+    assert a.sync.checked_out(laptop.id) == []
     # a core refusal is shown: the case is checked out to the other laptop
     view.select_device(laptop.id)
     dialogs.answers["case_numbers"] = [a.store.case(ids["cases"][0]).case_no]
@@ -376,7 +376,7 @@ def test_add_device_check_out_and_return(qtbot, devs, tmp_path):
 def test_other_roles_see_admin_actions_disabled_with_the_reason(qtbot, devs, tmp_path):
     ids, d = devs
     a = d["a"]
-    a.add_user("sato", "佐藤 相談員", "consultant", "another horse 2", kdf=KdfParams.fast())
+    a.security.add_user("sato", "佐藤 相談員", "consultant", "another horse 2", kdf=KdfParams.fast())
     path = a.store.path
     a.close()
     worker = Desk.open(path, "sato", "another horse 2")

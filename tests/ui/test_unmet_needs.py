@@ -20,7 +20,7 @@ from ui.wizards.unmet import FIELD, needs_of
 
 
 def _issues(desk, case_no: str) -> list[tuple[str, str, str]]:
-    return sorted((i.title, i.source.value, i.description) for i in desk.regional_issues()
+    return sorted((i.title, i.source.value, i.description) for i in desk.region.regional_issues()
                   if case_no in i.description)
 
 
@@ -39,7 +39,7 @@ def test_assessment_raises_each_need_from_the_case(qtbot, desk):
     type_text(analysis.inputs["analysis"], "離職後、家賃を滞納している")
     type_text(analysis.inputs[FIELD], "夜間の食料支援")
     assert finish(qtbot, w) and w.recorded
-    assert len(desk.assessments(cid)) == 1
+    assert len(desk.process.assessments(cid)) == 1
     assert _issues(desk, case_no) == [("夜間の食料支援", "case",
                                        f"ケース {case_no} のアセスメントで記入。")]
 
@@ -73,16 +73,16 @@ def test_plan_and_evaluation_raise_theirs_and_an_empty_field_raises_none(qtbot, 
               "attainment": [{"goal": g["goal"], "attainment": Attainment.PARTLY.value}
                              for g in a["attainment"]]})
     ev.operation(a)()
-    assert len(desk.evaluations(other)) == 1
+    assert len(desk.process.evaluations(other)) == 1
     assert _issues(desk, other_no) == [("移動手段がない地区", "case",
                                         f"ケース {other_no} のプラン評価で記入。")]
     # an empty field raises nothing
-    before = len(desk.regional_issues())
+    before = len(desk.region.regional_issues())
     third = new_case(desk, name="鈴木 一郎", kana="すずき いちろう")
     w3 = wizard(qtbot, desk, Step.ASSESSMENT, third)
     type_text(w3.page_named("analysis").inputs["analysis"], "借金の相談")
     assert finish(qtbot, w3) and w3.recorded
-    assert len(desk.regional_issues()) == before
+    assert len(desk.region.regional_issues()) == before
 
 
 def test_a_refused_step_raises_no_issue(qtbot, desk):
@@ -96,4 +96,4 @@ def test_a_refused_step_raises_no_issue(qtbot, desk):
     a.update({FIELD: "夜間の食料支援", "analysis": ""})   # nothing about the situation
     with pytest.raises(ValidationErrors):
         w.operation(a)()
-    assert _issues(desk, case_no) == [] and desk.assessments(cid) == []
+    assert _issues(desk, case_no) == [] and desk.process.assessments(cid) == []

@@ -107,7 +107,7 @@ def test_one_case_through_the_whole_process(qtbot, desk):
     assert w.recorded
 
     # ---- プラン (a statutory service and the agency's own support), submitted to a meeting
-    first_meeting = window.desk.plan_meeting(date(2026, 4, 22), participants=[
+    first_meeting = window.desk.process.plan_meeting(date(2026, 4, 22), participants=[
         Participant("町 一郎", "つなぐ町福祉課")]).id
     clock["today"] = date(2026, 4, 15)
     w = step(Step.PLAN)
@@ -141,7 +141,7 @@ def test_one_case_through_the_whole_process(qtbot, desk):
     meeting_approves(first_meeting)
     qtbot.waitUntil(lambda: view.stage_bar.labels[Stage.DECISION].property("current") is True,
                     timeout=10000)
-    assert window.desk.current_plan(cid).status is PlanStatus.APPROVED
+    assert window.desk.process.current_plan(cid).status is PlanStatus.APPROVED
 
     # ---- 支援決定 (the statutory 就労準備支援事業)
     clock["today"] = date(2026, 4, 24)
@@ -186,7 +186,7 @@ def test_one_case_through_the_whole_process(qtbot, desk):
                     timeout=10000)
 
     # ---- プラン評価 → 終結, at the 支援調整会議
-    second_meeting = window.desk.plan_meeting(date(2026, 10, 7), participants=[
+    second_meeting = window.desk.process.plan_meeting(date(2026, 10, 7), participants=[
         Participant("町 一郎", "つなぐ町福祉課")]).id
     clock["today"] = date(2026, 9, 30)
     w = step(Step.EVALUATION)

@@ -1,5 +1,5 @@
 """Issue 14, point 3: each 次へ checks everything its page can know — the core's own checks,
-cross-field rules included (desk.check_only runs the operation and rolls it back) — so the
+cross-field rules included (desk.process.check_only runs the operation and rolls it back) — so the
 final save never sends the user back pages, and nothing is written by a check."""
 
 from __future__ import annotations
@@ -55,13 +55,13 @@ def test_plan_pages_stop_on_their_own_problems(qtbot, desk):
     type_text(schedule.inputs["period_to"].edit, "R9.3.31")
     w.next()
     assert w.currentPage().name == "signature"
-    assert desk.plans(cid) == []                        # the checks wrote nothing
+    assert desk.process.plans(cid) == []                        # the checks wrote nothing
 
 
 def test_monitoring_next_date_not_after_this_one_stops_at_its_page(qtbot, desk):
     desk._today = lambda: TODAY
     cid, plan = with_plan(desk)
-    desk.start_service(plan.items[0].id, date(2026, 11, 12))
+    desk.process.start_service(plan.items[0].id, date(2026, 11, 12))
     w = open_wizard(qtbot, desk, Step.MONITORING, cid)
     basics = w.page_named("basics")
     w.next()                                            # no kind chosen: stays
@@ -77,7 +77,7 @@ def test_monitoring_next_date_not_after_this_one_stops_at_its_page(qtbot, desk):
     type_text(page.inputs["next_on"].edit, "R8.11.1")   # before this monitoring
     w.next()
     assert w.currentPage() is page and page.error_labels["next_on"].text()
-    assert desk.monitorings(cid) == []
+    assert desk.process.monitorings(cid) == []
 
 
 def test_confirmation_reads_dates_in_wareki_and_fixed_fields_lose_their_message(qtbot, desk):

@@ -113,8 +113,8 @@ def test_wizard_killed_after_typing_restores_every_value(qtbot, desk_path):
 
     desk = Desk.open(desk_path, LOGIN, PASSWORD)
     try:
-        desk.check_integrity()
-        assert desk.audit_verify() is None
+        desk.maintenance.check_integrity()
+        assert desk.security.audit_verify() is None
         assert desk.load_draft(DRAFT_KEY) is not None
         asked = []
         wizard = IntakeWizard(desk, ask_restore_draft=lambda: asked.append(1) or True,

@@ -42,7 +42,7 @@ class PutOnMeetingDialog(FormDialog):
         self.meeting = QComboBox()
         self.meeting.setMinimumWidth(380)
         try:
-            meetings = [m for m in desk.open_meetings() if m.id != current_meeting]
+            meetings = [m for m in desk.process.open_meetings() if m.id != current_meeting]
         except Exception as error:  # noqa: BLE001 - shown to the user
             meetings = []
             self.error.show_message(str(error))
@@ -71,12 +71,12 @@ class PutOnMeetingDialog(FormDialog):
         def run():
             meeting_id = chosen
             if chosen == NEW_AD_HOC_TODAY:
-                meeting_id = desk.plan_meeting(desk.today(), MeetingKind.AD_HOC).id
+                meeting_id = desk.process.plan_meeting(desk.today(), MeetingKind.AD_HOC).id
             if self.item_id is not None:
-                self.result = desk.move_agenda_item(self.item_id, meeting_id,
+                self.result = desk.process.move_agenda_item(self.item_id, meeting_id,
                                                     self.reason.text())
             else:
-                self.result = desk.put_on_meeting(self.case_id, self.subject_id, meeting_id,
+                self.result = desk.process.put_on_meeting(self.case_id, self.subject_id, meeting_id,
                                                   self.reason.text())
 
         return self.attempt(run)
@@ -101,17 +101,13 @@ class WithdrawDialog(ReasonDialog):
             return False
 
         def run():
-            self.result = self.desk.withdraw_agenda_item(self.item_id, self.reason())
+            self.result = self.desk.process.withdraw_agenda_item(self.item_id, self.reason())
 
         return self.attempt(run)
 
 
 def _may_plan(desk) -> bool:
-    allowed = getattr(desk, "allowed", None)
     try:
-        if callable(allowed):
-            return bool(allowed("meetings"))
-        from app.security.roles import Permission, allows
-        return allows(desk.user.role, Permission.MEETINGS)
+        return bool(desk.security.allowed("meetings"))
     except Exception:  # noqa: BLE001
         return False

@@ -110,7 +110,7 @@ class CasePrivacyBar(QWidget):
                     tabs.setCurrentIndex(i)
             self.update_state()
 
-        run_in_background(self, lambda: desk.reveal(case_id, reason), shown, self._failed)
+        run_in_background(self, lambda: desk.security.reveal(case_id, reason), shown, self._failed)
 
     def conceal(self) -> None:
         """Mask again (the screen locks, or the view goes away)."""
@@ -133,7 +133,7 @@ class CasePrivacyBar(QWidget):
         desk, case_id, reason = self.view.desk, self.view.detail.case.id, dialog.reason()
 
         def work():
-            desk.set_sensitive(case_id, flag, reason)
+            desk.security.set_sensitive(case_id, flag, reason)
             return desk.get_case(case_id)
 
         def done(detail) -> None:

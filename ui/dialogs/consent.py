@@ -86,7 +86,7 @@ class AddConsentDialog(FormDialog):
             self.error.show_message(e.message)
             return False
         form = next(v for v, b in self.form_buttons.items() if b.isChecked())
-        return self.attempt(self.desk.record_consent, self.case_id, given,
+        return self.attempt(self.desk.security.record_consent, self.case_id, given,
                             recipients=self.names(), scope=self.scope.text(),
                             purpose=self.purpose.text(), form=form)
 
@@ -113,7 +113,7 @@ class WithdrawConsentDialog(FormDialog):
         if on is None:
             self.error.show_message(_("Enter the date of withdrawal."))
             return False
-        return self.attempt(self.desk.withdraw_consent, self.consent.id, on,
+        return self.attempt(self.desk.security.withdraw_consent, self.consent.id, on,
                             self.note.text())
 
 
@@ -165,8 +165,8 @@ class ConsentDialog(QDialog):
 
     def refresh(self) -> None:
         try:
-            self.consents = self.desk.consents(self.case_id)
-            disclosures = self.desk.disclosures(self.case_id)
+            self.consents = self.desk.security.consents(self.case_id)
+            disclosures = self.desk.security.disclosures(self.case_id)
         except Exception as error:  # noqa: BLE001 - shown
             self.error.show_message(error_text(error))
             return

@@ -88,7 +88,7 @@ def print_for_agency(view, dialogs: Dialogs) -> bool:
     recipient = ask.value()
     desk, case = view.desk, view.detail.case
     try:
-        consent = desk.check_disclosure(case.id, recipient)
+        consent = desk.security.check_disclosure(case.id, recipient)
     except Exception as error:  # noqa: BLE001 - shown
         view.warn(error_text(error))
         return False

@@ -53,14 +53,14 @@ class NewPasswordDialog(FormDialog):
 def change_password_dialog(desk, parent: QWidget | None = None) -> NewPasswordDialog:
     """The logged-in user changes their own password (Desk.change_password)."""
     return NewPasswordDialog(
-        _("Change password"), lambda _pw: None, parent, current=desk.change_password,
+        _("Change password"), lambda _pw: None, parent, current=desk.security.change_password,
         intro=_("Only your own key file entry changes; the records are not re-encrypted."))
 
 
 def reset_password_dialog(desk, login: str, parent: QWidget | None = None) -> NewPasswordDialog:
     return NewPasswordDialog(
         _("Reset the password of {login}").format(login=login),
-        lambda pw: desk.reset_password(login, pw), parent,
+        lambda pw: desk.security.reset_password(login, pw), parent,
         intro=_("Tell the user the new password in person and ask them to change it."))
 
 

@@ -106,7 +106,7 @@ class SettingsPanel(QWidget):
     def set_process_settings(self) -> None:
         values = {k: spin.value() for k, spin in self.process_spins.items()}
         try:
-            self.desk.set_process_settings(**values)
+            self.desk.process.set_process_settings(**values)
         except Exception as error:  # noqa: BLE001 - the core's message
             self.error.show_message(error_text(error))
             return
@@ -119,10 +119,10 @@ class SettingsPanel(QWidget):
 
     def refresh(self) -> None:
         self.case_access.blockSignals(True)
-        self.case_access.setChecked(self.desk.admin_case_access())
+        self.case_access.setChecked(self.desk.security.admin_case_access())
         self.case_access.blockSignals(False)
-        self.minutes.setValue(self.desk.auto_lock_minutes())
-        current = self.desk.process_settings()
+        self.minutes.setValue(self.desk.security.auto_lock_minutes())
+        current = self.desk.process.process_settings()
         for key, spin in self.process_spins.items():
             spin.setValue(getattr(current, key))
 
@@ -138,7 +138,7 @@ class SettingsPanel(QWidget):
         ok = self.admin.dialogs.run(dialog)
         if ok:
             try:
-                self.desk.set_admin_case_access(allowed, dialog.reason())
+                self.desk.security.set_admin_case_access(allowed, dialog.reason())
             except Exception as error:  # noqa: BLE001 - the core's message
                 self.error.show_message(error_text(error))
                 ok = False
@@ -149,7 +149,7 @@ class SettingsPanel(QWidget):
 
     def set_minutes(self) -> None:
         try:
-            self.desk.set_auto_lock_minutes(self.minutes.value())
+            self.desk.security.set_auto_lock_minutes(self.minutes.value())
         except Exception as error:  # noqa: BLE001 - the core's message
             self.error.show_message(error_text(error))
             return
@@ -166,7 +166,7 @@ class SettingsPanel(QWidget):
                 "one and keep it in a safe.")):
             return
         try:
-            key = self.desk.regenerate_recovery_key()
+            key = self.desk.security.regenerate_recovery_key()
             agency = self.desk.agency
         except Exception as error:  # noqa: BLE001 - the core's message
             self.error.show_message(error_text(error))
@@ -218,7 +218,7 @@ class AdminView(QWidget):
 
 def _visible(desk) -> bool:
     try:
-        return bool(desk.allowed(Permission.MANAGE_USERS))
+        return bool(desk.security.allowed(Permission.MANAGE_USERS))
     except Exception:  # noqa: BLE001 - a desk without the security core
         return False
 

@@ -244,7 +244,7 @@ class AuditPanel(QWidget):
         if self.loaded_users:
             return
         try:
-            for u in self.desk.list_users():
+            for u in self.desk.security.list_users():
                 self.user.addItem(f"{u.display_name}（{u.login}）", u.login)
             self.loaded_users = True
         except Exception as error:  # noqa: BLE001 - shown
@@ -269,9 +269,9 @@ class AuditPanel(QWidget):
         self.error.clear_message()
         desk = self.desk
         def load(desk):
-            rows = desk.audit_search(**filters, limit=1000)
+            rows = desk.security.audit_search(**filters, limit=1000)
             try:
-                self.service_names = {s.key: s.name for s in desk.services(
+                self.service_names = {s.key: s.name for s in desk.process.services(
                     include_inactive=True)}
             except Exception:  # noqa: BLE001 - the codes stay readable without the names
                 pass
@@ -307,7 +307,7 @@ class AuditPanel(QWidget):
             self.admin.dialogs.info(self, _("Export the audit log"), _(
                 "{n} entries were written to {path}.").format(n=n, path=path))
 
-        run_in_background(self, lambda: desk.audit_export_csv(path, **filters), done,
+        run_in_background(self, lambda: desk.security.audit_export_csv(path, **filters), done,
                           lambda e: self.error.show_message(error_text(e)))
 
     def check(self) -> None:
@@ -327,7 +327,7 @@ class AuditPanel(QWidget):
                     "the person responsible for data protection.").format(
                         what=what, at=_when(broken.at)))
 
-        run_in_background(self, desk.audit_check, done,
+        run_in_background(self, desk.security.audit_check, done,
                           lambda e: self.error.show_message(error_text(e)))
 
 
@@ -388,8 +388,8 @@ class RetentionPanel(QWidget):
         """The period and the closed cases past it, read in the background (every closed
         case is looked at: 0.16 s at 100,000 cases)."""
         self._loaded = True
-        read_in_background(self, self.desk, lambda desk: (desk.retention_years(),
-                                                          desk.retention_due()),
+        read_in_background(self, self.desk, lambda desk: (desk.security.retention_years(),
+                                                          desk.security.retention_due()),
                            self._fill, lambda error: self.error.show_message(error_text(error)))
 
     def _fill(self, result) -> None:
@@ -406,7 +406,7 @@ class RetentionPanel(QWidget):
 
     def set_years(self) -> None:
         try:
-            self.desk.set_retention_years(self.years.value())
+            self.desk.security.set_retention_years(self.years.value())
         except Exception as error:  # noqa: BLE001 - the core's message
             self.error.show_message(error_text(error))
             return
@@ -456,4 +456,4 @@ class RetentionPanel(QWidget):
             self.message.setText("")
             self.error.show_message(error_text(error))
 
-        run_in_background(self, lambda: desk.purge(ids, reason), done, failed)
+        run_in_background(self, lambda: desk.security.purge(ids, reason), done, failed)

@@ -88,9 +88,9 @@ class MasterEntryDialog(FormDialog):
     def submit(self) -> bool:
         try:
             if self.entry is None:
-                self.saved = self.desk.add_master_entry(self.kind, self.data())
+                self.saved = self.desk.master.add_master_entry(self.kind, self.data())
             else:
-                self.saved = self.desk.edit_master_entry(self.kind, self.entry.id, self.data())
+                self.saved = self.desk.master.edit_master_entry(self.kind, self.entry.id, self.data())
         except Exception as error:  # noqa: BLE001 - the core's message, the dialog stays
             self.error.show_message(error_text(error))
             return False
@@ -201,7 +201,7 @@ class MasterListPanel(QWidget):
                 self.error.show_message(error_text(error))
                 self._fill([], None)
 
-        run_in_background(self, lambda: desk.master_entries(kind), show, failed)
+        run_in_background(self, lambda: desk.master.master_entries(kind), show, failed)
 
     def _fill(self, entries: list, select: str | None) -> None:
         self.entries = entries
@@ -274,7 +274,7 @@ class MasterListPanel(QWidget):
         if e is None:
             return
         try:
-            self.desk.move_master_entry(self.kind, e.id, step)
+            self.desk.master.move_master_entry(self.kind, e.id, step)
         except Exception as error:  # noqa: BLE001 - the core's message
             self._fail(error)
             return
@@ -289,7 +289,7 @@ class MasterListPanel(QWidget):
                 "have it keep showing it. You can reactivate it later.").format(name=e.name)):
             return
         try:
-            self.desk.set_master_entry_active(self.kind, e.id, active)
+            self.desk.master.set_master_entry_active(self.kind, e.id, active)
         except Exception as error:  # noqa: BLE001 - the core's message
             self._fail(error)
             return
@@ -303,7 +303,7 @@ class MasterListPanel(QWidget):
                 "Delete 「{name}」? No record uses it.").format(name=e.name)):
             return
         try:
-            self.desk.delete_master_entry(self.kind, e.id)
+            self.desk.master.delete_master_entry(self.kind, e.id)
         except Exception as error:  # noqa: BLE001 - the core's message
             self._fail(error)
             return

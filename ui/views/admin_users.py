@@ -56,7 +56,7 @@ class AddUserDialog(FormDialog):
             self.error.show_message(_("The two passwords differ. Type them again."))
             return False
         try:
-            self.added = self.desk.add_user(self.login.text(), self.name.text(),
+            self.added = self.desk.security.add_user(self.login.text(), self.name.text(),
                                             self.role.currentData(), self.password.text(),
                                             team=self.team.currentText())
         except (ValidationErrors, ValidationError, Exception) as error:  # noqa: BLE001
@@ -80,10 +80,10 @@ class ChangeRoleDialog(FormDialog):
 
     def submit(self) -> bool:
         if self.role.currentData() != self.user.role and not self.attempt(
-                self.desk.change_role, self.user.login, self.role.currentData()):
+                self.desk.security.change_role, self.user.login, self.role.currentData()):
             return False
         if self.team.currentText().strip() != self.user.team:
-            return self.attempt(self.desk.set_team, self.user.login, self.team.currentText())
+            return self.attempt(self.desk.security.set_team, self.user.login, self.team.currentText())
         return True
 
 
@@ -133,7 +133,7 @@ class UsersPanel(QWidget):
 
     def refresh(self) -> None:
         try:
-            self.users = self.desk.list_users()
+            self.users = self.desk.security.list_users()
         except Exception as error:  # noqa: BLE001 - shown
             self.error.show_message(error_text(error))
             return
@@ -177,7 +177,7 @@ class UsersPanel(QWidget):
         self.refresh()
 
     def add(self) -> None:
-        dialog = AddUserDialog(self.desk, self.desk.teams(), self)
+        dialog = AddUserDialog(self.desk, self.desk.security.teams(), self)
         if self.admin.dialogs.run(dialog) and dialog.added is not None:
             self._done(_("{login} was added.").format(login=dialog.added.login))
             self.select(dialog.added.login)
@@ -185,7 +185,7 @@ class UsersPanel(QWidget):
     def change_role(self) -> None:
         u = self.selected()
         if u is not None and self.admin.dialogs.run(
-                ChangeRoleDialog(self.desk, u, self.desk.teams(), self)):
+                ChangeRoleDialog(self.desk, u, self.desk.security.teams(), self)):
             self._done(_("The role and team of {login} were saved.").format(login=u.login))
 
     def reset_password(self) -> None:
@@ -202,7 +202,7 @@ class UsersPanel(QWidget):
                                           login=u.login)):
             return
         try:
-            self.desk.disable_user(u.login)
+            self.desk.security.disable_user(u.login)
         except Exception as error:  # noqa: BLE001 - the core's message
             self.message.setText("")
             self.error.show_message(error_text(error))
@@ -214,7 +214,7 @@ class UsersPanel(QWidget):
         if u is None:
             return
         dialog = NewPasswordDialog(_("Enable {login}").format(login=u.login),
-                                   lambda pw: self.desk.enable_user(u.login, pw), self,
+                                   lambda pw: self.desk.security.enable_user(u.login, pw), self,
                                    intro=_("A disabled account needs a new password."))
         if self.admin.dialogs.run(dialog):
             self._done(_("{login} was enabled.").format(login=u.login))

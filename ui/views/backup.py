@@ -129,7 +129,7 @@ class AutoBackup(QObject):
 
         def check() -> None:
             lowest_priority()
-            raw.check_integrity()
+            raw.maintenance.check_integrity()
         run_in_background(self, check, lambda _r: None, self._integrity_failed, aside=True)
 
     @property
@@ -146,7 +146,7 @@ class AutoBackup(QObject):
             return
         self.running = True
         desk = self.desk
-        run_in_background(self, lambda: desk.auto_backup(now, only_if_due=True),
+        run_in_background(self, lambda: desk.maintenance.auto_backup(now, only_if_due=True),
                           self._done, self._failed)
 
     def _done(self, path) -> None:
@@ -204,7 +204,7 @@ class AutoBackup(QObject):
             return False
         wait_idle()
         try:
-            self.desk.auto_backup(self.clock(), reason="exit")
+            self.desk.maintenance.auto_backup(self.clock(), reason="exit")
         except Exception as error:  # noqa: BLE001 - shown, never a traceback
             self.show_problem(error_text(error))
         self.exit_done = True
@@ -218,7 +218,7 @@ class AutoBackup(QObject):
         self.label.setStyleSheet("")
         self.label.setText(_("Backing up before closing…"))
         desk, now = self.desk, self.clock()
-        run_in_background(self, lambda: desk.auto_backup(now, reason="exit"),
+        run_in_background(self, lambda: desk.maintenance.auto_backup(now, reason="exit"),
                           self._exit_done, self._exit_failed)
 
     def _exit_done(self, _path) -> None:
@@ -347,7 +347,7 @@ class BackupView(QWidget):
 
     # ---------------------------------------------------------------- settings
     def load_settings(self) -> None:
-        s = self.desk.backup_settings()
+        s = self.desk.maintenance.backup_settings()
         self.folder.setText(str(s.folder) if s.custom else "")
         self.generations.setValue(s.generations)
 
@@ -363,7 +363,7 @@ class BackupView(QWidget):
         folder, generations = self.folder.text().strip(), self.generations.value()
         desk = self.desk
         self.save_button.setEnabled(False)
-        run_in_background(self, lambda: desk.set_backup_settings(folder, generations),
+        run_in_background(self, lambda: desk.maintenance.set_backup_settings(folder, generations),
                           self._saved, self._save_failed)
 
     def _saved(self, settings) -> None:
@@ -388,8 +388,8 @@ class BackupView(QWidget):
     # ---------------------------------------------------------------- list
     def refresh(self) -> None:
         desk = self.desk
-        run_in_background(self, lambda: (desk.backups(), desk.last_backup(),
-                                          desk.backup_settings().folder), self._listed,
+        run_in_background(self, lambda: (desk.maintenance.backups(), desk.maintenance.last_backup(),
+                                          desk.maintenance.backup_settings().folder), self._listed,
                           self._failed)
 
     def _listed(self, result) -> None:
@@ -434,7 +434,7 @@ class BackupView(QWidget):
         self.status.setText(_("Backing up…"))
         self.backup_now_button.setEnabled(False)
         desk = self.desk
-        run_in_background(self, lambda: desk.auto_backup(reason="manual"), self._backed_up,
+        run_in_background(self, lambda: desk.maintenance.auto_backup(reason="manual"), self._backed_up,
                           self._backup_failed)
 
     def _backed_up(self, path) -> None:
@@ -456,7 +456,7 @@ class BackupView(QWidget):
         desk = self.desk
         for info in self.backups:
             self._set_row(info.path, _("Checking…"), WAIT_COLOR)
-            run_in_background(self, lambda p=info.path: desk.verify_backup(p),
+            run_in_background(self, lambda p=info.path: desk.maintenance.verify_backup(p),
                               lambda _v, p=info.path: self._set_row(p, _("Intact"), OK_COLOR),
                               lambda e, p=info.path: self._set_row(
                                   p, _("Damaged"), BAD_COLOR, error_text(e)))

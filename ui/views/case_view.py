@@ -170,7 +170,7 @@ class CaseView(QWidget):
         self.edit_person_button = QPushButton(_("Correct the person's details…"))
         self.edit_person_button.clicked.connect(self.edit_person)
         from app.security.roles import Permission
-        if not self.desk.allowed(Permission.EDIT_CASES):
+        if not self.desk.security.allowed(Permission.EDIT_CASES):
             self.edit_person_button.hide()         # 閲覧, 自治体担当: nothing to correct
         side.addWidget(self.edit_person_button, 0, Qt.AlignmentFlag.AlignRight)
         from ui.dialogs.case_privacy import CasePrivacyBar  # 閲覧制限, reveal, consent
@@ -339,12 +339,12 @@ class CaseView(QWidget):
         kind = self.timeline_filter.currentData() or None
 
         def work(desk) -> dict[str, Any]:
-            return {"detail": desk.get_case(case_id), "steps": desk.case_steps(case_id),
-                    "next": desk.next_actions(case_id), "plans": desk.plans(case_id),
-                    "waiting": desk.waiting_for_meeting(case_id),
-                    "emergency": desk.emergency_support(case_id),
-                    "services": desk.services(include_inactive=True),
-                    "timeline": desk.timeline(case_id, [kind] if kind else None)}
+            return {"detail": desk.get_case(case_id), "steps": desk.process.case_steps(case_id),
+                    "next": desk.process.next_actions(case_id), "plans": desk.process.plans(case_id),
+                    "waiting": desk.process.waiting_for_meeting(case_id),
+                    "emergency": desk.process.emergency_support(case_id),
+                    "services": desk.process.services(include_inactive=True),
+                    "timeline": desk.process.timeline(case_id, [kind] if kind else None)}
 
         # only the newest reading is shown: an older one still under way (e.g. the first,
         # started before the person was corrected) would put the old data back
@@ -358,7 +358,7 @@ class CaseView(QWidget):
         desk, case_id = self.desk, self.detail.case.id
         kind = self.timeline_filter.currentData() or None
         read_in_background(self, self.desk,
-                           lambda desk: desk.timeline(case_id, [kind] if kind else None),
+                           lambda desk: desk.process.timeline(case_id, [kind] if kind else None),
                            self._fill_timeline, self._read_failed)
 
     def _read_failed(self, error: BaseException) -> None:

@@ -26,7 +26,7 @@ from ui.widgets import ErrorLabel, heading
 
 WARNING = QColor("#b42318")
 
-# (header msgid, row key) — the row dicts of ``desk.caseload()``
+# (header msgid, row key) — the row dicts of ``desk.reports.caseload()``
 COLUMNS: list[tuple[str, str]] = [
     (N_("Case No."), "case_no"), (N_("Name"), "name"), (N_("Furigana"), "kana"),
     (N_("Received on"), "received_on"), (N_("Stage"), "stage"),
@@ -286,7 +286,7 @@ class CaseloadView(QWidget):
 
         def load(desk):
             today = desk.today()
-            return desk.caseload(today), today
+            return desk.reports.caseload(today), today
 
         def show(result) -> None:
             self._loading -= 1
@@ -338,5 +338,5 @@ class CaseloadView(QWidget):
             self.exports.set_busy(False)
             self.error.show_message(error_text(error))
 
-        run_in_background(self, lambda: desk.export_caseload(path, fmt, encoding=encoding),
+        run_in_background(self, lambda: desk.reports.export_caseload(path, fmt, encoding=encoding),
                           done, failed)

@@ -329,7 +329,7 @@ class DashboardView(QWidget):
         self._loading += 1
 
         def load(desk):
-            return desk.dashboard(), {}, desk.today()
+            return desk.process.dashboard(), {}, desk.today()
 
         def show(result) -> None:
             self._loading -= 1
@@ -365,7 +365,7 @@ class DashboardView(QWidget):
         self.more_button.setEnabled(False)
 
         def load(desk):
-            return desk.dashboard(limit=None, lists=[key])
+            return desk.process.dashboard(limit=None, lists=[key])
 
         def show(result) -> None:
             self._loading -= 1

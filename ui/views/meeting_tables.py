@@ -26,8 +26,8 @@ DONE = QColor("#2d6a2d")
 # ============================================================================ core helpers
 def may(desk, permission: str) -> bool:
     """Whether the core lets this user do ``permission`` (asked without touching the audit
-    log: ``desk.allowed`` where the security layer offers it, else the role grants)."""
-    allowed = getattr(desk, "allowed", None)
+    log: ``desk.security.allowed`` where the security layer offers it, else the role grants)."""
+    allowed = getattr(desk.security, "allowed", None)
     try:
         if callable(allowed):
             return bool(allowed(permission))
@@ -40,7 +40,7 @@ def may(desk, permission: str) -> bool:
 def waiting_items(desk) -> list[AgendaCandidate]:
     """Every plan (new / 再プラン), evaluation, 中断 and 終結 waiting for a meeting's result and
     not yet on an agenda, in case-number order (the core's query, uncapped)."""
-    return desk.agenda_candidates(limit=None)[0]
+    return desk.process.agenda_candidates(limit=None)[0]
 
 
 def pull_in(desk, meeting_id: str) -> tuple[int, list[str], int]:
@@ -49,14 +49,14 @@ def pull_in(desk, meeting_id: str) -> tuple[int, list[str], int]:
     added, problems = 0, []
     for c in waiting_items(desk):
         try:
-            desk.add_agenda_item(meeting_id, c.kind, c.case_id, c.subject_id, c.summary)
+            desk.process.add_agenda_item(meeting_id, c.kind, c.case_id, c.subject_id, c.summary)
             added += 1
         except TsunaguError as e:
             problems.append(f"{c.case_no}: {e}")
     elsewhere = 0
-    for m in desk.meetings(limit=None)[0]:
+    for m in desk.process.meetings(limit=None)[0]:
         if not m.held and m.id != meeting_id and m.item_count:
-            elsewhere += len(desk.pending_agenda(m.id))
+            elsewhere += len(desk.process.pending_agenda(m.id))
     return added, problems, elsewhere
 
 

@@ -155,7 +155,7 @@ class PlanMeetingDialog(QDialog):
             self.error.show_message(str(error) if isinstance(error, TsunaguError)
                                     else repr(error))
 
-        run_in_background(self, lambda: desk.plan_meeting(
+        run_in_background(self, lambda: desk.process.plan_meeting(
             held_on, kind, place=place, participants=people, next_meeting_on=next_on),
             done, failed)
 

@@ -3,9 +3,9 @@ initials), pulling in every case waiting for the meeting, and recording all resu
 screen — 了承 / 修正のうえ了承 (with conditions) / 再検討 — with the minutes and the next date.
 
 Everything is read and written through the Desk, off the GUI thread, with queries that read
-only what is shown: ``desk.meetings()`` (the first rows of the list and how many there are,
-「すべて表示」 for the rest), ``desk.meeting()`` and ``desk.agenda_people()`` for the chosen
-meeting, ``desk.agenda_candidates()`` for what waits to be pulled in. The screen never goes
+only what is shown: ``desk.process.meetings()`` (the first rows of the list and how many there are,
+「すべて表示」 for the rest), ``desk.process.meeting()`` and ``desk.process.agenda_people()`` for the chosen
+meeting, ``desk.process.agenda_candidates()`` for what waits to be pulled in. The screen never goes
 through every case, so it stays instant however many the desk holds.
 """
 
@@ -276,7 +276,7 @@ class MeetingsView(QWidget):
         self._loading += 1
 
         def load(desk):
-            return desk.meetings(limit=limit), desk.today()
+            return desk.process.meetings(limit=limit), desk.today()
 
         def show(result) -> None:
             self._loading -= 1
@@ -333,10 +333,10 @@ class MeetingsView(QWidget):
         self._loading += 1
 
         def load(desk):
-            meeting = desk.meeting(meeting_id)
+            meeting = desk.process.meeting(meeting_id)
             people = {}
             if any(i.case_id for i in meeting.items):
-                for case_id, (name, kana) in desk.agenda_people(meeting_id).items():
+                for case_id, (name, kana) in desk.process.agenda_people(meeting_id).items():
                     people[case_id] = (initials(kana, name), name)
             return meeting, people
 
@@ -492,7 +492,7 @@ class MeetingsView(QWidget):
             self.error.show_message(str(error))
             self.issue.setFocus()
 
-        run_in_background(self, lambda: desk.add_agenda_item(
+        run_in_background(self, lambda: desk.process.add_agenda_item(
             meeting_id, AgendaKind.REGIONAL_ISSUE, summary=text), done, failed)
 
     def save_results(self) -> None:
@@ -536,7 +536,7 @@ class MeetingsView(QWidget):
             self.save_button.setEnabled(self.can_edit)
             self._show_errors(error)
 
-        run_in_background(self, lambda: desk.record_meeting_results(
+        run_in_background(self, lambda: desk.process.record_meeting_results(
             meeting_id, results, minutes, participants=people, next_meeting_on=next_on,
             municipality_absence=absence), done, failed)
 

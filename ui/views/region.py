@@ -104,7 +104,7 @@ class MissingResourceDialog(FormDialog):
         self.existing = QComboBox()
         self.existing.addItem(_("(a new regional issue)"), "")
         try:
-            for i in desk.regional_issues():
+            for i in desk.region.regional_issues():
                 if i.status.value not in R.ISSUE_FINAL:
                     self.existing.addItem(i.title, i.id)
         except Exception:  # noqa: BLE001 - shown as an error on submit
@@ -117,8 +117,8 @@ class MissingResourceDialog(FormDialog):
     def submit(self) -> bool:
         issue_id = self.existing.currentData()
         if issue_id:
-            return self.attempt(self.desk.link_issue_case, issue_id, self.case_no)
-        return self.attempt(self.desk.raise_regional_issue, self.title.text(),
+            return self.attempt(self.desk.region.link_issue_case, issue_id, self.case_no)
+        return self.attempt(self.desk.region.raise_regional_issue, self.title.text(),
                             self.details.toPlainText(), source=R.IssueSource.CASE.value,
                             case_no=self.case_no)
 
@@ -159,7 +159,7 @@ class DeskWarnings(QLabel):
 
     def refresh(self) -> None:
         try:
-            w = self.desk.desk_warnings()
+            w = self.desk.region.desk_warnings()
         except Exception:  # noqa: BLE001 - a role without it
             w = {}
         text = warnings_html(w)

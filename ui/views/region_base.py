@@ -30,7 +30,7 @@ def _w(d: date | None) -> str:
 
 def _may(desk, *permissions: Permission) -> bool:
     try:
-        return any(desk.allowed(p) for p in permissions)
+        return any(desk.security.allowed(p) for p in permissions)
     except Exception:  # noqa: BLE001 - a desk without the security core
         return False
 

@@ -92,14 +92,14 @@ class ResourcesPanel(Panel):
 
     def refresh(self) -> None:
         """Read the use counts (one pass over the records), then the list."""
-        self.uses = {e.id: e.uses for e in self.desk.resources(include_inactive=True,
+        self.uses = {e.id: e.uses for e in self.desk.region.resources(include_inactive=True,
                                                                 with_uses=True)}
         self.show_list()
         self.fill_unlisted()
 
     def show_list(self) -> None:
         """The list for the search and filters (typing reads the directory only)."""
-        entries = self.desk.resources(self.search.text(), kind=self.kind_filter.currentData(),
+        entries = self.desk.region.resources(self.search.text(), kind=self.kind_filter.currentData(),
                                       include_inactive=self.inactive.isChecked())
         self.table.fill([[e.name + ("" if e.active else _(" (inactive)")), e.kind.label,
                           e.field, e.contact, _w(e.checked_on), self.uses.get(e.id, 0)]
@@ -119,7 +119,7 @@ class ResourcesPanel(Panel):
         self.unlisted.clear()
         if getattr(self, "can_edit", False):
             try:
-                for r in self.desk.unlisted_resource_names():
+                for r in self.desk.region.unlisted_resource_names():
                     item = QListWidgetItem(_("{name} ({n} records)").format(name=r["name"],
                                                                            n=r["uses"]))
                     item.setData(Qt.ItemDataRole.UserRole, r["name"])
@@ -131,7 +131,7 @@ class ResourcesPanel(Panel):
         e = self.table.current()
         if e is None:
             return
-        e = self.desk.resource(e.id)
+        e = self.desk.region.resource(e.id)
         self.name.setText(e.name)
         self.kind.setCurrentIndex(max(0, self.kind.findData(e.kind.value)))
         for w, v in ((self.field, e.field), (self.address, e.address), (self.contact, e.contact),
@@ -157,7 +157,7 @@ class ResourcesPanel(Panel):
 
     def add(self) -> None:
         data = self._input()
-        self.attempt(lambda: self.desk.add_resource(data),
+        self.attempt(lambda: self.desk.region.add_resource(data),
                      _("「{name}」 was added to the directory.").format(name=data.name))
 
     def save(self) -> None:
@@ -166,12 +166,12 @@ class ResourcesPanel(Panel):
             self.error.show_message(_("Choose an entry in the list first."))
             return
         data = self._input()
-        self.attempt(lambda: self.desk.edit_resource(e.id, data), _("Saved."))
+        self.attempt(lambda: self.desk.region.edit_resource(e.id, data), _("Saved."))
 
     def toggle_active(self) -> None:
         e = self.table.current()
         if e is not None:
-            self.attempt(lambda: self.desk.set_resource_active(e.id, not e.active), _("Saved."))
+            self.attempt(lambda: self.desk.region.set_resource_active(e.id, not e.active), _("Saved."))
 
     def clear_form(self) -> None:
         for w in (self.name, self.field, self.address, self.contact, self.person, self.cost,
@@ -238,17 +238,17 @@ class IssuesPanel(Panel):
         self.refresh()
 
     def refresh(self) -> None:
-        issues = self.desk.regional_issues()
+        issues = self.desk.region.regional_issues()
         self.table.fill([[_w(i.raised_on), i.title, i.source.label, i.status.label,
                           i.case_count] for i in issues], issues)
         self.resource.clear()
         self.resource.addItem("", "")
-        for r in self.desk.resources():
+        for r in self.desk.region.resources():
             self.resource.addItem(r.name, r.id)
         waiting = []
         if _may(self.desk, Permission.EDIT_CASES, Permission.MEETINGS):
             try:
-                waiting = self.desk.meeting_issues_to_register()
+                waiting = self.desk.region.meeting_issues_to_register()
             except Exception:  # noqa: BLE001 - shown as nothing to take in
                 waiting = []
         self._waiting = waiting
@@ -260,7 +260,7 @@ class IssuesPanel(Panel):
         i = self.table.current()
         if i is None:
             return
-        i = self.desk.regional_issue(i.id)
+        i = self.desk.region.regional_issue(i.id)
         cases = "、".join(f"{escape(c['case_no'])} {escape(c['name'])}" for c in i.cases)
         self.detail.setHtml(
             f"<b>{escape(i.title)}</b>（{escape(i.status.label)} {escape(_w(i.status_on))}）<br>"
@@ -274,7 +274,7 @@ class IssuesPanel(Panel):
         title, text, case_no = self.title.text(), self.description.toPlainText(), \
             self.case_no.text()
         source = R.IssueSource.CASE.value if case_no.strip() else R.IssueSource.STAFF.value
-        if self.attempt(lambda: self.desk.raise_regional_issue(
+        if self.attempt(lambda: self.desk.region.raise_regional_issue(
                 title, text, source=source, case_no=case_no),
                 _("The regional issue was recorded.")):
             self.title.clear()
@@ -287,7 +287,7 @@ class IssuesPanel(Panel):
             self.error.show_message(_("Choose an issue in the list first."))
             return
         case_no = self.case_no.text()
-        self.attempt(lambda: self.desk.link_issue_case(i.id, case_no), _("Saved."))
+        self.attempt(lambda: self.desk.region.link_issue_case(i.id, case_no), _("Saved."))
 
     def move(self) -> None:
         i = self.table.current()
@@ -296,13 +296,13 @@ class IssuesPanel(Panel):
             return
         status, res, note = self.status.currentData(), self.resource.currentData() or None, \
             self.status_note.text()
-        if self.attempt(lambda: self.desk.set_issue_status(i.id, status, note=note,
+        if self.attempt(lambda: self.desk.region.set_issue_status(i.id, status, note=note,
                                                            resource_id=res), _("Saved.")):
             self.status_note.clear()
 
     def take_meeting_issues(self) -> None:
         waiting = list(self._waiting)
-        self.attempt(lambda: [self.desk.register_meeting_issue(w["id"]) for w in waiting],
+        self.attempt(lambda: [self.desk.region.register_meeting_issue(w["id"]) for w in waiting],
                      _("Taken into the register."))
 
 
@@ -335,7 +335,7 @@ class ActivitiesPanel(Panel):
         self.refresh()
 
     def refresh(self) -> None:
-        rows = self.desk.region_activities()
+        rows = self.desk.region.region_activities()
         self.table.fill([[_w(r["held_on"]), r["kind"].label, r["title"], r["partners"],
                           r["participants"]] for r in rows], rows)
 
@@ -343,7 +343,7 @@ class ActivitiesPanel(Panel):
         held, kind, title = self.held_on.text(), self.kind.currentData(), self.title.text()
         partners, n, note = self.partners.text(), self.participants.value(), \
             self.note.toPlainText()
-        if self.attempt(lambda: self.desk.add_region_activity(
+        if self.attempt(lambda: self.desk.region.add_region_activity(
                 held, kind, title, partners=partners, participants=n, note=note),
                 _("The activity was recorded.")):
             self.title.clear()

@@ -72,7 +72,7 @@ class TrainingPanel(Panel):
 
     def refresh(self) -> None:
         from app.security.roles import Role
-        rows = self.desk.training_overview()
+        rows = self.desk.region.training_overview()
 
         def role(v):
             try:
@@ -89,7 +89,7 @@ class TrainingPanel(Panel):
             if r["missing"]:
                 item = self.table.item(i, 3)
                 item.setForeground(Qt.GlobalColor.red)
-        s = self.desk.ojt_sessions()
+        s = self.desk.region.ojt_sessions()
         self.sessions.fill([[_w(x["held_on"]), x["kind"].label, x["topic"],
                              "、".join(x["case_numbers"])] for x in s], s)
 
@@ -106,7 +106,7 @@ class TrainingPanel(Panel):
         kind, course, title, on, org = (self.t_kind.currentData(), self.t_course.currentData(),
                                         self.t_title.text(), self.t_on.text(),
                                         self.t_org.text())
-        self.attempt(lambda: self.desk.add_training(r["staff_id"], kind, on, course=course,
+        self.attempt(lambda: self.desk.region.add_training(r["staff_id"], kind, on, course=course,
                                                     title=title, organiser=org),
                      _("The training was recorded."))
 
@@ -115,7 +115,7 @@ class TrainingPanel(Panel):
         cases = [c for c in self.s_cases.text().replace("、", ",").split(",") if c.strip()]
         people = [r["staff_id"] for r in self.table.data_rows] if self.s_all.isChecked() \
             else [r["staff_id"] for r in [self.table.current()] if r]
-        self.attempt(lambda: self.desk.add_ojt_session(on, kind, topic, case_numbers=cases,
+        self.attempt(lambda: self.desk.region.add_ojt_session(on, kind, topic, case_numbers=cases,
                                                        participants=people),
                      _("The session was recorded."))
 
@@ -126,7 +126,7 @@ class TrainingPanel(Panel):
         path, _f = QFileDialog.getSaveFileName(self, _("Training history (PDF)…"),
                                                f"{r['login']}-training.pdf", "PDF (*.pdf)")
         if path:
-            self.attempt(lambda: self.desk.print_training_history(r["staff_id"], path),
+            self.attempt(lambda: self.desk.region.print_training_history(r["staff_id"], path),
                          _("Written: {path}").format(path=path))
 
 
@@ -225,10 +225,10 @@ class RiskPanel(Panel):
             self.refresh()
 
     def refresh(self) -> None:
-        cs = self.desk.complaints()
+        cs = self.desk.region.complaints()
         self.complaints.fill([[_w(c["received_on"]), c["complainant"].label, c["content"],
                                _w(c["completed_on"]), c["case_no"] or ""] for c in cs], cs)
-        ins = self.desk.incidents()
+        ins = self.desk.region.incidents()
         self.incidents.fill([[_w(i["occurred_on"]), i["kind"].label, i["severity"].label,
                               i["what"], _w(i["reviewed_on"])] for i in ins], ins)
 
@@ -255,7 +255,7 @@ class RiskPanel(Panel):
 
     def add_complaint(self) -> None:
         data = self._complaint()
-        self.attempt(lambda: self.desk.add_complaint(data), _("The complaint was recorded."))
+        self.attempt(lambda: self.desk.region.add_complaint(data), _("The complaint was recorded."))
 
     def save_complaint(self) -> None:
         c = self.complaints.current()
@@ -263,7 +263,7 @@ class RiskPanel(Panel):
             self.error.show_message(_("Choose a complaint in the list first."))
             return
         data = self._complaint()
-        self.attempt(lambda: self.desk.edit_complaint(c["id"], data), _("Saved."))
+        self.attempt(lambda: self.desk.region.edit_complaint(c["id"], data), _("Saved."))
 
     def _incident(self) -> R.IncidentInput:
         refs = [x for x in self.i_audit.text().replace("、", ",").split(",") if x.strip()]
@@ -295,7 +295,7 @@ class RiskPanel(Panel):
 
     def add_incident(self) -> None:
         data = self._incident()
-        self.attempt(lambda: self.desk.add_incident(data), _("The report was recorded."))
+        self.attempt(lambda: self.desk.region.add_incident(data), _("The report was recorded."))
 
     def save_incident(self) -> None:
         i = self.incidents.current()
@@ -303,7 +303,7 @@ class RiskPanel(Panel):
             self.error.show_message(_("Choose a report in the list first."))
             return
         data = self._incident()
-        self.attempt(lambda: self.desk.edit_incident(i["id"], data), _("Saved."))
+        self.attempt(lambda: self.desk.region.edit_incident(i["id"], data), _("Saved."))
 
 
 # ====================================================================== 年間計画・事業報告
@@ -360,7 +360,7 @@ class AnnualPanel(Panel):
         background."""
         from ui.background import run_in_background
         fy = self.year.value()
-        plan = self.desk.annual_plan(fy)
+        plan = self.desk.region.annual_plan(fy)
         for k, w in self.goals.items():
             w.setPlainText(plan["goals"][k])
         for k, w in self.targets.items():
@@ -383,7 +383,7 @@ class AnnualPanel(Panel):
             self.status.setText("")
             self.error.show_message(error_text(error))
 
-        run_in_background(self, lambda: desk.annual_report(fy), done, failed)
+        run_in_background(self, lambda: desk.region.annual_report(fy), done, failed)
 
     def show_report(self, report: dict) -> None:
         from app.reports.annual import sections
@@ -403,7 +403,7 @@ class AnnualPanel(Panel):
         fy = self.year.value()
         goals = {f"goals_{k}": w.toPlainText() for k, w in self.goals.items()}
         targets = {k: w.text() for k, w in self.targets.items()}
-        self.attempt(lambda: self.desk.save_annual_plan(fy, **goals, targets=targets),
+        self.attempt(lambda: self.desk.region.save_annual_plan(fy, **goals, targets=targets),
                      _("The plan was saved."))
 
     def export(self, fmt: str, path: str | None = None) -> None:
@@ -412,5 +412,5 @@ class AnnualPanel(Panel):
             path, _f = QFileDialog.getSaveFileName(self, _("Annual report"),
                                                    f"annual-report-{fy}.{fmt}", f"*.{fmt}")
         if path:
-            self.attempt(lambda: self.desk.export_annual_report(fy, path, fmt),
+            self.attempt(lambda: self.desk.region.export_annual_report(fy, path, fmt),
                          _("Written: {path}").format(path=path))

@@ -248,7 +248,7 @@ BEHIND_COLUMNS = [N_("Case No."), N_("Name"), N_("Furigana"), N_("Counted on"), 
 
 
 class CasesBehindModel(QAbstractTableModel):
-    """The rows of ``desk.cases_behind``: number, name, reading, date counted, stage, 担当."""
+    """The rows of ``desk.reports.cases_behind``: number, name, reading, date counted, stage, 担当."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -549,10 +549,10 @@ class FiguresView(QWidget):
         self.period_label.setText(self._period_text())
         if mode == FISCAL_YEAR:
             year = self.fiscal_year.value()
-            op: Callable[[Any], Any] = lambda desk: desk.fiscal_year_report(year)
+            op: Callable[[Any], Any] = lambda desk: desk.reports.fiscal_year_report(year)
         else:
             month = self.period()
-            op = lambda desk: desk.monthly_report(month)
+            op = lambda desk: desk.reports.monthly_report(month)
 
         def show(report) -> None:
             self._loading -= 1
@@ -638,7 +638,7 @@ class FiguresView(QWidget):
             self.cases_error.show_message(error_text(error))
             self.cases_loaded.emit()
 
-        read_in_background(self, self.desk, lambda desk: desk.cases_behind(period, key), show,
+        read_in_background(self, self.desk, lambda desk: desk.reports.cases_behind(period, key), show,
                            failed)
 
     def _open(self, index: QModelIndex) -> None:
@@ -653,12 +653,12 @@ class FiguresView(QWidget):
         if self.mode() == FISCAL_YEAR:
             year = self.fiscal_year.value()
             suggested = f"年度集計_{year}年度.{fmt}"
-            op: Callable[[str], Any] = lambda path: desk.export_fiscal_year(
+            op: Callable[[str], Any] = lambda path: desk.reports.export_fiscal_year(
                 year, path, fmt, encoding=encoding)
         else:
             month = self.period()
             suggested = f"月次報告_{month}.{fmt}"
-            op = lambda path: desk.export_monthly(month, path, fmt, encoding=encoding)
+            op = lambda path: desk.reports.export_monthly(month, path, fmt, encoding=encoding)
         path = self.ask_path(self, _("Export the report"), suggested, export_filter(fmt))
         if not path:
             return
@@ -685,7 +685,7 @@ class FiguresView(QWidget):
     def edit_targets(self) -> None:
         fy = self.current_fiscal_year()
         try:
-            current = self.desk.targets(fy)
+            current = self.desk.reports.targets(fy)
         except Exception as error:  # noqa: BLE001 - the core's message
             self.error.show_message(error_text(error))
             return
@@ -706,7 +706,7 @@ class FiguresView(QWidget):
             self._loading -= 1
             self.error.show_message(error_text(error))
 
-        run_in_background(self, lambda: desk.set_targets(fy, **values), done, failed)
+        run_in_background(self, lambda: desk.reports.set_targets(fy, **values), done, failed)
 
 
 class StatisticsView(QWidget):

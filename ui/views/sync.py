@@ -223,9 +223,9 @@ class SyncView(QWidget):
         self.desk = serialized(desk)
         self.dialogs = dialogs or SyncDialogs()
         self.devices: list = []
-        self.is_desk = self.desk.device_kind() == "desk"
-        self.can_admin = self.desk.allowed(Permission.MANAGE_SETTINGS)
-        self.can_edit = self.desk.allowed(Permission.EDIT_CASES)
+        self.is_desk = self.desk.sync.device_kind() == "desk"
+        self.can_admin = self.desk.security.allowed(Permission.MANAGE_SETTINGS)
+        self.can_edit = self.desk.security.allowed(Permission.EDIT_CASES)
         try:
             role = Role(self.desk.user.role).label
         except ValueError:
@@ -251,7 +251,7 @@ class SyncView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.tabs, 1)
         self.refresh()
-        if sync_on_open and self.desk.sync_folder() and self.can_edit:
+        if sync_on_open and self.desk.sync_folder.sync_folder() and self.can_edit:
             self.sync_now()
 
     # ---------------------------------------------------------------- pages
@@ -405,10 +405,10 @@ class SyncView(QWidget):
         desk = self.desk
 
         def load(desk) -> dict:
-            devices = desk.devices()
-            return {"devices": devices, "exchanges": desk.device_exchanges(),
-                    "cases": {d.id: desk.checked_out_case_numbers(d.id) for d in devices},
-                    "conflicts": desk.conflicts_for_screen(), "folder": desk.sync_folder()}
+            devices = desk.sync.devices()
+            return {"devices": devices, "exchanges": desk.sync_folder.device_exchanges(),
+                    "cases": {d.id: desk.sync_folder.checked_out_case_numbers(d.id) for d in devices},
+                    "conflicts": desk.sync_folder.conflicts_for_screen(), "folder": desk.sync_folder.sync_folder()}
 
         read_in_background(self, self.desk, load, self._show, self._load_failed)
 
@@ -541,7 +541,7 @@ class SyncView(QWidget):
             self.export_button.setEnabled(True)
             _status(self.export_status, error_text(error), False)
 
-        run_in_background(self, lambda: desk.export_bundle(path, **kwargs), done, failed)
+        run_in_background(self, lambda: desk.sync.export_bundle(path, **kwargs), done, failed)
 
     def import_file(self) -> None:
         path = self.dialogs.open_file(self, _("Import a transfer file"))
@@ -565,7 +565,7 @@ class SyncView(QWidget):
             self.import_button.setEnabled(True)
             _status(self.import_status, error_text(error), False)
 
-        run_in_background(self, lambda: desk.import_bundle(path), done, failed)
+        run_in_background(self, lambda: desk.sync.import_bundle(path), done, failed)
 
     # ---------------------------------------------------------------- sync folder
     def choose_folder(self) -> None:
@@ -583,7 +583,7 @@ class SyncView(QWidget):
             if path:
                 self.sync_now()
 
-        run_in_background(self, lambda: desk.set_sync_folder(path), done,
+        run_in_background(self, lambda: desk.sync_folder.set_sync_folder(path), done,
                           lambda e: self.folder_error.show_message(error_text(e)))
 
     def sync_now(self) -> None:
@@ -607,7 +607,7 @@ class SyncView(QWidget):
             finish()
             _status(self.folder_status, error_text(error), False)
 
-        run_in_background(self, desk.sync_with_folder, done, failed)
+        run_in_background(self, desk.sync_folder.sync_with_folder, done, failed)
 
     # ---------------------------------------------------------------- conflicts
     def resolve(self, conflict_id: str, choice: str, value: Any) -> None:
@@ -624,7 +624,7 @@ class SyncView(QWidget):
             (card.error if card is not None else self.conflicts.error).show_message(
                 error_text(error))
 
-        run_in_background(self, lambda: desk.resolve_conflict(conflict_id, choice, value),
+        run_in_background(self, lambda: desk.sync.resolve_conflict(conflict_id, choice, value),
                           done, failed)
 
     # ---------------------------------------------------------------- devices
@@ -643,7 +643,7 @@ class SyncView(QWidget):
             return
         desk = self.desk
         self._device_call(
-            lambda: desk.add_device(values["kind"], values["name"], values["out_dir"],
+            lambda: desk.sync.add_device(values["kind"], values["name"], values["out_dir"],
                                     password_for_new_device=values.get("password"),
                                     cases=values.get("cases") or None),
             lambda d: _("Added {name} ({code}). Copy the folder {folder} to the new PC.")
@@ -659,7 +659,7 @@ class SyncView(QWidget):
         if not numbers:
             return
         desk = self.desk
-        self._device_call(lambda: desk.check_out(numbers, d.id),
+        self._device_call(lambda: desk.sync.check_out(numbers, d.id),
                           lambda n: _("{n} cases checked out to {device}. They go with its "
                                       "next transfer file.").format(n=n, device=d.name))
 
@@ -675,7 +675,7 @@ class SyncView(QWidget):
         if not numbers:
             return
         desk = self.desk
-        self._device_call(lambda: desk.check_in(numbers, d.id),
+        self._device_call(lambda: desk.sync.check_in(numbers, d.id),
                           lambda n: _("{n} cases returned from {device}.").format(
                               n=n, device=d.name))
 
@@ -692,7 +692,7 @@ class SyncView(QWidget):
         if not self.dialogs.confirm(self, _("Revoke a device"), text):
             return
         desk = self.desk
-        self._device_call(lambda: desk.revoke_device(d.id),
+        self._device_call(lambda: desk.sync.revoke_device(d.id),
                           lambda _r: _("{name} was revoked.").format(name=d.name))
 
 
@@ -701,7 +701,7 @@ def start_folder_sync(window) -> None:
     """At start-up: sync with the folder in the background if one is set (status bar)."""
     desk = window.desk
     try:
-        if not desk.sync_folder() or not desk.allowed(Permission.EDIT_CASES):
+        if not desk.sync_folder.sync_folder() or not desk.security.allowed(Permission.EDIT_CASES):
             return
     except TsunaguError:
         return
@@ -716,7 +716,7 @@ def start_folder_sync(window) -> None:
         window.statusBar().showMessage(_("Sync folder: {summary}").format(
             summary=error_text(error)), 15000)
 
-    run_in_background(window, desk.sync_with_folder, done, failed)
+    run_in_background(window, desk.sync_folder.sync_with_folder, done, failed)
 
 
 def _create(window) -> SyncView:
@@ -728,7 +728,7 @@ def _create(window) -> SyncView:
 
 def _visible(desk) -> bool:
     try:
-        return desk.allowed(Permission.VIEW_CASES)
+        return desk.security.allowed(Permission.VIEW_CASES)
     except TsunaguError:
         return False
 

@@ -1,4 +1,4 @@
-"""The case view's words for what happened: the kinds of the timeline (``desk.timeline``) in
+"""The case view's words for what happened: the kinds of the timeline (``desk.process.timeline``) in
 the process's order, one entry as (kind, what happened), a support decision's status."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from app.domain.suspension import ContactMethod
 from app.i18n import N_, _
 
 
-# Kinds of the timeline (desk.timeline), in the process's order, with their labels.
+# Kinds of the timeline (desk.process.timeline), in the process's order, with their labels.
 TIMELINE_KINDS: list[tuple[str, str]] = [
     ("intake", N_("Intake")), ("emergency", N_("Urgent support")),
     ("assessment", N_("Assessment")), ("screening", N_("Screening")),

@@ -401,9 +401,7 @@ class StepWizard(FormWizard):
     def core_errors(self, page: FormPage) -> list[ValidationError]:
         """The core's problems with the fields of ``page`` (the operation checked and rolled
         back); problems of fields on later pages wait for those pages."""
-        check = getattr(self.desk, "check_only", None)
-        if not callable(check):
-            return []
+        check = self.desk.process.check_only
         self._parse = {}
         try:
             op = self.operation(self.answers())
@@ -432,6 +430,6 @@ def meeting_options(desk) -> list[tuple[str, str]]:
     """Upcoming 支援調整会議 not yet held, for the "put it on the agenda of" choice (the
     meetings only: reading the whole dashboard for them froze the wizard at 100,000 cases)."""
     out = [("", _("Decide later (put it on an agenda from the meeting screen)"))]
-    for m in desk.open_meetings():
+    for m in desk.process.open_meetings():
         out.append((m.id, f"{wareki(m.held_on)}　{m.kind.label}　{m.place or ''}".rstrip()))
     return out

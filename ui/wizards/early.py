@@ -38,7 +38,7 @@ class EmergencyWizard(StepWizard):
     graph = Step.EMERGENCY
 
     def load(self) -> None:
-        self.rows = self.desk.emergency_support(self.case_id)
+        self.rows = self.desk.process.emergency_support(self.case_id)
         self.pending = [r for r in self.rows if r.procedure == "pending"]
 
     def build(self) -> list[FormPage]:
@@ -98,9 +98,9 @@ class EmergencyWizard(StepWizard):
         def op():
             made = None
             if action or not (completes or (pending and checking)):
-                made = desk.record_emergency(case_id, action, done_on, note)
+                made = desk.process.record_emergency(case_id, action, done_on, note)
             for row_id, on in completes:
-                desk.complete_emergency_procedure(row_id, on)
+                desk.process.complete_emergency_procedure(row_id, on)
             return made
         return op
 
@@ -128,9 +128,9 @@ class AssessmentWizard(StepWizard):
     graph = Step.ASSESSMENT
 
     def load(self) -> None:
-        self.domain_list = self.desk.assessment_domains()
-        self.problem_list = self.desk.assessment_problems()
-        versions = self.desk.assessments(self.case_id)
+        self.domain_list = self.desk.process.assessment_domains()
+        self.problem_list = self.desk.process.assessment_problems()
+        versions = self.desk.process.assessments(self.case_id)
         self.previous = versions[-1] if versions else None
 
     def build(self) -> list[FormPage]:
@@ -242,7 +242,7 @@ class AssessmentWizard(StepWizard):
         data = self.input(a)
         desk, case_id = self.desk, self.case_id
         return with_unmet_needs(desk, case_id, needs_of(a), _("assessment"),
-                                lambda: desk.save_assessment(case_id, data))
+                                lambda: desk.process.save_assessment(case_id, data))
 
     def summary_rows(self, a):
         names = dict(self.problem_list)
@@ -308,7 +308,7 @@ class ScreeningWizard(StepWizard):
         check_on = self.date("check_on") if refer else None
         reported_on = self.date("reported_on") if keep else None
         desk, case_id = self.desk, self.case_id
-        return lambda: desk.screen(
+        return lambda: desk.process.screen(
             case_id, a["result"], screened_on, note=a["note"],
             referral_to=a["referral_to"] if refer else "",
             accompanied=bool(a["accompanied"]) if refer else False, check_on=check_on,
@@ -344,7 +344,7 @@ class ReferralCheckWizard(StepWizard):
     graph = Step.REFERRAL_CHECK
 
     def load(self) -> None:
-        self.refs = [r for r in self.desk.referrals(self.case_id) if r.checked_on is None]
+        self.refs = [r for r in self.desk.process.referrals(self.case_id) if r.checked_on is None]
 
     def build(self) -> list[FormPage]:
         result = FormPage(self, "result", _("Checking the referral"),
@@ -388,9 +388,9 @@ class ReferralCheckWizard(StepWizard):
             if not ref_id:
                 raise ValidationErrors([ValidationError("referral", _(
                     "No referral is waiting for its check."))])
-            desk.check_referral(ref_id, checked_on, arrived, a["check_note"])
+            desk.process.check_referral(ref_id, checked_on, arrived, a["check_note"])
             if take:
-                desk.take_back(ref_id, taken_on, a["take_back_note"])
+                desk.process.take_back(ref_id, taken_on, a["take_back_note"])
         return op
 
     def summary_rows(self, a):
@@ -413,7 +413,7 @@ class TakeBackWizard(StepWizard):
     step = Step.TAKE_BACK
 
     def load(self) -> None:
-        self.refs = [r for r in self.desk.referrals(self.case_id)
+        self.refs = [r for r in self.desk.process.referrals(self.case_id)
                      if r.checked_on and r.arrived is False and r.taken_back_on is None]
 
     def build(self) -> list[FormPage]:
@@ -434,7 +434,7 @@ class TakeBackWizard(StepWizard):
     def operation(self, a):
         on = self.date("taken_back_on")
         desk, ref_id = self.desk, a["referral"]
-        return lambda: desk.take_back(ref_id, on, a["note"])
+        return lambda: desk.process.take_back(ref_id, on, a["note"])
 
     def summary_rows(self, a):
         ref = next((r for r in self.refs if r.id == a["referral"]), None)

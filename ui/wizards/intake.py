@@ -313,7 +313,7 @@ class IntakeWizard(FormWizard):
         data, desk, case_id = self._pending_intake, self.desk, error.case_id
         if answer and answer[0] == "record":
             self._busy()
-            run_in_background(self, lambda: desk.record_consultation(case_id, data),
+            run_in_background(self, lambda: desk.process.record_consultation(case_id, data),
                               lambda _r: self._recorded_in(case_id), self._failed)
         elif answer and answer[0] == "new" and error.ending and answer[1].strip():
             self._busy()

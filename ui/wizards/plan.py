@@ -61,16 +61,16 @@ class PlanWizard(StepWizard):
         self.resize(1220, 720)   # the items table needs the width (screens are 1280 wide)
 
     def load(self) -> None:
-        self.services = self.desk.services()   # the choices: active services only
-        self.by_key = {s.key: s for s in self.desk.services(include_inactive=True)}
+        self.services = self.desk.process.services()   # the choices: active services only
+        self.by_key = {s.key: s for s in self.desk.process.services(include_inactive=True)}
         self.base: Plan | None = None
         if self.mode in ("amend", "replan"):
-            self.base = self.desk.current_plan(self.case_id)
+            self.base = self.desk.process.current_plan(self.case_id)
         elif self.mode == "edit":
-            plans = self.desk.plans(self.case_id)
+            plans = self.desk.process.plans(self.case_id)
             self.base = next((p for p in reversed(plans)
                               if p.status is PlanStatus.DRAFT), None)
-        versions = self.desk.assessments(self.case_id)
+        versions = self.desk.process.assessments(self.case_id)
         self.assessment = versions[-1] if versions else None
         self.meetings = meeting_options(self.desk) if self.mode != "amend" else []
 
@@ -144,7 +144,7 @@ class PlanWizard(StepWizard):
                 "support item, and move a period or a target date by up to {n} days (desk "
                 "setting). A new goal, a statutory service or employment support is a re-plan "
                 "for the support coordination meeting.").format(
-                    n=self.desk.process_settings().amendment_days)))
+                    n=self.desk.process.process_settings().amendment_days)))
             sign.row(_("Reason for the amendment"), "reason", text_edit(90), required=True)
             self.amended_on = sign.row(_("Date"), "amended_on", date_field(_("Date")))
         sign.row(_("Date of the person's signature"), "signed_on",
@@ -223,7 +223,7 @@ class PlanWizard(StepWizard):
         base_id = self.base.id if self.base else ""
         if mode == "amend":
             amended_on = self.date("amended_on")
-            return lambda: desk.amend_plan(base_id, data, a["reason"], amended_on)
+            return lambda: desk.process.amend_plan(base_id, data, a["reason"], amended_on)
         submit, meeting = bool(a.get("submit_now")), a.get("meeting") or None
         # The core refuses to submit an unsigned plan; say so before anything is written.
         refuse = submit and data.signed_on is None
@@ -232,10 +232,10 @@ class PlanWizard(StepWizard):
             if refuse:
                 raise ValidationErrors([ValidationError("signed_on", _(
                     "Record the date of the person's signature on the plan first."))])
-            plan = (desk.update_plan(base_id, data) if mode == "edit"
-                    else desk.draft_plan(case_id, data))
+            plan = (desk.process.update_plan(base_id, data) if mode == "edit"
+                    else desk.process.draft_plan(case_id, data))
             if submit:
-                plan = desk.submit_plan(plan.id, meeting)
+                plan = desk.process.submit_plan(plan.id, meeting)
             return plan
         return with_unmet_needs(desk, case_id, needs_of(a), _("plan"), op)
 
@@ -264,7 +264,7 @@ class SubmitPlanWizard(StepWizard):
     finish_text = ""
 
     def load(self) -> None:
-        plans = self.desk.plans(self.case_id)
+        plans = self.desk.process.plans(self.case_id)
         self.plan = next((p for p in reversed(plans) if p.status is PlanStatus.DRAFT), None)
         self.meetings = meeting_options(self.desk)
 
@@ -282,7 +282,7 @@ class SubmitPlanWizard(StepWizard):
 
     def operation(self, a):
         desk, plan_id, meeting = self.desk, self.plan.id if self.plan else "", a["meeting"] or None
-        return lambda: desk.submit_plan(plan_id, meeting)
+        return lambda: desk.process.submit_plan(plan_id, meeting)
 
     def summary_rows(self, a):
         return [(_("Plan"), self.plan.aim if self.plan else "—"),
@@ -295,8 +295,8 @@ class DecisionWizard(StepWizard):
     step = Step.DECISION
 
     def load(self) -> None:
-        self.plan = self.desk.current_plan(self.case_id)
-        names = {s.key: s.name for s in self.desk.services(include_inactive=True)}
+        self.plan = self.desk.process.current_plan(self.case_id)
+        names = {s.key: s.name for s in self.desk.process.services(include_inactive=True)}
         self.pending = [(i.service_key, names.get(i.service_key, i.service_key))
                         for i in (self.plan.items if self.plan else [])
                         if i.decision == "required"]
@@ -322,7 +322,7 @@ class DecisionWizard(StepWizard):
     def operation(self, a):
         on = self.date("decided_on")
         desk, plan_id = self.desk, self.plan.id if self.plan else ""
-        return lambda: desk.record_decision(plan_id, a["service_key"], on, a["officer"],
+        return lambda: desk.process.record_decision(plan_id, a["service_key"], on, a["officer"],
                                             a["result"], a["note"])
 
     def summary_rows(self, a):
@@ -338,9 +338,9 @@ class ServiceStartWizard(StepWizard):
     step = Step.SERVICE_START
 
     def load(self) -> None:
-        self.plan = self.desk.current_plan(self.case_id)
-        self.state = self.desk.case_state(self.case_id)
-        self.names = {s.key: s.name for s in self.desk.services(include_inactive=True)}
+        self.plan = self.desk.process.current_plan(self.case_id)
+        self.state = self.desk.process.case_state(self.case_id)
+        self.names = {s.key: s.name for s in self.desk.process.services(include_inactive=True)}
 
     def build(self) -> list[FormPage]:
         page = FormPage(self, "start", _("Start of services"),
@@ -382,7 +382,7 @@ class ServiceStartWizard(StepWizard):
             if not chosen:
                 raise ValidationErrors([ValidationError("items", _(
                     "Tick at least one service that starts."))])
-            return [desk.start_service(item_id, on) for item_id in chosen]
+            return [desk.process.start_service(item_id, on) for item_id in chosen]
         return op
 
     def summary_rows(self, a):
@@ -398,7 +398,7 @@ class ReportWizard(StepWizard):
     step = Step.REPORT
 
     def load(self) -> None:
-        self.plan = self.desk.current_plan(self.case_id)
+        self.plan = self.desk.process.current_plan(self.case_id)
 
     def build(self) -> list[FormPage]:
         page = FormPage(self, "report", _("Report to the municipality"),
@@ -417,7 +417,7 @@ class ReportWizard(StepWizard):
     def operation(self, a):
         on = self.date("reported_on")
         desk, plan_id = self.desk, self.plan.id if self.plan else ""
-        return lambda: desk.report_plan(plan_id, on, a["reported_to"])
+        return lambda: desk.process.report_plan(plan_id, on, a["reported_to"])
 
     def summary_rows(self, a):
         return [(_("Date of the report"), a["reported_on"]), (_("Reported to"), a["reported_to"])]

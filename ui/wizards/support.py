@@ -82,7 +82,7 @@ class RecordWizard(StepWizard):
     def operation(self, a):
         at = self.occurred_at(a)
         desk, case_id = self.desk, self.case_id
-        return lambda: desk.add_record(case_id, at, a["method"], a["content"],
+        return lambda: desk.process.add_record(case_id, at, a["method"], a["content"],
                                        contact_person=a["contact_person"],
                                        next_action=a["next_action"], staff=a["staff"])
 
@@ -110,7 +110,7 @@ class RecordCorrectionWizard(StepWizard):
         return f"record_correction:{self.record_id}"
 
     def load(self) -> None:
-        self.old = next(r for r in self.desk.support_records(self.case_id, True)
+        self.old = next(r for r in self.desk.process.support_records(self.case_id, True)
                         if r.id == self.record_id)
 
     def build(self) -> list[FormPage]:
@@ -140,7 +140,7 @@ class RecordCorrectionWizard(StepWizard):
 
     def operation(self, a):
         desk, record_id = self.desk, self.record_id
-        return lambda: desk.correct_record(record_id, a["content"], a["correction_reason"],
+        return lambda: desk.process.correct_record(record_id, a["content"], a["correction_reason"],
                                            contact_person=a["contact_person"],
                                            next_action=a["next_action"])
 
@@ -160,7 +160,7 @@ class MonitoringWizard(StepWizard):
     graph = Step.MONITORING
 
     def load(self) -> None:
-        self.plan = self.desk.current_plan(self.case_id)
+        self.plan = self.desk.process.current_plan(self.case_id)
         self.follow_up_step: Step | None = None
 
     def build(self) -> list[FormPage]:
@@ -221,7 +221,7 @@ class MonitoringWizard(StepWizard):
         self.follow_up_step = (Step.AMEND_PLAN if a["amendment_needed"] and a["open_amendment"]
                                else None)
         desk, case_id = self.desk, self.case_id
-        return lambda: desk.add_monitoring(case_id, data)
+        return lambda: desk.process.add_monitoring(case_id, data)
 
     def summary_rows(self, a):
         kind = MonitoringKind(a["kind"]).label if a["kind"] else "—"
@@ -242,7 +242,7 @@ class EvaluationWizard(StepWizard):
     graph = Step.EVALUATION
 
     def load(self) -> None:
-        self.plan = self.desk.current_plan(self.case_id)
+        self.plan = self.desk.process.current_plan(self.case_id)
         self.meetings = meeting_options(self.desk)
 
     def build(self) -> list[FormPage]:
@@ -324,7 +324,7 @@ class EvaluationWizard(StepWizard):
             note=note)
         desk, case_id, meeting = self.desk, self.case_id, a["meeting"] or None
         return with_unmet_needs(desk, case_id, needs_of(a), _("plan evaluation"),
-                                lambda: desk.evaluate(case_id, data, meeting))
+                                lambda: desk.process.evaluate(case_id, data, meeting))
 
     def summary_rows(self, a):
         att = "\n".join(f"・{r['goal']}: {Attainment(r['attainment']).label if r['attainment'] else '—'}"
@@ -364,7 +364,7 @@ class ContactAttemptWizard(StepWizard):
     def operation(self, a):
         on = self.date("attempted_on")
         desk, case_id = self.desk, self.case_id
-        return lambda: desk.add_contact_attempt(case_id, on, a["method"], a["outcome"], a["note"])
+        return lambda: desk.process.add_contact_attempt(case_id, on, a["method"], a["outcome"], a["note"])
 
     def summary_rows(self, a):
         return [(_("Date"), a["attempted_on"]),
@@ -380,7 +380,7 @@ class SuspensionWizard(StepWizard):
     graph = Step.SUSPENSION
 
     def load(self) -> None:
-        self.attempts = self.desk.timeline(self.case_id, kinds=["contact_attempt"])
+        self.attempts = self.desk.process.timeline(self.case_id, kinds=["contact_attempt"])
         self.meetings = meeting_options(self.desk)
 
     def build(self) -> list[FormPage]:
@@ -395,7 +395,7 @@ class SuspensionWizard(StepWizard):
                 method = e.title
             lines.append(f"・{wareki(e.on)}　{method}　{e.text}")
         attempts.add(note_label("\n".join(lines) or _("No attempt is recorded yet.")))
-        rules = self.desk.process_settings()
+        rules = self.desk.process.process_settings()
         attempts.add(note_label(_(
             "The guide asks for efforts to keep supporting the person first: attempts by at "
             "least {n} different means over at least {days} days (desk settings).").format(
@@ -421,7 +421,7 @@ class SuspensionWizard(StepWizard):
     def operation(self, a):
         on = self.date("proposed_on")
         desk, case_id, meeting = self.desk, self.case_id, a["meeting"] or None
-        return lambda: desk.propose_suspension(case_id, on, a["reason"], meeting)
+        return lambda: desk.process.propose_suspension(case_id, on, a["reason"], meeting)
 
     def summary_rows(self, a):
         return [(_("Date"), a["proposed_on"]), (_("Reason for the suspension"), a["reason"]),
@@ -448,7 +448,7 @@ class ResumeWizard(StepWizard):
     def operation(self, a):
         on = self.date("resumed_on")
         desk, case_id = self.desk, self.case_id
-        return lambda: desk.resume(case_id, on, a["note"])
+        return lambda: desk.process.resume(case_id, on, a["note"])
 
     def summary_rows(self, a):
         return [(_("Date"), a["resumed_on"]), (_("Note"), a["note"])]
@@ -462,7 +462,7 @@ class ClosureWizard(StepWizard):
     graph = Step.CLOSURE
 
     def load(self) -> None:
-        self.state = self.desk.case_state(self.case_id)
+        self.state = self.desk.process.case_state(self.case_id)
         self.meetings = meeting_options(self.desk)
 
     def build(self) -> list[FormPage]:
@@ -479,7 +479,7 @@ class ClosureWizard(StepWizard):
         self.pattern_refusal.hide()
         pattern.form.addRow("", self.pattern_refusal)
         pattern.row(_("Reason for closure"), "reason", text_edit(80), required=True)
-        rules = self.desk.process_settings()
+        rules = self.desk.process.process_settings()
         pattern.add(note_label(_(
             "(1)(2) follow a plan evaluation that decided on closure (decided with it, no "
             "second agenda item); otherwise record why. (3) only after {days} days of "
@@ -533,7 +533,7 @@ class ClosureWizard(StepWizard):
         # 本人の意向 typed in the プラン評価 that proposed the closure comes along (issue 14:
         # it was typed again), with the date of that evaluation
         try:
-            evaluations = self.desk.evaluations(self.case_id)
+            evaluations = self.desk.process.evaluations(self.case_id)
         except Exception:  # noqa: BLE001 - nothing to carry over
             evaluations = []
         prefix = _("The person's intention") + ": "
@@ -571,7 +571,7 @@ class ClosureWizard(StepWizard):
             referrals=[r["to"] for r in a["referrals"]], followup_plan=a["followup_plan"],
             no_evaluation_reason="" if lost else a.get("no_evaluation_reason", ""))
         desk, case_id, meeting = self.desk, self.case_id, a["meeting"] or None
-        return lambda: desk.propose_closure(case_id, data, meeting)
+        return lambda: desk.process.propose_closure(case_id, data, meeting)
 
     def summary_rows(self, a):
         rows = [(_("Date"), a["proposed_on"]),
@@ -614,7 +614,7 @@ class FollowupWizard(StepWizard):
     def operation(self, a):
         on = self.date("contacted_on")
         desk, case_id = self.desk, self.case_id
-        return lambda: desk.add_followup(case_id, on, a["content"], method=a["method"],
+        return lambda: desk.process.add_followup(case_id, on, a["content"], method=a["method"],
                                          contact_person=a["contact_person"])
 
     def summary_rows(self, a):

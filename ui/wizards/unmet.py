@@ -42,7 +42,7 @@ def with_unmet_needs(desk: Any, case_id: str, needs: list[str], step: str,
             result = operation()
             case_no = desk.get_case(case_id).case.case_no
             for need in needs:
-                desk.raise_regional_issue(
+                desk.region.raise_regional_issue(
                     need[:200], _("Written in the {step} of case {case_no}.").format(
                         step=step, case_no=case_no),
                     source=IssueSource.CASE.value, case_no=case_no)
