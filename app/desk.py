@@ -433,6 +433,8 @@ class Desk:
                 w.update("person", person_id, fields)
             else:
                 person_id = w.insert("person", fields)
+            # check_intake above refused an intake without its date or triage
+            assert data.received_on is not None and data.triage is not None
             fy = text_ja.fiscal_year(data.received_on)
             case_no = store.next_case_no(fy)
             stage = {Triage.CONTINUE: Stage.INTAKE, Triage.REFER: Stage.REFERRED,
@@ -675,8 +677,9 @@ class Desk:
             people.append(blank_data(self, prefill=prefill))
         result = render_visit_kit(Path(out), self.agency, people)
         with self._store.transaction():
-            for case_id in case_ids or [None]:
-                self._store.audit(self.user.login, "print", case_id=case_id,
+            audited: list[str | None] = [*(case_ids or [])] or [None]
+            for printed in audited:
+                self._store.audit(self.user.login, "print", case_id=printed,
                                   detail="visit-kit")
         return result.warnings
 

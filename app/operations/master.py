@@ -258,9 +258,9 @@ class MasterOperations(Operations):
             # was deleted before gets a fresh id (reviving the old row would be taken for
             # an edit against that deletion).
             folded = _fold(fields["name"])
-            entry_id: str | None = natural_id(f"master:{k.value}", folded)
-            if self._master.ever_written(k.value, entry_id):
-                entry_id = None
+            natural = natural_id(f"master:{k.value}", folded)
+            entry_id: str | None = (None if self._master.ever_written(k.value, natural)
+                                    else natural)
             if k is not MasterKind.REFERRAL_SOURCE:
                 key = "custom_" + (hashlib.sha256(folded.encode("utf-8")).hexdigest()[:12]
                                    if entry_id else uuid.uuid4().hex[:12])

@@ -1051,16 +1051,18 @@ class ProcessOperations(GuideRuleOperations):
         repo, case_id = self._repo, item.case_id
         ok = result.takes_effect
         if item.kind in (AgendaKind.NEW_PLAN, AgendaKind.REPLAN):
+            plan_id = item.subject_id
+            assert plan_id is not None and case_id is not None   # a plan's item names both
             if not ok:
-                repo.set_plan(w, item.subject_id, status=PlanStatus.DRAFT.value,
+                repo.set_plan(w, plan_id, status=PlanStatus.DRAFT.value,
                               meeting_result=result.value, conditions=conditions)
                 return
             # The newer plan supersedes the one in effect: never two approved plans.
-            for other in repo.plans(case_id):  # type: ignore[arg-type]
-                if other.status is PlanStatus.APPROVED and other.id != item.subject_id:
+            for other in repo.plans(case_id):
+                if other.status is PlanStatus.APPROVED and other.id != plan_id:
                     repo.set_plan(w, other.id, status=PlanStatus.SUPERSEDED.value,
-                                  superseded_by=item.subject_id, ended_on=held_on)
-            repo.set_plan(w, item.subject_id, status=PlanStatus.APPROVED.value,
+                                  superseded_by=plan_id, ended_on=held_on)
+            repo.set_plan(w, plan_id, status=PlanStatus.APPROVED.value,
                           approved_on=held_on, meeting_result=result.value,
                           conditions=conditions)
             return

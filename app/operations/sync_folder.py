@@ -169,13 +169,13 @@ class SyncFolderOperations(Operations):
                     target.unlink()  # a lost device gets nothing more from us
                 sent.pop(d.id, None)
                 continue
-            signature = json.dumps([own, exchange.load_vector(self._store.conn, d.id)],
-                                   sort_keys=True)
-            if sent.get(d.id) == signature and target.exists():
+            sent_as = json.dumps([own, exchange.load_vector(self._store.conn, d.id)],
+                                 sort_keys=True)
+            if sent.get(d.id) == sent_as and target.exists():
                 result["up_to_date"] += 1
                 continue
             header = self._sync.export_bundle(target, for_device=d.id)
-            sent[d.id] = signature
+            sent[d.id] = sent_as
             result["written"].append({"file": target.name, "device": d.name,
                                       "entries": header.get("entries", 0)})
         with self._store.transaction():

@@ -430,6 +430,8 @@ def case_ids(ctx: DeskContext, ref: Any, args: dict[str, Any]) -> Iterable[str]:
             out.append(found)
         return out
     if isinstance(ref, Row):
+        if not isinstance(value, str):
+            raise NotFound(_("Not found."))
         found = repo.case_of(ref.table, value)
         if found is None:
             if ref.optional and isinstance(value, str) and repo.row_exists(ref.table, value):
@@ -437,6 +439,8 @@ def case_ids(ctx: DeskContext, ref: Any, args: dict[str, Any]) -> Iterable[str]:
             raise NotFound(_("Not found."))
         return [found]
     if isinstance(ref, (PersonArg, CaseOrPerson)):
+        if not isinstance(value, str):
+            raise NotFound(_("The person was not found."))
         if isinstance(ref, CaseOrPerson) and repo.case_of("case_file", value):
             return [value]
         cases = repo.person_cases(value)
