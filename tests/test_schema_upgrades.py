@@ -24,7 +24,7 @@ from app.domain.meeting import MeetingResult, Participant
 from app.desk import Desk
 from app.domain import Stage
 from app.store import audit, db, derived_repo
-from app.store.sync_devices import load_secrets
+from app.sync.devices import load_secrets
 from app import text_ja
 
 SCHEMAS = Path(__file__).parent / "fixtures" / "schemas"

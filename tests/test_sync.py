@@ -12,7 +12,7 @@ import pytest
 
 from app.errors import TsunaguError, ValidationErrors
 from app.store import db
-from app.store.sync_devices import load_secrets
+from app.sync.devices import load_secrets
 from app.sync.bundle import BundleRefused
 from conftest import LOGIN, PASSWORD, make_intake
 from sync_helpers import NAMES, build_devices, copy_tree, dump, open_dev

@@ -21,7 +21,8 @@ from app.desk import Desk
 from app.sync import bundle as fmt
 from app.sync.bundle import BundleRefused
 from app.sync.identity import DeviceSecrets, Trust, issue, unb64
-from app.store.sync_devices import device_records, load_anchors, load_secrets, tofu_allowed
+from app.store.sync_devices import load_anchors, tofu_allowed
+from app.sync.devices import device_records, load_secrets
 from conftest import LOGIN, PASSWORD, make_intake
 from sync_helpers import build_devices, copy_tree, dump, open_dev
 

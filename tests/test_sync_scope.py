@@ -9,9 +9,8 @@ import pytest
 
 from app.store import sync_exchange as exchange
 from app.store.sync_devices import held_cases
-from app.store.sync_exchange import ENTRY_SQL
+from app.store.sync_exchange import ENTRY_COLUMNS, ENTRY_SQL
 from app.store.sync_scope import CaseIndex, CaseScope
-from app.sync.bundle import ENTRY_COLUMNS
 from sync_helpers import build_devices, copy_tree, open_dev
 
 

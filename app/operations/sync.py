@@ -24,11 +24,13 @@ from app.store.store import Store
 from app.store.files import write_atomic
 from app.sync import bundle as bundle_format
 from app.store import sync_exchange as exchange
-from app.sync import merge
+from app.store import sync_merge as merge
 from app.sync.bundle import BundleRefused
 from app.store.sync_devices import (
-    TOFU_KEY, DeviceInfo, build_device_file, device_records, held_cases, list_devices,
-    load_anchors, load_secrets, next_code, save_anchors, save_secrets, tofu_allowed,
+    TOFU_KEY, DeviceInfo, held_cases, list_devices, load_anchors, save_anchors, tofu_allowed,
+)
+from app.sync.devices import (
+    build_device_file, device_records, load_secrets, next_code, save_secrets,
 )
 from app.sync import identity
 from app.sync.identity import DeviceSecrets, Trust, Untrusted

@@ -1,4 +1,6 @@
-"""Devices: each installation (desk PC or field laptop) of one agency's database.
+"""Devices, the SQL: device rows, this installation's keys and anchors, checkouts, and the
+steps of trimming and writing a new installation's database (the steps' order and the
+keys are app/sync/devices.py; this module takes and returns plain values).
 
 A new installation is made from this one: the database is copied by ``sqlcipher_export``
 (never a file copy) into a staging file beside this database, trimmed there, and exported
@@ -14,14 +16,10 @@ it knows what this device holds (its version vector), so the first bundles are s
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.store import audit as audit_log
-from app.store import db
 from app.store.sync_scope import CaseScope
-from app.sync.identity import BOX_SECRET, SIGN_SECRET, DeviceRecord, DeviceSecrets
 
 ANCHORS_KEY = "sync.anchors"     # local: {device id: pinned public signing key}
 TOFU_KEY = "sync.tofu"           # local: "1" on installations upgraded from schema 9
@@ -49,25 +47,21 @@ def list_devices(conn, this_device: str) -> list[DeviceInfo]:
             for r in rows]
 
 
-def device_records(conn) -> list[DeviceRecord]:
-    """Every device row with its registered public keys and certificate."""
-    return [DeviceRecord(id=r[0], kind=r[1], sign_key=r[2], box_key=r[3], cert=r[4],
-                         revoked=bool(r[5]))
-            for r in conn.execute("SELECT id, kind, sign_key, box_key, cert, revoked FROM device")]
+def device_key_rows(conn) -> list[tuple]:
+    """Every device row with its registered public keys and certificate:
+    (id, kind, sign_key, box_key, cert, revoked)."""
+    return list(conn.execute("SELECT id, kind, sign_key, box_key, cert, revoked FROM device"))
 
 
-def load_secrets(conn) -> DeviceSecrets | None:
-    """This installation's private keys (None on a database not upgraded yet)."""
-    found = dict(conn.execute("SELECT name, value FROM local_secret WHERE name IN (?, ?)",
-                              (SIGN_SECRET, BOX_SECRET)).fetchall())
-    if SIGN_SECRET not in found or BOX_SECRET not in found:
-        return None
-    return DeviceSecrets(sign=bytes(found[SIGN_SECRET]), box=bytes(found[BOX_SECRET]))
+def load_secret_values(conn, names: tuple[str, str]) -> dict[str, bytes]:
+    """{name: value} of the named rows of local_secret that exist."""
+    return dict(conn.execute("SELECT name, value FROM local_secret WHERE name IN (?, ?)",
+                             names).fetchall())
 
 
-def save_secrets(conn, secrets: DeviceSecrets) -> None:
-    """Keep this installation's private keys (caller holds the transaction)."""
-    for name, value in ((SIGN_SECRET, secrets.sign), (BOX_SECRET, secrets.box)):
+def save_secret_values(conn, pairs) -> None:
+    """Keep these (name, value) rows of local_secret (caller holds the transaction)."""
+    for name, value in pairs:
         conn.execute("INSERT INTO local_secret (name, value) VALUES (?, ?) ON CONFLICT (name)"
                      " DO UPDATE SET value = excluded.value", (name, value))
 
@@ -99,16 +93,9 @@ def held_cases(conn, device_id: str) -> set[str]:
         (device_id,))}
 
 
-def next_code(conn, own_code: str, kind: str) -> str:
-    """A code unique in the agency without asking anyone: this device's code, the kind's
-    letter and a number (F1, D2, D2F1 …)."""
-    letter = "F" if kind == "field" else "D"
-    taken = {r[0] for r in conn.execute("SELECT code FROM device")}
-    n = 1
-    while f"{own_code}{letter}{n}" in taken or f"{own_code}F{n}" in taken \
-            or f"{own_code}D{n}" in taken:
-        n += 1
-    return f"{own_code}{letter}{n}"
+def device_codes(conn) -> set[str]:
+    """Every device's code (case-number prefix)."""
+    return {r[0] for r in conn.execute("SELECT code FROM device")}
 
 
 def trim_to_cases(conn, keep: set[str]) -> int:
@@ -152,60 +139,41 @@ def forget_row(conn, tbl: str, row_id: str) -> None:
     conn.execute("DELETE FROM sync_conflict WHERE tbl = ? AND row_id = ?", (tbl, row_id))
 
 
-def build_device_file(source_conn, raw_key: bytes, target: Path, *, device_id: str, name: str,
-                      kind: str, code: str, db_id: str, creator: str,
-                      creator_vector: dict[str, str], keep_cases: set[str] | None,
-                      secrets: DeviceSecrets, anchors: dict[str, str]) -> Path:
-    """Write the new installation's database to ``target`` (see module docstring). The
-    new device gets its own private keys (``secrets``; this installation keeps no copy),
-    the creator's anchors plus the creator's key, and the creator's first-contact rule."""
-    staging = target.parent / f".{target.name}.staging"
-    staging_local = Path(str(source_conn.db_path)).parent / f".device-{device_id}.staging.db"
-    for p in (staging_local,):
-        db_remove(p)
-    db.export_copy(source_conn, staging_local, raw_key)
-    try:
-        conn = db.connect(staging_local, raw_key)
-        try:
-            # a scratch copy (encrypted, removed at the end; the device file is exported
-            # from its live content only): no overwriting of freed pages, no fsync
-            conn.execute("PRAGMA secure_delete = OFF")
-            conn.execute("PRAGMA synchronous = OFF")
-            conn.execute("PRAGMA foreign_keys = OFF")
-            conn.execute("BEGIN IMMEDIATE")
-            if keep_cases is not None:
-                trim_to_cases(conn, keep_cases)
-            tofu = tofu_allowed(conn)
-            conn.execute("DELETE FROM local")
-            conn.execute("DELETE FROM local_secret")
-            for key, value in {"device_id": device_id, "device_name": name, "db_id": db_id,
-                               "device_kind": kind, "device_code": code,
-                               "case_prefix": f"{code}-" if code else ""}.items():
-                conn.execute("INSERT INTO local (key, value) VALUES (?, ?)", (key, value))
-            save_secrets(conn, secrets)
-            save_anchors(conn, dict(anchors, **{device_id: secrets.sign_key}))
-            if tofu:
-                conn.execute("INSERT INTO local (key, value) VALUES (?, '1')", (TOFU_KEY,))
-            for table in ("audit", "draft", "case_counter", "sync_peer"):
-                conn.execute(f"DELETE FROM {table}")
-            own = {k: v for k, v in creator_vector.items()}
-            conn.execute("INSERT INTO sync_peer (peer, vector) VALUES (?, ?)",
-                         (creator, json.dumps(creator_vector, sort_keys=True)))
-            conn.execute("INSERT INTO sync_peer (peer, vector) VALUES (?, ?)",
-                         (device_id, json.dumps(own, sort_keys=True)))
-            audit_log.append(conn, user_id="system", login="system", device_id=device_id,
-                             action="device_created", detail=f"{kind} {code} from {creator}")
-            conn.execute("COMMIT")
-            if target.exists():
-                raise FileExistsError(str(target))
-            db.export_copy(conn, staging, raw_key)
-            os.replace(staging, target)
-        finally:
-            conn.close()
-    finally:
-        db_remove(staging_local)
-        db_remove(staging)
-    return target
+def begin_scratch(conn) -> None:
+    """A scratch copy (encrypted, removed at the end; the device file is exported from its
+    live content only): no overwriting of freed pages, no fsync; opens the transaction."""
+    conn.execute("PRAGMA secure_delete = OFF")
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute("BEGIN IMMEDIATE")
+
+
+def commit(conn) -> None:
+    conn.execute("COMMIT")
+
+
+def reset_local(conn, values: dict[str, str]) -> None:
+    """The copy forgets this installation's local settings and private keys and gets
+    ``values`` as its local settings."""
+    conn.execute("DELETE FROM local")
+    conn.execute("DELETE FROM local_secret")
+    for key, value in values.items():
+        conn.execute("INSERT INTO local (key, value) VALUES (?, ?)", (key, value))
+
+
+def allow_tofu(conn) -> None:
+    conn.execute("INSERT INTO local (key, value) VALUES (?, '1')", (TOFU_KEY,))
+
+
+def clear_installation_tables(conn) -> None:
+    """What belongs to an installation, not to the agency: audit, drafts, counters, peers."""
+    for table in ("audit", "draft", "case_counter", "sync_peer"):
+        conn.execute(f"DELETE FROM {table}")
+
+
+def add_peer_vector(conn, peer: str, vector: dict[str, str]) -> None:
+    conn.execute("INSERT INTO sync_peer (peer, vector) VALUES (?, ?)",
+                 (peer, json.dumps(vector, sort_keys=True)))
 
 
 def db_remove(path: Path) -> None:

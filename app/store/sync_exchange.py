@@ -21,7 +21,6 @@ from typing import Iterable
 from app.store import db
 from app.store import derived_repo  # noqa: F401  (registers the derived case columns)
 from app.store import sync_merge as merge
-from app.sync.bundle import ENTRY_COLUMNS
 from app.store.sync_devices import forget_row, held_cases
 from app.store.sync_scope import CaseScope, synced_tables
 
@@ -63,6 +62,9 @@ def _rows(conn, sql: str, args: Iterable = ()) -> list[tuple]:
     return conn.execute(sql, list(args)).fetchall()
 
 
+# A journal entry as ENTRY_SQL reads it and as a bundle carries it (app/sync/bundle.py).
+ENTRY_COLUMNS = ("id", "tbl", "row_id", "op", "fields", "base_rev", "rev", "hlc", "user_id",
+                 "device_id", "ctx")
 ENTRY_SQL = ("SELECT j.id, j.tbl, j.row_id, j.op, j.fields, j.base_rev, j.rev, j.hlc,"
              " j.user_id, j.device_id, COALESCE(c.ctx, '{}') FROM journal j"
              " LEFT JOIN sync_context c ON c.entry_id = j.id")

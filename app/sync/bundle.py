@@ -45,6 +45,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from app.errors import TsunaguError
 from app.i18n import _
+from app.store.sync_exchange import ENTRY_COLUMNS
 from app.sync.identity import DeviceSecrets, b64, unb64, verify
 
 MAGIC = b"TSUNAGU-BUNDLE\n\0"
@@ -54,8 +55,6 @@ SIGNATURE = "ed25519"
 SIG_LEN = 64
 MAX_HEADER = 64 * 1024
 HLC = re.compile(r"^\d{13}-\d{5}-[0-9A-Za-z._-]+$")
-ENTRY_COLUMNS = ("id", "tbl", "row_id", "op", "fields", "base_rev", "rev", "hlc", "user_id",
-                 "device_id", "ctx")
 
 
 class BundleRefused(TsunaguError):

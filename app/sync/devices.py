@@ -1,3 +1,103 @@
-"""Devices (public face; building a device's database is in app/store/sync_devices.py)."""
+"""Devices: each installation (desk PC or field laptop) of one agency's database.
 
-from app.store.sync_devices import DeviceInfo, held_cases, list_devices  # noqa: F401
+A new installation is made from this one: the database is copied by ``sqlcipher_export``
+(never a file copy) into a staging file beside this database, trimmed there, and exported
+once more into the target folder, so the target only ever receives the rows it may hold.
+A **desk** device gets everything; a **field** laptop gets master data and the cases
+checked out to it (持ち出し) — no row, journal entry, search-index entry or conflict of any
+other case. The staging file is encrypted with the agency key (like this database) and
+removed afterwards; the copy's ``local`` table gets the new device's id, name and case
+number prefix, its audit log starts afresh (the audit log belongs to an installation), and
+it knows what this device holds (its version vector), so the first bundles are small.
+
+The SQL of each step is in app/store/sync_devices.py; this module decides the steps, their
+order, the codes and the keys.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from app.store import audit as audit_log
+from app.store import db
+from app.store import sync_devices as repo
+from app.store.sync_devices import db_remove, save_anchors, tofu_allowed, trim_to_cases
+from app.sync.identity import BOX_SECRET, SIGN_SECRET, DeviceRecord, DeviceSecrets
+
+
+def device_records(conn) -> list[DeviceRecord]:
+    """Every device row with its registered public keys and certificate."""
+    return [DeviceRecord(id=r[0], kind=r[1], sign_key=r[2], box_key=r[3], cert=r[4],
+                         revoked=bool(r[5]))
+            for r in repo.device_key_rows(conn)]
+
+
+def load_secrets(conn) -> DeviceSecrets | None:
+    """This installation's private keys (None on a database not upgraded yet)."""
+    found = repo.load_secret_values(conn, (SIGN_SECRET, BOX_SECRET))
+    if SIGN_SECRET not in found or BOX_SECRET not in found:
+        return None
+    return DeviceSecrets(sign=bytes(found[SIGN_SECRET]), box=bytes(found[BOX_SECRET]))
+
+
+def save_secrets(conn, secrets: DeviceSecrets) -> None:
+    """Keep this installation's private keys (caller holds the transaction)."""
+    repo.save_secret_values(conn, ((SIGN_SECRET, secrets.sign), (BOX_SECRET, secrets.box)))
+
+
+def next_code(conn, own_code: str, kind: str) -> str:
+    """A code unique in the agency without asking anyone: this device's code, the kind's
+    letter and a number (F1, D2, D2F1 …)."""
+    letter = "F" if kind == "field" else "D"
+    taken = repo.device_codes(conn)
+    n = 1
+    while f"{own_code}{letter}{n}" in taken or f"{own_code}F{n}" in taken \
+            or f"{own_code}D{n}" in taken:
+        n += 1
+    return f"{own_code}{letter}{n}"
+
+
+def build_device_file(source_conn, raw_key: bytes, target: Path, *, device_id: str, name: str,
+                      kind: str, code: str, db_id: str, creator: str,
+                      creator_vector: dict[str, str], keep_cases: set[str] | None,
+                      secrets: DeviceSecrets, anchors: dict[str, str]) -> Path:
+    """Write the new installation's database to ``target`` (see module docstring). The
+    new device gets its own private keys (``secrets``; this installation keeps no copy),
+    the creator's anchors plus the creator's key, and the creator's first-contact rule."""
+    staging = target.parent / f".{target.name}.staging"
+    staging_local = Path(str(source_conn.db_path)).parent / f".device-{device_id}.staging.db"
+    for p in (staging_local,):
+        db_remove(p)
+    db.export_copy(source_conn, staging_local, raw_key)
+    try:
+        conn = db.connect(staging_local, raw_key)
+        try:
+            repo.begin_scratch(conn)
+            if keep_cases is not None:
+                trim_to_cases(conn, keep_cases)
+            tofu = tofu_allowed(conn)
+            repo.reset_local(conn, {"device_id": device_id, "device_name": name, "db_id": db_id,
+                                    "device_kind": kind, "device_code": code,
+                                    "case_prefix": f"{code}-" if code else ""})
+            save_secrets(conn, secrets)
+            save_anchors(conn, dict(anchors, **{device_id: secrets.sign_key}))
+            if tofu:
+                repo.allow_tofu(conn)
+            repo.clear_installation_tables(conn)
+            own = {k: v for k, v in creator_vector.items()}
+            repo.add_peer_vector(conn, creator, creator_vector)
+            repo.add_peer_vector(conn, device_id, own)
+            audit_log.append(conn, user_id="system", login="system", device_id=device_id,
+                             action="device_created", detail=f"{kind} {code} from {creator}")
+            repo.commit(conn)
+            if target.exists():
+                raise FileExistsError(str(target))
+            db.export_copy(conn, staging, raw_key)
+            os.replace(staging, target)
+        finally:
+            conn.close()
+    finally:
+        db_remove(staging_local)
+        db_remove(staging)
+    return target
