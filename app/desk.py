@@ -137,11 +137,7 @@ class Desk:
         errors: list[ValidationError] = []
 
         def collect(fn, *args, **kwargs):
-            try:
-                return fn(*args, **kwargs)
-            except ValidationError as e:
-                errors.append(e)
-                return None
+            return validation.collect(errors, fn, *args, **kwargs)
 
         agency_name = collect(validation.clean_text, agency_name, "agency.name",
                               _("Agency name"), required=True, max_len=100)

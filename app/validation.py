@@ -34,6 +34,16 @@ _CONTROL_MULTILINE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # \t and \n al
 _HYPHENS = re.compile("[\u2010-\u2015\u2212\u30fc\uff70\u2500\u2501\u02d7\u2043\ufe63]")
 
 
+def collect(errors: list[ValidationError], fn, *args, **kwargs):
+    """``fn(*args, **kwargs)``; a ValidationError goes into ``errors`` (None is returned), so
+    that a form reports every field at once."""
+    try:
+        return fn(*args, **kwargs)
+    except ValidationError as e:
+        errors.append(e)
+        return None
+
+
 def _as_text(value: object) -> str:
     """A cell or widget value as text: None → '', 12 / 12.0 → '12'."""
     if value is None:

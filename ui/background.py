@@ -290,33 +290,6 @@ def read_in_background(owner: QObject, desk, fn: Callable[[Any], Any],
     read_pool().start(_ReadJob(ticket, generation, fn, callbacks))   # Qt deletes it after
 
 
-class _WriteJob(QRunnable):
-    """One small write on the drafting connection (``SerializedDesk.drafting_desk``). Never
-    skipped: what the user typed is written even when its screen has gone meanwhile; only
-    the answer is then dropped (the callbacks' parent was deleted)."""
-
-    def __init__(self, shared: "SerializedDesk", fn: Callable[[Any], Any],
-                 callbacks: _Callbacks):
-        super().__init__()
-        self._shared = shared
-        self._fn = fn
-        self._callbacks = callbacks
-
-    def run(self) -> None:  # draft thread: no widgets here
-        try:
-            result = self._fn(self._shared.drafting_desk())
-        except BaseException as error:  # noqa: BLE001 - reported on the GUI thread
-            self._emit(self._callbacks.failed, error)
-        else:
-            self._emit(self._callbacks.done, result)
-
-    def _emit(self, signal, value) -> None:
-        try:
-            signal.emit(value)
-        except RuntimeError:
-            _running.discard(self._callbacks)
-
-
 def write_in_background(owner: QObject | None, desk, fn: Callable[[Any], Any],
                         on_done: Callable[[Any], None] = lambda _result: None,
                         on_error: Callable[[BaseException], None] | None = None) -> None:
@@ -331,7 +304,10 @@ def write_in_background(owner: QObject | None, desk, fn: Callable[[Any], Any],
     callbacks = _Callbacks(owner, on_done, on_error)
     _running.add(callbacks)
     callbacks.destroyed.connect(lambda *_a, c=callbacks: _running.discard(c))
-    draft_pool().start(_WriteJob(shared, fn, callbacks))
+    # the job of run_in_background, on the draft worker, with the drafting desk (never
+    # skipped: what was typed is written even when its screen has gone; only the answer
+    # is then dropped, as the callbacks' parent was deleted)
+    draft_pool().start(_Job(lambda: fn(shared.drafting_desk()), callbacks))
 
 
 class SerializedDesk:
@@ -463,15 +439,20 @@ class SerializedDesk:
             value = getattr(desk, name)
         if isinstance(value, Operations):   # desk.reports, desk.master …: its calls too
             return SerializedPart(value, self._lock)
-        if not callable(value):
-            return value
+        return _locked(value, self._lock, name)
 
-        def locked(*args, **kwargs):
-            with self._lock:
-                return value(*args, **kwargs)
 
-        locked.__name__ = name
-        return locked
+def _locked(value, lock, name: str):
+    """``value`` itself, or for a callable, the call taken under ``lock``."""
+    if not callable(value):
+        return value
+
+    def locked(*args, **kwargs):
+        with lock:
+            return value(*args, **kwargs)
+
+    locked.__name__ = name
+    return locked
 
 
 class SerializedPart:
@@ -483,16 +464,7 @@ class SerializedPart:
         self._lock = lock
 
     def __getattr__(self, name: str):
-        value = getattr(self._part, name)
-        if not callable(value):
-            return value
-
-        def locked(*args, **kwargs):
-            with self._lock:
-                return value(*args, **kwargs)
-
-        locked.__name__ = name
-        return locked
+        return _locked(getattr(self._part, name), self._lock, name)
 
 
 def serialized(desk) -> SerializedDesk:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import validation
+from app.validation import collect
 from app.desk import MIN_PASSWORD_DEFAULT, Desk, check_login, check_password
 from app.errors import TsunaguError, ValidationError, ValidationErrors
 from app.i18n import _
@@ -67,14 +68,6 @@ class _Page(QWizardPage):
         return not errors
 
 
-def _collect(errors: list[ValidationError], fn, *args, **kwargs):
-    try:
-        return fn(*args, **kwargs)
-    except ValidationError as e:
-        errors.append(e)
-        return None
-
-
 class AgencyPage(_Page):
     def __init__(self):
         super().__init__(_("Your agency"),
@@ -93,10 +86,10 @@ class AgencyPage(_Page):
 
     def validatePage(self) -> bool:  # noqa: N802 - Qt override
         errors: list[ValidationError] = []
-        _collect(errors, validation.clean_text, self.name.text(), "agency.name", _("Agency name"),
-                 required=True, max_len=100)
-        _collect(errors, validation.clean_text, self.municipality.text(), "agency.municipality",
-                 _("Municipality"), required=True, max_len=100)
+        collect(errors, validation.clean_text, self.name.text(), "agency.name", _("Agency name"),
+                required=True, max_len=100)
+        collect(errors, validation.clean_text, self.municipality.text(), "agency.municipality",
+                _("Municipality"), required=True, max_len=100)
         if self.population.value() <= 0:
             errors.append(ValidationError("agency.population", _(
                 "Enter the population as a whole number greater than 0.")))
@@ -116,9 +109,9 @@ class AdminPage(_Page):
 
     def validatePage(self) -> bool:  # noqa: N802 - Qt override
         errors: list[ValidationError] = []
-        _collect(errors, check_login, self.login.text())
-        _collect(errors, validation.clean_text, self.display_name.text(), "admin.name", _("Name"),
-                 required=True, max_len=50)
+        collect(errors, check_login, self.login.text())
+        collect(errors, validation.clean_text, self.display_name.text(), "admin.name", _("Name"),
+                required=True, max_len=50)
         return self.show_errors(errors)
 
 
@@ -156,7 +149,7 @@ class PasswordPage(_Page):
         if self._busy:
             return False
         errors: list[ValidationError] = []
-        _collect(errors, check_password, self.password.text(), self.min_length.value())
+        collect(errors, check_password, self.password.text(), self.min_length.value())
         if not errors and self.password.text() != self.confirm.text():
             errors.append(ValidationError("password.confirm", _("The two passwords differ.")))
         if not self.show_errors(errors):

@@ -36,19 +36,11 @@ def check_password(password: str, min_length: int) -> str:
     return password
 
 
-def _collect(errors: list[ValidationError], fn, *args, **kwargs):
-    try:
-        return fn(*args, **kwargs)
-    except ValidationError as e:
-        errors.append(e)
-        return None
-
-
 def check_intake(data: IntakeInput, pages: set[str] | None, *, today: date) -> list[ValidationError]:
     """Validate the pages of an intake; the core refuses what the wizard lets through."""
     pages = set(INTAKE_PAGES) if pages is None else set(pages)
     errors: list[ValidationError] = []
-    c = lambda fn, *a, **k: _collect(errors, fn, *a, **k)  # noqa: E731
+    c = lambda fn, *a, **k: validation.collect(errors, fn, *a, **k)  # noqa: E731
     p = data.person
     if "person" in pages:
         c(validation.clean_text, p.name, "person.name", _("Name"), required=True, max_len=100)
@@ -130,13 +122,11 @@ def check_intake(data: IntakeInput, pages: set[str] | None, *, today: date) -> l
             errors.append(ValidationError("consent", _(
                 "Record whether the person consented to information sharing (yes or no).")))
         elif data.consent:
-            bound = data.received_on or today
             c(validation.clean_date, data.consent_on, "consent_on", _("Date of consent"),
               required=True, not_after=(today, _("Today")))
             if data.consent_on and data.received_on and data.consent_on < data.received_on:
                 errors.append(ValidationError("consent_on", _(
                     "The date of consent cannot be before the date of intake.")))
-            del bound
     return errors
 
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from app.store.db import Connection
 from app.store.journal import Writer
+from app.store.repo_base import SqlRepo
 
 # kind -> (table, extra WHERE for the kind)
 TABLES: dict[str, tuple[str, str, tuple]] = {
@@ -36,16 +36,8 @@ _COLUMNS = {
 }
 
 
-class MasterRepo:
-    """Queries and writes of the master tables on one open connection."""
-
-    def __init__(self, conn: Connection):
-        self.conn = conn
-
-    def _all(self, sql: str, args: tuple | list = ()) -> list[dict[str, Any]]:
-        cur = self.conn.execute(sql, args)
-        names = [c[0] for c in cur.description]
-        return [dict(zip(names, r)) for r in cur.fetchall()]
+class MasterRepo(SqlRepo):
+    """Queries and writes of the master tables on one open connection (``SqlRepo``)."""
 
     # ------------------------------------------------------------------ reads
     def rows(self, kind: str) -> list[dict[str, Any]]:

@@ -11,26 +11,16 @@ import json
 from datetime import date, timedelta
 from typing import Any
 
-from app.store.db import Connection
 from app.store.journal import Writer
+from app.store.repo_base import SqlRepo
 from app.store.security_repo import CaseAccess, case_access_clause
 
 TABLES = ("social_resource", "regional_issue", "regional_issue_case", "region_activity",
           "staff_training", "ojt_session", "complaint", "incident", "annual_plan")
 
 
-class RegionRepo:
-    def __init__(self, conn: Connection):
-        self.conn = conn
-
-    def _all(self, sql: str, args: tuple | list = ()) -> list[dict[str, Any]]:
-        cur = self.conn.execute(sql, args)
-        names = [c[0] for c in cur.description]
-        return [dict(zip(names, r)) for r in cur.fetchall()]
-
-    def _one(self, sql: str, args: tuple | list = ()) -> dict[str, Any] | None:
-        found = self._all(sql, args)
-        return found[0] if found else None
+class RegionRepo(SqlRepo):
+    """Queries and writes of the region tables (rows as dicts: ``SqlRepo``)."""
 
     # ------------------------------------------------------------------ generic writes
     def insert(self, w: Writer, table: str, fields: dict[str, Any],

@@ -22,7 +22,6 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
-
 class SqlRepo:
     """Queries on one open connection (rows as dicts keyed by column name)."""
 

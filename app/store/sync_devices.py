@@ -2,15 +2,7 @@
 steps of trimming and writing a new installation's database (the steps' order and the
 keys are app/sync/devices.py; this module takes and returns plain values).
 
-A new installation is made from this one: the database is copied by ``sqlcipher_export``
-(never a file copy) into a staging file beside this database, trimmed there, and exported
-once more into the target folder, so the target only ever receives the rows it may hold.
-A **desk** device gets everything; a **field** laptop gets master data and the cases
-checked out to it (持ち出し) — no row, journal entry, search-index entry or conflict of any
-other case. The staging file is encrypted with the agency key (like this database) and
-removed afterwards; the copy's ``local`` table gets the new device's id, name and case
-number prefix, its audit log starts afresh (the audit log belongs to an installation), and
-it knows what this device holds (its version vector), so the first bundles are small.
+(What a new installation receives and why: app/sync/devices.py.)
 """
 
 from __future__ import annotations

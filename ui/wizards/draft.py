@@ -99,30 +99,14 @@ class DraftSaver(QObject):
         if read is None:
             return
         payload = read()                # read here, on the GUI thread, from the widgets
-        key, shared = self.key, self.desk
-        token = _remember(shared, key, payload)
-
-        def write(desk) -> None:   # (draft worker) holds nothing of the wizard
-            try:
-                desk.save_draft(key, payload)
-            finally:
-                _written(shared, key, token)
-        self._queue(write, lambda _r: self.saved.emit())
+        self._send(payload, lambda _r: self.saved.emit())
 
     def discard(self) -> None:
         """Remove the draft (after 登録, or 破棄); anything pending is dropped."""
         self._timer.stop()
         self.pending = False
         self.exists = False
-        key, shared = self.key, self.desk
-        token = _remember(shared, key, None)
-
-        def write(desk) -> None:
-            try:
-                desk.discard_draft(key)
-            finally:
-                _written(shared, key, token)
-        self._queue(write, lambda _r: None)
+        self._send(None, lambda _r: None)
 
     def has_draft(self) -> bool:
         return self.exists or self.pending
@@ -132,6 +116,22 @@ class DraftSaver(QObject):
         return not self.pending and not self.in_flight
 
     # ------------------------------------------------------------------ the worker
+    def _send(self, payload: dict[str, Any] | None, on_done: Callable[[Any], None]) -> None:
+        """Save ``payload`` (None: discard the draft) on the draft worker; until written,
+        ``load()`` answers it."""
+        key, shared = self.key, self.desk
+        token = _remember(shared, key, payload)
+
+        def write(desk) -> None:   # (draft worker) holds nothing of the wizard
+            try:
+                if payload is None:
+                    desk.discard_draft(key)
+                else:
+                    desk.save_draft(key, payload)
+            finally:
+                _written(shared, key, token)
+        self._queue(write, on_done)
+
     def _queue(self, write: Callable[[Any], None], on_done: Callable[[Any], None]) -> None:
         self.in_flight += 1
 
