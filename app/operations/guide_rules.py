@@ -97,13 +97,7 @@ class GuideRuleOperations(Operations):
         reported_to = c.text(reported_to, "reported_to", _("Reported to"), required=True,
                              max_len=100, multiline=False)
         c.done()
-        state = self._case_state(case_id)
-        if r := P.open_reason(state):
-            raise ProcessError(r)
-        if state.active_plan is None or state.active_plan.id != plan_id:
-            raise ProcessError(_("Only the plan in effect can be reported."))
-        if r := P.report_reason(state):
-            raise ProcessError(r)
+        self._enforce(P.report_blockers(self._case_state(case_id), plan_id))
         self._in_order(case_id, ("report", "reported_on", reported_on),
                        approval=plan.approved_on)
         with self._store.transaction() as w:

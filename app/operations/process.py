@@ -34,6 +34,7 @@ from app.domain.referral import Referral
 from app.domain.service import Service
 from app.domain.suspension import ContactMethod, ContactOutcome
 from app import process as P
+from app.domain import rules as R
 from app import text_ja, validation
 from app.domain import step_dates
 from app.domain import EmergencyAction, Stage
@@ -176,6 +177,8 @@ class ProcessOperations(GuideRuleOperations):
                                 case_permission=VIEW),
         "record_meeting_results": need(Permission.MEETINGS),
         "check_only": Rule(needs=(VIEW,), checks_inside=True),  # a wizard's 次へ: a dry run
+        # before acting: the body checks the case the action touches (VIEW)
+        "why_not": need(AnyOf(VIEW, Permission.VIEW_AGENDA_CASES)),
         "process_settings": OPEN("the desk's 中断 / 終結(3) / 軽微な修正 figures, stated on the "
                                  "screens every worker uses"),
         "set_process_settings": need(AnyOf(Permission.MEETINGS, Permission.MANAGE_SETTINGS)),
@@ -238,10 +241,16 @@ class ProcessOperations(GuideRuleOperations):
                        settings=self.process_settings())
 
     @staticmethod
-    def _allow(state: CaseState, step: Step) -> None:
-        status = P.check(state, step)
-        if not status.allowed:
-            raise ProcessError(status.reason)
+    def _enforce(blockers: list[P.Blocker]) -> None:
+        """Refuse with the first blocker (its rule's one message; ``rule`` names it)."""
+        if blockers:
+            raise ProcessError(blockers[0].message, rule=blockers[0].rule)
+
+    def _allow(self, state: CaseState, step: Step) -> None:
+        self._enforce(P.step_blocker(state, step))
+
+    def _meeting_if(self, meeting_id: str | None) -> Meeting | None:
+        return self._meeting_or_404(meeting_id) if meeting_id else None
 
     def _in_order(self, case_id: str, *checks: tuple[str, str, date | None],
                   **known: Any) -> None:
@@ -282,6 +291,134 @@ class ProcessOperations(GuideRuleOperations):
         if meeting is None:
             raise NotFound(_("Meeting not found."))
         return meeting
+
+    def _amend_blockers(self, plan: Plan, data: PlanInput | None) -> list[P.Blocker]:
+        services = {s.key: s for s in self._repo.services(active_only=False)}
+        return P.amend_blockers(self._case_state(plan.case_id), plan, data, services,
+                                self.process_settings())
+
+    def _subject_blockers(self, kind: AgendaKind, case_id: str | None, subject_id: str | None
+                          ) -> tuple[list[P.Blocker], dict[str, Any] | None]:
+        """What an agenda item of ``kind`` asks the meeting to approve: the item-level rules
+        on it, and its row (None for a 地域課題). NotFound when it is not in ``case_id``."""
+        if kind is AgendaKind.REGIONAL_ISSUE:
+            return [], None
+        table = self._repo.subject_table(kind)
+        row = self._repo.row(table, subject_id) if subject_id else None
+        if row is None or (case_id and row["case_id"] != case_id):
+            raise NotFound(_("What the meeting is to approve was not found in this case."))
+        return P.agenda_subject_blockers(
+            kind, row["status"], replan=row.get("kind") == "replan",
+            on_agenda=bool(self._repo.pending_agenda_for(row["id"])),
+            with_evaluation=bool(row.get("evaluation_id"))), row
+
+    # ------------------------------------------------------------------ why not, before acting
+    def why_not(self, action: str, **args: Any) -> list[P.Blocker]:
+        """What refuses the operation ``action`` of desk.process (by name, with the arguments
+        the screen would pass; ``data`` optional) now: the user's role, the step graph and
+        the item-level rules (app/domain/rules.py) — each blocker with its rule's name and
+        the very message the operation refuses with; [] when the process allows it (the
+        fields are checked when saving). A screen disables the action and says why."""
+        if action not in _WHY_NOT:
+            raise ValueError(action)
+        case_id = self._case_for(args)
+        if case_id is not None:
+            self._ctx.require_case(case_id, Permission.VIEW_CASES)
+        needs = self.RULES[action].needs
+        if not all(any(self._ctx.allows(x) for x in p.perms) if isinstance(p, AnyOf)
+                   else self._ctx.allows(p) for p in needs):
+            return [P.Blocker("role", self._ctx.role_refused())]
+        return _WHY_NOT[action](self, **args)
+
+    def _case_for(self, args: dict[str, Any]) -> str | None:
+        if args.get("case_id"):
+            return args["case_id"]
+        for key, table in (("plan_id", "plan"), ("plan_item_id", "plan_item"),
+                           ("referral_id", "referral"), ("record_id", "support_record"),
+                           ("emergency_id", "emergency_support"), ("item_id", "agenda_item")):
+            if args.get(key):
+                found = self._repo.case_of(table, args[key])
+                if found is None and table != "agenda_item":
+                    raise NotFound(_("Not found."))
+                return found
+        return None
+
+    def _why_step(self, step: Step, case_id: str) -> list[P.Blocker]:
+        return P.step_blocker(self._case_state(case_id), step)
+
+    def _why_plan(self, case_id: str) -> list[P.Blocker]:
+        state = self._case_state(case_id)
+        return P.step_blocker(state, Step.REPLAN if state.plans else Step.PLAN)
+
+    def _why_meeting_step(self, step: Step, case_id: str, meeting_id: str | None = None,
+                          proposed_on: date | None = None, data: Any = None
+                          ) -> list[P.Blocker]:
+        """評価, 中断, 終結: the step (with the date and the closure's pattern when given)
+        and the meeting it goes to."""
+        state = self._case_state(case_id)
+        if step is Step.SUSPENSION:
+            found = P.as_blockers(P.can_suspend(state, proposed_on))
+        elif step is Step.CLOSURE and data is not None:
+            found = P.as_blockers(P.can_close(
+                state, data.pattern, data.grounds or None, on=data.proposed_on,
+                without_evaluation_reason=data.no_evaluation_reason))
+            if data.pattern != ClosurePattern.CONTACT_LOST and P.closing_evaluation(state):
+                meeting_id = None   # decided with its プラン評価
+        else:
+            found = P.step_blocker(state, step)
+        return found + P.meeting_blockers(self._meeting_if(meeting_id))
+
+    def _why_procedure(self, emergency_id: str) -> list[P.Blocker]:
+        row = self._repo.emergency_row(emergency_id)
+        if row is None:
+            raise NotFound(_("Emergency support not found."))
+        return _procedure_blockers(row)
+
+    def _why_referral(self, referral_id: str, take_back: bool = False) -> list[P.Blocker]:
+        ref = self._repo.referral(referral_id)
+        if ref is None:
+            raise NotFound(_("Referral not found."))
+        return P.referral_blockers(self._case_state(ref.case_id), ref, take_back=take_back)
+
+    def _why_plan_item(self, plan_item_id: str) -> list[P.Blocker]:
+        row = self._repo.plan_item_row(plan_item_id)
+        if row is None:
+            raise NotFound(_("Support item not found."))
+        plan = self._plan_or_404(row["plan_id"])
+        return P.start_blockers(self._case_state(plan.case_id), plan_item_id)
+
+    def _why_record(self, record_id: str) -> list[P.Blocker]:
+        row = self._repo.record_row(record_id)
+        if row is None:
+            raise NotFound(_("Support record not found."))
+        return _record_blockers(row)
+
+    def _why_agenda(self, meeting_id: str, kind: AgendaKind | str,
+                    case_id: str | None = None, subject_id: str | None = None
+                    ) -> list[P.Blocker]:
+        found, _row = self._subject_blockers(AgendaKind(kind), case_id, subject_id)
+        return P.meeting_blockers(self._meeting_or_404(meeting_id)) + found
+
+    def _why_agenda_item(self, item_id: str, meeting_id: str | None = None
+                         ) -> list[P.Blocker]:
+        item = self._repo.agenda_item(item_id)
+        if item is None:
+            raise NotFound(_("The agenda item was not found."))
+        found = P.agenda_item_blockers(item)
+        if meeting_id is not None:
+            found += P.meeting_blockers(self._meeting_or_404(meeting_id),
+                                        today=self._ctx.today(),
+                                        current=self._meeting_or_404(item.meeting_id))
+        return found
+
+    def _why_put_on(self, case_id: str, subject_id: str, meeting_id: str) -> list[P.Blocker]:
+        wait = next((x for x in self.waiting_for_meeting(case_id)
+                     if x.subject_id == subject_id), None)
+        if wait is None:
+            return [R.NOT_WAITING.blocks()]
+        if wait.item_id is not None:
+            return self._why_agenda_item(wait.item_id, meeting_id)
+        return P.meeting_blockers(self._meeting_or_404(meeting_id), today=self._ctx.today())
 
     # ------------------------------------------------------------------ master data
     def services(self, include_inactive: bool = False) -> list[Service]:
@@ -506,8 +643,7 @@ class ProcessOperations(GuideRuleOperations):
                          today=self._ctx.today(), not_before=(
                              date.fromisoformat(row["done_on"]), _("Emergency support")))
         c.done()
-        if row["procedure"] != "pending":
-            raise ProcessError(_("No municipal procedure is pending for this support."))
+        self._enforce(_procedure_blockers(row))
         with self._store.transaction() as w:
             self._repo.set_status(w, "emergency_support", emergency_id, procedure="done",
                                   procedure_done_on=done_on)
@@ -606,9 +742,7 @@ class ProcessOperations(GuideRuleOperations):
         if not isinstance(arrived, bool):
             c.add("arrived", _("Record whether the person reached the agency."))
         c.done()
-        self._allow(self._case_state(ref.case_id), Step.REFERRAL_CHECK)
-        if ref.checked_on is not None:
-            raise ProcessError(_("This referral has already been checked."))
+        self._enforce(P.referral_blockers(self._case_state(ref.case_id), ref))
         with self._store.transaction() as w:
             self._repo.set_status(w, "referral", referral_id, checked_on=checked_on,
                                   arrived=int(arrived), check_note=note)
@@ -628,11 +762,7 @@ class ProcessOperations(GuideRuleOperations):
                                    ref.checked_on or ref.referred_on, _("Date of the check")))
         note = c.text(note, "note", _("Note"))
         c.done()
-        state = self._case_state(ref.case_id)
-        self._allow(state, Step.TAKE_BACK)
-        if not (ref.checked_on and ref.arrived is False and ref.taken_back_on is None):
-            raise ProcessError(_("Check first that the person did not reach the agency, then "
-                                 "take the case back."))
+        self._enforce(P.referral_blockers(self._case_state(ref.case_id), ref, take_back=True))
         with self._store.transaction() as w:
             changes: dict[str, Any] = {"taken_back_on": taken_back_on}
             if note:
@@ -711,11 +841,7 @@ class ProcessOperations(GuideRuleOperations):
         self._ctx.require_case(self._case_of("plan", plan_id), Permission.EDIT_CASES)
         plan = self._plan_or_404(plan_id)
         data = self._check_plan(data)
-        if plan.status is not PlanStatus.DRAFT:
-            raise ProcessError(_("Only a draft plan can be edited. Amend the plan in effect "
-                                 "instead (plan amendment)."))
-        if reason := P.open_reason(self._case_state(plan.case_id)):
-            raise ProcessError(reason)
+        self._enforce(P.edit_blockers(self._case_state(plan.case_id), plan))
         self._in_order(plan.case_id, ("plan_signed", "signed_on", data.signed_on))
         with self._store.transaction() as w:
             self._repo.replace_plan_content(w, plan_id, data)
@@ -726,14 +852,9 @@ class ProcessOperations(GuideRuleOperations):
         """Put a signed draft before the 支援調整会議 (on ``meeting_id``'s agenda if given)."""
         self._ctx.require_case(self._case_of("plan", plan_id), Permission.EDIT_CASES)
         plan = self._plan_or_404(plan_id)
-        state = self._case_state(plan.case_id)
-        self._allow(state, Step.SUBMIT_PLAN)
-        if state.open_plan is None or state.open_plan.id != plan_id:
-            raise ProcessError(_("There is no draft plan to submit."))
-        meeting = self._meeting_or_404(meeting_id) if meeting_id else None
-        if meeting is not None and meeting.held:
-            raise ProcessError(_("The results of this meeting are already recorded; choose "
-                                 "another meeting."))
+        meeting = self._meeting_if(meeting_id)
+        self._enforce(P.submit_blockers(self._case_state(plan.case_id), plan)
+                      + P.meeting_blockers(meeting))
         self._meeting_after(meeting, "plan_signed", plan.signed_on)
         with self._store.transaction() as w:
             self._repo.set_plan(w, plan_id, status=PlanStatus.SUBMITTED.value)
@@ -756,18 +877,7 @@ class ProcessOperations(GuideRuleOperations):
         amended_on = c.date(amended_on or self._ctx.today(), "amended_on", _("Date"),
                             required=True, today=self._ctx.today())
         c.done()
-        state = self._case_state(plan.case_id)
-        self._allow(state, Step.AMEND_PLAN)
-        if plan.status is not PlanStatus.APPROVED:
-            raise ProcessError(_("Only the plan in effect can be amended."))
-        started = {i.id for i in plan.items if i.started_on}
-        dropped = started - {i.id for i in data.items if i.id}
-        if dropped:
-            raise ProcessError(_("A service that has started cannot be removed by an "
-                                 "amendment; end it with a re-plan."))
-        services = {s.key: s for s in self._repo.services(active_only=False)}
-        if beyond := P.amendment_problems(plan, data, services, self.process_settings()):
-            raise ProcessError(" ".join(beyond) + " " + _(P.REPLAN_INSTEAD))
+        self._enforce(self._amend_blockers(plan, data))
         self._in_order(plan.case_id, ("amendment", "amended_on", amended_on),
                        approval=plan.approved_on)
         before = _plan_snapshot(plan)
@@ -820,28 +930,12 @@ class ProcessOperations(GuideRuleOperations):
         if k is not None and k is not AgendaKind.REGIONAL_ISSUE and not subject_id:
             c.add("subject_id", _("Choose what the meeting is to approve."))
         c.done()
-        if meeting.held:
-            raise ProcessError(_("The results of this meeting are already recorded; choose "
-                                 "another meeting."))
-        if k is not AgendaKind.REGIONAL_ISSUE:
-            table = self._repo.subject_table(k)
-            row = self._repo.row(table, subject_id)  # type: ignore[arg-type]
-            if row is None or (case_id and row["case_id"] != case_id):
-                raise NotFound(_("What the meeting is to approve was not found in this case."))
+        assert k is not None
+        blockers, row = self._subject_blockers(k, case_id, subject_id)
+        self._enforce(P.meeting_blockers(meeting) + blockers)
+        if row is not None:
             case_id = row["case_id"]
-            waiting = {"plan": PlanStatus.SUBMITTED.value}.get(table, "proposed")
-            if row["status"] != waiting:
-                raise ProcessError(_("This item is not waiting for the support coordination "
-                                     "meeting."))
-            if table == "plan" and (row["kind"] == "replan") != (k is AgendaKind.REPLAN):
-                raise ProcessError(_("Choose the item type that matches the plan (new plan or "
-                                     "re-plan)."))
-            if self._repo.pending_agenda_for(subject_id):  # type: ignore[arg-type]
-                raise ProcessError(_("This item is already on the agenda of a meeting."))
-            self._meeting_after(meeting, *_subject_date(table, row))
-            if table == "closure" and row.get("evaluation_id"):
-                raise ProcessError(_("This closure is decided with its plan evaluation; it "
-                                     "needs no agenda item of its own."))
+            self._meeting_after(meeting, *_subject_date(self._repo.subject_table(k), row))
         with self._store.transaction() as w:
             item_id = self._repo.insert_agenda_item(w, meeting_id, case_id, k.value, subject_id,
                                                     summary)
@@ -897,10 +991,8 @@ class ProcessOperations(GuideRuleOperations):
             if r is MeetingResult.APPROVED_WITH_CHANGES and not cond:
                 c.add(f"results.{item_id}.conditions", _(
                     "Approved with changes: enter the changes (conditions)."))
-            if items[item_id].result is not None:
-                c.add(f"results.{item_id}", _("The result of this item is already recorded."))
-            elif items[item_id].withdrawn_on is not None:
-                c.add(f"results.{item_id}", _("This item was withdrawn from the agenda."))
+            for b in P.agenda_item_blockers(items[item_id]):
+                c.add(f"results.{item_id}", b.message)
             if r is not None:
                 decided[item_id] = (r, cond)
             item = items[item_id]
@@ -954,10 +1046,7 @@ class ProcessOperations(GuideRuleOperations):
             self._ctx.require_case(item.case_id, Permission.EDIT_CASES)
         else:
             self._require_meetings()
-        if item.result is not None:
-            raise ProcessError(_("The result of this item is already recorded."))
-        if item.withdrawn_on is not None:
-            raise ProcessError(_("This item was withdrawn from the agenda."))
+        self._enforce(P.agenda_item_blockers(item))
         return item, self._meeting_or_404(item.meeting_id)
 
     def open_meetings(self) -> list[MeetingSummary]:
@@ -994,13 +1083,7 @@ class ProcessOperations(GuideRuleOperations):
         c = _Check()
         reason = c.text(reason, "reason", _("Reason for moving"), max_len=500)
         c.done()
-        if target.id == meeting.id:
-            raise ProcessError(_("The item is already on this meeting's agenda."))
-        if target.held:
-            raise ProcessError(_("The results of this meeting are already recorded; choose "
-                                 "another meeting."))
-        if target.held_on < self._ctx.today():
-            raise ProcessError(_("Choose a meeting dated today or later."))
+        self._enforce(P.meeting_blockers(target, today=self._ctx.today(), current=meeting))
         note = reason or _("Moved to the meeting of {date}").format(
             date=text_ja.format_wareki(target.held_on, "long"))
         with self._store.transaction() as w:
@@ -1037,13 +1120,12 @@ class ProcessOperations(GuideRuleOperations):
         wait = next((x for x in self.waiting_for_meeting(case_id)
                      if x.subject_id == subject_id), None)
         if wait is None:
-            raise ProcessError(_("This item is not waiting for the support coordination "
-                                 "meeting."))
+            self._enforce([R.NOT_WAITING.blocks()])
+        assert wait is not None
         if wait.item_id is not None:
             return self.move_agenda_item(wait.item_id, meeting_id, reason)
-        target = self._meeting_or_404(meeting_id)
-        if target.held_on < self._ctx.today() and not target.held:
-            raise ProcessError(_("Choose a meeting dated today or later."))
+        self._enforce(P.meeting_blockers(self._meeting_or_404(meeting_id),
+                                         today=self._ctx.today()))
         return self._add_agenda_item(meeting_id, wait.kind, case_id, subject_id, wait.summary)
 
     def _apply_result(self, w, item: AgendaItem, result: MeetingResult, conditions: str,
@@ -1112,18 +1194,7 @@ class ProcessOperations(GuideRuleOperations):
         res = c.choice(DecisionResult, result, "result", _("Result"))
         note = c.text(note, "note", _("Note"))
         c.done()
-        state = self._case_state(plan.case_id)
-        self._allow(state, Step.DECISION)
-        if plan.status is not PlanStatus.APPROVED:
-            raise ProcessError(_(P.MEETING_NEEDED))
-        items = [i for i in plan.items if i.service_key == service_key]
-        if not items:
-            raise ProcessError(_("The plan does not contain this service."))
-        if items[0].decision == "reported":
-            raise ProcessError(_("This service needs no support decision; it is only reported "
-                                 "to the municipality."))
-        if items[0].decision != "required":
-            raise ProcessError(_("The support decision for this service is already recorded."))
+        self._enforce(P.decision_blockers(self._case_state(plan.case_id), plan, service_key))
         self._in_order(plan.case_id, ("decision", "decided_on", decided_on),
                        approval=plan.approved_on)
         with self._store.transaction() as w:
@@ -1147,9 +1218,7 @@ class ProcessOperations(GuideRuleOperations):
         started_on = c.date(started_on, "started_on", _("Start date"), required=True,
                             today=self._ctx.today())
         c.done()
-        state = self._case_state(plan.case_id)
-        if reason := P.can_start_item(state, plan_item_id):
-            raise ProcessError(reason)
+        self._enforce(P.start_blockers(self._case_state(plan.case_id), plan_item_id))
         decided = [d["decided_on"] for d in self._repo.decisions(plan.case_id)
                    if d["plan_id"] == plan.id and d["service_key"] == row["service_key"]
                    and d["result"] == "approved"]
@@ -1211,9 +1280,7 @@ class ProcessOperations(GuideRuleOperations):
         reason = c.text(reason, "correction_reason", _("Reason for the correction"),
                         required=True, max_len=500)
         c.done()
-        if old["corrected"]:
-            raise ProcessError(_("This entry has already been corrected; correct the latest "
-                                 "version."))
+        self._enforce(_record_blockers(old))
         self._in_order(old["case_id"], ("record", "occurred_at", at.date()))
         with self._store.transaction() as w:
             row_id = self._repo.insert_record(w, old["case_id"], at, m.value, staff, person,
@@ -1275,7 +1342,8 @@ class ProcessOperations(GuideRuleOperations):
                max_len=10000)
         c.done()
         state = self._case_state(case_id)
-        self._allow(state, Step.EVALUATION)
+        meeting = self._meeting_if(meeting_id)
+        self._enforce(P.step_blocker(state, Step.EVALUATION) + P.meeting_blockers(meeting))
         plan = state.active_plan
         assert plan is not None
         full = self._plan_or_404(plan.id)
@@ -1283,10 +1351,6 @@ class ProcessOperations(GuideRuleOperations):
                        ("outcome", "employed_on", data.employed_on),
                        ("outcome", "income_increased_on", data.income_increased_on),
                        approval=full.approved_on)
-        meeting = self._meeting_or_404(meeting_id) if meeting_id else None
-        if meeting is not None and meeting.held:
-            raise ProcessError(_("The results of this meeting are already recorded; choose "
-                                 "another meeting."))
         self._meeting_after(meeting, "evaluation", evaluated_on)
         with self._store.transaction() as w:
             row_id = self._repo.insert_evaluation(w, case_id, plan.id,
@@ -1333,13 +1397,9 @@ class ProcessOperations(GuideRuleOperations):
         reason = c.text(reason, "reason", _("Reason for the suspension"), required=True)
         c.done()
         state = self._case_state(case_id)
-        if reason_ := P.can_suspend(state, proposed_on):
-            raise ProcessError(reason_)
+        meeting = self._meeting_if(meeting_id)
+        self._enforce(P.as_blockers(P.can_suspend(state, proposed_on)) + P.meeting_blockers(meeting))
         self._in_order(case_id, ("suspension", "proposed_on", proposed_on))
-        meeting = self._meeting_or_404(meeting_id) if meeting_id else None
-        if meeting is not None and meeting.held:
-            raise ProcessError(_("The results of this meeting are already recorded; choose "
-                                 "another meeting."))
         self._meeting_after(meeting, "suspension", proposed_on)
         case = self._store.case(case_id)
         with self._store.transaction() as w:
@@ -1403,19 +1463,16 @@ class ProcessOperations(GuideRuleOperations):
         c.text(data.followup_plan, "followup_plan", _("Follow-up plan"))
         c.done()
         state = self._case_state(case_id)
-        if reason := P.can_close(state, pattern, grounds, on=proposed_on,
-                                 without_evaluation_reason=no_eval):
-            raise ProcessError(reason)
+        # (1)(2) after a プラン評価 that decided 終結: decided with it, no agenda item of its own
+        ev = P.closing_evaluation(state) if pattern is not ClosurePattern.CONTACT_LOST else None
+        meeting = self._meeting_if(meeting_id) if ev is None else None
+        self._enforce(P.as_blockers(P.can_close(state, pattern, grounds, on=proposed_on,
+                                                without_evaluation_reason=no_eval))
+                      + P.meeting_blockers(meeting))
         if pattern is ClosurePattern.CONTACT_LOST and grounds is None:
             grounds = (ClosureGrounds.SUSPENSION if state.suspended
                        else ClosureGrounds.MOVED_AWAY)
         self._in_order(case_id, ("closure", "proposed_on", proposed_on))
-        # (1)(2) after a プラン評価 that decided 終結: decided with it, no agenda item of its own
-        ev = P.closing_evaluation(state) if pattern is not ClosurePattern.CONTACT_LOST else None
-        meeting = self._meeting_or_404(meeting_id) if meeting_id and ev is None else None
-        if meeting is not None and meeting.held:
-            raise ProcessError(_("The results of this meeting are already recorded; choose "
-                                 "another meeting."))
         self._meeting_after(meeting, "closure", proposed_on)
         with self._store.transaction() as w:
             row_id = self._repo.insert_closure(w, case_id, replace(
@@ -1527,6 +1584,61 @@ def _plan_snapshot(plan: Plan) -> dict[str, Any]:
         "period_from": plan.period_from, "period_to": plan.period_to,
         "next_monitoring_on": plan.next_monitoring_on,
     }
+
+
+def _procedure_blockers(row: dict[str, Any]) -> list[P.Blocker]:
+    """完了 of an emergency support's municipal procedure: only a pending one."""
+    return [] if row["procedure"] == "pending" else [R.NO_PROCEDURE.blocks()]
+
+
+def _record_blockers(row: dict[str, Any]) -> list[P.Blocker]:
+    """訂正 of a 支援経過記録: only its latest version."""
+    return [R.RECORD_CORRECTED.blocks()] if row["corrected"] else []
+
+
+_Why = Any   # (self, **the operation's arguments) -> list[P.Blocker]
+# desk.process.why_not: for each operation, its rules as the screen asks them
+_WHY_NOT: dict[str, _Why] = {
+    "record_emergency": lambda o, case_id, **_: o._why_step(Step.EMERGENCY, case_id),
+    "complete_emergency_procedure": lambda o, emergency_id, **_: o._why_procedure(
+        emergency_id),
+    "save_assessment": lambda o, case_id, **_: o._why_step(Step.ASSESSMENT, case_id),
+    "screen": lambda o, case_id, **_: o._why_step(Step.SCREENING, case_id),
+    "check_referral": lambda o, referral_id, **_: o._why_referral(referral_id),
+    "take_back": lambda o, referral_id, **_: o._why_referral(referral_id, take_back=True),
+    "draft_plan": lambda o, case_id, **_: o._why_plan(case_id),
+    "update_plan": lambda o, plan_id, **_: P.edit_blockers(
+        o._case_state(o._plan_or_404(plan_id).case_id), o._plan_or_404(plan_id)),
+    "submit_plan": lambda o, plan_id, meeting_id=None, **_: P.submit_blockers(
+        o._case_state(o._plan_or_404(plan_id).case_id), o._plan_or_404(plan_id))
+    + P.meeting_blockers(o._meeting_if(meeting_id)),
+    "amend_plan": lambda o, plan_id, data=None, **_: o._amend_blockers(
+        o._plan_or_404(plan_id), data),
+    "record_decision": lambda o, plan_id, service_key=None, **_: P.decision_blockers(
+        o._case_state(o._plan_or_404(plan_id).case_id), o._plan_or_404(plan_id), service_key),
+    "start_service": lambda o, plan_item_id, **_: o._why_plan_item(plan_item_id),
+    "report_plan": lambda o, plan_id, **_: P.report_blockers(
+        o._case_state(o._plan_or_404(plan_id).case_id), plan_id),
+    "add_record": lambda o, case_id, **_: o._why_step(Step.RECORD, case_id),
+    "correct_record": lambda o, record_id, **_: o._why_record(record_id),
+    "add_monitoring": lambda o, case_id, **_: o._why_step(Step.MONITORING, case_id),
+    "evaluate": lambda o, case_id, meeting_id=None, **_: o._why_meeting_step(
+        Step.EVALUATION, case_id, meeting_id),
+    "add_contact_attempt": lambda o, case_id, **_: o._why_step(Step.CONTACT_ATTEMPT, case_id),
+    "propose_suspension": lambda o, case_id, proposed_on=None, meeting_id=None, **_:
+        o._why_meeting_step(Step.SUSPENSION, case_id, meeting_id, proposed_on),
+    "resume": lambda o, case_id, **_: o._why_step(Step.RESUME, case_id),
+    "propose_closure": lambda o, case_id, data=None, meeting_id=None, **_:
+        o._why_meeting_step(Step.CLOSURE, case_id, meeting_id, data=data),
+    "add_followup": lambda o, case_id, **_: o._why_step(Step.FOLLOWUP, case_id),
+    "add_agenda_item": lambda o, meeting_id, kind, case_id=None, subject_id=None, **_:
+        o._why_agenda(meeting_id, kind, case_id, subject_id),
+    "withdraw_agenda_item": lambda o, item_id, **_: o._why_agenda_item(item_id),
+    "move_agenda_item": lambda o, item_id, meeting_id, **_: o._why_agenda_item(
+        item_id, meeting_id),
+    "put_on_meeting": lambda o, case_id, subject_id, meeting_id, **_: o._why_put_on(
+        case_id, subject_id, meeting_id),
+}
 
 
 install(ProcessOperations)   # every public operation checked against its rule
