@@ -410,7 +410,7 @@ def test_closure_without_evaluation_records_the_reason(d):
     m = meeting(d, date(2026, 5, 13))
     x = d.process.propose_closure(cid, closing, m)
     decide(d, m)
-    assert next(c for c in d.process.closures(cid) if c["id"] == x)["no_evaluation_reason"]
+    assert next(c for c in d.process.closures(cid) if c.id == x).no_evaluation_reason
 
 
 def test_evaluations_due_at_plan_end_in_next_actions_and_dashboard(d):

@@ -18,14 +18,14 @@ from datetime import date, datetime
 from typing import Any, Iterable
 
 from app.domain.assessment import Screening, Assessment, AssessmentInput, ScreeningResult
-from app.domain.closure import Followup, ClosureInput, ClosurePattern
+from app.domain.closure import Closure, Followup, ClosureInput, ClosurePattern
 from app.domain.intake import EmergencySupport
 from app.domain.monitoring import Monitoring, MonitoringInput
 from app.domain.plan import PlanAmendment, Plan, PlanInput, PlanItem, PlanStatus
 from app.domain.case import TimelineEntry
 from app.domain.case_state import CaseState, ProcessSettings
-from app.domain.decision import DecisionResult
-from app.domain.evaluation import EvaluationDecision, EvaluationInput
+from app.domain.decision import Decision, DecisionResult
+from app.domain.evaluation import Evaluation, EvaluationDecision, EvaluationInput
 from app.domain.meeting import (
     AgendaCandidate, AgendaItem, AgendaKind, Meeting, MeetingKind, MeetingResult,
     MeetingSummary, MeetingWait, Participant,
@@ -290,11 +290,11 @@ class ProcessOperations(ProcessPart):
         self._ctx.require_case(case_id, Permission.VIEW_CASES)
         return list(reversed(self._repo.monitorings(case_id)))
 
-    def evaluations(self, case_id: str) -> list[dict[str, Any]]:
+    def evaluations(self, case_id: str) -> list[Evaluation]:
         self._ctx.require_case(case_id, Permission.VIEW_CASES)
         return self._repo.evaluations(case_id)
 
-    def closures(self, case_id: str) -> list[dict[str, Any]]:
+    def closures(self, case_id: str) -> list[Closure]:
         self._ctx.require_case(case_id, Permission.VIEW_CASES)
         return self._repo.closures(case_id)
 
@@ -302,7 +302,7 @@ class ProcessOperations(ProcessPart):
         self._ctx.require_case(case_id, Permission.VIEW_CASES)
         return self._repo.followups(case_id)
 
-    def decisions(self, case_id: str) -> list[dict[str, Any]]:
+    def decisions(self, case_id: str) -> list[Decision]:
         self._ctx.require_case(case_id, Permission.VIEW_CASES)
         return self._repo.decisions(case_id)
 

@@ -294,8 +294,8 @@ class MeetingSteps(ProcessPart):
                             confirmed_on=held_on if ok else None)
             # a 終結 proposed with this evaluation (its decision 終結) is decided with it
             for x in repo.closures(case_id):  # type: ignore[arg-type]
-                if x["evaluation_id"] == item.subject_id and x["status"] == "proposed":
-                    self._close(w, case_id, x["id"], ok, held_on)  # type: ignore[arg-type]
+                if x.evaluation_id == item.subject_id and x.status is ProposalStatus.PROPOSED:
+                    self._close(w, case_id, x.id, ok, held_on)  # type: ignore[arg-type]
         elif item.kind is AgendaKind.SUSPENSION:
             repo.set_status(w, "suspension", item.subject_id, status=status,  # type: ignore[arg-type]
                             confirmed_on=held_on if ok else None)

@@ -344,12 +344,12 @@ class PlanSteps(ProcessPart):
                             today=self._ctx.today())
         c.done()
         self._enforce(P.start_blockers(self._case_state(plan.case_id), plan_item_id))
-        decided = [d["decided_on"] for d in self._repo.decisions(plan.case_id)
-                   if d["plan_id"] == plan.id and d["service_key"] == row["service_key"]
-                   and d["result"] == "approved"]
+        decided = [d.decided_on for d in self._repo.decisions(plan.case_id)
+                   if d.plan_id == plan.id and d.service_key == row["service_key"]
+                   and d.result is DecisionResult.APPROVED]
         self._in_order(plan.case_id, ("service_start", "started_on", started_on),
                        approval=plan.approved_on,
-                       decision=date.fromisoformat(decided[-1]) if decided else None)
+                       decision=decided[-1] if decided else None)
         with self._store.transaction() as w:
             self._repo.insert_service_start(w, plan.case_id, plan.id, plan_item_id, started_on)
             self._restage(w, plan.case_id)   # the first start sets the first monitoring

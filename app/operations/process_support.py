@@ -276,10 +276,9 @@ class SupportSteps(ProcessPart):
                 ev.id if ev is not None else None)
             if ev is not None and ev.status is ProposalStatus.CONFIRMED:
                 # the meeting already decided 終結 with the evaluation
-                confirmed = next((e["confirmed_on"] for e in self._repo.evaluations(case_id)
-                                  if e["id"] == ev.id), None)
-                on = max(proposed_on, date.fromisoformat(confirmed)) if confirmed \
-                    else proposed_on
+                confirmed = next((e.confirmed_on for e in self._repo.evaluations(case_id)
+                                  if e.id == ev.id), None)
+                on = max(proposed_on, confirmed) if confirmed else proposed_on
                 self._close(w, case_id, row_id, True, on)
             elif meeting is not None:
                 self._repo.insert_agenda_item(w, meeting.id, case_id, "closure", row_id,
@@ -304,9 +303,9 @@ class SupportSteps(ProcessPart):
         self._allow(state, Step.FOLLOWUP)
         self._in_order(case_id, ("followup", "contacted_on", contacted_on))
         closure = next(x for x in reversed(self._repo.closures(case_id))
-                       if x["status"] == "confirmed")
+                       if x.status is ProposalStatus.CONFIRMED)
         with self._store.transaction() as w:
-            row_id = self._repo.insert_followup(w, case_id, closure["id"], contacted_on, method,
+            row_id = self._repo.insert_followup(w, case_id, closure.id, contacted_on, method,
                                                 contact_person, content)
             self._audit("followup", case_id)
         return row_id
