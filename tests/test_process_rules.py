@@ -16,9 +16,10 @@ from app.domain import rules as R
 from app.domain.closure import ClosurePattern
 from app.domain.decision import DecisionResult
 from app.domain.evaluation import Attainment, EvaluationDecision, EvaluationInput
-from app.domain.meeting import AgendaKind, MeetingResult
+from app.domain.meeting import AgendaKind
 from app.domain.plan import PlanInput, PlanItem
 from app.errors import PermissionDenied, ProcessError
+from app.operations.guide_rules import OpenCaseExists
 from app.security.roles import Role
 from tests.conftest import make_intake
 from tests.test_process_walk import (
@@ -228,9 +229,28 @@ def test_every_rule_has_one_message_and_a_test():
     assert all(r.message() and r.message() != r.msgid for r in R.ITEM_RULES), "translated"
     source = open(__file__, encoding="utf-8").read()
     consts = [k for k, v in vars(R).items() if isinstance(v, R.Rule)]
-    assert sorted(consts) == sorted(k for k, v in vars(R).items() if v in R.ITEM_RULES)
-    untested = [k for k in consts if f"refused(d, R.{k}," not in source]
+    assert sorted(consts) == sorted(k for k, v in vars(R).items()
+                                    if v in R.ITEM_RULES + R.INTAKE_RULES)
+    untested = [k for k, v in vars(R).items()
+                if v in R.ITEM_RULES and f"refused(d, R.{k}," not in source]
     assert not untested, untested
+
+
+def test_one_open_case_per_person_names_its_rule(d):
+    cid = open_case(d)
+    person_id = d.get_case(cid).case.person_id
+    case_no = d.get_case(cid).case.case_no
+    with pytest.raises(OpenCaseExists) as e:
+        d.process.check_open_case(person_id, "")
+    assert (e.value.rule, str(e.value)) == ("open_case", R.OPEN_CASE.message(case_no=case_no))
+    approved_plan(d, cid, plan_input(SELF), date(2026, 4, 22))
+    d.process.evaluate(cid, EvaluationInput(date(2026, 9, 30), [("生活リズムを整える",
+                                                                  Attainment.MET)],
+                                            EvaluationDecision.CLOSE))
+    with pytest.raises(OpenCaseExists) as e:
+        d.process.check_open_case(person_id, "")
+    assert (e.value.rule, str(e.value)) == ("case_ending",
+                                            R.CASE_ENDING.message(case_no=case_no))
 
 
 # ---------------------------------------------------------------------------- the step graph

@@ -84,6 +84,16 @@ RECORD_CORRECTED = Rule("record_corrected", N_(
     "This entry has already been corrected; correct the latest version."))
 REPORT_IN_EFFECT = Rule("report_in_effect", N_("Only the plan in effect can be reported."))
 
+# 相談受付 of a person whose case is still open (one open case per person, issue 19): the
+# intake is recorded as a 相談 in that case; a new case only when it is ending, with a reason
+OPEN_CASE = Rule("open_case", N_(
+    "This person has an open case ({case_no}). Record this consultation in that case instead "
+    "of a new intake."))
+CASE_ENDING = Rule("case_ending", N_(
+    "This person's case {case_no} is ending. Record this consultation in that case, or open a "
+    "new case and give the reason."))
+INTAKE_RULES: tuple[Rule, ...] = (OPEN_CASE, CASE_ENDING)
+
 ITEM_RULES: tuple[Rule, ...] = (
     MEETING_RECORDED, MEETING_PAST, SAME_MEETING, NOT_WAITING, AGENDA_KIND, ON_AGENDA,
     CLOSURE_WITH_EVALUATION, RESULT_RECORDED, ITEM_WITHDRAWN, NO_PROCEDURE, REFERRAL_CHECKED,

@@ -13,6 +13,7 @@ from app.domain.meeting import ProposalStatus
 from app.domain.plan import Plan
 from app.domain.record import RecordMethod, SupportRecord
 from app import process as P
+from app.domain import rules as R
 from app.errors import ProcessError, ValidationError, ValidationErrors
 from app.i18n import _
 from app.operations.context import DeskContext
@@ -24,8 +25,9 @@ from app.security.roles import Permission
 class OpenCaseExists(ProcessError):
     """A 相談受付 for a person whose case is still open (one open case per person)."""
 
-    def __init__(self, message: str, case_id: str, case_no: str, ending: bool):
-        super().__init__(message)
+    def __init__(self, message: str, case_id: str, case_no: str, ending: bool,
+                 rule: str = ""):
+        super().__init__(message, rule=rule)
         self.case_id, self.case_no, self.ending = case_id, case_no, ending
 
 
@@ -122,13 +124,9 @@ class GuideRules(ProcessPart):
         case_id, case_no, ending = found
         if ending and new_case_reason.strip():
             return
-        if ending:
-            msg = _("This person's case {case_no} is ending. Record this consultation in that "
-                    "case, or open a new case and give the reason.").format(case_no=case_no)
-        else:
-            msg = _("This person has an open case ({case_no}). Record this consultation in "
-                    "that case instead of a new intake.").format(case_no=case_no)
-        raise OpenCaseExists(msg, case_id, case_no, ending)
+        rule = R.CASE_ENDING if ending else R.OPEN_CASE
+        raise OpenCaseExists(rule.message(case_no=case_no), case_id, case_no, ending,
+                             rule=rule.name)
 
     def record_consultation(self, case_id: str, data: Any) -> SupportRecord:
         """The 相談 of a person whose case is open, recorded in that case as a 支援経過記録
