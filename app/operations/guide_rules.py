@@ -10,7 +10,7 @@ from typing import Any
 
 from app.domain.case_state import ProcessSettings
 from app.domain.meeting import ProposalStatus
-from app.domain.plan import Plan
+from app.domain.plan import Plan, PlanVersion
 from app.domain.record import RecordMethod, SupportRecord
 from app import process as P
 from app.domain import rules as R
@@ -91,9 +91,9 @@ class GuideRules(ProcessPart):
         return (date.fromisoformat(on) if on else None), row.get("reported_to") or ""
 
     # ------------------------------------------------------------------ versions
-    def plan_versions(self, plan_id: str) -> list[dict[str, Any]]:
+    def plan_versions(self, plan_id: str) -> list[PlanVersion]:
         """The plan as approved by the 支援調整会議, then after each プランの修正 (oldest
-        first): {"version", "on", "source" ('approval' / 'amendment'), "reason", "content"}."""
+        first)."""
         self._ctx.require_case(self._case_of("plan", plan_id), Permission.VIEW_CASES)
         plan = self._plan_or_404(plan_id)
         return self._repo.plan_versions(plan_id, plan.approved_on)

@@ -21,7 +21,7 @@ from app.domain.assessment import Screening, Assessment, AssessmentInput, Screen
 from app.domain.closure import Closure, Followup, ClosureInput, ClosurePattern
 from app.domain.intake import EmergencySupport
 from app.domain.monitoring import Monitoring, MonitoringInput
-from app.domain.plan import PlanAmendment, Plan, PlanInput, PlanItem, PlanStatus
+from app.domain.plan import PlanAmendment, Plan, PlanInput, PlanItem, PlanStatus, PlanVersion
 from app.domain.case import TimelineEntry
 from app.domain.case_state import CaseState, ProcessSettings
 from app.domain.decision import Decision, DecisionResult
@@ -549,9 +549,9 @@ class ProcessOperations(ProcessPart):
         """(date, to whom) of the plan's 報告 to the municipality, (None, '') if none."""
         return self._guide.plan_report(plan_id)
 
-    def plan_versions(self, plan_id: str) -> list[dict[str, Any]]:
-        """The plan as approved by the 支援調整会議, then after each プランの修正 (oldest first):
-        {"version", "on", "source" ('approval' / 'amendment'), "reason", "content"}."""
+    def plan_versions(self, plan_id: str) -> list[PlanVersion]:
+        """The plan as approved by the 支援調整会議, then after each プランの修正 (oldest
+        first)."""
         return self._guide.plan_versions(plan_id)
 
     def open_case_of(self, person_id: str) -> tuple[str, str, bool] | None:

@@ -18,7 +18,9 @@ from app.domain.evaluation import Attainment, Evaluation, EvaluationDecision, Ev
 from app.domain.intake import EmergencyAction, EmergencySupport
 from app.domain.meeting import AgendaKind, Participant, ProposalStatus
 from app.domain.monitoring import Monitoring, MonitoringInput, MonitoringKind
-from app.domain.plan import Goal, Plan, PlanAmendment, PlanInput, PlanItem, PlanKind, PlanStatus
+from app.domain.plan import (
+    Goal, Plan, PlanAmendment, PlanInput, PlanItem, PlanKind, PlanStatus, PlanVersion,
+)
 from app.domain.record import RecordMethod, SupportRecord
 from app.domain.referral import Referral, ReferralOrigin
 from app.domain.service import Service
@@ -300,10 +302,10 @@ class ProcessRepo(MeetingRepo, CaseFactsRepo, WorklistRepo):
         w.update("plan", plan_id, {"approved_content": _json(content),
                                    "employment_at_approval": int(employment)})
 
-    def plan_versions(self, plan_id: str, approved_on: date | None) -> list[dict[str, Any]]:
+    def plan_versions(self, plan_id: str, approved_on: date | None) -> list[PlanVersion]:
         """The plan as approved, then after each amendment (see Desk.plan_versions)."""
         row = self._one("SELECT approved_content FROM plan WHERE id = ?", (plan_id,))
-        out: list[dict[str, Any]] = []
+        out: list[PlanVersion] = []
         amendments = self.amendments(plan_id)
         if row and row["approved_content"]:
             first = json.loads(row["approved_content"])
@@ -311,11 +313,9 @@ class ProcessRepo(MeetingRepo, CaseFactsRepo, WorklistRepo):
             first = amendments[0].before
         else:
             return out
-        out.append({"version": 1, "on": _iso(approved_on), "source": "approval", "reason": "",
-                    "content": first})
+        out.append(PlanVersion(1, approved_on, "approval", "", first))
         for i, a in enumerate(amendments, start=2):
-            out.append({"version": i, "on": _iso(a.amended_on), "source": "amendment",
-                        "reason": a.reason, "content": a.after})
+            out.append(PlanVersion(i, a.amended_on, "amendment", a.reason, a.after))
         return out
 
     def keep_services_at_approval(self, w: Writer, plan_id: str) -> None:
