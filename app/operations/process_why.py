@@ -5,10 +5,12 @@ acts, in the very words the operation refuses with (issue 21)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Callable
 
+from app.domain.case_state import CaseState
 from app.domain.closure import ClosurePattern
 from app.domain.meeting import AgendaKind
+from app.domain.plan import Plan
 from app import process as P
 from app.domain import rules as R
 from app.errors import NotFound
@@ -62,6 +64,11 @@ class WhyNot(ProcessPart):
 
     def _why_step(self, step: Step, case_id: str) -> list[P.Blocker]:
         return P.step_blocker(self._case_state(case_id), step)
+
+    def _why_of_plan(self, plan_id: str,
+                     rules: Callable[[CaseState, Plan], list[P.Blocker]]) -> list[P.Blocker]:
+        plan = self._plan_or_404(plan_id)
+        return rules(self._case_state(plan.case_id), plan)
 
     def _why_plan(self, case_id: str) -> list[P.Blocker]:
         state = self._case_state(case_id)
@@ -138,7 +145,7 @@ class WhyNot(ProcessPart):
         return P.meeting_blockers(self._meeting_or_404(meeting_id), today=self._ctx.today())
 
 
-_Why = Any   # (self, **the operation's arguments) -> list[P.Blocker]
+_Why = Callable[..., list[P.Blocker]]   # (part, **the operation's arguments)
 
 
 # desk.process.why_not: for each operation, its rules as the screen asks them
@@ -151,18 +158,16 @@ _WHY_NOT: dict[str, _Why] = {
     "check_referral": lambda o, referral_id, **_: o._why_referral(referral_id),
     "take_back": lambda o, referral_id, **_: o._why_referral(referral_id, take_back=True),
     "draft_plan": lambda o, case_id, **_: o._why_plan(case_id),
-    "update_plan": lambda o, plan_id, **_: P.edit_blockers(
-        o._case_state(o._plan_or_404(plan_id).case_id), o._plan_or_404(plan_id)),
-    "submit_plan": lambda o, plan_id, meeting_id=None, **_: P.submit_blockers(
-        o._case_state(o._plan_or_404(plan_id).case_id), o._plan_or_404(plan_id))
-    + P.meeting_blockers(o._meeting_if(meeting_id)),
+    "update_plan": lambda o, plan_id, **_: o._why_of_plan(plan_id, P.edit_blockers),
+    "submit_plan": lambda o, plan_id, meeting_id=None, **_: o._why_of_plan(
+        plan_id, P.submit_blockers) + P.meeting_blockers(o._meeting_if(meeting_id)),
     "amend_plan": lambda o, plan_id, data=None, **_: o._amend_blockers(
         o._plan_or_404(plan_id), data),
-    "record_decision": lambda o, plan_id, service_key=None, **_: P.decision_blockers(
-        o._case_state(o._plan_or_404(plan_id).case_id), o._plan_or_404(plan_id), service_key),
+    "record_decision": lambda o, plan_id, service_key=None, **_: o._why_of_plan(
+        plan_id, lambda state, plan: P.decision_blockers(state, plan, service_key)),
     "start_service": lambda o, plan_item_id, **_: o._why_plan_item(plan_item_id),
-    "report_plan": lambda o, plan_id, **_: P.report_blockers(
-        o._case_state(o._plan_or_404(plan_id).case_id), plan_id),
+    "report_plan": lambda o, plan_id, **_: o._why_of_plan(
+        plan_id, lambda state, plan: P.report_blockers(state, plan.id)),
     "add_record": lambda o, case_id, **_: o._why_step(Step.RECORD, case_id),
     "correct_record": lambda o, record_id, **_: o._why_record(record_id),
     "add_monitoring": lambda o, case_id, **_: o._why_step(Step.MONITORING, case_id),
