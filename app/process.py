@@ -14,7 +14,9 @@ page graphs. The rules are those of the 手引き (PROCESS.md):
 * 中断 needs recorded contact attempts first; 終結(3) needs a confirmed 中断 or a recorded
   move-away — 本人からの連絡・来訪がないということだけで終結判断をしない;
 * 再プラン follows an approved プラン評価: goals met → next goal; not met → アセスメント first;
-* フォローアップ only after a confirmed 終結; a closed case is reopened by a new 相談受付.
+* フォローアップ only after a confirmed 終結; a closed case is reopened by a new 相談受付;
+* the rules on one item (a meeting, an agenda item, a plan, a service, a referral, a record)
+  are named in app/domain/rules.py, one message each, and checked here (``*_blockers``).
 """
 
 from __future__ import annotations
