@@ -34,7 +34,7 @@ from app.domain.meeting import AgendaItem, AgendaKind, Meeting, ProposalStatus
 from app.domain.plan import Plan, PlanInput, PlanKind, PlanStatus
 from app.domain.referral import Referral
 from app.domain import rules as R
-from app.domain.rules import DECISION_FIRST, MEETING_NEEDED, REPLAN_INSTEAD, Blocker
+from app.domain.rules import DECISION_FIRST, MEETING_NEEDED, NO_PLAN, REPLAN_INSTEAD, Blocker
 from app.domain.service import Service
 from app.domain.suspension import ContactOutcome
 from app.i18n import N_, _
@@ -148,7 +148,7 @@ def _why_not(step: Step, s: CaseState) -> str:
         if r := _guard_open(s):
             return r
         if active is None:
-            return _(MEETING_NEEDED) if open_plan else _("There is no plan in effect.")
+            return _(MEETING_NEEDED) if open_plan else _(NO_PLAN)
         return ""
     if step is Step.REPLAN:
         if r := _guard_open(s):
@@ -156,7 +156,7 @@ def _why_not(step: Step, s: CaseState) -> str:
         if open_plan is not None and open_plan.kind is PlanKind.REPLAN:
             return _("A re-plan is already being drafted.")
         if active is None:
-            return _("There is no plan in effect.")
+            return _(NO_PLAN)
         ev = s.latest_evaluation
         if ev is None:
             return _("Evaluate the plan at the support coordination meeting before re-planning.")
@@ -173,7 +173,7 @@ def _why_not(step: Step, s: CaseState) -> str:
         if active is None:
             if open_plan is not None:
                 return _(MEETING_NEEDED)
-            return _("There is no plan in effect.")
+            return _(NO_PLAN)
         if not any(i.needs_decision for i in active.items):
             return _("The plan has no statutory service: no support decision is needed (the "
                      "municipality is only informed).")
@@ -186,7 +186,7 @@ def _why_not(step: Step, s: CaseState) -> str:
         if r := _guard_open(s):
             return r
         if active is None:
-            return _(MEETING_NEEDED) if open_plan else _("There is no plan in effect.")
+            return _(MEETING_NEEDED) if open_plan else _(NO_PLAN)
         waiting = [i for i in active.items if not i.started and not i.refused]
         if not waiting:
             return _("Every service of the plan has started.")
@@ -199,7 +199,7 @@ def _why_not(step: Step, s: CaseState) -> str:
         if r := _guard_open(s):
             return r
         if active is None:
-            return _(MEETING_NEEDED) if open_plan else _("There is no plan in effect.")
+            return _(MEETING_NEEDED) if open_plan else _(NO_PLAN)
         if not any(i.started for i in active.items):
             return _("Start a service of the plan before monitoring.")
         return ""
@@ -207,7 +207,7 @@ def _why_not(step: Step, s: CaseState) -> str:
         if r := _guard_open(s):
             return r
         if active is None:
-            return _(MEETING_NEEDED) if open_plan else _("There is no plan in effect.")
+            return _(MEETING_NEEDED) if open_plan else _(NO_PLAN)
         ev = s.latest_evaluation
         if ev is not None and ev.status is ProposalStatus.PROPOSED:
             return _("An evaluation of this plan is waiting for the support coordination meeting.")
@@ -521,7 +521,7 @@ def report_reason(s: CaseState) -> str:
     can): a plan with no statutory service is reported, not decided (手引き §8)."""
     active = s.active_plan
     if active is None:
-        return _("There is no plan in effect.")
+        return _(NO_PLAN)
     if any(i.needs_decision for i in active.items):
         return _("The plan contains statutory services: record the support decision.")
     if active.reported_on is not None:
@@ -646,7 +646,7 @@ def start_blockers(state: CaseState, item_id: str) -> list[Blocker]:
     active = state.active_plan
     if active is None:
         return as_blockers(_(MEETING_NEEDED) if state.open_plan
-                            else _("There is no plan in effect."))
+                            else _(NO_PLAN))
     item = next((i for i in active.items if i.id == item_id), None)
     if item is None:
         return [R.ITEM_NOT_IN_PLAN.blocks()]

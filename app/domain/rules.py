@@ -13,6 +13,7 @@ from typing import Any
 from app.i18n import N_, _
 
 MEETING_NEEDED = N_("The approval of the support coordination meeting is needed.")
+NO_PLAN = N_("There is no plan in effect.")
 DECISION_FIRST = N_("A statutory service cannot start before the municipality's support "
                     "decision.")
 REPLAN_INSTEAD = N_("This is not a minor amendment. Submit it to the support coordination "
