@@ -15,7 +15,6 @@ from app.domain.meeting import (
 )
 from app import process as P, text_ja
 from app.domain import rules as R, step_dates
-from app.errors import NotFound
 from app.i18n import _
 from app.operations.region import RegionOperations, feed_meeting_issue
 from app.security.roles import Permission
@@ -179,9 +178,7 @@ class MeetingSteps(ProcessPart):
         """The agenda item (still waiting for its result) and its meeting, after checking
         that this user may change it: the worker of the case (edit rights on the case) or
         the 主任 (a 地域課題 has no case: only who runs the meetings)."""
-        item = self._repo.agenda_item(item_id)
-        if item is None:
-            raise NotFound(_("The agenda item was not found."))
+        item = self._agenda_item_or_404(item_id)
         if item.case_id:
             self._ctx.require_case(item.case_id, Permission.EDIT_CASES)
         else:

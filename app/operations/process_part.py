@@ -12,7 +12,8 @@ from typing import Any
 
 from app.domain.plan import Plan, PlanInput, PlanStatus
 from app.domain.case_state import CaseState, ProcessSettings
-from app.domain.meeting import AgendaKind, Meeting, ProposalStatus
+from app.domain.meeting import AgendaItem, AgendaKind, Meeting, ProposalStatus
+from app.domain.referral import Referral
 from app import process as P, validation
 from app.domain import rules as R, step_dates, Stage
 from app.errors import NotFound, ProcessError, ValidationError, ValidationErrors
@@ -174,6 +175,29 @@ class ProcessPart(Operations):
         if plan is None:
             raise NotFound(_("Plan not found."))
         return plan
+
+    def _referral_or_404(self, referral_id: str) -> Referral:
+        ref = self._repo.referral(referral_id)
+        if ref is None:
+            raise NotFound(_("Referral not found."))
+        return ref
+
+    def _agenda_item_or_404(self, item_id: str) -> AgendaItem:
+        item = self._repo.agenda_item(item_id)
+        if item is None:
+            raise NotFound(_("The agenda item was not found."))
+        return item
+
+    def _row_or_404(self, table: str, row_id: str) -> dict[str, Any]:
+        """The row of an emergency support, a plan item or a support record."""
+        found = {"emergency_support": self._repo.emergency_row,
+                 "plan_item": self._repo.plan_item_row,
+                 "support_record": self._repo.record_row}[table](row_id)
+        if found is None:
+            raise NotFound({"emergency_support": _("Emergency support not found."),
+                            "plan_item": _("Support item not found."),
+                            "support_record": _("Support record not found.")}[table])
+        return found
 
     def _meeting_or_404(self, meeting_id: str) -> Meeting:
         meeting = self._repo.meeting(meeting_id)

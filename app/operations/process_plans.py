@@ -15,7 +15,6 @@ from app.domain.meeting import AgendaKind
 from app.domain.referral import Referral
 from app import process as P
 from app.domain import EmergencyAction
-from app.errors import NotFound
 from app.i18n import _
 from app.process import Step
 from app.security.roles import Permission
@@ -49,9 +48,7 @@ class PlanSteps(ProcessPart):
     def complete_emergency_procedure(self, emergency_id: str, done_on: date) -> None:
         """The municipal procedure of a statutory emergency support is done."""
         self._ctx.require_case(self._case_of("emergency_support", emergency_id), Permission.EDIT_CASES)
-        row = self._repo.emergency_row(emergency_id)
-        if row is None:
-            raise NotFound(_("Emergency support not found."))
+        row = self._row_or_404("emergency_support", emergency_id)
         c = _Check()
         done_on = c.date(done_on, "procedure_done_on", _("Date"), required=True,
                          today=self._ctx.today(), not_before=(
@@ -145,9 +142,7 @@ class PlanSteps(ProcessPart):
                        note: str = "") -> Referral:
         """後日確認: did the person reach the agency they were referred to?"""
         self._ctx.require_case(self._case_of("referral", referral_id), Permission.EDIT_CASES)
-        ref = self._repo.referral(referral_id)
-        if ref is None:
-            raise NotFound(_("Referral not found."))
+        ref = self._referral_or_404(referral_id)
         c = _Check()
         checked_on = c.date(checked_on, "checked_on", _("Date of the check"), required=True,
                             today=self._ctx.today(), not_before=(ref.referred_on,
@@ -167,9 +162,7 @@ class PlanSteps(ProcessPart):
     def take_back(self, referral_id: str, taken_back_on: date, note: str = "") -> None:
         """ケースの引き戻し: a referral that failed comes back into continued support."""
         self._ctx.require_case(self._case_of("referral", referral_id), Permission.EDIT_CASES)
-        ref = self._repo.referral(referral_id)
-        if ref is None:
-            raise NotFound(_("Referral not found."))
+        ref = self._referral_or_404(referral_id)
         c = _Check()
         taken_back_on = c.date(taken_back_on, "taken_back_on", _("Date"), required=True,
                                today=self._ctx.today(), not_before=(
@@ -335,9 +328,7 @@ class PlanSteps(ProcessPart):
         The first start of a plan schedules the first monitoring (支援開始直後) within two
         weeks, on a business day (see app.process.first_monitoring_date)."""
         self._ctx.require_case(self._case_of("plan_item", plan_item_id), Permission.EDIT_CASES)
-        row = self._repo.plan_item_row(plan_item_id)
-        if row is None:
-            raise NotFound(_("Support item not found."))
+        row = self._row_or_404("plan_item", plan_item_id)
         plan = self._plan_or_404(row["plan_id"])
         c = _Check()
         started_on = c.date(started_on, "started_on", _("Start date"), required=True,

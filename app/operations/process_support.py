@@ -15,7 +15,6 @@ from app.domain.record import RecordMethod, SupportRecord
 from app.domain.suspension import ContactMethod, ContactOutcome
 from app import process as P
 from app.domain import Stage
-from app.errors import NotFound
 from app.i18n import _
 from app.process import Step
 from app.security.roles import Permission
@@ -64,9 +63,7 @@ class SupportSteps(ProcessPart):
                        ) -> SupportRecord:
         """Correct a 支援経過記録: a new entry supersedes the old one, which stays readable."""
         self._ctx.require_case(self._case_of("support_record", record_id), Permission.EDIT_CASES)
-        old = self._repo.record_row(record_id)
-        if old is None:
-            raise NotFound(_("Support record not found."))
+        old = self._row_or_404("support_record", record_id)
         c, at, m, content, person, nxt, staff = self._check_record(
             occurred_at or datetime.fromisoformat(old["occurred_at"]), method or old["method"],
             content, old["contact_person"] if contact_person is None else contact_person,

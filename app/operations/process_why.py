@@ -93,29 +93,19 @@ class WhyNot(ProcessPart):
         return found + P.meeting_blockers(self._meeting_if(meeting_id))
 
     def _why_procedure(self, emergency_id: str) -> list[P.Blocker]:
-        row = self._repo.emergency_row(emergency_id)
-        if row is None:
-            raise NotFound(_("Emergency support not found."))
-        return _procedure_blockers(row)
+        return _procedure_blockers(self._row_or_404("emergency_support", emergency_id))
 
     def _why_referral(self, referral_id: str, take_back: bool = False) -> list[P.Blocker]:
-        ref = self._repo.referral(referral_id)
-        if ref is None:
-            raise NotFound(_("Referral not found."))
+        ref = self._referral_or_404(referral_id)
         return P.referral_blockers(self._case_state(ref.case_id), ref, take_back=take_back)
 
     def _why_plan_item(self, plan_item_id: str) -> list[P.Blocker]:
-        row = self._repo.plan_item_row(plan_item_id)
-        if row is None:
-            raise NotFound(_("Support item not found."))
+        row = self._row_or_404("plan_item", plan_item_id)
         plan = self._plan_or_404(row["plan_id"])
         return P.start_blockers(self._case_state(plan.case_id), plan_item_id)
 
     def _why_record(self, record_id: str) -> list[P.Blocker]:
-        row = self._repo.record_row(record_id)
-        if row is None:
-            raise NotFound(_("Support record not found."))
-        return _record_blockers(row)
+        return _record_blockers(self._row_or_404("support_record", record_id))
 
     def _why_agenda(self, meeting_id: str, kind: AgendaKind | str,
                     case_id: str | None = None, subject_id: str | None = None
@@ -125,9 +115,7 @@ class WhyNot(ProcessPart):
 
     def _why_agenda_item(self, item_id: str, meeting_id: str | None = None
                          ) -> list[P.Blocker]:
-        item = self._repo.agenda_item(item_id)
-        if item is None:
-            raise NotFound(_("The agenda item was not found."))
+        item = self._agenda_item_or_404(item_id)
         found = P.agenda_item_blockers(item)
         if meeting_id is not None:
             found += P.meeting_blockers(self._meeting_or_404(meeting_id),
