@@ -237,6 +237,10 @@ class MeetingSteps(ProcessPart):
         """What of the case waits for the 支援調整会議 — a submitted plan, a proposed プラン
         評価, 中断 or 終結 — each with the meeting whose agenda it is on (None: on none)."""
         self._ctx.require_case(case_id, Permission.VIEW_CASES)
+        return self._meeting_waits(case_id)
+
+    def _meeting_waits(self, case_id: str) -> list[MeetingWait]:
+        """``waiting_for_meeting``, unchecked (why_not, the case overview)."""
         out = []
         for r in self._repo.waiting_subjects(case_id):
             item = self._repo.pending_item_for(r["id"])

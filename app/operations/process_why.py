@@ -124,7 +124,7 @@ class WhyNot(ProcessPart):
         return found
 
     def _why_put_on(self, case_id: str, subject_id: str, meeting_id: str) -> list[P.Blocker]:
-        wait = next((x for x in self._meetings.waiting_for_meeting(case_id)
+        wait = next((x for x in self._meetings._meeting_waits(case_id)
                      if x.subject_id == subject_id), None)
         if wait is None:
             return [R.NOT_WAITING.blocks()]
