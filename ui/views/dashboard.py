@@ -159,11 +159,12 @@ class DashboardListModel(QAbstractTableModel):
             return None
         row = self.rows[index.row()]
         col = index.column()
-        due = text_ja.format_wareki(row.due, "long") if row.due else ""
         if role == Qt.ItemDataRole.DisplayRole:
             if row.cells:
                 return row.cells[col]
-            return (row.case_no, row.name, due, row.detail)[col]
+            if col == 2:   # the date, in 和暦 (formatted only when asked for)
+                return text_ja.format_wareki(row.due, "long") if row.due else ""
+            return (row.case_no, row.name, "", row.detail)[col]
         if role == Qt.ItemDataRole.UserRole:
             return row.case_id
         if role == Qt.ItemDataRole.UserRole + 1:
