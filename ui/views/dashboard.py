@@ -267,6 +267,8 @@ class DashboardView(QWidget):
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(28)
         self.table.horizontalHeader().setStretchLastSection(True)
+        # columns fitted to the rows in view and the next 50, not to every row of the list
+        self.table.horizontalHeader().setResizeContentsPrecision(50)
         for col, width in enumerate((120, 200, 190)):
             self.table.setColumnWidth(col, width)
         # a date or a place is never cut off (issue 14: 令和8年12月1… in the meetings list)
