@@ -18,6 +18,7 @@ from tests.sheet_cases import (AIM, CORRECTED, GOAL, KANA, NAME, OTHER_NAME, PLA
                                full_case)
 from tests.test_cli import run
 from tests.test_forms_intake import assert_pages_sound, flat, page_texts
+from forms.sheets import render
 
 TITLES = {
     "intake": "相談受付・申込票", "intake-noconsent": "相談受付・申込票",
@@ -113,7 +114,7 @@ def check_sheet(path: Path, title: str) -> str:
 def test_filled_sheet(d, tmp_path, sheet):
     desk, info = d
     out = tmp_path / f"{sheet}.pdf"
-    warnings = desk.print_sheet(info["case_id"], sheet, out)
+    warnings = desk.paper.print_sheet(info["case_id"], sheet, out, render=render)
     assert warnings == []
     text = check_sheet(out, TITLES[sheet])
     assert flat(NAME) in text
@@ -129,7 +130,7 @@ def test_filled_sheet(d, tmp_path, sheet):
 def test_blank_sheet_without_a_case(d, tmp_path, sheet):
     desk, _info = d
     out = tmp_path / f"{sheet}-blank.pdf"
-    assert desk.print_sheet(None, sheet, out, blank=True) == []
+    assert desk.paper.print_sheet(None, sheet, out, blank=True, render=render) == []
     text = check_sheet(out, TITLES[sheet])
     assert flat(NAME) not in text and AIM not in text
     assert "令和年月日" in text or sheet == "records"   # write-in dates
@@ -139,7 +140,7 @@ def test_blank_sheet_without_a_case(d, tmp_path, sheet):
 def test_blank_sheet_for_a_case_keeps_only_the_person(d, tmp_path, sheet):
     desk, info = d
     out = tmp_path / f"{sheet}-blank-case.pdf"
-    assert desk.print_sheet(info["case_id"], sheet, out, blank=True) == []
+    assert desk.paper.print_sheet(info["case_id"], sheet, out, blank=True, render=render) == []
     text = check_sheet(out, TITLES[sheet])
     assert flat(NAME) in text and info["case_no"] in text
     assert flat(CORRECTED) not in text and "まじめで約束を守る" not in text
@@ -151,7 +152,7 @@ def test_long_assessment_flows_without_leaving_the_margins(desk, tmp_path):
     long_text = (sentence * 100)[:3000]
     info = full_case(desk, analysis=long_text)
     out = tmp_path / "long.pdf"
-    desk.print_sheet(info["case_id"], "assessment", out)
+    desk.paper.print_sheet(info["case_id"], "assessment", out, render=render)
     n = assert_pages_sound(out)
     assert n >= 4
     assert_no_overlap(out)
@@ -164,7 +165,7 @@ def test_agenda_shows_initials_and_minutes_the_results(d, tmp_path):
     desk, info = d
     m1, _m2, m3 = info["meetings"]
     out = tmp_path / "agenda.pdf"
-    assert desk.print_meeting(m1, "agenda", out) == []
+    assert desk.paper.print_meeting(m1, "agenda", out, render=render) == []
     text = check_sheet(out, "支援調整会議資料")
     assert "令和8年4月22日" in text and flat(PLACE) in text and "町一郎" in text
     assert info["other_case_no"] in text
@@ -172,7 +173,7 @@ def test_agenda_shows_initials_and_minutes_the_results(d, tmp_path):
     assert flat(AIM) in text                                  # the proposed plan's summary
     assert "新規プラン" in text
     out2 = tmp_path / "minutes.pdf"
-    assert desk.print_meeting(m3, "minutes", out2) == []
+    assert desk.paper.print_meeting(m3, "minutes", out2, render=render) == []
     text2 = check_sheet(out2, "支援調整会議記録")
     assert "令和8年10月14日" in text2 and "1か月後にも電話で確認する" in text2
     assert "夜間の相談窓口" in text2 and "令和8年11月10日" in text2
@@ -182,7 +183,7 @@ def test_agenda_shows_initials_and_minutes_the_results(d, tmp_path):
 def test_visit_kit_prefills_every_sheet(d, tmp_path):
     desk, info = d
     out = tmp_path / "kit.pdf"
-    assert desk.print_visit_kit([info["case_id"]], out) == []
+    assert desk.paper.print_visit_kit([info["case_id"]], out, render=render) == []
     assert_no_overlap(out)
     texts = page_texts(out)
     starts = [i for i, t in enumerate(texts)
@@ -206,7 +207,7 @@ def test_visit_kit_prefills_every_sheet(d, tmp_path):
 def test_visit_kit_for_a_new_person_is_blank(d, tmp_path):
     desk, _info = d
     out = tmp_path / "kit-new.pdf"
-    assert desk.print_visit_kit(None, out) == []
+    assert desk.paper.print_visit_kit(None, out, render=render) == []
     text = flat("".join(page_texts(out)))
     assert "相談受付・申込票" in text and "支援経過記録シート" in text
     assert flat(NAME) not in text
@@ -216,7 +217,7 @@ def test_unknown_sheet_is_refused_in_japanese(d, tmp_path):
     from app.errors import ValidationErrors
     desk, info = d
     with pytest.raises(ValidationErrors) as e:
-        desk.print_sheet(info["case_id"], "nothing", tmp_path / "x.pdf")
+        desk.paper.print_sheet(info["case_id"], "nothing", tmp_path / "x.pdf", render=render)
     assert "不明な帳票" in str(e.value.errors[0])
 
 
