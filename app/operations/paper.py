@@ -274,11 +274,12 @@ class PaperOperations(Operations):
         intake = sheet in _INTAKE
         title = _(SHEET_TITLES["intake" if intake else sheet])
         warnings = self._write(paper, out, render, case_id, for_recipient, title, basis, reason)
-        name = "intake" + ("" if sheet == "intake" else "-noconsent") if intake else sheet
+        # the audit detail as before: intake[-blank][-noconsent][-revealed], <sheet>[-blank]…
+        name = ("intake" if intake else sheet) + ("-blank" if blank else "") \
+            + ("-noconsent" if sheet == "intake-noconsent" else "")
         with self._store.transaction():
             self._store.audit(self._ctx.user.login, "print", case_id=case_id,
-                              detail=name + ("-blank" if blank else "")
-                              + ("-revealed" if revealed else "")
+                              detail=name + ("-revealed" if revealed else "")
                               + (f" → {for_recipient}" if for_recipient else ""),
                               reason=revealed)
         return warnings
