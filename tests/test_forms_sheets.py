@@ -213,6 +213,60 @@ def test_visit_kit_for_a_new_person_is_blank(d, tmp_path):
     assert flat(NAME) not in text
 
 
+# What a case sheet reads besides what it shows: the heading (the case, its 担当, its person),
+# the agency (setting, local) and the checks (setting: admin case access; case_file: the
+# case exists and the administrator sees it).
+HEADING_AND_CHECKS = {"setting", "local", "case_file", "staff", "person"}
+
+
+def _tables(statements: list[str]) -> set[str]:
+    return {m.lower() for s in statements for m in re.findall(r"\b(?:FROM|JOIN)\s+(\w+)", s,
+                                                              re.IGNORECASE)}
+
+
+def test_the_records_sheet_reads_only_the_records_and_the_heading(d, tmp_path):
+    """Issue 21 point 5: printing the records sheet reads what it shows — the case's records
+    and its heading (case number, person) — not the whole case (it read 95 statements)."""
+    desk, info = d
+    statements: list[str] = []
+    desk.store.conn.set_trace_callback(statements.append)
+    try:
+        sheet = desk.paper.case_sheet(info["case_id"], "records")
+    finally:
+        desk.store.conn.set_trace_callback(None)
+    data = sheet.data
+    assert data.records and data.case_no == info["case_no"] and data.person.name == NAME
+    assert not (data.assessments or data.plans or data.monitorings or data.evaluations
+                or data.closures or data.followups or data.decisions or data.agenda
+                or data.consents or data.services or data.detail.intakes)
+    tables = _tables(statements)
+    assert "support_record" in tables
+    assert tables - {"support_record"} <= HEADING_AND_CHECKS, tables
+    assert len(statements) <= 30, len(statements)
+    # and printing it writes the same sheet the whole case would have given
+    out = tmp_path / "records.pdf"
+    assert desk.paper.print_sheet(info["case_id"], "records", out, render=render) == []
+    text = check_sheet(out, TITLES["records"])
+    assert flat(RECORD) in text and flat(CORRECTED) in text
+
+
+def test_each_sheet_reads_what_it_shows(d):
+    """The plan sheet reads plans, decisions, services and the agenda but no records; the
+    monitoring sheet its monitorings and plans; a blank sheet no record of the case."""
+    desk, info = d
+    for sheet, shows, never in (("plan", {"plan"}, {"support_record", "monitoring"}),
+                                ("monitoring", {"monitoring"}, {"support_record", "assessment"}),
+                                ("records", {"support_record"}, {"plan", "monitoring"})):
+        statements: list[str] = []
+        desk.store.conn.set_trace_callback(statements.append)
+        try:
+            desk.paper.case_sheet(info["case_id"], sheet)
+        finally:
+            desk.store.conn.set_trace_callback(None)
+        tables = _tables(statements)
+        assert shows <= tables and not (never & tables), (sheet, tables)
+
+
 def test_unknown_sheet_is_refused_in_japanese(d, tmp_path):
     from app.errors import ValidationErrors
     desk, info = d
