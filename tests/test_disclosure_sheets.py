@@ -1,4 +1,4 @@
-"""Sheets printed for another agency (Desk.print_sheet with ``for_recipient``): a disclosure
+"""Sheets printed for another agency (desk.paper.print_sheet with ``for_recipient``): a disclosure
 checked against the person's consent, or recorded on another basis with its reason; refused
 without either (no file written); a withdrawn consent honoured from its date; the person's
 whereabouts (address, postal code, phones) never on the sheet; every print audited."""
@@ -97,7 +97,8 @@ def test_without_consent_or_basis_it_is_refused_and_nothing_is_written(d, tmp_pa
     assert desk.security.disclosures(cid) == []
     # a basis other than consent needs its reason
     with pytest.raises(ValidationErrors) as no_reason:
-        desk.paper.print_sheet(cid, sheet, out, for_recipient=RECIPIENT, basis="meeting", render=render)
+        desk.paper.print_sheet(cid, sheet, out, for_recipient=RECIPIENT, basis="meeting",
+                               render=render)
     assert any(e.field == "reason" for e in no_reason.value.errors)
     assert not out.exists() and desk.security.disclosures(cid) == []
 
@@ -122,12 +123,14 @@ def test_withdrawn_consent_is_honoured_from_its_date(d, tmp_path):
     desk, info = d
     cid = info["case_id"]
     desk._today = lambda: date(2026, 11, 10)
-    desk.paper.print_sheet(cid, "plan", tmp_path / "before.pdf", for_recipient=RECIPIENT, render=render)
+    desk.paper.print_sheet(cid, "plan", tmp_path / "before.pdf", for_recipient=RECIPIENT,
+                           render=render)
     desk._today = lambda: date(2026, 11, 16)  # recorded on the 16th, honoured from the 15th
     withdraw_all(desk, cid, date(2026, 11, 15))
     desk._today = lambda: date(2026, 11, 15)
     with pytest.raises(ValidationError):
-        desk.paper.print_sheet(cid, "plan", tmp_path / "after.pdf", for_recipient=RECIPIENT, render=render)
+        desk.paper.print_sheet(cid, "plan", tmp_path / "after.pdf", for_recipient=RECIPIENT,
+                               render=render)
     assert not (tmp_path / "after.pdf").exists()
     # not retroactive: the day before, the consent still covered the recipient
     assert desk.security.check_disclosure(cid, RECIPIENT, date(2026, 11, 14)) is not None
@@ -142,7 +145,8 @@ def test_a_consent_naming_other_agencies_does_not_cover_this_one(d, tmp_path):
     withdraw_all(desk, cid, TODAY)
     desk.security.record_consent(cid, TODAY, recipients=["社会福祉協議会"], scope="プラン")
     with pytest.raises(ValidationError):
-        desk.paper.print_sheet(cid, "plan", tmp_path / "x.pdf", for_recipient=RECIPIENT, render=render)
+        desk.paper.print_sheet(cid, "plan", tmp_path / "x.pdf", for_recipient=RECIPIENT,
+                               render=render)
     desk.paper.print_sheet(cid, "plan", tmp_path / "y.pdf", for_recipient="社会福祉協議会", render=render)
     assert [x.recipient for x in desk.security.disclosures(cid)] == ["社会福祉協議会"]
 
@@ -170,7 +174,8 @@ def test_sensitive_person_for_another_agency_and_revealed_for_the_desk(d, tmp_pa
 def test_blank_or_caseless_sheets_are_not_disclosures(d, tmp_path):
     desk, info = d
     with pytest.raises(ValidationErrors):
-        desk.paper.print_sheet(None, "plan", tmp_path / "a.pdf", blank=True, for_recipient=RECIPIENT, render=render)
+        desk.paper.print_sheet(None, "plan", tmp_path / "a.pdf", blank=True,
+                               for_recipient=RECIPIENT, render=render)
     with pytest.raises(ValidationErrors):
         desk.paper.print_sheet(info["case_id"], "plan", tmp_path / "b.pdf", blank=True,
                          for_recipient=RECIPIENT, render=render)
@@ -180,7 +185,8 @@ def test_blank_or_caseless_sheets_are_not_disclosures(d, tmp_path):
 def test_intake_for_another_agency_goes_through_print_sheet(d, tmp_path):
     desk, info = d
     cid = info["case_id"]
-    desk.paper.print_sheet(cid, "intake", tmp_path / "i.pdf", for_recipient=RECIPIENT, render=render)
+    desk.paper.print_sheet(cid, "intake", tmp_path / "i.pdf", for_recipient=RECIPIENT,
+                           render=render)
     found = desk.security.disclosures(cid)
     assert len(found) == 1 and found[0].basis.value == "consent"
 

@@ -97,14 +97,18 @@ def assert_printed_whole(path: Path, texts: list[str]) -> None:
     assert missing_text(path, texts) == []
 
 
-JOBS = {f"{s}": (lambda d, i, out, s=s: d.paper.print_sheet(i["case_id"], s, out, render=render)) for s in SHEETS}
+JOBS = {f"{s}": (lambda d, i, out, s=s: d.paper.print_sheet(i["case_id"], s, out,
+                                                            render=render)) for s in SHEETS}
 JOBS.update({f"{s}-blank": (lambda d, i, out, s=s: d.paper.print_sheet(i["case_id"], s, out,
                                                                   blank=True, render=render))
              for s in SHEETS})
 JOBS.update({
-    "agenda": lambda d, i, out: d.paper.print_meeting(i["meetings"][0], "agenda", out, render=render),
-    "minutes": lambda d, i, out: d.paper.print_meeting(i["meetings"][0], "minutes", out, render=render),
-    "minutes-closure": lambda d, i, out: d.paper.print_meeting(i["meetings"][2], "minutes", out, render=render),
+    "agenda": lambda d, i, out: d.paper.print_meeting(i["meetings"][0], "agenda", out,
+                                                      render=render),
+    "minutes": lambda d, i, out: d.paper.print_meeting(i["meetings"][0], "minutes", out,
+                                                       render=render),
+    "minutes-closure": lambda d, i, out: d.paper.print_meeting(i["meetings"][2], "minutes", out,
+                                                               render=render),
     "visit-kit": lambda d, i, out: d.paper.print_visit_kit([i["case_id"]], out, render=render),
     "monthly": lambda d, i, out: d.reports.export_monthly("2026-05", out, "pdf", render=render),
     "fiscal-year": lambda d, i, out: d.reports.export_fiscal_year(2026, out, "pdf", render=render),

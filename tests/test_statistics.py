@@ -265,8 +265,10 @@ def test_xlsx_and_pdf_hold_the_figures(ledger_desk, tmp_path):
     fx = ledger_desk.reports.export_fiscal_year(2026, tmp_path / "fy.xlsx", "xlsx")
     wb = load_workbook(fx)
     assert wb.sheetnames[0] == "2026年度" and len(wb.sheetnames) == 13
-    for name, fn in (("m.pdf", lambda p: ledger_desk.reports.export_monthly("2026-04", p, "pdf", render=render)),
-                     ("fy.pdf", lambda p: ledger_desk.reports.export_fiscal_year(2026, p, "pdf", render=render))):
+    for name, fn in (("m.pdf", lambda p: ledger_desk.reports.export_monthly("2026-04", p, "pdf",
+                                                                            render=render)),
+                     ("fy.pdf", lambda p: ledger_desk.reports.export_fiscal_year(2026, p, "pdf",
+                                                                                 render=render))):
         path = fn(tmp_path / name)
         pdf = pypdfium2.PdfDocument(str(path))
         text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))

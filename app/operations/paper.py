@@ -138,11 +138,12 @@ class PaperOperations(Operations):
                         domains=p.assessment_domains(), problems=p.assessment_problems())
 
     def case_sheet(self, case_id: str | None, sheet: str, *, blank: bool = False,
-                   reveal_reason: str = "", for_recipient: str = "") -> CaseSheet:
+                   for_recipient: str = "") -> CaseSheet:
         """What one sheet of :data:`CASE_SHEETS` shows about ``case_id`` (or blank: the
-        person and the case number when a case is given), read and nothing more (``SHOWS``).
-        Not audited: ``print_sheet`` audits the print."""
-        return self._checked_sheet(case_id, sheet, blank, reveal_reason, for_recipient)[0]
+        person and the case number when a case is given), read and nothing more (``SHOWS``);
+        a sensitive person's whereabouts masked, none at all ``for_recipient``. Not audited,
+        like the other reads: revealing whereabouts (a reason, audited) is ``print_sheet``'s."""
+        return self._checked_sheet(case_id, sheet, blank, "", for_recipient)[0]
 
     def _checked_sheet(self, case_id: str | None, sheet: str, blank: bool,
                        reveal_reason: str, for_recipient: str) -> tuple[CaseSheet, str]:
