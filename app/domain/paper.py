@@ -61,6 +61,7 @@ class CaseData:
     plans: list[Plan] = field(default_factory=list)
     records: list[SupportRecord] = field(default_factory=list)
     monitorings: list[Monitoring] = field(default_factory=list)
+    # as desk.process reads them (dicts until they become records of app/domain/)
     evaluations: list[Any] = field(default_factory=list)
     closures: list[Any] = field(default_factory=list)
     followups: list[Followup] = field(default_factory=list)
