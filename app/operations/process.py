@@ -320,6 +320,14 @@ class ProcessOperations(ProcessPart):
         self._ctx.require_case(case_id, Permission.VIEW_CASES)
         if self._store.case(case_id) is None:
             raise NotFound(_("Case not found."))
+        entries = self._timeline_entries(case_id, kinds)
+        with self._store.transaction():
+            self._audit("view_timeline", case_id)
+        return entries
+
+    def _timeline_entries(self, case_id: str, kinds: Iterable[str] | None
+                          ) -> list[TimelineEntry]:
+        """The timeline read, unchecked and unaudited (``timeline``, the case overview)."""
         entries = self._repo.timeline(case_id)
         if kinds is not None:
             wanted = set(kinds)
@@ -327,9 +335,11 @@ class ProcessOperations(ProcessPart):
         # within a day in the order of the process (プラン before its 会議, 終結 after the
         # プラン), then as written (issue 14: a plan whose row changed later came first)
         entries.sort(key=lambda e: (e.on, _timeline_rank(e), e.order), reverse=True)
-        with self._store.transaction():
-            self._audit("view_timeline", case_id)
         return entries
+
+    def _meeting_waits(self, case_id: str) -> list[MeetingWait]:
+        """``waiting_for_meeting``, unchecked (the case overview)."""
+        return self._meetings._meeting_waits(case_id)
 
     def dashboard(self, limit: int | None = DASHBOARD_ROWS,
                   lists: Iterable[str] | None = None) -> dict[str, Any]:
