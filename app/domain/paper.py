@@ -21,7 +21,9 @@ from typing import Any, Callable, Sequence
 from app.domain.agency import Agency
 from app.domain.assessment import Assessment, Screening
 from app.domain.case import CaseDetail
-from app.domain.closure import Followup
+from app.domain.closure import Closure, Followup
+from app.domain.decision import Decision
+from app.domain.evaluation import Evaluation
 from app.domain.intake import Intake
 from app.domain.meeting import AgendaItem, AgendaKind, Meeting, MeetingResult
 from app.domain.monitoring import Monitoring
@@ -61,11 +63,10 @@ class CaseData:
     plans: list[Plan] = field(default_factory=list)
     records: list[SupportRecord] = field(default_factory=list)
     monitorings: list[Monitoring] = field(default_factory=list)
-    # as desk.process reads them (dicts until they become records of app/domain/)
-    evaluations: list[Any] = field(default_factory=list)
-    closures: list[Any] = field(default_factory=list)
+    evaluations: list[Evaluation] = field(default_factory=list)
+    closures: list[Closure] = field(default_factory=list)
     followups: list[Followup] = field(default_factory=list)
-    decisions: list[Any] = field(default_factory=list)
+    decisions: list[Decision] = field(default_factory=list)
     agenda: list[tuple[AgendaItem, date]] = field(default_factory=list)
     services: list[Service] = field(default_factory=list)
     all_services: list[Service] = field(default_factory=list)   # inactive ones too (names)

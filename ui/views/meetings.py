@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget, QFrame, QScrollArea,
 )
 
+from app import process as P
 from app.errors import PermissionDenied, TsunaguError, ValidationErrors
 from app.i18n import N_, _
 from app.domain.meeting import AgendaItem, AgendaKind, Meeting, MeetingSummary
@@ -575,10 +576,13 @@ class MeetingsView(QWidget):
 
     def _item_buttons(self) -> None:
         item = self.selected_item()
-        ok = self.can_edit and self.meeting is not None and item is not None and item.pending
+        # the process says why an item can no longer move (its result, its withdrawal)
+        blockers = P.agenda_item_blockers(item) if item is not None else []
+        ok = self.can_edit and self.meeting is not None and item is not None and not blockers
         self.move_button.setEnabled(ok)
         self.withdraw_button.setEnabled(ok)
-        tip = "" if ok else _("Select an item still waiting for its result.")
+        tip = "" if ok else " ".join(b.message for b in blockers) or _(
+            "Select an item still waiting for its result.")
         self.move_button.setToolTip(tip)
         self.withdraw_button.setToolTip(tip)
 
