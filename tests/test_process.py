@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 
+from app.domain.rules import DECISION_FIRST, MEETING_NEEDED
 from app.domain.assessment import ScreeningResult
 from app.domain.case_state import (
     CaseState, ContactFact, EvaluationFact, ItemFact, PlanFact, ReferralFact,
@@ -46,7 +47,7 @@ def with_plan(status=PlanStatus.APPROVED, items=(SELF,), signed=True, number=1,
 
 
 def test_messages_are_japanese():
-    assert _(P.MEETING_NEEDED) == "支援調整会議の了承が必要です"
+    assert _(MEETING_NEEDED) == "支援調整会議の了承が必要です"
     assert _(P.ASSESS_FIRST) == "アセスメントを先に行ってください"
     assert _(P.SILENCE_IS_NO_REASON) == ("連絡がないことだけを理由に終結(3)にはできません。"
                                          "先に中断するか、転居を記録してください")
@@ -98,7 +99,7 @@ def test_submit_needs_signature_and_a_draft():
                                   Step.EVALUATION, Step.AMEND_PLAN])
 def test_a_submitted_plan_does_not_take_effect_without_the_meeting(step):
     s = with_plan(PlanStatus.SUBMITTED, items=(HOUSING, SELF))
-    assert reason(s, step) == _(P.MEETING_NEEDED)
+    assert reason(s, step) == _(MEETING_NEEDED)
 
 
 def test_decision_matrix():
@@ -114,11 +115,11 @@ def test_decision_matrix():
 
 def test_statutory_service_cannot_start_before_its_decision():
     s = with_plan(items=(HOUSING, SELF))
-    assert P.can_start_item(s, "i-housing") == _(P.DECISION_FIRST)
+    assert P.can_start_item(s, "i-housing") == _(DECISION_FIRST)
     assert P.can_start_item(s, "i-self") == ""
     assert allowed(s, Step.SERVICE_START)          # the non-statutory one can start
     only_housing = with_plan(items=(HOUSING,))
-    assert reason(only_housing, Step.SERVICE_START) == _(P.DECISION_FIRST)
+    assert reason(only_housing, Step.SERVICE_START) == _(DECISION_FIRST)
     decided = with_plan(items=(replace(HOUSING, decided=True),))
     assert P.can_start_item(decided, "i-housing") == ""
     assert P.stage(decided) is Stage.SUPPORT
@@ -137,7 +138,7 @@ def test_replan_needs_an_approved_evaluation():
     assert "プラン評価" in reason(s, Step.REPLAN)
     proposed = replace(s, evaluations=(EvaluationFact("e", "p1", ProposalStatus.PROPOSED,
                                                       EvaluationDecision.REPLAN, 1),))
-    assert reason(proposed, Step.REPLAN) == _(P.MEETING_NEEDED)
+    assert reason(proposed, Step.REPLAN) == _(MEETING_NEEDED)
     assert P.stage(proposed) is Stage.EVALUATION
     assert "評価" in reason(proposed, Step.EVALUATION)
     confirmed = replace(s, evaluations=(EvaluationFact("e", "p1", ProposalStatus.CONFIRMED,
@@ -168,7 +169,7 @@ def test_suspension_needs_contact_attempts_and_the_meeting():
     assert allowed(tried, Step.SUSPENSION)
     proposed = replace(tried, suspension=ProposalStatus.PROPOSED)
     assert "支援調整会議" in reason(proposed, Step.SUSPENSION)
-    assert reason(proposed, Step.RESUME) == _(P.MEETING_NEEDED)
+    assert reason(proposed, Step.RESUME) == _(MEETING_NEEDED)
     confirmed = replace(tried, suspension=ProposalStatus.CONFIRMED)
     assert P.stage(confirmed) is Stage.SUSPENDED
     assert allowed(confirmed, Step.RESUME)
@@ -198,7 +199,7 @@ def test_closure_for_silence_alone_is_refused():
 def test_closure_waits_for_the_meeting_and_follow_up_comes_after():
     s = with_plan(closure=ProposalStatus.PROPOSED)
     assert "支援調整会議" in reason(s, Step.CLOSURE)
-    assert reason(s, Step.FOLLOWUP) == _(P.MEETING_NEEDED)
+    assert reason(s, Step.FOLLOWUP) == _(MEETING_NEEDED)
     assert P.stage(s) is Stage.EVALUATION
     assert "終結" in reason(with_plan(), Step.FOLLOWUP)
     closed = with_plan(closure=ProposalStatus.CONFIRMED)
@@ -277,7 +278,7 @@ def test_monitoring_dates_avoid_weekends_and_holidays():
 
 def test_next_actions_point_at_the_next_step():
     assert P.next_actions(SCREENED) == [Step.PLAN.label]
-    assert P.next_actions(with_plan(PlanStatus.SUBMITTED)) == [_(P.MEETING_NEEDED)]
+    assert P.next_actions(with_plan(PlanStatus.SUBMITTED)) == [_(MEETING_NEEDED)]
     assert P.next_actions(with_plan(items=(HOUSING,))) == [Step.DECISION.label]
     assert P.next_actions(CaseState(emergency_pending=1))[-1] == \
         "緊急的な支援の自治体手続きが未了です：1件"

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 import pytest
 
+from app.domain.rules import DECISION_FIRST, MEETING_NEEDED
 from app.desk import Desk
 from app.domain import EmergencyAction, Stage, Triage
 from app.errors import ProcessError, ValidationErrors
@@ -105,14 +106,14 @@ def test_goal_met_next_goal_replan_at_second_meeting(d):
     d.process.evaluate(cid, EvaluationInput(date(2026, 9, 30), [("生活リズムを整える", Attainment.MET)],
                                     EvaluationDecision.REPLAN, motivation=True), m2)
     assert stage(d, cid) is Stage.EVALUATION
-    assert why(d, cid, Step.REPLAN) == _(P.MEETING_NEEDED)
+    assert why(d, cid, Step.REPLAN) == _(MEETING_NEEDED)
     replan_data = plan_input(PlanItem("ハローワークで求職活動", "hello_work", "ハローワーク",
                                       frequency="週1回"),
                              goal="ハローワークで仕事を見つける")
     replan_data.signed_on = date(2026, 10, 1)
     with pytest.raises(ProcessError) as e:
         d.process.draft_plan(cid, replan_data)
-    assert str(e.value) == _(P.MEETING_NEEDED)
+    assert str(e.value) == _(MEETING_NEEDED)
     decide(d, m2)
     assert stage(d, cid) is Stage.PLAN
     replan = d.process.draft_plan(cid, replan_data)
@@ -189,7 +190,7 @@ def test_closure_patterns_1_and_2(d, pattern):
                                     EvaluationDecision.CLOSE), m)
     d.process.propose_closure(cid, closure(pattern), m)
     assert [i.kind for i in d.process.pending_agenda(m)] == [AgendaKind.EVALUATION]
-    assert why(d, cid, Step.FOLLOWUP) == _(P.MEETING_NEEDED)
+    assert why(d, cid, Step.FOLLOWUP) == _(MEETING_NEEDED)
     assert stage(d, cid) is not Stage.CLOSED
     decide(d, m)
     case = d.get_case(cid).case
@@ -231,7 +232,7 @@ def test_suspension_confirmed_then_resumed_with_records_intact(d):
     m = meeting(d, date(2026, 6, 3))
     d.process.propose_suspension(cid, date(2026, 6, 1), "完全に連絡が取れない", m)
     assert stage(d, cid) is Stage.SUPPORT       # not in effect before the meeting
-    assert why(d, cid, Step.RESUME) == _(P.MEETING_NEEDED)
+    assert why(d, cid, Step.RESUME) == _(MEETING_NEEDED)
     decide(d, m)
     assert stage(d, cid) is Stage.SUSPENDED
     assert d.get_case(cid).case.stage is Stage.SUSPENDED
@@ -273,7 +274,7 @@ def test_statutory_service_needs_its_decision_before_it_starts(d):
     assert [r["service_key"] for r in d.process.dashboard()["decisions_pending"]] == ["housing_benefit"]
     with pytest.raises(ProcessError) as e:
         d.process.start_service(housing.id, date(2026, 4, 25))
-    assert str(e.value) == _(P.DECISION_FIRST)
+    assert str(e.value) == _(DECISION_FIRST)
     d.process.start_service(talk.id, date(2026, 4, 23))       # the reported one may start
     with pytest.raises(ProcessError, match="報告"):
         d.process.record_decision(plan.id, "self_reliance", date(2026, 4, 24), "町 一郎")
@@ -347,7 +348,7 @@ def test_reconsider_sends_the_plan_back(d):
     plan = d.process.draft_plan(cid, plan_input(PlanItem("面談", "self_reliance")))
     m = meeting(d, date(2026, 4, 22))
     d.process.submit_plan(plan.id, m)
-    assert why(d, cid, Step.SERVICE_START) == _(P.MEETING_NEEDED)
+    assert why(d, cid, Step.SERVICE_START) == _(MEETING_NEEDED)
     decide(d, m, MeetingResult.RECONSIDER, "目標をもっと具体的に")
     back = d.process.plan(plan.id)
     assert back.status is PlanStatus.DRAFT and back.meeting_result == "reconsider"

@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Iterable
 
+from app.domain.rules import Blocker
 from app.domain.assessment import Screening, Assessment, AssessmentInput, ScreeningResult
 from app.domain.closure import Closure, Followup, ClosureInput, ClosurePattern
 from app.domain.intake import EmergencySupport
@@ -588,7 +589,7 @@ class ProcessOperations(ProcessPart):
         return self._guide.evaluations_due(limit)
 
     # ---------------------------------------------------- before acting: process_why.py
-    def why_not(self, action: str, **args: Any) -> list[P.Blocker]:
+    def why_not(self, action: str, **args: Any) -> list[Blocker]:
         """What refuses the operation ``action`` of desk.process (by name, with the arguments
         the screen would pass; ``data`` optional) now: the user's role, the step graph and
         the item-level rules (app/domain/rules.py) — each blocker with its rule's name and

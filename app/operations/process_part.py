@@ -10,6 +10,7 @@ from dataclasses import replace, fields
 from datetime import date
 from typing import Any
 
+from app.domain.rules import Blocker
 from app.domain.plan import Plan, PlanInput, PlanStatus
 from app.domain.case_state import CaseState, ProcessSettings
 from app.domain.meeting import AgendaItem, AgendaKind, Meeting, ProposalStatus
@@ -78,12 +79,12 @@ class _Check:
             raise ValidationErrors(self.errors)
 
 
-def _procedure_blockers(row: dict[str, Any]) -> list[P.Blocker]:
+def _procedure_blockers(row: dict[str, Any]) -> list[Blocker]:
     """完了 of an emergency support's municipal procedure: only a pending one."""
     return [] if row["procedure"] == "pending" else [R.NO_PROCEDURE.blocks()]
 
 
-def _record_blockers(row: dict[str, Any]) -> list[P.Blocker]:
+def _record_blockers(row: dict[str, Any]) -> list[Blocker]:
     """訂正 of a 支援経過記録: only its latest version."""
     return [R.RECORD_CORRECTED.blocks()] if row["corrected"] else []
 
@@ -131,7 +132,7 @@ class ProcessPart(Operations):
                        settings=self.process_settings())
 
     @staticmethod
-    def _enforce(blockers: list[P.Blocker]) -> None:
+    def _enforce(blockers: list[Blocker]) -> None:
         """Refuse with the first blocker (its rule's one message; ``rule`` names it)."""
         if blockers:
             raise ProcessError(blockers[0].message, rule=blockers[0].rule)
@@ -205,13 +206,13 @@ class ProcessPart(Operations):
             raise NotFound(_("Meeting not found."))
         return meeting
 
-    def _amend_blockers(self, plan: Plan, data: PlanInput | None) -> list[P.Blocker]:
+    def _amend_blockers(self, plan: Plan, data: PlanInput | None) -> list[Blocker]:
         services = {s.key: s for s in self._repo.services(active_only=False)}
         return P.amend_blockers(self._case_state(plan.case_id), plan, data, services,
                                 self.process_settings())
 
     def _subject_blockers(self, kind: AgendaKind, case_id: str | None, subject_id: str | None
-                          ) -> tuple[list[P.Blocker], dict[str, Any] | None]:
+                          ) -> tuple[list[Blocker], dict[str, Any] | None]:
         """What an agenda item of ``kind`` asks the meeting to approve: the item-level rules
         on it, and its row (None for a 地域課題). NotFound when it is not in ``case_id``."""
         if kind is AgendaKind.REGIONAL_ISSUE:

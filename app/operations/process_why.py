@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Callable
 
+from app.domain.rules import Blocker
 from app.domain.case_state import CaseState
 from app.domain.closure import ClosurePattern
 from app.domain.meeting import AgendaKind
@@ -32,7 +33,7 @@ class WhyNot(ProcessPart):
         self._rules, self._meetings = rules, meetings
 
     # ------------------------------------------------------------------ why not, before acting
-    def why_not(self, action: str, **args: Any) -> list[P.Blocker]:
+    def why_not(self, action: str, **args: Any) -> list[Blocker]:
         """What refuses the operation ``action`` of desk.process (by name, with the arguments
         the screen would pass; ``data`` optional) now: the user's role, the step graph and
         the item-level rules (app/domain/rules.py) — each blocker with its rule's name and
@@ -46,7 +47,7 @@ class WhyNot(ProcessPart):
         needs = self._rules[action].needs
         if not all(any(self._ctx.allows(x) for x in p.perms) if isinstance(p, AnyOf)
                    else self._ctx.allows(p) for p in needs):
-            return [P.Blocker("role", self._ctx.role_refused())]
+            return [Blocker("role", self._ctx.role_refused())]
         return _WHY_NOT[action](self, **args)
 
     def _case_for(self, args: dict[str, Any]) -> str | None:
@@ -62,21 +63,21 @@ class WhyNot(ProcessPart):
                 return found
         return None
 
-    def _why_step(self, step: Step, case_id: str) -> list[P.Blocker]:
+    def _why_step(self, step: Step, case_id: str) -> list[Blocker]:
         return P.step_blocker(self._case_state(case_id), step)
 
     def _why_of_plan(self, plan_id: str,
-                     rules: Callable[[CaseState, Plan], list[P.Blocker]]) -> list[P.Blocker]:
+                     rules: Callable[[CaseState, Plan], list[Blocker]]) -> list[Blocker]:
         plan = self._plan_or_404(plan_id)
         return rules(self._case_state(plan.case_id), plan)
 
-    def _why_plan(self, case_id: str) -> list[P.Blocker]:
+    def _why_plan(self, case_id: str) -> list[Blocker]:
         state = self._case_state(case_id)
         return P.step_blocker(state, Step.REPLAN if state.plans else Step.PLAN)
 
     def _why_meeting_step(self, step: Step, case_id: str, meeting_id: str | None = None,
                           proposed_on: date | None = None, data: Any = None
-                          ) -> list[P.Blocker]:
+                          ) -> list[Blocker]:
         """評価, 中断, 終結: the step (with the date and the closure's pattern when given)
         and the meeting it goes to."""
         state = self._case_state(case_id)
@@ -92,29 +93,29 @@ class WhyNot(ProcessPart):
             found = P.step_blocker(state, step)
         return found + P.meeting_blockers(self._meeting_if(meeting_id))
 
-    def _why_procedure(self, emergency_id: str) -> list[P.Blocker]:
+    def _why_procedure(self, emergency_id: str) -> list[Blocker]:
         return _procedure_blockers(self._row_or_404("emergency_support", emergency_id))
 
-    def _why_referral(self, referral_id: str, take_back: bool = False) -> list[P.Blocker]:
+    def _why_referral(self, referral_id: str, take_back: bool = False) -> list[Blocker]:
         ref = self._referral_or_404(referral_id)
         return P.referral_blockers(self._case_state(ref.case_id), ref, take_back=take_back)
 
-    def _why_plan_item(self, plan_item_id: str) -> list[P.Blocker]:
+    def _why_plan_item(self, plan_item_id: str) -> list[Blocker]:
         row = self._row_or_404("plan_item", plan_item_id)
         plan = self._plan_or_404(row["plan_id"])
         return P.start_blockers(self._case_state(plan.case_id), plan_item_id)
 
-    def _why_record(self, record_id: str) -> list[P.Blocker]:
+    def _why_record(self, record_id: str) -> list[Blocker]:
         return _record_blockers(self._row_or_404("support_record", record_id))
 
     def _why_agenda(self, meeting_id: str, kind: AgendaKind | str,
                     case_id: str | None = None, subject_id: str | None = None
-                    ) -> list[P.Blocker]:
+                    ) -> list[Blocker]:
         found, _row = self._subject_blockers(AgendaKind(kind), case_id, subject_id)
         return P.meeting_blockers(self._meeting_or_404(meeting_id)) + found
 
     def _why_agenda_item(self, item_id: str, meeting_id: str | None = None
-                         ) -> list[P.Blocker]:
+                         ) -> list[Blocker]:
         item = self._agenda_item_or_404(item_id)
         found = P.agenda_item_blockers(item)
         if meeting_id is not None:
@@ -123,7 +124,7 @@ class WhyNot(ProcessPart):
                                         current=self._meeting_or_404(item.meeting_id))
         return found
 
-    def _why_put_on(self, case_id: str, subject_id: str, meeting_id: str) -> list[P.Blocker]:
+    def _why_put_on(self, case_id: str, subject_id: str, meeting_id: str) -> list[Blocker]:
         wait = next((x for x in self._meetings._meeting_waits(case_id)
                      if x.subject_id == subject_id), None)
         if wait is None:
@@ -133,7 +134,7 @@ class WhyNot(ProcessPart):
         return P.meeting_blockers(self._meeting_or_404(meeting_id), today=self._ctx.today())
 
 
-_Why = Callable[..., list[P.Blocker]]   # (part, **the operation's arguments)
+_Why = Callable[..., list[Blocker]]   # (part, **the operation's arguments)
 
 
 # desk.process.why_not: for each operation, its rules as the screen asks them
