@@ -23,7 +23,8 @@ from app.security.roles import Permission
 from app.store.store import Store
 from app.store.files import write_atomic
 from app.sync import bundle as bundle_format
-from app.store import sync_exchange as exchange
+from app.store.sync_peers import load_vector, save_vector
+from app.sync import exchange, peers
 from app.store import sync_merge as merge
 from app.sync.bundle import BundleRefused
 from app.store.sync_devices import (
@@ -280,7 +281,7 @@ class SyncOperations(Operations):
                 self._check_out_one(w, case_id, device_id)
             store.audit(self._ctx.user.login, "device_add", detail=f"{kind} {code} {name}")
         Path(out_dir).mkdir(parents=True, exist_ok=True)
-        vector = exchange.own_vector(store.conn, self._me())
+        vector = peers.own_vector(store.conn, self._me())
         raw_key = store.database_key()
         if password_for_new_device is not None:
             slots = KeySlots.new(target)
@@ -302,7 +303,7 @@ class SyncOperations(Operations):
             db_remove(target)
             raise
         with store.transaction():
-            exchange.save_vector(store.conn, device_id, vector)
+            save_vector(store.conn, device_id, vector)
         return self._device(device_id)
 
     def revoke_device(self, device_id: str) -> None:
@@ -403,7 +404,7 @@ class SyncOperations(Operations):
                 raise TsunaguError(_("The device {device} is revoked: no transfer file is made "
                                      "for it.").format(device=d.name))
             peer, peer_kind = d.id, d.kind
-            known = exchange.load_vector(conn, peer)
+            known = load_vector(conn, peer)
         case_ids = None if cases is None else [self._case_ref(c) for c in cases]
         if self.device_kind() == "field" and case_ids is None:
             peer_kind = "desk"  # a laptop sends everything it holds that the peer lacks
@@ -418,7 +419,7 @@ class SyncOperations(Operations):
                   "sender": identity.chain_of(self._me(), self._trust().rows)}
         from app.operations import audit_anchors
         audit_part = audit_anchors.for_transfer(self, peer)
-        payload = {"vector": exchange.own_vector(conn, self._me()),
+        payload = {"vector": peers.own_vector(conn, self._me()),
                    "sender_kind": self.device_kind(), "entries": entries,
                    "audit": audit_part}
         data = bundle_format.pack(store.database_key(), header, payload,
@@ -429,7 +430,7 @@ class SyncOperations(Operations):
         with store.transaction():
             audit_anchors.after_export(self, peer, audit_part)
             if peer:
-                exchange.save_vector(conn, peer, known, exported=header["created"])
+                save_vector(conn, peer, known, exported=header["created"])
             store.audit(self._ctx.user.login, "bundle_export",
                         detail=f"{Path(out).name} {len(entries)} → {peer or '*'}")
         return header
@@ -488,17 +489,9 @@ class SyncOperations(Operations):
                 applied, skipped, conflicts, cases = exchange.apply_entries(conn, store.clock,
                                                                             entries)
                 flagged = merge.post_merge_checks(conn, sorted(cases))
-                now = bundle_format.now_iso()
-                exchange.save_vector(conn, sender,
-                                     exchange.merge_vectors(exchange.load_vector(conn, sender),
-                                                            vector), imported=now)
-                if header.get("scope") != "cases":
-                    mine = exchange.own_vector(conn, self._me())
-                    if sender_kind == "desk":
-                        mine = exchange.merge_vectors(mine, vector)
-                    elif sender in vector:
-                        mine = exchange.merge_vectors(mine, {sender: vector[sender]})
-                    exchange.save_vector(conn, self._me(), mine)
+                peers.learn_from_bundle(conn, self._me(), sender, sender_kind, vector,
+                                        scope=header.get("scope"),
+                                        imported=bundle_format.now_iso())
                 if self.device_kind() == "field":
                     desks = [r[0] for r in conn.execute(
                         "SELECT id FROM device WHERE kind = 'desk'")]
@@ -708,7 +701,7 @@ def _schema(conn) -> int:
 
 
 def _tables(conn) -> dict[str, list[str]]:
-    from app.store.sync_scope import synced_tables
+    from app.sync.scope import synced_tables
     return synced_tables(conn)
 
 

@@ -22,8 +22,10 @@ from pathlib import Path
 from app.store import audit as audit_log
 from app.store import db
 from app.store import sync_devices as repo
-from app.store.sync_devices import db_remove, save_anchors, tofu_allowed, trim_to_cases
+from app.store.sync_devices import db_remove, save_anchors, tofu_allowed
+from app.store.sync_peers import add_peer_vector
 from app.sync.identity import BOX_SECRET, SIGN_SECRET, DeviceRecord, DeviceSecrets
+from app.sync.scope import CaseScope
 
 
 def device_records(conn) -> list[DeviceRecord]:
@@ -58,6 +60,15 @@ def next_code(conn, own_code: str, kind: str) -> str:
     return f"{own_code}{letter}{n}"
 
 
+def trim_to_cases(conn, keep: set[str]) -> int:
+    """Delete every case-scoped row (and its journal, context and conflicts) of cases not
+    in ``keep``; a person stays while one of their kept cases does. Returns rows deleted.
+    The rows to keep are found through the indexes (CaseScope.rows_of, the same answer as
+    CaseIndex)."""
+    scope = CaseScope(conn)
+    return repo.delete_rows_except(conn, scope.case_tables(), scope.rows_of(keep))
+
+
 def build_device_file(source_conn, raw_key: bytes, target: Path, *, device_id: str, name: str,
                       kind: str, code: str, db_id: str, creator: str,
                       creator_vector: dict[str, str], keep_cases: set[str] | None,
@@ -86,8 +97,8 @@ def build_device_file(source_conn, raw_key: bytes, target: Path, *, device_id: s
                 repo.allow_tofu(conn)
             repo.clear_installation_tables(conn)
             own = {k: v for k, v in creator_vector.items()}
-            repo.add_peer_vector(conn, creator, creator_vector)
-            repo.add_peer_vector(conn, device_id, own)
+            add_peer_vector(conn, creator, creator_vector)
+            add_peer_vector(conn, device_id, own)
             audit_log.append(conn, user_id="system", login="system", device_id=device_id,
                              action="device_created", detail=f"{kind} {code} from {creator}")
             repo.commit(conn)
