@@ -24,8 +24,7 @@ from app.store.store import Store
 from app.store.files import write_atomic
 from app.sync import bundle as bundle_format
 from app.store.sync_peers import load_vector, save_vector
-from app.sync import exchange, peers
-from app.store import sync_merge as merge
+from app.sync import exchange, merge, peers
 from app.sync.bundle import BundleRefused
 from app.store.sync_devices import (
     TOFU_KEY, DeviceInfo, held_cases, list_devices, load_anchors, save_anchors, tofu_allowed,
@@ -478,8 +477,7 @@ class SyncOperations(Operations):
             return {"applied": 0, "skipped": len(entries), "conflicts": 0}
         # authority travels only from a desk: accounts, roles, settings, devices, master
         # data from a field laptop are refused (not applied) and flagged in the audit log
-        from app.store.sync_merge import refused_from
-        entries, refused = refused_from(sender_kind, sender, entries)
+        entries, refused = merge.refused_from(sender_kind, sender, entries)
         try:
             with store.transaction():
                 if pins:

@@ -30,8 +30,8 @@ from app.operations.sync import SyncOperations
 from app.security.authorization import EDIT, OPEN, VIEW, P, Rule, install, need
 from app.security.roles import Permission
 from app.store.sync_peers import exchange_times, load_vector
-from app.store.sync_merge import record_name
 from app.sync.bundle import BundleRefused
+from app.sync.merge import record_name
 from app.sync.peers import own_vector
 
 FOLDER_KEY = "sync_folder.path"

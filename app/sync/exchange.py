@@ -4,18 +4,17 @@ A bundle "for P" carries every entry in P's scope newer than what P holds from i
 (P's version vector, app/sync/peers.py) — plus the whole history of any case checked out
 to P by a check-out P has not seen yet. A case bundle carries master data and the whole
 history of the chosen cases. Applying a bundle keeps the entries not held yet and folds
-their rows (app/store/sync_merge.py), then recomputes what is derived from the cases touched.
+their rows (app/sync/merge.py), then recomputes what is derived from the cases touched.
 
 The SQL is app/store/sync_exchange.py.
 """
 
 from __future__ import annotations
 
-from app.store import derived_repo  # noqa: F401  (registers the derived case columns)
 from app.store import sync_exchange as q
-from app.store import sync_merge as merge
 from app.store.sync_devices import held_cases
 from app.store.sync_peers import load_vector
+from app.sync import merge
 from app.sync.scope import CaseScope, synced_tables
 
 
