@@ -22,18 +22,16 @@ from app.security.authorization import (
 from app.security.roles import Permission
 from app.store.store import Store
 from app.store.files import write_atomic
-from app.sync import bundle as bundle_format
+from app.store.sync_devices import DeviceInfo, held_cases, list_devices, load_anchors
 from app.store.sync_peers import load_vector, save_vector
-from app.sync import exchange, merge, peers
+from app.sync import bundle as bundle_format
+from app.sync import exchange, merge
 from app.sync.bundle import BundleRefused
-from app.store.sync_devices import (
-    TOFU_KEY, DeviceInfo, held_cases, list_devices, load_anchors, save_anchors, tofu_allowed,
-)
 from app.sync.devices import (
-    build_device_file, device_records, load_secrets, next_code, save_secrets,
+    build_device_file, new_identity, next_code, own_secrets, pin_anchors,
 )
-from app.sync import identity
-from app.sync.identity import DeviceSecrets, Trust, Untrusted
+from app.sync.identity import DeviceSecrets
+from app.sync.peers import own_vector
 
 PERSON_FIELDS = ("name", "kana", "birth_date", "sex", "postal_code", "address",
                  "phone_home", "phone_mobile", "email")
@@ -50,45 +48,6 @@ TYPED_FIELDS: dict[tuple[str, str], str] = {
 # Tables an administrator keeps (MANAGE_SETTINGS): their conflicts are settled by one too.
 ADMIN_TABLES = {"referral_source", "service", "assessment_master", "staff", "setting",
                 "device"}
-
-
-# ---------------------------------------------------------------------- device identity
-def new_identity(agency_id: str, device_id: str, kind: str,
-                 issuer: tuple[str, DeviceSecrets] | None = None
-                 ) -> tuple[DeviceSecrets, dict[str, str]]:
-    """Fresh key pairs for a device and the ``device`` columns registering their public
-    halves, certified by ``issuer`` (device id, its secrets) or self-certified."""
-    secrets = DeviceSecrets.new()
-    issuer_id, issuer_secrets = issuer or (device_id, secrets)
-    cert = identity.issue(agency_id, device_id, kind, secrets.sign_key, secrets.box_key,
-                          issuer_id, issuer_secrets)
-    return secrets, {"sign_key": secrets.sign_key, "box_key": secrets.box_key, "cert": cert}
-
-
-def keep_identity(store, secrets: DeviceSecrets, anchors: dict[str, str]) -> None:
-    """Store this installation's private keys and pin its anchors (in the caller's
-    transaction; both stay on this installation)."""
-    save_secrets(store.conn, secrets)
-    save_anchors(store.conn, dict(load_anchors(store.conn), **anchors))
-
-
-def ensure_device_keys(store, w) -> bool:
-    """An installation made before schema 10 gets its key pairs when it is upgraded (the
-    schema-10 data step, app/upgrades.py) and registers them in its device row. Nobody can vouch for them (the desk that made this
-    installation never saw them), so the certificate is self-signed, and this installation
-    pins the others' keys on first contact (app/sync/identity.py). True if keys were made."""
-    conn = store.conn
-    if load_secrets(conn) is not None:
-        return False
-    me = store.device_id
-    rec = next((r for r in device_records(conn) if r.id == me), None)
-    kind = rec.kind if rec is not None else (store.local("device_kind") or "desk")
-    secrets, keys = new_identity(store.setting("agency.id", "") or "", me, kind)
-    if rec is not None:
-        w.update("device", me, keys)
-    keep_identity(store, secrets, {me: secrets.sign_key})
-    store.set_local(TOFU_KEY, "1")
-    return True
 
 
 def _whole_export(sync: "SyncOperations", args: dict[str, Any]) -> None:
@@ -137,84 +96,7 @@ class SyncOperations(Operations):
         return self._store.setting("agency.id", "") or ""
 
     def _secrets(self) -> DeviceSecrets:
-        secrets = load_secrets(self._store.conn)
-        if secrets is None:  # made by the schema-10 upgrade step: not expected
-            raise TsunaguError(_("This installation has no signing key. Close Tsunagu and open "
-                                 "it again; if this message comes back, restore a backup."))
-        return secrets
-
-    def _trust(self, chain: list | tuple = ()) -> Trust:
-        conn = self._store.conn
-        return Trust(self._agency_id(), device_records(conn), load_anchors(conn),
-                     chain if isinstance(chain, list) else ())
-
-    def _recipient_box_key(self, device_id: str) -> str | None:
-        """The X25519 key a file for ``device_id`` is encrypted to, if its registration is
-        trusted here (a peer still on its first-contact key gets the agency key only)."""
-        try:
-            return self._trust().trusted(device_id).box_key or None
-        except Untrusted:
-            return None
-
-    def _sender_key(self, header: dict, name: str
-                    ) -> tuple[identity.DeviceRecord, str, dict[str, str]]:
-        """(trusted record, device name, keys to pin) of the device a file claims to come
-        from; BundleRefused when that device is unknown, revoked or not registered."""
-        sender = header.get("from_device")
-        if not isinstance(sender, str) or not sender:
-            raise bundle_format._damaged(name)
-        chain = header.get("sender") if isinstance(header.get("sender"), list) else []
-        trust = self._trust(chain)
-        names = {d.id: d.name for d in list_devices(self._store.conn, self._me())}
-        label = names.get(sender, sender)
-        pins: dict[str, str] = {}
-        try:
-            return trust.trusted(sender), label, pins
-        except Untrusted as first:
-            error = first
-        if error.reason in ("unregistered", "self_signed", "bad_cert") \
-                and tofu_allowed(self._store.conn):
-            # first contact between installations upgraded from schema 9: pin the
-            # self-signed keys of devices known here that have no other registration
-            for entry in chain:
-                rec = identity.chain_record(entry)
-                row = trust.rows.get(rec.id) if rec is not None else None
-                if rec is None or row is None or row.revoked or rec.id in trust.anchors \
-                        or row.kind != rec.kind or row.sign_key not in ("", rec.sign_key) \
-                        or not identity.self_signed_ok(self._agency_id(), rec):
-                    continue
-                pins[rec.id] = rec.sign_key
-            if pins:
-                trust.anchors.update(pins)
-                try:
-                    return trust.trusted(sender), label, pins
-                except Untrusted as again:
-                    error = again
-        who = names.get(error.device_id, error.device_id)
-        if error.reason == "revoked":
-            raise BundleRefused(_("The transfer file {name} comes from the revoked device "
-                                  "{device}. Nothing was imported.").format(name=name,
-                                                                          device=who))
-        if error.reason == "unknown":
-            raise BundleRefused(_("The transfer file {name} comes from a device this PC does "
-                                  "not know ({device}). Import the transfer files of the desk "
-                                  "PC that added it first, then import this file again. "
-                                  "Nothing was imported.").format(name=name, device=who))
-        if error.reason == "issuer_revoked":
-            raise BundleRefused(_("The transfer file {name} comes from the device {device}, "
-                                  "which this PC meets for the first time and which was added "
-                                  "by a revoked device. Add the device again from a desk PC. "
-                                  "Nothing was imported.").format(name=name, device=who))
-        if error.reason in ("unregistered", "self_signed"):
-            raise BundleRefused(_("The device {device} has not registered its signing key with "
-                                  "this PC yet, so the transfer file {name} cannot be checked. "
-                                  "Update Tsunagu on both PCs, then import the transfer files "
-                                  "of the desk PC first. Nothing was imported.")
-                                .format(name=name, device=who))
-        raise BundleRefused(_("The registration of the device {device} does not check out (its "
-                              "keys are not certified by a desk PC of this agency), so the "
-                              "transfer file {name} is refused. Nothing was imported.")
-                            .format(name=name, device=who))
+        return own_secrets(self._store.conn)
 
     # ------------------------------------------------------------------ devices
     def devices(self) -> list[DeviceInfo]:
@@ -280,7 +162,7 @@ class SyncOperations(Operations):
                 self._check_out_one(w, case_id, device_id)
             store.audit(self._ctx.user.login, "device_add", detail=f"{kind} {code} {name}")
         Path(out_dir).mkdir(parents=True, exist_ok=True)
-        vector = peers.own_vector(store.conn, self._me())
+        vector = own_vector(store.conn, self._me())
         raw_key = store.database_key()
         if password_for_new_device is not None:
             slots = KeySlots.new(target)
@@ -405,38 +287,24 @@ class SyncOperations(Operations):
             peer, peer_kind = d.id, d.kind
             known = load_vector(conn, peer)
         case_ids = None if cases is None else [self._case_ref(c) for c in cases]
-        if self.device_kind() == "field" and case_ids is None:
-            peer_kind = "desk"  # a laptop sends everything it holds that the peer lacks
-        entries = exchange.select_entries(conn, peer=peer, peer_kind=peer_kind, known=known,
-                                          cases=case_ids)
-        header = {"agency_id": self._agency_id(), "from_device": self._me(),
-                  "to_device": peer, "created": bundle_format.now_iso(),
-                  "entries": len(entries), "cases": case_ids,
-                  "scope": "cases" if case_ids is not None else (
-                      "since" if peer else "all"),
-                  "schema": _schema(conn),
-                  "sender": identity.chain_of(self._me(), self._trust().rows)}
         from app.operations import audit_anchors
         audit_part = audit_anchors.for_transfer(self, peer)
-        payload = {"vector": peers.own_vector(conn, self._me()),
-                   "sender_kind": self.device_kind(), "entries": entries,
-                   "audit": audit_part}
-        data = bundle_format.pack(store.database_key(), header, payload,
-                                  signer=self._secrets(),
-                                  recipient_box_key=self._recipient_box_key(peer) if peer
-                                  else None)
+        header, data = exchange.make_bundle(
+            conn, db_key=store.database_key(), agency_id=self._agency_id(), me=self._me(),
+            my_kind=self.device_kind(), peer=peer, peer_kind=peer_kind, known=known,
+            cases=case_ids, audit_part=audit_part)
         write_atomic(Path(out), data)
         with store.transaction():
             audit_anchors.after_export(self, peer, audit_part)
             if peer:
                 save_vector(conn, peer, known, exported=header["created"])
             store.audit(self._ctx.user.login, "bundle_export",
-                        detail=f"{Path(out).name} {len(entries)} → {peer or '*'}")
+                        detail=f"{Path(out).name} {header['entries']} → {peer or '*'}")
         return header
 
     def read_bundle_header(self, path: str | os.PathLike[str]) -> dict:
         """The header of a transfer file (not yet authenticated), for the 同期 screen."""
-        data = _read(Path(path))
+        data = exchange.read_file(Path(path))
         return bundle_format.read_header(data, Path(path).name)[0]
 
     def import_bundle(self, path: str | os.PathLike[str]) -> dict:
@@ -445,60 +313,28 @@ class SyncOperations(Operations):
         self._ctx.require(Permission.EDIT_CASES)
         store, conn = self._store, self._store.conn
         path = Path(path)
-        name = path.name
-        data = _read(path)
-        header, _prefix = bundle_format.read_header(data, name)
-        if header.get("agency_id") != self._agency_id():
-            raise BundleRefused(_("The transfer file {name} comes from another agency's "
-                                  "database. Nothing was imported.").format(name=name))
-        to = header.get("to_device")
-        if to not in (None, self._me()):
-            target = conn.execute("SELECT name FROM device WHERE id = ?", (to,)).fetchone()
-            raise BundleRefused(_("The transfer file {name} is meant for another device "
-                                  "({device}). Nothing was imported.")
-                                .format(name=name, device=target[0] if target else to))
-        # which device made it: its own signature, checked against its registered key
-        sender_rec, sender_name, pins = self._sender_key(header, name)
-        header, payload = bundle_format.unpack(
-            data, store.database_key(), self._agency_id(), name, sender_key=sender_rec.sign_key,
-            sender_name=sender_name, box_secret=self._secrets().box)
-        sender = header["from_device"]
-        if int(header.get("schema") or 0) > _schema(conn):
-            raise BundleRefused(_("The transfer file {name} was made by a newer version of "
-                                  "Tsunagu. Update Tsunagu on this PC, then import it again. "
-                                  "Nothing was imported.").format(name=name))
-        tables = _tables(conn)
-        entries = [bundle_format.check_entry(e, tables, name) for e in payload["entries"]]
-        if len(entries) != header.get("entries"):
-            raise bundle_format._damaged(name)
-        vector = payload.get("vector") if isinstance(payload.get("vector"), dict) else {}
-        sender_kind = sender_rec.kind   # certified (or registered here), not as claimed
-        if sender == self._me():
-            return {"applied": 0, "skipped": len(entries), "conflicts": 0}
+        got = exchange.open_bundle(conn, exchange.read_file(path), path.name,
+                                   db_key=store.database_key(), agency_id=self._agency_id(),
+                                   me=self._me())
+        if got.sender == self._me():
+            return {"applied": 0, "skipped": len(got.entries), "conflicts": 0}
         # authority travels only from a desk: accounts, roles, settings, devices, master
         # data from a field laptop are refused (not applied) and flagged in the audit log
-        entries, refused = merge.refused_from(sender_kind, sender, entries)
+        entries, refused = merge.refused_from(got.sender_kind, got.sender, got.entries)
+        name, sender_name, sender_kind = got.name, got.sender_name, got.sender_kind
         try:
             with store.transaction():
-                if pins:
-                    save_anchors(conn, dict(load_anchors(conn), **pins))
+                if got.pins:
+                    pin_anchors(conn, got.pins)
                     store.audit(self._ctx.user.login, "device_key_pinned",
-                                detail=" ".join(f"{k}:{v}" for k, v in sorted(pins.items())))
-                applied, skipped, conflicts, cases = exchange.apply_entries(conn, store.clock,
-                                                                            entries)
-                flagged = merge.post_merge_checks(conn, sorted(cases))
-                peers.learn_from_bundle(conn, self._me(), sender, sender_kind, vector,
-                                        scope=header.get("scope"),
-                                        imported=bundle_format.now_iso())
-                if self.device_kind() == "field":
-                    desks = [r[0] for r in conn.execute(
-                        "SELECT id FROM device WHERE kind = 'desk'")]
-                    exchange.purge_returned(conn, self._me(), desks)
+                                detail=" ".join(f"{k}:{v}" for k, v in sorted(got.pins.items())))
+                applied, skipped, conflicts = exchange.merge_bundle(
+                    conn, store.clock, self._me(), self.device_kind(), got, entries)
                 store.audit(self._ctx.user.login, "bundle_import",
-                            detail=f"{name} +{applied} ={skipped} !{conflicts + flagged}")
+                            detail=f"{name} +{applied} ={skipped} !{conflicts}")
                 from app.operations import audit_anchors   # the sender's audit and anchors
-                audit_anchors.receive(self, sender, sender_name, payload.get("audit"),
-                                      str(header.get("created") or ""))
+                audit_anchors.receive(self, got.sender, sender_name, got.payload.get("audit"),
+                                      str(got.header.get("created") or ""))
                 if refused:
                     tables = sorted({e["tbl"] for e in refused})
                     store.audit(self._ctx.user.login, "bundle_refused_rows",
@@ -513,7 +349,7 @@ class SyncOperations(Operations):
                                   "database ({error}). Nothing was imported. Keep the file "
                                   "and tell the administrator.")
                                 .format(name=name, error=exc)) from exc
-        result = {"applied": applied, "skipped": skipped, "conflicts": conflicts + flagged}
+        result = {"applied": applied, "skipped": skipped, "conflicts": conflicts}
         if refused:
             result["refused"] = len(refused)   # rows of authority from a field laptop
         return result
@@ -681,26 +517,6 @@ def hold_new_case(store: Store, w: Any, case_id: str, today: date) -> None:
     if (store.local("device_kind") or "desk") == "field":
         w.insert("checkout", {"case_id": case_id, "target_device": store.device_id,
                               "out_on": today.isoformat()})
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise BundleRefused(_("The transfer file {name} was not found.")
-                            .format(name=str(path))) from None
-    except OSError as exc:
-        raise BundleRefused(_("The transfer file {name} cannot be read: {error}")
-                            .format(name=path.name, error=exc.strerror or exc)) from None
-
-
-def _schema(conn) -> int:
-    return int(conn.execute("PRAGMA user_version").fetchone()[0])
-
-
-def _tables(conn) -> dict[str, list[str]]:
-    from app.sync.scope import synced_tables
-    return synced_tables(conn)
 
 
 __all__ = ["SyncOperations", "date", "hold_new_case", "person_values"]

@@ -83,6 +83,40 @@ def held_cases(conn, device_id: str) -> set[str]:
         (device_id,))}
 
 
+def device_name(conn, device_id: str) -> str | None:
+    row = conn.execute("SELECT name FROM device WHERE id = ?", (device_id,)).fetchone()
+    return None if row is None else row[0]
+
+
+def desk_ids(conn) -> list[str]:
+    """Every desk device (revoked ones too)."""
+    return [r[0] for r in conn.execute("SELECT id FROM device WHERE kind = 'desk'")]
+
+
+def open_checkouts(conn, *, case_id: str | None = None, device_id: str | None = None
+                   ) -> list[tuple[str, str, str]]:
+    """(check-out id, case id, device id) of the check-outs not returned, of one case and/or
+    one device, oldest first."""
+    sql = "SELECT id, case_id, target_device FROM checkout WHERE returned_on IS NULL"
+    args: list[str] = []
+    if case_id is not None:
+        sql += " AND case_id = ?"
+        args.append(case_id)
+    if device_id is not None:
+        sql += " AND target_device = ?"
+        args.append(device_id)
+    return [(r[0], r[1], r[2]) for r in conn.execute(sql + " ORDER BY out_on", args)]
+
+
+def holder_elsewhere(conn, case_id: str, device_id: str) -> str | None:
+    """The name of another device the case is checked out to now, if any."""
+    row = conn.execute("SELECT d.name FROM checkout c JOIN device d ON"
+                       " d.id = c.target_device WHERE c.case_id = ? AND"
+                       " c.returned_on IS NULL AND c.target_device != ?",
+                       (case_id, device_id)).fetchone()
+    return None if row is None else row[0]
+
+
 def device_codes(conn) -> set[str]:
     """Every device's code (case-number prefix)."""
     return {r[0] for r in conn.execute("SELECT code FROM device")}

@@ -19,12 +19,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from typing import Any
+
+from app.errors import TsunaguError
+from app.i18n import _
 from app.store import audit as audit_log
 from app.store import db
 from app.store import sync_devices as repo
-from app.store.sync_devices import db_remove, save_anchors, tofu_allowed
+from app.store.sync_devices import TOFU_KEY, db_remove, load_anchors, save_anchors, tofu_allowed
 from app.store.sync_peers import add_peer_vector
-from app.sync.identity import BOX_SECRET, SIGN_SECRET, DeviceRecord, DeviceSecrets
+from app.sync import identity
+from app.sync.identity import BOX_SECRET, SIGN_SECRET, DeviceRecord, DeviceSecrets, Trust
 from app.sync.scope import CaseScope
 
 
@@ -46,6 +51,66 @@ def load_secrets(conn) -> DeviceSecrets | None:
 def save_secrets(conn, secrets: DeviceSecrets) -> None:
     """Keep this installation's private keys (caller holds the transaction)."""
     repo.save_secret_values(conn, ((SIGN_SECRET, secrets.sign), (BOX_SECRET, secrets.box)))
+
+
+def own_secrets(conn) -> DeviceSecrets:
+    """This installation's private keys; TsunaguError when it has none."""
+    secrets = load_secrets(conn)
+    if secrets is None:  # made by the schema-10 upgrade step: not expected
+        raise TsunaguError(_("This installation has no signing key. Close Tsunagu and open "
+                             "it again; if this message comes back, restore a backup."))
+    return secrets
+
+
+def trust_here(conn, agency_id: str, chain: list | tuple = ()) -> Trust:
+    """Whom this installation trusts: the device rows, its anchors, and the certificate
+    chain a transfer file carries (``chain``, when it is a list)."""
+    return Trust(agency_id, device_records(conn), load_anchors(conn),
+                 chain if isinstance(chain, list) else ())
+
+
+def new_identity(agency_id: str, device_id: str, kind: str,
+                 issuer: tuple[str, DeviceSecrets] | None = None
+                 ) -> tuple[DeviceSecrets, dict[str, str]]:
+    """Fresh key pairs for a device and the ``device`` columns registering their public
+    halves, certified by ``issuer`` (device id, its secrets) or self-certified."""
+    secrets = DeviceSecrets.new()
+    issuer_id, issuer_secrets = issuer or (device_id, secrets)
+    cert = identity.issue(agency_id, device_id, kind, secrets.sign_key, secrets.box_key,
+                          issuer_id, issuer_secrets)
+    return secrets, {"sign_key": secrets.sign_key, "box_key": secrets.box_key, "cert": cert}
+
+
+def keep_identity(store, secrets: DeviceSecrets, anchors: dict[str, str]) -> None:
+    """Store this installation's private keys and pin its anchors (in the caller's
+    transaction; both stay on this installation)."""
+    save_secrets(store.conn, secrets)
+    pin_anchors(store.conn, anchors)
+
+
+def pin_anchors(conn, anchors: dict[str, str]) -> None:
+    """Add ``anchors`` ({device id: public signing key}) to those pinned here."""
+    save_anchors(conn, dict(load_anchors(conn), **anchors))
+
+
+def ensure_device_keys(store, w: Any) -> bool:
+    """An installation made before schema 10 gets its key pairs when it is upgraded (the
+    schema-10 data step, app/upgrades.py) and registers them in its device row. Nobody can
+    vouch for them (the desk that made this installation never saw them), so the
+    certificate is self-signed, and this installation pins the others' keys on first
+    contact (app/sync/identity.py). True if keys were made."""
+    conn = store.conn
+    if load_secrets(conn) is not None:
+        return False
+    me = store.device_id
+    rec = next((r for r in device_records(conn) if r.id == me), None)
+    kind = rec.kind if rec is not None else (store.local("device_kind") or "desk")
+    secrets, keys = new_identity(store.setting("agency.id", "") or "", me, kind)
+    if rec is not None:
+        w.update("device", me, keys)
+    keep_identity(store, secrets, {me: secrets.sign_key})
+    store.set_local(TOFU_KEY, "1")
+    return True
 
 
 def next_code(conn, own_code: str, kind: str) -> str:
