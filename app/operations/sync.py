@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from datetime import date
 from pathlib import Path
@@ -22,10 +21,13 @@ from app.security.authorization import (
 from app.security.roles import Permission
 from app.store.store import Store
 from app.store.files import write_atomic
-from app.store.sync_devices import DeviceInfo, held_cases, list_devices, load_anchors
+from app.store.sync_devices import (
+    DeviceInfo, held_cases, holder_elsewhere, list_devices, load_anchors, open_checkouts,
+)
 from app.store.sync_peers import load_vector, save_vector
 from app.sync import bundle as bundle_format
 from app.sync import exchange, merge
+from app.sync.conflicts import read_conflicts, settlement
 from app.sync.bundle import BundleRefused
 from app.sync.devices import (
     build_device_file, new_identity, next_code, own_secrets, pin_anchors,
@@ -197,9 +199,7 @@ class SyncOperations(Operations):
         store = self._store
         with store.transaction() as w:
             w.update("device", d.id, {"revoked": 1})
-            for (cid,) in store.conn.execute(
-                    "SELECT id FROM checkout WHERE target_device = ? AND returned_on IS NULL",
-                    (d.id,)).fetchall():
+            for cid, _case, _dev in open_checkouts(store.conn, device_id=d.id):
                 w.update("checkout", cid, {"returned_on": self._ctx.today().isoformat()})
             store.audit(self._ctx.user.login, "device_revoke", detail=f"{d.code} {d.name}")
 
@@ -214,15 +214,12 @@ class SyncOperations(Operations):
 
     def _check_out_one(self, w, case_id: str, device_id: str) -> None:
         conn = self._store.conn
-        other = conn.execute("SELECT d.name FROM checkout c JOIN device d ON"
-                             " d.id = c.target_device WHERE c.case_id = ? AND"
-                             " c.returned_on IS NULL AND c.target_device != ?",
-                             (case_id, device_id)).fetchone()
-        if other:
+        other = holder_elsewhere(conn, case_id, device_id)
+        if other is not None:
             case = self._store.case(case_id)
             raise TsunaguError(_("Case {case_no} is already checked out to {device}. Check it "
                                  "in first.").format(case_no=case.case_no if case else case_id,
-                                                      device=other[0]))
+                                                      device=other))
         if case_id in held_cases(conn, device_id):
             return
         w.insert("checkout", {"case_id": case_id, "target_device": device_id,
@@ -250,12 +247,9 @@ class SyncOperations(Operations):
         n = 0
         with self._store.transaction() as w:
             for case_id in ids:
-                sql = "SELECT id FROM checkout WHERE case_id = ? AND returned_on IS NULL"
-                args: list[Any] = [case_id]
-                if device_id:
-                    sql += " AND target_device = ?"
-                    args.append(self._device(device_id).id)
-                for (cid,) in self._store.conn.execute(sql, args).fetchall():
+                device = self._device(device_id).id if device_id else None
+                for cid, _case, _dev in open_checkouts(self._store.conn, case_id=case_id,
+                                                       device_id=device):
                     w.update("checkout", cid, {"returned_on": self._ctx.today().isoformat()})
                     n += 1
                 self._store.audit(self._ctx.user.login, "check_in", case_id=case_id)
@@ -263,12 +257,8 @@ class SyncOperations(Operations):
 
     def checked_out(self, device_id: str | None = None) -> list[tuple[str, str]]:
         """(case id, device id) of every open check-out."""
-        sql = "SELECT case_id, target_device FROM checkout WHERE returned_on IS NULL"
-        args = []
-        if device_id:
-            sql += " AND target_device = ?"
-            args.append(device_id)
-        return [(r[0], r[1]) for r in self._store.conn.execute(sql + " ORDER BY out_on", args)]
+        return [(case, device) for _id, case, device
+                in open_checkouts(self._store.conn, device_id=device_id or None)]
 
     # ------------------------------------------------------------------ bundles
     def export_bundle(self, out: str | os.PathLike[str], *, for_device: str | None = None,
@@ -364,52 +354,28 @@ class SyncOperations(Operations):
 
     def _conflict_rows(self, *, open_only: bool, case_id: str | None,
                        only_visible: bool) -> list[dict]:
-        conn = self._store.conn
-        sql = "SELECT * FROM sync_conflict"
-        args = []
-        if case_id:
-            sql += " WHERE case_id = ?"
-            args.append(case_id)
-        cur = conn.execute(sql + " ORDER BY winner_hlc, id", args)
-        names = [d[0] for d in cur.description]
-        out = []
         access, visible = self._security.case_access(), {}
         admin = self._ctx.allows(Permission.MANAGE_SETTINGS)
-        for r in cur.fetchall():
-            c = dict(zip(names, r))
+
+        def shown(c: dict) -> bool:
             # both values of a field are case data: only conflicts of cases the user
             # sees; those of no case (users, settings, master data) for the administrator
             if not only_visible:
-                pass
-            elif c["case_id"] is None:
-                if not admin and c["tbl"] in ADMIN_TABLES:
-                    continue
-            else:
-                if c["case_id"] not in visible:
-                    visible[c["case_id"]] = self._ctx.sec.case_visible(c["case_id"], access)
-                if not visible[c["case_id"]]:
-                    continue
-            c["open"] = merge.conflict_is_open(conn, c)
-            if open_only and not c["open"]:
-                continue
-            for side in ("loser_value", "winner_value"):
-                c[side] = None if c[side] is None else json.loads(c[side])
-            c["applied_value"] = None
-            if c["kind"] == "field":
-                cols = {x[1] for x in conn.execute(f"PRAGMA table_info({c['tbl']})")}
-                if c["field"] in cols:
-                    v = conn.execute(f"SELECT {c['field']} FROM {c['tbl']} WHERE id = ?",
-                                     (c["row_id"],)).fetchone()
-                    c["applied_value"] = v[0] if v else None
-            out.append(c)
-        return out
+                return True
+            if c["case_id"] is None:
+                return admin or c["tbl"] not in ADMIN_TABLES
+            if c["case_id"] not in visible:
+                visible[c["case_id"]] = self._ctx.sec.case_visible(c["case_id"], access)
+            return visible[c["case_id"]]
+        return read_conflicts(self._store.conn, case_id=case_id, open_only=open_only,
+                              shown=shown)
 
     def resolve_conflict(self, conflict_id: str, choice: str, value: Any = None) -> None:
         """Settle a conflict: ``choice`` "winner" (keep the applied side), "loser" (take
         the other value), or "value" (``value``). For a deletion conflict: "keep" or
         "delete". Written as a new journalled change that saw both sides."""
         self._ctx.require(Permission.EDIT_CASES)
-        store, conn = self._store, self._store.conn
+        store = self._store
         found = [c for c in self._conflict_rows(open_only=False, case_id=None,
                                                 only_visible=False) if c["id"] == conflict_id]
         if not found:
@@ -421,33 +387,11 @@ class SyncOperations(Operations):
             # typed in: checked exactly as a normal edit of the field would be
             value = self._typed_conflict_value(c, value)
         with store.transaction() as w:
-            if c["kind"] == "field":
-                if choice not in ("winner", "loser", "value"):
-                    raise ValidationError("choice", _("Choose one of the two values."))
-                chosen = {"winner": c["winner_value"], "loser": c["loser_value"]}.get(
-                    choice, value)
-                changes = {c["field"]: chosen}
-                if c["tbl"] in merge.DERIVED:
-                    row = conn.execute(f"SELECT * FROM {c['tbl']} WHERE id = ?", (c["row_id"],))
-                    names = [d[0] for d in row.description]
-                    current = dict(zip(names, row.fetchone()))
-                    current.update(changes)
-                    changes.update(merge.DERIVED[c["tbl"]][1](current))
-                w.update(c["tbl"], c["row_id"], changes, force=True)
-            elif c["kind"] == "delete":
-                if choice == "delete":
-                    w.delete(c["tbl"], c["row_id"])
-                elif choice == "keep":
-                    cols = [x[1] for x in conn.execute(f"PRAGMA table_info({c['tbl']})")
-                            if x[1] not in merge.ROW_META]
-                    v = conn.execute(f"SELECT {cols[0]} FROM {c['tbl']} WHERE id = ?",
-                                     (c["row_id"],)).fetchone()
-                    w.update(c["tbl"], c["row_id"], {cols[0]: v[0]}, force=True)
-                else:
-                    raise ValidationError("choice", _("Choose to keep or delete the record."))
+            action, changes = settlement(store.conn, c, choice, value)
+            if action == "delete":
+                w.delete(c["tbl"], c["row_id"])
             else:
-                raise TsunaguError(_("This conflict is settled by the process step itself "
-                                     "(for example, end one of the two plans)."))
+                w.update(c["tbl"], c["row_id"], changes, force=True)
             store.audit(self._ctx.user.login, "resolve_conflict", case_id=c["case_id"],
                         detail=f"{c['tbl']}.{c['field']} {choice}")
 

@@ -171,6 +171,18 @@ def save_conflict(conn, conflict_id: str, kind: str, tbl: str, row_id: str, fld:
          winner[0], winner_value, *winner[1:]))
 
 
+def conflict_rows(conn, case_id: str | None = None) -> list[dict[str, Any]]:
+    """Every row of sync_conflict (of one case), as {column: value}, by the winner's hlc."""
+    sql = "SELECT * FROM sync_conflict"
+    args = []
+    if case_id:
+        sql += " WHERE case_id = ?"
+        args.append(case_id)
+    cur = conn.execute(sql + " ORDER BY winner_hlc, id", args)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r)) for r in cur.fetchall()]
+
+
 # ------------------------------------------------------------------ process rules' facts
 def approved_plans(conn, case_id: str) -> list[str]:
     """The case's approved plans, oldest approval first."""
