@@ -27,8 +27,8 @@ from app.store.sync_devices import (
 from app.store.sync_peers import load_vector, save_vector
 from app.sync import bundle as bundle_format
 from app.sync import exchange, merge
-from app.sync.conflicts import read_conflicts, settlement
 from app.sync.bundle import BundleRefused
+from app.sync.conflicts import read_conflicts, settlement
 from app.sync.devices import (
     build_device_file, new_identity, next_code, own_secrets, pin_anchors,
 )

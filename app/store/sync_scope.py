@@ -41,10 +41,9 @@ def all_link_values(conn, table: str, column: str) -> list[tuple]:
     return conn.execute(f"SELECT id, {column} FROM {table}").fetchall()
 
 
-def all_journal_fields(conn) -> Iterator[tuple[str, str, dict]]:
-    """(table, row id, fields) of every journal entry, oldest first."""
-    for tbl, rid, fields in conn.execute("SELECT tbl, row_id, fields FROM journal ORDER BY hlc"):
-        yield tbl, rid, json.loads(fields)
+def all_journal_fields(conn) -> Iterator[tuple[str, str, str]]:
+    """(table, row id, fields as JSON text) of every journal entry, oldest first."""
+    yield from conn.execute("SELECT tbl, row_id, fields FROM journal ORDER BY hlc")
 
 
 # ------------------------------------------------------------------ a few rows (CaseScope)

@@ -12,6 +12,7 @@ The queries are app/store/sync_scope.py; this module holds the rules.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 
 from app.store import sync_scope as q
@@ -67,10 +68,11 @@ class CaseIndex:
             for rid, val in q.all_link_values(conn, t, col):
                 self._values[(t, rid)] = val
         # Links of rows not present (pending or deleted): the newest journalled value.
-        for tbl, rid, data in q.all_journal_fields(conn):
+        for tbl, rid, fields in q.all_journal_fields(conn):
             link = self.links.get(tbl)
             if link is None or (tbl, rid) in self._values and tbl not in ("case_file", "person"):
                 continue
+            data = json.loads(fields)
             if tbl == "case_file" and "person_id" in data:
                 self.person_cases[data["person_id"]].add(rid)
             elif tbl not in ("case_file", "person") and link[0] in data:
