@@ -13,7 +13,7 @@ from app.i18n import N_, _
 from app.domain.evaluation import Attainment, EvaluationDecision
 from app.domain.meeting import MeetingResult
 from forms import kit, page
-from forms.data import CaseData
+from app.domain.paper import CaseData
 from forms.kit import (Label, choice_row, date_or_blank, flow_table, grid, keep, section_heading,
                        text_box, wareki)
 from forms.layout import CONTENT_WIDTH

@@ -18,7 +18,7 @@ from app.i18n import N_, _
 from app.domain.meeting import MeetingResult
 from app.domain.plan import Plan, PlanKind
 from forms import kit, page
-from forms.data import CaseData
+from app.domain.paper import CaseData
 from forms.kit import (Label, choice_row, date_or_blank, flow_table, grid, keep, para,
                        section_heading, text_box, wareki)
 from forms.layout import CONTENT_WIDTH

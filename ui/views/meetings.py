@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.errors import PermissionDenied, TsunaguError, ValidationErrors
 from app.i18n import N_, _
 from app.domain.meeting import AgendaItem, AgendaKind, Meeting, MeetingSummary
+from forms.sheets import render
 from ui import printing
 from ui.areas import Area, register
 from ui.background import read_in_background, run_in_background, serialized
@@ -118,8 +119,7 @@ class MeetingsView(QWidget):
         self.print_record_button = QPushButton(_("Print the record"))
         self.print_agenda_button.clicked.connect(lambda: self.print_meeting("agenda"))
         self.print_record_button.clicked.connect(lambda: self.print_meeting("minutes"))
-        self.can_print = callable(getattr(self.desk, "print_meeting", None)) and \
-            may(self.desk, "print")
+        self.can_print = may(self.desk, "print")   # desk.paper.print_meeting
         for button in (self.print_agenda_button, self.print_record_button):
             button.setVisible(self.can_print)
         self.status = QLabel()
@@ -634,7 +634,8 @@ class MeetingsView(QWidget):
             self.status.setText("")
             self.error.show_message(str(error))
 
-        run_in_background(self, lambda: desk.print_meeting(meeting_id, which, path), done,
+        run_in_background(self, lambda: desk.paper.print_meeting(meeting_id, which, path,
+                                                                 render=render), done,
                           failed)
 
 
