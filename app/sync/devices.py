@@ -10,6 +10,9 @@ removed afterwards; the copy's ``local`` table gets the new device's id, name an
 number prefix, its audit log starts afresh (the audit log belongs to an installation), and
 it knows what this device holds (its version vector), so the first bundles are small.
 
+This installation's own keys, the anchors it pins and whom it trusts are here too (the
+certificates themselves: app/sync/identity.py).
+
 The SQL of each step is in app/store/sync_devices.py; this module decides the steps, their
 order, the codes and the keys.
 """
@@ -18,7 +21,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-
 from typing import Any
 
 from app.errors import TsunaguError
