@@ -40,9 +40,7 @@ from app.operations.paper import PaperOperations
 from app.operations.process import ProcessOperations
 from app.operations.region import RegionOperations
 from app.operations.reports import ReportOperations
-from app.operations.sync import (
-    PERSON_FIELDS, SyncOperations, hold_new_case, keep_identity, new_identity, person_values,
-)
+from app.operations.sync import PERSON_FIELDS, SyncOperations, hold_new_case, person_values
 from app.operations.sync_folder import SyncFolderOperations
 from app.operations.security import (
     MIN_PASSWORD_DEFAULT, SecurityOperations, audit_failed_logins, mask_persons, masked,
@@ -50,6 +48,7 @@ from app.operations.security import (
 from app.security.throttle import LoginThrottle
 from app.store.process_repo import ProcessRepo
 from app.store.store import Store, new_id, remove_database_files
+from app.sync.devices import keep_identity, new_identity
 
 
 

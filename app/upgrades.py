@@ -28,7 +28,7 @@ def _process_data(store: Any, w: Writer) -> None:
 
 def _device_keys(store: Any, w: Writer) -> None:
     """Schema 10 (device keys): this installation's key pairs, self-certified."""
-    from app.operations.sync import ensure_device_keys
+    from app.sync.devices import ensure_device_keys
     ensure_device_keys(store, w)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from app.desk import Desk
 from app.security.keyslots import KdfParams
-from app.store.sync_exchange import canonical_dump
+from app.sync.exchange import canonical_dump
 from conftest import LOGIN, PASSWORD, make_intake
 
 NAMES = [("山田 太郎", "やまだ たろう"), ("鈴木 花子", "すずき はなこ"), ("髙橋 𠮷子", "たかはし よしこ"),

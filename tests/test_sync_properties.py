@@ -125,7 +125,7 @@ def test_random_edits_and_exchanges_converge(three_desks, steps, order):
         dumps = [dump(w.desks[k]) for k in DESKS]
         assert dumps[0] == dumps[1] == dumps[2]
         conn = w.desks["a"].store.conn
-        from app.store.sync_merge import load_entries
+        from app.sync.merge import load_entries
         for dev, eid in w.written:
             tbl, row_id = conn.execute("SELECT tbl, row_id FROM journal WHERE id = ?",
                                        (eid,)).fetchone()

@@ -1,5 +1,5 @@
-"""Which rows a bundle carries, read in SQL (sync_scope.CaseScope) — the same answers as
-the whole-journal CaseIndex, on rows present, deleted, waiting for their insert, linked
+"""Which rows a bundle carries, read in SQL (app/sync/scope.py CaseScope) — the same
+answers as the whole-journal CaseIndex, on rows present, deleted, waiting for their insert, linked
 through a plan or a person, and a case whose person changed."""
 
 from __future__ import annotations
@@ -7,10 +7,12 @@ from __future__ import annotations
 import json
 import pytest
 
-from app.store import sync_exchange as exchange
 from app.store.sync_devices import held_cases
-from app.store.sync_exchange import ENTRY_COLUMNS, ENTRY_SQL
-from app.store.sync_scope import CaseIndex, CaseScope
+from app.store.sync_exchange import ENTRY_COLUMNS, ENTRY_SQL, journal_devices
+from app.store.sync_peers import load_vector
+from app.sync import exchange
+from app.sync.peers import own_vector
+from app.sync.scope import CaseIndex, CaseScope
 from sync_helpers import build_devices, copy_tree, open_dev
 
 
@@ -166,8 +168,8 @@ def test_bundle_entries_as_before(world, device):
             assert exchange.select_entries(conn, **args) == reference_select(conn, **args)
         for peer, kind in ((ids["a"], "desk"), (ids["b"], "desk"), (ids["c"], "field"),
                            (None, None)):
-            for known in ({}, exchange.load_vector(conn, peer or ""),
-                          exchange.own_vector(conn, desk.store.device_id)):
+            for known in ({}, load_vector(conn, peer or ""),
+                          own_vector(conn, desk.store.device_id)):
                 args = dict(peer=peer, peer_kind=kind, known=known, cases=None)
                 assert exchange.select_entries(conn, **args) == reference_select(conn, **args)
     finally:
@@ -254,7 +256,7 @@ def test_entry_order_and_vectors_unchanged(world, tmp_path):
         entries = exchange.select_entries(conn, peer=None, peer_kind=None, known={}, cases=None)
         assert [(e[7], e[0]) for e in entries] == sorted((e[7], e[0]) for e in entries)
         assert len(entries) == conn.execute("SELECT count(*) FROM journal").fetchone()[0]
-        assert set(exchange.journal_devices(conn)) == {
+        assert set(journal_devices(conn)) == {
             r[0] for r in conn.execute("SELECT DISTINCT device_id FROM journal")}
     finally:
         desk.close()
@@ -280,11 +282,11 @@ def test_import_reports_the_touched_cases(world, tmp_path):
 
 @pytest.mark.parametrize("device", ["a", "b"])
 def test_trim_to_cases_keeps_exactly_the_rows_of_the_kept_cases(world, device, tmp_path):
-    """A field laptop is made by trimming a copy (app/store/sync_devices.trim_to_cases, one
+    """A field laptop is made by trimming a copy (app/sync/devices.trim_to_cases, one
     statement per table): what stays — rows, journal entries, their context, conflicts —
     is what the whole-journal index says belongs to the kept cases; master data stays."""
     from app.store import db
-    from app.store.sync_devices import trim_to_cases
+    from app.sync.devices import trim_to_cases
     root, ids, _facts = world
     desk = open_dev(root, device)
     try:

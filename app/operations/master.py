@@ -45,7 +45,8 @@ from app.operations.context import DeskContext, Operations
 from app.security.authorization import Rule, install, need
 from app.security.roles import Permission
 from app.store.master_repo import TABLES, MasterRepo
-from app.store.sync_merge import RuleIssue, natural_id, register_post_merge_check
+from app.store.sync_merge import natural_id
+from app.sync.merge import RuleIssue, register_post_merge_check
 
 
 class MasterKind(LabelledEnum):

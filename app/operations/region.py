@@ -49,7 +49,8 @@ from app.security.authorization import (
 )
 from app.security.roles import Permission, Role
 from app.store.region_repo import RegionRepo
-from app.store.sync_merge import natural_id, register_post_merge_check
+from app.store.sync_merge import natural_id
+from app.sync.merge import register_post_merge_check
 
 MAX_NAME = 100
 
@@ -1133,7 +1134,7 @@ def duplicate_resources(conn, _case_ids) -> list:
     re-added after a deletion, on two devices offline; the same name added on two devices
     is one entry already — add_resource): flagged, the entry made first named as the one
     to keep, until one is deactivated or renamed."""
-    from app.store.sync_merge import RuleIssue
+    from app.sync.merge import RuleIssue
     repo = RegionRepo(conn)
     groups: dict[str, list[str]] = {}
     for r in repo.resources(include_inactive=False):

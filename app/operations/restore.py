@@ -31,6 +31,7 @@ from app.security.roles import Role
 from app.store import db
 from app.store.lock import DeskLock
 from app.store.restore_diff import account_role, active_logins, journal_end, work_after
+from app.sync.scope import CaseScope
 
 
 @dataclass
@@ -146,7 +147,8 @@ def restore(backup: str | os.PathLike[str], live: str | os.PathLike[str], login:
                         raise _not_admin(login)
                     live_store.user_id = user.id
                 live_accounts = active_logins(live_store.conn)
-                after = work_after(live_store.conn, backup_end)
+                after = work_after(live_store.conn, backup_end,
+                                   CaseScope(live_store.conn).cases_of)
                 report.entries_after = after["entries"]
                 report.first_after, report.last_after = after["first"], after["last"]
                 report.new_cases, report.changed_cases = after["new_cases"], after["changed_cases"]

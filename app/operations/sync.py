@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from datetime import date
 from pathlib import Path
@@ -22,18 +21,19 @@ from app.security.authorization import (
 from app.security.roles import Permission
 from app.store.store import Store
 from app.store.files import write_atomic
-from app.sync import bundle as bundle_format
-from app.store import sync_exchange as exchange
-from app.store import sync_merge as merge
-from app.sync.bundle import BundleRefused
 from app.store.sync_devices import (
-    TOFU_KEY, DeviceInfo, held_cases, list_devices, load_anchors, save_anchors, tofu_allowed,
+    DeviceInfo, held_cases, holder_elsewhere, list_devices, load_anchors, open_checkouts,
 )
+from app.store.sync_peers import load_vector, save_vector
+from app.sync import bundle as bundle_format
+from app.sync import exchange, merge
+from app.sync.bundle import BundleRefused
+from app.sync.conflicts import read_conflicts, settlement
 from app.sync.devices import (
-    build_device_file, device_records, load_secrets, next_code, save_secrets,
+    build_device_file, new_identity, next_code, own_secrets, pin_anchors,
 )
-from app.sync import identity
-from app.sync.identity import DeviceSecrets, Trust, Untrusted
+from app.sync.identity import DeviceSecrets
+from app.sync.peers import own_vector
 
 PERSON_FIELDS = ("name", "kana", "birth_date", "sex", "postal_code", "address",
                  "phone_home", "phone_mobile", "email")
@@ -50,45 +50,6 @@ TYPED_FIELDS: dict[tuple[str, str], str] = {
 # Tables an administrator keeps (MANAGE_SETTINGS): their conflicts are settled by one too.
 ADMIN_TABLES = {"referral_source", "service", "assessment_master", "staff", "setting",
                 "device"}
-
-
-# ---------------------------------------------------------------------- device identity
-def new_identity(agency_id: str, device_id: str, kind: str,
-                 issuer: tuple[str, DeviceSecrets] | None = None
-                 ) -> tuple[DeviceSecrets, dict[str, str]]:
-    """Fresh key pairs for a device and the ``device`` columns registering their public
-    halves, certified by ``issuer`` (device id, its secrets) or self-certified."""
-    secrets = DeviceSecrets.new()
-    issuer_id, issuer_secrets = issuer or (device_id, secrets)
-    cert = identity.issue(agency_id, device_id, kind, secrets.sign_key, secrets.box_key,
-                          issuer_id, issuer_secrets)
-    return secrets, {"sign_key": secrets.sign_key, "box_key": secrets.box_key, "cert": cert}
-
-
-def keep_identity(store, secrets: DeviceSecrets, anchors: dict[str, str]) -> None:
-    """Store this installation's private keys and pin its anchors (in the caller's
-    transaction; both stay on this installation)."""
-    save_secrets(store.conn, secrets)
-    save_anchors(store.conn, dict(load_anchors(store.conn), **anchors))
-
-
-def ensure_device_keys(store, w) -> bool:
-    """An installation made before schema 10 gets its key pairs when it is upgraded (the
-    schema-10 data step, app/upgrades.py) and registers them in its device row. Nobody can vouch for them (the desk that made this
-    installation never saw them), so the certificate is self-signed, and this installation
-    pins the others' keys on first contact (app/sync/identity.py). True if keys were made."""
-    conn = store.conn
-    if load_secrets(conn) is not None:
-        return False
-    me = store.device_id
-    rec = next((r for r in device_records(conn) if r.id == me), None)
-    kind = rec.kind if rec is not None else (store.local("device_kind") or "desk")
-    secrets, keys = new_identity(store.setting("agency.id", "") or "", me, kind)
-    if rec is not None:
-        w.update("device", me, keys)
-    keep_identity(store, secrets, {me: secrets.sign_key})
-    store.set_local(TOFU_KEY, "1")
-    return True
 
 
 def _whole_export(sync: "SyncOperations", args: dict[str, Any]) -> None:
@@ -137,84 +98,7 @@ class SyncOperations(Operations):
         return self._store.setting("agency.id", "") or ""
 
     def _secrets(self) -> DeviceSecrets:
-        secrets = load_secrets(self._store.conn)
-        if secrets is None:  # made by the schema-10 upgrade step: not expected
-            raise TsunaguError(_("This installation has no signing key. Close Tsunagu and open "
-                                 "it again; if this message comes back, restore a backup."))
-        return secrets
-
-    def _trust(self, chain: list | tuple = ()) -> Trust:
-        conn = self._store.conn
-        return Trust(self._agency_id(), device_records(conn), load_anchors(conn),
-                     chain if isinstance(chain, list) else ())
-
-    def _recipient_box_key(self, device_id: str) -> str | None:
-        """The X25519 key a file for ``device_id`` is encrypted to, if its registration is
-        trusted here (a peer still on its first-contact key gets the agency key only)."""
-        try:
-            return self._trust().trusted(device_id).box_key or None
-        except Untrusted:
-            return None
-
-    def _sender_key(self, header: dict, name: str
-                    ) -> tuple[identity.DeviceRecord, str, dict[str, str]]:
-        """(trusted record, device name, keys to pin) of the device a file claims to come
-        from; BundleRefused when that device is unknown, revoked or not registered."""
-        sender = header.get("from_device")
-        if not isinstance(sender, str) or not sender:
-            raise bundle_format._damaged(name)
-        chain = header.get("sender") if isinstance(header.get("sender"), list) else []
-        trust = self._trust(chain)
-        names = {d.id: d.name for d in list_devices(self._store.conn, self._me())}
-        label = names.get(sender, sender)
-        pins: dict[str, str] = {}
-        try:
-            return trust.trusted(sender), label, pins
-        except Untrusted as first:
-            error = first
-        if error.reason in ("unregistered", "self_signed", "bad_cert") \
-                and tofu_allowed(self._store.conn):
-            # first contact between installations upgraded from schema 9: pin the
-            # self-signed keys of devices known here that have no other registration
-            for entry in chain:
-                rec = identity.chain_record(entry)
-                row = trust.rows.get(rec.id) if rec is not None else None
-                if rec is None or row is None or row.revoked or rec.id in trust.anchors \
-                        or row.kind != rec.kind or row.sign_key not in ("", rec.sign_key) \
-                        or not identity.self_signed_ok(self._agency_id(), rec):
-                    continue
-                pins[rec.id] = rec.sign_key
-            if pins:
-                trust.anchors.update(pins)
-                try:
-                    return trust.trusted(sender), label, pins
-                except Untrusted as again:
-                    error = again
-        who = names.get(error.device_id, error.device_id)
-        if error.reason == "revoked":
-            raise BundleRefused(_("The transfer file {name} comes from the revoked device "
-                                  "{device}. Nothing was imported.").format(name=name,
-                                                                          device=who))
-        if error.reason == "unknown":
-            raise BundleRefused(_("The transfer file {name} comes from a device this PC does "
-                                  "not know ({device}). Import the transfer files of the desk "
-                                  "PC that added it first, then import this file again. "
-                                  "Nothing was imported.").format(name=name, device=who))
-        if error.reason == "issuer_revoked":
-            raise BundleRefused(_("The transfer file {name} comes from the device {device}, "
-                                  "which this PC meets for the first time and which was added "
-                                  "by a revoked device. Add the device again from a desk PC. "
-                                  "Nothing was imported.").format(name=name, device=who))
-        if error.reason in ("unregistered", "self_signed"):
-            raise BundleRefused(_("The device {device} has not registered its signing key with "
-                                  "this PC yet, so the transfer file {name} cannot be checked. "
-                                  "Update Tsunagu on both PCs, then import the transfer files "
-                                  "of the desk PC first. Nothing was imported.")
-                                .format(name=name, device=who))
-        raise BundleRefused(_("The registration of the device {device} does not check out (its "
-                              "keys are not certified by a desk PC of this agency), so the "
-                              "transfer file {name} is refused. Nothing was imported.")
-                            .format(name=name, device=who))
+        return own_secrets(self._store.conn)
 
     # ------------------------------------------------------------------ devices
     def devices(self) -> list[DeviceInfo]:
@@ -280,7 +164,7 @@ class SyncOperations(Operations):
                 self._check_out_one(w, case_id, device_id)
             store.audit(self._ctx.user.login, "device_add", detail=f"{kind} {code} {name}")
         Path(out_dir).mkdir(parents=True, exist_ok=True)
-        vector = exchange.own_vector(store.conn, self._me())
+        vector = own_vector(store.conn, self._me())
         raw_key = store.database_key()
         if password_for_new_device is not None:
             slots = KeySlots.new(target)
@@ -302,7 +186,7 @@ class SyncOperations(Operations):
             db_remove(target)
             raise
         with store.transaction():
-            exchange.save_vector(store.conn, device_id, vector)
+            save_vector(store.conn, device_id, vector)
         return self._device(device_id)
 
     def revoke_device(self, device_id: str) -> None:
@@ -315,9 +199,7 @@ class SyncOperations(Operations):
         store = self._store
         with store.transaction() as w:
             w.update("device", d.id, {"revoked": 1})
-            for (cid,) in store.conn.execute(
-                    "SELECT id FROM checkout WHERE target_device = ? AND returned_on IS NULL",
-                    (d.id,)).fetchall():
+            for cid, _case, _dev in open_checkouts(store.conn, device_id=d.id):
                 w.update("checkout", cid, {"returned_on": self._ctx.today().isoformat()})
             store.audit(self._ctx.user.login, "device_revoke", detail=f"{d.code} {d.name}")
 
@@ -332,15 +214,12 @@ class SyncOperations(Operations):
 
     def _check_out_one(self, w, case_id: str, device_id: str) -> None:
         conn = self._store.conn
-        other = conn.execute("SELECT d.name FROM checkout c JOIN device d ON"
-                             " d.id = c.target_device WHERE c.case_id = ? AND"
-                             " c.returned_on IS NULL AND c.target_device != ?",
-                             (case_id, device_id)).fetchone()
-        if other:
+        other = holder_elsewhere(conn, case_id, device_id)
+        if other is not None:
             case = self._store.case(case_id)
             raise TsunaguError(_("Case {case_no} is already checked out to {device}. Check it "
                                  "in first.").format(case_no=case.case_no if case else case_id,
-                                                      device=other[0]))
+                                                      device=other))
         if case_id in held_cases(conn, device_id):
             return
         w.insert("checkout", {"case_id": case_id, "target_device": device_id,
@@ -368,12 +247,9 @@ class SyncOperations(Operations):
         n = 0
         with self._store.transaction() as w:
             for case_id in ids:
-                sql = "SELECT id FROM checkout WHERE case_id = ? AND returned_on IS NULL"
-                args: list[Any] = [case_id]
-                if device_id:
-                    sql += " AND target_device = ?"
-                    args.append(self._device(device_id).id)
-                for (cid,) in self._store.conn.execute(sql, args).fetchall():
+                device = self._device(device_id).id if device_id else None
+                for cid, _case, _dev in open_checkouts(self._store.conn, case_id=case_id,
+                                                       device_id=device):
                     w.update("checkout", cid, {"returned_on": self._ctx.today().isoformat()})
                     n += 1
                 self._store.audit(self._ctx.user.login, "check_in", case_id=case_id)
@@ -381,12 +257,8 @@ class SyncOperations(Operations):
 
     def checked_out(self, device_id: str | None = None) -> list[tuple[str, str]]:
         """(case id, device id) of every open check-out."""
-        sql = "SELECT case_id, target_device FROM checkout WHERE returned_on IS NULL"
-        args = []
-        if device_id:
-            sql += " AND target_device = ?"
-            args.append(device_id)
-        return [(r[0], r[1]) for r in self._store.conn.execute(sql + " ORDER BY out_on", args)]
+        return [(case, device) for _id, case, device
+                in open_checkouts(self._store.conn, device_id=device_id or None)]
 
     # ------------------------------------------------------------------ bundles
     def export_bundle(self, out: str | os.PathLike[str], *, for_device: str | None = None,
@@ -403,40 +275,26 @@ class SyncOperations(Operations):
                 raise TsunaguError(_("The device {device} is revoked: no transfer file is made "
                                      "for it.").format(device=d.name))
             peer, peer_kind = d.id, d.kind
-            known = exchange.load_vector(conn, peer)
+            known = load_vector(conn, peer)
         case_ids = None if cases is None else [self._case_ref(c) for c in cases]
-        if self.device_kind() == "field" and case_ids is None:
-            peer_kind = "desk"  # a laptop sends everything it holds that the peer lacks
-        entries = exchange.select_entries(conn, peer=peer, peer_kind=peer_kind, known=known,
-                                          cases=case_ids)
-        header = {"agency_id": self._agency_id(), "from_device": self._me(),
-                  "to_device": peer, "created": bundle_format.now_iso(),
-                  "entries": len(entries), "cases": case_ids,
-                  "scope": "cases" if case_ids is not None else (
-                      "since" if peer else "all"),
-                  "schema": _schema(conn),
-                  "sender": identity.chain_of(self._me(), self._trust().rows)}
         from app.operations import audit_anchors
         audit_part = audit_anchors.for_transfer(self, peer)
-        payload = {"vector": exchange.own_vector(conn, self._me()),
-                   "sender_kind": self.device_kind(), "entries": entries,
-                   "audit": audit_part}
-        data = bundle_format.pack(store.database_key(), header, payload,
-                                  signer=self._secrets(),
-                                  recipient_box_key=self._recipient_box_key(peer) if peer
-                                  else None)
+        header, data = exchange.make_bundle(
+            conn, db_key=store.database_key(), agency_id=self._agency_id(), me=self._me(),
+            my_kind=self.device_kind(), peer=peer, peer_kind=peer_kind, known=known,
+            cases=case_ids, audit_part=audit_part)
         write_atomic(Path(out), data)
         with store.transaction():
             audit_anchors.after_export(self, peer, audit_part)
             if peer:
-                exchange.save_vector(conn, peer, known, exported=header["created"])
+                save_vector(conn, peer, known, exported=header["created"])
             store.audit(self._ctx.user.login, "bundle_export",
-                        detail=f"{Path(out).name} {len(entries)} → {peer or '*'}")
+                        detail=f"{Path(out).name} {header['entries']} → {peer or '*'}")
         return header
 
     def read_bundle_header(self, path: str | os.PathLike[str]) -> dict:
         """The header of a transfer file (not yet authenticated), for the 同期 screen."""
-        data = _read(Path(path))
+        data = exchange.read_file(Path(path))
         return bundle_format.read_header(data, Path(path).name)[0]
 
     def import_bundle(self, path: str | os.PathLike[str]) -> dict:
@@ -445,69 +303,28 @@ class SyncOperations(Operations):
         self._ctx.require(Permission.EDIT_CASES)
         store, conn = self._store, self._store.conn
         path = Path(path)
-        name = path.name
-        data = _read(path)
-        header, _prefix = bundle_format.read_header(data, name)
-        if header.get("agency_id") != self._agency_id():
-            raise BundleRefused(_("The transfer file {name} comes from another agency's "
-                                  "database. Nothing was imported.").format(name=name))
-        to = header.get("to_device")
-        if to not in (None, self._me()):
-            target = conn.execute("SELECT name FROM device WHERE id = ?", (to,)).fetchone()
-            raise BundleRefused(_("The transfer file {name} is meant for another device "
-                                  "({device}). Nothing was imported.")
-                                .format(name=name, device=target[0] if target else to))
-        # which device made it: its own signature, checked against its registered key
-        sender_rec, sender_name, pins = self._sender_key(header, name)
-        header, payload = bundle_format.unpack(
-            data, store.database_key(), self._agency_id(), name, sender_key=sender_rec.sign_key,
-            sender_name=sender_name, box_secret=self._secrets().box)
-        sender = header["from_device"]
-        if int(header.get("schema") or 0) > _schema(conn):
-            raise BundleRefused(_("The transfer file {name} was made by a newer version of "
-                                  "Tsunagu. Update Tsunagu on this PC, then import it again. "
-                                  "Nothing was imported.").format(name=name))
-        tables = _tables(conn)
-        entries = [bundle_format.check_entry(e, tables, name) for e in payload["entries"]]
-        if len(entries) != header.get("entries"):
-            raise bundle_format._damaged(name)
-        vector = payload.get("vector") if isinstance(payload.get("vector"), dict) else {}
-        sender_kind = sender_rec.kind   # certified (or registered here), not as claimed
-        if sender == self._me():
-            return {"applied": 0, "skipped": len(entries), "conflicts": 0}
+        got = exchange.open_bundle(conn, exchange.read_file(path), path.name,
+                                   db_key=store.database_key(), agency_id=self._agency_id(),
+                                   me=self._me())
+        if got.sender == self._me():
+            return {"applied": 0, "skipped": len(got.entries), "conflicts": 0}
         # authority travels only from a desk: accounts, roles, settings, devices, master
         # data from a field laptop are refused (not applied) and flagged in the audit log
-        from app.store.sync_merge import refused_from
-        entries, refused = refused_from(sender_kind, sender, entries)
+        entries, refused = merge.refused_from(got.sender_kind, got.sender, got.entries)
+        name, sender_name, sender_kind = got.name, got.sender_name, got.sender_kind
         try:
             with store.transaction():
-                if pins:
-                    save_anchors(conn, dict(load_anchors(conn), **pins))
+                if got.pins:
+                    pin_anchors(conn, got.pins)
                     store.audit(self._ctx.user.login, "device_key_pinned",
-                                detail=" ".join(f"{k}:{v}" for k, v in sorted(pins.items())))
-                applied, skipped, conflicts, cases = exchange.apply_entries(conn, store.clock,
-                                                                            entries)
-                flagged = merge.post_merge_checks(conn, sorted(cases))
-                now = bundle_format.now_iso()
-                exchange.save_vector(conn, sender,
-                                     exchange.merge_vectors(exchange.load_vector(conn, sender),
-                                                            vector), imported=now)
-                if header.get("scope") != "cases":
-                    mine = exchange.own_vector(conn, self._me())
-                    if sender_kind == "desk":
-                        mine = exchange.merge_vectors(mine, vector)
-                    elif sender in vector:
-                        mine = exchange.merge_vectors(mine, {sender: vector[sender]})
-                    exchange.save_vector(conn, self._me(), mine)
-                if self.device_kind() == "field":
-                    desks = [r[0] for r in conn.execute(
-                        "SELECT id FROM device WHERE kind = 'desk'")]
-                    exchange.purge_returned(conn, self._me(), desks)
+                                detail=" ".join(f"{k}:{v}" for k, v in sorted(got.pins.items())))
+                applied, skipped, conflicts = exchange.merge_bundle(
+                    conn, store.clock, self._me(), self.device_kind(), got, entries)
                 store.audit(self._ctx.user.login, "bundle_import",
-                            detail=f"{name} +{applied} ={skipped} !{conflicts + flagged}")
+                            detail=f"{name} +{applied} ={skipped} !{conflicts}")
                 from app.operations import audit_anchors   # the sender's audit and anchors
-                audit_anchors.receive(self, sender, sender_name, payload.get("audit"),
-                                      str(header.get("created") or ""))
+                audit_anchors.receive(self, got.sender, sender_name, got.payload.get("audit"),
+                                      str(got.header.get("created") or ""))
                 if refused:
                     tables = sorted({e["tbl"] for e in refused})
                     store.audit(self._ctx.user.login, "bundle_refused_rows",
@@ -522,7 +339,7 @@ class SyncOperations(Operations):
                                   "database ({error}). Nothing was imported. Keep the file "
                                   "and tell the administrator.")
                                 .format(name=name, error=exc)) from exc
-        result = {"applied": applied, "skipped": skipped, "conflicts": conflicts + flagged}
+        result = {"applied": applied, "skipped": skipped, "conflicts": conflicts}
         if refused:
             result["refused"] = len(refused)   # rows of authority from a field laptop
         return result
@@ -537,52 +354,28 @@ class SyncOperations(Operations):
 
     def _conflict_rows(self, *, open_only: bool, case_id: str | None,
                        only_visible: bool) -> list[dict]:
-        conn = self._store.conn
-        sql = "SELECT * FROM sync_conflict"
-        args = []
-        if case_id:
-            sql += " WHERE case_id = ?"
-            args.append(case_id)
-        cur = conn.execute(sql + " ORDER BY winner_hlc, id", args)
-        names = [d[0] for d in cur.description]
-        out = []
         access, visible = self._security.case_access(), {}
         admin = self._ctx.allows(Permission.MANAGE_SETTINGS)
-        for r in cur.fetchall():
-            c = dict(zip(names, r))
+
+        def shown(c: dict) -> bool:
             # both values of a field are case data: only conflicts of cases the user
             # sees; those of no case (users, settings, master data) for the administrator
             if not only_visible:
-                pass
-            elif c["case_id"] is None:
-                if not admin and c["tbl"] in ADMIN_TABLES:
-                    continue
-            else:
-                if c["case_id"] not in visible:
-                    visible[c["case_id"]] = self._ctx.sec.case_visible(c["case_id"], access)
-                if not visible[c["case_id"]]:
-                    continue
-            c["open"] = merge.conflict_is_open(conn, c)
-            if open_only and not c["open"]:
-                continue
-            for side in ("loser_value", "winner_value"):
-                c[side] = None if c[side] is None else json.loads(c[side])
-            c["applied_value"] = None
-            if c["kind"] == "field":
-                cols = {x[1] for x in conn.execute(f"PRAGMA table_info({c['tbl']})")}
-                if c["field"] in cols:
-                    v = conn.execute(f"SELECT {c['field']} FROM {c['tbl']} WHERE id = ?",
-                                     (c["row_id"],)).fetchone()
-                    c["applied_value"] = v[0] if v else None
-            out.append(c)
-        return out
+                return True
+            if c["case_id"] is None:
+                return admin or c["tbl"] not in ADMIN_TABLES
+            if c["case_id"] not in visible:
+                visible[c["case_id"]] = self._ctx.sec.case_visible(c["case_id"], access)
+            return visible[c["case_id"]]
+        return read_conflicts(self._store.conn, case_id=case_id, open_only=open_only,
+                              shown=shown)
 
     def resolve_conflict(self, conflict_id: str, choice: str, value: Any = None) -> None:
         """Settle a conflict: ``choice`` "winner" (keep the applied side), "loser" (take
         the other value), or "value" (``value``). For a deletion conflict: "keep" or
         "delete". Written as a new journalled change that saw both sides."""
         self._ctx.require(Permission.EDIT_CASES)
-        store, conn = self._store, self._store.conn
+        store = self._store
         found = [c for c in self._conflict_rows(open_only=False, case_id=None,
                                                 only_visible=False) if c["id"] == conflict_id]
         if not found:
@@ -594,33 +387,11 @@ class SyncOperations(Operations):
             # typed in: checked exactly as a normal edit of the field would be
             value = self._typed_conflict_value(c, value)
         with store.transaction() as w:
-            if c["kind"] == "field":
-                if choice not in ("winner", "loser", "value"):
-                    raise ValidationError("choice", _("Choose one of the two values."))
-                chosen = {"winner": c["winner_value"], "loser": c["loser_value"]}.get(
-                    choice, value)
-                changes = {c["field"]: chosen}
-                if c["tbl"] in merge.DERIVED:
-                    row = conn.execute(f"SELECT * FROM {c['tbl']} WHERE id = ?", (c["row_id"],))
-                    names = [d[0] for d in row.description]
-                    current = dict(zip(names, row.fetchone()))
-                    current.update(changes)
-                    changes.update(merge.DERIVED[c["tbl"]][1](current))
-                w.update(c["tbl"], c["row_id"], changes, force=True)
-            elif c["kind"] == "delete":
-                if choice == "delete":
-                    w.delete(c["tbl"], c["row_id"])
-                elif choice == "keep":
-                    cols = [x[1] for x in conn.execute(f"PRAGMA table_info({c['tbl']})")
-                            if x[1] not in merge.ROW_META]
-                    v = conn.execute(f"SELECT {cols[0]} FROM {c['tbl']} WHERE id = ?",
-                                     (c["row_id"],)).fetchone()
-                    w.update(c["tbl"], c["row_id"], {cols[0]: v[0]}, force=True)
-                else:
-                    raise ValidationError("choice", _("Choose to keep or delete the record."))
+            action, changes = settlement(store.conn, c, choice, value)
+            if action == "delete":
+                w.delete(c["tbl"], c["row_id"])
             else:
-                raise TsunaguError(_("This conflict is settled by the process step itself "
-                                     "(for example, end one of the two plans)."))
+                w.update(c["tbl"], c["row_id"], changes, force=True)
             store.audit(self._ctx.user.login, "resolve_conflict", case_id=c["case_id"],
                         detail=f"{c['tbl']}.{c['field']} {choice}")
 
@@ -690,26 +461,6 @@ def hold_new_case(store: Store, w: Any, case_id: str, today: date) -> None:
     if (store.local("device_kind") or "desk") == "field":
         w.insert("checkout", {"case_id": case_id, "target_device": store.device_id,
                               "out_on": today.isoformat()})
-
-
-def _read(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise BundleRefused(_("The transfer file {name} was not found.")
-                            .format(name=str(path))) from None
-    except OSError as exc:
-        raise BundleRefused(_("The transfer file {name} cannot be read: {error}")
-                            .format(name=path.name, error=exc.strerror or exc)) from None
-
-
-def _schema(conn) -> int:
-    return int(conn.execute("PRAGMA user_version").fetchone()[0])
-
-
-def _tables(conn) -> dict[str, list[str]]:
-    from app.store.sync_scope import synced_tables
-    return synced_tables(conn)
 
 
 __all__ = ["SyncOperations", "date", "hold_new_case", "person_values"]

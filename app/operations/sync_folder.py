@@ -29,10 +29,10 @@ from app.operations.context import DeskContext, Operations
 from app.operations.sync import SyncOperations
 from app.security.authorization import EDIT, OPEN, VIEW, P, Rule, install, need
 from app.security.roles import Permission
-from app.store import sync_exchange as exchange
-from app.store.sync_merge import record_name
-from app.store.sync_peers import exchange_times
+from app.store.sync_peers import exchange_times, load_vector
 from app.sync.bundle import BundleRefused
+from app.sync.merge import record_name
+from app.sync.peers import own_vector
 
 FOLDER_KEY = "sync_folder.path"
 SEEN_KEY = "sync_folder.seen"    # {file name: [size, mtime_ns]} imported (or refused) here
@@ -159,7 +159,7 @@ class SyncFolderOperations(Operations):
         # 2. one file for each peer (a field laptop writes for the desks only)
         sent = self._json_local(SENT_KEY)
         field = self._sync.device_kind() == "field"
-        own = exchange.own_vector(self._store.conn, me)
+        own = own_vector(self._store.conn, me)
         for d in self._sync.devices():
             if d.this:
                 continue
@@ -169,7 +169,7 @@ class SyncFolderOperations(Operations):
                     target.unlink()  # a lost device gets nothing more from us
                 sent.pop(d.id, None)
                 continue
-            sent_as = json.dumps([own, exchange.load_vector(self._store.conn, d.id)],
+            sent_as = json.dumps([own, load_vector(self._store.conn, d.id)],
                                  sort_keys=True)
             if sent.get(d.id) == sent_as and target.exists():
                 result["up_to_date"] += 1

@@ -1,5 +1,5 @@
 """Reading the facts the derived columns of a case come from (app/derived.py), and writing
-those columns after a merge.
+those columns after a merge (app/sync/merge.py registers ``recompute_cases``).
 
 A process step stores them through the Writer (journalled like any change, so devices of an
 older version still receive them); a merge recomputes them here for every case it touched,
@@ -13,7 +13,6 @@ from datetime import date
 from typing import Any
 
 from app import derived
-from app.store import sync_merge
 from app.store.process_repo import ProcessRepo
 
 
@@ -71,5 +70,3 @@ def recompute_cases(conn, case_ids: list[str]) -> int:
             changed += 1
     return changed
 
-
-sync_merge.register_derived("case_file", set(derived.CASE_COLUMNS), recompute_cases)

@@ -4,9 +4,7 @@ tells the administrator what must be entered again (app/operations/restore.py)."
 
 from __future__ import annotations
 
-from typing import Any
-
-from app.store.sync_scope import CaseScope
+from typing import Any, Callable
 
 MAP_LIMIT = 20_000  # entries mapped to their cases; beyond, only counted
 
@@ -15,19 +13,20 @@ def journal_end(conn: Any) -> str:
     return conn.execute("SELECT max(hlc) FROM journal").fetchone()[0] or ""
 
 
-def work_after(conn: Any, since_hlc: str) -> dict[str, Any]:
+def work_after(conn: Any, since_hlc: str,
+               cases_of: Callable[[str, str], set[str]]) -> dict[str, Any]:
     """{"entries": n, "new_cases": [case numbers], "changed_cases": [case numbers],
-    "first": hlc, "last": hlc} of the journal entries newer than ``since_hlc``."""
+    "first": hlc, "last": hlc} of the journal entries newer than ``since_hlc``;
+    ``cases_of(table, row id)`` names a row's cases (app/sync/scope.py CaseScope)."""
     n = conn.execute("SELECT count(*), min(hlc), max(hlc) FROM journal WHERE hlc > ?",
                      (since_hlc,)).fetchone()
     rows = conn.execute("SELECT tbl, row_id, op FROM journal WHERE hlc > ? ORDER BY hlc"
                         " LIMIT ?", (since_hlc, MAP_LIMIT)).fetchall()
-    scope = CaseScope(conn)
     new, changed = set(), set()
     for tbl, row_id, op in rows:
         if tbl == "case_file" and op == "insert":
             new.add(row_id)
-        changed |= scope.cases_of(tbl, row_id)
+        changed |= cases_of(tbl, row_id)
     numbers = {}
     ids = list(new | changed)
     for i in range(0, len(ids), 500):

@@ -11,8 +11,6 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.store.sync_scope import CaseScope
-
 ANCHORS_KEY = "sync.anchors"     # local: {device id: pinned public signing key}
 TOFU_KEY = "sync.tofu"           # local: "1" on installations upgraded from schema 9
 
@@ -85,21 +83,52 @@ def held_cases(conn, device_id: str) -> set[str]:
         (device_id,))}
 
 
+def device_name(conn, device_id: str) -> str | None:
+    row = conn.execute("SELECT name FROM device WHERE id = ?", (device_id,)).fetchone()
+    return None if row is None else row[0]
+
+
+def desk_ids(conn) -> list[str]:
+    """Every desk device (revoked ones too)."""
+    return [r[0] for r in conn.execute("SELECT id FROM device WHERE kind = 'desk'")]
+
+
+def open_checkouts(conn, *, case_id: str | None = None, device_id: str | None = None
+                   ) -> list[tuple[str, str, str]]:
+    """(check-out id, case id, device id) of the check-outs not returned, of one case and/or
+    one device, oldest first."""
+    sql = "SELECT id, case_id, target_device FROM checkout WHERE returned_on IS NULL"
+    args: list[str] = []
+    if case_id is not None:
+        sql += " AND case_id = ?"
+        args.append(case_id)
+    if device_id is not None:
+        sql += " AND target_device = ?"
+        args.append(device_id)
+    return [(r[0], r[1], r[2]) for r in conn.execute(sql + " ORDER BY out_on", args)]
+
+
+def holder_elsewhere(conn, case_id: str, device_id: str) -> str | None:
+    """The name of another device the case is checked out to now, if any."""
+    row = conn.execute("SELECT d.name FROM checkout c JOIN device d ON"
+                       " d.id = c.target_device WHERE c.case_id = ? AND"
+                       " c.returned_on IS NULL AND c.target_device != ?",
+                       (case_id, device_id)).fetchone()
+    return None if row is None else row[0]
+
+
 def device_codes(conn) -> set[str]:
     """Every device's code (case-number prefix)."""
     return {r[0] for r in conn.execute("SELECT code FROM device")}
 
 
-def trim_to_cases(conn, keep: set[str]) -> int:
-    """Delete every case-scoped row (and its journal, context and conflicts) of cases not
-    in ``keep``; a person stays while one of their kept cases does. Returns rows deleted.
+def delete_rows_except(conn, case_tables: list[str], kept) -> int:
+    """Delete every row of ``case_tables`` (and its journal, context and conflicts) that is
+    not one of ``kept`` (table, row id)s. Returns rows deleted.
 
-    The rows to keep are few (a laptop's cases) and found through the indexes
-    (CaseScope.rows_of, the same answer as CaseIndex); everything else goes in one
-    statement per table — a row-by-row delete took 95 s for 30 cases of a 10,000-case
-    desk (2.9 million statements)."""
-    scope = CaseScope(conn)
-    kept = scope.rows_of(keep)
+    The rows to keep are few (a laptop's cases); everything else goes in one statement per
+    table — a row-by-row delete took 95 s for 30 cases of a 10,000-case desk (2.9 million
+    statements)."""
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS keep_row (tbl TEXT NOT NULL,"
                  " row_id TEXT NOT NULL, PRIMARY KEY (tbl, row_id)) WITHOUT ROWID")
     conn.execute("DELETE FROM keep_row")
@@ -108,9 +137,7 @@ def trim_to_cases(conn, keep: set[str]) -> int:
     unkept = ("NOT EXISTS (SELECT 1 FROM keep_row k WHERE k.tbl = {t}.tbl"
               " AND k.row_id = {t}.row_id)")
     n = 0
-    for tbl in scope.tables:
-        if scope.is_master(tbl):
-            continue
+    for tbl in case_tables:
         conn.execute("DELETE FROM sync_context WHERE entry_id IN (SELECT j.id FROM journal j"
                      " WHERE j.tbl = ? AND " + unkept.format(t="j") + ")", (tbl,))
         conn.execute("DELETE FROM journal WHERE tbl = ? AND " + unkept.format(t="journal"),
@@ -122,13 +149,6 @@ def trim_to_cases(conn, keep: set[str]) -> int:
     conn.execute("DELETE FROM keep_row")
     conn.execute("INSERT INTO person_fts (person_fts) VALUES ('rebuild')")
     return n
-
-
-def forget_row(conn, tbl: str, row_id: str) -> None:
-    conn.execute("DELETE FROM sync_context WHERE entry_id IN (SELECT id FROM journal"
-                 " WHERE tbl = ? AND row_id = ?)", (tbl, row_id))
-    conn.execute("DELETE FROM journal WHERE tbl = ? AND row_id = ?", (tbl, row_id))
-    conn.execute("DELETE FROM sync_conflict WHERE tbl = ? AND row_id = ?", (tbl, row_id))
 
 
 def begin_scratch(conn) -> None:
@@ -161,11 +181,6 @@ def clear_installation_tables(conn) -> None:
     """What belongs to an installation, not to the agency: audit, drafts, counters, peers."""
     for table in ("audit", "draft", "case_counter", "sync_peer"):
         conn.execute(f"DELETE FROM {table}")
-
-
-def add_peer_vector(conn, peer: str, vector: dict[str, str]) -> None:
-    conn.execute("INSERT INTO sync_peer (peer, vector) VALUES (?, ?)",
-                 (peer, json.dumps(vector, sort_keys=True)))
 
 
 def db_remove(path: Path) -> None:

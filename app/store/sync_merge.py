@@ -1,128 +1,17 @@
-"""Merge: the rows are a deterministic function of the journal entries held.
+"""Merge and conflicts, the SQL: the entries of a row, the row as stored, writing the
+merged row, unique keys, and the rows of ``sync_conflict``.
 
-Every device folds the same set of journal entries into the same rows, whatever order the
-entries arrived in:
-
-* a row exists once its ``insert`` entry is held (an update that arrives first waits);
-* each field takes the value of the newest entry that set it, ordered by (hlc, entry id)
-  — the hybrid clock stamp ends with the device id, so ties cannot happen;
-* ``rev`` is the number of entries of the row, ``hlc``/``updated_by``/``device_id`` those
-  of its newest entry; derived columns (person search keys) are recomputed from the merged
-  values, so the FTS index (kept by the person triggers) follows, and the columns derived
-  from other rows (a case's stage …) are recomputed for each case touched, after the
-  rows (``register_derived``) — neither is ever a conflict;
-* a deletion removes the row only if it saw every write of the row; an edit it did not see
-  keeps the row, and the deletion is recorded as a conflict;
-* two writes of one field are *concurrent* when neither saw the other (each entry carries
-  its causal context, see migration 0004); a concurrent write that lost with a different
-  value becomes a row of ``sync_conflict`` — both values, who wrote each, when, where.
-  Nothing is overwritten without a trace: every value stays in the journal.
-
-Conflict rows are derived from the entries too (ids are hashes), so they are the same on
-every device. A conflict is open until a later write of the field saw both sides
-(``resolve_conflict`` writes one).
+Plain queries taking and returning plain values; how entries fold into a row, what is a
+conflict and when it is settled are app/sync/merge.py.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Iterator
 
 from sqlcipher3 import IntegrityError
-
-from app import text_ja
-
-# Tables whose rows are records of what happened: only ever inserted (a correction is a
-# new row). Inserts never conflict; the registry lets the process work add its tables.
-APPEND_ONLY: set[str] = {
-    "intake", "support_record", "monitoring", "followup", "plan_amendment",
-    "contact_attempt", "service_start", "decision", "screening", "assessment",
-}
-
-
-def register_append_only(*tables: str) -> None:
-    APPEND_ONLY.update(tables)
-
-
-def _person_derived(values: dict[str, Any]) -> dict[str, Any]:
-    name_fold = text_ja.fold_for_search(values.get("name") or "")
-    kana_fold = text_ja.fold_for_search(values.get("kana") or "")
-    return {"name_fold": name_fold, "kana_fold": kana_fold,
-            "search_key": f"{name_fold}\u3000{kana_fold}"}
-
-
-# Columns computed from other columns: never a conflict, recomputed after the merge.
-DERIVED: dict[str, tuple[set[str], Callable[[dict[str, Any]], dict[str, Any]]]] = {
-    "person": ({"name_fold", "kana_fold", "search_key"}, _person_derived),
-}
-
-# Columns computed from other rows (a case's stage from its plans, evaluations, closure …):
-# never a conflict; after a merge, ``recompute_derived`` asks each registered function to
-# store them again for the cases the merge touched (app/store/derived_repo.py registers
-# the case_file ones).
-DERIVED_FROM_FACTS: dict[str, set[str]] = {}
-_RECOMPUTE: list[Callable[[Any, list[str]], int]] = []
-
-
-def register_derived(tbl: str, columns: set[str],
-                     recompute: Callable[[Any, list[str]], int]) -> None:
-    DERIVED_FROM_FACTS.setdefault(tbl, set()).update(columns)
-    if recompute not in _RECOMPUTE:
-        _RECOMPUTE.append(recompute)
-
-
-def recompute_derived(conn, case_ids) -> int:
-    """Store the derived columns of every case touched by a merge; returns rows changed."""
-    ids = sorted(set(case_ids))
-    return sum(fn(conn, ids) for fn in _RECOMPUTE) if ids else 0
-
-
-def _derived_columns(tbl: str) -> set[str]:
-    return DERIVED.get(tbl, (set(), None))[0] | DERIVED_FROM_FACTS.get(tbl, set())
-
-
-ROW_META = ("id", "rev", "hlc", "updated_by", "device_id")
-
-
-@dataclass
-class Entry:
-    id: str
-    tbl: str
-    row_id: str
-    op: str
-    fields: dict[str, Any]
-    base_rev: int
-    rev: int
-    hlc: str
-    user_id: str
-    device_id: str
-    ctx: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.hlc, self.id)
-
-    def saw(self, other: "Entry") -> bool:
-        """True if this entry was written by a device that already held ``other``."""
-        return self.id != other.id and self.ctx.get(other.device_id, "") >= other.hlc
-
-
-def _norm(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-
-
-def load_entries(conn, tbl: str, row_id: str) -> list[Entry]:
-    rows = conn.execute(
-        "SELECT j.id, j.tbl, j.row_id, j.op, j.fields, j.base_rev, j.rev, j.hlc, j.user_id,"
-        " j.device_id, c.ctx FROM journal j LEFT JOIN sync_context c ON c.entry_id = j.id"
-        " WHERE j.tbl = ? AND j.row_id = ?", (tbl, row_id)).fetchall()
-    entries = [Entry(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6], r[7], r[8], r[9],
-                     json.loads(r[10]) if r[10] else {}) for r in rows]
-    entries.sort(key=lambda e: e.key)
-    return entries
 
 
 def natural_id(kind: str, key: str) -> str:
@@ -132,387 +21,177 @@ def natural_id(kind: str, key: str) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"tsunagu:{kind}:{key}"))
 
 
-def _first_key(entries: list[Entry]) -> tuple[str, str]:
-    return next((e.key for e in entries if e.op == "insert"), ("~", ""))
+# ------------------------------------------------------------------ entries and rows
+def entry_rows(conn, tbl: str, row_id: str) -> list[tuple]:
+    """(id, tbl, row_id, op, fields, base_rev, rev, hlc, user_id, device_id, ctx) of every
+    entry of the row, in no particular order (ctx None when the entry has none)."""
+    return conn.execute(
+        "SELECT j.id, j.tbl, j.row_id, j.op, j.fields, j.base_rev, j.rev, j.hlc, j.user_id,"
+        " j.device_id, c.ctx FROM journal j LEFT JOIN sync_context c ON c.entry_id = j.id"
+        " WHERE j.tbl = ? AND j.row_id = ?", (tbl, row_id)).fetchall()
 
 
-def _case_of(entries: list[Entry]) -> str | None:
-    for e in entries:
-        if e.op == "insert" and isinstance(e.fields.get("case_id"), str):
-            return e.fields["case_id"]
-    return None
+def journalled_fields(conn, tbl: str, row_id: str) -> Iterator[dict[str, Any]]:
+    """The fields of the row's entries, newest first."""
+    for (fields,) in conn.execute("SELECT fields FROM journal WHERE tbl = ? AND row_id = ?"
+                                  " ORDER BY hlc DESC, id DESC", (tbl, row_id)):
+        yield json.loads(fields)
 
 
-def conflict_id(kind: str, tbl: str, row_id: str, fld: str, loser: str) -> str:
-    return hashlib.sha256(f"{kind}|{tbl}|{row_id}|{fld}|{loser}".encode()).hexdigest()[:32]
+def newest_entry(conn, tbl: str, row_id: str) -> tuple | None:
+    """(entry id, user, device, hlc) of the row's newest entry."""
+    return conn.execute(
+        "SELECT id, user_id, device_id, hlc FROM journal WHERE tbl = ? AND row_id = ?"
+        " ORDER BY hlc DESC LIMIT 1", (tbl, row_id)).fetchone()
 
 
-class Merger:
-    """Recomputes rows from their journal entries (inside the caller's transaction)."""
-
-    def __init__(self, conn):
-        self.conn = conn
-        self._cols: dict[str, list[str]] = {}
-        self.conflicts_changed = 0
-
-    def columns(self, tbl: str) -> list[str]:
-        if tbl not in self._cols:
-            self._cols[tbl] = [r[1] for r in self.conn.execute(f"PRAGMA table_info({tbl})")]
-        return self._cols[tbl]
-
-    def recompute(self, rows: list[tuple[str, str]]) -> None:
-        """Fold the entries of each (table, row id); parents before children (the insert
-        of a parent is older than the insert of its child), deletions last."""
-        loaded = [(t, r, load_entries(self.conn, t, r)) for t, r in set(rows)]
-
-        def order(item):
-            entries = item[2]
-            first = next((e.key for e in entries if e.op == "insert"), ("~", ""))
-            return first
-        loaded.sort(key=order)
-        deletions = []
-        for tbl, row_id, entries in loaded:
-            if not self._apply_row(tbl, row_id, entries):
-                deletions.append((tbl, row_id, entries))
-        for tbl, row_id, entries in reversed(deletions):
-            self.conn.execute(f"DELETE FROM {tbl} WHERE id = ?", (row_id,))
-            self._conflicts(tbl, row_id, entries, deleted=True)
-
-    def _apply_row(self, tbl: str, row_id: str, entries: list[Entry]) -> bool:
-        """Write the merged row; False if the row is to be deleted."""
-        cols = self.columns(tbl)
-        writes = [e for e in entries if e.op != "delete"]
-        deletes = [e for e in entries if e.op == "delete"]
-        if any(all(d.saw(w) for w in writes) for d in deletes):
-            return False
-        current = self.conn.execute(f"SELECT * FROM {tbl} WHERE id = ?", (row_id,))
-        names = [d[0] for d in current.description]
-        row = current.fetchone()
-        has_insert = any(e.op == "insert" for e in writes)
-        if not writes or (row is None and not has_insert):
-            return True  # waiting for its insert
-        values: dict[str, Any] = {}
-        for e in writes:  # ascending (hlc, id): the newest value of each field stays
-            for k, v in e.fields.items():
-                if k in cols and k not in ROW_META:
-                    values[k] = v
-        if tbl in DERIVED:
-            merged = dict(zip(names, row)) if row is not None else {}
-            merged.update(values)
-            values.update(DERIVED[tbl][1](merged))
-        newest = writes[-1]
-        values.update(rev=len(entries), hlc=newest.hlc, updated_by=newest.user_id,
-                      device_id=newest.device_id)
-        try:
-            self._write(tbl, row_id, values, None if row is None else dict(zip(names, row)))
-        except IntegrityError as exc:
-            if "UNIQUE" not in str(exc).upper():
-                raise
-            self._unique_clash(tbl, row_id, values, row is not None, entries)
-        self._conflicts(tbl, row_id, entries, deleted=False)
-        return True
-
-    def _write(self, tbl: str, row_id: str, values: dict[str, Any],
-               old: dict[str, Any] | None) -> None:
-        if old is None:
-            values = dict(values, id=row_id)
-            keys = list(values)
-            self.conn.execute(
-                f"INSERT INTO {tbl} ({', '.join(keys)}) VALUES ({', '.join('?' * len(keys))})",
-                [values[k] for k in keys])
-            return
-        changed = {k: v for k, v in values.items() if old.get(k) != v}
-        if changed:
-            self.conn.execute(
-                f"UPDATE {tbl} SET {', '.join(f'{k} = ?' for k in changed)} WHERE id = ?",
-                [*changed.values(), row_id])
-
-    # -------------------------------------------------------------- unique keys
-    def _unique_holder(self, tbl: str, row_id: str, values: dict[str, Any]) -> str | None:
-        """Another row holding a unique key (other than the id) the merged row needs."""
-        for index in self.conn.execute(f"PRAGMA index_list({tbl})").fetchall():
-            name, unique, partial = index[1], index[2], index[4]
-            if not unique or partial:
-                continue
-            cols = [r[2] for r in self.conn.execute(f"PRAGMA index_info({name})")]
-            if not cols or "id" in cols or any(c not in values for c in cols):
-                continue
-            found = self.conn.execute(
-                f"SELECT id FROM {tbl} WHERE {' AND '.join(f'{c} IS ?' for c in cols)}"
-                " AND id != ? LIMIT 1", [*(values[c] for c in cols), row_id]).fetchone()
-            if found:
-                return found[0]
-        return None
-
-    def _unique_clash(self, tbl: str, row_id: str, values: dict[str, Any], exists: bool,
-                      entries: list[Entry]) -> None:
-        """Two rows made on two devices need one unique key (a login, a setting, a master
-        key, an assessment version). Rows written by this version share their id when
-        they share such a key (natural_id), so this is the rare rest: the row inserted
-        first keeps the key, the other is held back — kept in the journal, not in its
-        table — and flagged as a ``duplicate_key`` conflict. Never a failed import."""
-        holder = self._unique_holder(tbl, row_id, values)
-        held, kept = row_id, holder
-        if holder is not None and not exists and \
-                _first_key(entries) < _first_key(load_entries(self.conn, tbl, holder)):
-            # this row is the older one: it takes the key, the holder is held back instead
-            self.conn.execute("SAVEPOINT unique_clash")
-            try:
-                self.conn.execute(f"DELETE FROM {tbl} WHERE id = ?", (holder,))
-                self._write(tbl, row_id, values, None)
-            except IntegrityError:   # the holder has dependent rows: hold this one back
-                self.conn.execute("ROLLBACK TO unique_clash")
-            else:
-                held, kept = holder, row_id
-            self.conn.execute("RELEASE unique_clash")
-        self._record_rule("duplicate_key", tbl, held, kept or held,
-                          _case_of(entries) if held == row_id
-                          else _case_of(load_entries(self.conn, tbl, held)))
-
-    def _record_rule(self, rule: str, tbl: str, held: str, kept: str,
-                     case_id: str | None) -> None:
-        cid = conflict_id("rule", tbl, held, rule, kept)
-        if self.conn.execute("SELECT 1 FROM sync_conflict WHERE id = ?", (cid,)).fetchone():
-            return
-        newest = self.conn.execute(
-            "SELECT id, user_id, device_id, hlc FROM journal WHERE tbl = ? AND row_id = ?"
-            " ORDER BY hlc DESC LIMIT 1", (tbl, held)).fetchone()
-        other = self.conn.execute(
-            "SELECT id, user_id, device_id, hlc FROM journal WHERE tbl = ? AND row_id = ?"
-            " ORDER BY hlc DESC LIMIT 1", (tbl, kept)).fetchone() or newest
-        if newest is None:
-            return
-        self.conn.execute(
-            "INSERT INTO sync_conflict (id, kind, tbl, row_id, field, case_id, loser_entry,"
-            " loser_value, loser_user, loser_device, loser_hlc, winner_entry, winner_value,"
-            " winner_user, winner_device, winner_hlc, detail) VALUES (?, 'rule', ?, ?, ?, ?,"
-            " ?, NULL, ?, ?, ?, ?, NULL, ?, ?, ?, ?)",
-            (cid, tbl, held, rule, case_id, *newest, *other, json.dumps([kept])))
-        self.conflicts_changed += 1
-
-    def _conflicts(self, tbl: str, row_id: str, entries: list[Entry], *, deleted: bool) -> None:
-        writes = [e for e in entries if e.op != "delete"]
-        derived = _derived_columns(tbl)
-        case_id = None
-        if tbl == "case_file":
-            case_id = row_id
-        else:
-            for e in entries:
-                if "case_id" in e.fields and e.op == "insert":
-                    case_id = e.fields["case_id"]
-        fields = sorted({k for e in writes for k in e.fields} - derived - set(ROW_META))
-        for fld in fields:
-            setters = [e for e in writes if fld in e.fields]
-            if len(setters) < 2:
-                continue
-            for loser in setters:
-                rivals = [w for w in setters if w.key > loser.key and not w.saw(loser)
-                          and not loser.saw(w)
-                          and _norm(w.fields[fld]) != _norm(loser.fields[fld])]
-                if rivals:
-                    winner = max(rivals, key=lambda e: e.key)
-                    self._record("field", tbl, row_id, fld, case_id, loser, winner,
-                                 loser.fields[fld], winner.fields[fld])
-        # recorded whether or not the row survived: a deletion that saw both sides
-        # ("delete" chosen) closes it, and every device holds the same conflict rows
-        for d in (e for e in entries if e.op == "delete"):
-            # edits concurrent with the deletion; a write that saw the deletion (the
-            # "keep" of a resolution) settles it rather than competing with it
-            unseen = [w for w in writes if not d.saw(w) and not w.saw(d)]
-            if unseen:
-                winner = max(unseen, key=lambda e: e.key)
-                self._record("delete", tbl, row_id, "*", case_id, d, winner,
-                             None, None)
-
-    def _record(self, kind, tbl, row_id, fld, case_id, loser: Entry, winner: Entry,
-                loser_value, winner_value) -> None:
-        cid = conflict_id(kind, tbl, row_id, fld, loser.id)
-        lv = None if loser_value is None else _norm(loser_value)
-        wv = None if winner_value is None else _norm(winner_value)
-        old = self.conn.execute("SELECT winner_entry FROM sync_conflict WHERE id = ?",
-                                (cid,)).fetchone()
-        if old is not None and old[0] == winner.id:
-            return
-        self.conn.execute(
-            "INSERT INTO sync_conflict (id, kind, tbl, row_id, field, case_id, loser_entry,"
-            " loser_value, loser_user, loser_device, loser_hlc, winner_entry, winner_value,"
-            " winner_user, winner_device, winner_hlc) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
-            " ON CONFLICT (id) DO UPDATE SET winner_entry = excluded.winner_entry,"
-            " winner_value = excluded.winner_value, winner_user = excluded.winner_user,"
-            " winner_device = excluded.winner_device, winner_hlc = excluded.winner_hlc",
-            (cid, kind, tbl, row_id, fld, case_id, loser.id, lv, loser.user_id,
-             loser.device_id, loser.hlc, winner.id, wv, winner.user_id, winner.device_id,
-             winner.hlc))
-        self.conflicts_changed += 1
+def row_values(conn, tbl: str, row_id: str) -> dict[str, Any] | None:
+    """The row as stored ({column: value}), None when it is not in its table."""
+    cur = conn.execute(f"SELECT * FROM {tbl} WHERE id = ?", (row_id,))
+    names = [d[0] for d in cur.description]
+    row = cur.fetchone()
+    return None if row is None else dict(zip(names, row))
 
 
-def conflict_is_open(conn, conflict: dict) -> bool:
-    """Open until a later write of the field, or a deletion of the record, saw both sides
-    (rule conflicts: until the rule holds again)."""
-    if conflict["kind"] == "rule":
-        check = RULE_STATUS.get(conflict["field"])
-        return bool(check(conn, conflict)) if check else True
-    if conflict["kind"] == "field" and conflict["field"] in _derived_columns(conflict["tbl"]):
-        return False   # recorded by an older version: the value is computed, not chosen
-    entries = load_entries(conn, conflict["tbl"], conflict["row_id"])
-    by_id = {e.id: e for e in entries}
-    loser, winner = by_id.get(conflict["loser_entry"]), by_id.get(conflict["winner_entry"])
-    if loser is None or winner is None:
-        return False
-    for e in entries:
-        if e.op == "delete":
-            # a deletion by someone who saw both sides settles it too (the record is gone
-            # on purpose: "delete" chosen for a deletion conflict)
-            if e.id != loser.id and e.saw(loser) and e.saw(winner):
-                return False
-            continue
-        if conflict["kind"] == "field" and conflict["field"] not in e.fields:
-            continue
-        if e.saw(loser) and e.saw(winner):
-            return False
-    return True
+def field_value(conn, tbl: str, column: str, row_id: str) -> tuple[bool, Any]:
+    """(row present, value of its ``column``)."""
+    row = conn.execute(f"SELECT {column} FROM {tbl} WHERE id = ?", (row_id,)).fetchone()
+    return (False, None) if row is None else (True, row[0])
 
 
-# ----------------------------------------------------------------- process rules after merge
-@dataclass
-class RuleIssue:
-    rule: str            # stable key, e.g. "two_approved_plans"
-    case_id: str
-    rows: list[tuple[str, str]]   # (table, row id) involved, the first kept, the others flagged
-    detail: str = ""
-
-
-# fn(conn, case_ids) -> issues; app/process.py may add its own.
-POST_MERGE_CHECKS: list[Callable[[Any, list[str]], list[RuleIssue]]] = []
-# rule key -> fn(conn, conflict row) -> still broken?
-RULE_STATUS: dict[str, Callable[[Any, dict], bool]] = {}
-
-
-def register_post_merge_check(fn, rule: str | None = None, still_broken=None):
-    POST_MERGE_CHECKS.append(fn)
-    if rule and still_broken:
-        RULE_STATUS[rule] = still_broken
-    return fn
-
-
-def _has_table(conn, name: str) -> bool:
+def has_table(conn, name: str) -> bool:
     return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
                         (name,)).fetchone() is not None
 
 
-def two_approved_plans(conn, case_ids: list[str]) -> list[RuleIssue]:
-    """Two plans approved for one case (approved on two devices offline)."""
-    if not _has_table(conn, "plan") or not case_ids:
-        return []
-    issues = []
-    for cid in case_ids:
-        # (+status: found through the case's plans, not among every approved plan)
-        plans = conn.execute("SELECT id FROM plan WHERE case_id = ? AND +status = 'approved'"
-                             " ORDER BY approved_on, hlc, id", (cid,)).fetchall()
-        if len(plans) > 1:
-            issues.append(RuleIssue("two_approved_plans", cid,
-                                    [("plan", p[0]) for p in plans],
-                                    "two plans are approved for this case"))
-    return issues
+def _write(conn, tbl: str, row_id: str, values: dict[str, Any],
+           old: dict[str, Any] | None) -> None:
+    if old is None:
+        values = dict(values, id=row_id)
+        keys = list(values)
+        conn.execute(
+            f"INSERT INTO {tbl} ({', '.join(keys)}) VALUES ({', '.join('?' * len(keys))})",
+            [values[k] for k in keys])
+        return
+    changed = {k: v for k, v in values.items() if old.get(k) != v}
+    if changed:
+        conn.execute(
+            f"UPDATE {tbl} SET {', '.join(f'{k} = ?' for k in changed)} WHERE id = ?",
+            [*changed.values(), row_id])
 
 
-def _plans_still_approved(conn, conflict: dict) -> bool:
-    ids = [conflict["row_id"], *json.loads(conflict["detail"] or "[]")]
-    n = conn.execute(f"SELECT count(*) FROM plan WHERE status = 'approved' AND id IN "
-                     f"({', '.join('?' * len(ids))})", ids).fetchone()[0]
-    return n > 1
+def write_row(conn, tbl: str, row_id: str, values: dict[str, Any],
+              old: dict[str, Any] | None) -> bool:
+    """Insert the row (``old`` None) or update the columns that differ from ``old``.
+    False, and nothing written, when another row holds a unique key the values need."""
+    try:
+        _write(conn, tbl, row_id, values, old)
+    except IntegrityError as exc:
+        if "UNIQUE" not in str(exc).upper():
+            raise
+        return False
+    return True
 
 
-register_post_merge_check(two_approved_plans, "two_approved_plans", _plans_still_approved)
+def take_key_from(conn, tbl: str, holder: str, row_id: str, values: dict[str, Any]) -> bool:
+    """Remove ``holder`` and insert the row in its place, or — when the holder has
+    dependent rows — change nothing. True if the row took the holder's place."""
+    conn.execute("SAVEPOINT unique_clash")
+    try:
+        conn.execute(f"DELETE FROM {tbl} WHERE id = ?", (holder,))
+        _write(conn, tbl, row_id, values, None)
+    except IntegrityError:
+        conn.execute("ROLLBACK TO unique_clash")
+        done = False
+    else:
+        done = True
+    conn.execute("RELEASE unique_clash")
+    return done
 
 
-def _still_held_back(conn, conflict: dict) -> bool:
-    """duplicate_key: open while the held-back row is not in its table."""
-    return conn.execute(f"SELECT 1 FROM {conflict['tbl']} WHERE id = ?",
-                        (conflict["row_id"],)).fetchone() is None
+def remove_row(conn, tbl: str, row_id: str) -> None:
+    conn.execute(f"DELETE FROM {tbl} WHERE id = ?", (row_id,))
 
 
-RULE_STATUS["duplicate_key"] = _still_held_back
+def unique_holder(conn, tbl: str, row_id: str, values: dict[str, Any]) -> str | None:
+    """Another row holding a unique key (other than the id) the merged row needs."""
+    for index in conn.execute(f"PRAGMA index_list({tbl})").fetchall():
+        name, unique, partial = index[1], index[2], index[4]
+        if not unique or partial:
+            continue
+        cols = [r[2] for r in conn.execute(f"PRAGMA index_info({name})")]
+        if not cols or "id" in cols or any(c not in values for c in cols):
+            continue
+        found = conn.execute(
+            f"SELECT id FROM {tbl} WHERE {' AND '.join(f'{c} IS ?' for c in cols)}"
+            " AND id != ? LIMIT 1", [*(values[c] for c in cols), row_id]).fetchone()
+        if found:
+            return found[0]
+    return None
 
 
-def post_merge_checks(conn, case_ids: list[str]) -> int:
-    """Run every registered process check on the merged cases; each issue becomes a
-    ``rule`` conflict (flagged, never silently both in effect). Returns new flags."""
-    flagged = 0
-    for check in POST_MERGE_CHECKS:
-        for issue in check(conn, sorted(set(case_ids))):
-            kept_tbl, kept_id = issue.rows[0]
-            for tbl, row_id in issue.rows[1:]:
-                cid = conflict_id("rule", tbl, row_id, issue.rule, kept_id)
-                if conn.execute("SELECT 1 FROM sync_conflict WHERE id = ?", (cid,)).fetchone():
-                    continue
-                newest = conn.execute(
-                    "SELECT id, user_id, device_id, hlc FROM journal WHERE tbl = ? AND row_id = ?"
-                    " ORDER BY hlc DESC LIMIT 1", (tbl, row_id)).fetchone()
-                kept = conn.execute(
-                    "SELECT id, user_id, device_id, hlc FROM journal WHERE tbl = ? AND row_id = ?"
-                    " ORDER BY hlc DESC LIMIT 1", (kept_tbl, kept_id)).fetchone()
-                if newest is None or kept is None:
-                    continue
-                conn.execute(
-                    "INSERT INTO sync_conflict (id, kind, tbl, row_id, field, case_id,"
-                    " loser_entry, loser_value, loser_user, loser_device, loser_hlc,"
-                    " winner_entry, winner_value, winner_user, winner_device, winner_hlc,"
-                    " detail) VALUES (?, 'rule', ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, NULL, ?, ?, ?, ?)",
-                    (cid, tbl, row_id, issue.rule, issue.case_id, newest[0], newest[1],
-                     newest[2], newest[3], kept[0], kept[1], kept[2], kept[3],
-                     json.dumps([kept_id])))
-                flagged += 1
-    return flagged
+# ------------------------------------------------------------------ sync_conflict
+def conflict_exists(conn, conflict_id: str) -> bool:
+    return conn.execute("SELECT 1 FROM sync_conflict WHERE id = ?",
+                        (conflict_id,)).fetchone() is not None
 
 
-NAME_COLUMNS = {"referral_source": "name", "service": "name", "assessment_master": "name",
-                "staff": "display_name", "device": "name"}
+def conflict_winner(conn, conflict_id: str) -> str | None:
+    """The winning entry of a recorded conflict (None when not recorded)."""
+    row = conn.execute("SELECT winner_entry FROM sync_conflict WHERE id = ?",
+                       (conflict_id,)).fetchone()
+    return None if row is None else row[0]
 
 
-def record_name(conn, tbl: str, row_id: str) -> str:
-    """What a person calls a record of master data (its name now, or the last name it had
-    when it is deleted); "" for other tables."""
-    col = NAME_COLUMNS.get(tbl)
-    if col is None:
-        return ""
-    row = conn.execute(f"SELECT {col} FROM {tbl} WHERE id = ?", (row_id,)).fetchone()
-    if row is not None:
-        return str(row[0])
-    for (fields,) in conn.execute("SELECT fields FROM journal WHERE tbl = ? AND row_id = ?"
-                                  " ORDER BY hlc DESC, id DESC", (tbl, row_id)):
-        value = json.loads(fields).get(col)
-        if isinstance(value, str):
-            return value
-    return ""
+def insert_rule_conflict(conn, conflict_id: str, tbl: str, row_id: str, rule: str,
+                         case_id: str | None, flagged: tuple, kept: tuple, detail: str) -> None:
+    """A ``rule`` conflict; ``flagged`` and ``kept`` are (entry id, user, device, hlc) of
+    the newest entry of the row flagged and of the row kept."""
+    conn.execute(
+        "INSERT INTO sync_conflict (id, kind, tbl, row_id, field, case_id, loser_entry,"
+        " loser_value, loser_user, loser_device, loser_hlc, winner_entry, winner_value,"
+        " winner_user, winner_device, winner_hlc, detail) VALUES (?, 'rule', ?, ?, ?, ?,"
+        " ?, NULL, ?, ?, ?, ?, NULL, ?, ?, ?, ?)",
+        (conflict_id, tbl, row_id, rule, case_id, *flagged, *kept, detail))
 
 
-# ---------------------------------------------------------------------- authority
-# Rows that say who may do what — accounts and their roles, agency settings, devices and
-# their keys, master data, the anonymised facts of purged cases. They are accepted only
-# from a desk device: a field laptop's user has a password and the program's own Store,
-# and could journal ``staff.role = 'admin'`` for themselves (issue 13).
-AUTHORITY_TABLES = frozenset({"staff", "setting", "device", "referral_source", "service",
-                              "assessment_master", "anon_case", "anon_intake", "anon_stat"})
+def save_conflict(conn, conflict_id: str, kind: str, tbl: str, row_id: str, fld: str,
+                  case_id: str | None, loser: tuple, loser_value: str | None, winner: tuple,
+                  winner_value: str | None) -> None:
+    """A field or deletion conflict, or its new winner; ``loser`` and ``winner`` are
+    (entry id, user, device, hlc)."""
+    conn.execute(
+        "INSERT INTO sync_conflict (id, kind, tbl, row_id, field, case_id, loser_entry,"
+        " loser_value, loser_user, loser_device, loser_hlc, winner_entry, winner_value,"
+        " winner_user, winner_device, winner_hlc) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+        " ON CONFLICT (id) DO UPDATE SET winner_entry = excluded.winner_entry,"
+        " winner_value = excluded.winner_value, winner_user = excluded.winner_user,"
+        " winner_device = excluded.winner_device, winner_hlc = excluded.winner_hlc",
+        (conflict_id, kind, tbl, row_id, fld, case_id, loser[0], loser_value, *loser[1:],
+         winner[0], winner_value, *winner[1:]))
 
 
-def refused_from(sender_kind: str, sender: str, entries: list[dict]
-                 ) -> tuple[list[dict], list[dict]]:
-    """(accepted, refused) entries of a transfer file. From a desk everything is accepted.
-    From any other device: no row of ``AUTHORITY_TABLES`` (whoever the entry claims wrote
-    it — the file is signed by the laptop, not by the desk it names), and no check-out to
-    another device (a laptop holds the cases it opened itself, nothing it grants itself)."""
-    if sender_kind == "desk":
-        return list(entries), []
-    accepted: list[dict] = []
-    refused: list[dict] = []
-    for e in entries:
-        bad = e["tbl"] in AUTHORITY_TABLES
-        if not bad and e["tbl"] == "checkout" and e["op"] != "delete":
-            try:
-                target = json.loads(e["fields"]).get("target_device", sender)
-            except (ValueError, AttributeError):
-                target = None
-            bad = target != sender
-        (refused if bad else accepted).append(e)
-    return accepted, refused
+def conflict_rows(conn, case_id: str | None = None) -> list[dict[str, Any]]:
+    """Every row of sync_conflict (of one case), as {column: value}, by the winner's hlc."""
+    sql = "SELECT * FROM sync_conflict"
+    args = []
+    if case_id:
+        sql += " WHERE case_id = ?"
+        args.append(case_id)
+    cur = conn.execute(sql + " ORDER BY winner_hlc, id", args)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r)) for r in cur.fetchall()]
+
+
+# ------------------------------------------------------------------ process rules' facts
+def approved_plans(conn, case_id: str) -> list[str]:
+    """The case's approved plans, oldest approval first."""
+    # (+status: found through the case's plans, not among every approved plan)
+    return [r[0] for r in conn.execute(
+        "SELECT id FROM plan WHERE case_id = ? AND +status = 'approved'"
+        " ORDER BY approved_on, hlc, id", (case_id,))]
+
+
+def count_approved(conn, plan_ids: list[str]) -> int:
+    return conn.execute(f"SELECT count(*) FROM plan WHERE status = 'approved' AND id IN "
+                        f"({', '.join('?' * len(plan_ids))})", plan_ids).fetchone()[0]

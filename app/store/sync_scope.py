@@ -1,263 +1,117 @@
-"""Which rows belong to which case: what a field laptop may hold, what a case bundle carries.
+"""Which rows belong to which case, the SQL: the schema's tables and columns, the link
+columns of rows present, and the link values the journal names for rows not present.
 
-Tables are classified from the schema, so tables added by later migrations are covered
-without a change here: a synced table (columns rev, hlc, updated_by, device_id) is
-*case-scoped* when it is ``case_file``, ``person`` (through its cases), has a ``case_id``
-column, or has a ``plan_id`` column (through the plan's case); every other synced table
-is *master data*, which every device holds. ``CASE_LINKS`` lets other modules name the
-parent of a table whose link column is different.
+Plain queries taking and returning plain values; which table is synced, which column links
+a row to its case and how a row's cases are found are app/sync/scope.py.
 """
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from typing import Iterable, Iterator
 
-SYNC_COLUMNS = {"rev", "hlc", "updated_by", "device_id"}
-
-# table -> (column, parent table): a row belongs to the cases of its parent row.
-CASE_LINKS: dict[str, tuple[str, str]] = {}
+# Link columns whose journalled values have an index (schema 11: journal_*_ref).
+INDEXED_LINKS = ("case_id", "plan_id", "person_id")
 
 
-def register_case_link(table: str, column: str, parent: str) -> None:
-    """Declare that ``table`` rows belong to the case(s) of ``parent`` through ``column``."""
-    CASE_LINKS[table] = (column, parent)
+def _ids(values: Iterable[str]) -> str:
+    """A list of ids as one bound parameter (``IN (SELECT value FROM json_each(?))``): no
+    limit on the number of variables, one statement text for any count."""
+    return json.dumps(sorted(values))
 
 
 def columns(conn, table: str) -> list[str]:
     return [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
 
 
-def synced_tables(conn) -> dict[str, list[str]]:
-    """{table: columns} of every synced table."""
-    found = {}
-    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"
-                                " ORDER BY name"):
-        cols = columns(conn, name)
-        if SYNC_COLUMNS <= set(cols) and "id" in cols:
-            found[name] = cols
-    return found
+def table_columns(conn) -> dict[str, list[str]]:
+    """{table: columns} of every table of the schema, by name."""
+    return {name: columns(conn, name) for (name,) in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").fetchall()}
 
 
-def table_link(table: str, cols: list[str]) -> tuple[str, str] | None:
-    """(column, parent) linking a row to a case, or None for master data."""
-    if table in CASE_LINKS:
-        return CASE_LINKS[table]
-    if table == "case_file":
-        return ("id", "case_file")
-    if table == "person":
-        return ("id", "person")
-    if "case_id" in cols:
-        return ("case_id", "case_file")
-    if "plan_id" in cols:
-        return ("plan_id", "plan")
+# ------------------------------------------------------------------ whole tables (CaseIndex)
+def all_case_persons(conn) -> list[tuple[str, str]]:
+    """(case id, person id) of every case."""
+    return conn.execute("SELECT id, person_id FROM case_file").fetchall()
+
+
+def all_link_values(conn, table: str, column: str) -> list[tuple]:
+    """(row id, value of ``column``) of every row of ``table``."""
+    return conn.execute(f"SELECT id, {column} FROM {table}").fetchall()
+
+
+def all_journal_fields(conn) -> Iterator[tuple[str, str, str]]:
+    """(table, row id, fields as JSON text) of every journal entry, oldest first."""
+    yield from conn.execute("SELECT tbl, row_id, fields FROM journal ORDER BY hlc")
+
+
+# ------------------------------------------------------------------ a few rows (CaseScope)
+def journalled_value(conn, table: str, row_id: str, column: str):
+    """The value of ``column`` in the oldest entry of the row that names it (None if none)."""
+    for (fields,) in conn.execute(
+            "SELECT fields FROM journal WHERE tbl = ? AND row_id = ? ORDER BY hlc, id",
+            (table, row_id)):
+        data = json.loads(fields)
+        if column in data:
+            return data[column]
     return None
 
 
-class CaseIndex:
-    """Case ids of every case-scoped row (rows present, and rows known only from the
-    journal: not yet complete, or deleted)."""
-
-    def __init__(self, conn):
-        self.conn = conn
-        self.tables = synced_tables(conn)
-        self.links = {t: table_link(t, c) for t, c in self.tables.items()}
-        self.person_cases: dict[str, set[str]] = defaultdict(set)
-        for cid, pid in conn.execute("SELECT id, person_id FROM case_file"):
-            self.person_cases[pid].add(cid)
-        self._values: dict[tuple[str, str], str | None] = {}
-        for t, link in self.links.items():
-            if link is None or t in ("case_file", "person"):
-                continue
-            col = link[0]
-            for rid, val in conn.execute(f"SELECT id, {col} FROM {t}"):
-                self._values[(t, rid)] = val
-        # Links of rows not present (pending or deleted): the newest journalled value.
-        for tbl, rid, fields in conn.execute(
-                "SELECT tbl, row_id, fields FROM journal ORDER BY hlc"):
-            link = self.links.get(tbl)
-            if link is None or (tbl, rid) in self._values and tbl not in ("case_file", "person"):
-                continue
-            data = json.loads(fields)
-            if tbl == "case_file" and "person_id" in data:
-                self.person_cases[data["person_id"]].add(rid)
-            elif tbl not in ("case_file", "person") and link[0] in data:
-                self._values.setdefault((tbl, rid), data[link[0]])
-
-    def is_master(self, table: str) -> bool:
-        return table in self.tables and self.links.get(table) is None
-
-    def cases_of(self, table: str, row_id: str, _depth: int = 0) -> set[str]:
-        link = self.links.get(table)
-        if link is None or _depth > 5:
-            return set()
-        if table == "case_file":
-            return {row_id}
-        if table == "person":
-            return set(self.person_cases.get(row_id, ()))
-        value = self._values.get((table, row_id))
-        if value is None:
-            return set()
-        parent = link[1]
-        if parent == "case_file":
-            return {value}
-        return self.cases_of(parent, value, _depth + 1)
+def link_value(conn, table: str, column: str, row_id: str) -> tuple[bool, object]:
+    """(row present, value of its ``column``)."""
+    row = conn.execute(f"SELECT {column} FROM {table} WHERE id = ?", (row_id,)).fetchone()
+    return (False, None) if row is None else (True, row[0])
 
 
-# Link columns whose journalled values have an index (schema 11: journal_*_ref).
-INDEXED_LINKS = ("case_id", "plan_id", "person_id")
+def cases_of_person(conn, person_id: str) -> set[str]:
+    """Cases whose row, or one of whose journal entries, names the person."""
+    found = {r[0] for r in conn.execute(
+        "SELECT id FROM case_file WHERE person_id = ?", (person_id,))}
+    for rid, tbl, fields in conn.execute(
+            "SELECT row_id, tbl, fields FROM journal"
+            " WHERE json_extract(fields, '$.person_id') = ?", (person_id,)):
+        if tbl == "case_file" and json.loads(fields).get("person_id") == person_id:
+            found.add(rid)
+    return found
 
 
-def _ids(values) -> str:
-    """A list of ids as one bound parameter (``IN (SELECT value FROM json_each(?))``): no
-    limit on the number of variables, one statement text for any count."""
-    return json.dumps(sorted(values))
+def persons_of_cases(conn, case_ids: Iterable[str]) -> list[tuple[str, object]]:
+    """(case id, person id) of the cases' rows, then of every journal entry of theirs
+    naming a person (the value as journalled: not always an id)."""
+    keys = _ids(case_ids)
+    out: list[tuple[str, object]] = conn.execute(
+        "SELECT id, person_id FROM case_file WHERE id IN"
+        " (SELECT value FROM json_each(?))", (keys,)).fetchall()
+    for cid, fields in conn.execute(
+            "SELECT row_id, fields FROM journal WHERE tbl = 'case_file' AND row_id IN"
+            " (SELECT value FROM json_each(?))", (keys,)):
+        data = json.loads(fields)
+        if "person_id" in data:
+            out.append((cid, data["person_id"]))
+    return out
 
 
-class CaseScope:
-    """The same answers as ``CaseIndex``, read from SQL for the rows concerned only: the
-    cases of a few rows (an imported bundle) and the rows of a few cases (a case bundle, a
-    field laptop's cases), through the link columns' indexes and the journal's
-    (tbl, row_id) and journal_*_ref indexes — never the whole journal.
+def rows_linked(conn, table: str, column: str, values: Iterable[str]) -> list[tuple[str, str]]:
+    """(row id, value) of the rows of ``table`` whose ``column`` is one of ``values``."""
+    return conn.execute(
+        f"SELECT id, {column} FROM {table} WHERE {column} IN"
+        f" (SELECT value FROM json_each(?))", (_ids(values),)).fetchall()
 
-    A row present in its table belongs to the case(s) its link column names now; a row
-    known only from the journal (deleted, or waiting for its insert) to those its oldest
-    entry naming the link column names; a person to every case whose row or journal
-    names them."""
 
-    def __init__(self, conn):
-        self.conn = conn
-        self.tables = synced_tables(conn)
-        self.links = {t: table_link(t, c) for t, c in self.tables.items()}
-        self._values: dict[tuple[str, str], object] = {}
-        self._persons: dict[str, set[str]] = {}
+def journalled_rows_linked(conn, table: str, column: str, values: Iterable[str]) -> set[str]:
+    """Row ids of ``table`` whose journal may name one of ``values`` in ``column``: through
+    the journal_*_ref index for an indexed link column, else every journalled row."""
+    if column in INDEXED_LINKS:
+        return {rid for rid, tbl in conn.execute(
+            f"SELECT row_id, tbl FROM journal WHERE json_extract(fields, '$.{column}')"
+            f" IN (SELECT value FROM json_each(?))", (_ids(values),)) if tbl == table}
+    return {r[0] for r in conn.execute(
+        "SELECT DISTINCT row_id FROM journal WHERE tbl = ?", (table,))}
 
-    def is_master(self, table: str) -> bool:
-        return table in self.tables and self.links.get(table) is None
 
-    def master_tables(self) -> list[str]:
-        return [t for t in self.tables if self.links.get(t) is None]
-
-    # ---------------------------------------------------------------- row -> cases
-    def _journalled(self, table: str, row_id: str, column: str):
-        """The value of ``column`` in the oldest entry of the row that names it."""
-        for (fields,) in self.conn.execute(
-                "SELECT fields FROM journal WHERE tbl = ? AND row_id = ? ORDER BY hlc, id",
-                (table, row_id)):
-            data = json.loads(fields)
-            if column in data:
-                return data[column]
-        return None
-
-    def _value(self, table: str, row_id: str):
-        key = (table, row_id)
-        if key not in self._values:
-            link = self.links[table]
-            assert link is not None, f"{table} is master data: it links to no case"
-            column = link[0]
-            row = self.conn.execute(f"SELECT {column} FROM {table} WHERE id = ?",
-                                    (row_id,)).fetchone()
-            self._values[key] = row[0] if row is not None else self._journalled(
-                table, row_id, column)
-        return self._values[key]
-
-    def _person_cases(self, person_id: str) -> set[str]:
-        if person_id not in self._persons:
-            found = {r[0] for r in self.conn.execute(
-                "SELECT id FROM case_file WHERE person_id = ?", (person_id,))}
-            for rid, tbl, fields in self.conn.execute(
-                    "SELECT row_id, tbl, fields FROM journal"
-                    " WHERE json_extract(fields, '$.person_id') = ?", (person_id,)):
-                if tbl == "case_file" and json.loads(fields).get("person_id") == person_id:
-                    found.add(rid)
-            self._persons[person_id] = found
-        return self._persons[person_id]
-
-    def cases_of(self, table: str, row_id: str, _depth: int = 0) -> set[str]:
-        link = self.links.get(table)
-        if link is None or _depth > 5:
-            return set()
-        if table == "case_file":
-            return {row_id}
-        if table == "person":
-            return set(self._person_cases(row_id))
-        value = self._value(table, row_id)
-        if value is None:
-            return set()
-        parent = link[1]
-        if parent == "case_file":
-            return {value}
-        return self.cases_of(parent, value, _depth + 1)
-
-    # ---------------------------------------------------------------- cases -> rows
-    def rows_of(self, cases) -> dict[tuple[str, str], frozenset[str]]:
-        """{(table, row id): the given cases it belongs to} for every case-scoped row
-        (present, or known from the journal) that belongs to at least one of ``cases``."""
-        wanted = {c for c in cases if isinstance(c, str)}
-        members: dict[str, dict[str, frozenset[str]]] = {}
-        for table in self.tables:
-            self._members(table, wanted, members, set())
-        return {(t, rid): cs for t, rows in members.items() for rid, cs in rows.items()}
-
-    def _members(self, table: str, wanted: set[str], memo: dict, visiting: set[str]
-                 ) -> dict[str, frozenset[str]]:
-        """{row id: cases of ``wanted`` it belongs to} for ``table``."""
-        if table in memo:
-            return memo[table]
-        link = self.links.get(table)
-        if link is None or table in visiting:
-            return {}
-        visiting = visiting | {table}
-        conn = self.conn
-        out: dict[str, frozenset[str]] = {}
-        if table == "case_file":
-            out = {c: frozenset((c,)) for c in wanted}
-        elif table == "person":
-            persons: dict[str, set[str]] = {}
-            for cid, pid in conn.execute(
-                    "SELECT id, person_id FROM case_file WHERE id IN"
-                    " (SELECT value FROM json_each(?))", (_ids(wanted),)):
-                persons.setdefault(pid, set()).add(cid)
-            for cid, fields in conn.execute(
-                    "SELECT row_id, fields FROM journal WHERE tbl = 'case_file' AND row_id IN"
-                    " (SELECT value FROM json_each(?))", (_ids(wanted),)):
-                data = json.loads(fields)
-                if "person_id" in data:
-                    try:
-                        persons.setdefault(data["person_id"], set()).add(cid)
-                    except TypeError:  # not an id: names no person
-                        pass
-            out = {p: frozenset(cs) for p, cs in persons.items() if isinstance(p, str)}
-        else:
-            column, parent = link
-            parents = self._members(parent, wanted, memo, visiting)
-            if parents:
-                out = self._linked(table, column, parents)
-        memo[table] = out
-        return out
-
-    def _linked(self, table: str, column: str, parents: dict[str, frozenset[str]]
-                ) -> dict[str, frozenset[str]]:
-        conn = self.conn
-        keys = _ids(parents)
-        out = {rid: parents[value] for rid, value in conn.execute(
-            f"SELECT id, {column} FROM {table} WHERE {column} IN"
-            f" (SELECT value FROM json_each(?))", (keys,))}
-        # Rows not in the table: the journal names their link (deleted or pending rows).
-        if column in INDEXED_LINKS:
-            candidates = {rid for rid, tbl in conn.execute(
-                f"SELECT row_id, tbl FROM journal WHERE json_extract(fields, '$.{column}')"
-                f" IN (SELECT value FROM json_each(?))", (keys,)) if tbl == table}
-        else:
-            candidates = {r[0] for r in conn.execute(
-                "SELECT DISTINCT row_id FROM journal WHERE tbl = ?", (table,))}
-        candidates -= set(out)
-        if candidates:
-            absent = [r[0] for r in conn.execute(
-                f"SELECT value FROM json_each(?) WHERE NOT EXISTS"
-                f" (SELECT 1 FROM {table} WHERE id = value)", (_ids(candidates),))]
-            for rid in absent:
-                value = self._journalled(table, rid, column)
-                if isinstance(value, str) and value in parents:
-                    out[rid] = parents[value]
-        return out
+def absent_ids(conn, table: str, ids: Iterable[str]) -> list[str]:
+    """The ids that have no row in ``table``."""
+    return [r[0] for r in conn.execute(
+        f"SELECT value FROM json_each(?) WHERE NOT EXISTS"
+        f" (SELECT 1 FROM {table} WHERE id = value)", (_ids(ids),))]

@@ -10,6 +10,9 @@ removed afterwards; the copy's ``local`` table gets the new device's id, name an
 number prefix, its audit log starts afresh (the audit log belongs to an installation), and
 it knows what this device holds (its version vector), so the first bundles are small.
 
+This installation's own keys, the anchors it pins and whom it trusts are here too (the
+certificates themselves: app/sync/identity.py).
+
 The SQL of each step is in app/store/sync_devices.py; this module decides the steps, their
 order, the codes and the keys.
 """
@@ -18,12 +21,18 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
+from app.errors import TsunaguError
+from app.i18n import _
 from app.store import audit as audit_log
 from app.store import db
 from app.store import sync_devices as repo
-from app.store.sync_devices import db_remove, save_anchors, tofu_allowed, trim_to_cases
-from app.sync.identity import BOX_SECRET, SIGN_SECRET, DeviceRecord, DeviceSecrets
+from app.store.sync_devices import TOFU_KEY, db_remove, load_anchors, save_anchors, tofu_allowed
+from app.store.sync_peers import add_peer_vector
+from app.sync import identity
+from app.sync.identity import BOX_SECRET, SIGN_SECRET, DeviceRecord, DeviceSecrets, Trust
+from app.sync.scope import CaseScope
 
 
 def device_records(conn) -> list[DeviceRecord]:
@@ -46,6 +55,66 @@ def save_secrets(conn, secrets: DeviceSecrets) -> None:
     repo.save_secret_values(conn, ((SIGN_SECRET, secrets.sign), (BOX_SECRET, secrets.box)))
 
 
+def own_secrets(conn) -> DeviceSecrets:
+    """This installation's private keys; TsunaguError when it has none."""
+    secrets = load_secrets(conn)
+    if secrets is None:  # made by the schema-10 upgrade step: not expected
+        raise TsunaguError(_("This installation has no signing key. Close Tsunagu and open "
+                             "it again; if this message comes back, restore a backup."))
+    return secrets
+
+
+def trust_here(conn, agency_id: str, chain: list | tuple = ()) -> Trust:
+    """Whom this installation trusts: the device rows, its anchors, and the certificate
+    chain a transfer file carries (``chain``, when it is a list)."""
+    return Trust(agency_id, device_records(conn), load_anchors(conn),
+                 chain if isinstance(chain, list) else ())
+
+
+def new_identity(agency_id: str, device_id: str, kind: str,
+                 issuer: tuple[str, DeviceSecrets] | None = None
+                 ) -> tuple[DeviceSecrets, dict[str, str]]:
+    """Fresh key pairs for a device and the ``device`` columns registering their public
+    halves, certified by ``issuer`` (device id, its secrets) or self-certified."""
+    secrets = DeviceSecrets.new()
+    issuer_id, issuer_secrets = issuer or (device_id, secrets)
+    cert = identity.issue(agency_id, device_id, kind, secrets.sign_key, secrets.box_key,
+                          issuer_id, issuer_secrets)
+    return secrets, {"sign_key": secrets.sign_key, "box_key": secrets.box_key, "cert": cert}
+
+
+def keep_identity(store, secrets: DeviceSecrets, anchors: dict[str, str]) -> None:
+    """Store this installation's private keys and pin its anchors (in the caller's
+    transaction; both stay on this installation)."""
+    save_secrets(store.conn, secrets)
+    pin_anchors(store.conn, anchors)
+
+
+def pin_anchors(conn, anchors: dict[str, str]) -> None:
+    """Add ``anchors`` ({device id: public signing key}) to those pinned here."""
+    save_anchors(conn, dict(load_anchors(conn), **anchors))
+
+
+def ensure_device_keys(store, w: Any) -> bool:
+    """An installation made before schema 10 gets its key pairs when it is upgraded (the
+    schema-10 data step, app/upgrades.py) and registers them in its device row. Nobody can
+    vouch for them (the desk that made this installation never saw them), so the
+    certificate is self-signed, and this installation pins the others' keys on first
+    contact (app/sync/identity.py). True if keys were made."""
+    conn = store.conn
+    if load_secrets(conn) is not None:
+        return False
+    me = store.device_id
+    rec = next((r for r in device_records(conn) if r.id == me), None)
+    kind = rec.kind if rec is not None else (store.local("device_kind") or "desk")
+    secrets, keys = new_identity(store.setting("agency.id", "") or "", me, kind)
+    if rec is not None:
+        w.update("device", me, keys)
+    keep_identity(store, secrets, {me: secrets.sign_key})
+    store.set_local(TOFU_KEY, "1")
+    return True
+
+
 def next_code(conn, own_code: str, kind: str) -> str:
     """A code unique in the agency without asking anyone: this device's code, the kind's
     letter and a number (F1, D2, D2F1 …)."""
@@ -56,6 +125,15 @@ def next_code(conn, own_code: str, kind: str) -> str:
             or f"{own_code}D{n}" in taken:
         n += 1
     return f"{own_code}{letter}{n}"
+
+
+def trim_to_cases(conn, keep: set[str]) -> int:
+    """Delete every case-scoped row (and its journal, context and conflicts) of cases not
+    in ``keep``; a person stays while one of their kept cases does. Returns rows deleted.
+    The rows to keep are found through the indexes (CaseScope.rows_of, the same answer as
+    CaseIndex)."""
+    scope = CaseScope(conn)
+    return repo.delete_rows_except(conn, scope.case_tables(), scope.rows_of(keep))
 
 
 def build_device_file(source_conn, raw_key: bytes, target: Path, *, device_id: str, name: str,
@@ -86,8 +164,8 @@ def build_device_file(source_conn, raw_key: bytes, target: Path, *, device_id: s
                 repo.allow_tofu(conn)
             repo.clear_installation_tables(conn)
             own = {k: v for k, v in creator_vector.items()}
-            repo.add_peer_vector(conn, creator, creator_vector)
-            repo.add_peer_vector(conn, device_id, own)
+            add_peer_vector(conn, creator, creator_vector)
+            add_peer_vector(conn, device_id, own)
             audit_log.append(conn, user_id="system", login="system", device_id=device_id,
                              action="device_created", detail=f"{kind} {code} from {creator}")
             repo.commit(conn)

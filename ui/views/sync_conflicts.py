@@ -68,7 +68,7 @@ YES_NO_FIELDS = {"referral_source.active", "service.active", "assessment_master.
                  "staff.active", "person.sensitive"}
 
 
-# Process rules a merge can break (app/store/sync_merge.py, app/operations/master.py): what
+# Process rules a merge can break (app/sync/merge.py, app/operations/master.py): what
 # the card says, and how the rule is settled.
 RULE_LABELS = {
     "two_approved_plans": N_("Two plans are approved for this case"),
