@@ -12,13 +12,14 @@ import os
 import socket
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from app import text_ja, validation
 from app.domain import (
     Agency, CaseDetail, CaseSummary, IntakeInput, PersonInput, ReferralSource, Route, Stage,
     Staff, Triage,
 )
+from app.domain.case_overview import CaseOverview
 from app.domain.person import PersonMatch
 from app.errors import (
     NotFound, StoreError, ValidationError, ValidationErrors, WrongPassword,
@@ -33,6 +34,7 @@ from app.upgrades import DATA_STEPS
 from app.operations.checks import (
     INTAKE_PAGES, check_intake, check_login, check_password, clean_intake,
 )
+from app.operations.case_overview import read_case_overview
 from app.operations.context import DeskContext
 from app.operations.maintenance import MaintenanceOperations
 from app.operations.master import MasterOperations
@@ -473,6 +475,12 @@ class Desk:
             self._store.audit(self.user.login, "view_case", case_id=case_id,
                               detail=detail.case.case_no)
         return masked(detail)
+
+    def case_overview(self, case_id: str, timeline_kinds: Iterable[str] | None = None
+                      ) -> CaseOverview:
+        """Everything the case view shows, read at one moment (app/operations/
+        case_overview.py); audited as viewing the case and its timeline."""
+        return read_case_overview(self._ctx, self.process, case_id, timeline_kinds)
 
     def case_id(self, case_no: str) -> str:
         found = self._store.case_id_by_no(case_no.strip())

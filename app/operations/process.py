@@ -417,6 +417,14 @@ class ProcessOperations(GuideRuleOperations):
         self._ctx.require_case(case_id, Permission.VIEW_CASES)
         if self._store.case(case_id) is None:
             raise NotFound(_("Case not found."))
+        entries = self._timeline_entries(case_id, kinds)
+        with self._store.transaction():
+            self._audit("view_timeline", case_id)
+        return entries
+
+    def _timeline_entries(self, case_id: str, kinds: Iterable[str] | None
+                          ) -> list[TimelineEntry]:
+        """The timeline read, unchecked and unaudited (``timeline``, the case overview)."""
         entries = self._repo.timeline(case_id)
         if kinds is not None:
             wanted = set(kinds)
@@ -424,8 +432,6 @@ class ProcessOperations(GuideRuleOperations):
         # within a day in the order of the process (プラン before its 会議, 終結 after the
         # プラン), then as written (issue 14: a plan whose row changed later came first)
         entries.sort(key=lambda e: (e.on, _timeline_rank(e), e.order), reverse=True)
-        with self._store.transaction():
-            self._audit("view_timeline", case_id)
         return entries
 
     def _require_meetings(self, *, read: bool = False) -> None:
@@ -1017,6 +1023,10 @@ class ProcessOperations(GuideRuleOperations):
         """What of the case waits for the 支援調整会議 — a submitted plan, a proposed プラン
         評価, 中断 or 終結 — each with the meeting whose agenda it is on (None: on none)."""
         self._ctx.require_case(case_id, Permission.VIEW_CASES)
+        return self._meeting_waits(case_id)
+
+    def _meeting_waits(self, case_id: str) -> list[MeetingWait]:
+        """``waiting_for_meeting``, unchecked (the case overview)."""
         out = []
         for r in self._repo.waiting_subjects(case_id):
             item = self._repo.pending_item_for(r["id"])
