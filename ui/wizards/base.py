@@ -30,7 +30,7 @@ from app.i18n import _
 from ui.background import read_in_background, run_in_background, serialized
 from ui.dialogs import drafts
 from ui.widgets import DateField
-from ui.wizards.draft import DraftSaver
+from ui.wizards.draft import DraftSaver, NoDrafts
 from ui.wizards.inputs import wareki
 from ui.wizards.pages import ConfirmPage, FormPage, summary_table
 
@@ -45,6 +45,8 @@ class FormWizard(QWizard):
     busy_text = ""                       # on 確認 while the operation runs
     failed_text = ""                     # "… {error}" when it fails unexpectedly
     help_page = ""                       # its help page; a page's anchor is its name
+    keeps_drafts = True                  # False: nothing typed is kept (the first set-up)
+    closes_when_recorded = True          # False: goes on to the page after 確認
 
     def __init__(self, desk, parent: QWidget | None = None, *,
                  ask_restore_draft: Callable[[], bool] | None = None,
@@ -65,7 +67,8 @@ class FormWizard(QWizard):
         self.result_value: Any = None
         self.pages: list[FormPage] = []
         # the draft: written when typing pauses, off the GUI thread (ui/wizards/draft.py)
-        self.drafts = DraftSaver(self, self.desk, self.draft_key, self.payload)
+        self.drafts = (DraftSaver(self, self.desk, self.draft_key, self.payload)
+                       if self.keeps_drafts else NoDrafts(self))
         self.drafts.failed.connect(self._draft_failed)
         self._draft_error = ""
         self.setOption(QWizard.WizardOption.IndependentPages, True)
@@ -220,7 +223,10 @@ class FormWizard(QWizard):
         self.confirm.busy = False
         self._buttons(True)
         self.on_recorded(result)
-        self.accept()
+        if self.closes_when_recorded:
+            self.accept()
+        else:
+            self.next()
 
     def _failed(self, error: BaseException) -> None:
         self.confirm.busy = False
