@@ -457,7 +457,10 @@ class CaseView(QWidget):
                 return
             reason = QLabel(run_reason)
             reason.setWordWrap(True)
-            reason.setStyleSheet("color: #7a4a00; margin: 0 0 4px 10px;")
+            reason.setStyleSheet("color: #7a4a00;")
+            # margins as contents margins, not style-sheet ones: QLabel counts these when it
+            # measures its wrapped height (with the style sheet's, the last line was cut)
+            reason.setContentsMargins(10, 0, 0, 4)
             small = reason.font()   # smaller than the text, and growing with it (issue 18)
             small.setPointSizeF(small.pointSizeF() * 0.86)
             reason.setFont(small)
@@ -528,6 +531,8 @@ class CaseView(QWidget):
             parts.append(self._plan_html(current))
         if open_plan is not None:
             parts.append(self._plan_html(open_plan))
+        if not parts and plans:   # a closed case: its last plan, marked 終了 (not "no plan yet")
+            parts.append(self._plan_html(plans[-1]))
         if not parts:
             parts.append(escape(_("There is no plan yet.")))
         self.plan_label.setText("<hr>".join(parts))
