@@ -3,7 +3,8 @@ check (desk.process.check_only: the operation run and rolled back) reads and wri
 database, so it runs on the background reading path: while the writer holds the database,
 次へ is greyed, the window answers and typing goes on; the check then answers and the
 wizard goes on (or, the answers having changed meanwhile, waits for 次へ again). The
-intake's per-page check is pure: it reads no database and answers at once."""
+intake's per-page check is pure: it reads no database and answers at once; its search for
+a person already registered (after 本人情報) reads, and runs in the background too."""
 
 from __future__ import annotations
 
@@ -129,3 +130,31 @@ def test_the_intake_check_is_pure_and_answers_at_once(qtbot, desk):
     finally:
         release.set()
         holder.join()
+
+
+def test_the_intakes_same_person_search_runs_in_the_background(qtbot, desk):
+    """After 本人情報 the intake looks for a person already registered (a read, audited):
+    on the reading path, 次へ greyed meanwhile; the question comes when it answers."""
+    desk.register_intake(make_intake())
+    asked: list = []
+    w = make_wizard(qtbot, desk, ask_same_person=lambda persons: asked.append(persons) or None)
+    p = w.person
+    type_text(p.name, "髙橋 𠮷子")
+    type_text(p.kana, "たかはし よしこ")
+    type_text(p.birth.edit, "1980/5/6")
+    conn = desk.store.conn
+    conn.execute("BEGIN IMMEDIATE")                    # the writer is busy
+    try:
+        started = time.perf_counter()
+        w.next()
+        assert time.perf_counter() - started < 0.5
+        assert w.checking and not w.button(QWizard.WizardButton.NextButton).isEnabled()
+        assert asked == [] and w.currentPage() is p
+    finally:
+        conn.execute("COMMIT")
+    qtbot.waitUntil(lambda: not w.checking, timeout=10000)
+    assert len(asked) == 1 and asked[0][0].name == "髙橋 𠮷子"
+    assert w.currentPage() is w.consultation           # 別の方として登録する: on
+    w.back()
+    next_page(w)                                       # the same identity: not asked again
+    assert len(asked) == 1 and w.currentPage() is w.consultation

@@ -117,9 +117,10 @@ class FormWizard(QWizard):
         return []
 
     def check_page(self, page: FormPage,
-                   done: Callable[[list[ValidationError]], None]) -> None:
+                   done: Callable[[list[ValidationError] | None], None]) -> None:
         """Judge ``page`` before 次へ and hand the problems to ``done`` — at once, or from
-        the background for a check that reads the database (``StepWizard``)."""
+        the background for a check that reads the database (``StepWizard``, the intake's
+        same-person search); ``None``: stay on the page, nothing to say."""
         done(self.page_errors(page))
 
     def page_checking(self, page: FormPage, busy: bool) -> None:
@@ -421,7 +422,7 @@ class StepWizard(FormWizard):
         return [e for e in self._parse.get(page.key, []) if page.owns(e)]
 
     def check_page(self, page: FormPage,
-                   done: Callable[[list[ValidationError]], None]) -> None:
+                   done: Callable[[list[ValidationError] | None], None]) -> None:
         """Unreadable dates first (at once), then the core's problems with the page's
         fields: the operation run and rolled back (``desk.process.check_only``) — it reads
         and writes the database, so it runs on the background reading path, never on the
