@@ -14,6 +14,7 @@ import os
 import sys
 from pathlib import Path
 
+from app.domain.paper import CASE_SHEETS, MEETING_SHEETS, Render
 from app.errors import TsunaguError
 from app.i18n import _
 
@@ -85,8 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("print", help=_("print a sheet to PDF"))
     _common(p)
     p.add_argument("--case", help=_("case number, e.g. 2026-0001"))
-    from forms.sheets import MEETING_SHEETS, SHEETS
-    p.add_argument("--sheet", default="intake", choices=[*SHEETS, *MEETING_SHEETS],
+    p.add_argument("--sheet", default="intake", choices=[*CASE_SHEETS, *MEETING_SHEETS],
                    help=_("sheet name"))
     p.add_argument("--meeting", help=_("meeting ID (for the agenda and minutes sheets)"))
     p.add_argument("--visit-kit", action="store_true",
@@ -281,6 +281,14 @@ def _resources(parser, args) -> int:
     return 0
 
 
+def _paper() -> Render:
+    """What draws the sheets (forms/): the CLI is an entry point, so it hands the paper to
+    the desk's print operations like the screens do — the one module of app/ that imports
+    forms/ (import-linter contract in pyproject.toml)."""
+    from forms.sheets import render
+    return render
+
+
 def _annual(desk, args) -> int:
     """``report annual --year Y --format json|xlsx|pdf [--out F]`` (issue 15)."""
     if args.format == "json" and args.out is None:
@@ -289,7 +297,7 @@ def _annual(desk, args) -> int:
     if args.out is None:
         raise TsunaguError(_("Give --out FILE for the {format} format.")
                            .format(format=args.format))
-    desk.region.export_annual_report(args.year, args.out, args.format)
+    desk.region.export_annual_report(args.year, args.out, args.format, render=_paper())
     print(_("Written: {path}").format(path=args.out))
     return 0
 
@@ -314,7 +322,7 @@ def run(argv: list[str] | None = None) -> int:
             if args.recovery_sheet:
                 from datetime import date
 
-                from forms.recovery import render_recovery_key
+                from forms.recovery import render_recovery_key   # the paper (see _paper)
                 render_recovery_key(args.recovery_sheet, desk.agency, recovery, date.today())
                 print(_("Recovery-key sheet written to {path}").format(path=args.recovery_sheet))
         return 0
@@ -340,16 +348,19 @@ def run(argv: list[str] | None = None) -> int:
         with _open(args) as desk:
             if args.visit_kit:
                 numbers = [n for n in (args.case or "").split(",") if n.strip()]
-                warnings = desk.print_visit_kit([desk.case_id(n) for n in numbers], args.out)
+                warnings = desk.paper.print_visit_kit([desk.case_id(n) for n in numbers],
+                                                      args.out, render=_paper())
             elif args.meeting or args.sheet in ("agenda", "minutes"):
                 if not args.meeting or args.sheet not in ("agenda", "minutes"):
                     raise TsunaguError(_("Give --meeting ID with --sheet agenda or minutes."))
-                warnings = desk.print_meeting(args.meeting, args.sheet, args.out)
+                warnings = desk.paper.print_meeting(args.meeting, args.sheet, args.out,
+                                                    render=_paper())
             else:
                 case_id = desk.case_id(args.case) if args.case else None
                 if case_id is None and not args.blank:
                     raise TsunaguError(_("Give --case NUMBER, or --blank for a blank sheet."))
-                warnings = desk.print_sheet(case_id, args.sheet, args.out, blank=args.blank)
+                warnings = desk.paper.print_sheet(case_id, args.sheet, args.out,
+                                                  blank=args.blank, render=_paper())
             for w in warnings:
                 print(w, file=sys.stderr)
             print(_("Written: {path}").format(path=args.out))
@@ -481,11 +492,14 @@ def run(argv: list[str] | None = None) -> int:
                 raise TsunaguError(_("Give --out FILE for the {format} format.")
                                    .format(format=args.format))
             if args.report_command == "monthly":
-                desk.reports.export_monthly(args.month, args.out, args.format, encoding=args.encoding)
+                desk.reports.export_monthly(args.month, args.out, args.format,
+                                            encoding=args.encoding, render=_paper())
             elif args.report_command == "fiscal-year":
-                desk.reports.export_fiscal_year(args.year, args.out, args.format, encoding=args.encoding)
+                desk.reports.export_fiscal_year(args.year, args.out, args.format,
+                                                encoding=args.encoding, render=_paper())
             else:
-                desk.reports.export_caseload(args.out, args.format, encoding=args.encoding)
+                desk.reports.export_caseload(args.out, args.format, encoding=args.encoding,
+                                             render=_paper())
             print(_("Written: {path}").format(path=args.out))
         return 0
     if args.command == "export-ledger":

@@ -5,7 +5,7 @@ process steps and for the merge of transfer files.
 the dashboard and the statistics read them from indexes) but each is a function of the
 case's records: the stage of ``app.process.stage``; the date the confirmed 終結 took
 effect; the next monitoring set by the latest scheduling fact. A process step writes them
-through ``case_fields`` (app/operations/process.py ``_restage``), and a merge recomputes
+through ``case_fields`` (app/operations/process_part.py ``_restage``), and a merge recomputes
 them with the same function for every case it touches (app/store/sync_merge.py
 ``register_derived``) — so two devices that hold the same records hold the same values,
 and a person is never asked to choose between two values the program computes itself.

@@ -16,7 +16,7 @@ from typing import Any, Callable, Iterable
 
 from app import text_ja, validation
 from app.domain import (
-    Agency, CaseDetail, CaseSummary, IntakeInput, PersonInput, ReferralSource, Route, Stage,
+    Agency, CaseDetail, CaseSummary, IntakeInput, ReferralSource, Route, Stage,
     Staff, Triage,
 )
 from app.domain.agency import AgencySetup
@@ -40,6 +40,7 @@ from app.operations.case_overview import read_case_overview
 from app.operations.context import DeskContext
 from app.operations.maintenance import MaintenanceOperations
 from app.operations.master import MasterOperations
+from app.operations.paper import PaperOperations
 from app.operations.process import ProcessOperations
 from app.operations.region import RegionOperations
 from app.operations.reports import ReportOperations
@@ -82,11 +83,13 @@ class Desk:
     sync: SyncOperations
     sync_folder: SyncFolderOperations
     process: ProcessOperations
+    paper: PaperOperations
     # the parts, by attribute: each declares its rules (``RULES``) and is gated on its own
     PARTS: dict[str, type] = {"master": MasterOperations, "reports": ReportOperations,
                               "maintenance": MaintenanceOperations, "region": RegionOperations,
                               "security": SecurityOperations, "sync": SyncOperations,
-                              "sync_folder": SyncFolderOperations, "process": ProcessOperations}
+                              "sync_folder": SyncFolderOperations, "process": ProcessOperations,
+                              "paper": PaperOperations}
 
     def __init__(self, store: Store, user: Staff, *, today=_today, lock: DeskLock | None = None):
         self._ctx = DeskContext(store, user, today)
@@ -99,6 +102,7 @@ class Desk:
         self.sync = SyncOperations(self._ctx, self.security, self.master)
         self.sync_folder = SyncFolderOperations(self._ctx, self.sync)
         self.process = ProcessOperations(self._ctx, self.region)
+        self.paper = PaperOperations(self._ctx, self.process, self.security)
 
     @property
     def user(self) -> Staff:
@@ -497,183 +501,6 @@ class Desk:
         # a 閲覧制限 person's whereabouts come back masked, as everywhere (see ``reveal``)
         return mask_persons([store.person(person_id)])[0]
 
-    # ------------------------------------------------------------------ printing
-    def print_intake(self, case_id: str | None, out: str | os.PathLike[str], *,
-                     blank: bool = False, consent: bool = True, reveal_reason: str = "",
-                     for_recipient: str = "", basis: str = "consent",
-                     reason: str = "") -> list[str]:
-        """Write the 相談受付・申込票 PDF. Returns warnings (characters no font has).
-
-        A sensitive person's whereabouts are masked unless ``reveal_reason`` is given
-        (audited). A sheet ``for_recipient`` (another agency) is a disclosure, as in
-        ``print_sheet``: it needs a consent covering the recipient today, or another
-        ``basis`` with its ``reason``; it is recorded (see record_disclosure) and never
-        shows the person's whereabouts — address, postal code, phones, e-mail, the phone of
-        whoever came with them — whether or not access is restricted (and the restriction
-        is not named). A refused disclosure writes no file."""
-        from forms.intake import render_intake
-        for_recipient = (for_recipient or "").strip()
-        if for_recipient and (case_id is None or blank):
-            raise ValidationErrors([ValidationError("for_recipient", _(
-                "A sheet for another agency is printed filled in from a case."))])
-        detail = None
-        if case_id is not None:
-            self._ctx.require_case(case_id, Permission.PRINT)
-        else:
-            self._ctx.require(Permission.PRINT)
-        if case_id is not None and not blank:
-            detail = self._store.case_detail(case_id)
-            if detail is None:
-                raise NotFound(_("Case not found."))
-        mask, revealed = False, ""
-        if for_recipient:
-            detail = _omit_whereabouts(detail)
-        elif detail is not None and detail.person.sensitive:
-            if reveal_reason.strip():
-                revealed = validation.clean_text(reveal_reason, "reveal_reason", _("Reason"),
-                                                 required=True, max_len=500)
-            else:
-                mask = True
-        # the consent clause follows the data: not given or withdrawn → the wording without it
-        consents = self._ctx.sec.consents(case_id) if detail is not None and case_id else None
-        if not for_recipient:
-            warnings = render_intake(Path(out), self.agency, detail, blank=blank,
-                                     consent=consent, mask_whereabouts=mask, consents=consents)
-        else:
-            # Written beside ``out`` first: a refused disclosure leaves no file, a failed
-            # rendering records no disclosure.
-            out = Path(out)
-            part = out.with_name(out.name + ".part")
-            try:
-                warnings = render_intake(part, self.agency, detail, consent=consent,
-                                         consents=consents)
-                self.security.record_disclosure(case_id, for_recipient,  # type: ignore[arg-type]
-                                       _("Intake and application form"), basis, reason)
-                os.replace(part, out)
-            finally:
-                part.unlink(missing_ok=True)
-        with self._store.transaction():
-            self._store.audit(self.user.login, "print", case_id=case_id,
-                              detail="intake" + ("-blank" if blank else "")
-                              + ("" if consent else "-noconsent")
-                              + ("-revealed" if revealed else "")
-                              + (f" → {for_recipient}" if for_recipient else ""),
-                              reason=revealed)
-        return warnings
-
-    def _print_detail(self, case_id: str):
-        """The case as printed: whereabouts of a sensitive person masked (security layer)."""
-        detail = self._store.case_detail(case_id)
-        if detail is None:
-            raise NotFound(_("Case not found."))
-        return masked(detail)
-
-    def print_sheet(self, case_id: str | None, sheet: str, out: str | os.PathLike[str], *,
-                    blank: bool = False, reveal_reason: str = "", for_recipient: str = "",
-                    basis: str = "consent", reason: str = "") -> list[str]:
-        """Write one sheet of forms/sheets.py (intake … consent), filled from the case or
-        blank for handwriting (pre-filled with the person when a case is given). Returns
-        warnings (characters no font has).
-
-        A sensitive person's whereabouts are masked unless ``reveal_reason`` is given
-        (audited). A sheet ``for_recipient`` (another agency) is a disclosure, as in
-        ``print_intake``: it needs a consent covering the recipient today, or another
-        ``basis`` (支援会議（法第9条） / 法令) with its ``reason``; it is recorded (see
-        record_disclosure) and never shows the person's whereabouts (address, phones,
-        e-mail). A refused disclosure writes no file."""
-        from forms.data import blank_data, collect
-        from forms.sheets import SHEETS, SHEET_TITLES
-        if sheet not in SHEETS:
-            raise ValidationErrors([ValidationError("sheet", _(
-                "Unknown sheet: {name}. Choose one of: {names}").format(
-                    name=sheet, names=", ".join(SHEETS)))])
-        for_recipient = (for_recipient or "").strip()
-        if for_recipient and (case_id is None or blank):
-            raise ValidationErrors([ValidationError("for_recipient", _(
-                "A sheet for another agency is printed filled in from a case."))])
-        if sheet in ("intake", "intake-noconsent"):
-            return self.print_intake(case_id, out, blank=blank, consent=sheet == "intake",
-                                     reveal_reason=reveal_reason, for_recipient=for_recipient,
-                                     basis=basis, reason=reason)
-        revealed = ""
-        if case_id is None:
-            if not blank:
-                raise ValidationErrors([ValidationError("case", _(
-                    "Give a case, or print the blank sheet."))])
-            self._ctx.require(Permission.PRINT)
-            data = blank_data(self)
-        else:
-            self._ctx.require_case(case_id, Permission.PRINT)
-            detail = self._print_detail(case_id)
-            if for_recipient:
-                detail = _omit_whereabouts(self._store.case_detail(case_id))
-            elif reveal_reason.strip() and detail.person.sensitive:
-                revealed = validation.clean_text(reveal_reason, "reveal_reason", _("Reason"),
-                                                 required=True, max_len=500)
-                detail = self._store.case_detail(case_id)
-            data = collect(self, case_id, detail)
-        if not for_recipient:
-            result = SHEETS[sheet](Path(out), self.agency, data, blank=blank)
-        else:
-            # Written beside ``out`` first: a refused disclosure leaves no file, a failed
-            # rendering records no disclosure.
-            out = Path(out)
-            part = out.with_name(out.name + ".part")
-            try:
-                result = SHEETS[sheet](part, self.agency, data, blank=False)
-                self.security.record_disclosure(case_id, for_recipient,  # type: ignore[arg-type]
-                                       _(SHEET_TITLES[sheet]), basis, reason)
-                os.replace(part, out)
-            finally:
-                part.unlink(missing_ok=True)
-        with self._store.transaction():
-            self._store.audit(self.user.login, "print", case_id=case_id,
-                              detail=sheet + ("-blank" if blank else "")
-                              + ("-revealed" if revealed else "")
-                              + (f" → {for_recipient}" if for_recipient else ""),
-                              reason=revealed)
-        return result.warnings
-
-    def print_meeting(self, meeting_id: str, sheet: str = "agenda",
-                      out: str | os.PathLike[str] = "") -> list[str]:
-        """支援調整会議: the agenda (資料, persons by initials unless consent covers the
-        participants) or the record (minutes). Returns warnings."""
-        from forms import meeting as sheets
-        if sheet not in sheets.MEETING_SHEETS:
-            raise ValidationErrors([ValidationError("sheet", _(
-                "Unknown sheet: {name}. Choose one of: {names}").format(
-                    name=sheet, names=", ".join(sheets.MEETING_SHEETS)))])
-        self._ctx.require(Permission.PRINT)
-        data = sheets.collect_meeting(self, meeting_id, self._print_detail)
-        render = sheets.render_agenda if sheet == "agenda" else sheets.render_minutes
-        result = render(Path(out), self.agency, data)
-        with self._store.transaction():
-            self._store.audit(self.user.login, "print", case_id=None,
-                              detail=f"meeting-{sheet} {data.meeting.held_on.isoformat()}")
-        return result.warnings
-
-    def print_visit_kit(self, case_ids: list[str] | None, out: str | os.PathLike[str],
-                        prefill: PersonInput | None = None) -> list[str]:
-        """One PDF with the blank sheets of a home visit (intake, assessment, consent,
-        records) for each case, pre-filled with the person and case number; without cases,
-        a kit for a new person (``prefill`` if known). Returns warnings."""
-        from forms.data import blank_data
-        from forms.visit_kit import render_visit_kit
-        self._ctx.require(Permission.PRINT)
-        people = []
-        for case_id in case_ids or []:
-            self._ctx.require_case(case_id, Permission.PRINT)
-            people.append(blank_data(self, self._print_detail(case_id)))
-        if not people:
-            people.append(blank_data(self, prefill=prefill))
-        result = render_visit_kit(Path(out), self.agency, people)
-        with self._store.transaction():
-            audited: list[str | None] = [*(case_ids or [])] or [None]
-            for printed in audited:
-                self._store.audit(self.user.login, "print", case_id=printed,
-                                  detail="visit-kit")
-        return result.warnings
-
     def batch(self):
         """Group many operations into one transaction (imports, demo data).
 
@@ -704,24 +531,6 @@ class Desk:
 
 
 # ---------------------------------------------------------------------- validation
-def _omit_whereabouts(detail):
-    """The case as a sheet for another agency shows it: no address, postal code, phones or
-    e-mail of the person (nor the phone of whoever came with them), for every person — the
-    sheet says they are left out, and not whether access is restricted."""
-    from dataclasses import replace as dc_replace
-    if detail is None:
-        raise NotFound(_("Case not found."))
-    p = detail.person
-    left_out = _("(not given to other agencies)")
-    person = dc_replace(p, postal_code="",
-                        address=left_out if (p.address or p.postal_code) else "",
-                        phone_home=left_out if (p.phone_home or p.phone_mobile) else "",
-                        phone_mobile="", email="")
-    intakes = [dc_replace(i, visitor=dc_replace(i.visitor, phone=""))
-               if i.visitor is not None and i.visitor.phone else i for i in detail.intakes]
-    return dc_replace(detail, person=person, intakes=intakes)
-
-
 def _load_master_data(w) -> None:
     sources = json.loads((master_dir() / "referral_sources.json").read_text(encoding="utf-8"))
     for i, s in enumerate(sources["sources"]):

@@ -67,4 +67,9 @@ class NotFound(TsunaguError):
 
 
 class ProcessError(TsunaguError):
-    """A step the process does not allow now (the message says why)."""
+    """A step the process does not allow now (the message says why; ``rule`` names the
+    item-level rule of app/domain/rules.py, or "step" for the step graph's reason)."""
+
+    def __init__(self, message: str, rule: str = ""):
+        super().__init__(message)
+        self.rule = rule

@@ -14,7 +14,9 @@ page graphs. The rules are those of the 手引き (PROCESS.md):
 * 中断 needs recorded contact attempts first; 終結(3) needs a confirmed 中断 or a recorded
   move-away — 本人からの連絡・来訪がないということだけで終結判断をしない;
 * 再プラン follows an approved プラン評価: goals met → next goal; not met → アセスメント first;
-* フォローアップ only after a confirmed 終結; a closed case is reopened by a new 相談受付.
+* フォローアップ only after a confirmed 終結; a closed case is reopened by a new 相談受付;
+* the rules on one item (a meeting, an agenda item, a plan, a service, a referral, a record)
+  are named in app/domain/rules.py, one message each, and checked here (``*_blockers``).
 """
 
 from __future__ import annotations
@@ -28,8 +30,11 @@ from app.domain.case_state import CaseState, EvaluationFact, ItemFact, PlanFact,
 from app.domain.closure import ClosureGrounds, ClosurePattern
 from app.domain.common import LabelledEnum, Stage
 from app.domain.evaluation import EvaluationDecision
-from app.domain.meeting import ProposalStatus
+from app.domain.meeting import AgendaItem, AgendaKind, Meeting, ProposalStatus
 from app.domain.plan import Plan, PlanInput, PlanKind, PlanStatus
+from app.domain.referral import Referral
+from app.domain import rules as R
+from app.domain.rules import DECISION_FIRST, MEETING_NEEDED, NO_PLAN, REPLAN_INSTEAD, Blocker
 from app.domain.service import Service
 from app.domain.suspension import ContactOutcome
 from app.i18n import N_, _
@@ -74,7 +79,6 @@ class StepStatus:
 
 
 # ---------------------------------------------------------------------------- reasons
-MEETING_NEEDED = N_("The approval of the support coordination meeting is needed.")
 ASSESS_FIRST = N_("Do the assessment first.")
 CLOSED = N_("The case is closed. To support the person again, register a new intake of the "
             "same person.")
@@ -136,7 +140,7 @@ def _why_not(step: Step, s: CaseState) -> str:
         if open_plan is None or open_plan.status is not PlanStatus.DRAFT:
             if open_plan is not None and open_plan.status is PlanStatus.SUBMITTED:
                 return _("The plan is already waiting for the support coordination meeting.")
-            return _("There is no draft plan to submit.")
+            return R.NO_DRAFT.message()
         if not open_plan.signed:
             return _("Record the date of the person's signature on the plan first.")
         return ""
@@ -144,7 +148,7 @@ def _why_not(step: Step, s: CaseState) -> str:
         if r := _guard_open(s):
             return r
         if active is None:
-            return _(MEETING_NEEDED) if open_plan else _("There is no plan in effect.")
+            return _(MEETING_NEEDED) if open_plan else _(NO_PLAN)
         return ""
     if step is Step.REPLAN:
         if r := _guard_open(s):
@@ -152,7 +156,7 @@ def _why_not(step: Step, s: CaseState) -> str:
         if open_plan is not None and open_plan.kind is PlanKind.REPLAN:
             return _("A re-plan is already being drafted.")
         if active is None:
-            return _("There is no plan in effect.")
+            return _(NO_PLAN)
         ev = s.latest_evaluation
         if ev is None:
             return _("Evaluate the plan at the support coordination meeting before re-planning.")
@@ -169,7 +173,7 @@ def _why_not(step: Step, s: CaseState) -> str:
         if active is None:
             if open_plan is not None:
                 return _(MEETING_NEEDED)
-            return _("There is no plan in effect.")
+            return _(NO_PLAN)
         if not any(i.needs_decision for i in active.items):
             return _("The plan has no statutory service: no support decision is needed (the "
                      "municipality is only informed).")
@@ -182,7 +186,7 @@ def _why_not(step: Step, s: CaseState) -> str:
         if r := _guard_open(s):
             return r
         if active is None:
-            return _(MEETING_NEEDED) if open_plan else _("There is no plan in effect.")
+            return _(MEETING_NEEDED) if open_plan else _(NO_PLAN)
         waiting = [i for i in active.items if not i.started and not i.refused]
         if not waiting:
             return _("Every service of the plan has started.")
@@ -195,7 +199,7 @@ def _why_not(step: Step, s: CaseState) -> str:
         if r := _guard_open(s):
             return r
         if active is None:
-            return _(MEETING_NEEDED) if open_plan else _("There is no plan in effect.")
+            return _(MEETING_NEEDED) if open_plan else _(NO_PLAN)
         if not any(i.started for i in active.items):
             return _("Start a service of the plan before monitoring.")
         return ""
@@ -203,7 +207,7 @@ def _why_not(step: Step, s: CaseState) -> str:
         if r := _guard_open(s):
             return r
         if active is None:
-            return _(MEETING_NEEDED) if open_plan else _("There is no plan in effect.")
+            return _(MEETING_NEEDED) if open_plan else _(NO_PLAN)
         ev = s.latest_evaluation
         if ev is not None and ev.status is ProposalStatus.PROPOSED:
             return _("An evaluation of this plan is waiting for the support coordination meeting.")
@@ -239,8 +243,7 @@ def _why_not(step: Step, s: CaseState) -> str:
         if s.closed:
             return _(CLOSED)
         if not any(r.checked and r.arrived is False and not r.taken_back for r in s.referrals):
-            return _("Check first that the person did not reach the agency, then take the "
-                     "case back.")
+            return R.ARRIVAL_FIRST.message()
         return ""
     if step is Step.NEW_INTAKE:
         if not s.closed:
@@ -249,8 +252,6 @@ def _why_not(step: Step, s: CaseState) -> str:
     raise ValueError(step)
 
 
-DECISION_FIRST = N_("A statutory service cannot start before the municipality's support "
-                    "decision.")
 
 
 def steps(state: CaseState) -> list[StepStatus]:
@@ -269,21 +270,8 @@ def check(state: CaseState, step: Step) -> StepStatus:
 
 def can_start_item(state: CaseState, item_id: str) -> str:
     """Why the service of plan item ``item_id`` cannot be marked started ('' when it can)."""
-    if r := _guard_open(state):
-        return r
-    active = state.active_plan
-    if active is None:
-        return _(MEETING_NEEDED) if state.open_plan else _("There is no plan in effect.")
-    item = next((i for i in (active.items if active else ()) if i.id == item_id), None)
-    if item is None:
-        return _("This item is not part of the plan in effect.")
-    if item.started:
-        return _("This service has already started.")
-    if item.refused:
-        return _("The municipality did not grant this service.")
-    if item.needs_decision and not item.decided:
-        return _(DECISION_FIRST)
-    return ""
+    found = start_blockers(state, item_id)
+    return found[0].message if found else ""
 
 
 def _ja(d: date) -> str:
@@ -378,8 +366,6 @@ EVALUATE_BEFORE_CLOSING = N_(
 
 
 # ---------------------------------------------------------------------------- プランの修正
-REPLAN_INSTEAD = N_("This is not a minor amendment. Submit it to the support coordination "
-                    "meeting as a re-plan.")
 
 
 def _moved(a: date | None, b: date | None, limit: int) -> bool:
@@ -535,12 +521,165 @@ def report_reason(s: CaseState) -> str:
     can): a plan with no statutory service is reported, not decided (手引き §8)."""
     active = s.active_plan
     if active is None:
-        return _("There is no plan in effect.")
+        return _(NO_PLAN)
     if any(i.needs_decision for i in active.items):
         return _("The plan contains statutory services: record the support decision.")
     if active.reported_on is not None:
         return _("The plan is already reported to the municipality.")
     return ""
+
+
+# ---------------------------------------------------------------------------- item-level rules
+# The rules on one item a step touches (named, one message each: app/domain/rules.py). An
+# operation refuses with the first blocker; ``desk.process.why_not`` lists them beforehand.
+def as_blockers(reason: str) -> list[Blocker]:
+    """A reason of the step graph ('' when allowed) as a blocker."""
+    return [Blocker("step", reason)] if reason else []
+
+
+def step_blocker(state: CaseState, step: Step) -> list[Blocker]:
+    """The step graph's reason ``step`` is blocked, as a blocker ([] when allowed)."""
+    return as_blockers(_why_not(step, state))
+
+
+def meeting_blockers(meeting: Meeting | None, *, today: date | None = None,
+                     current: Meeting | None = None) -> list[Blocker]:
+    """A meeting something goes to: not the one it is on (``current``), not yet recorded,
+    and, with ``today``, not dated in the past."""
+    if meeting is None:
+        return []
+    out = []
+    if current is not None and meeting.id == current.id:
+        out.append(R.SAME_MEETING.blocks())
+    if meeting.held:
+        out.append(R.MEETING_RECORDED.blocks())
+    elif today is not None and meeting.held_on < today:
+        out.append(R.MEETING_PAST.blocks())
+    return out
+
+
+def agenda_item_blockers(item: AgendaItem) -> list[Blocker]:
+    """An agenda item moved, withdrawn or decided must still wait for its result."""
+    rule = R.RESULT_RECORDED if item.result is not None else \
+        R.ITEM_WITHDRAWN if item.withdrawn_on is not None else None
+    return [rule.blocks()] if rule else []
+
+
+def agenda_subject_blockers(kind: AgendaKind, status: str, *, replan: bool = False,
+                            on_agenda: bool = False, with_evaluation: bool = False
+                            ) -> list[Blocker]:
+    """What an agenda item of ``kind`` asks the meeting to approve (its row's ``status``):
+    waiting for the meeting, of the matching kind, on no other agenda, and not a 終結 decided
+    with its プラン評価."""
+    out = []
+    waiting = PlanStatus.SUBMITTED.value if kind in (AgendaKind.NEW_PLAN, AgendaKind.REPLAN) \
+        else ProposalStatus.PROPOSED.value
+    if status != waiting:
+        out.append(R.NOT_WAITING.blocks())
+    if kind in (AgendaKind.NEW_PLAN, AgendaKind.REPLAN) and replan != (
+            kind is AgendaKind.REPLAN):
+        out.append(R.AGENDA_KIND.blocks())
+    if on_agenda:
+        out.append(R.ON_AGENDA.blocks())
+    if kind is AgendaKind.CLOSURE and with_evaluation:
+        out.append(R.CLOSURE_WITH_EVALUATION.blocks())
+    return out
+
+
+def submit_blockers(state: CaseState, plan: Plan) -> list[Blocker]:
+    """提出 of ``plan``: the step, and it must be the case's draft."""
+    if found := step_blocker(state, Step.SUBMIT_PLAN):
+        return found
+    if state.open_plan is None or state.open_plan.id != plan.id:
+        return [R.NO_DRAFT.blocks()]
+    return []
+
+
+def edit_blockers(state: CaseState, plan: Plan) -> list[Blocker]:
+    """Editing ``plan``: only a draft, on an open case."""
+    out = [] if plan.status is PlanStatus.DRAFT else [R.DRAFT_ONLY.blocks()]
+    return out + as_blockers(open_reason(state))
+
+
+def amend_blockers(state: CaseState, plan: Plan, after: PlanInput | None = None,
+                   services: dict[str, Service] | None = None,
+                   settings: ProcessSettings = ProcessSettings()) -> list[Blocker]:
+    """プランの修正 of ``plan`` into ``after``: the step, the plan in effect, started services
+    kept, and only a minor change (``amendment_problems``)."""
+    if found := step_blocker(state, Step.AMEND_PLAN):
+        return found
+    if plan.status is not PlanStatus.APPROVED:
+        return [R.AMEND_IN_EFFECT.blocks()]
+    if after is None:
+        return []
+    started = {i.id for i in plan.items if i.started_on}
+    if started - {i.id for i in after.items if i.id}:
+        return [R.STARTED_STAYS.blocks()]
+    if beyond := amendment_problems(plan, after, services or {}, settings):
+        return [Blocker(R.MINOR_ONLY.name, " ".join([*beyond, R.MINOR_ONLY.message()]))]
+    return []
+
+
+def decision_blockers(state: CaseState, plan: Plan, service_key: str | None) -> list[Blocker]:
+    """支援決定 on ``service_key`` of ``plan``: the step, the plan approved, the service in it,
+    statutory, and not yet decided."""
+    if found := step_blocker(state, Step.DECISION):
+        return found
+    if plan.status is not PlanStatus.APPROVED:
+        return [R.PLAN_APPROVED_FIRST.blocks()]
+    if service_key is None:
+        return []
+    items = [i for i in plan.items if i.service_key == service_key]
+    if not items:
+        return [R.NOT_IN_PLAN.blocks()]
+    if items[0].decision == "reported":
+        return [R.REPORTED_SERVICE.blocks()]
+    if items[0].decision != "required":
+        return [R.DECISION_RECORDED.blocks()]
+    return []
+
+
+def start_blockers(state: CaseState, item_id: str) -> list[Blocker]:
+    """サービス開始 of plan item ``item_id``."""
+    if found := as_blockers(open_reason(state)):
+        return found
+    active = state.active_plan
+    if active is None:
+        return as_blockers(_(MEETING_NEEDED) if state.open_plan
+                            else _(NO_PLAN))
+    item = next((i for i in active.items if i.id == item_id), None)
+    if item is None:
+        return [R.ITEM_NOT_IN_PLAN.blocks()]
+    if item.started:
+        return [R.ITEM_STARTED.blocks()]
+    if item.refused:
+        return [R.ITEM_REFUSED.blocks()]
+    if item.needs_decision and not item.decided:
+        return [R.DECISION_BEFORE_START.blocks()]
+    return []
+
+
+def referral_blockers(state: CaseState, referral: Referral, *, take_back: bool = False
+                      ) -> list[Blocker]:
+    """後日確認 of ``referral`` (checked once), or ケースの引き戻し (``take_back``: after a
+    check found the person did not arrive) — the step graph's rule, for this referral."""
+    if take_back:
+        if state.closed:
+            return as_blockers(_(CLOSED))
+        if referral.checked_on and referral.arrived is False and referral.taken_back_on is None:
+            return []
+        return [R.ARRIVAL_FIRST.blocks()]
+    return [R.REFERRAL_CHECKED.blocks()] if referral.checked_on is not None else []
+
+
+def report_blockers(state: CaseState, plan_id: str) -> list[Blocker]:
+    """報告 of plan ``plan_id`` to the municipality: the plan in effect, with no statutory
+    service, not yet reported."""
+    if found := as_blockers(open_reason(state)):
+        return found
+    if state.active_plan is None or state.active_plan.id != plan_id:
+        return [R.REPORT_IN_EFFECT.blocks()]
+    return as_blockers(report_reason(state))
 
 
 # ---------------------------------------------------------------------------- scheduling

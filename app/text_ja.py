@@ -37,6 +37,7 @@ __all__ = [
     "format_wareki_year",
     "is_kana",
     "nfkc",
+    "normalise_recovery_key",
     "normalize_kana",
     "parse_date",
     "strip_variation_selectors",
@@ -414,3 +415,11 @@ def age_on(birth: date, on: date) -> int:
 def fiscal_year(d: date) -> int:
     """Japanese fiscal year (April to March): 2026-04-01 and 2027-03-31 are both 2026."""
     return d.year if d.month >= 4 else d.year - 1
+
+
+def normalise_recovery_key(text: str) -> str:
+    """A recovery key as the unlock screen reads it and the recovery sheet prints it:
+    NFKC, upper case, O/I/L read as 0/1/1, groups of four joined by "-"."""
+    cleaned = unicodedata.normalize("NFKC", text).upper().replace("-", "").replace(" ", "")
+    cleaned = cleaned.translate(str.maketrans("OIL", "011"))
+    return "-".join(cleaned[i:i + 4] for i in range(0, len(cleaned), 4))

@@ -18,7 +18,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether
 
 from app.i18n import _
-from app.reports.annual import _num, _pct, key_label, sections
+from app.domain.paper import AnnualPaper, number_text as _num, rate_text as _pct
 from app.text_ja import format_wareki_year
 from forms import kit, page
 from forms.fonts import GOTHIC
@@ -156,13 +156,18 @@ def _narrative(report: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def render_annual(path, agency, report: dict[str, Any]):
+def render_annual(path, paper: AnnualPaper):
+    agency, report = paper.agency, paper.report
+
+    def key_label(group: str, key: str) -> str:
+        return paper.labels.get((group, key), key)
+
     fy = report["fiscal_year"]
     era = format_wareki_year(date(fy, 4, 1))
     heading = _("{era} fiscal year report of the self-reliance consultation support").format(
         era=era)
     text = _narrative(report)
-    tables = sections(report)
+    tables = paper.sections
     item_w = [110 * mm, CONTENT_WIDTH - 110 * mm]
     p = report["plan"]
     story: list = [
@@ -194,6 +199,7 @@ def render_annual(path, agency, report: dict[str, Any]):
         para(_("Against the national guide values (per 100,000 population, monthly average "
                "of the year):"), "note"),
         indicator_chart(p["per_100k_monthly_average"], p["targets_per_100k"],
+                        indicators=[(k, key_label("indicator", k)) for k in paper.indicators],
                         actual_label=_("Monthly average"))])]
     # 2 structure
     story += [section_heading(_("2. Structure (organisation and staff)")),

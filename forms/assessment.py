@@ -17,7 +17,7 @@ from app.domain import Route, Sex
 from app.i18n import N_, _
 from app.domain.assessment import Assessment, Screening, ScreeningResult
 from forms import kit, page
-from forms.data import CaseData
+from app.domain.paper import CaseData
 from forms.kit import (Label, choice_row, date_or_blank, flow_table, grid, keep, section_heading,
                        text_box)
 from forms.layout import CONTENT_WIDTH

@@ -11,10 +11,10 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
 from app.i18n import N_, _
-from app.domain.closure import ClosureGrounds, ClosurePattern, Followup
-from app.domain.meeting import MeetingResult
+from app.domain.closure import Closure, ClosureGrounds, ClosurePattern, Followup
+from app.domain.meeting import MeetingResult, ProposalStatus
 from forms import kit, page
-from forms.data import CaseData
+from app.domain.paper import CaseData
 from forms.kit import (Label, choice_row, date_or_blank, flow_table, grid, section_heading,
                        text_box, wareki)
 from forms.layout import CONTENT_WIDTH
@@ -34,46 +34,47 @@ def render_closure(out_path: str | Path, agency, data: CaseData, *, blank: bool 
     if data.person:
         texts += [data.person.name, data.person.kana]
     if closure:
-        texts += [closure.get(k, "") or "" for k in ("reason", "intention", "intention_how",
-                                                     "followup_plan")]
-        texts += list(closure.get("referrals") or [])
+        texts += [closure.reason, closure.intention, closure.intention_how,
+                  closure.followup_plan]
+        texts += list(closure.referrals)
     for f in followups:
         texts += [f.method, f.contact_person, f.content]
     return page.render(out_path, story, furniture, texts, strict=strict)
 
 
-def story_closure(data: CaseData, c: dict | None, followups: list[Followup]) -> list[Flowable]:
+def story_closure(data: CaseData, c: Closure | None, followups: list[Followup]
+                  ) -> list[Flowable]:
     story: list[Flowable] = [kit.title(_(TITLE))]
     story.append(kit.person_grid(data.case_no, data.person, address=False))
     blank = c is None
-    pattern = c.get("pattern") if c else None
-    grounds = c.get("grounds") if c else None
+    pattern = c.pattern if c else None
+    grounds = c.grounds if c else None
     patterns = choice_row([(p.label, pattern == p.value) for p in ClosurePattern],
                           columns=1)
     ground_boxes = choice_row([(g.label, grounds == g.value) for g in ClosureGrounds],
                               item_gap=14)
     story.append(section_heading(_("Closure")))
     story.append(grid([
-        [Label(_("Date proposed")), date_or_blank(kit.iso_date(c["proposed_on"]) if c else None)],
+        [Label(_("Date proposed")), date_or_blank(c.proposed_on if c else None)],
         [Label(_("Closure pattern")), patterns],
         [Label(_("Grounds (pattern 3)")), ground_boxes],
     ], [34 * mm, CONTENT_WIDTH - 34 * mm], row_heights=[9 * mm, None, 9 * mm]))
     story.append(kit.gap(2))
-    story.append(text_box(_("Reason for closure"), c.get("reason", "") if c else "",
+    story.append(text_box(_("Reason for closure"), c.reason if c else "",
                           min_height=12 * mm if c else 25 * mm))
 
     story.append(section_heading(_("The person's intention")))
     story.append(grid([
-        [Label(_("The person's intention")), c.get("intention", "") if c else "", None, None],
-        [Label(_("How confirmed")), c.get("intention_how", "") if c else "",
+        [Label(_("The person's intention")), c.intention if c else "", None, None],
+        [Label(_("How confirmed")), c.intention_how if c else "",
          Label(_("When confirmed")),
-         date_or_blank(kit.iso_date(c.get("intention_on")) if c else None)],
+         date_or_blank(c.intention_on if c else None)],
     ], [30 * mm, 56 * mm, 22 * mm, CONTENT_WIDTH - 108 * mm], spans=[((1, 0), (3, 0))],
         row_heights=[None if c else 16 * mm, 9 * mm]))
 
-    found = data.meeting_of(c["id"]) if c else None
-    if found is None and c and c.get("evaluation_id"):   # decided with its プラン評価
-        found = data.meeting_of(c["evaluation_id"])
+    found = data.meeting_of(c.id) if c else None
+    if found is None and c and c.evaluation_id:   # decided with its プラン評価
+        found = data.meeting_of(c.evaluation_id)
     result = found[0].result if found else None
     results = choice_row([(r.label, result == r) for r in MeetingResult], item_gap=14)
     story.append(section_heading(_("Support coordination meeting")))
@@ -83,16 +84,16 @@ def story_closure(data: CaseData, c: dict | None, followups: list[Followup]) -> 
                       [26 * mm, 46 * mm, 14 * mm, CONTENT_WIDTH - 86 * mm],
                       spans=[((1, 1), (3, 1))], row_heights=[10 * mm, None if found else 10 * mm]))
 
-    referrals = "、".join(c.get("referrals") or []) if c else ""
+    referrals = "、".join(c.referrals) if c else ""
     story.append(section_heading(_("Referrals on closure and follow-up plan")))
     story.append(grid([[Label(_("Referred to")), referrals],
-                       [Label(_("Follow-up plan")), c.get("followup_plan", "") if c else ""]],
+                       [Label(_("Follow-up plan")), c.followup_plan if c else ""]],
                       [44 * mm, CONTENT_WIDTH - 44 * mm],
                       row_heights=[None if referrals else 10 * mm,
-                                   None if c and c.get("followup_plan") else 16 * mm]))
-    if c and c.get("status") == "confirmed" and c.get("confirmed_on"):
+                                   None if c and c.followup_plan else 16 * mm]))
+    if c and c.status is ProposalStatus.CONFIRMED and c.confirmed_on:
         story.append(kit.para(_("Closure confirmed on {date}.").format(
-            date=wareki(kit.iso_date(c["confirmed_on"]))), "note"))
+            date=wareki(c.confirmed_on)), "note"))
 
     story.append(section_heading(_("Follow-up contacts")))
     rows = [[wareki(f.contacted_on), f.method, f.contact_person, f.content] for f in followups]

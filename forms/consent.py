@@ -17,7 +17,7 @@ from reportlab.platypus import Flowable
 
 from app.i18n import N_, _
 from forms import kit, page
-from forms.data import CaseData
+from app.domain.paper import CaseData
 from forms.kit import Label, choice_row, grid, keep, para, section_heading, wareki
 from forms.layout import CONTENT_WIDTH
 from forms.output import PrintResult

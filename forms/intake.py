@@ -36,7 +36,7 @@ def _mark(on: bool) -> str:
 def render_intake(out_path: str | Path, agency: Agency, detail: CaseDetail | None, *,
                   blank: bool = False, consent: bool = True,
                   prefill: PersonInput | None = None, strict: bool = False,
-                  mask_whereabouts: bool = False, consents=None) -> list[str]:
+                  consents=None) -> list[str]:
     """Write the 相談受付・申込票 to ``out_path`` and return warnings for the user.
 
     ``blank``: the same layout with writing space (for a home visit); only the person fields
@@ -44,15 +44,13 @@ def render_intake(out_path: str | Path, agency: Agency, detail: CaseDetail | Non
     ``consent=False`` leaves out the information-sharing clause. Characters that no font can
     print are listed in the warnings (or raise :class:`forms.output.UnprintableText` when
     ``strict``) — check the warnings before handing the sheet over.
-    ``mask_whereabouts``: print 「＊＊＊（閲覧制限）」 for the postal code, address, phones and
-    e-mail (and the visitor's phone) — a 閲覧制限 person's sheet (Desk decides when).
+    A 閲覧制限 person's whereabouts come masked in ``detail`` (desk.paper decides when).
     A filled sheet follows the data: the consent clause only when the person gave consent
     at intake and has not withdrawn it (``consents``: the case's consent records, if known);
     otherwise the wording of the sheet without consent.
     """
     return render_intake_result(out_path, agency, detail, blank=blank, consent=consent,
-                                prefill=prefill, strict=strict,
-                                mask_whereabouts=mask_whereabouts, consents=consents).warnings
+                                prefill=prefill, strict=strict, consents=consents).warnings
 
 
 def consent_stands(intake: Intake | None, consents=None, on=None) -> bool:
@@ -71,15 +69,8 @@ def consent_stands(intake: Intake | None, consents=None, on=None) -> bool:
 def render_intake_result(out_path: str | Path, agency: Agency, detail: CaseDetail | None, *,
                          blank: bool = False, consent: bool = True,
                          prefill: PersonInput | None = None,
-                         strict: bool = False, mask_whereabouts: bool = False,
-                         consents=None) -> PrintResult:
+                         strict: bool = False, consents=None) -> PrintResult:
     """:func:`render_intake`, returning the full :class:`PrintResult` (pages, characters)."""
-    if mask_whereabouts and detail is not None:
-        from app.security.privacy import mask_detail
-        detail = mask_detail(detail)
-    if mask_whereabouts and prefill is not None:
-        from app.security.privacy import mask_person
-        prefill = mask_person(prefill)
     intake: Intake | None = None
     if blank or detail is None:
         person = prefill                  # a sheet to fill in by hand

@@ -9,112 +9,20 @@ Record: the result of each item (了承 / 修正のうえ了承 / 再検討) wit
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
-import jaconv
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable
 
 from app.i18n import _
-from app.domain.meeting import AgendaKind, Meeting, MeetingResult
+from app.domain.meeting import AgendaKind, Meeting, MeetingResult, municipality_attended
+from app.domain.paper import MEETING_SHEETS, MeetingData
 from forms import kit, page
 from forms.kit import (Label, choice_row, date_or_blank, flow_table, grid, para, section_heading,
                        text_box, wareki)
 from forms.layout import CONTENT_WIDTH
 from forms.output import PrintResult
 from forms.page import Furniture
-from forms.sheets import MEETING_SHEETS
-
-
-@dataclass
-class AgendaRow:
-    """One agenda item as printed."""
-
-    kind: AgendaKind
-    case_no: str = ""
-    who: str = ""                  # initials, or the full name when consent covers it
-    summary: str = ""
-    result: MeetingResult | None = None
-    conditions: str = ""
-
-
-@dataclass
-class MeetingData:
-    meeting: Meeting
-    rows: list[AgendaRow] = field(default_factory=list)
-
-
-def initials(kana: str, name: str = "") -> str:
-    """Initials from the reading, family name first: たかはし よしこ → T.Y."""
-    reading = jaconv.kata2hira(jaconv.z2h(kana or "", kana=False, ascii=True, digit=True))
-    parts = [p for p in reading.replace("\u3000", " ").split(" ") if p]
-    letters = []
-    for part in parts:
-        roman = jaconv.kana2alphabet(part).strip()
-        if roman and roman[0].isascii() and roman[0].isalpha():
-            letters.append(roman[0].upper())
-    if letters:
-        return ".".join(letters) + "."
-    return "＊＊"
-
-
-def consent_covers(consents, organisations: list[str], on: date) -> bool:
-    """True when one recorded consent, valid on ``on``, names every organisation."""
-    orgs = [o for o in organisations if o]
-    if not orgs or not consents:
-        return False
-    for c in consents:
-        covers = getattr(c, "covers", None)
-        if callable(covers) and all(covers(o, on) for o in orgs):
-            return True
-    return False
-
-
-def collect_meeting(desk, meeting_id: str, detail_of) -> MeetingData:
-    """The meeting and its agenda rows; ``detail_of(case_id)`` gives the CaseDetail."""
-    meeting = desk.process.meeting(meeting_id)
-    orgs = [p.organisation for p in meeting.participants]
-    consents_of = desk.security.consents   # the consent records (security layer)
-    rows = []
-    for item in meeting.items:
-        if item.withdrawn_on is not None:
-            continue   # withdrawn or moved to another meeting: not discussed here
-        who, summary = "", item.summary
-        if item.case_id:
-            detail = detail_of(item.case_id)
-            person = detail.person if detail else None
-            who = initials(person.kana if person else "", person.name if person else "")
-            consents = consents_of(item.case_id)
-            if person and consent_covers(consents, orgs, meeting.held_on):
-                who = person.name
-            if item.kind in (AgendaKind.NEW_PLAN, AgendaKind.REPLAN) and item.subject_id:
-                summary = _plan_summary(desk, item.subject_id) or summary
-        rows.append(AgendaRow(item.kind, item.case_no, who, summary, item.result,
-                              item.conditions))
-    return MeetingData(meeting, rows)
-
-
-def _plan_summary(desk, plan_id: str) -> str:
-    plan = desk.process.plan(plan_id)
-    names = {s.key: s.name for s in desk.process.services(include_inactive=True)}
-    lines = [_("Aim: {aim}").format(aim=plan.aim)]
-    for g in plan.goals:
-        lines.append(_("Goal: {goal}").format(goal=g.text)
-                     + (_(" (by {date})").format(date=wareki(g.target_on)) if g.target_on
-                        else ""))
-    services = []
-    for i in plan.items:
-        name = names.get(i.service_key, i.service_key)
-        if name not in services:
-            services.append(name)
-    if services:
-        lines.append(_("Services: {services}").format(services="、".join(services)))
-    if plan.period_from or plan.period_to:
-        lines.append(_("Plan period: {start} to {end}").format(
-            start=wareki(plan.period_from), end=wareki(plan.period_to)))
-    return "\n".join(lines)
 
 
 def _header(m: Meeting, title: str) -> list[Flowable]:
@@ -135,7 +43,6 @@ def _participants(m: Meeting, blank_rows: int = 0) -> list[Flowable]:
         heights.append(8 * mm)
     if not rows:
         rows, heights = [["", ""]], [8 * mm]
-    from app.domain.meeting import municipality_attended
     attended = getattr(m, "municipality_attended", None)
     if attended is None:
         attended = municipality_attended(list(m.participants))
@@ -220,5 +127,4 @@ def render_minutes(out_path: str | Path, agency, data: MeetingData, *,
                       _texts(agency, data, minutes=True), strict=strict)
 
 
-__all__ = ["MEETING_SHEETS", "AgendaRow", "MeetingData", "collect_meeting", "consent_covers", "initials",
-           "render_agenda", "render_minutes"]
+__all__ = ["MEETING_SHEETS", "render_agenda", "render_minutes"]

@@ -16,7 +16,7 @@ from app.i18n import N_, _
 from app.domain.monitoring import Monitoring, MonitoringKind
 from app.domain.plan import Plan
 from forms import kit, page
-from forms.data import CaseData
+from app.domain.paper import CaseData
 from forms.kit import (Label, choice_row, date_or_blank, flow_table, grid, keep, section_heading,
                        text_box)
 from forms.layout import CONTENT_WIDTH

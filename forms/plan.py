@@ -15,10 +15,12 @@ from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, Flowable
 
 from app.i18n import N_, _
+from app.domain.decision import DecisionResult
+from app.domain.decision import DecisionResult
 from app.domain.meeting import MeetingResult
 from app.domain.plan import Plan, PlanKind
 from forms import kit, page
-from forms.data import CaseData
+from app.domain.paper import CaseData
 from forms.kit import (Label, choice_row, date_or_blank, flow_table, grid, keep, para,
                        section_heading, text_box, wareki)
 from forms.layout import CONTENT_WIDTH
@@ -42,7 +44,7 @@ def render_plan(out_path: str | Path, agency, data: CaseData, *, blank: bool = F
     if plan:
         texts += [plan.aim, plan.author, plan.conditions, *(g.text for g in plan.goals)]
         texts += [x for i in plan.items for x in (i.what, i.provider, i.problem, i.frequency)]
-        texts += [str(d.get("officer", "")) for d in data.decisions]
+        texts += [d.officer for d in data.decisions]
     return page.render(out_path, story, furniture, texts, strict=strict)
 
 
@@ -165,7 +167,7 @@ def _decision_table(data: CaseData, plan: Plan | None) -> Flowable:
     rows = []
     heights: list[float | None] = []
     if plan is not None:
-        decided = {d["service_key"]: d for d in data.decisions if d["plan_id"] == plan.id}
+        decided = {d.service_key: d for d in data.decisions if d.plan_id == plan.id}
         for item in plan.items:
             name = data.service_name(item.service_key)
             d = decided.get(item.service_key)
@@ -173,12 +175,12 @@ def _decision_table(data: CaseData, plan: Plan | None) -> Flowable:
                 state = _("Reported (no decision needed)")
             elif d is None:
                 state = _("Waiting for the decision")
-            elif d["result"] == "approved":
+            elif d.result is DecisionResult.APPROVED:
                 state = _("Decided")
             else:
                 state = _("Not granted")
-            on = date.fromisoformat(d["decided_on"]) if d else None
-            rows.append([name, state, wareki(on), d["officer"] if d else ""])
+            on = d.decided_on if d else None
+            rows.append([name, state, wareki(on), d.officer if d else ""])
             heights.append(None)
     for _i in range(len(rows), 3 if plan is None else len(rows)):
         rows.append(["", choice_row([(_("Decided"), False), (_("Reported"), False)]),

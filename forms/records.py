@@ -16,7 +16,7 @@ from reportlab.platypus import Flowable
 from app.i18n import N_, _
 from app.domain.record import SupportRecord
 from forms import kit, page
-from forms.data import CaseData
+from app.domain.paper import CaseData
 from forms.kit import Cell, flow_table, para, wareki
 from forms.layout import CONTENT_WIDTH
 from forms.output import PrintResult

@@ -14,7 +14,7 @@ from reportlab.platypus import Flowable, Table, TableStyle
 
 from app.domain import Agency
 from app.i18n import _
-from app.security.keyslots import normalise_recovery_key
+from app.text_ja import normalise_recovery_key
 from forms import kit, page
 from forms.fonts import GOTHIC, GOTHIC_BOLD, draw_string
 from forms.kit import Label, grid, para, section_heading

@@ -20,7 +20,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 
 from app.i18n import _
-from app.reports import statistics as S
+from app.domain.paper import ReportPaper, rate_text
 from app.text_ja import format_wareki_year
 from forms import kit, page
 from forms.fonts import GOTHIC
@@ -33,22 +33,23 @@ TARGET_COLOUR = colors.Color(0.75, 0.75, 0.75)
 
 
 def indicator_chart(per_100k: dict[str, float], targets: dict[str, float], *,
-                    actual_label: str, width: float = CONTENT_WIDTH,
-                    height: float = 62 * mm) -> Drawing:
-    """Bars of the three indicators per 100,000 population beside their targets."""
+                    indicators: Sequence[tuple[str, str]], actual_label: str,
+                    width: float = CONTENT_WIDTH, height: float = 62 * mm) -> Drawing:
+    """Bars of the national indicators (``indicators``: key, printed name) per 100,000
+    population beside their targets."""
     kit.styles()  # registers the fonts
     d = Drawing(width, height)
     chart = VerticalBarChart()
     chart.x, chart.y = 18 * mm, 14 * mm
     chart.width, chart.height = width - 70 * mm, height - 22 * mm
-    actual = [float(per_100k.get(k, 0) or 0) for k in S.INDICATORS]
-    target = [float(targets.get(k, 0) or 0) for k in S.INDICATORS]
+    actual = [float(per_100k.get(k, 0) or 0) for k, _n in indicators]
+    target = [float(targets.get(k, 0) or 0) for k, _n in indicators]
     chart.data = [actual, target]
     chart.bars[0].fillColor = ACTUAL_COLOUR
     chart.bars[1].fillColor = TARGET_COLOUR
     chart.barSpacing = 2
     chart.groupSpacing = 14
-    chart.categoryAxis.categoryNames = [S.label(k) for k in S.INDICATORS]
+    chart.categoryAxis.categoryNames = [name for _k, name in indicators]
     chart.categoryAxis.labels.fontName = GOTHIC
     chart.categoryAxis.labels.fontSize = 7.5
     chart.categoryAxis.labels.dy = -3
@@ -87,20 +88,34 @@ def _furniture(agency, sheet_title: str, *, confidential: bool = False) -> Furni
     return f
 
 
-def render_monthly(path, agency, report: dict[str, Any]):
+def render_report(path, paper: ReportPaper):
+    """A statistics PDF of app/domain/paper.py: monthly, fiscal_year or caseload."""
+    if paper.kind == "monthly":
+        return render_monthly(path, paper)
+    if paper.kind == "fiscal_year":
+        return render_fiscal_year(path, paper)
+    assert paper.on is not None
+    return render_caseload(path, paper.agency, (paper.header, paper.rows), paper.on)
+
+
+def _indicators(paper: ReportPaper) -> list[tuple[str, str]]:
+    return [(k, paper.labels.get(k, k)) for k in paper.indicators]
+
+
+def render_monthly(path, paper: ReportPaper):
     """月次報告: figures, the indicator chart, and the breakdowns."""
-    from app.reports.export import monthly_table
+    agency, report = paper.agency, paper.report
     y, m = int(report["month"][:4]), int(report["month"][5:])
     heading = _("Monthly report of the self-reliance consultation support, {month}").format(
         month=_("{year} month {month}").format(year=format_wareki_year(date(y, m, 1)), month=m))
-    header, rows = monthly_table(report)
+    header, rows = paper.header, paper.rows
     story = [title(heading),
              para(_("{municipality}, population {population}, fiscal year {fy}").format(
                  municipality=agency.municipality, population=f"{report['population']:,}",
                  fy=report["fiscal_year"])),
              gap(2), section_heading(_("Indicators against the national targets")),
              indicator_chart(report["per_100k"], report["targets_per_100k"],
-                             actual_label=_("This month")),
+                             indicators=_indicators(paper), actual_label=_("This month")),
              section_heading(_("Figures")),
              _table(header, rows, [30 * mm, 70 * mm, 22 * mm, 29 * mm, 29 * mm])]
     texts = [heading, agency.name] + [str(c) for r in rows for c in r]
@@ -108,23 +123,22 @@ def render_monthly(path, agency, report: dict[str, Any]):
                       title=heading)
 
 
-def render_fiscal_year(path, agency, fy: dict[str, Any]):
+def render_fiscal_year(path, paper: ReportPaper):
     """年度集計: the chart (monthly average per 100,000) and the twelve months."""
-    from app.reports.export import fiscal_year_table
+    agency, fy = paper.agency, paper.report
     heading = _("Fiscal year {year} summary of the self-reliance consultation support").format(
         year=fy["fiscal_year"])
-    header, rows = fiscal_year_table(fy)
+    header, rows = paper.header, paper.rows
     first = 44 * mm
     rest = (CONTENT_WIDTH - first) / (len(header) - 1)
-    rates = [[S.label(k), "-" if fy[k] is None else f"{fy[k] * 100:.1f}%"]
-             for k in S.RATE_KEYS]
+    rates = [[paper.labels.get(k, k), rate_text(fy[k])] for k in paper.rates]
     story = [title(heading),
              para(_("{municipality}, population {population}").format(
                  municipality=agency.municipality, population=f"{fy['population']:,}")),
              gap(2), section_heading(_("Indicators against the national targets"),
                                      _("monthly average of the fiscal year")),
              indicator_chart(fy["per_100k_monthly_average"], fy["targets_per_100k"],
-                             actual_label=_("Monthly average")),
+                             indicators=_indicators(paper), actual_label=_("Monthly average")),
              section_heading(_("Rates")),
              _table([_("Item"), _("Rate")], rates, [120 * mm, 40 * mm]),
              section_heading(_("Figures by month")),

@@ -1,23 +1,30 @@
-"""The registry of printable case sheets: name → render function (used by the Desk and CLI).
+"""The registry of printable sheets, and :func:`render` — what callers hand the desk.
 
-Every renderer has the signature ``render(out_path, agency, data: CaseData, *, blank=False,
-strict=False) -> PrintResult``. Modules are imported on first use, so the CLI can list the
-names without loading ReportLab. The meeting sheets (agenda, minutes) are printed per meeting
-(forms.meeting) and the home-visit kit per visit (forms.visit_kit).
+The core reads what a sheet shows into a plain record of app/domain/paper.py and draws it
+with the function its caller gives it: the screens and the CLI pass :func:`render`
+(``desk.paper.print_sheet(case_id, "records", out, render=forms.sheets.render)``), which
+picks the renderer by the record's type. forms/ never reads the database.
+
+Every case-sheet renderer has the signature ``render(out_path, agency, data: CaseData, *,
+blank=False, strict=False) -> PrintResult``. Modules are imported on first use, so the CLI
+can list the names without loading ReportLab.
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable
 
-from app.i18n import N_
+from app.domain.paper import (
+    MEETING_SHEETS, SHEET_TITLES, AnnualPaper, CaseSheet, MeetingSheet, ReportPaper,
+    TrainingHistory, VisitKit,
+)
 
 if TYPE_CHECKING:
     from forms.output import PrintResult
 
 Renderer = Callable[..., "PrintResult"]
-MEETING_SHEETS = ("agenda", "minutes")
 
 
 def _lazy(module: str, name: str) -> Renderer:
@@ -39,19 +46,6 @@ def _intake(consent: bool) -> Renderer:
     return render_intake
 
 
-# The printed title of each sheet (msgids; the print menus and disclosure records use them).
-SHEET_TITLES: dict[str, str] = {
-    "intake": N_("Intake and application form"),
-    "intake-noconsent": N_("Intake and application form without the consent clause"),
-    "assessment": N_("Intake and assessment sheet"),
-    "plan": N_("Support plan and application for services"),
-    "records": N_("Support record sheet"),
-    "monitoring": N_("Monitoring sheet"),
-    "evaluation": N_("Plan evaluation sheet"),
-    "closure": N_("Closure and follow-up record"),
-    "consent": N_("Consent to the provision of information"),
-}
-
 SHEETS: dict[str, Renderer] = {
     "intake": _intake(True),
     "intake-noconsent": _intake(False),
@@ -63,5 +57,34 @@ SHEETS: dict[str, Renderer] = {
     "closure": _lazy("forms.closure", "render_closure"),
     "consent": _lazy("forms.consent", "render_consent"),
 }
+assert tuple(SHEETS) == tuple(SHEET_TITLES)
 
-__all__ = ["MEETING_SHEETS", "SHEETS", "SHEET_TITLES", "Renderer"]
+
+def render(paper: Any, out: str | Path) -> list[str]:
+    """Draw ``paper`` (a record of app/domain/paper.py) at ``out``; return the warnings
+    (characters no font has). The desk's print operations call it (``render=``)."""
+    out = Path(out)
+    if isinstance(paper, CaseSheet):
+        result = SHEETS[paper.sheet](out, paper.agency, paper.data, blank=paper.blank)
+    elif isinstance(paper, MeetingSheet):
+        from forms import meeting
+        draw = meeting.render_agenda if paper.sheet == "agenda" else meeting.render_minutes
+        result = draw(out, paper.agency, paper.data)
+    elif isinstance(paper, VisitKit):
+        from forms.visit_kit import render_visit_kit
+        result = render_visit_kit(out, paper.agency, paper.people)
+    elif isinstance(paper, TrainingHistory):
+        from forms.training import render_training_history
+        result = render_training_history(paper, out)
+    elif isinstance(paper, ReportPaper):
+        from forms import report
+        result = report.render_report(out, paper)
+    elif isinstance(paper, AnnualPaper):
+        from forms.annual import render_annual
+        result = render_annual(out, paper)
+    else:
+        raise TypeError(f"no sheet draws {type(paper).__name__}")
+    return list(result.warnings)
+
+
+__all__ = ["MEETING_SHEETS", "SHEETS", "SHEET_TITLES", "Renderer", "render"]

@@ -14,7 +14,7 @@ from reportlab.platypus import Flowable
 
 from app.i18n import _
 from forms import assessment, consent, intake, page, records
-from forms.data import CaseData
+from app.domain.paper import CaseData
 from forms.output import PrintResult, check_texts, write_pdf_atomic
 from forms.page import Furniture
 

@@ -21,6 +21,7 @@ from app.operations.region import ComplaintInput, IncidentInput, ResourceInput
 from app.reports.annual import median, p90
 from app.security.roles import Role
 from tests.conftest import LOGIN, PASSWORD, make_intake
+from forms.sheets import render
 
 TODAY = date(2026, 12, 1)
 PW = "password-5678"
@@ -236,7 +237,7 @@ def test_report_has_no_names_and_is_audited(report):
 
 def test_outputs_and_cli(report, built, tmp_path, monkeypatch, capsys):
     r, d = report
-    pdf = d.region.export_annual_report(2026, tmp_path / "a.pdf", "pdf")
+    pdf = d.region.export_annual_report(2026, tmp_path / "a.pdf", "pdf", render=render)
     import pypdfium2 as pdfium
     doc = pdfium.PdfDocument(str(pdf))
     text = "".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))

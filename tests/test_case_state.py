@@ -12,7 +12,6 @@ from app.domain.assessment import ScreeningResult
 from app.domain.case_state import (
     CaseState, ContactFact, EvaluationFact, ItemFact, PlanFact, ReferralFact,
 )
-from app.domain.evaluation import EvaluationDecision
 from app.domain.meeting import ProposalStatus
 from app.domain.plan import PlanStatus
 from app.demo import fill
@@ -39,11 +38,10 @@ def reference_state(repo: ProcessRepo, case_id: str) -> CaseState:
             reported_on=repo.row("plan", p.id)["reported_on"] and date.fromisoformat(
                 repo.row("plan", p.id)["reported_on"])))
     evaluations = tuple(EvaluationFact(
-        id=e["id"], plan_id=e["plan_id"], status=ProposalStatus(e["status"]),
-        decision=EvaluationDecision(e["decision"]),
-        assessment_version=e["assessment_version"],
-        all_goals_met=bool(e["attainment"]) and all(
-            a["attainment"] == "met" for a in e["attainment"]))
+        id=e.id, plan_id=e.plan_id, status=e.status, decision=e.decision,
+        assessment_version=e.assessment_version,
+        all_goals_met=bool(e.attainment) and all(
+            att == "met" for _goal, att in e.attainment))
         for e in repo.evaluations(case_id))
     referrals = tuple(ReferralFact(
         id=r.id, origin=r.origin, checked=r.checked_on is not None, arrived=r.arrived,
@@ -55,7 +53,7 @@ def reference_state(repo: ProcessRepo, case_id: str) -> CaseState:
         monitorings = int(repo.conn.execute(
             "SELECT COUNT(*) FROM monitoring WHERE plan_id = ?", (active.id,)).fetchone()[0])
     suspensions = [s for s in repo.suspensions(case_id) if s["status"] != "reconsider"]
-    closures = [c for c in repo.closures(case_id) if c["status"] != "reconsider"]
+    closures = [c for c in repo.closures(case_id) if c.status != "reconsider"]
     attempts = repo.contact_attempts(case_id)
     live_suspension = {s["id"] for s in suspensions if s["status"] != "resumed"}
     moved_away = any(a["outcome"] == "moved_away" and (
@@ -82,7 +80,7 @@ def reference_state(repo: ProcessRepo, case_id: str) -> CaseState:
         contacts=tuple(ContactFact(date.fromisoformat(a["attempted_on"]), a["method"],
                                      a["outcome"]) for a in attempts
                        if a["suspension_id"] is None),
-        closure=ProposalStatus(closures[-1]["status"]) if closures else None,
+        closure=closures[-1].status if closures else None,
         followups=len(repo.followups(case_id)))
 
 

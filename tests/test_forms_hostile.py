@@ -26,6 +26,7 @@ from forms.sheets import SHEETS
 from tests.conftest import LOGIN, PASSWORD, copy_desk
 from tests.hostile_case import ADDRESS, NAME, hostile_case, long_text
 from tests.pdf_checks import missing_text, overlapping_glyphs, page_lines, page_texts
+from forms.sheets import render
 
 
 @pytest.fixture(scope="module")
@@ -96,17 +97,21 @@ def assert_printed_whole(path: Path, texts: list[str]) -> None:
     assert missing_text(path, texts) == []
 
 
-JOBS = {f"{s}": (lambda d, i, out, s=s: d.print_sheet(i["case_id"], s, out)) for s in SHEETS}
-JOBS.update({f"{s}-blank": (lambda d, i, out, s=s: d.print_sheet(i["case_id"], s, out,
-                                                                  blank=True))
+JOBS = {f"{s}": (lambda d, i, out, s=s: d.paper.print_sheet(i["case_id"], s, out,
+                                                            render=render)) for s in SHEETS}
+JOBS.update({f"{s}-blank": (lambda d, i, out, s=s: d.paper.print_sheet(i["case_id"], s, out,
+                                                                  blank=True, render=render))
              for s in SHEETS})
 JOBS.update({
-    "agenda": lambda d, i, out: d.print_meeting(i["meetings"][0], "agenda", out),
-    "minutes": lambda d, i, out: d.print_meeting(i["meetings"][0], "minutes", out),
-    "minutes-closure": lambda d, i, out: d.print_meeting(i["meetings"][2], "minutes", out),
-    "visit-kit": lambda d, i, out: d.print_visit_kit([i["case_id"]], out),
-    "monthly": lambda d, i, out: d.reports.export_monthly("2026-05", out, "pdf"),
-    "fiscal-year": lambda d, i, out: d.reports.export_fiscal_year(2026, out, "pdf"),
+    "agenda": lambda d, i, out: d.paper.print_meeting(i["meetings"][0], "agenda", out,
+                                                      render=render),
+    "minutes": lambda d, i, out: d.paper.print_meeting(i["meetings"][0], "minutes", out,
+                                                       render=render),
+    "minutes-closure": lambda d, i, out: d.paper.print_meeting(i["meetings"][2], "minutes", out,
+                                                               render=render),
+    "visit-kit": lambda d, i, out: d.paper.print_visit_kit([i["case_id"]], out, render=render),
+    "monthly": lambda d, i, out: d.reports.export_monthly("2026-05", out, "pdf", render=render),
+    "fiscal-year": lambda d, i, out: d.reports.export_fiscal_year(2026, out, "pdf", render=render),
 })
 
 
@@ -257,7 +262,6 @@ def test_monitorings_grouped_by_plan_several_per_page(tmp_path):
     from dataclasses import replace
 
     from app.domain.monitoring import Monitoring, MonitoringKind
-    from forms.data import CaseData
     from forms.monitoring import render_monitoring
     from tests.sheet_cases import full_case
     from tests.conftest import make_intake  # noqa: F401  (the walk uses it)
@@ -269,20 +273,18 @@ def test_monitorings_grouped_by_plan_several_per_page(tmp_path):
                                  password=PASSWORD, kdf=KdfParams.fast())
         with desk:
             info = full_case(desk)
-            from forms.data import collect
-            data: CaseData = collect(desk, info["case_id"], desk.get_case(info["case_id"]))
+            data = desk.paper.case_sheet(info["case_id"], "monitoring").data
             agency = desk.agency
     plan1 = data.plans[0]
     plan2 = replace(plan1, id="plan-2", number=2, aim="二つ目のプランの目指す姿")
-    data.plans = [plan1, plan2]
-    data.monitorings = [
+    data = replace(data, plans=[plan1, plan2], monitorings=[
         Monitoring(id=f"m{k}", case_id=info["case_id"],
                    plan_id=(plan1.id if k < 5 else "plan-2"),
                    monitored_on=date(2026, 5, 14) + timedelta(days=14 * k),
                    kind=MonitoringKind.REGULAR, method="面談", change=f"変化その{k}",
                    satisfaction="満足", amendment_needed=False, next_on=None,
                    progress=({"goal": "週3回通所する", "progress": f"進捗その{k}"},))
-        for k in reversed(range(9))]      # the store gives them newest first
+        for k in reversed(range(9))])     # the store gives them newest first
     out = tmp_path / "monitoring.pdf"
     render_monitoring(out, agency, data)
     pages = page_texts(out)
@@ -307,14 +309,14 @@ def test_intake_wording_follows_the_consent(desk, tmp_path):
     from tests.sheet_cases import full_case
     info = full_case(desk)
     with_consent = tmp_path / "yes.pdf"
-    desk.print_sheet(info["case_id"], "intake", with_consent)
+    desk.paper.print_sheet(info["case_id"], "intake", with_consent, render=render)
     assert CLAUSE in re.sub(r"\s", "", "".join(page_texts(with_consent)))
     # the second person gave no consent: the filled sheet has the wording without it
     other = desk.case_id(info["other_case_no"])
     no = tmp_path / "no.pdf"
     noconsent = tmp_path / "noconsent.pdf"
-    desk.print_sheet(other, "intake", no)
-    desk.print_sheet(other, "intake-noconsent", noconsent)
+    desk.paper.print_sheet(other, "intake", no, render=render)
+    desk.paper.print_sheet(other, "intake-noconsent", noconsent, render=render)
     assert CLAUSE not in re.sub(r"\s", "", "".join(page_texts(no)))
     assert page_texts(no) == page_texts(noconsent)
     # withdrawn: the same wording as without consent
@@ -322,11 +324,11 @@ def test_intake_wording_follows_the_consent(desk, tmp_path):
     intake_consent = next(c for c in consents if c.id.startswith("intake:") or c.from_intake)
     desk.security.withdraw_consent(intake_consent.id, date(2026, 11, 1), "本人の申し出")
     withdrawn = tmp_path / "withdrawn.pdf"
-    desk.print_sheet(info["case_id"], "intake", withdrawn)
+    desk.paper.print_sheet(info["case_id"], "intake", withdrawn, render=render)
     assert CLAUSE not in re.sub(r"\s", "", "".join(page_texts(withdrawn)))
     # a blank sheet keeps the wording chosen
     blank = tmp_path / "blank.pdf"
-    desk.print_sheet(None, "intake", blank, blank=True)
+    desk.paper.print_sheet(None, "intake", blank, blank=True, render=render)
     assert CLAUSE in re.sub(r"\s", "", "".join(page_texts(blank)))
 
 

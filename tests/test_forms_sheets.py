@@ -18,6 +18,7 @@ from tests.sheet_cases import (AIM, CORRECTED, GOAL, KANA, NAME, OTHER_NAME, PLA
                                full_case)
 from tests.test_cli import run
 from tests.test_forms_intake import assert_pages_sound, flat, page_texts
+from forms.sheets import render
 
 TITLES = {
     "intake": "相談受付・申込票", "intake-noconsent": "相談受付・申込票",
@@ -113,7 +114,7 @@ def check_sheet(path: Path, title: str) -> str:
 def test_filled_sheet(d, tmp_path, sheet):
     desk, info = d
     out = tmp_path / f"{sheet}.pdf"
-    warnings = desk.print_sheet(info["case_id"], sheet, out)
+    warnings = desk.paper.print_sheet(info["case_id"], sheet, out, render=render)
     assert warnings == []
     text = check_sheet(out, TITLES[sheet])
     assert flat(NAME) in text
@@ -129,7 +130,7 @@ def test_filled_sheet(d, tmp_path, sheet):
 def test_blank_sheet_without_a_case(d, tmp_path, sheet):
     desk, _info = d
     out = tmp_path / f"{sheet}-blank.pdf"
-    assert desk.print_sheet(None, sheet, out, blank=True) == []
+    assert desk.paper.print_sheet(None, sheet, out, blank=True, render=render) == []
     text = check_sheet(out, TITLES[sheet])
     assert flat(NAME) not in text and AIM not in text
     assert "令和年月日" in text or sheet == "records"   # write-in dates
@@ -139,7 +140,7 @@ def test_blank_sheet_without_a_case(d, tmp_path, sheet):
 def test_blank_sheet_for_a_case_keeps_only_the_person(d, tmp_path, sheet):
     desk, info = d
     out = tmp_path / f"{sheet}-blank-case.pdf"
-    assert desk.print_sheet(info["case_id"], sheet, out, blank=True) == []
+    assert desk.paper.print_sheet(info["case_id"], sheet, out, blank=True, render=render) == []
     text = check_sheet(out, TITLES[sheet])
     assert flat(NAME) in text and info["case_no"] in text
     assert flat(CORRECTED) not in text and "まじめで約束を守る" not in text
@@ -151,7 +152,7 @@ def test_long_assessment_flows_without_leaving_the_margins(desk, tmp_path):
     long_text = (sentence * 100)[:3000]
     info = full_case(desk, analysis=long_text)
     out = tmp_path / "long.pdf"
-    desk.print_sheet(info["case_id"], "assessment", out)
+    desk.paper.print_sheet(info["case_id"], "assessment", out, render=render)
     n = assert_pages_sound(out)
     assert n >= 4
     assert_no_overlap(out)
@@ -164,7 +165,7 @@ def test_agenda_shows_initials_and_minutes_the_results(d, tmp_path):
     desk, info = d
     m1, _m2, m3 = info["meetings"]
     out = tmp_path / "agenda.pdf"
-    assert desk.print_meeting(m1, "agenda", out) == []
+    assert desk.paper.print_meeting(m1, "agenda", out, render=render) == []
     text = check_sheet(out, "支援調整会議資料")
     assert "令和8年4月22日" in text and flat(PLACE) in text and "町一郎" in text
     assert info["other_case_no"] in text
@@ -172,7 +173,7 @@ def test_agenda_shows_initials_and_minutes_the_results(d, tmp_path):
     assert flat(AIM) in text                                  # the proposed plan's summary
     assert "新規プラン" in text
     out2 = tmp_path / "minutes.pdf"
-    assert desk.print_meeting(m3, "minutes", out2) == []
+    assert desk.paper.print_meeting(m3, "minutes", out2, render=render) == []
     text2 = check_sheet(out2, "支援調整会議記録")
     assert "令和8年10月14日" in text2 and "1か月後にも電話で確認する" in text2
     assert "夜間の相談窓口" in text2 and "令和8年11月10日" in text2
@@ -182,7 +183,7 @@ def test_agenda_shows_initials_and_minutes_the_results(d, tmp_path):
 def test_visit_kit_prefills_every_sheet(d, tmp_path):
     desk, info = d
     out = tmp_path / "kit.pdf"
-    assert desk.print_visit_kit([info["case_id"]], out) == []
+    assert desk.paper.print_visit_kit([info["case_id"]], out, render=render) == []
     assert_no_overlap(out)
     texts = page_texts(out)
     starts = [i for i, t in enumerate(texts)
@@ -206,17 +207,71 @@ def test_visit_kit_prefills_every_sheet(d, tmp_path):
 def test_visit_kit_for_a_new_person_is_blank(d, tmp_path):
     desk, _info = d
     out = tmp_path / "kit-new.pdf"
-    assert desk.print_visit_kit(None, out) == []
+    assert desk.paper.print_visit_kit(None, out, render=render) == []
     text = flat("".join(page_texts(out)))
     assert "相談受付・申込票" in text and "支援経過記録シート" in text
     assert flat(NAME) not in text
+
+
+# What a case sheet reads besides what it shows: the heading (the case, its 担当, its person),
+# the agency (setting, local) and the checks (setting: admin case access; case_file: the
+# case exists and the administrator sees it).
+HEADING_AND_CHECKS = {"setting", "local", "case_file", "staff", "person"}
+
+
+def _tables(statements: list[str]) -> set[str]:
+    return {m.lower() for s in statements for m in re.findall(r"\b(?:FROM|JOIN)\s+(\w+)", s,
+                                                              re.IGNORECASE)}
+
+
+def test_the_records_sheet_reads_only_the_records_and_the_heading(d, tmp_path):
+    """Issue 21 point 5: printing the records sheet reads what it shows — the case's records
+    and its heading (case number, person) — not the whole case (it read 95 statements)."""
+    desk, info = d
+    statements: list[str] = []
+    desk.store.conn.set_trace_callback(statements.append)
+    try:
+        sheet = desk.paper.case_sheet(info["case_id"], "records")
+    finally:
+        desk.store.conn.set_trace_callback(None)
+    data = sheet.data
+    assert data.records and data.case_no == info["case_no"] and data.person.name == NAME
+    assert not (data.assessments or data.plans or data.monitorings or data.evaluations
+                or data.closures or data.followups or data.decisions or data.agenda
+                or data.consents or data.services or data.detail.intakes)
+    tables = _tables(statements)
+    assert "support_record" in tables
+    assert tables - {"support_record"} <= HEADING_AND_CHECKS, tables
+    assert len(statements) <= 30, len(statements)
+    # and printing it writes the same sheet the whole case would have given
+    out = tmp_path / "records.pdf"
+    assert desk.paper.print_sheet(info["case_id"], "records", out, render=render) == []
+    text = check_sheet(out, TITLES["records"])
+    assert flat(RECORD) in text and flat(CORRECTED) in text
+
+
+def test_each_sheet_reads_what_it_shows(d):
+    """The plan sheet reads plans, decisions, services and the agenda but no records; the
+    monitoring sheet its monitorings and plans; a blank sheet no record of the case."""
+    desk, info = d
+    for sheet, shows, never in (("plan", {"plan"}, {"support_record", "monitoring"}),
+                                ("monitoring", {"monitoring"}, {"support_record", "assessment"}),
+                                ("records", {"support_record"}, {"plan", "monitoring"})):
+        statements: list[str] = []
+        desk.store.conn.set_trace_callback(statements.append)
+        try:
+            desk.paper.case_sheet(info["case_id"], sheet)
+        finally:
+            desk.store.conn.set_trace_callback(None)
+        tables = _tables(statements)
+        assert shows <= tables and not (never & tables), (sheet, tables)
 
 
 def test_unknown_sheet_is_refused_in_japanese(d, tmp_path):
     from app.errors import ValidationErrors
     desk, info = d
     with pytest.raises(ValidationErrors) as e:
-        desk.print_sheet(info["case_id"], "nothing", tmp_path / "x.pdf")
+        desk.paper.print_sheet(info["case_id"], "nothing", tmp_path / "x.pdf", render=render)
     assert "不明な帳票" in str(e.value.errors[0])
 
 

@@ -109,10 +109,10 @@ def test_amendment_refuses_anything_beyond_a_minor_change(d):
         d.process.set_process_settings(amendment_days=-1)
     # versions kept: as approved, then each amendment
     versions = d.process.plan_versions(plan.id)
-    assert [v["source"] for v in versions] == ["approval", "amendment", "amendment"]
-    assert versions[0]["content"]["period_to"] == "2027-02-28"
-    assert versions[0]["content"]["items"][0]["frequency"] == "月1回"
-    assert versions[-1]["content"]["period_to"] == "2027-05-15"
+    assert [v.source for v in versions] == ["approval", "amendment", "amendment"]
+    assert versions[0].content["period_to"] == "2027-02-28"
+    assert versions[0].content["items"][0]["frequency"] == "月1回"
+    assert versions[-1].content["period_to"] == "2027-05-15"
     # an amendment is dated after the approval
     with pytest.raises(ValidationErrors) as e:
         d.process.amend_plan(plan.id, _as_input(d.process.plan(plan.id)), "誤り", date(2026, 9, 1))
@@ -410,7 +410,7 @@ def test_closure_without_evaluation_records_the_reason(d):
     m = meeting(d, date(2026, 5, 13))
     x = d.process.propose_closure(cid, closing, m)
     decide(d, m)
-    assert next(c for c in d.process.closures(cid) if c["id"] == x)["no_evaluation_reason"]
+    assert next(c for c in d.process.closures(cid) if c.id == x).no_evaluation_reason
 
 
 def test_evaluations_due_at_plan_end_in_next_actions_and_dashboard(d):

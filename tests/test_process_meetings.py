@@ -44,9 +44,9 @@ def reference_candidates(desk: Desk) -> list[AgendaCandidate]:
                                                entry.text[:200], case.case_no))
         if state.closure is ProposalStatus.PROPOSED:
             for row in desk.process.closures(case.id):
-                if row["status"] == "proposed" and row["id"] not in on_agenda:
-                    out.append(AgendaCandidate(AgendaKind.CLOSURE, case.id, row["id"],
-                                               ClosurePattern(row["pattern"]).label,
+                if row.status == "proposed" and row.id not in on_agenda:
+                    out.append(AgendaCandidate(AgendaKind.CLOSURE, case.id, row.id,
+                                               row.pattern.label,
                                                case.case_no))
     return sorted(out, key=lambda c: (c.case_no, c.kind.value))
 

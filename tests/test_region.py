@@ -16,6 +16,7 @@ from app.errors import NotFound, PermissionDenied, ValidationError, ValidationEr
 from app.operations.region import ComplaintInput, IncidentInput, ResourceInput
 from tests.conftest import LOGIN, PASSWORD, make_intake
 from tests.test_security import agency, as_user  # noqa: F401  (fixture)
+from forms.sheets import render
 
 TODAY = date(2026, 11, 20)
 
@@ -247,7 +248,7 @@ def test_training_rules_warning_and_pdf(agency, tmp_path):  # noqa: F811
             a.region.trainings(staff["chief"])
         with pytest.raises(PermissionDenied):
             a.region.missing_national_training()
-        pdf = a.region.print_training_history(me, tmp_path / "t.pdf")
+        pdf = a.region.print_training_history(me, tmp_path / "t.pdf", render=render)
     import pypdfium2 as pdfium
     doc = pdfium.PdfDocument(str(pdf))
     text = doc[0].get_textpage().get_text_range()

@@ -22,6 +22,7 @@ from app.security.roles import Role
 from app.security.throttle import LoginThrottled
 from tests.conftest import LOGIN, PASSWORD, make_intake
 from tests.test_cli import run
+from forms.sheets import render
 
 PW = "user password 1"
 ADDRESS = "つなぐ町本町1-2-3 山﨑荘101"
@@ -70,7 +71,7 @@ def test_consultant_sees_only_own_team_and_shared_cases(agency):
             d.get_case(b)
         assert "見る権限" in str(exc.value) or "ケース" in str(exc.value)
         with pytest.raises(PermissionDenied):
-            d.print_intake(b, path.parent / "b.pdf")
+            d.paper.print_intake(b, path.parent / "b.pdf", render=render)
         assert d.get_case(a).case.id == a
         d.security.add_coworker(a, "con_b")
     with as_user(path, LOGIN, PASSWORD) as d:
@@ -141,7 +142,7 @@ def test_viewer_opens_no_case_and_refusals_are_audited(agency):
         with pytest.raises(PermissionDenied):
             d.get_case(a)
         with pytest.raises(PermissionDenied):
-            d.print_intake(a, path.parent / "a.pdf")
+            d.paper.print_intake(a, path.parent / "a.pdf", render=render)
         with pytest.raises(PermissionDenied):
             d.security.consents(a)
         assert sum(d.security.intake_counts_by_month().values()) == 2
@@ -280,7 +281,7 @@ def test_audit_search_and_csv_export(agency, tmp_path):
     path, a = agency["path"], agency["a"]
     with as_user(path, "con_a") as d:
         d.get_case(a)
-        d.print_intake(a, tmp_path / "a.pdf")
+        d.paper.print_intake(a, tmp_path / "a.pdf", render=render)
     with as_user(path, LOGIN, PASSWORD) as d:
         case_no = d.store.case(a).case_no
         rows = d.security.audit_search(case_no=case_no)
@@ -349,7 +350,7 @@ def test_sensitive_case_masked_in_lists_search_case_and_pdf(agency, tmp_path):
         same = d.find_same_person("青木 春子", date(1980, 5, 6))
         # the duplicate check never gives whereabouts, masked or not (issue 13)
         assert same and same[0].address == "" and same[0].cases == [("2026-0001", "相談 A子")]
-        d.print_intake(a, tmp_path / "masked.pdf")
+        d.paper.print_intake(a, tmp_path / "masked.pdf", render=render)
         text = _pdf_text(tmp_path / "masked.pdf")
         assert "本町" not in text and "1234" not in text and "閲覧制限" in text
         with pytest.raises(ValidationError):
@@ -357,11 +358,11 @@ def test_sensitive_case_masked_in_lists_search_case_and_pdf(agency, tmp_path):
         shown = d.security.reveal(a, "本人への郵送のため")
         assert shown.person.address == ADDRESS
         assert d.get_case(a).person.address == mask     # the reveal lasted one view
-        d.print_intake(a, tmp_path / "shown.pdf", reveal_reason="本人へ手渡し")
+        d.paper.print_intake(a, tmp_path / "shown.pdf", reveal_reason="本人へ手渡し", render=render)
         assert "本町" in _pdf_text(tmp_path / "shown.pdf")
         # a sheet for another agency never shows whereabouts, even with a reason
-        d.print_intake(a, tmp_path / "agency.pdf", reveal_reason="依頼", for_recipient="法テラス",
-                       basis="consent")
+        d.paper.print_intake(a, tmp_path / "agency.pdf", reveal_reason="依頼", for_recipient="法テラス",
+                       basis="consent", render=render)
         assert "本町" not in _pdf_text(tmp_path / "agency.pdf")
         assert d.security.disclosures(a)[0].recipient == "法テラス"
     with as_user(path, LOGIN, PASSWORD) as d:

@@ -22,6 +22,7 @@ from app.reports import statistics as S
 from app.reports.export import ExportError
 from tests.conftest import LOGIN, PASSWORD, make_intake
 from tests.test_ledger import LEDGER, TODAY, write_csv
+from forms.sheets import render
 
 # month -> the counts that are not 0 (hand-computed from the ledger's rows, see comments there)
 EXPECTED = {
@@ -264,15 +265,17 @@ def test_xlsx_and_pdf_hold_the_figures(ledger_desk, tmp_path):
     fx = ledger_desk.reports.export_fiscal_year(2026, tmp_path / "fy.xlsx", "xlsx")
     wb = load_workbook(fx)
     assert wb.sheetnames[0] == "2026年度" and len(wb.sheetnames) == 13
-    for name, fn in (("m.pdf", lambda p: ledger_desk.reports.export_monthly("2026-04", p, "pdf")),
-                     ("fy.pdf", lambda p: ledger_desk.reports.export_fiscal_year(2026, p, "pdf"))):
+    for name, fn in (("m.pdf", lambda p: ledger_desk.reports.export_monthly("2026-04", p, "pdf",
+                                                                            render=render)),
+                     ("fy.pdf", lambda p: ledger_desk.reports.export_fiscal_year(2026, p, "pdf",
+                                                                                 render=render))):
         path = fn(tmp_path / name)
         pdf = pypdfium2.PdfDocument(str(path))
         text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
         assert "新規相談受付件数" in text and "国の目安値" in text
         assert "36.6" in text or "6" in text
         pdf.close()
-    cl = ledger_desk.reports.export_caseload(tmp_path / "c.pdf", "pdf")
+    cl = ledger_desk.reports.export_caseload(tmp_path / "c.pdf", "pdf", render=render)
     pdf = pypdfium2.PdfDocument(str(cl))
     text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
     assert "L-001" in text and "支援ケース一覧" in text

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 from app.errors import TsunaguError
 from app.i18n import _
 from app.security.roles import Role
+from forms.sheets import render
 from ui import printing
 from ui.background import read_in_background, run_in_background, serialized, wait_idle
 from ui.wizards.intake import IntakeWizard
@@ -233,7 +234,8 @@ class MainWindow(QMainWindow):
             if warnings:
                 self.show_error("\n".join(warnings))
 
-        run_in_background(self, lambda: desk.print_intake(None, path, blank=True), done,
+        run_in_background(self, lambda: desk.paper.print_intake(None, path, blank=True,
+                                                                render=render), done,
                           self._failed)
 
     def print_blank_visit_kit(self) -> None:

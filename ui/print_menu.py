@@ -25,7 +25,8 @@ from PySide6.QtWidgets import QMenu, QMessageBox, QToolButton, QWidget
 from app.i18n import N_, _
 from app.process import Step
 from app.security.privacy import DisclosureBasis
-from forms.sheets import SHEET_TITLES
+from app.domain.paper import SHEET_TITLES
+from forms.sheets import render
 from ui import printing
 from ui.background import run_in_background
 from ui.dialogs import Dialogs, dialogs_for
@@ -119,8 +120,8 @@ class SheetPrinter(QObject):
         """The sheet filled in from what is saved, or blank (with the person's name)."""
         stem = f"{sheet}-{'blank' if blank else (self.case_no or 'case')}"
         desk, case_id = self.desk, self.case_id
-        self._run(stem, lambda path: desk.print_sheet(case_id, sheet, path,
-                                                      blank=blank or case_id is None))
+        self._run(stem, lambda path: desk.paper.print_sheet(
+            case_id, sheet, path, blank=blank or case_id is None, render=render))
 
     def print_for_agency(self, sheet: str) -> bool:
         """Ask whom the sheet is for (and the basis when no consent covers it), then print;
@@ -145,15 +146,16 @@ class SheetPrinter(QObject):
                 return False
             basis, reason = why.basis(), why.reason()
         desk, case_id = self.desk, self.case_id
-        self._run(f"{sheet}-{self.case_no}-for-agency", lambda path: desk.print_sheet(
-            case_id, sheet, path, for_recipient=recipient, basis=basis, reason=reason))
+        self._run(f"{sheet}-{self.case_no}-for-agency", lambda path: desk.paper.print_sheet(
+            case_id, sheet, path, for_recipient=recipient, basis=basis, reason=reason,
+            render=render))
         return True
 
     def print_visit_kit(self, case_ids: list[str] | None = None, prefill=None) -> None:
         """訪問用セット: the blank visit sheets pre-filled per case (none: a new person)."""
         desk, ids = self.desk, list(case_ids or [])
-        self._run("visit-kit", lambda path: desk.print_visit_kit(ids or None, path,
-                                                                 prefill=prefill))
+        self._run("visit-kit", lambda path: desk.paper.print_visit_kit(
+            ids or None, path, prefill=prefill, render=render))
 
     def _run(self, stem: str, write: Callable[[object], list[str]]) -> None:
         path = printing.new_pdf_path(stem)

@@ -17,6 +17,7 @@ def self_test(app, keep_pdf: Path | None = None) -> int:
     from app.desk import Desk
     from app.domain import IntakeInput, PersonInput, Route, Sex, Triage
     from app.security.keyslots import KdfParams
+    from forms.sheets import render
     from ui.main_window import MainWindow
 
     with tempfile.TemporaryDirectory(prefix="tsunagu-selftest-") as tmp:
@@ -28,7 +29,8 @@ def self_test(app, keep_pdf: Path | None = None) -> int:
                                birth_date=date(1980, 1, 2)),
             received_on=date.today(), route=Route.SELF, topics=["debt"], main_topic="debt",
             triage=Triage.CONTINUE, consent=False))
-        warnings = desk.print_intake(detail.case.id, Path(tmp) / "intake.pdf")
+        warnings = desk.paper.print_intake(detail.case.id, Path(tmp) / "intake.pdf",
+                                           render=render)
         window = MainWindow(desk, opener=lambda _p: None)
         window.show()
         app.processEvents()

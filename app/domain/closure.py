@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from app.domain.common import LabelledEnum
+from app.domain.meeting import ProposalStatus
 from app.i18n import N_
 
 
@@ -38,6 +39,29 @@ class ClosureInput:
     referrals: list[str] = field(default_factory=list)
     followup_plan: str = ""
     no_evaluation_reason: str = ""          # (1)(2) without a プラン評価 that decided 終結
+
+
+@dataclass(frozen=True)
+class Closure:
+    """A recorded 終結 (read-only: a row of the store), proposed to the 支援調整会議 — or
+    decided with the プラン評価 ``evaluation_id`` that decided 終結."""
+
+    id: str
+    case_id: str
+    proposed_on: date
+    pattern: ClosurePattern
+    reason: str
+    status: ProposalStatus = ProposalStatus.PROPOSED
+    grounds: ClosureGrounds | None = None   # pattern (3)
+    intention: str = ""
+    intention_how: str = ""
+    intention_on: date | None = None
+    referrals: tuple[str, ...] = ()
+    followup_plan: str = ""
+    confirmed_on: date | None = None
+    evaluation_id: str | None = None
+    no_evaluation_reason: str = ""
+    hlc: str = ""                       # when it was written: a stable order within a day
 
 
 @dataclass(frozen=True)

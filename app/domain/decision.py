@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
+
 from app.domain.common import LabelledEnum
 from app.i18n import N_
 
@@ -12,6 +15,22 @@ class DecisionResult(LabelledEnum):
 
     APPROVED = "approved", N_("Decided (service granted)")           # 支援決定
     REFUSED = "refused", N_("Not granted")                           # 不決定
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A recorded 支援決定 on one statutory service of a plan (read-only: a row of the
+    store)."""
+
+    id: str
+    case_id: str
+    plan_id: str
+    service_key: str
+    decided_on: date
+    officer: str                        # 自治体担当
+    result: DecisionResult = DecisionResult.APPROVED
+    note: str = ""
+    hlc: str = ""                       # when it was written: a stable order within a day
 
 
 class DecisionNeed(LabelledEnum):

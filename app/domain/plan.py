@@ -96,3 +96,15 @@ class PlanAmendment:
     before: dict[str, Any] = field(default_factory=dict)   # the plan's content (aim, goals,
     after: dict[str, Any] = field(default_factory=dict)    # items, period) as JSON reads it
     hlc: str = ""                       # when it was written: the order of the amendments
+
+
+@dataclass(frozen=True)
+class PlanVersion:
+    """The plan as the 支援調整会議 approved it (``source`` 'approval', version 1), or after a
+    プランの修正 (``source`` 'amendment'): its content as JSON reads it (read-only)."""
+
+    version: int
+    on: date | None
+    source: str                          # 'approval' / 'amendment'
+    reason: str = ""                     # of the amendment
+    content: dict[str, Any] = field(default_factory=dict)

@@ -1,64 +1,43 @@
 """The guide's rules that span steps (issue 19): the desk's settings for them, the 報告 of a
 plan to the municipality, the plan as approved (versions), one open case per person, and
-the プラン評価 that fall due. A mixin of ProcessOperations; the rules themselves are pure
+the プラン評価 that fall due. A part of ``desk.process``; the rules themselves are pure
 (app/process.py, app/domain/step_dates.py) and the SQL is in app/store/process_repo.py."""
 
 from __future__ import annotations
 
-from dataclasses import fields
 from datetime import date, datetime
 from typing import Any
 
 from app.domain.case_state import ProcessSettings
 from app.domain.meeting import ProposalStatus
-from app.domain.plan import Plan
+from app.domain.plan import Plan, PlanVersion
 from app.domain.record import RecordMethod, SupportRecord
 from app import process as P
+from app.domain import rules as R
 from app.errors import ProcessError, ValidationError, ValidationErrors
 from app.i18n import _
-from app.operations.context import Operations
+from app.operations.context import DeskContext
+from app.operations.process_part import SETTING_PREFIX, SETTING_RANGES, ProcessPart, _Check
+from app.operations.process_support import SupportSteps
 from app.security.roles import Permission
-
-SETTING_PREFIX = "process."
-# (minimum, maximum) of each setting: a desk cannot switch a rule off.
-SETTING_RANGES: dict[str, tuple[int, int]] = {
-    "suspension_means": (2, 6),
-    "suspension_days": (1, 365),
-    "closure3_days": (1, 3650),
-    "amendment_days": (0, 365),
-    "evaluation_notice_days": (0, 180),
-}
 
 
 class OpenCaseExists(ProcessError):
     """A 相談受付 for a person whose case is still open (one open case per person)."""
 
-    def __init__(self, message: str, case_id: str, case_no: str, ending: bool):
-        super().__init__(message)
+    def __init__(self, message: str, case_id: str, case_no: str, ending: bool,
+                 rule: str = ""):
+        super().__init__(message, rule=rule)
         self.case_id, self.case_no, self.ending = case_id, case_no, ending
 
 
-class GuideRuleOperations(Operations):
+class GuideRules(ProcessPart):
     """The guide's rules of desk.process (issue 19): the desk's process settings, one open
     case per person, 相談 in an open case, plan reports and versions, evaluations due."""
 
-    # ------------------------------------------------------------------ settings
-    def process_settings(self) -> ProcessSettings:
-        """中断 / 終結(3) / 軽微な修正 / プラン評価 figures of this desk (defaults: see
-        ProcessSettings); every worker reads them (the screens state them)."""
-        values: dict[str, int] = {}
-        for f in fields(ProcessSettings):
-            raw = self._store.setting(SETTING_PREFIX + f.name)
-            if raw is None:
-                continue
-            try:
-                n = int(raw)
-            except ValueError:
-                continue
-            lo, hi = SETTING_RANGES[f.name]
-            if lo <= n <= hi:
-                values[f.name] = n
-        return ProcessSettings(**values)
+    def __init__(self, ctx: DeskContext, support: SupportSteps):
+        super().__init__(ctx)
+        self._support = support   # a 相談 in an open case is a 支援経過記録
 
     def set_process_settings(self, **values: int) -> ProcessSettings:
         """Change the figures (the 主任 or the administrator)."""
@@ -87,7 +66,6 @@ class GuideRuleOperations(Operations):
     def report_plan(self, plan_id: str, reported_on: date, reported_to: str) -> Plan:
         """報告: a plan without statutory services is reported to the municipality (no 支援
         決定); the date and to whom are recorded."""
-        from app.operations.process import _Check
         case_id = self._case_of("plan", plan_id)
         self._ctx.require_case(case_id, Permission.EDIT_CASES)
         plan = self._plan_or_404(plan_id)
@@ -97,13 +75,7 @@ class GuideRuleOperations(Operations):
         reported_to = c.text(reported_to, "reported_to", _("Reported to"), required=True,
                              max_len=100, multiline=False)
         c.done()
-        state = self._case_state(case_id)
-        if r := P.open_reason(state):
-            raise ProcessError(r)
-        if state.active_plan is None or state.active_plan.id != plan_id:
-            raise ProcessError(_("Only the plan in effect can be reported."))
-        if r := P.report_reason(state):
-            raise ProcessError(r)
+        self._enforce(P.report_blockers(self._case_state(case_id), plan_id))
         self._in_order(case_id, ("report", "reported_on", reported_on),
                        approval=plan.approved_on)
         with self._store.transaction() as w:
@@ -119,9 +91,9 @@ class GuideRuleOperations(Operations):
         return (date.fromisoformat(on) if on else None), row.get("reported_to") or ""
 
     # ------------------------------------------------------------------ versions
-    def plan_versions(self, plan_id: str) -> list[dict[str, Any]]:
+    def plan_versions(self, plan_id: str) -> list[PlanVersion]:
         """The plan as approved by the 支援調整会議, then after each プランの修正 (oldest
-        first): {"version", "on", "source" ('approval' / 'amendment'), "reason", "content"}."""
+        first)."""
         self._ctx.require_case(self._case_of("plan", plan_id), Permission.VIEW_CASES)
         plan = self._plan_or_404(plan_id)
         return self._repo.plan_versions(plan_id, plan.approved_on)
@@ -152,13 +124,9 @@ class GuideRuleOperations(Operations):
         case_id, case_no, ending = found
         if ending and new_case_reason.strip():
             return
-        if ending:
-            msg = _("This person's case {case_no} is ending. Record this consultation in that "
-                    "case, or open a new case and give the reason.").format(case_no=case_no)
-        else:
-            msg = _("This person has an open case ({case_no}). Record this consultation in "
-                    "that case instead of a new intake.").format(case_no=case_no)
-        raise OpenCaseExists(msg, case_id, case_no, ending)
+        rule = R.CASE_ENDING if ending else R.OPEN_CASE
+        raise OpenCaseExists(rule.message(case_no=case_no), case_id, case_no, ending,
+                             rule=rule.name)
 
     def record_consultation(self, case_id: str, data: Any) -> SupportRecord:
         """The 相談 of a person whose case is open, recorded in that case as a 支援経過記録
@@ -174,7 +142,7 @@ class GuideRuleOperations(Operations):
             data.hopes or "") if x.strip())
         on = data.received_on or self._ctx.today()
         visitor = getattr(data, "visitor", None)
-        return self.add_record(case_id, datetime(on.year, on.month, on.day), method, content,
+        return self._support.add_record(case_id, datetime(on.year, on.month, on.day), method, content,
                                contact_person=(getattr(visitor, "name", "") or ""),
                                staff=data.received_by or "")
 
@@ -187,4 +155,4 @@ class GuideRuleOperations(Operations):
         return self._repo.evaluations_due(date.fromordinal(horizon), self._ctx.case_access(), limit)
 
 
-__all__ = ["GuideRuleOperations", "OpenCaseExists", "SETTING_RANGES"]
+__all__ = ["GuideRules", "OpenCaseExists", "SETTING_RANGES"]

@@ -40,6 +40,7 @@ from typing import Any, Iterable
 
 from app import text_ja, validation
 from app.domain.common import LabelledEnum
+from app.domain.paper import Render
 from app.errors import NotFound, ValidationError, ValidationErrors
 from app.i18n import N_, _
 from app.operations.context import DeskContext, Operations
@@ -802,19 +803,20 @@ class RegionOperations(Operations):
             self._audit_region("ojt_add", f"{on.isoformat()} {topic} {','.join(numbers)}")
         return row_id
 
-    def print_training_history(self, staff_id: str, out: str | os.PathLike[str]) -> Path:
+    def print_training_history(self, staff_id: str, out: str | os.PathLike[str], *,
+                               render: Render) -> Path:
         """The staff training history PDF (研修受講履歴) of one staff member."""
         self._require_any(Permission.MANAGE_DESK, Permission.EDIT_CASES)
         self._may_see_training_of(staff_id)
         s = self._region.staff_row(staff_id)
         if s is None:
             raise NotFound(_("The staff member was not found."))
-        from forms.training import render_training_history
+        from app.operations.paper import training_history
         sessions = [x for x in self.ojt_sessions() if staff_id in x["participants"]]
         overview = next((r for r in self.training_overview() if r["staff_id"] == staff_id),
                         None) if s["active"] else None
-        render_training_history(self._store.agency(), s, self._region.trainings(staff_id),
-                                sessions, overview, Path(out), today=self._ctx.today())
+        render(training_history(self._store.agency(), s, self._region.trainings(staff_id),
+                                sessions, overview, today=self._ctx.today()), Path(out))
         path = Path(out)
         with self._store.transaction():
             self._audit_region("print", f"training_history {s['login']}")
@@ -1059,12 +1061,12 @@ class RegionOperations(Operations):
         return report
 
     def export_annual_report(self, fiscal_year: int, out: str | os.PathLike[str],
-                             fmt: str = "pdf") -> Path:
+                             fmt: str = "pdf", *, render: Render | None = None) -> Path:
         """The annual report as json, xlsx or pdf (the desk's 事業報告)."""
         self._ctx.require(Permission.VIEW_STATISTICS)
         from app.reports.annual import export
         report = self.annual_report(fiscal_year)
-        path = export(report, self._store.agency(), Path(out), fmt)
+        path = export(report, self._store.agency(), Path(out), fmt, render)
         with self._store.transaction():
             self._audit_region("export", f"annual FY{report['fiscal_year']} {fmt}")
         return path

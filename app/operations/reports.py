@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from app.domain.paper import Render
 from app.operations.context import DeskContext, Operations
 from app.reports import statistics as S
 from app.security.authorization import LISTED, Rule, install, need
@@ -109,30 +110,34 @@ class ReportOperations(Operations):
 
     # ------------------------------------------------------------------ exports
     def export_monthly(self, month: str, out: str | os.PathLike[str], fmt: str = "csv", *,
-                       encoding: str = "utf-8") -> Path:
+                       encoding: str = "utf-8", render: Render | None = None) -> Path:
+        """csv, xlsx or pdf (drawn by ``render``: forms.sheets.render)."""
         from app.reports.export import export_monthly
         report = self.monthly_report(month)
-        path = export_monthly(report, self._store.agency(), out, fmt, encoding)
+        path = export_monthly(report, self._store.agency(), out, fmt, encoding, render)
         self._audit_report("export", f"monthly {report['month']} {fmt}")
         return path
 
     def export_fiscal_year(self, year: int, out: str | os.PathLike[str], fmt: str = "csv", *,
-                           encoding: str = "utf-8") -> Path:
+                           encoding: str = "utf-8", render: Render | None = None) -> Path:
+        """csv, xlsx or pdf (drawn by ``render``: forms.sheets.render)."""
         from app.reports.export import export_fiscal_year
         report = self.fiscal_year_report(year)
-        path = export_fiscal_year(report, self._store.agency(), out, fmt, encoding)
+        path = export_fiscal_year(report, self._store.agency(), out, fmt, encoding, render)
         self._audit_report("export", f"fiscal_year {report['fiscal_year']} {fmt}")
         return path
 
     def export_caseload(self, out: str | os.PathLike[str], fmt: str = "csv", *,
-                        encoding: str = "utf-8", on: date | None = None) -> Path:
+                        encoding: str = "utf-8", on: date | None = None,
+                        render: Render | None = None) -> Path:
+        """csv, xlsx or pdf (drawn by ``render``: forms.sheets.render)."""
         from app.reports.export import check_format, export_caseload
         check_format(fmt)
         if fmt.lower() == "pdf":
             self._ctx.require(Permission.PRINT)
         on = on or self._ctx.today()
         rows = self.caseload(on)
-        path = export_caseload(rows, on, self._store.agency(), out, fmt, encoding)
+        path = export_caseload(rows, on, self._store.agency(), out, fmt, encoding, render)
         self._audit_report("export", f"caseload {on.isoformat()} {fmt} ({len(rows)})")
         return path
 

@@ -43,6 +43,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from app.domain.paper import AnnualPaper, Render, number_text, rate_text
 from app.i18n import N_, _
 from app.reports import statistics as S
 
@@ -346,16 +347,8 @@ def key_label(group: str, key: str) -> str:
     return key or _("Not recorded")
 
 
-def _pct(rate: float | None) -> str:
-    return "-" if rate is None else f"{rate * 100:.1f}%"
-
-
-def _num(v: Any) -> str:
-    if v is None:
-        return "-"
-    if isinstance(v, float):
-        return str(int(v)) if v.is_integer() else f"{v:.1f}"
-    return str(v)
+_pct = rate_text     # how figures print (app/domain/paper.py: the PDF prints them alike)
+_num = number_text
 
 
 def sections(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any]]]]:
@@ -446,7 +439,21 @@ def sections(report: dict[str, Any]) -> list[tuple[str, list[str], list[list[Any
     return out
 
 
-def export(report: dict[str, Any], agency, path: Path, fmt: str) -> Path:
+def annual_paper(report: dict[str, Any], agency) -> AnnualPaper:
+    """What the annual report PDF shows: the tables of ``sections`` and the printed name of
+    every key its charts show (app/domain/paper.py)."""
+    p, rc, rg = report["plan"], report["reach"], report["region"]
+    keys = [("target", r["key"]) for r in p["rows"]]
+    keys += [(group, g["key"]) for group, k in (("route", "by_route"), ("age", "by_age_band"),
+                                                ("triage", "by_triage")) for g in rc[k]]
+    keys += [("activity", k) for k in rg["activities"]["by_kind"]]
+    labels = {(g, k): key_label(g, k) for g, k in keys}
+    labels.update({("indicator", k): S.label(k) for k in S.INDICATORS})
+    return AnnualPaper(agency, report, sections(report), labels, S.INDICATORS)
+
+
+def export(report: dict[str, Any], agency, path: Path, fmt: str,
+           render: Render | None = None) -> Path:
     from app.reports.export import check_format, write_xlsx
     from app.store.files import write_atomic
     fmt = check_format(fmt, FORMATS)
@@ -457,6 +464,7 @@ def export(report: dict[str, Any], agency, path: Path, fmt: str) -> Path:
         bad = str.maketrans({c: "・" for c in "[]:*?/\\"})
         return write_xlsx(path, [(t.translate(bad).strip(), (h, r))
                                  for t, h, r in sections(report)])
-    from forms.annual import render_annual
-    render_annual(path, agency, report)
+    if render is None:   # the paper layer, handed over by the caller (forms.sheets.render)
+        raise TypeError("a PDF needs render= (forms.sheets.render)")
+    render(annual_paper(report, agency), Path(path))
     return Path(path)

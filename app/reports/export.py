@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
+from app.domain.paper import Render, ReportPaper
 from app.errors import TsunaguError, ValidationError
 from app.i18n import _
 from app.reports import statistics as S
@@ -224,8 +225,42 @@ def write_xlsx(path: str | os.PathLike[str], sheets: Iterable[tuple[str, Table]]
 
 
 # ---------------------------------------------------------------------- the reports
+def _draw(render: Render | None, paper: Any, path) -> Path:
+    """The PDF: drawn by the paper layer the caller handed over (the core never imports
+    forms/: ``render=forms.sheets.render``)."""
+    if render is None:
+        raise TypeError("a PDF needs render= (forms.sheets.render)")
+    render(paper, Path(path))
+    return Path(path)
+
+
+def _indicator_labels() -> dict[str, str]:
+    return {k: S.label(k) for k in (*S.INDICATORS, *S.RATE_KEYS)}
+
+
+def monthly_paper(report: dict[str, Any], agency) -> ReportPaper:
+    """What the monthly report PDF shows (app/domain/paper.py)."""
+    header, rows = monthly_table(report)
+    return ReportPaper("monthly", agency, list(header), [list(r) for r in rows], report,
+                       labels=_indicator_labels(), indicators=S.INDICATORS)
+
+
+def fiscal_year_paper(fy: dict[str, Any], agency) -> ReportPaper:
+    """What the fiscal year summary PDF shows."""
+    header, rows = fiscal_year_table(fy)
+    return ReportPaper("fiscal_year", agency, list(header), [list(r) for r in rows], fy,
+                       labels=_indicator_labels(), indicators=S.INDICATORS,
+                       rates=S.RATE_KEYS)
+
+
+def caseload_paper(table: Table, on: date, agency) -> ReportPaper:
+    """What the caseload list PDF shows (personal information): ``caseload_table``."""
+    header, rows = table
+    return ReportPaper("caseload", agency, list(header), [list(r) for r in rows], on=on)
+
+
 def export_monthly(report: dict[str, Any], agency, path, fmt: str,
-                   encoding: str = "utf-8-sig") -> Path:
+                   encoding: str = "utf-8-sig", render: Render | None = None) -> Path:
     fmt = check_format(fmt)
     table = monthly_table(report)
     if fmt == "csv":
@@ -233,13 +268,11 @@ def export_monthly(report: dict[str, Any], agency, path, fmt: str,
     if fmt == "xlsx":
         return write_xlsx(path, [(_("Monthly report {month}").format(month=report["month"]),
                                   table)])
-    from forms.report import render_monthly
-    render_monthly(path, agency, report)
-    return Path(path)
+    return _draw(render, monthly_paper(report, agency), path)
 
 
 def export_fiscal_year(fy: dict[str, Any], agency, path, fmt: str,
-                       encoding: str = "utf-8-sig") -> Path:
+                       encoding: str = "utf-8-sig", render: Render | None = None) -> Path:
     fmt = check_format(fmt)
     table = fiscal_year_table(fy)
     if fmt == "csv":
@@ -248,19 +281,15 @@ def export_fiscal_year(fy: dict[str, Any], agency, path, fmt: str,
         sheets = [(_("FY{year}").format(year=fy["fiscal_year"]), table)]
         sheets += [(m["month"], monthly_table(m)) for m in fy["months"]]
         return write_xlsx(path, sheets)
-    from forms.report import render_fiscal_year
-    render_fiscal_year(path, agency, fy)
-    return Path(path)
+    return _draw(render, fiscal_year_paper(fy, agency), path)
 
 
 def export_caseload(rows: list[dict[str, Any]], on: date, agency, path, fmt: str,
-                    encoding: str = "utf-8-sig") -> Path:
+                    encoding: str = "utf-8-sig", render: Render | None = None) -> Path:
     fmt = check_format(fmt)
     table = caseload_table(rows, on)
     if fmt == "csv":
         return write_csv(path, table, encoding)
     if fmt == "xlsx":
         return write_xlsx(path, [(_("Caseload"), table)])
-    from forms.report import render_caseload
-    render_caseload(path, agency, table, on)
-    return Path(path)
+    return _draw(render, caseload_paper(table, on, agency), path)

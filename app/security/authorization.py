@@ -26,7 +26,7 @@ say why (``why``). ``SESSIONLESS`` marks the static/class methods that open or m
 database: they authenticate with a password themselves.
 
 The wrapper checks only the outermost call: an operation that calls another public
-operation (print_sheet → print_intake, export_caseload → caseload) was checked on entry,
+operation (print_intake → print_sheet, export_caseload → caseload) was checked on entry,
 and the bodies keep their own checks.
 
 Issue 21 composes Desk: each part (``desk.master``, ``desk.reports`` …, listed in
@@ -206,11 +206,7 @@ TABLE: dict[str, Rule] = {
     # --- process writes
     # --- 支援調整会議
     # --- consent and disclosure
-    # --- printing
-    "print_intake": need(P.PRINT, case=Arg("case_id", optional=True)),
-    "print_sheet": need(P.PRINT, case=Arg("case_id", optional=True)),
-    "print_visit_kit": need(P.PRINT, case=Refs("case_ids", optional=True)),
-    "print_meeting": need(P.PRINT, P.MEETINGS),
+    # --- printing: desk.paper (app/operations/paper.py RULES)
     # --- statistics and exports
     # --- accounts and settings (the administrator)
     # --- audit

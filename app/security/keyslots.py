@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 from app.errors import MissingKeySlots, WrongPassword
 from app.i18n import _
 from app.store.files import write_atomic
+from app.text_ja import normalise_recovery_key   # one reading, shared with the printed sheet
 
 FORMAT = "tsunagu-keyslots"
 VERSION = 1
@@ -138,10 +139,6 @@ def new_recovery_key() -> str:
     return "-".join(chars[i:i + 4] for i in range(0, 32, 4))
 
 
-def normalise_recovery_key(text: str) -> str:
-    cleaned = unicodedata.normalize("NFKC", text).upper().replace("-", "").replace(" ", "")
-    cleaned = cleaned.translate(str.maketrans("OIL", "011"))
-    return "-".join(cleaned[i:i + 4] for i in range(0, len(cleaned), 4))
 
 
 class KeySlots:

@@ -12,12 +12,15 @@ from typing import Any
 
 from app.domain.assessment import Assessment, AssessmentInput, Screening, ScreeningResult
 from app.domain.case import TimelineEntry
-from app.domain.closure import ClosureGrounds, ClosureInput, ClosurePattern, Followup
-from app.domain.evaluation import Attainment, EvaluationDecision, EvaluationInput
+from app.domain.closure import Closure, ClosureGrounds, ClosureInput, ClosurePattern, Followup
+from app.domain.decision import Decision, DecisionResult
+from app.domain.evaluation import Attainment, Evaluation, EvaluationDecision, EvaluationInput
 from app.domain.intake import EmergencyAction, EmergencySupport
-from app.domain.meeting import AgendaKind, Participant
+from app.domain.meeting import AgendaKind, Participant, ProposalStatus
 from app.domain.monitoring import Monitoring, MonitoringInput, MonitoringKind
-from app.domain.plan import Goal, Plan, PlanAmendment, PlanInput, PlanItem, PlanKind, PlanStatus
+from app.domain.plan import (
+    Goal, Plan, PlanAmendment, PlanInput, PlanItem, PlanKind, PlanStatus, PlanVersion,
+)
 from app.domain.record import RecordMethod, SupportRecord
 from app.domain.referral import Referral, ReferralOrigin
 from app.domain.service import Service
@@ -299,10 +302,10 @@ class ProcessRepo(MeetingRepo, CaseFactsRepo, WorklistRepo):
         w.update("plan", plan_id, {"approved_content": _json(content),
                                    "employment_at_approval": int(employment)})
 
-    def plan_versions(self, plan_id: str, approved_on: date | None) -> list[dict[str, Any]]:
+    def plan_versions(self, plan_id: str, approved_on: date | None) -> list[PlanVersion]:
         """The plan as approved, then after each amendment (see Desk.plan_versions)."""
         row = self._one("SELECT approved_content FROM plan WHERE id = ?", (plan_id,))
-        out: list[dict[str, Any]] = []
+        out: list[PlanVersion] = []
         amendments = self.amendments(plan_id)
         if row and row["approved_content"]:
             first = json.loads(row["approved_content"])
@@ -310,11 +313,9 @@ class ProcessRepo(MeetingRepo, CaseFactsRepo, WorklistRepo):
             first = amendments[0].before
         else:
             return out
-        out.append({"version": 1, "on": _iso(approved_on), "source": "approval", "reason": "",
-                    "content": first})
+        out.append(PlanVersion(1, approved_on, "approval", "", first))
         for i, a in enumerate(amendments, start=2):
-            out.append({"version": i, "on": _iso(a.amended_on), "source": "amendment",
-                        "reason": a.reason, "content": a.after})
+            out.append(PlanVersion(i, a.amended_on, "amendment", a.reason, a.after))
         return out
 
     def keep_services_at_approval(self, w: Writer, plan_id: str) -> None:
@@ -483,11 +484,22 @@ class ProcessRepo(MeetingRepo, CaseFactsRepo, WorklistRepo):
             "decision": EvaluationDecision(e.decision).value, "note": e.note,
             "assessment_version": assessment_version, "status": "proposed"})
 
-    def evaluations(self, case_id: str) -> list[dict[str, Any]]:
-        rows = self._all("SELECT * FROM evaluation WHERE case_id = ? ORDER BY hlc", (case_id,))
-        for r in rows:
-            r["attainment"] = json.loads(r["attainment"])
-        return rows
+    def evaluations(self, case_id: str) -> list[Evaluation]:
+        """The case's プラン評価, oldest first."""
+        return [Evaluation(
+            id=r["id"], case_id=r["case_id"], plan_id=r["plan_id"],
+            evaluated_on=date.fromisoformat(r["evaluated_on"]),
+            decision=EvaluationDecision(r["decision"]), status=ProposalStatus(r["status"]),
+            attainment=tuple((str(a.get("goal", "")), Attainment(a["attainment"]))
+                             for a in json.loads(r["attainment"] or "[]")),
+            support_delivered=r["support_delivered"], employed_on=_d(r["employed_on"]),
+            income_increased_on=_d(r["income_increased_on"]),
+            motivation=bool(r["motivation"]), relationships=bool(r["relationships"]),
+            participation=bool(r["participation"]), hardship=bool(r["hardship"]),
+            note=r["note"], assessment_version=r["assessment_version"],
+            confirmed_on=_d(r["confirmed_on"]), hlc=r["hlc"])
+            for r in self._all("SELECT * FROM evaluation WHERE case_id = ? ORDER BY hlc",
+                               (case_id,))]
 
     def set_status(self, w: Writer, table: str, row_id: str, **changes: Any) -> None:
         assert table in ("evaluation", "suspension", "closure", "emergency_support", "referral",
@@ -526,11 +538,21 @@ class ProcessRepo(MeetingRepo, CaseFactsRepo, WorklistRepo):
             "followup_plan": c.followup_plan, "status": "proposed",
             "no_evaluation_reason": c.no_evaluation_reason})
 
-    def closures(self, case_id: str) -> list[dict[str, Any]]:
-        rows = self._all("SELECT * FROM closure WHERE case_id = ? ORDER BY hlc", (case_id,))
-        for r in rows:
-            r["referrals"] = json.loads(r["referrals"])
-        return rows
+    def closures(self, case_id: str) -> list[Closure]:
+        """The case's 終結 (proposed, confirmed or sent back), oldest first."""
+        return [Closure(
+            id=r["id"], case_id=r["case_id"], proposed_on=date.fromisoformat(r["proposed_on"]),
+            pattern=ClosurePattern(r["pattern"]), reason=r["reason"],
+            status=ProposalStatus(r["status"]),
+            grounds=ClosureGrounds(r["grounds"]) if r["grounds"] else None,
+            intention=r["intention"], intention_how=r["intention_how"],
+            intention_on=_d(r["intention_on"]),
+            referrals=tuple(json.loads(r["referrals"] or "[]")),
+            followup_plan=r["followup_plan"], confirmed_on=_d(r["confirmed_on"]),
+            evaluation_id=r["evaluation_id"], no_evaluation_reason=r["no_evaluation_reason"],
+            hlc=r["hlc"])
+            for r in self._all("SELECT * FROM closure WHERE case_id = ? ORDER BY hlc",
+                               (case_id,))]
 
     def insert_followup(self, w: Writer, case_id: str, closure_id: str, contacted_on: date,
                         method: str, contact_person: str, content: str) -> str:
@@ -547,10 +569,15 @@ class ProcessRepo(MeetingRepo, CaseFactsRepo, WorklistRepo):
                                " contact_person, content, hlc FROM followup WHERE case_id = ?"
                                " ORDER BY contacted_on, hlc", (case_id,))]
 
-    def decisions(self, case_id: str) -> list[dict[str, Any]]:
-        """支援決定 rows of the case (read-only; for the printed plan)."""
-        return self._all("SELECT * FROM decision WHERE case_id = ? ORDER BY decided_on, hlc",
-                         (case_id,))
+    def decisions(self, case_id: str) -> list[Decision]:
+        """支援決定 of the case, in date order (read-only; for the printed plan)."""
+        return [Decision(
+            id=r["id"], case_id=r["case_id"], plan_id=r["plan_id"],
+            service_key=r["service_key"], decided_on=date.fromisoformat(r["decided_on"]),
+            officer=r["officer"], result=DecisionResult(r["result"]), note=r["note"],
+            hlc=r["hlc"])
+            for r in self._all("SELECT * FROM decision WHERE case_id = ?"
+                               " ORDER BY decided_on, hlc", (case_id,))]
 
     def screenings(self, case_id: str) -> list[Screening]:
         """スクリーニング of the case, oldest first (read-only; for the printed assessment)."""
@@ -622,9 +649,9 @@ class ProcessRepo(MeetingRepo, CaseFactsRepo, WorklistRepo):
                           superseded=rec.superseded_by is not None))
         for m in self.monitorings(case_id):
             out.append(T("monitoring", m.monitored_on, m.kind.value, m.change, m.id, m.hlc))
-        for r in self.evaluations(case_id):
-            out.append(T("evaluation", date.fromisoformat(r["evaluated_on"]), r["decision"],
-                          r["note"], r["id"], r["hlc"]))
+        for ev in self.evaluations(case_id):
+            out.append(T("evaluation", ev.evaluated_on, ev.decision.value, ev.note, ev.id,
+                         ev.hlc))
         for r in self.contact_attempts(case_id):
             out.append(T("contact_attempt", date.fromisoformat(r["attempted_on"]), r["method"],
                           r["note"], r["id"], r["hlc"]))
@@ -634,9 +661,8 @@ class ProcessRepo(MeetingRepo, CaseFactsRepo, WorklistRepo):
             if r["resumed_on"]:
                 out.append(T("resume", date.fromisoformat(r["resumed_on"]), "",
                               r["resume_note"], r["id"], r["hlc"]))
-        for r in self.closures(case_id):
-            out.append(T("closure", date.fromisoformat(r["proposed_on"]), r["pattern"],
-                          r["reason"], r["id"], r["hlc"]))
+        for x in self.closures(case_id):
+            out.append(T("closure", x.proposed_on, x.pattern.value, x.reason, x.id, x.hlc))
         for f in self.followups(case_id):
             out.append(T("followup", f.contacted_on, f.method, f.content, f.id, f.hlc))
         return out

@@ -118,7 +118,6 @@ def sheet_times(rounds: int = 5) -> list[tuple[str, int, float]]:
     case taken through the whole process (a 3,000-character analysis: a 5-page assessment)."""
     from app.desk import Desk
     from app.security.keyslots import KdfParams
-    from forms.data import collect
     from forms.sheets import SHEETS
     from tests.sheet_cases import full_case
     long_text = ("昨年の秋に勤めていた工場が閉鎖になり、失業しました。家賃を滞納しています。" * 100)[:3000]
@@ -130,8 +129,8 @@ def sheet_times(rounds: int = 5) -> list[tuple[str, int, float]]:
                                  kdf=KdfParams.fast())
         with desk:
             info = full_case(desk, analysis=long_text)
-            data = collect(desk, info["case_id"], desk.get_case(info["case_id"]))
             for name, render in SHEETS.items():
+                data = desk.paper.case_sheet(info["case_id"], name).data   # what it shows
                 target = Path(tmp) / f"{name}.pdf"
                 pages = render(target, AGENCY, data).pages
                 out.append((name, pages, median_time(lambda: render(target, AGENCY, data),

@@ -140,6 +140,12 @@ class Bench:
         self.results[name] = result
         print(f"  {name}: {_fmt(result)}, RSS {result['rss_mb']} MB", file=sys.stderr,
               flush=True)
+        if name == os.environ.get("TSUNAGU_GUI_STOP_AFTER"):   # profile one screen, then stop
+            from PySide6.QtWidgets import QApplication
+            for widget in QApplication.topLevelWidgets():
+                widget.close()   # the main window closes its desk
+            self.turn(0.2)
+            os._exit(0)
         return result
 
 

@@ -9,6 +9,7 @@ from datetime import date
 
 from PySide6.QtWidgets import QDialogButtonBox
 
+from app.domain import rules as R
 from app.domain.meeting import MeetingKind, MeetingResult
 from app.domain.plan import PlanStatus
 from tests.test_process_walk import meeting as plan_regular
@@ -68,6 +69,11 @@ def test_move_withdraw_and_record_item_by_item(qtbot, desk):
     ok(dialog)
     idle(qtbot, view)
     assert desk.process.meeting(regular).items[1].withdrawn_reason == "本人の意向を再確認する"
+    # a withdrawn item cannot move again: the button is off and says why (the core's rule)
+    view.agenda_table.setCurrentIndex(view.agenda_model.index(1, 1))
+    assert not view.withdraw_button.isEnabled()
+    assert view.withdraw_button.toolTip() == R.ITEM_WITHDRAWN.message() == \
+        desk.process.why_not("withdraw_agenda_item", item_id=items[1].id)[0].message
     assert desk.process.pending_agenda(regular) == []
     # today's meeting: two items (the moved plan and a regional issue); one result now
     desk.process.add_agenda_item(today, "regional_issue", summary="居場所が足りない")

@@ -316,8 +316,8 @@ def test_keyboard_only_from_intake_to_closure(qtbot, desk):
     kb.type("町 一郎")
     finish(w)
     [decision] = desk.process.decisions(cid)
-    assert (decision["service_key"], decision["result"]) == ("housing_benefit", "approved")
-    assert decision["decided_on"] == "2026-12-04"
+    assert (decision.service_key, decision.result) == ("housing_benefit", "approved")
+    assert decision.decided_on == date(2026, 12, 4)
     print_sheet("plan")
 
     # ------------------------------------------------------------------ サービス開始
@@ -385,10 +385,10 @@ def test_keyboard_only_from_intake_to_closure(qtbot, desk):
     kb.type("もう一人で大丈夫です")
     finish(w)
     [evaluation] = desk.process.evaluations(cid)
-    assert evaluation["decision"] == "close" and evaluation["status"] == "proposed"
+    assert evaluation.decision == "close" and evaluation.status == "proposed"
     put_on_meeting_today()
     record_the_meeting()
-    assert desk.process.evaluations(cid)[0]["status"] == "confirmed"
+    assert desk.process.evaluations(cid)[0].status == "confirmed"
     print_sheet("evaluation")
 
     # ------------------------------------------------------------------ 終結
@@ -416,9 +416,9 @@ def test_keyboard_only_from_intake_to_closure(qtbot, desk):
     [closing] = desk.process.closures(cid)
     # 終結(1) after the プラン評価 the meeting confirmed with 終結: decided with it (issue 19),
     # no second meeting
-    assert closing["status"] == "confirmed" and closing["intention"] == "もう一人で大丈夫です"
+    assert closing.status == "confirmed" and closing.intention == "もう一人で大丈夫です"
     assert desk.get_case(cid).case.stage is Stage.CLOSED
-    assert desk.process.closures(cid)[0]["status"] == "confirmed"
+    assert desk.process.closures(cid)[0].status == "confirmed"
     assert desk.process.waiting_for_meeting(cid) == []
     print_sheet("closure")
     # every sheet of the journey was printed, each a PDF of its own

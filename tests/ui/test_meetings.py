@@ -144,7 +144,7 @@ def test_plan_pull_in_and_record_all_results_on_one_screen(qtbot, waiting, qtmod
         ids["takahashi"]: MeetingResult.APPROVED, ids["sato"]: MeetingResult.RECONSIDER}
     assert desk.process.plan(ids["plan"]).status is PlanStatus.APPROVED
     assert desk.process.current_plan(ids["takahashi"]).id == ids["plan"]
-    assert [c["status"] for c in desk.process.closures(ids["sato"])] == ["reconsider"]
+    assert [c.status for c in desk.process.closures(ids["sato"])] == ["reconsider"]
     assert desk.get_case(ids["sato"]).case.stage is not Stage.CLOSED
     # the recorded meeting is read-only, with its results shown
     assert not view.save_button.isVisible() and not view.pull_button.isEnabled()

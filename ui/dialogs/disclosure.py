@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QButtonGroup, QHBoxLayout, QLineEdit, QPlainTextEd
 
 from app.i18n import _
 from app.security.privacy import DisclosureBasis
+from forms.sheets import render
 from ui import printing
 from ui.background import run_in_background
 from ui.dialogs import Dialogs
@@ -112,6 +113,7 @@ def print_for_agency(view, dialogs: Dialogs) -> bool:
         view.print_status.setText("")
         view.warn(error_text(error))
 
-    run_in_background(view, lambda: desk.print_intake(
-        case.id, path, for_recipient=recipient, basis=basis, reason=reason), done, failed)
+    run_in_background(view, lambda: desk.paper.print_intake(
+        case.id, path, for_recipient=recipient, basis=basis, reason=reason, render=render),
+        done, failed)
     return True

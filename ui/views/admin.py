@@ -181,6 +181,10 @@ class SettingsPanel(QWidget):
 
 
 class AdminView(QWidget):
+    """The administration tabs. Only the first (利用者) is built at once; the others are
+    built the first time they are shown or asked for (``view.audit`` …), so opening 管理
+    does not build and read six panels to show one."""
+
     def __init__(self, desk, parent: QWidget | None = None, *, window=None,
                  dialogs: Dialogs | None = None):
         super().__init__(parent)
@@ -188,22 +192,88 @@ class AdminView(QWidget):
         self.window_ = window
         self._dialogs = dialogs
         self.tabs = QTabWidget()
-        self.users = UsersPanel(self)
-        self.audit = AuditPanel(self)
-        self.retention = RetentionPanel(self)
-        self.settings = SettingsPanel(self)
-        self.tabs.addTab(self.users, _("Users"))
-        self.tabs.addTab(self.audit, _("Audit log"))
-        self.tabs.addTab(self.retention, _("Retention"))
-        self.tabs.addTab(self.settings, _("Settings"))
-        from ui.views.admin_master import MasterDataPanel  # マスターデータ (its own module)
-        self.master = MasterDataPanel(self)
-        self.tabs.addTab(self.master, _("Master data"))
-        from ui.views.ledger_import import LedgerImportView  # 台帳の取り込み (its own module)
-        self.ledger_import = LedgerImportView(desk, window=window)
-        self.tabs.addTab(self.ledger_import, _("Import a ledger"))
+        self._panels: dict[str, QWidget] = {}
+        self._placeholders: dict[str, QWidget] = {}
+        for name, title in self.TABS:
+            placeholder = QWidget()
+            self._placeholders[name] = placeholder
+            self.tabs.addTab(placeholder, _(title))
+        self.tabs.currentChanged.connect(self._build_current)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
+        self._build_current(self.tabs.currentIndex())
+
+    TABS = (("users", N_("Users")), ("audit", N_("Audit log")),
+            ("retention", N_("Retention")), ("settings", N_("Settings")),
+            ("master", N_("Master data")), ("ledger_import", N_("Import a ledger")))
+
+    def _make(self, name: str) -> QWidget:
+        if name == "users":
+            return UsersPanel(self)
+        if name == "audit":
+            return AuditPanel(self)
+        if name == "retention":
+            return RetentionPanel(self)
+        if name == "settings":
+            return SettingsPanel(self)
+        if name == "master":
+            from ui.views.admin_master import MasterDataPanel  # マスターデータ (its own module)
+            return MasterDataPanel(self)
+        from ui.views.ledger_import import LedgerImportView  # 台帳の取り込み (its own module)
+        return LedgerImportView(self.desk, window=self.window_)
+
+    def panel(self, name: str) -> QWidget:
+        """The panel of tab ``name`` (see TABS), built in place of its placeholder the first
+        time it is needed."""
+        built = self._panels.get(name)
+        if built is not None:
+            return built
+        panel = self._make(name)
+        self._panels[name] = panel
+        placeholder = self._placeholders.pop(name)
+        index = self.tabs.indexOf(placeholder)
+        current = self.tabs.currentIndex()
+        blocked = self.tabs.blockSignals(True)
+        try:
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, panel, _(dict(self.TABS)[name]))
+            self.tabs.setCurrentIndex(current)
+        finally:
+            self.tabs.blockSignals(blocked)
+        placeholder.deleteLater()
+        from ui.help import on_shown   # named for screen readers, at the chosen text size
+        on_shown(panel)
+        return panel
+
+    def _build_current(self, index: int) -> None:
+        widget = self.tabs.widget(index)
+        for name, placeholder in list(self._placeholders.items()):
+            if placeholder is widget:
+                self.panel(name)
+
+    @property
+    def users(self) -> UsersPanel:
+        return self.panel("users")  # type: ignore[return-value]
+
+    @property
+    def audit(self) -> AuditPanel:
+        return self.panel("audit")  # type: ignore[return-value]
+
+    @property
+    def retention(self) -> RetentionPanel:
+        return self.panel("retention")  # type: ignore[return-value]
+
+    @property
+    def settings(self) -> SettingsPanel:
+        return self.panel("settings")  # type: ignore[return-value]
+
+    @property
+    def master(self):
+        return self.panel("master")
+
+    @property
+    def ledger_import(self):
+        return self.panel("ledger_import")
 
     @property
     def dialogs(self) -> Dialogs:

@@ -33,6 +33,7 @@ from app.domain.service import Service
 from app.errors import TsunaguError
 from app.i18n import _
 from app.process import Step
+from forms.sheets import render
 from ui import printing
 from ui.background import read_in_background, run_in_background, serialized
 from ui.changes import Changes, StaleFlag
@@ -735,8 +736,8 @@ class CaseView(QWidget):
         self.print_status.setText(_("Preparing the PDF…"))
 
         def work():
-            return desk.print_intake(None if blank else case.id, path, blank=blank,
-                                     consent=consent)
+            return desk.paper.print_intake(None if blank else case.id, path, blank=blank,
+                                           consent=consent, render=render)
 
         def done(warnings: list[str]) -> None:
             self.print_button.setEnabled(True)

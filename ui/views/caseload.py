@@ -20,6 +20,7 @@ from app import text_ja
 from app.domain import Stage
 from app.errors import TsunaguError
 from app.i18n import N_, _
+from forms.sheets import render
 from ui.background import read_in_background, run_in_background, serialized
 from ui.changes import Changes, StaleFlag
 from ui.widgets import ErrorLabel, heading
@@ -338,5 +339,6 @@ class CaseloadView(QWidget):
             self.exports.set_busy(False)
             self.error.show_message(error_text(error))
 
-        run_in_background(self, lambda: desk.reports.export_caseload(path, fmt, encoding=encoding),
+        run_in_background(self, lambda: desk.reports.export_caseload(path, fmt, encoding=encoding,
+                                                                 render=render),
                           done, failed)

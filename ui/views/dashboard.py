@@ -159,11 +159,12 @@ class DashboardListModel(QAbstractTableModel):
             return None
         row = self.rows[index.row()]
         col = index.column()
-        due = text_ja.format_wareki(row.due, "long") if row.due else ""
         if role == Qt.ItemDataRole.DisplayRole:
             if row.cells:
                 return row.cells[col]
-            return (row.case_no, row.name, due, row.detail)[col]
+            if col == 2:   # the date, in 和暦 (formatted only when asked for)
+                return text_ja.format_wareki(row.due, "long") if row.due else ""
+            return (row.case_no, row.name, "", row.detail)[col]
         if role == Qt.ItemDataRole.UserRole:
             return row.case_id
         if role == Qt.ItemDataRole.UserRole + 1:
@@ -266,6 +267,8 @@ class DashboardView(QWidget):
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(28)
         self.table.horizontalHeader().setStretchLastSection(True)
+        # columns fitted to the rows in view and the next 50, not to every row of the list
+        self.table.horizontalHeader().setResizeContentsPrecision(50)
         for col, width in enumerate((120, 200, 190)):
             self.table.setColumnWidth(col, width)
         # a date or a place is never cut off (issue 14: 令和8年12月1… in the meetings list)

@@ -21,9 +21,11 @@ from PySide6.QtWidgets import (
     QPlainTextEdit, QPushButton, QSplitter, QTableView, QVBoxLayout, QWidget, QFrame, QScrollArea,
 )
 
+from app import process as P
 from app.errors import PermissionDenied, TsunaguError, ValidationErrors
 from app.i18n import N_, _
 from app.domain.meeting import AgendaItem, AgendaKind, Meeting, MeetingSummary
+from forms.sheets import render
 from ui import printing
 from ui.areas import Area, register
 from ui.background import read_in_background, run_in_background, serialized
@@ -118,8 +120,7 @@ class MeetingsView(QWidget):
         self.print_record_button = QPushButton(_("Print the record"))
         self.print_agenda_button.clicked.connect(lambda: self.print_meeting("agenda"))
         self.print_record_button.clicked.connect(lambda: self.print_meeting("minutes"))
-        self.can_print = callable(getattr(self.desk, "print_meeting", None)) and \
-            may(self.desk, "print")
+        self.can_print = may(self.desk, "print")   # desk.paper.print_meeting
         for button in (self.print_agenda_button, self.print_record_button):
             button.setVisible(self.can_print)
         self.status = QLabel()
@@ -575,10 +576,13 @@ class MeetingsView(QWidget):
 
     def _item_buttons(self) -> None:
         item = self.selected_item()
-        ok = self.can_edit and self.meeting is not None and item is not None and item.pending
+        # the process says why an item can no longer move (its result, its withdrawal)
+        blockers = P.agenda_item_blockers(item) if item is not None else []
+        ok = self.can_edit and self.meeting is not None and item is not None and not blockers
         self.move_button.setEnabled(ok)
         self.withdraw_button.setEnabled(ok)
-        tip = "" if ok else _("Select an item still waiting for its result.")
+        tip = "" if ok else " ".join(b.message for b in blockers) or _(
+            "Select an item still waiting for its result.")
         self.move_button.setToolTip(tip)
         self.withdraw_button.setToolTip(tip)
 
@@ -634,7 +638,8 @@ class MeetingsView(QWidget):
             self.status.setText("")
             self.error.show_message(str(error))
 
-        run_in_background(self, lambda: desk.print_meeting(meeting_id, which, path), done,
+        run_in_background(self, lambda: desk.paper.print_meeting(meeting_id, which, path,
+                                                                 render=render), done,
                           failed)
 
 

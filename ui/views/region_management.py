@@ -16,6 +16,7 @@ from app.i18n import _
 from app.operations import region as R
 from app.reports.annual import TARGET_KEYS as R_TARGET_KEYS
 from app.security.roles import Permission
+from forms.sheets import render
 from ui.dialogs.base import error_text
 from ui.views.region_base import Panel, Table, _combo, _enum_options, _may, _text, _w
 from ui.widgets import DateField, heading
@@ -126,7 +127,8 @@ class TrainingPanel(Panel):
         path, _f = QFileDialog.getSaveFileName(self, _("Training history (PDF)…"),
                                                f"{r['login']}-training.pdf", "PDF (*.pdf)")
         if path:
-            self.attempt(lambda: self.desk.region.print_training_history(r["staff_id"], path),
+            self.attempt(lambda: self.desk.region.print_training_history(
+                r["staff_id"], path, render=render),
                          _("Written: {path}").format(path=path))
 
 
@@ -412,5 +414,6 @@ class AnnualPanel(Panel):
             path, _f = QFileDialog.getSaveFileName(self, _("Annual report"),
                                                    f"annual-report-{fy}.{fmt}", f"*.{fmt}")
         if path:
-            self.attempt(lambda: self.desk.region.export_annual_report(fy, path, fmt),
+            self.attempt(lambda: self.desk.region.export_annual_report(fy, path, fmt,
+                                                                       render=render),
                          _("Written: {path}").format(path=path))

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from app import text_ja
 from app.i18n import N_, _
 from app.reports import statistics as S
+from forms.sheets import render
 from ui.areas import Area, register
 from ui.background import read_in_background, run_in_background, serialized
 from ui.views.caseload import (
@@ -654,11 +655,12 @@ class FiguresView(QWidget):
             year = self.fiscal_year.value()
             suggested = f"年度集計_{year}年度.{fmt}"
             op: Callable[[str], Any] = lambda path: desk.reports.export_fiscal_year(
-                year, path, fmt, encoding=encoding)
+                year, path, fmt, encoding=encoding, render=render)
         else:
             month = self.period()
             suggested = f"月次報告_{month}.{fmt}"
-            op = lambda path: desk.reports.export_monthly(month, path, fmt, encoding=encoding)
+            op = lambda path: desk.reports.export_monthly(month, path, fmt, encoding=encoding,
+                                                          render=render)
         path = self.ask_path(self, _("Export the report"), suggested, export_filter(fmt))
         if not path:
             return

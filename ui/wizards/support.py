@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import datetime, time
 from typing import Any
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QPlainTextEdit
@@ -538,16 +538,14 @@ class ClosureWizard(StepWizard):
             evaluations = []
         prefix = _("The person's intention") + ": "
         for row in reversed(evaluations):
-            if row.get("decision") != EvaluationDecision.CLOSE.value:
+            if row.decision is not EvaluationDecision.CLOSE:
                 continue
-            lines = (row.get("note") or "").splitlines()
+            lines = row.note.splitlines()
             said = [ln[len(prefix):] for ln in lines if ln.startswith(prefix)]
             if said:
                 page = self.page_named("intention")
                 page.inputs["intention"].setPlainText(said[0])
-                if row.get("evaluated_on"):
-                    page.inputs["intention_on"].set_date(
-                        date.fromisoformat(row["evaluated_on"]))
+                page.inputs["intention_on"].set_date(row.evaluated_on)
                 page.inputs["intention_how"].setText(_("At the plan evaluation"))
             break
 
