@@ -381,7 +381,8 @@ class _Simulation:
             goals=[Goal(g, period_to) for g in rng.sample(GOALS, rng.randint(1, 2))],
             items=[PlanItem(what, key, provider, frequency=freq) for what, key, provider, freq
                    in items],
-            period_from=meeting_on, period_to=period_to, signed_on=on)
+            period_from=meeting_on, period_to=period_to, signed_on=on,
+            created_on=on)   # drafted that day (without it: the day the demo was built)
 
     def draft(self, on: date, c: _Case) -> None:
         if c.closed:

@@ -12,13 +12,15 @@ import os
 import socket
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from app import text_ja, validation
 from app.domain import (
     Agency, CaseDetail, CaseSummary, IntakeInput, ReferralSource, Route, Stage,
     Staff, Triage,
 )
+from app.domain.agency import AgencySetup
+from app.domain.case_overview import CaseOverview
 from app.domain.person import PersonMatch
 from app.errors import (
     NotFound, StoreError, ValidationError, ValidationErrors, WrongPassword,
@@ -31,8 +33,10 @@ from app.store.db import DamagedDatabase, user_version
 from app.store.lock import DeskLock
 from app.upgrades import DATA_STEPS
 from app.operations.checks import (
-    INTAKE_PAGES, check_intake, check_login, check_password, clean_intake,
+    INTAKE_PAGES, check_intake, check_login, check_password, check_setup, clean_intake,
+    clean_setup,
 )
+from app.operations.case_overview import read_case_overview
 from app.operations.context import DeskContext
 from app.operations.maintenance import MaintenanceOperations
 from app.operations.master import MasterOperations
@@ -137,33 +141,18 @@ class Desk:
         """Make a new agency database. Returns the desk (logged in as the administrator)
         and the recovery key, which is shown once and printed by the caller."""
         path = Path(path)
-        errors: list[ValidationError] = []
-
-        def collect(fn, *args, **kwargs):
-            return validation.collect(errors, fn, *args, **kwargs)
-
-        agency_name = collect(validation.clean_text, agency_name, "agency.name",
-                              _("Agency name"), required=True, max_len=100)
-        municipality = collect(validation.clean_text, municipality, "agency.municipality",
-                               _("Municipality"), required=True, max_len=100)
-        if not isinstance(population, int) or isinstance(population, bool) or population <= 0 \
-                or population > 50_000_000:
-            errors.append(ValidationError("agency.population", _(
-                "Enter the population as a whole number greater than 0.")))
-        admin_login = collect(check_login, admin_login)
-        admin_name = collect(validation.clean_text, admin_name, "admin.name", _("Name"),
-                             required=True, max_len=50)
-        if not 4 <= int(min_password_length) <= 64:
-            errors.append(ValidationError("password.rule", _(
-                "The minimum password length must be between 4 and 64 characters.")))
-        else:
-            collect(check_password, password, int(min_password_length))
+        setup = AgencySetup(agency_name, municipality, population, admin_login, admin_name,
+                            password, min_password_length)
+        errors = check_setup(setup)   # every page of the set-up (app/operations/checks.py)
         if path.exists() and path.stat().st_size > 0:
             errors.append(ValidationError("path", _(
                 "A database already exists at {path}. Open it instead, or choose another "
                 "folder.").format(path=str(path))))
         if errors:
             raise ValidationErrors(errors)
+        setup = clean_setup(setup)
+        agency_name, municipality = setup.agency_name, setup.municipality
+        admin_login, admin_name = setup.admin_login, setup.admin_name
 
         path.parent.mkdir(parents=True, exist_ok=True)
         lock = DeskLock(path)
@@ -476,6 +465,12 @@ class Desk:
             self._store.audit(self.user.login, "view_case", case_id=case_id,
                               detail=detail.case.case_no)
         return masked(detail)
+
+    def case_overview(self, case_id: str, timeline_kinds: Iterable[str] | None = None
+                      ) -> CaseOverview:
+        """Everything the case view shows, read at one moment (app/operations/
+        case_overview.py); audited as viewing the case and its timeline."""
+        return read_case_overview(self._ctx, self.process, case_id, timeline_kinds)
 
     def case_id(self, case_no: str) -> str:
         found = self._store.case_id_by_no(case_no.strip())

@@ -425,6 +425,9 @@ class SerializedDesk:
 
     # properties that only hand back what the desk holds: read without waiting
     LOCK_FREE = frozenset({"closed", "path", "user"})
+    # methods that touch no connection (the date; the intake's per-page check, pure):
+    # called without waiting for a background operation (a wizard's 次へ never stalls)
+    PURE_CALLS = frozenset({"today", "check_intake"})
 
     def __getattr__(self, name: str):
         desk = self._desk
@@ -439,6 +442,8 @@ class SerializedDesk:
             value = getattr(desk, name)
         if isinstance(value, Operations):   # desk.reports, desk.master …: its calls too
             return SerializedPart(value, self._lock)
+        if name in self.PURE_CALLS:
+            return value
         return _locked(value, self._lock, name)
 
 

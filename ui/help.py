@@ -36,10 +36,7 @@ SHORTCUTS = "shortcuts"
 
 # the set-up wizard's pages (the pages of ui/wizards are named: see page_help_id)
 PAGE_HELP = {
-    "ui.setup_wizard.AgencyPage": "setup#agency",
-    "ui.setup_wizard.AdminPage": "setup#admin",
-    "ui.setup_wizard.PasswordPage": "setup#password",
-    "ui.setup_wizard.RecoveryKeyPage": "setup#recovery",
+    "ui.setup_wizard.RecoveryKeyPage": "setup#recovery",   # its other pages: FormPage keys
 }
 
 # windows that are not a wizard or a tab of the main window

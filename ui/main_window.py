@@ -197,8 +197,9 @@ class MainWindow(QMainWindow):
                 return
         desk = self.desk
 
-        def show(detail) -> None:
-            view = CaseView(desk, detail, opener=self.opener,
+        def show(overview) -> None:
+            detail = overview.detail
+            view = CaseView(desk, overview, opener=self.opener,
                             wizard_options=self.step_wizard_options)
             view.new_intake_requested.connect(lambda _person_id: self.new_intake())
             self._announcing(view)
@@ -207,7 +208,8 @@ class MainWindow(QMainWindow):
             index = self.tabs.addTab(view, f"{detail.person.name}（{detail.case.case_no}）")
             self.tabs.setCurrentIndex(index)
 
-        read_in_background(self, desk, lambda reader: reader.get_case(case_id), show,
+        # the one read of the case view (Desk.case_overview): it opens showing everything
+        read_in_background(self, desk, lambda reader: reader.case_overview(case_id), show,
                            self._failed)
 
     def open_area(self, key: str) -> QWidget:

@@ -1,76 +1,37 @@
-"""First run: the agency, the administrator and the password; then the desk is created and
-the recovery key is shown once, to be printed and kept safe before going on."""
+"""First run (はじめの設定) on the one wizard frame (ui/wizards): the agency, the administrator
+and the password — each page judged by the core before 次へ (``check_setup``, pure) — then
+確認, whose 作成 creates the encrypted desk in the background; last, the recovery key, shown
+once, to be printed and kept safe before going on. Nothing typed is kept as a draft (it
+holds the administrator's password)."""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox, QFormLayout, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget,
-    QWizard, QWizardPage,
+    QCheckBox, QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget, QWizard,
+    QWizardPage,
 )
 
-from app import validation
-from app.validation import collect
-from app.desk import MIN_PASSWORD_DEFAULT, Desk, check_login, check_password
-from app.errors import TsunaguError, ValidationError, ValidationErrors
+from app.desk import MIN_PASSWORD_DEFAULT, Desk
+from app.domain.agency import AgencySetup
+from app.errors import ValidationError
 from app.i18n import _
+from app.operations.checks import check_setup
 from ui import printing
 from ui.background import run_in_background
 from ui.startup import ui_font
 from ui.widgets import ErrorLabel
+from ui.wizards.base import FormWizard
+from ui.wizards.pages import FormPage, summary_table
 
 
-class _Page(QWizardPage):
-    def __init__(self, title: str, subtitle: str = ""):
-        super().__init__()
-        self.setTitle(title)
-        if subtitle:
-            self.setSubTitle(subtitle)
-        self.form = QFormLayout()
-        self.errors: dict[str, ErrorLabel] = {}
-        self.fields: dict[str, QWidget] = {}
-        self.general_error = ErrorLabel()
-        layout = QVBoxLayout(self)
-        layout.addLayout(self.form)
-        layout.addWidget(self.general_error)
-        layout.addStretch(1)
-
-    def add(self, key: str, label: str, widget: QWidget) -> None:
-        box = QWidget()
-        column = QVBoxLayout(box)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(1)
-        column.addWidget(widget)
-        error = ErrorLabel()
-        column.addWidget(error)
-        self.errors[key] = error
-        self.fields[key] = widget
-        self.form.addRow(label, box)
-
-    def show_errors(self, errors: list[ValidationError]) -> bool:
-        for label in self.errors.values():
-            label.clear_message()
-        general = []
-        for e in errors:
-            if e.field in self.errors:
-                self.errors[e.field].show_message(e.message)
-            else:
-                general.append(e.message)
-        self.general_error.show_message("\n".join(general))
-        for key, widget in self.fields.items():
-            if any(e.field == key for e in errors):
-                widget.setFocus()
-                break
-        return not errors
-
-
-class AgencyPage(_Page):
-    def __init__(self):
-        super().__init__(_("Your agency"),
+class AgencyPage(FormPage):
+    def __init__(self, wizard: "SetupWizard"):
+        super().__init__(wizard, "agency", _("Your agency"),
                          _("These appear on every printed sheet. They can be changed later."))
         self.name = QLineEdit()
         self.name.setPlaceholderText(_("e.g. Tsunagu Town Self-Reliance Support Center"))
@@ -80,49 +41,32 @@ class AgencyPage(_Page):
         self.population.setGroupSeparatorShown(True)
         self.population.setValue(0)
         self.population.setMaximumWidth(180)
-        self.add("agency.name", _("Agency name"), self.name)
-        self.add("agency.municipality", _("Municipality"), self.municipality)
-        self.add("agency.population", _("Population"), self.population)
-
-    def validatePage(self) -> bool:  # noqa: N802 - Qt override
-        errors: list[ValidationError] = []
-        collect(errors, validation.clean_text, self.name.text(), "agency.name", _("Agency name"),
-                required=True, max_len=100)
-        collect(errors, validation.clean_text, self.municipality.text(), "agency.municipality",
-                _("Municipality"), required=True, max_len=100)
-        if self.population.value() <= 0:
-            errors.append(ValidationError("agency.population", _(
-                "Enter the population as a whole number greater than 0.")))
-        return self.show_errors(errors)
+        self.row(_("Agency name"), "agency.name", self.name, required=True)
+        self.row(_("Municipality"), "agency.municipality", self.municipality, required=True)
+        self.row(_("Population"), "agency.population", self.population, required=True)
+        self.finish()
 
 
-class AdminPage(_Page):
-    def __init__(self):
-        super().__init__(_("Administrator"),
+class AdminPage(FormPage):
+    def __init__(self, wizard: "SetupWizard"):
+        super().__init__(wizard, "admin", _("Administrator"),
                          _("The first user. The administrator adds the other staff later."))
         self.login = QLineEdit()
         self.login.setPlaceholderText(_("half-width letters and digits, e.g. sato"))
         self.display_name = QLineEdit()
         self.display_name.setPlaceholderText(_("e.g. 佐藤 花子"))
-        self.add("admin.login", _("User name (for login)"), self.login)
-        self.add("admin.name", _("Name shown on records"), self.display_name)
-
-    def validatePage(self) -> bool:  # noqa: N802 - Qt override
-        errors: list[ValidationError] = []
-        collect(errors, check_login, self.login.text())
-        collect(errors, validation.clean_text, self.display_name.text(), "admin.name", _("Name"),
-                required=True, max_len=50)
-        return self.show_errors(errors)
+        self.row(_("User name (for login)"), "admin.login", self.login, required=True)
+        self.row(_("Name shown on records"), "admin.name", self.display_name, required=True)
+        self.finish()
 
 
-class PasswordPage(_Page):
-    """The password; pressing 作成 creates the desk (in the background)."""
+class PasswordPage(FormPage):
+    """The password and the agency's rule for every password."""
 
     def __init__(self, wizard: "SetupWizard"):
-        super().__init__(_("Password"),
+        super().__init__(wizard, "password", _("Password"),
                          _("The password protects every record. Nobody can recover it: "
                            "the recovery key shown next is the only way back."))
-        self.w = wizard
         self.min_length = QSpinBox()
         self.min_length.setRange(8, 64)
         self.min_length.setValue(max(8, MIN_PASSWORD_DEFAULT))
@@ -134,42 +78,10 @@ class PasswordPage(_Page):
         self.confirm = QLineEdit()
         self.confirm.setEchoMode(QLineEdit.EchoMode.Password)
         self.confirm.setStyleSheet("lineedit-password-character: 8226;")
-        self.add("password.rule", _("Minimum password length"), self.min_length)
-        self.add("password", _("Password"), self.password)
-        self.add("password.confirm", _("Password (again)"), self.confirm)
-        self.status = QLabel()
-        self.layout().insertWidget(2, self.status)
-        self.setCommitPage(True)
-        self.setButtonText(QWizard.WizardButton.CommitButton, _("Create"))
-        self._busy = False
-
-    def validatePage(self) -> bool:  # noqa: N802 - Qt override
-        if self.w.desk is not None:
-            return True
-        if self._busy:
-            return False
-        errors: list[ValidationError] = []
-        collect(errors, check_password, self.password.text(), self.min_length.value())
-        if not errors and self.password.text() != self.confirm.text():
-            errors.append(ValidationError("password.confirm", _("The two passwords differ.")))
-        if not self.show_errors(errors):
-            return False
-        self._busy = True
-        self.status.setText(_("Creating the encrypted database…"))
-        self.w.create_desk()
-        return False
-
-    def creation_finished(self, error: BaseException | None) -> None:
-        self._busy = False
-        self.status.setText("")
-        if error is None:
-            self.w.next()
-            return
-        if isinstance(error, ValidationErrors):
-            self.show_errors(error.errors)
-        else:
-            self.general_error.show_message(str(error) if isinstance(error, TsunaguError)
-                                            else repr(error))
+        self.row(_("Minimum password length"), "password.rule", self.min_length)
+        self.row(_("Password"), "password", self.password, required=True)
+        self.row(_("Password (again)"), "password.confirm", self.confirm, required=True)
+        self.finish()
 
 
 class RecoveryKeyPage(QWizardPage):
@@ -228,60 +140,90 @@ class RecoveryKeyPage(QWizardPage):
         run_in_background(self, work, done, failed)
 
 
-class SetupWizard(QWizard):
-    """初回設定. After 完了, ``desk`` is the new desk, logged in as the administrator."""
+class SetupWizard(FormWizard):
+    """初回設定 on the wizard frame: 機関 → 管理者 → パスワード → 確認 (作成: the desk is created
+    in the background) → 回復キー. After 完了, ``desk`` is the new desk, logged in as the
+    administrator. No draft: what is typed holds the administrator's password."""
+
+    keeps_drafts = False
+    closes_when_recorded = False         # the recovery key comes after 作成
+    help_page = "setup"
 
     def __init__(self, path: str | Path, parent: QWidget | None = None, *,
                  kdf=None, opener: printing.Opener | None = None,
                  create: Callable[..., tuple[Desk, str]] | None = None,
                  ask_close: Callable[[], bool] | None = None):
-        super().__init__(parent)
         self.path = Path(path)
-        # closing with input typed asks first (issue 14); nothing of it is kept as a draft
-        # (it holds the administrator's password): True = close, False = continue
-        self.ask_close = ask_close or (lambda: ask_close_setup(self))
         self.kdf = kdf
         self.opener = opener or printing.open_with_system_viewer
         self._create = create or Desk.create
-        self.desk: Desk | None = None
         self.recovery_key: str | None = None
         self.printed_paths: list[Path] = []
+        self.finish_text = _("Finish")
+        self.busy_text = _("Creating the encrypted database…")
+        super().__init__(None, parent)
+        self.desk: Desk | None = None    # made by 作成
+        # closing with input typed asks first (issue 14); nothing of it is kept as a draft
+        # (it holds the administrator's password): True = close, False = continue
+        self.ask_close_setup = ask_close or (lambda: ask_close_setup(self))
         self.setWindowTitle(_("Tsunagu — first set-up"))
-        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
+        self.agency = AgencyPage(self)
+        self.admin = AdminPage(self)
+        self.password = PasswordPage(self)
+        self.assemble([self.agency, self.admin, self.password], 760, 560)
+        self.confirm.setCommitPage(True)        # created: no way back to change it
+        self.setButtonText(QWizard.WizardButton.CommitButton, _("Create"))
+        self.recovery = RecoveryKeyPage(self)
+        self.setPage(len(self.pages), self.recovery)
         from ui.help import install_wizard_help   # ヘルプ (F1), issue 18
         install_wizard_help(self)
-        self.setOption(QWizard.WizardOption.IndependentPages, True)
-        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
-        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
-        self.agency = AgencyPage()
-        self.admin = AdminPage()
-        self.password = PasswordPage(self)
-        self.recovery = RecoveryKeyPage(self)
-        for page in (self.agency, self.admin, self.password, self.recovery):
-            self.addPage(page)
-        self.resize(760, 560)
 
-    def create_desk(self) -> None:
+    @property
+    def draft_key(self) -> str:
+        return ""
+
+    def setup_input(self) -> AgencySetup:
         a, m, p = self.agency, self.admin, self.password
-        args = dict(agency_name=a.name.text(), municipality=a.municipality.text(),
-                    population=a.population.value(), admin_login=m.login.text().strip(),
-                    admin_name=m.display_name.text(), password=p.password.text(),
-                    min_password_length=p.min_length.value(), kdf=self.kdf)
+        return AgencySetup(agency_name=a.name.text(), municipality=a.municipality.text(),
+                           population=a.population.value(), admin_login=m.login.text().strip(),
+                           admin_name=m.display_name.text(), password=p.password.text(),
+                           min_password_length=p.min_length.value(),
+                           password_again=p.confirm.text())
+
+    # ---------------------------------------------------------------- the frame's questions
+    def page_errors(self, page: FormPage) -> list[ValidationError]:
+        """The core's check of the page's fields (pure: answered at once)."""
+        return check_setup(self.setup_input(), {page.key})
+
+    def summary_html(self) -> str:
+        s = self.setup_input()
+        return summary_table([
+            (_("Agency name"), s.agency_name), (_("Municipality"), s.municipality),
+            (_("Population"), f"{s.population:,}"),
+            (_("User name (for login)"), s.admin_login), (_("Name shown on records"), s.admin_name),
+            (_("Minimum password length"), f"{s.min_password_length}" + _(" characters or more")),
+        ])
+
+    def prepared(self) -> tuple[Callable[[], Any], list[ValidationError]]:
+        s = self.setup_input()
+        args = dict(agency_name=s.agency_name, municipality=s.municipality,
+                    population=s.population, admin_login=s.admin_login,
+                    admin_name=s.admin_name, password=s.password,
+                    min_password_length=s.min_password_length, kdf=self.kdf)
         path, create = self.path, self._create
+        return (lambda: create(path, **args)), check_setup(s)
 
-        def done(result) -> None:
-            self.desk, self.recovery_key = result
-            p.creation_finished(None)
-
-        run_in_background(self, lambda: create(path, **args), done, p.creation_finished)
+    def on_recorded(self, result: Any) -> None:
+        self.desk, self.recovery_key = result
 
     def reject(self) -> None:
-        if self.desk is not None:
-            return  # the recovery key must be acknowledged: there is no going back now
+        if self.desk is not None or self.confirm.busy:
+            return  # being created, or the recovery key must be acknowledged: no way back
         typed = any(w.text() for w in (self.agency.name, self.agency.municipality,
                                         self.admin.login, self.admin.display_name,
                                         self.password.password))
-        if typed and not self.ask_close():
+        if typed and not self.ask_close_setup():
             return  # 入力を続ける
         super().reject()
 

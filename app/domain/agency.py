@@ -34,3 +34,19 @@ class ReferralSource:
     name: str
     active: bool = True
     sort: int = 0
+
+
+@dataclass
+class AgencySetup:
+    """The first set-up (はじめの設定): the agency, its administrator and the password rule
+    (checked page by page by app/operations/checks.py ``check_setup``). ``password_again``:
+    the password typed a second time, when the screen asks for it."""
+
+    agency_name: str = ""
+    municipality: str = ""
+    population: int = 0
+    admin_login: str = ""
+    admin_name: str = ""
+    password: str = ""
+    min_password_length: int = 8       # MIN_PASSWORD_DEFAULT (app/operations/security.py)
+    password_again: str | None = None

@@ -9,12 +9,15 @@ from datetime import date
 
 from app import validation
 from app.domain import EmergencyAction, IntakeInput, Route, Triage
+from app.domain.agency import AgencySetup
 from app.domain.intake import HOUSING_STATUSES, TOPIC_KEYS, WORK_STATUSES
 from app.errors import ValidationError
 from app.i18n import _
 
 # Pages of the intake wizard, in order; each validates its own fields.
 INTAKE_PAGES = ("person", "consultation", "triage", "consent")
+# Pages of the first set-up, in order (ui/setup_wizard.py; Desk.create checks them all).
+SETUP_PAGES = ("agency", "admin", "password")
 
 
 def check_login(login: str) -> str:
@@ -34,6 +37,48 @@ def check_password(password: str, min_length: int) -> str:
     if len(password) > 256:
         raise ValidationError("password", _("The password is too long (256 characters at most)."))
     return password
+
+
+def check_setup(data: AgencySetup, pages: set[str] | None = None) -> list[ValidationError]:
+    """Validate the first set-up (only the given pages of SETUP_PAGES); reads nothing."""
+    pages = set(SETUP_PAGES) if pages is None else set(pages)
+    errors: list[ValidationError] = []
+    c = lambda fn, *a, **k: validation.collect(errors, fn, *a, **k)  # noqa: E731
+    if "agency" in pages:
+        c(validation.clean_text, data.agency_name, "agency.name", _("Agency name"),
+          required=True, max_len=100)
+        c(validation.clean_text, data.municipality, "agency.municipality", _("Municipality"),
+          required=True, max_len=100)
+        population = data.population
+        if not isinstance(population, int) or isinstance(population, bool) or population <= 0 \
+                or population > 50_000_000:
+            errors.append(ValidationError("agency.population", _(
+                "Enter the population as a whole number greater than 0.")))
+    if "admin" in pages:
+        c(check_login, data.admin_login)
+        c(validation.clean_text, data.admin_name, "admin.name", _("Name"), required=True,
+          max_len=50)
+    if "password" in pages:
+        if not 4 <= int(data.min_password_length) <= 64:
+            errors.append(ValidationError("password.rule", _(
+                "The minimum password length must be between 4 and 64 characters.")))
+        elif c(check_password, data.password, int(data.min_password_length)) is not None \
+                and data.password_again is not None and data.password != data.password_again:
+            errors.append(ValidationError("password.confirm", _("The two passwords differ.")))
+    return errors
+
+
+def clean_setup(data: AgencySetup) -> AgencySetup:
+    """The stored form of an already-checked set-up (texts trimmed)."""
+    from dataclasses import replace as dc_replace
+    return dc_replace(
+        data, agency_name=validation.clean_text(data.agency_name, "agency.name", "",
+                                                max_len=100),
+        municipality=validation.clean_text(data.municipality, "agency.municipality", "",
+                                           max_len=100),
+        admin_login=check_login(data.admin_login),
+        admin_name=validation.clean_text(data.admin_name, "admin.name", "", max_len=50),
+        min_password_length=int(data.min_password_length), password_again=None)
 
 
 def check_intake(data: IntakeInput, pages: set[str] | None, *, today: date) -> list[ValidationError]:

@@ -200,6 +200,7 @@ TABLE: dict[str, Rule] = {
     "count_cases": need(case=LISTED),
     "case_id": read(CaseNo("case_no")),
     "get_case": read(Arg("case_id")),
+    "case_overview": read(Arg("case_id")),   # the case view's one read; audited inside
     "update_person": write(PersonArg("person_id")),
     # --- process reads
     # --- process writes

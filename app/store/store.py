@@ -188,6 +188,22 @@ class Store:
             raise
 
     @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """BEGIN … COMMIT around reads: every read inside sees the database as of one moment
+        (WAL: the writer goes on meanwhile and is never waited for). Write nothing inside
+        (the audit entry after it): a read transaction cannot become a write one once
+        another connection has committed. Inside an open transaction: that one's view."""
+        if self.conn.in_transaction:
+            yield
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield
+        finally:
+            if self.conn.in_transaction:
+                self.conn.execute("COMMIT")   # nothing written: ends the read
+
+    @contextmanager
     def bulk_load(self, cache_mb: int = 2048) -> Iterator[None]:
         """Building a large desk in one go (demo and benchmark desks, app/demo.py): a page
         cache big enough for the growing indexes, so that pages are not decrypted again

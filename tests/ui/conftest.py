@@ -75,4 +75,16 @@ def desk_with_cases(desk_path):
         desk.close()
 
 
-__all__ = ["type_text", "LOGIN", "PASSWORD"]
+def next_page(wizard, timeout_ms: int = 10000) -> None:
+    """次へ, then wait until the page's check has answered: a process step's check reads the
+    database, so it runs in the background and the wizard goes on when it passes."""
+    from PySide6.QtCore import QDeadlineTimer
+    from PySide6.QtTest import QTest
+    wizard.next()
+    deadline = QDeadlineTimer(timeout_ms)
+    while wizard.checking:
+        assert not deadline.hasExpired(), "the page's check never answered"
+        QTest.qWait(5)
+
+
+__all__ = ["type_text", "next_page", "LOGIN", "PASSWORD"]

@@ -14,7 +14,7 @@ from app.domain.closure import ClosurePattern
 from app.domain.plan import PlanItem
 from app.process import Step
 from tests.test_process_walk import approved_plan, closure, open_case, plan_input
-from tests.ui.conftest import type_text
+from tests.ui.conftest import next_page, type_text
 from ui.views.case_list import CaseListView
 from ui.views.case_view import CaseView
 
@@ -106,15 +106,15 @@ def test_a_pending_procedure_is_completed_from_an_empty_first_page(qtbot, desk):
     page = w.page_named("action")
     assert any("住居確保給付金" in label.text() and "次へ" in label.text()
                for label in page.findChildren(type(view.contents)))
-    w.next()                                              # page 1 left empty: allowed
+    next_page(w)                                              # page 1 left empty: allowed
     procedures = w.page_named("procedure")
     assert w.currentPage() is procedures
     table = procedures.inputs["procedures"]
     table.cell(0, "complete").setChecked(True)
     type_text(table.cell(0, "procedure_done_on"), "R8.11.19")
-    w.next()
+    next_page(w)
     assert w.currentPage() is w.confirm
-    w.next()
+    next_page(w)
     qtbot.waitUntil(lambda: w.recorded, timeout=10000)
     assert desk.process.case_state(cid).emergency_pending == 0
     assert [r.action.value for r in desk.process.emergency_support(cid)] == ["housing_benefit"]

@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 
 from app.desk import Desk
 from tests.conftest import make_intake
-from tests.ui.conftest import type_text
+from tests.ui.conftest import next_page, type_text
 from ui import background
 from ui.wizards.intake import DRAFT_KEY, IntakeWizard
 from ui.wizards import open_step_wizard
@@ -67,7 +67,7 @@ def test_keystrokes_make_no_draft_write_on_the_gui_thread(qtbot, desk, writes):
     assert not on_gui_thread
     assert desk.load_draft(DRAFT_KEY)["consultation"] == TYPED["consultation"]
 
-    wizard.next()                               # a page change writes what is pending
+    next_page(wizard)                               # a page change writes what is pending
     type_text(wizard.consultation.hopes, "住まいを失いたくない")
     wizard.back()
     qtbot.waitUntil(wizard.drafts.idle, timeout=5000)

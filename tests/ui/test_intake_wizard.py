@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QWizard
 
 from app.domain import Triage
 from tests.conftest import make_intake
-from tests.ui.conftest import type_text
+from tests.ui.conftest import next_page, type_text
 from ui import background
 from ui.wizards.intake import DRAFT_KEY, IntakeWizard
 from ui.main_window import MainWindow
@@ -52,7 +52,7 @@ def fill_rest(wizard: IntakeWizard, qtbot) -> None:
     c.topics["job_search"].setChecked(True)
     c.main_topic.setCurrentIndex(c.main_topic.findData("job_search"))
     type_text(c.consultation, "仕事が見つからず、家賃が払えない。")
-    wizard.next()
+    next_page(wizard)
     assert wizard.currentPage() is wizard.triage, wizard.consultation.general_error.text()
     t = wizard.triage
     t.triage["refer"].setChecked(True)
@@ -62,18 +62,18 @@ def fill_rest(wizard: IntakeWizard, qtbot) -> None:
     type_text(t.check_on.edit, wizard.consultation.received_on.text())
     t.emergency_box.setChecked(True)
     t.actions["housing_benefit"].setChecked(True)
-    wizard.next()
+    next_page(wizard)
     assert wizard.currentPage() is wizard.consent
     wizard.consent.consent["yes"].setChecked(True)
     assert wizard.consent.consent_on.text() == wizard.consultation.received_on.text()
-    wizard.next()
+    next_page(wizard)
     assert wizard.currentPage() is wizard.confirm
 
 
 def test_japanese_input_and_inline_validation_block_next(qtbot, desk):
     wizard = make_wizard(qtbot, desk)
     assert wizard.currentPage() is wizard.person
-    wizard.next()
+    next_page(wizard)
     assert wizard.currentPage() is wizard.person
     assert wizard.person.error_labels["person.name"].text() == "氏名を入力してください"
     assert wizard.focusWidget() is wizard.person.name
@@ -81,7 +81,7 @@ def test_japanese_input_and_inline_validation_block_next(qtbot, desk):
     type_text(wizard.person.name, "髙橋 𠮷子")
     assert wizard.person.name.text() == "髙橋 𠮷子"
     type_text(wizard.person.birth.edit, "令和2年2月30日")
-    wizard.next()
+    next_page(wizard)
     assert wizard.currentPage() is wizard.person
     assert wizard.person.error_labels["person.name"].text() == ""
     message = wizard.person.error_labels["person.birth_date"].text()
@@ -93,13 +93,13 @@ def test_japanese_input_and_inline_validation_block_next(qtbot, desk):
     type_text(wizard.person.birth.edit, "S55.5.6")
     assert wizard.person.birth.shown.text().startswith("昭和55年5月6日")
     type_text(wizard.person.kana, "abc")
-    wizard.next()
+    next_page(wizard)
     assert "ひらがなかカタカナ" in wizard.person.error_labels["person.kana"].text()
     wizard.person.kana.clear()
     type_text(wizard.person.kana, "たかはし よしこ")
-    wizard.next()
+    next_page(wizard)
     assert wizard.currentPage() is wizard.consultation
-    wizard.next()  # nothing chosen yet
+    next_page(wizard)  # nothing chosen yet
     assert wizard.currentPage() is wizard.consultation
     assert "相談経路" in wizard.consultation.error_labels["route"].text()
     assert "1つ以上" in wizard.consultation.error_labels["topics"].text()
@@ -132,7 +132,7 @@ def test_a_full_intake_registers_a_case_that_appears_in_the_list(qtbot, desk):
     wizard = window.new_intake()
     assert wizard.button(QWizard.WizardButton.NextButton).text() == "次へ(&N) >"
     fill_person(wizard)
-    wizard.next()
+    next_page(wizard)
     assert wizard.currentPage() is wizard.consultation
     fill_rest(wizard, qtbot)
     summary = wizard.confirm.summary.text()
@@ -209,12 +209,12 @@ def test_same_person_is_offered_and_attaching_works(qtbot, desk):
         asked.append(persons) or persons[0]))
     asked: list = []
     fill_person(wizard, name="髙橋 𠮷子", kana="たかはし よしこ", birth="1980/5/6")
-    wizard.next()
+    next_page(wizard)
     assert wizard.currentPage() is wizard.consultation
     assert len(asked) == 1 and asked[0][0].id == existing.person.id
     # going back and on again with the same identity does not ask twice
     wizard.back()
-    wizard.next()
+    next_page(wizard)
     assert len(asked) == 1
     fill_rest(wizard, qtbot)
     assert "登録済みの本人の記録に結び付けます" in wizard.confirm.summary.text()
@@ -234,7 +234,7 @@ def test_same_person_declined_registers_a_new_person(qtbot, desk):
     existing = desk.register_intake(make_intake())
     wizard = make_wizard(qtbot, desk)
     fill_person(wizard, name="髙橋 𠮷子", kana="たかはし よしこ", birth="S55.5.6")
-    wizard.next()
+    next_page(wizard)
     assert len(wizard.calls["same"]) == 1
     fill_rest(wizard, qtbot)
     with qtbot.waitSignal(wizard.registered, timeout=10000) as signal:

@@ -51,6 +51,7 @@ def test_keyboard_only_from_intake_to_closure(qtbot, desk):
     def next_page(w):
         before = w.currentId()
         kb.press(w.button(QWizard.WizardButton.NextButton))     # 次へ: Tab to it, Space
+        qtbot.waitUntil(lambda: not w.checking, timeout=10000)  # a step's check: background
         assert w.currentId() != before, _page_errors(w)
 
     # ------------------------------------------------------------------ 新規相談受付

@@ -8,7 +8,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QWizard
 
 from app.process import Step
-from tests.ui.conftest import type_text
+from tests.ui.conftest import next_page, type_text
 from tests.ui.test_lock import Clock, make_window, open_first_case
 from ui import background
 from ui.changes import Changes
@@ -57,7 +57,7 @@ def test_a_recorded_step_is_told_to_the_other_views_which_read_when_shown(
     page.inputs["method"].set_value("phone")
     type_text(page.inputs["content"], "電話で近況を確認した。")
     while w.currentPage() is not w.confirm:
-        w.next()
+        next_page(w)
     w.button(QWizard.WizardButton.FinishButton).click()
     idle(qtbot)
     assert case_reads == [view] and board_reads == [] and meeting_reads == []

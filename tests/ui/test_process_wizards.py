@@ -16,7 +16,7 @@ from app.domain.plan import Goal, Plan, PlanInput, PlanItem, PlanStatus
 from app.domain import Triage, Stage
 from app.process import Step
 from tests.conftest import make_intake
-from tests.ui.conftest import type_text
+from tests.ui.conftest import next_page, type_text
 from ui import background
 from ui.views.case_view import CaseView
 from ui.wizards import PlanWizard, open_step_wizard
@@ -76,7 +76,7 @@ def to_confirm(w) -> None:
         if w.currentPage() is w.confirm:
             return
         before = w.currentId()
-        w.next()
+        next_page(w)
         assert w.currentId() != before, [label.text() for label in
                                          w.currentPage().error_labels.values() if label.text()]
     raise AssertionError("never reached the confirm page")
@@ -90,7 +90,7 @@ def finish(qtbot, w) -> bool:
         if w.currentPage() is w.confirm:
             break
         before = w.currentId()
-        w.next()
+        next_page(w)
         if w.currentId() == before:
             return False
     w.button(QWizard.WizardButton.FinishButton).click()
@@ -137,7 +137,7 @@ def test_assessment_wizard_validates_writes_and_the_view_refreshes(qtbot, d):
     basics = w.page_named("basics")
     basics.inputs["assessed_on"].setText("")
     type_text(basics.inputs["assessed_on"].edit, "令和8年2月30日")
-    w.next()
+    next_page(w)
     assert w.currentPage() is basics
     assert "存在しない日付" in error(basics, "assessed_on")
     basics.inputs["assessed_on"].setText("")
@@ -146,7 +146,7 @@ def test_assessment_wizard_validates_writes_and_the_view_refreshes(qtbot, d):
                         "confirm"]
     for _i in range(8):         # nothing about the situation yet: 次へ on 分析 stops there
         before = w.currentId()  # (issue 14: the core's check at 次へ, not at the final save)
-        w.next()
+        next_page(w)
         if w.currentId() == before:
             break
     analysis = w.page_named("analysis")
@@ -317,7 +317,7 @@ def test_record_wizard_blocks_bad_time_and_empty_content_then_correction(qtbot, 
     assert [b.text() for b in page.inputs["method"].buttons.values()] == [
         "来所", "電話", "訪問", "同行", "メール・文書", "関係機関連絡", "ケース会議"]
     page.inputs["occurred_time"].setText("25:00")
-    w.next()
+    next_page(w)
     assert w.currentPage() is page
     assert error(page, "occurred_time") == "時刻は「時:分」で入力してください（例: 14:30）。"
     page.inputs["occurred_time"].setText("14:30")

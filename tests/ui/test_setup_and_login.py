@@ -35,13 +35,19 @@ def test_setup_wizard_creates_the_desk_and_shows_the_recovery_key(qtbot, tmp_pat
     wizard.password.confirm.setText("short")
     wizard.next()
     assert wizard.currentPage() is wizard.password
-    assert "8文字以上" in wizard.password.errors["password"].text()
+    assert "8文字以上" in wizard.password.error_labels["password"].text()
     wizard.password.password.setText("correct horse 1")
     wizard.password.confirm.setText("correct horse 2")
     wizard.next()
-    assert "一致しません" in wizard.password.errors["password.confirm"].text()
+    assert "一致しません" in wizard.password.error_labels["password.confirm"].text()
     wizard.password.confirm.setText("correct horse 1")
     wizard.next()
+    assert wizard.currentPage() is wizard.confirm      # 確認: what will be created
+    summary = wizard.confirm.summary.text()
+    assert "つなぐ町自立相談支援センター" in summary and "8,200" in summary and "sato" in summary
+    assert "correct horse" not in summary              # never the password
+    assert not Desk.exists(path)
+    wizard.next()                                      # 作成
     qtbot.waitUntil(lambda: wizard.currentPage() is wizard.recovery, timeout=10000)
     assert Desk.exists(path)
     key = wizard.recovery.key.text()
@@ -69,8 +75,8 @@ def test_setup_wizard_refuses_an_empty_agency_name(qtbot, tmp_path):
     wizard.show()
     wizard.next()
     assert wizard.currentPage() is wizard.agency
-    assert "機関名を入力してください" in wizard.agency.errors["agency.name"].text()
-    assert "人口" in wizard.agency.errors["agency.population"].text()
+    assert "機関名を入力してください" in wizard.agency.error_labels["agency.name"].text()
+    assert "人口" in wizard.agency.error_labels["agency.population"].text()
     assert not (tmp_path / "x.db").exists()
 
 
@@ -163,3 +169,80 @@ def test_closing_the_setup_with_input_asks_and_continue_keeps_it_open(qtbot, tmp
     empty.show()
     empty.reject()
     assert not empty.isVisible()
+
+
+def test_the_setup_by_keyboard_alone_at_1280x720(qtbot, tmp_path, shots):
+    """Issue 21 point 5: the set-up on the wizard frame — Tab, typing and Enter only, each
+    page judged by the core at 次へ (pure: at once), 確認, 作成, the recovery key; every page
+    inside a 1280×720 screen with its buttons."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+    from tests.ui.keyboard import Keyboard, focused
+    from tests.ui.test_small_screens import inside
+    from ui.fit import fit_to_screen, room_on
+    from ui.wizards.base import FormWizard
+    path = tmp_path / "kb" / "tsunagu.db"
+    wizard = SetupWizard(path, kdf=KdfParams.fast(), opener=lambda url: None)
+    assert isinstance(wizard, FormWizard) and not wizard.keeps_drafts
+    qtbot.addWidget(wizard)
+    room = room_on(1280, 720)
+    fit_to_screen(wizard, 760, 560, room)
+    wizard.show()
+    wizard.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is wizard, timeout=5000)
+    kb = Keyboard(qtbot)
+    enter = Qt.Key.Key_Return
+
+    def fits(name: str) -> None:
+        QApplication.processEvents()
+        assert wizard.width() <= room.width() and wizard.height() <= room.height()
+        for which in (QWizard.WizardButton.NextButton, QWizard.WizardButton.CommitButton,
+                      QWizard.WizardButton.FinishButton, QWizard.WizardButton.BackButton):
+            if wizard.button(which).isVisible():
+                assert inside(wizard.button(which), wizard), (name, which)
+        wizard.grab().save(str(shots / f"setup_{name}.png"))
+
+    a = wizard.agency
+    fits("agency")
+    kb.key(enter)                                       # nothing typed: stays, says why
+    assert wizard.currentPage() is a and a.error_labels["agency.name"].text()
+    kb.tab_to(a.name)
+    kb.type("つなぐ町自立相談支援センター")
+    kb.tab_to(a.municipality)
+    kb.type("つなぐ町")
+    kb.tab_to(a.population)
+    kb.replace("8200")
+    kb.key(enter)
+    assert wizard.currentPage() is wizard.admin
+    fits("admin")
+    kb.tab_to(wizard.admin.login)
+    kb.type("sato")
+    kb.tab_to(wizard.admin.display_name)
+    kb.type("佐藤 花子")
+    kb.key(enter)
+    p = wizard.password
+    assert wizard.currentPage() is p
+    fits("password")
+    kb.tab_to(p.password)
+    kb.type("correct horse 1")
+    kb.tab_to(p.confirm)
+    kb.type("correct horse 2")
+    kb.key(enter)                                       # the core: the two differ
+    assert wizard.currentPage() is p and "一致しません" in p.error_labels["password.confirm"].text()
+    assert focused() is p.confirm
+    kb.replace("correct horse 1")
+    kb.key(enter)
+    assert wizard.currentPage() is wizard.confirm
+    fits("confirm")
+    assert wizard.button(QWizard.WizardButton.CommitButton).text() == "作成"
+    kb.key(enter)                                       # 作成
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.recovery, timeout=10000)
+    fits("recovery")
+    kb.tab_to(wizard.recovery.kept)
+    kb.key(Qt.Key.Key_Space)
+    finish = wizard.button(QWizard.WizardButton.FinishButton)
+    assert finish.isEnabled() and finish.text() == "完了"
+    kb.press(finish)
+    assert not wizard.isVisible() and wizard.desk is not None
+    assert wizard.desk.agency.population == 8200
+    wizard.desk.close()

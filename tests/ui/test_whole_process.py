@@ -18,7 +18,7 @@ from app.domain.plan import PlanStatus
 from app import process as P
 from app.i18n import _
 from app.process import Step
-from tests.ui.conftest import type_text
+from tests.ui.conftest import next_page, type_text
 from tests.ui.test_process_wizards import finish
 from ui import background
 from ui.main_window import MainWindow
@@ -71,16 +71,16 @@ def test_one_case_through_the_whole_process(qtbot, desk):
     type_text(p.kana, "たかはし よしこ")
     type_text(p.birth.edit, "S55.5.6")
     p.sex["female"].setChecked(True)
-    intake.next()
+    next_page(intake)
     c = intake.consultation
     c.route["self"].setChecked(True)
     c.topics["job_search"].setChecked(True)
     type_text(c.consultation, "仕事が見つからず、家賃が払えない。")
-    intake.next()
+    next_page(intake)
     intake.triage.triage["continue"].setChecked(True)
-    intake.next()
+    next_page(intake)
     intake.consent.consent["yes"].setChecked(True)
-    intake.next()
+    next_page(intake)
     assert intake.currentPage() is intake.confirm
     intake.button(QWizard.WizardButton.FinishButton).click()
     qtbot.waitUntil(lambda: window.current_case_view() is not None, timeout=10000)

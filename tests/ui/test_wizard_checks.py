@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from app.process import Step
-from tests.ui.conftest import type_text
+from tests.ui.conftest import next_page, type_text
 from tests.ui.test_process_wizards import OPTIONS, TODAY, assessed, with_plan
 from ui.wizards import open_step_wizard
 
@@ -24,36 +24,36 @@ def test_plan_pages_stop_on_their_own_problems(qtbot, desk):
     cid = assessed(desk)
     w = open_wizard(qtbot, desk, Step.PLAN, cid)
     aim = w.page_named("aim")
-    w.next()                                             # no aim: stays
+    next_page(w)                                             # no aim: stays
     assert w.currentPage() is aim and aim.error_labels["aim"].text()
     type_text(aim.inputs["aim"], "自分の収入で暮らす")
-    w.next()
+    next_page(w)
     goals = w.page_named("goals")
     assert w.currentPage() is goals
     type_text(w.goals.cell(0, "text"), "生活リズムを整える")
-    w.next()
+    next_page(w)
     items = w.page_named("items")
     assert w.currentPage() is items
     # a support row without a service: stops here, on this page, with the row named
     type_text(w.items.cell(0, "what"), "月2回の面談")
-    w.next()
+    next_page(w)
     assert w.currentPage() is items
     assert "1行目" in items.error_labels["items"].text()
     combo = w.items.cell(0, "service_key")
     combo.setCurrentIndex(combo.findData("self_reliance"))
-    w.next()
+    next_page(w)
     while w.currentPage().name != "schedule":
-        w.next()
+        next_page(w)
     schedule = w.currentPage()
     # the end of the plan period before its start: stops on this page
     type_text(schedule.inputs["period_from"].edit, "R8.12.1")
     type_text(schedule.inputs["period_to"].edit, "R8.11.1")
-    w.next()
+    next_page(w)
     assert w.currentPage() is schedule
     assert schedule.error_labels["period_to"].text()
     schedule.inputs["period_to"].setText("")
     type_text(schedule.inputs["period_to"].edit, "R9.3.31")
-    w.next()
+    next_page(w)
     assert w.currentPage().name == "signature"
     assert desk.process.plans(cid) == []                        # the checks wrote nothing
 
@@ -64,18 +64,18 @@ def test_monitoring_next_date_not_after_this_one_stops_at_its_page(qtbot, desk):
     desk.process.start_service(plan.items[0].id, date(2026, 11, 12))
     w = open_wizard(qtbot, desk, Step.MONITORING, cid)
     basics = w.page_named("basics")
-    w.next()                                            # no kind chosen: stays
+    next_page(w)                                            # no kind chosen: stays
     assert w.currentPage() is basics and basics.error_labels["kind"].text()
     basics.inputs["kind"].first().setChecked(True)
     page = next(p for p in w.pages if "next_on" in p.inputs)
     for _i in range(6):
         if w.currentPage() is page:
             break
-        w.next()
+        next_page(w)
     assert w.currentPage() is page
     page.inputs["next_on"].setText("")
     type_text(page.inputs["next_on"].edit, "R8.11.1")   # before this monitoring
-    w.next()
+    next_page(w)
     assert w.currentPage() is page and page.error_labels["next_on"].text()
     assert desk.process.monitorings(cid) == []
 
@@ -92,7 +92,7 @@ def test_confirmation_reads_dates_in_wareki_and_fixed_fields_lose_their_message(
     field = page.inputs[key]
     field.setText("")
     type_text(field.edit if hasattr(field, "edit") else field, "R8.2.30")
-    w.next()
+    next_page(w)
     assert page.error_labels[key].text()
     type_text(field.edit if hasattr(field, "edit") else field, "1")   # changed: message gone
     assert page.error_labels[key].text() == ""

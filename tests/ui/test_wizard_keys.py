@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QLineEdit
 
 from app.process import Step
 from tests.conftest import make_intake
-from tests.ui.conftest import type_text
+from tests.ui.conftest import next_page, type_text
 from tests.ui.test_process_wizards import OPTIONS, TODAY, assessed
 from ui.wizards.intake import BACK_TO_PAGE, IntakeWizard, ask_same_person_dialog
 from ui.wizards import open_step_wizard
@@ -46,7 +46,7 @@ def test_typing_tab_and_esc_in_a_table_lose_nothing(qtbot, desk):
     aim.setFocus()
     commit("自分の収入で暮らす")
     QTest.keyClick(focused(), Qt.Key.Key_Tab)           # out of the text box …
-    w.next()                                            # … and on to the goals table
+    next_page(w)                                            # … and on to the goals table
     goals = w.goals
     # the first key typed on the page lands in the first cell, whatever had focus
     goals.table.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -82,7 +82,7 @@ def test_typing_tab_and_esc_in_a_table_lose_nothing(qtbot, desk):
     w.back()
     aim.setFocus()
     QTest.keyClick(aim, Qt.Key.Key_Tab)
-    w.next()
+    next_page(w)
     goals.table.setFocus(Qt.FocusReason.TabFocusReason)
     QTest.keyClicks(focused(), "work")
     assert goals.cell(0, "text").text() == "work"
@@ -106,10 +106,10 @@ def test_esc_on_the_same_person_question_goes_back_to_the_page(qtbot, desk):
     type_text(p.kana, "たかはし よしこ")
     type_text(p.birth.edit, "1980/5/6")
     start = w.currentId()
-    w.next()
+    next_page(w)
     assert answers                     # the same person was found: Esc → still on the page
     assert w.currentId() == start and w.existing_person is None
-    w.next()                           # asked again; 「別の方として登録する」
+    next_page(w)                           # asked again; 「別の方として登録する」
     assert len(answers) == 2 and w.currentId() != start
 
 
@@ -131,7 +131,7 @@ def test_the_real_same_person_dialog_answers_back_on_esc(qtbot, desk):
 
 def test_line_edits_in_cells_are_not_tab_stops_of_their_own(qtbot, desk):
     w = plan_wizard(qtbot, desk)
-    w.next()
+    next_page(w)
     for cell in w.goals.cell_inputs():
         assert isinstance(cell, QLineEdit)
         assert not (cell.focusPolicy() & Qt.FocusPolicy.TabFocus)

@@ -13,8 +13,6 @@ from datetime import date
 from html import escape
 from typing import Callable
 
-from typing import Any
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
@@ -27,6 +25,7 @@ from app import process as P
 from app import text_ja
 from app.domain import CONSULTATION_TOPICS, CaseDetail, EmergencyAction, Stage, Triage
 from app.domain.case import TimelineEntry
+from app.domain.case_overview import CaseOverview
 from app.domain.intake import HOUSING_STATUSES, WORK_STATUSES
 from app.domain.meeting import MeetingResult, MeetingWait
 from app.domain.plan import Plan, PlanStatus
@@ -106,13 +105,19 @@ class CaseView(QWidget):
     new_intake_requested = Signal(str)  # person id: a closed case is reopened by a new intake
     operation_did_execute = Signal(object)   # Changes: an operation here changed them
 
-    def __init__(self, desk, detail: CaseDetail, parent: QWidget | None = None, *,
-                 opener: printing.Opener | None = None,
+    def __init__(self, desk, detail: CaseDetail | CaseOverview, parent: QWidget | None = None,
+                 *, opener: printing.Opener | None = None,
                  warn: Callable[[str], None] | None = None,
                  wizard_options: dict | None = None):
         super().__init__(parent)
         self.desk = serialized(desk)
+        # opened with the overview already read (the main window): shown as it is; with
+        # the case only, the overview is read at once (one call: Desk.case_overview)
+        overview = detail if isinstance(detail, CaseOverview) else None
+        if isinstance(detail, CaseOverview):
+            detail = detail.detail
         self.detail = detail
+        self.may_edit = overview.may_edit if overview is not None else False
         self.wizard_options = wizard_options or {}
         self.wizard = None
         self.dialog_shown: Callable | None = None   # how a small dialog is shown (tests)
@@ -130,20 +135,13 @@ class CaseView(QWidget):
 
         number = QLabel(_("Case No. {case_no}").format(case_no=case.case_no))
         number.setStyleSheet("color: #445; font-size: 11pt;")
-        name = QLabel(person.name)
+        name = QLabel()
         name.setStyleSheet("font-size: 20pt; font-weight: bold;")
         name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        facts = []
-        if person.kana:
-            facts.append(person.kana)
-        if person.birth_date:
-            facts.append(_("{date} (age {age})").format(
-                date=_wareki(person.birth_date),
-                age=text_ja.age_on(person.birth_date, self.desk.today())))
-        facts.append(person.sex.label if hasattr(person.sex, "label") else str(person.sex))
-        kana = QLabel("　".join(facts))
+        kana = QLabel()
         kana.setStyleSheet("font-size: 11pt; color: #333;")
         self.name_label, self.facts_label = name, kana
+        self._show_person(person, overview.today if overview is not None else None)
 
         # 印刷: every sheet of the case, filled in / blank / for another agency (ui/print_menu)
         from ui.print_menu import PrintButton, SheetPrinter
@@ -170,9 +168,7 @@ class CaseView(QWidget):
         side.addWidget(self.print_status, 0, Qt.AlignmentFlag.AlignRight)
         self.edit_person_button = QPushButton(_("Correct the person's details…"))
         self.edit_person_button.clicked.connect(self.edit_person)
-        from app.security.roles import Permission
-        if not self.desk.security.allowed(Permission.EDIT_CASES):
-            self.edit_person_button.hide()         # 閲覧, 自治体担当: nothing to correct
+        self.edit_person_button.setVisible(self.may_edit)   # 閲覧, 自治体担当: nothing to correct
         side.addWidget(self.edit_person_button, 0, Qt.AlignmentFlag.AlignRight)
         from ui.dialogs.case_privacy import CasePrivacyBar  # 閲覧制限, reveal, consent
         kept = list(self.print_menu.actions())
@@ -316,7 +312,11 @@ class CaseView(QWidget):
         layout.addWidget(self.stage_bar)
         layout.addWidget(splitter, 1)
         self._layout = layout
-        self.refresh()
+        if overview is not None:
+            self._reading = 0
+            self._apply(overview)
+        else:
+            self.refresh()
 
     # ---------------------------------------------------------------- reading the case
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -339,13 +339,8 @@ class CaseView(QWidget):
         desk, case_id = self.desk, self.detail.case.id
         kind = self.timeline_filter.currentData() or None
 
-        def work(desk) -> dict[str, Any]:
-            return {"detail": desk.get_case(case_id), "steps": desk.process.case_steps(case_id),
-                    "next": desk.process.next_actions(case_id), "plans": desk.process.plans(case_id),
-                    "waiting": desk.process.waiting_for_meeting(case_id),
-                    "emergency": desk.process.emergency_support(case_id),
-                    "services": desk.process.services(include_inactive=True),
-                    "timeline": desk.process.timeline(case_id, [kind] if kind else None)}
+        def work(desk) -> CaseOverview:
+            return desk.case_overview(case_id, [kind] if kind else None)
 
         # only the newest reading is shown: an older one still under way (e.g. the first,
         # started before the person was corrected) would put the old data back
@@ -365,28 +360,43 @@ class CaseView(QWidget):
     def _read_failed(self, error: BaseException) -> None:
         self.next_label.setText(escape(str(error)))
 
-    def _apply(self, data: dict[str, Any]) -> None:
-        self.detail = data["detail"]
-        self.emergency_rows = data.get("emergency", [])
+    def _apply(self, overview: CaseOverview) -> None:
+        self.detail = overview.detail
+        self.may_edit = overview.may_edit
+        self.edit_person_button.setVisible(self.may_edit)
+        self._show_person(self.detail.person, overview.today)
+        self.emergency_rows = list(overview.emergency)
         if self.detail.intakes:
             self.contents.setText(self._intake_html(self.detail.intakes[-1]))
-        self.service_names = {s.key: s.name for s in data["services"]}
-        self.services = {s.key: s for s in data["services"]}
+        self.service_names = {s.key: s.name for s in overview.services}
+        self.services = {s.key: s for s in overview.services}
         new_bar = StageBar(self.detail.case.stage)
         self._layout.replaceWidget(self.stage_bar, new_bar)
         self.stage_bar.deleteLater()
         self.stage_bar = new_bar
-        self.steps = data["steps"]
+        self.steps = list(overview.steps)
         self._build_actions()
-        hints = data["next"]
-        self._fill_waiting(data.get("waiting", []))
+        hints = list(overview.next_actions)
+        self._fill_waiting(list(overview.waiting))
         if not hints and self.waits:
             hints = [_("Waiting for the support coordination meeting (below).")]
         self.next_label.setText("<br>".join(f"・{escape(h)}" for h in hints)
                                 or escape(_("Nothing is due.")))
-        self._fill_plan(data["plans"])
-        self._fill_timeline(data["timeline"])
+        self._fill_plan(list(overview.plans))
+        self._fill_timeline(list(overview.timeline))
         self.refreshed.emit()
+
+    def _show_person(self, person, today: date | None) -> None:
+        """The header: name, reading, birth date with the age on the desk's ``today`` (not
+        yet known before the first read), sex."""
+        self.name_label.setText(person.name)
+        facts = [person.kana] if person.kana else []
+        if person.birth_date:
+            facts.append(_("{date} (age {age})").format(
+                date=_wareki(person.birth_date), age=text_ja.age_on(person.birth_date, today))
+                if today is not None else _wareki(person.birth_date))
+        facts.append(person.sex.label if hasattr(person.sex, "label") else str(person.sex))
+        self.facts_label.setText("　".join(facts))
 
     def _fill_waiting(self, waits: list[MeetingWait]) -> None:
         while self.waiting_layout.count():
@@ -395,7 +405,7 @@ class CaseView(QWidget):
                 item.widget().deleteLater()
         self.waiting_buttons = []
         self.waits = list(waits)
-        can_edit = self.desk.user is not None and _may(self.desk, "edit_cases")
+        can_edit = self.may_edit
         for wait in self.waits:
             if wait.meeting_on is not None:
                 where = _("on the agenda of the meeting of {date} ({kind})").format(
@@ -448,7 +458,10 @@ class CaseView(QWidget):
                 return
             reason = QLabel(run_reason)
             reason.setWordWrap(True)
-            reason.setStyleSheet("color: #7a4a00; margin: 0 0 4px 10px;")
+            reason.setStyleSheet("color: #7a4a00;")
+            # margins as contents margins, not style-sheet ones: QLabel counts these when it
+            # measures its wrapped height (with the style sheet's, the last line was cut)
+            reason.setContentsMargins(10, 0, 0, 4)
             small = reason.font()   # smaller than the text, and growing with it (issue 18)
             small.setPointSizeF(small.pointSizeF() * 0.86)
             reason.setFont(small)
@@ -476,7 +489,7 @@ class CaseView(QWidget):
             self.step_buttons[status.step] = button
         close_run()
         from ui.views.region import case_issue_button  # issue 15: 不足している社会資源
-        self.actions_layout.addWidget(case_issue_button(self))
+        self.actions_layout.addWidget(case_issue_button(self, may_edit=self.may_edit))
         self.actions_layout.addStretch(1)
 
     def _fill_timeline(self, entries: list[TimelineEntry]) -> None:
@@ -519,6 +532,8 @@ class CaseView(QWidget):
             parts.append(self._plan_html(current))
         if open_plan is not None:
             parts.append(self._plan_html(open_plan))
+        if not parts and plans:   # a closed case: its last plan, marked 終了 (not "no plan yet")
+            parts.append(self._plan_html(plans[-1]))
         if not parts:
             parts.append(escape(_("There is no plan yet.")))
         self.plan_label.setText("<hr>".join(parts))
@@ -624,19 +639,7 @@ class CaseView(QWidget):
     def _person_saved(self, dialog) -> None:
         if dialog.saved_person is None:
             return
-        self.detail = self.desk.get_case(self.detail.case.id)
-        person = self.detail.person
-        self.name_label.setText(person.name)
-        facts = [person.kana] if person.kana else []
-        if person.birth_date:
-            facts.append(_("{date} (age {age})").format(
-                date=_wareki(person.birth_date),
-                age=text_ja.age_on(person.birth_date, self.desk.today())))
-        facts.append(person.sex.label)
-        self.facts_label.setText("　".join(facts))
-        self.contents.setText(self._intake_html(
-            self.detail.intakes[-1] if self.detail.intakes else None))
-        self.did_change()
+        self.did_change()   # the header and the intake text come with the overview read
 
     def _forget(self, wizard) -> None:
         if self.wizard is wizard:
@@ -771,8 +774,3 @@ def _sections_html(sections) -> str:
                          f"width='180'>{escape(label)}</td><td valign='top'>{shown}</td></tr>")
         parts.append("</table>")
     return "".join(parts)
-
-
-def _may(desk, permission: str) -> bool:
-    from ui.views.meetings import may
-    return may(desk, permission)

@@ -123,12 +123,14 @@ class MissingResourceDialog(FormDialog):
                             case_no=self.case_no)
 
 
-def case_issue_button(case_view) -> QPushButton:
-    """The case screen's 「不足している社会資源を地域課題に」 button."""
+def case_issue_button(case_view, may_edit: bool | None = None) -> QPushButton:
+    """The case screen's 「不足している社会資源を地域課題に」 button (``may_edit``: what the
+    case overview said; asked of the desk when not given)."""
     button = QPushButton(_("Missing resource → regional issue…"))
     button.setStyleSheet("text-align: left; padding: 4px 10px;")
     button.setMinimumHeight(30)
-    button.setEnabled(_may(case_view.desk, Permission.EDIT_CASES))
+    button.setEnabled(_may(case_view.desk, Permission.EDIT_CASES) if may_edit is None
+                      else may_edit)
 
     def open_dialog() -> None:
         from ui.dialogs import dialogs_for

@@ -27,10 +27,10 @@ from app import process as P
 from app import text_ja
 from app.errors import TsunaguError, ValidationError, ValidationErrors
 from app.i18n import _
-from ui.background import run_in_background, serialized
+from ui.background import read_in_background, run_in_background, serialized
 from ui.dialogs import drafts
 from ui.widgets import DateField
-from ui.wizards.draft import DraftSaver
+from ui.wizards.draft import DraftSaver, NoDrafts
 from ui.wizards.inputs import wareki
 from ui.wizards.pages import ConfirmPage, FormPage, summary_table
 
@@ -45,6 +45,8 @@ class FormWizard(QWizard):
     busy_text = ""                       # on 確認 while the operation runs
     failed_text = ""                     # "… {error}" when it fails unexpectedly
     help_page = ""                       # its help page; a page's anchor is its name
+    keeps_drafts = True                  # False: nothing typed is kept (the first set-up)
+    closes_when_recorded = True          # False: goes on to the page after 確認
 
     def __init__(self, desk, parent: QWidget | None = None, *,
                  ask_restore_draft: Callable[[], bool] | None = None,
@@ -65,7 +67,8 @@ class FormWizard(QWizard):
         self.result_value: Any = None
         self.pages: list[FormPage] = []
         # the draft: written when typing pauses, off the GUI thread (ui/wizards/draft.py)
-        self.drafts = DraftSaver(self, self.desk, self.draft_key, self.payload)
+        self.drafts = (DraftSaver(self, self.desk, self.draft_key, self.payload)
+                       if self.keeps_drafts else NoDrafts(self))
         self.drafts.failed.connect(self._draft_failed)
         self._draft_error = ""
         self.setOption(QWizard.WizardOption.IndependentPages, True)
@@ -109,8 +112,29 @@ class FormWizard(QWizard):
 
     # ---------------------------------------------------------------- to override
     def page_errors(self, page: FormPage) -> list[ValidationError]:
-        """The core's problems with the fields of ``page`` (before 次へ)."""
+        """The core's problems with the fields of ``page`` (before 次へ), when judging them
+        reads no database (the intake's ``check_intake``)."""
         return []
+
+    def check_page(self, page: FormPage,
+                   done: Callable[[list[ValidationError] | None], None]) -> None:
+        """Judge ``page`` before 次へ and hand the problems to ``done`` — at once, or from
+        the background for a check that reads the database (``StepWizard``, the intake's
+        same-person search); ``None``: stay on the page, nothing to say."""
+        done(self.page_errors(page))
+
+    def page_checking(self, page: FormPage, busy: bool) -> None:
+        """A page's check started or answered: the wizard looks busy meanwhile."""
+        from PySide6.QtCore import Qt
+        if busy:
+            self.setCursor(Qt.CursorShape.BusyCursor)
+        else:
+            self.unsetCursor()
+
+    @property
+    def checking(self) -> bool:
+        """Whether a page's check is still under way (tests wait on it)."""
+        return any(p.checking for p in self.pages)
 
     def prepared(self) -> tuple[Callable[[], Any], list[ValidationError]]:
         """The Desk call recording the answers (run off the GUI thread) and the problems
@@ -200,7 +224,10 @@ class FormWizard(QWizard):
         self.confirm.busy = False
         self._buttons(True)
         self.on_recorded(result)
-        self.accept()
+        if self.closes_when_recorded:
+            self.accept()
+        else:
+            self.next()
 
     def _failed(self, error: BaseException) -> None:
         self.confirm.busy = False
@@ -394,24 +421,46 @@ class StepWizard(FormWizard):
             pass
         return [e for e in self._parse.get(page.key, []) if page.owns(e)]
 
-    def page_errors(self, page: FormPage) -> list[ValidationError]:
-        """Unreadable dates first, then the core's problems with the page's fields."""
-        return self.parse_errors(page) or self.core_errors(page)
+    def check_page(self, page: FormPage,
+                   done: Callable[[list[ValidationError] | None], None]) -> None:
+        """Unreadable dates first (at once), then the core's problems with the page's
+        fields: the operation run and rolled back (``desk.process.check_only``) — it reads
+        and writes the database, so it runs on the background reading path, never on the
+        GUI thread behind the writer. Problems of fields on later pages wait for those
+        pages; a check that cannot run never blocks 次へ."""
+        unreadable = self.parse_errors(page)
+        if unreadable:
+            done(unreadable)
+            return
+        op = self.checking_operation()
+        if op is None:
+            done([])       # answers still incomplete: the last page reports
+            return
+        run, late = op
 
-    def core_errors(self, page: FormPage) -> list[ValidationError]:
-        """The core's problems with the fields of ``page`` (the operation checked and rolled
-        back); problems of fields on later pages wait for those pages."""
-        check = self.desk.process.check_only
+        def work(reader) -> list[ValidationError]:
+            late.desk = reader           # the dry run's calls go to the reading connection
+            try:
+                return reader.process.check_only(run)
+            finally:
+                late.desk = None
+
+        read_in_background(self, self.desk, work,
+                           lambda found: done([e for e in found if e.field and page.owns(e)]),
+                           lambda _error: done([]))
+
+    def checking_operation(self) -> tuple[Callable[[], Any], "_DeskOnWorker"] | None:
+        """The operation of the answers, built to call the desk a check hands it (on the
+        worker) rather than this wizard's desk; None when it cannot be built yet."""
+        late = _DeskOnWorker()
+        own, self.desk = self.desk, late   # operation() binds the desk it finds here
         self._parse = {}
         try:
-            op = self.operation(self.answers())
-        except Exception:  # noqa: BLE001 - answers still incomplete: the last page reports
-            return []
-        try:
-            found = check(op)
-        except Exception:  # noqa: BLE001 - a check that cannot run never blocks 次へ
-            return []
-        return [e for e in found if e.field and page.owns(e)]
+            return self.operation(self.answers()), late
+        except Exception:  # noqa: BLE001 - answers still incomplete
+            return None
+        finally:
+            self.desk = own
 
     # ---------------------------------------------------------------- recording
     def prepared(self) -> tuple[Callable[[], Any], list[ValidationError]]:
@@ -424,6 +473,19 @@ class StepWizard(FormWizard):
 
     def on_recorded(self, result: Any) -> None:
         self.completed.emit(self.step.value)
+
+
+class _DeskOnWorker:
+    """The desk an operation built for a page check calls: bound, on the read worker, to
+    the reading desk whose ``check_only`` runs it — the dry run's transaction and every
+    call in it on one connection."""
+
+    desk: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self.desk is None:
+            raise RuntimeError("a page check's operation runs only inside its check")
+        return getattr(self.desk, name)
 
 
 def meeting_options(desk) -> list[tuple[str, str]]:

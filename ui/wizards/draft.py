@@ -144,3 +144,28 @@ class DraftSaver(QObject):
             self.failed.emit(str(error))
 
         write_in_background(self, self.desk, write, done, failed)
+
+
+class NoDrafts(QObject):
+    """The draft of a wizard that keeps nothing typed (the first set-up: a password)."""
+
+    failed = Signal(str)
+    saved = Signal()
+
+    def load(self) -> None:
+        return None
+
+    def changed(self) -> None:
+        pass
+
+    def restored(self) -> None:
+        pass
+
+    def flush(self) -> None:
+        pass
+
+    def discard(self) -> None:
+        pass
+
+    def has_draft(self) -> bool:
+        return False

@@ -11,7 +11,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractButton, QApplication, QButtonGroup, QCheckBox, QComboBox, QGridLayout, QGroupBox,
     QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QRadioButton,
-    QTableWidget, QVBoxLayout, QWidget,
+    QSpinBox, QTableWidget, QVBoxLayout, QWidget,
 )
 
 from app import text_ja
@@ -430,6 +430,8 @@ def read_value(w: QWidget) -> Any:
         return w.isChecked()
     if isinstance(w, QAbstractButton):
         return w.isChecked()
+    if isinstance(w, QSpinBox):
+        return w.value()
     raise TypeError(type(w))
 
 
@@ -450,6 +452,8 @@ def write_value(w: QWidget, value: Any) -> None:
             w.setEditText(value or "")
     elif isinstance(w, (QGroupBox, QAbstractButton)):
         w.setChecked(bool(value))
+    elif isinstance(w, QSpinBox) and isinstance(value, int):
+        w.setValue(value)
 
 
 def connect_change(w: QWidget, slot: Callable) -> None:
@@ -463,6 +467,8 @@ def connect_change(w: QWidget, slot: Callable) -> None:
             w.editTextChanged.connect(slot)
     elif isinstance(w, (QGroupBox, QAbstractButton)):
         w.toggled.connect(slot)
+    elif isinstance(w, QSpinBox):
+        w.valueChanged.connect(slot)
 
 
 def combo(options: list[tuple[str, str]]) -> QComboBox:

@@ -26,7 +26,8 @@ from app.domain import (
 )
 from app.errors import ValidationError
 from app.i18n import _
-from ui.background import run_in_background
+from ui.background import read_in_background, run_in_background
+from ui.dialogs.base import error_text
 from ui.dialogs import drafts
 from ui.widgets import DateField
 from ui.wizards.base import FormWizard
@@ -219,24 +220,42 @@ class IntakeWizard(FormWizard):
         return mine + [e for e in self.desk.check_intake(data, {page.key})
                        if e.field not in bad]
 
-    def check_same_person(self) -> bool:
-        """After 本人情報: offer to attach the intake to a person already registered.
-        False: the user went back to the page (Esc, 戻って確認する) — asked again on 次へ."""
+    def check_page(self, page: FormPage,
+                   done: Callable[[list[ValidationError] | None], None]) -> None:
+        """``check_intake`` of the page (pure: at once); after 本人情報, a person already
+        registered with the same name and birth date is looked for on the background
+        reading path (it reads and audits) and offered: attach the intake to them, or go
+        back to the page (Esc, 戻って確認する: ``done(None)``, asked again on 次へ)."""
+        errors = self.page_errors(page)
+        if errors or page is not self.person:
+            done(errors)
+            return
         data, _errors = self.intake_input()
         identity = (data.person.name.strip(), data.person.birth_date)
         if identity == self._asked_identity:
-            return True
+            done([])
+            return
         self.existing_person = None
-        found = self.desk.find_same_person(*identity)
-        if found:
-            answer = self.ask_same_person(found)
-            if answer is BACK_TO_PAGE or answer == BACK_TO_PAGE:
-                self._asked_identity = None
-                return False
-            self.existing_person = answer
-        self._asked_identity = identity
-        self.field_changed()
-        return True
+
+        def answered(found: list[Person]) -> None:
+            if found:
+                answer = self.ask_same_person(found)
+                if answer is BACK_TO_PAGE or answer == BACK_TO_PAGE:
+                    self._asked_identity = None
+                    done(None)
+                    return
+                self.existing_person = answer
+            self._asked_identity = identity
+            self.field_changed()
+            done([])
+
+        name, birth = identity
+        if not name or birth is None:
+            answered([])              # nobody to look for (the core would read nothing)
+            return
+        read_in_background(self, self.desk, lambda reader: reader.find_same_person(name, birth),
+                           answered,
+                           lambda error: done([ValidationError("", error_text(error))]))
 
     # ---------------------------------------------------------------- 確認 and 登録
     def summary_html(self) -> str:

@@ -132,11 +132,6 @@ class PersonPage(IntakePage):
         self.relation_choice.set_value(s.get("visitor_relation", ""))
         self.relation_detail.setText(s.get("visitor_relation_detail", ""))
 
-    def validatePage(self) -> bool:  # noqa: N802 - Qt override
-        if not super().validatePage():
-            return False
-        return self.w.check_same_person()
-
 
 class ConsultationPage(IntakePage):
     def __init__(self, wizard: "IntakeWizard"):

@@ -139,12 +139,61 @@ class FormPage(QWizardPage):
                 self.focus[key].setFocus(Qt.FocusReason.OtherFocusReason)
                 break
 
+    # ---- 次へ
+    checking = False        # the core's check of this page runs in the background
+    _passed: Any = None     # the answers the last check passed (次へ goes on with them)
+
+    def isComplete(self) -> bool:  # noqa: N802 - Qt override
+        """次へ is busy (greyed) while the core checks the page."""
+        return not self.checking and super().isComplete()
+
     def validatePage(self) -> bool:  # noqa: N802 - Qt override
         """Everything this page can know blocks here (issue 14): dates that cannot be read,
-        then the core's own checks of the fields on this page (``FormWizard.page_errors``)."""
-        errors = self.w.page_errors(self)
-        self.show_errors(errors)
-        return not errors
+        then the core's own checks of the fields on this page (``FormWizard.check_page``).
+
+        A check that reads the database runs in the background (a process step's dry run,
+        the intake's same-person search): 次へ is greyed until it answers, the fields stay
+        live, and when it passes the wizard goes on — unless the page's answers changed
+        meanwhile (typed on, or went back): then the answer is stale and nothing moves;
+        次へ asks again. An answer ``None``: stay, with nothing to say (the person chose to
+        look at the page again)."""
+        if self._passed is not None and self._passed == self.state():
+            self._passed = None
+            return True              # the check that just answered passed these answers
+        self._passed = None
+        if self.checking:
+            return False
+        asked = self.state()
+        answer: list[list[ValidationError] | None] = []
+        sync = [True]
+
+        def done(errors: list[ValidationError] | None) -> None:
+            if sync[0]:
+                answer.append(errors)
+                return
+            self._busy(False)
+            if self.w.currentPage() is not self or self.state() != asked \
+                    or not self.w.isVisible() or errors is None:
+                return           # stale, the screen locked meanwhile, or stay: nothing moves
+            self.show_errors(errors)
+            if not errors:
+                self._passed = asked
+                self.w.next()
+
+        self.w.check_page(self, done)
+        sync[0] = False
+        if answer:                   # a check that needs no database answered at once
+            if answer[0] is None:
+                return False
+            self.show_errors(answer[0])
+            return not answer[0]
+        self._busy(True)
+        return False
+
+    def _busy(self, busy: bool) -> None:
+        self.checking = busy
+        self.w.page_checking(self, busy)
+        self.completeChanged.emit()
 
 
 class ConfirmPage(FormPage):
