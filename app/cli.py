@@ -496,7 +496,7 @@ def run(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "import-ledger":
         with _open(args) as desk:
-            report = desk.reports.import_ledger(args.file, dry_run=args.dry_run, sheet=args.sheet)
+            report = desk.ledger.import_ledger(args.file, dry_run=args.dry_run, sheet=args.sheet)
             for line in report.lines():
                 print(line)
             return 0 if report.ok else 5

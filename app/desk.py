@@ -34,6 +34,7 @@ from app.operations.checks import (
     INTAKE_PAGES, check_intake, check_login, check_password, clean_intake,
 )
 from app.operations.context import DeskContext
+from app.operations.ledger import LedgerOperations
 from app.operations.maintenance import MaintenanceOperations
 from app.operations.master import MasterOperations
 from app.operations.process import ProcessOperations
@@ -61,7 +62,7 @@ class Desk:
 
     Composed like Anki's collection (issue 21): the parts share one context
     (app/operations/context.py: store, user, today, require, audit) and are built here —
-    ``desk.master`` (master lists), ``desk.reports`` (statistics, exports, the ledger),
+    ``desk.master`` (master lists), ``desk.reports`` (statistics, exports), ``desk.ledger`` (the ledger import),
     ``desk.maintenance`` (backups, the integrity check), ``desk.security`` (accounts,
     who works on which case, consent, the audit log, retention), ``desk.sync`` (devices,
     transfer bundles, conflicts), ``desk.sync_folder`` (the shared
@@ -78,11 +79,13 @@ class Desk:
     sync: SyncOperations
     sync_folder: SyncFolderOperations
     process: ProcessOperations
+    ledger: LedgerOperations
     # the parts, by attribute: each declares its rules (``RULES``) and is gated on its own
     PARTS: dict[str, type] = {"master": MasterOperations, "reports": ReportOperations,
                               "maintenance": MaintenanceOperations, "region": RegionOperations,
                               "security": SecurityOperations, "sync": SyncOperations,
-                              "sync_folder": SyncFolderOperations, "process": ProcessOperations}
+                              "sync_folder": SyncFolderOperations, "process": ProcessOperations,
+                              "ledger": LedgerOperations}
 
     def __init__(self, store: Store, user: Staff, *, today=_today, lock: DeskLock | None = None):
         self._ctx = DeskContext(store, user, today)
@@ -95,6 +98,7 @@ class Desk:
         self.sync = SyncOperations(self._ctx, self.security, self.master)
         self.sync_folder = SyncFolderOperations(self._ctx, self.sync)
         self.process = ProcessOperations(self._ctx, self.region)
+        self.ledger = LedgerOperations(self._ctx)
 
     @property
     def user(self) -> Staff:
