@@ -38,7 +38,7 @@ from itertools import islice
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from app import text_ja, validation
 from app.domain import EmergencyAction, Route, Sex, Triage
@@ -319,7 +319,7 @@ class _RowCheck:
             self.add(column, e.message)
             return ""
 
-    def date(self, column: str, *, required: bool = False, raw: Any = None) -> date | None:
+    def day(self, column: str, *, required: bool = False, raw: Any = None) -> date | None:
         value = self.cells.get(column) if raw is None else raw
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
@@ -340,12 +340,12 @@ class _RowCheck:
     def dates(self, column: str) -> list[date]:
         value = self.cells.get(column)
         if value is None or isinstance(value, (date, int, float)):
-            d = self.date(column)
+            d = self.day(column)
             return [d] if d else []
         out = []
         for part in re.split(r"[;；\n]", str(value)):
             if part.strip():
-                d = self.date(column, raw=part.strip())
+                d = self.day(column, raw=part.strip())
                 if d:
                     out.append(d)
         return out
@@ -407,13 +407,20 @@ def _topic(value: str) -> str | None:
     return None
 
 
-class _Names(dict):
-    accepted: str = ""       # the names an unknown value is told to use
-    needs_decision: frozenset = frozenset()   # keys of the services that need a 支援決定
-    employment: frozenset = frozenset()       # keys of the employment-support services
+class ServiceNames(dict[str, str]):
+    """The desk's services by every folded spelling of 法定サービス (key, name, name without
+    and inside brackets, common aliases) → service key; with the names an unknown value is
+    told to use and the keys that need a 支援決定."""
+
+    def __init__(self, names: Mapping[str, str] = {}, *, accepted: str = "",
+                 needs_decision: frozenset[str] = frozenset()):
+        super().__init__(names)
+        self.accepted = accepted
+        self.needs_decision = needs_decision
 
 
-def _decisions(c: "_RowCheck", r: Row, cells: dict[str, Any], service_names) -> None:
+def _decisions(c: "_RowCheck", r: Row, cells: dict[str, Any],
+               service_names: ServiceNames) -> None:
     """支援決定日: one date for every service of 法定サービス that needs a decision, or (with
     「;」) one date per such service in their order — the services after the last date are
     not decided yet."""
@@ -422,7 +429,7 @@ def _decisions(c: "_RowCheck", r: Row, cells: dict[str, Any], service_names) -> 
     r.decided_on = min(dates) if dates else None
     if not dates:
         return
-    needs = getattr(service_names, "needs_decision", frozenset())
+    needs = service_names.needs_decision
     indexes = [j for j, k in enumerate(r.services) if k in needs]
     if isinstance(raw, str) and re.search(r"[;；\n]", raw):
         if len(dates) > len(indexes):
@@ -435,12 +442,11 @@ def _decisions(c: "_RowCheck", r: Row, cells: dict[str, Any], service_names) -> 
         r.service_dates = {j: dates[0] for j in indexes}
 
 
-def _service_keys(services: list[Service]) -> dict[str, str]:
-    names = _Names()
-    names.accepted = " / ".join(re.sub(r"[（(].*?[）)]", "", s.name) for s in services
-                                if s.key != BASE_SERVICE)
-    names.needs_decision = frozenset(s.key for s in services if s.needs_decision)
-    names.employment = frozenset(s.key for s in services if s.employment)
+def _service_keys(services: list[Service]) -> ServiceNames:
+    names = ServiceNames(
+        accepted=" / ".join(re.sub(r"[（(].*?[）)]", "", s.name) for s in services
+                            if s.key != BASE_SERVICE),
+        needs_decision=frozenset(s.key for s in services if s.needs_decision))
     for s in services:
         names[_fold(s.key)] = s.key
         names[_fold(s.name)] = s.key
@@ -454,15 +460,18 @@ def _service_keys(services: list[Service]) -> dict[str, str]:
 
 
 def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today: date,
-              service_names: dict[str, str], warnings: list[Problem] | None = None) -> Row:
+              service_names: Mapping[str, str], warnings: list[Problem] | None = None) -> Row:
     """One row checked: errors where the import would have to guess go to ``problems``;
     gaps in optional detail go to ``warnings`` (the row is imported; without a warnings
-    list they count as problems)."""
+    list they count as problems). ``service_names``: ``ServiceNames`` (a plain mapping of
+    spellings to keys knows no service that needs a decision)."""
+    if not isinstance(service_names, ServiceNames):
+        service_names = ServiceNames(service_names)
     c = _RowCheck(number, cells, problems, today, warnings)
     kept: list[str] = []       # unreadable optional details, kept in the consultation text
     r = Row(number)
     r.case_no = c.text("受付番号", max_len=30)
-    r.received_on = c.date("受付日", required=True)
+    r.received_on = c.day("受付日", required=True)
     r.name = c.text("氏名", required=True, max_len=100)
     r.name_fold = text_ja.fold_for_search(r.name) if r.name else ""
     kana = _cell_text(cells.get("ふりがな"))
@@ -472,7 +481,7 @@ def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today
         c.warn("ふりがな", _("{message} Kept in the consultation text.").format(
             message=e.message))
         kept.append(f"ふりがな: {kana}")
-    r.birth = c.date("生年月日")
+    r.birth = c.day("生年月日")
     if r.birth and r.received_on and r.birth >= r.received_on:
         c.add("生年月日", _("{column} must be before {other} ({date}).").format(
             column="生年月日", other="受付日", date=_show(r.received_on)))
@@ -510,7 +519,7 @@ def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today
     r.consultation = c.text("相談内容", max_len=5000, multiline=True)
     r.triage = c.choice("振り分け", TRIAGES, required=True, accepted=3)
     r.referral_to = c.text("つなぎ先", max_len=100)
-    r.taken_back_on = c.date("引き戻し日")
+    r.taken_back_on = c.day("引き戻し日")
     emergency = c.text("緊急支援", max_len=2000)
     for part in re.split(r"[;；・\n]", emergency):
         part = part.strip()
@@ -521,9 +530,9 @@ def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today
             r.emergency.append(action.value)
     r.emergency_note = emergency
     r.consent = c.flag("同意")
-    r.assessed_on = c.date("アセスメント日")
+    r.assessed_on = c.day("アセスメント日")
     r.screening = c.choice("スクリーニング結果", SCREENINGS, accepted=3)
-    r.plan_on = c.date("プラン了承日")
+    r.plan_on = c.day("プラン了承日")
     r.replans = c.dates("再プラン了承日")
     for part in re.split(r"[;；\n]", _cell_text(cells.get("法定サービス"))):
         if not part.strip():
@@ -531,8 +540,8 @@ def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today
         key = service_names.get(_fold(part))
         if key is None:
             c.add("法定サービス", _("Unknown service “{value}”: use one of {choices}.").format(
-                value=part.strip(), choices=getattr(service_names, "accepted", "")))
-        elif key not in r.services or key in getattr(service_names, "needs_decision", ()):
+                value=part.strip(), choices=service_names.accepted))
+        elif key not in r.services or key in service_names.needs_decision:
             r.services.append(key)        # a service decided twice (延長) may come twice
     _decisions(c, r, cells, service_names)
     if _DATE_LIKE.search(_cell_text(cells.get("就労支援対象"))) or \
@@ -545,8 +554,8 @@ def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today
     r.income_dates = sorted(set(c.dates("増収日")))
     r.employed_on = r.employed_dates[0] if r.employed_dates else None
     r.income_on = r.income_dates[0] if r.income_dates else None
-    r.suspended_on = c.date("中断日")
-    r.closed_on = c.date("終結日")
+    r.suspended_on = c.day("中断日")
+    r.closed_on = c.day("終結日")
     pattern = unicodedata.normalize("NFKC", _cell_text(cells.get("終結区分"))).strip()
     pattern = re.sub(r"[()（）\s]|^終結", "", pattern)
     if pattern and pattern not in ("1", "2", "3"):
@@ -594,11 +603,11 @@ def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today
             c.add(col, _("This column needs “{other}” (the first plan).").format(
                 other="プラン了承日"))
     approvals = ([r.plan_on] if r.plan_on else []) + r.replans
-    for d in r.employment_dates:
-        if r.plan_on is not None and d not in approvals:
+    for approved in r.employment_dates:
+        if r.plan_on is not None and approved not in approvals:
             c.add("就労支援対象", _("{date} is not the date of a plan of this row: give ○, or "
                                 "the approval dates of the plans with employment support.")
-                  .format(date=_show(d)))
+                  .format(date=_show(approved)))
     if r.decided_on and not any(s for s in r.services):
         need("法定サービス", "支援決定日")
     if r.closed_on and not r.pattern:
@@ -606,20 +615,20 @@ def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today
     if r.pattern and not r.closed_on:
         need("終結日", "終結区分")
     # date order: the rules of the Desk operations (app/domain/step_dates.py)
-    outcomes = [d for d in (r.employed_on, r.income_on) if d]
+    outcomes = [on for on in (r.employed_on, r.income_on) if on]
     dates = {"intake": r.received_on, "assessment": r.assessed_on, "approval": r.plan_on,
              "replan": r.replans, "decision": r.decided_on, "outcome": outcomes,
              "suspension": r.suspended_on}
     names = {"intake": "受付日", "assessment": "アセスメント日", "approval": "プラン了承日",
              "replan": "再プラン了承日", "decision": "支援決定日", "suspension": "中断日",
              "outcome": "就労日" if outcomes and r.employed_on == max(outcomes) else "増収日"}
-    for col, key, d in (("アセスメント日", "assessment", r.assessed_on),
-                        ("プラン了承日", "approval", r.plan_on),
-                        ("支援決定日", "decision", r.decided_on),
-                        *(("就労日", "outcome", d) for d in r.employed_dates),
-                        *(("増収日", "outcome", d) for d in r.income_dates),
-                        ("中断日", "suspension", r.suspended_on),
-                        ("終結日", "closure", r.closed_on)):
+    steps: list[tuple[str, str, date | None]] = [
+        ("アセスメント日", "assessment", r.assessed_on), ("プラン了承日", "approval", r.plan_on),
+        ("支援決定日", "decision", r.decided_on),
+        *(("就労日", "outcome", on) for on in r.employed_dates),
+        *(("増収日", "outcome", on) for on in r.income_dates),
+        ("中断日", "suspension", r.suspended_on), ("終結日", "closure", r.closed_on)]
+    for col, key, d in steps:
         for problem in step_dates.problems(key, d, dates):
             c.add(col, problem.message(names))
     for problem in step_dates.all_problems({"approval": r.plan_on, "replan": r.replans}):
