@@ -261,7 +261,7 @@ def _resources(parser, args) -> int:
     """``resources list [--json]`` / ``resources add --name N --kind K`` (issue 15)."""
     if args.resources_command is None:
         parser.parse_args(["resources", "--help"])
-    from app.operations.region import ResourceInput
+    from app.domain.region import ResourceInput
     with _open(args) as desk:
         if args.resources_command == "add":
             r = desk.region.add_resource(ResourceInput(
