@@ -73,32 +73,32 @@ class Desk:
 
     master: MasterOperations
     reports: ReportOperations
+    ledger: LedgerOperations
     maintenance: MaintenanceOperations
     region: RegionOperations
     security: SecurityOperations
     sync: SyncOperations
     sync_folder: SyncFolderOperations
     process: ProcessOperations
-    ledger: LedgerOperations
     # the parts, by attribute: each declares its rules (``RULES``) and is gated on its own
     PARTS: dict[str, type] = {"master": MasterOperations, "reports": ReportOperations,
+                              "ledger": LedgerOperations,
                               "maintenance": MaintenanceOperations, "region": RegionOperations,
                               "security": SecurityOperations, "sync": SyncOperations,
-                              "sync_folder": SyncFolderOperations, "process": ProcessOperations,
-                              "ledger": LedgerOperations}
+                              "sync_folder": SyncFolderOperations, "process": ProcessOperations}
 
     def __init__(self, store: Store, user: Staff, *, today=_today, lock: DeskLock | None = None):
         self._ctx = DeskContext(store, user, today)
         self._lock = lock
         self.master = MasterOperations(self._ctx)
         self.reports = ReportOperations(self._ctx)
+        self.ledger = LedgerOperations(self._ctx)
         self.maintenance = MaintenanceOperations(self._ctx)
         self.region = RegionOperations(self._ctx)
         self.security = SecurityOperations(self._ctx, self.maintenance)
         self.sync = SyncOperations(self._ctx, self.security, self.master)
         self.sync_folder = SyncFolderOperations(self._ctx, self.sync)
         self.process = ProcessOperations(self._ctx, self.region)
-        self.ledger = LedgerOperations(self._ctx)
 
     @property
     def user(self) -> Staff:
