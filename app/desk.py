@@ -62,7 +62,8 @@ class Desk:
 
     Composed like Anki's collection (issue 21): the parts share one context
     (app/operations/context.py: store, user, today, require, audit) and are built here —
-    ``desk.master`` (master lists), ``desk.reports`` (statistics, exports), ``desk.ledger`` (the ledger import),
+    ``desk.master`` (master lists), ``desk.reports`` (statistics, exports),
+    ``desk.ledger`` (the ledger import),
     ``desk.maintenance`` (backups, the integrity check), ``desk.security`` (accounts,
     who works on which case, consent, the audit log, retention), ``desk.sync`` (devices,
     transfer bundles, conflicts), ``desk.sync_folder`` (the shared
