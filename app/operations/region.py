@@ -45,13 +45,10 @@ from app.domain.common import LabelledEnum
 from app.errors import NotFound, ValidationError, ValidationErrors
 from app.i18n import _
 from app.operations.context import DeskContext
-from app.domain.region import (  # noqa: F401 - the screens import them from here
-    ISSUE_FINAL, ISSUE_ORDER, MAX_NAME, ActivityKind, Complainant, ComplaintInput,
-    IncidentInput, IncidentKind, IssueSource, IssueStatus, NationalCourse, RegionalIssue,
-    Resource, ResourceInput, ResourceKind, Severity, SessionKind, TrainingKind,
-)
+from app.domain.region import ISSUE_FINAL, IssueStatus, NationalCourse, SessionKind, TrainingKind
 from app.operations.region_base import _Check, _d
-from app.operations.region_issues import IssueOperations, feed_meeting_issue  # noqa: F401
+from app.operations.region_issues import IssueOperations
+from app.operations.region_issues import feed_meeting_issue  # noqa: F401 - for the meetings
 from app.operations.region_resources import ResourceOperations
 from app.operations.region_risk import RiskOperations
 from app.security.authorization import (
