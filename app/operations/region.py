@@ -44,7 +44,6 @@ from app import text_ja
 from app.domain.common import LabelledEnum
 from app.errors import NotFound, ValidationError, ValidationErrors
 from app.i18n import _
-from app.operations.context import DeskContext
 from app.domain.region import ISSUE_FINAL, IssueStatus, NationalCourse, SessionKind, TrainingKind
 from app.operations.region_base import _Check, _d
 from app.operations.region_issues import IssueOperations
@@ -117,9 +116,6 @@ class RegionOperations(ResourceOperations, IssueOperations, RiskOperations):
         "annual_report": need(P.VIEW_STATISTICS),
         "export_annual_report": need(P.VIEW_STATISTICS),
     }
-
-    def __init__(self, ctx: DeskContext):
-        super().__init__(ctx)
 
     # ================================================================== 人材育成
     def _may_see_training_of(self, staff_id: str) -> None:
