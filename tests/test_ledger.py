@@ -189,30 +189,30 @@ def _counts(desk) -> tuple[int, ...]:
 
 
 def test_a_row_failing_while_written_leaves_nothing_half_written(d, tmp_path, monkeypatch):
-    """The rows are written one operation each (desk.ledger.import_row) inside ONE
+    """Each row is written whole (as desk.ledger.import_row writes it) inside the file's ONE
     transaction: a failure in the fifth row takes back the four before it too."""
-    from app.operations.ledger import LedgerOperations
+    from app.operations import ledger as ops
     written = []
-    real = LedgerOperations.import_row
+    real = ops._RowWriter.write
 
-    def failing(self, row, **kw):
+    def failing(self, row):
         if len(written) == 4:
             raise RuntimeError("disk gone")
-        done = real(self, row, **kw)
+        done = real(self, row)
         written.append(done.case_no)
-        # each row is complete when its operation returns (in the open transaction)
+        # each row is complete when written (in the open transaction)
         assert d.store.conn.execute("SELECT count(*) FROM audit WHERE action = 'import' AND"
                                     " detail = ?", (done.case_no,)).fetchone()[0] == 1
         return done
 
-    monkeypatch.setattr(LedgerOperations, "import_row", failing)
+    monkeypatch.setattr(ops._RowWriter, "write", failing)
     before = _counts(d)
     with pytest.raises(RuntimeError):
         d.ledger.import_ledger(write_csv(tmp_path / "l.csv", LEDGER))
     assert len(written) == 4
     assert _counts(d) == before and d.count_cases() == 0
     assert d.security.audit_verify() is None
-    monkeypatch.setattr(LedgerOperations, "import_row", real)
+    monkeypatch.setattr(ops._RowWriter, "write", real)
     assert imported(d, write_csv(tmp_path / "l.csv", LEDGER)).written == 9
 
 
@@ -238,6 +238,27 @@ def test_import_row_is_an_operation_of_its_own(d, tmp_path):
         d.ledger.import_row(replace(rows[1], received_on=None, triage=None))
     assert [e.field for e in missing.value.errors] == ["受付日", "振り分け"]
     assert d.count_cases() == 1
+    # inside a batch the operation still succeeds or fails whole (a savepoint)
+    from app.operations import ledger as ops
+
+    real = ops._RowWriter.write
+
+    def failing(self, row):
+        real(self, row)
+        raise RuntimeError("stopped after the row")
+
+    journal = d.store.conn.execute("SELECT count(*) FROM journal").fetchone()[0]
+    with d.batch():
+        ops._RowWriter.write = failing
+        try:
+            with pytest.raises(RuntimeError):
+                d.ledger.import_row(rows[1])
+        finally:
+            ops._RowWriter.write = real
+        assert d.store.case_id_by_no("L-002") is None
+        assert d.store.conn.execute("SELECT count(*) FROM journal").fetchone()[0] == journal
+        d.ledger.import_row(rows[1])
+    assert d.count_cases() == 2 and d.store.case_id_by_no("L-002") is not None
 
 
 BROKEN = [
