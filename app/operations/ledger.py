@@ -2,8 +2,8 @@
 composed Desk sharing its context.
 
 ``import_ledger`` reads and checks the whole file (app/ledger.py: no database), sorts out
-the rows already imported and the numbers already used, then writes every new row with
-``import_row`` in ONE transaction — all or nothing, a dry run rolled back. ``import_row``
+the rows already imported and the numbers already used, then writes every new row as
+``import_row`` does, in ONE transaction — all or nothing, a dry run rolled back. ``import_row``
 is the narrow operation that writes one checked row as the records the process operations
 would have made (app/operations/process.py): person, case, intake (with its referral and
 emergency rows), assessment, screening, plans approved at an imported 支援調整会議 (one per
