@@ -229,7 +229,7 @@ def test_import_row_is_an_operation_of_its_own(d, tmp_path):
     assert done.case_no == "L-001" and done.staff_created == []
     assert d.get_case(done.case_id).case.stage is Stage.SUPPORT
     assert d.store.conn.execute("SELECT count(*) FROM journal").fetchone()[0] > before
-    assert [e.action for e in d.security.audit_search(action="import")][:1] == ["import"]
+    assert [e.detail for e in d.security.audit_search(action="import")] == ["L-001"]
     with pytest.raises(ValidationErrors) as used:
         d.ledger.import_row(rows[0])
     assert used.value.errors[0].field == "受付番号"
