@@ -261,7 +261,7 @@ def _resources(parser, args) -> int:
     """``resources list [--json]`` / ``resources add --name N --kind K`` (issue 15)."""
     if args.resources_command is None:
         parser.parse_args(["resources", "--help"])
-    from app.operations.region import ResourceInput
+    from app.domain.region import ResourceInput
     with _open(args) as desk:
         if args.resources_command == "add":
             r = desk.region.add_resource(ResourceInput(
@@ -510,7 +510,7 @@ def run(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "import-ledger":
         with _open(args) as desk:
-            report = desk.reports.import_ledger(args.file, dry_run=args.dry_run, sheet=args.sheet)
+            report = desk.ledger.import_ledger(args.file, dry_run=args.dry_run, sheet=args.sheet)
             for line in report.lines():
                 print(line)
             return 0 if report.ok else 5

@@ -38,6 +38,7 @@ from app.operations.checks import (
 )
 from app.operations.case_overview import read_case_overview
 from app.operations.context import DeskContext
+from app.operations.ledger import LedgerOperations
 from app.operations.maintenance import MaintenanceOperations
 from app.operations.master import MasterOperations
 from app.operations.paper import PaperOperations
@@ -65,7 +66,8 @@ class Desk:
 
     Composed like Anki's collection (issue 21): the parts share one context
     (app/operations/context.py: store, user, today, require, audit) and are built here —
-    ``desk.master`` (master lists), ``desk.reports`` (statistics, exports, the ledger),
+    ``desk.master`` (master lists), ``desk.reports`` (statistics, exports),
+    ``desk.ledger`` (the ledger import),
     ``desk.maintenance`` (backups, the integrity check), ``desk.security`` (accounts,
     who works on which case, consent, the audit log, retention), ``desk.sync`` (devices,
     transfer bundles, conflicts), ``desk.sync_folder`` (the shared
@@ -76,6 +78,7 @@ class Desk:
 
     master: MasterOperations
     reports: ReportOperations
+    ledger: LedgerOperations
     maintenance: MaintenanceOperations
     region: RegionOperations
     security: SecurityOperations
@@ -85,6 +88,7 @@ class Desk:
     paper: PaperOperations
     # the parts, by attribute: each declares its rules (``RULES``) and is gated on its own
     PARTS: dict[str, type] = {"master": MasterOperations, "reports": ReportOperations,
+                              "ledger": LedgerOperations,
                               "maintenance": MaintenanceOperations, "region": RegionOperations,
                               "security": SecurityOperations, "sync": SyncOperations,
                               "sync_folder": SyncFolderOperations, "process": ProcessOperations,
@@ -95,6 +99,7 @@ class Desk:
         self._lock = lock
         self.master = MasterOperations(self._ctx)
         self.reports = ReportOperations(self._ctx)
+        self.ledger = LedgerOperations(self._ctx)
         self.maintenance = MaintenanceOperations(self._ctx)
         self.region = RegionOperations(self._ctx)
         self.security = SecurityOperations(self._ctx, self.maintenance)

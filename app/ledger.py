@@ -20,11 +20,14 @@
 * **Idempotent**: a row whose 受付番号 already exists (same person, same 受付日) — or, without
   a 受付番号, an intake of the same person on the same day — is reported as already
   imported and written no second time.
-* The history becomes real records, written with the same repositories (rows and journal)
-  the Desk operations use, in ONE transaction: person, case, intake (with its referral and
-  emergency rows), assessment, screening, plans approved at an imported 支援調整会議 (one
-  per date, place 「台帳取り込み」), the evaluation before each re-plan, 支援決定, outcomes
-  就労/増収 on evaluations, 中断 and 終結 confirmed at the meeting of their date.
+* This module reads and checks the file and touches no database (``read_ledger``); the
+  import itself is an operation of the desk, ``desk.ledger.import_ledger``
+  (app/operations/ledger.py): it sorts out the rows already imported and writes the
+  history as real records, with the repositories (rows and journal) the Desk operations
+  use, in ONE transaction: person, case, intake (with its referral and emergency rows),
+  assessment, screening, plans approved at an imported 支援調整会議 (one per date, place
+  「台帳取り込み」), the evaluation before each re-plan, 支援決定, outcomes 就労/増収 on
+  evaluations, 中断 and 終結 confirmed at the meeting of their date.
 """
 
 from __future__ import annotations
@@ -35,17 +38,13 @@ from itertools import islice
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Mapping
 
 from app import text_ja, validation
-from app.domain import EmergencyAction, IntakeInput, PersonInput, Route, Sex, Stage, Triage
+from app.domain import EmergencyAction, Route, Sex, Triage
 from app.domain import step_dates
-from app.domain.assessment import AssessmentInput, ScreeningResult
-from app.domain.closure import ClosureGrounds, ClosureInput, ClosurePattern
-from app.domain.evaluation import EvaluationDecision, EvaluationInput
+from app.domain.assessment import ScreeningResult
 from app.domain.intake import CONSULTATION_TOPICS
-from app.domain.meeting import AgendaKind, MeetingKind, MeetingResult
-from app.domain.plan import PlanInput, PlanItem, PlanKind, PlanStatus
 from app.domain.service import Service
 from app.errors import ValidationError
 from app.i18n import _
@@ -320,7 +319,7 @@ class _RowCheck:
             self.add(column, e.message)
             return ""
 
-    def date(self, column: str, *, required: bool = False, raw: Any = None) -> date | None:
+    def day(self, column: str, *, required: bool = False, raw: Any = None) -> date | None:
         value = self.cells.get(column) if raw is None else raw
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
@@ -341,12 +340,12 @@ class _RowCheck:
     def dates(self, column: str) -> list[date]:
         value = self.cells.get(column)
         if value is None or isinstance(value, (date, int, float)):
-            d = self.date(column)
+            d = self.day(column)
             return [d] if d else []
         out = []
         for part in re.split(r"[;；\n]", str(value)):
             if part.strip():
-                d = self.date(column, raw=part.strip())
+                d = self.day(column, raw=part.strip())
                 if d:
                     out.append(d)
         return out
@@ -408,13 +407,20 @@ def _topic(value: str) -> str | None:
     return None
 
 
-class _Names(dict):
-    accepted: str = ""       # the names an unknown value is told to use
-    needs_decision: frozenset = frozenset()   # keys of the services that need a 支援決定
-    employment: frozenset = frozenset()       # keys of the employment-support services
+class ServiceNames(dict[str, str]):
+    """The desk's services by every folded spelling of 法定サービス (key, name, name without
+    and inside brackets, common aliases) → service key; with the names an unknown value is
+    told to use and the keys that need a 支援決定."""
+
+    def __init__(self, names: Mapping[str, str] = {}, *, accepted: str = "",
+                 needs_decision: frozenset[str] = frozenset()):
+        super().__init__(names)
+        self.accepted = accepted
+        self.needs_decision = needs_decision
 
 
-def _decisions(c: "_RowCheck", r: Row, cells: dict[str, Any], service_names) -> None:
+def _decisions(c: "_RowCheck", r: Row, cells: dict[str, Any],
+               service_names: ServiceNames) -> None:
     """支援決定日: one date for every service of 法定サービス that needs a decision, or (with
     「;」) one date per such service in their order — the services after the last date are
     not decided yet."""
@@ -423,7 +429,7 @@ def _decisions(c: "_RowCheck", r: Row, cells: dict[str, Any], service_names) -> 
     r.decided_on = min(dates) if dates else None
     if not dates:
         return
-    needs = getattr(service_names, "needs_decision", frozenset())
+    needs = service_names.needs_decision
     indexes = [j for j, k in enumerate(r.services) if k in needs]
     if isinstance(raw, str) and re.search(r"[;；\n]", raw):
         if len(dates) > len(indexes):
@@ -436,12 +442,11 @@ def _decisions(c: "_RowCheck", r: Row, cells: dict[str, Any], service_names) -> 
         r.service_dates = {j: dates[0] for j in indexes}
 
 
-def _service_keys(services: list[Service]) -> dict[str, str]:
-    names = _Names()
-    names.accepted = " / ".join(re.sub(r"[（(].*?[）)]", "", s.name) for s in services
-                                if s.key != BASE_SERVICE)
-    names.needs_decision = frozenset(s.key for s in services if s.needs_decision)
-    names.employment = frozenset(s.key for s in services if s.employment)
+def _service_keys(services: list[Service]) -> ServiceNames:
+    names = ServiceNames(
+        accepted=" / ".join(re.sub(r"[（(].*?[）)]", "", s.name) for s in services
+                            if s.key != BASE_SERVICE),
+        needs_decision=frozenset(s.key for s in services if s.needs_decision))
     for s in services:
         names[_fold(s.key)] = s.key
         names[_fold(s.name)] = s.key
@@ -455,15 +460,18 @@ def _service_keys(services: list[Service]) -> dict[str, str]:
 
 
 def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today: date,
-              service_names: dict[str, str], warnings: list[Problem] | None = None) -> Row:
+              service_names: Mapping[str, str], warnings: list[Problem] | None = None) -> Row:
     """One row checked: errors where the import would have to guess go to ``problems``;
     gaps in optional detail go to ``warnings`` (the row is imported; without a warnings
-    list they count as problems)."""
+    list they count as problems). ``service_names``: ``ServiceNames`` (a plain mapping of
+    spellings to keys knows no service that needs a decision)."""
+    if not isinstance(service_names, ServiceNames):
+        service_names = ServiceNames(service_names)
     c = _RowCheck(number, cells, problems, today, warnings)
     kept: list[str] = []       # unreadable optional details, kept in the consultation text
     r = Row(number)
     r.case_no = c.text("受付番号", max_len=30)
-    r.received_on = c.date("受付日", required=True)
+    r.received_on = c.day("受付日", required=True)
     r.name = c.text("氏名", required=True, max_len=100)
     r.name_fold = text_ja.fold_for_search(r.name) if r.name else ""
     kana = _cell_text(cells.get("ふりがな"))
@@ -473,7 +481,7 @@ def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today
         c.warn("ふりがな", _("{message} Kept in the consultation text.").format(
             message=e.message))
         kept.append(f"ふりがな: {kana}")
-    r.birth = c.date("生年月日")
+    r.birth = c.day("生年月日")
     if r.birth and r.received_on and r.birth >= r.received_on:
         c.add("生年月日", _("{column} must be before {other} ({date}).").format(
             column="生年月日", other="受付日", date=_show(r.received_on)))
@@ -511,7 +519,7 @@ def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today
     r.consultation = c.text("相談内容", max_len=5000, multiline=True)
     r.triage = c.choice("振り分け", TRIAGES, required=True, accepted=3)
     r.referral_to = c.text("つなぎ先", max_len=100)
-    r.taken_back_on = c.date("引き戻し日")
+    r.taken_back_on = c.day("引き戻し日")
     emergency = c.text("緊急支援", max_len=2000)
     for part in re.split(r"[;；・\n]", emergency):
         part = part.strip()
@@ -522,9 +530,9 @@ def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today
             r.emergency.append(action.value)
     r.emergency_note = emergency
     r.consent = c.flag("同意")
-    r.assessed_on = c.date("アセスメント日")
+    r.assessed_on = c.day("アセスメント日")
     r.screening = c.choice("スクリーニング結果", SCREENINGS, accepted=3)
-    r.plan_on = c.date("プラン了承日")
+    r.plan_on = c.day("プラン了承日")
     r.replans = c.dates("再プラン了承日")
     for part in re.split(r"[;；\n]", _cell_text(cells.get("法定サービス"))):
         if not part.strip():
@@ -532,8 +540,8 @@ def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today
         key = service_names.get(_fold(part))
         if key is None:
             c.add("法定サービス", _("Unknown service “{value}”: use one of {choices}.").format(
-                value=part.strip(), choices=getattr(service_names, "accepted", "")))
-        elif key not in r.services or key in getattr(service_names, "needs_decision", ()):
+                value=part.strip(), choices=service_names.accepted))
+        elif key not in r.services or key in service_names.needs_decision:
             r.services.append(key)        # a service decided twice (延長) may come twice
     _decisions(c, r, cells, service_names)
     if _DATE_LIKE.search(_cell_text(cells.get("就労支援対象"))) or \
@@ -546,8 +554,8 @@ def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today
     r.income_dates = sorted(set(c.dates("増収日")))
     r.employed_on = r.employed_dates[0] if r.employed_dates else None
     r.income_on = r.income_dates[0] if r.income_dates else None
-    r.suspended_on = c.date("中断日")
-    r.closed_on = c.date("終結日")
+    r.suspended_on = c.day("中断日")
+    r.closed_on = c.day("終結日")
     pattern = unicodedata.normalize("NFKC", _cell_text(cells.get("終結区分"))).strip()
     pattern = re.sub(r"[()（）\s]|^終結", "", pattern)
     if pattern and pattern not in ("1", "2", "3"):
@@ -595,11 +603,11 @@ def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today
             c.add(col, _("This column needs “{other}” (the first plan).").format(
                 other="プラン了承日"))
     approvals = ([r.plan_on] if r.plan_on else []) + r.replans
-    for d in r.employment_dates:
-        if r.plan_on is not None and d not in approvals:
+    for approved in r.employment_dates:
+        if r.plan_on is not None and approved not in approvals:
             c.add("就労支援対象", _("{date} is not the date of a plan of this row: give ○, or "
                                 "the approval dates of the plans with employment support.")
-                  .format(date=_show(d)))
+                  .format(date=_show(approved)))
     if r.decided_on and not any(s for s in r.services):
         need("法定サービス", "支援決定日")
     if r.closed_on and not r.pattern:
@@ -607,20 +615,20 @@ def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today
     if r.pattern and not r.closed_on:
         need("終結日", "終結区分")
     # date order: the rules of the Desk operations (app/domain/step_dates.py)
-    outcomes = [d for d in (r.employed_on, r.income_on) if d]
+    outcomes = [on for on in (r.employed_on, r.income_on) if on]
     dates = {"intake": r.received_on, "assessment": r.assessed_on, "approval": r.plan_on,
              "replan": r.replans, "decision": r.decided_on, "outcome": outcomes,
              "suspension": r.suspended_on}
     names = {"intake": "受付日", "assessment": "アセスメント日", "approval": "プラン了承日",
              "replan": "再プラン了承日", "decision": "支援決定日", "suspension": "中断日",
              "outcome": "就労日" if outcomes and r.employed_on == max(outcomes) else "増収日"}
-    for col, key, d in (("アセスメント日", "assessment", r.assessed_on),
-                        ("プラン了承日", "approval", r.plan_on),
-                        ("支援決定日", "decision", r.decided_on),
-                        *(("就労日", "outcome", d) for d in r.employed_dates),
-                        *(("増収日", "outcome", d) for d in r.income_dates),
-                        ("中断日", "suspension", r.suspended_on),
-                        ("終結日", "closure", r.closed_on)):
+    steps: list[tuple[str, str, date | None]] = [
+        ("アセスメント日", "assessment", r.assessed_on), ("プラン了承日", "approval", r.plan_on),
+        ("支援決定日", "decision", r.decided_on),
+        *(("就労日", "outcome", on) for on in r.employed_dates),
+        *(("増収日", "outcome", on) for on in r.income_dates),
+        ("中断日", "suspension", r.suspended_on), ("終結日", "closure", r.closed_on)]
+    for col, key, d in steps:
         for problem in step_dates.problems(key, d, dates):
             c.add(col, problem.message(names))
     for problem in step_dates.all_problems({"approval": r.plan_on, "replan": r.replans}):
@@ -635,25 +643,15 @@ def check_row(number: int, cells: dict[str, Any], problems: list[Problem], today
     return r
 
 
-# ---------------------------------------------------------------------- the import
-class _DryRun(Exception):
-    """Raised inside the transaction of a dry run: everything is rolled back."""
-
-
-def import_ledger(desk, path: Path, *, dry_run: bool = False,
-                  sheet: str | None = None) -> LedgerReport:
-    """Check the whole ledger, then write it in one transaction (or nothing). Rows with
-    warnings only are written; ``sheet`` names the workbook's sheet (else the first sheet
-    with the expected header)."""
-    from app.store.ledger_repo import LedgerRepo
-    from app.store.process_repo import ProcessRepo
-    store = desk.store
-    report = LedgerReport(path=str(path), dry_run=dry_run)
-    repo, lrepo = ProcessRepo(store.conn), LedgerRepo(store.conn)
-    all_services = repo.services(active_only=False)
-    service_names = _service_keys(all_services)
-    services = {s.key: s for s in all_services}
-    today = desk.today()
+# ---------------------------------------------------------------------- the file
+def read_ledger(path: Path, today: date, services: list[Service], *,
+                sheet: str | None = None) -> tuple[LedgerReport, list[Row]]:
+    """Read and check the whole file (no database): the report (the file's problems and
+    each row's, warnings, empty rows, the sheet and header read) and the checked rows.
+    ``services``: every service of the desk (inactive ones too), for 法定サービス. Writing
+    them is ``desk.ledger.import_ledger`` (app/operations/ledger.py)."""
+    report = LedgerReport(path=str(path))
+    service_names = _service_keys(services)
     rows: list[Row] = []
     try:
         with LedgerSource(path) as source:
@@ -664,7 +662,7 @@ def import_ledger(desk, path: Path, *, dry_run: bool = False,
                 report.problems.append(Problem(1, "-", _(
                     "No header row was found in the first {n} rows: one row must hold the "
                     "column names (受付日, 氏名, 相談経路, 振り分け …).").format(n=HEADER_SEARCH)))
-                return report
+                return report, []
             report.header_row = header.row
             report.title_rows = header.titles
             report.unknown_columns = header.unknown
@@ -674,7 +672,7 @@ def import_ledger(desk, path: Path, *, dry_run: bool = False,
                 report.problems.append(Problem(header.row, name,
                                                _("This required column is missing.")))
             if report.problems:
-                return report
+                return report, []
             columns = header.columns
             for number, cells in data:
                 if not any(_cell_text(v) for v in cells):
@@ -687,61 +685,15 @@ def import_ledger(desk, path: Path, *, dry_run: bool = False,
                                       report.warnings))
     except LedgerFileError as e:
         report.problems.append(Problem(1, "-", e.message))
-        report.imported = []
-        return report
-
-    # -- numbers, idempotency, persons ------------------------------------------------
-    numbers: dict[str, int] = {}
-    new_rows: list[Row] = []
-    for r in rows:
-        if r.case_no:
-            if r.case_no in numbers:
-                report.problems.append(Problem(r.number, "受付番号", _(
-                    "The number {case_no} is also on row {row}: numbers must be unique.")
-                    .format(case_no=r.case_no, row=numbers[r.case_no])))
-                continue
-            numbers[r.case_no] = r.number
-            existing = lrepo.case_by_no(r.case_no)
-            if existing is not None:
-                if existing["name_fold"] == r.name_fold and r.received_on and \
-                        existing["received_on"] == r.received_on.isoformat():
-                    report.already.append((r.number, r.case_no))
-                else:
-                    report.problems.append(Problem(r.number, "受付番号", _(
-                        "The number {case_no} is already used by another case ({name}, "
-                        "received {date}).").format(case_no=r.case_no, name=existing["name"],
-                                                   date=existing["received_on"] or "-")))
-                continue
-        elif r.name_fold and r.received_on:
-            found = lrepo.intake_exists(r.name_fold, r.birth.isoformat() if r.birth else None,
-                                        r.received_on.isoformat())
-            if found:
-                report.already.append((r.number, found))
-                continue
-        new_rows.append(r)
-    _likely_duplicates(rows, lrepo, report)
-    if report.problems:
-        report.imported = []
-        return report
-
-    new_rows.sort(key=lambda r: (r.received_on, r.number))
-    try:
-        with store.transaction() as w:
-            writer = _Writer(desk, w, repo, lrepo, services, set(numbers), report)
-            for r in new_rows:
-                report.imported.append((r.number, writer.write(r)))
-            store.audit(desk.user.login, "import_ledger",
-                        detail=f"{path.name}: {len(new_rows)}")
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        pass
-    report.imported.sort()
-    return report
+        return report, []
+    return report, rows
 
 
-def _likely_duplicates(rows: list[Row], lrepo, report: LedgerReport) -> None:
-    """Same folded name where a 生年月日 is missing: never merged, listed for a person."""
+def likely_duplicates(rows: list[Row], known: Callable[[str], list[str]],
+                      report: LedgerReport) -> None:
+    """Same folded name where a 生年月日 is missing: never merged, listed for a person.
+    ``known(name_fold)``: the case numbers (or names) of persons of that name already in
+    the database."""
     by_name: dict[str, list[Row]] = {}
     for r in rows:
         if r.name_fold:
@@ -749,7 +701,7 @@ def _likely_duplicates(rows: list[Row], lrepo, report: LedgerReport) -> None:
     for fold, group in by_name.items():
         if all(r.birth is not None for r in group):
             continue
-        known = [p["case_no"] or p["name"] for p in lrepo.persons_by_name(fold)][:5]
+        in_db = known(fold)[:5]
         without = sum(1 for r in group if r.birth is None)
         births_before = 0
         for r in group:                   # in row order
@@ -762,238 +714,9 @@ def _likely_duplicates(rows: list[Row], lrepo, report: LedgerReport) -> None:
                 5)]
             if total > 5:       # a name on thousands of rows: name a few, count the rest
                 others.append(_("{n} more rows").format(n=total - 5))
-            others += known
+            others += in_db
             if others:
                 report.duplicates.append(_(
                     "Row {row}: {name} may be the same person as {others} (no date of birth: "
                     "not merged).").format(row=r.number, name=r.name,
                                            others="、".join(dict.fromkeys(others))))
-
-
-class _Writer:
-    """Writes one checked row as the records the Desk operations would have made."""
-
-    def __init__(self, desk, w, repo, lrepo, services, file_numbers: set[str],
-                 report: LedgerReport):
-        self.desk, self.store, self.w = desk, desk.store, w
-        self.repo, self.lrepo = repo, lrepo
-        self.services = services
-        self.file_numbers = file_numbers
-        self.report = report
-        self.persons: dict[tuple[str, str], str] = {}
-        self.staff: dict[str, str] = {}
-        self.meetings: dict[date, str] = {}
-        self.mark = _("Imported from the ledger")
-
-    # -- helpers --------------------------------------------------------------------------
-    def _staff(self, name: str) -> str | None:
-        if not name:
-            return self.desk.user.id
-        if name not in self.staff:
-            found = self.lrepo.staff_by_name(name)
-            if found is None:
-                found = self.lrepo.insert_inactive_staff(self.w, name)
-                self.report.staff_created.append(name)
-            self.staff[name] = found
-        return self.staff[name]
-
-    def _case_no(self, r: Row, fy: int) -> str:
-        if r.case_no:
-            return r.case_no
-        while True:
-            number = self.store.next_case_no(fy)
-            if number not in self.file_numbers:
-                return number
-
-    def _meeting(self, on: date) -> str:
-        if on not in self.meetings:
-            found = self.lrepo.imported_meeting(on.isoformat())
-            if found is None:
-                from app.store.ledger_repo import LEDGER_MEETING_PLACE
-                found = self.repo.insert_meeting(self.w, on, MeetingKind.AD_HOC.value,
-                                                 LEDGER_MEETING_PLACE, [], None)
-                self.repo.set_meeting(self.w, found, held=1, minutes=self.mark)
-            self.meetings[on] = found
-        return self.meetings[on]
-
-    def _approve(self, on: date, case_id: str, kind: AgendaKind, subject_id: str,
-                 summary: str = "") -> None:
-        item = self.repo.insert_agenda_item(self.w, self._meeting(on), case_id, kind.value,
-                                            subject_id, summary or self.mark)
-        self.repo.set_agenda_result(self.w, item, MeetingResult.APPROVED.value, "")
-
-    def _person(self, r: Row) -> str:
-        key = (r.name_fold, r.birth.isoformat()) if r.birth else None
-        if key and key in self.persons:
-            return self.persons[key]
-        if key:
-            known = self.store.persons_by_identity(r.name_fold, r.birth)
-            if known:
-                self.persons[key] = known[0].id
-                return known[0].id
-        p = PersonInput(name=r.name, kana=r.kana, birth_date=r.birth, sex=r.sex,
-                        postal_code=r.postal_code, address=r.address, phone_home=r.phone_home,
-                        phone_mobile=r.phone_mobile)
-        fields = self.store.person_fields(p, r.name_fold, text_ja.fold_for_search(r.kana))
-        person_id = self.w.insert("person", fields)
-        if key:
-            self.persons[key] = person_id
-        return person_id
-
-    # -- one row --------------------------------------------------------------------------
-    def write(self, r: Row) -> str:
-        store, repo, w = self.store, self.repo, self.w
-        assert r.received_on is not None and r.route is not None and r.triage is not None
-        person_id = self._person(r)
-        fy = text_ja.fiscal_year(r.received_on)
-        case_no = self._case_no(r, fy)
-        assignee = self._staff(r.staff)
-        case_id = store.insert_case(w, case_no=case_no, person_id=person_id, fiscal_year=fy,
-                                    stage=Stage.INTAKE, opened_on=r.received_on,
-                                    assignee_id=assignee)
-        consultation = r.consultation
-        if r.note:
-            consultation = (consultation + "\n" if consultation else "") + \
-                _("Note: {note}").format(note=r.note)
-        intake = IntakeInput(
-            received_on=r.received_on, received_by=r.staff or self.desk.user.display_name,
-            route=r.route, referral_source=r.source,
-            topics=[r.main_topic] if r.main_topic else [], main_topic=r.main_topic,
-            consultation=consultation, triage=r.triage,
-            referral_to=r.referral_to if r.triage is Triage.REFER else "",
-            emergency_needed=bool(r.emergency_note), emergency_actions=r.emergency,
-            emergency_note=r.emergency_note, consent=r.consent,
-            consent_on=r.received_on if r.consent else None)
-        store.insert_intake(w, case_id, intake)
-        repo.from_intakes(w, case_id)            # referral (つなぎ) and emergency rows
-        self.lrepo.set_emergency_done(w, case_id)
-        version = 0
-        if r.assessed_on:
-            _id, version = repo.insert_assessment(w, case_id, AssessmentInput(
-                assessed_on=r.assessed_on, analysis=self.mark, author=r.staff))
-        if r.screening is not None:
-            on = r.assessed_on or r.received_on
-            sid = repo.insert_screening(w, case_id, on, r.screening.value, version, self.mark,
-                                        None)
-            if r.screening is ScreeningResult.REFER:
-                repo.insert_referral(w, case_id, "screening", sid, on, r.referral_to, False,
-                                     None)
-        if r.taken_back_on is not None:
-            refs = repo.referrals(case_id)
-            if refs:
-                last = max(refs, key=lambda x: (x.referred_on, x.origin.value == "screening"))
-                repo.set_status(w, "referral", last.id, checked_on=r.taken_back_on.isoformat(),
-                                arrived=0, taken_back_on=r.taken_back_on.isoformat())
-        self._plans(r, case_id, version)
-        from app.store import derived_repo
-        repo.set_status(w, "case_file", case_id,   # stage & co. as the records give them
-                        **derived_repo.case_fields(store.conn, case_id, repo))
-        store.audit(self.desk.user.login, "import", case_id=case_id, detail=case_no)
-        return case_no
-
-    def _plans(self, r: Row, case_id: str, version: int) -> None:
-        repo, w = self.repo, self.w
-        approvals = ([r.plan_on] if r.plan_on else []) + list(r.replans)
-        # each service goes on the plan its 支援決定 was made for (the last approved by then);
-        # a service not decided on the plan of the first decision (the first plan without)
-        def plan_at(on: date) -> int:
-            return max((i for i, d in enumerate(approvals) if d <= on), default=0)
-
-        decided_index = plan_at(r.decided_on) if r.decided_on else 0
-        with_employment = [i for i, d in enumerate(approvals) if d in r.employment_dates]
-        placed: dict[int, list[int]] = {}
-        for j, key in enumerate(r.services):
-            on = r.service_dates.get(j)
-            i = plan_at(on) if on else decided_index
-            if with_employment and i not in with_employment and key in self.services \
-                    and self.services[key].employment:
-                # 就労支援対象 gave the plans with employment support: keep to them
-                earlier = [x for x in with_employment if on is None or approvals[x] <= on]
-                i = earlier[-1] if earlier else with_employment[0]
-            placed.setdefault(i, []).append(j)
-        # outcomes go on the first evaluation dated on or after them that has room (one 就労
-        # and one 増収 each); the others on an evaluation of their own, on their date
-        evaluations: list[date] = list(r.replans) + ([r.closed_on] if r.closed_on and approvals
-                                                      else [])
-        slots: dict[date, dict[str, date]] = {e: {} for e in evaluations}
-        extras: dict[date, dict[str, date]] = {}
-        for d, key in sorted({(d, "employed_on") for d in r.employed_dates}
-                             | {(d, "income_increased_on") for d in r.income_dates}):
-            e = next((e for e in evaluations if e >= d and key not in slots[e]), None)
-            (slots[e] if e is not None else extras.setdefault(d, {}))[key] = d
-
-        def outcomes(at: date) -> dict[str, date | None]:
-            return dict(slots.get(at, {}))
-
-        plan_ids: list[str] = []
-        previous: str | None = None
-        for i, on in enumerate(approvals):
-            if previous is not None:
-                self._evaluate(case_id, previous, on, EvaluationDecision.REPLAN, version,
-                               outcomes(on))
-            items = [PlanItem(_("Self-reliance consultation support"), BASE_SERVICE)]
-            items += [PlanItem(self.services[r.services[j]].name, r.services[j])
-                      for j in placed.get(i, ()) if r.services[j] != BASE_SERVICE]
-            if (r.employment or on in r.employment_dates) and not any(
-                    self.services[it.service_key].employment
-                                        for it in items if it.service_key in self.services):
-                items.append(PlanItem(self.services[EMPLOYMENT_SERVICE].name,
-                                        EMPLOYMENT_SERVICE))
-            kind = PlanKind.FIRST if i == 0 else PlanKind.REPLAN
-            plan_id = repo.insert_plan(w, case_id, PlanInput(
-                aim=self.mark, items=items, author=r.staff, created_on=on), kind, version, on)
-            repo.set_plan(w, plan_id, status=PlanStatus.SUBMITTED.value)
-            self._approve(on, case_id, AgendaKind.NEW_PLAN if i == 0 else AgendaKind.REPLAN,
-                          plan_id)
-            if previous is not None:
-                repo.set_plan(w, previous, status=PlanStatus.SUPERSEDED.value,
-                              superseded_by=plan_id, ended_on=on)
-            repo.set_plan(w, plan_id, status=PlanStatus.APPROVED.value, approved_on=on,
-                          meeting_result=MeetingResult.APPROVED.value, conditions="")
-            for j in placed.get(i, ()):
-                if j in r.service_dates:
-                    repo.insert_decision(w, case_id, plan_id, r.services[j],
-                                         r.service_dates[j], _("(from the ledger)"),
-                                         "approved", "")
-            previous = plan_id
-            plan_ids.append(plan_id)
-        for d, got in sorted(extras.items()):
-            if plan_ids:
-                at = max((i for i, on in enumerate(approvals) if on <= d), default=0)
-                self._evaluate(case_id, plan_ids[at], d, EvaluationDecision.CONTINUE, version,
-                               got)
-        if r.suspended_on:
-            sid = repo.insert_suspension(w, case_id, r.suspended_on, self.mark,
-                                         Stage.SUPPORT.value)
-            self._approve(r.suspended_on, case_id, AgendaKind.SUSPENSION, sid)
-            repo.set_status(w, "suspension", sid, status="confirmed",
-                            confirmed_on=r.suspended_on)
-        if r.closed_on:
-            if previous is not None:
-                self._evaluate(case_id, previous, r.closed_on, EvaluationDecision.CLOSE,
-                               version, outcomes(r.closed_on))
-            grounds = None
-            if r.pattern == "3":
-                grounds = (ClosureGrounds.SUSPENSION if r.suspended_on
-                           else ClosureGrounds.MOVED_AWAY)
-            cid = repo.insert_closure(w, case_id, ClosureInput(
-                proposed_on=r.closed_on, pattern=ClosurePattern(r.pattern), reason=self.mark,
-                grounds=grounds))
-            self._approve(r.closed_on, case_id, AgendaKind.CLOSURE, cid)
-            repo.set_status(w, "closure", cid, status="confirmed", confirmed_on=r.closed_on)
-            for plan in repo.plans(case_id):
-                if plan.status in (PlanStatus.APPROVED, PlanStatus.DRAFT,
-                                   PlanStatus.SUBMITTED):
-                    repo.set_plan(w, plan.id, status=PlanStatus.ENDED.value,
-                                  ended_on=r.closed_on)
-            repo.set_status(w, "case_file", case_id, closed_on=r.closed_on)
-
-    def _evaluate(self, case_id: str, plan_id: str, on: date,
-                  decision: EvaluationDecision, version: int,
-                  outcomes: dict[str, date | None]) -> None:
-        eid = self.repo.insert_evaluation(self.w, case_id, plan_id, EvaluationInput(
-            evaluated_on=on, decision=decision, note=self.mark,
-            employed_on=outcomes.get("employed_on"),
-            income_increased_on=outcomes.get("income_increased_on")), version)
-        self._approve(on, case_id, AgendaKind.EVALUATION, eid)
-        self.repo.set_status(self.w, "evaluation", eid, status="confirmed", confirmed_on=on)

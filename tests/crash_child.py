@@ -114,7 +114,7 @@ class Loop:
                             "取り込みテスト"])
         say("ledger-file", ",".join(numbers))
         say("begin", "import_ledger")
-        report = self.desk.reports.import_ledger(path)
+        report = self.desk.ledger.import_ledger(path)
         if not report.ok:
             raise SystemExit("ledger refused: " + " / ".join(report.lines()))
         say("ledger", ",".join(numbers))

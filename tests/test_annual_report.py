@@ -17,7 +17,7 @@ from app.domain.plan import Goal, Plan, PlanInput, PlanItem
 from app.cli import main as cli_main
 from app.domain import Route, Triage
 from app.errors import PermissionDenied, ValidationError, ValidationErrors
-from app.operations.region import ComplaintInput, IncidentInput, ResourceInput
+from app.domain.region import ComplaintInput, IncidentInput, ResourceInput
 from app.reports.annual import median, p90
 from app.security.roles import Role
 from tests.conftest import LOGIN, PASSWORD, make_intake

@@ -128,7 +128,7 @@ def test_writes_until_the_disk_is_full_then_everything_acknowledged_survives(
         row(受付番号=f"DF-{k:03d}", 受付日="2026/4/1", 氏名=f"台帳 {k}", 相談経路="本人等",
             振り分け="継続支援", 備考="台帳の備考。" * 300) for k in range(40)])
     try:
-        report = desk.reports.import_ledger(ledger)
+        report = desk.ledger.import_ledger(ledger)
     except TsunaguError as err:
         _assert_clean_failure(desk, err, before)
     else:  # only if it fitted after all: then all of it is there

@@ -4,7 +4,7 @@ half-width kana, impossible dates (H31.5.1, 2026年2月30日), numbers and dates
 values — as CSV (UTF-8 with and without BOM, cp932 where the text is encodable) and .xlsx,
 plus files in wrong encodings and cut-off workbooks.
 
-What it proves: ``desk.reports.import_ledger`` never crashes (it returns its report, or raises a
+What it proves: ``desk.ledger.import_ledger`` never crashes (it returns its report, or raises a
 TsunaguError at most); a report with problems wrote nothing (cases and journal unchanged);
 a clean report wrote exactly its rows; and every name that was imported comes back exactly
 as the cell held it (only surrounding whitespace trimmed). 60 examples by default,
@@ -176,7 +176,7 @@ def test_random_ledgers_import_whole_or_not_at_all(desk, tmp_path, ledger):
     conn = desk.store.conn
     cases, journal = _count(conn, "case_file"), _count(conn, "journal")
     try:
-        report = desk.reports.import_ledger(path, dry_run=dry_run)
+        report = desk.ledger.import_ledger(path, dry_run=dry_run)
     except TsunaguError as err:     # allowed: a refusal in words, and nothing written
         assert str(err)
         assert (_count(conn, "case_file"), _count(conn, "journal")) == (cases, journal)

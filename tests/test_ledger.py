@@ -96,7 +96,7 @@ def d(desk):
 
 
 def imported(desk, path, **kw):
-    report = desk.reports.import_ledger(path, **kw)
+    report = desk.ledger.import_ledger(path, **kw)
     assert report.ok, report.lines()
     return report
 
@@ -175,10 +175,90 @@ def test_second_import_writes_nothing(d, tmp_path):
 def test_dry_run_writes_nothing(d, tmp_path):
     path = write_csv(tmp_path / "l.csv", LEDGER)
     before = d.store.conn.execute("SELECT count(*) FROM journal").fetchone()[0]
-    report = d.reports.import_ledger(path, dry_run=True)
+    report = d.ledger.import_ledger(path, dry_run=True)
     assert report.ok and len(report.imported) == 9 and report.written == 0
     assert d.store.conn.execute("SELECT count(*) FROM journal").fetchone()[0] == before
     assert d.count_cases() == 0
+
+
+def _counts(desk) -> tuple[int, ...]:
+    conn = desk.store.conn
+    return tuple(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                 for t in ("person", "case_file", "intake", "plan", "meeting", "staff",
+                           "journal", "audit"))
+
+
+def test_a_row_failing_while_written_leaves_nothing_half_written(d, tmp_path, monkeypatch):
+    """Each row is written whole (as desk.ledger.import_row writes it) inside the file's ONE
+    transaction: a failure in the fifth row takes back the four before it too."""
+    from app.operations import ledger as ops
+    written = []
+    real = ops._RowWriter.write
+
+    def failing(self, row):
+        if len(written) == 4:
+            raise RuntimeError("disk gone")
+        done = real(self, row)
+        written.append(done.case_no)
+        # each row is complete when written (in the open transaction)
+        assert d.store.conn.execute("SELECT count(*) FROM audit WHERE action = 'import' AND"
+                                    " detail = ?", (done.case_no,)).fetchone()[0] == 1
+        return done
+
+    monkeypatch.setattr(ops._RowWriter, "write", failing)
+    before = _counts(d)
+    with pytest.raises(RuntimeError):
+        d.ledger.import_ledger(write_csv(tmp_path / "l.csv", LEDGER))
+    assert len(written) == 4
+    assert _counts(d) == before and d.count_cases() == 0
+    assert d.security.audit_verify() is None
+    monkeypatch.setattr(ops._RowWriter, "write", real)
+    assert imported(d, write_csv(tmp_path / "l.csv", LEDGER)).written == 9
+
+
+def test_import_row_is_an_operation_of_its_own(d, tmp_path):
+    """One checked row written by the narrow operation: refused without its required values
+    or with a number in use; otherwise one case, journalled and audited 「import」."""
+    from app.errors import ValidationErrors
+    from app.ledger import read_ledger
+    report, rows = read_ledger(write_csv(tmp_path / "l.csv", LEDGER[:2]), TODAY,
+                               d.process.services(include_inactive=True))
+    assert report.ok and len(rows) == 2
+    before = d.store.conn.execute("SELECT count(*) FROM journal").fetchone()[0]
+    done = d.ledger.import_row(rows[0])
+    assert done.case_no == "L-001" and done.staff_created == []
+    assert d.get_case(done.case_id).case.stage is Stage.SUPPORT
+    assert d.store.conn.execute("SELECT count(*) FROM journal").fetchone()[0] > before
+    assert [e.detail for e in d.security.audit_search(action="import")] == ["L-001"]
+    with pytest.raises(ValidationErrors) as used:
+        d.ledger.import_row(rows[0])
+    assert used.value.errors[0].field == "受付番号"
+    from dataclasses import replace
+    with pytest.raises(ValidationErrors) as missing:
+        d.ledger.import_row(replace(rows[1], received_on=None, triage=None))
+    assert [e.field for e in missing.value.errors] == ["受付日", "振り分け"]
+    assert d.count_cases() == 1
+    # inside a batch the operation still succeeds or fails whole (a savepoint)
+    from app.operations import ledger as ops
+
+    real = ops._RowWriter.write
+
+    def failing(self, row):
+        real(self, row)
+        raise RuntimeError("stopped after the row")
+
+    journal = d.store.conn.execute("SELECT count(*) FROM journal").fetchone()[0]
+    with d.batch():
+        ops._RowWriter.write = failing
+        try:
+            with pytest.raises(RuntimeError):
+                d.ledger.import_row(rows[1])
+        finally:
+            ops._RowWriter.write = real
+        assert d.store.case_id_by_no("L-002") is None
+        assert d.store.conn.execute("SELECT count(*) FROM journal").fetchone()[0] == journal
+        d.ledger.import_row(rows[1])
+    assert d.count_cases() == 2 and d.store.case_id_by_no("L-002") is not None
 
 
 BROKEN = [
@@ -200,7 +280,7 @@ BROKEN = [
 
 
 def test_broken_file_imports_nothing_and_reports_each_row(d, tmp_path):
-    report = d.reports.import_ledger(write_csv(tmp_path / "broken.csv", BROKEN, "cp932"))
+    report = d.ledger.import_ledger(write_csv(tmp_path / "broken.csv", BROKEN, "cp932"))
     assert not report.ok and report.written == 0 and d.count_cases() == 0
     where = {(p.row, p.column) for p in report.problems}
     assert {(2, "受付日"), (3, "受付日"), (4, "氏名"), (5, "プラン了承日"), (6, "終結区分"),
@@ -217,9 +297,9 @@ def test_missing_required_column_and_duplicate_numbers(d, tmp_path):
     header = [h for h in HEADER if h != "相談経路"]
     path = tmp_path / "no-route.csv"
     write_csv(path, [[v for h, v in zip(HEADER, LEDGER[0]) if h != "相談経路"]], header=header)
-    report = d.reports.import_ledger(path)
+    report = d.ledger.import_ledger(path)
     assert [(p.row, p.column) for p in report.problems] == [(1, "相談経路")]
-    dup = d.reports.import_ledger(write_csv(tmp_path / "dup.csv", [LEDGER[1], LEDGER[1]]))
+    dup = d.ledger.import_ledger(write_csv(tmp_path / "dup.csv", [LEDGER[1], LEDGER[1]]))
     assert [(p.row, p.column) for p in dup.problems] == [(3, "受付番号")]
     assert d.count_cases() == 0
 

@@ -80,7 +80,7 @@ REAL_ROWS = [
 
 def test_a_real_workbook_is_read_as_it_is(d, tmp_path):
     path = real_workbook(tmp_path / "受付簿.xlsx", REAL_ROWS, merges=["Q5:Q6"])
-    report = d.reports.import_ledger(path)
+    report = d.ledger.import_ledger(path)
     assert report.ok and not report.warnings, report.lines()
     assert report.sheet == "受付簿" and report.sheets == ["記入上の注意", "受付簿", "集計"]
     assert report.header_row == 3 and report.title_rows == [1]
@@ -108,11 +108,11 @@ def test_a_real_workbook_is_read_as_it_is(d, tmp_path):
 
 def test_sheet_by_name_and_a_missing_sheet(d, tmp_path):
     path = real_workbook(tmp_path / "l.xlsx", REAL_ROWS)
-    notes = d.reports.import_ledger(path, sheet="記入上の注意", dry_run=True)
+    notes = d.ledger.import_ledger(path, sheet="記入上の注意", dry_run=True)
     assert not notes.ok and any("見出しの行が見つかりません" in x for x in notes.lines())
-    missing = d.reports.import_ledger(path, sheet="令和7年度", dry_run=True)
+    missing = d.ledger.import_ledger(path, sheet="令和7年度", dry_run=True)
     assert any("シート「令和7年度」はありません" in x and "受付簿" in x for x in missing.lines())
-    ok = d.reports.import_ledger(path, sheet="受付簿", dry_run=True)
+    ok = d.ledger.import_ledger(path, sheet="受付簿", dry_run=True)
     assert ok.ok and len(ok.imported) == 3
 
 
@@ -124,7 +124,7 @@ def test_serial_dates_and_spellings_in_a_cp932_csv(d, tmp_path):
         w.writerow(["番号", "相談受付日", "名前", "性別", "経路", "振分け", "同意の有無"])  # aliases
         w.writerow(["C-1", "46113", "佐藤 一", "男性", "電話", "継続", "有"])
         w.writerow(["C-2", "2026.4.2", "佐藤 二", "女性", "家族", "情報提供", "×"])
-    report = d.reports.import_ledger(path)
+    report = d.ledger.import_ledger(path)
     assert report.ok, report.lines()
     assert report.header_row == 2 and report.title_rows == [1]
     assert d.get_case(d.case_id("C-1")).intakes[0].received_on == date(2026, 4, 1)
@@ -150,7 +150,7 @@ def test_the_issue_ledger_screening_referral_without_an_agency_is_imported(d, tm
         rec(受付番号="W-3", 受付日="2026/4/3", 氏名="井上 三", 相談経路="本人等", 振り分け="継続支援",
             郵便番号="12-345", 電話番号="でんわ", ふりがな="井上"),
     ])
-    dry = d.reports.import_ledger(path, dry_run=True)
+    dry = d.ledger.import_ledger(path, dry_run=True)
     assert dry.ok and dry.warning_count == 5 and dry.error_count == 0, dry.lines()
     lines = dry.lines()
     assert "行 2 列「つなぎ先」: 「他機関へつなぎ」のつなぎ先がありません。「（記載なし）」として記録します。" \
@@ -160,7 +160,7 @@ def test_the_issue_ledger_screening_referral_without_an_agency_is_imported(d, tm
         assert any(x.startswith(f"行 4 列「{col}」: ") and "備考に残しました" in x for x in lines)
     assert lines.index(next(x for x in lines if x.startswith("警告（5 件）"))) < \
         lines.index(next(x for x in lines if x.startswith("行 2 列「つなぎ先」")))
-    report = d.reports.import_ledger(path)
+    report = d.ledger.import_ledger(path)
     assert report.ok and report.written == 3
     refs = {r.origin.value: r.referred_to for r in d.process.referrals(d.case_id("W-1"))}
     assert refs.get("screening") == "（記載なし）"
@@ -193,7 +193,7 @@ ERRORS = [
 
 def test_errors_stay_errors_and_name_the_accepted_values(d, tmp_path):
     rows = [r for r, _c, _a in ERRORS]
-    report = d.reports.import_ledger(write(tmp_path / "e.csv", rows))
+    report = d.ledger.import_ledger(write(tmp_path / "e.csv", rows))
     assert not report.ok and report.written == 0 and d.count_cases() == 0
     where = {(p.row, p.column): p for p in report.problems}
     for i, (_r, column, accepted) in enumerate(ERRORS, start=2):
@@ -208,7 +208,7 @@ def test_closure_date_without_its_pattern_is_an_error(d, tmp_path):
     path = write(tmp_path / "c.csv", [rec(受付番号="X-1", 受付日="2026/4/1", 氏名="終結 一",
                                           相談経路="本人等", 振り分け="継続支援") + ["2026/5/1", ""]],
                  header=header)
-    report = d.reports.import_ledger(path)
+    report = d.ledger.import_ledger(path)
     assert [(p.row, p.column) for p in report.problems] == [(2, "終結区分")]
 
 
@@ -242,7 +242,7 @@ def test_a_hostile_xlsx_is_refused_quickly_in_little_memory(d, tmp_path):
     path = tmp_path / "bomb.xlsx"
     wb.save(path)
     assert path.stat().st_size < 10_000
-    report = d.reports.import_ledger(path)
+    report = d.ledger.import_ledger(path)
     assert not report.ok
     assert "XFD" in report.problems[0].text() and "200 列" in report.problems[0].text()
     # the memory it takes, in a process of its own (the peak RSS of a whole Python process,
@@ -266,32 +266,32 @@ def test_too_many_rows_wide_rows_and_huge_cells_are_refused(d, tmp_path, monkeyp
     many = write(tmp_path / "many.csv", [rec(受付日="2026/4/1", 氏名=f"人 {i}", 相談経路="本人等",
                                              振り分け="継続支援") for i in range(1100)],
                  encoding="utf-8")
-    report = d.reports.import_ledger(many)
+    report = d.ledger.import_ledger(many)
     assert not report.ok and "1,000 行を超えています" in report.problems[0].text()
     assert report.rows == 0                 # said before any row is checked
     one_more = write(tmp_path / "one_more.csv", [
         rec(受付日="2026/4/1", 氏名=f"人 {i}", 相談経路="本人等", 振り分け="継続支援")
         for i in range(1001)], encoding="utf-8")
-    report = d.reports.import_ledger(one_more)
+    report = d.ledger.import_ledger(one_more)
     assert not report.ok and "1,000 行を超えています" in report.problems[0].text()
     fits = write(tmp_path / "fits.csv", [rec(受付日="2026/4/1", 氏名=f"人 {i}", 相談経路="本人等",
                                              振り分け="継続支援") for i in range(1000)],
                  encoding="utf-8")
-    assert d.reports.import_ledger(fits, dry_run=True).ok
+    assert d.ledger.import_ledger(fits, dry_run=True).ok
     wide = write(tmp_path / "wide.csv", [rec(受付日="2026/4/1", 氏名="広い", 相談経路="本人等",
                                              振り分け="継続支援") + [""] * 200 + ["x"]],
                  encoding="utf-8")
-    text = d.reports.import_ledger(wide).problems[0].text()
+    text = d.ledger.import_ledger(wide).problems[0].text()
     assert "2 行目" in text and "200 列" in text
     huge = write(tmp_path / "huge.csv", [rec(受付日="2026/4/1", 氏名="大きい", 相談経路="本人等",
                                              振り分け="継続支援", 担当者="あ" * 70_000)],
                  encoding="utf-8")
-    text = d.reports.import_ledger(huge).problems[0].text()
+    text = d.ledger.import_ledger(huge).problems[0].text()
     assert "2 行目" in text and "65,536" in text
     unclosed = tmp_path / "quote.csv"
     unclosed.write_text("受付日,氏名,相談経路,振り分け\n2026/4/1,\"ずっと" + "あ" * 140_000 + "\n",
                         encoding="utf-8")
-    assert "引用符" in d.reports.import_ledger(unclosed).problems[0].text()
+    assert "引用符" in d.ledger.import_ledger(unclosed).problems[0].text()
 
 
 def test_xlsx_row_limit(d, tmp_path, monkeypatch):
@@ -303,7 +303,7 @@ def test_xlsx_row_limit(d, tmp_path, monkeypatch):
     for i in range(60):
         ws.append(["2026/4/1", f"人 {i}", "本人等", "継続支援"])
     wb.save(tmp_path / "m.xlsx")
-    report = d.reports.import_ledger(tmp_path / "m.xlsx")
+    report = d.ledger.import_ledger(tmp_path / "m.xlsx")
     assert not report.ok and "50 行を超えています" in report.problems[0].text()
 
 
@@ -311,7 +311,7 @@ def test_the_report_is_capped_at_200_problems_and_a_count(d, tmp_path):
     path = write(tmp_path / "bad.csv", [rec(受付日="2026/2/30", 氏名=f"人 {i}", 相談経路="本人等",
                                             振り分け="継続支援") for i in range(300)],
                  encoding="utf-8")
-    report = d.reports.import_ledger(path)
+    report = d.ledger.import_ledger(path)
     assert report.error_count == 300 and len(report.problems) == 200
     lines = report.lines()
     assert sum(1 for x in lines if "列「受付日」" in x) == 200

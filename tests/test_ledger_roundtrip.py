@@ -40,13 +40,13 @@ def fresh(desk_template, folder: Path) -> Desk:
 def test_export_then_import_gives_the_same_statistics(desk, desk_template, tmp_path, fmt,
                                                       encoding):
     desk._today = lambda: TODAY
-    assert desk.reports.import_ledger(write_csv(tmp_path / "orig.csv", LEDGER)).ok
+    assert desk.ledger.import_ledger(write_csv(tmp_path / "orig.csv", LEDGER)).ok
     before = all_months(desk)
     assert sum(m["counts"]["new_consultations"] for m in before.values()) == 9
     out = desk.reports.export_ledger(tmp_path / f"ledger.{fmt}", fmt, encoding=encoding)
     other = fresh(desk_template, tmp_path / "other")
     try:
-        report = other.reports.import_ledger(out)
+        report = other.ledger.import_ledger(out)
         assert report.ok and not report.warnings, report.lines()
         assert report.written == 9
         assert all_months(other) == before
@@ -74,7 +74,7 @@ def test_export_of_cases_entered_through_the_desk(desk, desk_template, tmp_path)
     out = desk.reports.export_ledger(tmp_path / "desk.xlsx")
     other = fresh(desk_template, tmp_path / "other")
     try:
-        report = other.reports.import_ledger(out)
+        report = other.ledger.import_ledger(out)
         assert report.ok, report.lines()
         assert all_months(other) == before
         names = {c.name for c in other.list_cases()}
@@ -138,7 +138,7 @@ def test_a_desk_worked_through_the_whole_process_round_trips(desk, desk_template
     out = desk.reports.export_ledger(tmp_path / "desk.xlsx")
     other = fresh(desk_template, tmp_path / "other")
     try:
-        report = other.reports.import_ledger(out)
+        report = other.ledger.import_ledger(out)
         assert report.ok and not report.warnings, report.lines()[:20]
         assert report.written == desk.count_cases()
         after = figures(other)
@@ -167,12 +167,12 @@ def test_the_extended_cells_are_read(desk, tmp_path):
                     "住居確保給付金", "2026/5/25;2026/5/26", "", ""])
         w.writerow(["X-4", "2026/4/1", "拡張 四", "本人等", "継続支援", "", "2026/4/3", "", "", "", "",
                     "", ""])
-    report = desk.reports.import_ledger(path, dry_run=True)
+    report = desk.ledger.import_ledger(path, dry_run=True)
     where = {(p.row, p.column) for p in report.problems}
     assert where == {(4, "支援決定日"), (5, "引き戻し日")}, report.lines()
     rows = path.read_text(encoding="utf-8-sig").splitlines()
     path.write_text("\n".join(rows[:3]) + "\n", encoding="utf-8-sig")
-    assert desk.reports.import_ledger(path).ok
+    assert desk.ledger.import_ledger(path).ok
     one = desk.case_id("X-1")
     plans = desk.process.plans(one)
     services = {s.key: s for s in desk.process.services(include_inactive=True)}

@@ -204,7 +204,7 @@ def test_a_used_entry_cannot_be_deleted_an_unused_one_can(desk):
 
 def test_used_services_and_assessment_entries_cannot_be_deleted(desk, tmp_path):
     desk._today = lambda: TODAY
-    report = desk.reports.import_ledger(write_csv(tmp_path / "ledger.csv", LEDGER))
+    report = desk.ledger.import_ledger(write_csv(tmp_path / "ledger.csv", LEDGER))
     assert report.ok, report.lines()
     wp = entry(desk, MasterKind.SERVICE, "就労準備支援事業")
     assert wp.uses > 0
@@ -231,7 +231,7 @@ MONTHS = ["2019-04", "2019-05", "2019-06"] + [f"2026-{m:02d}" for m in range(3, 
 
 def test_changing_service_flags_does_not_change_past_statistics(desk, tmp_path):
     desk._today = lambda: TODAY
-    report = desk.reports.import_ledger(write_csv(tmp_path / "ledger.csv", LEDGER))
+    report = desk.ledger.import_ledger(write_csv(tmp_path / "ledger.csv", LEDGER))
     assert report.ok, report.lines()
     before = {m: S.monthly(desk, m) for m in MONTHS}
     assert any(r["counts"]["employment_support_targets"] for r in before.values())
@@ -275,7 +275,7 @@ def test_changing_service_flags_does_not_change_past_statistics(desk, tmp_path):
 
 def test_statistics_name_the_service_as_it_was(desk, tmp_path):
     desk._today = lambda: TODAY
-    report = desk.reports.import_ledger(write_csv(tmp_path / "ledger.csv", LEDGER))
+    report = desk.ledger.import_ledger(write_csv(tmp_path / "ledger.csv", LEDGER))
     assert report.ok, report.lines()
     months = {m: S.monthly(desk, m)["statutory_services"] for m in MONTHS}
     if not any(months.values()):

@@ -13,7 +13,7 @@ from app.domain.meeting import AgendaKind
 from app.cli import main as cli_main
 from app.domain import Triage
 from app.errors import NotFound, PermissionDenied, ValidationError, ValidationErrors
-from app.operations.region import ComplaintInput, IncidentInput, ResourceInput
+from app.domain.region import ComplaintInput, IncidentInput, ResourceInput
 from tests.conftest import LOGIN, PASSWORD, make_intake
 from tests.test_security import agency, as_user  # noqa: F401  (fixture)
 from forms.sheets import render

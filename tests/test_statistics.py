@@ -70,7 +70,7 @@ def d(desk):
 
 @pytest.fixture
 def ledger_desk(d, tmp_path):
-    report = d.reports.import_ledger(write_csv(tmp_path / "ledger.csv", LEDGER))
+    report = d.ledger.import_ledger(write_csv(tmp_path / "ledger.csv", LEDGER))
     assert report.ok, report.lines()
     return d
 
@@ -211,7 +211,7 @@ def test_same_figures_through_the_desk_process(desk, desk_template, tmp_path):
     other._today = lambda: TODAY
     try:
         rows = [LEDGER[1], LEDGER[2], LEDGER[8]]
-        assert other.reports.import_ledger(write_csv(tmp_path / "three.csv", rows)).ok
+        assert other.ledger.import_ledger(write_csv(tmp_path / "three.csv", rows)).ok
         for month in ("2026-04", "2026-05", "2026-06", "2026-07", "2026-08"):
             mine, theirs = d.reports.monthly_report(month), other.reports.monthly_report(month)
             assert mine["counts"] == theirs["counts"], month

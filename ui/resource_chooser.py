@@ -95,7 +95,7 @@ class AddResourceDialog(FormDialog):
     """名称, 種別, 分野, 連絡先 of a new directory entry (the rest on the 社会資源 screen)."""
 
     def __init__(self, desk, name: str, parent: QWidget | None = None):
-        from app.operations.region import ResourceKind
+        from app.domain.region import ResourceKind
         super().__init__(_("Add to the social resources"), parent, intro=_(
             "This name is not in the social resource directory yet. Added, it is offered "
             "to everyone and its uses are counted."), ok_text=_("Add"))
@@ -115,7 +115,7 @@ class AddResourceDialog(FormDialog):
         self.finish_layout()
 
     def submit(self) -> bool:
-        from app.operations.region import ResourceInput
+        from app.domain.region import ResourceInput
         data = ResourceInput(name=self.name.text(), kind=self.kind.currentData(),
                              field=self.field.text(), contact=self.contact.text())
 

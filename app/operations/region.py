@@ -1,7 +1,10 @@
 """Running the desk (issue 15; the guide's chapters 2–5): the 社会資源 directory, 地域課題,
 activities with the region, 人材育成, リスクマネジメント (苦情, ヒヤリハット・事故) and the
-yearly plan. Desk operations (a mixin of Desk); the SQL is in app/store/region_repo.py, the
-annual report in app/reports/annual.py.
+yearly plan: ``desk.region``, one part of the composed Desk. Its subjects are in their own
+files — region_resources.py, region_issues.py, region_risk.py, on region_base.py — and
+人材育成, the yearly plan and the dashboard here; the records and lists in
+app/domain/region.py, the SQL in app/store/region_repo.py, the annual report in
+app/reports/annual.py.
 
 Who may do what (each public method starts with its check; refusals are audited):
 
@@ -33,17 +36,21 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, Iterable
 
-from app import text_ja, validation
+from app import text_ja
 from app.domain.common import LabelledEnum
 from app.domain.paper import Render
 from app.errors import NotFound, ValidationError, ValidationErrors
-from app.i18n import N_, _
-from app.operations.context import DeskContext, Operations
+from app.i18n import _
+from app.domain.region import ISSUE_FINAL, IssueStatus, NationalCourse, SessionKind, TrainingKind
+from app.operations.region_base import _Check, _d
+from app.operations.region_issues import IssueOperations
+from app.operations.region_issues import feed_meeting_issue  # noqa: F401 - for the meetings
+from app.operations.region_resources import ResourceOperations
+from app.operations.region_risk import RiskOperations
 from app.security.authorization import (
     EDIT, VIEW, AnyOf, CaseNo, P, Refs, Row, Rule, install, need, write,
 )
@@ -52,218 +59,19 @@ from app.store.region_repo import RegionRepo
 from app.store.sync_merge import natural_id
 from app.sync.merge import register_post_merge_check
 
-MAX_NAME = 100
-
-
-class ResourceKind(LabelledEnum):
-    PUBLIC = "public", N_("Public system or service")              # 公的制度・サービス
-    AGENCY = "agency", N_("Related agency")                        # 関係機関
-    PRIVATE = "private", N_("Private / NPO")                       # 民間・NPO
-    INFORMAL = "informal", N_("Informal support / place to be")    # インフォーマル・居場所
-    EMPLOYER = "employer", N_("Employer / work experience")        # 就労先・就労体験先
-    TRAINING = "training", N_("Certified work training provider")  # 認定就労訓練事業所
-    OTHER = "other", N_("Other")
-
-
-class IssueStatus(LabelledEnum):
-    NOTED = "noted", N_("Noted")                         # 把握
-    DISCUSSING = "discussing", N_("Under discussion")    # 検討中
-    ACTING = "acting", N_("Being addressed")             # 対応中
-    SOLVED = "solved", N_("Solved")                      # 解決
-    CREATED = "created", N_("Resource created")          # 資源を創出
-
-
-ISSUE_ORDER = [s.value for s in IssueStatus]
-ISSUE_FINAL = {IssueStatus.SOLVED.value, IssueStatus.CREATED.value}
-
-
-class IssueSource(LabelledEnum):
-    MEETING = "meeting", N_("Support coordination meeting")   # 支援調整会議
-    CASE = "case", N_("A case")                               # ケース
-    STAFF = "staff", N_("Staff")                              # 職員
-
-
-class ActivityKind(LabelledEnum):
-    SEMINAR = "seminar", N_("Training session")                    # 研修会
-    OUTREACH_TALK = "outreach_talk", N_("Outreach lecture")        # 出前講座
-    LIAISON = "liaison", N_("Liaison meeting")                     # 連絡会
-    JOB_DEVELOPMENT = "job_development", N_("Job development visit")  # 就労先の開拓
-    AWARENESS = "awareness", N_("Public awareness")                # 住民への理解促進
-    OTHER = "other", N_("Other")
-
-
-class NationalCourse(LabelledEnum):
-    CHIEF = "chief", N_("Chief consultation support worker course")      # 主任相談支援員
-    CONSULTANT = "consultant", N_("Consultation support worker course")  # 相談支援員
-    EMPLOYMENT = "employment", N_("Employment support worker course")    # 就労支援員
-
-
 # The national course each role needs (the guide: 各支援員は国研修を受講する必要がある).
 REQUIRED_COURSE = {Role.CHIEF.value: NationalCourse.CHIEF.value,
                    Role.CONSULTANT.value: NationalCourse.CONSULTANT.value,
                    Role.EMPLOYMENT.value: NationalCourse.EMPLOYMENT.value}
 
 
-class TrainingKind(LabelledEnum):
-    NATIONAL = "national", N_("National training")   # 国研修
-    OFF_JT = "off_jt", N_("Off-JT")
+class RegionOperations(ResourceOperations, IssueOperations, RiskOperations):
+    """``desk.region``: 地域づくり, 人材育成, リスクマネジメント and the yearly plan.
 
-
-class SessionKind(LabelledEnum):
-    OJT = "ojt", N_("OJT")
-    CASE_REVIEW = "case_review", N_("Case review")   # 事例検討
-
-
-class Complainant(LabelledEnum):
-    PERSON = "person", N_("The person")             # 本人
-    FAMILY = "family", N_("Family")                 # 家族
-    AGENCY = "agency", N_("Related agency")         # 関係機関
-    RESIDENT = "resident", N_("Resident")           # 住民
-    OTHER = "other", N_("Other")
-
-
-class IncidentKind(LabelledEnum):
-    PERSONAL_DATA = "personal_data", N_("Personal data")   # 個人情報
-    RESPONSE = "response", N_("Response to a person")      # 対応
-    SAFETY = "safety", N_("Safety")                        # 安全
-    OTHER = "other", N_("Other")
-
-
-class Severity(LabelledEnum):
-    NEAR_MISS = "near_miss", N_("Near miss")   # ヒヤリハット
-    MINOR = "minor", N_("Minor accident")      # 事故（軽微）
-    SERIOUS = "serious", N_("Serious accident")  # 事故（重大）
-
-
-@dataclass
-class ResourceInput:
-    name: str = ""
-    kind: str = ResourceKind.AGENCY.value
-    field: str = ""
-    address: str = ""
-    contact: str = ""
-    person: str = ""
-    conditions: str = ""
-    cost: str = ""
-    checked_on: Any = None
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class Resource:
-    id: str
-    name: str
-    kind: ResourceKind
-    field: str
-    address: str
-    contact: str
-    person: str
-    conditions: str
-    cost: str
-    checked_on: date | None
-    note: str
-    active: bool
-    issue_id: str | None
-    uses: int = 0                                  # records naming it (all cases)
-    open_cases: tuple[dict, ...] = ()              # open cases the reader may see
-
-
-@dataclass(frozen=True)
-class RegionalIssue:
-    id: str
-    title: str
-    description: str
-    source: IssueSource
-    raised_on: date
-    status: IssueStatus
-    status_on: date
-    resource_id: str | None
-    note: str
-    case_count: int
-    cases: tuple[dict, ...] = ()                  # the linked cases the reader may see
-
-
-@dataclass
-class ComplaintInput:
-    received_on: Any = None
-    complainant: str = Complainant.PERSON.value
-    content: str = ""
-    response: str = ""
-    result: str = ""
-    prevention: str = ""
-    completed_on: Any = None
-    case_no: str = ""
-    committee: bool = False
-    committee_on: Any = None
-
-
-@dataclass
-class IncidentInput:
-    occurred_on: Any = None
-    kind: str = IncidentKind.OTHER.value
-    severity: str = Severity.NEAR_MISS.value
-    what: str = ""
-    cause: str = ""
-    prevention: str = ""
-    reviewed_at: str = ""
-    reviewed_on: Any = None
-    audit_refs: list = field(default_factory=list)   # audit 連番 (seq) numbers
-    case_no: str = ""
-
-
-def _d(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
-def _iso(d: date | None) -> str | None:
-    return d.isoformat() if d else None
-
-
-class _Check:
-    """Collects validation errors of one operation; ``done()`` raises them all at once."""
-
-    def __init__(self) -> None:
-        self.errors: list[ValidationError] = []
-
-    def __call__(self, fn, *args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except ValidationError as e:
-            self.errors.append(e)
-            return None
-
-    def add(self, field_: str, message: str) -> None:
-        self.errors.append(ValidationError(field_, message))
-
-    def text(self, value, field_: str, label: str, *, required: bool = False,
-             max_len: int = 2000, multiline: bool = True) -> str:
-        return self(validation.clean_text, value, field_, label, required=required,
-                    max_len=max_len, multiline=multiline) or ""
-
-    def date(self, value, field_: str, label: str, *, required: bool = False,
-             today: date | None = None) -> date | None:
-        return self(validation.clean_date, value, field_, label, required=required,
-                    not_after=(today, _("Today")) if today else None)
-
-    def choice(self, enum, value, field_: str, label: str):
-        value = getattr(value, "value", value)
-        if value is None or value == "":
-            self.add(field_, _("Please enter {label}").format(label=label))
-            return None
-        try:
-            return enum(value)
-        except ValueError:
-            self.add(field_, _("{label}: unknown value {value}").format(label=label,
-                                                                       value=str(value)))
-            return None
-
-    def done(self) -> None:
-        if self.errors:
-            raise ValidationErrors(self.errors)
-
-
-class RegionOperations(Operations):
-    """``desk.region``: 地域づくり, 人材育成, リスクマネジメント and the yearly plan."""
+    One part for the screens, its subjects in their own files (the classes it combines, all
+    on ``RegionBase``): 社会資源 in region_resources.py, 地域課題 and activities in
+    region_issues.py, 苦情 and ヒヤリハット in region_risk.py; 人材育成, the yearly plan and
+    the dashboard here. The rules of every operation are this table."""
 
     RULES: dict[str, Rule] = {
         "resources": need(AnyOf(VIEW, P.VIEW_STATISTICS, P.MANAGE_SETTINGS)),
@@ -310,376 +118,6 @@ class RegionOperations(Operations):
         "annual_report": need(P.VIEW_STATISTICS),
         "export_annual_report": need(P.VIEW_STATISTICS),
     }
-
-    def __init__(self, ctx: DeskContext):
-        super().__init__(ctx)
-        self._region_repo: RegionRepo | None = None
-
-    # ------------------------------------------------------------------ plumbing
-    @property
-    def _region(self) -> RegionRepo:
-        repo = self._region_repo
-        if repo is None or repo.conn is not self._store.conn:
-            repo = self._region_repo = RegionRepo(self._store.conn)
-        return repo
-
-    def _require_any(self, *permissions: Permission) -> None:
-        """The role must hold one of ``permissions``; a refusal is audited."""
-        if not any(self._ctx.allows(p) for p in permissions):
-            self._ctx.refuse(self._ctx.role_refused(),
-                         detail="|".join(p.value for p in permissions))
-
-    def _audit_region(self, action: str, detail: str = "", case_id: str | None = None) -> None:
-        self._store.audit(self._ctx.user.login, action, case_id=case_id, detail=detail)
-
-    def _case_of_number(self, c: _Check, case_no: str, field_: str = "case_no") -> str | None:
-        case_no = text_ja.nfkc(case_no or "").strip()
-        if not case_no:
-            return None
-        found = self._region.case_ids_of_numbers([case_no]).get(case_no)
-        if found is None:
-            c.add(field_, _("Case number {case_no} was not found.").format(case_no=case_no))
-        return found
-
-    def _visible_case_rows(self, case_ids: list[str]) -> list[dict]:
-        access = self._ctx.case_access() if self._ctx.allows(Permission.VIEW_CASES) \
-            else None
-        if access is None:
-            return []
-        return self._region.open_cases(case_ids, access)
-
-    # ================================================================== 社会資源
-    def _record_names_by_fold(self) -> dict[str, tuple[int, set[str]]]:
-        """Folded name -> (records, the spellings written) of every つなぎ先 / 支援を行う機関
-        in the records: one grouped read for the whole directory."""
-        out: dict[str, tuple[int, set[str]]] = {}
-        for name, n in self._region.names_in_records().items():
-            key = text_ja.fold_for_search(name)
-            count, spellings = out.get(key, (0, set()))
-            out[key] = (count + n, spellings | {name})
-        return out
-
-    def _resource(self, r: dict[str, Any], *, with_uses: bool = False,
-                  with_cases: bool = False,
-                  index: dict[str, tuple[int, set[str]]] | None = None) -> Resource:
-        uses, open_cases = 0, ()
-        if with_uses or with_cases:
-            if index is None:
-                index = self._record_names_by_fold()
-            # every name the entry ever had, and every spelling of it in the records
-            # (ﾊﾛｰﾜｰｸ, ハローワーク … fold alike)
-            folds = {text_ja.fold_for_search(n)
-                     for n in set(self._region.names_ever(r["id"])) | {r["name"]}}
-            uses = sum(index.get(f, (0, set()))[0] for f in folds)
-            if with_cases and uses:
-                names = sorted(set().union(*(index.get(f, (0, set()))[1] for f in folds)))
-                rows = self._region.uses(names)
-                open_cases = tuple(self._visible_case_rows([u["case_id"] for u in rows]))
-        return Resource(
-            id=r["id"], name=r["name"], kind=ResourceKind(r["kind"]), field=r["field"],
-            address=r["address"], contact=r["contact"], person=r["person"],
-            conditions=r["conditions"], cost=r["cost"], checked_on=_d(r["checked_on"]),
-            note=r["note"], active=bool(r["active"]), issue_id=r["issue_id"], uses=uses,
-            open_cases=open_cases)
-
-    def resources(self, search: str = "", *, kind: str = "", include_inactive: bool = False,
-                  with_uses: bool = False) -> list[Resource]:
-        """The 社会資源 directory, searched with the folding of names (kana, width,
-        variant kanji: 「ﾊﾛｰﾜｰｸ」 finds ハローワーク, 「髙」 finds 高). ``with_uses``: how
-        often each was used (one grouped read of the records; the cases behind an entry
-        are in ``resource``)."""
-        self._require_any(Permission.VIEW_CASES, Permission.VIEW_STATISTICS,
-                          Permission.MANAGE_SETTINGS)
-        fold = text_ja.fold_for_search(search or "")
-        kind = getattr(kind, "value", kind) or ""
-        index = self._record_names_by_fold() if with_uses else None
-        return [self._resource(r, with_uses=with_uses, index=index)
-                for r in self._region.resources(fold=fold, kind=kind,
-                                                include_inactive=include_inactive)]
-
-    def resource(self, resource_id: str) -> Resource:
-        """One entry with how often it was used and the open cases behind it that the
-        reader may see (the count covers every case)."""
-        self._require_any(Permission.VIEW_CASES, Permission.VIEW_STATISTICS,
-                          Permission.MANAGE_SETTINGS)
-        r = self._region.row("social_resource", resource_id)
-        if r is None:
-            raise NotFound(_("The social resource was not found."))
-        return self._resource(r, with_uses=True, with_cases=True)
-
-    def resource_names(self) -> list[str]:
-        """Names of the active entries, for the つなぎ先 / 支援を行う機関 choosers."""
-        self._require_any(Permission.VIEW_CASES, Permission.VIEW_STATISTICS,
-                          Permission.MANAGE_SETTINGS)
-        return [r["name"] for r in self._region.resources()]
-
-    def find_resource(self, name: str) -> Resource | None:
-        """The entry whose folded name equals ``name``'s (None: free text not in the
-        directory — the screens then offer to add it)."""
-        self._require_any(Permission.VIEW_CASES, Permission.VIEW_STATISTICS,
-                          Permission.MANAGE_SETTINGS)
-        fold = text_ja.fold_for_search(name or "")
-        if not fold:
-            return None
-        rows = self._region.resources_with_fold(fold)
-        rows.sort(key=lambda r: (not r["active"], r["id"]))
-        return self._resource(rows[0]) if rows else None
-
-    def unlisted_resource_names(self) -> list[dict[str, Any]]:
-        """Names typed as つなぎ先 / 支援を行う機関 (free text) that match no directory entry,
-        most used first — the screen offers to add them. Dicts with name and uses."""
-        self._require_any(Permission.EDIT_CASES, Permission.MANAGE_DESK,
-                          Permission.MANAGE_SETTINGS)
-        known = {r["name_fold"] for r in self._region.resources(include_inactive=True)}
-        out: dict[str, dict[str, Any]] = {}
-        for name, n in self._region.names_in_records().items():
-            fold = text_ja.fold_for_search(name)
-            if not fold or fold in known:
-                continue
-            slot = out.setdefault(fold, {"name": name, "uses": 0})
-            slot["uses"] += n
-        return sorted(out.values(), key=lambda r: (-r["uses"], r["name"]))
-
-    def _check_resource(self, data: ResourceInput, resource_id: str | None) -> dict[str, Any]:
-        c = _Check()
-        name = c.text(data.name, "name", _("Name of the resource"), required=True,
-                      max_len=MAX_NAME, multiline=False)
-        given = text_ja.nfkc(str(getattr(data.kind, "value", data.kind) or "")).strip()
-        given = next((k.value for k in ResourceKind if given in (k.label, k.value)), given)
-        kind = c.choice(ResourceKind, given, "kind", _("Kind of resource"))  # key or 関係機関
-        fields = {
-            "field": c.text(data.field, "field", _("Field"), max_len=100, multiline=False),
-            "address": c.text(data.address, "address", _("Address"), max_len=200),
-            "contact": c.text(data.contact, "contact", _("Contact"), max_len=200),
-            "person": c.text(data.person, "person", _("Person in charge"), max_len=100,
-                             multiline=False),
-            "conditions": c.text(data.conditions, "conditions",
-                                 _("Who may use it and conditions"), max_len=2000),
-            "cost": c.text(data.cost, "cost", _("Cost"), max_len=200),
-            "note": c.text(data.note, "note", _("Notes"), max_len=4000),
-        }
-        checked = c.date(data.checked_on, "checked_on", _("Last checked on"),
-                         today=self._ctx.today())
-        if name:
-            fold = text_ja.fold_for_search(name)
-            for r in self._region.resources_with_fold(fold):
-                if r["id"] != resource_id:
-                    c.add("name", _("「{name}」 is already in the directory. Open that entry "
-                                    "instead.").format(name=r["name"]))
-                    break
-        c.done()
-        name = text_ja.nfkc(name) if name else name   # ﾊﾛｰﾜｰｸ → ハローワーク
-        return {"name": name, "name_fold": text_ja.fold_for_search(name),
-                "kind": kind.value, "checked_on": _iso(checked), **fields}
-
-    def add_resource(self, data: ResourceInput) -> Resource:
-        """A new directory entry. Named by its folded name, so the same resource added on
-        two devices offline is one entry whose fields merge."""
-        self._require_any(Permission.EDIT_CASES, Permission.MANAGE_DESK,
-                          Permission.MANAGE_SETTINGS)
-        fields = self._check_resource(data, None)
-        row_id: str | None = natural_id("social_resource", fields["name_fold"])
-        if self._region.exists_ever("social_resource", row_id):  # type: ignore[arg-type]
-            row_id = None
-        with self._store.transaction() as w:
-            row_id = self._region.insert(w, "social_resource", {
-                **fields, "active": 1, "created_on": self._ctx.today().isoformat()},
-                row_id=row_id)
-            self._audit_region("resource_add", fields["name"])
-        return self.resource(row_id)
-
-    def edit_resource(self, resource_id: str, data: ResourceInput) -> Resource:
-        self._require_any(Permission.EDIT_CASES, Permission.MANAGE_DESK,
-                          Permission.MANAGE_SETTINGS)
-        old = self.resource(resource_id)
-        fields = self._check_resource(data, resource_id)
-        with self._store.transaction() as w:
-            self._region.update(w, "social_resource", resource_id, fields)
-            detail = old.name if old.name == fields["name"] else \
-                f"{old.name} → {fields['name']}"
-            self._audit_region("resource_edit", detail)
-        return self.resource(resource_id)
-
-    def set_resource_active(self, resource_id: str, active: bool) -> Resource:
-        """Deactivate (gone from the choosers; records keep the name) or reactivate."""
-        self._require_any(Permission.MANAGE_DESK, Permission.MANAGE_SETTINGS)
-        old = self.resource(resource_id)
-        with self._store.transaction() as w:
-            self._region.update(w, "social_resource", resource_id, {"active": int(active)})
-            self._audit_region("resource_reactivate" if active else "resource_deactivate",
-                               old.name)
-        return self.resource(resource_id)
-
-    # ================================================================== 地域課題
-    def _issue(self, r: dict[str, Any], *, with_cases: bool = False) -> RegionalIssue:
-        cases: tuple[dict, ...] = ()
-        if with_cases:
-            ids = self._region.issue_case_ids(r["id"])
-            access = self._ctx.case_access() if self._ctx.allows(Permission.VIEW_CASES) else None
-            if access is not None:
-                cases = tuple(self._region.cases_seen(ids, access))
-        return RegionalIssue(
-            id=r["id"], title=r["title"], description=r["description"],
-            source=IssueSource(r["source"]), raised_on=date.fromisoformat(r["raised_on"]),
-            status=IssueStatus(r["status"]), status_on=date.fromisoformat(r["status_on"]),
-            resource_id=r["resource_id"], note=r["note"],
-            case_count=int(r.get("case_count") or len(self._region.issue_case_ids(r["id"]))),
-            cases=cases)
-
-    def regional_issues(self, status: str = "") -> list[RegionalIssue]:
-        """The 地域課題 register, newest first, with the number of cases behind each."""
-        self._require_any(Permission.VIEW_CASES, Permission.VIEW_STATISTICS,
-                          Permission.MANAGE_SETTINGS)
-        status = getattr(status, "value", status) or ""
-        return [self._issue(r) for r in self._region.issues(status)]
-
-    def regional_issue(self, issue_id: str) -> RegionalIssue:
-        """One issue with the linked cases the reader may see (case_no, name, stage)."""
-        self._require_any(Permission.VIEW_CASES, Permission.VIEW_STATISTICS,
-                          Permission.MANAGE_SETTINGS)
-        r = self._region.row("regional_issue", issue_id)
-        if r is None:
-            raise NotFound(_("The regional issue was not found."))
-        r["case_count"] = len(self._region.issue_case_ids(issue_id))
-        return self._issue(r, with_cases=True)
-
-    def raise_regional_issue(self, title: str, description: str = "", *,
-                             source: str = IssueSource.STAFF.value, case_no: str = "",
-                             raised_on: Any = None) -> RegionalIssue:
-        """Record an unmet need (不足している社会資源). ``case_no``: the case it was seen in
-        (source 'case'; the user must see that case)."""
-        self._require_any(Permission.EDIT_CASES, Permission.MEETINGS)
-        c = _Check()
-        title = c.text(title, "title", _("Regional issue"), required=True, max_len=200,
-                       multiline=False)
-        description = c.text(description, "description", _("Details"), max_len=4000)
-        src = c.choice(IssueSource, source, "source", _("Raised from"))
-        on = c.date(raised_on or self._ctx.today(), "raised_on", _("Raised on"),
-                    today=self._ctx.today())
-        case_id = self._case_of_number(c, case_no)
-        if src is IssueSource.CASE and not case_no:
-            c.add("case_no", _("Enter the case number the need was seen in."))
-        c.done()
-        if case_id:
-            self._ctx.require_case(case_id, Permission.EDIT_CASES)
-        with self._store.transaction() as w:
-            issue_id = self._region.insert(w, "regional_issue", {
-                "title": title, "description": description, "source": src.value,
-                "raised_on": on.isoformat(), "raised_by": self._ctx.user.login,
-                "status": IssueStatus.NOTED.value, "status_on": on.isoformat()})
-            if case_id:
-                self._link_case(w, issue_id, case_id)
-            self._audit_region("regional_issue_add", title, case_id)
-        return self.regional_issue(issue_id)
-
-    def _link_case(self, w, issue_id: str, case_id: str) -> None:
-        row_id = natural_id("regional_issue_case", f"{issue_id}:{case_id}")
-        if self._region.row("regional_issue_case", row_id) is None and \
-                not self._region.exists_ever("regional_issue_case", row_id):
-            self._region.insert(w, "regional_issue_case", {
-                "issue_id": issue_id, "case_id": case_id,
-                "linked_on": self._ctx.today().isoformat()}, row_id=row_id)
-
-    def link_issue_case(self, issue_id: str, case_no: str) -> RegionalIssue:
-        """One more case behind an issue (once per case)."""
-        self._ctx.require(Permission.EDIT_CASES)
-        if self._region.row("regional_issue", issue_id) is None:
-            raise NotFound(_("The regional issue was not found."))
-        c = _Check()
-        case_id = self._case_of_number(c, case_no)
-        if not case_id and not c.errors:
-            c.add("case_no", _("Enter the case number the need was seen in."))
-        c.done()
-        self._ctx.require_case(case_id, Permission.EDIT_CASES)
-        with self._store.transaction() as w:
-            self._link_case(w, issue_id, case_id)  # type: ignore[arg-type]
-            self._audit_region("regional_issue_link", issue_id, case_id)
-        return self.regional_issue(issue_id)
-
-    def set_issue_status(self, issue_id: str, status: str, *, note: str = "",
-                         resource_id: str | None = None, on: Any = None) -> RegionalIssue:
-        """Move an issue forward (主任). 資源を創出 names the new directory entry."""
-        self._ctx.require(Permission.MANAGE_DESK)
-        r = self._region.row("regional_issue", issue_id)
-        if r is None:
-            raise NotFound(_("The regional issue was not found."))
-        c = _Check()
-        new = c.choice(IssueStatus, status, "status", _("Status"))
-        note = c.text(note, "note", _("Notes"), max_len=4000)
-        when = c.date(on or self._ctx.today(), "status_on", _("Date"),
-                      today=self._ctx.today())
-        c.done()
-        assert new is not None and when is not None
-        if r["status"] in ISSUE_FINAL:
-            raise ValidationError("status", _("This issue is already {status}; raise a new "
-                                              "issue if the need returns.").format(
-                                                  status=IssueStatus(r["status"]).label))
-        if ISSUE_ORDER.index(new.value) <= ISSUE_ORDER.index(r["status"]):
-            raise ValidationError("status", _("The status moves forward only: 把握 → 検討中 → "
-                                              "対応中 → 解決 / 資源を創出."))
-        changes: dict[str, Any] = {"status": new.value, "status_on": when.isoformat()}
-        if note:
-            changes["note"] = (r["note"] + "\n" if r["note"] else "") + note
-        if new is IssueStatus.CREATED:
-            res = self._region.row("social_resource", resource_id or "")
-            if res is None:
-                raise ValidationError("resource_id", _(
-                    "Choose the new entry of the social resource directory (add it first)."))
-            changes["resource_id"] = res["id"]
-        with self._store.transaction() as w:
-            self._region.update(w, "regional_issue", issue_id, changes)
-            if new is IssueStatus.CREATED:
-                self._region.update(w, "social_resource", res["id"], {"issue_id": issue_id})
-            self._audit_region("regional_issue_status", f"{r['title']}: {new.value}")
-        return self.regional_issue(issue_id)
-
-    def meeting_issues_to_register(self) -> list[dict[str, Any]]:
-        """地域課題 written on meetings (the box on the meeting screen) not yet in the
-        register: dicts with id (agenda item), meeting_id, summary, held_on."""
-        self._require_any(Permission.EDIT_CASES, Permission.MEETINGS)
-        return self._region.meeting_items_not_in_register()
-
-    def register_meeting_issue(self, agenda_item_id: str) -> RegionalIssue:
-        """Take a meeting's 地域課題 into the register (once per agenda item)."""
-        self._require_any(Permission.EDIT_CASES, Permission.MEETINGS)
-        item = self._region.agenda_item(agenda_item_id)
-        if item is None or item["kind"] != "regional_issue":
-            raise NotFound(_("The regional issue was not found."))
-        found = self._region.issue_for_agenda_item(agenda_item_id)
-        if found is None:
-            with self._store.transaction() as w:
-                feed_meeting_issue(self, w, item)
-            found = self._region.issue_for_agenda_item(agenda_item_id)
-        return self.regional_issue(found["id"])  # type: ignore[index]
-
-    # ================================================================== activities
-    def region_activities(self, start: Any = None, end: Any = None) -> list[dict[str, Any]]:
-        """研修会・出前講座・連絡会・就労先の開拓 … newest first (kind as ActivityKind)."""
-        self._require_any(Permission.VIEW_CASES, Permission.VIEW_STATISTICS,
-                          Permission.MANAGE_SETTINGS)
-        rows = self._region.activities(start, end)
-        for r in rows:
-            r["kind"] = ActivityKind(r["kind"])
-            r["held_on"] = date.fromisoformat(r["held_on"])
-        return rows
-
-    def add_region_activity(self, held_on: Any, kind: str, title: str, *, partners: str = "",
-                            participants: Any = 0, note: str = "") -> str:
-        self._require_any(Permission.EDIT_CASES, Permission.MANAGE_DESK)
-        c = _Check()
-        on = c.date(held_on, "held_on", _("Date"), required=True)
-        k = c.choice(ActivityKind, kind, "kind", _("Kind of activity"))
-        title = c.text(title, "title", _("Title"), required=True, max_len=200, multiline=False)
-        partners = c.text(partners, "partners", _("Partners"), max_len=1000)
-        note = c.text(note, "note", _("Notes"), max_len=4000)
-        n = _count(c, participants, "participants", _("Number of participants"))
-        c.done()
-        with self._store.transaction() as w:
-            row_id = self._region.insert(w, "region_activity", {
-                "held_on": on.isoformat(), "kind": k.value, "title": title,
-                "partners": partners, "participants": n, "note": note})
-            self._audit_region("activity_add", f"{on.isoformat()} {title}")
-        return row_id
 
     # ================================================================== 人材育成
     def _may_see_training_of(self, staff_id: str) -> None:
@@ -754,6 +192,7 @@ class RegionOperations(Operations):
             except ValueError:
                 c.add("hours", _("Hours: enter a number from 0.5 to 500."))
         c.done()
+        assert on is not None and k is not None   # required: c.done() raised without them
         with self._store.transaction() as w:
             row_id = self._region.insert(w, "staff_training", {
                 "staff_id": staff_id, "kind": k.value, "course": course, "title": title,
@@ -796,6 +235,7 @@ class RegionOperations(Operations):
                 c.add("participants", _("The staff member was not found."))
                 break
         c.done()
+        assert on is not None           # required: c.done() raised without it
         with self._store.transaction() as w:
             row_id = self._region.insert(w, "ojt_session", {
                 "held_on": on.isoformat(), "kind": k.value, "topic": topic,
@@ -822,187 +262,6 @@ class RegionOperations(Operations):
         with self._store.transaction():
             self._audit_region("print", f"training_history {s['login']}")
         return path
-
-    # ================================================================== リスクマネジメント
-    def _risk_scope(self) -> tuple[Any, str | None]:
-        """(case access, own staff id or None for everything) of the registers."""
-        self._require_any(Permission.RISK_REGISTER, Permission.EDIT_CASES)
-        access = self._ctx.case_access()
-        mine = None if self._ctx.allows(Permission.RISK_REGISTER) else self._ctx.user.id
-        return access, mine
-
-    def complaints(self) -> list[dict[str, Any]]:
-        """The 苦情 register: the 主任 sees all, others the ones they recorded; one about a
-        case only if the reader sees the case. The reading is audited."""
-        self._require_any(Permission.RISK_REGISTER, Permission.EDIT_CASES)
-        access, mine = self._risk_scope()
-        rows = self._region.complaints(access, mine=mine)
-        with self._store.transaction():
-            self._audit_region("risk_view", f"complaints ({len(rows)})")
-        return [_complaint(r) for r in rows]
-
-    def incidents(self) -> list[dict[str, Any]]:
-        """ヒヤリハット・事故 reports, as ``complaints``; personal-data ones carry the audit
-        entries they name (``audit_entries``)."""
-        self._require_any(Permission.RISK_REGISTER, Permission.EDIT_CASES)
-        access, mine = self._risk_scope()
-        rows = self._region.incidents(access, mine=mine)
-        with self._store.transaction():
-            self._audit_region("risk_view", f"incidents ({len(rows)})")
-        out = []
-        for r in rows:
-            d = _incident(r)
-            d["audit_entries"] = self._region.audit_rows(d["audit_refs"]) if d["audit_refs"] \
-                else []
-            out.append(d)
-        return out
-
-    def _risk_row(self, table: str, row_id: str) -> dict[str, Any]:
-        access, mine = self._risk_scope()
-        r = self._region.row(table, row_id)
-        if r is None:
-            raise NotFound(_("The record was not found."))
-        by = r["recorded_by"] if table == "complaint" else r["reported_by"]
-        if mine is not None and by != mine:
-            self._ctx.refuse(self._ctx.role_refused(), detail=f"{table}:{row_id}")
-        if r["case_id"]:
-            self._ctx.require_case(r["case_id"], Permission.VIEW_CASES)
-        return r
-
-    def _check_complaint(self, data: ComplaintInput) -> dict[str, Any]:
-        c = _Check()
-        today = self._ctx.today()
-        received = c.date(data.received_on, "received_on", _("Received on"), required=True,
-                          today=today)
-        who = c.choice(Complainant, data.complainant, "complainant", _("Complainant"))
-        content = c.text(data.content, "content", _("Complaint"), required=True, max_len=4000)
-        fields = {k: c.text(getattr(data, k), k, label, max_len=4000) for k, label in (
-            ("response", _("Response")), ("result", _("Result")),
-            ("prevention", _("Prevention of recurrence")))}
-        done = c.date(data.completed_on, "completed_on", _("Completed on"), today=today)
-        committee_on = c.date(data.committee_on, "committee_on",
-                              _("Referred to the operation appropriateness committee on"),
-                              today=today)
-        if received and done and done < received:
-            c.add("completed_on", _("Completed on cannot be before the day it was received."))
-        if done and not fields["response"]:
-            c.add("response", _("Write the response before completing the complaint."))
-        case_id = self._case_of_number(c, data.case_no)
-        c.done()
-        if case_id:
-            self._ctx.require_case(case_id, Permission.VIEW_CASES)
-        return {"received_on": received.isoformat(), "complainant": who.value,
-                "content": content, **fields, "completed_on": _iso(done), "case_id": case_id,
-                "committee": int(bool(data.committee or committee_on)),
-                "committee_on": _iso(committee_on)}
-
-    def add_complaint(self, data: ComplaintInput) -> dict[str, Any]:
-        """A new entry of the 苦情 register (anyone who records cases)."""
-        self._require_any(Permission.RISK_REGISTER, Permission.EDIT_CASES)
-        fields = self._check_complaint(data)
-        with self._store.transaction() as w:
-            row_id = self._region.insert(w, "complaint", {**fields,
-                                                          "recorded_by": self._ctx.user.id})
-            self._audit_region("complaint_add", fields["received_on"], fields["case_id"])
-        return _complaint(self._risk_row("complaint", row_id))
-
-    def edit_complaint(self, complaint_id: str, data: ComplaintInput) -> dict[str, Any]:
-        """対応・結果・再発防止策・完了 (the 主任, or who recorded it)."""
-        self._require_any(Permission.RISK_REGISTER, Permission.EDIT_CASES)
-        old = self._risk_row("complaint", complaint_id)
-        fields = self._check_complaint(data)
-        if fields["completed_on"] or old["completed_on"]:   # completing, or a completed one
-            self._ctx.require(Permission.RISK_REGISTER)
-        with self._store.transaction() as w:
-            self._region.update(w, "complaint", complaint_id, fields)
-            self._audit_region("complaint_edit", fields["received_on"], fields["case_id"])
-        return _complaint(self._risk_row("complaint", complaint_id))
-
-    def _check_incident(self, data: IncidentInput,
-                        linked: list[int] | None = None) -> dict[str, Any]:
-        """``linked``: the audit entries the report names already (keeping them needs no
-        audit permission; linking others does)."""
-        c = _Check()
-        today = self._ctx.today()
-        on = c.date(data.occurred_on, "occurred_on", _("Occurred on"), required=True,
-                    today=today)
-        kind = c.choice(IncidentKind, data.kind, "kind", _("Kind of incident"))
-        severity = c.choice(Severity, data.severity, "severity", _("Severity"))
-        what = c.text(data.what, "what", _("What happened"), required=True, max_len=4000)
-        cause = c.text(data.cause, "cause", _("Cause"), max_len=4000)
-        prevention = c.text(data.prevention, "prevention", _("Prevention of recurrence"),
-                            max_len=4000)
-        reviewed_at = c.text(data.reviewed_at, "reviewed_at", _("Reviewed at (staff meeting)"),
-                             max_len=200, multiline=False)
-        reviewed_on = c.date(data.reviewed_on, "reviewed_on", _("Reviewed on"), today=today)
-        refs: list[int] = []
-        for raw in data.audit_refs or []:
-            try:
-                seq = int(text_ja.nfkc(str(raw)).strip())
-            except ValueError:
-                c.add("audit_refs", _("Audit entries: give their numbers (連番)."))
-                break
-            if not self._region.audit_seq_exists(seq):
-                c.add("audit_refs", _("Audit entry {seq} was not found.").format(seq=seq))
-                break
-            refs.append(seq)
-        if refs and kind is not IncidentKind.PERSONAL_DATA:
-            c.add("audit_refs", _("Audit entries are linked to personal-data incidents only."))
-        if refs and sorted(set(refs)) != sorted(set(linked or [])):
-            self._ctx.require(Permission.VIEW_AUDIT)
-        case_id = self._case_of_number(c, data.case_no)
-        c.done()
-        if case_id:
-            self._ctx.require_case(case_id, Permission.VIEW_CASES)
-        return {"occurred_on": on.isoformat(), "kind": kind.value,  # type: ignore[union-attr]
-                "severity": severity.value, "what": what, "cause": cause,
-                "prevention": prevention, "reviewed_at": reviewed_at,
-                "reviewed_on": _iso(reviewed_on), "audit_refs": json.dumps(sorted(set(refs))),
-                "case_id": case_id}
-
-    def add_incident(self, data: IncidentInput) -> dict[str, Any]:
-        """A ヒヤリハット・事故 report (anyone who records cases). A personal-data incident may
-        name the audit entries involved (linking them needs the audit permission)."""
-        self._require_any(Permission.RISK_REGISTER, Permission.EDIT_CASES)
-        fields = self._check_incident(data)
-        with self._store.transaction() as w:
-            row_id = self._region.insert(w, "incident", {**fields, "reported_by": self._ctx.user.id})
-            self._audit_region("incident_add", f"{fields['occurred_on']} {fields['kind']} "
-                               f"audit={fields['audit_refs']}", fields["case_id"])
-        return _incident(self._risk_row("incident", row_id))
-
-    def edit_incident(self, incident_id: str, data: IncidentInput) -> dict[str, Any]:
-        """Cause, prevention and the staff meeting that reviewed it."""
-        self._require_any(Permission.RISK_REGISTER, Permission.EDIT_CASES)
-        old = self._risk_row("incident", incident_id)
-        fields = self._check_incident(data, json.loads(old["audit_refs"] or "[]"))
-        if fields["reviewed_on"] or old["reviewed_on"]:     # reviewing, or a reviewed one
-            self._ctx.require(Permission.RISK_REGISTER)
-        with self._store.transaction() as w:
-            self._region.update(w, "incident", incident_id, fields)
-            self._audit_region("incident_edit", fields["occurred_on"], fields["case_id"])
-        return _incident(self._risk_row("incident", incident_id))
-
-    def risk_monthly_counts(self, months: int = 6) -> list[dict[str, Any]]:
-        """The last ``months`` months' counts of complaints, incidents and personal-data
-        incidents (the 主任's dashboard), oldest first, plus open / unreviewed totals."""
-        self._ctx.require(Permission.RISK_REGISTER)
-        today = self._ctx.today()
-        keys = []
-        y, m = today.year, today.month
-        for _i in range(max(1, months)):
-            keys.append(f"{y:04d}-{m:02d}")
-            y, m = (y, m - 1) if m > 1 else (y - 1, 12)
-        keys.reverse()
-        start = date.fromisoformat(keys[0] + "-01")
-        counts = self._region.monthly_risk_counts(start, today)
-        return [{"month": k, **counts.get(k, {"complaints": 0, "incidents": 0,
-                                              "personal_data": 0})} for k in keys]
-
-    def risk_open_counts(self) -> dict[str, int]:
-        self._ctx.require(Permission.RISK_REGISTER)
-        return {"open_complaints": self._region.open_complaints(),
-                "unreviewed_incidents": self._region.unreviewed_incidents()}
 
     # ================================================================== the yearly plan
     def annual_plan(self, fiscal_year: int) -> dict[str, Any]:
@@ -1095,39 +354,6 @@ class RegionOperations(Operations):
         return out
 
 
-def _count(c: _Check, value: Any, field_: str, label: str) -> int:
-    if value in (None, ""):
-        return 0
-    try:
-        n = int(text_ja.nfkc(str(value)).strip())
-        if not 0 <= n <= 100_000:
-            raise ValueError
-        return n
-    except ValueError:
-        c.add(field_, _("{label}: enter a whole number of 0 or more.").format(label=label))
-        return 0
-
-
-def _complaint(r: dict[str, Any]) -> dict[str, Any]:
-    d = dict(r)
-    d["complainant"] = Complainant(r["complainant"])
-    d["received_on"] = _d(r["received_on"])
-    d["completed_on"] = _d(r["completed_on"])
-    d["committee_on"] = _d(r["committee_on"])
-    d["committee"] = bool(r["committee"])
-    return d
-
-
-def _incident(r: dict[str, Any]) -> dict[str, Any]:
-    d = dict(r)
-    d["kind"] = IncidentKind(r["kind"])
-    d["severity"] = Severity(r["severity"])
-    d["occurred_on"] = _d(r["occurred_on"])
-    d["reviewed_on"] = _d(r["reviewed_on"])
-    d["audit_refs"] = json.loads(r["audit_refs"] or "[]")
-    return d
-
-
 # ---------------------------------------------------------------------- after a merge
 def duplicate_resources(conn, _case_ids) -> list:
     """Two active directory entries under one folded name after a merge (renamed, or
@@ -1159,26 +385,6 @@ def _resources_still_duplicate(conn, conflict: dict) -> bool:
 register_post_merge_check(duplicate_resources, "duplicate_resource",
                           _resources_still_duplicate)
 
-
-def feed_meeting_issue(region: RegionOperations, w: Any, item: dict[str, Any]) -> str:
-    """Write a meeting's 地域課題 item into the register (inside the caller's transaction):
-    status 把握, source 支援調整会議, title the first line of the summary. Named by the agenda
-    item, so two devices taking the same item in make one issue."""
-    repo = region._region
-    summary = (item.get("summary") or "").strip()
-    title = summary.splitlines()[0][:200] if summary else _("Regional issue")
-    on = item.get("held_on") or region._ctx.today().isoformat()
-    row_id = natural_id("regional_issue", f"agenda:{item['id']}")
-    if repo.row("regional_issue", row_id) is None and \
-            not repo.exists_ever("regional_issue", row_id):
-        repo.insert(w, "regional_issue", {
-            "title": title, "description": summary, "source": IssueSource.MEETING.value,
-            "meeting_id": item.get("meeting_id"), "agenda_item_id": item["id"],
-            "raised_on": on, "raised_by": region._ctx.user.login,
-            "status": IssueStatus.NOTED.value,
-            "status_on": on}, row_id=row_id)
-        region._store.audit(region._ctx.user.login, "regional_issue_add", detail=title)
-    return row_id
 
 
 install(RegionOperations)   # every public operation checked against its rule

@@ -1,9 +1,10 @@
-"""Statistics, reports and the ledger import (issue 7): ``desk.reports`` (an operations object of the composed Desk, sharing its context).
+"""Statistics and reports (issue 7): ``desk.reports`` (an operations object of the composed Desk, sharing its context).
 
 For the 統計・報告 screen: ``monthly_report`` / ``fiscal_year_report`` give the figures
 (JSON-ready dicts, STATISTICS.md), ``cases_behind`` the cases behind one figure (only those
 the user may see), ``caseload`` the 支援ケース一覧, ``targets`` / ``set_targets`` the national
-targets per fiscal year, ``export_*`` the files, and ``import_ledger`` the 相談受付簿.
+targets per fiscal year, ``export_*`` the files (the 相談受付簿 too; its import is
+``desk.ledger``, app/operations/ledger.py).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from app.store.security_repo import CaseAccess
 
 
 class ReportOperations(Operations):
-    """``desk.reports``: statistics, reports, exports and the ledger import."""
+    """``desk.reports``: statistics, reports and exports."""
 
     RULES: dict[str, Rule] = {
         "monthly_report": need(Permission.VIEW_STATISTICS),
@@ -35,7 +36,6 @@ class ReportOperations(Operations):
         "export_monthly": need(Permission.VIEW_STATISTICS),
         "export_fiscal_year": need(Permission.VIEW_STATISTICS),
         "export_caseload": need(Permission.PRINT, case=LISTED),
-        "import_ledger": need(Permission.EDIT_CASES, Permission.MANAGE_SETTINGS),
         # the ledger leaves the desk whole (issue 16): the administrator
         "export_ledger": need(Permission.MANAGE_SETTINGS, Permission.VIEW_CASES,
                               Permission.ALL_CASES),
@@ -155,17 +155,6 @@ class ReportOperations(Operations):
         path, n = export_ledger(self._store, out, fmt, check_encoding(encoding))
         self._audit_report("export", f"ledger {fmt} ({n})")
         return path
-
-    def import_ledger(self, path: str | os.PathLike[str], *, dry_run: bool = False,
-                      sheet: str | None = None):
-        """台帳の取り込み (LEDGER.md): all or nothing, idempotent. Returns a LedgerReport
-        (``report.lines()`` for people; errors and warnings apart); nothing is written when
-        it has errors or with ``dry_run``; rows with warnings only are written. ``sheet``:
-        the workbook's sheet (default: the first with the expected header)."""
-        self._ctx.require(Permission.EDIT_CASES)
-        self._ctx.require(Permission.MANAGE_SETTINGS)
-        from app.ledger import import_ledger
-        return import_ledger(self._ctx, Path(path), dry_run=dry_run, sheet=sheet)
 
 
 __all__ = ["ReportOperations"]

@@ -313,7 +313,7 @@ def key_label(group: str, key: str) -> str:
     """The Japanese name of a key in the report (route, triage, topic, kinds …)."""
     from app.domain import Route, Triage
     from app.domain.intake import CONSULTATION_TOPICS
-    from app.operations import region as R
+    from app.domain import region as R
     from app.security.roles import Role
     try:
         if group == "route":

@@ -1,6 +1,6 @@
-"""SQL the ledger import (app/ledger.py) needs beyond the Store and ProcessRepo: what is
-already in the database (case numbers, persons, staff, the imported 支援調整会議), and the
-inactive staff entries it creates. Writes go through the Writer (journal)."""
+"""SQL the ledger import (app/operations/ledger.py) needs beyond the Store and ProcessRepo:
+what is already in the database (case numbers, persons, staff, the imported 支援調整会議),
+and the inactive staff entries it creates. Writes go through the Writer (journal)."""
 
 from __future__ import annotations
 

@@ -54,7 +54,7 @@ def test_a_broken_file_shows_its_row_problems_and_cannot_be_imported(qtbot, admi
     before = journal_rows(admin_desk)
     with qtbot.waitSignal(view.checked, timeout=10000):
         view.choose_button.click()
-    expected = admin_desk.reports.import_ledger(path, dry_run=True)
+    expected = admin_desk.ledger.import_ledger(path, dry_run=True)
     assert not expected.ok
     shown = lines(view)
     for problem in expected.problems:

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from PySide6.QtWidgets import QLineEdit
 
-from app.operations.region import ResourceInput
+from app.domain.region import ResourceInput
 from app.security.roles import Role
 from tests.conftest import LOGIN, PASSWORD
 from tests.ui.conftest import type_text
@@ -179,7 +179,7 @@ def test_a_name_not_in_the_directory_is_offered_to_add(qtbot, chief_desk):
 
 
 def test_risk_tab_reports_and_reviews_an_incident(qtbot, chief_desk):
-    from app.operations.region import IncidentInput
+    from app.domain.region import IncidentInput
     chief_desk.region.add_incident(IncidentInput(occurred_on=date(2026, 11, 6), kind="safety",
                                           severity="minor", what="来所者が段差で転倒"))
     view = RegionView(chief_desk)

@@ -36,7 +36,7 @@ def _gc_on_gui_thread(qtbot):
 @pytest.fixture
 def stats_desk(desk, tmp_path):
     desk._today = lambda: TODAY
-    report = desk.reports.import_ledger(write_csv(tmp_path / "ledger.csv", LEDGER))
+    report = desk.ledger.import_ledger(write_csv(tmp_path / "ledger.csv", LEDGER))
     assert report.ok, report.lines()
     return desk
 

@@ -218,7 +218,7 @@ class LedgerImportView(QWidget):
             self.error.show_message(error_text(error))
             self.checked.emit(None)
 
-        run_in_background(self, lambda: desk.reports.import_ledger(path, dry_run=True, sheet=sheet),
+        run_in_background(self, lambda: desk.ledger.import_ledger(path, dry_run=True, sheet=sheet),
                           done, failed)
 
     def run_import(self) -> None:
@@ -244,7 +244,7 @@ class LedgerImportView(QWidget):
             self.error.show_message(error_text(error))
             self.imported.emit(None)
 
-        run_in_background(self, lambda: desk.reports.import_ledger(path, sheet=sheet), done, failed)
+        run_in_background(self, lambda: desk.ledger.import_ledger(path, sheet=sheet), done, failed)
 
     def can_import(self) -> bool:
         r = self.report

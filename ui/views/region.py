@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _
-from app.operations import region as R
+from app.domain import region as R
 from app.security.roles import Permission
 from ui.areas import Area, register
 from ui.background import serialized

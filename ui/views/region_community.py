@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.i18n import _
-from app.operations import region as R
+from app.domain import region as R
 from app.security.roles import Permission
 from ui.views.region_base import STALE_DAYS, Panel, Table, _combo, _enum_options, _may, _text, _w
 from ui.widgets import DateField

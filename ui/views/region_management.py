@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
 
 from app import text_ja
 from app.i18n import _
-from app.operations import region as R
+from app.domain import region as R
 from app.reports.annual import TARGET_KEYS as R_TARGET_KEYS
 from app.security.roles import Permission
 from forms.sheets import render

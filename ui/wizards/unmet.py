@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from app.i18n import _
-from app.operations.region import IssueSource
+from app.domain.region import IssueSource
 
 FIELD = "unmet_needs"
 

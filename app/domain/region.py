@@ -1,0 +1,164 @@
+"""Records and closed lists of running the desk (issue 15; the guide's chapters 2–5): the
+社会資源 directory, 地域課題, activities with the region, 人材育成, 苦情 and ヒヤリハット・事故.
+The operations on them are ``desk.region`` (app/operations/region.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from app.domain.common import LabelledEnum
+from app.i18n import N_
+
+MAX_NAME = 100
+
+
+class ResourceKind(LabelledEnum):
+    PUBLIC = "public", N_("Public system or service")              # 公的制度・サービス
+    AGENCY = "agency", N_("Related agency")                        # 関係機関
+    PRIVATE = "private", N_("Private / NPO")                       # 民間・NPO
+    INFORMAL = "informal", N_("Informal support / place to be")    # インフォーマル・居場所
+    EMPLOYER = "employer", N_("Employer / work experience")        # 就労先・就労体験先
+    TRAINING = "training", N_("Certified work training provider")  # 認定就労訓練事業所
+    OTHER = "other", N_("Other")
+
+
+class IssueStatus(LabelledEnum):
+    NOTED = "noted", N_("Noted")                         # 把握
+    DISCUSSING = "discussing", N_("Under discussion")    # 検討中
+    ACTING = "acting", N_("Being addressed")             # 対応中
+    SOLVED = "solved", N_("Solved")                      # 解決
+    CREATED = "created", N_("Resource created")          # 資源を創出
+
+
+ISSUE_ORDER = [s.value for s in IssueStatus]
+ISSUE_FINAL = {IssueStatus.SOLVED.value, IssueStatus.CREATED.value}
+
+
+class IssueSource(LabelledEnum):
+    MEETING = "meeting", N_("Support coordination meeting")   # 支援調整会議
+    CASE = "case", N_("A case")                               # ケース
+    STAFF = "staff", N_("Staff")                              # 職員
+
+
+class ActivityKind(LabelledEnum):
+    SEMINAR = "seminar", N_("Training session")                    # 研修会
+    OUTREACH_TALK = "outreach_talk", N_("Outreach lecture")        # 出前講座
+    LIAISON = "liaison", N_("Liaison meeting")                     # 連絡会
+    JOB_DEVELOPMENT = "job_development", N_("Job development visit")  # 就労先の開拓
+    AWARENESS = "awareness", N_("Public awareness")                # 住民への理解促進
+    OTHER = "other", N_("Other")
+
+
+class NationalCourse(LabelledEnum):
+    CHIEF = "chief", N_("Chief consultation support worker course")      # 主任相談支援員
+    CONSULTANT = "consultant", N_("Consultation support worker course")  # 相談支援員
+    EMPLOYMENT = "employment", N_("Employment support worker course")    # 就労支援員
+
+
+class TrainingKind(LabelledEnum):
+    NATIONAL = "national", N_("National training")   # 国研修
+    OFF_JT = "off_jt", N_("Off-JT")
+
+
+class SessionKind(LabelledEnum):
+    OJT = "ojt", N_("OJT")
+    CASE_REVIEW = "case_review", N_("Case review")   # 事例検討
+
+
+class Complainant(LabelledEnum):
+    PERSON = "person", N_("The person")             # 本人
+    FAMILY = "family", N_("Family")                 # 家族
+    AGENCY = "agency", N_("Related agency")         # 関係機関
+    RESIDENT = "resident", N_("Resident")           # 住民
+    OTHER = "other", N_("Other")
+
+
+class IncidentKind(LabelledEnum):
+    PERSONAL_DATA = "personal_data", N_("Personal data")   # 個人情報
+    RESPONSE = "response", N_("Response to a person")      # 対応
+    SAFETY = "safety", N_("Safety")                        # 安全
+    OTHER = "other", N_("Other")
+
+
+class Severity(LabelledEnum):
+    NEAR_MISS = "near_miss", N_("Near miss")   # ヒヤリハット
+    MINOR = "minor", N_("Minor accident")      # 事故（軽微）
+    SERIOUS = "serious", N_("Serious accident")  # 事故（重大）
+
+
+@dataclass
+class ResourceInput:
+    name: str = ""
+    kind: str = ResourceKind.AGENCY.value
+    field: str = ""
+    address: str = ""
+    contact: str = ""
+    person: str = ""
+    conditions: str = ""
+    cost: str = ""
+    checked_on: Any = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Resource:
+    id: str
+    name: str
+    kind: ResourceKind
+    field: str
+    address: str
+    contact: str
+    person: str
+    conditions: str
+    cost: str
+    checked_on: date | None
+    note: str
+    active: bool
+    issue_id: str | None
+    uses: int = 0                                  # records naming it (all cases)
+    open_cases: tuple[dict, ...] = ()              # open cases the reader may see
+
+
+@dataclass(frozen=True)
+class RegionalIssue:
+    id: str
+    title: str
+    description: str
+    source: IssueSource
+    raised_on: date
+    status: IssueStatus
+    status_on: date
+    resource_id: str | None
+    note: str
+    case_count: int
+    cases: tuple[dict, ...] = ()                  # the linked cases the reader may see
+
+
+@dataclass
+class ComplaintInput:
+    received_on: Any = None
+    complainant: str = Complainant.PERSON.value
+    content: str = ""
+    response: str = ""
+    result: str = ""
+    prevention: str = ""
+    completed_on: Any = None
+    case_no: str = ""
+    committee: bool = False
+    committee_on: Any = None
+
+
+@dataclass
+class IncidentInput:
+    occurred_on: Any = None
+    kind: str = IncidentKind.OTHER.value
+    severity: str = Severity.NEAR_MISS.value
+    what: str = ""
+    cause: str = ""
+    prevention: str = ""
+    reviewed_at: str = ""
+    reviewed_on: Any = None
+    audit_refs: list = field(default_factory=list)   # audit 連番 (seq) numbers
+    case_no: str = ""

@@ -1,0 +1,122 @@
+"""What the subjects of ``desk.region`` share (app/operations/region.py): the repository,
+the role checks and audit entries, case numbers typed by a person, and the collector of
+validation errors. ``RegionBase`` is the base of each subject's class (region_resources.py,
+region_issues.py, region_risk.py) and so of ``RegionOperations``, which combines them
+into the one part the screens use."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from app import text_ja, validation
+from app.errors import ValidationError, ValidationErrors
+from app.i18n import _
+from app.operations.context import DeskContext, Operations
+from app.security.roles import Permission
+from app.store.region_repo import RegionRepo
+
+
+def _d(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+class _Check:
+    """Collects validation errors of one operation; ``done()`` raises them all at once."""
+
+    def __init__(self) -> None:
+        self.errors: list[ValidationError] = []
+
+    def __call__(self, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except ValidationError as e:
+            self.errors.append(e)
+            return None
+
+    def add(self, field_: str, message: str) -> None:
+        self.errors.append(ValidationError(field_, message))
+
+    def text(self, value, field_: str, label: str, *, required: bool = False,
+             max_len: int = 2000, multiline: bool = True) -> str:
+        return self(validation.clean_text, value, field_, label, required=required,
+                    max_len=max_len, multiline=multiline) or ""
+
+    def date(self, value, field_: str, label: str, *, required: bool = False,
+             today: date | None = None) -> date | None:
+        return self(validation.clean_date, value, field_, label, required=required,
+                    not_after=(today, _("Today")) if today else None)
+
+    def choice(self, enum, value, field_: str, label: str):
+        value = getattr(value, "value", value)
+        if value is None or value == "":
+            self.add(field_, _("Please enter {label}").format(label=label))
+            return None
+        try:
+            return enum(value)
+        except ValueError:
+            self.add(field_, _("{label}: unknown value {value}").format(label=label,
+                                                                       value=str(value)))
+            return None
+
+    def done(self) -> None:
+        if self.errors:
+            raise ValidationErrors(self.errors)
+
+
+def _count(c: _Check, value: Any, field_: str, label: str) -> int:
+    if value in (None, ""):
+        return 0
+    try:
+        n = int(text_ja.nfkc(str(value)).strip())
+        if not 0 <= n <= 100_000:
+            raise ValueError
+        return n
+    except ValueError:
+        c.add(field_, _("{label}: enter a whole number of 0 or more.").format(label=label))
+        return 0
+
+
+class RegionBase(Operations):
+    """The plumbing of ``desk.region``'s subjects (one session context, one repository)."""
+
+    def __init__(self, ctx: DeskContext):
+        super().__init__(ctx)
+        self._region_repo: RegionRepo | None = None
+
+    # ------------------------------------------------------------------ plumbing
+    @property
+    def _region(self) -> RegionRepo:
+        repo = self._region_repo
+        if repo is None or repo.conn is not self._store.conn:
+            repo = self._region_repo = RegionRepo(self._store.conn)
+        return repo
+
+    def _require_any(self, *permissions: Permission) -> None:
+        """The role must hold one of ``permissions``; a refusal is audited."""
+        if not any(self._ctx.allows(p) for p in permissions):
+            self._ctx.refuse(self._ctx.role_refused(),
+                         detail="|".join(p.value for p in permissions))
+
+    def _audit_region(self, action: str, detail: str = "", case_id: str | None = None) -> None:
+        self._store.audit(self._ctx.user.login, action, case_id=case_id, detail=detail)
+
+    def _case_of_number(self, c: _Check, case_no: str, field_: str = "case_no") -> str | None:
+        case_no = text_ja.nfkc(case_no or "").strip()
+        if not case_no:
+            return None
+        found = self._region.case_ids_of_numbers([case_no]).get(case_no)
+        if found is None:
+            c.add(field_, _("Case number {case_no} was not found.").format(case_no=case_no))
+        return found
+
+    def _visible_case_rows(self, case_ids: list[str]) -> list[dict]:
+        access = self._ctx.case_access() if self._ctx.allows(Permission.VIEW_CASES) \
+            else None
+        if access is None:
+            return []
+        return self._region.open_cases(case_ids, access)
