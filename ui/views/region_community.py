@@ -120,9 +120,9 @@ class ResourcesPanel(Panel):
         if getattr(self, "can_edit", False):
             try:
                 for r in self.desk.region.unlisted_resource_names():
-                    item = QListWidgetItem(_("{name} ({n} records)").format(name=r["name"],
-                                                                           n=r["uses"]))
-                    item.setData(Qt.ItemDataRole.UserRole, r["name"])
+                    item = QListWidgetItem(_("{name} ({n} records)").format(name=r.name,
+                                                                           n=r.uses))
+                    item.setData(Qt.ItemDataRole.UserRole, r.name)
                     self.unlisted.addItem(item)
             except Exception:  # noqa: BLE001 - role without it
                 pass
@@ -302,7 +302,7 @@ class IssuesPanel(Panel):
 
     def take_meeting_issues(self) -> None:
         waiting = list(self._waiting)
-        self.attempt(lambda: [self.desk.region.register_meeting_issue(w["id"]) for w in waiting],
+        self.attempt(lambda: [self.desk.region.register_meeting_issue(w.id) for w in waiting],
                      _("Taken into the register."))
 
 
@@ -336,8 +336,8 @@ class ActivitiesPanel(Panel):
 
     def refresh(self) -> None:
         rows = self.desk.region.region_activities()
-        self.table.fill([[_w(r["held_on"]), r["kind"].label, r["title"], r["partners"],
-                          r["participants"]] for r in rows], rows)
+        self.table.fill([[_w(r.held_on), r.kind.label, r.title, r.partners,
+                          r.participants] for r in rows], rows)
 
     def add(self) -> None:
         held, kind, title = self.held_on.text(), self.kind.currentData(), self.title.text()
