@@ -416,14 +416,14 @@ def test_new_data_syncs_between_devices(tmp_path):
         sync(a, b)
         sync(b, a)
         for x in (a, b):
-            [rule] = [c for c in x.sync.conflicts() if c["kind"] == "rule"]
-            assert rule["field"] == "duplicate_resource" and rule["tbl"] == "social_resource"
+            [rule] = [c for c in x.sync.conflicts() if c.kind == "rule"]
+            assert rule.field == "duplicate_resource" and rule.tbl == "social_resource"
         newer = [r for r in a.region.resources("ひだまり") if r.id != cafe.id][0]
         a.region.set_resource_active(newer.id, False)
-        assert [c for c in a.sync.conflicts() if c["kind"] == "rule"] == []
+        assert [c for c in a.sync.conflicts() if c.kind == "rule"] == []
         # what stays: the contact typed differently on the two desks for one entry, for a
         # person to settle (as for master data), never silently lost
-        assert [(c["tbl"], c["field"]) for c in a.sync.conflicts()] == [("social_resource",
+        assert [(c.tbl, c.field) for c in a.sync.conflicts()] == [("social_resource",
                                                                     "contact")]
     finally:
         for x in (a, b, lap):

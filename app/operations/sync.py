@@ -29,6 +29,7 @@ from app.sync import bundle as bundle_format
 from app.sync import exchange, merge
 from app.sync.bundle import BundleRefused
 from app.sync.conflicts import read_conflicts, settlement
+from app.domain.sync import ImportCounts, SyncConflict
 from app.sync.devices import (
     build_device_file, new_identity, next_code, own_secrets, pin_anchors,
 )
@@ -297,9 +298,10 @@ class SyncOperations(Operations):
         data = exchange.read_file(Path(path))
         return bundle_format.read_header(data, Path(path).name)[0]
 
-    def import_bundle(self, path: str | os.PathLike[str]) -> dict:
+    def import_bundle(self, path: str | os.PathLike[str]) -> ImportCounts:
         """Apply a transfer file whole or not at all. Idempotent and order-independent.
-        Returns {"applied": n, "skipped": n, "conflicts": n}."""
+        Returns the counts applied, skipped, conflicts (and refused: rows of authority from
+        a field laptop)."""
         self._ctx.require(Permission.EDIT_CASES)
         store, conn = self._store, self._store.conn
         path = Path(path)
@@ -307,7 +309,7 @@ class SyncOperations(Operations):
                                    db_key=store.database_key(), agency_id=self._agency_id(),
                                    me=self._me())
         if got.sender == self._me():
-            return {"applied": 0, "skipped": len(got.entries), "conflicts": 0}
+            return ImportCounts(applied=0, skipped=len(got.entries), conflicts=0)
         # authority travels only from a desk: accounts, roles, settings, devices, master
         # data from a field laptop are refused (not applied) and flagged in the audit log
         entries, refused = merge.refused_from(got.sender_kind, got.sender, got.entries)
@@ -339,13 +341,13 @@ class SyncOperations(Operations):
                                   "database ({error}). Nothing was imported. Keep the file "
                                   "and tell the administrator.")
                                 .format(name=name, error=exc)) from exc
-        result = {"applied": applied, "skipped": skipped, "conflicts": conflicts}
-        if refused:
-            result["refused"] = len(refused)   # rows of authority from a field laptop
-        return result
+        # refused: rows of authority from a field laptop
+        return ImportCounts(applied=applied, skipped=skipped, conflicts=conflicts,
+                            refused=len(refused))
 
     # ------------------------------------------------------------------ conflicts
-    def conflicts(self, *, open_only: bool = True, case_id: str | None = None) -> list[dict]:
+    def conflicts(self, *, open_only: bool = True, case_id: str | None = None
+                  ) -> list[SyncConflict]:
         """Conflicts for the 同期 screen: both values, who wrote each and when, the value
         applied now, and whether it is still open — of the cases this user sees (and of
         users, settings and master data for the administrator)."""
@@ -353,7 +355,7 @@ class SyncOperations(Operations):
         return self._conflict_rows(open_only=open_only, case_id=case_id, only_visible=True)
 
     def _conflict_rows(self, *, open_only: bool, case_id: str | None,
-                       only_visible: bool) -> list[dict]:
+                       only_visible: bool) -> list[SyncConflict]:
         access, visible = self._security.case_access(), {}
         admin = self._ctx.allows(Permission.MANAGE_SETTINGS)
 
@@ -377,34 +379,33 @@ class SyncOperations(Operations):
         self._ctx.require(Permission.EDIT_CASES)
         store = self._store
         found = [c for c in self._conflict_rows(open_only=False, case_id=None,
-                                                only_visible=False) if c["id"] == conflict_id]
+                                                only_visible=False) if c.id == conflict_id]
         if not found:
             raise NotFound(_("The conflict was not found."))
         c = found[0]
-        if c["tbl"] in ADMIN_TABLES:   # master data, users, settings, devices
+        if c.tbl in ADMIN_TABLES:   # master data, users, settings, devices
             self._ctx.require(Permission.MANAGE_SETTINGS)
-        if c["kind"] == "field" and choice == "value":
+        if c.kind == "field" and choice == "value":
             # typed in: checked exactly as a normal edit of the field would be
             value = self._typed_conflict_value(c, value)
         with store.transaction() as w:
             action, changes = settlement(store.conn, c, choice, value)
             if action == "delete":
-                w.delete(c["tbl"], c["row_id"])
+                w.delete(c.tbl, c.row_id)
             else:
-                w.update(c["tbl"], c["row_id"], changes, force=True)
-            store.audit(self._ctx.user.login, "resolve_conflict", case_id=c["case_id"],
-                        detail=f"{c['tbl']}.{c['field']} {choice}")
+                w.update(c.tbl, c.row_id, changes, force=True)
+            store.audit(self._ctx.user.login, "resolve_conflict", case_id=c.case_id,
+                        detail=f"{c.tbl}.{c.field} {choice}")
 
-    def conflict_value_typeable(self, conflict: dict) -> bool:
+    def conflict_value_typeable(self, conflict: SyncConflict) -> bool:
         """Whether another value may be typed in for this conflict (a text field with a
         validator of its own); other fields are settled by choosing one of the two sides."""
-        return conflict.get("kind") == "field" and \
-            (conflict.get("tbl"), conflict.get("field")) in TYPED_FIELDS
+        return conflict.kind == "field" and (conflict.tbl, conflict.field) in TYPED_FIELDS
 
-    def _typed_conflict_value(self, c: dict, value: Any) -> Any:
+    def _typed_conflict_value(self, c: SyncConflict, value: Any) -> Any:
         """The value typed in to settle a conflict, validated and normalised by the same
         rules as a normal edit of that field; ValidationError(s) in Japanese otherwise."""
-        kind = TYPED_FIELDS.get((c["tbl"], c["field"]))
+        kind = TYPED_FIELDS.get((c.tbl, c.field))
         if kind is None:
             raise ValidationError("value", _(
                 "This value cannot be typed in: choose value A or value B."))
@@ -412,13 +413,13 @@ class SyncOperations(Operations):
             raise ValidationError("value", _("Enter the value as text."))
         text = value or ""
         if kind == "person":
-            person = self._store.person(c["row_id"])
+            person = self._store.person(c.row_id)
             if person is None:
                 raise NotFound(_("The person was not found."))
-            return person_values(self._store, self._ctx.today(), person, {c["field"]: text},
-                                 only=c["field"])[c["field"]]
+            return person_values(self._store, self._ctx.today(), person, {c.field: text},
+                                 only=c.field)[c.field]
         if kind == "master":
-            return self._master_ops.checked_typed_name(c["tbl"], c["row_id"], text)
+            return self._master_ops.checked_typed_name(c.tbl, c.row_id, text)
         if kind == "user_name":
             return validation.clean_text(text, "user.display_name", _("Name"), required=True,
                                          max_len=50)
