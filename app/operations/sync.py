@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import os
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from sqlcipher3 import IntegrityError
 
-from app import text_ja, validation
+from app import validation
 from app.errors import NotFound, TsunaguError, ValidationError, ValidationErrors
 from app.i18n import _
 from app.operations.context import DeskContext, Operations
 from app.operations.master import MasterOperations
+from app.operations.person import person_values
 from app.operations.security import SecurityOperations
 from app.security.authorization import (
     EDIT, OPEN, VIEW, Arg, P, Refs, Row, Rule, install, need, read, write,
 )
 from app.security.roles import Permission
-from app.store.store import Store
 from app.store.files import write_atomic
 from app.store.sync_devices import (
     DeviceInfo, held_cases, holder_elsewhere, list_devices, load_anchors, open_checkouts,
@@ -29,15 +28,13 @@ from app.sync import bundle as bundle_format
 from app.sync import exchange, merge
 from app.sync.bundle import BundleRefused
 from app.sync.conflicts import read_conflicts, settlement
+from app.domain.person import PERSON_FIELDS
 from app.domain.sync import ImportCounts, SyncConflict
 from app.sync.devices import (
     build_device_file, new_identity, next_code, own_secrets, pin_anchors,
 )
 from app.sync.identity import DeviceSecrets
 from app.sync.peers import own_vector
-
-PERSON_FIELDS = ("name", "kana", "birth_date", "sex", "postal_code", "address",
-                 "phone_home", "phone_mobile", "email")
 
 # Conflicts that may be settled with a value typed in, and whose rules check it (the same
 # as a normal edit of the field); every other field is settled by choosing a side.
@@ -428,43 +425,7 @@ class SyncOperations(Operations):
         return validation.clean_text(text, "name", _("Device name"), required=True, max_len=50)
 
 
-# ---------------------------------------------------------------------- person edits
-def person_values(store: Store, today: date, person, fields: dict[str, Any], *,
-              only: str | None = None) -> dict[str, Any]:
-    """Every column of the person with ``fields`` changed, validated like the intake
-    (``only``: report problems of that field only). Raises ValidationErrors."""
-    from dataclasses import replace
-    from app.operations.checks import check_intake, clean_intake
-    from app.domain import IntakeInput, PersonInput
-    base = PersonInput(name=person.name, kana=person.kana, birth_date=person.birth_date,
-                       sex=person.sex, postal_code=person.postal_code,
-                       address=person.address, phone_home=person.phone_home,
-                       phone_mobile=person.phone_mobile, email=person.email)
-    fields = dict(fields)
-    if isinstance(fields.get("birth_date"), str):
-        fields["birth_date"] = validation.clean_date(fields["birth_date"],
-                                                     "person.birth_date", _("Date of birth"))
-    p = replace(base, **fields)
-    probe = IntakeInput(person=p, received_on=today)
-    errors = check_intake(probe, {"person"}, today=today)
-    if only is not None:
-        errors = [e for e in errors if e.field == f"person.{only}"]
-    if errors:
-        raise ValidationErrors(errors)
-    p = clean_intake(probe).person
-    return store.person_fields(p, text_ja.fold_for_search(p.name),
-                                     text_ja.fold_for_search(p.kana))
-
-
-def hold_new_case(store: Store, w: Any, case_id: str, today: date) -> None:
-    """Inside the intake's transaction: a case opened on a field laptop is checked out to it
-    (held until returned)."""
-    if (store.local("device_kind") or "desk") == "field":
-        w.insert("checkout", {"case_id": case_id, "target_device": store.device_id,
-                              "out_on": today.isoformat()})
-
-
-__all__ = ["SyncOperations", "date", "hold_new_case", "person_values"]
+__all__ = ["SyncOperations"]
 
 
 install(SyncOperations)   # every public operation checked against its rule
