@@ -97,14 +97,14 @@ def test_uses_and_open_cases_only_for_those_who_see_them(agency):  # noqa: F811
         c.security.assign_case(c.list_cases("あおやま")[0].id, "con_a")
         entry = c.region.resource(hw.id)
         assert entry.uses == 2
-        assert sorted(x["name"] for x in entry.open_cases) == ["別所 秋子", "青山 冬子"]
+        assert sorted(x.name for x in entry.open_cases) == ["別所 秋子", "青山 冬子"]
         assert [e.uses for e in c.region.resources(with_uses=True)] == [2]
         assert c.region.unlisted_resource_names() == []     # both spellings are the entry
     with as_user(path, "con_b") as b:        # team B: the count, and only B's case
         entry = b.region.resource(hw.id)
-        assert entry.uses == 2 and [x["name"] for x in entry.open_cases] == ["別所 秋子"]
+        assert entry.uses == 2 and [x.name for x in entry.open_cases] == ["別所 秋子"]
     with as_user(path, "con_a") as a:
-        assert [x["name"] for x in a.region.resource(hw.id).open_cases] == ["青山 冬子"]
+        assert [x.name for x in a.region.resource(hw.id).open_cases] == ["青山 冬子"]
     with as_user(path, "view") as v:          # 閲覧: the directory, never a case
         assert v.region.resource(hw.id).open_cases == ()
         with pytest.raises(PermissionDenied):
@@ -189,7 +189,7 @@ def test_issue_access(agency):  # noqa: F811
     with as_user(path, "con_a") as a:
         a._today = lambda: TODAY
         seen = a.region.regional_issue(issue.id)
-        assert seen.case_count == 2 and [x["case_no"] for x in seen.cases] == [a_no]
+        assert seen.case_count == 2 and [x.case_no for x in seen.cases] == [a_no]
         with pytest.raises(PermissionDenied):
             a.region.link_issue_case(issue.id, b_no)                       # not A's case
         with pytest.raises(PermissionDenied):
@@ -438,5 +438,5 @@ def test_plan_providers_count_as_uses(d):
     approved_plan(d, cid, plan_input(PlanItem("求職活動", "hello_work", "ﾊﾛｰﾜｰｸ高崎"),
                                      PlanItem("面談", "self_reliance")), date(2026, 4, 22))
     entry = d.region.resource(hw.id)
-    assert entry.uses == 1 and [c["case_id"] for c in entry.open_cases] == [cid]
+    assert entry.uses == 1 and [c.case_id for c in entry.open_cases] == [cid]
     assert d.region.unlisted_resource_names() == []

@@ -103,6 +103,18 @@ class ResourceInput:
 
 
 @dataclass(frozen=True)
+class LinkedCase:
+    """A case behind a directory entry or a 地域課題, as the reader may see it (number, name,
+    stage; ``closed_on`` for the cases of a 地域課題, which may be closed)."""
+
+    case_id: str
+    case_no: str
+    name: str
+    stage: str
+    closed_on: date | None = None
+
+
+@dataclass(frozen=True)
 class Resource:
     id: str
     name: str
@@ -118,7 +130,7 @@ class Resource:
     active: bool
     issue_id: str | None
     uses: int = 0                                  # records naming it (all cases)
-    open_cases: tuple[dict, ...] = ()              # open cases the reader may see
+    open_cases: tuple[LinkedCase, ...] = ()        # open cases the reader may see
 
 
 @dataclass(frozen=True)
@@ -133,7 +145,7 @@ class RegionalIssue:
     resource_id: str | None
     note: str
     case_count: int
-    cases: tuple[dict, ...] = ()                  # the linked cases the reader may see
+    cases: tuple[LinkedCase, ...] = ()            # the linked cases the reader may see
 
 
 @dataclass

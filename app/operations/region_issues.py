@@ -7,12 +7,12 @@ from datetime import date
 from typing import Any
 
 from app.domain.region import (
-    ISSUE_FINAL, ISSUE_ORDER, ActivityKind, IssueSource, IssueStatus, MeetingIssue,
-    RegionActivity, RegionalIssue,
+    ISSUE_FINAL, ISSUE_ORDER, ActivityKind, IssueSource, IssueStatus, LinkedCase,
+    MeetingIssue, RegionActivity, RegionalIssue,
 )
 from app.errors import NotFound, ValidationError
 from app.i18n import _
-from app.operations.region_base import RegionBase, _Check, _count, _d
+from app.operations.region_base import RegionBase, _Check, _count, _d, _linked
 from app.security.roles import Permission
 from app.store.sync_merge import natural_id
 
@@ -22,12 +22,12 @@ class IssueOperations(RegionBase):
     and the activities with the region."""
 
     def _issue(self, r: dict[str, Any], *, with_cases: bool = False) -> RegionalIssue:
-        cases: tuple[dict, ...] = ()
+        cases: tuple[LinkedCase, ...] = ()
         if with_cases:
             ids = self._region.issue_case_ids(r["id"])
             access = self._ctx.case_access() if self._ctx.allows(Permission.VIEW_CASES) else None
             if access is not None:
-                cases = tuple(self._region.cases_seen(ids, access))
+                cases = tuple(_linked(c) for c in self._region.cases_seen(ids, access))
         return RegionalIssue(
             id=r["id"], title=r["title"], description=r["description"],
             source=IssueSource(r["source"]), raised_on=date.fromisoformat(r["raised_on"]),

@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from app import text_ja
-from app.domain.region import MAX_NAME, Resource, ResourceInput, ResourceKind, UnlistedName
+from app.domain.region import (
+    MAX_NAME, LinkedCase, Resource, ResourceInput, ResourceKind, UnlistedName,
+)
 from app.errors import NotFound
 from app.i18n import _
 from app.operations.region_base import RegionBase, _Check, _d, _iso
@@ -31,7 +33,7 @@ class ResourceOperations(RegionBase):
                   with_cases: bool = False,
                   index: dict[str, tuple[int, set[str]]] | None = None) -> Resource:
         uses = 0
-        open_cases: tuple[dict, ...] = ()
+        open_cases: tuple[LinkedCase, ...] = ()
         if with_uses or with_cases:
             if index is None:
                 index = self._record_names_by_fold()

@@ -141,7 +141,7 @@ class ResourcesPanel(Panel):
         self.note.setPlainText(e.note)
         self.checked_on.set_date(e.checked_on)
         self.active_button.setText(_("Deactivate") if e.active else _("Reactivate"))
-        cases = "、".join(f"{escape(c['case_no'])} {escape(c['name'])}" for c in e.open_cases)
+        cases = "、".join(f"{escape(c.case_no)} {escape(c.name)}" for c in e.open_cases)
         self.detail.setHtml(
             f"<b>{escape(e.name)}</b>（{escape(e.kind.label)}）<br>"
             + escape(_("Used {n} times as つなぎ先 or 支援を行う機関.").format(n=e.uses)) + "<br>"
@@ -261,7 +261,7 @@ class IssuesPanel(Panel):
         if i is None:
             return
         i = self.desk.region.regional_issue(i.id)
-        cases = "、".join(f"{escape(c['case_no'])} {escape(c['name'])}" for c in i.cases)
+        cases = "、".join(f"{escape(c.case_no)} {escape(c.name)}" for c in i.cases)
         self.detail.setHtml(
             f"<b>{escape(i.title)}</b>（{escape(i.status.label)} {escape(_w(i.status_on))}）<br>"
             f"{escape(i.description)}<br>"
