@@ -6,7 +6,6 @@ import — and nothing is told of a transaction rolled back."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from pathlib import Path
 
 import pytest
 

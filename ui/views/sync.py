@@ -28,7 +28,6 @@ from app.i18n import N_, _
 from app.security.roles import Permission, Role
 from ui.areas import Area, register
 from ui.background import read_in_background, run_in_background, serialized
-from ui.changes import Changes
 from ui.views.sync_conflicts import ConflictList, when_text
 from ui.widgets import ErrorLabel, heading
 
@@ -709,8 +708,6 @@ def start_folder_sync(window) -> None:
     def done(result: dict) -> None:
         window.statusBar().showMessage(_("Sync folder: {summary}").format(
             summary=" / ".join(folder_summary(result))), 15000)
-        if result.get("imported") and hasattr(window, "operation_did_execute"):
-            window.operation_did_execute(Changes.everything())   # every view hears of it
 
     def failed(error: BaseException) -> None:
         window.statusBar().showMessage(_("Sync folder: {summary}").format(
@@ -720,10 +717,9 @@ def start_folder_sync(window) -> None:
 
 
 def _create(window) -> SyncView:
-    view = SyncView(window.desk, dialogs=getattr(window, "sync_dialogs", None))
-    if hasattr(window, "operation_did_execute"):   # every view hears of an import
-        view.changed.connect(lambda: window.operation_did_execute(Changes.everything(), view))
-    return view
+    # what an import or a resolution changed, every view hears from the core
+    # (ui/background.py)
+    return SyncView(window.desk, dialogs=getattr(window, "sync_dialogs", None))
 
 
 def _visible(desk) -> bool:
