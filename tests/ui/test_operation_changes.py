@@ -143,3 +143,34 @@ def test_a_save_on_the_gui_thread_announces_itself_and_a_failed_operation_what_i
     background.run_in_background(window, half, on_error=failures.append)
     idle(qtbot)
     assert failures and heard[-1][0].case_ids == {case_id}   # the record stays: it is told
+
+
+def test_every_operation_of_the_whole_process_that_journals_a_row_announces_a_change(
+        qtbot, desk, monkeypatch):
+    """The GUI walk of one case through every step (tests/ui/test_whole_process.py) with a
+    check around each background operation: if it journalled a row, it announced what."""
+    from app.store.changes import collecting
+    from tests.ui import test_whole_process
+    checked: list = []
+    silent: list = []
+    real_init = background._Job.__init__
+    conn, lock = desk.store.conn, background.serialized(desk)._lock
+
+    def journal_size() -> int:
+        return conn.execute("SELECT count(*) FROM journal").fetchone()[0]
+
+    def init(self, op, callbacks) -> None:
+        def watched():
+            with lock:   # nothing else writes meanwhile (the GUI thread, the drafts)
+                before = journal_size()
+                with collecting() as box:
+                    result = op()
+                after = journal_size()
+            if after > before:
+                (checked if not box.changes.empty else silent).append(
+                    (getattr(op, "__qualname__", op), box.changes))
+            return result
+        real_init(self, watched, callbacks)
+    monkeypatch.setattr(background._Job, "__init__", init)
+    test_whole_process.test_one_case_through_the_whole_process(qtbot, desk)
+    assert silent == [] and len(checked) >= 10
