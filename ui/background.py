@@ -23,7 +23,8 @@ transaction writes, app/store/changes.py), never from the screen: ``run_in_backg
 with the object that started the operation (``parent``/``owner``) through
 ``operation_did_execute()`` — the one signal the main window hands to every view (Anki's
 ``operation_did_execute``). A call on the GUI thread outside such an operation (a small
-dialog's save) announces its own changes the same way (``SerializedDesk``).
+dialog's save) announces its own changes the same way, as the modal dialog's in front
+(``SerializedDesk``).
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ import threading
 import traceback
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import (
+    QCoreApplication, QObject, QRunnable, QThread, QThreadPool, QTimer, Signal, Slot,
+)
 
 from app.domain.changes import Changes
 from app.operations.context import Operations
@@ -512,6 +515,17 @@ class SerializedDesk:
         return _locked(value, self._lock, name)
 
 
+def _acting_window() -> QObject | None:
+    """Who made a desk call on the GUI thread: the modal dialog in front, if one is (a
+    person's correction, the choice of a meeting — nothing else can be acted on meanwhile);
+    else nobody known."""
+    app = QCoreApplication.instance()
+    if app is None or QThread.currentThread() != app.thread():
+        return None
+    from PySide6.QtWidgets import QApplication
+    return QApplication.activeModalWidget() if isinstance(app, QApplication) else None
+
+
 def _locked(value, lock, name: str):
     """``value`` itself, or for a callable, the call taken under ``lock``. A call outside
     a background operation (on the GUI thread) announces what it changed itself."""
@@ -527,7 +541,8 @@ def _locked(value, lock, name: str):
                 with lock:
                     return value(*args, **kwargs)
         finally:
-            announce(box.changes, None)   # after the collector closed: the views may read
+            if not box.changes.empty:   # after the collector closed: the views may read
+                announce(box.changes, _acting_window())
 
     locked.__name__ = name
     return locked

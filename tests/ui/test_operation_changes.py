@@ -174,3 +174,21 @@ def test_every_operation_of_the_whole_process_that_journals_a_row_announces_a_ch
     monkeypatch.setattr(background._Job, "__init__", init)
     test_whole_process.test_one_case_through_the_whole_process(qtbot, desk)
     assert silent == [] and len(checked) >= 10
+
+
+def test_a_correction_saved_in_a_dialog_of_the_case_reads_the_case_once_and_the_list_later(
+        qtbot, desk_with_cases, monkeypatch, heard):
+    """本人情報の修正 saves on the GUI thread: announced as the case tab's own (its modal
+    dialog in front), so the case view reads once; the hidden list when shown."""
+    window, _quits = make_window(qtbot, desk_with_cases, Clock())
+    view = open_first_case(qtbot, window)
+    idle(qtbot)
+    case_reads = counting(monkeypatch, CaseView)
+    dialog = view.edit_person()
+    qtbot.waitUntil(dialog.isVisible)
+    dialog.address.setText("つなぐ町北1-1")
+    dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
+    idle(qtbot)
+    assert heard[-1][0].case_ids == {view.detail.case.id}
+    assert case_reads == [view]
+    assert window.case_list._stale.stale          # behind the case's tab: read when shown
