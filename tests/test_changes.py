@@ -139,10 +139,27 @@ def test_a_rolled_back_write_tells_nothing_and_a_savepoint_undone_is_forgotten(d
     assert got.master and not got.any_case
 
 
-def test_nothing_is_mapped_without_a_collector(d, monkeypatch):
+def test_nothing_is_noted_without_a_collector(d, monkeypatch):
     cid = open_case(d)
-    monkeypatch.setattr(changes_log, "resolve", lambda *_a: pytest.fail("mapped"))
+    monkeypatch.setattr(changes_log, "Touched", lambda: pytest.fail("noted"))
     d.process.add_record(cid, datetime(2026, 11, 20, 10), RecordMethod.PHONE, "x")
+
+
+def test_a_very_large_transaction_changes_all_cases_and_keeps_few_notes(d, monkeypatch):
+    cid = open_case(d)
+    monkeypatch.setattr(changes_log, "MANY_ROWS", 3)
+    kept: list = []
+    real = changes_log.committed
+    monkeypatch.setattr(changes_log, "committed",
+                        lambda conn, t: (kept.append(len(t.rows)), real(conn, t)))
+
+    def many() -> None:
+        with d.store.transaction():
+            for n in range(5):
+                d.process.add_record(cid, datetime(2026, 11, 20, 10), RecordMethod.PHONE,
+                                     f"記録{n}")
+    got = changes_of(many)
+    assert got.all_cases and kept == [3]
 
 
 def test_the_link_of_every_table_is_the_sync_scopes(d):

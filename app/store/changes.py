@@ -1,14 +1,15 @@
 """What a transaction wrote: noted as it writes, told at COMMIT to whoever collects.
 
-``Store.transaction`` opens a ``Touched`` on its connection. Every row the ``Writer`` writes
-is noted there with the column linking it to its case (read from the values it writes or
-reads anyway: no statement of its own); statements that write past the Writer — a merge,
-a purge, a device reset — note ``everything``, and the derived columns' recomputation the
-cases it recomputed. At COMMIT, and only if a collector is open on this thread
-(``collecting()``), the noted rows are mapped to ``Changes`` (app/domain/changes.py): a
-row with a ``case_id`` to that case, a case to itself, a person (changed, not new) to every
-case of theirs, a plan item to its plan's case, ``meeting``/``agenda_item`` to the meetings,
-any other synced table to the master data. A transaction rolled back (or a savepoint rolled
+``Store.transaction`` opens a ``Touched`` on its connection when a collector is open on its
+thread (``collecting()``: the GUI's operations; nobody else pays for it). Every row the
+``Writer`` writes is noted there with the column linking it to its case (read from the
+values it writes or reads anyway: no statement of its own); statements that write past the
+Writer — a merge, a purge, a device reset — note ``everything``, and the derived columns'
+recomputation the cases it recomputed. At COMMIT the noted rows are mapped to ``Changes``
+(app/domain/changes.py): a row with a ``case_id`` to that case, a case to itself, a person
+(changed, not new) to every case of theirs, a plan item to its plan's case,
+``meeting``/``agenda_item`` to the meetings, any other synced table to the master data;
+more than ``MANY_ROWS`` rows to all cases. A transaction rolled back (or a savepoint rolled
 back to) tells nothing of what it undid. Writes outside ``Store.transaction`` (drafts, the
 audit log, local settings, the upgrade ladder's own transaction) are not changes of the
 data the screens show and are not noted.
@@ -24,6 +25,9 @@ from typing import Any, Iterable, Iterator
 from app.domain.changes import Changes
 
 MEETING_TABLES = frozenset({"meeting", "agenda_item"})
+# More rows than this in one transaction (a large import, a demo desk built in one go): all
+# cases changed, and no more rows are kept (the notes stay small).
+MANY_ROWS = 5000
 
 
 def link_column(table: str, columns: Iterable[str]) -> str | None:
@@ -50,6 +54,14 @@ class Touched:
         self.rows: list[tuple[str, str, str | None, Any]] = []
         self.everything = False
         self.cases: set[str] = set()
+
+    def row(self, table: str, row_id: str, link: str | None, value: Any) -> None:
+        if self.everything:
+            return
+        if len(self.rows) >= MANY_ROWS:
+            self.everything = True
+            return
+        self.rows.append((table, row_id, link, value))
 
     def mark(self) -> tuple[int, bool, frozenset[str]]:
         """Where a savepoint starts (``undo_to`` on its rollback)."""

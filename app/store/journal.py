@@ -55,7 +55,7 @@ class Writer:
         """Note the row in the open transaction's changes (Store.transaction)."""
         t = touched(self.conn)
         if t is not None:
-            t.rows.append((table, row_id, link, value))
+            t.row(table, row_id, link, value)
 
     def _check(self, table: str, fields: dict[str, Any]) -> None:
         known = self._table_columns(table)

@@ -179,8 +179,10 @@ class Store:
                 self._savepoints -= 1
             return
         db.retry_locked(lambda: self.conn.execute("BEGIN IMMEDIATE"))
-        # what the transaction writes, noted as it goes (app/store/changes.py)
-        noted = self.conn.touched = changes_log.Touched()
+        # what the transaction writes, noted as it goes when someone will be told of it
+        # (app/store/changes.py)
+        noted = self.conn.touched = changes_log.Touched() if changes_log.collecting_now() \
+            else None
         try:
             try:
                 yield writer
@@ -196,7 +198,8 @@ class Store:
                 raise
         finally:
             self.conn.touched = None
-        changes_log.committed(self.conn, noted)   # told to the collectors of this thread
+        if noted is not None:
+            changes_log.committed(self.conn, noted)   # told to the collectors of this thread
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:
