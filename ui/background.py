@@ -127,7 +127,8 @@ def announce(changes: Changes, source: object = None) -> None:
 
 class _Callbacks(QObject):
     """Lives on the GUI thread; the worker's signals are queued to it. ``source``: what
-    started the operation, announced with its changes (``changed`` carries them)."""
+    started the operation, announced with the changes ``changed_done``/``changed_failed``
+    carry (those of a background operation; a read has none)."""
 
     done = Signal(object)
     failed = Signal(object)

@@ -15,8 +15,7 @@ from app.errors import TsunaguError
 from app.i18n import _
 from app.security.roles import Role
 from forms.sheets import render
-from ui import printing
-from ui import background
+from ui import background, printing
 from ui.background import read_in_background, run_in_background, serialized, wait_idle
 from ui.wizards.intake import IntakeWizard
 from ui.views.case_list import CaseListView
