@@ -6,6 +6,7 @@ import — and nothing is told of a transaction rolled back."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 
@@ -201,3 +202,22 @@ def test_every_journalled_write_of_a_whole_case_walk_is_told(d, monkeypatch):
     walk.test_suspension_confirmed_then_resumed_with_records_intact(d)
     walk.test_support_record_correction_keeps_the_old_text(d)
     assert silent == []
+
+
+def test_every_statement_that_journals_a_row_notes_it():
+    """A journal entry is written in two places only — the Writer's (each of its writes
+    notes the row) and an import's (which notes everything): a new one must note too."""
+    import ast
+    import inspect
+    from app.store import journal, sync_exchange
+    root = Path(__file__).resolve().parent.parent / "app"
+    writers = {p.relative_to(root).as_posix() for p in root.rglob("*.py")
+               if "INTO journal" in p.read_text(encoding="utf-8")}
+    assert writers == {"store/journal.py", "store/sync_exchange.py"}
+    assert "note_everything(conn)" in inspect.getsource(sync_exchange.insert_entry)
+    source = inspect.getsource(journal.Writer)
+    for method in ("insert", "update", "delete"):
+        body = ast.get_source_segment(source, next(
+            n for n in ast.walk(ast.parse(source))
+            if isinstance(n, ast.FunctionDef) and n.name == method))
+        assert "self._note(" in body, method
