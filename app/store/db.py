@@ -15,12 +15,15 @@ import time
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import sqlcipher3
 
 from app.errors import DamagedDatabase, NewerDatabase, StoreError, TruncatedDatabase
 from app.i18n import _
+
+if TYPE_CHECKING:
+    from app.store.changes import Touched
 
 PAGE_SIZE = 4096
 _HEX_KEY = re.compile(r"^[0-9a-f]{64}$")
@@ -84,6 +87,8 @@ class Connection(sqlcipher3.Connection):
     DiskFull (Japanese messages, not SQLite's English), wherever they happen."""
 
     db_path: Path = Path("?")
+    # the open Store.transaction's notes of what it writes (app/store/changes.py)
+    touched: Touched | None = None
 
     def execute(self, *args, **kwargs):
         try:
