@@ -33,7 +33,7 @@ from app.store.db import DamagedDatabase, user_version
 from app.store.lock import DeskLock
 from app.upgrades import DATA_STEPS
 from app.operations.checks import (
-    INTAKE_PAGES, check_intake, check_login, check_password, check_setup, clean_intake,
+    INTAKE_PAGES, check_intake, check_setup, clean_intake,
     clean_setup,
 )
 from app.operations.case_overview import read_case_overview
@@ -68,15 +68,15 @@ class Desk:
 
     Composed like Anki's collection (issue 21): the parts share one context
     (app/operations/context.py: store, user, today, require, audit) and are built here —
-    ``desk.master`` (master lists), ``desk.reports`` (statistics, exports),
-    ``desk.ledger`` (the ledger import),
+    ``desk.process`` (the steps of the guide, 支援調整会議, the named rules and why_not),
+    ``desk.paper`` (what each printed sheet shows; forms draws it), ``desk.master`` (master
+    lists), ``desk.reports`` (statistics, exports), ``desk.ledger`` (the ledger import),
     ``desk.maintenance`` (backups, the integrity check), ``desk.security`` (accounts,
     who works on which case, consent, the audit log, retention), ``desk.sync`` (devices,
-    transfer bundles, conflicts), ``desk.sync_folder`` (the shared
-    folder, the 同期 screen), ``desk.region`` (社会資源, 地域課題,
-    人材育成, 苦情・ヒヤリハット, the yearly plan and report).
-    The areas not yet composed are still mixins (app/operations/): the process steps in
-    ProcessOperations, devices and transfer bundles in SyncOperations …"""
+    transfer bundles, conflicts), ``desk.sync_folder`` (the shared folder, the 同期 screen),
+    ``desk.region`` (社会資源, 地域課題, 人材育成, 苦情・ヒヤリハット, the yearly plan and
+    report). The desk itself keeps the lifecycle (open, lock, close), intake, the case list,
+    case_overview, person correction and drafts."""
 
     master: MasterOperations
     reports: ReportOperations

@@ -34,7 +34,7 @@ from app.domain.meeting import AgendaItem, AgendaKind, Meeting, ProposalStatus
 from app.domain.plan import Plan, PlanInput, PlanKind, PlanStatus
 from app.domain.referral import Referral
 from app.domain import rules as R
-from app.domain.rules import DECISION_FIRST, MEETING_NEEDED, NO_PLAN, REPLAN_INSTEAD, Blocker
+from app.domain.rules import DECISION_FIRST, MEETING_NEEDED, NO_PLAN, Blocker
 from app.domain.service import Service
 from app.domain.suspension import ContactOutcome
 from app.i18n import N_, _

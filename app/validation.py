@@ -13,7 +13,7 @@ import sys
 import unicodedata
 from datetime import date
 
-from app.errors import ValidationError
+from app.errors import ValidationError, ValidationErrors
 from app.i18n import _
 from app.text_ja import ERAS, coerce_date, format_seireki, format_wareki, is_kana, normalize_kana
 
@@ -42,6 +42,50 @@ def collect(errors: list[ValidationError], fn, *args, **kwargs):
     except ValidationError as e:
         errors.append(e)
         return None
+
+
+class Check:
+    """Collects the validation errors of one operation so that a form reports every field at
+    once; ``done()`` raises them all (ValidationErrors). Used by the parts of the desk."""
+
+    def __init__(self) -> None:
+        self.errors: list[ValidationError] = []
+
+    def __call__(self, fn, *args, **kwargs):
+        return collect(self.errors, fn, *args, **kwargs)
+
+    def add(self, field: str, message: str) -> None:
+        self.errors.append(ValidationError(field, message))
+
+    def text(self, value, field: str, label: str, *, required: bool = False,
+             max_len: int = 2000, multiline: bool = True) -> str:
+        return self(clean_text, value, field, label, required=required,
+                    max_len=max_len, multiline=multiline) or ""
+
+    def date(self, value, field: str, label: str, *, required: bool = False,
+             today: date | None = None, not_before: tuple[date, str] | None = None):
+        """The date (None when empty or wrong: the error is collected, and ``done()`` raises
+        before a required one is used)."""
+        return self(clean_date, value, field, label, required=required,
+                    not_after=(today, _("Today")) if today else None, not_before=not_before)
+
+    def choice(self, enum, value, field: str, label: str):
+        """A member of ``enum`` from a member or its value; an empty or unknown one is an
+        error of ``field``."""
+        value = getattr(value, "value", value)
+        if value is None or value == "":
+            self.add(field, _("Please enter {label}").format(label=label))
+            return None
+        try:
+            return enum(value)
+        except ValueError:
+            self.add(field, _("{label}: unknown value {value}").format(label=label,
+                                                                      value=str(value)))
+            return None
+
+    def done(self) -> None:
+        if self.errors:
+            raise ValidationErrors(self.errors)
 
 
 def _as_text(value: object) -> str:

@@ -82,10 +82,6 @@ def story_consent(agency, data: CaseData, view: ConsentView | None) -> list[Flow
                              ("BOTTOMPADDING", (0, 0), (-1, -1), 6)]))
     story.append(section_heading(_("Details of the consent")))
     v = view
-    recipients = ""
-    if v:
-        recipients = "、".join(r if r != ANY_AGENCY else _(
-            "Related agencies (the agencies needed for the support)") for r in v.recipients)
     default_scope = _("Name, date of birth, address, contact details, and the content of the "
                       "consultation and support needed for the support")
     default_purpose = _("To consider, coordinate and provide support for the person's "

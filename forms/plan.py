@@ -16,7 +16,6 @@ from reportlab.platypus import CondPageBreak, Flowable
 
 from app.i18n import N_, _
 from app.domain.decision import DecisionResult
-from app.domain.decision import DecisionResult
 from app.domain.meeting import MeetingResult
 from app.domain.plan import Plan, PlanKind
 from forms import kit, page

@@ -198,3 +198,33 @@ def test_an_upgrade_cut_off_before_its_last_step_runs_the_data_steps_later(
         assert conn.execute("SELECT count(*) FROM referral").fetchone()[0] == 1   # schema 2
         assert conn.execute("SELECT 1 FROM local WHERE key = ?",
                             (db.UPGRADE_FROM,)).fetchone() is None
+
+
+def test_an_upgrade_without_room_for_the_copy_refuses_before_writing(tmp_path, monkeypatch):
+    """The copy kept from before an upgrade needs as much room as the data: when the drive
+    has not got it, opening refuses in Japanese, names the folder and the sizes, and leaves
+    the database as it was (same schema, no copy, no half-written file)."""
+    import shutil
+    from collections import namedtuple
+    from app import i18n
+    i18n.set_language("ja")
+    version = max(_made())
+    if version == db.latest_version():   # the newest fixture needs no upgrade: take the one before
+        version = sorted(_made())[-2]
+    path, meta = _encrypted_copy(SCHEMAS, version, tmp_path)
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda _p: usage(10**9, 10**9 - 4096, 4096))
+    with pytest.raises(db.DiskFull) as refused:
+        Desk.open(path, meta["login"], meta["password"])
+    message = str(refused.value)
+    assert str(path.parent) in message and "空き" in message and "何も変更していません" in message
+    assert sorted(p.name for p in path.parent.iterdir() if "before-v" in p.name) == []
+    conn = db.connect(path, bytes.fromhex(meta["raw_key"]))
+    try:
+        assert db.user_version(conn) == version
+    finally:
+        conn.close()
+    monkeypatch.undo()
+    with Desk.open(path, meta["login"], meta["password"]) as desk:   # with room, it upgrades
+        assert db.user_version(desk.store.conn) == db.latest_version()
+    assert [p for p in path.parent.iterdir() if "before-v" in p.name and p.suffix == ".db"]

@@ -15,6 +15,16 @@ operation and a GUI-thread call never interleave inside a transaction.
 Two more workers, each with a connection of its own: ``read_in_background`` (the screens'
 reads) and ``write_in_background`` (small local writes that must neither wait on the GUI
 thread nor queue behind a long operation of the writer worker: the wizards' drafts).
+
+What an operation changed comes from the core (``Changes``: the store notes every row a
+transaction writes, app/store/changes.py), never from the screen: ``run_in_background`` and
+``write_in_background`` collect the changes of the transactions ``op`` committed and, after
+``on_done`` (or ``on_error``: what was committed before the error changed too), announce them
+with the object that started the operation (``parent``/``owner``) through
+``operation_did_execute()`` — the one signal the main window hands to every view (Anki's
+``operation_did_execute``). A call on the GUI thread outside such an operation (a small
+dialog's save) announces its own changes the same way, as the modal dialog's in front
+(``SerializedDesk``).
 """
 
 from __future__ import annotations
@@ -23,9 +33,13 @@ import threading
 import traceback
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+from PySide6.QtCore import (
+    QCoreApplication, QObject, QRunnable, QThread, QThreadPool, QTimer, Signal, Slot,
+)
 
+from app.domain.changes import Changes
 from app.operations.context import Operations
+from app.store.changes import collecting, collecting_now
 
 _pool: QThreadPool | None = None
 _aside_pool: QThreadPool | None = None
@@ -87,19 +101,50 @@ def wait_idle(msecs: int = 30000) -> bool:
     return (_aside_pool is None or _aside_pool.waitForDone(msecs)) and done
 
 
+class _Announcer(QObject):
+    """(GUI thread) What an operation changed, and the object that started it."""
+
+    did_execute = Signal(object, object)   # Changes, source (or None)
+
+
+_announcer: _Announcer | None = None
+
+
+def operation_did_execute() -> Any:
+    """The signal ``(changes, source)`` every operation's changes go through (connect it on
+    the GUI thread, before the first operation: the main window does)."""
+    global _announcer
+    if _announcer is None:
+        _announcer = _Announcer()
+    return _announcer.did_execute
+
+
+def announce(changes: Changes, source: object = None) -> None:
+    """Tell every listener (queued to the GUI thread when called from a worker)."""
+    if _announcer is not None and not changes.empty:
+        _announcer.did_execute.emit(changes, source)
+
+
 class _Callbacks(QObject):
-    """Lives on the GUI thread; the worker's signals are queued to it."""
+    """Lives on the GUI thread; the worker's signals are queued to it. ``source``: what
+    started the operation, announced with the changes ``changed_done``/``changed_failed``
+    carry (those of a background operation; a read has none)."""
 
     done = Signal(object)
     failed = Signal(object)
+    changed_done = Signal(object, object)     # result, Changes
+    changed_failed = Signal(object, object)   # error, Changes
 
     def __init__(self, parent: QObject | None, on_done: Callable[[Any], None],
                  on_error: Callable[[BaseException], None] | None):
         super().__init__(parent)
         self._on_done = on_done
         self._on_error = on_error
+        self.source = parent
         self.done.connect(self._deliver_done)
         self.failed.connect(self._deliver_error)
+        self.changed_done.connect(self._deliver_changed_done)
+        self.changed_failed.connect(self._deliver_changed_error)
 
     @Slot(object)
     def _deliver_done(self, result: Any) -> None:
@@ -116,28 +161,52 @@ class _Callbacks(QObject):
         else:
             traceback.print_exception(error)
 
+    @Slot(object, object)
+    def _deliver_changed_done(self, result: Any, changes: Changes) -> None:
+        """The screen's answer first, then every view hears what changed (as Anki does)."""
+        try:
+            self._deliver_done(result)
+        finally:
+            announce(changes, self.source)
+
+    @Slot(object, object)
+    def _deliver_changed_error(self, error: BaseException, changes: Changes) -> None:
+        try:
+            self._deliver_error(error)
+        finally:
+            announce(changes, self.source)
+
 
 class _Job(QRunnable):
+    """``op()`` on a worker, the changes of what it committed collected (app/store/changes.py)
+    and delivered with its answer."""
+
     def __init__(self, op: Callable[[], Any], callbacks: _Callbacks):
         super().__init__()
         self._op = op
         self._callbacks = callbacks
 
     def run(self) -> None:  # worker thread: no widgets here
-        try:
-            result = self._op()
-        except BaseException as error:  # noqa: BLE001 - reported on the GUI thread
-            self._emit(self._callbacks.failed, error)
-        else:
-            self._emit(self._callbacks.done, result)
+        with collecting() as box:
+            try:
+                result = self._op()
+            except BaseException as error:  # noqa: BLE001 - reported on the GUI thread
+                failed, value = True, error
+            else:
+                failed, value = False, result
+        callbacks = self._callbacks
+        self._emit(callbacks.changed_failed if failed else callbacks.changed_done, value,
+                   box.changes)
 
-    def _emit(self, signal, value) -> None:
+    def _emit(self, signal, value, changes: Changes) -> None:
         try:
-            signal.emit(value)
+            signal.emit(value, changes)
         except RuntimeError:
-            # The parent (a closed window) is gone: nobody is waiting for the answer.
+            # The parent (a closed window) is gone: nobody is waiting for the answer; what
+            # the operation changed is told all the same.
             _running.discard(self._callbacks)
             _aside.discard(self._callbacks)
+            announce(changes, None)
 
 
 def run_in_background(parent: QObject | None, op: Callable[[], Any],
@@ -447,14 +516,34 @@ class SerializedDesk:
         return _locked(value, self._lock, name)
 
 
+def _acting_window() -> QObject | None:
+    """Who made a desk call on the GUI thread: the modal dialog in front, if one is (a
+    person's correction, the choice of a meeting — nothing else can be acted on meanwhile);
+    else nobody known."""
+    app = QCoreApplication.instance()
+    if app is None or QThread.currentThread() != app.thread():
+        return None
+    from PySide6.QtWidgets import QApplication
+    return QApplication.activeModalWidget() if isinstance(app, QApplication) else None
+
+
 def _locked(value, lock, name: str):
-    """``value`` itself, or for a callable, the call taken under ``lock``."""
+    """``value`` itself, or for a callable, the call taken under ``lock``. A call outside
+    a background operation (on the GUI thread) announces what it changed itself."""
     if not callable(value):
         return value
 
     def locked(*args, **kwargs):
-        with lock:
-            return value(*args, **kwargs)
+        if collecting_now():   # inside run_in_background: announced with its answer
+            with lock:
+                return value(*args, **kwargs)
+        try:
+            with collecting() as box:
+                with lock:
+                    return value(*args, **kwargs)
+        finally:
+            if not box.changes.empty:   # after the collector closed: the views may read
+                announce(box.changes, _acting_window())
 
     locked.__name__ = name
     return locked

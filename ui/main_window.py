@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QLabel, QMainWindow, QMenu, QMessageBox, QTabWidget, QToolBar, QToolButton, QWidget,
@@ -15,7 +15,7 @@ from app.errors import TsunaguError
 from app.i18n import _
 from app.security.roles import Role
 from forms.sheets import render
-from ui import printing
+from ui import background, printing
 from ui.background import read_in_background, run_in_background, serialized, wait_idle
 from ui.wizards.intake import IntakeWizard
 from ui.views.case_list import CaseListView
@@ -142,6 +142,9 @@ class MainWindow(QMainWindow):
         install_help(self)
         from ui.dialogs.about import add_help_menu
         add_help_menu(self)  # ヘルプ → バージョン情報
+        # what each operation changed, as the core says (ui/background.py): every view hears
+        background.operation_did_execute().connect(self._operation_announced)
+        self._hearing = True
 
     def start(self) -> None:
         """Show the window, then (on the next turn of the event loop, so that the window
@@ -153,17 +156,33 @@ class MainWindow(QMainWindow):
 
     def operation_did_execute(self, changes, source: object = None) -> None:
         """An operation changed ``changes`` (ui/changes.py): every open view hears of it
-        and reads again now if shown, or when next shown."""
+        and reads again now if shown, or when next shown. ``source``: the tab whose
+        operation it was (it has shown its result itself), or what else started it."""
         for i in range(self.tabs.count()):
             hear = getattr(self.tabs.widget(i), "on_operation_did_execute", None)
             if callable(hear):
                 hear(changes, source)
 
-    def _announcing(self, view: QWidget) -> None:
-        """Pass on what ``view``'s operations change."""
-        signal = getattr(view, "operation_did_execute", None)
-        if signal is not None:
-            signal.connect(lambda changes, v=view: self.operation_did_execute(changes, v))
+    def _operation_announced(self, changes, source: object) -> None:
+        """(ui/background.py) An operation ended: its changes, from the core, go to every
+        view; one started in a tab's wizard or dialog counts as that tab's."""
+        if getattr(self.desk, "closed", False):
+            return
+        self.operation_did_execute(changes, self._tab_of(source))
+
+    def _tab_of(self, source: object) -> object:
+        """The tab ``source`` belongs to (itself, or a wizard or dialog it opened), else
+        ``source``."""
+        tabs = [self.tabs.widget(i) for i in range(self.tabs.count())]
+        obj = source
+        try:
+            while isinstance(obj, QObject):
+                if any(obj is tab for tab in tabs):
+                    return obj
+                obj = obj.parent()
+        except RuntimeError:   # already deleted
+            pass
+        return source
 
     def refresh_views(self) -> None:
         """Read every open tab again (after unlocking: reads under way were stopped)."""
@@ -185,9 +204,7 @@ class MainWindow(QMainWindow):
         return self.wizard
 
     def _intake_registered(self, case_id: str) -> None:
-        from ui.changes import Changes
-        self.operation_did_execute(Changes.of_case(case_id), self.wizard)
-        self.open_case(case_id)
+        self.open_case(case_id)   # the views hear of the new case from the core
 
     def open_case(self, case_id: str) -> None:
         for i in range(1, self.tabs.count()):
@@ -202,7 +219,6 @@ class MainWindow(QMainWindow):
             view = CaseView(desk, overview, opener=self.opener,
                             wizard_options=self.step_wizard_options)
             view.new_intake_requested.connect(lambda _person_id: self.new_intake())
-            self._announcing(view)
             # the list's 閲覧制限 marker follows a restriction set or lifted in the view
             view.privacy.restriction_changed.connect(lambda _flag: self.case_list.refresh())
             index = self.tabs.addTab(view, f"{detail.person.name}（{detail.case.case_no}）")
@@ -219,7 +235,6 @@ class MainWindow(QMainWindow):
         if view is None or self.tabs.indexOf(view) < 0:
             area = area_by_key(key)
             view = area.factory(self)
-            self._announcing(view)
             self.area_views[key] = view
             self.tabs.addTab(view, area.label())
         self.tabs.setCurrentWidget(view)
@@ -269,6 +284,9 @@ class MainWindow(QMainWindow):
         if not self.auto_backup.on_close(event):
             return  # backing up in the background first; closes when done
         wait_idle()
+        if self._hearing:
+            self._hearing = False
+            background.operation_did_execute().disconnect(self._operation_announced)
         if self.close_desk_on_exit:
             self.desk.close()  # while locked: gives the kept one-writer lock back
         printing.remove_print_folder()

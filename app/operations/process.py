@@ -296,7 +296,7 @@ class ProcessOperations(ProcessPart):
         self._meeting_or_404(meeting_id)
         return self._repo.agenda(meeting_id, pending_only=True)
 
-    # rows the printed sheets read (forms/data.py), oldest first
+    # a case's rows, oldest first (the printed sheets read them through desk.paper)
     def monitorings(self, case_id: str) -> list[Monitoring]:
         self._ctx.require_case(case_id, Permission.VIEW_CASES)
         return list(reversed(self._repo.monitorings(case_id)))

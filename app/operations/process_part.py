@@ -37,46 +37,7 @@ SETTING_RANGES: dict[str, tuple[int, int]] = {
 }
 
 
-class _Check:
-    """Collects validation errors of one operation; ``done()`` raises them all at once."""
-
-    def __init__(self) -> None:
-        self.errors: list[ValidationError] = []
-
-    def __call__(self, fn, *args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except ValidationError as e:
-            self.errors.append(e)
-            return None
-
-    def add(self, field: str, message: str) -> None:
-        self.errors.append(ValidationError(field, message))
-
-    def text(self, value, field: str, label: str, *, required: bool = False,
-             max_len: int = 2000, multiline: bool = True) -> str:
-        return self(validation.clean_text, value, field, label, required=required,
-                    max_len=max_len, multiline=multiline) or ""
-
-    def date(self, value, field: str, label: str, *, required: bool = False,
-             today: date | None = None, not_before: tuple[date, str] | None = None):
-        return self(validation.clean_date, value, field, label, required=required,
-                    not_after=(today, _("Today")) if today else None, not_before=not_before)
-
-    def choice(self, enum, value, field: str, label: str):
-        if value is None or value == "":
-            self.add(field, _("Please enter {label}").format(label=label))
-            return None
-        try:
-            return enum(value)
-        except ValueError:
-            self.add(field, _("{label}: unknown value {value}").format(label=label,
-                                                                      value=str(value)))
-            return None
-
-    def done(self) -> None:
-        if self.errors:
-            raise ValidationErrors(self.errors)
+_Check = validation.Check   # one form-error collector for every part (app/validation.py)
 
 
 def _procedure_blockers(row: dict[str, Any]) -> list[Blocker]:

@@ -41,9 +41,8 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from app import text_ja
-from app.domain.common import LabelledEnum
 from app.domain.paper import Render
-from app.errors import NotFound, ValidationError, ValidationErrors
+from app.errors import NotFound
 from app.i18n import _
 from app.domain.region import (
     ISSUE_FINAL, DeskWarnings, IssueStatus, NationalCourse, OjtSession, SessionKind, Training,

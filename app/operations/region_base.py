@@ -10,7 +10,6 @@ from datetime import date
 from typing import Any
 
 from app import text_ja, validation
-from app.errors import ValidationError, ValidationErrors
 from app.i18n import _
 from app.domain.region import LinkedCase
 from app.operations.context import DeskContext, Operations
@@ -26,47 +25,7 @@ def _iso(d: date | None) -> str | None:
     return d.isoformat() if d else None
 
 
-class _Check:
-    """Collects validation errors of one operation; ``done()`` raises them all at once."""
-
-    def __init__(self) -> None:
-        self.errors: list[ValidationError] = []
-
-    def __call__(self, fn, *args, **kwargs):
-        try:
-            return fn(*args, **kwargs)
-        except ValidationError as e:
-            self.errors.append(e)
-            return None
-
-    def add(self, field_: str, message: str) -> None:
-        self.errors.append(ValidationError(field_, message))
-
-    def text(self, value, field_: str, label: str, *, required: bool = False,
-             max_len: int = 2000, multiline: bool = True) -> str:
-        return self(validation.clean_text, value, field_, label, required=required,
-                    max_len=max_len, multiline=multiline) or ""
-
-    def date(self, value, field_: str, label: str, *, required: bool = False,
-             today: date | None = None) -> date | None:
-        return self(validation.clean_date, value, field_, label, required=required,
-                    not_after=(today, _("Today")) if today else None)
-
-    def choice(self, enum, value, field_: str, label: str):
-        value = getattr(value, "value", value)
-        if value is None or value == "":
-            self.add(field_, _("Please enter {label}").format(label=label))
-            return None
-        try:
-            return enum(value)
-        except ValueError:
-            self.add(field_, _("{label}: unknown value {value}").format(label=label,
-                                                                       value=str(value)))
-            return None
-
-    def done(self) -> None:
-        if self.errors:
-            raise ValidationErrors(self.errors)
+_Check = validation.Check   # one form-error collector for every part (app/validation.py)
 
 
 def _count(c: _Check, value: Any, field_: str, label: str) -> int:

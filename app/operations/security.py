@@ -1,5 +1,5 @@
 """Privacy and security (issue 5): accounts and roles, who sees which case, the audit log,
-sensitive cases, consent and disclosure, retention. Desk operations (a mixin of Desk).
+sensitive cases, consent and disclosure, retention: ``desk.security``, a part of the Desk.
 
 Decisions (documented for the administrator's manual):
 

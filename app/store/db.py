@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import time
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import sqlcipher3
 
 from app.errors import DamagedDatabase, NewerDatabase, StoreError, TruncatedDatabase
 from app.i18n import _
+
+if TYPE_CHECKING:
+    from app.store.changes import Touched
 
 PAGE_SIZE = 4096
 _HEX_KEY = re.compile(r"^[0-9a-f]{64}$")
@@ -83,6 +87,8 @@ class Connection(sqlcipher3.Connection):
     DiskFull (Japanese messages, not SQLite's English), wherever they happen."""
 
     db_path: Path = Path("?")
+    # the open Store.transaction's notes of what it writes (app/store/changes.py)
+    touched: Touched | None = None
 
     def execute(self, *args, **kwargs):
         try:
@@ -317,10 +323,34 @@ def export_copy(conn: Connection, target: str | os.PathLike[str], raw_key: bytes
     try:
         conn.execute("SELECT sqlcipher_export('bk')")
         conn.execute(f"PRAGMA bk.user_version = {int(version)}")
-    finally:
+    except BaseException:
         conn.execute("DETACH DATABASE bk")
+        tmp.unlink(missing_ok=True)   # no half-written copy left beside the database
+        raise
+    conn.execute("DETACH DATABASE bk")
     os.replace(tmp, target)
     return target
+
+
+def _room_for_copy(conn: Connection, folder: Path) -> None:
+    """Refuse an upgrade, before anything is written, when the drive cannot hold the copy
+    of the database kept from before it (the copy is as large as the data in use)."""
+    pages, free_pages, page_size = (int(conn.execute(f"PRAGMA {name}").fetchone()[0])
+                                    for name in ("page_count", "freelist_count", "page_size"))
+    need = (pages - free_pages) * page_size + 64 * 1024 * 1024   # + room for the upgrade
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return   # some network shares do not say; the write itself will tell
+    if free < need:
+        raise DiskFull(_(
+            "Before this version of Tsunagu updates the database, it keeps a copy of the "
+            "database as it is now in {folder}. The drive does not have room for it (about "
+            "{need} MB needed, {free} MB free). Nothing was changed. Free some space on the "
+            "drive (old copies named '…before-v….db' can be moved elsewhere once the "
+            "database opens well), then open the database again.").format(
+                folder=folder, need=f"{need / 1024 / 1024:.0f}",
+                free=f"{free / 1024 / 1024:.0f}"))
 
 
 # The schema an upgrade started from, kept (in ``local``) until its last step commits.
@@ -349,6 +379,7 @@ def migrate(conn: Connection, path: Path, raw_key: bytes,
     if current == latest:
         return current
     if current > 0:
+        _room_for_copy(conn, path.parent)
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         export_copy(conn, path.with_name(f"{path.stem}.before-v{latest}-{stamp}.db"), raw_key)
     start = current

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from app import derived
+from app.store.changes import note_cases
 from app.store.process_repo import ProcessRepo
 
 
@@ -68,5 +69,6 @@ def recompute_cases(conn, case_ids: list[str]) -> int:
             conn.execute(f"UPDATE case_file SET {', '.join(f'{c} = ?' for c in want)}"
                          " WHERE id = ?", [*want.values(), case_id])
             changed += 1
+    note_cases(conn, case_ids)   # told as changed (app/store/changes.py)
     return changed
 

@@ -11,6 +11,7 @@ import json
 import uuid
 from typing import Any
 
+from app.store.changes import link_column, touched
 from app.store.db import Connection
 from app.store.hlc import HybridClock
 
@@ -34,6 +35,7 @@ class Writer:
         self.user_id = user_id
         self.device_id = device_id
         self._columns: dict[str, set[str]] = {} if columns is None else columns
+        self._links: dict[str, str | None] = {}
 
     def _table_columns(self, table: str) -> set[str]:
         if table not in self._columns:
@@ -42,6 +44,18 @@ class Writer:
                 raise ValueError(f"unknown table {table}")
             self._columns[table] = {r[1] for r in rows}
         return self._columns[table]
+
+    def _link(self, table: str) -> str | None:
+        """The column that tells the case of a ``table`` row (app/store/changes.py)."""
+        if table not in self._links:
+            self._links[table] = link_column(table, self._table_columns(table))
+        return self._links[table]
+
+    def _note(self, table: str, row_id: str, link: str | None, value: Any) -> None:
+        """Note the row in the open transaction's changes (Store.transaction)."""
+        t = touched(self.conn)
+        if t is not None:
+            t.row(table, row_id, link, value)
 
     def _check(self, table: str, fields: dict[str, Any]) -> None:
         known = self._table_columns(table)
@@ -71,6 +85,9 @@ class Writer:
             f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' for _ in cols)})",
             [values[c] for c in cols])
         self._journal(table, row_id, "insert", fields, 0, 1, hlc)
+        link = self._link(table)
+        # a new person belongs to no case yet: the case written with them names itself
+        self._note(table, row_id, link, None if table == "person" else values.get(link or ""))
         return row_id
 
     def update(self, table: str, row_id: str, changes: dict[str, Any], *,
@@ -79,8 +96,11 @@ class Writer:
         (``force``: all of them, e.g. a conflict resolved in favour of the current value)."""
         self._check(table, changes)
         cols = list(changes)
+        # the row's link to its case comes with the read the update makes anyway
+        link = self._link(table)
+        read = [*cols, link] if link and link not in cols else cols
         row = self.conn.execute(
-            f"SELECT rev{''.join(', ' + c for c in cols)} FROM {table} WHERE {id_column} = ?",
+            f"SELECT rev{''.join(', ' + c for c in read)} FROM {table} WHERE {id_column} = ?",
             (row_id,)).fetchone()
         if row is None:
             raise KeyError(f"{table} {row_id} not found")
@@ -97,6 +117,9 @@ class Writer:
             f" WHERE {id_column} = ?",
             [*changed.values(), rev, hlc, self.user_id, self.device_id, row_id])
         self._journal(table, row_id, "update", changed, base_rev, rev, hlc)
+        self._note(table, row_id, link, row[1 + read.index(link)] if link else None)
+        if link and link in changed and link != "id":   # moved to another case: both
+            self._note(table, row_id, link, changed[link])
         return rev
 
     def delete(self, table: str, row_id: str, *, id_column: str = "id") -> None:
@@ -111,3 +134,5 @@ class Writer:
         hlc = self.clock.now()
         self.conn.execute(f"DELETE FROM {table} WHERE {id_column} = ?", (row_id,))
         self._journal(table, row_id, "delete", old, base_rev, base_rev + 1, hlc)
+        link = self._link(table)
+        self._note(table, row_id, link, row_id if link == "id" else old.get(link or ""))

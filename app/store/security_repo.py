@@ -17,6 +17,7 @@ from app.security.privacy import (
     ANY_AGENCY, AuditBreak, AuditRow, Consent, ConsentForm, Disclosure, DisclosureBasis,
     RetentionItem, UserInfo,
 )
+from app.store.changes import note_everything
 from app.store.db import Connection
 from app.store.journal import Writer
 
@@ -367,6 +368,7 @@ class SecurityRepo:
     def delete_rows(self, plan: dict[str, set[str]]) -> dict[str, int]:
         """Delete the planned rows, their journal entries and drafts naming them. Call inside
         a transaction; foreign keys are checked at its commit."""
+        note_everything(self.conn)   # app/store/changes.py
         self.conn.execute("PRAGMA defer_foreign_keys = ON")
         deleted: dict[str, int] = {}
         every: list[str] = []

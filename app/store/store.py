@@ -20,6 +20,7 @@ from app.domain import (
     Route, Sex, Stage, Staff, Triage, Visitor,
 )
 from app.store import audit as audit_log
+from app.store import changes as changes_log
 from app.store import db
 from app.store.hlc import HybridClock
 from app.store.journal import Writer
@@ -157,6 +158,8 @@ class Store:
             # pushed the cached queries out: thousands of distinct statements in a batch).
             self._savepoints += 1
             name = f"sp{self._savepoints}"
+            noted = changes_log.touched(self.conn)
+            mark = noted.mark() if noted is not None else None
             try:
                 self.conn.execute(f"SAVEPOINT {name}")
                 try:
@@ -168,24 +171,35 @@ class Store:
                     if self.conn.in_transaction:
                         self.conn.execute(f"ROLLBACK TO {name}")
                         self.conn.execute(f"RELEASE {name}")
+                    if noted is not None and mark is not None:
+                        noted.undo_to(mark)   # what was undone did not change
                     raise
                 self.conn.execute(f"RELEASE {name}")
             finally:
                 self._savepoints -= 1
             return
         db.retry_locked(lambda: self.conn.execute("BEGIN IMMEDIATE"))
+        # what the transaction writes, noted as it goes when someone will be told of it
+        # (app/store/changes.py)
+        noted = self.conn.touched = changes_log.Touched() if changes_log.collecting_now() \
+            else None
         try:
-            yield writer
-        except BaseException:
-            if self.conn.in_transaction:  # SQLite may have rolled back already (disk full)
-                self.conn.execute("ROLLBACK")
-            raise
-        try:
-            self.conn.execute("COMMIT")
-        except BaseException:
-            if self.conn.in_transaction:  # a failed COMMIT leaves nothing half-written
-                self.conn.execute("ROLLBACK")
-            raise
+            try:
+                yield writer
+            except BaseException:
+                if self.conn.in_transaction:  # SQLite may have rolled back already (disk full)
+                    self.conn.execute("ROLLBACK")
+                raise
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:  # a failed COMMIT leaves nothing half-written
+                    self.conn.execute("ROLLBACK")
+                raise
+        finally:
+            self.conn.touched = None
+        if noted is not None:
+            changes_log.committed(self.conn, noted)   # told to the collectors of this thread
 
     @contextmanager
     def snapshot(self) -> Iterator[None]:

@@ -11,6 +11,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.store.changes import note_everything
+
 ANCHORS_KEY = "sync.anchors"     # local: {device id: pinned public signing key}
 TOFU_KEY = "sync.tofu"           # local: "1" on installations upgraded from schema 9
 
@@ -129,6 +131,7 @@ def delete_rows_except(conn, case_tables: list[str], kept) -> int:
     The rows to keep are few (a laptop's cases); everything else goes in one statement per
     table — a row-by-row delete took 95 s for 30 cases of a 10,000-case desk (2.9 million
     statements)."""
+    note_everything(conn)   # app/store/changes.py
     conn.execute("CREATE TEMP TABLE IF NOT EXISTS keep_row (tbl TEXT NOT NULL,"
                  " row_id TEXT NOT NULL, PRIMARY KEY (tbl, row_id)) WITHOUT ROWID")
     conn.execute("DELETE FROM keep_row")

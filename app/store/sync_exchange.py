@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 from typing import Iterable
 
+from app.store.changes import note_everything
+
 # A journal entry as ENTRY_SQL reads it and as a bundle carries it (app/sync/bundle.py).
 ENTRY_COLUMNS = ("id", "tbl", "row_id", "op", "fields", "base_rev", "rev", "hlc", "user_id",
                  "device_id", "ctx")
@@ -87,6 +89,7 @@ def has_entry(conn, entry_id: str) -> bool:
 def insert_entry(conn, e: dict) -> None:
     """Keep an entry received in a bundle, with its causal context (caller holds the
     transaction)."""
+    note_everything(conn)   # an import: every view reads again (app/store/changes.py)
     conn.execute("INSERT OR REPLACE INTO sync_context (entry_id, ctx) VALUES (?, ?)",
                  (e["id"], e["ctx"]))
     conn.execute(
@@ -115,6 +118,7 @@ def defer_foreign_keys(conn) -> None:
 
 def delete_row(conn, tbl: str, row_id: str) -> None:
     """The row, its journal, their contexts and its conflicts."""
+    note_everything(conn)
     conn.execute(f"DELETE FROM {tbl} WHERE id = ?", (row_id,))
     forget_row(conn, tbl, row_id)
 

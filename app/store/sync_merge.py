@@ -13,6 +13,8 @@ from typing import Any, Iterator
 
 from sqlcipher3 import IntegrityError
 
+from app.store.changes import note_everything
+
 
 def natural_id(kind: str, key: str) -> str:
     """The row id of a record identified by a natural key (a setting's key, a user's login,
@@ -66,6 +68,7 @@ def has_table(conn, name: str) -> bool:
 
 def _write(conn, tbl: str, row_id: str, values: dict[str, Any],
            old: dict[str, Any] | None) -> None:
+    note_everything(conn)   # a merge: every view reads again (app/store/changes.py)
     if old is None:
         values = dict(values, id=row_id)
         keys = list(values)
@@ -110,6 +113,7 @@ def take_key_from(conn, tbl: str, holder: str, row_id: str, values: dict[str, An
 
 
 def remove_row(conn, tbl: str, row_id: str) -> None:
+    note_everything(conn)
     conn.execute(f"DELETE FROM {tbl} WHERE id = ?", (row_id,))
 
 

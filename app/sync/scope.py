@@ -49,14 +49,49 @@ def table_link(table: str, cols: list[str]) -> tuple[str, str] | None:
     return None
 
 
-class CaseIndex:
-    """Case ids of every case-scoped row (rows present, and rows known only from the
-    journal: not yet complete, or deleted)."""
+class _CaseLinks:
+    """What CaseIndex and CaseScope share: the synced tables, each table's link towards its
+    case, and the walk from a row up that chain to its case(s). The two differ only in
+    where a row's link value and a person's cases come from (``_value``,
+    ``_person_cases``)."""
 
     def __init__(self, conn):
         self.conn = conn
         self.tables = synced_tables(conn)
         self.links = {t: table_link(t, c) for t, c in self.tables.items()}
+
+    def is_master(self, table: str) -> bool:
+        return table in self.tables and self.links.get(table) is None
+
+    def _value(self, table: str, row_id: str):
+        raise NotImplementedError
+
+    def _person_cases(self, person_id: str) -> set[str]:
+        raise NotImplementedError
+
+    def cases_of(self, table: str, row_id: str, _depth: int = 0) -> set[str]:
+        link = self.links.get(table)
+        if link is None or _depth > 5:
+            return set()
+        if table == "case_file":
+            return {row_id}
+        if table == "person":
+            return set(self._person_cases(row_id))
+        value = self._value(table, row_id)
+        if value is None:
+            return set()
+        parent = link[1]
+        if parent == "case_file":
+            return {value}
+        return self.cases_of(parent, value, _depth + 1)
+
+
+class CaseIndex(_CaseLinks):
+    """Case ids of every case-scoped row (rows present, and rows known only from the
+    journal: not yet complete, or deleted)."""
+
+    def __init__(self, conn):
+        super().__init__(conn)
         self.person_cases: dict[str, set[str]] = defaultdict(set)
         for cid, pid in q.all_case_persons(conn):
             self.person_cases[pid].add(cid)
@@ -78,27 +113,14 @@ class CaseIndex:
             elif tbl not in ("case_file", "person") and link[0] in data:
                 self._values.setdefault((tbl, rid), data[link[0]])
 
-    def is_master(self, table: str) -> bool:
-        return table in self.tables and self.links.get(table) is None
+    def _value(self, table: str, row_id: str):
+        return self._values.get((table, row_id))
 
-    def cases_of(self, table: str, row_id: str, _depth: int = 0) -> set[str]:
-        link = self.links.get(table)
-        if link is None or _depth > 5:
-            return set()
-        if table == "case_file":
-            return {row_id}
-        if table == "person":
-            return set(self.person_cases.get(row_id, ()))
-        value = self._values.get((table, row_id))
-        if value is None:
-            return set()
-        parent = link[1]
-        if parent == "case_file":
-            return {value}
-        return self.cases_of(parent, value, _depth + 1)
+    def _person_cases(self, person_id: str) -> set[str]:
+        return self.person_cases.get(person_id, set())
 
 
-class CaseScope:
+class CaseScope(_CaseLinks):
     """The same answers as ``CaseIndex``, read from SQL for the rows concerned only: the
     cases of a few rows (an imported bundle) and the rows of a few cases (a case bundle, a
     field laptop's cases), through the link columns' indexes and the journal's
@@ -110,14 +132,9 @@ class CaseScope:
     names them."""
 
     def __init__(self, conn):
-        self.conn = conn
-        self.tables = synced_tables(conn)
-        self.links = {t: table_link(t, c) for t, c in self.tables.items()}
+        super().__init__(conn)
         self._values: dict[tuple[str, str], object] = {}
         self._persons: dict[str, set[str]] = {}
-
-    def is_master(self, table: str) -> bool:
-        return table in self.tables and self.links.get(table) is None
 
     def master_tables(self) -> list[str]:
         return [t for t in self.tables if self.links.get(t) is None]
@@ -141,22 +158,6 @@ class CaseScope:
         if person_id not in self._persons:
             self._persons[person_id] = q.cases_of_person(self.conn, person_id)
         return self._persons[person_id]
-
-    def cases_of(self, table: str, row_id: str, _depth: int = 0) -> set[str]:
-        link = self.links.get(table)
-        if link is None or _depth > 5:
-            return set()
-        if table == "case_file":
-            return {row_id}
-        if table == "person":
-            return set(self._person_cases(row_id))
-        value = self._value(table, row_id)
-        if value is None:
-            return set()
-        parent = link[1]
-        if parent == "case_file":
-            return {value}
-        return self.cases_of(parent, value, _depth + 1)
 
     # ---------------------------------------------------------------- cases -> rows
     def rows_of(self, cases) -> dict[tuple[str, str], frozenset[str]]:

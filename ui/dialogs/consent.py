@@ -31,6 +31,7 @@ def _table(headers: list[str]) -> QTreeWidget:
     t.setRootIsDecorated(False)
     t.setAlternatingRowColors(True)
     t.setWordWrap(True)
+    t.setStyleSheet("QTreeWidget::item { padding: 3px 8px; }")   # columns not run together
     t.header().setStretchLastSection(True)
     t.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     return t

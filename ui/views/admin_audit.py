@@ -171,6 +171,7 @@ def _tree(headers: list[str]) -> QTreeWidget:
     t.setRootIsDecorated(False)
     t.setAlternatingRowColors(True)
     t.setUniformRowHeights(True)
+    t.setStyleSheet("QTreeWidget::item { padding: 3px 8px; }")   # columns not run together
     t.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     t.header().setStretchLastSection(True)
     return t

@@ -97,6 +97,7 @@ class UsersPanel(QWidget):
                                     _("State")])
         self.table.setRootIsDecorated(False)
         self.table.setAlternatingRowColors(True)
+        self.table.setStyleSheet("QTreeWidget::item { padding: 3px 8px; }")   # columns not run together
         self.table.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.header().setStretchLastSection(True)
         self.table.currentItemChanged.connect(lambda *_a: self._selection())

@@ -318,10 +318,10 @@ class CaseListView(QWidget):
         layout.addWidget(self.table, 1)
 
     def on_operation_did_execute(self, changes: Changes, source: object) -> None:
-        """Cases changed: read now if shown; an import or a sync (cases not named) is read
-        at once even behind another tab (it can add many cases); a step recorded in a
-        case's tab, when the list is next shown."""
-        if changes.all_cases:
+        """Cases changed: read now if shown; an import, a sync, a meeting's decisions (all
+        cases, or several) are read at once even behind another tab (they can add many
+        cases); a step recorded in a case's tab, when the list is next shown."""
+        if changes.all_cases or len(changes.case_ids) > 1:
             self._stale.changed(True, self.refresh)
         elif changes.any_case:
             self._stale.changed(self.isVisible(), self.refresh)

@@ -103,7 +103,6 @@ class CaseView(QWidget):
     printed = Signal(str)  # path of the PDF
     refreshed = Signal()   # the steps, timeline and plan were read again
     new_intake_requested = Signal(str)  # person id: a closed case is reopened by a new intake
-    operation_did_execute = Signal(object)   # Changes: an operation here changed them
 
     def __init__(self, desk, detail: CaseDetail | CaseOverview, parent: QWidget | None = None,
                  *, opener: printing.Opener | None = None,
@@ -330,9 +329,9 @@ class CaseView(QWidget):
             self._stale.changed(self.isVisible(), self.refresh)
 
     def did_change(self, *, meetings: bool = False) -> None:
-        """An operation here changed the case: read it again and tell the other views."""
+        """An operation here changed the case: read it again (the other views hear of it
+        from the core: ui/background.py)."""
         self.refresh()
-        self.operation_did_execute.emit(Changes.of_case(self.detail.case.id, meetings=meetings))
 
     def refresh(self) -> None:
         """Read the case again off the GUI thread: stage, steps, hints, timeline, plan."""

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
 
 from app.i18n import _
 from ui.background import run_in_background, serialized
-from ui.changes import Changes
 from ui.views.caseload import error_text
 from ui.widgets import ErrorLabel, heading
 
@@ -233,9 +232,6 @@ class LedgerImportView(QWidget):
         def done(report) -> None:
             self._set_busy(False)
             self._show(report)
-            window = self.window_
-            if window is not None and hasattr(window, "operation_did_execute"):
-                window.operation_did_execute(Changes.everything(), self)   # every view
             self.imported.emit(report)
 
         def failed(error: BaseException) -> None:

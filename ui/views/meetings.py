@@ -41,7 +41,6 @@ class MeetingsView(QWidget):
 
     open_case = Signal(str)
     recorded = Signal(str)   # meeting id
-    operation_did_execute = Signal(object)   # Changes (ui/changes.py)
     # Meetings listed at first (newest first); 「すべて表示」 lists the others.
     list_rows: int = 200
 
@@ -436,7 +435,6 @@ class MeetingsView(QWidget):
         dialog = PlanMeetingDialog(self.desk, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.planned.connect(lambda m: self.select_meeting(m.id))
-        dialog.planned.connect(lambda _m: self.operation_did_execute.emit(Changes(meetings=True)))
         # a regular meeting usually has the same members: start from the latest list
         latest = next((m for m in self.meetings_model.rows if m.participants), None)
         if latest is not None:
@@ -528,8 +526,8 @@ class MeetingsView(QWidget):
                 " " + _("{left} items still wait for their result.").format(left=left)
                 if left > 0 else ""))
             self.recorded.emit(meeting.id)
-            # the decisions move the cases on the agenda: every view hears of it
-            self.operation_did_execute.emit(Changes(all_cases=True, meetings=True))
+            # (the decisions move the cases on the agenda: every view hears of it from the
+            # core, ui/background.py)
             self.refresh(select=meeting.id)
 
         def failed(error: BaseException) -> None:

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView, QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QFileDialog,
@@ -29,7 +29,6 @@ from app.i18n import N_, _
 from app.security.roles import Permission, Role
 from ui.areas import Area, register
 from ui.background import read_in_background, run_in_background, serialized
-from ui.changes import Changes
 from ui.views.sync_conflicts import ConflictList, when_text
 from ui.widgets import ErrorLabel, heading
 
@@ -213,9 +212,8 @@ DEVICE_COLUMNS = (N_("Kind"), N_("Device name"), N_("Code"), N_("Last import fro
 
 
 class SyncView(QWidget):
-    """同期. ``changed`` is emitted after an import or a resolution changed the data."""
-
-    changed = Signal()
+    """同期. What an import or a resolution changed, every view hears from the core
+    (ui/background.py)."""
 
     def __init__(self, desk, parent: QWidget | None = None, *,
                  dialogs: Any | None = None, sync_on_open: bool = True):
@@ -559,7 +557,6 @@ class SyncView(QWidget):
                 self.import_status.setText(self.import_status.text() + "\n" + _(
                     "Some changes conflict: see the Conflicts tab and decide for each."))
             self.refresh()
-            self.changed.emit()
 
         def failed(error: BaseException) -> None:
             self.import_button.setEnabled(True)
@@ -600,8 +597,6 @@ class SyncView(QWidget):
             lines = folder_summary(result)
             _status(self.folder_status, "\n".join(lines), not result.refused)
             self.refresh()
-            if result.imported:
-                self.changed.emit()
 
         def failed(error: BaseException) -> None:
             finish()
@@ -616,7 +611,6 @@ class SyncView(QWidget):
         def done(_result) -> None:
             self.conflicts.error.clear_message()
             self.refresh()
-            self.changed.emit()
 
         def failed(error: BaseException) -> None:
             # on the card itself, under the value typed in (the list may be scrolled)
@@ -632,7 +626,6 @@ class SyncView(QWidget):
         def done(result) -> None:
             _status(self.device_status, message(result), True)
             self.refresh()
-            self.changed.emit()
 
         run_in_background(self, op, done,
                           lambda e: _status(self.device_status, error_text(e), False))
@@ -709,8 +702,6 @@ def start_folder_sync(window) -> None:
     def done(result: FolderSync) -> None:
         window.statusBar().showMessage(_("Sync folder: {summary}").format(
             summary=" / ".join(folder_summary(result))), 15000)
-        if result.imported and hasattr(window, "operation_did_execute"):
-            window.operation_did_execute(Changes.everything())   # every view hears of it
 
     def failed(error: BaseException) -> None:
         window.statusBar().showMessage(_("Sync folder: {summary}").format(
@@ -720,10 +711,9 @@ def start_folder_sync(window) -> None:
 
 
 def _create(window) -> SyncView:
-    view = SyncView(window.desk, dialogs=getattr(window, "sync_dialogs", None))
-    if hasattr(window, "operation_did_execute"):   # every view hears of an import
-        view.changed.connect(lambda: window.operation_did_execute(Changes.everything(), view))
-    return view
+    # what an import or a resolution changed, every view hears from the core
+    # (ui/background.py)
+    return SyncView(window.desk, dialogs=getattr(window, "sync_dialogs", None))
 
 
 def _visible(desk) -> bool:
