@@ -12,6 +12,7 @@ import getpass
 import json
 import os
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 from app.domain.paper import CASE_SHEETS, MEETING_SHEETS, Render
@@ -438,7 +439,10 @@ def run(argv: list[str] | None = None) -> int:
                 print(_("Transfer file written: {path} ({n} entries)")
                       .format(path=args.out, n=header["entries"]))
             else:
-                print(json.dumps(desk.sync.import_bundle(args.file)))
+                counts = asdict(desk.sync.import_bundle(args.file))
+                if not counts["refused"]:
+                    del counts["refused"]      # (said only when rows were refused)
+                print(json.dumps(counts))
         return 0
     if args.command == "device":
         if args.device_command is None:

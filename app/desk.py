@@ -45,7 +45,9 @@ from app.operations.paper import PaperOperations
 from app.operations.process import ProcessOperations
 from app.operations.region import RegionOperations
 from app.operations.reports import ReportOperations
-from app.operations.sync import PERSON_FIELDS, SyncOperations, hold_new_case, person_values
+from app.domain.person import PERSON_FIELDS
+from app.operations.person import hold_new_case, person_values
+from app.operations.sync import SyncOperations
 from app.operations.sync_folder import SyncFolderOperations
 from app.operations.security import (
     MIN_PASSWORD_DEFAULT, SecurityOperations, audit_failed_logins, mask_persons, masked,

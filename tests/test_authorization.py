@@ -374,12 +374,12 @@ def test_conflicts_list_only_the_cases_the_user_sees(world):
     others = {world["kinds"][(k, "")]["conflict_id"] for k in ("other", "dv")}
     d = _open(world["path"], "con_a")
     try:
-        shown = {c["id"] for c in d.sync.conflicts(open_only=False)}
+        shown = {c.id for c in d.sync.conflicts(open_only=False)}
         assert own in shown and not (shown & others)
     finally:
         d.close()
     d = _open(world["path"], "chief")
     try:
-        assert others <= {c["id"] for c in d.sync.conflicts(open_only=False)}
+        assert others <= {c.id for c in d.sync.conflicts(open_only=False)}
     finally:
         d.close()

@@ -18,6 +18,7 @@ import pytest
 import forms.intake
 import forms.output
 import forms.visit_kit
+from app.domain.reports import CaseloadRow
 from app.desk import Desk
 from forms import kit
 from forms.layout import SAFE_MARGIN
@@ -140,13 +141,14 @@ def test_every_sheet_prints_hostile_data_whole_and_without_overprinting(hd, give
         assert attached and min(attached) > max(cut)
 
 
-def caseload_rows(n: int = 50) -> list[dict]:
-    return [{"case_no": f"2026-{k + 1:04d}", "name": NAME if k % 2 else "髙橋 𠮷子",
-             "kana": "ぐえん てぃ たん ふぉん まりあ あんとにえった", "birth_date": "1980-05-06",
-             "received_on": "2026-04-01", "stage": "in_support", "assignee": "相談 花子" * 3,
-             "plan_number": 2, "plan_kind": "replan", "plan_approved_on": "2026-12-31",
-             "plan_period_to": "2027-03-31", "next_monitoring_on": "2026-12-10"}
-            for k in range(n)]
+def caseload_rows(n: int = 50) -> list[CaseloadRow]:
+    return [CaseloadRow(
+        case_id=f"id-{k}", case_no=f"2026-{k + 1:04d}", name=NAME if k % 2 else "髙橋 𠮷子",
+        kana="ぐえん てぃ たん ふぉん まりあ あんとにえった", birth_date=date(1980, 5, 6),
+        received_on=date(2026, 4, 1), stage="in_support", assignee="相談 花子" * 3,
+        plan_number=2, plan_kind="replan", plan_approved_on=date(2026, 12, 31),
+        plan_period_to=date(2027, 3, 31), next_monitoring_on=date(2026, 12, 10))
+        for k in range(n)]
 
 
 def test_caseload_prints_wareki_dates_that_never_wrap(tmp_path, given):

@@ -418,14 +418,14 @@ def test_evaluations_due_at_plan_end_in_next_actions_and_dashboard(d):
     approved_plan(d, cid, plan_input(PlanItem("面談", "self_reliance")), date(2026, 4, 22))
     d._today = lambda: date(2026, 9, 1)
     assert not any("プラン評価の時期" in h for h in d.process.next_actions(cid))
-    assert d.process.dashboard()["counts"]["evaluations_due"] == 0
+    assert d.process.dashboard().counts["evaluations_due"] == 0
     d._today = lambda: date(2026, 9, 20)              # within 14 days of 9/30
     assert any("プラン評価の時期" in h for h in d.process.next_actions(cid))
     board = d.process.dashboard(lists=["evaluations_due"])
-    assert [r["case_id"] for r in board["evaluations_due"]] == [cid]
+    assert [r.case_id for r in board.evaluations_due] == [cid]
     d.process.evaluate(cid, EvaluationInput(date(2026, 9, 20), [("生活リズムを整える", Attainment.MET)],
                                     EvaluationDecision.CONTINUE))
-    assert d.process.dashboard()["counts"]["evaluations_due"] == 0
+    assert d.process.dashboard().counts["evaluations_due"] == 0
     assert not any("プラン評価の時期" in h for h in d.process.next_actions(cid))
 
 

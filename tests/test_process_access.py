@@ -7,6 +7,7 @@ from datetime import date, datetime
 import pytest
 
 from app.errors import PermissionDenied
+from app.domain.worklist import DASHBOARD_LISTS, WorkItem
 from tests.test_security import agency, as_user  # noqa: F401  (fixture)
 
 
@@ -30,8 +31,8 @@ def test_dashboard_lists_only_visible_cases(agency):  # noqa: F811
             d.process.add_contact_attempt(case_id, date(2026, 4, 3), "phone")
     with as_user(agency["path"], "con_b") as d:
         board = d.process.dashboard()
-        shown = {r.get("case_id") for rows in board.values() if isinstance(rows, list)
-                 for r in rows}
+        shown = {r.case_id for key in DASHBOARD_LISTS for r in board.rows(key)
+                 if isinstance(r, WorkItem)}
         assert agency["a"] not in shown
 
 
@@ -61,20 +62,20 @@ def test_dashboard_filters_counts_and_caps_in_sql(agency):  # noqa: F811
                     received=date(2026, 4, 10 + n))).case.id
                 d.security.assign_case(case, f"con_{team}")
         everything = d.process.dashboard(limit=None)
-        assert everything["counts"]["referrals_to_check"] == 5
+        assert everything.counts["referrals_to_check"] == 5
     with as_user(agency["path"], "con_b") as d:
         full = d.process.dashboard(limit=None)
-        rows = full["referrals_to_check"]
-        assert sorted(r["person_name"] for r in rows) == sorted(names["b"])
-        assert full["counts"]["referrals_to_check"] == 2
+        rows = full.referrals_to_check
+        assert sorted(r.person_name for r in rows) == sorted(names["b"])
+        assert full.counts["referrals_to_check"] == 2
         capped = d.process.dashboard(limit=1)
-        assert capped["referrals_to_check"] == rows[:1]
-        assert capped["counts"] == full["counts"]
-        assert d.process.dashboard()["counts"] == full["counts"]
+        assert capped.referrals_to_check == rows[:1]
+        assert capped.counts == full.counts
+        assert d.process.dashboard().counts == full.counts
         one = d.process.dashboard(limit=None, lists=["referrals_to_check"])
-        assert set(one) == {"referrals_to_check", "counts"}
-        assert one["referrals_to_check"] == rows and one["counts"] == {"referrals_to_check": 2}
+        assert set(one.counts) == {"referrals_to_check"} and one.monitoring_today == ()
+        assert one.referrals_to_check == rows and one.counts == {"referrals_to_check": 2}
     with as_user(agency["path"], "chief") as d:
         capped = d.process.dashboard(limit=2)
-        assert capped["referrals_to_check"] == everything["referrals_to_check"][:2]
-        assert capped["counts"] == everything["counts"]
+        assert capped.referrals_to_check == everything.referrals_to_check[:2]
+        assert capped.counts == everything.counts

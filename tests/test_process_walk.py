@@ -120,7 +120,7 @@ def test_goal_met_next_goal_replan_at_second_meeting(d):
     assert replan.kind is PlanKind.REPLAN and replan.number == 2
     d.process.submit_plan(replan.id)
     assert stage(d, cid) is Stage.MEETING
-    assert d.process.dashboard()["counts"]["plans_waiting_for_meeting"] == 1
+    assert d.process.dashboard().counts["plans_waiting_for_meeting"] == 1
     m3 = meeting(d, date(2026, 10, 14))
     item = d.process.add_agenda_item(m3, AgendaKind.REPLAN, cid, replan.id, "就労準備から求職活動へ")
     assert [i.id for i in d.process.pending_agenda(m3)] == [item.id]
@@ -237,7 +237,7 @@ def test_suspension_confirmed_then_resumed_with_records_intact(d):
     assert stage(d, cid) is Stage.SUSPENDED
     assert d.get_case(cid).case.stage is Stage.SUSPENDED
     assert why(d, cid, Step.MONITORING) == _(P.SUSPENDED)
-    assert [r["case_id"] for r in d.process.dashboard()["suspended_cases"]] == [cid]
+    assert [r.case_id for r in d.process.dashboard().suspended_cases] == [cid]
     d.process.resume(cid, date(2026, 7, 1), "本人から電話があった")
     assert stage(d, cid) is Stage.SUPPORT
     assert d.process.current_plan(cid).id == plan.id
@@ -271,7 +271,7 @@ def test_statutory_service_needs_its_decision_before_it_starts(d):
         PlanItem("家計の見直しの面談", "self_reliance")), date(2026, 4, 22))
     housing, talk = plan.items
     assert (housing.decision, talk.decision) == ("required", "reported")
-    assert [r["service_key"] for r in d.process.dashboard()["decisions_pending"]] == ["housing_benefit"]
+    assert [r.service_key for r in d.process.dashboard().decisions_pending] == ["housing_benefit"]
     with pytest.raises(ProcessError) as e:
         d.process.start_service(housing.id, date(2026, 4, 25))
     assert str(e.value) == _(DECISION_FIRST)
@@ -279,7 +279,7 @@ def test_statutory_service_needs_its_decision_before_it_starts(d):
     with pytest.raises(ProcessError, match="報告"):
         d.process.record_decision(plan.id, "self_reliance", date(2026, 4, 24), "町 一郎")
     d.process.record_decision(plan.id, "housing_benefit", date(2026, 4, 24), "町 一郎")
-    assert d.process.dashboard()["decisions_pending"] == []
+    assert d.process.dashboard().decisions_pending == ()
     started = d.process.start_service(housing.id, date(2026, 4, 27))
     assert started.started_on == date(2026, 4, 27) and started.decision == "decided"
     assert stage(d, cid) is Stage.SUPPORT
@@ -294,12 +294,12 @@ def test_monitoring_schedule_and_dashboard(d):
     d.process.start_service(plan.items[0].id, date(2026, 4, 23))
     d._today = lambda: date(2026, 5, 7)
     board = d.process.dashboard()
-    assert [r["case_id"] for r in board["monitoring_today"]] == [cid]
+    assert [r.case_id for r in board.monitoring_today] == [cid]
     d._today = lambda: date(2026, 5, 8)
-    assert [r["case_id"] for r in d.process.dashboard()["monitoring_overdue"]] == [cid]
+    assert [r.case_id for r in d.process.dashboard().monitoring_overdue] == [cid]
     d.process.add_monitoring(cid, MonitoringInput(date(2026, 5, 8), MonitoringKind.AFTER_START))
     board = d.process.dashboard()
-    assert board["monitoring_overdue"] == [] and board["monitoring_today"] == []
+    assert board.monitoring_overdue == () and board.monitoring_today == ()
     # monthly: 6/8 is a Monday
     assert d.store.conn.execute("SELECT next_monitoring_on FROM case_file WHERE id = ?",
                                 (cid,)).fetchone()[0] == "2026-06-08"
@@ -390,12 +390,12 @@ def test_referral_at_intake_not_arrived_and_taken_back(d):
     assert stage(d, cid) is Stage.REFERRED
     [ref] = d.process.referrals(cid)
     assert ref.referred_to == "法テラス" and ref.accompanied and ref.check_on == date(2026, 4, 15)
-    assert [r["id"] for r in d.process.dashboard()["referrals_to_check"]] == [ref.id]
+    assert [r.id for r in d.process.dashboard().referrals_to_check] == [ref.id]
     assert why(d, cid, Step.ASSESSMENT) == _(P.OUT_OF_AGENCY)
     with pytest.raises(ProcessError):
         d.process.take_back(ref.id, date(2026, 4, 16))
     d.process.check_referral(ref.id, date(2026, 4, 16), arrived=False, note="法テラスに来ていない")
-    assert d.process.dashboard()["referrals_to_check"] == []
+    assert d.process.dashboard().referrals_to_check == ()
     d.process.take_back(ref.id, date(2026, 4, 16), "本人に電話し、継続支援とした")
     assert stage(d, cid) is Stage.INTAKE
     d.process.save_assessment(cid, AssessmentInput(date(2026, 4, 20), problems=["debt"]))
@@ -409,7 +409,7 @@ def test_emergency_support_statutory_procedure_pending(d):
     cid = case.case.id
     rows = {r.action.value: r for r in d.process.emergency_support(cid)}
     assert rows["food"].procedure == "none" and rows["housing_benefit"].procedure == "pending"
-    assert len(d.process.dashboard()["emergency_procedures_pending"]) == 1
+    assert len(d.process.dashboard().emergency_procedures_pending) == 1
     extra = d.process.record_emergency(cid, EmergencyAction.TEMPORARY_LIVING, date(2026, 4, 2))
     assert d.process.case_state(cid).emergency_pending == 2
     d.process.complete_emergency_procedure(extra, date(2026, 4, 3))

@@ -13,7 +13,9 @@ from app.domain.meeting import AgendaKind
 from app.cli import main as cli_main
 from app.domain import Triage
 from app.errors import NotFound, PermissionDenied, ValidationError, ValidationErrors
-from app.domain.region import ComplaintInput, IncidentInput, ResourceInput
+from app.domain.region import (
+    ComplaintInput, IncidentInput, ResourceInput, RiskMonth, UnlistedName,
+)
 from tests.conftest import LOGIN, PASSWORD, make_intake
 from tests.test_security import agency, as_user  # noqa: F401  (fixture)
 from forms.sheets import render
@@ -95,14 +97,14 @@ def test_uses_and_open_cases_only_for_those_who_see_them(agency):  # noqa: F811
         c.security.assign_case(c.list_cases("あおやま")[0].id, "con_a")
         entry = c.region.resource(hw.id)
         assert entry.uses == 2
-        assert sorted(x["name"] for x in entry.open_cases) == ["別所 秋子", "青山 冬子"]
+        assert sorted(x.name for x in entry.open_cases) == ["別所 秋子", "青山 冬子"]
         assert [e.uses for e in c.region.resources(with_uses=True)] == [2]
         assert c.region.unlisted_resource_names() == []     # both spellings are the entry
     with as_user(path, "con_b") as b:        # team B: the count, and only B's case
         entry = b.region.resource(hw.id)
-        assert entry.uses == 2 and [x["name"] for x in entry.open_cases] == ["別所 秋子"]
+        assert entry.uses == 2 and [x.name for x in entry.open_cases] == ["別所 秋子"]
     with as_user(path, "con_a") as a:
-        assert [x["name"] for x in a.region.resource(hw.id).open_cases] == ["青山 冬子"]
+        assert [x.name for x in a.region.resource(hw.id).open_cases] == ["青山 冬子"]
     with as_user(path, "view") as v:          # 閲覧: the directory, never a case
         assert v.region.resource(hw.id).open_cases == ()
         with pytest.raises(PermissionDenied):
@@ -118,7 +120,7 @@ def test_unlisted_names_are_offered(d):
     d.register_intake(make_intake(triage=Triage.REFER, referral_to="町立図書館"))
     d.register_intake(make_intake(name="佐藤 太郎", kana="さとう たろう", triage=Triage.REFER,
                                   referral_to="町立図書館"))
-    assert d.region.unlisted_resource_names() == [{"name": "町立図書館", "uses": 2}]
+    assert d.region.unlisted_resource_names() == [UnlistedName("町立図書館", 2)]
     d.region.add_resource(ResourceInput(name="町立図書館", kind="public"))
     assert d.region.unlisted_resource_names() == []
 
@@ -187,7 +189,7 @@ def test_issue_access(agency):  # noqa: F811
     with as_user(path, "con_a") as a:
         a._today = lambda: TODAY
         seen = a.region.regional_issue(issue.id)
-        assert seen.case_count == 2 and [x["case_no"] for x in seen.cases] == [a_no]
+        assert seen.case_count == 2 and [x.case_no for x in seen.cases] == [a_no]
         with pytest.raises(PermissionDenied):
             a.region.link_issue_case(issue.id, b_no)                       # not A's case
         with pytest.raises(PermissionDenied):
@@ -205,7 +207,7 @@ def test_activities(d):
     d.region.add_region_activity(date(2026, 6, 1), "outreach_talk", "民生委員への出前講座",
                           partners="民児協", participants="２５")
     rows = d.region.region_activities()
-    assert [(r["kind"].value, r["participants"]) for r in rows] == [("outreach_talk", 25)]
+    assert [(r.kind.value, r.participants) for r in rows] == [("outreach_talk", 25)]
     with pytest.raises(ValidationErrors) as e:
         d.region.add_region_activity("2026年2月30日", "visit", "", participants="-3")
     assert {x.field for x in e.value.errors} == {"held_on", "kind", "title", "participants"}
@@ -217,12 +219,12 @@ def test_training_rules_warning_and_pdf(agency, tmp_path):  # noqa: F811
     with as_user(path, "chief") as c:
         c._today = lambda: TODAY
         staff = {s.login: s.id for s in c.staff()}
-        missing = {r["login"] for r in c.region.missing_national_training()}
+        missing = {r.login for r in c.region.missing_national_training()}
         assert missing == {"chief", "con_a", "con_a2", "con_b", "emp_b"}
         c.region.add_training(staff["chief"], "national", date(2026, 5, 20), course="chief")
         c.region.add_training(staff["emp_b"], "national", date(2026, 6, 1), course="consultant")
-        assert "emp_b" in {r["login"] for r in c.region.missing_national_training()}  # wrong course
-        assert c.region.desk_warnings()["missing_training"]
+        assert "emp_b" in {r.login for r in c.region.missing_national_training()}  # wrong course
+        assert c.region.desk_warnings().missing_training
         with pytest.raises(ValidationErrors):
             c.region.add_training(staff["con_a"], "national", date(2026, 5, 1), course="")
         with pytest.raises(ValidationErrors):
@@ -233,15 +235,15 @@ def test_training_rules_warning_and_pdf(agency, tmp_path):  # noqa: F811
         c.region.add_ojt_session(date(2026, 9, 1), "case_review", "長期離職の事例",
                           case_numbers=[a_no], participants=[staff["con_a"]])
         session = c.region.ojt_sessions()[0]
-        assert session["case_numbers"] == [a_no]
+        assert session.case_numbers == (a_no,)
         stored = c.store.conn.execute("SELECT * FROM ojt_session").fetchone()
         assert "青木" not in json.dumps(list(stored), ensure_ascii=False)  # numbers only
     with as_user(path, "con_a") as a:
         a._today = lambda: TODAY
         me = a.user.id
         a.region.add_training(me, "off_jt", date(2026, 8, 2), title="県・アセスメント研修", hours="3")
-        assert [r["login"] for r in a.region.training_overview()] == ["con_a"]
-        assert a.region.desk_warnings() == {}                      # not the 主任's dashboard
+        assert [r.login for r in a.region.training_overview()] == ["con_a"]
+        assert a.region.desk_warnings() is None                      # not the 主任's dashboard
         with pytest.raises(PermissionDenied):
             a.region.add_training(staff["con_b"], "off_jt", date(2026, 8, 2), title="他人の研修")
         with pytest.raises(PermissionDenied):
@@ -267,7 +269,7 @@ def test_complaints_access_and_audit(agency):  # noqa: F811
                                              complainant="person", content="折り返しが遅い",
                                              case_no=a_no))
         with pytest.raises(PermissionDenied):   # completing is the 主任's
-            a.region.edit_complaint(own["id"], ComplaintInput(
+            a.region.edit_complaint(own.id, ComplaintInput(
                 received_on=date(2026, 11, 2), content="折り返しが遅い", response="謝罪",
                 completed_on=date(2026, 11, 5), case_no=a_no))
         with pytest.raises(ValidationErrors):
@@ -279,23 +281,23 @@ def test_complaints_access_and_audit(agency):  # noqa: F811
     with as_user(path, "con_b") as b:
         b._today = lambda: TODAY
         b.region.add_complaint(ComplaintInput(received_on=date(2026, 11, 3), content="説明不足"))
-        assert [c["content"] for c in b.region.complaints()] == ["説明不足"]   # own only
+        assert [c.content for c in b.region.complaints()] == ["説明不足"]   # own only
         with pytest.raises(PermissionDenied):
             b.region.add_complaint(ComplaintInput(received_on=date(2026, 11, 3), content="x",
                                            case_no=a_no))            # A's case
     with as_user(path, "chief") as c:
         c._today = lambda: TODAY
-        assert [x["content"] for x in c.region.complaints()] == ["説明不足", "折り返しが遅い"]
-        done = c.region.edit_complaint(own["id"], ComplaintInput(
+        assert [x.content for x in c.region.complaints()] == ["説明不足", "折り返しが遅い"]
+        done = c.region.edit_complaint(own.id, ComplaintInput(
             received_on=date(2026, 11, 2), content="折り返しが遅い", response="謝罪し担当を明確化",
             result="了承", prevention="当日中に折り返す", completed_on=date(2026, 11, 5),
             case_no=a_no, committee=True))
-        assert done["completed_on"] == date(2026, 11, 5) and done["committee"]
+        assert done.completed_on == date(2026, 11, 5) and done.committee
         assert c.region.risk_open_counts()["open_complaints"] == 1
     with as_user(path, "con_a") as a:                  # a completed one is the 主任's
         a._today = lambda: TODAY
         with pytest.raises(PermissionDenied):
-            a.region.edit_complaint(own["id"], ComplaintInput(
+            a.region.edit_complaint(own.id, ComplaintInput(
                 received_on=date(2026, 11, 2), content="折り返しが遅い", case_no=a_no))
     with as_user(path, "view") as v:
         with pytest.raises(PermissionDenied):
@@ -331,32 +333,32 @@ def test_incidents_link_audit_entries(agency):  # noqa: F811
         inc = adm.region.add_incident(IncidentInput(occurred_on=date(2026, 11, 5),
                                              kind="personal_data", what="FAX誤送信",
                                              cause="番号の手入力", audit_refs=[str(seq)]))
-        assert inc["audit_refs"] == [seq]
-        listed = {i["what"]: i for i in adm.region.incidents()}
-        assert [e["seq"] for e in listed["FAX誤送信"]["audit_entries"]] == [seq]
-        assert listed["来所者が段差で転倒"]["audit_entries"] == []
+        assert inc.audit_refs == (seq,)
+        listed = {i.what: i for i in adm.region.incidents()}
+        assert [e.seq for e in listed["FAX誤送信"].audit_entries] == [seq]
+        assert listed["来所者が段差で転倒"].audit_entries == ()
     with as_user(path, "chief") as c:
         c._today = lambda: TODAY
-        counts = {m["month"]: m for m in c.region.risk_monthly_counts(2)}
-        assert counts["2026-11"] == {"month": "2026-11", "complaints": 0, "incidents": 2,
-                                     "personal_data": 1}
-        assert counts["2026-10"]["incidents"] == 0
+        counts = {m.month: m for m in c.region.risk_monthly_counts(2)}
+        assert counts["2026-11"] == RiskMonth("2026-11", complaints=0, incidents=2,
+                                              personal_data=1)
+        assert counts["2026-10"].incidents == 0
         fax = listed["FAX誤送信"]                  # its audit links kept without the permission
-        kept = c.region.edit_incident(fax["id"], IncidentInput(
+        kept = c.region.edit_incident(fax.id, IncidentInput(
             occurred_on=date(2026, 11, 5), kind="personal_data", what="FAX誤送信",
-            prevention="短縮ダイヤルを使う", audit_refs=fax["audit_refs"]))
-        assert kept["audit_refs"] == fax["audit_refs"] and kept["prevention"]
+            prevention="短縮ダイヤルを使う", audit_refs=fax.audit_refs))
+        assert kept.audit_refs == fax.audit_refs and kept.prevention
         with pytest.raises(PermissionDenied):     # … but not changed
-            c.region.edit_incident(fax["id"], IncidentInput(
+            c.region.edit_incident(fax.id, IncidentInput(
                 occurred_on=date(2026, 11, 5), kind="personal_data", what="FAX誤送信",
-                audit_refs=[*fax["audit_refs"], fax["audit_refs"][0] + 1]))
-        reviewed = c.region.edit_incident(listed["来所者が段差で転倒"]["id"], IncidentInput(
+                audit_refs=[*fax.audit_refs, fax.audit_refs[0] + 1]))
+        reviewed = c.region.edit_incident(listed["来所者が段差で転倒"].id, IncidentInput(
             occurred_on=date(2026, 11, 6), kind="safety", severity="minor",
             what="来所者が段差で転倒", prevention="段差にスロープ", reviewed_at="11月職員会議",
             reviewed_on=date(2026, 11, 18)))
-        assert reviewed["reviewed_on"] == date(2026, 11, 18)
+        assert reviewed.reviewed_on == date(2026, 11, 18)
         w = c.region.desk_warnings()
-        assert w["unreviewed_incidents"] == 1 and w["risk"][-1]["incidents"] == 2
+        assert w.unreviewed_incidents == 1 and w.risk[-1].incidents == 2
     with as_user(path, "con_a") as a:
         assert a.region.incidents() == []                  # reported by others
         with pytest.raises(PermissionDenied):
@@ -404,7 +406,7 @@ def test_new_data_syncs_between_devices(tmp_path):
         # the field laptop: master data, and only the complaint about its own case
         assert [r.name for r in lap.region.resources()] == ["ハローワーク髙崎"]
         assert lap.region.annual_plan(2026)["goals"]["region"] == "就労体験先を開拓"
-        assert [c["content"] for c in lap.region.complaints()] == ["電話対応"]
+        assert [c.content for c in lap.region.complaints()] == ["電話対応"]
         assert lap.region.regional_issue(issue.id).case_count == 0     # B's link stays on desks
         # renamed into a name added on the other desk while apart: flagged, then settled
         cafe = a.region.add_resource(ResourceInput(name="居場所カフェ", kind="private"))
@@ -414,14 +416,14 @@ def test_new_data_syncs_between_devices(tmp_path):
         sync(a, b)
         sync(b, a)
         for x in (a, b):
-            [rule] = [c for c in x.sync.conflicts() if c["kind"] == "rule"]
-            assert rule["field"] == "duplicate_resource" and rule["tbl"] == "social_resource"
+            [rule] = [c for c in x.sync.conflicts() if c.kind == "rule"]
+            assert rule.field == "duplicate_resource" and rule.tbl == "social_resource"
         newer = [r for r in a.region.resources("ひだまり") if r.id != cafe.id][0]
         a.region.set_resource_active(newer.id, False)
-        assert [c for c in a.sync.conflicts() if c["kind"] == "rule"] == []
+        assert [c for c in a.sync.conflicts() if c.kind == "rule"] == []
         # what stays: the contact typed differently on the two desks for one entry, for a
         # person to settle (as for master data), never silently lost
-        assert [(c["tbl"], c["field"]) for c in a.sync.conflicts()] == [("social_resource",
+        assert [(c.tbl, c.field) for c in a.sync.conflicts()] == [("social_resource",
                                                                     "contact")]
     finally:
         for x in (a, b, lap):
@@ -436,5 +438,5 @@ def test_plan_providers_count_as_uses(d):
     approved_plan(d, cid, plan_input(PlanItem("求職活動", "hello_work", "ﾊﾛｰﾜｰｸ高崎"),
                                      PlanItem("面談", "self_reliance")), date(2026, 4, 22))
     entry = d.region.resource(hw.id)
-    assert entry.uses == 1 and [c["case_id"] for c in entry.open_cases] == [cid]
+    assert entry.uses == 1 and [c.case_id for c in entry.open_cases] == [cid]
     assert d.region.unlisted_resource_names() == []

@@ -92,7 +92,7 @@ def test_consultant_sees_only_own_team_and_shared_cases(agency):
         d.security.hand_over(b, "con_a", "担当替え")
     with as_user(path, "con_a") as d:
         assert sorted(c.id for c in d.list_cases()) == sorted([a, b])
-        assert d.security.case_workers(b)["handovers"][-1]["reason"] == "担当替え"
+        assert d.security.case_workers(b).handovers[-1].reason == "担当替え"
         for forbidden in (d.security.list_users, d.security.retention_due, d.security.audit_search):
             with pytest.raises(PermissionDenied):
                 forbidden()

@@ -125,7 +125,7 @@ def test_fiscal_year_sums_and_rates(ledger_desk):
 
 def test_cases_behind_a_figure(ledger_desk):
     d = ledger_desk
-    nos = lambda period, key: [r["case_no"] for r in d.reports.cases_behind(period, key)]  # noqa: E731
+    nos = lambda period, key: [r.case_no for r in d.reports.cases_behind(period, key)]  # noqa: E731
     assert nos("2026-04", "referred_out") == ["L-002", "L-008"]
     assert nos("2026-04", "active_at_month_end") == ["L-001", "L-003"] or \
         sorted(nos("2026-04", "active_at_month_end")) == ["L-001", "L-003"]
@@ -281,7 +281,7 @@ def test_xlsx_and_pdf_hold_the_figures(ledger_desk, tmp_path):
     assert "L-001" in text and "支援ケース一覧" in text
     pdf.close()
     rows = ledger_desk.reports.caseload()
-    assert [r["case_no"] for r in rows] == ["L-001", "L-009"]
+    assert [r.case_no for r in rows] == ["L-001", "L-009"]
 
 
 def test_cli_report(desk_path, tmp_path, monkeypatch, capsys):

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from app.domain.sync import ImportCounts
 from app.errors import TsunaguError, ValidationErrors
 from app.store import db
 from app.sync.devices import load_secrets
@@ -78,9 +79,9 @@ def test_round_trip_idempotent_and_identical(devs, tmp_path):
     b.register_intake(make_intake(name="北村 三郎", kana="きたむら さぶろう"))
     b.update_person(ids["persons"][1], address="つなぐ町北1-1")
     r1 = exchange(a, b, tmp_path, "a.tsb")
-    assert r1["applied"] > 0 and r1["conflicts"] == 0
+    assert r1.applied > 0 and r1.conflicts == 0
     again = b.sync.import_bundle(tmp_path / "a.tsb")
-    assert again == {"applied": 0, "skipped": r1["applied"] + r1["skipped"], "conflicts": 0}
+    assert again == ImportCounts(applied=0, skipped=r1.applied + r1.skipped, conflicts=0)
     exchange(b, a, tmp_path, "b.tsb")
     assert dump(a) == dump(b)
     numbers = [c.case_no for c in a.list_cases()]
@@ -99,18 +100,18 @@ def test_same_field_on_two_desks_is_a_conflict_resolved_by_a_person(devs, tmp_pa
     exchange(b, a, tmp_path, "2.tsb")
     assert dump(a) == dump(b)
     conflicts = a.sync.conflicts()
-    assert [(c["tbl"], c["field"]) for c in conflicts] == [("person", "address")]
+    assert [(c.tbl, c.field) for c in conflicts] == [("person", "address")]
     c = conflicts[0]
-    assert {c["loser_value"], c["winner_value"]} == {"A町1-1", "B町2-2"}
-    assert c["applied_value"] == c["winner_value"]
-    assert c["loser_user"] and c["winner_device"] and c["loser_hlc"] < c["winner_hlc"]
+    assert {c.loser_value, c.winner_value} == {"A町1-1", "B町2-2"}
+    assert c.applied_value == c.winner_value
+    assert c.loser.user and c.winner.device and c.loser.hlc < c.winner.hlc
     p = a.store.person(pid)
     assert p.phone_home == "011-111-1111" and p.email == "b@example.jp"  # both kept
-    a.sync.resolve_conflict(c["id"], "loser")
-    assert a.store.person(pid).address == c["loser_value"]
+    a.sync.resolve_conflict(c.id, "loser")
+    assert a.store.person(pid).address == c.loser_value
     assert a.sync.conflicts() == [] and len(a.sync.conflicts(open_only=False)) == 1
     exchange(a, b, tmp_path, "3.tsb")
-    assert b.sync.conflicts() == [] and b.store.person(pid).address == c["loser_value"]
+    assert b.sync.conflicts() == [] and b.store.person(pid).address == c.loser_value
     assert dump(a) == dump(b)
 
 
@@ -144,10 +145,10 @@ def test_delete_against_edit_keeps_the_edit_and_flags_it(devs, tmp_path):
         row = desk.store.conn.execute("SELECT name FROM referral_source WHERE id = ?",
                                       (sid,)).fetchone()
         assert row == ("改名された紹介元",)
-    assert [c["kind"] for c in a.sync.conflicts()] == ["delete"]
+    assert [c.kind for c in a.sync.conflicts()] == ["delete"]
     assert dump(a) == dump(b)
     # a deletion that saw every edit removes the row everywhere
-    a.sync.resolve_conflict(a.sync.conflicts()[0]["id"], "delete")
+    a.sync.resolve_conflict(a.sync.conflicts()[0].id, "delete")
     exchange(a, b, tmp_path, "3.tsb")
     assert b.store.conn.execute("SELECT 1 FROM referral_source WHERE id = ?", (sid,)).fetchone() is None
     assert dump(a) == dump(b)
@@ -158,7 +159,7 @@ def test_check_out_edit_on_laptop_and_return(devs, tmp_path):
     a, lap = d["a"], d["c"]
     a.sync.check_out([ids["cases"][2]], ids["c"])
     r = exchange(a, lap, tmp_path, "out.tsb")
-    assert r["applied"] > 0
+    assert r.applied > 0
     assert sorted(c.name for c in lap.list_cases()) == sorted([NAMES[0][0], NAMES[2][0]])
     lap.update_person(ids["persons"][2], address="訪問先で確認した住所")
     new = lap.register_intake(make_intake(name="訪問 新規", kana="ほうもん しんき"))
@@ -269,7 +270,7 @@ def test_case_bundle_and_full_bundle(devs, tmp_path):
     no = a.store.case(ids["cases"][4]).case_no
     h = a.sync.export_bundle(tmp_path / "case.tsb", cases=[no])
     assert h["cases"] == [ids["cases"][4]] and h["scope"] == "cases"
-    assert b.sync.import_bundle(tmp_path / "case.tsb")["applied"] >= 1
+    assert b.sync.import_bundle(tmp_path / "case.tsb").applied >= 1
     assert b.store.person(ids["persons"][4]).address == "ケース単位"
     a.sync.export_bundle(tmp_path / "all.tsb")
     b.sync.import_bundle(tmp_path / "all.tsb")
@@ -287,9 +288,9 @@ def test_two_approved_plans_are_flagged(devs, tmp_path):
             w.insert("plan", {"case_id": case, "number": n, "kind": "first", "status": "approved",
                               "created_on": "2026-05-01", "approved_on": "2026-05-10"})
     exchange(a, b, tmp_path, "1.tsb")
-    flags = [c for c in b.sync.conflicts() if c["kind"] == "rule"]
-    assert len(flags) == 1 and flags[0]["field"] == "two_approved_plans"
-    assert flags[0]["case_id"] == case
+    flags = [c for c in b.sync.conflicts() if c.kind == "rule"]
+    assert len(flags) == 1 and flags[0].field == "two_approved_plans"
+    assert flags[0].case_id == case
 
 
 def test_add_device_validates(devs, tmp_path):

@@ -45,7 +45,7 @@ def person_conflict(a, b, tmp_path, person_id, **sides):
     a.update_person(person_id, **{field: va})
     b.update_person(person_id, **{field: vb})
     swap(a, b, tmp_path)
-    [c] = [c for c in a.sync.conflicts() if c["field"] == field]
+    [c] = [c for c in a.sync.conflicts() if c.field == field]
     return c
 
 
@@ -63,12 +63,12 @@ def test_a_typed_value_is_checked_like_a_normal_edit(devs, tmp_path):
     before = dump(a)
     for bad in ("でんわ", "12", "011-111-1111-1111-1111"):
         with pytest.raises((ValidationError, ValidationErrors)) as err:
-            a.sync.resolve_conflict(c["id"], "value", bad)
+            a.sync.resolve_conflict(c.id, "value", bad)
         assert "電話" in message(err), message(err)
     assert dump(a) == before and a.store.person(pid).phone_home == applied
-    assert [x["id"] for x in a.sync.conflicts()] == [c["id"]]        # still open
+    assert [x.id for x in a.sync.conflicts()] == [c.id]        # still open
     # full-width digits are normalised exactly as in the intake
-    a.sync.resolve_conflict(c["id"], "value", "０３３－３３３－３３３３")
+    a.sync.resolve_conflict(c.id, "value", "０３３－３３３－３３３３")
     assert a.store.person(pid).phone_home == "033-333-3333"
     assert a.sync.conflicts() == []
 
@@ -79,24 +79,24 @@ def test_typed_names_dates_and_addresses(devs, tmp_path):
     pid = ids["persons"][2]
     name = person_conflict(a, b, tmp_path, pid, name=("髙橋 𠮷江", "高橋 吉子"))
     with pytest.raises((ValidationError, ValidationErrors)) as err:
-        a.sync.resolve_conflict(name["id"], "value", "　")
+        a.sync.resolve_conflict(name.id, "value", "　")
     assert "氏名" in message(err)
-    a.sync.resolve_conflict(name["id"], "value", "髙橋 𠮷子")
+    a.sync.resolve_conflict(name.id, "value", "髙橋 𠮷子")
     assert [c.name for c in a.list_cases("たかはし")] == ["髙橋 𠮷子"]  # search index follows
     born = person_conflict(a, b, tmp_path, pid, birth_date=("1960-01-01", "1961-02-02"))
     with pytest.raises((ValidationError, ValidationErrors)) as err:
-        a.sync.resolve_conflict(born["id"], "value", "R99.1.1")   # after today
+        a.sync.resolve_conflict(born.id, "value", "R99.1.1")   # after today
     assert "生年月日" in message(err)
     with pytest.raises((ValidationError, ValidationErrors)):
-        a.sync.resolve_conflict(born["id"], "value", "そのうち")
-    a.sync.resolve_conflict(born["id"], "value", "S35.1.2")
+        a.sync.resolve_conflict(born.id, "value", "そのうち")
+    a.sync.resolve_conflict(born.id, "value", "S35.1.2")
     assert a.store.person(pid).birth_date.isoformat() == "1960-01-02"
     mail = person_conflict(a, b, tmp_path, pid, email=("x@example.jp", "y@example.jp"))
     with pytest.raises((ValidationError, ValidationErrors)) as err:
-        a.sync.resolve_conflict(mail["id"], "value", "x at example")
+        a.sync.resolve_conflict(mail.id, "value", "x at example")
     assert "メール" in message(err)
     # an empty e-mail is allowed, as in a normal edit
-    a.sync.resolve_conflict(mail["id"], "value", "")
+    a.sync.resolve_conflict(mail.id, "value", "")
     assert a.store.person(pid).email == ""
     # and the other desk gets the settled values
     swap(a, b, tmp_path)
@@ -108,13 +108,13 @@ def test_fields_without_a_rule_are_settled_by_choosing_a_side(devs, tmp_path):
     a, b = d["a"], d["b"]
     pid = ids["persons"][3]
     c = person_conflict(a, b, tmp_path, pid, sex=("male", "other"))
-    screen = [x for x in a.sync_folder.conflicts_for_screen() if x["id"] == c["id"]][0]
-    assert screen["typeable"] is False
+    screen = [x for x in a.sync_folder.conflicts_for_screen() if x.id == c.id][0]
+    assert screen.typeable is False
     with pytest.raises(ValidationError) as err:
-        a.sync.resolve_conflict(c["id"], "value", "unknown")
+        a.sync.resolve_conflict(c.id, "value", "unknown")
     assert "A" in str(err.value) and "B" in str(err.value)
     assert a.store.person(pid).sex in ("male", "other")
-    a.sync.resolve_conflict(c["id"], "loser")
+    a.sync.resolve_conflict(c.id, "loser")
     assert a.sync.conflicts() == []
 
 
@@ -126,10 +126,10 @@ def test_master_names_typed_in_are_checked_and_need_the_administrator(devs, tmp_
     a.master.edit_master_entry("referral_source", first.id, MasterInput(name="福祉課 A", route=first.route))
     b.master.edit_master_entry("referral_source", first.id, MasterInput(name="福祉課 B", route=first.route))
     swap(a, b, tmp_path)
-    [c] = [c for c in a.sync_folder.conflicts_for_screen() if c["tbl"] == "referral_source"]
-    assert c["typeable"]
+    [c] = [c for c in a.sync_folder.conflicts_for_screen() if c.tbl == "referral_source"]
+    assert c.typeable
     with pytest.raises((ValidationError, ValidationErrors)) as err:
-        a.sync.resolve_conflict(c["id"], "value", second.name)   # the name of another entry
+        a.sync.resolve_conflict(c.id, "value", second.name)   # the name of another entry
     assert second.name in message(err)
     a.security.add_user("sato", "佐藤 相談員", "consultant", "another horse 2", kdf=KdfParams.fast())
     path = a.store.path
@@ -137,9 +137,9 @@ def test_master_names_typed_in_are_checked_and_need_the_administrator(devs, tmp_
     from app.desk import Desk
     with Desk.open(path, "sato", "another horse 2") as worker:
         with pytest.raises(PermissionDenied):
-            worker.sync.resolve_conflict(c["id"], "value", "福祉課")
+            worker.sync.resolve_conflict(c.id, "value", "福祉課")
     with Desk.open(path, LOGIN, PASSWORD) as admin:
-        admin.sync.resolve_conflict(c["id"], "value", "  福祉課（生活支援）")
+        admin.sync.resolve_conflict(c.id, "value", "  福祉課（生活支援）")
         assert admin.master.master_entry("referral_source", first.id).name == "福祉課（生活支援）"
 
 
@@ -158,11 +158,11 @@ def test_deleted_on_one_desk_renamed_on_the_other_keeps_the_edit_and_flags_it(de
     for desk in (a, b):
         names = {x.id: x.name for x in desk.master.master_entries("referral_source")}
         assert [names[e.id] for e in unused] == [e.name + "（改称）" for e in unused]
-        flagged = [c for c in desk.sync.conflicts() if c["kind"] == "delete"]
-        assert sorted(c["row_id"] for c in flagged) == sorted(e.id for e in unused)
-    keep, drop = (next(c for c in a.sync.conflicts() if c["row_id"] == e.id) for e in unused)
-    a.sync.resolve_conflict(keep["id"], "keep")
-    a.sync.resolve_conflict(drop["id"], "delete")
+        flagged = [c for c in desk.sync.conflicts() if c.kind == "delete"]
+        assert sorted(c.row_id for c in flagged) == sorted(e.id for e in unused)
+    keep, drop = (next(c for c in a.sync.conflicts() if c.row_id == e.id) for e in unused)
+    a.sync.resolve_conflict(keep.id, "keep")
+    a.sync.resolve_conflict(drop.id, "delete")
     swap(a, b, tmp_path)
     for desk in (a, b):
         ids_now = {x.id for x in desk.master.master_entries("referral_source")}
@@ -195,9 +195,9 @@ def test_the_same_master_name_added_on_two_desks_is_one_entry(devs, tmp_path):
     # the same key on both desks: plan items made on either refer to the one entry
     assert len(keys) == 1 and keys.pop().startswith("custom_")
     # the differing usual duration is a conflict a person settles, nothing silent
-    flagged = [c for c in a.sync.conflicts() if c["tbl"] == "service"]
-    assert [c["field"] for c in flagged] == ["usual_months"]
-    assert {flagged[0]["winner_value"], flagged[0]["loser_value"]} == {3, 6}
+    flagged = [c for c in a.sync.conflicts() if c.tbl == "service"]
+    assert [c.field for c in flagged] == ["usual_months"]
+    assert {flagged[0].winner_value, flagged[0].loser_value} == {3, 6}
 
 
 def test_an_entry_renamed_into_a_name_added_elsewhere_is_flagged(devs, tmp_path):
@@ -211,9 +211,9 @@ def test_an_entry_renamed_into_a_name_added_elsewhere_is_flagged(devs, tmp_path)
     assert dump(a) == dump(b)
     for desk in (a, b):
         assert len(_named(desk, "referral_source", "くらし相談窓口")) == 2
-        [rule] = [c for c in desk.sync.conflicts() if c["kind"] == "rule"]
-        assert rule["field"] == "duplicate_name" and rule["tbl"] == "referral_source"
-        assert first.id in {rule["row_id"], *__import__("json").loads(rule["detail"])}
+        [rule] = [c for c in desk.sync.conflicts() if c.kind == "rule"]
+        assert rule.field == "duplicate_name" and rule.tbl == "referral_source"
+        assert first.id in {rule.row_id, *__import__("json").loads(rule.detail)}
     # settled as the list says: the newer entry deactivated
     newer = [e for e in _named(a, "referral_source", "くらし相談窓口") if e.id != first.id][0]
     a.master.set_master_entry_active("referral_source", newer.id, False)
@@ -233,11 +233,11 @@ def test_the_same_login_and_setting_on_two_desks_merge(devs, tmp_path):
     assert dump(a) == dump(b)
     users = [u for u in a.staff() if u.login == "tanaka"]
     assert len(users) == 1
-    fields = sorted((c["tbl"], c["field"]) for c in a.sync.conflicts())
+    fields = sorted((c.tbl, c.field) for c in a.sync.conflicts())
     assert fields == [("setting", "value"), ("staff", "display_name"), ("staff", "role")]
-    c = next(c for c in a.sync_folder.conflicts_for_screen() if c["field"] == "display_name")
-    assert c["typeable"]
-    a.sync.resolve_conflict(c["id"], "value", "田中 一郎")
+    c = next(c for c in a.sync_folder.conflicts_for_screen() if c.field == "display_name")
+    assert c.typeable
+    a.sync.resolve_conflict(c.id, "value", "田中 一郎")
     assert [u.display_name for u in a.staff() if u.login == "tanaka"] == ["田中 一郎"]
 
 
@@ -258,5 +258,5 @@ def test_rows_made_before_natural_ids_never_fail_a_merge(devs, tmp_path, first):
         [kept] = [u for u in desk.staff() if u.login == "yamada"]
         maker = a if first == "a" else b
         assert kept.display_name == f"山田（{maker.agency.device_name}）"
-        [rule] = [c for c in desk.sync.conflicts() if c["kind"] == "rule"]
-        assert rule["field"] == "duplicate_key" and rule["tbl"] == "staff"
+        [rule] = [c for c in desk.sync.conflicts() if c.kind == "rule"]
+        assert rule.field == "duplicate_key" and rule.tbl == "staff"

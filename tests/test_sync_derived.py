@@ -134,7 +134,7 @@ def test_evaluation_on_the_desk_and_monitoring_on_the_laptop_merge_without_confl
                                               next_on=date(2026, 11, 2)))
         assert c.get_case(cid).case.stage is Stage.MONITORING
         result = exchange(c, a, tmp_path, "c-a.tsb")
-        assert result["conflicts"] == 0
+        assert result.conflicts == 0
         assert a.sync.conflicts(case_id=cid) == []
         assert a.get_case(cid).case.stage is Stage.EVALUATION   # what the records say
         assert stored(a, cid)["next_monitoring_on"] == "2026-11-02"  # set by C's monitoring

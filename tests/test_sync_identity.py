@@ -176,7 +176,7 @@ def test_unsigned_and_wrongly_signed_files_are_refused(devs, tmp_path):
     with pytest.raises(BundleRefused):
         b.sync.import_bundle(tmp_path / "cut.tsb")
     assert dump(b) == before
-    assert b.sync.import_bundle(good)["applied"] > 0
+    assert b.sync.import_bundle(good).applied > 0
 
 
 def test_a_file_for_one_device_needs_that_devices_own_key(devs, tmp_path):
@@ -197,12 +197,12 @@ def test_a_file_for_one_device_needs_that_devices_own_key(devs, tmp_path):
         fmt.unpack(data, lap.store.database_key(), header["agency_id"], "x",
                    sender_key=header["sender"][0]["sign_key"], sender_name="a",
                    box_secret=load_secrets(lap.store.conn).box)
-    assert b.sync.import_bundle(path)["applied"] > 0
+    assert b.sync.import_bundle(path).applied > 0
     assert b.store.person(ids["persons"][1]).address == "秘密の転居先"
     # a file for any device (scope "all") is readable with the agency key, as before
     a.sync.export_bundle(tmp_path / "all.tsb")
     assert "box" not in fmt.read_header((tmp_path / "all.tsb").read_bytes(), "x")[0]
-    assert lap.sync.import_bundle(tmp_path / "all.tsb")["conflicts"] == 0
+    assert lap.sync.import_bundle(tmp_path / "all.tsb").conflicts == 0
 
 
 def test_a_device_met_first_is_checked_through_its_certificate(devs, tmp_path):
@@ -215,7 +215,7 @@ def test_a_device_met_first_is_checked_through_its_certificate(devs, tmp_path):
         e.register_intake(make_intake(name="新顔 端末", kana="しんがお たんまつ"))
         e.sync.export_bundle(tmp_path / "e.tsb", for_device=ids["b"])
         result = b.sync.import_bundle(tmp_path / "e.tsb")
-        assert result["applied"] > 0
+        assert result.applied > 0
         assert [x.name for x in b.sync.devices() if x.id == e_info.id] == ["窓口PC3"]
         # once e is revoked at b, its files are refused there
         a.sync.revoke_device(e_info.id)
@@ -290,7 +290,7 @@ def test_installations_upgraded_from_schema_9_register_and_pin_on_first_contact(
             assert load_secrets(desk.store.conn) is not None and tofu_allowed(desk.store.conn)
         a.update_person(ids["persons"][1], address="更新後1-1")
         a.sync.export_bundle(tmp_path / "1.tsb", for_device=ids["b"])
-        assert b.sync.import_bundle(tmp_path / "1.tsb")["applied"] > 0     # a pinned at b
+        assert b.sync.import_bundle(tmp_path / "1.tsb").applied > 0     # a pinned at b
         assert load_anchors(b.store.conn)[ids["a"]] == load_secrets(a.store.conn).sign_key
         b.sync.export_bundle(tmp_path / "2.tsb", for_device=ids["a"])
         a.sync.import_bundle(tmp_path / "2.tsb")

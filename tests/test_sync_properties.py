@@ -300,8 +300,8 @@ def test_master_data_added_and_renamed_on_several_desks(three_desks, steps, orde
         w.settle(order)
         assert dump(w.desks["a"]) == dump(w.desks["b"]) == dump(w.desks["d"])
         for desk in w.desks.values():
-            flagged = {c["row_id"] for c in desk.sync.conflicts()
-                       if c["kind"] == "rule" and c["field"] == "duplicate_name"}
+            flagged = {c.row_id for c in desk.sync.conflicts()
+                       if c.kind == "rule" and c.field == "duplicate_name"}
             for kind in MASTER_KINDS:
                 groups: dict[str, list[str]] = {}
                 for e in MasterRepo(desk.store.conn).rows(kind):

@@ -2,8 +2,9 @@
 
 One module per subject — person, case, intake, assessment (and screening), plan, decision
 (支援決定), meeting (支援調整会議), record (支援経過記録), monitoring, evaluation, suspension,
-closure, referral, service, agency — plus case_state (what the rules of app/process.py read)
-and step_dates (the date order between steps). Import a record from its module."""
+closure, referral, service, agency, worklist (the dashboard's lists), region — plus
+case_state (what the rules of app/process.py read) and step_dates (the date order between
+steps). Import a record from its module."""
 
 from app.domain.common import Sex, Stage
 from app.domain.intake import (

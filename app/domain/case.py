@@ -59,3 +59,22 @@ class TimelineEntry:
     id: str = ""
     order: str = ""    # hlc of the row, for a stable order within a day
     superseded: bool = False
+
+
+@dataclass(frozen=True)
+class Handover:
+    """A hand-over of a case from one 担当 to another (``from_login`` empty: none before)."""
+
+    handed_on: date | None
+    from_login: str
+    to_login: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CaseWorkers:
+    """Who works on a case besides the 担当: the 協働 (logins) and the hand-over history,
+    oldest first (``desk.security.case_workers``)."""
+
+    coworkers: tuple[str, ...]
+    handovers: tuple[Handover, ...]

@@ -8,6 +8,11 @@ from datetime import date
 from app.domain.common import Sex
 
 
+# The fields of a person that may be corrected after the intake (Desk.update_person).
+PERSON_FIELDS = ("name", "kana", "birth_date", "sex", "postal_code", "address",
+                 "phone_home", "phone_mobile", "email")
+
+
 @dataclass
 class PersonInput:
     """What a worker types about the person. Names are kept exactly as written (髙, 﨑, 𠮷)."""

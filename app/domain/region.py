@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Mapping
 
 from app.domain.common import LabelledEnum
 from app.i18n import N_
@@ -103,6 +103,18 @@ class ResourceInput:
 
 
 @dataclass(frozen=True)
+class LinkedCase:
+    """A case behind a directory entry or a 地域課題, as the reader may see it (number, name,
+    stage; ``closed_on`` for the cases of a 地域課題, which may be closed)."""
+
+    case_id: str
+    case_no: str
+    name: str
+    stage: str
+    closed_on: date | None = None
+
+
+@dataclass(frozen=True)
 class Resource:
     id: str
     name: str
@@ -118,7 +130,7 @@ class Resource:
     active: bool
     issue_id: str | None
     uses: int = 0                                  # records naming it (all cases)
-    open_cases: tuple[dict, ...] = ()              # open cases the reader may see
+    open_cases: tuple[LinkedCase, ...] = ()        # open cases the reader may see
 
 
 @dataclass(frozen=True)
@@ -133,7 +145,7 @@ class RegionalIssue:
     resource_id: str | None
     note: str
     case_count: int
-    cases: tuple[dict, ...] = ()                  # the linked cases the reader may see
+    cases: tuple[LinkedCase, ...] = ()            # the linked cases the reader may see
 
 
 @dataclass
@@ -162,3 +174,156 @@ class IncidentInput:
     reviewed_on: Any = None
     audit_refs: list = field(default_factory=list)   # audit 連番 (seq) numbers
     case_no: str = ""
+
+
+# ---------------------------------------------------------------------- reads of desk.region
+@dataclass(frozen=True)
+class UnlistedName:
+    """A name typed as つなぎ先 / 支援を行う機関 that matches no directory entry."""
+
+    name: str
+    uses: int                                     # records naming it
+
+
+@dataclass(frozen=True)
+class MeetingIssue:
+    """A 地域課題 written on a meeting's agenda, not yet in the register."""
+
+    id: str                                       # the agenda item
+    meeting_id: str
+    summary: str
+    held_on: date | None
+
+
+@dataclass(frozen=True)
+class RegionActivity:
+    """研修会・出前講座・連絡会・就労先の開拓 … held with the region."""
+
+    id: str
+    held_on: date
+    kind: ActivityKind
+    title: str
+    partners: str
+    participants: int
+    note: str
+
+
+@dataclass(frozen=True)
+class Training:
+    """A 国研修 or an Off-JT a staff member completed."""
+
+    id: str
+    staff_id: str
+    kind: TrainingKind
+    course: str                                   # national: a NationalCourse value
+    title: str
+    organiser: str
+    completed_on: date
+    hours: float | None
+    note: str
+
+
+@dataclass(frozen=True)
+class TrainingStatus:
+    """A staff member's training at a glance (人材育成): the national course the role needs
+    (None: none), when it was done, and the counts of Off-JT and OJT sessions."""
+
+    staff_id: str
+    name: str
+    login: str
+    role: str
+    required_course: str | None
+    national_done_on: date | None
+    missing: bool
+    off_jt: int
+    sessions: int
+
+
+@dataclass(frozen=True)
+class OjtSession:
+    """An OJT or 事例検討 session (cases by number only; participants are staff ids)."""
+
+    id: str
+    held_on: date
+    kind: SessionKind
+    topic: str
+    case_numbers: tuple[str, ...]
+    participants: tuple[str, ...]
+    leader: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Complaint:
+    """An entry of the 苦情 register."""
+
+    id: str
+    received_on: date
+    complainant: Complainant
+    content: str
+    response: str
+    result: str
+    prevention: str
+    completed_on: date | None
+    case_id: str | None
+    case_no: str | None
+    committee: bool                               # 運営適正化委員会へ
+    committee_on: date | None
+    recorded_by: str
+
+
+@dataclass(frozen=True)
+class LinkedAuditEntry:
+    """An audit entry a personal-data incident names."""
+
+    seq: int
+    at: str
+    login: str
+    action: str
+    detail: str
+    case_no: str | None
+
+
+@dataclass(frozen=True)
+class Incident:
+    """A ヒヤリハット・事故 report (``audit_entries``: the audit entries it names, in the
+    register's list)."""
+
+    id: str
+    occurred_on: date
+    kind: IncidentKind
+    severity: Severity
+    what: str
+    cause: str
+    prevention: str
+    reviewed_at: str
+    reviewed_on: date | None
+    audit_refs: tuple[int, ...]
+    case_id: str | None
+    case_no: str | None
+    reported_by: str
+    audit_entries: tuple[LinkedAuditEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class RiskMonth:
+    """A month's complaints, incidents and personal-data incidents (month ``YYYY-MM``)."""
+
+    month: str
+    complaints: int
+    incidents: int
+    personal_data: int
+
+
+@dataclass(frozen=True)
+class DeskWarnings:
+    """The 主任's warnings on the dashboard: staff without their national course, 地域課題
+    by status (with the cases behind the open ones) and, with the risk register, the last
+    months' complaints and incidents (``risk`` None without it)."""
+
+    missing_training: tuple[TrainingStatus, ...]
+    issues: Mapping[str, int]
+    issue_cases: int
+    risk: tuple[RiskMonth, ...] | None = None
+    open_complaints: int = 0
+    unreviewed_incidents: int = 0

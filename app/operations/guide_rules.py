@@ -12,6 +12,7 @@ from app.domain.case_state import ProcessSettings
 from app.domain.meeting import ProposalStatus
 from app.domain.plan import Plan, PlanVersion
 from app.domain.record import RecordMethod, SupportRecord
+from app.domain.worklist import EvaluationDue
 from app import process as P
 from app.domain import rules as R
 from app.errors import ProcessError, ValidationError, ValidationErrors
@@ -147,12 +148,14 @@ class GuideRules(ProcessPart):
                                staff=data.received_by or "")
 
     # ------------------------------------------------------------------ due evaluations
-    def evaluations_due(self, limit: int | None = 200) -> tuple[list[dict[str, Any]], int]:
+    def evaluations_due(self, limit: int | None = 200) -> tuple[list[EvaluationDue], int]:
         """Plans in effect whose period ends within the notice days (or has ended) with no
         プラン評価 yet: (first ``limit`` rows, how many), of the cases this user may see."""
         self._ctx.require(Permission.VIEW_CASES)
         horizon = self._ctx.today().toordinal() + self.process_settings().evaluation_notice_days
-        return self._repo.evaluations_due(date.fromordinal(horizon), self._ctx.case_access(), limit)
+        rows, count = self._repo.evaluations_due(date.fromordinal(horizon),
+                                                 self._ctx.case_access(), limit)
+        return [EvaluationDue.from_row(r) for r in rows], count
 
 
 __all__ = ["GuideRules", "OpenCaseExists", "SETTING_RANGES"]

@@ -26,6 +26,7 @@ import jaconv
 from app import validation
 from app.domain import CaseDetail, PersonInput
 from app.domain.meeting import AgendaKind
+from app.domain.region import OjtSession, Training, TrainingStatus
 from app.domain.paper import (
     CASE_SHEETS, MEETING_SHEETS, SHEET_TITLES, AgendaRow, CaseData, CaseSheet, MeetingData,
     MeetingSheet, Render, SessionRow, TrainingHistory, TrainingRow, VisitKit,
@@ -329,24 +330,22 @@ class PaperOperations(Operations):
 
 
 # ---------------------------------------------------------------------- the region's sheet
-def training_history(agency, staff: dict[str, Any], trainings: list[dict[str, Any]],
-                     sessions: list[dict[str, Any]], overview: dict[str, Any] | None, *,
+def training_history(agency, staff: dict[str, Any], trainings: list[Training],
+                     sessions: list[OjtSession], overview: TrainingStatus | None, *,
                      today: date) -> TrainingHistory:
     """研修受講履歴 as printed (desk.region.print_training_history reads the rows): labels
     resolved, dates parsed, cases by number only."""
-    from app.operations.region import NationalCourse, TrainingKind
+    from app.domain.region import NationalCourse
     role = Role(staff["role"]).label if staff["role"] in {r.value for r in Role} else ""
     required, done_on = "", None
-    if overview and overview["required_course"]:
-        required = NationalCourse(overview["required_course"]).label
-        done_on = overview["national_done_on"]
-    rows = [TrainingRow(date.fromisoformat(t["completed_on"]), TrainingKind(t["kind"]).label,
-                        t["title"] or (NationalCourse(t["course"]).label if t["course"] else ""),
-                        t["organiser"], t["hours"]) for t in trainings]
-    held = [SessionRow(s["held_on"] if isinstance(s["held_on"], date)
-                       else date.fromisoformat(s["held_on"]),
-                       getattr(s["kind"], "label", s["kind"]), s["topic"],
-                       list(s["case_numbers"]), s["leader"]) for s in sessions]
+    if overview and overview.required_course:
+        required = NationalCourse(overview.required_course).label
+        done_on = overview.national_done_on
+    rows = [TrainingRow(t.completed_on, t.kind.label,
+                        t.title or (NationalCourse(t.course).label if t.course else ""),
+                        t.organiser, t.hours) for t in trainings]
+    held = [SessionRow(s.held_on, s.kind.label, s.topic, list(s.case_numbers), s.leader)
+            for s in sessions]
     return TrainingHistory(agency, staff["display_name"], role, today, required, done_on,
                            rows, held)
 

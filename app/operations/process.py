@@ -15,7 +15,7 @@ declares every operation's rule (RULES) and holds the reads.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from app.domain.rules import Blocker
 from app.domain.assessment import Screening, Assessment, AssessmentInput, ScreeningResult
@@ -35,6 +35,10 @@ from app.domain.record import RecordMethod, SupportRecord
 from app.domain.referral import Referral
 from app.domain.service import Service
 from app.domain.suspension import ContactMethod, ContactOutcome
+from app.domain.worklist import (
+    DashboardBoard, DecisionPending, EmergencyPending, EvaluationDue, MeetingDue,
+    MonitoringDue, PlanWaiting, ReferralToCheck, SuspendedCase,
+)
 from app import process as P
 from app.domain import EmergencyAction, Stage
 from app.errors import (
@@ -64,12 +68,18 @@ def _counted(rows: list) -> tuple[list, int]:
     return rows, len(rows)
 
 
+def _typed(record: Any, listed: tuple[list[dict[str, Any]], int]) -> tuple[list[Any], int]:
+    """A dashboard list's (rows, count) with each row as its record (app/domain/worklist.py)."""
+    rows, count = listed
+    return [record.from_row(r) for r in rows], count
+
+
 class _DryRun(Exception):
     """Ends a check_only transaction: everything it wrote is rolled back."""
 
 
 def _board_detail(args: dict[str, Any], result: Any) -> str:
-    counts = result.get("counts", {}) if isinstance(result, dict) else {}
+    counts = result.counts if isinstance(result, DashboardBoard) else {}
     return " ".join(f"{k}={v}" for k, v in sorted(counts.items()))[:500]
 
 
@@ -343,7 +353,7 @@ class ProcessOperations(ProcessPart):
         return self._meetings._meeting_waits(case_id)
 
     def dashboard(self, limit: int | None = DASHBOARD_ROWS,
-                  lists: Iterable[str] | None = None) -> dict[str, Any]:
+                  lists: Iterable[str] | None = None) -> DashboardBoard:
         """Lists for the dashboard: the first ``limit`` rows of each (None: all of them),
         and under ``counts`` how many each list has. Only the cases this user may see,
         filtered in SQL. ``lists`` names the lists wanted (default: every one)."""
@@ -351,28 +361,34 @@ class ProcessOperations(ProcessPart):
         today = self._ctx.today()
         access = self._ctx.case_access()
         repo = self._repo
-        queries = {
-            "monitoring_today": lambda: repo.monitoring_on(today, access, limit),
-            "monitoring_overdue": lambda: repo.monitoring_overdue(today, access, limit),
-            "referrals_to_check": lambda: repo.referrals_to_check(today, access, limit),
-            "plans_waiting_for_meeting": lambda: repo.plans_waiting(access, limit),
-            "decisions_pending": lambda: repo.decisions_pending(access, limit),
-            "emergency_procedures_pending": lambda: repo.emergency_pending(access, limit),
-            "suspended_cases": lambda: repo.suspended_cases(access, limit),
+        queries: dict[str, Callable[[], tuple[list[Any], int]]] = {
+            "monitoring_today": lambda: _typed(
+                MonitoringDue, repo.monitoring_on(today, access, limit)),
+            "monitoring_overdue": lambda: _typed(
+                MonitoringDue, repo.monitoring_overdue(today, access, limit)),
+            "referrals_to_check": lambda: _typed(
+                ReferralToCheck, repo.referrals_to_check(today, access, limit)),
+            "plans_waiting_for_meeting": lambda: _typed(
+                PlanWaiting, repo.plans_waiting(access, limit)),
+            "decisions_pending": lambda: _typed(
+                DecisionPending, repo.decisions_pending(access, limit)),
+            "emergency_procedures_pending": lambda: _typed(
+                EmergencyPending, repo.emergency_pending(access, limit)),
+            "suspended_cases": lambda: _typed(SuspendedCase, repo.suspended_cases(access, limit)),
             # プラン評価 due at the end of the plan period (issue 19)
-            "evaluations_due": lambda: repo.evaluations_due(
+            "evaluations_due": lambda: _typed(EvaluationDue, repo.evaluations_due(
                 date.fromordinal(today.toordinal()
                                  + self.process_settings().evaluation_notice_days),
-                access, limit),
-            "next_meetings": lambda: _counted(repo.next_meetings(today)),
+                access, limit)),
+            "next_meetings": lambda: _typed(MeetingDue, _counted(repo.next_meetings(today))),
         }
         wanted = list(queries) if lists is None else [k for k in queries if k in set(lists)]
         board: dict[str, Any] = {}
         counts: dict[str, int] = {}
         for key in wanted:
-            board[key], counts[key] = queries[key]()
-        board["counts"] = counts
-        return board
+            rows, counts[key] = queries[key]()
+            board[key] = tuple(rows)
+        return DashboardBoard(**board, counts=counts)
 
     # ---------------------------------------------------- 緊急的な支援 … サービス開始: process_plans.py
     def record_emergency(self, case_id: str, action: EmergencyAction | str, done_on: date,
@@ -583,7 +599,7 @@ class ProcessOperations(ProcessPart):
         statistics."""
         return self._guide.record_consultation(case_id, data)
 
-    def evaluations_due(self, limit: int | None = 200) -> tuple[list[dict[str, Any]], int]:
+    def evaluations_due(self, limit: int | None = 200) -> tuple[list[EvaluationDue], int]:
         """Plans in effect whose period ends within the notice days (or has ended) with no
         プラン評価 yet: (first ``limit`` rows, how many), of the cases this user may see."""
         return self._guide.evaluations_due(limit)

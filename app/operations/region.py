@@ -44,7 +44,10 @@ from app import text_ja
 from app.domain.paper import Render
 from app.errors import NotFound
 from app.i18n import _
-from app.domain.region import ISSUE_FINAL, IssueStatus, NationalCourse, SessionKind, TrainingKind
+from app.domain.region import (
+    ISSUE_FINAL, DeskWarnings, IssueStatus, NationalCourse, OjtSession, SessionKind, Training,
+    TrainingKind, TrainingStatus,
+)
 from app.operations.region_base import _Check, _d
 from app.operations.region_issues import IssueOperations
 from app.operations.region_issues import feed_meeting_issue  # noqa: F401 - for the meetings
@@ -123,7 +126,7 @@ class RegionOperations(ResourceOperations, IssueOperations, RiskOperations):
         if staff_id != self._ctx.user.id:
             self._ctx.require(Permission.MANAGE_DESK)
 
-    def training_overview(self) -> list[dict[str, Any]]:
+    def training_overview(self) -> list[TrainingStatus]:
         """Per active staff member (the 主任 sees all, others themselves): role, the national
         course the role needs, whether it is done, and the counts of Off-JT and sessions."""
         self._require_any(Permission.MANAGE_DESK, Permission.EDIT_CASES)
@@ -137,26 +140,26 @@ class RegionOperations(ResourceOperations, IssueOperations, RiskOperations):
             own = [t for t in trainings if t["staff_id"] == s["id"]]
             need = REQUIRED_COURSE.get(s["role"])
             done = [t for t in own if t["kind"] == "national" and t["course"] == need]
-            out.append({
-                "staff_id": s["id"], "name": s["display_name"], "login": s["login"],
-                "role": s["role"], "required_course": need,
-                "national_done_on": _d(done[0]["completed_on"]) if done else None,
-                "missing": bool(need and not done),
-                "off_jt": sum(1 for t in own if t["kind"] == "off_jt"),
-                "sessions": sum(1 for x in sessions
-                                if s["id"] in json.loads(x["participants"] or "[]")),
-            })
+            out.append(TrainingStatus(
+                staff_id=s["id"], name=s["display_name"], login=s["login"],
+                role=s["role"], required_course=need,
+                national_done_on=_d(done[0]["completed_on"]) if done else None,
+                missing=bool(need and not done),
+                off_jt=sum(1 for t in own if t["kind"] == "off_jt"),
+                sessions=sum(1 for x in sessions
+                             if s["id"] in json.loads(x["participants"] or "[]")),
+            ))
         return out
 
-    def missing_national_training(self) -> list[dict[str, Any]]:
+    def missing_national_training(self) -> list[TrainingStatus]:
         """Staff whose role's national course is not recorded (the 主任's dashboard)."""
         self._ctx.require(Permission.MANAGE_DESK)
-        return [r for r in self.training_overview() if r["missing"]]
+        return [r for r in self.training_overview() if r.missing]
 
-    def trainings(self, staff_id: str) -> list[dict[str, Any]]:
+    def trainings(self, staff_id: str) -> list[Training]:
         self._require_any(Permission.MANAGE_DESK, Permission.EDIT_CASES)
         self._may_see_training_of(staff_id)
-        return self._region.trainings(staff_id)
+        return [_training(t) for t in self._region.trainings(staff_id)]
 
     def add_training(self, staff_id: str, kind: str, completed_on: Any, *, course: str = "",
                      title: str = "", organiser: str = "", hours: Any = None,
@@ -200,16 +203,14 @@ class RegionOperations(ResourceOperations, IssueOperations, RiskOperations):
             self._audit_region("training_add", f"{staff_id} {k.value} {title}")
         return row_id
 
-    def ojt_sessions(self) -> list[dict[str, Any]]:
+    def ojt_sessions(self) -> list[OjtSession]:
         """OJT and 事例検討 sessions, newest first (cases by number only)."""
         self._require_any(Permission.MANAGE_DESK, Permission.EDIT_CASES)
-        rows = self._region.ojt_sessions()
-        for r in rows:
-            r["kind"] = SessionKind(r["kind"])
-            r["held_on"] = date.fromisoformat(r["held_on"])
-            r["case_numbers"] = json.loads(r["case_numbers"] or "[]")
-            r["participants"] = json.loads(r["participants"] or "[]")
-        return rows
+        return [OjtSession(
+            id=r["id"], held_on=date.fromisoformat(r["held_on"]), kind=SessionKind(r["kind"]),
+            topic=r["topic"], case_numbers=tuple(json.loads(r["case_numbers"] or "[]")),
+            participants=tuple(json.loads(r["participants"] or "[]")), leader=r["leader"],
+            note=r["note"]) for r in self._region.ojt_sessions()]
 
     def add_ojt_session(self, held_on: Any, kind: str, topic: str, *,
                         case_numbers: Iterable[str] = (), participants: Iterable[str] = (),
@@ -252,11 +253,12 @@ class RegionOperations(ResourceOperations, IssueOperations, RiskOperations):
         if s is None:
             raise NotFound(_("The staff member was not found."))
         from app.operations.paper import training_history
-        sessions = [x for x in self.ojt_sessions() if staff_id in x["participants"]]
-        overview = next((r for r in self.training_overview() if r["staff_id"] == staff_id),
+        sessions = [x for x in self.ojt_sessions() if staff_id in x.participants]
+        overview = next((r for r in self.training_overview() if r.staff_id == staff_id),
                         None) if s["active"] else None
-        render(training_history(self._store.agency(), s, self._region.trainings(staff_id),
-                                sessions, overview, today=self._ctx.today()), Path(out))
+        trainings = [_training(t) for t in self._region.trainings(staff_id)]
+        render(training_history(self._store.agency(), s, trainings, sessions, overview,
+                                today=self._ctx.today()), Path(out))
         path = Path(out)
         with self._store.transaction():
             self._audit_region("print", f"training_history {s['login']}")
@@ -331,26 +333,35 @@ class RegionOperations(ResourceOperations, IssueOperations, RiskOperations):
         return path
 
     # ================================================================== dashboard
-    def desk_warnings(self) -> dict[str, Any]:
+    def desk_warnings(self) -> DeskWarnings | None:
         """For the 主任's dashboard: staff without their national course, open 地域課題 by
-        status, this and last month's complaints/incidents. Empty for other roles."""
+        status, this and last month's complaints/incidents. None for other roles."""
         self._require_any(Permission.VIEW_CASES, Permission.VIEW_STATISTICS,
                           Permission.MANAGE_SETTINGS)
         if not self._ctx.allows(Permission.MANAGE_DESK):
-            return {}
-        out: dict[str, Any] = {"missing_training": self.missing_national_training()}
+            return None
+        missing = tuple(self.missing_national_training())
         by_status: dict[str, int] = {s.value: 0 for s in IssueStatus}
         cases_behind = 0
         for i in self._region.issues():
             by_status[i["status"]] += 1
             if i["status"] not in ISSUE_FINAL:
                 cases_behind += int(i["case_count"])
-        out["issues"] = by_status
-        out["issue_cases"] = cases_behind
-        if self._ctx.allows(Permission.RISK_REGISTER):
-            out["risk"] = self.risk_monthly_counts(2)
-            out.update(self.risk_open_counts())
-        return out
+        if not self._ctx.allows(Permission.RISK_REGISTER):
+            return DeskWarnings(missing, by_status, cases_behind)
+        still = self.risk_open_counts()
+        return DeskWarnings(missing, by_status, cases_behind,
+                            tuple(self.risk_monthly_counts(2)),
+                            open_complaints=still["open_complaints"],
+                            unreviewed_incidents=still["unreviewed_incidents"])
+
+
+def _training(t: dict[str, Any]) -> Training:
+    return Training(
+        id=t["id"], staff_id=t["staff_id"], kind=TrainingKind(t["kind"]), course=t["course"],
+        title=t["title"], organiser=t["organiser"],
+        completed_on=date.fromisoformat(t["completed_on"]),
+        hours=None if t["hours"] is None else float(t["hours"]), note=t["note"])
 
 
 # ---------------------------------------------------------------------- after a merge

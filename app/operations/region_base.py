@@ -11,6 +11,7 @@ from typing import Any
 
 from app import text_ja, validation
 from app.i18n import _
+from app.domain.region import LinkedCase
 from app.operations.context import DeskContext, Operations
 from app.security.roles import Permission
 from app.store.region_repo import RegionRepo
@@ -73,9 +74,15 @@ class RegionBase(Operations):
             c.add(field_, _("Case number {case_no} was not found.").format(case_no=case_no))
         return found
 
-    def _visible_case_rows(self, case_ids: list[str]) -> list[dict]:
+    def _visible_case_rows(self, case_ids: list[str]) -> list[LinkedCase]:
         access = self._ctx.case_access() if self._ctx.allows(Permission.VIEW_CASES) \
             else None
         if access is None:
             return []
-        return self._region.open_cases(case_ids, access)
+        return [_linked(r) for r in self._region.open_cases(case_ids, access)]
+
+
+def _linked(r: dict[str, Any]) -> LinkedCase:
+    """A case row of the region repository (case_id, case_no, name, stage, closed_on)."""
+    return LinkedCase(r["case_id"], r["case_no"], r["name"], r["stage"],
+                      _d(r.get("closed_on")))

@@ -7,11 +7,12 @@ from datetime import date
 from typing import Any
 
 from app.domain.region import (
-    ISSUE_FINAL, ISSUE_ORDER, ActivityKind, IssueSource, IssueStatus, RegionalIssue,
+    ISSUE_FINAL, ISSUE_ORDER, ActivityKind, IssueSource, IssueStatus, LinkedCase,
+    MeetingIssue, RegionActivity, RegionalIssue,
 )
 from app.errors import NotFound, ValidationError
 from app.i18n import _
-from app.operations.region_base import RegionBase, _Check, _count
+from app.operations.region_base import RegionBase, _Check, _count, _d, _linked
 from app.security.roles import Permission
 from app.store.sync_merge import natural_id
 
@@ -21,12 +22,12 @@ class IssueOperations(RegionBase):
     and the activities with the region."""
 
     def _issue(self, r: dict[str, Any], *, with_cases: bool = False) -> RegionalIssue:
-        cases: tuple[dict, ...] = ()
+        cases: tuple[LinkedCase, ...] = ()
         if with_cases:
             ids = self._region.issue_case_ids(r["id"])
             access = self._ctx.case_access() if self._ctx.allows(Permission.VIEW_CASES) else None
             if access is not None:
-                cases = tuple(self._region.cases_seen(ids, access))
+                cases = tuple(_linked(c) for c in self._region.cases_seen(ids, access))
         return RegionalIssue(
             id=r["id"], title=r["title"], description=r["description"],
             source=IssueSource(r["source"]), raised_on=date.fromisoformat(r["raised_on"]),
@@ -145,11 +146,12 @@ class IssueOperations(RegionBase):
             self._audit_region("regional_issue_status", f"{r['title']}: {new.value}")
         return self.regional_issue(issue_id)
 
-    def meeting_issues_to_register(self) -> list[dict[str, Any]]:
+    def meeting_issues_to_register(self) -> list[MeetingIssue]:
         """地域課題 written on meetings (the box on the meeting screen) not yet in the
-        register: dicts with id (agenda item), meeting_id, summary, held_on."""
+        register (``id``: the agenda item)."""
         self._require_any(Permission.EDIT_CASES, Permission.MEETINGS)
-        return self._region.meeting_items_not_in_register()
+        return [MeetingIssue(r["id"], r["meeting_id"], r["summary"] or "", _d(r["held_on"]))
+                for r in self._region.meeting_items_not_in_register()]
 
     def register_meeting_issue(self, agenda_item_id: str) -> RegionalIssue:
         """Take a meeting's 地域課題 into the register (once per agenda item)."""
@@ -166,15 +168,14 @@ class IssueOperations(RegionBase):
         return self.regional_issue(found["id"])
 
     # ================================================================== activities
-    def region_activities(self, start: Any = None, end: Any = None) -> list[dict[str, Any]]:
+    def region_activities(self, start: Any = None, end: Any = None) -> list[RegionActivity]:
         """研修会・出前講座・連絡会・就労先の開拓 … newest first (kind as ActivityKind)."""
         self._require_any(Permission.VIEW_CASES, Permission.VIEW_STATISTICS,
                           Permission.MANAGE_SETTINGS)
-        rows = self._region.activities(start, end)
-        for r in rows:
-            r["kind"] = ActivityKind(r["kind"])
-            r["held_on"] = date.fromisoformat(r["held_on"])
-        return rows
+        return [RegionActivity(
+            id=r["id"], held_on=date.fromisoformat(r["held_on"]), kind=ActivityKind(r["kind"]),
+            title=r["title"], partners=r["partners"], participants=int(r["participants"] or 0),
+            note=r["note"]) for r in self._region.activities(start, end)]
 
     def add_region_activity(self, held_on: Any, kind: str, title: str, *, partners: str = "",
                             participants: Any = 0, note: str = "") -> str:

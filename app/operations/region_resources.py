@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from app import text_ja
-from app.domain.region import MAX_NAME, Resource, ResourceInput, ResourceKind
+from app.domain.region import (
+    MAX_NAME, LinkedCase, Resource, ResourceInput, ResourceKind, UnlistedName,
+)
 from app.errors import NotFound
 from app.i18n import _
 from app.operations.region_base import RegionBase, _Check, _d, _iso
@@ -31,7 +33,7 @@ class ResourceOperations(RegionBase):
                   with_cases: bool = False,
                   index: dict[str, tuple[int, set[str]]] | None = None) -> Resource:
         uses = 0
-        open_cases: tuple[dict, ...] = ()
+        open_cases: tuple[LinkedCase, ...] = ()
         if with_uses or with_cases:
             if index is None:
                 index = self._record_names_by_fold()
@@ -94,9 +96,9 @@ class ResourceOperations(RegionBase):
         rows.sort(key=lambda r: (not r["active"], r["id"]))
         return self._resource(rows[0]) if rows else None
 
-    def unlisted_resource_names(self) -> list[dict[str, Any]]:
+    def unlisted_resource_names(self) -> list[UnlistedName]:
         """Names typed as つなぎ先 / 支援を行う機関 (free text) that match no directory entry,
-        most used first — the screen offers to add them. Dicts with name and uses."""
+        most used first — the screen offers to add them."""
         self._require_any(Permission.EDIT_CASES, Permission.MANAGE_DESK,
                           Permission.MANAGE_SETTINGS)
         known = {r["name_fold"] for r in self._region.resources(include_inactive=True)}
@@ -107,7 +109,8 @@ class ResourceOperations(RegionBase):
                 continue
             slot = out.setdefault(fold, {"name": name, "uses": 0})
             slot["uses"] += n
-        return sorted(out.values(), key=lambda r: (-r["uses"], r["name"]))
+        return [UnlistedName(r["name"], int(r["uses"]))
+                for r in sorted(out.values(), key=lambda r: (-r["uses"], r["name"]))]
 
     def _check_resource(self, data: ResourceInput, resource_id: str | None) -> dict[str, Any]:
         c = _Check()

@@ -10,7 +10,8 @@ from typing import Any
 
 from app import text_ja
 from app.domain.region import (
-    Complainant, ComplaintInput, IncidentInput, IncidentKind, Severity,
+    Complainant, Complaint, ComplaintInput, Incident, IncidentInput, IncidentKind,
+    LinkedAuditEntry, RiskMonth, Severity,
 )
 from app.errors import NotFound
 from app.i18n import _
@@ -28,7 +29,7 @@ class RiskOperations(RegionBase):
         mine = None if self._ctx.allows(Permission.RISK_REGISTER) else self._ctx.user.id
         return access, mine
 
-    def complaints(self) -> list[dict[str, Any]]:
+    def complaints(self) -> list[Complaint]:
         """The 苦情 register: the 主任 sees all, others the ones they recorded; one about a
         case only if the reader sees the case. The reading is audited."""
         self._require_any(Permission.RISK_REGISTER, Permission.EDIT_CASES)
@@ -38,7 +39,7 @@ class RiskOperations(RegionBase):
             self._audit_region("risk_view", f"complaints ({len(rows)})")
         return [_complaint(r) for r in rows]
 
-    def incidents(self) -> list[dict[str, Any]]:
+    def incidents(self) -> list[Incident]:
         """ヒヤリハット・事故 reports, as ``complaints``; personal-data ones carry the audit
         entries they name (``audit_entries``)."""
         self._require_any(Permission.RISK_REGISTER, Permission.EDIT_CASES)
@@ -48,10 +49,11 @@ class RiskOperations(RegionBase):
             self._audit_region("risk_view", f"incidents ({len(rows)})")
         out = []
         for r in rows:
-            d = _incident(r)
-            d["audit_entries"] = self._region.audit_rows(d["audit_refs"]) if d["audit_refs"] \
-                else []
-            out.append(d)
+            refs = json.loads(r["audit_refs"] or "[]")
+            entries = self._region.audit_rows(refs) if refs else []
+            out.append(_incident(r, tuple(LinkedAuditEntry(
+                int(e["seq"]), e["at"], e["login"], e["action"], e["detail"] or "",
+                e["case_no"]) for e in entries)))
         return out
 
     def _risk_row(self, table: str, row_id: str) -> dict[str, Any]:
@@ -94,7 +96,7 @@ class RiskOperations(RegionBase):
                 "committee": int(bool(data.committee or committee_on)),
                 "committee_on": _iso(committee_on)}
 
-    def add_complaint(self, data: ComplaintInput) -> dict[str, Any]:
+    def add_complaint(self, data: ComplaintInput) -> Complaint:
         """A new entry of the 苦情 register (anyone who records cases)."""
         self._require_any(Permission.RISK_REGISTER, Permission.EDIT_CASES)
         fields = self._check_complaint(data)
@@ -104,7 +106,7 @@ class RiskOperations(RegionBase):
             self._audit_region("complaint_add", fields["received_on"], fields["case_id"])
         return _complaint(self._risk_row("complaint", row_id))
 
-    def edit_complaint(self, complaint_id: str, data: ComplaintInput) -> dict[str, Any]:
+    def edit_complaint(self, complaint_id: str, data: ComplaintInput) -> Complaint:
         """対応・結果・再発防止策・完了 (the 主任, or who recorded it)."""
         self._require_any(Permission.RISK_REGISTER, Permission.EDIT_CASES)
         old = self._risk_row("complaint", complaint_id)
@@ -159,7 +161,7 @@ class RiskOperations(RegionBase):
                 "reviewed_on": _iso(reviewed_on), "audit_refs": json.dumps(sorted(set(refs))),
                 "case_id": case_id}
 
-    def add_incident(self, data: IncidentInput) -> dict[str, Any]:
+    def add_incident(self, data: IncidentInput) -> Incident:
         """A ヒヤリハット・事故 report (anyone who records cases). A personal-data incident may
         name the audit entries involved (linking them needs the audit permission)."""
         self._require_any(Permission.RISK_REGISTER, Permission.EDIT_CASES)
@@ -170,7 +172,7 @@ class RiskOperations(RegionBase):
                                f"audit={fields['audit_refs']}", fields["case_id"])
         return _incident(self._risk_row("incident", row_id))
 
-    def edit_incident(self, incident_id: str, data: IncidentInput) -> dict[str, Any]:
+    def edit_incident(self, incident_id: str, data: IncidentInput) -> Incident:
         """Cause, prevention and the staff meeting that reviewed it."""
         self._require_any(Permission.RISK_REGISTER, Permission.EDIT_CASES)
         old = self._risk_row("incident", incident_id)
@@ -182,7 +184,7 @@ class RiskOperations(RegionBase):
             self._audit_region("incident_edit", fields["occurred_on"], fields["case_id"])
         return _incident(self._risk_row("incident", incident_id))
 
-    def risk_monthly_counts(self, months: int = 6) -> list[dict[str, Any]]:
+    def risk_monthly_counts(self, months: int = 6) -> list[RiskMonth]:
         """The last ``months`` months' counts of complaints, incidents and personal-data
         incidents (the 主任's dashboard), oldest first, plus open / unreviewed totals."""
         self._ctx.require(Permission.RISK_REGISTER)
@@ -195,8 +197,12 @@ class RiskOperations(RegionBase):
         keys.reverse()
         start = date.fromisoformat(keys[0] + "-01")
         counts = self._region.monthly_risk_counts(start, today)
-        return [{"month": k, **counts.get(k, {"complaints": 0, "incidents": 0,
-                                              "personal_data": 0})} for k in keys]
+        out = []
+        for k in keys:
+            c = counts.get(k, {})
+            out.append(RiskMonth(k, int(c.get("complaints", 0)), int(c.get("incidents", 0)),
+                                 int(c.get("personal_data", 0))))
+        return out
 
     def risk_open_counts(self) -> dict[str, int]:
         self._ctx.require(Permission.RISK_REGISTER)
@@ -204,21 +210,22 @@ class RiskOperations(RegionBase):
                 "unreviewed_incidents": self._region.unreviewed_incidents()}
 
 
-def _complaint(r: dict[str, Any]) -> dict[str, Any]:
-    d = dict(r)
-    d["complainant"] = Complainant(r["complainant"])
-    d["received_on"] = _d(r["received_on"])
-    d["completed_on"] = _d(r["completed_on"])
-    d["committee_on"] = _d(r["committee_on"])
-    d["committee"] = bool(r["committee"])
-    return d
+def _complaint(r: dict[str, Any]) -> Complaint:
+    return Complaint(
+        id=r["id"], received_on=date.fromisoformat(r["received_on"]),
+        complainant=Complainant(r["complainant"]), content=r["content"],
+        response=r["response"], result=r["result"], prevention=r["prevention"],
+        completed_on=_d(r["completed_on"]), case_id=r["case_id"], case_no=r.get("case_no"),
+        committee=bool(r["committee"]), committee_on=_d(r["committee_on"]),
+        recorded_by=r["recorded_by"])
 
 
-def _incident(r: dict[str, Any]) -> dict[str, Any]:
-    d = dict(r)
-    d["kind"] = IncidentKind(r["kind"])
-    d["severity"] = Severity(r["severity"])
-    d["occurred_on"] = _d(r["occurred_on"])
-    d["reviewed_on"] = _d(r["reviewed_on"])
-    d["audit_refs"] = json.loads(r["audit_refs"] or "[]")
-    return d
+def _incident(r: dict[str, Any], entries: tuple[LinkedAuditEntry, ...] = ()) -> Incident:
+    return Incident(
+        id=r["id"], occurred_on=date.fromisoformat(r["occurred_on"]),
+        kind=IncidentKind(r["kind"]), severity=Severity(r["severity"]), what=r["what"],
+        cause=r["cause"], prevention=r["prevention"], reviewed_at=r["reviewed_at"],
+        reviewed_on=_d(r["reviewed_on"]),
+        audit_refs=tuple(int(x) for x in json.loads(r["audit_refs"] or "[]")),
+        case_id=r["case_id"], case_no=r.get("case_no"), reported_by=r["reported_by"],
+        audit_entries=entries)

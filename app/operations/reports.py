@@ -16,12 +16,18 @@ from pathlib import Path
 from typing import Any
 
 from app.domain.paper import Render
+from app.domain.reports import CaseBehind, CaseloadRow
 from app.operations.context import DeskContext, Operations
 from app.reports import statistics as S
 from app.security.authorization import LISTED, Rule, install, need
 from app.security.roles import Permission
 from app.store.security_repo import CaseAccess
 
+
+
+def _d(value: Any) -> date | None:
+    """A date column (ISO text, maybe with a time) as a date; None when empty."""
+    return date.fromisoformat(str(value)[:10]) if value else None
 
 class ReportOperations(Operations):
     """``desk.reports``: statistics, reports and exports."""
@@ -63,25 +69,34 @@ class ReportOperations(Operations):
         self._ctx.require(Permission.VIEW_STATISTICS)
         return S.fiscal_year(self._store, year)
 
-    def cases_behind(self, period: str, key: str) -> list[dict[str, Any]]:
+    def cases_behind(self, period: str, key: str) -> list[CaseBehind]:
         """The cases behind one figure of ``period`` ("2026-04", or "FY2026" for a fiscal
-        year's total): dicts with case_id, case_no, name, kana, received_on, stage, assignee
-        and ``on`` (the date of the counted fact), oldest first. Cases the user may not see
+        year's total), oldest first (``on``: the date of the counted fact). Cases the user may not see
         are left out (the figure still counts them). Keys: ``statistics.BEHIND_KEYS``."""
         self._ctx.require(Permission.VIEW_STATISTICS)
         access = self._case_filter()
         from app.store.stats_repo import StatsRepo
         facts = S.facts_behind(self._store, period, key)
-        rows = StatsRepo(self._store.conn).case_rows(facts, access)
+        rows = [CaseBehind(
+            case_id=r["case_id"], case_no=r["case_no"], name=r["name"], kana=r["kana"] or "",
+            received_on=_d(r["received_on"]), stage=r["stage"], assignee=r["assignee"],
+            on=_d(r["on"])) for r in StatsRepo(self._store.conn).case_rows(facts, access)]
         self._audit_report("view_statistics_cases", f"{period} {key} ({len(rows)})")
         return rows
 
-    def caseload(self, on: date | None = None) -> list[dict[str, Any]]:
+    def caseload(self, on: date | None = None) -> list[CaseloadRow]:
         """支援ケース一覧: the cases 支援中 (see STATISTICS.md) on ``on`` (today), with stage,
         担当, the plan in effect and the next monitoring date; only cases the user sees."""
         access = self._case_filter()
         from app.store.stats_repo import StatsRepo
-        rows = StatsRepo(self._store.conn).caseload(on or self._ctx.today(), access)
+        rows = [CaseloadRow(
+            case_id=r["case_id"], case_no=r["case_no"], name=r["name"], kana=r["kana"] or "",
+            birth_date=_d(r["birth_date"]), received_on=_d(r["received_on"]),
+            stage=r["stage"], assignee=r["assignee"],
+            next_monitoring_on=_d(r["next_monitoring_on"]), plan_number=r["plan_number"],
+            plan_kind=r["plan_kind"], plan_approved_on=_d(r["plan_approved_on"]),
+            plan_period_to=_d(r["plan_period_to"]), main_topic=r["main_topic"])
+            for r in StatsRepo(self._store.conn).caseload(on or self._ctx.today(), access)]
         self._audit_report("view_caseload", str(len(rows)))
         return rows
 

@@ -26,6 +26,7 @@ from datetime import date, datetime
 from typing import Any, Iterable
 
 from app import validation
+from app.domain.case import CaseWorkers, Handover
 from app.errors import NotFound, ValidationError, ValidationErrors
 from app.i18n import _
 from app.security.keyslots import KdfParams, KeySlots, new_recovery_key
@@ -400,11 +401,13 @@ class SecurityOperations(Operations):
             self._store.audit(self._ctx.user.login, "hand_over", case_id=case_id, detail=u.login,
                               reason=reason)
 
-    def case_workers(self, case_id: str) -> dict[str, Any]:
+    def case_workers(self, case_id: str) -> CaseWorkers:
         """担当, 協働 and the hand-over history of a case."""
         self._require_case_access(case_id, Permission.VIEW_CASES)
-        return {"coworkers": self._sec.coworkers(case_id),
-                "handovers": self._sec.handovers(case_id)}
+        return CaseWorkers(
+            coworkers=tuple(self._sec.coworkers(case_id)),
+            handovers=tuple(Handover(h["handed_on"], h["from"], h["to"], h["reason"])
+                            for h in self._sec.handovers(case_id)))
 
     # ------------------------------------------------------------------ sensitive cases
     def set_sensitive(self, target_id: str, flag: bool, reason: str) -> None:

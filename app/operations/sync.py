@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 import os
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 from sqlcipher3 import IntegrityError
 
-from app import text_ja, validation
+from app import validation
 from app.errors import NotFound, TsunaguError, ValidationError, ValidationErrors
 from app.i18n import _
 from app.operations.context import DeskContext, Operations
 from app.operations.master import MasterOperations
+from app.operations.person import person_values
 from app.operations.security import SecurityOperations
 from app.security.authorization import (
     EDIT, OPEN, VIEW, Arg, P, Refs, Row, Rule, install, need, read, write,
 )
 from app.security.roles import Permission
-from app.store.store import Store
 from app.store.files import write_atomic
 from app.store.sync_devices import (
     DeviceInfo, held_cases, holder_elsewhere, list_devices, load_anchors, open_checkouts,
@@ -29,14 +28,13 @@ from app.sync import bundle as bundle_format
 from app.sync import exchange, merge
 from app.sync.bundle import BundleRefused
 from app.sync.conflicts import read_conflicts, settlement
+from app.domain.person import PERSON_FIELDS
+from app.domain.sync import ImportCounts, SyncConflict
 from app.sync.devices import (
     build_device_file, new_identity, next_code, own_secrets, pin_anchors,
 )
 from app.sync.identity import DeviceSecrets
 from app.sync.peers import own_vector
-
-PERSON_FIELDS = ("name", "kana", "birth_date", "sex", "postal_code", "address",
-                 "phone_home", "phone_mobile", "email")
 
 # Conflicts that may be settled with a value typed in, and whose rules check it (the same
 # as a normal edit of the field); every other field is settled by choosing a side.
@@ -297,9 +295,10 @@ class SyncOperations(Operations):
         data = exchange.read_file(Path(path))
         return bundle_format.read_header(data, Path(path).name)[0]
 
-    def import_bundle(self, path: str | os.PathLike[str]) -> dict:
+    def import_bundle(self, path: str | os.PathLike[str]) -> ImportCounts:
         """Apply a transfer file whole or not at all. Idempotent and order-independent.
-        Returns {"applied": n, "skipped": n, "conflicts": n}."""
+        Returns the counts applied, skipped, conflicts (and refused: rows of authority from
+        a field laptop)."""
         self._ctx.require(Permission.EDIT_CASES)
         store, conn = self._store, self._store.conn
         path = Path(path)
@@ -307,7 +306,7 @@ class SyncOperations(Operations):
                                    db_key=store.database_key(), agency_id=self._agency_id(),
                                    me=self._me())
         if got.sender == self._me():
-            return {"applied": 0, "skipped": len(got.entries), "conflicts": 0}
+            return ImportCounts(applied=0, skipped=len(got.entries), conflicts=0)
         # authority travels only from a desk: accounts, roles, settings, devices, master
         # data from a field laptop are refused (not applied) and flagged in the audit log
         entries, refused = merge.refused_from(got.sender_kind, got.sender, got.entries)
@@ -339,13 +338,13 @@ class SyncOperations(Operations):
                                   "database ({error}). Nothing was imported. Keep the file "
                                   "and tell the administrator.")
                                 .format(name=name, error=exc)) from exc
-        result = {"applied": applied, "skipped": skipped, "conflicts": conflicts}
-        if refused:
-            result["refused"] = len(refused)   # rows of authority from a field laptop
-        return result
+        # refused: rows of authority from a field laptop
+        return ImportCounts(applied=applied, skipped=skipped, conflicts=conflicts,
+                            refused=len(refused))
 
     # ------------------------------------------------------------------ conflicts
-    def conflicts(self, *, open_only: bool = True, case_id: str | None = None) -> list[dict]:
+    def conflicts(self, *, open_only: bool = True, case_id: str | None = None
+                  ) -> list[SyncConflict]:
         """Conflicts for the 同期 screen: both values, who wrote each and when, the value
         applied now, and whether it is still open — of the cases this user sees (and of
         users, settings and master data for the administrator)."""
@@ -353,7 +352,7 @@ class SyncOperations(Operations):
         return self._conflict_rows(open_only=open_only, case_id=case_id, only_visible=True)
 
     def _conflict_rows(self, *, open_only: bool, case_id: str | None,
-                       only_visible: bool) -> list[dict]:
+                       only_visible: bool) -> list[SyncConflict]:
         access, visible = self._security.case_access(), {}
         admin = self._ctx.allows(Permission.MANAGE_SETTINGS)
 
@@ -377,34 +376,33 @@ class SyncOperations(Operations):
         self._ctx.require(Permission.EDIT_CASES)
         store = self._store
         found = [c for c in self._conflict_rows(open_only=False, case_id=None,
-                                                only_visible=False) if c["id"] == conflict_id]
+                                                only_visible=False) if c.id == conflict_id]
         if not found:
             raise NotFound(_("The conflict was not found."))
         c = found[0]
-        if c["tbl"] in ADMIN_TABLES:   # master data, users, settings, devices
+        if c.tbl in ADMIN_TABLES:   # master data, users, settings, devices
             self._ctx.require(Permission.MANAGE_SETTINGS)
-        if c["kind"] == "field" and choice == "value":
+        if c.kind == "field" and choice == "value":
             # typed in: checked exactly as a normal edit of the field would be
             value = self._typed_conflict_value(c, value)
         with store.transaction() as w:
             action, changes = settlement(store.conn, c, choice, value)
             if action == "delete":
-                w.delete(c["tbl"], c["row_id"])
+                w.delete(c.tbl, c.row_id)
             else:
-                w.update(c["tbl"], c["row_id"], changes, force=True)
-            store.audit(self._ctx.user.login, "resolve_conflict", case_id=c["case_id"],
-                        detail=f"{c['tbl']}.{c['field']} {choice}")
+                w.update(c.tbl, c.row_id, changes, force=True)
+            store.audit(self._ctx.user.login, "resolve_conflict", case_id=c.case_id,
+                        detail=f"{c.tbl}.{c.field} {choice}")
 
-    def conflict_value_typeable(self, conflict: dict) -> bool:
+    def conflict_value_typeable(self, conflict: SyncConflict) -> bool:
         """Whether another value may be typed in for this conflict (a text field with a
         validator of its own); other fields are settled by choosing one of the two sides."""
-        return conflict.get("kind") == "field" and \
-            (conflict.get("tbl"), conflict.get("field")) in TYPED_FIELDS
+        return conflict.kind == "field" and (conflict.tbl, conflict.field) in TYPED_FIELDS
 
-    def _typed_conflict_value(self, c: dict, value: Any) -> Any:
+    def _typed_conflict_value(self, c: SyncConflict, value: Any) -> Any:
         """The value typed in to settle a conflict, validated and normalised by the same
         rules as a normal edit of that field; ValidationError(s) in Japanese otherwise."""
-        kind = TYPED_FIELDS.get((c["tbl"], c["field"]))
+        kind = TYPED_FIELDS.get((c.tbl, c.field))
         if kind is None:
             raise ValidationError("value", _(
                 "This value cannot be typed in: choose value A or value B."))
@@ -412,13 +410,13 @@ class SyncOperations(Operations):
             raise ValidationError("value", _("Enter the value as text."))
         text = value or ""
         if kind == "person":
-            person = self._store.person(c["row_id"])
+            person = self._store.person(c.row_id)
             if person is None:
                 raise NotFound(_("The person was not found."))
-            return person_values(self._store, self._ctx.today(), person, {c["field"]: text},
-                                 only=c["field"])[c["field"]]
+            return person_values(self._store, self._ctx.today(), person, {c.field: text},
+                                 only=c.field)[c.field]
         if kind == "master":
-            return self._master_ops.checked_typed_name(c["tbl"], c["row_id"], text)
+            return self._master_ops.checked_typed_name(c.tbl, c.row_id, text)
         if kind == "user_name":
             return validation.clean_text(text, "user.display_name", _("Name"), required=True,
                                          max_len=50)
@@ -427,43 +425,7 @@ class SyncOperations(Operations):
         return validation.clean_text(text, "name", _("Device name"), required=True, max_len=50)
 
 
-# ---------------------------------------------------------------------- person edits
-def person_values(store: Store, today: date, person, fields: dict[str, Any], *,
-              only: str | None = None) -> dict[str, Any]:
-    """Every column of the person with ``fields`` changed, validated like the intake
-    (``only``: report problems of that field only). Raises ValidationErrors."""
-    from dataclasses import replace
-    from app.operations.checks import check_intake, clean_intake
-    from app.domain import IntakeInput, PersonInput
-    base = PersonInput(name=person.name, kana=person.kana, birth_date=person.birth_date,
-                       sex=person.sex, postal_code=person.postal_code,
-                       address=person.address, phone_home=person.phone_home,
-                       phone_mobile=person.phone_mobile, email=person.email)
-    fields = dict(fields)
-    if isinstance(fields.get("birth_date"), str):
-        fields["birth_date"] = validation.clean_date(fields["birth_date"],
-                                                     "person.birth_date", _("Date of birth"))
-    p = replace(base, **fields)
-    probe = IntakeInput(person=p, received_on=today)
-    errors = check_intake(probe, {"person"}, today=today)
-    if only is not None:
-        errors = [e for e in errors if e.field == f"person.{only}"]
-    if errors:
-        raise ValidationErrors(errors)
-    p = clean_intake(probe).person
-    return store.person_fields(p, text_ja.fold_for_search(p.name),
-                                     text_ja.fold_for_search(p.kana))
-
-
-def hold_new_case(store: Store, w: Any, case_id: str, today: date) -> None:
-    """Inside the intake's transaction: a case opened on a field laptop is checked out to it
-    (held until returned)."""
-    if (store.local("device_kind") or "desk") == "field":
-        w.insert("checkout", {"case_id": case_id, "target_device": store.device_id,
-                              "out_on": today.isoformat()})
-
-
-__all__ = ["SyncOperations", "date", "hold_new_case", "person_values"]
+__all__ = ["SyncOperations"]
 
 
 install(SyncOperations)   # every public operation checked against its rule

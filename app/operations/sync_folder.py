@@ -19,10 +19,14 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from app.domain.sync import (
+    FolderSync, ImportedFile, RefusedFile, SyncConflict, WrittenFile,
+)
 from app.errors import TsunaguError, ValidationError
 from app.i18n import _
 from app.operations.context import DeskContext, Operations
@@ -114,12 +118,9 @@ class SyncFolderOperations(Operations):
             return {}
         return value if isinstance(value, dict) else {}
 
-    def sync_with_folder(self) -> dict[str, Any]:
-        """Import the files addressed to this installation, then write one for each peer.
-
-        Returns {"folder", "imported": [{file, device, applied, skipped, conflicts}],
-        "refused": [{file, message}], "unchanged": n (files already read), "written":
-        [{file, device, entries}], "up_to_date": n (peers whose file needed no rewrite)}."""
+    def sync_with_folder(self) -> FolderSync:
+        """Import the files addressed to this installation, then write one for each peer:
+        what was imported, refused, left unchanged (read before), written, up to date."""
         self._ctx.require(Permission.EDIT_CASES)
         text = self.sync_folder()
         if not text:
@@ -131,8 +132,10 @@ class SyncFolderOperations(Operations):
                                .format(folder=text))
         me = self._sync._me()
         names = {d.id: d.name for d in self._sync.devices()}
-        result: dict[str, Any] = {"folder": text, "imported": [], "refused": [],
-                                  "unchanged": 0, "written": [], "up_to_date": 0}
+        imported: list[ImportedFile] = []
+        refused: list[RefusedFile] = []
+        written: list[WrittenFile] = []
+        unchanged = up_to_date = 0
         # 1. what the others left for us
         seen = self._json_local(SEEN_KEY)
         present: set[str] = set()
@@ -144,16 +147,15 @@ class SyncFolderOperations(Operations):
             present.add(path.name)
             signature = [st.st_size, st.st_mtime_ns]
             if seen.get(path.name) == signature:
-                result["unchanged"] += 1
+                unchanged += 1
                 continue
             sender = path.name[len(f"{PREFIX}{me}-from-"):-len(SUFFIX)]
             try:
                 counts = self._sync.import_bundle(path)
             except BundleRefused as exc:
-                result["refused"].append({"file": path.name, "message": str(exc)})
+                refused.append(RefusedFile(path.name, str(exc)))
             else:
-                result["imported"].append(dict(counts, file=path.name,
-                                               device=names.get(sender, sender)))
+                imported.append(ImportedFile(path.name, names.get(sender, sender), counts))
             seen[path.name] = signature
         seen = {k: v for k, v in seen.items() if k in present}
         # 2. one file for each peer (a field laptop writes for the desks only)
@@ -172,16 +174,16 @@ class SyncFolderOperations(Operations):
             sent_as = json.dumps([own, load_vector(self._store.conn, d.id)],
                                  sort_keys=True)
             if sent.get(d.id) == sent_as and target.exists():
-                result["up_to_date"] += 1
+                up_to_date += 1
                 continue
             header = self._sync.export_bundle(target, for_device=d.id)
             sent[d.id] = sent_as
-            result["written"].append({"file": target.name, "device": d.name,
-                                      "entries": header.get("entries", 0)})
+            written.append(WrittenFile(target.name, d.name, int(header.get("entries", 0))))
         with self._store.transaction():
             self._store.set_local(SEEN_KEY, json.dumps(seen, sort_keys=True))
             self._store.set_local(SENT_KEY, json.dumps(sent, sort_keys=True))
-        return result
+        return FolderSync(text, tuple(imported), tuple(refused), unchanged, tuple(written),
+                          up_to_date)
 
     # ------------------------------------------------------------------ screen read models
     def device_exchanges(self) -> dict[str, dict[str, str | None]]:
@@ -200,40 +202,42 @@ class SyncFolderOperations(Operations):
             out.append(case.case_no if case else case_id)
         return out
 
-    def conflicts_for_screen(self, *, open_only: bool = True) -> list[dict]:
+    def conflicts_for_screen(self, *, open_only: bool = True) -> list[SyncConflict]:
         """``conflicts()`` with what a person needs to decide: ``case_nos`` (the case numbers
-        the row belongs to), ``{side}_user_name``, ``{side}_device_name`` and
-        ``{side}_time`` (local ISO time) for the sides "winner" and "loser", ``typeable``
-        (another value may be typed in) and ``record`` (the name of a master-data record)."""
+        the row belongs to), each side's ``user_name``, ``device_name`` and ``time`` (local
+        ISO time), ``typeable`` (another value may be typed in) and ``record`` (the name of
+        a master-data record; ``kept_record`` of a rule conflict: the record kept)."""
         rows = self._sync.conflicts(open_only=open_only)
         staff = {s.id: s.display_name for s in self._store.staff(active_only=False)}
         staff.update({s.login: s.display_name for s in self._store.staff(active_only=False)})
         devices = {d.id: d.name for d in self._sync.devices()}
+        out = []
         for c in rows:
-            case_ids = [c["case_id"]] if c.get("case_id") else []
-            if not case_ids and c["tbl"] == "person":
-                person = self._store.person(c["row_id"])
+            case_ids = [c.case_id] if c.case_id else []
+            if not case_ids and c.tbl == "person":
+                person = self._store.person(c.row_id)
                 case_ids = person.case_ids if person else []
             numbers = []
             for case_id in case_ids:
                 case = self._store.case(case_id)
                 numbers.append(case.case_no if case else case_id)
-            c["case_nos"] = numbers
-            c["typeable"] = self._sync.conflict_value_typeable(c)
-            c["record"] = record_name(self._store.conn, c["tbl"], c["row_id"])
-            if c["kind"] == "rule":   # the record kept (the other side of the rule)
+            kept_record = ""
+            if c.kind == "rule":   # the record kept (the other side of the rule)
                 try:
-                    kept = json.loads(c.get("detail") or "[]")
+                    kept = json.loads(c.detail or "[]")
                 except ValueError:
                     kept = []
-                c["kept_record"] = record_name(self._store.conn, c["tbl"], kept[0]) \
+                kept_record = record_name(self._store.conn, c.tbl, kept[0]) \
                     if kept and isinstance(kept[0], str) else ""
-            for side in ("winner", "loser"):
-                c[f"{side}_user_name"] = staff.get(c[f"{side}_user"], c[f"{side}_user"])
-                c[f"{side}_device_name"] = devices.get(c[f"{side}_device"],
-                                                       c[f"{side}_device"])
-                c[f"{side}_time"] = hlc_time(c[f"{side}_hlc"])
-        return rows
+            sides = {side: replace(
+                c.side(side), user_name=staff.get(c.side(side).user, c.side(side).user),
+                device_name=devices.get(c.side(side).device, c.side(side).device),
+                time=hlc_time(c.side(side).hlc)) for side in ("winner", "loser")}
+            out.append(replace(
+                c, case_nos=tuple(numbers), typeable=self._sync.conflict_value_typeable(c),
+                record=record_name(self._store.conn, c.tbl, c.row_id),
+                kept_record=kept_record, winner=sides["winner"], loser=sides["loser"]))
+        return out
 
 
 install(SyncFolderOperations)   # every public operation checked against its rule

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from app.domain.paper import Render, ReportPaper
+from app.domain.reports import CaseloadRow
 from app.errors import TsunaguError, ValidationError
 from app.i18n import _
 from app.reports import statistics as S
@@ -105,7 +106,7 @@ def fiscal_year_table(fy: dict[str, Any]) -> Table:
     return header, rows
 
 
-def caseload_table(rows: list[dict[str, Any]], on: date) -> Table:
+def caseload_table(rows: list[CaseloadRow], on: date) -> Table:
     from app.domain import Stage
     from app.text_ja import age_on
     header = [_("Case number"), _("Name"), _("Furigana"), _("Age"), _("Date of intake"),
@@ -113,19 +114,23 @@ def caseload_table(rows: list[dict[str, Any]], on: date) -> Table:
               _("End of the plan period"), _("Next monitoring")]
     out = []
     for r in rows:
-        birth = date.fromisoformat(r["birth_date"]) if r["birth_date"] else None
         try:
-            stage = Stage(r["stage"]).label
+            stage = Stage(r.stage).label
         except ValueError:
-            stage = r["stage"]
+            stage = r.stage
         plan = ""
-        if r["plan_number"]:
-            plan = (_("Re-plan") if r["plan_kind"] == "replan" else _("First plan")) \
-                + f" ({r['plan_number']})"
-        out.append([r["case_no"], r["name"], r["kana"], age_on(birth, on) if birth else "",
-                    r["received_on"], stage, r["assignee"], plan, _n(r["plan_approved_on"]),
-                    _n(r["plan_period_to"]), _n(r["next_monitoring_on"])])
+        if r.plan_number:
+            plan = (_("Re-plan") if r.plan_kind == "replan" else _("First plan")) \
+                + f" ({r.plan_number})"
+        # dates as ISO text, as the columns hold them
+        out.append([r.case_no, r.name, r.kana, age_on(r.birth_date, on) if r.birth_date else "",
+                    _iso(r.received_on), stage, r.assignee, plan, _n(_iso(r.plan_approved_on)),
+                    _n(_iso(r.plan_period_to)), _n(_iso(r.next_monitoring_on))])
     return header, out
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
 
 
 # ---------------------------------------------------------------------- formula injection
@@ -284,7 +289,7 @@ def export_fiscal_year(fy: dict[str, Any], agency, path, fmt: str,
     return _draw(render, fiscal_year_paper(fy, agency), path)
 
 
-def export_caseload(rows: list[dict[str, Any]], on: date, agency, path, fmt: str,
+def export_caseload(rows: list[CaseloadRow], on: date, agency, path, fmt: str,
                     encoding: str = "utf-8-sig", render: Render | None = None) -> Path:
     fmt = check_format(fmt)
     table = caseload_table(rows, on)

@@ -249,7 +249,7 @@ def measure_week(desk: Desk, login: str, password: str, rounds: int) -> dict[str
             t = time.perf_counter()
             result = desk.sync.import_bundle(out)
             imports.append(time.perf_counter() - t)
-            entries, size = result["applied"], out.stat().st_size
+            entries, size = result.applied, out.stat().st_size
             desk.sync.check_in(cases)
         return {"week_bundle_export_30_cases": statistics.median(exports),
                 "week_bundle_import": statistics.median(imports),
@@ -376,7 +376,7 @@ def measure_bundle(desk: Desk, info: dict, login: str, password: str, rounds: in
             other = Desk.open(target, login, password)
             try:
                 t = time.perf_counter()
-                applied = other.sync.import_bundle(out)["applied"]
+                applied = other.sync.import_bundle(out).applied
                 times.append(time.perf_counter() - t)
             finally:
                 other.close()

@@ -63,7 +63,7 @@ def test_counts_are_the_cores_and_a_tile_lists_exactly_its_cases(qtbot, board_de
     view.resize(1280, 800)
     view.show()
     loaded(qtbot, view)
-    assert {k: view.count(k) for k in TILE_KEYS} == {k: board["counts"][k] for k in TILE_KEYS}
+    assert {k: view.count(k) for k in TILE_KEYS} == {k: board.counts[k] for k in TILE_KEYS}
     assert view.count("monitoring_today") == 1 and view.count("monitoring_overdue") >= 1
     assert view.count("plans_waiting_for_meeting") == 1
     assert view.count("next_meetings") == 1
@@ -78,7 +78,7 @@ def test_counts_are_the_cores_and_a_tile_lists_exactly_its_cases(qtbot, board_de
         if key == "next_meetings":
             continue
         view.tiles[key].click()
-        expected = [r["case_id"] for r in board[key]]
+        expected = [r.case_id for r in board.rows(key)]
         listed = [view.model.data(view.model.index(r, 0), Qt.ItemDataRole.UserRole)
                   for r in range(view.model.rowCount())]
         assert listed == expected, key
@@ -119,7 +119,7 @@ def test_f5_refreshes_in_the_background(qtbot, board_desk):
     loaded(qtbot, view)
     assert view.count("next_meetings") == 1
     desk.process.plan_meeting(date(2026, 12, 4), "ad_hoc")
-    view.board = {}
+    view.board = None
     qtbot.keyClick(view, Qt.Key.Key_F5)
     loaded(qtbot, view)
     assert view.count("next_meetings") == 2
@@ -161,7 +161,7 @@ def test_a_long_list_shows_its_first_rows_and_all_on_request(qtbot, board_desk, 
         desk.register_intake(make_intake(
             name=f"山田 {n}郎", kana="やまだ", birth=date(1980 + n, 1, 1), triage=Triage.REFER,
             received=date(2026, 11, 3 + n)))
-    full = desk.process.dashboard(limit=None)["referrals_to_check"]
+    full = desk.process.dashboard(limit=None).referrals_to_check
     assert len(full) >= 4
     from app.operations.process import ProcessOperations
     real = ProcessOperations.dashboard   # the screen reads on a reading Desk: patch the class
@@ -181,7 +181,7 @@ def test_a_long_list_shows_its_first_rows_and_all_on_request(qtbot, board_desk, 
     qtbot.waitUntil(lambda: view.model.rowCount() == len(full), timeout=10000)
     listed = [view.model.data(view.model.index(r, 0), Qt.ItemDataRole.UserRole)
               for r in range(view.model.rowCount())]
-    assert listed == [r["case_id"] for r in full]
+    assert listed == [r.case_id for r in full]
     assert not view.more_button.isVisible()
     view.tiles["monitoring_today"].click()
     assert not view.more_button.isVisible()

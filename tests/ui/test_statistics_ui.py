@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from app.desk import Desk
+from app.domain.reports import CaseloadRow
 from app.reports import statistics as S
 from app.security.roles import Role
 from tests.test_ledger import LEDGER, write_csv
@@ -155,7 +156,7 @@ def test_a_click_on_a_figure_lists_exactly_the_cases_behind_it(qtbot, stats_desk
         index = view.model.index(view.model.find(key), column)
         with qtbot.waitSignal(view.cases_loaded, timeout=10000):
             click(qtbot, view.table, index)
-        expected = [r["case_id"] for r in stats_desk.reports.cases_behind(period, key)]
+        expected = [r.case_id for r in stats_desk.reports.cases_behind(period, key)]
         assert view.cases_model.case_ids() == expected, (key, period)
         assert f"{len(expected)}" in view.cases_title.text()
     assert view.cases_model.rowCount() > 0
@@ -315,7 +316,7 @@ def test_caseload_lists_the_cores_cases_sorts_exports_and_opens(qtbot, stats_des
     rows = stats_desk.reports.caseload(TODAY)
     assert rows and sorted(view.model.data(view.model.index(i, 0))
                            for i in range(view.model.rowCount())) == sorted(
-        r["case_no"] for r in rows)
+        r.case_no for r in rows)
     assert str(len(rows)) in view.count_label.text()
     qtmodeltester.check(view.model)
     # sortable by 次回モニタリング and by 受付番号, both ways
@@ -340,13 +341,15 @@ def test_caseload_lists_the_cores_cases_sorts_exports_and_opens(qtbot, stats_des
 def test_overdue_monitoring_is_marked(qtbot):
     from ui.views.caseload import WARNING, CaseloadModel
     model = CaseloadModel()
-    model.set_rows([{"case_id": "a", "case_no": "1", "name": "甲", "kana": "", "stage": "support",
-                     "assignee": "", "received_on": "2026-04-01", "plan_number": None,
-                     "plan_period_to": None, "next_monitoring_on": "2026-11-01"},
-                    {"case_id": "b", "case_no": "2", "name": "乙", "kana": "", "stage": "support",
-                     "assignee": "", "received_on": "2026-04-01", "plan_number": 2,
-                     "plan_kind": "replan", "plan_period_to": "2027-03-31",
-                     "next_monitoring_on": None}], TODAY)
+    model.set_rows([CaseloadRow(case_id="a", case_no="1", name="甲", kana="", birth_date=None,
+                                stage="support", assignee="", received_on=date(2026, 4, 1),
+                                plan_number=None, plan_period_to=None,
+                                next_monitoring_on=date(2026, 11, 1)),
+                    CaseloadRow(case_id="b", case_no="2", name="乙", kana="", birth_date=None,
+                                stage="support", assignee="", received_on=date(2026, 4, 1),
+                                plan_number=2, plan_kind="replan",
+                                plan_period_to=date(2027, 3, 31), next_monitoring_on=None)],
+                   TODAY)
     due = model.index(0, 8)
     assert model.data(due) == "令和8年11月1日"
     assert QColor(model.data(due, Qt.ItemDataRole.ForegroundRole)) == WARNING

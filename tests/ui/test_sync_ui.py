@@ -166,7 +166,7 @@ def test_conflict_listed_with_both_values_and_resolved(qtbot, devs, tmp_path):
     assert view.tabs.tabText(1) == "競合（2）"
     cards = view.conflicts.cards
     assert len(cards) == 2
-    card = view.conflicts.card_for(lambda c: c["field"] == "address")
+    card = view.conflicts.card_for(lambda c: c.field == "address")
     title = card.findChildren(type(card.applied))[0].text()
     case_no = a.store.case(ids["cases"][1]).case_no
     assert case_no in title and "住所" in title
@@ -174,13 +174,13 @@ def test_conflict_listed_with_both_values_and_resolved(qtbot, devs, tmp_path):
     assert shown == {"A町1-1", "B町2-2"}
     texts = " ".join(w.text() for w in card.findChildren(type(card.applied)))
     assert "窓口PC2" in texts and "管理 花子" in texts and "令和" in texts
-    loser = card.conflict["loser_value"]
+    loser = card.conflict.loser_value
     card.choose("loser")
     card.ok.click()
     idle(qtbot)
     assert a.store.person(pid).address == loser
     # the other one: a value typed in, checked as a normal edit of the phone number
-    card = view.conflicts.card_for(lambda c: c["field"] == "phone_home")
+    card = view.conflicts.card_for(lambda c: c.field == "phone_home")
     assert card is not None and len(view.conflicts.cards) == 1
     assert card.buttons["value"].isEnabled()
     applied = a.store.person(pid2).phone_home
@@ -212,7 +212,7 @@ def test_deleted_on_one_desk_and_changed_on_the_other(qtbot, devs, tmp_path):
     a.sync.import_bundle(tmp_path / "b.tsb")
     view = view_for(qtbot, a)
     assert view.tabs.tabText(1) == "競合（2）"
-    cards = {card.conflict["row_id"]: card for card in view.conflicts.cards}
+    cards = {card.conflict.row_id: card for card in view.conflicts.cards}
     keep, drop = cards[unused[0].id], cards[unused[1].id]
     texts = " ".join(w.text() for w in keep.findChildren(type(keep.value_labels["winner"])))
     assert "マスターデータ" in texts and "紹介元" in texts and "削除" in texts
@@ -222,7 +222,7 @@ def test_deleted_on_one_desk_and_changed_on_the_other(qtbot, devs, tmp_path):
     keep.choose("keep")
     keep.ok.click()
     idle(qtbot)
-    drop = view.conflicts.card_for(lambda c: c["row_id"] == unused[1].id)
+    drop = view.conflicts.card_for(lambda c: c.row_id == unused[1].id)
     drop.choose("delete")
     drop.ok.click()
     idle(qtbot)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from app import text_ja
 from app.domain import Stage
+from app.domain.reports import CaseloadRow
 from app.errors import TsunaguError
 from app.i18n import N_, _
 from forms.sheets import render
@@ -27,7 +28,7 @@ from ui.widgets import ErrorLabel, heading
 
 WARNING = QColor("#b42318")
 
-# (header msgid, row key) — the row dicts of ``desk.reports.caseload()``
+# (header msgid, column key) — the columns of ``desk.reports.caseload()``'s rows (CELLS)
 COLUMNS: list[tuple[str, str]] = [
     (N_("Case No."), "case_no"), (N_("Name"), "name"), (N_("Furigana"), "kana"),
     (N_("Received on"), "received_on"), (N_("Stage"), "stage"),
@@ -64,11 +65,21 @@ def _stage(value: str) -> str:
         return value
 
 
-def plan_text(row: dict[str, Any]) -> str:
-    if not row.get("plan_number"):
+def plan_text(row: CaseloadRow) -> str:
+    if not row.plan_number:
         return ""
-    kind = _("Re-plan") if row.get("plan_kind") == "replan" else _("First plan")
-    return f"{kind}（{row['plan_number']}）"
+    kind = _("Re-plan") if row.plan_kind == "replan" else _("First plan")
+    return f"{kind}（{row.plan_number}）"
+
+
+# the value of each column of a row (plan and stage are shown as words: plan_text, _stage)
+CELLS: dict[str, Callable[[CaseloadRow], Any]] = {
+    "case_no": lambda r: r.case_no, "name": lambda r: r.name, "kana": lambda r: r.kana,
+    "received_on": lambda r: r.received_on, "stage": lambda r: r.stage,
+    "assignee": lambda r: r.assignee, "plan": plan_text,
+    "plan_period_to": lambda r: r.plan_period_to,
+    "next_monitoring_on": lambda r: r.next_monitoring_on,
+}
 
 
 class ExportButtons(QWidget):
@@ -123,11 +134,11 @@ class CaseloadModel(QAbstractTableModel):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.rows: list[dict[str, Any]] = []
+        self.rows: list[CaseloadRow] = []
         self.today = date.today()
         self._sort = (len(COLUMNS) - 1, Qt.SortOrder.AscendingOrder)
 
-    def set_rows(self, rows: list[dict[str, Any]], today: date) -> None:
+    def set_rows(self, rows: list[CaseloadRow], today: date) -> None:
         self.beginResetModel()
         self.rows, self.today = list(rows), today
         self._sort_rows(*self._sort)
@@ -145,8 +156,8 @@ class CaseloadModel(QAbstractTableModel):
             return _(COLUMNS[section][0])
         return None
 
-    def overdue(self, row: dict[str, Any]) -> bool:
-        due = _date(row.get("next_monitoring_on"))
+    def overdue(self, row: CaseloadRow) -> bool:
+        due = row.next_monitoring_on
         return due is not None and due < self.today
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.ItemDataRole.DisplayRole) -> Any:
@@ -156,15 +167,13 @@ class CaseloadModel(QAbstractTableModel):
         key = COLUMNS[index.column()][1]
         if role == Qt.ItemDataRole.DisplayRole:
             if key in DATE_KEYS:
-                d = _date(row.get(key))
+                d = _date(CELLS[key](row))
                 return text_ja.format_wareki(d, "long") if d else ""
             if key == "stage":
-                return _stage(row["stage"])
-            if key == "plan":
-                return plan_text(row)
-            return row.get(key) or ""
+                return _stage(row.stage)
+            return CELLS[key](row) or ""
         if role == Qt.ItemDataRole.UserRole:
-            return row["case_id"]
+            return row.case_id
         if role == Qt.ItemDataRole.ForegroundRole and key == "next_monitoring_on" \
                 and self.overdue(row):
             return WARNING
@@ -176,18 +185,11 @@ class CaseloadModel(QAbstractTableModel):
     def _sort_rows(self, column: int, order) -> None:
         key = COLUMNS[column][1]
 
-        def value(row: dict[str, Any]):
-            if key == "plan":
-                v: Any = plan_text(row)
-            elif key == "stage":
-                v = _stage(row["stage"])
-            elif key == "kana":
-                v = row.get("kana") or ""
-            else:
-                v = row.get(key) or ""
+        def value(row: CaseloadRow):
+            v: Any = _stage(row.stage) if key == "stage" else CELLS[key](row) or ""
             return (v == "", v)  # empty values last
 
-        self.rows.sort(key=lambda r: r.get("case_no") or "")
+        self.rows.sort(key=lambda r: r.case_no or "")
         self.rows.sort(key=value, reverse=order == Qt.SortOrder.DescendingOrder)
         if order == Qt.SortOrder.DescendingOrder:  # still keep empty values last
             self.rows.sort(key=lambda r: value(r)[0])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
@@ -24,6 +24,10 @@ from app.errors import TsunaguError
 from app.i18n import N_, _
 from app.domain.meeting import MeetingKind
 from app.domain.plan import PlanKind
+from app.domain.worklist import (
+    DashboardBoard, DashboardLine, DecisionPending, EmergencyPending, EvaluationDue,
+    MeetingDue, MonitoringDue, PlanWaiting, ReferralToCheck, SuspendedCase,
+)
 from ui.areas import Area, register
 from ui.background import read_in_background, serialized
 from ui.changes import Changes, StaleFlag
@@ -66,12 +70,6 @@ class Row:
     cells: tuple[str, str, str, str] | None = None   # a meeting's own columns
 
 
-def _date(value) -> date | None:
-    if value is None or value == "":
-        return None
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
 def _label(enum, value) -> str:
     try:
         return enum(value).label
@@ -79,45 +77,46 @@ def _label(enum, value) -> str:
         return str(value)
 
 
-def rows_for(key: str, raw: list[dict[str, Any]], names: dict[str, str], today: date) -> list[Row]:
-    """The core's rows of one list, as the table shows them."""
+def rows_for(key: str, raw: Sequence[DashboardLine], names: dict[str, str], today: date
+             ) -> list[Row]:
+    """The core's rows of one list (app/domain/worklist.py), as the table shows them."""
     out = []
     for r in raw:
-        if key == "next_meetings":
-            held_on = _date(r["held_on"])
+        if isinstance(r, MeetingDue):     # next_meetings
+            held_on = r.held_on
             cells = (text_ja.format_wareki(held_on, "long") if held_on else "",
-                     _label(MeetingKind, r["kind"]), r.get("place") or "",
-                     str(r.get("pending", 0)))
-            out.append(Row(None, "", "", held_on, "", meeting_id=r["id"], cells=cells))
+                     _label(MeetingKind, r.kind), r.place, str(r.pending))
+            out.append(Row(None, "", "", held_on, "", meeting_id=r.id, cells=cells))
             continue
-        case_id = r["case_id"]
-        name = r.get("person_name") or names.get(case_id, "")
-        if not name and key != "decisions_pending":
-            name = r.get("name") or ""   # (decisions: the service's name)
-        if key.startswith("monitoring"):
-            due, detail = _date(r["next_monitoring_on"]), ""
+        case_id = r.case_id
+        name = r.person_name or names.get(case_id, "")
+        due: date | None
+        if isinstance(r, MonitoringDue):
+            due, detail = r.due_on, ""
             if due is not None and due < today:
                 detail = _("{days} days overdue").format(days=(today - due).days)
-        elif key == "referrals_to_check":
-            due, detail = _date(r.get("check_on")), r.get("referred_to", "")
-        elif key == "plans_waiting_for_meeting":
-            due = _date(r.get("meeting_on"))
+        elif isinstance(r, ReferralToCheck):
+            due, detail = r.check_on, r.referred_to
+        elif isinstance(r, PlanWaiting):
+            due = r.meeting_on
             detail = _("Plan No. {number} ({kind})").format(
-                number=r["number"], kind=_label(PlanKind, r["kind"]))
+                number=r.number, kind=_label(PlanKind, r.kind))
             if due is None:
                 detail += "　" + _("not on an agenda yet")
-        elif key == "decisions_pending":
-            due, detail = None, r.get("name") or r.get("service_key", "")
-        elif key == "emergency_procedures_pending":
-            due, detail = _date(r.get("done_on")), _label(EmergencyAction, r["action"])
-        elif key == "evaluations_due":      # プラン評価 at the end of the plan period
-            due = _date(r.get("period_to"))
-            detail = _("Plan No. {number}").format(number=r.get("number", ""))
-        else:  # suspended_cases
-            due, detail = _date(r.get("confirmed_on")), ""
+        elif isinstance(r, DecisionPending):
+            due, detail = None, r.service_name or r.service_key
+        elif isinstance(r, EmergencyPending):
+            due, detail = r.done_on, _label(EmergencyAction, r.action)
+        elif isinstance(r, EvaluationDue):      # プラン評価 at the end of the plan period
+            due = r.period_to
+            detail = _("Plan No. {number}").format(number=r.number)
+        elif isinstance(r, SuspendedCase):
+            due, detail = r.confirmed_on, ""
+        else:
+            due, detail = None, ""
         overdue = key == "monitoring_overdue" or (
             key == "referrals_to_check" and due is not None and due < today)
-        out.append(Row(case_id, r.get("case_no", ""), name, due, detail, overdue))
+        out.append(Row(case_id, r.case_no, name, due, detail, overdue))
     return out
 
 
@@ -234,7 +233,7 @@ class DashboardView(QWidget):
     def __init__(self, desk, parent: QWidget | None = None):
         super().__init__(parent)
         self.desk = serialized(desk)
-        self.board: dict[str, Any] = {}
+        self.board: DashboardBoard | None = None
         self.names: dict[str, str] = {}
         self.today = date.today()
         self.current_key = "monitoring_today"
@@ -358,8 +357,7 @@ class DashboardView(QWidget):
 
     def total(self, key: str) -> int:
         """How many the list has (the core counts them all; only the first are loaded)."""
-        rows = self.board.get(key, [])
-        return max(int(self.board.get("counts", {}).get(key, len(rows))), len(rows))
+        return self.board.total(key) if self.board is not None else 0
 
     def load_all(self) -> None:
         """「すべて表示」: the whole of the list shown now, in the background."""
@@ -373,8 +371,7 @@ class DashboardView(QWidget):
         def show(result) -> None:
             self._loading -= 1
             self.more_button.setEnabled(True)
-            self.board[key] = result.get(key, [])
-            self.board.setdefault("counts", {})[key] = result["counts"].get(key, 0)
+            self.board = result if self.board is None else self.board.merged(result)
             self.tiles[key].set_count(self.total(key))
             if self.current_key == key:
                 self.show_list(key)
@@ -391,12 +388,14 @@ class DashboardView(QWidget):
         self.current_key = key
         _key, label, header, _warn = TILES[TILE_KEYS.index(key)]
         self.tiles[key].setChecked(True)
-        rows = rows_for(key, self.board.get(key, []), self.names, self.today)
+        raw = self.board.rows(key) if self.board is not None else ()
+        rows = rows_for(key, raw, self.names, self.today)
         self.model.set_rows(key, rows, header)
         total = self.total(key)
         self.list_title.setText(f"{_(label)}（{total}）")
-        self.empty.setText(_("Nothing here.") if self.board and not rows else "")
-        self.empty.setVisible(bool(self.board) and not rows)
+        read = self.board is not None
+        self.empty.setText(_("Nothing here.") if read and not rows else "")
+        self.empty.setVisible(read and not rows)
         partial = total > len(rows)
         self.more_label.setText(_("The first {shown} of {total} are listed.").format(
             shown=len(rows), total=total) if partial else "")

@@ -163,37 +163,36 @@ class DeskWarnings(QLabel):
         try:
             w = self.desk.region.desk_warnings()
         except Exception:  # noqa: BLE001 - a role without it
-            w = {}
+            w = None
         text = warnings_html(w)
         if text and self.open_area is not None:
             text += "<br><a href='region'>" + escape(_("Open community and desk")) + "</a>"
         self.setText(text)
-        self.setVisible(bool(w))
+        self.setVisible(w is not None)
 
 
-def warnings_html(w: dict[str, Any]) -> str:
-    if not w:
+def warnings_html(w: R.DeskWarnings | None) -> str:
+    if w is None:
         return ""
     lines = []
-    missing = w.get("missing_training", [])
+    missing = w.missing_training
     if missing:
-        names = "、".join(escape(m["name"]) for m in missing)
+        names = "、".join(escape(m.name) for m in missing)
         lines.append("<span style='color:#b42318'>" + escape(_(
             "National training not recorded for {n} staff:").format(n=len(missing)))
             + f" {names}</span>")
-    issues = w.get("issues", {})
+    issues = w.issues
     open_n = sum(v for k, v in issues.items() if k not in R.ISSUE_FINAL)
     lines.append(escape(_("Regional issues open: {n} ({cases} cases behind them)").format(
-        n=open_n, cases=w.get("issue_cases", 0))))
-    if "risk" in w:
+        n=open_n, cases=w.issue_cases)))
+    if w.risk is not None:
         months = escape(_("Complaints and incidents by month:")) + " " + "　".join(
             escape(_("{month}: complaints {c}, incidents {i} (personal data {p})")
-                                 .format(month=m["month"], c=m["complaints"], i=m["incidents"],
-                                         p=m["personal_data"])) for m in w["risk"])
+                                 .format(month=m.month, c=m.complaints, i=m.incidents,
+                                         p=m.personal_data)) for m in w.risk)
         lines.append(months)
         lines.append(escape(_("Complaints not completed: {c}; incidents not reviewed: {i}")
-                            .format(c=w.get("open_complaints", 0),
-                                    i=w.get("unreviewed_incidents", 0))))
+                            .format(c=w.open_complaints, i=w.unreviewed_incidents)))
     return "<br>".join(lines)
 
 

@@ -120,9 +120,9 @@ class ResourcesPanel(Panel):
         if getattr(self, "can_edit", False):
             try:
                 for r in self.desk.region.unlisted_resource_names():
-                    item = QListWidgetItem(_("{name} ({n} records)").format(name=r["name"],
-                                                                           n=r["uses"]))
-                    item.setData(Qt.ItemDataRole.UserRole, r["name"])
+                    item = QListWidgetItem(_("{name} ({n} records)").format(name=r.name,
+                                                                           n=r.uses))
+                    item.setData(Qt.ItemDataRole.UserRole, r.name)
                     self.unlisted.addItem(item)
             except Exception:  # noqa: BLE001 - role without it
                 pass
@@ -141,7 +141,7 @@ class ResourcesPanel(Panel):
         self.note.setPlainText(e.note)
         self.checked_on.set_date(e.checked_on)
         self.active_button.setText(_("Deactivate") if e.active else _("Reactivate"))
-        cases = "、".join(f"{escape(c['case_no'])} {escape(c['name'])}" for c in e.open_cases)
+        cases = "、".join(f"{escape(c.case_no)} {escape(c.name)}" for c in e.open_cases)
         self.detail.setHtml(
             f"<b>{escape(e.name)}</b>（{escape(e.kind.label)}）<br>"
             + escape(_("Used {n} times as つなぎ先 or 支援を行う機関.").format(n=e.uses)) + "<br>"
@@ -261,7 +261,7 @@ class IssuesPanel(Panel):
         if i is None:
             return
         i = self.desk.region.regional_issue(i.id)
-        cases = "、".join(f"{escape(c['case_no'])} {escape(c['name'])}" for c in i.cases)
+        cases = "、".join(f"{escape(c.case_no)} {escape(c.name)}" for c in i.cases)
         self.detail.setHtml(
             f"<b>{escape(i.title)}</b>（{escape(i.status.label)} {escape(_w(i.status_on))}）<br>"
             f"{escape(i.description)}<br>"
@@ -302,7 +302,7 @@ class IssuesPanel(Panel):
 
     def take_meeting_issues(self) -> None:
         waiting = list(self._waiting)
-        self.attempt(lambda: [self.desk.region.register_meeting_issue(w["id"]) for w in waiting],
+        self.attempt(lambda: [self.desk.region.register_meeting_issue(w.id) for w in waiting],
                      _("Taken into the register."))
 
 
@@ -336,8 +336,8 @@ class ActivitiesPanel(Panel):
 
     def refresh(self) -> None:
         rows = self.desk.region.region_activities()
-        self.table.fill([[_w(r["held_on"]), r["kind"].label, r["title"], r["partners"],
-                          r["participants"]] for r in rows], rows)
+        self.table.fill([[_w(r.held_on), r.kind.label, r.title, r.partners,
+                          r.participants] for r in rows], rows)
 
     def add(self) -> None:
         held, kind, title = self.held_on.text(), self.kind.currentData(), self.title.text()

@@ -80,21 +80,21 @@ class TrainingPanel(Panel):
                 return Role(v).label
             except ValueError:
                 return v
-        self.table.fill([[r["name"], role(r["role"]),
-                          R.NationalCourse(r["required_course"]).label
-                          if r["required_course"] else _("(none needed)"),
-                          _w(r["national_done_on"]) or (_("NOT YET COMPLETED") if r["missing"]
-                                                         else ""),
-                          r["off_jt"], r["sessions"]] for r in rows], rows)
+        self.table.fill([[r.name, role(r.role),
+                          R.NationalCourse(r.required_course).label
+                          if r.required_course else _("(none needed)"),
+                          _w(r.national_done_on) or (_("NOT YET COMPLETED") if r.missing
+                                                     else ""),
+                          r.off_jt, r.sessions] for r in rows], rows)
         for i, r in enumerate(rows):
-            if r["missing"]:
+            if r.missing:
                 item = self.table.item(i, 3)
                 item.setForeground(Qt.GlobalColor.red)
         s = self.desk.region.ojt_sessions()
-        self.sessions.fill([[_w(x["held_on"]), x["kind"].label, x["topic"],
-                             "、".join(x["case_numbers"])] for x in s], s)
+        self.sessions.fill([[_w(x.held_on), x.kind.label, x.topic,
+                             "、".join(x.case_numbers)] for x in s], s)
 
-    def _staff(self) -> dict | None:
+    def _staff(self) -> R.TrainingStatus | None:
         r = self.table.current()
         if r is None:
             self.error.show_message(_("Choose a staff member in the list first."))
@@ -107,15 +107,15 @@ class TrainingPanel(Panel):
         kind, course, title, on, org = (self.t_kind.currentData(), self.t_course.currentData(),
                                         self.t_title.text(), self.t_on.text(),
                                         self.t_org.text())
-        self.attempt(lambda: self.desk.region.add_training(r["staff_id"], kind, on, course=course,
+        self.attempt(lambda: self.desk.region.add_training(r.staff_id, kind, on, course=course,
                                                     title=title, organiser=org),
                      _("The training was recorded."))
 
     def add_session(self) -> None:
         on, kind, topic = self.s_on.text(), self.s_kind.currentData(), self.s_topic.text()
         cases = [c for c in self.s_cases.text().replace("、", ",").split(",") if c.strip()]
-        people = [r["staff_id"] for r in self.table.data_rows] if self.s_all.isChecked() \
-            else [r["staff_id"] for r in [self.table.current()] if r]
+        people = [r.staff_id for r in self.table.data_rows] if self.s_all.isChecked() \
+            else [r.staff_id for r in [self.table.current()] if r]
         self.attempt(lambda: self.desk.region.add_ojt_session(on, kind, topic, case_numbers=cases,
                                                        participants=people),
                      _("The session was recorded."))
@@ -125,7 +125,7 @@ class TrainingPanel(Panel):
         if r is None:
             return
         path, _f = QFileDialog.getSaveFileName(self, _("Training history (PDF)…"),
-                                               f"{r['login']}-training.pdf", "PDF (*.pdf)")
+                                               f"{r.login}-training.pdf", "PDF (*.pdf)")
         if path:
             self.attempt(lambda: self.desk.region.print_training_history(
                 r["staff_id"], path, render=render),
@@ -228,11 +228,11 @@ class RiskPanel(Panel):
 
     def refresh(self) -> None:
         cs = self.desk.region.complaints()
-        self.complaints.fill([[_w(c["received_on"]), c["complainant"].label, c["content"],
-                               _w(c["completed_on"]), c["case_no"] or ""] for c in cs], cs)
+        self.complaints.fill([[_w(c.received_on), c.complainant.label, c.content,
+                               _w(c.completed_on), c.case_no or ""] for c in cs], cs)
         ins = self.desk.region.incidents()
-        self.incidents.fill([[_w(i["occurred_on"]), i["kind"].label, i["severity"].label,
-                              i["what"], _w(i["reviewed_on"])] for i in ins], ins)
+        self.incidents.fill([[_w(i.occurred_on), i.kind.label, i.severity.label,
+                              i.what, _w(i.reviewed_on)] for i in ins], ins)
 
     def _complaint(self) -> R.ComplaintInput:
         return R.ComplaintInput(
@@ -246,14 +246,14 @@ class RiskPanel(Panel):
         c = self.complaints.current()
         if c is None:
             return
-        self.c_on.set_date(c["received_on"])
-        self.c_who.setCurrentIndex(max(0, self.c_who.findData(c["complainant"].value)))
-        for w, k in ((self.c_content, "content"), (self.c_response, "response"),
-                     (self.c_result, "result"), (self.c_prevention, "prevention")):
-            w.setPlainText(c[k])
-        self.c_done.set_date(c["completed_on"])
-        self.c_case.setText(c["case_no"] or "")
-        self.c_committee.setChecked(c["committee"])
+        self.c_on.set_date(c.received_on)
+        self.c_who.setCurrentIndex(max(0, self.c_who.findData(c.complainant.value)))
+        for w, text in ((self.c_content, c.content), (self.c_response, c.response),
+                        (self.c_result, c.result), (self.c_prevention, c.prevention)):
+            w.setPlainText(text)
+        self.c_done.set_date(c.completed_on)
+        self.c_case.setText(c.case_no or "")
+        self.c_committee.setChecked(c.committee)
 
     def add_complaint(self) -> None:
         data = self._complaint()
@@ -265,7 +265,7 @@ class RiskPanel(Panel):
             self.error.show_message(_("Choose a complaint in the list first."))
             return
         data = self._complaint()
-        self.attempt(lambda: self.desk.region.edit_complaint(c["id"], data), _("Saved."))
+        self.attempt(lambda: self.desk.region.edit_complaint(c.id, data), _("Saved."))
 
     def _incident(self) -> R.IncidentInput:
         refs = [x for x in self.i_audit.text().replace("、", ",").split(",") if x.strip()]
@@ -281,19 +281,19 @@ class RiskPanel(Panel):
         i = self.incidents.current()
         if i is None:
             return
-        self.i_on.set_date(i["occurred_on"])
-        self.i_kind.setCurrentIndex(max(0, self.i_kind.findData(i["kind"].value)))
-        self.i_sev.setCurrentIndex(max(0, self.i_sev.findData(i["severity"].value)))
-        for w, k in ((self.i_what, "what"), (self.i_cause, "cause"),
-                     (self.i_prev, "prevention")):
-            w.setPlainText(i[k])
-        self.i_audit.setText(", ".join(str(x) for x in i["audit_refs"]))
-        self.i_case.setText(i["case_no"] or "")
-        self.i_reviewed_at.setText(i["reviewed_at"])
-        self.i_reviewed_on.set_date(i["reviewed_on"])
+        self.i_on.set_date(i.occurred_on)
+        self.i_kind.setCurrentIndex(max(0, self.i_kind.findData(i.kind.value)))
+        self.i_sev.setCurrentIndex(max(0, self.i_sev.findData(i.severity.value)))
+        for w, text in ((self.i_what, i.what), (self.i_cause, i.cause),
+                        (self.i_prev, i.prevention)):
+            w.setPlainText(text)
+        self.i_audit.setText(", ".join(str(x) for x in i.audit_refs))
+        self.i_case.setText(i.case_no or "")
+        self.i_reviewed_at.setText(i.reviewed_at)
+        self.i_reviewed_on.set_date(i.reviewed_on)
         self.i_linked.setText("\n".join(
-            f"{e['seq']}　{e['at'][:16].replace('T', ' ')}　{e['login']}　{e['action']}　"
-            f"{e['case_no'] or ''}" for e in i.get("audit_entries", [])))
+            f"{e.seq}　{e.at[:16].replace('T', ' ')}　{e.login}　{e.action}　"
+            f"{e.case_no or ''}" for e in i.audit_entries))
 
     def add_incident(self) -> None:
         data = self._incident()
@@ -305,7 +305,7 @@ class RiskPanel(Panel):
             self.error.show_message(_("Choose a report in the list first."))
             return
         data = self._incident()
-        self.attempt(lambda: self.desk.region.edit_incident(i["id"], data), _("Saved."))
+        self.attempt(lambda: self.desk.region.edit_incident(i.id, data), _("Saved."))
 
 
 # ====================================================================== 年間計画・事業報告

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import text_ja
+from app.domain.reports import CaseBehind
 from app.i18n import N_, _
 from app.reports import statistics as S
 from forms.sheets import render
@@ -253,15 +254,15 @@ class CasesBehindModel(QAbstractTableModel):
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        self.rows: list[dict[str, Any]] = []
+        self.rows: list[CaseBehind] = []
 
-    def set_rows(self, rows: list[dict[str, Any]]) -> None:
+    def set_rows(self, rows: list[CaseBehind]) -> None:
         self.beginResetModel()
         self.rows = list(rows)
         self.endResetModel()
 
     def case_ids(self) -> list[str]:
-        return [r["case_id"] for r in self.rows]
+        return [r.case_id for r in self.rows]
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt override
         return 0 if parent.isValid() else len(self.rows)
@@ -282,15 +283,13 @@ class CasesBehindModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             col = index.column()
             if col == 3:
-                on = row.get("on")
-                return text_ja.format_wareki(date.fromisoformat(str(on)[:10]), "long") \
-                    if on else ""
+                return text_ja.format_wareki(row.on, "long") if row.on else ""
             if col == 4:
                 from ui.views.caseload import _stage
-                return _stage(row.get("stage") or "")
-            return row.get(("case_no", "name", "kana", "", "", "assignee")[col]) or ""
+                return _stage(row.stage or "")
+            return (row.case_no, row.name, row.kana, "", "", row.assignee)[col] or ""
         if role == Qt.ItemDataRole.UserRole:
-            return row["case_id"]
+            return row.case_id
         return None
 
 

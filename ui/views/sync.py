@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
+from app.domain.sync import FolderSync, ImportCounts
 from app.errors import TsunaguError
 from app.i18n import N_, _
 from app.security.roles import Permission, Role
@@ -44,11 +45,10 @@ def error_text(error: BaseException) -> str:
     return _("Unexpected error: {error}").format(error=error)
 
 
-def summary_text(result: dict) -> str:
+def summary_text(result: ImportCounts) -> str:
     """「適用 n件、既読 n件、競合 n件」 for the counts import_bundle returns."""
     return _("Applied {applied}, already here {skipped}, conflicts {conflicts}").format(
-        applied=result.get("applied", 0), skipped=result.get("skipped", 0),
-        conflicts=result.get("conflicts", 0))
+        applied=result.applied, skipped=result.skipped, conflicts=result.conflicts)
 
 
 def case_numbers(text: str) -> list[str]:
@@ -56,18 +56,18 @@ def case_numbers(text: str) -> list[str]:
     return [t for t in re.split(r"[\s,、，]+", text.strip()) if t]
 
 
-def folder_summary(result: dict) -> list[str]:
+def folder_summary(result: FolderSync) -> list[str]:
     """The lines that describe one run of the sync folder."""
     lines = []
-    for item in result.get("imported", []):
+    for item in result.imported:
         lines.append(_("Imported from {device}: {summary}").format(
-            device=item["device"], summary=summary_text(item)))
-    for item in result.get("refused", []):
-        lines.append(item["message"])
-    for item in result.get("written", []):
-        lines.append(_("Written for {device}: {n} changes").format(device=item["device"],
-                                                                 n=item["entries"]))
-    if not result.get("imported") and not result.get("refused"):
+            device=item.device, summary=summary_text(item.counts)))
+    for refused in result.refused:
+        lines.append(refused.message)
+    for written in result.written:
+        lines.append(_("Written for {device}: {n} changes").format(device=written.device,
+                                                                 n=written.entries))
+    if not result.imported and not result.refused:
         lines.append(_("Nothing new to import."))
     return lines
 
@@ -549,11 +549,11 @@ class SyncView(QWidget):
         self.import_button.setEnabled(False)
         name = Path(path).name
 
-        def done(result: dict) -> None:
+        def done(result: ImportCounts) -> None:
             self.import_button.setEnabled(True)
             _status(self.import_status, _("{name}: {summary}").format(
                 name=name, summary=summary_text(result)), True)
-            if result.get("conflicts"):
+            if result.conflicts:
                 self.import_status.setText(self.import_status.text() + "\n" + _(
                     "Some changes conflict: see the Conflicts tab and decide for each."))
             self.refresh()
@@ -592,10 +592,10 @@ class SyncView(QWidget):
             self.sync_button.setText(_("Sync now"))
             self.sync_button.setEnabled(True)
 
-        def done(result: dict) -> None:
+        def done(result: FolderSync) -> None:
             finish()
             lines = folder_summary(result)
-            _status(self.folder_status, "\n".join(lines), not result.get("refused"))
+            _status(self.folder_status, "\n".join(lines), not result.refused)
             self.refresh()
 
         def failed(error: BaseException) -> None:
@@ -614,7 +614,7 @@ class SyncView(QWidget):
 
         def failed(error: BaseException) -> None:
             # on the card itself, under the value typed in (the list may be scrolled)
-            card = self.conflicts.card_for(lambda c: c["id"] == conflict_id)
+            card = self.conflicts.card_for(lambda c: c.id == conflict_id)
             (card.error if card is not None else self.conflicts.error).show_message(
                 error_text(error))
 
@@ -699,7 +699,7 @@ def start_folder_sync(window) -> None:
     except TsunaguError:
         return
 
-    def done(result: dict) -> None:
+    def done(result: FolderSync) -> None:
         window.statusBar().showMessage(_("Sync folder: {summary}").format(
             summary=" / ".join(folder_summary(result))), 15000)
 

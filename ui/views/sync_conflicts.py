@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from app import text_ja
 from app.domain import Sex, Stage
+from app.domain.sync import SyncConflict
 from app.i18n import N_, _
 from app.security.roles import Role
 from ui.widgets import ErrorLabel
@@ -155,7 +156,7 @@ class ConflictCard(QFrame):
 
     resolve = Signal(str, str, object)
 
-    def __init__(self, conflict: dict, *, can_edit: bool, refusal: str,
+    def __init__(self, conflict: SyncConflict, *, can_edit: bool, refusal: str,
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.conflict = conflict
@@ -164,24 +165,24 @@ class ConflictCard(QFrame):
         self.setStyleSheet("#conflictCard { background: white; border: 1px solid #c3ccd6;"
                            " border-radius: 4px; }")
         c = conflict
-        cases = "、".join(c.get("case_nos") or []) or "—"
-        kind = c["kind"]
-        table = table_label(c["tbl"])
-        if c.get("record"):   # master data: which entry
-            table = f"{table}「{c['record']}」"
+        cases = "、".join(c.case_nos) or "—"
+        kind = c.kind
+        table = table_label(c.tbl)
+        if c.record:   # master data: which entry
+            table = f"{table}「{c.record}」"
         if kind == "field":
-            what = f"{table}：{field_label(c['tbl'], c['field'])}"
+            what = f"{table}：{field_label(c.tbl, c.field)}"
         elif kind == "delete":
             what = _("{table}: deleted on one device, changed on the other").format(
                 table=table)
         else:
-            rule = RULE_LABELS.get(c["field"])
-            rule_text = _(rule) if rule else c["field"]
-            if c["tbl"] in MASTER_TABLES:
-                what = f"{table_label(c['tbl'])}：{rule_text}"
+            rule = RULE_LABELS.get(c.field)
+            rule_text = _(rule) if rule else c.field
+            if c.tbl in MASTER_TABLES:
+                what = f"{table_label(c.tbl)}：{rule_text}"
             else:
                 what = _("Process rule: {rule}").format(rule=rule_text)
-        if c.get("case_nos") or c["tbl"] not in MASTER_TABLES:
+        if c.case_nos or c.tbl not in MASTER_TABLES:
             heading = _("Case {case_no} — {what}").format(case_no=cases, what=what)
         else:
             heading = _("Master data — {what}").format(what=what)
@@ -204,15 +205,15 @@ class ConflictCard(QFrame):
             # a deletion conflict: the loser deleted the record, the winner changed it;
             # a rule: the record flagged (loser) and the one kept (winner)
             if kind == "field":
-                shown = value_text(c[f"{side}_value"], c["tbl"], c["field"])
+                shown = value_text(c.side(side).value, c.tbl, c.field)
             elif kind == "delete":
                 shown = (_("(deleted)") if side == "loser"
                          else _("(changed; the record is kept now)"))
             else:
-                name = c.get("record" if side == "loser" else "kept_record") or ""
+                name = c.record if side == "loser" else c.kept_record
                 shown = (_("{record} (kept)") if side == "winner"
                          else _("{record} (flagged)")).format(
-                             record=name or table_label(c["tbl"]))
+                             record=name or table_label(c.tbl))
             value = QLabel(shown)
             value.setWordWrap(True)
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -220,9 +221,9 @@ class ConflictCard(QFrame):
             self.value_labels[side] = value
             grid.addWidget(value, 1, col)
             who = QLabel(_("{user} on {device}, {when}").format(
-                user=c.get(f"{side}_user_name") or c[f"{side}_user"],
-                device=c.get(f"{side}_device_name") or c[f"{side}_device"],
-                when=when_text(c.get(f"{side}_time"))))
+                user=c.side(side).user_name or c.side(side).user,
+                device=c.side(side).device_name or c.side(side).device,
+                when=when_text(c.side(side).time)))
             who.setStyleSheet("color: #445;")
             who.setWordWrap(True)
             grid.addWidget(who, 2, col)
@@ -230,7 +231,7 @@ class ConflictCard(QFrame):
         grid.addWidget(QLabel(_("Written by")), 2, 0)
         if kind == "field":
             grid.addWidget(QLabel(_("Applied now")), 3, 0)
-            self.applied = QLabel(value_text(c.get("applied_value"), c["tbl"], c["field"]))
+            self.applied = QLabel(value_text(c.applied_value, c.tbl, c.field))
             self.applied.setWordWrap(True)
             grid.addWidget(self.applied, 3, 1, 1, 2)
 
@@ -256,13 +257,13 @@ class ConflictCard(QFrame):
             self.buttons["value"].toggled.connect(self.other.setEnabled)
             # only a text field the core can check may be typed in (Desk.conflicts_for_screen
             # says which); other values are chosen from the two sides
-            typeable = bool(c.get("typeable"))
+            typeable = c.typeable
             self.buttons["value"].setEnabled(typeable)
             if not typeable:
                 self.buttons["value"].setToolTip(_(
                     "This value cannot be typed in: choose value A or value B."))
-            self.other.setText("" if c.get("applied_value") is None or not typeable
-                               else str(c["applied_value"]))
+            self.other.setText("" if c.applied_value is None or not typeable
+                               else str(c.applied_value))
         elif options:
             row.addStretch(1)
         self.ok = QPushButton(_("Resolve"))
@@ -270,7 +271,7 @@ class ConflictCard(QFrame):
         row.addWidget(self.ok)
         self.error = ErrorLabel()
         if not options:
-            note = QLabel(_(RULE_NOTES.get(c["field"], RULE_NOTES["two_approved_plans"])))
+            note = QLabel(_(RULE_NOTES.get(c.field, RULE_NOTES["two_approved_plans"])))
             note.setWordWrap(True)
             row.insertWidget(0, note, 1)
             self.ok.hide()
@@ -299,7 +300,7 @@ class ConflictCard(QFrame):
             return
         self.error.clear_message()
         choice = checked[0]
-        self.resolve.emit(self.conflict["id"], choice,
+        self.resolve.emit(self.conflict.id, choice,
                           self.other.text() if choice == "value" else None)
 
 
@@ -326,7 +327,7 @@ class ConflictList(QWidget):
         layout.addWidget(self.error)
         layout.addWidget(scroll, 1)
 
-    def show_conflicts(self, conflicts: list[dict], *, can_edit: bool, refusal: str) -> None:
+    def show_conflicts(self, conflicts: list[SyncConflict], *, can_edit: bool, refusal: str) -> None:
         for card in self.cards:
             card.setParent(None)
             card.deleteLater()
@@ -343,5 +344,5 @@ class ConflictList(QWidget):
         else:
             self.summary.setText(_("There are no open conflicts."))
 
-    def card_for(self, predicate: Callable[[dict], bool]) -> ConflictCard | None:
+    def card_for(self, predicate: Callable[[SyncConflict], bool]) -> ConflictCard | None:
         return next((card for card in self.cards if predicate(card.conflict)), None)
