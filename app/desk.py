@@ -329,7 +329,7 @@ class Desk:
         """Stop the statement running on this desk's connection now (from another thread:
         a screen closed or the desk locked while a long read runs); it fails there."""
         store = self._ctx.store
-        if store is not None and store.conn is not None:
+        if store is not None and not store.closed:
             store.conn.interrupt()
 
     def suspend(self) -> DeskLock | None:

@@ -10,15 +10,17 @@ from app.i18n import N_, _
 class LabelledEnum(str, Enum):
     """A str enum whose members carry a translatable label (``member.label``)."""
 
+    _label: str
+
     def __new__(cls, value: str, label: str = ""):
         obj = str.__new__(cls, value)
         obj._value_ = value
-        obj._label = label or value  # type: ignore[attr-defined]
+        obj._label = label or value
         return obj
 
     @property
     def label(self) -> str:
-        return _(self._label)  # type: ignore[attr-defined]
+        return _(self._label)
 
 
 class Sex(LabelledEnum):

@@ -215,15 +215,13 @@ class MasterOperations(Operations):
             else:
                 fields.update(route=route, group=SOURCE_ROUTES[route])
         elif k is MasterKind.SERVICE:
-            months = data.usual_months
-            if isinstance(months, str):
-                months = months.strip()
-                months = unicodedata.normalize("NFKC", months) if months else None
-            if months in (None, ""):
-                months = None
-            else:
+            typed = data.usual_months   # a number, or the text typed into the form
+            if isinstance(typed, str):
+                typed = unicodedata.normalize("NFKC", typed.strip())
+            months: int | None = None
+            if typed is not None and typed != "":
                 try:
-                    months = int(months)  # type: ignore[arg-type]
+                    months = int(typed)
                     if not 1 <= months <= MAX_MONTHS:
                         raise ValueError
                 except (TypeError, ValueError):
@@ -363,7 +361,7 @@ def duplicate_master_names(conn, _case_ids) -> list[RuleIssue]:
             if len(ids) > 1:
                 ordered = sorted(ids, key=lambda i: repo.created(k.value, i))
                 table = TABLES[k.value][0]
-                issues.append(RuleIssue("duplicate_name", None,  # type: ignore[arg-type]
+                issues.append(RuleIssue("duplicate_name", None,
                                         [(table, i) for i in ordered]))
     return issues
 

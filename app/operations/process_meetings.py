@@ -83,7 +83,7 @@ class MeetingSteps(ProcessPart):
                 feed_meeting_issue(self._region_ops, w, {"id": item_id, "meeting_id": meeting_id,
                                              "summary": summary,
                                              "held_on": meeting.held_on.isoformat()})
-        return self._repo.agenda_item(item_id)  # type: ignore[return-value]
+        return self._written(self._repo.agenda_item(item_id))
 
     def record_meeting_results(self, meeting_id: str,
                                results: dict[str, tuple[MeetingResult | str, str]],
@@ -208,7 +208,7 @@ class MeetingSteps(ProcessPart):
             if item.case_id:
                 self._restage(w, item.case_id)
             self._audit("agenda_withdraw", item.case_id, item.kind.value)
-        return self._repo.agenda_item(item_id)  # type: ignore[return-value]
+        return self._written(self._repo.agenda_item(item_id))
 
     def move_agenda_item(self, item_id: str, meeting_id: str, reason: str = ""
                          ) -> AgendaItem:
@@ -231,7 +231,7 @@ class MeetingSteps(ProcessPart):
                 self._restage(w, item.case_id)
             self._audit("agenda_move", item.case_id, f"{meeting.held_on.isoformat()}->"
                         f"{target.held_on.isoformat()}")
-        return self._repo.agenda_item(new_id)  # type: ignore[return-value]
+        return self._written(self._repo.agenda_item(new_id))
 
     def waiting_for_meeting(self, case_id: str) -> list[MeetingWait]:
         """What of the case waits for the 支援調整会議 — a submitted plan, a proposed プラン
@@ -290,22 +290,24 @@ class MeetingSteps(ProcessPart):
                           conditions=conditions)
             return
         status = ProposalStatus.CONFIRMED.value if ok else ProposalStatus.RECONSIDER.value
+        subject_id = item.subject_id
+        assert subject_id is not None and case_id is not None   # a proposal's item names both
         if item.kind is AgendaKind.EVALUATION:
-            repo.set_status(w, "evaluation", item.subject_id, status=status,  # type: ignore[arg-type]
+            repo.set_status(w, "evaluation", subject_id, status=status,
                             confirmed_on=held_on if ok else None)
             # a 終結 proposed with this evaluation (its decision 終結) is decided with it
-            for x in repo.closures(case_id):  # type: ignore[arg-type]
-                if x.evaluation_id == item.subject_id and x.status is ProposalStatus.PROPOSED:
-                    self._close(w, case_id, x.id, ok, held_on)  # type: ignore[arg-type]
+            for x in repo.closures(case_id):
+                if x.evaluation_id == subject_id and x.status is ProposalStatus.PROPOSED:
+                    self._close(w, case_id, x.id, ok, held_on)
         elif item.kind is AgendaKind.SUSPENSION:
-            repo.set_status(w, "suspension", item.subject_id, status=status,  # type: ignore[arg-type]
+            repo.set_status(w, "suspension", subject_id, status=status,
                             confirmed_on=held_on if ok else None)
             if not ok:   # the attempts count again for a later proposal
-                for a in repo.contact_attempts(case_id):  # type: ignore[arg-type]
-                    if a["suspension_id"] == item.subject_id:
+                for a in repo.contact_attempts(case_id):
+                    if a["suspension_id"] == subject_id:
                         repo.set_status(w, "contact_attempt", a["id"], suspension_id=None)
         elif item.kind is AgendaKind.CLOSURE:
-            self._close(w, case_id, item.subject_id, ok, held_on)  # type: ignore[arg-type]
+            self._close(w, case_id, subject_id, ok, held_on)
 
 
 _SUBJECT_DATES = {"plan": ("plan_signed", "signed_on"), "evaluation": ("evaluation",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import replace, fields
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from app.domain.rules import Blocker
 from app.domain.plan import Plan, PlanInput, PlanStatus
@@ -48,6 +48,8 @@ def _procedure_blockers(row: dict[str, Any]) -> list[Blocker]:
 def _record_blockers(row: dict[str, Any]) -> list[Blocker]:
     """訂正 of a 支援経過記録: only its latest version."""
     return [R.RECORD_CORRECTED.blocks()] if row["corrected"] else []
+
+_Row = TypeVar("_Row")
 
 
 class ProcessPart(Operations):
@@ -194,6 +196,13 @@ class ProcessPart(Operations):
                 and self._ctx.allows(Permission.VIEW_AGENDA_CASES):
             return
         self._ctx.require(Permission.MEETINGS)
+
+    @staticmethod
+    def _written(row: _Row | None) -> _Row:
+        """A row read back inside the transaction that wrote it (so it is there)."""
+        if row is None:
+            raise NotFound(_("Not found."))
+        return row
 
     def _case_of(self, table: str, row_id: str) -> str:
         case_id = self._repo.case_of(table, row_id)

@@ -157,7 +157,7 @@ class PlanSteps(ProcessPart):
                                   arrived=int(arrived), check_note=note)
             self._restage(w, ref.case_id)
             self._audit("referral_check", ref.case_id, "arrived" if arrived else "not_arrived")
-        return self._repo.referral(referral_id)  # type: ignore[return-value]
+        return self._written(self._repo.referral(referral_id))
 
     def take_back(self, referral_id: str, taken_back_on: date, note: str = "") -> None:
         """ケースの引き戻し: a referral that failed comes back into continued support."""
@@ -290,7 +290,7 @@ class PlanSteps(ProcessPart):
         before = _plan_snapshot(plan)
         with self._store.transaction() as w:
             self._repo.replace_plan_content(w, plan_id, data)
-            after = _plan_snapshot(self._repo.plan(plan_id))  # type: ignore[arg-type]
+            after = _plan_snapshot(self._written(self._repo.plan(plan_id)))
             self._repo.insert_amendment(w, plan_id, plan.case_id, amended_on, reason, before,
                                         after)
             self._restage(w, plan.case_id)

@@ -379,7 +379,7 @@ def duplicate_resources(conn, _case_ids) -> list:
     for ids in groups.values():
         if len(ids) > 1:
             ordered = sorted(ids, key=lambda i: (repo.first_hlc("social_resource", i), i))
-            issues.append(RuleIssue("duplicate_resource", None,  # type: ignore[arg-type]
+            issues.append(RuleIssue("duplicate_resource", None,
                                     [("social_resource", i) for i in ordered]))
     return issues
 

@@ -57,6 +57,7 @@ WRITER_CACHE_KIB = 16 * 1024   # the first connection's cache once a reader take
 class Store:
     def __init__(self, conn: db.Connection, path: Path, raw_key: bytes):
         self.conn = conn
+        self.closed = False   # after close(): the connection refuses every statement
         self.path = path
         self._raw_key = raw_key
         self.device_id = self.local("device_id") or ""
@@ -102,16 +103,14 @@ class Store:
         return store
 
     def close(self) -> None:
-        if self.conn is not None:
+        if not self.closed:
             try:
                 self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             except db.DiskFull:
                 pass  # every commit is safe in the -wal file; the next open checkpoints it
             finally:
-                self.conn.close()
-                # closed: None marks it (desk.py asks); typed as always open, because nothing
-                # may use a closed store and every reader would otherwise have to narrow
-                self.conn = None  # type: ignore[assignment]
+                self.conn.close()   # any later statement raises (ProgrammingError)
+                self.closed = True
                 self._raw_key = b""
 
     def reader(self) -> "Store":

@@ -317,7 +317,7 @@ def conflict_is_open(conn, conflict: dict) -> bool:
 @dataclass
 class RuleIssue:
     rule: str            # stable key, e.g. "two_approved_plans"
-    case_id: str
+    case_id: str | None   # None: master data (a duplicate name, a duplicate resource)
     rows: list[tuple[str, str]]   # (table, row id) involved, the first kept, the others flagged
     detail: str = ""
 
