@@ -68,12 +68,13 @@ def about_lines(desk=None, db_path: str | os.PathLike[str] | None = None
     from app.store.versions import engine_versions
 
     engines = engine_versions()
-    path = Path(desk.path) if desk is not None and getattr(desk, "path", None) else \
+    open_desk = desk if desk is not None and not desk.closed else None
+    path = Path(open_desk.path) if open_desk is not None else \
         Path(db_path) if db_path else default_db_path()
     backups = None
-    if desk is not None and not getattr(desk, "closed", False):
+    if open_desk is not None:
         try:
-            backups = desk.maintenance.backup_folder()
+            backups = open_desk.maintenance.backup_folder()
         except Exception:  # noqa: BLE001 - a locked or refused desk: fall back below
             backups = None
     if backups is None:

@@ -26,14 +26,10 @@ DONE = QColor("#2d6a2d")
 # ============================================================================ core helpers
 def may(desk, permission: str) -> bool:
     """Whether the core lets this user do ``permission`` (asked without touching the audit
-    log: ``desk.security.allowed`` where the security layer offers it, else the role grants)."""
-    allowed = getattr(desk.security, "allowed", None)
+    log)."""
     try:
-        if callable(allowed):
-            return bool(allowed(permission))
-        from app.security.roles import Permission, allows
-        return allows(desk.user.role, Permission(permission))
-    except ValueError:
+        return bool(desk.security.allowed(permission))
+    except ValueError:   # a permission this version does not know
         return False
 
 
