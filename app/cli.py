@@ -487,7 +487,7 @@ def run(argv: list[str] | None = None) -> int:
                         else desk.reports.fiscal_year_report(args.year))
                 text = json.dumps(data, ensure_ascii=False)
                 if args.out:
-                    from app.store.files import write_atomic
+                    from app.files import write_atomic
                     write_atomic(args.out, (text + "\n").encode("utf-8"))
                 else:
                     print(text)

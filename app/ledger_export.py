@@ -117,7 +117,7 @@ def export_ledger(store, path: str | os.PathLike[str], fmt: str = "xlsx",
                   encoding: str = "utf-8-sig") -> tuple[Path, int]:
     """Write the ledger; (path, number of rows)."""
     from app.reports.export import check_format, write_csv
-    from app.store.files import write_atomic
+    from app.files import write_atomic
     from app.store.ledger_repo import LedgerRepo
     fmt = check_format(fmt, ("csv", "xlsx"))
     rows, services = LedgerRepo(store.conn).export_rows()

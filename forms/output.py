@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from app.errors import TsunaguError
-from app.store.files import atomic_path
+from app.files import atomic_path
 from app.i18n import _
 from forms.fonts import describe_chars, unprintable_chars
 

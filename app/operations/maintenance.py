@@ -30,7 +30,7 @@ from app.operations.context import DeskContext, Operations
 from app.security.authorization import OPEN, Rule, install, need
 from app.security.roles import Permission
 from app.store.backup import BackupInfo, list_backups, verify_file
-from app.store.files import write_atomic
+from app.files import write_atomic
 
 FOLDER_SETTING = "backup.folder"
 GENERATIONS_SETTING = "backup.generations"

@@ -36,7 +36,7 @@ from app.security.privacy import (
 )
 from app.security.roles import CASE_WORKER_ROLES, Permission, Role, allows
 from app.security.throttle import LoginThrottle
-from app.store.files import write_atomic
+from app.files import write_atomic
 from app.store.security_repo import CaseAccess, SecurityRepo
 from app.store.sync_merge import natural_id
 from app.operations.context import ADMIN_CASE_ACCESS, DeskContext, Operations

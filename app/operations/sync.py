@@ -19,7 +19,7 @@ from app.security.authorization import (
     EDIT, OPEN, VIEW, Arg, P, Refs, Row, Rule, install, need, read, write,
 )
 from app.security.roles import Permission
-from app.store.files import write_atomic
+from app.files import write_atomic
 from app.store.sync_devices import (
     DeviceInfo, held_cases, holder_elsewhere, list_devices, load_anchors, open_checkouts,
 )

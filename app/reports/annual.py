@@ -455,7 +455,7 @@ def annual_paper(report: dict[str, Any], agency) -> AnnualPaper:
 def export(report: dict[str, Any], agency, path: Path, fmt: str,
            render: Render | None = None) -> Path:
     from app.reports.export import check_format, write_xlsx
-    from app.store.files import write_atomic
+    from app.files import write_atomic
     fmt = check_format(fmt, FORMATS)
     if fmt == "json":
         write_atomic(path, json.dumps(report, ensure_ascii=False, indent=1).encode("utf-8"))

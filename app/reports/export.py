@@ -21,7 +21,7 @@ from app.domain.reports import CaseloadRow
 from app.errors import TsunaguError, ValidationError
 from app.i18n import _
 from app.reports import statistics as S
-from app.store.files import write_atomic
+from app.files import write_atomic
 
 FORMATS = ("csv", "xlsx", "pdf")
 ENCODINGS = {"utf-8": "utf-8-sig", "utf-8-sig": "utf-8-sig", "utf8": "utf-8-sig",

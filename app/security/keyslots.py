@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
 from app.errors import MissingKeySlots, WrongPassword
 from app.i18n import _
-from app.store.files import write_atomic
+from app.files import write_atomic
 from app.text_ja import normalise_recovery_key   # one reading, shared with the printed sheet
 
 FORMAT = "tsunagu-keyslots"

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from app.errors import StoreError, WrongPassword
 from app.i18n import _
-from app.store.files import write_atomic
+from app.files import write_atomic
 
 FREE_ATTEMPTS = 3
 FIRST_DELAY = 2          # seconds after the first failure beyond the free ones

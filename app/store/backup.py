@@ -19,7 +19,7 @@ from pathlib import Path
 from app.errors import StoreError
 from app.i18n import _
 from app.store import db
-from app.store.files import fsync_dir, write_atomic
+from app.files import fsync_dir, write_atomic
 
 NAME = re.compile(r"^tsunagu-(\d{8}-\d{6})(?:-\d+)?\.db$")
 
