@@ -51,9 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     from app.paths import default_db_path
     from ui.background import run_in_background
     from ui.recovery import log_in, recover
-    from ui.main_window import MainWindow
-    from ui.setup_wizard import SetupWizard
     from ui.startup import prepare_application
+    # the main window and the set-up wizard are imported when needed: the login window comes
+    # first, and its login loads the screens while the password is checked (ui/login.warm_up)
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Tsunagu")
@@ -87,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     demo_password: list[str] = []  # a demo desk's generated password, for its lock screen
 
     def show_main(desk) -> None:
+        from ui.main_window import MainWindow
         window = MainWindow(desk, lock_options={"demo_password": demo_password[-1]}
                             if demo_password else None)
         windows.append(window)
@@ -143,6 +144,7 @@ def main(argv: list[str] | None = None) -> int:
 
     path = Path(args.db) if args.db else default_db_path()
     if not Desk.exists(path):
+        from ui.setup_wizard import SetupWizard
         wizard = SetupWizard(path)
         if wizard.exec() != QDialog.DialogCode.Accepted or wizard.desk is None:
             return 1
