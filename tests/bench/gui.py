@@ -152,6 +152,50 @@ class Bench:
         return result
 
 
+def _install_marks() -> None:
+    """(TSUNAGU_MARK) timestamps of the login → dashboard steps, to stderr."""
+    import threading
+    t0 = time.perf_counter()
+
+    def mark(what: str) -> None:
+        print(f"    @{(time.perf_counter() - t0) * 1000:6.1f} ms "
+              f"{'gui' if threading.current_thread() is threading.main_thread() else 'bg '} "
+              f"{what}", file=sys.stderr, flush=True)
+
+    def wrap(owner, name: str) -> None:
+        original = getattr(owner, name)
+
+        def wrapped(*a, **k):
+            mark(f"{owner.__name__}.{name} start")
+            try:
+                return original(*a, **k)
+            finally:
+                mark(f"{owner.__name__}.{name} end")
+        setattr(owner, name, wrapped)
+    from app.operations.process import ProcessOperations as ProcessPart
+    from ui.main_window import MainWindow
+    from ui.views import dashboard, case_list
+    from app.desk import Desk
+    wrap(ProcessPart, "dashboard")
+    from app.store.worklist_repo import WorklistRepo
+    for n in ("monitoring_on", "monitoring_overdue", "referrals_to_check", "plans_waiting",
+              "decisions_pending", "emergency_pending", "suspended_cases", "evaluations_due",
+              "next_meetings"):
+        wrap(WorklistRepo, n)
+    wrap(Desk, "reader")
+    wrap(Desk, "count_cases")
+    wrap(Desk, "list_cases")
+    wrap(MainWindow, "start")
+    wrap(MainWindow, "open_area")
+    wrap(dashboard.DashboardView, "show_list")
+    wrap(dashboard.DashboardView, "refresh")
+    wrap(dashboard.DashboardView, "showEvent")
+    wrap(dashboard.DashboardView, "__init__")
+    wrap(case_list.CaseListView, "__init__")
+    wrap(dashboard.Tile, "set_count")
+    mark("open_main")
+
+
 def _fmt(r: dict) -> str:
     usable = "n/a" if r.get("usable_s") is None else f"{r['usable_s'] * 1000:.0f} ms"
     text = f"usable {usable}, longest stall {r['longest_stall_s'] * 1000:.0f} ms"
@@ -259,6 +303,8 @@ def main() -> int:
     bench.results["unlock_key_derivation"]["note"] = "background, with a progress line"
 
     def open_main() -> None:
+        if os.environ.get("TSUNAGU_MARK"):
+            _install_marks()
         window = MainWindow(dialog.desk, opener=lambda p: printed.append(str(p)),
                             show_error=lambda text: state.setdefault("errors", []).append(text),
                             wizard_options={"ask_restore_draft": lambda: False,
