@@ -7,6 +7,7 @@ shown and on F5, in the background."""
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 from datetime import date
@@ -224,14 +225,28 @@ class Tile(QPushButton):
             f"QPushButton:focus {{ border: 2px solid #5b8fc7; }}")
 
 
-# read beside the others on a second connection, in a thread of its own (issue 17: at 100,000
-# cases the read takes ~0.3 s on one core; the two halves take about as long each)
+# read beside the others on a second connection, in a thread of its own, at the first read
+# after login when the machine has a second core (issue 17: at 100,000 cases the read takes
+# ~0.3 s on one core; the two halves about as long each). Not at later reads: the reading
+# connection then has their pages in its cache, a second one would read them again.
 BESIDE = ("plans_waiting_for_meeting", "suspended_cases", "evaluations_due", "next_meetings")
 
 
+def _cores() -> int:
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
+
+
 def _load(desk) -> tuple[DashboardBoard, dict[str, str], date]:
-    """(read worker) What the dashboard shows: every list's first rows and counts — the
-    lists of ``BESIDE`` on a reader of the reading desk of their own, meanwhile."""
+    """(read worker) What the dashboard shows: every list's first rows and counts."""
+    return desk.process.dashboard(), {}, desk.today()
+
+
+def _load_split(desk) -> tuple[DashboardBoard, dict[str, str], date]:
+    """``_load`` with the lists of ``BESIDE`` read meanwhile on a reader of the reading desk
+    of their own (one core: all on the reading connection)."""
+    if _cores() < 2:
+        return _load(desk)
     beside: list[Any] = []
 
     def read_beside() -> None:
@@ -266,7 +281,8 @@ class FirstRead:
     def __init__(self, owner: QWidget, desk):
         self._answer: tuple[bool, Any] | None = None
         self._waiting: tuple[Any, Any] | None = None
-        read_in_background(owner, desk, _load, lambda result: self._arrive((True, result)),
+        read_in_background(owner, desk, _load_split,
+                           lambda result: self._arrive((True, result)),
                            lambda error: self._arrive((False, error)))
 
     def _arrive(self, answer: tuple[bool, Any]) -> None:
