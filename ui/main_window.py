@@ -155,10 +155,16 @@ class MainWindow(QMainWindow):
         appears at once and the work is cut in two) the dashboard: what is due today (its
         read started when the window was made; the case list, not shown, is read when first
         shown — issue 17)."""
-        if "dashboard" in self.area_actions:   # (before the case list's first read, a turn
-            from PySide6.QtCore import QTimer  # after it is shown: then it is not read)
-            QTimer.singleShot(0, self, lambda: self.open_area("dashboard"))
+        if "dashboard" in self.area_actions:
+            from PySide6.QtCore import QTimer
+            self.case_list.dashboard_coming = True   # not read now: the dashboard comes in front
+            # a timer, not a queued call: the event loop turns (and paints) in between
+            QTimer.singleShot(1, self, self._open_dashboard)
         self.show()
+
+    def _open_dashboard(self) -> None:
+        self.open_area("dashboard")
+        self.case_list.dashboard_coming = False
 
     def operation_did_execute(self, changes, source: object = None) -> None:
         """An operation changed ``changes`` (ui/changes.py): every open view hears of it

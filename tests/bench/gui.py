@@ -130,12 +130,17 @@ class Bench:
             import pstats
             profile.disable()
             pstats.Stats(profile, stream=sys.stderr).sort_stats(
-                os.environ.get("TSUNAGU_GUI_PROFILE_SORT", "tottime")).print_stats(40)
+                os.environ.get("TSUNAGU_GUI_PROFILE_SORT", "tottime")).print_stats(40); (pstats.Stats(profile, stream=sys.stderr).print_callers("_create_") if os.environ.get("TSUNAGU_CALLERS") else None)
         self.turn(TAIL_S)
         result = {"usable_s": None if usable is None else usable - last_input,
                   "longest_stall_s": self.watchdog.longest(start, end + TAIL_S)}
         if error or usable is None:
             result["error"] = error or f"not usable within {timeout:.0f} s"
+        if os.environ.get("TSUNAGU_MARK"):   # every stall over 20 ms, from the user's input
+            for at, gap in self.watchdog.stalls:
+                if gap > 0.02 and at >= start and at - gap <= end + TAIL_S:
+                    print(f"    stall {gap * 1000:.0f} ms ending @{(at - start) * 1000:.0f} ms",
+                          file=sys.stderr)
         result["rss_mb"] = round(_rss_mb(), 1)
         self.results[name] = result
         print(f"  {name}: {_fmt(result)}, RSS {result['rss_mb']} MB", file=sys.stderr,

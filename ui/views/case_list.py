@@ -259,6 +259,7 @@ class CaseListView(QWidget):
         # the main window opens on the dashboard: the list (and its count of every case) is
         # read when first shown, not behind the dashboard's read at login (issue 17)
         self.model.held = read_when_shown
+        self.dashboard_coming = False   # (main window) shown now, the dashboard in front next
         self.search = QLineEdit()
         self.search.setPlaceholderText(_("Search by name, reading or case number "
                                          "(e.g. たかはし, 2026-0070)"))
@@ -335,8 +336,9 @@ class CaseListView(QWidget):
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
         if self.model.held:
-            # a turn later: the window shown at login turns to the dashboard meanwhile
-            QTimer.singleShot(0, self, self._first_read)
+            # a turn later (the window shown at login turns to the dashboard meanwhile)
+            if not self.dashboard_coming:
+                QTimer.singleShot(0, self, self._first_read)
             return
         self._stale.shown(self.refresh)
 
