@@ -130,7 +130,7 @@ class Bench:
             import pstats
             profile.disable()
             pstats.Stats(profile, stream=sys.stderr).sort_stats(
-                os.environ.get("TSUNAGU_GUI_PROFILE_SORT", "tottime")).print_stats(40); (pstats.Stats(profile, stream=sys.stderr).print_callers("_create_") if os.environ.get("TSUNAGU_CALLERS") else None)
+                os.environ.get("TSUNAGU_GUI_PROFILE_SORT", "tottime")).print_stats(40)
         self.turn(TAIL_S)
         result = {"usable_s": None if usable is None else usable - last_input,
                   "longest_stall_s": self.watchdog.longest(start, end + TAIL_S)}
