@@ -40,6 +40,10 @@ class MainWindow(QMainWindow):
                  lock_options: dict | None = None, dialogs=None):
         super().__init__(parent)
         self.desk = serialized(desk)
+        # the dashboard's read first (issue 17): it runs on the reading connection while the
+        # window is built, and the dashboard start() shows takes its answer
+        from ui.views.dashboard import first_read
+        self.dashboard_first_read = first_read(self)
         self.opener = opener or printing.open_with_system_viewer
         self.show_error = show_error or (lambda text: QMessageBox.warning(self, _("Error"), text))
         self.wizard_options = wizard_options or {}
@@ -56,7 +60,7 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         self.tabs.setTabsClosable(True)
         self.tabs.tabCloseRequested.connect(self._close_tab)
-        self.case_list = CaseListView(self.desk)
+        self.case_list = CaseListView(self.desk, read_when_shown=True)
         self.case_list.open_case.connect(self.open_case)
         self.tabs.addTab(self.case_list, _("Case list"))
         self.tabs.tabBar().setTabButton(0, self.tabs.tabBar().ButtonPosition.RightSide, None)
@@ -148,16 +152,26 @@ class MainWindow(QMainWindow):
 
     def start(self) -> None:
         """Show the window, then (on the next turn of the event loop, so that the window
-        appears at once and the work is cut in two) the dashboard: what is due today."""
-        self.show()
+        appears at once and the work is cut in two) the dashboard: what is due today (its
+        read started when the window was made; the case list, not shown, is read when first
+        shown — issue 17)."""
         if "dashboard" in self.area_actions:
             from PySide6.QtCore import QTimer
-            QTimer.singleShot(0, self, lambda: self.open_area("dashboard"))
+            self.case_list.dashboard_coming = True   # not read now: the dashboard comes in front
+            # a timer, not a queued call: the event loop turns (and paints) in between
+            QTimer.singleShot(1, self, self._open_dashboard)
+        self.show()
+
+    def _open_dashboard(self) -> None:
+        self.open_area("dashboard")
+        self.case_list.dashboard_coming = False
 
     def operation_did_execute(self, changes, source: object = None) -> None:
         """An operation changed ``changes`` (ui/changes.py): every open view hears of it
         and reads again now if shown, or when next shown. ``source``: the tab whose
         operation it was (it has shown its result itself), or what else started it."""
+        if changes.any_case or changes.meetings:
+            self.dashboard_first_read = None   # read before the change: the dashboard asks again
         for i in range(self.tabs.count()):
             hear = getattr(self.tabs.widget(i), "on_operation_did_execute", None)
             if callable(hear):

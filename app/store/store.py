@@ -67,6 +67,7 @@ class Store:
         if newest:
             self.clock.observe(newest)
         self.user_id = ""
+        self.reading = False   # a reader's connection (``reader``): keeps its large cache
         self._savepoints = 0
         self._columns: dict[str, set[str]] = {}   # table -> columns, for every Writer
 
@@ -119,10 +120,13 @@ class Store:
         connection writes). It gets the large page cache (db.CACHE_KIB): the screens' reads
         and reports run on it; the first connection then keeps only what the saves read."""
         conn = db.connect(self.path, self._raw_key, verify=False)
-        # both caches count in the program's memory: this connection keeps 16 MB
-        self.conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
+        # both caches count in the program's memory: this connection keeps 16 MB (not a
+        # reader's, whose own short-lived reader reads beside it: the dashboard's lists)
+        if not self.reading:
+            self.conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
         store = Store(conn, self.path, self._raw_key)
         store.user_id = self.user_id
+        store.reading = True
         return store
 
     def database_key(self) -> bytes:

@@ -136,6 +136,11 @@ class Bench:
                   "longest_stall_s": self.watchdog.longest(start, end + TAIL_S)}
         if error or usable is None:
             result["error"] = error or f"not usable within {timeout:.0f} s"
+        if os.environ.get("TSUNAGU_MARK"):   # every stall over 20 ms, from the user's input
+            for at, gap in self.watchdog.stalls:
+                if gap > 0.02 and at >= start and at - gap <= end + TAIL_S:
+                    print(f"    stall {gap * 1000:.0f} ms ending @{(at - start) * 1000:.0f} ms",
+                          file=sys.stderr)
         result["rss_mb"] = round(_rss_mb(), 1)
         self.results[name] = result
         print(f"  {name}: {_fmt(result)}, RSS {result['rss_mb']} MB", file=sys.stderr,
@@ -143,10 +148,57 @@ class Bench:
         if name == os.environ.get("TSUNAGU_GUI_STOP_AFTER"):   # profile one screen, then stop
             from PySide6.QtWidgets import QApplication
             for widget in QApplication.topLevelWidgets():
+                backup = getattr(widget, "auto_backup", None)
+                if backup is not None:   # no exit backup of the cached desk (6 GB at 100,000)
+                    backup.enabled = False
                 widget.close()   # the main window closes its desk
             self.turn(0.2)
             os._exit(0)
         return result
+
+
+def _install_marks() -> None:
+    """(TSUNAGU_MARK) timestamps of the login → dashboard steps, to stderr."""
+    import threading
+    t0 = time.perf_counter()
+
+    def mark(what: str) -> None:
+        print(f"    @{(time.perf_counter() - t0) * 1000:6.1f} ms "
+              f"{'gui' if threading.current_thread() is threading.main_thread() else 'bg '} "
+              f"{what}", file=sys.stderr, flush=True)
+
+    def wrap(owner, name: str) -> None:
+        original = getattr(owner, name)
+
+        def wrapped(*a, **k):
+            mark(f"{owner.__name__}.{name} start")
+            try:
+                return original(*a, **k)
+            finally:
+                mark(f"{owner.__name__}.{name} end")
+        setattr(owner, name, wrapped)
+    from app.operations.process import ProcessOperations as ProcessPart
+    from ui.main_window import MainWindow
+    from ui.views import dashboard, case_list
+    from app.desk import Desk
+    wrap(ProcessPart, "dashboard")
+    from app.store.worklist_repo import WorklistRepo
+    for n in ("monitoring_on", "monitoring_overdue", "referrals_to_check", "plans_waiting",
+              "decisions_pending", "emergency_pending", "suspended_cases", "evaluations_due",
+              "next_meetings"):
+        wrap(WorklistRepo, n)
+    wrap(Desk, "reader")
+    wrap(Desk, "count_cases")
+    wrap(Desk, "list_cases")
+    wrap(MainWindow, "start")
+    wrap(MainWindow, "open_area")
+    wrap(dashboard.DashboardView, "show_list")
+    wrap(dashboard.DashboardView, "refresh")
+    wrap(dashboard.DashboardView, "showEvent")
+    wrap(dashboard.DashboardView, "__init__")
+    wrap(case_list.CaseListView, "__init__")
+    wrap(dashboard.Tile, "set_count")
+    mark("open_main")
 
 
 def _fmt(r: dict) -> str:
@@ -256,6 +308,8 @@ def main() -> int:
     bench.results["unlock_key_derivation"]["note"] = "background, with a progress line"
 
     def open_main() -> None:
+        if os.environ.get("TSUNAGU_MARK"):
+            _install_marks()
         window = MainWindow(dialog.desk, opener=lambda p: printed.append(str(p)),
                             show_error=lambda text: state.setdefault("errors", []).append(text),
                             wizard_options={"ask_restore_draft": lambda: False,

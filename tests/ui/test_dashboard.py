@@ -185,3 +185,38 @@ def test_a_long_list_shows_its_first_rows_and_all_on_request(qtbot, board_desk, 
     assert not view.more_button.isVisible()
     view.tiles["monitoring_today"].click()
     assert not view.more_button.isVisible()
+
+
+def test_at_login_the_dashboard_comes_first_and_the_case_list_reads_when_shown(
+        qtbot, board_desk, monkeypatch):
+    """issue 17: start() shows the dashboard with the read the window started when it was
+    made (one read, split on two connections with a second core), and the case list, not
+    shown, reads its page and count only when first shown."""
+    from ui import background
+    from ui.views import dashboard
+    desk, _ids = board_desk
+    monkeypatch.setattr(dashboard, "_cores", lambda: 2)
+    reads = []
+    for name in ("_load", "_load_split"):
+        original = getattr(dashboard, name)
+        monkeypatch.setattr(dashboard, name,
+                            lambda d, original=original, name=name: reads.append(name)
+                            or original(d))
+    window = MainWindow(desk, opener=lambda url: None, close_desk_on_exit=False)
+    qtbot.addWidget(window)
+    window.start()
+    qtbot.waitUntil(lambda: "dashboard" in window.area_views and not background.busy()
+                    and bool(window.area_views["dashboard"].board), timeout=10000)
+    view = window.area_views["dashboard"]
+    assert window.tabs.currentWidget() is view
+    # (read again, on the reading connection alone, if the answer came before the view)
+    assert reads[0] == "_load_split" and set(reads[1:]) <= {"_load"}
+    assert view.count("monitoring_today") == desk.process.dashboard().total("monitoring_today")
+    assert view.count("plans_waiting_for_meeting") == 1
+    listed = window.case_list.model
+    assert listed.total == 0 and not listed.rows      # not read while hidden
+    window.tabs.setCurrentWidget(window.case_list)
+    qtbot.waitUntil(lambda: listed.total == desk.count_cases(), timeout=10000)
+    view.refresh()                                    # later reads: the reading connection
+    qtbot.waitUntil(lambda: not view.busy(), timeout=10000)
+    assert reads[0] == "_load_split" and reads[-1] == "_load"

@@ -53,6 +53,7 @@ class CaseTableModel(QAbstractTableModel):
         self.descending = True
         self._today = today
         self._generation = 0
+        self.held = False   # no read until the view is first shown (``CaseListView``)
 
     def today(self) -> date:
         return self._today or self.desk.today()
@@ -81,6 +82,8 @@ class CaseTableModel(QAbstractTableModel):
     # ---------------------------------------------------------------- queries
     def reload(self) -> None:
         """Ask the core for the first page of the current search and sort (in the background)."""
+        if self.held:
+            return
         self._generation += 1
         generation = self._generation
         desk, search, sort, descending = self.desk, self.search, self.sort_key, self.descending
@@ -248,11 +251,15 @@ class CaseListView(QWidget):
 
     open_case = Signal(str)
 
-    def __init__(self, desk, parent: QWidget | None = None):
+    def __init__(self, desk, parent: QWidget | None = None, *, read_when_shown: bool = False):
         super().__init__(parent)
         self.desk = serialized(desk)
         self._stale = StaleFlag()   # an operation changed cases while the list was hidden
         self.model = CaseTableModel(self.desk, self)
+        # the main window opens on the dashboard: the list (and its count of every case) is
+        # read when first shown, not behind the dashboard's read at login (issue 17)
+        self.model.held = read_when_shown
+        self.dashboard_coming = False   # (main window) shown now, the dashboard in front next
         self.search = QLineEdit()
         self.search.setPlaceholderText(_("Search by name, reading or case number "
                                          "(e.g. たかはし, 2026-0070)"))
@@ -328,9 +335,20 @@ class CaseListView(QWidget):
 
     def showEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().showEvent(event)
+        if self.model.held:
+            # a turn later (the window shown at login turns to the dashboard meanwhile)
+            if not self.dashboard_coming:
+                QTimer.singleShot(0, self, self._first_read)
+            return
         self._stale.shown(self.refresh)
 
+    def _first_read(self) -> None:
+        if self.model.held and self.isVisible():
+            self._stale.stale = False
+            self.refresh()
+
     def refresh(self) -> None:
+        self.model.held = False
         self.model.reload()
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt override
