@@ -13,7 +13,7 @@ from datetime import date
 from html import escape
 from typing import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QMenu, QMessageBox,
@@ -313,7 +313,9 @@ class CaseView(QWidget):
         self._layout = layout
         if overview is not None:
             self._reading = 0
-            self._apply(overview)
+            # the 経過 (up to thousands of rows) is filled a turn later, after the tab is
+            # shown: building the view and filling it in one go held the screen >100 ms
+            self._apply(overview, timeline_later=True)
         else:
             self.refresh()
 
@@ -359,7 +361,7 @@ class CaseView(QWidget):
     def _read_failed(self, error: BaseException) -> None:
         self.next_label.setText(escape(str(error)))
 
-    def _apply(self, overview: CaseOverview) -> None:
+    def _apply(self, overview: CaseOverview, *, timeline_later: bool = False) -> None:
         self.detail = overview.detail
         self.may_edit = overview.may_edit
         self.edit_person_button.setVisible(self.may_edit)
@@ -382,7 +384,16 @@ class CaseView(QWidget):
         self.next_label.setText("<br>".join(f"・{escape(h)}" for h in hints)
                                 or escape(_("Nothing is due.")))
         self._fill_plan(list(overview.plans))
+        if timeline_later:
+            reading = self._reading   # (a newer read meanwhile fills its own)
+            QTimer.singleShot(0, self, lambda: self._timeline_read(list(overview.timeline))
+                              if reading == self._reading else None)
+            return
         self._fill_timeline(list(overview.timeline))
+        self.refreshed.emit()
+
+    def _timeline_read(self, entries: list[TimelineEntry]) -> None:
+        self._fill_timeline(entries)
         self.refreshed.emit()
 
     def _show_person(self, person, today: date | None) -> None:
