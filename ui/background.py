@@ -88,9 +88,51 @@ def draft_pool() -> QThreadPool:
 
 
 def busy(*, aside: bool = True) -> bool:
-    """True while any background operation has not yet reported back (tests wait on it);
-    ``aside=False``: not counting the long checks on the second worker."""
-    return bool(_running if aside else _running - _aside)
+    """True while any background operation has not yet reported back, or a screen is still
+    building what one brought in slices (``in_slices``; tests wait on it); ``aside=False``:
+    not counting the long checks on the second worker."""
+    return bool(_running if aside else _running - _aside) or _slicing[0] > 0
+
+
+_slicing = [0]   # screens still building in slices (in_slices)
+
+
+def in_slices(owner: QObject, items: list, size: int, step: Callable[[list], None],
+              done: Callable[[], None] = lambda: None) -> None:
+    """``step(chunk)`` for each ``size`` items of ``items``, one chunk per turn of the event
+    loop (so that filling a long list never holds the screen), then ``done()``; nothing more
+    once ``owner`` is gone. ``busy()`` holds until the last chunk."""
+    chunks = [items[i:i + size] for i in range(0, len(items), size)] or [[]]
+    _slicing[0] += 1
+    alive = [True]
+    finished = [False]
+
+    def finish() -> None:
+        if not finished[0]:
+            finished[0] = True
+            _slicing[0] -= 1
+
+    def gone(*_a) -> None:
+        alive[0] = False
+        finish()
+
+    owner.destroyed.connect(gone)
+
+    def next_chunk(i: int = 0) -> None:
+        if not alive[0]:
+            return
+        try:
+            step(chunks[i])
+            if i + 1 < len(chunks):
+                QTimer.singleShot(0, owner, lambda: next_chunk(i + 1))
+                return
+            done()
+        except BaseException:
+            finish()
+            raise
+        finish()
+
+    QTimer.singleShot(0, owner, next_chunk)
 
 
 def wait_idle(msecs: int = 30000) -> bool:

@@ -35,7 +35,7 @@ from app.i18n import _
 from app.process import Step
 from forms.sheets import render
 from ui import printing
-from ui.background import read_in_background, run_in_background, serialized
+from ui.background import in_slices, read_in_background, run_in_background, serialized
 from ui.changes import Changes, StaleFlag
 from ui.views.timeline_texts import TIMELINE_KINDS, decision_status_text, timeline_texts
 
@@ -393,8 +393,14 @@ class CaseView(QWidget):
         self.refreshed.emit()
 
     def _timeline_read(self, entries: list[TimelineEntry]) -> None:
-        self._fill_timeline(entries)
-        self.refreshed.emit()
+        """The 経過 filled 250 rows a turn (1,000 rows at once held the screen ~60 ms)."""
+        self.timeline_entries = entries
+        self.timeline.clear()
+
+        def finished() -> None:
+            self._selection_changed()
+            self.refreshed.emit()
+        in_slices(self, entries, 250, self._add_timeline_rows, finished)
 
     def _show_person(self, person, today: date | None) -> None:
         """The header: name, reading, birth date with the age on the desk's ``today`` (not
@@ -505,6 +511,10 @@ class CaseView(QWidget):
     def _fill_timeline(self, entries: list[TimelineEntry]) -> None:
         self.timeline_entries = entries
         self.timeline.clear()
+        self._add_timeline_rows(entries)
+        self._selection_changed()
+
+    def _add_timeline_rows(self, entries: list[TimelineEntry]) -> None:
         grey = QBrush(QColor("#8a96a3"))
         items = []
         for e in entries:
@@ -516,8 +526,7 @@ class CaseView(QWidget):
                 for col in range(3):
                     item.setForeground(col, grey)
             items.append(item)
-        self.timeline.addTopLevelItems(items)   # one insertion, not 1,000
-        self._selection_changed()
+        self.timeline.addTopLevelItems(items)   # one insertion, not one per row
 
     def _selected_entry(self) -> TimelineEntry | None:
         item = self.timeline.currentItem()
