@@ -317,13 +317,15 @@ class Desk:
                 if self._lock is not None:
                     self._lock.release()
 
-    def reader(self) -> "Desk":
+    def reader(self, *, brief: bool = False) -> "Desk":
         """The same session on a connection of its own, for reading in the background (the
         GUI's screens): the same user, the same checks and audit, no one-writer lock.
-        Close it with ``close()`` before this desk; ``interrupt()`` stops its query."""
+        Close it with ``close()`` before this desk; ``interrupt()`` stops its query.
+        ``brief``: for one read beside the reading desk, with a small page cache."""
         if self._ctx.store is None:
             raise StoreError(_("The database is closed."))
-        return type(self)(self._store.reader(), self.user, today=self._today, lock=None)
+        return type(self)(self._store.reader(brief=brief), self.user, today=self._today,
+                          lock=None)
 
     def interrupt(self) -> None:
         """Stop the statement running on this desk's connection now (from another thread:

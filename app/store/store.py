@@ -114,12 +114,17 @@ class Store:
                 self.closed = True
                 self._raw_key = b""
 
-    def reader(self) -> "Store":
+    def reader(self, *, brief: bool = False) -> "Store":
         """A second connection to the same database for reads off the GUI thread (its
         audit entries are written in its own transactions; WAL lets it read while this
         connection writes). It gets the large page cache (db.CACHE_KIB): the screens' reads
-        and reports run on it; the first connection then keeps only what the saves read."""
+        and reports run on it; the first connection then keeps only what the saves read.
+        ``brief``: a reader for one read beside the reading connection (the dashboard's
+        first lists), with the small cache — what it reads is read once, and its cache
+        would otherwise stay in the program's memory after it is closed."""
         conn = db.connect(self.path, self._raw_key, verify=False)
+        if brief:
+            conn.execute(f"PRAGMA cache_size = -{WRITER_CACHE_KIB}")
         # both caches count in the program's memory: this connection keeps 16 MB (not a
         # reader's, whose own short-lived reader reads beside it: the dashboard's lists)
         if not self.reading:

@@ -28,7 +28,7 @@ class SpyDesk:
     def __getattr__(self, name: str) -> Any:
         value = getattr(self._desk, name)
         if name == "reader":
-            return lambda: SpyDesk(value(), self.calls)
+            return lambda **kw: SpyDesk(value(**kw), self.calls)
         if isinstance(value, Operations):
             return SpyDesk(value, self.calls)
         if callable(value) and name not in PLUMBING:

@@ -251,7 +251,7 @@ def _load_split(desk) -> tuple[DashboardBoard, dict[str, str], date]:
 
     def read_beside() -> None:
         try:
-            helper = desk.reader()
+            helper = desk.reader(brief=True)
         except BaseException as error:  # noqa: BLE001 - raised below, on the read worker
             beside.append(error)
             return
