@@ -97,6 +97,20 @@ def busy(*, aside: bool = True) -> bool:
 _slicing = [0]   # screens still building in slices (in_slices)
 
 
+def release_freed_memory() -> None:
+    """Hand the memory freed by a short-lived thread back to the system. glibc keeps what a
+    thread freed in that thread's own arena, which later threads need not reuse: the
+    dashboard's reader beside the reading connection left ~16 MB of freed page cache in the
+    program's memory at 100,000 cases (peak 337 → 353 MB). Elsewhere (Windows' heap,
+    macOS) nothing is needed and nothing is done."""
+    try:
+        import ctypes
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError, TypeError):   # not glibc (Windows: no CDLL(None))
+        return
+    trim(0)
+
+
 def in_slices(owner: QObject, items: list, size: int, step: Callable[[list], None],
               done: Callable[[], None] = lambda: None) -> None:
     """``step(chunk)`` for each ``size`` items of ``items``, one chunk per turn of the event

@@ -31,7 +31,7 @@ from app.domain.worklist import (
     MeetingDue, MonitoringDue, PlanWaiting, ReferralToCheck, SuspendedCase,
 )
 from ui.areas import Area, register
-from ui.background import read_in_background, serialized
+from ui.background import read_in_background, release_freed_memory, serialized
 from ui.changes import Changes, StaleFlag
 from ui.views.meetings import may
 from ui.widgets import ErrorLabel, heading
@@ -261,6 +261,7 @@ def _load_split(desk) -> tuple[DashboardBoard, dict[str, str], date]:
             beside.append(error)
         finally:
             helper.close()
+            release_freed_memory()   # this thread's arena would keep the closed cache
 
     thread = threading.Thread(target=read_beside, name="dashboard-beside", daemon=True)
     thread.start()
