@@ -10,7 +10,7 @@ app/operations/security.py for the rules as the administrator's manual states th
 from __future__ import annotations
 
 from datetime import date
-from typing import Callable
+from typing import Any, Callable, TypeVar
 
 from app.domain import Staff
 from app.errors import NotFound, PermissionDenied
@@ -20,6 +20,7 @@ from app.store.security_repo import CaseAccess, SecurityRepo
 from app.store.store import Store
 
 ADMIN_CASE_ACCESS = "security.admin_case_access"
+_Repo = TypeVar("_Repo")
 
 
 class DeskContext:
@@ -30,7 +31,7 @@ class DeskContext:
         self.store: Store | None = store
         self.user = user
         self.today_fn = today
-        self._sec_repo: SecurityRepo | None = None
+        self._repos: dict[Any, Any] = {}
 
     # ------------------------------------------------------------------ the session
     @property
@@ -43,13 +44,20 @@ class DeskContext:
     def today(self) -> date:
         return self.today_fn()
 
+    def repo(self, kind: Callable[[Any], _Repo]) -> _Repo:
+        """The repository ``kind`` (a class of app/store taking the connection) on the
+        store's connection now — made once, and again after the desk was locked and
+        unlocked (a new connection)."""
+        repo = self._repos.get(kind)
+        conn = self.db.conn
+        if repo is None or repo.conn is not conn:
+            repo = self._repos[kind] = kind(conn)
+        return repo
+
     @property
     def sec(self) -> SecurityRepo:
         """Who sees which case (SQL in app/store/security_repo.py), on this connection."""
-        repo = self._sec_repo
-        if repo is None or repo.conn is not self.db.conn:
-            repo = self._sec_repo = SecurityRepo(self.db.conn)
-        return repo
+        return self.repo(SecurityRepo)
 
     # ------------------------------------------------------------------ permissions
     def admin_case_access(self) -> bool:

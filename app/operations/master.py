@@ -41,7 +41,7 @@ from app.domain import Route
 from app.domain.common import LabelledEnum
 from app.errors import NotFound, ValidationError, ValidationErrors
 from app.i18n import N_, _
-from app.operations.context import DeskContext, Operations
+from app.operations.context import Operations
 from app.security.authorization import Rule, install, need
 from app.security.roles import Permission
 from app.store.master_repo import TABLES, MasterRepo
@@ -120,16 +120,9 @@ class MasterOperations(Operations):
         "checked_typed_name": need(Permission.MANAGE_SETTINGS),
     }
 
-    def __init__(self, ctx: DeskContext):
-        super().__init__(ctx)
-        self._master_repo: MasterRepo | None = None
-
     @property
     def _master(self) -> MasterRepo:
-        repo = self._master_repo
-        if repo is None or repo.conn is not self._store.conn:
-            repo = self._master_repo = MasterRepo(self._store.conn)
-        return repo
+        return self._ctx.repo(MasterRepo)
 
     # ------------------------------------------------------------------ reads
     def master_entries(self, kind: MasterKind | str) -> list[MasterEntry]:

@@ -23,7 +23,7 @@ from app.process import Step
 from app.security.roles import Permission
 from app.store import derived_repo
 from app.store.process_repo import ProcessRepo
-from app.operations.context import DeskContext, Operations
+from app.operations.context import Operations
 
 
 SETTING_PREFIX = "process."
@@ -59,16 +59,9 @@ class ProcessPart(Operations):
     entry. Each part takes the session context (and the parts it calls) in its
     constructor; only ProcessOperations is gated (the outermost call)."""
 
-    def __init__(self, ctx: DeskContext):
-        super().__init__(ctx)
-        self._process_repo: ProcessRepo | None = None
-
     @property
     def _repo(self) -> ProcessRepo:
-        repo = self._process_repo
-        if repo is None or repo.conn is not self._store.conn:
-            repo = self._process_repo = ProcessRepo(self._store.conn)
-        return repo
+        return self._ctx.repo(ProcessRepo)
 
     # ------------------------------------------------------------------ settings
     def process_settings(self) -> ProcessSettings:

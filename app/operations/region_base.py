@@ -12,7 +12,7 @@ from typing import Any
 from app import text_ja, validation
 from app.i18n import _
 from app.domain.region import LinkedCase
-from app.operations.context import DeskContext, Operations
+from app.operations.context import Operations
 from app.security.roles import Permission
 from app.store.region_repo import RegionRepo
 
@@ -44,17 +44,10 @@ def _count(c: _Check, value: Any, field_: str, label: str) -> int:
 class RegionBase(Operations):
     """The plumbing of ``desk.region``'s subjects (one session context, one repository)."""
 
-    def __init__(self, ctx: DeskContext):
-        super().__init__(ctx)
-        self._region_repo: RegionRepo | None = None
-
     # ------------------------------------------------------------------ plumbing
     @property
     def _region(self) -> RegionRepo:
-        repo = self._region_repo
-        if repo is None or repo.conn is not self._store.conn:
-            repo = self._region_repo = RegionRepo(self._store.conn)
-        return repo
+        return self._ctx.repo(RegionRepo)
 
     def _require_any(self, *permissions: Permission) -> None:
         """The role must hold one of ``permissions``; a refusal is audited."""
