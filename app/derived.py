@@ -1,10 +1,11 @@
 """The columns of a case that are computed from its facts, never entered: one rule for the
 process steps and for the merge of transfer files.
 
-``case_file.stage``, ``closed_on`` and ``next_monitoring_on`` are stored (the case list,
-the dashboard and the statistics read them from indexes) but each is a function of the
-case's records: the stage of ``app.process.stage``; the date the confirmed 終結 took
-effect; the next monitoring set by the latest scheduling fact. A process step writes them
+``case_file.stage``, ``closed_on``, ``next_monitoring_on``, ``support_from`` and
+``support_until`` are stored (the case list, the dashboard and the statistics read them from
+indexes) but each is a function of the case's records: the stage of ``app.process.stage``;
+the date the confirmed 終結 took effect; the next monitoring set by the latest scheduling
+fact; when the case was 支援中 in the statistics' sense (``support_span``). A process step writes them
 through ``case_fields`` (app/operations/process_part.py ``_restage``), and a merge recomputes
 them with the same function for every case it touches (app/sync/merge.py
 ``register_derived``) — so two devices that hold the same records hold the same values,
@@ -22,7 +23,7 @@ from app import process as P
 from app.domain import Stage
 
 # The columns of case_file computed here (never a sync conflict).
-CASE_COLUMNS = ("stage", "closed_on", "next_monitoring_on")
+CASE_COLUMNS = ("stage", "closed_on", "next_monitoring_on", "support_from", "support_until")
 
 
 @dataclass(frozen=True)
@@ -59,12 +60,56 @@ def next_monitoring(stage: Stage, facts: Iterable[ScheduleFact]) -> date | None:
     return latest.sets if latest is not None else None
 
 
+@dataclass(frozen=True)
+class SupportFact:
+    """A decision that starts or ends 支援中 (STATISTICS.md): the intake's triage
+    (``order`` 0), a スクリーニング (1), a take-back of a つなぎ (2); ``cont`` when it says
+    継続支援."""
+
+    on: date
+    order: int
+    cont: bool
+
+
+def support_span(facts: Iterable[SupportFact], closed_on: date | None
+                 ) -> tuple[str | None, str | None]:
+    """When the case is 支援中 as the statistics count it (app/store/stats_repo.py
+    ``_SEGMENTS``): from each 継続支援 decision until the next decision or the 終結.
+
+    Stored as (support_from, support_until), ISO dates: ``("", "")`` never 支援中;
+    ``(from, until)`` one stretch, ``until`` None while it lasts; ``(None, until)`` several
+    stretches with gaps between — the statistics then read that case's decisions again —
+    ``until`` being the end of the last (None while it lasts). On a day with two decisions
+    of one kind, 継続支援 is taken as the later (the statistics' order)."""
+    ordered = sorted(facts, key=lambda f: (f.on, f.order, f.cont))
+    stretches: list[tuple[date, date | None]] = []
+    for i, fact in enumerate(ordered):
+        if not fact.cont:
+            continue
+        nxt = ordered[i + 1].on if i + 1 < len(ordered) else None
+        stop = closed_on if nxt is None else (nxt if closed_on is None else min(nxt, closed_on))
+        if stop is None or stop > fact.on:
+            stretches.append((fact.on, stop))
+    if not stretches:
+        return "", ""
+    start, until = stretches[0]
+    joined = True
+    for s, stop in stretches[1:]:
+        if until is not None and s > until:
+            joined = False
+        until = None if until is None or stop is None else max(until, stop)
+    return (start.isoformat() if joined else None), (until.isoformat() if until else None)
+
+
 def case_fields(state: CaseState, closure_confirmed_on: date | None,
-                schedule: Iterable[ScheduleFact]) -> dict[str, Any]:
+                schedule: Iterable[ScheduleFact],
+                support: Iterable[SupportFact]) -> dict[str, Any]:
     """The derived columns of one case, as stored (ISO dates)."""
     stage = P.stage(state)
     nxt = next_monitoring(stage, schedule)
     closed = closure_confirmed_on if state.closed else None
+    since, until = support_span(support, closed)
     return {"stage": stage.value,
             "closed_on": closed.isoformat() if closed else None,
-            "next_monitoring_on": nxt.isoformat() if nxt else None}
+            "next_monitoring_on": nxt.isoformat() if nxt else None,
+            "support_from": since, "support_until": until}

@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from app import text_ja, validation
+from app import derived, text_ja, validation
 from app.domain import (
     Agency, CaseDetail, CaseSummary, IntakeInput, ReferralSource, Route, Stage,
     Staff, Triage,
@@ -436,9 +436,13 @@ class Desk:
             case_no = store.next_case_no(fy)
             stage = {Triage.CONTINUE: Stage.INTAKE, Triage.REFER: Stage.REFERRED,
                      Triage.INFO_ONLY: Stage.INFO_ONLY}[Triage(data.triage)]
+            # its one decision so far: the intake's triage (支援中 from today if 継続支援)
+            support = derived.support_span([derived.SupportFact(
+                data.received_on, 0, Triage(data.triage) is Triage.CONTINUE)], None)
             case_id = store.insert_case(w, case_no=case_no, person_id=person_id,
                                         fiscal_year=fy, stage=stage,
-                                        opened_on=data.received_on, assignee_id=self.user.id)
+                                        opened_on=data.received_on, assignee_id=self.user.id,
+                                        support=support)
             intake_id = store.insert_intake(w, case_id, data)
             if new_case_reason and data.existing_person_id:
                 w.update("intake", intake_id, {"new_case_reason": new_case_reason})

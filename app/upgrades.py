@@ -32,7 +32,14 @@ def _device_keys(store: Any, w: Writer) -> None:
     ensure_device_keys(store, w)
 
 
+def _support_spans(store: Any, w: Writer) -> None:
+    """Schema 20 (支援中 from an index): when each case is 支援中, from its records."""
+    from app.store.derived_repo import fill_support_spans
+    fill_support_spans(store.conn)
+
+
 DATA_STEPS: dict[int, Callable[[Any, Writer], None]] = {
     2: _process_data,
     10: _device_keys,
+    20: _support_spans,
 }

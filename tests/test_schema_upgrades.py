@@ -25,7 +25,7 @@ from app.desk import Desk
 from app.domain import Stage
 from app.store import audit, db, derived_repo
 from app.sync.devices import load_secrets
-from app import text_ja
+from app import derived, text_ja
 
 SCHEMAS = Path(__file__).parent / "fixtures" / "schemas"
 SCRIPT = Path(__file__).parent / "fixtures" / "make_schema_fixtures.py"
@@ -93,9 +93,10 @@ def _check_upgrade(path: Path, meta: dict) -> None:
         for case_no, stage in meta["stages"].items():
             case_id = by_no[case_no].id
             assert by_no[case_no].stage.value == stage, case_no
-            row = conn.execute("SELECT stage, closed_on, next_monitoring_on FROM case_file"
+            # (support_from / support_until of schema 20 too: the upgrade wrote them)
+            row = conn.execute(f"SELECT {', '.join(derived.CASE_COLUMNS)} FROM case_file"
                                " WHERE id = ?", (case_id,)).fetchone()
-            assert dict(zip(("stage", "closed_on", "next_monitoring_on"), row)) == \
+            assert dict(zip(derived.CASE_COLUMNS, row)) == \
                 derived_repo.case_fields(conn, case_id), case_no
         # what the first open adds to an old desk: master data, the referral and emergency
         # rows of old intakes (schema 1), this installation's keys (before schema 10)

@@ -166,14 +166,16 @@ def test_closure_confirmed_on_a_desk_while_the_laptop_monitors(devices, tmp_path
                                             no_evaluation_reason="本人の転居により評価の機会がない"), m.id)
         a.process.record_meeting_results(m.id, {i.id: (MeetingResult.APPROVED, "")
                                         for i in a.process.pending_agenda(m.id)}, "", participants=MEETING_PEOPLE)
-        assert stored(a, cid) == {"stage": "closed", "closed_on": "2026-10-14",
-                                  "next_monitoring_on": None}
+        # 支援中 from the intake until the 終結 took effect (the statistics' stretch)
+        closed = {"stage": "closed", "closed_on": "2026-10-14", "next_monitoring_on": None,
+                  "support_from": stored(a, cid)["support_from"], "support_until": "2026-10-14"}
+        assert closed["support_from"] and closed["support_from"] < "2026-10-14"
+        assert stored(a, cid) == closed
         c.process.add_monitoring(cid, MonitoringInput(date(2026, 10, 20), MonitoringKind.REGULAR))
         exchange(c, a, tmp_path, "c-a.tsb")
         exchange(a, c, tmp_path, "a-c.tsb")
         for desk in (a, c):
-            assert stored(desk, cid) == {"stage": "closed", "closed_on": "2026-10-14",
-                                         "next_monitoring_on": None}
+            assert stored(desk, cid) == closed
             assert_derived(desk, cid)
     finally:
         a.close()

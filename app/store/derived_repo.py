@@ -44,14 +44,44 @@ def schedule_facts(conn, case_id: str) -> list[derived.ScheduleFact]:
     return facts
 
 
+# The decisions that start or end 支援中 (app/store/stats_repo.py ``_SEGMENTS`` reads the same).
+_SUPPORT_FACTS = (
+    "SELECT case_id, received_on, 0, triage = 'continue' FROM intake{where}"
+    " UNION ALL SELECT case_id, screened_on, 1, result = 'continue' FROM screening{where}"
+    " UNION ALL SELECT case_id, taken_back_on, 2, 1 FROM referral"
+    " WHERE taken_back_on IS NOT NULL{and_}")
+
+
+def support_facts(conn, case_id: str) -> list[derived.SupportFact]:
+    sql = _SUPPORT_FACTS.format(where=" WHERE case_id = :case", and_=" AND case_id = :case")
+    return [derived.SupportFact(date.fromisoformat(on), order, bool(cont))
+            for _c, on, order, cont in conn.execute(sql, {"case": case_id})]
+
+
 def case_fields(conn, case_id: str, repo: ProcessRepo | None = None) -> dict[str, Any]:
-    """stage, closed_on, next_monitoring_on of the case as its records give them now."""
+    """The derived columns of the case (stage, closed_on, next_monitoring_on, support_from,
+    support_until) as its records give them now."""
     state = (repo or ProcessRepo(conn)).case_state(case_id)
     closed = conn.execute("SELECT confirmed_on FROM closure WHERE case_id = ? AND"
                           " status = 'confirmed' ORDER BY hlc DESC LIMIT 1",
                           (case_id,)).fetchone()
     return derived.case_fields(state, _d(closed[0]) if closed else None,
-                               schedule_facts(conn, case_id))
+                               schedule_facts(conn, case_id), support_facts(conn, case_id))
+
+
+def fill_support_spans(conn) -> int:
+    """Schema 20: support_from / support_until of every case, from its decisions and the
+    stored closed_on (derived like stage: no journal entry — every device computes the
+    same). Returns how many cases were written."""
+    facts: dict[str, list[derived.SupportFact]] = {}
+    for case_id, on, order, cont in conn.execute(_SUPPORT_FACTS.format(where="", and_="")):
+        facts.setdefault(case_id, []).append(
+            derived.SupportFact(date.fromisoformat(on), order, bool(cont)))
+    rows = [(*derived.support_span(facts.get(case_id, ()), _d(closed)), case_id)
+            for case_id, closed in conn.execute("SELECT id, closed_on FROM case_file")]
+    conn.executemany("UPDATE case_file SET support_from = ?, support_until = ? WHERE id = ?",
+                     rows)
+    return len(rows)
 
 
 def recompute_cases(conn, case_ids: list[str]) -> int:

@@ -101,19 +101,37 @@ for _pattern in ("1", "2", "3"):
 
 # 支援中 at a date: the latest of the case's intake triage, screenings and take-backs on or
 # before the date says 継続支援, and the case is not closed by then (suspended included).
+# Each case keeps its stretch of 支援中 (support_from … support_until, app/derived.py
+# support_span, index case_support): only the cases whose stretch reaches into
+# [:first, :last] are read, and only those with several stretches (support_from NULL, or
+# not yet written) have their decisions walked again here. On a day with two decisions of
+# one kind, 継続支援 is taken as the later — the same order as support_span.
 _SEGMENTS = """
-WITH ev (case_id, on_, ord, cont) AS (
-    SELECT case_id, received_on, 0, triage = 'continue' FROM intake
+WITH span AS MATERIALIZED (
+    SELECT id, person_id, support_from, support_until FROM case_file
+    WHERE support_until IS NULL AND (support_from IS NULL OR support_from <= :last)
+    UNION ALL
+    SELECT id, person_id, support_from, support_until FROM case_file
+    WHERE support_until > :first AND (support_from IS NULL OR support_from <= :last)
+),
+odd AS MATERIALIZED (SELECT id FROM span WHERE support_from IS NULL),
+ev (case_id, on_, ord, cont) AS (
+    SELECT case_id, received_on, 0, triage = 'continue' FROM intake WHERE case_id IN odd
     UNION ALL SELECT case_id, screened_on, 1, result = 'continue' FROM screening
-    UNION ALL SELECT case_id, taken_back_on, 2, 1 FROM referral WHERE taken_back_on IS NOT NULL
+        WHERE case_id IN odd
+    UNION ALL SELECT case_id, taken_back_on, 2, 1 FROM referral
+        WHERE taken_back_on IS NOT NULL AND case_id IN odd
 ),
 seg AS (
     SELECT case_id, on_ AS start, cont,
-           LEAD(on_) OVER (PARTITION BY case_id ORDER BY on_, ord) AS next_on
+           LEAD(on_) OVER (PARTITION BY case_id ORDER BY on_, ord, cont) AS next_on
     FROM ev WHERE on_ <= :last
 ),
 act AS MATERIALIZED (
     -- one row per stretch of 継続支援: from its start until the next decision or closure
+    SELECT id AS case_id, person_id, support_from AS start, support_until AS stop
+    FROM span WHERE support_from IS NOT NULL
+    UNION ALL
     SELECT seg.case_id, c.person_id, seg.start,
            CASE WHEN seg.next_on IS NULL THEN c.closed_on
                 WHEN c.closed_on IS NULL THEN seg.next_on
@@ -209,7 +227,7 @@ class StatsRepo:
         sql = (_SEGMENTS + cte + " SELECT m.e, count(DISTINCT act.person_id) FROM act JOIN m"
                f" ON {_ACTIVE_AT} GROUP BY m.e")
         found = {r[0]: int(r[1]) for r in self.conn.execute(
-            sql, {**args, "last": max(ends).isoformat()})}
+            sql, {**args, "first": min(ends).isoformat(), "last": max(ends).isoformat()})}
         anon = {m: n for m, _k, n in self._anon(min(ends), max(ends), "active")}
         return {e: found.get(e.isoformat(), 0) + anon.get(e.isoformat()[:7], 0) for e in ends}
 
@@ -257,7 +275,7 @@ class StatsRepo:
             sql = (_SEGMENTS + cte + " SELECT MAX(act.case_id), MIN(act.start) FROM act JOIN m"
                    f" ON {_ACTIVE_AT} GROUP BY act.person_id")
             return [(r[0], r[1]) for r in self.conn.execute(
-                sql, {**args, "last": end.isoformat()})]
+                sql, {**args, "first": end.isoformat(), "last": end.isoformat()})]
         return [(r[0], r[1]) for r in self.conn.execute(
             RULES[key], {"start": start.isoformat(), "end": end.isoformat()})]
 

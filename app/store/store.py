@@ -374,10 +374,15 @@ class Store:
 
     # -- cases ---------------------------------------------------------------------------
     def insert_case(self, w: Writer, *, case_no: str, person_id: str, fiscal_year: int,
-                    stage: Stage, opened_on: date, assignee_id: str | None) -> str:
+                    stage: Stage, opened_on: date, assignee_id: str | None,
+                    support: tuple[str | None, str | None] = (None, None)) -> str:
+        """A new case; ``support``: its support_from / support_until (app/derived.py
+        support_span) when the caller knows them — unknown (None, None) makes the
+        statistics read its decisions until a step writes them."""
         return w.insert("case_file", {
             "case_no": case_no, "person_id": person_id, "fiscal_year": fiscal_year,
             "stage": stage.value, "opened_on": opened_on.isoformat(), "assignee_id": assignee_id,
+            "support_from": support[0], "support_until": support[1],
         })
 
     def insert_intake(self, w: Writer, case_id: str, i) -> str:
