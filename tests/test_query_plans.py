@@ -42,3 +42,35 @@ def test_employment_support_targets_are_counted_from_the_index_alone(desk):
     plan = " / ".join(r[-1] for r in desk.store.conn.execute(
         "EXPLAIN QUERY PLAN " + sql, {"start": "2026-04-01", "end": "2027-03-31"}))
     assert "SEARCH p USING COVERING INDEX plan_approved_employment" in plan, plan
+
+
+def _report_plans(desk, report) -> dict[str, str]:
+    conn = desk.store.conn
+    seen: list[str] = []
+    conn.set_trace_callback(seen.append)
+    try:
+        report()
+    finally:
+        conn.set_trace_callback(None)
+    return {sql: " / ".join(r[-1] for r in conn.execute("EXPLAIN QUERY PLAN " + sql))
+            for sql in seen if sql.lstrip().upper().startswith(("SELECT", "WITH"))}
+
+
+def test_a_fiscal_years_report_reads_intakes_plans_and_stretches_from_indexes(desk):
+    """Schema 20/21: every query of the fiscal-year report that reads intakes, the cases of a
+    person, their plans or 支援中 does so from a covering index, never a scan of them."""
+    desk.register_intake(make_intake())
+    plans = _report_plans(desk, lambda: desk.reports.fiscal_year_report(2026))
+    joined = "\n".join(plans.values())
+    for table in ("intake", "case_file", "plan", "screening"):
+        assert f"SCAN {table}" not in joined, joined
+    intake_reads = [p for s, p in plans.items()
+                    if "FROM intake" in s and "received_on BETWEEN" in s]
+    assert intake_reads and all("COVERING INDEX intake_received_cover" in p
+                                for p in intake_reads), intake_reads
+    active = [p for s, p in plans.items() if "support_until" in s]
+    assert len(active) == 1 and "COVERING INDEX case_support (support_until=?)" in active[0] \
+        and "COVERING INDEX case_support (support_until>?)" in active[0], active
+    among = [p for s, p in plans.items() if "p2.approved_on" in s]
+    assert among and all("COVERING INDEX case_person_cases" in p and
+                         "COVERING INDEX plan_case_approved" in p for p in among), among

@@ -10,7 +10,9 @@ Dates are ISO text; a month is ``start`` … ``end`` inclusive.
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from datetime import date
+from itertools import accumulate
 from typing import Any
 
 from app.store.db import Connection
@@ -219,17 +221,33 @@ class StatsRepo:
                 w.insert("anon_stat", {"month": month, "key": key, "value": n})
 
     def active_at(self, ends: list[date]) -> dict[date, int]:
-        """支援中 at each date of ``ends`` (month ends), in one pass over the cases."""
+        """支援中 at each date of ``ends`` (month ends), in one pass over the stretches that
+        reach into them: each covers the dates from its start until before its stop, and a
+        person counts once at a date even with two cases open then."""
         if not ends:
             return {}
-        cte, args = _month_ends_cte([e.isoformat() for e in ends])
-        # a person counts once, even with two cases open (one open case per person)
-        sql = (_SEGMENTS + cte + " SELECT m.e, count(DISTINCT act.person_id) FROM act JOIN m"
-               f" ON {_ACTIVE_AT} GROUP BY m.e")
-        found = {r[0]: int(r[1]) for r in self.conn.execute(
-            sql, {**args, "first": min(ends).isoformat(), "last": max(ends).isoformat()})}
+        marks = sorted({e.isoformat() for e in ends})
+        covered: dict[str, list[tuple[int, int]]] = {}
+        for person, start, stop in self.conn.execute(
+                _SEGMENTS + " SELECT person_id, start, stop FROM act",
+                {"first": marks[0], "last": marks[-1]}):
+            lo = bisect_left(marks, start)
+            hi = len(marks) if stop is None else bisect_left(marks, stop)
+            if lo < hi:
+                covered.setdefault(person, []).append((lo, hi))
+        step = [0] * (len(marks) + 1)   # +1 where a person starts counting, -1 where they stop
+        for spans in covered.values():
+            if len(spans) == 1:
+                lo, hi = spans[0]
+                step[lo] += 1
+                step[hi] -= 1
+                continue
+            for i in {i for lo, hi in spans for i in range(lo, hi)}:
+                step[i] += 1
+                step[i + 1] -= 1
+        found = dict(zip(marks, accumulate(step)))
         anon = {m: n for m, _k, n in self._anon(min(ends), max(ends), "active")}
-        return {e: found.get(e.isoformat(), 0) + anon.get(e.isoformat()[:7], 0) for e in ends}
+        return {e: found[e.isoformat()] + anon.get(e.isoformat()[:7], 0) for e in ends}
 
     def breakdowns_by_month(self, start: date, end: date) -> dict[str, dict[str, dict[str, int]]]:
         """{"YYYY-MM": {"routes": {route: n}, "sources": {name: n}, "services": {name: n}}}:
