@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from app.desk import Desk
 from app.domain.sync import ImportCounts
 from app.errors import TsunaguError, ValidationErrors
 from app.store import db
@@ -70,6 +71,27 @@ def test_field_laptop_holds_only_its_cases(devs, tmp_path):
     # the search index knows only the held person
     assert [c.name for c in lap.list_cases("すずき")] == []
     assert lap.security.audit_verify() is None
+
+
+def test_a_copy_left_by_a_cut_off_device_is_removed_by_the_next(devs, tmp_path):
+    """Making a laptop trims a whole copy of the desk beside it (no journal: a cut-off trim
+    leaves it half-written). If the program was cut off, the next device made removes it —
+    a copy of every case must not stay in the desk's folder."""
+    root, ids, d = devs
+    folder = root / "a"
+    left = folder / ".device-0d1e-cut-off.staging.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(left) + suffix).write_bytes(b"half-written copy of the desk")
+    lap = d["a"].sync.add_device("field", "訪問用ノート2", tmp_path / "e", cases=ids["cases"][1:2])
+    assert not list(folder.glob(".device-*"))
+    e = Desk.open(tmp_path / "e" / "tsunagu.db", LOGIN, PASSWORD)
+    try:
+        assert e.agency.device_id == lap.id and e.sync.device_kind() == "field"
+        assert [c.name for c in e.list_cases()] == [NAMES[1][0]]
+        assert e.security.audit_verify() is None
+        assert e.store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        e.close()
 
 
 def test_round_trip_idempotent_and_identical(devs, tmp_path):

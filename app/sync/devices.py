@@ -145,7 +145,9 @@ def build_device_file(source_conn, raw_key: bytes, target: Path, *, device_id: s
     the creator's anchors plus the creator's key, and the creator's first-contact rule."""
     staging = target.parent / f".{target.name}.staging"
     staging_local = Path(str(source_conn.db_path)).parent / f".device-{device_id}.staging.db"
-    for p in (staging_local,):
+    # and the copies an earlier device left when the program was cut off while making it:
+    # each is a whole copy of the desk (one writer makes devices, so none is in use now)
+    for p in (staging_local, *staging_local.parent.glob(".device-*.staging.db")):
         db_remove(p)
     db.export_copy(source_conn, staging_local, raw_key)
     try:
