@@ -91,28 +91,15 @@ class PaperOperations(Operations):
               intake: bool = False) -> CaseData:
         """The lists ``shows`` of ``case_id`` (no audit entries: the print is audited)."""
         p = self._process
-        values: dict = {}
-        if "assessments" in shows:
-            values["assessments"] = p.assessments(case_id)
-        if "screenings" in shows:
-            values["screenings"] = p.screenings(case_id)
-        if "plans" in shows:
-            values["plans"] = p.plans(case_id)
+        # the lists that are one read of the case each, by the name a sheet shows them under
+        of_case = {"assessments": p.assessments, "screenings": p.screenings, "plans": p.plans,
+                   "monitorings": p.monitorings, "evaluations": p.evaluations,
+                   "closures": p.closures, "followups": p.followups, "decisions": p.decisions,
+                   "agenda": p.case_agenda}
+        values: dict = {name: read(case_id) for name, read in of_case.items() if name in shows}
         if "records" in shows:
             values["records"] = sorted(p.support_records(case_id, include_superseded=True),
                                        key=lambda r: (r.occurred_at, r.supersedes is not None))
-        if "monitorings" in shows:
-            values["monitorings"] = p.monitorings(case_id)
-        if "evaluations" in shows:
-            values["evaluations"] = p.evaluations(case_id)
-        if "closures" in shows:
-            values["closures"] = p.closures(case_id)
-        if "followups" in shows:
-            values["followups"] = p.followups(case_id)
-        if "decisions" in shows:
-            values["decisions"] = p.decisions(case_id)
-        if "agenda" in shows:
-            values["agenda"] = p.case_agenda(case_id)
         if "services" in shows:
             values["services"] = p.services()
             values["all_services"] = p.services(include_inactive=True)   # deactivated: names

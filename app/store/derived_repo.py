@@ -15,6 +15,7 @@ from typing import Any
 from app import derived
 from app.store.changes import note_cases
 from app.store.process_repo import ProcessRepo
+from app.store.stats_repo import SUPPORT_FACTS
 
 
 def _d(text: str | None) -> date | None:
@@ -44,18 +45,11 @@ def schedule_facts(conn, case_id: str) -> list[derived.ScheduleFact]:
     return facts
 
 
-# The decisions that start or end 支援中 (app/store/stats_repo.py ``_SEGMENTS`` reads the same).
-_SUPPORT_FACTS = (
-    "SELECT case_id, received_on, 0, triage = 'continue' FROM intake{where}"
-    " UNION ALL SELECT case_id, screened_on, 1, result = 'continue' FROM screening{where}"
-    " UNION ALL SELECT case_id, taken_back_on, 2, 1 FROM referral"
-    " WHERE taken_back_on IS NOT NULL{and_}")
-
-
 def support_facts(conn, case_id: str) -> list[derived.SupportFact]:
-    sql = _SUPPORT_FACTS.format(where=" WHERE case_id = :case", and_=" AND case_id = :case")
+    """The decisions that start or end the case's 支援中 (the statistics' SUPPORT_FACTS)."""
     return [derived.SupportFact(date.fromisoformat(on), order, bool(cont))
-            for _c, on, order, cont in conn.execute(sql, {"case": case_id})]
+            for _c, on, order, cont in conn.execute(
+                SUPPORT_FACTS.format(cases="case_id = :case"), {"case": case_id})]
 
 
 def case_fields(conn, case_id: str, repo: ProcessRepo | None = None) -> dict[str, Any]:
@@ -74,7 +68,7 @@ def fill_support_spans(conn) -> int:
     stored closed_on (derived like stage: no journal entry — every device computes the
     same). Returns how many cases were written."""
     facts: dict[str, list[derived.SupportFact]] = {}
-    for case_id, on, order, cont in conn.execute(_SUPPORT_FACTS.format(where="", and_="")):
+    for case_id, on, order, cont in conn.execute(SUPPORT_FACTS.format(cases="1")):
         facts.setdefault(case_id, []).append(
             derived.SupportFact(date.fromisoformat(on), order, bool(cont)))
     rows = [(*derived.support_span(facts.get(case_id, ()), _d(closed)), case_id)

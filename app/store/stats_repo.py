@@ -114,6 +114,16 @@ for _pattern in ("1", "2", "3"):
 # [:first, :last] are read, and only those with several stretches (support_from NULL, or
 # not yet written) have their decisions walked again here. On a day with two decisions of
 # one kind, 継続支援 is taken as the later — the same order as support_span.
+# The decisions that start or end 支援中 — (case_id, date, order, 継続支援?) — of the cases
+# ``{cases}`` selects (a condition on case_id). app/store/derived_repo.py reads the same for
+# one case (or all) to store its stretch.
+SUPPORT_FACTS = (
+    "SELECT case_id, received_on, 0, triage = 'continue' FROM intake WHERE {cases}"
+    " UNION ALL SELECT case_id, screened_on, 1, result = 'continue' FROM screening"
+    " WHERE {cases}"
+    " UNION ALL SELECT case_id, taken_back_on, 2, 1 FROM referral"
+    " WHERE taken_back_on IS NOT NULL AND {cases}")
+
 _SEGMENTS = """
 WITH span AS MATERIALIZED (
     SELECT id, person_id, support_from, support_until FROM case_file
@@ -123,13 +133,7 @@ WITH span AS MATERIALIZED (
     WHERE support_until > :first AND (support_from IS NULL OR support_from <= :last)
 ),
 odd AS MATERIALIZED (SELECT id FROM span WHERE support_from IS NULL),
-ev (case_id, on_, ord, cont) AS (
-    SELECT case_id, received_on, 0, triage = 'continue' FROM intake WHERE case_id IN odd
-    UNION ALL SELECT case_id, screened_on, 1, result = 'continue' FROM screening
-        WHERE case_id IN odd
-    UNION ALL SELECT case_id, taken_back_on, 2, 1 FROM referral
-        WHERE taken_back_on IS NOT NULL AND case_id IN odd
-),
+ev (case_id, on_, ord, cont) AS (""" + SUPPORT_FACTS.format(cases="case_id IN odd") + """),
 seg AS (
     SELECT case_id, on_ AS start, cont,
            LEAD(on_) OVER (PARTITION BY case_id ORDER BY on_, ord, cont) AS next_on
