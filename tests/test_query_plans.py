@@ -35,6 +35,38 @@ def test_the_monitoring_and_evaluation_lists_are_counted_from_covering_indexes(d
         assert "SCAN c " not in plan + " " and "SCAN p " not in plan + " ", (sql, plan)
 
 
+def test_the_lists_read_their_cases_and_the_decisions_waiting_from_indexes(desk):
+    """Schema 22: 「支援決定待ち」 walks the items of the services that need a 支援決定
+    (not every plan in effect), asks the decisions before the plan; 「評価の時期」,
+    「会議待ちのプラン」 and 「つなぎ先の確認」 take each case's stage and number from
+    case_list_of, not its row — listed (limit 8) and counted."""
+    desk.register_intake(make_intake())
+    plans = _plans(desk, ["decisions_pending"])
+    walk = [p for s, p in plans.items() if "needs_decision" in s]
+    assert len(walk) == 2, plans              # listed, and counted (DISTINCT)
+    for plan in walk:
+        steps = [x for x in plan.split(" / ") if not x.startswith("CO-ROUTINE")]
+        assert steps[0] == "SCAN s" and steps[1].startswith(
+            "SEARCH i USING COVERING INDEX plan_item_service (service_key=?)"), plan
+        assert steps.index(next(x for x in steps if "decision_plan" in x)) < steps.index(
+            next(x for x in steps if x.startswith("SEARCH p "))), plan
+    lists = ["evaluations_due", "plans_waiting_for_meeting", "referrals_to_check"]
+    for limit in (0, 8):
+        conn = desk.store.conn
+        seen: list[str] = []
+        conn.set_trace_callback(seen.append)
+        try:
+            desk.process.dashboard(limit=limit, lists=lists)
+        finally:
+            conn.set_trace_callback(None)
+        listed = [sql for sql in seen if "case_list_of" in sql]
+        # three lists, and with limit 0 「評価の時期」 counted (the others count their table)
+        assert len(listed) == (4 if limit == 0 else 3), seen
+        for sql in listed:
+            plan = " / ".join(r[-1] for r in conn.execute("EXPLAIN QUERY PLAN " + sql))
+            assert "SEARCH c USING COVERING INDEX case_list_of (id=?)" in plan, (sql, plan)
+
+
 def test_employment_support_targets_are_counted_from_the_index_alone(desk):
     from app.store.stats_repo import RULES
     sql = f"SELECT substr(on_, 1, 7), count(*) FROM ({RULES['employment_support_targets']})" \

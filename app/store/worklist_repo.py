@@ -10,6 +10,10 @@ from typing import Any
 from app.store.repo_base import SqlRepo, _iso
 from app.store.security_repo import case_access_clause
 
+# A listed row's case for its stage and number: from the index (id, stage, case_no) of
+# schema 22, not the case's row (a scattered page per listed row on the first read).
+_CASE = "case_file c INDEXED BY case_list_of"
+
 
 class WorklistRepo(SqlRepo):
     """The dashboard's lists (part of :class:`app.store.process_repo.ProcessRepo`)."""
@@ -75,7 +79,7 @@ class WorklistRepo(SqlRepo):
                            ) -> tuple[list[dict[str, Any]], int]:
         return self._listed(
             "r.id, r.case_id, c.case_no, r.referred_to, r.check_on",
-            "referral r JOIN case_file c ON c.id = r.case_id",
+            f"referral r JOIN {_CASE} ON c.id = r.case_id",
             "r.checked_on IS NULL AND (r.check_on IS NULL OR r.check_on <= ?)",
             "r.check_on, c.case_no", [_iso(today)], access, limit, count_from="referral r")
 
@@ -86,20 +90,22 @@ class WorklistRepo(SqlRepo):
             " agenda_item a JOIN meeting m ON m.id = a.meeting_id WHERE a.subject_id = p.id AND"
             " a.result IS NULL AND a.withdrawn_on IS NULL ORDER BY m.held_on LIMIT 1)"
             " AS meeting_on",
-            "plan p JOIN case_file c ON c.id = p.case_id",
+            f"plan p JOIN {_CASE} ON c.id = p.case_id",
             "p.status = 'submitted'", "c.case_no", [], access, limit, count_from="plan p")
 
     def decisions_pending(self, access=None, limit: int | None = None
                           ) -> tuple[list[dict[str, Any]], int]:
-        # CROSS JOIN keeps this order: the approved plans' items first, the case only for
-        # the few items still waiting (not for every approved plan).
+        # CROSS JOIN keeps this order: the items of the services that need a 支援決定
+        # (schema 22's plan_item_service), those without one, and only then their plan
+        # (in effect?) and case — not every plan in effect for its items.
         return self._listed(
             "p.id AS plan_id, p.case_id, c.case_no, i.service_key, s.name",
-            "plan p CROSS JOIN plan_item i ON i.plan_id = p.id AND i.removed = 0"
-            " CROSS JOIN service s ON s.key = i.service_key AND s.needs_decision = 1"
-            " CROSS JOIN case_file c ON c.id = p.case_id",
-            "p.status = 'approved' AND NOT EXISTS (SELECT 1 FROM decision d WHERE"
-            " d.plan_id = p.id AND d.service_key = i.service_key)", "c.case_no", [], access,
+            "service s CROSS JOIN plan_item i INDEXED BY plan_item_service"
+            " ON i.service_key = s.key AND i.removed = 0"
+            " CROSS JOIN plan p ON p.id = i.plan_id CROSS JOIN case_file c ON c.id = p.case_id",
+            "s.needs_decision = 1 AND NOT EXISTS (SELECT 1 FROM decision d WHERE"
+            " d.plan_id = i.plan_id AND d.service_key = i.service_key)"
+            " AND p.status = 'approved'", "c.case_no, s.sort, i.service_key", [], access,
             limit, distinct=True)
 
     def emergency_pending(self, access=None, limit: int | None = None
@@ -127,7 +133,7 @@ class WorklistRepo(SqlRepo):
         (other than one sent back), of open cases: the dashboard's 「評価の時期」."""
         return self._listed(
             "p.id AS plan_id, p.case_id, c.case_no, p.number, p.period_to",
-            "plan p JOIN case_file c ON c.id = p.case_id",
+            f"plan p JOIN {_CASE} ON c.id = p.case_id",
             "p.status = 'approved' AND p.period_to IS NOT NULL AND p.period_to <= ?"
             " AND c.stage NOT IN ('closed', 'suspended') AND NOT EXISTS (SELECT 1 FROM"
             " evaluation e WHERE e.plan_id = p.id AND e.status <> 'reconsider')"
