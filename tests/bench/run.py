@@ -260,21 +260,32 @@ def measure_week(desk: Desk, login: str, password: str, rounds: int) -> dict[str
 
 def plain_copy(path: Path, raw_key: bytes) -> Path:
     """The plain copy, made again when the desk's schema moved on (new indexes)."""
-    plain = path.with_name(path.stem + "-plain.db")
+    return _fresh_copy(path, raw_key, "-plain.db", None)
+
+
+def compact_copy(path: Path, raw_key: bytes) -> Path:
+    """An encrypted copy written in one go (sqlcipher_export, like the plain copy): the same
+    layout as the plain copy — full pages in key order — where the desk itself has the
+    layout of years of inserts (``ratio.py --compact``)."""
+    return _fresh_copy(path, raw_key, "-compact.db", raw_key)
+
+
+def _fresh_copy(path: Path, raw_key: bytes, suffix: str, copy_key: bytes | None) -> Path:
+    copy = path.with_name(path.stem + suffix)
     conn = db.connect(path, raw_key)
     try:
-        if plain.exists():
-            old = db.connect(plain, None)
+        if copy.exists():
+            old = db.connect(copy, copy_key)
             stale = db.user_version(old) != db.user_version(conn)
             old.close()
             if stale:
-                for p in plain.parent.glob(plain.name + "*"):
+                for p in copy.parent.glob(copy.name + "*"):
                     p.unlink()
-        if not plain.exists():
-            db.export_copy(conn, plain, None)
+        if not copy.exists():
+            db.export_copy(conn, copy, copy_key)
     finally:
         conn.close()
-    return plain
+    return copy
 
 
 def startup_seconds() -> float | None:
