@@ -58,6 +58,12 @@ class AlreadyOpen(StoreError):
     """Another instance has the database open."""
 
 
+class Cancelled(StoreError):
+    """Long work on a connection of its own (a backup, the integrity check) stopped on
+    request — the screen locked or the program closed — before it ended. Nothing was
+    changed: a backup cut off leaves no file behind; it is done again later."""
+
+
 class PermissionDenied(TsunaguError):
     pass
 

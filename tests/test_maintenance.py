@@ -320,3 +320,86 @@ def test_cli_verify_names_a_damaged_database_and_checks_the_newest_backup(desk_p
     assert "損傷" in out.stderr and "0バイト" in out.stderr
     assert str(old) in out.stdout and "restore" in out.stdout
     assert "Traceback" not in out.stderr
+
+
+# ---------------------------------------------------------------------- beside the screens
+def test_the_backups_copy_does_not_wait_for_the_desks_writer_and_is_what_was_committed(desk):
+    """write_backup reads on a connection of its own (the GUI runs it beside the screens):
+    with a write of the desk open and not committed, the copy is written all the same —
+    without that write — and counts only once record_backup says so."""
+    desk.register_intake(make_intake(name="山田 太郎", kana="やまだ たろう"))
+    job = desk.maintenance.prepare_backup(DAY1)
+    done: list = []
+    with desk.store.transaction():
+        desk.store.conn.execute("UPDATE person SET name = '書きかけ' WHERE name = '山田 太郎'")
+        worker = threading.Thread(target=lambda: done.append(
+            desk.maintenance.write_backup(job)))
+        worker.start()
+        worker.join(20)
+        assert done, "the copy waited for the desk's open write"
+    target = done[0]
+    assert desk.store.local("backup.last") is None          # not yet recorded
+    assert desk.maintenance.record_backup(job, target) == target
+    assert desk.store.local("backup.last") == DAY1.isoformat(timespec="seconds")
+    conn = db.connect(target, desk.store.database_key())
+    try:
+        names = {r[0] for r in conn.execute("SELECT name FROM person")}
+    finally:
+        conn.close()
+    assert "山田 太郎" in names and "書きかけ" not in names
+    audit = [r[0] for r in desk.store.conn.execute(
+        "SELECT detail FROM audit WHERE action = 'backup'")]
+    assert audit == [f"auto: {target}"]
+
+
+def test_a_backup_job_is_written_once_and_only_if_the_desk_prepared_it(desk):
+    from dataclasses import replace
+
+    from app.errors import PermissionDenied
+    from app.operations.maintenance import BackupJob
+    job = desk.maintenance.prepare_backup(DAY1)
+    forged = BackupJob(desk.path.parent / "elsewhere", 10, DAY1, "auto", "0" * 32)
+    for bad in (forged, replace(job, token="")):
+        with pytest.raises(PermissionDenied):
+            desk.maintenance.write_backup(bad)
+    assert not (desk.path.parent / "elsewhere").exists()
+    desk.maintenance.write_backup(job)
+    with pytest.raises(PermissionDenied):
+        desk.maintenance.write_backup(job)                  # not a second time
+    refused = desk.store.conn.execute(
+        "SELECT count(*) FROM audit WHERE action = 'refused' AND detail = 'write_backup'"
+    ).fetchone()[0]
+    assert refused == 3
+
+
+def test_a_stopped_backup_or_page_check_ends_early_and_leaves_no_file(desk, monkeypatch):
+    from app.errors import Cancelled
+    for _ in range(30):
+        desk.register_intake(make_intake())
+    folder = default_backup_folder(desk.path)
+    stop = threading.Event()
+    stop.set()
+    with pytest.raises(Cancelled) as e:
+        desk.maintenance.write_backup(desk.maintenance.prepare_backup(DAY1), stop)
+    assert "何も変わっていません" in str(e.value)
+    assert not folder.exists() or list(folder.iterdir()) == []
+    with pytest.raises(Cancelled):
+        desk.maintenance.check_integrity(stop)
+    # stopped in the middle of the copy, as the screen lock does from the GUI thread: the
+    # event is looked at every few SQLite steps and says "stop" from its 5th look on
+    class StopLater(threading.Event):
+        looks = 0
+
+        def is_set(self) -> bool:
+            self.looks += 1
+            return self.looks >= 5
+
+    monkeypatch.setattr(db, "STOP_CHECK_STEPS", 100)
+    later = StopLater()
+    with pytest.raises(Cancelled):
+        desk.maintenance.write_backup(desk.maintenance.prepare_backup(DAY1), later)
+    assert later.looks >= 5
+    assert not folder.exists() or list(folder.iterdir()) == []
+    assert desk.maintenance.last_backup() is None
+    target = desk.maintenance.auto_backup(DAY1)            # and then a whole one
+    assert desk.maintenance.verify_backup(target) >= 1

@@ -284,6 +284,34 @@ def run_in_background(parent: QObject | None, op: Callable[[], Any],
 _DROPPED = object()   # a read whose answer nobody may see any more (screen closed, locked)
 
 
+_aside_stops: set[threading.Event] = set()   # the stop of each long work on the second worker
+
+
+def run_aside(parent: QObject | None, op: Callable[[threading.Event], Any],
+              on_done: Callable[[Any], None] = lambda _result: None,
+              on_error: Callable[[BaseException], None] | None = None) -> None:
+    """Long work on a connection of its own (a backup's copy, the integrity check) on the
+    second worker: ``op(stop)`` ends early, with app.errors.Cancelled, once ``stop`` is
+    set — by ``stop_aside`` when the desk is about to lock or close, so that neither waits
+    for a minute-long copy, and no connection holding the key stays open behind the lock
+    screen."""
+    stop = threading.Event()
+    _aside_stops.add(stop)
+
+    def work() -> Any:
+        try:
+            return op(stop)
+        finally:
+            _aside_stops.discard(stop)
+    run_in_background(parent, work, on_done, on_error, aside=True)
+
+
+def stop_aside() -> None:
+    """(GUI thread) Stop every ``run_aside`` work under way; its on_error gets Cancelled."""
+    for stop in list(_aside_stops):
+        stop.set()
+
+
 def _cancelled() -> BaseException:
     from app.errors import TsunaguError
     from app.i18n import _
@@ -511,6 +539,7 @@ class SerializedDesk:
         until now is dropped, the running one interrupted, the reading connection closed
         on the read worker after it; the drafting connection is closed once the drafts
         asked for until now are written (``wait_idle`` waits for both)."""
+        stop_aside()   # long work beside the screens (a backup's copy) ends early too
         with self._reader_lock:
             self.generation += 1
             reader, self._reader = self._reader, None

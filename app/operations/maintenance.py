@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import tempfile
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from hashlib import sha256
@@ -38,6 +40,17 @@ LAST_BACKUP_LOCAL = "backup.last"
 DEFAULT_GENERATIONS = 10
 MAX_GENERATIONS = 100
 MARKER = ".tsunagu-backups"
+
+
+@dataclass(frozen=True)
+class BackupJob:
+    """A backup about to be written (``prepare_backup``): where, how many are kept, the
+    time it is named after, and why (auto, exit, manual)."""
+    folder: Path
+    keep: int
+    now: datetime
+    reason: str
+    token: str = ""   # issued by prepare_backup: write_backup takes no other job
 
 
 @dataclass(frozen=True)
@@ -121,25 +134,38 @@ class MaintenanceOperations(Operations):
         "set_backup_settings": need(Permission.MANAGE_SETTINGS),
         "backup": need(Permission.BACKUP),
         "auto_backup": need(Permission.BACKUP),
+        "prepare_backup": need(Permission.BACKUP),
+        # the role was checked by prepare_backup; this runs beside the screens, on a
+        # connection of its own, and reads nothing of the desk's connection (not even the
+        # role's settings): it takes only a job that prepare_backup issued, once
+        "write_backup": OPEN("writes only a backup prepare_backup issued (checked inside)"),
+        "record_backup": need(Permission.BACKUP),
         "backups": need(Permission.BACKUP),
         "verify_backup": need(Permission.BACKUP),
     }
 
     def __init__(self, ctx: DeskContext):
         super().__init__(ctx)
+        self._issued: set[str] = set()   # jobs of prepare_backup not yet written
 
-    def check_integrity(self) -> None:
+    def _take_job(self, job: BackupJob) -> None:
+        if not job.token or job.token not in self._issued:
+            self._ctx.refuse(_("This backup was not prepared by this desk. Back up again "
+                               "from the Backup area."), detail="write_backup")
+        self._issued.discard(job.token)
+
+    def check_integrity(self, stop: threading.Event | None = None) -> None:
         """Read every page (HMAC) and check the structure; DamagedDatabase if broken.
 
         Small databases get the page check at open already; the GUI runs this in the
         background after login for large ones. It reads on a connection of its own, so
         that the desk's connection is free for the screens meanwhile (safe to call from
-        another thread while the desk is used)."""
+        another thread while the desk is used). ``stop``: ends it early (Cancelled)."""
         from app.store.db import check_file
         store = self._ctx.store
         if store is None:
             raise StoreError(_("The database is closed."))
-        check_file(store.path, store.database_key() or None)
+        check_file(store.path, store.database_key() or None, stop)
 
     # ------------------------------------------------------------------ backups
     def backup_folder(self) -> Path:
@@ -238,21 +264,59 @@ class MaintenanceOperations(Operations):
                     reason: str = "auto") -> Path | None:
         """Write a verified backup into the configured folder (on exit, daily). Returns
         its path, or None when ``only_if_due`` and one was made today already. Any
-        failure is a StoreError saying what to do; the live database is never changed."""
+        failure is a StoreError saying what to do; the live database is never changed.
+        The three steps one after another; the GUI runs the long middle one beside the
+        screens (``prepare_backup``, ``write_backup``, ``record_backup``)."""
+        job = self.prepare_backup(now, only_if_due=only_if_due, reason=reason)
+        if job is None:
+            return None
+        return self.record_backup(job, self.write_backup(job))
+
+    def prepare_backup(self, now: datetime | None = None, *, only_if_due: bool = False,
+                       reason: str = "auto") -> BackupJob | None:
+        """Where the next backup goes (the settings read, the chosen folder's marker
+        checked), or None when ``only_if_due`` and one was made today already."""
         now = now or datetime.now()
         if only_if_due and not self.backup_due(now):
             return None
         settings = self.backup_settings()
         if settings.custom:
             _require_marker(settings.folder)
+        job = BackupJob(settings.folder, settings.generations, now, reason,
+                        secrets.token_hex(16))
+        self._issued.add(job.token)
+        return job
+
+    def write_backup(self, job: BackupJob, stop: threading.Event | None = None) -> Path:
+        """Write and verify the backup ``job`` names, on a connection of its own: safe to
+        call from another thread while the desk is used, like ``check_integrity`` — the
+        screens read and write meanwhile, and the copy is the database as it was when it
+        began (at 100,000 cases it takes a minute or more). ``stop``: ends it early with
+        Cancelled and no file left. Nothing is recorded until ``record_backup``."""
         from app.security.keyslots import keys_path
+        from app.store import db
         from app.store.backup import make_backup
+        store = self._ctx.store
+        if store is None:
+            raise StoreError(_("The database is closed."))
+        self._take_job(job)
+        key = store.database_key()
+        conn = db.connect(store.path, key or None)
+        try:
+            conn.execute("PRAGMA cache_size = -2048")   # the pages pass through once
+            return make_backup(conn, key, keys_path(store.path), job.folder, keep=job.keep,
+                               now=job.now, stop=stop)
+        finally:
+            conn.close()
+
+    def record_backup(self, job: BackupJob, target: str | os.PathLike[str]) -> Path:
+        """The backup written for ``job`` counts: when (the daily reminder), the audit
+        entry, the pointer beside the database that names the folder."""
+        target = Path(target)
         store = self._store
-        target = make_backup(store.conn, store.database_key(), keys_path(self._store.path),
-                             settings.folder, keep=settings.generations, now=now)
         with store.transaction():
-            store.set_local(LAST_BACKUP_LOCAL, now.isoformat(timespec="seconds"))
-            store.audit(self._ctx.user.login, "backup", detail=f"{reason}: {target}")
+            store.set_local(LAST_BACKUP_LOCAL, job.now.isoformat(timespec="seconds"))
+            store.audit(self._ctx.user.login, "backup", detail=f"{job.reason}: {target}")
         self._write_pointer()
         return target
 

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import threading
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -46,20 +47,29 @@ def list_backups(folder: str | os.PathLike[str]) -> list[BackupInfo]:
     return found
 
 
-def verify_file(path: str | os.PathLike[str], raw_key: bytes) -> int:
+def verify_file(path: str | os.PathLike[str], raw_key: bytes,
+                stop: threading.Event | None = None) -> int:
     """Open a database or backup with its key and check every page and the structure.
-    Returns its schema version; raises DamagedDatabase / TruncatedDatabase."""
+    Returns its schema version; raises DamagedDatabase / TruncatedDatabase (Cancelled
+    once ``stop`` is set)."""
     conn = db.connect(Path(path), raw_key)
     try:
-        db.check_pages(conn, thorough=True)
+        with db.stoppable(conn, stop):
+            db.check_pages(conn, thorough=True)
         return db.user_version(conn)
     finally:
         conn.close()
 
 
 def make_backup(conn: db.Connection, raw_key: bytes, keys_file: Path, folder: str | os.PathLike[str],
-                *, keep: int = 10, now: datetime | None = None) -> Path:
-    """Write a verified backup into ``folder`` and prune to ``keep`` generations."""
+                *, keep: int = 10, now: datetime | None = None,
+                stop: threading.Event | None = None) -> Path:
+    """Write a verified backup into ``folder`` and prune to ``keep`` generations.
+
+    ``conn`` may be a connection of the backup's own while the desk goes on being used:
+    the copy is the database as it was when the copy began (one read transaction), and
+    the manifest's audit anchor is read before it (an entry the copy holds). ``stop``:
+    ends it early with Cancelled, leaving no file behind."""
     folder = Path(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -73,10 +83,12 @@ def make_backup(conn: db.Connection, raw_key: bytes, keys_file: Path, folder: st
         target = folder / f"tsunagu-{stamp}-{n}.db"
         n += 1
     _check_free_space(conn, folder)
+    manifest = _manifest(conn, target)
     try:
-        db.export_copy(conn, target, raw_key)
+        with db.stoppable(conn, stop):
+            db.export_copy(conn, target, raw_key)
         write_atomic(Path(str(target) + ".keys"), keys_file.read_bytes())
-        verify_file(target, raw_key)
+        verify_file(target, raw_key, stop)
     except OSError as exc:
         _remove_pair(target)
         if exc.errno == errno.ENOSPC:
@@ -96,7 +108,8 @@ def make_backup(conn: db.Connection, raw_key: bytes, keys_file: Path, folder: st
     except BaseException:
         _remove_pair(target)
         raise
-    _write_manifest(conn, target)
+    write_atomic(Path(str(target) + MANIFEST),
+                 json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
     fsync_dir(folder)
     for old in list_backups(folder)[keep:]:
         _remove_pair(old.path)
@@ -132,19 +145,17 @@ def _mb(n: int) -> str:
 MANIFEST = ".manifest.json"
 
 
-def _write_manifest(conn: db.Connection, target: Path) -> None:
+def _manifest(conn: db.Connection, target: Path) -> dict:
     """Beside each backup: when, which schema, and where the audit chain ended — an anchor
     kept outside the database, so that removing the last audit entries is detected
     (app/operations/audit_anchors.py)."""
     from app.store import audit
-    info = {"format": "tsunagu-backup-manifest", "backup": target.name,
+    return {"format": "tsunagu-backup-manifest", "backup": target.name,
             "created": datetime.now().astimezone().isoformat(timespec="seconds"),
             "schema": db.user_version(conn),
             "device_id": (conn.execute("SELECT value FROM local WHERE key = 'device_id'")
                           .fetchone() or [""])[0],
             "audit_anchor": audit.head(conn)}
-    write_atomic(Path(str(target) + MANIFEST),
-                 json.dumps(info, ensure_ascii=False, indent=1).encode("utf-8"))
 
 
 def manifests(folder: str | os.PathLike[str]) -> list[dict]:

@@ -11,15 +11,17 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import threading
 import time
+from contextlib import contextmanager
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterator
 
 import sqlcipher3
 
-from app.errors import DamagedDatabase, NewerDatabase, StoreError, TruncatedDatabase
+from app.errors import Cancelled, DamagedDatabase, NewerDatabase, StoreError, TruncatedDatabase
 from app.i18n import _
 
 if TYPE_CHECKING:
@@ -284,14 +286,46 @@ def check_pages(conn: Connection, *, thorough: bool = False) -> None:
             raise _damaged(conn.db_path)
 
 
-def check_file(path: Path, raw_key: bytes | None) -> None:
+# SQLite virtual-machine steps between two looks at a ``stop`` event (a few milliseconds)
+STOP_CHECK_STEPS = 20_000
+
+
+@contextmanager
+def stoppable(conn: Connection, stop: threading.Event | None) -> Iterator[None]:
+    """Statements on ``conn`` inside end early, with Cancelled, once ``stop`` is set
+    (SQLite's progress handler: a long statement is interrupted, not waited for)."""
+    if stop is None:
+        yield
+        return
+    conn.set_progress_handler(lambda: 1 if stop.is_set() else 0, STOP_CHECK_STEPS)
+    try:
+        if stop.is_set():
+            raise sqlcipher3.OperationalError("interrupted")
+        yield
+    except sqlcipher3.OperationalError as exc:
+        if stop.is_set() and "interrupt" in str(exc).lower():
+            raise cancelled() from exc
+        raise
+    finally:
+        conn.set_progress_handler(None, 0)
+
+
+def cancelled() -> Cancelled:
+    return Cancelled(_("Stopped before it ended because the screen was locked or the "
+                       "program closed. Nothing was changed; it is done again later."))
+
+
+def check_file(path: Path, raw_key: bytes | None, stop: threading.Event | None = None
+               ) -> None:
     """The thorough check of ``check_pages`` on a connection of its own with a small page
     cache: the program's connection stays free meanwhile (a check of a large desk takes
-    seconds to a minute) and its cache keeps the pages the screens use."""
+    seconds to a minute) and its cache keeps the pages the screens use. ``stop``: ends it
+    early with Cancelled (``stoppable``)."""
     conn = connect(path, raw_key)
     try:
         conn.execute("PRAGMA cache_size = -2048")
-        check_pages(conn, thorough=True)
+        with stoppable(conn, stop):
+            check_pages(conn, thorough=True)
     finally:
         conn.close()
 
@@ -324,6 +358,7 @@ def export_copy(conn: Connection, target: str | os.PathLike[str], raw_key: bytes
         conn.execute("SELECT sqlcipher_export('bk')")
         conn.execute(f"PRAGMA bk.user_version = {int(version)}")
     except BaseException:
+        conn.set_progress_handler(None, 0)   # stopped (``stoppable``): the clean-up runs
         conn.execute("DETACH DATABASE bk")
         tmp.unlink(missing_ok=True)   # no half-written copy left beside the database
         raise

@@ -129,7 +129,7 @@ def test_a_failed_daily_backup_is_shown_not_silent_and_retried_later(qtbot, desk
 
 def test_damage_found_after_login_closes_the_desk_and_asks_for_recovery(qtbot, desk,
                                                                        monkeypatch):
-    def broken():
+    def broken(stop=None):
         raise DamagedDatabase("データベースファイル desk.db が損傷しています。")
 
     monkeypatch.setattr(desk.maintenance, "check_integrity", broken)
@@ -235,3 +235,52 @@ def test_restore_from_a_file_refuses_a_file_that_is_not_a_backup(qtbot, desk, tm
     window.auto_backup.enabled = False
 
 
+
+
+# ---------------------------------------------------------------------- beside the screens
+def test_the_daily_backups_copy_never_holds_up_the_screens_and_a_lock_stops_it(qtbot, desk,
+                                                                                monkeypatch):
+    """At 100,000 cases the copy takes a minute or more. It runs beside the screens on a
+    connection of its own: while it runs, the GUI thread's calls on the desk (a dialog's
+    save) and the writer's operations go on; locking the screen stops it — no file left,
+    no message — and the next tick backs up after all."""
+    import threading
+    import time
+
+    from app.store import db
+    clock = Clock(datetime(2026, 11, 2, 10, 0))
+    window, problems = window_for(qtbot, desk, clock=clock)
+    auto, folder = window.auto_backup, default_backup_folder(desk.path)
+    real_write = type(desk.maintenance).write_backup
+    copying, stops = threading.Event(), []
+
+    def slow_write(ops, job, stop=None):   # a copy that takes until it is stopped
+        stops.append(stop)
+        copying.set()
+        if stop is None:
+            time.sleep(3)                    # (a caller that cannot stop it just waits)
+        elif stop.wait(30):
+            raise db.cancelled()
+        return real_write(ops, job, stop)
+    monkeypatch.setattr(type(desk.maintenance), "write_backup", slow_write)
+    auto.check()
+    qtbot.waitUntil(copying.is_set, timeout=5000)
+    t = time.perf_counter()
+    window.desk.register_intake(make_intake())              # on the GUI thread, at once
+    assert time.perf_counter() - t < 2
+    saved: list = []
+    from ui.background import run_in_background
+    run_in_background(window, lambda: window.desk.register_intake(make_intake()),
+                      saved.append)                         # the writer worker too
+    qtbot.waitUntil(lambda: bool(saved), timeout=5000)
+    assert auto.running and list_backups(folder) == []
+    window.desk.drop_reader()                               # what the screen lock does first
+    qtbot.waitUntil(lambda: not auto.running, timeout=5000)
+    assert stops[0].is_set() and not problems and list_backups(folder) == []
+    assert "できませんでした" not in auto.label.text()
+    monkeypatch.setattr(type(desk.maintenance), "write_backup", real_write)
+    auto.check()                                            # the next tick
+    qtbot.waitUntil(lambda: len(list_backups(folder)) == 1, timeout=10000)
+    qtbot.waitUntil(lambda: "バックアップしました" in auto.label.text(), timeout=5000)
+    assert not problems
+    auto.enabled = False

@@ -22,14 +22,16 @@ from PySide6.QtWidgets import (
     QMessageBox, QPushButton, QSpinBox, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
-from app.errors import DamagedDatabase, TruncatedDatabase, TsunaguError, ValidationErrors
+from app.errors import (
+    Cancelled, DamagedDatabase, TruncatedDatabase, TsunaguError, ValidationErrors,
+)
 from app.i18n import N_, _
 from app.operations.maintenance import MAX_GENERATIONS, BackupUnlocker
 from app.security.roles import Role
 from app.store.backup import NAME, BackupInfo
 from app.store.db import FULL_CHECK_AT_OPEN_BYTES
 from ui.areas import Area, register
-from ui.background import run_in_background, wait_idle
+from ui.background import run_aside, run_in_background, stop_aside, wait_idle
 from ui.recovery import (
     BAD_COLOR, OK_COLOR, WAIT_COLOR, RestoreConfirmDialog, error_text, size_text, when_text,
 )
@@ -82,6 +84,32 @@ def lowest_priority() -> None:
             pass
 
 
+def backup_in_background(owner: QObject, desk, on_done: Callable[[Path | None], None],
+                         on_error: Callable[[BaseException], None], *,
+                         now: datetime | None = None, reason: str = "auto",
+                         only_if_due: bool = False) -> None:
+    """A backup in three steps, so that the screens never wait for it: where it goes (the
+    writer, a moment), the copy and its check on a connection of their own beside the
+    screens (the second worker: at 100,000 cases a minute or more, while cases are read
+    and saved as usual; stopped when the desk locks or closes), and what it counts for —
+    the day's backup, the audit entry (the writer, a moment). ``on_done(path)``, or
+    ``on_done(None)`` when ``only_if_due`` and one was made today."""
+    raw = getattr(desk, "raw", desk)
+
+    def prepared(job) -> None:
+        if job is None:
+            on_done(None)
+            return
+
+        def written(path) -> None:
+            run_in_background(owner, lambda: desk.maintenance.record_backup(job, path),
+                              on_done, on_error)
+        run_aside(owner, lambda stop: raw.maintenance.write_backup(job, stop), written,
+                  on_error)
+    run_in_background(owner, lambda: desk.maintenance.prepare_backup(
+        now, only_if_due=only_if_due, reason=reason), prepared, on_error)
+
+
 class AutoBackup(QObject):
     """Automatic backups for one main window (and the background integrity check).
 
@@ -100,6 +128,7 @@ class AutoBackup(QObject):
         self.ask_at_exit = ask_at_exit or (lambda text: _ask_at_exit(window, text))
         self.enabled = True      # off once the desk is damaged or being restored
         self.running = False
+        self.integrity_pending = False   # a page check stopped by a lock, to run again
         self.exit_done = False
         self.exit_running = False
         self.retry_at: datetime | None = None
@@ -126,11 +155,12 @@ class AutoBackup(QObject):
         if not self.enabled or self.desk.closed:
             return
         raw = getattr(self.window.desk, "raw", self.window.desk)
+        self.integrity_pending = False
 
-        def check() -> None:
+        def check(stop) -> None:
             lowest_priority()
-            raw.maintenance.check_integrity()
-        run_in_background(self, check, lambda _r: None, self._integrity_failed, aside=True)
+            raw.maintenance.check_integrity(stop)
+        run_aside(self, check, lambda _r: None, self._integrity_failed)
 
     @property
     def desk(self):
@@ -141,13 +171,14 @@ class AutoBackup(QObject):
         """Timer tick: back up in the background if none was made today."""
         if not self.enabled or self.running or self.exit_running or self.desk.closed:
             return
+        if self.integrity_pending:   # stopped by a lock before it ended: again, now
+            self.check_integrity()
         now = self.clock()
         if self.retry_at is not None and now < self.retry_at:
             return
         self.running = True
-        desk = self.desk
-        run_in_background(self, lambda: desk.maintenance.auto_backup(now, only_if_due=True),
-                          self._done, self._failed)
+        backup_in_background(self, self.desk, self._done, self._failed, now=now,
+                             only_if_due=True)
 
     def _done(self, path) -> None:
         self.running = False
@@ -162,6 +193,8 @@ class AutoBackup(QObject):
 
     def _failed(self, error: BaseException) -> None:
         self.running = False
+        if isinstance(error, Cancelled):   # the desk locked or closed: again at the next tick
+            return
         if self._damaged(error):
             return
         self.retry_at = self.clock() + RETRY_AFTER
@@ -180,6 +213,9 @@ class AutoBackup(QObject):
         return False
 
     def _integrity_failed(self, error: BaseException) -> None:
+        if isinstance(error, Cancelled):   # the desk locked or closed meanwhile
+            self.integrity_pending = True
+            return
         if not isinstance(error, TsunaguError):
             self.show_problem(error_text(error))
             return
@@ -198,6 +234,7 @@ class AutoBackup(QObject):
         (shutdown, tests) backs up before returning."""
         if self.exit_done or not self.enabled or self.desk.closed:
             return True
+        stop_aside()   # a daily backup's copy under way: the one on exit replaces it
         if event.spontaneous():
             event.ignore()
             self._exit_in_background()
@@ -433,9 +470,8 @@ class BackupView(QWidget):
         self.status.setStyleSheet("")
         self.status.setText(_("Backing up…"))
         self.backup_now_button.setEnabled(False)
-        desk = self.desk
-        run_in_background(self, lambda: desk.maintenance.auto_backup(reason="manual"), self._backed_up,
-                          self._backup_failed)
+        backup_in_background(self, self.desk, self._backed_up, self._backup_failed,
+                             reason="manual")
 
     def _backed_up(self, path) -> None:
         self.backup_now_button.setEnabled(True)
