@@ -38,6 +38,7 @@ from PySide6.QtCore import (
 )
 
 from app.domain.changes import Changes
+from app.errors import Cancelled
 from app.operations.context import Operations
 from app.store.changes import collecting, collecting_now
 
@@ -312,12 +313,12 @@ def stop_aside() -> None:
         stop.set()
 
 
-def _cancelled() -> BaseException:
-    from app.errors import TsunaguError
-    from app.i18n import _
+class ReadCancelled(Cancelled):
+    """A read dropped because the desk locked, unlocked or closed meanwhile."""
 
-    class ReadCancelled(TsunaguError):
-        pass
+
+def _cancelled() -> BaseException:
+    from app.i18n import _
     return ReadCancelled(_("Reading was stopped because the screen was locked. It is read "
                            "again after unlocking (or press F5)."))
 
@@ -427,7 +428,7 @@ def read_in_background(owner: QObject, desk, fn: Callable[[Any], Any],
             error = _cancelled()
         if on_error is not None:
             on_error(error)
-        else:
+        elif not isinstance(error, ReadCancelled):   # (a read nobody waits for any more)
             traceback.print_exception(error)
 
     # not a child of ``owner``: it must live until the worker has answered, even when the
