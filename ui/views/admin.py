@@ -220,7 +220,7 @@ class AdminView(QWidget):
             from ui.views.admin_master import MasterDataPanel  # マスターデータ (its own module)
             return MasterDataPanel(self)
         from ui.views.ledger_import import LedgerImportView  # 台帳の取り込み (its own module)
-        return LedgerImportView(self.desk, window=self.window_)
+        return LedgerImportView(self.desk)
 
     def panel(self, name: str) -> QWidget:
         """The panel of tab ``name`` (see TABS), built in place of its placeholder the first

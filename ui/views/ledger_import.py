@@ -54,12 +54,11 @@ class LedgerImportView(QWidget):
     imported = Signal(object)
     checked = Signal(object)
 
-    def __init__(self, desk, parent: QWidget | None = None, *, window=None,
+    def __init__(self, desk, parent: QWidget | None = None, *,
                  ask_path: AskOpenPath = ask_open_path,
                  ask_warnings: AskImportWithWarnings = ask_import_with_warnings):
         super().__init__(parent)
         self.desk = serialized(desk)
-        self.window_ = window
         self.ask_path = ask_path
         self.ask_warnings = ask_warnings
         self.path: Path | None = None
@@ -316,4 +315,4 @@ class LedgerImportView(QWidget):
 
 
 def _create(window) -> LedgerImportView:
-    return LedgerImportView(window.desk, window=window)
+    return LedgerImportView(window.desk)
