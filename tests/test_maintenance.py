@@ -363,13 +363,22 @@ def test_a_backup_job_is_written_once_and_only_if_the_desk_prepared_it(desk):
         with pytest.raises(PermissionDenied):
             desk.maintenance.write_backup(bad)
     assert not (desk.path.parent / "elsewhere").exists()
-    desk.maintenance.write_backup(job)
+    target = desk.maintenance.write_backup(job)
     with pytest.raises(PermissionDenied):
         desk.maintenance.write_backup(job)                  # not a second time
-    refused = desk.store.conn.execute(
-        "SELECT count(*) FROM audit WHERE action = 'refused' AND detail = 'write_backup'"
-    ).fetchone()[0]
-    assert refused == 3
+    # recorded only for the file written for it: a day's backup is never skipped for a
+    # file that was not made
+    for bad_job, bad_target in ((forged, target), (job, target.with_name("x.db"))):
+        with pytest.raises(PermissionDenied):
+            desk.maintenance.record_backup(bad_job, bad_target)
+    assert desk.store.local("backup.last") is None
+    desk.maintenance.record_backup(job, target)
+    assert desk.store.local("backup.last") == DAY1.isoformat(timespec="seconds")
+    with pytest.raises(PermissionDenied):
+        desk.maintenance.record_backup(job, target)        # not a second time
+    refused = dict(desk.store.conn.execute(
+        "SELECT detail, count(*) FROM audit WHERE action = 'refused' GROUP BY detail"))
+    assert refused == {"write_backup": 3, "record_backup": 3}
 
 
 def test_a_stopped_backup_or_page_check_ends_early_and_leaves_no_file(desk, monkeypatch):

@@ -146,13 +146,21 @@ class MaintenanceOperations(Operations):
 
     def __init__(self, ctx: DeskContext):
         super().__init__(ctx)
-        self._issued: set[str] = set()   # jobs of prepare_backup not yet written
+        self._issued: set[str] = set()          # jobs of prepare_backup not yet written
+        self._written: dict[str, Path] = {}     # … written, not yet recorded: their file
 
-    def _take_job(self, job: BackupJob) -> None:
-        if not job.token or job.token not in self._issued:
+    def _take_job(self, job: BackupJob, step: str, kept: set[str] | dict[str, Path],
+                  target: Path | None = None) -> None:
+        """Refuse (audited) a job this desk did not issue for ``step`` — or, recording, a
+        file other than the one written for it — and take it off ``kept`` (once only)."""
+        if not job.token or job.token not in kept or (
+                isinstance(kept, dict) and kept[job.token] != target):
             self._ctx.refuse(_("This backup was not prepared by this desk. Back up again "
-                               "from the Backup area."), detail="write_backup")
-        self._issued.discard(job.token)
+                               "from the Backup area."), detail=step)
+        if isinstance(kept, dict):
+            del kept[job.token]
+        else:
+            kept.discard(job.token)
 
     def check_integrity(self, stop: threading.Event | None = None) -> None:
         """Read every page (HMAC) and check the structure; DamagedDatabase if broken.
@@ -299,20 +307,24 @@ class MaintenanceOperations(Operations):
         store = self._ctx.store
         if store is None:
             raise StoreError(_("The database is closed."))
-        self._take_job(job)
+        self._take_job(job, "write_backup", self._issued)
         key = store.database_key()
         conn = db.connect(store.path, key or None)
         try:
             conn.execute("PRAGMA cache_size = -2048")   # the pages pass through once
-            return make_backup(conn, key, keys_path(store.path), job.folder, keep=job.keep,
-                               now=job.now, stop=stop)
+            target = make_backup(conn, key, keys_path(store.path), job.folder,
+                                 keep=job.keep, now=job.now, stop=stop)
         finally:
             conn.close()
+        self._written[job.token] = target
+        return target
 
     def record_backup(self, job: BackupJob, target: str | os.PathLike[str]) -> Path:
         """The backup written for ``job`` counts: when (the daily reminder), the audit
-        entry, the pointer beside the database that names the folder."""
+        entry, the pointer beside the database that names the folder. Only the file
+        ``write_backup`` wrote for it (no day's backup is skipped for a file never made)."""
         target = Path(target)
+        self._take_job(job, "record_backup", self._written, target)
         store = self._store
         with store.transaction():
             store.set_local(LAST_BACKUP_LOCAL, job.now.isoformat(timespec="seconds"))
