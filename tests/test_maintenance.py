@@ -379,6 +379,15 @@ def test_a_backup_job_is_written_once_and_only_if_the_desk_prepared_it(desk):
     refused = dict(desk.store.conn.execute(
         "SELECT detail, count(*) FROM audit WHERE action = 'refused' GROUP BY detail"))
     assert refused == {"write_backup": 3, "record_backup": 3}
+    # a copy that cannot be recorded (the desk locked meanwhile) is removed — only that one
+    other = desk.maintenance.prepare_backup(DAY1.replace(hour=10))
+    copy = desk.maintenance.write_backup(other)
+    assert not desk.maintenance.discard_backup(forged, copy)
+    assert not desk.maintenance.discard_backup(other, target)   # a recorded one: left alone
+    assert copy.exists() and target.exists()
+    assert desk.maintenance.discard_backup(other, copy)
+    assert not copy.exists() and target.exists()
+    assert list_backups(desk.maintenance.backup_settings().folder)[0].path == target
 
 
 def test_a_stopped_backup_or_page_check_ends_early_and_leaves_no_file(desk, monkeypatch):

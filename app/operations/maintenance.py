@@ -140,6 +140,8 @@ class MaintenanceOperations(Operations):
         # role's settings): it takes only a job that prepare_backup issued, once
         "write_backup": OPEN("writes only a backup prepare_backup issued (checked inside)"),
         "record_backup": need(Permission.BACKUP),
+        # on a desk locked or closed since the copy began: only that copy, file by file
+        "discard_backup": OPEN("removes only a copy this desk wrote for a job, unrecorded"),
         "backups": need(Permission.BACKUP),
         "verify_backup": need(Permission.BACKUP),
     }
@@ -331,6 +333,18 @@ class MaintenanceOperations(Operations):
             store.audit(self._ctx.user.login, "backup", detail=f"{job.reason}: {target}")
         self._write_pointer()
         return target
+
+    def discard_backup(self, job: BackupJob, target: str | os.PathLike[str]) -> bool:
+        """Remove the copy ``write_backup`` wrote for ``job`` when it cannot be recorded
+        any more (the screen locked or the program closed meanwhile): no backup stays
+        without its audit entry. Anything else is left alone (False). Reads no database."""
+        target = Path(target)
+        if not job.token or self._written.get(job.token) != target:
+            return False
+        del self._written[job.token]
+        from app.store.backup import remove_pair
+        remove_pair(target)
+        return True
 
     def backups(self) -> list[BackupInfo]:
         """Backups in the configured folder, newest first ([] if it cannot be read)."""

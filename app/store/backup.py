@@ -90,29 +90,29 @@ def make_backup(conn: db.Connection, raw_key: bytes, keys_file: Path, folder: st
         write_atomic(Path(str(target) + ".keys"), keys_file.read_bytes())
         verify_file(target, raw_key, stop)
     except OSError as exc:
-        _remove_pair(target)
+        remove_pair(target)
         if exc.errno == errno.ENOSPC:
             raise _disk_full(folder) from exc
         raise StoreError(_("The backup could not be written to {folder}: {error}. Check that "
                            "the drive is connected and has free space.")
                          .format(folder=folder, error=exc.strerror or exc)) from exc
     except db.DiskFull as exc:  # SQLITE_FULL, as the connection wrapper reports it
-        _remove_pair(target)
+        remove_pair(target)
         raise _disk_full(folder) from exc
     except db.DatabaseError as exc:
         # SQLite reports ENOSPC as "database or disk is full" (SQLITE_FULL).
-        _remove_pair(target)
+        remove_pair(target)
         if "full" in str(exc).lower():
             raise _disk_full(folder) from exc
         raise
     except BaseException:
-        _remove_pair(target)
+        remove_pair(target)
         raise
     write_atomic(Path(str(target) + MANIFEST),
                  json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
     fsync_dir(folder)
     for old in list_backups(folder)[keep:]:
-        _remove_pair(old.path)
+        remove_pair(old.path)
     return target
 
 
@@ -171,7 +171,8 @@ def manifests(folder: str | os.PathLike[str]) -> list[dict]:
     return out
 
 
-def _remove_pair(path: Path) -> None:
+def remove_pair(path: Path) -> None:
+    """A backup and the files beside it (keys, manifest, a half-written copy)."""
     for p in (path, Path(str(path) + ".keys"), path.with_name(path.name + ".part"),
               Path(str(path) + MANIFEST)):
         try:

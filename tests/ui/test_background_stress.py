@@ -1,6 +1,6 @@
 """Background reads under stress (issue 17 point 2): screens opened and closed, searches
-typed, reports asked for and the desk locked and unlocked while reads run — hundreds of
-rounds. No crash, no exception, no warning from Qt (objects deleted or timers stopped from
+typed, reports asked for and the desk locked and unlocked while reads run — and while
+backups and the page check run beside them on their own connections — hundreds of rounds. No crash, no exception, no warning from Qt (objects deleted or timers stopped from
 another thread), no answer delivered to a closed screen or across a lock, the reading
 connection closed with the desk, and the audit chain whole afterwards."""
 
@@ -14,10 +14,14 @@ from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication
 
 from app.desk import Desk
+from app.errors import Cancelled
+from app.operations.maintenance import default_backup_folder
+from app.store.backup import list_backups
 from tests.ui.conftest import LOGIN, PASSWORD
 from tests.ui.helpers_security import collect_garbage_here
 from ui import background
 from ui.main_window import MainWindow
+from ui.views.backup import backup_in_background
 
 ROUNDS = 240
 
@@ -41,6 +45,7 @@ def test_reads_survive_screens_closing_and_the_desk_locking(qtbot, busy_desk):
     delivered_late: list[str] = []
     errors: list[str] = []
     try:
+        raw_path = busy_desk.path
         window = MainWindow(busy_desk, opener=lambda _p: None, close_desk_on_exit=False,
                             show_error=errors.append,
                             auto_backup_options={"check_every_ms": 0},
@@ -52,7 +57,9 @@ def test_reads_survive_screens_closing_and_the_desk_locking(qtbot, busy_desk):
         case_ids = [c.id for c in busy_desk.list_cases(limit=50)]
         rng = random.Random(17)
         lock = window.screen_lock
-        locks = 0
+        locks = backups = 0
+        backed_up: list = []
+        aside_failed: list[BaseException] = []
         for n in range(ROUNDS):
             action = rng.random()
             if action < 0.25:
@@ -75,6 +82,14 @@ def test_reads_survive_screens_closing_and_the_desk_locking(qtbot, busy_desk):
                 if callable(refresh):
                     refresh()
             elif n % 3 == 0:
+                if rng.random() < 0.8:   # a backup (or the page check) under way: stopped
+                    if rng.random() < 0.7:
+                        backups += 1
+                        backup_in_background(window, window.desk, backed_up.append,
+                                             aside_failed.append, reason="manual")
+                    else:
+                        window.auto_backup.check_integrity()
+                    qtbot.wait(rng.choice((0, 5, 20, 300)))
                 lock.lock()
                 locks += 1
                 assert window.desk.closed and window.desk._reader is None
@@ -86,6 +101,13 @@ def test_reads_survive_screens_closing_and_the_desk_locking(qtbot, busy_desk):
                 collect_garbage_here()
         qtbot.waitUntil(lambda: not background.busy(), timeout=30000)
         assert locks >= 5
+        # each backup either ended (a verified pair) or was stopped by the lock: no error,
+        # and nothing half-written left in the folder
+        assert [e for e in aside_failed if not isinstance(e, Cancelled)] == []
+        assert backups >= 3 and len(backed_up) + len(aside_failed) == backups
+        folder = default_backup_folder(raw_path)
+        assert len(list_backups(folder)) == min(len(backed_up), 10)
+        assert sorted({p.suffix for p in folder.iterdir()}) in ([], [".db", ".json", ".keys"])
         # a screen closed while its read ran never gets the answer: closing tabs above
         # would have raised (RuntimeError on a deleted widget) or logged a Qt warning
         assert messages == [], messages

@@ -284,3 +284,43 @@ def test_the_daily_backups_copy_never_holds_up_the_screens_and_a_lock_stops_it(q
     qtbot.waitUntil(lambda: "バックアップしました" in auto.label.text(), timeout=5000)
     assert not problems
     auto.enabled = False
+
+
+def test_a_backup_whose_desk_locked_meanwhile_is_neither_continued_nor_kept(qtbot, desk,
+                                                                           monkeypatch):
+    """Each step's answer comes back by a queued signal, so the lock may come in between:
+    a backup prepared before the lock is not copied after it, and a copy that ended just
+    as the desk locked is removed — never a backup without its audit entry, never the
+    message of a failure."""
+    import threading
+
+    from app.errors import Cancelled
+    from ui.views.backup import backup_in_background
+    window, problems = window_for(qtbot, desk)
+    folder = default_backup_folder(desk.path)
+    done, failed = [], []
+    backup_in_background(window, window.desk, done.append, failed.append, reason="manual")
+    window.desk.drop_reader()                  # the lock, before the answer of step one
+    qtbot.waitUntil(lambda: bool(done or failed), timeout=5000)
+    assert done == [] and isinstance(failed[0], Cancelled) and list_backups(folder) == []
+
+    real_write = type(desk.maintenance).write_backup
+    copying, release = threading.Event(), threading.Event()
+
+    def late_write(ops, job, stop=None):      # ends after the lock, ignoring its stop
+        copying.set()
+        release.wait(10)
+        return real_write(ops, job, None)
+    monkeypatch.setattr(type(desk.maintenance), "write_backup", late_write)
+    failed.clear()
+    backup_in_background(window, window.desk, done.append, failed.append, reason="manual")
+    qtbot.waitUntil(copying.is_set, timeout=5000)
+    window.desk.drop_reader()
+    release.set()
+    qtbot.waitUntil(lambda: bool(done or failed), timeout=10000)
+    assert done == [] and isinstance(failed[0], Cancelled)
+    assert not folder.exists() or list(folder.iterdir()) == []
+    assert window.desk.raw.store.conn.execute(
+        "SELECT count(*) FROM audit WHERE action = 'backup'").fetchone()[0] == 0
+    assert not problems
+    window.auto_backup.enabled = False

@@ -29,7 +29,7 @@ from app.i18n import N_, _
 from app.operations.maintenance import MAX_GENERATIONS, BackupUnlocker
 from app.security.roles import Role
 from app.store.backup import NAME, BackupInfo
-from app.store.db import FULL_CHECK_AT_OPEN_BYTES
+from app.store.db import FULL_CHECK_AT_OPEN_BYTES, cancelled
 from ui.areas import Area, register
 from ui.background import run_aside, run_in_background, stop_aside, wait_idle
 from ui.recovery import (
@@ -95,13 +95,26 @@ def backup_in_background(owner: QObject, desk, on_done: Callable[[Path | None], 
     the day's backup, the audit entry (the writer, a moment). ``on_done(path)``, or
     ``on_done(None)`` when ``only_if_due`` and one was made today."""
     raw = getattr(desk, "raw", desk)
+    generation = getattr(desk, "generation", 0)
+
+    def same_desk() -> bool:
+        """Not locked, unlocked or closed since the backup began (each step's answer
+        comes back by a queued signal: the lock may have come in between)."""
+        return getattr(desk, "generation", 0) == generation and not raw.closed
 
     def prepared(job) -> None:
         if job is None:
             on_done(None)
             return
+        if not same_desk():
+            on_error(cancelled())
+            return
 
         def written(path) -> None:
+            if not same_desk():   # nobody can record it now: no backup without its entry
+                raw.maintenance.discard_backup(job, path)
+                on_error(cancelled())
+                return
             run_in_background(owner, lambda: desk.maintenance.record_backup(job, path),
                               on_done, on_error)
         run_aside(owner, lambda stop: raw.maintenance.write_backup(job, stop), written,
