@@ -324,3 +324,29 @@ def test_a_backup_whose_desk_locked_meanwhile_is_neither_continued_nor_kept(qtbo
         "SELECT count(*) FROM audit WHERE action = 'backup'").fetchone()[0] == 0
     assert not problems
     window.auto_backup.enabled = False
+
+
+def test_a_page_check_stopped_by_the_lock_runs_again_at_the_next_tick(qtbot, desk,
+                                                                     monkeypatch):
+    import threading
+
+    from app.store import db
+    window, problems = window_for(qtbot, desk)
+    auto = window.auto_backup
+    started, runs = threading.Event(), []
+
+    def long_check(stop=None):
+        started.set()
+        if stop.wait(10):
+            raise db.cancelled()
+    monkeypatch.setattr(desk.maintenance, "check_integrity", long_check)
+    auto.check_integrity()
+    qtbot.waitUntil(started.is_set, timeout=5000)
+    window.desk.drop_reader()                       # the lock stops it …
+    qtbot.waitUntil(lambda: auto.integrity_pending, timeout=5000)
+    assert not problems and auto.enabled
+    monkeypatch.setattr(desk.maintenance, "check_integrity", lambda stop=None: runs.append(1))
+    auto.check()                                    # … and the next tick runs it again
+    qtbot.waitUntil(lambda: runs == [1], timeout=5000)
+    assert not auto.integrity_pending and not problems
+    auto.enabled = False
