@@ -150,12 +150,17 @@ def in_slices(owner: QObject, items: list, size: int, step: Callable[[list], Non
     QTimer.singleShot(0, owner, next_chunk)
 
 
-def wait_idle(msecs: int = 30000) -> bool:
-    """Block until the workers are idle (used at shutdown, before closing the desk)."""
+def wait_idle(msecs: int = 30000, *, aside_msecs: int | None = None) -> bool:
+    """Block until the workers are idle (used at shutdown, before closing the desk).
+    ``aside_msecs``: how long to wait for the second worker, whose work uses connections
+    of its own and never the desk's (the screen lock: after ``stop_aside`` a backup's copy
+    ends within milliseconds, but SQLCipher's page check of a large file cannot be
+    interrupted — 20 s at 100,000 cases — and the lock must not freeze the window)."""
     done = pool().waitForDone(msecs)
     done = (_read_pool is None or _read_pool.waitForDone(msecs)) and done
     done = (_draft_pool is None or _draft_pool.waitForDone(msecs)) and done
-    return (_aside_pool is None or _aside_pool.waitForDone(msecs)) and done
+    aside = msecs if aside_msecs is None else aside_msecs
+    return (_aside_pool is None or _aside_pool.waitForDone(aside)) and done
 
 
 class _Announcer(QObject):

@@ -381,7 +381,10 @@ class ScreenLock(QObject):
             w.hide()  # dialogs and wizards first, the main window last
         self.clipboard.clear_ours()
         self.window.desk.drop_reader()   # reads under way are dropped, their query stopped
-        wait_idle()  # no background operation may still hold the desk
+        # no background operation may still hold the desk; the second worker's work (a
+        # backup's copy, the page check: connections of their own) was told to stop by
+        # drop_reader and is waited for 0.3 s only — never the minute-long page check
+        wait_idle(aside_msecs=300)
         shared = self.window.desk
         raw = shared.raw
         if not raw.closed:

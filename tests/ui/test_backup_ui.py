@@ -350,3 +350,42 @@ def test_a_page_check_stopped_by_the_lock_runs_again_at_the_next_tick(qtbot, des
     qtbot.waitUntil(lambda: runs == [1], timeout=5000)
     assert not auto.integrity_pending and not problems
     auto.enabled = False
+
+
+def test_the_screen_lock_never_waits_for_the_page_check_of_a_large_desk(qtbot, desk,
+                                                                       monkeypatch):
+    """SQLCipher's page check cannot be interrupted mid-way (20 s of a 32 s check at
+    100,000 cases): the lock asks it to stop and goes on within a second; the check ends on
+    its own connection, reports itself stopped, and runs again at the next tick."""
+    import threading
+    import time
+
+    from app.store import db
+    window, problems = window_for(qtbot, desk)
+    auto = window.auto_backup
+    started, finished = threading.Event(), threading.Event()
+
+    def stubborn_check(stop=None):             # looks at ``stop`` only after 4 s
+        started.set()
+        time.sleep(4)
+        finished.set()
+        if stop is not None and stop.is_set():
+            raise db.cancelled()
+    monkeypatch.setattr(desk.maintenance, "check_integrity", stubborn_check)
+    auto.check_integrity()
+    qtbot.waitUntil(started.is_set, timeout=5000)
+    t = time.perf_counter()
+    window.screen_lock.lock()
+    assert time.perf_counter() - t < 2 and window.screen_lock.locked
+    assert not finished.is_set()               # still reading on its own connection
+    qtbot.waitUntil(lambda: auto.integrity_pending, timeout=10000)
+    assert not problems
+    window.screen_lock.unlock(PASSWORD)
+    qtbot.waitUntil(lambda: not window.screen_lock.locked, timeout=10000)
+    runs: list[int] = []
+    monkeypatch.setattr(window.desk.raw.maintenance, "check_integrity",
+                        lambda stop=None: runs.append(1))
+    auto.check()
+    qtbot.waitUntil(lambda: runs == [1], timeout=5000)
+    assert not problems
+    auto.enabled = False
