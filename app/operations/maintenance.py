@@ -148,21 +148,18 @@ class MaintenanceOperations(Operations):
 
     def __init__(self, ctx: DeskContext):
         super().__init__(ctx)
-        self._issued: set[str] = set()          # jobs of prepare_backup not yet written
-        self._written: dict[str, Path] = {}     # … written, not yet recorded: their file
+        # the jobs prepare_backup issued: None until written, then the file written for
+        # it until recorded or discarded (off while being written: never twice)
+        self._jobs: dict[str, Path | None] = {}
 
-    def _take_job(self, job: BackupJob, step: str, kept: set[str] | dict[str, Path],
-                  target: Path | None = None) -> None:
-        """Refuse (audited) a job this desk did not issue for ``step`` — or, recording, a
-        file other than the one written for it — and take it off ``kept`` (once only)."""
-        if not job.token or job.token not in kept or (
-                isinstance(kept, dict) and kept[job.token] != target):
+    def _is_at(self, job: BackupJob, target: Path | None) -> bool:
+        """``job`` was issued by this desk and is at ``target`` (None: not yet written)."""
+        return bool(job.token) and job.token in self._jobs and self._jobs[job.token] == target
+
+    def _require_at(self, job: BackupJob, target: Path | None, step: str) -> None:
+        if not self._is_at(job, target):
             self._ctx.refuse(_("This backup was not prepared by this desk. Back up again "
                                "from the Backup area."), detail=step)
-        if isinstance(kept, dict):
-            del kept[job.token]
-        else:
-            kept.discard(job.token)
 
     def check_integrity(self, stop: threading.Event | None = None) -> None:
         """Read every page (HMAC) and check the structure; DamagedDatabase if broken.
@@ -294,7 +291,7 @@ class MaintenanceOperations(Operations):
             _require_marker(settings.folder)
         job = BackupJob(settings.folder, settings.generations, now, reason,
                         secrets.token_hex(16))
-        self._issued.add(job.token)
+        self._jobs[job.token] = None
         return job
 
     def write_backup(self, job: BackupJob, stop: threading.Event | None = None) -> Path:
@@ -309,7 +306,8 @@ class MaintenanceOperations(Operations):
         store = self._ctx.store
         if store is None:
             raise StoreError(_("The database is closed."))
-        self._take_job(job, "write_backup", self._issued)
+        self._require_at(job, None, "write_backup")
+        del self._jobs[job.token]   # written once only, even if it fails
         key = store.database_key()
         conn = db.connect(store.path, key or None)
         try:
@@ -318,7 +316,7 @@ class MaintenanceOperations(Operations):
                                  keep=job.keep, now=job.now, stop=stop)
         finally:
             conn.close()
-        self._written[job.token] = target
+        self._jobs[job.token] = target
         return target
 
     def record_backup(self, job: BackupJob, target: str | os.PathLike[str]) -> Path:
@@ -326,7 +324,8 @@ class MaintenanceOperations(Operations):
         entry, the pointer beside the database that names the folder. Only the file
         ``write_backup`` wrote for it (no day's backup is skipped for a file never made)."""
         target = Path(target)
-        self._take_job(job, "record_backup", self._written, target)
+        self._require_at(job, target, "record_backup")
+        del self._jobs[job.token]
         store = self._store
         with store.transaction():
             store.set_local(LAST_BACKUP_LOCAL, job.now.isoformat(timespec="seconds"))
@@ -339,9 +338,9 @@ class MaintenanceOperations(Operations):
         any more (the screen locked or the program closed meanwhile): no backup stays
         without its audit entry. Anything else is left alone (False). Reads no database."""
         target = Path(target)
-        if not job.token or self._written.get(job.token) != target:
+        if not self._is_at(job, target):
             return False
-        del self._written[job.token]
+        del self._jobs[job.token]
         from app.store.backup import remove_pair
         remove_pair(target)
         return True
