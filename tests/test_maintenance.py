@@ -421,3 +421,37 @@ def test_a_stopped_backup_or_page_check_ends_early_and_leaves_no_file(desk, monk
     assert desk.maintenance.last_backup() is None
     target = desk.maintenance.auto_backup(DAY1)            # and then a whole one
     assert desk.maintenance.verify_backup(target) >= 1
+
+
+@pytest.mark.parametrize("role", ["admin", "chief", "consultant", "employment", "municipal",
+                                  "viewer"])
+def test_the_backup_steps_by_role(desk_path, role):
+    """prepare_backup and record_backup need BACKUP (every role that works on cases has
+    it); write_backup and discard_backup take only a job prepared by the same desk, so a
+    role without BACKUP can neither prepare one nor write or record any other; refusals
+    audited."""
+    from app.errors import PermissionDenied
+    from app.operations.maintenance import BackupJob
+    from app.security.roles import Permission, allows
+    with Desk.open(desk_path, LOGIN, PASSWORD) as admin:
+        admin.security.add_user("u", "利用 者", role, "user password 1")
+    with Desk.open(desk_path, "u", "user password 1") as d:
+        forged = BackupJob(desk_path.parent / "x", 10, DAY1, "auto", "f" * 32)
+        may = allows(role, Permission.BACKUP)
+        if may:
+            job = d.maintenance.prepare_backup(DAY1)
+            target = d.maintenance.write_backup(job)
+            assert d.maintenance.record_backup(job, target) == target
+            assert d.maintenance.verify_backup(target) >= 1
+        else:
+            with pytest.raises(PermissionDenied):
+                d.maintenance.prepare_backup(DAY1)
+            with pytest.raises(PermissionDenied):
+                d.maintenance.record_backup(forged, desk_path)
+        with pytest.raises(PermissionDenied):
+            d.maintenance.write_backup(forged)
+        assert not d.maintenance.discard_backup(forged, desk_path) and desk_path.exists()
+        assert not (desk_path.parent / "x").exists()
+        refused = d.store.conn.execute(
+            "SELECT count(*) FROM audit WHERE action = 'refused'").fetchone()[0]
+        assert refused == (1 if may else 3)
