@@ -133,13 +133,15 @@ class MaintenanceOperations(Operations):
         "backup_settings": OPEN("where backups go and how many are kept"),
         "set_backup_settings": need(Permission.MANAGE_SETTINGS),
         "backup": need(Permission.BACKUP),
-        "auto_backup": need(Permission.BACKUP),
-        "prepare_backup": need(Permission.BACKUP),
+        # automatic backups are the system's own, for every role (the module's docstring):
+        # into the folder and generations the administrator set, never the caller's
+        "auto_backup": OPEN("the automatic backup, for every role, into the set folder"),
+        "prepare_backup": OPEN("the automatic backup's folder, for every role"),
         # the role was checked by prepare_backup; this runs beside the screens, on a
         # connection of its own, and reads nothing of the desk's connection (not even the
         # role's settings): it takes only a job that prepare_backup issued, once
         "write_backup": OPEN("writes only a backup prepare_backup issued (checked inside)"),
-        "record_backup": need(Permission.BACKUP),
+        "record_backup": OPEN("records only the file written for a job this desk issued"),
         # on a desk locked or closed since the copy began: only that copy, file by file
         "discard_backup": OPEN("removes only a copy this desk wrote for a job, unrecorded"),
         "backups": need(Permission.BACKUP),
