@@ -187,37 +187,62 @@ def announce(changes: Changes, source: object = None) -> None:
         _announcer.did_execute.emit(changes, source)
 
 
+_answered: set = set()   # callbacks that answered, until Qt has deleted them
+
+
 class _Callbacks(QObject):
-    """Lives on the GUI thread; the worker's signals are queued to it. ``source``: what
-    started the operation, announced with the changes ``changed_done``/``changed_failed``
-    carry (those of a background operation; a read has none)."""
+    """Lives on the GUI thread; the worker's signals are queued to it. ``owner``: what
+    started the operation — its answer is dropped once ``owner`` is deleted — and the
+    source announced with the changes ``changed_done``/``changed_failed`` carry (those of
+    a background operation; a read has none). Never a child of ``owner``: a worker emits
+    on it at any moment, and a child deleted with its parent on the GUI thread while the
+    worker emits is a use after free (a segmentation fault in a test run, a wizard closed
+    as its save ended). It deletes itself once it has answered."""
 
     done = Signal(object)
     failed = Signal(object)
     changed_done = Signal(object, object)     # result, Changes
     changed_failed = Signal(object, object)   # error, Changes
 
-    def __init__(self, parent: QObject | None, on_done: Callable[[Any], None],
+    def __init__(self, owner: QObject | None, on_done: Callable[[Any], None],
                  on_error: Callable[[BaseException], None] | None):
-        super().__init__(parent)
+        super().__init__(None)
         self._on_done = on_done
         self._on_error = on_error
-        self.source = parent
+        self.source = owner
+        self.alive = True
+        if owner is not None:
+            owner.destroyed.connect(self._owner_gone)
         self.done.connect(self._deliver_done)
         self.failed.connect(self._deliver_error)
         self.changed_done.connect(self._deliver_changed_done)
         self.changed_failed.connect(self._deliver_changed_error)
 
-    @Slot(object)
-    def _deliver_done(self, result: Any) -> None:
+    @Slot()
+    def _owner_gone(self, *_a) -> None:
+        self.alive = False
+        self.source = None
+
+    def _answered(self) -> None:
         _running.discard(self)
         _aside.discard(self)
-        self._on_done(result)
+        # Python owns a parentless QObject: its wrapper is kept until Qt has deleted it
+        # (dropping the last reference inside its own slot deletes it mid-dispatch)
+        _answered.add(self)
+        self.destroyed.connect(lambda *_a, c=self: _answered.discard(c))
+        self.deleteLater()
+
+    @Slot(object)
+    def _deliver_done(self, result: Any) -> None:
+        self._answered()
+        if self.alive:
+            self._on_done(result)
 
     @Slot(object)
     def _deliver_error(self, error: BaseException) -> None:
-        _running.discard(self)
-        _aside.discard(self)
+        self._answered()
+        if not self.alive:
+            return
         if self._on_error is not None:
             self._on_error(error)
         else:
@@ -261,14 +286,7 @@ class _Job(QRunnable):
                    box.changes)
 
     def _emit(self, signal, value, changes: Changes) -> None:
-        try:
-            signal.emit(value, changes)
-        except RuntimeError:
-            # The parent (a closed window) is gone: nobody is waiting for the answer; what
-            # the operation changed is told all the same.
-            _running.discard(self._callbacks)
-            _aside.discard(self._callbacks)
-            announce(changes, None)
+        signal.emit(value, changes)   # (the callbacks live until they have answered)
 
 
 def run_in_background(parent: QObject | None, op: Callable[[], Any],
@@ -281,7 +299,6 @@ def run_in_background(parent: QObject | None, op: Callable[[], Any],
     on the second worker (long work on a connection of its own, see ``aside_pool``)."""
     callbacks = _Callbacks(parent, on_done, on_error)
     _running.add(callbacks)
-    callbacks.destroyed.connect(lambda *_a, c=callbacks: (_running.discard(c), _aside.discard(c)))
     if aside:
         _aside.add(callbacks)
     (aside_pool() if aside else pool()).start(_Job(op, callbacks))
@@ -397,10 +414,7 @@ class _ReadJob(QRunnable):
             self._emit(self._callbacks.done, result)
 
     def _emit(self, signal, value) -> None:
-        try:
-            signal.emit(value)
-        except RuntimeError:
-            _running.discard(self._callbacks)
+        signal.emit(value)   # (the callbacks live until they have answered)
 
 
 def read_in_background(owner: QObject, desk, fn: Callable[[Any], Any],
@@ -419,14 +433,12 @@ def read_in_background(owner: QObject, desk, fn: Callable[[Any], Any],
 
     def deliver(result: Any) -> None:
         if result is not _DROPPED and generation == shared.generation:
-            callbacks.deleteLater()
             if alive[0]:
                 on_done(result)
             return
         failed(_cancelled())   # the screen is still there: it stops waiting for the answer
 
     def failed(error: BaseException) -> None:
-        callbacks.deleteLater()
         if not alive[0]:
             return
         if generation != shared.generation:
@@ -462,7 +474,6 @@ def write_in_background(owner: QObject | None, desk, fn: Callable[[Any], Any],
     shared = serialized(desk)
     callbacks = _Callbacks(owner, on_done, on_error)
     _running.add(callbacks)
-    callbacks.destroyed.connect(lambda *_a, c=callbacks: _running.discard(c))
     # the job of run_in_background, on the draft worker, with the drafting desk (never
     # skipped: what was typed is written even when its screen has gone; only the answer
     # is then dropped, as the callbacks' parent was deleted)

@@ -147,3 +147,34 @@ def test_closing_the_reading_connection_leaves_no_stale_wrapper(qtbot, busy_desk
                 wrong.append(type(action).__name__)
     left = [w for w in shiboken6.getAllValidWrappers() if type(w) is QRunnable]
     assert wrong == [] and left == []
+
+
+def test_an_answer_for_a_deleted_owner_is_dropped_and_its_callbacks_freed(qtbot):
+    """The callbacks a worker emits on are never children of the screen that asked: a
+    child deleted with its parent while the worker emitted on it was a use after free
+    (a segmentation fault seen in a full test run). The owner deleted while the work runs:
+    no answer, no crash, and the callbacks deleted once they have answered."""
+    import threading
+
+    from PySide6.QtCore import QObject
+    owner = QObject()
+    started, release, got = threading.Event(), threading.Event(), []
+
+    def work() -> int:
+        started.set()
+        release.wait(5)
+        return 42
+    background.run_in_background(owner, work, got.append, got.append)
+    assert started.wait(5)
+    assert owner.children() == []
+    owner.deleteLater()
+    qtbot.wait(20)                       # gone while the worker runs
+    release.set()
+    qtbot.waitUntil(lambda: not background.busy(), timeout=5000)
+    qtbot.waitUntil(lambda: not background._answered, timeout=5000)
+    assert got == []
+    kept: list = []                      # and a living owner still gets its answer
+    living = QObject()
+    background.run_in_background(living, lambda: 7, kept.append)
+    qtbot.waitUntil(lambda: kept == [7], timeout=5000)
+    qtbot.waitUntil(lambda: not background._answered, timeout=5000)
